@@ -1,0 +1,4 @@
+//! The kubeward command line.
+#![forbid(unsafe_code)]
+
+fn main() {}
