@@ -74,3 +74,28 @@ pub fn service_account_groups(namespace: &str) -> [String; 2] {
         format!("{SERVICE_ACCOUNT_GROUP_PREFIX}{namespace}"),
     ]
 }
+
+/// The user that kube-apiserver's impersonation filter builds for `Impersonate-User: name` with
+/// `Impersonate-Group: groups`: a ServiceAccount user without groups gets the ServiceAccount
+/// groups; a non-anonymous user gets `system:authenticated` unless `system:authenticated` or
+/// `system:unauthenticated` is among its groups; `system:anonymous` gets `system:unauthenticated`.
+pub fn impersonated_user(name: &str, groups: Vec<String>) -> UserInfo {
+    let mut groups = groups;
+    if groups.is_empty()
+        && let Some((namespace, _)) = split_service_account_username(name)
+    {
+        groups = service_account_groups(namespace).to_vec();
+    }
+    let has = |groups: &[String], wanted: &str| groups.iter().any(|g| g == wanted);
+    if name != ANONYMOUS {
+        if !has(&groups, ALL_AUTHENTICATED) && !has(&groups, ALL_UNAUTHENTICATED) {
+            groups.push(ALL_AUTHENTICATED.to_string());
+        }
+    } else if !has(&groups, ALL_UNAUTHENTICATED) {
+        groups.push(ALL_UNAUTHENTICATED.to_string());
+    }
+    UserInfo::new(name, groups)
+}
+
+#[cfg(test)]
+mod tests;
