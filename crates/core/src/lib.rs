@@ -9,6 +9,7 @@
 
 pub mod attributes;
 pub mod discovery;
+pub mod go;
 pub mod request_info;
 pub mod resources;
 pub mod status;

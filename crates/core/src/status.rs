@@ -185,12 +185,12 @@ pub fn unauthorized() -> Status {
 /// authorization filter words it: `User "u" cannot list resource "pods" in API group "" in the
 /// namespace "ns"`, `… at the cluster scope`, or `User "u" cannot get path "/healthz"`.
 pub fn forbidden_reason_message(attrs: &Attributes) -> String {
-    let user = go::quote(&attrs.user.name);
+    let user = crate::go::quote(&attrs.user.name);
     if !attrs.resource_request {
         return format!(
             "User {user} cannot {} path {}",
             attrs.verb,
-            go::quote(&attrs.path)
+            crate::go::quote(&attrs.path)
         );
     }
     let mut resource = attrs.resource.clone();
@@ -201,13 +201,13 @@ pub fn forbidden_reason_message(attrs: &Attributes) -> String {
     let scope = if attrs.namespace.is_empty() {
         "at the cluster scope".to_string()
     } else {
-        format!("in the namespace {}", go::quote(&attrs.namespace))
+        format!("in the namespace {}", crate::go::quote(&attrs.namespace))
     };
     format!(
         "User {user} cannot {} resource {} in API group {} {scope}",
         attrs.verb,
-        go::quote(&resource),
-        go::quote(&attrs.api_group),
+        crate::go::quote(&resource),
+        crate::go::quote(&attrs.api_group),
     )
 }
 
@@ -237,7 +237,10 @@ pub fn forbidden_with_message(group: &str, resource: &str, name: &str, message: 
     } else if name.is_empty() {
         format!("{qualified} is forbidden: {message}")
     } else {
-        format!("{qualified} {} is forbidden: {message}", go::quote(name))
+        format!(
+            "{qualified} {} is forbidden: {message}",
+            crate::go::quote(name)
+        )
     };
     Status::failure(
         403,
@@ -253,7 +256,7 @@ pub fn not_found(group: &str, resource: &str, name: &str) -> Status {
     Status::failure(
         404,
         "NotFound",
-        format!("{qualified} {} not found", go::quote(name)),
+        format!("{qualified} {} not found", crate::go::quote(name)),
         Some(resource_details(&qualified, name)),
     )
 }
@@ -264,7 +267,7 @@ pub fn already_exists(group: &str, resource: &str, name: &str) -> Status {
     Status::failure(
         409,
         "AlreadyExists",
-        format!("{qualified} {} already exists", go::quote(name)),
+        format!("{qualified} {} already exists", crate::go::quote(name)),
         Some(resource_details(&qualified, name)),
     )
 }
@@ -277,7 +280,7 @@ pub fn conflict(group: &str, resource: &str, name: &str, message: &str) -> Statu
         "Conflict",
         format!(
             "Operation cannot be fulfilled on {qualified} {}: {message}",
-            go::quote(name)
+            crate::go::quote(name)
         ),
         Some(resource_details(&qualified, name)),
     )
@@ -296,7 +299,7 @@ pub fn invalid(group: &str, kind: &str, name: &str, errors: Vec<FieldError>) -> 
             field: e.field.clone(),
         })
         .collect();
-    let mut message = format!("{qualified} {} is invalid", go::quote(name));
+    let mut message = format!("{qualified} {} is invalid", crate::go::quote(name));
     let aggregate = aggregate(errors.iter().map(ToString::to_string));
     if !aggregate.is_empty() {
         message.push_str(": ");
@@ -342,7 +345,7 @@ pub fn method_not_allowed(group: &str, resource: &str, action: &str) -> Status {
     let qualified = GroupResource::new(group, resource);
     let message = format!(
         "{action} is not supported on resources of kind {}",
-        go::quote(&qualified.to_string())
+        crate::go::quote(&qualified.to_string())
     );
     let details = StatusDetails {
         group: group.to_string(),
@@ -452,7 +455,7 @@ impl BadValue {
     /// Go does.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
         match serde_json::to_string(value) {
-            Ok(s) => Self::Json(go::escape_html(&s)),
+            Ok(s) => Self::Json(go_json::escape_html(&s)),
             Err(_) => Self::Null,
         }
     }
@@ -463,7 +466,7 @@ impl BadValue {
             Self::Null => Some("null".to_string()),
             Self::Int(i) => Some(i.to_string()),
             Self::Bool(b) => Some(b.to_string()),
-            Self::Str(s) => Some(go::quote(s)),
+            Self::Str(s) => Some(crate::go::quote(s)),
             Self::Json(s) => Some(s.clone()),
         }
     }
@@ -549,7 +552,7 @@ impl FieldError {
         let detail = if supported.is_empty() {
             String::new()
         } else {
-            let quoted: Vec<String> = supported.iter().map(|s| go::quote(s)).collect();
+            let quoted: Vec<String> = supported.iter().map(|s| crate::go::quote(s)).collect();
             format!("supported values: {}", quoted.join(", "))
         };
         Self::new(FieldErrorType::NotSupported, field, value.into(), &detail)
@@ -626,59 +629,8 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
-/// Go formatting and JSON encoding details.
-mod go {
-    /// Go's `%q` / `strconv.Quote`.
-    pub(super) fn quote(s: &str) -> String {
-        let mut out = String::with_capacity(s.len() + 2);
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\u{7}' => out.push_str("\\a"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{b}' => out.push_str("\\v"),
-                c if is_print(c) => out.push(c),
-                c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                }
-                c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push_str(&format!("\\U{:08x}", c as u32)),
-            }
-        }
-        out.push('"');
-        out
-    }
-
-    /// An approximation of Go's `unicode.IsPrint`: everything but control, format, separator
-    /// (other than U+0020) and private-use characters. Unassigned code points count as printable.
-    fn is_print(c: char) -> bool {
-        let u = c as u32;
-        !(c.is_control()
-            || (c.is_whitespace() && c != ' ')
-            || matches!(
-                u,
-                0xAD | 0x600..=0x605
-                    | 0x61C
-                    | 0x6DD
-                    | 0x70F
-                    | 0x180E
-                    | 0x200B..=0x200F
-                    | 0x202A..=0x202E
-                    | 0x2060..=0x2064
-                    | 0x2066..=0x206F
-                    | 0xE000..=0xF8FF
-                    | 0xFEFF
-                    | 0xFFF9..=0xFFFB
-                    | 0xF0000..=0x10FFFF
-            ))
-    }
-
+/// Go's JSON encoding details.
+mod go_json {
     /// Escapes `<`, `>`, `&`, U+2028 and U+2029 as Go's `encoding/json` does; `json` must be
     /// JSON text, where these characters can only occur inside strings.
     pub(super) fn escape_html(json: &str) -> String {

@@ -1,4 +1,19 @@
-//! The kubeward command line.
+//! The kubeward command line: one binary for Kubernetes access control.
 #![forbid(unsafe_code)]
 
-fn main() {}
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cmd::Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(cmd::EXIT_ERROR)
+        }
+    }
+}

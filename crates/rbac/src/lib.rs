@@ -7,3 +7,12 @@
 pub mod model;
 
 pub use model::{Binding, LabelSelector, PolicyRule, Role, RoleRef, RoleRefKind, Subject};
+pub mod aggregation;
+pub mod bootstrap;
+pub mod escalation;
+pub mod from_k8s;
+pub mod matching;
+pub mod policy;
+
+pub use matching::rule_allows;
+pub use policy::{Decision, Grant, Policy, RulesReview};
