@@ -518,7 +518,7 @@ fn not_held_message(
         let _ = write!(
             message,
             "; resolution errors: [{}]",
-            crate::policy::aggregate_errors(resolution_errors)
+            kubeward_core::status::aggregate(resolution_errors.iter().cloned())
         );
     }
     message

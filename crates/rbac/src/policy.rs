@@ -81,7 +81,7 @@ impl RulesReview {
     /// The errors as Kubernetes aggregates them (`status.evaluationError`): empty, the single
     /// message, or `[a, b]` with repeated messages shown once.
     pub fn evaluation_error(&self) -> String {
-        aggregate_errors(&self.errors)
+        kubeward_core::status::aggregate(self.errors.iter().cloned())
     }
 }
 
@@ -367,7 +367,10 @@ impl Policy {
         let reason = if errors.is_empty() {
             String::new()
         } else {
-            format!("RBAC: {}", aggregate_errors(&errors))
+            format!(
+                "RBAC: {}",
+                kubeward_core::status::aggregate(errors.iter().cloned())
+            )
         };
         Decision::NoOpinion { reason }
     }
@@ -788,27 +791,6 @@ fn not_found(role_ref: &RoleRef) -> String {
     go::quote_into(&mut message, &role_ref.name);
     message.push_str(" not found");
     message
-}
-
-/// `utilerrors.NewAggregate(errs).Error()`: one message alone, several as `[a, b]` with
-/// repeated messages shown once.
-pub(crate) fn aggregate_errors(errors: &[String]) -> String {
-    match errors {
-        [] => String::new(),
-        [one] => one.clone(),
-        many => {
-            let mut seen: Vec<&str> = Vec::new();
-            for message in many {
-                if !seen.contains(&message.as_str()) {
-                    seen.push(message);
-                }
-            }
-            match seen.as_slice() {
-                [one] => (*one).to_string(),
-                _ => format!("[{}]", seen.join(", ")),
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -948,14 +948,3 @@ fn aggregation_matches_standalone_function() {
         );
     }
 }
-
-#[test]
-fn aggregate_errors_format() {
-    assert_eq!(aggregate_errors(&[]), "");
-    assert_eq!(aggregate_errors(&["a".into()]), "a");
-    assert_eq!(aggregate_errors(&["a".into(), "a".into()]), "a");
-    assert_eq!(
-        aggregate_errors(&["a".into(), "b".into(), "a".into()]),
-        "[a, b]"
-    );
-}
