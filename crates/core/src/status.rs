@@ -66,7 +66,14 @@ pub struct StatusCause {
 }
 
 impl Status {
-    fn failure(code: u16, reason: &str, message: String, details: Option<StatusDetails>) -> Self {
+    /// A failure with any code, reason and message (for the few errors without a builder here,
+    /// e.g. 413 `RequestEntityTooLarge`).
+    pub fn failure(
+        code: u16,
+        reason: &str,
+        message: String,
+        details: Option<StatusDetails>,
+    ) -> Self {
         Self {
             status: "Failure".to_string(),
             message,

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod files;
+mod kubeconfig;
 
 use std::process::ExitCode;
 

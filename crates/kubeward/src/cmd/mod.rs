@@ -1,6 +1,8 @@
 //! Subcommands and their wiring.
 
 mod rbac;
+mod serve;
+mod up;
 
 use std::process::ExitCode;
 
@@ -22,11 +24,30 @@ pub struct Cli {
 enum Command {
     /// Ask RBAC questions of a policy (Kubernetes manifests on disk plus the bootstrap policy).
     Rbac(rbac::RbacArgs),
+    /// Run the embedded default: CA, API server and admin kubeconfig in one data directory.
+    Up(up::UpArgs),
+    /// Run the API server with kube-apiserver's flags.
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Rbac(args) => rbac::run(args),
+        Command::Up(args) => up::run(args),
+        Command::Serve(args) => serve::run(args),
     }
+}
+
+/// The async runtime of the servers, with logs on stderr (`RUST_LOG`, default `info`).
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -1,5 +1,13 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
+mod cluster;
+mod golden;
+mod kubectl_versions;
 mod rbac_can_i;
 mod rbac_who_can;
+mod seed_002_x509;
+mod seed_003_default_rbac;
+mod seed_004_serviceaccount;
+mod steps;
 mod support;
+mod up;

@@ -1,0 +1,341 @@
+//! kube-apiserver's authentication chain, pure: x509 client certificates (`--client-ca-file`),
+//! static tokens (`--token-auth-file`), ServiceAccount tokens (legacy and bound), the
+//! `system:authenticated` group adder and anonymous requests; and the issuing of ServiceAccount
+//! tokens for the TokenRequest API.
+//!
+//! Pure: the caller hands in the peer certificates, the `Authorization` header, lookups of
+//! ServiceAccounts/Secrets/Pods/Nodes, and `now`. No I/O, no clock, no async runtime; the only
+//! randomness is the `jti` of issued tokens and the signing nonce of ECDSA.
+#![forbid(unsafe_code)]
+
+mod jws;
+pub mod keys;
+pub mod service_account;
+pub mod token_file;
+pub mod token_request;
+pub mod x509;
+
+use std::time::SystemTime;
+
+use kubeward_core::UserInfo;
+use kubeward_core::user::{ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS};
+
+pub use jws::JwsError;
+pub use keys::{KeyError, SigningKey, VerificationKey, key_id, parse_verification_keys};
+pub use service_account::{
+    LEGACY_ISSUER, ServiceAccountAuthenticator, ServiceAccountTokenError, ServiceAccountUser,
+};
+pub use token_file::{TokenFile, TokenFileError};
+pub use token_request::{
+    BoundObject, IssueError, IssuedToken, ObjectRef, TokenRequest, issue_legacy_token, issue_token,
+};
+pub use x509::{ClientCertAuthenticator, X509Error};
+
+/// Extra key of the credential that authenticated the user (`X509SHA256=…`, `JTI=…`).
+pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
+
+/// What a request presents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Credentials<'a> {
+    /// The TLS peer's certificate chain, DER, leaf first; empty when none was sent.
+    pub peer_certificates: &'a [Vec<u8>],
+    /// The raw value of the `Authorization` header, if any (`Bearer <token>`).
+    pub authorization: Option<&'a str>,
+}
+
+/// The ServiceAccount token settings (`--service-account-*` flags).
+#[derive(Debug, Clone, Default)]
+pub struct ServiceAccountConfig {
+    /// Accepted issuers (`--service-account-issuer`, repeatable; the first one issues).
+    pub issuers: Vec<String>,
+    /// PEM public keys (or private keys, whose public half is used) that verify tokens
+    /// (`--service-account-key-file`).
+    pub verification_keys_pem: Vec<String>,
+    /// API audiences (`--api-audiences`); defaults to the issuers.
+    pub audiences: Vec<String>,
+}
+
+/// The authenticators to run, from kube-apiserver's flags.
+#[derive(Debug, Clone, Default)]
+pub struct AuthenticatorConfig {
+    /// `--client-ca-file` contents (PEM bundle).
+    pub client_ca_pem: Option<String>,
+    /// `--token-auth-file` contents (CSV).
+    pub token_auth_csv: Option<String>,
+    /// ServiceAccount tokens.
+    pub service_accounts: Option<ServiceAccountConfig>,
+    /// `--anonymous-auth`.
+    pub anonymous: bool,
+}
+
+/// What the legacy-token validator needs of a `kubernetes.io/service-account-token` Secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LegacyTokenSecret {
+    /// `data.token`, decoded.
+    pub token: Vec<u8>,
+    /// The value of the `kubernetes.io/legacy-token-invalid-since` label, if set.
+    pub invalid_since: Option<String>,
+}
+
+/// Objects the ServiceAccount authenticator must find (in the API server's store). An object
+/// that is being deleted (deletionTimestamp more than a minute ago) counts as absent.
+pub trait ServiceAccountLookup {
+    /// The uid of ServiceAccount `namespace/name`, if it exists (and is not being deleted).
+    fn service_account_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Secret `namespace/name`, if it exists.
+    fn secret_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Pod `namespace/name`, if it exists.
+    fn pod_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Node `name`, if it exists (for Node-bound tokens). The default finds none, so
+    /// Node-bound tokens are rejected.
+    fn node_uid(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+    /// Secret `namespace/name` of a legacy token: its token and invalidation label, if it exists
+    /// and is not being deleted. The default finds none, so legacy tokens are rejected; implement
+    /// it to accept them as kube-apiserver does.
+    fn legacy_token_secret(&self, namespace: &str, name: &str) -> Option<LegacyTokenSecret> {
+        let _ = (namespace, name);
+        None
+    }
+}
+
+/// The result of authenticating a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// A user (with `system:authenticated` etc. added), or the anonymous user when no credential
+    /// was presented and anonymous auth is on.
+    Authenticated(UserInfo),
+    /// 401: every presented credential failed, or none was presented and anonymous auth is off.
+    /// The reason is for the server log; it never contains the token.
+    Unauthorized(String),
+}
+
+/// A token that a token authenticator accepted (for TokenReview).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUser {
+    /// The user, `system:authenticated` added.
+    pub user: UserInfo,
+    /// The audiences the token is valid for (empty for audience-agnostic tokens when no
+    /// audiences are configured).
+    pub audiences: Vec<String>,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Explains what is wrong and where (file, line).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The union of configured authenticators, in kube-apiserver's order.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    x509: Option<ClientCertAuthenticator>,
+    tokens: Option<TokenFile>,
+    service_accounts: Option<ServiceAccountAuthenticator>,
+    api_audiences: Vec<String>,
+    anonymous: bool,
+    warnings: Vec<String>,
+}
+
+impl Authenticator {
+    /// Builds the chain.
+    pub fn new(config: AuthenticatorConfig) -> Result<Self, ConfigError> {
+        let x509 = config
+            .client_ca_pem
+            .as_deref()
+            .map(ClientCertAuthenticator::from_pem)
+            .transpose()
+            .map_err(|e| ConfigError::Invalid(format!("--client-ca-file: {e}")))?;
+        let tokens = config
+            .token_auth_csv
+            .as_deref()
+            .map(TokenFile::parse)
+            .transpose()
+            .map_err(|e| ConfigError::Invalid(format!("--token-auth-file: {e}")))?;
+        let mut warnings: Vec<String> = tokens
+            .iter()
+            .flat_map(|t| {
+                t.warnings()
+                    .iter()
+                    .map(|w| format!("--token-auth-file: {w}"))
+            })
+            .collect();
+        let mut api_audiences = Vec::new();
+        let service_accounts = match config.service_accounts {
+            None => None,
+            Some(sa) => {
+                let mut keys = Vec::new();
+                for (index, pem) in sa.verification_keys_pem.iter().enumerate() {
+                    keys.extend(parse_verification_keys(pem).map_err(|e| {
+                        ConfigError::Invalid(format!(
+                            "--service-account-key-file (file {}): {e}",
+                            index + 1
+                        ))
+                    })?);
+                }
+                if keys.is_empty() {
+                    return Err(ConfigError::Invalid(
+                        "--service-account-key-file: no keys given to verify ServiceAccount tokens"
+                            .into(),
+                    ));
+                }
+                api_audiences = if sa.audiences.is_empty() {
+                    sa.issuers.clone()
+                } else {
+                    sa.audiences
+                };
+                if sa.issuers.is_empty() {
+                    warnings.push(
+                        "no --service-account-issuer: only legacy ServiceAccount tokens are accepted"
+                            .into(),
+                    );
+                }
+                Some(ServiceAccountAuthenticator::new(
+                    sa.issuers,
+                    keys,
+                    api_audiences.clone(),
+                ))
+            }
+        };
+        Ok(Self {
+            x509,
+            tokens,
+            service_accounts,
+            api_audiences,
+            anonymous: config.anonymous,
+            warnings,
+        })
+    }
+
+    /// What kube-apiserver would log as warnings while building the chain.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The API audiences (`--api-audiences`, defaulting to the ServiceAccount issuers).
+    pub fn api_audiences(&self) -> &[String] {
+        &self.api_audiences
+    }
+
+    /// Authenticates one request: client certificate first, then the bearer token; any success
+    /// wins. A failed credential makes the request 401 (never anonymous); no credential at all
+    /// is anonymous when enabled.
+    pub fn authenticate(
+        &self,
+        credentials: &Credentials<'_>,
+        lookup: &dyn ServiceAccountLookup,
+        now: SystemTime,
+    ) -> Outcome {
+        let mut errors = Vec::new();
+        if let Some(x509) = &self.x509 {
+            match x509.authenticate(credentials.peer_certificates, now) {
+                Ok(Some(user)) => return Outcome::Authenticated(add_authenticated_group(user)),
+                Ok(None) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if self.has_token_authenticators()
+            && let Some(token) = credentials.authorization.and_then(bearer_token)
+        {
+            match self.authenticate_token(token, None, lookup, now) {
+                Ok(found) => return Outcome::Authenticated(found.user),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Outcome::Unauthorized(errors.join("; "));
+        }
+        if self.anonymous {
+            return Outcome::Authenticated(UserInfo::new(ANONYMOUS, [ALL_UNAUTHENTICATED]));
+        }
+        Outcome::Unauthorized("no credentials provided and anonymous auth is disabled".into())
+    }
+
+    /// Authenticates a bearer token with the token authenticators (static tokens, then
+    /// ServiceAccount tokens), as a request or a TokenReview does. `audiences`: the audiences
+    /// asked for (TokenReview `spec.audiences`), `None` for the API audiences. The error is for
+    /// the log and never contains the token.
+    pub fn authenticate_token(
+        &self,
+        token: &str,
+        audiences: Option<&[String]>,
+        lookup: &dyn ServiceAccountLookup,
+        now: SystemTime,
+    ) -> Result<TokenUser, String> {
+        let mut errors = Vec::new();
+        if let Some(tokens) = &self.tokens {
+            // Audience-agnostic: valid for the API audiences only (WrapAudienceAgnosticToken).
+            let requested = audiences.unwrap_or(&self.api_audiences);
+            let audiences: Vec<String> = self
+                .api_audiences
+                .iter()
+                .filter(|a| requested.contains(a))
+                .cloned()
+                .collect();
+            let applies = requested.is_empty() || !audiences.is_empty();
+            if applies && let Some(user) = tokens.authenticate(token) {
+                return Ok(TokenUser {
+                    user: add_authenticated_group(user.clone()),
+                    audiences,
+                });
+            }
+        }
+        if let Some(sa) = &self.service_accounts {
+            match sa.authenticate(token, audiences, lookup, now) {
+                Ok(Some(found)) => {
+                    return Ok(TokenUser {
+                        user: add_authenticated_group(found.user),
+                        audiences: found.audiences,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        if errors.is_empty() {
+            return Err("invalid bearer token".into());
+        }
+        Err(format!("invalid bearer token, {}", errors.join(", ")))
+    }
+
+    fn has_token_authenticators(&self) -> bool {
+        self.tokens.is_some() || self.service_accounts.is_some()
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header, as kube-apiserver's bearertoken
+/// authenticator reads it; `None` for other schemes and empty tokens (no credential).
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let auth = authorization.trim();
+    let mut parts = auth.splitn(3, ' ');
+    let scheme = parts.next()?;
+    let token = parts.next()?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return None;
+    }
+    Some(token)
+}
+
+/// kube-apiserver's `AuthenticatedGroupAdder`: appends `system:authenticated` unless the user is
+/// `system:anonymous` or already has `system:authenticated` or `system:unauthenticated`.
+pub fn add_authenticated_group(mut user: UserInfo) -> UserInfo {
+    if user.name != ANONYMOUS
+        && !user
+            .groups
+            .iter()
+            .any(|g| g == ALL_AUTHENTICATED || g == ALL_UNAUTHENTICATED)
+    {
+        user.groups.push(ALL_AUTHENTICATED.to_string());
+    }
+    user
+}
+
+#[cfg(test)]
+mod test_support;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,175 @@
+//! `kubeward serve`: the API server, configured with kube-apiserver's flag names.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{ArgAction, Args};
+use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
+use kubeward_server::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+
+/// The API server's flags (kube-apiserver's names where the meaning is the same).
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The IP address to listen on (`serve`: 0.0.0.0; `up`: 127.0.0.1).
+    #[arg(long)]
+    pub bind_address: Option<IpAddr>,
+    /// The port to serve HTTPS on (0: any free port).
+    #[arg(long, default_value_t = 6443)]
+    pub secure_port: u16,
+    /// The serving certificate (PEM, leaf first).
+    #[arg(long)]
+    pub tls_cert_file: Option<PathBuf>,
+    /// The serving certificate's key (PEM).
+    #[arg(long)]
+    pub tls_private_key_file: Option<PathBuf>,
+    /// CA bundle that client certificates must chain to (x509 authentication).
+    #[arg(long)]
+    pub client_ca_file: Option<PathBuf>,
+    /// Static tokens, in kube-apiserver's CSV format: token,user,uid,"group1,group2".
+    #[arg(long)]
+    pub token_auth_file: Option<PathBuf>,
+    /// Issuer of ServiceAccount tokens (repeatable; the first one issues).
+    #[arg(long = "service-account-issuer")]
+    pub service_account_issuers: Vec<String>,
+    /// Public (or private) keys that verify ServiceAccount tokens (repeatable).
+    #[arg(long = "service-account-key-file")]
+    pub service_account_key_files: Vec<PathBuf>,
+    /// Private key that signs ServiceAccount tokens (TokenRequest).
+    #[arg(long)]
+    pub service_account_signing_key_file: Option<PathBuf>,
+    /// Audiences of the API (defaults to the issuers).
+    #[arg(long = "api-audiences", value_delimiter = ',')]
+    pub api_audiences: Vec<String>,
+    /// Allow anonymous requests (user system:anonymous, group system:unauthenticated).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub anonymous_auth: bool,
+    /// Authorizers, comma-separated: RBAC or AlwaysAllow (Node is accepted and ignored).
+    #[arg(long, default_value = "RBAC")]
+    pub authorization_mode: String,
+    /// CA certificate that signs approved CertificateSigningRequests (kube-controller-manager's flag).
+    #[arg(long)]
+    pub cluster_signing_cert_file: Option<PathBuf>,
+    /// Key of the cluster signing CA.
+    #[arg(long)]
+    pub cluster_signing_key_file: Option<PathBuf>,
+    /// Where the server keeps its database.
+    #[arg(long, default_value = "./kubeward-data")]
+    pub data_dir: PathBuf,
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{what} {}", path.display()))
+}
+
+fn read_opt(path: Option<&PathBuf>, what: &str) -> anyhow::Result<Option<String>> {
+    path.map(|p| read(p, what)).transpose()
+}
+
+impl ServeArgs {
+    /// The server configuration these flags describe; `default_bind` when no address is given.
+    pub fn server_config(&self, default_bind: IpAddr) -> anyhow::Result<ServerConfig> {
+        let authorization = parse_authorization_mode(&self.authorization_mode)?;
+        let (Some(cert), Some(key)) = (&self.tls_cert_file, &self.tls_private_key_file) else {
+            bail!("--tls-cert-file and --tls-private-key-file are required");
+        };
+        let tls_cert_pem = read(cert, "--tls-cert-file")?;
+        let tls_key_pem = read(key, "--tls-private-key-file")?;
+        let client_ca_pem = read_opt(self.client_ca_file.as_ref(), "--client-ca-file")?;
+        let token_auth_csv = read_opt(self.token_auth_file.as_ref(), "--token-auth-file")?;
+        let signing_key_pem = read_opt(
+            self.service_account_signing_key_file.as_ref(),
+            "--service-account-signing-key-file",
+        )?;
+        let mut verification_keys_pem = self
+            .service_account_key_files
+            .iter()
+            .map(|p| read(p, "--service-account-key-file"))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if verification_keys_pem.is_empty()
+            && let Some(signing) = &signing_key_pem
+        {
+            verification_keys_pem.push(signing.clone());
+        }
+        let audiences = if self.api_audiences.is_empty() {
+            self.service_account_issuers.clone()
+        } else {
+            self.api_audiences.clone()
+        };
+        let service_accounts = (!self.service_account_issuers.is_empty()
+            && !verification_keys_pem.is_empty())
+        .then(|| ServiceAccountConfig {
+            issuers: self.service_account_issuers.clone(),
+            verification_keys_pem,
+            audiences: audiences.clone(),
+        });
+        let service_account_signing = match (&signing_key_pem, self.service_account_issuers.first())
+        {
+            (Some(key), Some(issuer)) => Some(ServiceAccountSigning {
+                issuer: issuer.clone(),
+                signing_key_pem: key.clone(),
+                audiences,
+            }),
+            _ => None,
+        };
+        let cluster_signing = match (
+            &self.cluster_signing_cert_file,
+            &self.cluster_signing_key_file,
+        ) {
+            (Some(cert), Some(key)) => Some((
+                read(cert, "--cluster-signing-cert-file")?,
+                read(key, "--cluster-signing-key-file")?,
+            )),
+            (None, None) => None,
+            _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
+        };
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        Ok(ServerConfig {
+            bind_address: SocketAddr::new(
+                self.bind_address.unwrap_or(default_bind),
+                self.secure_port,
+            ),
+            tls_cert_pem,
+            tls_key_pem,
+            authentication: AuthenticatorConfig {
+                client_ca_pem,
+                token_auth_csv,
+                service_accounts,
+                anonymous: self.anonymous_auth,
+            },
+            authorization,
+            cluster_signing,
+            service_account_signing,
+            store_path: self.data_dir.join("store.redb"),
+        })
+    }
+}
+
+fn parse_authorization_mode(modes: &str) -> anyhow::Result<AuthorizationMode> {
+    let mut chosen = None;
+    for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        match mode {
+            "RBAC" => chosen = chosen.or(Some(AuthorizationMode::Rbac)),
+            "AlwaysAllow" => chosen = chosen.or(Some(AuthorizationMode::AlwaysAllow)),
+            "Node" => {}
+            other => bail!(
+                "--authorization-mode: unsupported authorization mode {other:?} (supported: RBAC, AlwaysAllow)"
+            ),
+        }
+    }
+    chosen.ok_or_else(|| anyhow::anyhow!("--authorization-mode: RBAC or AlwaysAllow is required"))
+}
+
+/// Runs `kubeward serve`.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
+    super::runtime()?.block_on(async {
+        let server = kubeward_server::Server::bind(config).await?;
+        let address = server.local_addr()?;
+        eprintln!("kubeward API server listening on https://{address}");
+        server.serve().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

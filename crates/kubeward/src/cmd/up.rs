@@ -1,0 +1,208 @@
+//! `kubeward up`: the embedded default. The first run creates the data directory (cluster CA,
+//! serving certificate, ServiceAccount key, admin certificate and kubeconfig); every run serves
+//! the API from it.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Args;
+use kubeward_pki::CertificateAuthority;
+use time::OffsetDateTime;
+
+use super::serve::ServeArgs;
+use crate::files::{Access, write_atomic};
+use crate::kubeconfig::{self, KubeconfigSpec};
+
+/// The issuer of ServiceAccount tokens in `kubeward up`, as in most clusters.
+const SERVICE_ACCOUNT_ISSUER: &str = "https://kubernetes.default.svc";
+/// How long the admin certificate is valid (kubeadm's default).
+const ADMIN_CERT_VALIDITY: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// `kubeward up` flags: `serve`'s, plus the names the serving certificate must carry.
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// The API server flags; files not given are created in the data directory.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Extra DNS names or IP addresses for the serving certificate (repeatable).
+    #[arg(long = "tls-san")]
+    pub tls_sans: Vec<String>,
+}
+
+/// The fixed places of the data directory.
+struct Layout {
+    pki: PathBuf,
+    admin_kubeconfig: PathBuf,
+}
+
+impl Layout {
+    fn new(data_dir: &Path) -> Self {
+        Self {
+            pki: data_dir.join("pki"),
+            admin_kubeconfig: data_dir.join("admin.kubeconfig"),
+        }
+    }
+
+    fn pki(&self, name: &str) -> PathBuf {
+        self.pki.join(name)
+    }
+}
+
+/// Runs `kubeward up`.
+pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
+    let layout = Layout::new(&args.serve.data_dir);
+    provision(&layout, &args.tls_sans)?;
+    let serve = &mut args.serve;
+    serve
+        .tls_cert_file
+        .get_or_insert_with(|| layout.pki("apiserver.crt"));
+    serve
+        .tls_private_key_file
+        .get_or_insert_with(|| layout.pki("apiserver.key"));
+    serve
+        .client_ca_file
+        .get_or_insert_with(|| layout.pki("ca.crt"));
+    if serve.service_account_issuers.is_empty() {
+        serve
+            .service_account_issuers
+            .push(SERVICE_ACCOUNT_ISSUER.to_string());
+    }
+    serve
+        .service_account_signing_key_file
+        .get_or_insert_with(|| layout.pki("sa.key"));
+    if serve.cluster_signing_cert_file.is_none() && serve.cluster_signing_key_file.is_none() {
+        serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
+        serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
+    }
+    let config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
+    super::runtime()?.block_on(async {
+        let server = kubeward_server::Server::bind(config).await?;
+        let address = server.local_addr()?;
+        let host = if address.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            address.ip().to_string()
+        };
+        let url = format!("https://{host}:{}", address.port());
+        write_admin_kubeconfig(&layout, &url)?;
+        print_banner(&layout, &url);
+        server.serve().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Creates whatever the data directory lacks; never replaces an existing key.
+fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&layout.pki)
+        .with_context(|| format!("creating {}", layout.pki.display()))?;
+    set_private(&layout.pki)?;
+    let now = OffsetDateTime::now_utc();
+    let ca_cert = layout.pki("ca.crt");
+    let ca_key = layout.pki("ca.key");
+    let ca = if ca_cert.exists() && ca_key.exists() {
+        CertificateAuthority::from_pem(&read(&ca_cert)?, &read(&ca_key)?)
+            .context("loading the cluster CA")?
+    } else {
+        let ca =
+            CertificateAuthority::generate("kubernetes", now).context("creating the cluster CA")?;
+        write_atomic(&ca_key, ca.key_pem().as_bytes(), Access::Secret)?;
+        write_atomic(&ca_cert, ca.cert_pem().as_bytes(), Access::Public)?;
+        ca
+    };
+    let serving_cert = layout.pki("apiserver.crt");
+    if !serving_cert.exists() {
+        let mut sans: Vec<String> = [
+            "localhost",
+            "127.0.0.1",
+            "kubernetes",
+            "kubernetes.default",
+            "kubernetes.default.svc",
+            "kubernetes.default.svc.cluster.local",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        sans.extend(extra_sans.iter().cloned());
+        let issued = ca
+            .issue_serving(&sans, now)
+            .context("issuing the serving certificate")?;
+        write_atomic(
+            &layout.pki("apiserver.key"),
+            issued.key_pem.as_bytes(),
+            Access::Secret,
+        )?;
+        write_atomic(&serving_cert, issued.cert_pem.as_bytes(), Access::Public)?;
+    }
+    let sa_key = layout.pki("sa.key");
+    if !sa_key.exists() {
+        let key = kubeward_pki::generate_service_account_key()
+            .context("creating the ServiceAccount signing key")?;
+        let public = kubeward_pki::public_key_pem(&key)?;
+        write_atomic(&layout.pki("sa.pub"), public.as_bytes(), Access::Public)?;
+        write_atomic(&sa_key, key.as_bytes(), Access::Secret)?;
+    }
+    let admin_cert = layout.pki("admin.crt");
+    if !admin_cert.exists() {
+        let issued = ca
+            .issue_client(
+                "kubernetes-admin",
+                &["system:masters".to_string()],
+                now,
+                ADMIN_CERT_VALIDITY,
+            )
+            .context("issuing the admin certificate")?;
+        write_atomic(
+            &layout.pki("admin.key"),
+            issued.key_pem.as_bytes(),
+            Access::Secret,
+        )?;
+        write_atomic(&admin_cert, issued.cert_pem.as_bytes(), Access::Public)?;
+    }
+    Ok(())
+}
+
+fn set_private(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("restricting {}", dir.display()))
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn write_admin_kubeconfig(layout: &Layout, server: &str) -> anyhow::Result<()> {
+    let ca = read(&layout.pki("ca.crt"))?;
+    let certificate = read(&layout.pki("admin.crt"))?;
+    let key = read(&layout.pki("admin.key"))?;
+    let rendered = kubeconfig::render(&KubeconfigSpec {
+        cluster_name: "kubernetes",
+        server,
+        ca_pem: &ca,
+        user_name: "kubernetes-admin",
+        client_certificate_pem: &certificate,
+        client_key_pem: &key,
+    })?;
+    write_atomic(
+        &layout.admin_kubeconfig,
+        rendered.as_bytes(),
+        Access::Secret,
+    )?;
+    Ok(())
+}
+
+fn print_banner(layout: &Layout, url: &str) {
+    let kubeconfig = layout.admin_kubeconfig.display();
+    println!("kubeward is up.");
+    println!();
+    println!("API server: {url}");
+    println!("admin kubeconfig: {kubeconfig}");
+    println!("cluster CA: {}", layout.pki("ca.crt").display());
+    println!();
+    println!("Try:");
+    println!("  export KUBECONFIG={kubeconfig}");
+    println!("  kubectl auth whoami");
+}

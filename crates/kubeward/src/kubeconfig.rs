@@ -1,0 +1,118 @@
+//! Kubeconfig files as kubeadm writes them: one cluster, one user, one context, certificates
+//! embedded as base64 data.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Serialize;
+
+/// What a kubeconfig for one user of one cluster holds.
+pub struct KubeconfigSpec<'a> {
+    /// The cluster's name, e.g. `kubernetes`.
+    pub cluster_name: &'a str,
+    /// The API server URL, e.g. `https://127.0.0.1:6443`.
+    pub server: &'a str,
+    /// The cluster CA, PEM.
+    pub ca_pem: &'a str,
+    /// The user's name in the file, e.g. `kubernetes-admin`.
+    pub user_name: &'a str,
+    /// The client certificate, PEM.
+    pub client_certificate_pem: &'a str,
+    /// The client key, PEM.
+    pub client_key_pem: &'a str,
+}
+
+#[derive(Serialize)]
+struct Config<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    clusters: [Named<'a, Cluster>; 1],
+    contexts: [Named<'a, Context<'a>>; 1],
+    #[serde(rename = "current-context")]
+    current_context: &'a str,
+    users: [Named<'a, User>; 1],
+}
+
+#[derive(Serialize)]
+struct Named<'a, T> {
+    name: &'a str,
+    #[serde(flatten)]
+    value: T,
+}
+
+#[derive(Serialize)]
+struct Cluster {
+    cluster: ClusterBody,
+}
+
+#[derive(Serialize)]
+struct ClusterBody {
+    #[serde(rename = "certificate-authority-data")]
+    certificate_authority_data: String,
+    server: String,
+}
+
+#[derive(Serialize)]
+struct Context<'a> {
+    context: ContextBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ContextBody<'a> {
+    cluster: &'a str,
+    user: &'a str,
+}
+
+#[derive(Serialize)]
+struct User {
+    user: UserBody,
+}
+
+#[derive(Serialize)]
+struct UserBody {
+    #[serde(rename = "client-certificate-data")]
+    client_certificate_data: String,
+    #[serde(rename = "client-key-data")]
+    client_key_data: String,
+}
+
+/// Renders the kubeconfig as YAML; the context is named `<user>@<cluster>` as kubeadm names it.
+pub fn render(spec: &KubeconfigSpec<'_>) -> Result<String, serde_saphyr::ser::Error> {
+    let context_name = format!("{}@{}", spec.user_name, spec.cluster_name);
+    let config = Config {
+        api_version: "v1",
+        kind: "Config",
+        clusters: [Named {
+            name: spec.cluster_name,
+            value: Cluster {
+                cluster: ClusterBody {
+                    certificate_authority_data: STANDARD.encode(spec.ca_pem),
+                    server: spec.server.to_string(),
+                },
+            },
+        }],
+        contexts: [Named {
+            name: &context_name,
+            value: Context {
+                context: ContextBody {
+                    cluster: spec.cluster_name,
+                    user: spec.user_name,
+                },
+            },
+        }],
+        current_context: &context_name,
+        users: [Named {
+            name: spec.user_name,
+            value: User {
+                user: UserBody {
+                    client_certificate_data: STANDARD.encode(spec.client_certificate_pem),
+                    client_key_data: STANDARD.encode(spec.client_key_pem),
+                },
+            },
+        }],
+    };
+    serde_saphyr::to_string(&config)
+}
+
+#[cfg(test)]
+mod tests;

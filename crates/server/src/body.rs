@@ -1,0 +1,68 @@
+//! Request bodies: read whole, bounded as kube-apiserver bounds them (3 MiB).
+
+use bytes::Bytes;
+use http_body_util::BodyExt as _;
+use hyper::body::Incoming;
+use kubeward_core::status::{self, Status};
+
+/// kube-apiserver's limit on request bodies (`MaxRequestBodyBytes`, 3 MiB).
+pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Reads the whole body; 413 past the limit, 400 when the connection breaks mid-body.
+pub async fn read(body: Incoming) -> Result<Bytes, Status> {
+    let limited = http_body_util::Limited::new(body, MAX_REQUEST_BODY_BYTES);
+    match limited.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(error) => Err(status::bad_request(&format!(
+            "error reading request body: {error}"
+        ))),
+    }
+}
+
+/// 413 RequestEntityTooLarge, as kube-apiserver words it.
+fn too_large() -> Status {
+    Status::failure(
+        413,
+        "RequestEntityTooLarge",
+        "Request entity too large: limit is 3145728".to_string(),
+        None,
+    )
+}
+
+/// Decodes an object body by its `Content-Type`: Kubernetes' protobuf (what kubectl's typed
+/// clients send) or JSON; 400 with kube-apiserver's wording when it does not decode, 415 for a
+/// protobuf kind without a schema here.
+pub fn decode_object(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, Status> {
+    let content_type = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with(kubeward_core::protobuf::MEDIA_TYPE) {
+        return kubeward_core::protobuf::decode(bytes).map_err(|error| match error {
+            kubeward_core::protobuf::ProtobufError::UnknownKind { .. } => Status::failure(
+                415,
+                "UnsupportedMediaType",
+                format!("the body of the request was in an unknown format - accepted media types include: application/json ({error})"),
+                None,
+            ),
+            other => status::bad_request(&other.to_string()),
+        });
+    }
+    decode_json(bytes)
+}
+
+/// Decodes a JSON object body.
+fn decode_json(bytes: &[u8]) -> Result<serde_json::Value, Status> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
+        status::bad_request(&format!(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/cbor ({error})"
+        ))
+    })?;
+    if !value.is_object() {
+        return Err(status::bad_request(
+            "the body of the request was not a JSON object",
+        ));
+    }
+    Ok(value)
+}

@@ -1,0 +1,49 @@
+//! What the server is told at start: kube-apiserver's flags, as values.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use kubeward_authn::AuthenticatorConfig;
+
+/// `--authorization-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorizationMode {
+    /// Kubernetes RBAC (the default).
+    Rbac,
+    /// Every authenticated request is allowed.
+    AlwaysAllow,
+}
+
+/// How ServiceAccount tokens are issued (TokenRequest).
+#[derive(Debug, Clone)]
+pub struct ServiceAccountSigning {
+    /// `--service-account-issuer`: the `iss` of issued tokens.
+    pub issuer: String,
+    /// `--service-account-signing-key-file` contents (PEM private key).
+    pub signing_key_pem: String,
+    /// `--api-audiences` (defaults to the issuer).
+    pub audiences: Vec<String>,
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `--bind-address` and `--secure-port`.
+    pub bind_address: SocketAddr,
+    /// `--tls-cert-file` contents (PEM chain).
+    pub tls_cert_pem: String,
+    /// `--tls-private-key-file` contents (PEM).
+    pub tls_key_pem: String,
+    /// The authenticators (`--client-ca-file`, `--token-auth-file`, ServiceAccount keys,
+    /// `--anonymous-auth`).
+    pub authentication: AuthenticatorConfig,
+    /// `--authorization-mode`.
+    pub authorization: AuthorizationMode,
+    /// The cluster CA that signs approved CertificateSigningRequests (`--cluster-signing-*` of
+    /// kube-controller-manager): certificate and key PEM. `None`: CSRs are never signed.
+    pub cluster_signing: Option<(String, String)>,
+    /// TokenRequest signing; `None` disables the `token` subresource.
+    pub service_account_signing: Option<ServiceAccountSigning>,
+    /// The database file of the store.
+    pub store_path: PathBuf,
+}

@@ -1,0 +1,173 @@
+//! The resources this server serves, and how: stored objects with the generic REST verbs, or
+//! create-only reviews that are answered and never stored.
+
+/// How a resource is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serving {
+    /// Stored objects: get, list, watch, create, update, patch, delete, deletecollection.
+    Stored,
+    /// A review: create only, answered from the request, never stored.
+    Review,
+}
+
+/// One served resource in one group version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceDef {
+    /// The API group (`""` for core).
+    pub group: &'static str,
+    /// The version.
+    pub version: &'static str,
+    /// The plural resource name.
+    pub resource: &'static str,
+    /// The kind.
+    pub kind: &'static str,
+    /// Whether objects live in namespaces.
+    pub namespaced: bool,
+    /// Stored or review.
+    pub serving: Serving,
+    /// Subresources served on top of the generic verbs.
+    pub subresources: &'static [&'static str],
+}
+
+impl ResourceDef {
+    /// `apiVersion` of the objects: `v1` or `group/version`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+const fn stored(
+    group: &'static str,
+    resource: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    subresources: &'static [&'static str],
+) -> ResourceDef {
+    ResourceDef {
+        group,
+        version: "v1",
+        resource,
+        kind,
+        namespaced,
+        serving: Serving::Stored,
+        subresources,
+    }
+}
+
+const fn review(
+    group: &'static str,
+    version: &'static str,
+    resource: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+) -> ResourceDef {
+    ResourceDef {
+        group,
+        version,
+        resource,
+        kind,
+        namespaced,
+        serving: Serving::Review,
+        subresources: &[],
+    }
+}
+
+/// The API group of RBAC.
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+/// The API group of CertificateSigningRequests.
+pub const CERTIFICATES_GROUP: &str = "certificates.k8s.io";
+
+/// Every served resource.
+pub const RESOURCES: &[ResourceDef] = &[
+    stored("", "namespaces", "Namespace", false, &["status"]),
+    stored("", "serviceaccounts", "ServiceAccount", true, &["token"]),
+    stored("", "secrets", "Secret", true, &[]),
+    stored("", "configmaps", "ConfigMap", true, &[]),
+    stored("", "pods", "Pod", true, &["status"]),
+    stored("", "services", "Service", true, &["status"]),
+    stored("", "nodes", "Node", false, &["status"]),
+    stored("", "events", "Event", true, &[]),
+    stored("apps", "deployments", "Deployment", true, &["status"]),
+    stored(RBAC_GROUP, "roles", "Role", true, &[]),
+    stored(RBAC_GROUP, "rolebindings", "RoleBinding", true, &[]),
+    stored(RBAC_GROUP, "clusterroles", "ClusterRole", false, &[]),
+    stored(
+        RBAC_GROUP,
+        "clusterrolebindings",
+        "ClusterRoleBinding",
+        false,
+        &[],
+    ),
+    stored(
+        CERTIFICATES_GROUP,
+        "certificatesigningrequests",
+        "CertificateSigningRequest",
+        false,
+        &["approval", "status"],
+    ),
+    review(
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        false,
+    ),
+    review(
+        "authentication.k8s.io",
+        "v1beta1",
+        "selfsubjectreviews",
+        "SelfSubjectReview",
+        false,
+    ),
+    review(
+        "authentication.k8s.io",
+        "v1",
+        "tokenreviews",
+        "TokenReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "v1",
+        "subjectaccessreviews",
+        "SubjectAccessReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        false,
+    ),
+    review(
+        "authorization.k8s.io",
+        "v1",
+        "localsubjectaccessreviews",
+        "LocalSubjectAccessReview",
+        true,
+    ),
+    review(
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        false,
+    ),
+];
+
+/// The served resource at `group/version/resource`.
+pub fn find(group: &str, version: &str, resource: &str) -> Option<&'static ResourceDef> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.version == version && r.resource == resource)
+}
+
+/// The stored resources (those a namespace deletion empties, when namespaced).
+pub fn stored_resources() -> impl Iterator<Item = &'static ResourceDef> {
+    RESOURCES.iter().filter(|r| r.serving == Serving::Stored)
+}
