@@ -184,6 +184,14 @@ async fn route(context: Context<'_>, body: Incoming) -> Response<Body> {
     }
     let info = &context.info;
     let Some(def) = registry::find(&info.api_group, &info.api_version, &info.resource) else {
+        // A group version nobody serves has no handler at all (Go's plain 404); a served one
+        // answers for its unknown resources with a Status.
+        let served = registry::RESOURCES
+            .iter()
+            .any(|d| d.group == info.api_group && d.version == info.api_version);
+        if !served {
+            return respond::page_not_found();
+        }
         return respond::status(&not_served(), context.pretty);
     };
     let result = match def.serving {

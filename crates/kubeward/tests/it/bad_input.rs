@@ -1,0 +1,94 @@
+//! Bad credentials and bad objects get Kubernetes' own answers, byte for byte in the body
+//! (`../shared/golden/c-default-rbac`): ignored Basic and empty Bearer headers, untrusted,
+//! expired and server-only client certificates, 404, 409 and 422 with field causes.
+
+use crate::cluster::Cluster;
+use crate::steps::{self, Compare};
+
+#[test]
+fn bad_credentials_are_anonymous_or_unauthorized_as_on_a_real_cluster() {
+    let cluster = Cluster::up();
+    for step in [
+        "c-default-rbac/32-basic-auth-header",
+        "c-default-rbac/33-empty-bearer",
+        "c-default-rbac/34-untrusted-client-cert",
+        "c-default-rbac/35-expired-client-cert",
+        "c-default-rbac/36-server-auth-only-cert",
+    ] {
+        steps::check(&cluster, step, Compare::Http);
+    }
+}
+
+#[test]
+fn not_found_conflict_and_invalid_as_on_a_real_cluster() {
+    let cluster = Cluster::up();
+    let setup = steps::bash(
+        &cluster,
+        "kubectl create namespace dev-team >/dev/null && kubectl create role pod-reader --verb=get --resource=pods -n default >/dev/null",
+    );
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    steps::check(&cluster, "c-default-rbac/37-get-pod-404", Compare::Exact);
+    steps::check(&cluster, "c-default-rbac/41-ns-409", Compare::Exact);
+    steps::check(
+        &cluster,
+        "c-default-rbac/44-role-422-no-verbs",
+        Compare::Exact,
+    );
+    for step in [
+        "c-default-rbac/38-get-pod-404-raw",
+        "c-default-rbac/39-get-role-404-raw",
+        "c-default-rbac/40-unknown-path-404",
+        "c-default-rbac/42-ns-409-raw",
+        "c-default-rbac/43-role-409-raw",
+        "c-default-rbac/45-role-422-raw",
+        "c-default-rbac/46-role-422-nonresource",
+        "c-default-rbac/47-clusterrole-422-mixed",
+        "c-default-rbac/48-rolebinding-422-bad-roleref",
+        "c-default-rbac/49-rolebinding-422-sa-no-ns",
+    ] {
+        steps::check(&cluster, step, Compare::Http);
+    }
+}
+
+#[test]
+fn oversized_and_malformed_bodies_are_refused() {
+    let cluster = Cluster::up();
+    let oversized = steps::bash(
+        &cluster,
+        "head -c 3200000 /dev/zero | tr '\\0' 'a' > $W/big && \
+         $ADMINCURL -X POST -H 'Content-Type: application/json' --data-binary @$W/big $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(
+        oversized.stdout.starts_with("HTTP/2 413"),
+        "{}",
+        oversized.stdout
+    );
+    assert!(
+        oversized
+            .stdout
+            .contains("\"reason\": \"RequestEntityTooLarge\""),
+        "{}",
+        oversized.stdout
+    );
+    let malformed = steps::bash(
+        &cluster,
+        "$ADMINCURL -X POST -H 'Content-Type: application/json' -d '{\"kind\": ' $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(
+        malformed.stdout.starts_with("HTTP/2 400"),
+        "{}",
+        malformed.stdout
+    );
+    let garbage_protobuf = steps::bash(
+        &cluster,
+        "printf 'k8s\\0\\n\\377' | $ADMINCURL -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @- $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(
+        garbage_protobuf.stdout.starts_with("HTTP/2 400"),
+        "{}",
+        garbage_protobuf.stdout
+    );
+    // The server is still there.
+    let alive = steps::bash(&cluster, "kubectl get namespaces -o name");
+    assert_eq!(alive.code, 0, "{}", alive.stderr);
+}
