@@ -1,11 +1,13 @@
 //! Authentication on the hot path: one request's credentials through kube-apiserver's chain —
 //! a client certificate (webpki chain check), a static token, a ServiceAccount token (RS256
-//! signature, claims, lookups) — and an invalid token.
+//! signature, claims, lookups) — and an invalid token; each verified, and (for the valid ones)
+//! answered from the 10-second result cache as a repeated request is.
 
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kubeward_authn::cache::ResultCache;
 use kubeward_authn::keys::SigningKey;
 use kubeward_authn::token_request::{ObjectRef, TokenRequest, issue_token};
 use kubeward_authn::{
@@ -130,17 +132,25 @@ fn bench(c: &mut Criterion) {
             false,
         ),
     ];
+    let uncached = authenticator
+        .clone()
+        .with_cache(ResultCache::new(Duration::ZERO, 1));
     let mut group = c.benchmark_group("authenticate");
     for (name, credentials, valid) in cases {
-        let outcome = authenticator.authenticate(&credentials, &Lookup, now());
+        let outcome = uncached.authenticate(&credentials, &Lookup, now());
         assert_eq!(
             matches!(outcome, Outcome::Authenticated(_)),
             valid,
             "{name}"
         );
-        group.bench_function(name, |b| {
-            b.iter(|| authenticator.authenticate(black_box(&credentials), &Lookup, now()))
+        group.bench_function(format!("{name}/verified"), |b| {
+            b.iter(|| uncached.authenticate(black_box(&credentials), &Lookup, now()))
         });
+        if valid {
+            group.bench_function(format!("{name}/cached"), |b| {
+                b.iter(|| authenticator.authenticate(black_box(&credentials), &Lookup, now()))
+            });
+        }
     }
     group.finish();
 }

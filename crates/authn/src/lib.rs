@@ -8,6 +8,7 @@
 //! randomness is the `jti` of issued tokens and the signing nonce of ECDSA.
 #![forbid(unsafe_code)]
 
+pub mod cache;
 mod jws;
 pub mod keys;
 pub mod service_account;
@@ -140,6 +141,8 @@ pub struct Authenticator {
     api_audiences: Vec<String>,
     anonymous: bool,
     warnings: Vec<String>,
+    /// Recent successes, shared by the clones of this authenticator.
+    cache: std::sync::Arc<cache::ResultCache>,
 }
 
 impl Authenticator {
@@ -209,7 +212,14 @@ impl Authenticator {
             api_audiences,
             anonymous: config.anonymous,
             warnings,
+            cache: std::sync::Arc::default(),
         })
+    }
+
+    /// The same chain with another result cache (e.g. one with a zero TTL, which never hits).
+    pub fn with_cache(mut self, cache: cache::ResultCache) -> Self {
+        self.cache = std::sync::Arc::new(cache);
+        self
     }
 
     /// What kube-apiserver would log as warnings while building the chain.
@@ -232,9 +242,24 @@ impl Authenticator {
         now: SystemTime,
     ) -> Outcome {
         let mut errors = Vec::new();
-        if let Some(x509) = &self.x509 {
+        if let Some(x509) = &self.x509
+            && !credentials.peer_certificates.is_empty()
+        {
+            let chain: Vec<&[u8]> = credentials
+                .peer_certificates
+                .iter()
+                .map(Vec::as_slice)
+                .collect();
+            let key = cache::key("x509", &chain);
+            if let Some((user, _)) = self.cache.get(&key, now) {
+                return Outcome::Authenticated(user);
+            }
             match x509.authenticate(credentials.peer_certificates, now) {
-                Ok(Some(user)) => return Outcome::Authenticated(add_authenticated_group(user)),
+                Ok(Some(user)) => {
+                    let user = add_authenticated_group(user);
+                    self.cache.insert(key, user.clone(), Vec::new(), now);
+                    return Outcome::Authenticated(user);
+                }
                 Ok(None) => {}
                 Err(e) => errors.push(e.to_string()),
             }
@@ -261,6 +286,30 @@ impl Authenticator {
     /// asked for (TokenReview `spec.audiences`), `None` for the API audiences. The error is for
     /// the log and never contains the token.
     pub fn authenticate_token(
+        &self,
+        token: &str,
+        audiences: Option<&[String]>,
+        lookup: &dyn ServiceAccountLookup,
+        now: SystemTime,
+    ) -> Result<TokenUser, String> {
+        let wanted = audiences.map(|a| a.join("\n"));
+        let key = cache::key(
+            "token",
+            &[
+                token.as_bytes(),
+                wanted.as_deref().unwrap_or("\0api").as_bytes(),
+            ],
+        );
+        if let Some((user, audiences)) = self.cache.get(&key, now) {
+            return Ok(TokenUser { user, audiences });
+        }
+        let found = self.authenticate_token_uncached(token, audiences, lookup, now)?;
+        self.cache
+            .insert(key, found.user.clone(), found.audiences.clone(), now);
+        Ok(found)
+    }
+
+    fn authenticate_token_uncached(
         &self,
         token: &str,
         audiences: Option<&[String]>,

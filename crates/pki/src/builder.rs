@@ -202,7 +202,7 @@ fn san_value(sans: &Sans) -> Vec<u8> {
 }
 
 /// The `AlgorithmIdentifier` of signatures made with `key`.
-fn signature_algorithm(key: &KeyPair) -> Result<Vec<u8>, BuildError> {
+pub(crate) fn signature_algorithm(key: &KeyPair) -> Result<Vec<u8>, BuildError> {
     let alg = key.algorithm();
     let (arcs, null): (&[u64], bool) = if alg == &rcgen::PKCS_ECDSA_P256_SHA256 {
         (&[1, 2, 840, 10045, 4, 3, 2], false)

@@ -23,6 +23,7 @@ pub mod csr;
 mod der;
 pub mod keys;
 mod pem;
+pub mod request;
 pub mod sign;
 pub mod signer_policy;
 pub mod usage;
@@ -39,6 +40,7 @@ pub use keys::{
     KeyError, certificate_der_from_pem, generate_service_account_key, public_key_pem,
     x509_sha256_fingerprint,
 };
+pub use request::{NewRequest, new_client_request};
 pub use sign::{SignError, SigningPolicy};
 pub use signer_policy::{SignerDecision, SignerPolicyError, check_signer_policy};
 pub use usage::UsageError;

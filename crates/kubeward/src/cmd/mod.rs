@@ -3,6 +3,7 @@
 mod rbac;
 mod serve;
 mod up;
+mod user;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ enum Command {
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
+    /// Onboard users with client certificates, on the cluster of the current kubeconfig.
+    User(user::UserArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -36,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rbac(args) => rbac::run(args),
         Command::Up(args) => up::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::User(args) => user::run(args),
     }
 }
 

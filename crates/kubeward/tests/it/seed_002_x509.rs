@@ -134,3 +134,74 @@ fn csr_denial_and_api_errors_as_on_a_real_cluster() {
         steps::check(&cluster, step, Compare::Exact);
     }
 }
+
+#[test]
+fn user_add_onboards_a_user_in_one_command() {
+    let cluster = Cluster::up();
+    let kubeconfig = cluster.scratch("minjun.kubeconfig");
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .args([
+            "user",
+            "add",
+            "minjun",
+            "--group",
+            "dev-team",
+            "--approve",
+            "--expiration",
+            "24h",
+            "-o",
+        ])
+        .arg(&kubeconfig)
+        .env("KUBECONFIG", &cluster.admin_kubeconfig)
+        .env("HOME", cluster.dir.path())
+        .output()
+        .expect("kubeward user add runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with(
+        "certificatesigningrequest.certificates.k8s.io/minjun created\ncertificatesigningrequest.certificates.k8s.io/minjun approved\n"
+    ));
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&kubeconfig)
+        .expect("kubeconfig")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+
+    // The new kubeconfig is seed 002's: minjun in dev-team, Forbidden until a Role is bound.
+    let as_minjun = format!("kubectl --kubeconfig={}", kubeconfig.display());
+    let whoami = steps::bash(&cluster, &format!("{as_minjun} auth whoami"));
+    assert_eq!(
+        steps::mask(&whoami.stdout),
+        steps::mask(&crate::golden::stdout_of("a-x509-csr/21-minjun-whoami"))
+    );
+    let csr = steps::bash(&cluster, "kubectl get csr minjun");
+    assert!(
+        csr.stdout.contains("24h") && csr.stdout.contains("Approved,Issued"),
+        "{}",
+        csr.stdout
+    );
+    let forbidden = steps::bash(&cluster, &format!("{as_minjun} get pods -n default"));
+    assert_eq!(
+        forbidden.stderr,
+        crate::golden::stderr_of("a-x509-csr/11-minjun-get-pods-before-rbac")
+    );
+
+    // A second request of the same name is refused with the server's message.
+    let again = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .args(["user", "add", "minjun", "--approve", "-o"])
+        .arg(cluster.scratch("again.kubeconfig"))
+        .env("KUBECONFIG", &cluster.admin_kubeconfig)
+        .output()
+        .expect("kubeward user add runs");
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stderr),
+        "error: from server (AlreadyExists): certificatesigningrequests.certificates.k8s.io \"minjun\" already exists\n"
+    );
+}
