@@ -102,7 +102,7 @@ pub async fn handle(
         Outcome::Authenticated(user) => user,
         Outcome::Unauthorized(reason) => {
             tracing::info!(path = parts.uri.path(), %reason, "Unable to authenticate the request");
-            return respond::status(&status::unauthorized(), pretty);
+            return refuse(body, &status::unauthorized(), pretty).await;
         }
     };
 
@@ -110,18 +110,20 @@ pub async fn handle(
     let info = match RequestInfo::parse(&method, parts.uri.path(), parts.uri.query().unwrap_or(""))
     {
         Ok(info) => info,
-        Err(error) => return respond::status(&status::bad_request(&error.to_string()), pretty),
+        Err(error) => {
+            return refuse(body, &status::bad_request(&error.to_string()), pretty).await;
+        }
     };
 
     let user = match crate::impersonation::apply(state, &parts.headers, user) {
         Ok(user) => user,
-        Err(denied) => return respond::status(&denied, pretty),
+        Err(denied) => return refuse(body, &denied, pretty).await,
     };
 
     let attributes = info.to_attributes(user.clone());
     if let Some(reason) = denial(state, &attributes) {
         tracing::debug!(user = %user.name, verb = %attributes.verb, "forbidden");
-        return respond::status(&status::forbidden(&attributes, &reason), pretty);
+        return refuse(body, &status::forbidden(&attributes, &reason), pretty).await;
     }
 
     let context = Context {
@@ -132,6 +134,14 @@ pub async fn handle(
         pretty,
     };
     route(context, body).await
+}
+
+/// Answers a request refused before its handler, after reading what the client sends (bounded):
+/// a response that leaves the request body unread makes HTTP/2 reset the stream, and some
+/// clients (curl) report that reset as an error instead of the answer.
+async fn refuse(body: Incoming, failure: &status::Status, pretty: bool) -> Response<Body> {
+    let _ = crate::body::read(body).await;
+    respond::status(failure, pretty)
 }
 
 /// `None` when the request is allowed, else the authorizer's reason (possibly empty).
@@ -190,9 +200,10 @@ async fn route(context: Context<'_>, body: Incoming) -> Response<Body> {
             .iter()
             .any(|d| d.group == info.api_group && d.version == info.api_version);
         if !served {
+            let _ = crate::body::read(body).await;
             return respond::page_not_found();
         }
-        return respond::status(&not_served(), context.pretty);
+        return refuse(body, &not_served(), context.pretty).await;
     };
     let result = match def.serving {
         Serving::Review => crate::reviews::handle(&context, def, body).await,

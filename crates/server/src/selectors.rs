@@ -35,19 +35,31 @@ pub struct Selectors {
 }
 
 impl Selectors {
-    /// Parses the request's `labelSelector` and `fieldSelector`; 400 when malformed.
+    /// Parses the request's `labelSelector` and `fieldSelector`; 400 when malformed. Events
+    /// also take their own fields (`involvedObject.name`, `reason`, …), as `kubectl describe`
+    /// asks for them.
     pub fn from_context(context: &Context<'_>) -> Result<Self, Status> {
-        Self::parse(
+        let fields = if context.info.resource == "events" {
+            EVENT_FIELDS
+        } else {
+            &[]
+        };
+        Self::parse_with(
             context.query("labelSelector").as_deref().unwrap_or(""),
             context.query("fieldSelector").as_deref().unwrap_or(""),
+            fields,
         )
     }
 
-    /// Parses a label selector and a field selector.
-    pub fn parse(label_selector: &str, field_selector: &str) -> Result<Self, Status> {
+    /// Parses selectors, allowing `extra_fields` besides `metadata.name`/`metadata.namespace`.
+    fn parse_with(
+        label_selector: &str,
+        field_selector: &str,
+        extra_fields: &[&str],
+    ) -> Result<Self, Status> {
         Ok(Self {
             labels: parse_labels(label_selector)?,
-            fields: parse_fields(field_selector)?,
+            fields: parse_fields(field_selector, extra_fields)?,
         })
     }
 
@@ -69,11 +81,11 @@ impl Selectors {
         });
         labels_ok
             && self.fields.iter().all(|requirement| {
-                let actual = match requirement.field.as_str() {
-                    "metadata.name" => meta::name(object),
-                    "metadata.namespace" => meta::namespace(object),
-                    _ => return false,
-                };
+                let pointer = format!("/{}", requirement.field.replace('.', "/"));
+                let actual = object
+                    .pointer(&pointer)
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
                 (actual == requirement.value) == requirement.equal
             })
     }
@@ -151,7 +163,22 @@ fn parse_labels(selector: &str) -> Result<Vec<LabelRequirement>, Status> {
         .collect()
 }
 
-fn parse_fields(selector: &str) -> Result<Vec<FieldRequirement>, Status> {
+/// The field labels of events besides the metadata ones (`k8s.io/kubernetes/pkg/apis/core`).
+const EVENT_FIELDS: &[&str] = &[
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+];
+
+fn parse_fields(selector: &str, extra_fields: &[&str]) -> Result<Vec<FieldRequirement>, Status> {
     split_terms(selector)
         .into_iter()
         .map(|term| {
@@ -165,7 +192,10 @@ fn parse_fields(selector: &str) -> Result<Vec<FieldRequirement>, Status> {
                 )));
             };
             let field = field.trim();
-            if field != "metadata.name" && field != "metadata.namespace" {
+            if field != "metadata.name"
+                && field != "metadata.namespace"
+                && !extra_fields.contains(&field)
+            {
                 return Err(status::bad_request(&format!(
                     "field label not supported: {field}"
                 )));

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
+mod api_verbs;
 mod bad_input;
 mod cluster;
 mod golden;

@@ -82,3 +82,102 @@ fn seed_004_service_account_lab_as_on_a_real_cluster() {
         Compare::Exact,
     );
 }
+
+/// `exp - iat` of the token payload a step printed.
+fn lifetime(payload: &str) -> i64 {
+    let claims: serde_json::Value = serde_json::from_str(payload).expect("a JSON payload");
+    claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat")
+}
+
+#[test]
+fn service_account_token_edge_cases_as_on_a_real_cluster() {
+    let cluster = Cluster::up();
+    let warmed = steps::bash(
+        &cluster,
+        "kubectl api-resources >/dev/null && openssl genrsa -out $P/wrong-sa.key 2048 2>/dev/null",
+    );
+    assert_eq!(warmed.code, 0, "{}", warmed.stderr);
+    steps::check(&cluster, "b-serviceaccount/01-ns-create", Compare::Exact);
+    steps::check(&cluster, "b-serviceaccount/02-sa-create", Compare::Exact);
+    steps::check(&cluster, "b-serviceaccount/11-role-apply", Compare::Exact);
+    assert_eq!(
+        steps::run(&cluster, "b-serviceaccount/05-create-token").code,
+        0
+    );
+    token_kubeconfig(&cluster);
+
+    // Lifetimes and audiences as asked.
+    let ten_minutes = steps::run(&cluster, "b-serviceaccount/23-token-duration-10m");
+    assert_eq!(lifetime(&ten_minutes.stdout), 600);
+    let two_days = steps::run(&cluster, "b-serviceaccount/25-token-duration-long");
+    let exp_iat: Vec<i64> = two_days
+        .stdout
+        .lines()
+        .filter_map(|l| {
+            l.trim()
+                .trim_end_matches(',')
+                .split(": ")
+                .nth(1)?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(exp_iat[0] - exp_iat[1], 48 * 3600, "{}", two_days.stdout);
+    let vault = steps::run(&cluster, "b-serviceaccount/26-token-audience");
+    assert!(
+        vault.stdout.contains("\"aud\": [\n    \"vault\"\n  ]"),
+        "{}",
+        vault.stdout
+    );
+
+    // Rejected tokens: other audience, expired, foreign key, foreign issuer, uid mismatch,
+    // deleted ServiceAccount — and the same claims re-signed with the real key are accepted.
+    for step in [
+        "b-serviceaccount/27-token-audience-rejected",
+        "b-serviceaccount/28-token-expired",
+        "b-serviceaccount/30-token-wrong-key",
+        "b-serviceaccount/32-token-wrong-issuer",
+        "b-serviceaccount/33-token-wrong-uid",
+        "b-serviceaccount/34-sa-deleted",
+    ] {
+        steps::check(&cluster, step, Compare::Http);
+    }
+    steps::check(
+        &cluster,
+        "b-serviceaccount/29-token-expired-kubectl",
+        Compare::Exact,
+    );
+    steps::check(
+        &cluster,
+        "b-serviceaccount/31-token-resigned-valid",
+        Compare::Exact,
+    );
+
+    // Legacy tokens in kubernetes.io/service-account-token Secrets.
+    let secret = steps::run(&cluster, "b-serviceaccount/35-legacy-secret-token");
+    assert!(
+        secret.stdout.starts_with("secret/dev-k8s-secret created\n"),
+        "{}",
+        secret.stderr
+    );
+    assert!(
+        secret.stdout.contains("kubernetes.io/service-account.uid:"),
+        "{}",
+        secret.stdout
+    );
+    steps::check(
+        &cluster,
+        "b-serviceaccount/36-legacy-token-claims",
+        Compare::Exact,
+    );
+    steps::check(
+        &cluster,
+        "b-serviceaccount/37-legacy-token-whoami",
+        Compare::Exact,
+    );
+    steps::check(
+        &cluster,
+        "b-serviceaccount/39-sa-yaml-after",
+        Compare::Exact,
+    );
+}

@@ -14,6 +14,21 @@ b64url() { local s="$1"; s="${s//-/+}"; s="${s//_//}"; while [ $(( ${#s} % 4 )) 
 jwtheader() { b64url "$(printf '%s' "$1" | cut -d. -f1)" | python3 -m json.tool --indent 2; }
 jwtpayload() { b64url "$(printf '%s' "$1" | cut -d. -f2)" | python3 -m json.tool --indent 2; }
 mkcsr() { openssl genrsa -out "$W/$1.key" 2048 2>/dev/null && openssl req -new -key "$W/$1.key" -subj "$2" -out "$W/$1.csr"; }
+resign() { python3 - "$1" "$2" "$3" <<'PY'
+import base64, json, sys, time
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+token, key_file, expression = sys.argv[1:4]
+def decode(part): return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+def encode(data): return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+header, c = decode(token.split(".")[0]), decode(token.split(".")[1])
+now = int(time.time())
+exec(expression)
+key = serialization.load_pem_private_key(open(key_file, "rb").read(), None)
+signing_input = encode(json.dumps(header).encode()) + "." + encode(json.dumps(c).encode())
+print(signing_input + "." + encode(key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())))
+PY
+}
 "#;
 
 /// What a step printed.
@@ -158,8 +173,51 @@ pub fn check(cluster: &Cluster, step: &str, compare: Compare) -> Ran {
     ran
 }
 
-/// Masks what differs on every run: credential ids (`X509SHA256=…`, `JTI=…`).
+/// Masks what differs on every run: credential ids (`X509SHA256=…`, `JTI=…`), uids,
+/// timestamps and resource versions.
 pub fn mask(text: &str) -> String {
+    let text = mask_credential_ids(text);
+    let text = replace_shapes(&text, "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh", "<uid>");
+    let text = replace_shapes(&text, "dddd-dd-ddTdd:dd:ddZ", "<time>");
+    text.lines()
+        .map(|line| match line.split_once("resourceVersion: \"") {
+            Some((head, _)) => format!("{head}resourceVersion: \"<rv>\""),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
+}
+
+/// Replaces every run of `text` that has `shape` (`h`: a lowercase hex digit, `d`: a digit, any
+/// other character: itself) with `replacement`.
+fn replace_shapes(text: &str, shape: &str, replacement: &str) -> String {
+    let bytes = text.as_bytes();
+    let shape = shape.as_bytes();
+    let fits = |at: usize| {
+        at + shape.len() <= bytes.len()
+            && shape.iter().zip(&bytes[at..]).all(|(s, b)| match s {
+                b'h' => b.is_ascii_digit() || (b'a'..=b'f').contains(b),
+                b'd' => b.is_ascii_digit(),
+                other => other == b,
+            })
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if fits(at) {
+            out.extend_from_slice(replacement.as_bytes());
+            at += shape.len();
+        } else {
+            out.push(bytes[at]);
+            at += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Masks credential ids (`X509SHA256=…`, `JTI=…`).
+fn mask_credential_ids(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     loop {

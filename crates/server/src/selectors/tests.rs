@@ -2,6 +2,11 @@ use serde_json::json;
 
 use super::*;
 
+/// Selectors on `metadata.name`/`metadata.namespace` only.
+fn parse(label_selector: &str, field_selector: &str) -> Result<Selectors, Status> {
+    Selectors::parse_with(label_selector, field_selector, &[])
+}
+
 fn object(name: &str, labels: Value) -> Value {
     json!({"metadata": {"name": name, "namespace": "dev", "labels": labels}})
 }
@@ -22,7 +27,7 @@ fn label_selectors_follow_kubernetes_syntax() {
         ("", true, true),
     ];
     for (selector, matches_web, matches_db) in cases {
-        let parsed = Selectors::parse(selector, "").unwrap();
+        let parsed = parse(selector, "").unwrap();
         assert_eq!(parsed.matches(&web), matches_web, "{selector} on web");
         assert_eq!(parsed.matches(&db), matches_db, "{selector} on db");
     }
@@ -31,25 +36,34 @@ fn label_selectors_follow_kubernetes_syntax() {
 #[test]
 fn field_selectors_name_and_namespace() {
     let a = object("a", json!({}));
-    assert!(Selectors::parse("", "metadata.name=a").unwrap().matches(&a));
+    assert!(parse("", "metadata.name=a").unwrap().matches(&a));
+    assert!(!parse("", "metadata.name!=a").unwrap().matches(&a));
     assert!(
-        !Selectors::parse("", "metadata.name!=a")
+        parse("", "metadata.namespace=dev,metadata.name==a")
             .unwrap()
             .matches(&a)
     );
-    assert!(
-        Selectors::parse("", "metadata.namespace=dev,metadata.name==a")
-            .unwrap()
-            .matches(&a)
-    );
-    let error = Selectors::parse("", "spec.nodeName=x").unwrap_err();
+    let error = parse("", "spec.nodeName=x").unwrap_err();
     assert_eq!(error.http_code(), 400);
 }
 
 #[test]
 fn malformed_label_selector_is_a_bad_request() {
-    assert_eq!(
-        Selectors::parse("app in web", "").unwrap_err().http_code(),
-        400
-    );
+    assert_eq!(parse("app in web", "").unwrap_err().http_code(), 400);
+}
+
+#[test]
+fn events_take_their_own_field_labels() {
+    let event =
+        json!({"metadata": {"name": "e"}, "involvedObject": {"name": "web", "kind": "Pod"}});
+    let selected = Selectors::parse_with(
+        "",
+        "involvedObject.name=web,involvedObject.kind=Pod",
+        EVENT_FIELDS,
+    )
+    .unwrap();
+    assert!(selected.matches(&event));
+    let other = Selectors::parse_with("", "involvedObject.name=db", EVENT_FIELDS).unwrap();
+    assert!(!other.matches(&event));
+    assert!(parse("", "involvedObject.name=web").is_err());
 }
