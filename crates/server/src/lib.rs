@@ -86,6 +86,7 @@ impl Server {
         let state = Arc::new(state::State::new(config.clone())?);
         bootstrap::reconcile(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
         policy_sync::load(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
+        side_effects::aggregate_cluster_roles(&state);
         let listener = TcpListener::bind(config.bind_address)
             .await
             .map_err(|source| StartError::Bind {

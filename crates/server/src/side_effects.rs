@@ -20,13 +20,97 @@ pub fn write<E>(
     if def.group != RBAC_GROUP {
         return write();
     }
-    let _ordered = state
-        .policy_writes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let stored = write()?;
-    policy_sync::observe(state, def, &stored);
+    let stored = {
+        let _ordered = state
+            .policy_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let stored = write()?;
+        policy_sync::observe(state, def, &stored);
+        stored
+    };
+    if def.resource == "clusterroles" {
+        aggregate_cluster_roles(state);
+    }
     Ok(stored)
+}
+
+/// Why an aggregated ClusterRole was not rewritten.
+enum Unchanged {
+    /// Its stored rules are already the aggregate.
+    Already,
+    /// The store refused.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Unchanged {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+/// The ClusterRole aggregation controller: every ClusterRole with an `aggregationRule` gets the
+/// rules of the ClusterRoles its selectors match written into its `rules`, as
+/// kube-controller-manager does (the RBAC index already authorizes with them).
+pub fn aggregate_cluster_roles(state: &State) {
+    let Some(def) = crate::registry::find(RBAC_GROUP, "v1", "clusterroles") else {
+        return;
+    };
+    let targets: Vec<(String, Value)> = {
+        let policy = state.policy();
+        policy
+            .roles()
+            .filter(|role| role.namespace.is_none() && role.aggregation_rule.is_some())
+            .map(|role| {
+                let rules = policy.effective_rules(None, &role.name).unwrap_or_default();
+                (role.name.clone(), rules_json(rules))
+            })
+            .collect()
+    };
+    for (name, rules) in targets {
+        let key = key(def, "", &name);
+        let _ordered = state
+            .policy_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let written = state.store.modify(&key, |mut current| {
+            if current.get("rules") == Some(&rules) {
+                return Err(Unchanged::Already);
+            }
+            current["rules"] = rules.clone();
+            Ok(current)
+        });
+        match written {
+            Ok(stored) => policy_sync::observe(state, def, &stored),
+            Err(Unchanged::Already | Unchanged::Store(StoreError::NotFound)) => {}
+            Err(Unchanged::Store(error)) => {
+                tracing::warn!(%error, role = %name, "aggregated ClusterRole not updated");
+            }
+        }
+    }
+}
+
+/// Rules as the API writes them (empty lists left out).
+fn rules_json(rules: &[kubeward_rbac::PolicyRule]) -> Value {
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|rule| {
+            let mut map = serde_json::Map::new();
+            for (field, values) in [
+                ("verbs", &rule.verbs),
+                ("apiGroups", &rule.api_groups),
+                ("resources", &rule.resources),
+                ("resourceNames", &rule.resource_names),
+                ("nonResourceURLs", &rule.non_resource_urls),
+            ] {
+                if !values.is_empty() {
+                    map.insert(field.to_string(), json!(values));
+                }
+            }
+            Value::Object(map)
+        })
+        .collect();
+    Value::Array(rules)
 }
 
 /// Deletes one object (a namespace with its contents first) and returns it as it was.
@@ -49,12 +133,18 @@ pub fn delete(state: &State, def: &ResourceDef, key: &ObjectKey) -> Result<Value
     if def.group != RBAC_GROUP {
         return state.store.delete(key, None);
     }
-    let _ordered = state
-        .policy_writes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let deleted = state.store.delete(key, None)?;
-    policy_sync::forget(state, def, &deleted);
+    let deleted = {
+        let _ordered = state
+            .policy_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let deleted = state.store.delete(key, None)?;
+        policy_sync::forget(state, def, &deleted);
+        deleted
+    };
+    if def.resource == "clusterroles" {
+        aggregate_cluster_roles(state);
+    }
     Ok(deleted)
 }
 

@@ -41,6 +41,7 @@ impl Cluster {
         let binary = assert_cmd::cargo::cargo_bin("kubeward");
         let mut child = Command::new(binary)
             .args(["up", "--secure-port", "0", "--data-dir"])
+            .env("RUST_LOG", "warn")
             .arg(&data_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

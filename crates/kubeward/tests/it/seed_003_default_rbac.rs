@@ -13,6 +13,26 @@ fn bootstrap_policy_anonymous_and_bad_tokens_as_on_a_real_cluster() {
     let warmed = steps::bash(&cluster, "kubectl api-resources >/dev/null");
     assert_eq!(warmed.code, 0, "{}", warmed.stderr);
     for step in [
+        "c-default-rbac/04-describe-cluster-admin",
+        "c-default-rbac/05-describe-basic-user",
+        "c-default-rbac/06-describe-discovery",
+        "c-default-rbac/07-describe-public-info-viewer",
+        "c-default-rbac/08-describe-crb-basic-user",
+        "c-default-rbac/14-describe-admin-edit-view",
+    ] {
+        steps::check(&cluster, step, Compare::Exact);
+    }
+    steps::check(
+        &cluster,
+        "c-default-rbac/09-clusterroles-table",
+        Compare::Table,
+    );
+    steps::check(
+        &cluster,
+        "c-default-rbac/10-clusterrolebindings-wide",
+        Compare::Table,
+    );
+    for step in [
         "c-default-rbac/01-can-i-list-anonymous",
         "c-default-rbac/02-can-i-list-authenticated",
         "c-default-rbac/03-can-i-list-admin",
@@ -81,4 +101,27 @@ fn admin_is_system_masters_and_impersonation_is_authorized() {
         denied.stderr,
         "Error from server (Forbidden): users \"someone\" is forbidden: User \"system:serviceaccount:dev-team:dev-k8s\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope\n"
     );
+}
+
+#[test]
+fn a_labelled_cluster_role_is_aggregated_into_view_edit_and_admin() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl create clusterrole node-reader --verb=get,list --resource=nodes && \
+         kubectl label clusterrole node-reader rbac.authorization.k8s.io/aggregate-to-view=true >/dev/null && \
+         kubectl describe clusterrole view | grep '^  nodes '; kubectl describe clusterrole admin | grep -c '^  nodes '; \
+         kubectl delete clusterrole node-reader >/dev/null && kubectl describe clusterrole view | grep -c '^  nodes '",
+    );
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "clusterrole.rbac.authorization.k8s.io/node-reader created"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["nodes", "[]", "[]", "[get", "list]"]
+    );
+    assert_eq!(lines[2], "1", "edit and admin gather view's rules");
+    assert_eq!(lines[3], "0", "deleting the role takes its rules out again");
 }
