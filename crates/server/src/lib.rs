@@ -20,6 +20,7 @@ mod clock;
 mod config;
 mod csr;
 mod discovery;
+mod field_validation;
 mod impersonation;
 mod meta;
 mod openapi;

@@ -8,6 +8,7 @@ use kubeward_store::{ListScope, ObjectKey, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::field_validation::{self, Directive};
 use crate::pipeline::Context;
 use crate::registry::{self, ResourceDef};
 use crate::respond::{self, Body};
@@ -139,7 +140,9 @@ pub async fn create(
     def: &ResourceDef,
     request_body: Incoming,
 ) -> Result<Response<Body>, Status> {
+    let directive = directive(context)?;
     let mut object = read_object(context, def, request_body).await?;
+    let warnings = field_validation::check(def, &object, directive)?;
     let namespace = context.info.namespace.as_str();
     if def.namespaced {
         let declared = meta::namespace(&object);
@@ -173,7 +176,10 @@ pub async fn create(
     })
     .map_err(|e| store_status(e, def, &name))?;
     side_effects::after_create(context.state, def, &stored);
-    Ok(respond::json(201, &stored, context.pretty))
+    Ok(with_warnings(
+        respond::json(201, &stored, context.pretty),
+        &warnings,
+    ))
 }
 
 /// PUT: replace an object (or its `status`/`approval` subresource).
@@ -182,7 +188,9 @@ pub async fn update(
     def: &ResourceDef,
     request_body: Incoming,
 ) -> Result<Response<Body>, Status> {
+    let directive = directive(context)?;
     let object = read_object(context, def, request_body).await?;
+    let warnings = field_validation::check(def, &object, directive)?;
     let name = context.info.name.clone();
     let declared = meta::name(&object);
     if declared != name {
@@ -206,7 +214,10 @@ pub async fn update(
     })
     .map_err(|e| e.into_status(def, &name))?;
     side_effects::after_update(context.state, def, &stored);
-    Ok(respond::ok(&stored, context.pretty))
+    Ok(with_warnings(
+        respond::ok(&stored, context.pretty),
+        &warnings,
+    ))
 }
 
 /// PATCH: JSON patch, merge patch or strategic merge patch.
@@ -224,6 +235,8 @@ pub async fn patch(
         .unwrap_or("")
         .to_string();
     let kind = patch::PatchKind::from_content_type(&content_type)?;
+    let directive = directive(context)?;
+    let mut warnings = Vec::new();
     let document: Value = serde_json::from_slice(&bytes)
         .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
     let name = context.info.name.clone();
@@ -235,6 +248,7 @@ pub async fn patch(
             .modify(&request_key(context, def), |current| {
                 let mut patched = patch::apply(kind, &current, &document)?;
                 set_type(&mut patched, def);
+                warnings = field_validation::check(def, &patched, directive)?;
                 let wanted = meta::resource_version(&patched);
                 if !wanted.is_empty() && wanted != meta::resource_version(&current) {
                     return Err(WriteFailure::Store(StoreError::Conflict));
@@ -245,7 +259,10 @@ pub async fn patch(
     })
     .map_err(|e| e.into_status(def, &name))?;
     side_effects::after_update(context.state, def, &stored);
-    Ok(respond::ok(&stored, context.pretty))
+    Ok(with_warnings(
+        respond::ok(&stored, context.pretty),
+        &warnings,
+    ))
 }
 
 /// DELETE one object.
@@ -286,6 +303,22 @@ pub fn delete_collection(
         "items": deleted,
     });
     Ok(respond::ok(&list, context.pretty))
+}
+
+/// The request's `fieldValidation` directive.
+fn directive(context: &Context<'_>) -> Result<Directive, Status> {
+    Directive::parse(context.query("fieldValidation").as_deref())
+}
+
+/// Adds one `Warning: 299 - "…"` header per message, as kube-apiserver sends warnings.
+fn with_warnings(mut response: Response<Body>, warnings: &[String]) -> Response<Body> {
+    for warning in warnings {
+        let value = format!("299 - {}", kubeward_core::go::quote(warning));
+        if let Ok(value) = http::HeaderValue::from_str(&value) {
+            response.headers_mut().append(http::header::WARNING, value);
+        }
+    }
+    response
 }
 
 /// The current time.

@@ -92,3 +92,30 @@ fn oversized_and_malformed_bodies_are_refused() {
     let alive = steps::bash(&cluster, "kubectl get namespaces -o name");
     assert_eq!(alive.code, 0, "{}", alive.stderr);
 }
+
+#[test]
+fn unknown_fields_are_refused_when_kubectl_asks_for_strict_validation() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        "cat <<EOF | kubectl apply -f -\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: typo, namespace: default}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verb: [get]\n  verbs: [get]\nEOF",
+    );
+    assert_eq!(ran.code, 1);
+    assert_eq!(
+        ran.stderr,
+        "Error from server (BadRequest): error when creating \"STDIN\": Role in version \"v1\" cannot be handled as a Role: strict decoding error: unknown field \"rules[0].verb\"\n"
+    );
+    // Without the directive (the API's default, Warn) the object is stored and a warning sent.
+    let warned = steps::bash(
+        &cluster,
+        "$ADMINCURL -X POST -H 'Content-Type: application/json' -d '{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"},\"date\":{}, \"colour\":\"red\"}' $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(warned.stdout.starts_with("HTTP/2 201"), "{}", warned.stdout);
+    assert!(
+        warned
+            .stdout
+            .contains("warning: 299 - \"unknown field \\\"colour\\\"\""),
+        "{}",
+        warned.stdout
+    );
+}
