@@ -91,7 +91,7 @@ pub fn aggregate_cluster_roles(state: &State) {
 }
 
 /// Rules as the API writes them (empty lists left out).
-fn rules_json(rules: &[kubeward_rbac::PolicyRule]) -> Value {
+pub fn rules_json(rules: &[kubeward_rbac::PolicyRule]) -> Value {
     let rules: Vec<Value> = rules
         .iter()
         .map(|rule| {

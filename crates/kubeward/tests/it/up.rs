@@ -89,3 +89,40 @@ fn kill_9_during_writes_loses_no_acknowledged_write() {
     let created = steps::bash(&restarted, "kubectl create configmap after-restart");
     assert_eq!(created.code, 0, "{}", created.stderr);
 }
+
+#[test]
+fn a_restart_reconciles_the_bootstrap_policy_unless_told_not_to() {
+    let cluster = Cluster::up();
+    let changed = steps::bash(
+        &cluster,
+        "kubectl patch clusterrole system:basic-user --type=json -p '[{\"op\":\"remove\",\"path\":\"/rules\"}]' >/dev/null && \
+         kubectl patch clusterrole system:discovery --type=json -p '[{\"op\":\"remove\",\"path\":\"/rules\"}]' >/dev/null && \
+         kubectl annotate clusterrole system:discovery rbac.authorization.kubernetes.io/autoupdate=false --overwrite >/dev/null && \
+         kubectl get clusterrole admin -o jsonpath='{.metadata.resourceVersion}'",
+    );
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    let admin_version = changed.stdout.clone();
+    let (dir, data_dir) = cluster.kill();
+    let restarted = Cluster::start(dir, data_dir);
+    steps::check(
+        &restarted,
+        "c-default-rbac/05-describe-basic-user",
+        steps::Compare::Exact,
+    );
+    let discovery = steps::bash(
+        &restarted,
+        "kubectl get clusterrole system:discovery -o jsonpath='{.rules}'",
+    );
+    assert_eq!(
+        discovery.stdout, "",
+        "an opted-out role is left as the administrator made it"
+    );
+    let unchanged = steps::bash(
+        &restarted,
+        "kubectl get clusterrole admin -o jsonpath='{.metadata.resourceVersion}'",
+    );
+    assert_eq!(
+        unchanged.stdout, admin_version,
+        "reconciling an intact role writes nothing"
+    );
+}
