@@ -10,6 +10,7 @@ mod rbac_who_can;
 mod seed_002_x509;
 mod seed_003_default_rbac;
 mod seed_004_serviceaccount;
+mod serve;
 mod steps;
 mod support;
 mod up;
