@@ -88,3 +88,25 @@ fn kubectl_1_27_gets_the_same_answers() {
 fn kubectl_1_33_gets_the_same_answers() {
     x509_and_service_account_flows(33);
 }
+
+#[test]
+fn every_kubectl_from_1_28_to_1_32_gets_the_same_answers() {
+    for minor in 28..=32 {
+        let cluster = Cluster::up();
+        same_answers(
+            &cluster,
+            minor,
+            &[
+                "a-x509-csr/01-genrsa",
+                "a-x509-csr/02-req",
+                "a-x509-csr/03-csr-apply",
+                "a-x509-csr/06-approve",
+                "b-serviceaccount/01-ns-create",
+                "b-serviceaccount/02-sa-create",
+                "b-serviceaccount/11-role-apply",
+                "b-serviceaccount/40-as-sa-impersonation",
+                "c-default-rbac/02-can-i-list-authenticated",
+            ],
+        );
+    }
+}
