@@ -76,6 +76,10 @@ fn check_rbac(
     current: Option<&Value>,
     object: &Value,
 ) -> Result<(), Status> {
+    if current.is_some_and(|current| only_gc_fields_changed(current, object)) {
+        // The garbage collector's updates (owner references, finalizers) are not escalations.
+        return Ok(());
+    }
     let name = meta::name(object).to_string();
     let namespace = def.namespaced.then(|| meta::namespace(object).to_string());
     let state = context.state;
@@ -132,6 +136,29 @@ fn check_rbac(
         }
     };
     result.map_err(|e| escalation_status(def, &name, e))
+}
+
+/// `IsOnlyMutatingGCFields` of Kubernetes' RBAC registry: `next` is `current` with only
+/// `metadata.ownerReferences` and `metadata.finalizers` changed (resource versions aside).
+fn only_gc_fields_changed(current: &Value, next: &Value) -> bool {
+    let mut expected = current.clone();
+    let mut next = next.clone();
+    for object in [&mut expected, &mut next] {
+        meta::metadata_mut(object).remove("resourceVersion");
+    }
+    let next_metadata = next.get("metadata").cloned().unwrap_or(Value::Null);
+    let metadata = meta::metadata_mut(&mut expected);
+    for field in ["ownerReferences", "finalizers"] {
+        match next_metadata.get(field) {
+            Some(value) => {
+                metadata.insert(field.to_string(), value.clone());
+            }
+            None => {
+                metadata.remove(field);
+            }
+        }
+    }
+    expected == next
 }
 
 fn role_rules(
@@ -315,3 +342,6 @@ fn validate_binding(
         Err(status::invalid(def.group, def.kind, name, errors))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -58,6 +58,7 @@ pub fn store_status(error: StoreError, def: &ResourceDef, name: &str) -> Status 
             name,
             "the object has been modified; please apply your changes to the latest version and try again",
         ),
+        StoreError::Invalid(message) => status::bad_request(&message),
         other => status::internal_error(&other.to_string()),
     }
 }

@@ -7,9 +7,11 @@
 //! that was acknowledged. Watchers get every event after a revision, from an event log kept in the
 //! database (bounded; older revisions answer `Gone`, as etcd's compaction makes kube-apiserver
 //! answer 410) and then live through a broadcast channel.
+//!
+//! Every method but [`Watch::next`] is synchronous and may wait for the disk (a write waits for
+//! an fsync); async callers that care should use `tokio::task::spawn_blocking`.
 #![forbid(unsafe_code)]
 
-use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -20,9 +22,15 @@ use redb::{
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+mod events;
 mod keys;
+mod metadata;
+mod watch;
 
-use keys::{decode_key, encode_key, scope_range};
+use events::encode_event;
+use keys::{check_key, encode_key, normalize, scope_range};
+use metadata::{resource_version, set_resource_version};
+pub use watch::Watch;
 
 /// Where one object lives.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,7 +39,7 @@ pub struct ObjectKey {
     pub group: String,
     /// Plural resource name, e.g. `pods`, `rolebindings`.
     pub resource: String,
-    /// Namespace; `None` for cluster-scoped resources.
+    /// Namespace; `None` for cluster-scoped resources (`Some("")` is the same as `None`).
     pub namespace: Option<String>,
     /// Object name.
     pub name: String,
@@ -65,7 +73,7 @@ pub enum EventType {
 pub struct WatchEvent {
     /// What happened.
     pub kind: EventType,
-    /// Where.
+    /// Where (an empty namespace is reported as `None`).
     pub key: ObjectKey,
     /// The revision of the write.
     pub revision: u64,
@@ -105,6 +113,10 @@ pub enum StoreError {
         /// The oldest revision still available.
         oldest: u64,
     },
+    /// The key or the object cannot be stored: a key part containing a NUL character, an empty
+    /// name, an object that is not a JSON object. Nothing was written.
+    #[error("invalid object: {0}")]
+    Invalid(String),
     /// The database failed (I/O, corruption); the message says how.
     #[error("storage error: {0}")]
     Backend(String),
@@ -112,22 +124,55 @@ pub enum StoreError {
 
 /// Objects by encoded key (see `keys`), as JSON.
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
-/// The event log: revision → encoded event.
+/// The event log: revision → encoded event (see `events`).
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 /// Counters: `revision`.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// The key of the global revision in [`META`].
 const REVISION: &str = "revision";
 
 /// How many events the log keeps by default (older revisions answer `Gone`).
 pub const DEFAULT_EVENT_LOG_LENGTH: u64 = 10_000;
-/// How many live events a slow watcher may fall behind before its watch ends.
-const WATCH_BUFFER: usize = 4096;
+/// How many live events a slow watcher may fall behind by default before its watch ends.
+pub const DEFAULT_WATCH_BUFFER: usize = 4096;
+
+/// How to open a store; [`Default`] gives the defaults above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How many events the log keeps for watch resumption (at least 1).
+    pub event_log_length: u64,
+    /// How many live events a watcher may fall behind before [`Watch::next`] ends it (at
+    /// least 1).
+    pub watch_buffer: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            event_log_length: DEFAULT_EVENT_LOG_LENGTH,
+            watch_buffer: DEFAULT_WATCH_BUFFER,
+        }
+    }
+}
 
 fn backend(error: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(error.to_string())
 }
 
-/// The store.
+fn decode_object(bytes: &[u8]) -> Result<Value, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|error| StoreError::Backend(format!("stored object is not JSON: {error}")))
+}
+
+/// The revision recorded in the `meta` table (0 before the first write).
+fn stored_revision(meta: &impl redb::ReadableTable<&'static str, u64>) -> Result<u64, StoreError> {
+    Ok(meta
+        .get(REVISION)
+        .map_err(backend)?
+        .map_or(0, |revision| revision.value()))
+}
+
+/// The store. `Send + Sync`: share it in an `Arc`.
 pub struct Store {
     db: Database,
     /// Serializes writes so that live events go out in revision order.
@@ -136,132 +181,33 @@ pub struct Store {
     event_log_length: u64,
 }
 
-/// A watch: first the backlog after the requested revision, then live events, filtered to a
-/// scope.
-pub struct Watch {
-    scope: ListScope,
-    backlog: VecDeque<WatchEvent>,
-    live: broadcast::Receiver<Arc<WatchEvent>>,
-    last_revision: u64,
-}
-
-impl Watch {
-    /// The next event; `None` when the store is closed or the watcher fell too far behind (the
-    /// client must re-list, as after a watch closed by kube-apiserver).
-    pub async fn next(&mut self) -> Option<WatchEvent> {
-        if let Some(event) = self.backlog.pop_front() {
-            return Some(event);
-        }
-        loop {
-            match self.live.recv().await {
-                Ok(event) => {
-                    if event.revision <= self.last_revision {
-                        continue;
-                    }
-                    self.last_revision = event.revision;
-                    if in_scope(&self.scope, &event.key) {
-                        return Some((*event).clone());
-                    }
-                }
-                Err(_) => return None,
-            }
-        }
-    }
-}
-
-fn in_scope(scope: &ListScope, key: &ObjectKey) -> bool {
-    key.group == scope.group
-        && key.resource == scope.resource
-        && (scope.namespace.is_none() || scope.namespace == key.namespace)
-}
-
-fn event_name(kind: EventType) -> &'static str {
-    match kind {
-        EventType::Added => "ADDED",
-        EventType::Modified => "MODIFIED",
-        EventType::Deleted => "DELETED",
-    }
-}
-
-fn encode_event(event: &WatchEvent) -> Vec<u8> {
-    serde_json::json!({
-        "type": event_name(event.kind),
-        "key": encode_key(&event.key),
-        "object": event.object,
-    })
-    .to_string()
-    .into_bytes()
-}
-
-fn decode_event(revision: u64, bytes: &[u8]) -> Result<WatchEvent, StoreError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(backend)?;
-    let kind = match value.get("type").and_then(Value::as_str) {
-        Some("ADDED") => EventType::Added,
-        Some("MODIFIED") => EventType::Modified,
-        Some("DELETED") => EventType::Deleted,
-        _ => return Err(StoreError::Backend(format!("event {revision} has no type"))),
-    };
-    let key = value
-        .get("key")
-        .and_then(Value::as_str)
-        .and_then(decode_key)
-        .ok_or_else(|| StoreError::Backend(format!("event {revision} has no key")))?;
-    let object = value.get("object").cloned().unwrap_or(Value::Null);
-    Ok(WatchEvent {
-        kind,
-        key,
-        revision,
-        object,
-    })
-}
-
-fn set_resource_version(object: &mut Value, revision: u64) -> Result<(), StoreError> {
-    let map = object
-        .as_object_mut()
-        .ok_or_else(|| StoreError::Backend("an object must be a JSON object".to_string()))?;
-    let metadata = map
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(serde_json::Map::new()));
-    let metadata = metadata
-        .as_object_mut()
-        .ok_or_else(|| StoreError::Backend("metadata must be a JSON object".to_string()))?;
-    metadata.insert(
-        "resourceVersion".to_string(),
-        Value::String(revision.to_string()),
-    );
-    Ok(())
-}
-
-fn resource_version(object: &Value) -> &str {
-    object
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-}
-
-/// The revision recorded in the `meta` table (0 before the first write).
-fn stored_revision(meta: &impl redb::ReadableTable<&'static str, u64>) -> Result<u64, StoreError> {
-    Ok(meta
-        .get(REVISION)
-        .map_err(backend)?
-        .map(|v| v.value())
-        .unwrap_or(0))
-}
-
 /// What a write does to the object at a key, decided inside the write transaction.
 enum Change {
+    /// Store this object, reporting this event type.
     Put(EventType, Value),
-    Delete,
+    /// Remove the object, which was this.
+    Delete(Value),
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path` with the default options.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::open_with_log_length(path, DEFAULT_EVENT_LOG_LENGTH)
+        Self::open_with(path, StoreOptions::default())
     }
 
     /// Opens the database keeping at most `event_log_length` events for watch resumption.
     pub fn open_with_log_length(path: &Path, event_log_length: u64) -> Result<Self, StoreError> {
+        Self::open_with(
+            path,
+            StoreOptions {
+                event_log_length,
+                ..StoreOptions::default()
+            },
+        )
+    }
+
+    /// Opens (creating if needed) the database at `path` with `options`.
+    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
         let db = Database::create(path).map_err(backend)?;
         let txn = db.begin_write().map_err(backend)?;
         {
@@ -270,21 +216,23 @@ impl Store {
             txn.open_table(META).map_err(backend)?;
         }
         txn.commit().map_err(backend)?;
-        let (live, _) = broadcast::channel(WATCH_BUFFER);
+        let (live, _) = broadcast::channel(options.watch_buffer.max(1));
         Ok(Self {
             db,
             writes: Mutex::new(()),
             live,
-            event_log_length: event_log_length.max(1),
+            event_log_length: options.event_log_length.max(1),
         })
     }
 
-    /// The current revision (0 for an empty store).
+    /// The current revision (0 for an empty store, and when the database cannot be read; see
+    /// [`Store::try_revision`]).
     pub fn revision(&self) -> u64 {
-        self.read_revision().unwrap_or(0)
+        self.try_revision().unwrap_or(0)
     }
 
-    fn read_revision(&self) -> Result<u64, StoreError> {
+    /// The current revision (0 for an empty store).
+    pub fn try_revision(&self) -> Result<u64, StoreError> {
         let txn = self.db.begin_read().map_err(backend)?;
         let meta = txn.open_table(META).map_err(backend)?;
         stored_revision(&meta)
@@ -295,12 +243,11 @@ impl Store {
         let txn = self.db.begin_read().map_err(backend)?;
         let objects = txn.open_table(OBJECTS).map_err(backend)?;
         let found = objects.get(encode_key(key).as_str()).map_err(backend)?;
-        found
-            .map(|bytes| serde_json::from_slice(bytes.value()).map_err(backend))
-            .transpose()
+        found.map(|bytes| decode_object(bytes.value())).transpose()
     }
 
-    /// The objects in `scope`.
+    /// The objects in `scope`, sorted by namespace then name, and the revision they were read
+    /// at (one read transaction).
     pub fn list(&self, scope: &ListScope) -> Result<Listing, StoreError> {
         let txn = self.db.begin_read().map_err(backend)?;
         let objects = txn.open_table(OBJECTS).map_err(backend)?;
@@ -313,7 +260,7 @@ impl Store {
             .map_err(backend)?
         {
             let (_, bytes) = entry.map_err(backend)?;
-            items.push(serde_json::from_slice(bytes.value()).map_err(backend)?);
+            items.push(decode_object(bytes.value())?);
         }
         Ok(Listing { items, revision })
     }
@@ -341,34 +288,24 @@ impl Store {
         })
     }
 
-    /// Reads, changes and writes one object atomically (no other write in between): `change`
-    /// gets the stored object and returns the new one, or an error of its own that is returned
-    /// unchanged with nothing written.
+    /// Reads, changes and writes one object atomically (in one write transaction, no other
+    /// write in between): `change` gets the stored object and returns the new one, or an error
+    /// of its own that is returned unchanged with nothing written. `change` runs while the
+    /// store's writes wait: keep it short, and never write to the store from it (that deadlocks;
+    /// reads are fine).
     pub fn modify<E: From<StoreError>>(
         &self,
         key: &ObjectKey,
         change: impl FnOnce(Value) -> Result<Value, E>,
     ) -> Result<Value, E> {
-        let mut outcome: Option<E> = None;
-        let result = self.write(key, |current| {
+        self.write(key, |current| {
             let current = current.ok_or(StoreError::NotFound)?;
-            match change(current) {
-                Ok(next) => Ok(Change::Put(EventType::Modified, next)),
-                Err(error) => {
-                    outcome = Some(error);
-                    Err(StoreError::Backend(String::new()))
-                }
-            }
-        });
-        match (result, outcome) {
-            (_, Some(error)) => Err(error),
-            (Ok(value), None) => Ok(value),
-            (Err(error), None) => Err(E::from(error)),
-        }
+            Ok(Change::Put(EventType::Modified, change(current)?))
+        })
     }
 
-    /// Deletes the object at `key` and returns it as it was; with `precondition`, only if its
-    /// revision is that one.
+    /// Deletes the object at `key` and returns it as it was, with `metadata.resourceVersion` set
+    /// to the deleting revision; with `precondition`, only if its revision is that one.
     pub fn delete(&self, key: &ObjectKey, precondition: Option<u64>) -> Result<Value, StoreError> {
         self.write(key, |current| {
             let current = current.ok_or(StoreError::NotFound)?;
@@ -377,62 +314,57 @@ impl Store {
             {
                 return Err(StoreError::Conflict);
             }
-            Ok(Change::Delete)
+            Ok(Change::Delete(current))
         })
     }
 
     /// One write transaction: reads the object at `key`, applies `decide`, bumps the revision,
-    /// records the event, trims the log, commits durably, then tells the watchers.
-    fn write(
+    /// records the event, trims the log, commits durably, then tells the watchers. An error
+    /// anywhere aborts the transaction: nothing is written.
+    fn write<E: From<StoreError>>(
         &self,
         key: &ObjectKey,
-        decide: impl FnOnce(Option<Value>) -> Result<Change, StoreError>,
-    ) -> Result<Value, StoreError> {
+        decide: impl FnOnce(Option<Value>) -> Result<Change, E>,
+    ) -> Result<Value, E> {
+        check_key(key)?;
+        let key = normalize(key);
+        let encoded_key = encode_key(&key);
+        // A panic while holding the lock (in a `modify` closure) leaves nothing half-done: the
+        // transaction aborts when dropped, so a poisoned lock is safe to take.
         let _serialized = self.writes.lock().unwrap_or_else(|e| e.into_inner());
-        let encoded_key = encode_key(key);
         let txn = self.db.begin_write().map_err(backend)?;
         let event = {
             let mut objects = txn.open_table(OBJECTS).map_err(backend)?;
             let mut events = txn.open_table(EVENTS).map_err(backend)?;
             let mut meta = txn.open_table(META).map_err(backend)?;
-            let current: Option<Value> = objects
+            let current = objects
                 .get(encoded_key.as_str())
                 .map_err(backend)?
-                .map(|bytes| serde_json::from_slice(bytes.value()).map_err(backend))
+                .map(|bytes| decode_object(bytes.value()))
                 .transpose()?;
-            let change = decide(current.clone())?;
-            let revision = meta
-                .get(REVISION)
-                .map_err(backend)?
-                .map(|v| v.value())
-                .unwrap_or(0)
-                + 1;
+            let change = decide(current)?;
+            let revision = stored_revision(&meta)? + 1;
             let (kind, mut object) = match change {
                 Change::Put(kind, object) => (kind, object),
-                Change::Delete => (EventType::Deleted, current.unwrap_or(Value::Null)),
+                Change::Delete(object) => (EventType::Deleted, object),
             };
-            if object.is_object() {
-                set_resource_version(&mut object, revision)?;
-            }
-            match kind {
-                EventType::Deleted => {
-                    objects.remove(encoded_key.as_str()).map_err(backend)?;
-                }
-                _ => {
-                    let bytes = serde_json::to_vec(&object).map_err(backend)?;
-                    objects
-                        .insert(encoded_key.as_str(), bytes.as_slice())
-                        .map_err(backend)?;
-                }
+            set_resource_version(&mut object, revision)?;
+            if kind == EventType::Deleted {
+                objects.remove(encoded_key.as_str()).map_err(backend)?;
+            } else {
+                let bytes = serde_json::to_vec(&object).map_err(backend)?;
+                objects
+                    .insert(encoded_key.as_str(), bytes.as_slice())
+                    .map_err(backend)?;
             }
             let event = WatchEvent {
                 kind,
-                key: key.clone(),
+                key,
                 revision,
                 object,
             };
             events
-                .insert(revision, encode_event(&event).as_slice())
+                .insert(revision, encode_event(&event)?.as_slice())
                 .map_err(backend)?;
             while events.len().map_err(backend)? > self.event_log_length {
                 events.pop_first().map_err(backend)?;
@@ -442,49 +374,13 @@ impl Store {
         };
         txn.commit().map_err(backend)?;
         let object = event.object.clone();
+        // No receiver is not an error: nobody watches.
         let _ = self.live.send(Arc::new(event));
         Ok(object)
     }
-
-    /// Watches `scope` for events after revision `since` (0: only future events).
-    pub fn watch(&self, scope: &ListScope, since: u64) -> Result<Watch, StoreError> {
-        let live = self.live.subscribe();
-        let txn = self.db.begin_read().map_err(backend)?;
-        let events = txn.open_table(EVENTS).map_err(backend)?;
-        let meta = txn.open_table(META).map_err(backend)?;
-        let revision = stored_revision(&meta)?;
-        let mut backlog = VecDeque::new();
-        let mut last_revision = revision;
-        if since > 0 && since < revision {
-            let oldest = events
-                .first()
-                .map_err(backend)?
-                .map(|(k, _)| k.value())
-                .unwrap_or(revision + 1);
-            if since + 1 < oldest {
-                return Err(StoreError::Gone {
-                    requested: since,
-                    oldest,
-                });
-            }
-            for entry in events.range(since + 1..=revision).map_err(backend)? {
-                let (rev, bytes) = entry.map_err(backend)?;
-                let event = decode_event(rev.value(), bytes.value())?;
-                if in_scope(scope, &event.key) {
-                    backlog.push_back(event);
-                }
-            }
-        } else if since > revision {
-            last_revision = since;
-        }
-        Ok(Watch {
-            scope: scope.clone(),
-            backlog,
-            live,
-            last_revision,
-        })
-    }
 }
 
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
