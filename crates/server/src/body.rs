@@ -1,4 +1,5 @@
-//! Request bodies: read whole, bounded as kube-apiserver bounds them (3 MiB).
+//! Request bodies: read whole, bounded as kube-apiserver bounds them (3 MiB), and decoded from
+//! JSON, YAML or Kubernetes' protobuf by their `Content-Type`.
 
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
@@ -49,7 +50,24 @@ pub fn decode_object(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_js
             other => status::bad_request(&other.to_string()),
         });
     }
+    if content_type.starts_with("application/yaml") {
+        return decode_yaml(bytes);
+    }
     decode_json(bytes)
+}
+
+/// Decodes a YAML object body (`Content-Type: application/yaml`, as kube-apiserver accepts).
+fn decode_yaml(bytes: &[u8]) -> Result<serde_json::Value, Status> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| status::bad_request("the YAML body of the request is not UTF-8"))?;
+    let value: serde_json::Value = serde_saphyr::from_str(text)
+        .map_err(|error| status::bad_request(&format!("error converting YAML to JSON: {error}")))?;
+    if !value.is_object() {
+        return Err(status::bad_request(
+            "the body of the request was not a YAML mapping",
+        ));
+    }
+    Ok(value)
 }
 
 /// Decodes a JSON object body.

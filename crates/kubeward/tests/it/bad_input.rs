@@ -79,6 +79,21 @@ fn oversized_and_malformed_bodies_are_refused() {
         "{}",
         malformed.stdout
     );
+    let yaml = steps::bash(
+        &cluster,
+        "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-yaml\\ndata:\\n  k: v\\n' | \
+         $ADMINCURL -X POST -H 'Content-Type: application/yaml' --data-binary @- $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(yaml.stdout.starts_with("HTTP/2 201"), "{}", yaml.stdout);
+    let bad_yaml = steps::bash(
+        &cluster,
+        "printf 'kind: [' | $ADMINCURL -X POST -H 'Content-Type: application/yaml' --data-binary @- $API/api/v1/namespaces/default/configmaps",
+    );
+    assert!(
+        bad_yaml.stdout.starts_with("HTTP/2 400"),
+        "{}",
+        bad_yaml.stdout
+    );
     let garbage_protobuf = steps::bash(
         &cluster,
         "printf 'k8s\\0\\n\\377' | $ADMINCURL -X POST -H 'Content-Type: application/vnd.kubernetes.protobuf' --data-binary @- $API/api/v1/namespaces/default/configmaps",
