@@ -81,6 +81,31 @@ fn without_directives(value: &Value) -> Value {
 }
 
 fn strategic_merge(target: &mut Value, patch: &Value) {
+    merge_at(target, patch, "");
+}
+
+/// The merge key of the list field `field` inside an object that is itself the field `parent`,
+/// for the lists of the served kinds that Kubernetes merges by key (`patchMergeKey`); `None`
+/// for lists that a strategic patch replaces.
+fn merge_key(parent: &str, field: &str) -> Option<&'static str> {
+    Some(match (parent, field) {
+        (_, "containers" | "initContainers" | "ephemeralContainers") => "name",
+        (_, "env" | "volumes" | "imagePullSecrets" | "secrets") => "name",
+        (_, "volumeMounts") => "mountPath",
+        ("containers" | "initContainers" | "ephemeralContainers", "ports") => "containerPort",
+        ("spec", "ports") => "port",
+        (_, "conditions") => "type",
+        ("metadata", "ownerReferences") => "uid",
+        _ => return None,
+    })
+}
+
+/// Lists of strings merged as sets (`patchStrategy: merge` on a primitive list).
+fn is_merged_set(parent: &str, field: &str) -> bool {
+    matches!((parent, field), ("metadata", "finalizers"))
+}
+
+fn merge_at(target: &mut Value, patch: &Value, at: &str) {
     let Value::Object(patch_map) = patch else {
         *target = patch.clone();
         return;
@@ -118,13 +143,76 @@ fn strategic_merge(target: &mut Value, patch: &Value) {
             }
             Value::Object(_) => {
                 let slot = target_map.entry(key.clone()).or_insert(Value::Null);
-                strategic_merge(slot, value);
+                merge_at(slot, value, key);
+            }
+            Value::Array(items) => {
+                let order = patch_map
+                    .get(&format!("$setElementOrder/{key}"))
+                    .and_then(Value::as_array);
+                match (merge_key(at, key), target_map.get_mut(key)) {
+                    (Some(merge_key), Some(Value::Array(present))) => {
+                        merge_list(present, items, merge_key, key);
+                        if let Some(order) = order {
+                            reorder(present, order, merge_key);
+                        }
+                    }
+                    (None, Some(Value::Array(present))) if is_merged_set(at, key) => {
+                        for item in items {
+                            if !present.contains(item) {
+                                present.push(item.clone());
+                            }
+                        }
+                    }
+                    _ => {
+                        let kept: Vec<Value> = items
+                            .iter()
+                            .filter(|item| {
+                                item.get("$patch").and_then(Value::as_str) != Some("delete")
+                            })
+                            .map(without_directives)
+                            .collect();
+                        target_map.insert(key.clone(), Value::Array(kept));
+                    }
+                }
             }
             other => {
                 target_map.insert(key.clone(), without_directives(other));
             }
         }
     }
+}
+
+/// Merges patch elements into `present` by `merge_key`: a matching element is merged, a new
+/// one appended, one marked `$patch: delete` removed.
+fn merge_list(present: &mut Vec<Value>, patch: &[Value], merge_key: &str, field: &str) {
+    for element in patch {
+        let Some(key) = element.get(merge_key) else {
+            present.push(without_directives(element));
+            continue;
+        };
+        let position = present.iter().position(|p| p.get(merge_key) == Some(key));
+        let delete = element.get("$patch").and_then(Value::as_str) == Some("delete");
+        match (position, delete) {
+            (Some(index), true) => {
+                present.remove(index);
+            }
+            (Some(index), false) => merge_at(&mut present[index], element, field),
+            (None, true) => {}
+            (None, false) => present.push(without_directives(element)),
+        }
+    }
+}
+
+/// Orders `present` as `$setElementOrder` lists it; elements it does not name keep their
+/// relative order after the named ones.
+fn reorder(present: &mut [Value], order: &[Value], merge_key: &str) {
+    let rank = |item: &Value| {
+        order
+            .iter()
+            .position(|o| o.get(merge_key) == item.get(merge_key))
+            .unwrap_or(usize::MAX)
+    };
+    present.sort_by_key(rank);
 }
 
 #[cfg(test)]

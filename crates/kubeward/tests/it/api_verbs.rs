@@ -68,3 +68,36 @@ fn deleting_a_namespace_deletes_what_it_holds() {
     );
     assert_eq!(again.stdout, "serviceaccount/default\n");
 }
+
+#[test]
+fn kubectl_apply_merges_containers_by_name() {
+    let cluster = Cluster::up();
+    let manifest = |image: &str| {
+        format!(
+            "cat <<EOF | kubectl apply -f -\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec:\n      containers:\n      - name: web\n        image: {image}\n        env: [{{name: A, value: \"1\"}}]\nEOF"
+        )
+    };
+    let first = steps::bash(&cluster, &manifest("nginx:1"));
+    assert_eq!(
+        first.stdout, "deployment.apps/web created\n",
+        "{}",
+        first.stderr
+    );
+    // Something else adds a field to the container (as a controller or `kubectl set` would).
+    let set = steps::bash(
+        &cluster,
+        "kubectl patch deployment web --type=strategic -p '{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"web\",\"ports\":[{\"containerPort\":80}]}]}}}}'",
+    );
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    let second = steps::bash(&cluster, &manifest("nginx:2"));
+    assert_eq!(
+        second.stdout, "deployment.apps/web configured\n",
+        "{}",
+        second.stderr
+    );
+    let container = steps::bash(
+        &cluster,
+        "kubectl get deployment web -o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name} {.spec.template.spec.containers[0].ports[0].containerPort} {.metadata.generation}'",
+    );
+    assert_eq!(container.stdout, "nginx:2 A 80 3");
+}

@@ -43,3 +43,43 @@ fn server_side_apply_is_unsupported_media() {
     let error = PatchKind::from_content_type("application/apply-patch+yaml").unwrap_err();
     assert_eq!(error.http_code(), 415);
 }
+
+#[test]
+fn kubectl_apply_of_a_changed_image_keeps_the_rest_of_the_container() {
+    let current = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "web", "image": "nginx:1", "ports": [{"containerPort": 80}], "env": [{"name": "A", "value": "1"}]},
+        {"name": "sidecar", "image": "busybox"}
+    ]}}}});
+    let patch = json!({"spec": {"template": {"spec": {
+        "$setElementOrder/containers": [{"name": "web"}, {"name": "sidecar"}],
+        "containers": [{"name": "web", "image": "nginx:2", "env": [{"name": "B", "value": "2"}]}]
+    }}}});
+    let patched = apply(PatchKind::StrategicMerge, &current, &patch).unwrap();
+    assert_eq!(
+        patched["spec"]["template"]["spec"]["containers"],
+        json!([
+            {"name": "web", "image": "nginx:2", "ports": [{"containerPort": 80}],
+             "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
+            {"name": "sidecar", "image": "busybox"}
+        ])
+    );
+    let removal = json!({"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "delete"}]}}}});
+    let removed = apply(PatchKind::StrategicMerge, &patched, &removal).unwrap();
+    assert_eq!(
+        removed["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn finalizers_merge_as_a_set_and_unkeyed_lists_are_replaced() {
+    let current =
+        json!({"metadata": {"finalizers": ["a"]}, "subjects": [{"kind": "User", "name": "x"}]});
+    let patch = json!({"metadata": {"finalizers": ["b", "a"]}, "subjects": [{"kind": "User", "name": "y"}]});
+    let patched = apply(PatchKind::StrategicMerge, &current, &patch).unwrap();
+    assert_eq!(patched["metadata"]["finalizers"], json!(["a", "b"]));
+    assert_eq!(patched["subjects"], json!([{"kind": "User", "name": "y"}]));
+}
