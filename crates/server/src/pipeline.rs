@@ -144,32 +144,33 @@ async fn refuse(body: Incoming, failure: &status::Status, pretty: bool) -> Respo
     respond::status(failure, pretty)
 }
 
-/// `None` when the request is allowed, else the authorizer's reason (possibly empty).
-pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
-    if allowed(state, attributes) {
-        return None;
-    }
-    match state.policy().authorize(attributes) {
-        Decision::NoOpinion { reason } => Some(reason),
-        Decision::Allow { .. } => None,
-    }
-}
-
-/// Whether the request is allowed, as the union of kube-apiserver's authorizers: the
-/// `system:masters` group, then the configured mode.
-pub fn allowed(state: &State, attributes: &Attributes) -> bool {
-    if attributes
+/// The decision of kube-apiserver's union of authorizers: the `system:masters` group (allowed,
+/// no reason), then the configured mode.
+pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
+    let privileged = attributes
         .user
         .groups
         .iter()
-        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
-    {
-        return true;
+        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP);
+    if privileged || state.config.authorization == AuthorizationMode::AlwaysAllow {
+        return Decision::Allow {
+            reason: String::new(),
+        };
     }
-    match state.config.authorization {
-        AuthorizationMode::AlwaysAllow => true,
-        AuthorizationMode::Rbac => state.policy().authorize(attributes).is_allowed(),
+    state.policy().authorize(attributes)
+}
+
+/// `None` when the request is allowed, else the authorizer's reason (possibly empty).
+pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
+    match authorize(state, attributes) {
+        Decision::Allow { .. } => None,
+        Decision::NoOpinion { reason } => Some(reason),
     }
+}
+
+/// Whether the request is allowed.
+pub fn allowed(state: &State, attributes: &Attributes) -> bool {
+    authorize(state, attributes).is_allowed()
 }
 
 fn wants_pretty(parts: &http::request::Parts) -> bool {

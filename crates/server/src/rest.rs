@@ -199,22 +199,7 @@ pub async fn update(
             "the name of the object ({declared}) does not match the name on the URL ({name})"
         )));
     }
-    let subresource = context.info.subresource.clone();
-    let stored = side_effects::write(context.state, def, || {
-        context
-            .state
-            .store
-            .modify(&request_key(context, def), |current| {
-                let wanted = meta::resource_version(&object);
-                if !wanted.is_empty() && wanted != meta::resource_version(&current) {
-                    return Err(WriteFailure::Store(StoreError::Conflict));
-                }
-                let next = merge_subresource(&subresource, &current, object.clone());
-                admission::on_update(context, def, &current, next).map_err(WriteFailure::from)
-            })
-    })
-    .map_err(|e| e.into_status(def, &name))?;
-    side_effects::after_update(context.state, def, &stored);
+    let stored = write_update(context, def, |_| Ok(object))?;
     Ok(with_warnings(
         respond::ok(&stored, context.pretty),
         &warnings,
@@ -240,30 +225,44 @@ pub async fn patch(
     let mut warnings = Vec::new();
     let document: Value = serde_json::from_slice(&bytes)
         .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
-    let name = context.info.name.clone();
-    let subresource = context.info.subresource.clone();
+    let stored = write_update(context, def, |current| {
+        let mut patched = patch::apply(kind, current, &document)?;
+        set_type(&mut patched, def);
+        warnings = field_validation::check(def, &patched, directive)?;
+        Ok(patched)
+    })?;
+    Ok(with_warnings(
+        respond::ok(&stored, context.pretty),
+        &warnings,
+    ))
+}
+
+/// The write of PUT and PATCH: `desired` makes the new object from the stored one inside one
+/// store transaction; then the resourceVersion precondition, what the subresource may change,
+/// admission, and what follows an update.
+fn write_update(
+    context: &Context<'_>,
+    def: &ResourceDef,
+    desired: impl FnOnce(&Value) -> Result<Value, WriteFailure>,
+) -> Result<Value, Status> {
+    let subresource = context.info.subresource.as_str();
     let stored = side_effects::write(context.state, def, || {
         context
             .state
             .store
             .modify(&request_key(context, def), |current| {
-                let mut patched = patch::apply(kind, &current, &document)?;
-                set_type(&mut patched, def);
-                warnings = field_validation::check(def, &patched, directive)?;
-                let wanted = meta::resource_version(&patched);
+                let next = desired(&current)?;
+                let wanted = meta::resource_version(&next);
                 if !wanted.is_empty() && wanted != meta::resource_version(&current) {
                     return Err(WriteFailure::Store(StoreError::Conflict));
                 }
-                let next = merge_subresource(&subresource, &current, patched);
+                let next = merge_subresource(subresource, &current, next);
                 admission::on_update(context, def, &current, next).map_err(WriteFailure::from)
             })
     })
-    .map_err(|e| e.into_status(def, &name))?;
+    .map_err(|e| e.into_status(def, &context.info.name))?;
     side_effects::after_update(context.state, def, &stored);
-    Ok(with_warnings(
-        respond::ok(&stored, context.pretty),
-        &warnings,
-    ))
+    Ok(stored)
 }
 
 /// DELETE one object.

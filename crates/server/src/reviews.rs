@@ -11,7 +11,6 @@ use kubeward_rbac::Decision;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-use crate::config::AuthorizationMode;
 use crate::pipeline::Context;
 use crate::registry::ResourceDef;
 use crate::respond::{self, Body};
@@ -162,17 +161,8 @@ fn attributes_from_spec(user: UserInfo, spec: &Value) -> Attributes {
 }
 
 fn access_status(context: &Context<'_>, attributes: &Attributes) -> Value {
-    let state = context.state;
-    if attributes
-        .user
-        .groups
-        .iter()
-        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
-        || state.config.authorization == AuthorizationMode::AlwaysAllow
-    {
-        return json!({"allowed": true});
-    }
-    match state.policy().authorize(attributes) {
+    match crate::pipeline::authorize(context.state, attributes) {
+        Decision::Allow { reason } if reason.is_empty() => json!({"allowed": true}),
         Decision::Allow { reason } => json!({"allowed": true, "reason": reason}),
         Decision::NoOpinion { reason } if reason.is_empty() => json!({"allowed": false}),
         Decision::NoOpinion { reason } => json!({"allowed": false, "reason": reason}),
