@@ -224,7 +224,7 @@ fn may_approve(context: &Context<'_>, signer: &str) -> bool {
 /// The signing controller: an Approved request of a signer this server implements gets its
 /// certificate, or a `Failed` condition saying why not.
 pub fn sign_if_approved(state: &State, def: &ResourceDef, stored: &Value) {
-    let Some((cert_pem, key_pem)) = &state.config.cluster_signing else {
+    let Some(ca) = &state.cluster_ca else {
         return;
     };
     if !needs_signing(stored) {
@@ -242,15 +242,7 @@ pub fn sign_if_approved(state: &State, def: &ResourceDef, stored: &Value) {
             let usages = meta::strings(spec.get("usages"));
             let request = decode_request(&spec).unwrap_or_default();
             let expiration = spec.get("expirationSeconds").and_then(Value::as_i64);
-            match pki_bridge::sign(
-                cert_pem,
-                key_pem,
-                &request,
-                signer,
-                &usages,
-                expiration,
-                now(),
-            ) {
+            match pki_bridge::sign(ca, &request, signer, &usages, expiration, now()) {
                 Some(Ok(certificate_pem)) => {
                     current["status"]["certificate"] = json!(STANDARD.encode(certificate_pem));
                 }

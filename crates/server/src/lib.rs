@@ -67,6 +67,9 @@ pub enum StartError {
     /// The authentication configuration cannot be used.
     #[error("authentication: {0}")]
     Authentication(String),
+    /// The ServiceAccount signing key or the cluster signing CA cannot be used.
+    #[error("signing: {0}")]
+    Signing(String),
     /// The store failed while the server reconciled its bootstrap objects.
     #[error("bootstrap: {0}")]
     Bootstrap(String),

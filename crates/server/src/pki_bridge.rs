@@ -37,8 +37,7 @@ pub fn subject_restriction(request: &[u8], signer_name: &str) -> Option<String> 
 /// What the signing controller does with an approved request: `None` for a signer it does not
 /// run, `Some(Ok(pem))` for the certificate, `Some(Err(message))` for a `Failed` condition.
 pub fn sign(
-    ca_cert_pem: &str,
-    ca_key_pem: &str,
+    ca: &CertificateAuthority,
     request: &[u8],
     signer_name: &str,
     usages: &[String],
@@ -55,10 +54,6 @@ pub fn sign(
         SignerDecision::Sign => {}
         _ => return None,
     }
-    let ca = match CertificateAuthority::from_pem(ca_cert_pem, ca_key_pem) {
-        Ok(ca) => ca,
-        Err(error) => return Some(Err(error.to_string())),
-    };
     let expiration = expiration_seconds
         .and_then(|s| u64::try_from(s).ok())
         .map(Duration::from_secs);

@@ -4,7 +4,9 @@
 use std::sync::{Mutex, RwLock};
 
 use base64::Engine as _;
+use kubeward_authn::keys::SigningKey;
 use kubeward_authn::{Authenticator, LegacyTokenSecret, ServiceAccountLookup};
+use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
 use kubeward_store::{ObjectKey, Store};
 
@@ -23,6 +25,10 @@ pub struct State {
     pub policy_writes: Mutex<()>,
     /// The authentication chain.
     pub authenticator: Authenticator,
+    /// The key that signs ServiceAccount tokens, parsed once (`None`: no TokenRequest).
+    pub service_account_key: Option<SigningKey>,
+    /// The CA that signs approved CertificateSigningRequests, parsed once.
+    pub cluster_ca: Option<CertificateAuthority>,
 }
 
 impl State {
@@ -32,12 +38,26 @@ impl State {
             .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))?;
         let authenticator = Authenticator::new(config.authentication.clone())
             .map_err(|e| StartError::Authentication(e.to_string()))?;
+        let service_account_key = config
+            .service_account_signing
+            .as_ref()
+            .map(|signing| SigningKey::from_pem(&signing.signing_key_pem))
+            .transpose()
+            .map_err(|e| StartError::Signing(format!("--service-account-signing-key-file: {e}")))?;
+        let cluster_ca = config
+            .cluster_signing
+            .as_ref()
+            .map(|(cert, key)| CertificateAuthority::from_pem(cert, key))
+            .transpose()
+            .map_err(|e| StartError::Signing(format!("cluster signing CA: {e}")))?;
         Ok(Self {
             config,
             store,
             policy: RwLock::new(Policy::new()),
             policy_writes: Mutex::new(()),
             authenticator,
+            service_account_key,
+            cluster_ca,
         })
     }
 

@@ -5,7 +5,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::Response;
 use hyper::body::Incoming;
-use kubeward_authn::keys::SigningKey;
 use kubeward_authn::token_request::{
     BoundObject, ObjectRef, TokenRequest, issue_legacy_token, issue_token,
 };
@@ -79,10 +78,11 @@ pub async fn create(
         })
         .filter(|a: &Vec<String>| !a.is_empty())
         .unwrap_or_else(|| signing.audiences.clone());
-    let key = SigningKey::from_pem(&signing.signing_key_pem)
-        .map_err(|e| status::internal_error(&format!("service account signing key: {e}")))?;
+    let Some(key) = &state.service_account_key else {
+        return Err(crate::pipeline::not_served());
+    };
     let issued = issue_token(
-        &key,
+        key,
         &TokenRequest {
             issuer: signing.issuer.clone(),
             audiences: audiences.clone(),
@@ -172,7 +172,7 @@ pub fn populate_legacy_secret(state: &State, secret: &Value) {
     if secret.get("type").and_then(Value::as_str) != Some("kubernetes.io/service-account-token") {
         return;
     }
-    let Some(signing) = &state.config.service_account_signing else {
+    let Some(key) = &state.service_account_key else {
         return;
     };
     let namespace = meta::namespace(secret).to_string();
@@ -190,11 +190,8 @@ pub fn populate_legacy_secret(state: &State, secret: &Value) {
     else {
         return;
     };
-    let Ok(key) = SigningKey::from_pem(&signing.signing_key_pem) else {
-        return;
-    };
     let account_ref = ObjectRef::new(account_name, meta::uid(&account));
-    let Ok(token) = issue_legacy_token(&key, &namespace, &account_ref, &secret_name) else {
+    let Ok(token) = issue_legacy_token(key, &namespace, &account_ref, &secret_name) else {
         return;
     };
     let ca = state
