@@ -39,20 +39,23 @@ impl Directive {
     }
 }
 
-/// Checks `object` of `def` under `directive`: the warnings to send, or the 400 to answer.
+/// Checks `object` of `def` under `directive`: the warnings to send, or the 400 to answer (for
+/// unknown fields under `Strict`, and for values of the wrong type under every directive).
 pub fn check(
     def: &ResourceDef,
     object: &Value,
     directive: Directive,
 ) -> Result<Vec<String>, Status> {
-    if directive == Directive::Ignore {
-        return Ok(Vec::new());
-    }
+    // A value of the wrong type is a decoding error whatever the directive, as in Kubernetes;
+    // it would also break the handlers that read these objects.
     let known = match roundtrip(def, object) {
         Some(Ok(known)) => known,
         Some(Err(error)) => return Err(cannot_handle(def, &error)),
         None => return Ok(Vec::new()),
     };
+    if directive == Directive::Ignore {
+        return Ok(Vec::new());
+    }
     let mut unknown = Vec::new();
     collect_unknown(object, &known, "", &mut unknown);
     let messages: Vec<String> = unknown

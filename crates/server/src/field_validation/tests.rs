@@ -46,6 +46,10 @@ fn wrong_types_cannot_be_handled() {
     let def = find("", "v1", "configmaps").unwrap();
     let map =
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": "oops"});
+    assert!(
+        check(def, &map, Directive::Ignore).is_err(),
+        "Ignore skips unknown fields, not types"
+    );
     let error = check(def, &map, Directive::Warn).unwrap_err();
     assert!(
         error
