@@ -418,6 +418,24 @@ fn forbidden_unreachable_and_malformed_input_get_clear_errors() {
         "{err}"
     );
 
+    // Anonymous users may not create SelfSubjectReviews: kubectl's message.
+    let anonymous = cluster.scratch("anonymous.kubeconfig");
+    let text = std::fs::read_to_string(&dev).unwrap();
+    let users = text.find("users:").unwrap();
+    let contexts = text.find("contexts:").unwrap();
+    let text = format!(
+        "{}users:\n- name: dev-k8s\n  user: {{}}\n{}",
+        &text[..users],
+        &text[contexts..]
+    );
+    std::fs::write(&anonymous, text).unwrap();
+    let (code, _, err) = kubeward(&cluster, &anonymous, &["rbac", "whoami"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the selfsubjectreviews API is not enabled in the cluster or you do not have permission to call it"),
+        "{err}"
+    );
+
     // No kubeconfig at all.
     let (code, _, err) = kubeward(
         &cluster,
