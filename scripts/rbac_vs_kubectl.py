@@ -29,7 +29,10 @@ VERBS = ["list", "create", "update", "delete"]
 
 
 def run(*args, env=None, input=None, check=True):
-    return subprocess.run(args, check=check, capture_output=True, text=True, env=env, input=input)
+    result = subprocess.run(args, capture_output=True, text=True, env=env, input=input)
+    if check and result.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:3])}: {result.stderr[-2000:]}")
+    return result
 
 
 def main():
@@ -64,7 +67,8 @@ def main():
                               "metadata": {"name": f"b-{i}", "namespace": f"ns-{i % args.namespaces}"},
                               "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
                                           "kind": "ClusterRole", "name": "view"},
-                              "subjects": [{"kind": "User", "name": f"user-{i}"}]})
+                              "subjects": [{"kind": "User", "name": f"user-{i}",
+                                            "apiGroup": "rbac.authorization.k8s.io"}]})
             run("kubectl", "create", "-f", "-", env=env,
                 input=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
 
