@@ -552,10 +552,62 @@ fn viz_renders_in_headless_chromium_and_finds_a_subject() {
         serde_json::json!([]),
         "no network: {result}"
     );
+    let without_system = result["withoutSystem"].as_u64().unwrap();
+    assert!(
+        without_system > 0 && without_system < result["subjects"].as_u64().unwrap(),
+        "{result}"
+    );
+    assert_eq!(result["systemShown"], 0, "{result}");
+    assert_eq!(
+        result["kinds"],
+        serde_json::json!(["ServiceAccount"]),
+        "{result}"
+    );
     let png = std::fs::read(&screenshot).expect("a screenshot");
     assert!(
         png.len() > 1000 && png.starts_with(b"\x89PNG"),
         "{} bytes",
         png.len()
     );
+}
+
+#[test]
+fn colour_and_progress_only_on_a_terminal() {
+    let (cluster, reader) = lab_cluster();
+    let binary = assert_cmd::cargo::cargo_bin("kubeward");
+    let command = format!(
+        "{} rbac matrix --as system:serviceaccount:dev-team:dev-k8s -n dev-team",
+        binary.display()
+    );
+    // `script` runs the command on a pseudo-terminal (stdout and stderr).
+    let output = Command::new("/usr/bin/script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("KUBECONFIG", &reader)
+        .env("HOME", cluster.dir.path())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script (util-linux) runs");
+    let terminal = ok(&output);
+    assert!(terminal.contains("\x1b[32m✔\x1b[0m"), "{terminal:?}");
+    assert!(
+        terminal.contains("reading clusterroles: "),
+        "progress: {terminal:?}"
+    );
+    let (_, piped, err) = kubeward(
+        &cluster,
+        &reader,
+        &[
+            "rbac",
+            "matrix",
+            "--as",
+            "system:serviceaccount:dev-team:dev-k8s",
+            "-n",
+            "dev-team",
+        ],
+    );
+    assert!(
+        !piped.contains('\x1b') && !err.contains("reading"),
+        "{piped:?} {err:?}"
+    );
+    assert!(piped.contains('✔'));
 }

@@ -37,7 +37,16 @@ try {
   const dimmed = await count("g.node.dim");
   const status = await page.locator("#status").textContent();
   await page.screenshot({ path: screenshotPath, fullPage: false });
-  console.log(JSON.stringify({ ...before, matches, dimmed, status, errors, remote }));
+  // Filters: hiding system:* subjects, then every kind but ServiceAccount.
+  await page.fill("#search", "");
+  await page.uncheck("#system");
+  const withoutSystem = await count("g.node.subject");
+  const systemShown = await page.locator("g.node.subject text", { hasText: "system:" }).count();
+  await page.uncheck(".kind[value=User]");
+  await page.uncheck(".kind[value=Group]");
+  const kinds = await page.locator("g.node.subject").evaluateAll(
+    (nodes) => [...new Set(nodes.map((n) => n.getAttribute("data-id").split("/")[0]))]);
+  console.log(JSON.stringify({ ...before, matches, dimmed, status, errors, remote, withoutSystem, systemShown, kinds }));
 } finally {
   await context.close();
 }
