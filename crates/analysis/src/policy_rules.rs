@@ -168,3 +168,6 @@ pub fn render(rows: &[Row]) -> String {
         &cells,
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -611,3 +611,49 @@ fn colour_and_progress_only_on_a_terminal() {
     );
     assert!(piped.contains('✔'));
 }
+
+#[test]
+fn diff_between_two_directories_for_a_pull_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    let lab = std::fs::read_to_string(lab()).unwrap();
+    std::fs::write(old.join("lab.yaml"), &lab).unwrap();
+    // The pull request narrows infra-team's Role to reading pods.
+    let narrowed = lab.replacen(
+        "metadata: {name: role-infra-team, namespace: infra-team}\nrules:\n- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [\"*\"]",
+        "metadata: {name: role-infra-team, namespace: infra-team}\nrules:\n- apiGroups: [\"\"]\n  resources: [\"pods\"]\n  verbs: [\"get\", \"list\"]",
+        1,
+    );
+    assert_ne!(narrowed, lab);
+    std::fs::write(new.join("lab.yaml"), narrowed).unwrap();
+    let (code, out, err) = support::run(&[
+        "rbac",
+        "diff",
+        "--from",
+        old.to_str().unwrap(),
+        "--to",
+        new.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "ServiceAccount/infra-team/infra-k8s\n  \
+         + get pods in namespace infra-team\n  \
+         + list pods in namespace infra-team\n  \
+         - * *.* in namespace infra-team\n"
+    );
+    let (_, json, _) = support::run(&[
+        "rbac",
+        "diff",
+        "--from",
+        old.to_str().unwrap(),
+        "--to",
+        new.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    let changes: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(changes[0]["lost"][0]["verb"], "*");
+}
