@@ -147,12 +147,7 @@ async fn refuse(body: Incoming, failure: &status::Status, pretty: bool) -> Respo
 /// The decision of kube-apiserver's union of authorizers: the `system:masters` group (allowed,
 /// no reason), then the configured mode.
 pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
-    let privileged = attributes
-        .user
-        .groups
-        .iter()
-        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP);
-    if privileged || state.config.authorization == AuthorizationMode::AlwaysAllow {
+    if unconditionally_allowed(state, attributes) {
         return Decision::Allow {
             reason: String::new(),
         };
@@ -160,8 +155,22 @@ pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
     state.policy().authorize(attributes)
 }
 
-/// `None` when the request is allowed, else the authorizer's reason (possibly empty).
+/// `system:masters` (and `--authorization-mode=AlwaysAllow`) are allowed before RBAC is asked.
+fn unconditionally_allowed(state: &State, attributes: &Attributes) -> bool {
+    state.config.authorization == AuthorizationMode::AlwaysAllow
+        || attributes
+            .user
+            .groups
+            .iter()
+            .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
+}
+
+/// `None` when the request is allowed, else the authorizer's reason (possibly empty). The
+/// reason is only built for a denial.
 pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
+    if allowed(state, attributes) {
+        return None;
+    }
     match authorize(state, attributes) {
         Decision::Allow { .. } => None,
         Decision::NoOpinion { reason } => Some(reason),
@@ -170,7 +179,7 @@ pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
 
 /// Whether the request is allowed.
 pub fn allowed(state: &State, attributes: &Attributes) -> bool {
-    authorize(state, attributes).is_allowed()
+    unconditionally_allowed(state, attributes) || state.policy().allows(attributes)
 }
 
 fn wants_pretty(parts: &http::request::Parts) -> bool {
