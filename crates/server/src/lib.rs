@@ -23,6 +23,7 @@ mod discovery;
 mod field_validation;
 mod impersonation;
 mod meta;
+mod oidc_keys;
 mod openapi;
 mod patch;
 mod pipeline;
@@ -117,6 +118,9 @@ impl Server {
             acceptor,
             state,
         } = self;
+        if let Some(fetcher) = state.oidc_keys.clone() {
+            tokio::spawn(fetcher.run());
+        }
         loop {
             let (tcp, peer) = match listener.accept().await {
                 Ok(accepted) => accepted,
