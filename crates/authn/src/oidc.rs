@@ -212,7 +212,10 @@ impl OidcAuthenticator {
         } else {
             iss
         };
-        self.issuers.iter().enumerate().find(|(_, i)| i.url() == iss)
+        self.issuers
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.url() == iss)
     }
 
     /// Authenticates a bearer token: `Ok(None)` when no issuer claims it (another
@@ -235,7 +238,7 @@ impl OidcAuthenticator {
         let Some(keys) = issuer.keys() else {
             return Some(index);
         };
-        let kid = Compact::parse(token).ok()?.key_id().unwrap_or_default().to_string();
+        let kid = Compact::parse(token).ok()?.key_id().to_string();
         (kid.is_empty() || !keys.iter().any(|k| k.key_id() == kid)).then_some(index)
     }
 }

@@ -120,7 +120,11 @@ impl KeyFetcher {
         }
         match self.fetch(index).await {
             Ok(count) => {
-                tracing::info!(issuer = self.oidc.issuers()[index].url(), keys = count, "oidc: keys refreshed for an unknown key id");
+                tracing::info!(
+                    issuer = self.oidc.issuers()[index].url(),
+                    keys = count,
+                    "oidc: keys refreshed for an unknown key id"
+                );
                 true
             }
             Err(error) => {

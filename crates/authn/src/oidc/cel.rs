@@ -60,9 +60,8 @@ impl std::fmt::Debug for Expression {
 impl Expression {
     /// Compiles `source` for `environment`.
     pub fn compile(source: &str, environment: Environment) -> Result<Self, CelError> {
-        let program = Program::compile(source).map_err(|e| {
-            CelError::Compile(format!("ERROR: <input>: {}", e.to_string().trim()))
-        })?;
+        let program = Program::compile(source)
+            .map_err(|e| CelError::Compile(format!("ERROR: <input>: {}", e.to_string().trim())))?;
         let mut bound = Vec::new();
         if let Some(name) = undeclared(program.expression(), environment.variable(), &mut bound) {
             return Err(CelError::Compile(format!(
@@ -137,11 +136,7 @@ fn undeclared(expr: &IdedExpr, allowed: &str, bound: &mut Vec<String>) -> Option
             .target
             .as_deref()
             .and_then(|t| undeclared(t, allowed, bound))
-            .or_else(|| {
-                call.args
-                    .iter()
-                    .find_map(|a| undeclared(a, allowed, bound))
-            }),
+            .or_else(|| call.args.iter().find_map(|a| undeclared(a, allowed, bound))),
         Expr::List(list) => list
             .elements
             .iter()
@@ -212,9 +207,15 @@ fn selects(expr: &IdedExpr, operand: &str, field: &str) -> bool {
         Expr::Struct(s) => s.entries.iter().any(|entry| {
             walk_entry(entry, &mut |e| selects(e, operand, field).then_some(())).is_some()
         }),
-        Expr::Comprehension(c) => [&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
-            .into_iter()
-            .any(|e| selects(e, operand, field)),
+        Expr::Comprehension(c) => [
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ]
+        .into_iter()
+        .any(|e| selects(e, operand, field)),
         Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => false,
     }
 }

@@ -95,8 +95,8 @@ pub(crate) fn map_user(
                     "oidc: required claim {claim} not present in ID token"
                 )));
             };
-            let got = as_string(value)
-                .map_err(|e| reject(format!("oidc: parse claim {claim}: {e}")))?;
+            let got =
+                as_string(value).map_err(|e| reject(format!("oidc: parse claim {claim}: {e}")))?;
             if &got != want {
                 return Err(reject(format!(
                     "oidc: required claim {claim} value does not match. Got = {got}, want = {want}"
@@ -106,8 +106,11 @@ pub(crate) fn map_user(
     }
     for rule in &compiled.claim_rules {
         if let ClaimRule::Expression(expression, message) = rule {
-            check_rule(expression, message, &cel_claims)
-                .map_err(|e| reject(format!("oidc: error evaluating claim validation expression: {e}")))?;
+            check_rule(expression, message, &cel_claims).map_err(|e| {
+                reject(format!(
+                    "oidc: error evaluating claim validation expression: {e}"
+                ))
+            })?;
         }
     }
 
@@ -125,8 +128,11 @@ pub(crate) fn map_user(
             "extra": user.extra,
         }));
         for (expression, message) in &compiled.user_rules {
-            check_rule(expression, message, &value)
-                .map_err(|e| reject(format!("oidc: error evaluating user info validation rule: {e}")))?;
+            check_rule(expression, message, &value).map_err(|e| {
+                reject(format!(
+                    "oidc: error evaluating user info validation rule: {e}"
+                ))
+            })?;
         }
     }
     Ok(user)
@@ -219,10 +225,7 @@ fn groups(
                 Json::Null => Vec::new(),
                 other => vec![as_string(other).map_err(parse)?],
             };
-            Ok(groups
-                .into_iter()
-                .map(|g| format!("{prefix}{g}"))
-                .collect())
+            Ok(groups.into_iter().map(|g| format!("{prefix}{g}")).collect())
         }
         Mapping::Expression(expression) => {
             let context = "oidc: error evaluating group claim expression";

@@ -14,7 +14,9 @@ pub enum DiscoveryError {
     #[error("oidc: failed to decode provider discovery object: {0}")]
     Decode(String),
     /// Its `issuer` is not the configured issuer.
-    #[error("oidc: issuer did not match the issuer returned by provider, expected {expected:?} got {got:?}")]
+    #[error(
+        "oidc: issuer did not match the issuer returned by provider, expected {expected:?} got {got:?}"
+    )]
     IssuerMismatch {
         /// The configured issuer URL.
         expected: String,

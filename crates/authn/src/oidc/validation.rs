@@ -383,7 +383,7 @@ fn validate_issuer(jwt: &JwtAuthenticator, path: &str, disallowed: &[String], er
         }
     }
     if !issuer.certificate_authority.is_empty() {
-        let blocks = crate::keys::pem_blocks_labelled(&issuer.certificate_authority);
+        let blocks = kubeward_jose::pem::blocks(&issuer.certificate_authority);
         let certs = blocks.iter().filter(|(l, _)| l == "CERTIFICATE").count();
         if certs == 0 {
             errors.invalid(
@@ -452,7 +452,13 @@ impl<'a> UrlParts<'a> {
             None => (rest, false),
         };
         let (scheme, after) = match rest.split_once("://") {
-            Some((s, a)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => (s, a),
+            Some((s, a))
+                if !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
+                (s, a)
+            }
             _ => ("", rest),
         };
         let authority = after.split('/').next().unwrap_or_default();
@@ -535,9 +541,10 @@ fn domain_prefixed_path(path: &str, key: &str, errors: &mut Errors) {
             "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
         );
     }
-    if !rest.chars().all(|c| {
-        c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,;=:".contains(c)
-    }) {
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,;=:".contains(c))
+    {
         errors.invalid(
             path,
             rest,

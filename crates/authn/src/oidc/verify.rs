@@ -99,7 +99,8 @@ impl Verifier<'_> {
             .map_err(|e| VerifyError::Claims(go_json_error(&e)))?;
         let iss = string_claim(&claims, "iss")?;
         let audience = audience(&claims)?;
-        let expiry = time_claim(&claims, "exp")?.unwrap_or(UNIX_EPOCH - Duration::from_secs(62_135_596_800));
+        let expiry =
+            time_claim(&claims, "exp")?.unwrap_or(UNIX_EPOCH - Duration::from_secs(62_135_596_800));
         let not_before = time_claim(&claims, "nbf")?;
         time_claim(&claims, "iat")?;
 
@@ -166,14 +167,12 @@ fn audience(claims: &Claims) -> Result<Vec<String>, VerifyError> {
                 Value::String(s) => Ok(s.clone()),
                 Value::Null => Ok(String::new()),
                 other => Err(VerifyError::Claims(super::claims::unmarshal_error(
-                    other,
-                    "string",
+                    other, "string",
                 ))),
             })
             .collect(),
         Some(other) => Err(VerifyError::Claims(super::claims::unmarshal_error(
-            other,
-            "[]string",
+            other, "[]string",
         ))),
     }
 }

@@ -9,18 +9,27 @@ fn claims() -> Value {
 #[test]
 fn claims_expressions_evaluate() {
     let e = Expression::compile("claims.sub + ':' + claims.email", Environment::Claims).unwrap();
-    assert_eq!(e.evaluate(&claims()).unwrap(), Value::String("u1:x@y".to_string().into()));
+    assert_eq!(
+        e.evaluate(&claims()).unwrap(),
+        Value::String("u1:x@y".to_string().into())
+    );
     let e = Expression::compile("claims.groups.map(g, 'oidc:' + g)", Environment::Claims).unwrap();
     let groups = string_list(&e.evaluate(&claims()).unwrap()).unwrap();
     assert_eq!(groups, ["oidc:a", "oidc:", "oidc:b"]);
     let e = Expression::compile("claims.groups", Environment::Claims).unwrap();
-    assert_eq!(string_list(&e.evaluate(&claims()).unwrap()).unwrap(), ["a", "b"]);
+    assert_eq!(
+        string_list(&e.evaluate(&claims()).unwrap()).unwrap(),
+        ["a", "b"]
+    );
 }
 
 #[test]
 fn kubernetes_string_extensions_are_available() {
     let e = Expression::compile("claims.email.split('@')[1]", Environment::Claims).unwrap();
-    assert_eq!(e.evaluate(&claims()).unwrap(), Value::String("y".to_string().into()));
+    assert_eq!(
+        e.evaluate(&claims()).unwrap(),
+        Value::String("y".to_string().into())
+    );
 }
 
 #[test]
@@ -42,8 +51,11 @@ fn missing_claims_are_evaluation_errors() {
 
 #[test]
 fn selects_finds_claim_references() {
-    let e = Expression::compile("claims.email_verified ? claims.email : ''", Environment::Claims)
-        .unwrap();
+    let e = Expression::compile(
+        "claims.email_verified ? claims.email : ''",
+        Environment::Claims,
+    )
+    .unwrap();
     assert!(e.selects_claim("email"));
     assert!(e.selects_claim("email_verified"));
     let e = Expression::compile("has(claims.email)", Environment::Claims).unwrap();
@@ -59,5 +71,9 @@ fn string_list_refuses_other_types() {
         "expression must return a string or a list of strings"
     );
     assert!(string_list(&Value::Null).unwrap().is_empty());
-    assert!(string_list(&Value::String(String::new().into())).unwrap().is_empty());
+    assert!(
+        string_list(&Value::String(String::new().into()))
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -54,7 +54,11 @@ fn golden_flags_map_preferred_username_and_prefixed_groups() {
     assert_eq!(user.name, "jiwoo");
     assert_eq!(user.groups, ["oidc:dev", "oidc:ops"]);
     // A single string is one group.
-    let user = map(&compiled, json!({"preferred_username": "a", "groups": "dev"})).unwrap();
+    let user = map(
+        &compiled,
+        json!({"preferred_username": "a", "groups": "dev"}),
+    )
+    .unwrap();
     assert_eq!(user.groups, ["oidc:dev"]);
     assert_eq!(
         map(&compiled, json!({"preferred_username": "a", "groups": [1]})).unwrap_err(),
@@ -74,16 +78,29 @@ fn golden_flags_map_preferred_username_and_prefixed_groups() {
 fn email_username_requires_email_verified_when_present() {
     let compiled = from_flags(|f| f.username_claim = Some("email".into()));
     assert_eq!(
-        map(&compiled, json!({"email": "a@b.c", "email_verified": true})).unwrap().name,
+        map(&compiled, json!({"email": "a@b.c", "email_verified": true}))
+            .unwrap()
+            .name,
         "a@b.c"
     );
-    assert_eq!(map(&compiled, json!({"email": "a@b.c"})).unwrap().name, "a@b.c");
     assert_eq!(
-        map(&compiled, json!({"email": "a@b.c", "email_verified": false})).unwrap_err(),
+        map(&compiled, json!({"email": "a@b.c"})).unwrap().name,
+        "a@b.c"
+    );
+    assert_eq!(
+        map(
+            &compiled,
+            json!({"email": "a@b.c", "email_verified": false})
+        )
+        .unwrap_err(),
         "oidc: email not verified"
     );
     assert_eq!(
-        map(&compiled, json!({"email": "a@b.c", "email_verified": "true"})).unwrap_err(),
+        map(
+            &compiled,
+            json!({"email": "a@b.c", "email_verified": "true"})
+        )
+        .unwrap_err(),
         "oidc: parse 'email_verified' claim: json: cannot unmarshal string into Go value of type bool"
     );
 }
@@ -132,9 +149,15 @@ fn cel_mappings_and_rules() {
         .unwrap_err(),
         "oidc: error evaluating user info validation rule: validation expression '!user.username.startsWith('oidc:system:')' failed: no system users"
     );
-    let err = map(&compiled, json!({"sub": "s1", "hd": "example.com", "roles": [], "tenant": "t"}))
-        .unwrap_err();
-    assert!(err.starts_with("oidc: error evaluating username claim expression: "), "{err}");
+    let err = map(
+        &compiled,
+        json!({"sub": "s1", "hd": "example.com", "roles": [], "tenant": "t"}),
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("oidc: error evaluating username claim expression: "),
+        "{err}"
+    );
 }
 
 #[test]
@@ -148,12 +171,14 @@ fn non_string_username_expression_is_refused() {
 
 #[test]
 fn non_boolean_validation_is_refused() {
-    let mut jwt: JwtAuthenticator = from_yaml("  claimMappings:\n    username:\n      claim: sub\n      prefix: ''\n").config;
+    let mut jwt: JwtAuthenticator =
+        from_yaml("  claimMappings:\n    username:\n      claim: sub\n      prefix: ''\n").config;
     jwt.claim_validation_rules.push(ClaimValidationRule {
         expression: "claims.sub".into(),
         ..ClaimValidationRule::default()
     });
-    jwt.user_validation_rules.push(UserValidationRule::default());
+    jwt.user_validation_rules
+        .push(UserValidationRule::default());
     jwt.user_validation_rules.clear();
     let compiled = validate_authenticator(&jwt, &[]).unwrap();
     assert_eq!(

@@ -32,7 +32,9 @@ fn email_claim_has_no_default_prefix_and_dash_means_none() {
         .to_authenticator()
         .unwrap();
     assert_eq!(username(&jwt), ("preferred_username", Some("")));
-    let jwt = flags(Some("sub"), Some("oidc:")).to_authenticator().unwrap();
+    let jwt = flags(Some("sub"), Some("oidc:"))
+        .to_authenticator()
+        .unwrap();
     assert_eq!(username(&jwt), ("sub", Some("oidc:")));
 }
 
@@ -71,7 +73,10 @@ fn file_decodes_v1_and_v1beta1() {
         );
         let config = AuthenticationConfiguration::parse(&text).unwrap();
         assert_eq!(config.jwt[0].issuer.audiences, ["x", "y"]);
-        assert_eq!(config.jwt[0].claim_mappings.username.expression, "claims.sub");
+        assert_eq!(
+            config.jwt[0].claim_mappings.username.expression,
+            "claims.sub"
+        );
     }
 }
 

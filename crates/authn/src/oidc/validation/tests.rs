@@ -2,8 +2,7 @@
 
 use super::*;
 use crate::oidc::config::{
-    ClaimMappings, ClaimOrExpression, ClaimValidationRule, ExtraMapping, Issuer,
-    UserValidationRule,
+    ClaimMappings, ClaimOrExpression, ClaimValidationRule, ExtraMapping, Issuer, UserValidationRule,
 };
 
 fn jwt(url: &str) -> JwtAuthenticator {
@@ -35,13 +34,15 @@ fn file(jwts: Vec<JwtAuthenticator>) -> AuthenticationConfiguration {
 }
 
 fn error_of(jwts: Vec<JwtAuthenticator>) -> String {
-    validate_configuration(&file(jwts), &[]).unwrap_err().to_string()
+    validate_configuration(&file(jwts), &[])
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
 fn a_valid_configuration_compiles() {
-    let compiled = validate_configuration(&file(vec![jwt("https://a"), jwt("https://b")]), &[])
-        .unwrap();
+    let compiled =
+        validate_configuration(&file(vec![jwt("https://a"), jwt("https://b")]), &[]).unwrap();
     assert_eq!(compiled.len(), 2);
 }
 
@@ -100,7 +101,10 @@ fn audience_rules() {
     let mut j = jwt("https://a");
     j.issuer.audiences = vec!["x".into(), "x".into()];
     j.issuer.audience_match_policy = MATCH_ANY.into();
-    assert_eq!(error_of(vec![j]), "jwt[0].issuer.audiences[1]: Duplicate value: \"x\"");
+    assert_eq!(
+        error_of(vec![j]),
+        "jwt[0].issuer.audiences[1]: Duplicate value: \"x\""
+    );
 }
 
 #[test]
@@ -244,5 +248,8 @@ fn flag_authenticators_have_paths_without_jwt() {
 #[test]
 fn too_many_issuers() {
     let many = (0..65).map(|i| jwt(&format!("https://a{i}"))).collect();
-    assert_eq!(error_of(many), "jwt: Too many: 65: must have at most 64 items");
+    assert_eq!(
+        error_of(many),
+        "jwt: Too many: 65: must have at most 64 items"
+    );
 }
