@@ -357,3 +357,11 @@ fn bad_configuration_names_the_field() {
         "--authentication-config: jwt[0].issuer.url: Invalid value: \"http://issuer\": URL scheme must be https"
     );
 }
+
+#[test]
+fn a_large_token_signed_by_a_stranger_is_refused() {
+    let a = authenticator(golden_flags());
+    let stranger = SigningKey::generate(Algorithm::RS256).unwrap();
+    let t = sign(&with(claims(), "pad", json!("x".repeat(3_000))), &stranger).unwrap();
+    assert!(reason(&a, &t).contains("failed to verify id token signature"));
+}
