@@ -94,11 +94,23 @@ pub async fn handle(
         peer_certificates: &connection.peer_certificates,
         authorization,
     };
-    let user = match state.authenticator.authenticate(
-        &credentials,
-        state,
-        crate::clock::system_now(),
-    ) {
+    let mut outcome =
+        state
+            .authenticator
+            .authenticate(&credentials, state, crate::clock::system_now());
+    // An OIDC token signed with a key not seen yet: fetch its issuer's keys once (rate-limited)
+    // and try again.
+    if let (Outcome::Unauthorized(_), Some(fetcher), Some(token)) = (
+        &outcome,
+        &state.oidc_keys,
+        authorization.and_then(kubeward_authn::bearer_token),
+    ) && fetcher.refresh_for(token).await
+    {
+        outcome = state
+            .authenticator
+            .authenticate(&credentials, state, crate::clock::system_now());
+    }
+    let user = match outcome {
         Outcome::Authenticated(user) => user,
         Outcome::Unauthorized(reason) => {
             tracing::info!(path = parts.uri.path(), %reason, "Unable to authenticate the request");
