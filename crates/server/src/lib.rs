@@ -160,6 +160,11 @@ impl Server {
                 // `MaxHeaderBytes`), so that a large bearer token is authenticated (or refused
                 // with 401) rather than the connection dropped.
                 builder.http2().max_header_list_size(MAX_HEADER_BYTES);
+                // HTTP/1.1 reads the head into one buffer: room for the same header block plus
+                // the request line.
+                builder
+                    .http1()
+                    .max_buf_size(MAX_HEADER_BYTES as usize + 64 * 1024);
                 if let Err(error) = builder
                     .serve_connection_with_upgrades(TokioIo::new(tls), service)
                     .await
