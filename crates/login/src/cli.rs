@@ -36,10 +36,13 @@ pub struct PluginCli {
 #[derive(Debug, Subcommand)]
 pub enum LoginCommand {
     /// Run as a kubectl credential plugin.
+    #[command(args_override_self = true)]
     GetToken(GetTokenArgs),
     /// Sign in once and show the setup instruction.
+    #[command(args_override_self = true)]
     Setup(SetupArgs),
     /// Revoke the cached refresh token at the issuer and remove the cache entry.
+    #[command(args_override_self = true)]
     Logout(LogoutArgs),
     /// Delete the token cache directory.
     Clean(CleanArgs),
@@ -196,6 +199,9 @@ pub struct GetTokenArgs {
 pub struct SetupArgs {
     #[command(flatten)]
     provider: ProviderArgs,
+    /// Accepted so that the printed exec block can repeat them; setup itself does not cache.
+    #[command(flatten)]
+    cache: CacheArgs,
     #[command(flatten)]
     auth: AuthArgs,
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod cluster;
 mod golden;
 mod kubectl_versions;
+mod login;
 mod rbac_can_i;
 mod rbac_who_can;
 mod seed_002_x509;
