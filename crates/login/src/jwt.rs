@@ -2,10 +2,10 @@
 //!
 //! The plugin receives ID tokens straight from the token endpoint over TLS (OpenID Connect Core
 //! 3.1.3.7 lets the TLS server check stand in for the signature then) and only needs `exp`,
-//! `iss`, `aud` and `nonce`; the API server verifies the signature of every request.
+//! `iss`, `aud` and `nonce`; the API server verifies the signature of every request. The payload
+//! is read with `kubeward_jose::jws::unverified_payload`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kubeward_jose::jws;
 use serde::Deserialize;
 
 #[cfg(test)]
@@ -15,17 +15,13 @@ mod tests;
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JwtError {
-    /// Not three dot-separated parts.
-    #[error("wants 3 segments but got {0} segments")]
-    Segments(usize),
-    /// The payload is not base64url.
-    #[error("could not decode the payload: invalid base64: {0}")]
-    Base64(String),
-    /// The payload is not a JSON object with the expected claims.
+    /// Not a compact JWS (three base64url parts) whose payload is a JSON object.
+    #[error("not a JWT: wants 3 base64url segments with a JSON object payload")]
+    NotJwt,
+    /// The payload has a claim of the wrong type.
     #[error("could not decode the json of token: {0}")]
     Json(String),
 }
-
 /// The claims the plugin looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claims {
@@ -62,22 +58,9 @@ struct Wire {
     nonce: Option<String>,
 }
 
-/// The decoded payload (second part) of a compact JWS, unverified.
-pub fn unverified_payload(token: &str) -> Result<Vec<u8>, JwtError> {
-    let parts: Vec<&str> = token.splitn(4, '.').collect();
-    if parts.len() != 3 {
-        return Err(JwtError::Segments(parts.len()));
-    }
-    URL_SAFE_NO_PAD
-        .decode(parts[1].trim_end_matches('='))
-        .map_err(|e| JwtError::Base64(e.to_string()))
-}
-
 /// The claims of `token`, unverified.
 pub fn decode_claims(token: &str) -> Result<Claims, JwtError> {
-    let payload = unverified_payload(token)?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&payload).map_err(|e| JwtError::Json(e.to_string()))?;
+    let value = serde_json::Value::Object(jws::unverified_payload(token).ok_or(JwtError::NotJwt)?);
     let wire: Wire =
         serde_json::from_value(value.clone()).map_err(|e| JwtError::Json(e.to_string()))?;
     let pretty = serde_json::to_string_pretty(&value).map_err(|e| JwtError::Json(e.to_string()))?;

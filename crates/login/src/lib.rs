@@ -7,7 +7,7 @@
 //! ExecCredential for kubectl.
 //!
 //! I/O crate: it talks HTTP and touches the file system. It depends on `kubeward-core` only among
-//! kubeward's crates and never on the server, store or identity provider.
+//! kubeward's crates (and `kubeward-jose` for reading tokens) and never on the server, store or identity provider.
 #![forbid(unsafe_code)]
 
 pub mod authcode;

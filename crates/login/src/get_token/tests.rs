@@ -82,6 +82,6 @@ fn an_unreadable_cached_token_is_a_clear_error() {
     let error = run(&config, None).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid token cache (you may need to remove): wants 3 segments but got 1 segments"
+        "invalid token cache (you may need to remove): not a JWT: wants 3 base64url segments with a JSON object payload"
     );
 }

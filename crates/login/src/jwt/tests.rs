@@ -36,17 +36,15 @@ fn reads_an_array_audience_and_no_nonce() {
 
 #[test]
 fn refuses_a_token_without_three_parts() {
-    assert_eq!(decode_claims("abc.def"), Err(JwtError::Segments(2)));
-    assert_eq!(decode_claims("a.b.c.d"), Err(JwtError::Segments(4)));
+    assert_eq!(decode_claims("abc.def"), Err(JwtError::NotJwt));
+    assert_eq!(decode_claims("a.b.c.d"), Err(JwtError::NotJwt));
 }
 
 #[test]
 fn refuses_bad_base64_and_bad_json() {
-    assert!(matches!(decode_claims("a.!!!.c"), Err(JwtError::Base64(_))));
-    assert!(matches!(
-        decode_claims(&token("not json")),
-        Err(JwtError::Json(_))
-    ));
+    assert_eq!(decode_claims("a.!!!.c"), Err(JwtError::NotJwt));
+    assert_eq!(decode_claims(&token("not json")), Err(JwtError::NotJwt));
+    assert_eq!(decode_claims(&token("[1]")), Err(JwtError::NotJwt));
     assert!(matches!(
         decode_claims(&token(r#"{"exp":"soon"}"#)),
         Err(JwtError::Json(_))
