@@ -365,3 +365,104 @@ fn setup_signs_in_and_prints_the_kubeconfig_and_api_server_flags() {
         issuer.url
     )), "{stdout}");
 }
+
+#[test]
+fn concurrent_calls_wait_for_one_refresh_and_share_it() {
+    // ID tokens live 15 s: cached for 5 s, then refreshed.
+    let issuer = Issuer::start(15);
+    let first = credential(&succeeded(&issuer.get_token(&[], &[])));
+    let exp = claims(first["status"]["token"].as_str().expect("token"))["exp"]
+        .as_i64()
+        .expect("exp");
+    let wait = exp - 10 - time::OffsetDateTime::now_utc().unix_timestamp() + 1;
+    if wait > 0 {
+        std::thread::sleep(Duration::from_secs(wait.unsigned_abs()));
+    }
+    let before = issuer.requests().len();
+    let outputs: Vec<_> = std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| issuer.get_token(&[], &[])))
+            .collect();
+        runs.into_iter().map(|r| r.join().expect("a run")).collect()
+    });
+    let tokens: Vec<String> = outputs
+        .iter()
+        .map(|o| {
+            credential(&succeeded(o))["status"]["token"]
+                .as_str()
+                .expect("token")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        tokens.iter().all(|t| t == &tokens[0]),
+        "one refreshed token for all"
+    );
+    assert_ne!(tokens[0], first["status"]["token"].as_str().expect("token"));
+    let new_requests = issuer.requests()[before..].to_vec();
+    assert_eq!(count(&new_requests, "POST /token"), 1, "{new_requests:?}");
+    let cached: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cache_files(&issuer)[0]).expect("cache"))
+            .expect("the cache file is whole JSON");
+    assert_eq!(cached["id_token"], tokens[0].as_str());
+}
+
+#[test]
+fn the_password_grant_without_a_terminal_says_so() {
+    let issuer = Issuer::start(3600);
+    let plugin = assert_cmd::cargo::cargo_bin("kubectl-oidc_login");
+    // `setsid -w` runs the plugin in a new session: no controlling terminal to prompt on.
+    let mut command = Command::new("setsid");
+    command
+        .arg("-w")
+        .arg(&plugin)
+        .arg("get-token")
+        .args(issuer.base_args())
+        .arg("--grant-type=password")
+        .env("HOME", issuer.dir.path());
+    let stderr = failed(&run(command));
+    assert!(
+        stderr.starts_with(
+            "error: get-token: authentication error: ropc error: could not read a username: no terminal: "
+        ),
+        "{stderr}"
+    );
+    let mut command = Command::new("setsid");
+    command
+        .arg("-w")
+        .arg(&plugin)
+        .arg("get-token")
+        .args(issuer.base_args())
+        .arg("--username=alice")
+        .env("HOME", issuer.dir.path());
+    let stderr = failed(&run(command));
+    assert!(
+        stderr.starts_with(
+            "error: get-token: authentication error: ropc error: could not read a password: no terminal: "
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_password_grant_with_flags() {
+    let issuer = Issuer::start(3600);
+    let out = issuer.get_token(&["--username=bob", "--password=correct-horse"], &[]);
+    let credential = credential(&succeeded(&out));
+    assert_eq!(
+        claims(credential["status"]["token"].as_str().expect("token"))["sub"],
+        "bob"
+    );
+    let requests = issuer.requests();
+    assert_eq!(count(&requests, "POST /token"), 1, "{requests:?}");
+    assert!(
+        !requests.iter().any(|r| r.starts_with("GET /auth")),
+        "{requests:?}"
+    );
+
+    let stderr = failed(&issuer.get_token(&["--username=carol", "--password=wrong"], &[]));
+    assert_eq!(
+        stderr,
+        "error: get-token: authentication error: ropc error: resource owner password credentials flow error: oauth2: \"invalid_grant\" \"grant request is invalid\"\n"
+    );
+}

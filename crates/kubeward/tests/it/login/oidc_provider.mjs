@@ -3,12 +3,16 @@
 //
 // Environment: TLS_CERT, TLS_KEY (PEM files), REQUEST_LOG (a file that gets one line per request:
 // "METHOD PATH"), ID_TOKEN_TTL (seconds, default 3600), CLIENT_SECRET.
+//
+// oidc-provider has no resource owner password grant; a small one is registered here with its
+// extension API (the only part of the issuer written for these tests): any user name, password
+// USER_PASSWORD, an ID token signed by the provider's own token machinery.
 // Prints "ISSUER https://127.0.0.1:PORT" on stdout once it listens.
 import fs from 'node:fs';
 import https from 'node:https';
 
 const peers = new URL('../../../../../testpeers/node_modules/', import.meta.url);
-const { default: Provider } = await import(new URL('oidc-provider/lib/index.js', peers).href);
+const { default: Provider, errors } = await import(new URL('oidc-provider/lib/index.js', peers).href);
 
 const ttl = Number(process.env.ID_TOKEN_TTL || 3600);
 const log = process.env.REQUEST_LOG;
@@ -25,7 +29,7 @@ const provider = new Provider(issuer, {
     client_secret: process.env.CLIENT_SECRET || 'kubernetes-secret',
     application_type: 'native',
     redirect_uris: ['http://localhost:8000'],
-    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'password'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
   }],
@@ -58,5 +62,22 @@ provider.use(async (ctx, next) => {
   if (log) fs.appendFileSync(log, `${ctx.method} ${ctx.path}\n`);
   await next();
 });
+provider.registerGrantType('password', async (ctx) => {
+  const { username, password } = ctx.oidc.params;
+  if (!username || password !== (process.env.USER_PASSWORD || 'correct-horse')) {
+    throw new errors.InvalidGrant('invalid user credentials');
+  }
+  const idToken = new provider.IdToken({ sub: username }, { ctx });
+  idToken.scope = 'openid';
+  const at = new provider.AccessToken({ accountId: username, client: ctx.oidc.client, gty: 'password', scope: 'openid' });
+  ctx.body = {
+    access_token: await at.save(),
+    id_token: await idToken.issue({ use: 'idtoken' }),
+    token_type: 'Bearer',
+    expires_in: at.expiration,
+    scope: 'openid',
+  };
+}, new Set(['username', 'password', 'scope']));
+provider.on('server_error', (ctx, error) => console.error('server_error', error));
 server.on('request', provider.callback());
 console.log(`ISSUER ${issuer}`);
