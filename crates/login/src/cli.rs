@@ -17,6 +17,9 @@ use crate::logout::{self, Outcome};
 use crate::session::{Provider, Session};
 use crate::{jwt, setup};
 
+#[cfg(test)]
+mod tests;
+
 /// The exit code of a failed command (kubelogin's).
 pub const EXIT_FAILURE: u8 = 1;
 
