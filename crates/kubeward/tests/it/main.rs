@@ -7,6 +7,7 @@ mod golden;
 mod kubectl_versions;
 mod login;
 mod rbac_can_i;
+mod rbac_toolbox;
 mod rbac_who_can;
 mod seed_002_x509;
 mod seed_003_default_rbac;
