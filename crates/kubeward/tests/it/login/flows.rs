@@ -58,8 +58,9 @@ fn refresh_at_issuer(issuer: &Issuer, refresh_token: &str) -> (String, String) {
 
 #[test]
 fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
-    // ID tokens live 20 s; the plugin uses a cached one until 10 s before its exp.
-    let issuer = Issuer::start(20);
+    // ID tokens live 30 s; the plugin uses a cached one until 10 s before its exp (20 s here,
+    // room enough for a loaded machine between the first and second call).
+    let issuer = Issuer::start(30);
 
     // 1. The first call signs in through the browser (PKCE, state, nonce, redirect listener).
     let first = issuer.get_token(&[], &[("KUBERNETES_EXEC_INFO", EXEC_INFO_V1)]);
