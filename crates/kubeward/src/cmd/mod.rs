@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod login;
 mod rbac;
 mod serve;
 mod up;
@@ -31,6 +32,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Onboard users with client certificates, on the cluster of the current kubeconfig.
     User(user::UserArgs),
+    /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
+    Login(login::LoginArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up::run(args),
         Command::Serve(args) => serve::run(args),
         Command::User(args) => user::run(args),
+        Command::Login(args) => login::run(args),
     }
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod cluster;
 mod golden;
 mod kubectl_versions;
+mod login;
 mod oidc_issuer;
 mod rbac_can_i;
 mod rbac_toolbox;
