@@ -1,0 +1,308 @@
+//! Where the provider keeps its state: realms (one object each), SSO sessions and signing keys,
+//! in the shared `kubeward-store` under the API group `idp.kubeward.io`, so that `kubeward up`
+//! keeps the API server's objects and the provider's in one database file. Realms are cached in
+//! memory (every token request reads one); every change is written through before it is visible.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use kubeward_store::{ListScope, ObjectKey, Store, StoreError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::flows::refresh::Session;
+use crate::model::{ModelError, Realm};
+
+/// The API group of the provider's objects in the store.
+pub const GROUP: &str = "idp.kubeward.io";
+const REALMS: &str = "realms";
+const SESSIONS: &str = "sessions";
+const KEYS: &str = "keys";
+
+/// Why a directory operation failed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// No realm of that name.
+    #[error("Realm not found.")]
+    RealmNotFound,
+    /// A realm of that name exists.
+    #[error("Conflict detected. See logs for details")]
+    RealmExists,
+    /// The change breaks a rule of the model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A stored object is not what the provider wrote.
+    #[error("stored {what} is unreadable: {message}")]
+    Corrupt {
+        /// Which kind of object.
+        what: &'static str,
+        /// The decoder's message.
+        message: String,
+    },
+}
+
+/// A signing key as stored: the private key PEM stays in the database (the data directory is
+/// the owner's only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredKey {
+    /// Key id.
+    pub kid: String,
+    /// `RS256`, `ES256`, `EdDSA`.
+    pub algorithm: String,
+    /// PKCS#8 PEM of the private key.
+    pub private_pem: String,
+    /// When it was created.
+    pub created: u64,
+    /// When it stopped signing (rotation); still published until every token it signed expired.
+    #[serde(default)]
+    pub retired: Option<u64>,
+}
+
+/// The provider's persistent state.
+pub struct Directory {
+    store: Arc<Store>,
+    realms: RwLock<HashMap<String, Arc<Realm>>>,
+}
+
+fn key(resource: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
+    ObjectKey {
+        group: GROUP.to_string(),
+        resource: resource.to_string(),
+        namespace: namespace.map(str::to_string),
+        name: name.to_string(),
+    }
+}
+
+fn wrap<T: Serialize>(name: &str, spec: &T) -> Result<Value, DirectoryError> {
+    let spec = serde_json::to_value(spec).map_err(|e| DirectoryError::Corrupt {
+        what: "object",
+        message: e.to_string(),
+    })?;
+    Ok(json!({ "metadata": { "name": name }, "spec": spec }))
+}
+
+fn unwrap<T: DeserializeOwned>(what: &'static str, object: Value) -> Result<T, DirectoryError> {
+    let spec = object.get("spec").cloned().unwrap_or(Value::Null);
+    serde_json::from_value(spec).map_err(|e| DirectoryError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
+}
+
+impl Directory {
+    /// Loads the realms from the store.
+    pub fn open(store: Arc<Store>) -> Result<Self, DirectoryError> {
+        let listing = store.list(&ListScope {
+            group: GROUP.to_string(),
+            resource: REALMS.to_string(),
+            namespace: None,
+        })?;
+        let mut realms = HashMap::new();
+        for object in listing.items {
+            let realm: Realm = unwrap("realm", object)?;
+            realms.insert(realm.name.clone(), Arc::new(realm));
+        }
+        Ok(Self {
+            store,
+            realms: RwLock::new(realms),
+        })
+    }
+
+    /// The store (shared with the API server in `kubeward up`).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The realm of that name.
+    pub fn realm(&self, name: &str) -> Option<Arc<Realm>> {
+        self.read().get(name).cloned()
+    }
+
+    /// Every realm, sorted by name.
+    pub fn realms(&self) -> Vec<Arc<Realm>> {
+        let mut all: Vec<Arc<Realm>> = self.read().values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Realm>>> {
+        self.realms.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Realm>>> {
+        self.realms.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a realm; refuses a taken name.
+    pub fn create_realm(&self, realm: Realm) -> Result<Arc<Realm>, DirectoryError> {
+        let mut realms = self.write();
+        if realms.contains_key(&realm.name) {
+            return Err(DirectoryError::RealmExists);
+        }
+        match self
+            .store
+            .create(&key(REALMS, None, &realm.name), wrap(&realm.name, &realm)?)
+        {
+            Ok(_) => {}
+            Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
+            Err(e) => return Err(e.into()),
+        }
+        let realm = Arc::new(realm);
+        realms.insert(realm.name.clone(), realm.clone());
+        Ok(realm)
+    }
+
+    /// Changes a realm atomically: `change` edits a copy; an error leaves the realm as it was.
+    /// A rename (changing `name`) moves the stored object.
+    pub fn update_realm<T>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut Realm) -> Result<T, DirectoryError>,
+    ) -> Result<T, DirectoryError> {
+        let mut realms = self.write();
+        let current = realms.get(name).ok_or(DirectoryError::RealmNotFound)?;
+        let mut edited = Realm::clone(current);
+        let result = change(&mut edited)?;
+        if edited == **current {
+            return Ok(result);
+        }
+        if edited.name != name {
+            if realms.contains_key(&edited.name) {
+                return Err(DirectoryError::RealmExists);
+            }
+            self.store.create(
+                &key(REALMS, None, &edited.name),
+                wrap(&edited.name, &edited)?,
+            )?;
+            self.store.delete(&key(REALMS, None, name), None)?;
+            realms.remove(name);
+        } else {
+            self.store
+                .update(&key(REALMS, None, name), wrap(name, &edited)?)?;
+        }
+        realms.insert(edited.name.clone(), Arc::new(edited));
+        Ok(result)
+    }
+
+    /// Deletes a realm with its sessions and keys.
+    pub fn delete_realm(&self, name: &str) -> Result<(), DirectoryError> {
+        let mut realms = self.write();
+        if realms.remove(name).is_none() {
+            return Err(DirectoryError::RealmNotFound);
+        }
+        self.store.delete(&key(REALMS, None, name), None)?;
+        for resource in [SESSIONS, KEYS] {
+            for object in self.list(resource, name)? {
+                if let Some(n) = object.pointer("/metadata/name").and_then(Value::as_str) {
+                    let _ = self.store.delete(&key(resource, Some(name), n), None);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn list(&self, resource: &str, realm: &str) -> Result<Vec<Value>, DirectoryError> {
+        Ok(self
+            .store
+            .list(&ListScope {
+                group: GROUP.to_string(),
+                resource: resource.to_string(),
+                namespace: Some(realm.to_string()),
+            })?
+            .items)
+    }
+
+    /// A session of a realm.
+    pub fn session(&self, realm: &str, id: &str) -> Result<Option<Session>, DirectoryError> {
+        self.store
+            .get(&key(SESSIONS, Some(realm), id))?
+            .map(|o| unwrap("session", o))
+            .transpose()
+    }
+
+    /// Stores a new session.
+    pub fn create_session(&self, realm: &str, session: &Session) -> Result<(), DirectoryError> {
+        self.store.create(
+            &key(SESSIONS, Some(realm), &session.id),
+            wrap(&session.id, session)?,
+        )?;
+        Ok(())
+    }
+
+    /// Changes a session atomically; `change` returns its result and whether to write.
+    pub fn modify_session<T>(
+        &self,
+        realm: &str,
+        id: &str,
+        change: impl FnOnce(&mut Session) -> (T, bool),
+    ) -> Result<Option<T>, DirectoryError> {
+        let k = key(SESSIONS, Some(realm), id);
+        let Some(object) = self.store.get(&k)? else {
+            return Ok(None);
+        };
+        let mut session: Session = unwrap("session", object)?;
+        let (result, write) = change(&mut session);
+        if write {
+            let stored: Result<Value, DirectoryError> =
+                self.store.modify(&k, |_| wrap(id, &session));
+            stored?;
+        }
+        Ok(Some(result))
+    }
+
+    /// Removes a session (logout).
+    pub fn delete_session(&self, realm: &str, id: &str) -> Result<bool, DirectoryError> {
+        match self.store.delete(&key(SESSIONS, Some(realm), id), None) {
+            Ok(_) => Ok(true),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The sessions of a realm.
+    pub fn sessions(&self, realm: &str) -> Result<Vec<Session>, DirectoryError> {
+        self.list(SESSIONS, realm)?
+            .into_iter()
+            .map(|o| unwrap("session", o))
+            .collect()
+    }
+
+    /// The signing keys of a realm, oldest first.
+    pub fn keys(&self, realm: &str) -> Result<Vec<StoredKey>, DirectoryError> {
+        let mut keys: Vec<StoredKey> = self
+            .list(KEYS, realm)?
+            .into_iter()
+            .map(|o| unwrap("key", o))
+            .collect::<Result<_, _>>()?;
+        keys.sort_by(|a, b| a.created.cmp(&b.created).then(a.kid.cmp(&b.kid)));
+        Ok(keys)
+    }
+
+    /// Stores a key (new or changed).
+    pub fn put_key(&self, realm: &str, stored: &StoredKey) -> Result<(), DirectoryError> {
+        let k = key(KEYS, Some(realm), &stored.kid);
+        let object = wrap(&stored.kid, stored)?;
+        match self.store.create(&k, object.clone()) {
+            Err(StoreError::AlreadyExists) => {
+                self.store.update(&k, object)?;
+                Ok(())
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// Deletes a key (expired after retirement).
+    pub fn delete_key(&self, realm: &str, kid: &str) -> Result<(), DirectoryError> {
+        self.store.delete(&key(KEYS, Some(realm), kid), None)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
