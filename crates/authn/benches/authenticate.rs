@@ -7,8 +7,8 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kubeward_authn::SigningKey;
 use kubeward_authn::cache::ResultCache;
-use kubeward_authn::keys::SigningKey;
 use kubeward_authn::token_request::{ObjectRef, TokenRequest, issue_token};
 use kubeward_authn::{
     Authenticator, AuthenticatorConfig, Credentials, Outcome, ServiceAccountConfig,

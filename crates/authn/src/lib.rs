@@ -9,8 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
-mod jws;
-pub mod keys;
 pub mod service_account;
 pub mod token_file;
 pub mod token_request;
@@ -21,8 +19,9 @@ use std::time::SystemTime;
 use kubeward_core::UserInfo;
 use kubeward_core::user::{ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS};
 
-pub use jws::JwsError;
-pub use keys::{KeyError, SigningKey, VerificationKey, key_id, parse_verification_keys};
+pub use kubeward_jose::{
+    JwsError, KeyError, SigningKey, VerificationKey, key_id, parse_verification_keys,
+};
 pub use service_account::{
     LEGACY_ISSUER, ServiceAccountAuthenticator, ServiceAccountTokenError, ServiceAccountUser,
 };

@@ -10,9 +10,9 @@ use kubeward_core::user::{
 };
 use serde_json::{Map, Value};
 
-use crate::jws::{Compact, JwsError, unverified_payload};
-use crate::keys::VerificationKey;
 use crate::{CREDENTIAL_ID_KEY, ServiceAccountLookup};
+use kubeward_jose::VerificationKey;
+use kubeward_jose::jws::{Compact, JwsError, unverified_payload};
 
 /// The issuer of legacy (Secret-based) ServiceAccount tokens.
 pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";

@@ -7,8 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use kubeward_core::user::service_account_username;
 use serde_json::{Map, Value, json};
 
-use crate::keys::{KeyError, SigningKey};
 use crate::service_account::LEGACY_ISSUER;
+use kubeward_jose::{KeyError, SigningKey};
 
 /// Why a token could not be issued.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -156,7 +156,7 @@ pub(crate) fn issue_with_jti(
             &request.service_account.name
         )),
     );
-    let token = crate::jws::sign(&Value::Object(claims), key)?;
+    let token = kubeward_jose::jws::sign(&Value::Object(claims), key)?;
     Ok(IssuedToken {
         token,
         expires_at,
@@ -181,7 +181,7 @@ pub fn issue_legacy_token(
         "kubernetes.io/serviceaccount/service-account.uid": service_account.uid,
         "sub": service_account_username(namespace, &service_account.name),
     });
-    Ok(crate::jws::sign(&claims, key)?)
+    Ok(kubeward_jose::jws::sign(&claims, key)?)
 }
 
 #[cfg(test)]

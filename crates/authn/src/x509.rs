@@ -46,7 +46,7 @@ impl ClientCertAuthenticator {
     /// `ParseCertsPEM`.
     pub fn from_pem(pem: &str) -> Result<Self, X509Error> {
         let mut anchors = Vec::new();
-        for (index, der) in crate::keys::pem_blocks_labelled(pem)
+        for (index, der) in kubeward_jose::pem::blocks(pem)
             .into_iter()
             .filter(|(label, _)| label == "CERTIFICATE")
             .map(|(_, der)| der)

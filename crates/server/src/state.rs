@@ -4,7 +4,7 @@
 use std::sync::{Mutex, RwLock};
 
 use base64::Engine as _;
-use kubeward_authn::keys::SigningKey;
+use kubeward_authn::SigningKey;
 use kubeward_authn::{Authenticator, LegacyTokenSecret, ServiceAccountLookup};
 use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;

@@ -3,11 +3,11 @@
 use serde_json::json;
 
 use super::*;
-use crate::keys::{SigningKey, parse_verification_keys};
 use crate::test_support::{NOW_SECS, Store, at, now, other_rsa_key_pem, rsa_key_pem};
 use crate::token_request::{
     BoundObject, ObjectRef, TokenRequest, issue_legacy_token, issue_with_jti,
 };
+use kubeward_jose::{SigningKey, parse_verification_keys};
 
 const ISSUER: &str = "https://kubernetes.default.svc";
 
@@ -50,7 +50,7 @@ fn resign(key_pem: &str, edit: impl FnOnce(&mut Value)) -> String {
         "nbf": n, "sub": "system:serviceaccount:dev-team:dev-k8s"
     });
     edit(&mut claims);
-    crate::jws::sign(&claims, &SigningKey::from_pem(key_pem).unwrap()).unwrap()
+    kubeward_jose::jws::sign(&claims, &SigningKey::from_pem(key_pem).unwrap()).unwrap()
 }
 
 fn check(
@@ -194,7 +194,7 @@ fn wrong_key() {
     // Without a kid every key is tried, and none verifies.
     let key = SigningKey::from_pem(other_rsa_key_pem()).unwrap();
     let claims = json!({"iss": ISSUER, "aud": ISSUER});
-    let signed = crate::jws::sign(&claims, &key).unwrap();
+    let signed = kubeward_jose::jws::sign(&claims, &key).unwrap();
     let parts: Vec<&str> = signed.split('.').collect();
     let header = base64::Engine::encode(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD,

@@ -1,5 +1,8 @@
 //! JWS compact serialization as go-jose reads and writes it: `header.payload.signature`,
 //! each part base64url without padding.
+//!
+//! Parsing accepts any `alg`; verification then refuses an algorithm that does not fit the key,
+//! so `none` and the `HS*` family never verify.
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -36,7 +39,8 @@ pub enum JwsError {
 
 /// A parsed, not yet verified, compact JWS.
 #[derive(Debug, Clone)]
-pub(crate) struct Compact<'a> {
+pub struct Compact<'a> {
+    header: Map<String, Value>,
     alg: String,
     kid: String,
     signing_input: &'a str,
@@ -46,7 +50,7 @@ pub(crate) struct Compact<'a> {
 
 impl<'a> Compact<'a> {
     /// Splits and decodes a compact JWS.
-    pub(crate) fn parse(token: &'a str) -> Result<Self, JwsError> {
+    pub fn parse(token: &'a str) -> Result<Self, JwsError> {
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -74,6 +78,7 @@ impl<'a> Compact<'a> {
             return Err(JwsError::InvalidPart("unsupported crit header".into()));
         }
         Ok(Self {
+            header,
             alg,
             kid,
             signing_input,
@@ -82,9 +87,29 @@ impl<'a> Compact<'a> {
         })
     }
 
+    /// The protected header.
+    pub fn header(&self) -> &Map<String, Value> {
+        &self.header
+    }
+
+    /// The `alg` header.
+    pub fn algorithm(&self) -> &str {
+        &self.alg
+    }
+
+    /// The `kid` header; empty when the token has none.
+    pub fn key_id(&self) -> &str {
+        &self.kid
+    }
+
+    /// The payload, not verified.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
     /// Verifies the signature with the keys whose id is the token's `kid` (all keys when the
     /// token has none), as kube-apiserver's `staticPublicKeysGetter`; returns the payload.
-    pub(crate) fn verify(&self, keys: &[VerificationKey]) -> Result<&[u8], JwsError> {
+    pub fn verify(&self, keys: &[VerificationKey]) -> Result<&[u8], JwsError> {
         let candidates: Vec<&VerificationKey> = keys
             .iter()
             .filter(|k| self.kid.is_empty() || k.key_id() == self.kid)
@@ -105,7 +130,7 @@ impl<'a> Compact<'a> {
 
 /// The unverified payload of a compact JWS, for kube-apiserver's issuer pre-check
 /// (`hasCorrectIssuer`): `None` unless three parts and a JSON object payload.
-pub(crate) fn unverified_payload(token: &str) -> Option<Map<String, Value>> {
+pub fn unverified_payload(token: &str) -> Option<Map<String, Value>> {
     if token.trim_start().starts_with('{') {
         return None;
     }
@@ -118,8 +143,20 @@ pub(crate) fn unverified_payload(token: &str) -> Option<Map<String, Value>> {
 }
 
 /// Signs `claims` with `key`: header `{"alg":…,"kid":…}`, keys sorted as go-jose writes them.
-pub(crate) fn sign(claims: &Value, key: &SigningKey) -> Result<String, KeyError> {
-    let header = serde_json::json!({ "alg": key.algorithm(), "kid": key.key_id() });
+pub fn sign(claims: &Value, key: &SigningKey) -> Result<String, KeyError> {
+    let header = serde_json::json!({ "alg": key.algorithm().as_str(), "kid": key.key_id() });
+    sign_with_header(&header, claims, key)
+}
+
+/// Signs `claims` with `key` and a `typ` header (e.g. `JWT`), as OpenID providers write ID and
+/// access tokens.
+pub fn sign_with_type(claims: &Value, key: &SigningKey, typ: &str) -> Result<String, KeyError> {
+    let header =
+        serde_json::json!({ "alg": key.algorithm().as_str(), "kid": key.key_id(), "typ": typ });
+    sign_with_header(&header, claims, key)
+}
+
+fn sign_with_header(header: &Value, claims: &Value, key: &SigningKey) -> Result<String, KeyError> {
     let mut out = RAW_URL.encode(header.to_string());
     out.push('.');
     out.push_str(&RAW_URL.encode(claims.to_string()));
@@ -127,6 +164,17 @@ pub(crate) fn sign(claims: &Value, key: &SigningKey) -> Result<String, KeyError>
     out.push('.');
     out.push_str(&RAW_URL.encode(signature));
     Ok(out)
+}
+
+/// base64url without padding, as JWS parts are written.
+pub fn encode_part(bytes: &[u8]) -> String {
+    RAW_URL.encode(bytes)
+}
+
+/// Decodes a base64url part without padding (trailing bits tolerated, as Go's
+/// `RawURLEncoding`).
+pub fn decode_part(part: &str) -> Result<Vec<u8>, JwsError> {
+    decode(part)
 }
 
 fn decode(part: &str) -> Result<Vec<u8>, JwsError> {
