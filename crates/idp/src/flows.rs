@@ -11,7 +11,7 @@
 //! - `refresh`: refresh token families with rotation and reuse detection.
 //! - `codes`: single-use authorization codes, device codes.
 //! - `lockout`: brute-force detection with back-off.
-//! - `totp`: RFC 6238 one-time passwords.
+//! - `totp`: RFC 6238 one-time passwords (Keycloak's default policy).
 
 pub mod claims;
 pub mod client_auth;
@@ -22,3 +22,4 @@ pub mod password;
 pub mod pkce;
 pub mod redirect;
 pub mod refresh;
+pub mod totp;

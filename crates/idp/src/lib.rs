@@ -8,7 +8,12 @@
 //! The pure parts use no tokio, no network, no filesystem and no clock.
 #![forbid(unsafe_code)]
 
+pub mod bootstrap;
 pub mod directory;
 pub mod flows;
+pub mod http;
+pub mod keyring;
 pub mod model;
+pub mod provider;
+pub mod reconcile;
 pub mod representation;

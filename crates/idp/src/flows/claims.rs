@@ -133,7 +133,9 @@ pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
     if let Some(nonce) = ctx.nonce {
         claims.insert("nonce".into(), json!(nonce));
     }
-    claims.insert("sid".into(), json!(ctx.session_id));
+    if !ctx.session_id.is_empty() {
+        claims.insert("sid".into(), json!(ctx.session_id));
+    }
     claims.insert("acr".into(), json!("1"));
     if !roles.realm.is_empty() {
         claims.insert("realm_access".into(), json!({ "roles": roles.realm }));
@@ -171,7 +173,9 @@ pub fn id_token(ctx: &TokenContext<'_>, jti: &str, at_hash: Option<&str>) -> Val
     if let Some(nonce) = ctx.nonce {
         claims.insert("nonce".into(), json!(nonce));
     }
-    claims.insert("sid".into(), json!(ctx.session_id));
+    if !ctx.session_id.is_empty() {
+        claims.insert("sid".into(), json!(ctx.session_id));
+    }
     if let Some(hash) = at_hash {
         claims.insert("at_hash".into(), json!(hash));
     }
