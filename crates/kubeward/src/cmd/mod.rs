@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod idp;
 mod rbac;
 mod serve;
 mod up;
@@ -29,6 +30,9 @@ enum Command {
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
+    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer a data
+    /// directory offline.
+    Idp(idp::IdpArgs),
     /// Onboard users with client certificates, on the cluster of the current kubeconfig.
     User(user::UserArgs),
 }
@@ -40,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up::run(args),
         Command::Serve(args) => serve::run(args),
         Command::User(args) => user::run(args),
+        Command::Idp(args) => idp::run(args),
     }
 }
 

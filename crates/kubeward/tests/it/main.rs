@@ -4,6 +4,7 @@ mod api_verbs;
 mod bad_input;
 mod cluster;
 mod golden;
+mod idp;
 mod kubectl_versions;
 mod rbac_can_i;
 mod rbac_who_can;
