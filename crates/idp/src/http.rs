@@ -2,6 +2,7 @@
 //! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`.
 //! Handlers are thin: extract, call the provider, map the answer.
 //!
+//! - `admin`: Keycloak's admin REST API (realms, clients, users, groups, roles).
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
 //!   authorization.
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
@@ -17,6 +18,7 @@ use axum::routing::{get, post};
 
 use crate::provider::Provider;
 
+pub mod admin;
 pub mod clock;
 pub mod login;
 pub mod oidc;
@@ -94,7 +96,8 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
             "/realms/{realm}/device",
             get(login::device).post(login::device),
         )
-        .with_state(ctx)
+        .with_state(ctx.clone())
+        .merge(admin::routes(ctx))
 }
 
 /// The provider's router: Keycloak's realm paths with and without `/auth`.

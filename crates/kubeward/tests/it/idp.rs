@@ -1,6 +1,7 @@
 //! `kubeward idp`: a real `kubeward idp serve` over TLS, driven by software we did not write
 //! (curl as seed 001 writes it, npm openid-client with headless Chromium, PyPI python-keycloak).
 
+mod admin_api;
 mod bootstrap;
 mod browser;
 mod cli;
