@@ -250,7 +250,6 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .with_state(ctx)
 }
 
-
 async fn realms(State(ctx): State<Arc<Ctx>>, headers: HeaderMap) -> Answer {
     authorize(&ctx, &headers).await?;
     let list: Vec<RealmRepresentation> = ctx

@@ -4,6 +4,7 @@
 mod admin_api;
 mod bootstrap;
 mod browser;
+mod browser_flows;
 mod cli;
 mod negative;
 mod seed_001;
