@@ -273,14 +273,15 @@ impl Directory {
             .collect()
     }
 
-    /// The signing keys of a realm, oldest first.
+    /// The signing keys of a realm: retired ones first, oldest first, the active key last.
     pub fn keys(&self, realm: &str) -> Result<Vec<StoredKey>, DirectoryError> {
         let mut keys: Vec<StoredKey> = self
             .list(KEYS, realm)?
             .into_iter()
             .map(|o| unwrap("key", o))
             .collect::<Result<_, _>>()?;
-        keys.sort_by(|a, b| a.created.cmp(&b.created).then(a.kid.cmp(&b.kid)));
+        // Retired keys first (in retirement order), the active key last.
+        keys.sort_by_key(|k| (k.retired.is_none(), k.retired, k.created, k.kid.clone()));
         Ok(keys)
     }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
-use super::pages::{self, DevicePage, LoginPage, TotpPage};
+use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
 use crate::model::Realm;
@@ -162,6 +162,18 @@ pub async fn authenticate(
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
             };
+            if let Some(secret) = &login.pending_totp_secret {
+                let issuer = r.display_name.as_deref().unwrap_or(&r.name);
+                let username = login
+                    .pending_user
+                    .as_deref()
+                    .and_then(|id| r.user(id))
+                    .map(|u| u.username.clone())
+                    .unwrap_or_default();
+                let uri =
+                    crate::flows::totp::otpauth_uri(secret, issuer, &username).unwrap_or_default();
+                return totp_setup_page(&ctx, &r, &login.csrf, secret, &uri, Some(&message));
+            }
             if login.pending_user.is_some() {
                 return totp_page(&ctx, &r, &login.csrf, Some(&message));
             }
@@ -175,6 +187,12 @@ pub async fn authenticate(
                 Some(&message),
                 StatusCode::OK,
             )
+        }
+        LoginStep::TotpSetup { secret, uri } => {
+            let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
+                return expired();
+            };
+            totp_setup_page(&ctx, &r, &login.csrf, &secret, &uri, None)
         }
         LoginStep::Totp => {
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
@@ -213,6 +231,40 @@ fn totp_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Respo
             realm: realm.display_name.as_deref().unwrap_or(&realm.name),
             action: &action(ctx, &realm.name),
             csrf,
+            error,
+        },
+        Vec::new(),
+    )
+}
+
+fn totp_setup_page(
+    ctx: &Ctx,
+    realm: &Realm,
+    csrf: &str,
+    secret: &str,
+    uri: &str,
+    error: Option<&str>,
+) -> Response {
+    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .unwrap_or_default();
+    // The SVG document's XML declaration is not wanted inside HTML.
+    let qr_svg = qr_svg
+        .find("<svg")
+        .map(|i| qr_svg[i..].to_string())
+        .unwrap_or_default();
+    pages::render(
+        StatusCode::OK,
+        &TotpSetupPage {
+            action: &action(ctx, &realm.name),
+            csrf,
+            secret,
+            uri,
+            qr_svg: &qr_svg,
             error,
         },
         Vec::new(),

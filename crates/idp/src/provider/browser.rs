@@ -16,6 +16,9 @@ use crate::flows::redirect;
 use crate::flows::refresh::Session;
 use crate::model::Realm;
 
+/// Keycloak's required action that enrols an authenticator app.
+pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
+
 /// How long a login page stays usable (Keycloak's `accessCodeLifespanLogin`: 1800).
 const LOGIN_LIFESPAN: u64 = 1800;
 
@@ -71,6 +74,8 @@ pub struct Login {
     pub purpose: LoginPurpose,
     /// The user whose password was right, waiting for the TOTP step.
     pub pending_user: Option<String>,
+    /// The TOTP secret being enrolled (the CONFIGURE_TOTP required action).
+    pub pending_totp_secret: Option<String>,
     /// When it expires.
     pub expires_at: u64,
 }
@@ -91,6 +96,13 @@ pub enum LoginStep {
     Retry(String),
     /// Show the TOTP form.
     Totp,
+    /// Show the TOTP enrolment page for this secret.
+    TotpSetup {
+        /// Base32 secret.
+        secret: String,
+        /// The otpauth URI.
+        uri: String,
+    },
     /// Logged in: the new session's id, and where the browser goes next (`None`: a device
     /// grant was approved; show the success page).
     Done {
@@ -211,6 +223,7 @@ impl Provider {
                 csrf: csrf.clone(),
                 purpose,
                 pending_user: None,
+                pending_totp_secret: None,
                 expires_at: now + LOGIN_LIFESPAN,
             },
         );
@@ -248,9 +261,26 @@ impl Provider {
             let Some(user) = realm.user(pending).filter(|u| u.enabled) else {
                 return LoginStep::Expired;
             };
-            let secret = user.totp_secret.as_deref().unwrap_or("");
-            if !crate::flows::totp::verify(secret, otp.unwrap_or(""), now) {
-                return LoginStep::Retry("Invalid authenticator code.".into());
+            if let Some(secret) = &login.pending_totp_secret {
+                if !crate::flows::totp::verify(secret, otp.unwrap_or(""), now) {
+                    return LoginStep::Retry("Invalid authenticator code.".into());
+                }
+                let (user_id, secret) = (user.id.clone(), secret.clone());
+                let enrolled = self.directory.update_realm(&realm.name, |r| {
+                    if let Some(u) = r.users.iter_mut().find(|u| u.id == user_id) {
+                        u.totp_secret = Some(secret);
+                        u.required_actions.retain(|a| a != CONFIGURE_TOTP);
+                    }
+                    Ok(())
+                });
+                if enrolled.is_err() {
+                    return LoginStep::Expired;
+                }
+            } else {
+                let secret = user.totp_secret.as_deref().unwrap_or("");
+                if !crate::flows::totp::verify(secret, otp.unwrap_or(""), now) {
+                    return LoginStep::Retry("Invalid authenticator code.".into());
+                }
             }
             user
         } else {
@@ -265,6 +295,19 @@ impl Provider {
                             l.pending_user = Some(user.id.clone());
                         }
                         return LoginStep::Totp;
+                    }
+                    if user.required_actions.iter().any(|a| a == CONFIGURE_TOTP) {
+                        let mut random = [0u8; 20];
+                        let _ = aws_lc_rs::rand::fill(&mut random);
+                        let secret = crate::flows::totp::secret(&random);
+                        let issuer = realm.display_name.as_deref().unwrap_or(&realm.name);
+                        let uri = crate::flows::totp::otpauth_uri(&secret, issuer, &user.username)
+                            .unwrap_or_default();
+                        if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                            l.pending_user = Some(user.id.clone());
+                            l.pending_totp_secret = Some(secret.clone());
+                        }
+                        return LoginStep::TotpSetup { secret, uri };
                     }
                     user
                 }

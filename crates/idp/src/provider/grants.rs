@@ -119,6 +119,13 @@ impl Provider {
         let username = request.require("username")?;
         let password = request.get("password").unwrap_or("");
         let user = self.check_password(realm, username, password, now)?;
+        if user
+            .required_actions
+            .iter()
+            .any(|a| a == super::browser::CONFIGURE_TOTP || a == "UPDATE_PASSWORD")
+        {
+            return Err(OAuthError::invalid_grant("Account is not fully set up"));
+        }
         if let Some(secret) = &user.totp_secret {
             let code = request.get("totp").unwrap_or("");
             if !crate::flows::totp::verify(secret, code, now) {

@@ -47,7 +47,21 @@ impl Idp {
 
     /// Starts the provider with extra arguments and environment.
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary folder");
+        Self::start_in(tempfile::tempdir().expect("a temporary folder"), args, env)
+    }
+
+    /// Stops the provider and returns its folder (for a restart with [`Idp::start_in`]).
+    pub fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(
+            &mut self.dir,
+            tempfile::tempdir().expect("a temporary folder"),
+        )
+    }
+
+    /// Starts the provider on the data directory inside `dir`.
+    pub fn start_in(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
         let data_dir = dir.path().join("data");
         let mut command = Command::new(assert_cmd::cargo::cargo_bin("kubeward"));
         command

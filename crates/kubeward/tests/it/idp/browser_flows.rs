@@ -342,3 +342,80 @@ fn the_device_flow_completes_in_the_browser() {
     // A device code works once.
     assert_eq!(poll().1["error_description"], "Device code not valid");
 }
+
+/// RFC 6238's TOTP computed by Python's standard library (not by the code under test).
+fn totp_now(secret: &str) -> String {
+    let program = "import base64,hmac,struct,sys,time\n\
+        k=base64.b32decode(sys.argv[1]+'='*(-len(sys.argv[1])%8))\n\
+        h=hmac.new(k,struct.pack('>Q',int(time.time())//30),'sha1').digest()\n\
+        o=h[-1]&15\n\
+        print('%06d'%((struct.unpack('>I',h[o:o+4])[0]&0x7fffffff)%1000000))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", program, secret])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn totp_enrolment_then_the_totp_step() {
+    let idp = Idp::start();
+    let browser = Browser::new(&idp, "totp");
+    let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
+    let form = |page: &str, fields: &[(&str, &str)]| {
+        let mut args = vec![attribute(page, "action")];
+        args.push("--data-urlencode".into());
+        args.push(format!("csrf={}", hidden(page, "csrf")));
+        for (k, v) in fields {
+            args.push("--data-urlencode".into());
+            args.push(format!("{k}={v}"));
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        browser.request(&refs)
+    };
+    let (status, setup) = form(&page, &[("username", "otp"), ("password", "otp-password")]);
+    assert_eq!(status, 200);
+    assert!(setup.contains("Mobile Authenticator Setup"), "{setup}");
+    assert!(setup.contains("<svg"), "the QR code is inline");
+    assert!(
+        setup.contains("otpauth://totp/kubernetes:otp?secret="),
+        "{setup}"
+    );
+    let secret = {
+        let at = setup.find("id=\"totp-secret\">").unwrap() + 17;
+        setup[at..at + setup[at..].find('<').unwrap()].to_string()
+    };
+    let (status, again) = form(&setup, &[("otp", "000000")]);
+    assert_eq!(status, 200);
+    assert!(again.contains("Invalid authenticator code."), "{again}");
+    let (status, done) = form(&again, &[("otp", &totp_now(&secret))]);
+    assert_eq!(status, 302, "{done}");
+    // The next login asks for the code after the password.
+    let fresh = Browser::new(&idp, "totp2");
+    let (_, page) = fresh.request(&[&fresh.authorize_url("kubelogin", REDIRECT, "")]);
+    let mut args = vec![
+        attribute(&page, "action"),
+        "--data-urlencode".into(),
+        format!("csrf={}", hidden(&page, "csrf")),
+        "-d".into(),
+        "username=otp".into(),
+        "-d".into(),
+        "password=otp-password".into(),
+    ];
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, step) = fresh.request(&refs);
+    assert_eq!(status, 200);
+    assert!(
+        step.contains("<label for=\"otp\">One-time code</label>"),
+        "{step}"
+    );
+    args = vec![
+        attribute(&step, "action"),
+        "--data-urlencode".into(),
+        format!("csrf={}", hidden(&step, "csrf")),
+        "-d".into(),
+        format!("otp={}", totp_now(&secret)),
+    ];
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(fresh.request(&refs).0, 302);
+}

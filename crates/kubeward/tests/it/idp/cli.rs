@@ -117,3 +117,49 @@ fn import_apply_twice_export_and_tables() {
     let missing = kubeward(&data, &["user", "list", "-r", "nope"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("realm \"nope\" not found"));
 }
+
+#[test]
+fn rotated_keys_sign_new_tokens_and_old_keys_stay_published() {
+    let idp = Idp::start();
+    let (_, before) = idp.password_grant("test", PASSWORD, SECRET);
+    let old = header(before["id_token"].as_str().unwrap());
+    assert_eq!(old["alg"], "RS256");
+    let dir = idp.stop();
+    let data = dir.path().join("data");
+    let said = ok(kubeward(
+        &data,
+        &["keys", "rotate", "-r", "kubernetes", "--algorithm", "EdDSA"],
+    ));
+    assert!(
+        said.starts_with("realm kubernetes: new signing key "),
+        "{said}"
+    );
+    let idp = Idp::start_in(dir, &[], &[]);
+    let (status, after) = idp.password_grant("test", PASSWORD, SECRET);
+    assert_eq!(status, 200);
+    let new = header(after["id_token"].as_str().unwrap());
+    assert_eq!(new["alg"], "EdDSA");
+    assert_ne!(new["kid"], old["kid"]);
+    let (_, jwks) = idp.curl(&[&format!(
+        "{}/protocol/openid-connect/certs",
+        idp.issuer("kubernetes")
+    )]);
+    let kids: Vec<Value> = json(&jwks)["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].clone())
+        .collect();
+    assert_eq!(kids, vec![old["kid"].clone(), new["kid"].clone()]);
+    // The refresh token signed by the old key still works.
+    let (status, body) = idp.post_form(
+        "/realms/kubernetes/protocol/openid-connect/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", before["refresh_token"].as_str().unwrap()),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+}
