@@ -3,8 +3,9 @@
 //! keeps the API server's objects and the provider's in one database file. Realms are cached in
 //! memory (every token request reads one); every change is written through before it is visible.
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
 
 use kubeward_store::{ListScope, ObjectKey, Store, StoreError};
 use serde::Serialize;
@@ -64,10 +65,88 @@ pub struct StoredKey {
     pub retired: Option<u64>,
 }
 
+/// When a session change reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Nothing changed.
+    No,
+    /// Soon (within [`FLUSH_INTERVAL`]), in the background: refresh token rotation, whose loss
+    /// in a crash only lets the previous token of a family be redeemed once more.
+    Later,
+    /// Before the call returns: revocations, which must never be lost.
+    Now,
+}
+
+/// How often deferred session writes are flushed.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+
+type SessionKey = (String, String);
+
+/// Sessions in memory (authoritative while the process runs), written to the store.
+struct Sessions {
+    store: Arc<Store>,
+    cache: Mutex<HashMap<SessionKey, Session>>,
+    dirty: Mutex<HashSet<SessionKey>>,
+    flusher: std::sync::Once,
+}
+
+impl Sessions {
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<SessionKey, Session>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_dirty(&self) -> std::sync::MutexGuard<'_, HashSet<SessionKey>> {
+        self.dirty.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes one session as cached now.
+    fn write(&self, key: &SessionKey, session: &Session) -> Result<(), DirectoryError> {
+        let k = self::key(SESSIONS, Some(&key.0), &key.1);
+        let object = wrap(&key.1, session)?;
+        let stored: Result<Value, StoreError> = self.store.modify(&k, |_| Ok(object));
+        match stored {
+            Ok(_) | Err(StoreError::NotFound) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes every deferred change.
+    fn flush(&self) {
+        let keys: Vec<SessionKey> = self.lock_dirty().drain().collect();
+        for key in keys {
+            let session = self.lock_cache().get(&key).cloned();
+            if let Some(session) = session
+                && let Err(error) = self.write(&key, &session)
+            {
+                tracing::error!(%error, "writing a session");
+                self.lock_dirty().insert(key);
+            }
+        }
+    }
+}
+
 /// The provider's persistent state.
 pub struct Directory {
     store: Arc<Store>,
     realms: RwLock<HashMap<String, Arc<Realm>>>,
+    sessions: Arc<Sessions>,
+}
+
+impl Drop for Directory {
+    fn drop(&mut self) {
+        self.sessions.flush();
+    }
+}
+
+/// The background writer of deferred session changes; ends when the directory is dropped.
+fn flush_loop(sessions: Weak<Sessions>) {
+    loop {
+        std::thread::sleep(FLUSH_INTERVAL);
+        let Some(sessions) = sessions.upgrade() else {
+            return;
+        };
+        sessions.flush();
+    }
 }
 
 fn key(resource: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
@@ -109,6 +188,12 @@ impl Directory {
             realms.insert(realm.name.clone(), Arc::new(realm));
         }
         Ok(Self {
+            sessions: Arc::new(Sessions {
+                store: store.clone(),
+                cache: Mutex::new(HashMap::new()),
+                dirty: Mutex::new(HashSet::new()),
+                flusher: std::sync::Once::new(),
+            }),
             store,
             realms: RwLock::new(realms),
         })
@@ -220,53 +305,95 @@ impl Directory {
 
     /// A session of a realm.
     pub fn session(&self, realm: &str, id: &str) -> Result<Option<Session>, DirectoryError> {
+        let key = (realm.to_string(), id.to_string());
+        if let Some(s) = self.sessions.lock_cache().get(&key) {
+            return Ok(Some(s.clone()));
+        }
         self.store
-            .get(&key(SESSIONS, Some(realm), id))?
+            .get(&self::key(SESSIONS, Some(realm), id))?
             .map(|o| unwrap("session", o))
             .transpose()
     }
 
-    /// Stores a new session.
+    /// Stores a new session (durably).
     pub fn create_session(&self, realm: &str, session: &Session) -> Result<(), DirectoryError> {
         self.store.create(
             &key(SESSIONS, Some(realm), &session.id),
             wrap(&session.id, session)?,
         )?;
+        self.sessions
+            .lock_cache()
+            .insert((realm.to_string(), session.id.clone()), session.clone());
         Ok(())
     }
 
-    /// Changes a session atomically; `change` returns its result and whether to write.
+    /// Changes a session atomically; `change` returns its result and when to write.
     pub fn modify_session<T>(
         &self,
         realm: &str,
         id: &str,
-        change: impl FnOnce(&mut Session) -> (T, bool),
+        change: impl FnOnce(&mut Session) -> (T, Write),
     ) -> Result<Option<T>, DirectoryError> {
-        let k = key(SESSIONS, Some(realm), id);
-        let Some(object) = self.store.get(&k)? else {
+        let key = (realm.to_string(), id.to_string());
+        let mut cache = self.sessions.lock_cache();
+        if !cache.contains_key(&key) {
+            let Some(object) = self.store.get(&self::key(SESSIONS, Some(realm), id))? else {
+                return Ok(None);
+            };
+            cache.insert(key.clone(), unwrap("session", object)?);
+        }
+        let Some(session) = cache.get_mut(&key) else {
             return Ok(None);
         };
-        let mut session: Session = unwrap("session", object)?;
-        let (result, write) = change(&mut session);
-        if write {
-            let stored: Result<Value, DirectoryError> =
-                self.store.modify(&k, |_| wrap(id, &session));
-            stored?;
+        let before = session.clone();
+        let (result, write) = change(session);
+        match write {
+            Write::No => {}
+            Write::Later => {
+                drop(cache);
+                self.sessions.lock_dirty().insert(key);
+                let weak = Arc::downgrade(&self.sessions);
+                self.sessions
+                    .flusher
+                    .call_once(|| drop(std::thread::spawn(move || flush_loop(weak))));
+            }
+            Write::Now => {
+                let snapshot = session.clone();
+                if let Err(e) = self.sessions.write(&key, &snapshot) {
+                    *session = before;
+                    return Err(e);
+                }
+                drop(cache);
+                self.sessions.lock_dirty().remove(&key);
+            }
         }
         Ok(Some(result))
     }
 
     /// Removes a session (logout).
     pub fn delete_session(&self, realm: &str, id: &str) -> Result<bool, DirectoryError> {
-        match self.store.delete(&key(SESSIONS, Some(realm), id), None) {
+        let key = (realm.to_string(), id.to_string());
+        let mut cache = self.sessions.lock_cache();
+        cache.remove(&key);
+        self.sessions.lock_dirty().remove(&key);
+        match self
+            .store
+            .delete(&self::key(SESSIONS, Some(realm), id), None)
+        {
             Ok(_) => Ok(true),
             Err(StoreError::NotFound) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// The sessions of a realm.
+    /// Writes deferred session changes now.
+    pub fn flush(&self) {
+        self.sessions.flush();
+    }
+
+    /// The sessions of a realm, as stored (after writing deferred changes).
     pub fn sessions(&self, realm: &str) -> Result<Vec<Session>, DirectoryError> {
+        self.flush();
         self.list(SESSIONS, realm)?
             .into_iter()
             .map(|o| unwrap("session", o))

@@ -47,7 +47,7 @@ fn sessions_and_keys_are_stored_per_realm() {
     let changed = d
         .modify_session("demo", "s1", |s| {
             s.ended = true;
-            ((), true)
+            ((), Write::Now)
         })
         .unwrap();
     assert_eq!(changed, Some(()));
@@ -70,4 +70,37 @@ fn sessions_and_keys_are_stored_per_realm() {
     )
     .unwrap();
     assert_eq!(d.keys("demo").unwrap()[0].retired, Some(9));
+}
+
+#[test]
+fn deferred_session_writes_reach_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let d = open(&dir);
+        d.create_session("demo", &Session::new("s1".into(), "u".into(), 10, 10))
+            .unwrap();
+        d.modify_session("demo", "s1", |s| {
+            s.last_refresh = 99;
+            ((), Write::Later)
+        })
+        .unwrap();
+        assert_eq!(d.session("demo", "s1").unwrap().unwrap().last_refresh, 99);
+        std::thread::sleep(FLUSH_INTERVAL * 4);
+        let stored = d.sessions("demo").unwrap();
+        assert_eq!(stored[0].last_refresh, 99);
+        d.modify_session("demo", "s1", |s| {
+            s.last_refresh = 100;
+            ((), Write::Later)
+        })
+        .unwrap();
+    }
+    // Dropping the directory flushed the last change.
+    assert_eq!(
+        open(&dir)
+            .session("demo", "s1")
+            .unwrap()
+            .unwrap()
+            .last_refresh,
+        100
+    );
 }

@@ -79,6 +79,9 @@ pub struct Lifetimes {
     pub idle: u64,
     /// Max lifespan.
     pub max: u64,
+    /// Refresh tokens are single-use (Keycloak's "Revoke Refresh Token"): a reused one revokes
+    /// its family. Off, any token of a live family may be redeemed (Keycloak's default).
+    pub single_use: bool,
 }
 
 impl Session {
@@ -157,7 +160,10 @@ impl Session {
         if family.revoked {
             return Redeemed::Refused(OAuthError::invalid_grant("Invalid refresh token"), false);
         }
-        if presented.generation != family.generation {
+        if presented.generation > family.generation {
+            return Redeemed::Refused(OAuthError::invalid_grant("Invalid refresh token"), false);
+        }
+        if lifetimes.single_use && presented.generation != family.generation {
             family.revoked = true;
             return Redeemed::Refused(
                 OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded"),

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::tokens::{RefreshPart, TokenResponse};
 use super::{Provider, new_id};
+use crate::directory::Write;
 use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
@@ -43,6 +44,7 @@ pub fn lifetimes(realm: &Realm) -> Lifetimes {
     Lifetimes {
         idle: realm.settings.sso_session_idle_timeout,
         max: realm.settings.sso_session_max_lifespan,
+        single_use: realm.settings.revoke_refresh_token,
     }
 }
 
@@ -242,7 +244,11 @@ impl Provider {
             .directory
             .modify_session(&realm.name, &session_id, |session| {
                 let redeemed = session.redeem(&presented, &client_id, life, now);
-                let write = redeemed.persist();
+                let write = match &redeemed {
+                    Redeemed::Rotated { .. } => Write::Later,
+                    Redeemed::Refused(_, true) => Write::Now,
+                    Redeemed::Refused(_, false) => Write::No,
+                };
                 ((redeemed, session.clone()), write)
             })
             .map_err(super::ProviderError::from)?;
@@ -306,7 +312,7 @@ impl Provider {
                         .directory
                         .modify_session(&realm.name, &session_id, |s| {
                             let changed = s.revoke_family(&family);
-                            ((), changed)
+                            ((), if changed { Write::Now } else { Write::No })
                         });
                 }
                 tracing::warn!(realm = %realm.name, "authorization code replayed; its tokens are revoked");
@@ -323,10 +329,10 @@ impl Provider {
             .directory
             .modify_session(&realm.name, &grant.session_id, |session| {
                 if !session.active(life, now) {
-                    return (None, false);
+                    return (None, Write::No);
                 }
                 let jti = session.start_family(family.clone(), &client_id, &grant.scope, now);
-                (Some((jti, session.clone())), true)
+                (Some((jti, session.clone())), Write::Now)
             })
             .map_err(super::ProviderError::from)?
             .flatten();
@@ -386,10 +392,10 @@ impl Provider {
             .directory
             .modify_session(&realm.name, &session_id, |session| {
                 if !session.active(life, now) {
-                    return (None, false);
+                    return (None, Write::No);
                 }
                 let jti = session.start_family(family.clone(), &client_id, &scope, now);
-                (Some((jti, session.clone())), true)
+                (Some((jti, session.clone())), Write::Now)
             })
             .map_err(super::ProviderError::from)?
             .flatten();

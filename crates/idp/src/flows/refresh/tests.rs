@@ -1,6 +1,7 @@
 use super::*;
 
 const L: Lifetimes = Lifetimes {
+    single_use: true,
     idle: 1800,
     max: 36000,
 };
@@ -63,4 +64,22 @@ fn idle_sessions_and_other_clients_are_refused() {
     assert_eq!(e.description, "Session not active");
     assert!(TokenId::parse("nodot").is_none());
     assert!(TokenId::parse("f.x").is_none());
+}
+
+#[test]
+fn without_single_use_an_older_token_still_refreshes() {
+    let (mut s, first) = session();
+    let reusable = Lifetimes {
+        single_use: false,
+        ..L
+    };
+    assert!(matches!(
+        s.redeem(&first, "app", reusable, 200),
+        Redeemed::Rotated { .. }
+    ));
+    assert!(matches!(
+        s.redeem(&first, "app", reusable, 210),
+        Redeemed::Rotated { .. }
+    ));
+    assert!(s.serves("app", reusable, 220));
 }
