@@ -77,6 +77,7 @@ fn bench(c: &mut Criterion) {
             audiences: vec![ISSUER.to_string()],
         }),
         anonymous: true,
+        jwt: None,
     })
     .expect("authenticator");
     let key = SigningKey::from_pem(&signing_pem).expect("signing key");

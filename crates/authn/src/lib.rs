@@ -1,6 +1,7 @@
 //! kube-apiserver's authentication chain, pure: x509 client certificates (`--client-ca-file`),
-//! static tokens (`--token-auth-file`), ServiceAccount tokens (legacy and bound), the
-//! `system:authenticated` group adder and anonymous requests; and the issuing of ServiceAccount
+//! static tokens (`--token-auth-file`), ServiceAccount tokens (legacy and bound), OIDC ID
+//! tokens (`--oidc-*`, `--authentication-config`), the `system:authenticated` group adder and
+//! anonymous requests; and the issuing of ServiceAccount
 //! tokens for the TokenRequest API.
 //!
 //! Pure: the caller hands in the peer certificates, the `Authorization` header, lookups of
@@ -9,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
+pub mod oidc;
 pub mod service_account;
 pub mod token_file;
 pub mod token_request;
@@ -66,6 +68,8 @@ pub struct AuthenticatorConfig {
     pub service_accounts: Option<ServiceAccountConfig>,
     /// `--anonymous-auth`.
     pub anonymous: bool,
+    /// JWT authenticators: the `--oidc-*` flags or the `--authentication-config` file.
+    pub jwt: Option<oidc::JwtConfig>,
 }
 
 /// What the legacy-token validator needs of a `kubernetes.io/service-account-token` Secret.
@@ -137,6 +141,7 @@ pub struct Authenticator {
     x509: Option<ClientCertAuthenticator>,
     tokens: Option<TokenFile>,
     service_accounts: Option<ServiceAccountAuthenticator>,
+    oidc: Option<std::sync::Arc<oidc::OidcAuthenticator>>,
     api_audiences: Vec<String>,
     anonymous: bool,
     warnings: Vec<String>,
@@ -168,6 +173,24 @@ impl Authenticator {
             })
             .collect();
         let mut api_audiences = Vec::new();
+        let disallowed_issuers = config
+            .service_accounts
+            .as_ref()
+            .map(|sa| sa.issuers.clone())
+            .unwrap_or_default();
+        let oidc = config
+            .jwt
+            .as_ref()
+            .map(|jwt| {
+                let flag = match jwt {
+                    oidc::JwtConfig::Flags(_) => "",
+                    oidc::JwtConfig::File(_) => "--authentication-config: ",
+                };
+                oidc::OidcAuthenticator::new(jwt, &disallowed_issuers)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| ConfigError::Invalid(format!("{flag}{e}")))
+            })
+            .transpose()?;
         let service_accounts = match config.service_accounts {
             None => None,
             Some(sa) => {
@@ -208,6 +231,7 @@ impl Authenticator {
             x509,
             tokens,
             service_accounts,
+            oidc,
             api_audiences,
             anonymous: config.anonymous,
             warnings,
@@ -219,6 +243,12 @@ impl Authenticator {
     pub fn with_cache(mut self, cache: cache::ResultCache) -> Self {
         self.cache = std::sync::Arc::new(cache);
         self
+    }
+
+    /// The OIDC (JWT) authenticators, if configured: the server fetches their keys and hands
+    /// them in with [`oidc::OidcAuthenticator::set_keys`].
+    pub fn oidc(&self) -> Option<&std::sync::Arc<oidc::OidcAuthenticator>> {
+        self.oidc.as_ref()
     }
 
     /// What kube-apiserver would log as warnings while building the chain.
@@ -316,16 +346,19 @@ impl Authenticator {
         now: SystemTime,
     ) -> Result<TokenUser, String> {
         let mut errors = Vec::new();
+        // Static and OIDC tokens are audience-agnostic: valid for the API audiences only
+        // (WrapAudienceAgnosticToken).
+        let requested = audiences.unwrap_or(&self.api_audiences);
+        let agnostic_audiences: Vec<String> = self
+            .api_audiences
+            .iter()
+            .filter(|a| requested.contains(a))
+            .cloned()
+            .collect();
+        let agnostic_applies = requested.is_empty() || !agnostic_audiences.is_empty();
         if let Some(tokens) = &self.tokens {
-            // Audience-agnostic: valid for the API audiences only (WrapAudienceAgnosticToken).
-            let requested = audiences.unwrap_or(&self.api_audiences);
-            let audiences: Vec<String> = self
-                .api_audiences
-                .iter()
-                .filter(|a| requested.contains(a))
-                .cloned()
-                .collect();
-            let applies = requested.is_empty() || !audiences.is_empty();
+            let audiences = agnostic_audiences.clone();
+            let applies = agnostic_applies;
             if applies && let Some(user) = tokens.authenticate(token) {
                 return Ok(TokenUser {
                     user: add_authenticated_group(user.clone()),
@@ -345,6 +378,20 @@ impl Authenticator {
                 Err(e) => errors.push(e.to_string()),
             }
         }
+        if let Some(oidc) = &self.oidc
+            && agnostic_applies
+        {
+            match oidc.authenticate(token, now) {
+                Ok(Some(user)) => {
+                    return Ok(TokenUser {
+                        user: add_authenticated_group(user),
+                        audiences: agnostic_audiences,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
         if errors.is_empty() {
             return Err("invalid bearer token".into());
         }
@@ -352,7 +399,7 @@ impl Authenticator {
     }
 
     fn has_token_authenticators(&self) -> bool {
-        self.tokens.is_some() || self.service_accounts.is_some()
+        self.tokens.is_some() || self.service_accounts.is_some() || self.oidc.is_some()
     }
 }
 

@@ -25,6 +25,7 @@ fn fixture(anonymous: bool) -> Fixture {
             audiences: Vec::new(),
         }),
         anonymous,
+        jwt: None,
     })
     .unwrap();
     Fixture { ca, auth }

@@ -15,6 +15,14 @@ pub fn quote(s: &str) -> String {
 /// [`quote`], appended to `out` (no allocation of its own, for hot paths).
 pub fn quote_into(out: &mut String, s: &str) {
     out.push('"');
+    // Names are nearly always printable ASCII without quotes or backslashes: copy them whole.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -335,6 +335,23 @@ impl Policy {
 
     // ---- questions ---------------------------------------------------------------------------
 
+    /// Whether `attrs` is allowed, without building the reason: the question of the request
+    /// filter, which only needs the reason of a denial.
+    pub fn allows(&self, attrs: &Attributes) -> bool {
+        let mut missing = false;
+        if self
+            .first_allowing(&self.cluster_index, attrs, &mut missing)
+            .is_some()
+        {
+            return true;
+        }
+        !attrs.namespace.is_empty()
+            && self
+                .namespace_index
+                .get(attrs.namespace.as_str())
+                .is_some_and(|index| self.first_allowing(index, attrs, &mut missing).is_some())
+    }
+
     /// Kubernetes' RBAC authorizer: allowed by the first binding (ClusterRoleBindings by name,
     /// then the RoleBindings of `attrs.namespace` by name) that applies to `attrs.user` and whose
     /// role has a rule allowing the request; otherwise no opinion, with resolution errors.

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::meta;
 use crate::registry::{self, ResourceDef};
 use crate::rest::{key, now, scope};
-use crate::side_effects::ensure_default_service_account;
+use crate::side_effects::ensure_namespace_defaults;
 use crate::state::State;
 
 /// The namespaces every cluster has.
@@ -33,7 +33,7 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
         create_missing(state, namespaces, object)?;
     }
     for namespace in state.store.list(&scope(namespaces, ""))?.items {
-        ensure_default_service_account(state, meta::name(&namespace));
+        ensure_namespace_defaults(state, meta::name(&namespace));
     }
     let rbac = kubeward_rbac::bootstrap::cluster_roles();
     create_all(state, def(registry::RBAC_GROUP, "clusterroles"), &rbac)?;

@@ -23,6 +23,7 @@ mod discovery;
 mod field_validation;
 mod impersonation;
 mod meta;
+mod oidc_keys;
 mod openapi;
 mod patch;
 mod pipeline;
@@ -48,6 +49,9 @@ use std::sync::Arc;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+
+/// The largest header block a request may send over HTTP/2 (kube-apiserver: 1 MiB).
+pub const MAX_HEADER_BYTES: u32 = 1 << 20;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +131,9 @@ impl Server {
             acceptor,
             state,
         } = self;
+        if let Some(fetcher) = state.oidc_keys.clone() {
+            tokio::spawn(fetcher.run());
+        }
         loop {
             let (tcp, peer) = match listener.accept().await {
                 Ok(accepted) => accepted,
@@ -157,7 +164,12 @@ impl Server {
                         )
                     }
                 });
-                let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                let mut builder =
+                    hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+                // kube-apiserver's limit on a request's header block (Go's 1 MiB
+                // `MaxHeaderBytes`), so that a large bearer token is authenticated (or refused
+                // with 401) rather than the connection dropped.
+                builder.http2().max_header_list_size(MAX_HEADER_BYTES);
                 if let Err(error) = builder
                     .serve_connection_with_upgrades(TokioIo::new(tls), service)
                     .await

@@ -94,11 +94,23 @@ pub async fn handle(
         peer_certificates: &connection.peer_certificates,
         authorization,
     };
-    let user = match state.authenticator.authenticate(
-        &credentials,
-        state,
-        crate::clock::system_now(),
-    ) {
+    let mut outcome =
+        state
+            .authenticator
+            .authenticate(&credentials, state, crate::clock::system_now());
+    // An OIDC token signed with a key not seen yet: fetch its issuer's keys once (rate-limited)
+    // and try again.
+    if let (Outcome::Unauthorized(_), Some(fetcher), Some(token)) = (
+        &outcome,
+        &state.oidc_keys,
+        authorization.and_then(kubeward_authn::bearer_token),
+    ) && fetcher.refresh_for(token).await
+    {
+        outcome = state
+            .authenticator
+            .authenticate(&credentials, state, crate::clock::system_now());
+    }
+    let user = match outcome {
         Outcome::Authenticated(user) => user,
         Outcome::Unauthorized(reason) => {
             tracing::info!(path = parts.uri.path(), %reason, "Unable to authenticate the request");
@@ -147,12 +159,7 @@ async fn refuse(body: Incoming, failure: &status::Status, pretty: bool) -> Respo
 /// The decision of kube-apiserver's union of authorizers: the `system:masters` group (allowed,
 /// no reason), then the configured mode.
 pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
-    let privileged = attributes
-        .user
-        .groups
-        .iter()
-        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP);
-    if privileged || state.config.authorization == AuthorizationMode::AlwaysAllow {
+    if unconditionally_allowed(state, attributes) {
         return Decision::Allow {
             reason: String::new(),
         };
@@ -160,8 +167,22 @@ pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
     state.policy().authorize(attributes)
 }
 
-/// `None` when the request is allowed, else the authorizer's reason (possibly empty).
+/// `system:masters` (and `--authorization-mode=AlwaysAllow`) are allowed before RBAC is asked.
+fn unconditionally_allowed(state: &State, attributes: &Attributes) -> bool {
+    state.config.authorization == AuthorizationMode::AlwaysAllow
+        || attributes
+            .user
+            .groups
+            .iter()
+            .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
+}
+
+/// `None` when the request is allowed, else the authorizer's reason (possibly empty). The
+/// reason is only built for a denial.
 pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
+    if allowed(state, attributes) {
+        return None;
+    }
     match authorize(state, attributes) {
         Decision::Allow { .. } => None,
         Decision::NoOpinion { reason } => Some(reason),
@@ -170,7 +191,7 @@ pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
 
 /// Whether the request is allowed.
 pub fn allowed(state: &State, attributes: &Attributes) -> bool {
-    authorize(state, attributes).is_allowed()
+    unconditionally_allowed(state, attributes) || state.policy().allows(attributes)
 }
 
 fn wants_pretty(parts: &http::request::Parts) -> bool {

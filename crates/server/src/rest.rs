@@ -273,6 +273,7 @@ pub fn delete(context: &Context<'_>, def: &ResourceDef) -> Result<Response<Body>
     }
     let deleted = side_effects::delete(context.state, def, &request_key(context, def))
         .map_err(|e| store_status(e, def, &name))?;
+    side_effects::after_delete(context.state, def, &deleted);
     Ok(respond::ok(&deleted, context.pretty))
 }
 
@@ -291,7 +292,10 @@ pub fn delete_collection(
     for object in listing.items.iter().filter(|o| selectors.matches(o)) {
         let key = key(def, meta::namespace(object), meta::name(object));
         match side_effects::delete(context.state, def, &key) {
-            Ok(object) => deleted.push(object),
+            Ok(object) => {
+                side_effects::after_delete(context.state, def, &object);
+                deleted.push(object);
+            }
             Err(StoreError::NotFound) => {}
             Err(error) => return Err(store_status(error, def, meta::name(object))),
         }

@@ -133,30 +133,28 @@ fn user_from_spec(spec: &Value) -> UserInfo {
 }
 
 fn attributes_from_spec(user: UserInfo, spec: &Value) -> Attributes {
-    let text = |pointer: &str| {
-        spec.pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    if spec.get("resourceAttributes").is_some() {
+    if let Some(resource) = spec.get("resourceAttributes") {
+        let text = |name: &str| resource.get(name).and_then(Value::as_str).unwrap_or("");
         let mut attributes = Attributes::resource(
             user,
-            &text("/resourceAttributes/verb"),
-            &text("/resourceAttributes/group"),
-            &text("/resourceAttributes/resource"),
-            &text("/resourceAttributes/namespace"),
+            text("verb"),
+            text("group"),
+            text("resource"),
+            text("namespace"),
         )
-        .with_subresource(&text("/resourceAttributes/subresource"))
-        .with_name(&text("/resourceAttributes/name"));
-        attributes.api_version = text("/resourceAttributes/version");
+        .with_subresource(text("subresource"))
+        .with_name(text("name"));
+        attributes.api_version = text("version").to_string();
         attributes
     } else {
-        Attributes::non_resource(
-            user,
-            &text("/nonResourceAttributes/verb"),
-            &text("/nonResourceAttributes/path"),
-        )
+        let non_resource = spec.get("nonResourceAttributes");
+        let text = |name: &str| {
+            non_resource
+                .and_then(|n| n.get(name))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        Attributes::non_resource(user, text("verb"), text("path"))
     }
 }
 

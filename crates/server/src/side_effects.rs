@@ -148,26 +148,108 @@ pub fn delete(state: &State, def: &ResourceDef, key: &ObjectKey) -> Result<Value
     Ok(deleted)
 }
 
-/// After a create: a new namespace gets its `default` ServiceAccount.
+/// After a create: a new namespace gets its `default` ServiceAccount and `kube-root-ca.crt`.
 pub fn after_create(state: &State, def: &ResourceDef, stored: &Value) {
     if def.group.is_empty() && def.resource == "namespaces" {
-        ensure_default_service_account(state, meta::name(stored));
+        ensure_namespace_defaults(state, meta::name(stored));
     }
     if def.group.is_empty() && def.resource == "secrets" {
         crate::token_request::populate_legacy_secret(state, stored);
     }
 }
 
-/// After an update: an approved CertificateSigningRequest is signed (or marked failed).
+/// After an update: an approved CertificateSigningRequest is signed (or marked failed); the
+/// `kube-root-ca.crt` ConfigMap is put back if it was changed.
 pub fn after_update(state: &State, def: &ResourceDef, stored: &Value) {
     if def.resource == "certificatesigningrequests" {
         crate::csr::sign_if_approved(state, def, stored);
     }
+    if is_root_ca_config_map(def, stored) {
+        publish_root_ca(state, meta::namespace(stored));
+    }
 }
+
+/// After a delete: a deleted `kube-root-ca.crt` ConfigMap is published again, as
+/// kube-controller-manager's root CA publisher does (unless its namespace is going away).
+pub fn after_delete(state: &State, def: &ResourceDef, deleted: &Value) {
+    if is_root_ca_config_map(def, deleted) {
+        publish_root_ca(state, meta::namespace(deleted));
+    }
+}
+
+/// What a namespace holds from its creation on: the `default` ServiceAccount (the
+/// ServiceAccount controller) and the `kube-root-ca.crt` ConfigMap (the root CA publisher).
+pub fn ensure_namespace_defaults(state: &State, namespace: &str) {
+    ensure_default_service_account(state, namespace);
+    publish_root_ca(state, namespace);
+}
+
+/// The name of the ConfigMap with the cluster's CA bundle in every namespace.
+const ROOT_CA_CONFIG_MAP: &str = "kube-root-ca.crt";
+
+fn is_root_ca_config_map(def: &ResourceDef, object: &Value) -> bool {
+    def.group.is_empty() && def.resource == "configmaps" && meta::name(object) == ROOT_CA_CONFIG_MAP
+}
+
+/// Creates or restores ConfigMap `kube-root-ca.crt` (`data.ca.crt` = the cluster CA) in
+/// `namespace`, with kube-controller-manager's description annotation. Nothing without a cluster
+/// CA, or in a namespace that is missing or terminating.
+fn publish_root_ca(state: &State, namespace: &str) {
+    let (Some((ca, _)), Some(def), Some(namespaces)) = (
+        state.config.cluster_signing.as_ref(),
+        crate::registry::find("", "v1", "configmaps"),
+        crate::registry::find("", "v1", "namespaces"),
+    ) else {
+        return;
+    };
+    match state.store.get(&key(namespaces, "", namespace)) {
+        Ok(Some(ns)) if ns["metadata"]["deletionTimestamp"].is_null() => {}
+        _ => return,
+    }
+    let key = key(def, namespace, ROOT_CA_CONFIG_MAP);
+    let expected = json!({"ca.crt": ca});
+    let annotation = json!({"kubernetes.io/description": ROOT_CA_DESCRIPTION});
+    let result = match state.store.get(&key) {
+        Ok(Some(existing))
+            if existing["data"] == expected
+                && existing["metadata"]["annotations"] == annotation =>
+        {
+            return;
+        }
+        Ok(Some(_)) => state
+            .store
+            .modify(&key, |mut stored| -> Result<Value, StoreError> {
+                stored["data"] = expected.clone();
+                stored["metadata"]["annotations"] = annotation.clone();
+                Ok(stored)
+            })
+            .map(drop),
+        Ok(None) => {
+            let mut map = json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": ROOT_CA_CONFIG_MAP, "annotations": annotation},
+                "data": expected,
+            });
+            meta::prepare_create(&mut map, Some(namespace), now());
+            match state.store.create(&key, map) {
+                Err(StoreError::AlreadyExists) => Ok(()),
+                other => other.map(drop),
+            }
+        }
+        Err(error) => Err(error),
+    };
+    if let Err(error) = result {
+        tracing::warn!(%error, namespace, "kube-root-ca.crt not published");
+    }
+}
+
+/// kube-controller-manager's annotation on `kube-root-ca.crt`.
+const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
 
 /// Creates ServiceAccount `default` in `namespace` unless it exists, as the ServiceAccount
 /// controller does.
-pub fn ensure_default_service_account(state: &State, namespace: &str) {
+fn ensure_default_service_account(state: &State, namespace: &str) {
     let Some(def) = crate::registry::find("", "v1", "serviceaccounts") else {
         return;
     };

@@ -29,6 +29,8 @@ pub struct State {
     pub service_account_key: Option<SigningKey>,
     /// The CA that signs approved CertificateSigningRequests, parsed once.
     pub cluster_ca: Option<CertificateAuthority>,
+    /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
+    pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
 }
 
 impl State {
@@ -55,7 +57,11 @@ impl State {
             .map(|(cert, key)| CertificateAuthority::from_pem(cert, key))
             .transpose()
             .map_err(|e| StartError::Signing(format!("cluster signing CA: {e}")))?;
+        let oidc_keys = authenticator
+            .oidc()
+            .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
         Ok(Self {
+            oidc_keys,
             config,
             store,
             policy: RwLock::new(Policy::new()),

@@ -20,6 +20,20 @@ pub struct Manifests {
     pub bindings: Vec<Binding>,
     /// How many objects of other kinds were skipped.
     pub skipped: usize,
+    /// Where each object came from (`file` for manifests, `namespace/name` for a live cluster),
+    /// by [`object_key`].
+    pub origins: std::collections::BTreeMap<String, String>,
+}
+
+/// The key of an RBAC object: `ClusterRole/name`, `Role/namespace/name`,
+/// `ClusterRoleBinding/name` or `RoleBinding/namespace/name`.
+pub fn object_key(binding: bool, namespace: Option<&str>, name: &str) -> String {
+    match (binding, namespace) {
+        (false, None) => format!("ClusterRole/{name}"),
+        (false, Some(ns)) => format!("Role/{ns}/{name}"),
+        (true, None) => format!("ClusterRoleBinding/{name}"),
+        (true, Some(ns)) => format!("RoleBinding/{ns}/{name}"),
+    }
 }
 
 impl Manifests {
@@ -28,6 +42,7 @@ impl Manifests {
         self.roles.extend(other.roles);
         self.bindings.extend(other.bindings);
         self.skipped += other.skipped;
+        self.origins.extend(other.origins);
     }
 }
 
@@ -79,6 +94,17 @@ pub fn parse(text: &str, origin: &str) -> Result<Manifests, LoadError> {
             message,
         })?;
     }
+    let keys = manifests
+        .roles
+        .iter()
+        .map(|r| object_key(false, r.namespace.as_deref(), &r.name))
+        .chain(
+            manifests
+                .bindings
+                .iter()
+                .map(|b| object_key(true, b.namespace.as_deref(), &b.name)),
+        );
+    manifests.origins = keys.map(|key| (key, origin.to_string())).collect();
     Ok(manifests)
 }
 

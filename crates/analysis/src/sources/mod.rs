@@ -1,11 +1,12 @@
 //! Where policies come from: Kubernetes manifests on disk ([`files`]), parsed by [`manifest`],
-//! assembled with the bootstrap policy into a [`Policy`] by [`build_policy`].
+//! or a live cluster ([`live`]), assembled with the bootstrap policy into a [`Policy`] by [`build_policy`].
 
 pub mod files;
+pub mod live;
 pub mod manifest;
 
 pub use files::load_paths;
-pub use manifest::{LoadError, Manifests};
+pub use manifest::{LoadError, Manifests, object_key};
 
 use kubeward_rbac::{Binding, Policy, RoleRefKind, bootstrap};
 
@@ -17,13 +18,16 @@ pub struct LoadedPolicy {
     /// Problems that Kubernetes would accept but that make a binding grant nothing, such as a
     /// binding whose role does not exist.
     pub warnings: Vec<String>,
+    /// Where each object came from, by [`manifest::object_key`] (bootstrap objects are absent).
+    pub origins: std::collections::BTreeMap<String, String>,
 }
 
 /// Builds a policy from `manifests`, on top of kube-apiserver's bootstrap policy when
 /// `with_bootstrap` is set (a manifest object with the same name replaces a bootstrap one, as an
 /// apply would).
-pub fn build_policy(manifests: Manifests, with_bootstrap: bool) -> LoadedPolicy {
+pub fn build_policy(mut manifests: Manifests, with_bootstrap: bool) -> LoadedPolicy {
     let mut policy = Policy::new();
+    let origins = std::mem::take(&mut manifests.origins);
     if with_bootstrap {
         let (roles, bindings) = bootstrap::policy();
         for role in roles {
@@ -43,7 +47,11 @@ pub fn build_policy(manifests: Manifests, with_bootstrap: bool) -> LoadedPolicy 
         .bindings()
         .filter_map(|binding| missing_role_warning(&policy, binding))
         .collect();
-    LoadedPolicy { policy, warnings }
+    LoadedPolicy {
+        policy,
+        warnings,
+        origins,
+    }
 }
 
 /// The warning for a binding whose role is missing, worded with Kubernetes' NotFound text.

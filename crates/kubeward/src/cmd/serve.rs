@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args};
+use kubeward_authn::oidc::JwtConfig;
+use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
 use kubeward_server::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
 
@@ -54,6 +56,37 @@ pub struct ServeArgs {
     /// Key of the cluster signing CA.
     #[arg(long)]
     pub cluster_signing_key_file: Option<PathBuf>,
+    /// The URL of the OpenID issuer; only https. Its ID tokens authenticate users.
+    #[arg(long)]
+    pub oidc_issuer_url: Option<String>,
+    /// The client ID that ID tokens must be issued for (their `aud`).
+    #[arg(long)]
+    pub oidc_client_id: Option<String>,
+    /// CA bundle that signs the issuer's serving certificate (default: the system roots).
+    #[arg(long)]
+    pub oidc_ca_file: Option<PathBuf>,
+    /// The claim that holds the user name (default `sub`).
+    #[arg(long)]
+    pub oidc_username_claim: Option<String>,
+    /// Prefix of user names (default `<issuer-url>#` unless the claim is `email`; `-`: none).
+    #[arg(long)]
+    pub oidc_username_prefix: Option<String>,
+    /// The claim that holds the user's groups (a string or an array of strings).
+    #[arg(long)]
+    pub oidc_groups_claim: Option<String>,
+    /// Prefix of group names.
+    #[arg(long)]
+    pub oidc_groups_prefix: Option<String>,
+    /// key=value: a claim the ID token must carry with this value (repeatable).
+    #[arg(long = "oidc-required-claim")]
+    pub oidc_required_claims: Vec<String>,
+    /// Accepted signing algorithms, comma-separated (default RS256).
+    #[arg(long, value_delimiter = ',')]
+    pub oidc_signing_algs: Vec<String>,
+    /// An AuthenticationConfiguration file (apiserver.config.k8s.io/v1 or v1beta1): JWT
+    /// issuers with claim validation and mapping rules. Excludes the --oidc-* flags.
+    #[arg(long)]
+    pub authentication_config: Option<PathBuf>,
     /// Where the server keeps its database.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
@@ -124,6 +157,7 @@ impl ServeArgs {
             (None, None) => None,
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
+        let jwt = self.jwt_config()?;
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -138,12 +172,50 @@ impl ServeArgs {
                 token_auth_csv,
                 service_accounts,
                 anonymous: self.anonymous_auth,
+                jwt,
             },
             authorization,
             cluster_signing,
             service_account_signing,
             store_path: self.data_dir.join("store.redb"),
         })
+    }
+}
+
+impl ServeArgs {
+    /// The JWT authenticators of `--authentication-config` or the `--oidc-*` flags.
+    fn jwt_config(&self) -> anyhow::Result<Option<JwtConfig>> {
+        let mut required_claims = Vec::new();
+        for pair in &self.oidc_required_claims {
+            let Some((key, value)) = pair.split_once('=') else {
+                bail!("--oidc-required-claim: {pair:?} must be formatted as key=value");
+            };
+            required_claims.push((key.to_string(), value.to_string()));
+        }
+        let flags = OidcFlags {
+            issuer_url: self.oidc_issuer_url.clone().unwrap_or_default(),
+            client_id: self.oidc_client_id.clone().unwrap_or_default(),
+            ca_pem: read_opt(self.oidc_ca_file.as_ref(), "--oidc-ca-file")?,
+            username_claim: self.oidc_username_claim.clone(),
+            username_prefix: self.oidc_username_prefix.clone(),
+            groups_claim: self.oidc_groups_claim.clone(),
+            groups_prefix: self.oidc_groups_prefix.clone(),
+            required_claims,
+            signing_algs: self.oidc_signing_algs.clone(),
+        };
+        match &self.authentication_config {
+            Some(_) if flags.is_set() => {
+                bail!("authentication-config file and oidc-* flags are mutually exclusive")
+            }
+            Some(path) => {
+                let text = read(path, "--authentication-config")?;
+                let file = AuthenticationConfiguration::parse(&text)
+                    .with_context(|| format!("--authentication-config {}", path.display()))?;
+                Ok(Some(JwtConfig::File(file)))
+            }
+            None if flags.is_set() => Ok(Some(JwtConfig::Flags(flags))),
+            None => Ok(None),
+        }
     }
 }
 

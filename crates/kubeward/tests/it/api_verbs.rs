@@ -23,7 +23,12 @@ fn watch_patch_and_delete_collection_through_kubectl() {
     let kinds: Vec<(&str, &str)> = events.iter().skip(1).map(|e| (e[0], e[1])).collect();
     assert_eq!(
         kinds,
-        [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")],
+        [
+            ("ADDED", "kube-root-ca.crt"),
+            ("ADDED", "w1"),
+            ("MODIFIED", "w1"),
+            ("DELETED", "w1")
+        ],
         "{}",
         ran.stdout
     );
@@ -36,7 +41,11 @@ fn watch_patch_and_delete_collection_through_kubectl() {
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(
         ran.stdout
-            .ends_with("configmap \"b\" deleted\nconfigmap/a\n"),
+            // kube-root-ca.crt has no `keep` label either: deleted, then published again.
+            .ends_with(
+                "configmap \"b\" deleted\nconfigmap \"kube-root-ca.crt\" deleted\n\
+                 configmap/a\nconfigmap/kube-root-ca.crt\n"
+            ),
         "{}",
         ran.stdout
     );
@@ -61,12 +70,16 @@ fn deleting_a_namespace_deletes_what_it_holds() {
         ran.stderr,
         "No resources found in gone namespace.\nError from server (NotFound): namespaces \"gone\" not found\n"
     );
-    // A namespace created again with the same name starts empty, with a fresh default account.
+    // A namespace created again with the same name starts empty, with a fresh default account
+    // and the cluster's CA bundle.
     let again = steps::bash(
         &cluster,
         "kubectl create namespace gone >/dev/null && kubectl get configmaps,serviceaccounts -n gone -o name",
     );
-    assert_eq!(again.stdout, "serviceaccount/default\n");
+    assert_eq!(
+        again.stdout,
+        "configmap/kube-root-ca.crt\nserviceaccount/default\n"
+    );
 }
 
 #[test]
@@ -100,4 +113,39 @@ fn kubectl_apply_merges_containers_by_name() {
         "kubectl get deployment web -o jsonpath='{.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].name} {.spec.template.spec.containers[0].ports[0].containerPort} {.metadata.generation}'",
     );
     assert_eq!(container.stdout, "nginx:2 A 80 3");
+}
+
+#[test]
+fn every_namespace_holds_the_cluster_ca_in_kube_root_ca_crt() {
+    let cluster = Cluster::up();
+    let ca = std::fs::read_to_string(cluster.data_dir.join("pki/ca.crt")).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get configmaps -n kube-public --no-headers | awk '{print $1, $2}' && \
+         kubectl create namespace fresh >/dev/null && \
+         kubectl get configmap kube-root-ca.crt -n fresh -o jsonpath='{.data.ca\\.crt}' > $W/fresh.crt && \
+         kubectl delete configmap kube-root-ca.crt -n fresh && \
+         kubectl get configmap kube-root-ca.crt -n fresh -o jsonpath='{.metadata.annotations}{\"\\n\"}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let mut lines = ran.stdout.lines();
+    assert_eq!(lines.next(), Some("kube-root-ca.crt 1"));
+    assert_eq!(
+        lines.next(),
+        Some("configmap \"kube-root-ca.crt\" deleted"),
+        "deleted, then published again by the root CA publisher: {}",
+        ran.stdout
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap_or_default()
+            .contains("Contains a CA bundle that can be used to verify the kube-apiserver"),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(cluster.scratch("w/fresh.crt")).unwrap(),
+        ca
+    );
 }

@@ -38,15 +38,38 @@ impl Cluster {
         Self::start(dir, data_dir)
     }
 
+    /// Starts `kubeward up … EXTRA…` in `dir` (e.g. with `--oidc-*` flags) and waits until it
+    /// is ready; its log (`RUST_LOG=info`) goes to `<dir>/kubeward.log`.
+    pub fn up_with(dir: tempfile::TempDir, extra: &[String]) -> Self {
+        let data_dir = dir.path().join("data");
+        Self::start_with(dir, data_dir, extra)
+    }
+
+    /// What the server logged so far (servers started with [`Cluster::up_with`]).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.scratch("kubeward.log")).unwrap_or_default()
+    }
+
     /// Starts `kubeward up` on an existing data directory (for restarts).
     pub fn start(dir: tempfile::TempDir, data_dir: PathBuf) -> Self {
+        Self::start_with(dir, data_dir, &[])
+    }
+
+    fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
         let binary = assert_cmd::cargo::cargo_bin("kubeward");
+        let (level, stderr) = if extra.is_empty() {
+            ("warn", Stdio::inherit())
+        } else {
+            let log = std::fs::File::create(dir.path().join("kubeward.log")).expect("a log file");
+            ("info", Stdio::from(log))
+        };
         let mut child = Command::new(binary)
             .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .arg(&data_dir)
+            .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("kubeward up starts");
         let stdout = child.stdout.take().expect("stdout is piped");

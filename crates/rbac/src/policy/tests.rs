@@ -210,12 +210,14 @@ fn authorizer_table() {
                 case.policy.authorize(attrs).is_allowed(),
                 "case {i}: incorrectly restricted {attrs:?}"
             );
+            assert!(case.policy.allows(attrs), "case {i}: allows disagrees");
         }
         for attrs in &case.fail {
             assert!(
                 !case.policy.authorize(attrs).is_allowed(),
                 "case {i}: incorrectly passed {attrs:?}"
             );
+            assert!(!case.policy.allows(attrs), "case {i}: allows disagrees");
         }
     }
 }
@@ -411,6 +413,7 @@ fn applies_to() {
         p.upsert_binding(binding);
         let attrs = res(u, "get", "pods", "", ns);
         assert_eq!(p.authorize(&attrs).is_allowed(), expected, "{name}");
+        assert_eq!(p.allows(&attrs), expected, "{name}");
     }
 }
 
