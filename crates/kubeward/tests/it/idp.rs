@@ -8,6 +8,7 @@ mod browser_flows;
 mod cli;
 mod negative;
 mod seed_001;
+mod seed_001_cluster;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
