@@ -90,8 +90,18 @@ impl Server {
     /// Reconciles the bootstrap objects (namespaces, default ServiceAccounts, the bootstrap RBAC
     /// policy), loads the RBAC index from the store and binds the listening socket.
     pub async fn bind(config: ServerConfig) -> Result<Self, StartError> {
+        let store = state::State::open_store(&config)?;
+        Self::bind_with_store(config, store).await
+    }
+
+    /// [`Server::bind`] over a store opened by the caller (`kubeward up` shares it with the
+    /// identity provider); `config.store_path` is not used.
+    pub async fn bind_with_store(
+        config: ServerConfig,
+        store: Arc<kubeward_store::Store>,
+    ) -> Result<Self, StartError> {
         let acceptor = tls::acceptor(&config.tls_cert_pem, &config.tls_key_pem)?;
-        let state = Arc::new(state::State::new(config.clone())?);
+        let state = Arc::new(state::State::new(config.clone(), store)?);
         bootstrap::reconcile(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
         policy_sync::load(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
         side_effects::aggregate_cluster_roles(&state);

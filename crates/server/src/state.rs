@@ -1,7 +1,7 @@
 //! What every request shares: the configuration, the store, the RBAC index and the
 //! authenticators.
 
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
 use kubeward_authn::SigningKey;
@@ -17,8 +17,8 @@ use crate::config::ServerConfig;
 pub struct State {
     /// The configuration the server started with.
     pub config: ServerConfig,
-    /// Durable objects.
-    pub store: Store,
+    /// Durable objects (shared with the identity provider in `kubeward up`).
+    pub store: Arc<Store>,
     /// The RBAC index, kept in step with the RBAC objects of the store.
     pub policy: RwLock<Policy>,
     /// Serializes writes that must update the RBAC index in the order of the store's revisions.
@@ -34,10 +34,15 @@ pub struct State {
 }
 
 impl State {
-    /// Opens the store and builds the authenticators.
-    pub fn new(config: ServerConfig) -> Result<Self, StartError> {
-        let store = Store::open(&config.store_path)
-            .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))?;
+    /// Opens the store at `config.store_path`.
+    pub fn open_store(config: &ServerConfig) -> Result<Arc<Store>, StartError> {
+        Store::open(&config.store_path)
+            .map(Arc::new)
+            .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))
+    }
+
+    /// Builds the authenticators over an open store.
+    pub fn new(config: ServerConfig, store: Arc<Store>) -> Result<Self, StartError> {
         let authenticator = Authenticator::new(config.authentication.clone())
             .map_err(|e| StartError::Authentication(e.to_string()))?;
         let service_account_key = config

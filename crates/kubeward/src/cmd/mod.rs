@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod idp;
 mod login;
 mod rbac;
 mod serve;
@@ -30,6 +31,9 @@ enum Command {
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
+    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer a data
+    /// directory offline.
+    Idp(idp::IdpArgs),
     /// Onboard users with client certificates, on the cluster of the current kubeconfig.
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
@@ -44,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::User(args) => user::run(args),
         Command::Login(args) => login::run(args),
+        Command::Idp(args) => idp::run(args),
     }
 }
 

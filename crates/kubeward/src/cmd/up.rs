@@ -30,6 +30,19 @@ pub struct UpArgs {
     /// Extra DNS names or IP addresses for the serving certificate (repeatable).
     #[arg(long = "tls-san")]
     pub tls_sans: Vec<String>,
+    /// Where the identity provider listens: a port, or address:port (0: any free port).
+    #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
+    pub idp_port: String,
+}
+
+/// `--idp-port`: `8443` or `127.0.0.1:8443`.
+fn idp_address(value: &str) -> anyhow::Result<std::net::SocketAddr> {
+    if let Ok(port) = value.parse::<u16>() {
+        return Ok((Ipv4Addr::LOCALHOST, port).into());
+    }
+    value
+        .parse()
+        .with_context(|| format!("--idp-port {value:?}: expected a port or address:port"))
 }
 
 /// The fixed places of the data directory.
@@ -78,8 +91,23 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
     let config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
+    let idp_listen = idp_address(&args.idp_port)?;
+    let data_dir = args.serve.data_dir.clone();
+    let store = super::idp::open_store(&data_dir)?;
     super::runtime()?.block_on(async {
-        let server = kubeward_server::Server::bind(config).await?;
+        let server = kubeward_server::Server::bind_with_store(config, store.clone()).await?;
+        let idp = super::idp::start(
+            store,
+            super::idp::StartOptions {
+                data_dir: &data_dir,
+                listen: idp_listen,
+                tls: None,
+                public_url: None,
+                import: &[],
+            },
+        )
+        .await
+        .context("starting the identity provider")?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
             "127.0.0.1".to_string()
@@ -88,7 +116,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         };
         let url = format!("https://{host}:{}", address.port());
         write_admin_kubeconfig(&layout, &url)?;
-        print_banner(&layout, &url);
+        print_banner(&layout, &url, &idp, &data_dir);
         server.serve().await;
         Ok(ExitCode::SUCCESS)
     })
@@ -194,13 +222,14 @@ fn write_admin_kubeconfig(layout: &Layout, server: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_banner(layout: &Layout, url: &str) {
+fn print_banner(layout: &Layout, url: &str, idp: &super::idp::IdpHandle, data_dir: &Path) {
     let kubeconfig = layout.admin_kubeconfig.display();
     println!("kubeward is up.");
     println!();
     println!("API server: {url}");
     println!("admin kubeconfig: {kubeconfig}");
     println!("cluster CA: {}", layout.pki("ca.crt").display());
+    super::idp::print_banner(idp, data_dir);
     println!();
     println!("Try:");
     println!("  export KUBECONFIG={kubeconfig}");

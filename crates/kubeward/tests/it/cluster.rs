@@ -24,6 +24,8 @@ pub struct Cluster {
     pub admin_kubeconfig: PathBuf,
     /// `https://127.0.0.1:<port>`.
     pub server: String,
+    /// The identity provider, `https://127.0.0.1:<port>`.
+    pub idp: String,
     /// What `kubeward up` printed on stdout up to readiness.
     pub banner: String,
 }
@@ -62,7 +64,7 @@ impl Cluster {
             ("info", Stdio::from(log))
         };
         let mut child = Command::new(binary)
-            .args(["up", "--secure-port", "0", "--data-dir"])
+            .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
             .env("RUST_LOG", level)
             .arg(&data_dir)
             .args(extra)
@@ -82,11 +84,15 @@ impl Cluster {
         });
         let mut banner = String::new();
         let mut server = None;
+        let mut idp = None;
         loop {
             match lines_rx.recv_timeout(START_TIMEOUT) {
                 Ok(line) => {
                     if let Some(url) = line.trim().strip_prefix("API server:") {
                         server = Some(url.trim().to_string());
+                    }
+                    if let Some(url) = line.trim().strip_prefix("IdP:") {
+                        idp = Some(url.trim().to_string());
                     }
                     banner.push_str(&line);
                     banner.push('\n');
@@ -105,6 +111,7 @@ impl Cluster {
             child,
             dir,
             server: server.expect("the banner names the API server"),
+            idp: idp.expect("the banner names the identity provider"),
             admin_kubeconfig,
             data_dir,
             banner,

@@ -4,6 +4,7 @@ mod api_verbs;
 mod bad_input;
 mod cluster;
 mod golden;
+mod idp;
 mod kubectl_versions;
 mod login;
 mod oidc_issuer;

@@ -1,0 +1,436 @@
+//! Where the provider keeps its state: realms (one object each), SSO sessions and signing keys,
+//! in the shared `kubeward-store` under the API group `idp.kubeward.io`, so that `kubeward up`
+//! keeps the API server's objects and the provider's in one database file. Realms are cached in
+//! memory (every token request reads one); every change is written through before it is visible.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use kubeward_store::{ListScope, ObjectKey, Store, StoreError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::flows::refresh::Session;
+use crate::model::{ModelError, Realm};
+
+/// The API group of the provider's objects in the store.
+pub const GROUP: &str = "idp.kubeward.io";
+const REALMS: &str = "realms";
+const SESSIONS: &str = "sessions";
+const KEYS: &str = "keys";
+
+/// Why a directory operation failed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// No realm of that name.
+    #[error("Realm not found.")]
+    RealmNotFound,
+    /// A realm of that name exists.
+    #[error("Conflict detected. See logs for details")]
+    RealmExists,
+    /// The change breaks a rule of the model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A stored object is not what the provider wrote.
+    #[error("stored {what} is unreadable: {message}")]
+    Corrupt {
+        /// Which kind of object.
+        what: &'static str,
+        /// The decoder's message.
+        message: String,
+    },
+}
+
+/// A signing key as stored: the private key PEM stays in the database (the data directory is
+/// the owner's only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredKey {
+    /// Key id.
+    pub kid: String,
+    /// `RS256`, `ES256`, `EdDSA`.
+    pub algorithm: String,
+    /// PKCS#8 PEM of the private key.
+    pub private_pem: String,
+    /// When it was created.
+    pub created: u64,
+    /// When it stopped signing (rotation); still published until every token it signed expired.
+    #[serde(default)]
+    pub retired: Option<u64>,
+}
+
+/// When a session change reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// Nothing changed.
+    No,
+    /// Soon (within [`FLUSH_INTERVAL`]), in the background: refresh token rotation, whose loss
+    /// in a crash only lets the previous token of a family be redeemed once more.
+    Later,
+    /// Before the call returns: revocations, which must never be lost.
+    Now,
+}
+
+/// How often deferred session writes are flushed.
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+
+type SessionKey = (String, String);
+
+/// Sessions in memory (authoritative while the process runs), written to the store.
+struct Sessions {
+    store: Arc<Store>,
+    cache: Mutex<HashMap<SessionKey, Session>>,
+    dirty: Mutex<HashSet<SessionKey>>,
+    flusher: std::sync::Once,
+}
+
+impl Sessions {
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<SessionKey, Session>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_dirty(&self) -> std::sync::MutexGuard<'_, HashSet<SessionKey>> {
+        self.dirty.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes one session as cached now.
+    fn write(&self, key: &SessionKey, session: &Session) -> Result<(), DirectoryError> {
+        let k = self::key(SESSIONS, Some(&key.0), &key.1);
+        let object = wrap(&key.1, session)?;
+        let stored: Result<Value, StoreError> = self.store.modify(&k, |_| Ok(object));
+        match stored {
+            Ok(_) | Err(StoreError::NotFound) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes every deferred change.
+    fn flush(&self) {
+        let keys: Vec<SessionKey> = self.lock_dirty().drain().collect();
+        for key in keys {
+            let session = self.lock_cache().get(&key).cloned();
+            if let Some(session) = session
+                && let Err(error) = self.write(&key, &session)
+            {
+                tracing::error!(%error, "writing a session");
+                self.lock_dirty().insert(key);
+            }
+        }
+    }
+}
+
+/// The provider's persistent state.
+pub struct Directory {
+    store: Arc<Store>,
+    realms: RwLock<HashMap<String, Arc<Realm>>>,
+    sessions: Arc<Sessions>,
+}
+
+impl Drop for Directory {
+    fn drop(&mut self) {
+        self.sessions.flush();
+    }
+}
+
+/// The background writer of deferred session changes; ends when the directory is dropped.
+fn flush_loop(sessions: Weak<Sessions>) {
+    loop {
+        std::thread::sleep(FLUSH_INTERVAL);
+        let Some(sessions) = sessions.upgrade() else {
+            return;
+        };
+        sessions.flush();
+    }
+}
+
+fn key(resource: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
+    ObjectKey {
+        group: GROUP.to_string(),
+        resource: resource.to_string(),
+        namespace: namespace.map(str::to_string),
+        name: name.to_string(),
+    }
+}
+
+fn wrap<T: Serialize>(name: &str, spec: &T) -> Result<Value, DirectoryError> {
+    let spec = serde_json::to_value(spec).map_err(|e| DirectoryError::Corrupt {
+        what: "object",
+        message: e.to_string(),
+    })?;
+    Ok(json!({ "metadata": { "name": name }, "spec": spec }))
+}
+
+fn unwrap<T: DeserializeOwned>(what: &'static str, object: Value) -> Result<T, DirectoryError> {
+    let spec = object.get("spec").cloned().unwrap_or(Value::Null);
+    serde_json::from_value(spec).map_err(|e| DirectoryError::Corrupt {
+        what,
+        message: e.to_string(),
+    })
+}
+
+impl Directory {
+    /// Loads the realms from the store.
+    pub fn open(store: Arc<Store>) -> Result<Self, DirectoryError> {
+        let listing = store.list(&ListScope {
+            group: GROUP.to_string(),
+            resource: REALMS.to_string(),
+            namespace: None,
+        })?;
+        let mut realms = HashMap::new();
+        for object in listing.items {
+            let realm: Realm = unwrap("realm", object)?;
+            realms.insert(realm.name.clone(), Arc::new(realm));
+        }
+        Ok(Self {
+            sessions: Arc::new(Sessions {
+                store: store.clone(),
+                cache: Mutex::new(HashMap::new()),
+                dirty: Mutex::new(HashSet::new()),
+                flusher: std::sync::Once::new(),
+            }),
+            store,
+            realms: RwLock::new(realms),
+        })
+    }
+
+    /// The store (shared with the API server in `kubeward up`).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The realm of that name.
+    pub fn realm(&self, name: &str) -> Option<Arc<Realm>> {
+        self.read().get(name).cloned()
+    }
+
+    /// Every realm, sorted by name.
+    pub fn realms(&self) -> Vec<Arc<Realm>> {
+        let mut all: Vec<Arc<Realm>> = self.read().values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Realm>>> {
+        self.realms.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Realm>>> {
+        self.realms.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a realm; refuses a taken name.
+    pub fn create_realm(&self, realm: Realm) -> Result<Arc<Realm>, DirectoryError> {
+        let mut realms = self.write();
+        if realms.contains_key(&realm.name) {
+            return Err(DirectoryError::RealmExists);
+        }
+        match self
+            .store
+            .create(&key(REALMS, None, &realm.name), wrap(&realm.name, &realm)?)
+        {
+            Ok(_) => {}
+            Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
+            Err(e) => return Err(e.into()),
+        }
+        let realm = Arc::new(realm);
+        realms.insert(realm.name.clone(), realm.clone());
+        Ok(realm)
+    }
+
+    /// Changes a realm atomically: `change` edits a copy; an error leaves the realm as it was.
+    /// A rename (changing `name`) moves the stored object.
+    pub fn update_realm<T>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut Realm) -> Result<T, DirectoryError>,
+    ) -> Result<T, DirectoryError> {
+        let mut realms = self.write();
+        let current = realms.get(name).ok_or(DirectoryError::RealmNotFound)?;
+        let mut edited = Realm::clone(current);
+        let result = change(&mut edited)?;
+        if edited == **current {
+            return Ok(result);
+        }
+        if edited.name != name {
+            if realms.contains_key(&edited.name) {
+                return Err(DirectoryError::RealmExists);
+            }
+            self.store.create(
+                &key(REALMS, None, &edited.name),
+                wrap(&edited.name, &edited)?,
+            )?;
+            self.store.delete(&key(REALMS, None, name), None)?;
+            realms.remove(name);
+        } else {
+            self.store
+                .update(&key(REALMS, None, name), wrap(name, &edited)?)?;
+        }
+        realms.insert(edited.name.clone(), Arc::new(edited));
+        Ok(result)
+    }
+
+    /// Deletes a realm with its sessions and keys.
+    pub fn delete_realm(&self, name: &str) -> Result<(), DirectoryError> {
+        let mut realms = self.write();
+        if realms.remove(name).is_none() {
+            return Err(DirectoryError::RealmNotFound);
+        }
+        self.store.delete(&key(REALMS, None, name), None)?;
+        for resource in [SESSIONS, KEYS] {
+            for object in self.list(resource, name)? {
+                if let Some(n) = object.pointer("/metadata/name").and_then(Value::as_str) {
+                    let _ = self.store.delete(&key(resource, Some(name), n), None);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn list(&self, resource: &str, realm: &str) -> Result<Vec<Value>, DirectoryError> {
+        Ok(self
+            .store
+            .list(&ListScope {
+                group: GROUP.to_string(),
+                resource: resource.to_string(),
+                namespace: Some(realm.to_string()),
+            })?
+            .items)
+    }
+
+    /// A session of a realm.
+    pub fn session(&self, realm: &str, id: &str) -> Result<Option<Session>, DirectoryError> {
+        let key = (realm.to_string(), id.to_string());
+        if let Some(s) = self.sessions.lock_cache().get(&key) {
+            return Ok(Some(s.clone()));
+        }
+        self.store
+            .get(&self::key(SESSIONS, Some(realm), id))?
+            .map(|o| unwrap("session", o))
+            .transpose()
+    }
+
+    /// Stores a new session (durably).
+    pub fn create_session(&self, realm: &str, session: &Session) -> Result<(), DirectoryError> {
+        self.store.create(
+            &key(SESSIONS, Some(realm), &session.id),
+            wrap(&session.id, session)?,
+        )?;
+        self.sessions
+            .lock_cache()
+            .insert((realm.to_string(), session.id.clone()), session.clone());
+        Ok(())
+    }
+
+    /// Changes a session atomically; `change` returns its result and when to write.
+    pub fn modify_session<T>(
+        &self,
+        realm: &str,
+        id: &str,
+        change: impl FnOnce(&mut Session) -> (T, Write),
+    ) -> Result<Option<T>, DirectoryError> {
+        let key = (realm.to_string(), id.to_string());
+        let mut cache = self.sessions.lock_cache();
+        if !cache.contains_key(&key) {
+            let Some(object) = self.store.get(&self::key(SESSIONS, Some(realm), id))? else {
+                return Ok(None);
+            };
+            cache.insert(key.clone(), unwrap("session", object)?);
+        }
+        let Some(session) = cache.get_mut(&key) else {
+            return Ok(None);
+        };
+        let before = session.clone();
+        let (result, write) = change(session);
+        match write {
+            Write::No => {}
+            Write::Later => {
+                drop(cache);
+                self.sessions.lock_dirty().insert(key);
+                let weak = Arc::downgrade(&self.sessions);
+                self.sessions
+                    .flusher
+                    .call_once(|| drop(std::thread::spawn(move || flush_loop(weak))));
+            }
+            Write::Now => {
+                let snapshot = session.clone();
+                if let Err(e) = self.sessions.write(&key, &snapshot) {
+                    *session = before;
+                    return Err(e);
+                }
+                drop(cache);
+                self.sessions.lock_dirty().remove(&key);
+            }
+        }
+        Ok(Some(result))
+    }
+
+    /// Removes a session (logout).
+    pub fn delete_session(&self, realm: &str, id: &str) -> Result<bool, DirectoryError> {
+        let key = (realm.to_string(), id.to_string());
+        let mut cache = self.sessions.lock_cache();
+        cache.remove(&key);
+        self.sessions.lock_dirty().remove(&key);
+        match self
+            .store
+            .delete(&self::key(SESSIONS, Some(realm), id), None)
+        {
+            Ok(_) => Ok(true),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes deferred session changes now.
+    pub fn flush(&self) {
+        self.sessions.flush();
+    }
+
+    /// The sessions of a realm, as stored (after writing deferred changes).
+    pub fn sessions(&self, realm: &str) -> Result<Vec<Session>, DirectoryError> {
+        self.flush();
+        self.list(SESSIONS, realm)?
+            .into_iter()
+            .map(|o| unwrap("session", o))
+            .collect()
+    }
+
+    /// The signing keys of a realm: retired ones first, oldest first, the active key last.
+    pub fn keys(&self, realm: &str) -> Result<Vec<StoredKey>, DirectoryError> {
+        let mut keys: Vec<StoredKey> = self
+            .list(KEYS, realm)?
+            .into_iter()
+            .map(|o| unwrap("key", o))
+            .collect::<Result<_, _>>()?;
+        // Retired keys first (in retirement order), the active key last.
+        keys.sort_by_key(|k| (k.retired.is_none(), k.retired, k.created, k.kid.clone()));
+        Ok(keys)
+    }
+
+    /// Stores a key (new or changed).
+    pub fn put_key(&self, realm: &str, stored: &StoredKey) -> Result<(), DirectoryError> {
+        let k = key(KEYS, Some(realm), &stored.kid);
+        let object = wrap(&stored.kid, stored)?;
+        match self.store.create(&k, object.clone()) {
+            Err(StoreError::AlreadyExists) => {
+                self.store.update(&k, object)?;
+                Ok(())
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// Deletes a key (expired after retirement).
+    pub fn delete_key(&self, realm: &str, kid: &str) -> Result<(), DirectoryError> {
+        self.store.delete(&key(KEYS, Some(realm), kid), None)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! The provider over HTTP (axum): Keycloak's paths under `/realms/{realm}/`, the same under
+//! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`.
+//! Handlers are thin: extract, call the provider, map the answer.
+//!
+//! - `admin`: Keycloak's admin REST API (realms, clients, users, groups, roles).
+//! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
+//!   authorization.
+//! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
+//! - `pages`: the HTML templates.
+//! - `respond`: error bodies, forms, cookies.
+//! - `tls`: the listener.
+//! - `clock`: the one clock read.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::provider::Provider;
+
+pub mod admin;
+pub mod clock;
+pub mod login;
+pub mod oidc;
+pub mod pages;
+pub mod respond;
+pub mod tls;
+
+/// What every handler shares.
+pub struct Ctx {
+    /// The provider.
+    pub provider: Arc<Provider>,
+    /// `https://host:port`, the start of every issuer.
+    pub public_url: String,
+    /// `""` or `"/auth"`.
+    pub prefix: &'static str,
+}
+
+impl Ctx {
+    /// `https://host:port[/auth]/realms/<realm>`.
+    pub fn issuer(&self, realm: &str) -> String {
+        format!("{}{}/realms/{realm}", self.public_url, self.prefix)
+    }
+
+    /// The path of a realm's pages, for cookies: `[/auth]/realms/<realm>/`.
+    pub fn realm_path(&self, realm: &str) -> String {
+        format!("{}/realms/{realm}/", self.prefix)
+    }
+}
+
+/// The routes of one prefix.
+fn realm_routes(ctx: Arc<Ctx>) -> Router {
+    Router::new()
+        .route(
+            "/realms/{realm}/.well-known/openid-configuration",
+            get(oidc::discovery),
+        )
+        .route("/realms/{realm}", get(oidc::realm_info))
+        .route(
+            "/realms/{realm}/protocol/openid-connect/certs",
+            get(oidc::certs),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/token",
+            post(oidc::token),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/userinfo",
+            get(oidc::userinfo).post(oidc::userinfo),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/token/introspect",
+            post(oidc::introspect),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/revoke",
+            post(oidc::revoke),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/logout",
+            get(oidc::logout).post(oidc::logout),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/auth/device",
+            post(oidc::device_authorization),
+        )
+        .route(
+            "/realms/{realm}/protocol/openid-connect/auth",
+            get(login::authorize).post(login::authorize),
+        )
+        .route(
+            "/realms/{realm}/login-actions/authenticate",
+            post(login::authenticate),
+        )
+        .route(
+            "/realms/{realm}/device",
+            get(login::device).post(login::device),
+        )
+        .with_state(ctx.clone())
+        .merge(admin::routes(ctx))
+}
+
+/// The provider's router: Keycloak's realm paths with and without `/auth`.
+pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
+    let public_url = public_url.trim_end_matches('/').to_string();
+    let plain = Arc::new(Ctx {
+        provider: provider.clone(),
+        public_url: public_url.clone(),
+        prefix: "",
+    });
+    let legacy = Arc::new(Ctx {
+        provider,
+        public_url,
+        prefix: "/auth",
+    });
+    Router::new()
+        .merge(realm_routes(plain))
+        .nest("/auth", realm_routes(legacy))
+}
+
+/// Runs a blocking provider call (argon2, store writes) off the async workers.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

@@ -1,0 +1,274 @@
+//! The provider: realms from the directory, their keys, and the grants of `flows` put to work
+//! with real randomness and storage. Every method takes `now` (seconds since the epoch) from its
+//! caller; only the `http` layer reads the clock.
+//!
+//! - `tokens`: issuing and verifying the tokens of a realm.
+//! - `grants`: the token endpoint (password, client_credentials, refresh_token,
+//!   authorization_code, device_code).
+//! - `browser`: authorization requests, login sessions, codes, the device flow.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::directory::{Directory, DirectoryError};
+use crate::flows::error::OAuthError;
+use crate::flows::lockout::Failures;
+use crate::flows::password;
+use crate::keyring::{self, Keyring, KeyringError};
+use crate::model::{Realm, User};
+use crate::representation::Minter;
+
+pub mod browser;
+pub mod grants;
+pub mod tokens;
+
+/// Why a provider operation failed (besides OAuth errors, which are answers, not failures).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProviderError {
+    /// No such realm, or a disabled one.
+    #[error("Realm does not exist")]
+    RealmNotFound,
+    /// The directory failed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    /// The keys failed.
+    #[error(transparent)]
+    Keys(#[from] KeyringError),
+    /// Signing failed.
+    #[error("signing: {0}")]
+    Signing(String),
+}
+
+impl From<ProviderError> for OAuthError {
+    fn from(error: ProviderError) -> Self {
+        tracing::error!(%error, "identity provider failure");
+        OAuthError::new(
+            crate::flows::error::ErrorCode::InvalidRequest,
+            "unknown_error",
+        )
+    }
+}
+
+/// The identity provider's shared state.
+pub struct Provider {
+    directory: Directory,
+    keyrings: RwLock<HashMap<String, Arc<Keyring>>>,
+    /// Serializes key creation and rotation.
+    key_writes: Mutex<()>,
+    failures: Mutex<HashMap<(String, String), Failures>>,
+    browser: browser::BrowserState,
+}
+
+/// Random ids, secrets and password hashes for imports and the admin API.
+pub struct RandomMinter;
+
+impl Minter for RandomMinter {
+    fn id(&mut self) -> String {
+        new_id()
+    }
+    fn hash(&mut self, password: &str) -> Result<String, String> {
+        hash_password(password)
+    }
+    fn secret(&mut self) -> String {
+        random_token(24)
+    }
+}
+
+/// A fresh uuid (v4).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `n` random bytes, base64url.
+pub fn random_token(n: usize) -> String {
+    use base64::Engine as _;
+    let mut bytes = vec![0u8; n];
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The argon2id hash of a password with a random salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    aws_lc_rs::rand::fill(&mut salt).map_err(|_| "no randomness".to_string())?;
+    password::hash(password, &salt).map_err(|e| e.to_string())
+}
+
+impl Provider {
+    /// A provider over a directory.
+    pub fn new(directory: Directory) -> Self {
+        Self {
+            directory,
+            keyrings: RwLock::new(HashMap::new()),
+            key_writes: Mutex::new(()),
+            failures: Mutex::new(HashMap::new()),
+            browser: browser::BrowserState::default(),
+        }
+    }
+
+    /// The directory.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// An enabled realm.
+    pub fn realm(&self, name: &str) -> Result<Arc<Realm>, ProviderError> {
+        self.directory
+            .realm(name)
+            .filter(|r| r.enabled)
+            .ok_or(ProviderError::RealmNotFound)
+    }
+
+    /// The realm's keys, creating its first key when it has none.
+    pub fn keyring(&self, realm: &Realm, now: u64) -> Result<Arc<Keyring>, ProviderError> {
+        if let Some(ring) = self
+            .keyrings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&realm.name)
+        {
+            return Ok(ring.clone());
+        }
+        let _serialized = self.key_writes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stored = self.directory.keys(&realm.name)?;
+        if !stored.iter().any(|k| k.retired.is_none()) {
+            let key = keyring::generate(&realm.settings.default_signature_algorithm, now)?;
+            self.directory.put_key(&realm.name, &key)?;
+            stored.push(key);
+        }
+        let ring = Arc::new(Keyring::load(&stored, keep_keys(realm), now)?);
+        self.keyrings
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(realm.name.clone(), ring.clone());
+        Ok(ring)
+    }
+
+    /// Publishes a new signing key (of `algorithm`, or the realm's default) and retires the
+    /// current one, which stays in the JWKS until the tokens it signed have expired. Returns
+    /// the new key id.
+    pub fn rotate_keys(
+        &self,
+        realm_name: &str,
+        algorithm: Option<&str>,
+        now: u64,
+    ) -> Result<String, ProviderError> {
+        let realm = self
+            .directory
+            .realm(realm_name)
+            .ok_or(ProviderError::RealmNotFound)?;
+        let _serialized = self.key_writes.lock().unwrap_or_else(|e| e.into_inner());
+        let key = keyring::generate(
+            algorithm.unwrap_or(&realm.settings.default_signature_algorithm),
+            now,
+        )?;
+        let keep = keep_keys(&realm);
+        for mut old in self.directory.keys(realm_name)? {
+            if old.retired.is_none() {
+                old.retired = Some(now);
+                self.directory.put_key(realm_name, &old)?;
+            } else if old.retired.is_some_and(|r| now >= r.saturating_add(keep)) {
+                self.directory.delete_key(realm_name, &old.kid)?;
+            }
+        }
+        self.directory.put_key(realm_name, &key)?;
+        self.forget_keys(realm_name);
+        Ok(key.kid)
+    }
+
+    /// Drops the cached keys of a realm (they are read again from the store).
+    pub fn forget_keys(&self, realm_name: &str) {
+        self.keyrings
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(realm_name);
+    }
+
+    /// Checks a user's password with brute-force protection: locked users, unknown users and
+    /// wrong passwords all fail; the time spent is one argon2 verification in each case.
+    pub fn check_password<'r>(
+        &self,
+        realm: &'r Realm,
+        login: &str,
+        password: &str,
+        now: u64,
+    ) -> Result<&'r User, LoginFailure> {
+        let user = realm
+            .user_by_login(login)
+            .filter(|u| u.service_account_client_id.is_none());
+        let policy = lockout_policy(realm);
+        let key = (
+            realm.name.clone(),
+            user.map(|u| u.id.clone()).unwrap_or_default(),
+        );
+        let locked = user.is_some()
+            && self
+                .failures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&key)
+                .is_some_and(|f| f.locked(&policy, now));
+        let ok = password::verify(password, user.and_then(|u| u.password_hash.as_deref()));
+        let Some(user) = user else {
+            return Err(LoginFailure::InvalidCredentials);
+        };
+        if locked {
+            return Err(LoginFailure::TemporarilyDisabled);
+        }
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if !ok {
+            failures.entry(key).or_default().fail(&policy, now);
+            return Err(LoginFailure::InvalidCredentials);
+        }
+        failures.remove(&key);
+        drop(failures);
+        if !user.enabled {
+            return Err(LoginFailure::Disabled);
+        }
+        Ok(user)
+    }
+}
+
+/// Why a login failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoginFailure {
+    /// Unknown user or wrong password (one answer for both).
+    #[error("Invalid user credentials")]
+    InvalidCredentials,
+    /// Locked by brute-force protection.
+    #[error("Account temporarily disabled")]
+    TemporarilyDisabled,
+    /// The user is disabled.
+    #[error("Account disabled")]
+    Disabled,
+}
+
+impl From<LoginFailure> for OAuthError {
+    fn from(failure: LoginFailure) -> Self {
+        match failure {
+            LoginFailure::InvalidCredentials => OAuthError::invalid_user_credentials(),
+            other => OAuthError::invalid_grant(other.to_string()),
+        }
+    }
+}
+
+/// How long a retired key stays published: the longest-lived token it may have signed.
+fn keep_keys(realm: &Realm) -> u64 {
+    let s = &realm.settings;
+    s.access_token_lifespan
+        .max(s.sso_session_max_lifespan)
+        .max(s.sso_session_idle_timeout)
+}
+
+fn lockout_policy(realm: &Realm) -> crate::flows::lockout::Policy {
+    let s = &realm.settings;
+    crate::flows::lockout::Policy {
+        enabled: s.brute_force_protected,
+        failure_factor: s.failure_factor,
+        wait_increment: s.wait_increment_seconds,
+        max_wait: s.max_failure_wait_seconds,
+        max_delta: s.max_delta_time_seconds,
+    }
+}

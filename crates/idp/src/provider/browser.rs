@@ -1,0 +1,465 @@
+//! The browser side: authorization requests (`auth`), login sessions bound to a cookie and a
+//! CSRF token, the TOTP step, single-use codes, SSO sessions, and the device flow's user side.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use super::grants::{TokenRequest, lifetimes};
+use super::{LoginFailure, Provider, new_id, random_token};
+use crate::flows::claims;
+use crate::flows::codes::{self, CodeGrant, DeviceGrant};
+use crate::flows::error::{ErrorCode, OAuthError};
+use crate::flows::pkce::{self, Challenge, constant_time_eq};
+use crate::flows::redirect;
+use crate::flows::refresh::Session;
+use crate::model::Realm;
+
+/// Keycloak's required action that enrols an authenticator app.
+pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
+
+/// How long a login page stays usable (Keycloak's `accessCodeLifespanLogin`: 1800).
+const LOGIN_LIFESPAN: u64 = 1800;
+
+/// In-memory state of the browser flows (short-lived, as Keycloak keeps it in its caches).
+#[derive(Default)]
+pub struct BrowserState {
+    /// Authorization codes by (realm, code).
+    pub(crate) codes: Mutex<HashMap<(String, String), CodeGrant>>,
+    /// Device grants by (realm, device_code).
+    pub(crate) devices: Mutex<HashMap<(String, String), DeviceGrant>>,
+    /// Device codes by (realm, user_code).
+    user_codes: Mutex<HashMap<(String, String), String>>,
+    /// Login sessions by id (the `AUTH_SESSION_ID` cookie).
+    logins: Mutex<HashMap<String, Login>>,
+}
+
+/// A validated authorization request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthRequest {
+    /// The client.
+    pub client_id: String,
+    /// Where the code goes.
+    pub redirect_uri: String,
+    /// Granted scope.
+    pub scope: String,
+    /// The client's `state`.
+    pub state: Option<String>,
+    /// The client's `nonce`.
+    pub nonce: Option<String>,
+    /// PKCE.
+    pub challenge: Option<Challenge>,
+    /// `prompt=login`.
+    pub force_login: bool,
+}
+
+/// What a finished login continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginPurpose {
+    /// An authorization request.
+    Code(AuthRequest),
+    /// A device grant (its device code).
+    Device(String),
+}
+
+/// A login in progress.
+#[derive(Debug, Clone)]
+pub struct Login {
+    /// The realm.
+    pub realm: String,
+    /// The synchronizer token of the login form.
+    pub csrf: String,
+    /// What it is for.
+    pub purpose: LoginPurpose,
+    /// The user whose password was right, waiting for the TOTP step.
+    pub pending_user: Option<String>,
+    /// The TOTP secret being enrolled (the CONFIGURE_TOTP required action).
+    pub pending_totp_secret: Option<String>,
+    /// When it expires.
+    pub expires_at: u64,
+}
+
+/// Why an authorization request cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// Unknown client or redirect_uri: an error page, never a redirect (RFC 6749 §4.1.2.1).
+    Page(String),
+    /// An error for the client: redirect there.
+    Redirect(String),
+}
+
+/// The result of a login form post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginStep {
+    /// Show the form again with this message (Keycloak's wording).
+    Retry(String),
+    /// Show the TOTP form.
+    Totp,
+    /// Show the TOTP enrolment page for this secret.
+    TotpSetup {
+        /// Base32 secret.
+        secret: String,
+        /// The otpauth URI.
+        uri: String,
+    },
+    /// Logged in: the new session's id, and where the browser goes next (`None`: a device
+    /// grant was approved; show the success page).
+    Done {
+        /// SSO session id (the cookie).
+        session_id: String,
+        /// The redirect with code and state.
+        redirect: Option<String>,
+    },
+    /// The login session is unknown, expired or the CSRF token is wrong.
+    Expired,
+}
+
+/// The device authorization response (RFC 8628 §3.2).
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceAuthorization {
+    /// The device code.
+    pub device_code: String,
+    /// What the user types.
+    pub user_code: String,
+    /// Where the user goes.
+    pub verification_uri: String,
+    /// The same with the code filled in.
+    pub verification_uri_complete: String,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+    /// Polling interval.
+    pub interval: u64,
+}
+
+/// Appends query parameters to a URI.
+pub fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}{query}")
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Provider {
+    /// Validates an authorization request's parameters.
+    pub fn authorization_request(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        params: &HashMap<String, String>,
+    ) -> Result<AuthRequest, AuthorizeError> {
+        let get = |n: &str| params.get(n).map(String::as_str).filter(|v| !v.is_empty());
+        let client = get("client_id")
+            .and_then(|id| realm.client(id))
+            .filter(|c| c.enabled)
+            .ok_or_else(|| AuthorizeError::Page("Client not found.".into()))?;
+        let redirect_uri = get("redirect_uri")
+            .filter(|uri| redirect::allowed(&client.redirect_uris, uri))
+            .ok_or_else(|| AuthorizeError::Page("Invalid parameter: redirect_uri".into()))?;
+        let state = get("state");
+        let fail = |e: OAuthError| {
+            let mut p = vec![
+                ("error", e.code.to_string()),
+                ("error_description", e.description.clone()),
+            ];
+            if let Some(s) = state {
+                p.push(("state", s.to_string()));
+            }
+            p.push(("iss", issuer.to_string()));
+            let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            AuthorizeError::Redirect(with_query(redirect_uri, &refs))
+        };
+        if get("response_type") != Some("code") {
+            return Err(fail(OAuthError::new(
+                ErrorCode::UnsupportedResponseType,
+                "Client is not allowed to initiate browser login with given response_type.",
+            )));
+        }
+        if !client.standard_flow_enabled {
+            return Err(fail(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "Client is not allowed to initiate browser login with given response_type. Standard flow is disabled for the client.",
+            )));
+        }
+        let challenge = pkce::check_request(
+            get("code_challenge"),
+            get("code_challenge_method"),
+            client.pkce_method.as_deref(),
+        )
+        .map_err(fail)?;
+        let scope = claims::grant_scope(get("scope")).map_err(fail)?;
+        Ok(AuthRequest {
+            client_id: client.client_id.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            scope,
+            state: state.map(str::to_string),
+            nonce: get("nonce").map(str::to_string),
+            challenge,
+            force_login: get("prompt") == Some("login"),
+        })
+    }
+
+    /// The SSO session of a cookie, if still active with an enabled user.
+    pub fn sso_session(&self, realm: &Realm, session_id: &str, now: u64) -> Option<Session> {
+        let session = self.directory.session(&realm.name, session_id).ok()??;
+        (session.active(lifetimes(realm), now)
+            && realm.user(&session.user_id).is_some_and(|u| u.enabled))
+        .then_some(session)
+    }
+
+    /// Starts a login; returns its id (the cookie) and CSRF token.
+    pub fn begin_login(&self, realm: &Realm, purpose: LoginPurpose, now: u64) -> (String, String) {
+        let id = random_token(24);
+        let csrf = random_token(24);
+        let mut logins = lock(&self.browser.logins);
+        logins.retain(|_, l| l.expires_at > now);
+        logins.insert(
+            id.clone(),
+            Login {
+                realm: realm.name.clone(),
+                csrf: csrf.clone(),
+                purpose,
+                pending_user: None,
+                pending_totp_secret: None,
+                expires_at: now + LOGIN_LIFESPAN,
+            },
+        );
+        (id, csrf)
+    }
+
+    /// The login of a cookie.
+    pub fn login_state(&self, realm: &Realm, id: &str, now: u64) -> Option<Login> {
+        lock(&self.browser.logins)
+            .get(id)
+            .filter(|l| l.realm == realm.name && l.expires_at > now)
+            .cloned()
+    }
+
+    /// Handles the login form: username and password, or the TOTP code of the pending user.
+    #[allow(clippy::too_many_arguments)]
+    pub fn submit_login(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        login_id: &str,
+        csrf: &str,
+        username: Option<&str>,
+        password: Option<&str>,
+        otp: Option<&str>,
+        now: u64,
+    ) -> LoginStep {
+        let Some(login) = self.login_state(realm, login_id, now) else {
+            return LoginStep::Expired;
+        };
+        if !constant_time_eq(csrf.as_bytes(), login.csrf.as_bytes()) {
+            return LoginStep::Expired;
+        }
+        let user = if let Some(pending) = &login.pending_user {
+            let Some(user) = realm.user(pending).filter(|u| u.enabled) else {
+                return LoginStep::Expired;
+            };
+            if let Some(secret) = &login.pending_totp_secret {
+                if !crate::flows::totp::verify(secret, otp.unwrap_or(""), now) {
+                    return LoginStep::Retry("Invalid authenticator code.".into());
+                }
+                let (user_id, secret) = (user.id.clone(), secret.clone());
+                let enrolled = self.directory.update_realm(&realm.name, |r| {
+                    if let Some(u) = r.users.iter_mut().find(|u| u.id == user_id) {
+                        u.totp_secret = Some(secret);
+                        u.required_actions.retain(|a| a != CONFIGURE_TOTP);
+                    }
+                    Ok(())
+                });
+                if enrolled.is_err() {
+                    return LoginStep::Expired;
+                }
+            } else {
+                let secret = user.totp_secret.as_deref().unwrap_or("");
+                if !crate::flows::totp::verify(secret, otp.unwrap_or(""), now) {
+                    return LoginStep::Retry("Invalid authenticator code.".into());
+                }
+            }
+            user
+        } else {
+            let username = username.unwrap_or("").trim();
+            if username.is_empty() {
+                return LoginStep::Retry("Invalid username or password.".into());
+            }
+            match self.check_password(realm, username, password.unwrap_or(""), now) {
+                Ok(user) => {
+                    if user.totp_secret.is_some() {
+                        if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                            l.pending_user = Some(user.id.clone());
+                        }
+                        return LoginStep::Totp;
+                    }
+                    if user.required_actions.iter().any(|a| a == CONFIGURE_TOTP) {
+                        let mut random = [0u8; 20];
+                        let _ = aws_lc_rs::rand::fill(&mut random);
+                        let secret = crate::flows::totp::secret(&random);
+                        let issuer = realm.display_name.as_deref().unwrap_or(&realm.name);
+                        let uri = crate::flows::totp::otpauth_uri(&secret, issuer, &user.username)
+                            .unwrap_or_default();
+                        if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                            l.pending_user = Some(user.id.clone());
+                            l.pending_totp_secret = Some(secret.clone());
+                        }
+                        return LoginStep::TotpSetup { secret, uri };
+                    }
+                    user
+                }
+                Err(LoginFailure::Disabled) => {
+                    return LoginStep::Retry(
+                        "Account is disabled, contact your administrator.".into(),
+                    );
+                }
+                Err(_) => return LoginStep::Retry("Invalid username or password.".into()),
+            }
+        };
+        lock(&self.browser.logins).remove(login_id);
+        let session = Session::new(new_id(), user.id.clone(), now, now);
+        if self
+            .directory
+            .create_session(&realm.name, &session)
+            .is_err()
+        {
+            return LoginStep::Expired;
+        }
+        let redirect = self.continue_with_session(realm, issuer, &login.purpose, &session, now);
+        LoginStep::Done {
+            session_id: session.id,
+            redirect,
+        }
+    }
+
+    /// Finishes a purpose with an authenticated session: a redirect with a fresh code, or a
+    /// device grant approved (`None`).
+    pub fn continue_with_session(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        purpose: &LoginPurpose,
+        session: &Session,
+        now: u64,
+    ) -> Option<String> {
+        match purpose {
+            LoginPurpose::Code(request) => {
+                Some(self.issue_code(realm, issuer, request, session, now))
+            }
+            LoginPurpose::Device(device_code) => {
+                if let Some(grant) =
+                    lock(&self.browser.devices).get_mut(&(realm.name.clone(), device_code.clone()))
+                {
+                    grant.decision = Some(Ok((session.id.clone(), session.user_id.clone())));
+                }
+                None
+            }
+        }
+    }
+
+    /// Issues a code for an authenticated session and returns the client's redirect.
+    pub fn issue_code(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        request: &AuthRequest,
+        session: &Session,
+        now: u64,
+    ) -> String {
+        let code = format!("{}.{}", random_token(32), session.id);
+        let mut codes = lock(&self.browser.codes);
+        codes.retain(|_, c| c.expires_at + 600 > now);
+        codes.insert(
+            (realm.name.clone(), code.clone()),
+            CodeGrant {
+                client_id: request.client_id.clone(),
+                redirect_uri: request.redirect_uri.clone(),
+                session_id: session.id.clone(),
+                user_id: session.user_id.clone(),
+                scope: request.scope.clone(),
+                nonce: request.nonce.clone(),
+                challenge: request.challenge.clone(),
+                expires_at: now + realm.settings.access_code_lifespan,
+                family: None,
+                used: false,
+            },
+        );
+        let mut params: Vec<(&str, &str)> = Vec::new();
+        if let Some(state) = &request.state {
+            params.push(("state", state));
+        }
+        params.push(("session_state", &session.id));
+        params.push(("iss", issuer));
+        params.push(("code", &code));
+        with_query(&request.redirect_uri, &params)
+    }
+
+    /// Ends an SSO session (logout): its refresh tokens stop working.
+    pub fn end_session(&self, realm: &Realm, session_id: &str) -> bool {
+        self.directory
+            .delete_session(&realm.name, session_id)
+            .unwrap_or(false)
+    }
+
+    /// RFC 8628 §3.1: a device authorization request.
+    pub fn device_authorization(
+        &self,
+        realm: &Realm,
+        base: &str,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<DeviceAuthorization, OAuthError> {
+        let client = self.authenticate_client(realm, request)?;
+        if !client.device_authorization_grant_enabled {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.",
+            ));
+        }
+        let scope = claims::grant_scope(request.form.get("scope").map(String::as_str))?;
+        let mut random = [0u8; 8];
+        let _ = aws_lc_rs::rand::fill(&mut random);
+        let user_code = codes::user_code(&random);
+        let device_code = random_token(32);
+        let s = &realm.settings;
+        lock(&self.browser.devices).retain(|_, d| d.expires_at > now);
+        lock(&self.browser.devices).insert(
+            (realm.name.clone(), device_code.clone()),
+            DeviceGrant {
+                client_id: client.client_id.clone(),
+                user_code: user_code.clone(),
+                scope,
+                expires_at: now + s.device_code_lifespan,
+                interval: s.device_polling_interval,
+                last_poll: None,
+                decision: None,
+            },
+        );
+        lock(&self.browser.user_codes)
+            .insert((realm.name.clone(), user_code.clone()), device_code.clone());
+        let verification_uri = format!("{base}/device");
+        Ok(DeviceAuthorization {
+            verification_uri_complete: with_query(&verification_uri, &[("user_code", &user_code)]),
+            verification_uri,
+            device_code,
+            user_code,
+            expires_in: s.device_code_lifespan,
+            interval: s.device_polling_interval,
+        })
+    }
+
+    /// The device code of a typed user code, if pending.
+    pub fn device_for_user_code(&self, realm: &Realm, typed: &str, now: u64) -> Option<String> {
+        let code = codes::normalize_user_code(typed);
+        let device_code = lock(&self.browser.user_codes)
+            .get(&(realm.name.clone(), code))
+            .cloned()?;
+        lock(&self.browser.devices)
+            .get(&(realm.name.clone(), device_code.clone()))
+            .filter(|d| d.expires_at > now && d.decision.is_none())
+            .map(|_| device_code)
+    }
+}

@@ -1,0 +1,428 @@
+//! The token endpoint: client authentication, then the grant named by `grant_type`, as Keycloak
+//! answers each (descriptions and status codes included).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::tokens::{RefreshPart, TokenResponse};
+use super::{Provider, new_id};
+use crate::directory::Write;
+use crate::flows::claims::{self, TokenContext};
+use crate::flows::client_auth;
+use crate::flows::codes::CodeOutcome;
+use crate::flows::error::{ErrorCode, OAuthError};
+use crate::flows::refresh::{Lifetimes, Redeemed, Session, TokenId};
+use crate::model::{Client, Realm, User};
+
+/// The device grant's `grant_type`.
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// A token request: the form (each parameter once) and the `Authorization` header.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequest {
+    /// Form parameters.
+    pub form: HashMap<String, String>,
+    /// `Authorization` header value.
+    pub authorization: Option<String>,
+}
+
+impl TokenRequest {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.form.get(name).map(String::as_str)
+    }
+
+    fn require(&self, name: &str) -> Result<&str, OAuthError> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| OAuthError::missing(name))
+    }
+}
+
+/// The lifetimes of a realm's sessions.
+pub fn lifetimes(realm: &Realm) -> Lifetimes {
+    Lifetimes {
+        idle: realm.settings.sso_session_idle_timeout,
+        max: realm.settings.sso_session_max_lifespan,
+        single_use: realm.settings.revoke_refresh_token,
+    }
+}
+
+impl Provider {
+    /// Authenticates the client of a request (token, introspection, revocation endpoints).
+    pub fn authenticate_client<'r>(
+        &self,
+        realm: &'r Realm,
+        request: &TokenRequest,
+    ) -> Result<&'r Client, OAuthError> {
+        let presented = client_auth::presented(
+            request.authorization.as_deref(),
+            request.get("client_id"),
+            request.get("client_secret"),
+        )?;
+        client_auth::authenticate(realm, &presented)
+    }
+
+    /// Answers a token request.
+    pub fn token(
+        &self,
+        realm_name: &str,
+        issuer: &str,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let realm = self
+            .realm(realm_name)
+            .map_err(|_| OAuthError::invalid_request("Realm does not exist"))?;
+        let grant_type = request
+            .get("grant_type")
+            .filter(|g| !g.is_empty())
+            .ok_or_else(|| OAuthError::invalid_request("Missing form parameter: grant_type"))?;
+        let known = [
+            "password",
+            "client_credentials",
+            "refresh_token",
+            "authorization_code",
+            DEVICE_GRANT,
+        ];
+        if !known.contains(&grant_type) {
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "Unsupported grant_type",
+            ));
+        }
+        let client = self.authenticate_client(&realm, request)?;
+        match grant_type {
+            "password" => self.password_grant(&realm, issuer, client, request, now),
+            "client_credentials" => {
+                self.client_credentials_grant(&realm, issuer, client, request, now)
+            }
+            "refresh_token" => self.refresh_grant(&realm, issuer, client, request, now),
+            "authorization_code" => self.code_grant(&realm, issuer, client, request, now),
+            _ => self.device_grant(&realm, issuer, client, request, now),
+        }
+    }
+
+    fn password_grant(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        if !client.direct_access_grants_enabled {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "Client not allowed for direct access grants",
+            ));
+        }
+        let scope = claims::grant_scope(request.get("scope"))?;
+        let username = request.require("username")?;
+        let password = request.get("password").unwrap_or("");
+        let user = self.check_password(realm, username, password, now)?;
+        if user
+            .required_actions
+            .iter()
+            .any(|a| a == super::browser::CONFIGURE_TOTP || a == "UPDATE_PASSWORD")
+        {
+            return Err(OAuthError::invalid_grant("Account is not fully set up"));
+        }
+        if let Some(secret) = &user.totp_secret {
+            let code = request.get("totp").unwrap_or("");
+            if !crate::flows::totp::verify(secret, code, now) {
+                return Err(OAuthError::invalid_user_credentials());
+            }
+        }
+        let session = Session::new(new_id(), user.id.clone(), now, now);
+        self.start_session_tokens(realm, issuer, client, user, session, &scope, None, now)
+    }
+
+    /// Stores a new session with a family for `client` and issues its first tokens.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn start_session_tokens(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        user: &User,
+        mut session: Session,
+        scope: &str,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let family = new_id();
+        let jti = session.start_family(family, &client.client_id, scope, now);
+        self.directory
+            .create_session(&realm.name, &session)
+            .map_err(super::ProviderError::from)?;
+        let ctx = TokenContext {
+            issuer,
+            realm,
+            client,
+            user,
+            session_id: &session.id,
+            auth_time: Some(session.auth_time),
+            nonce,
+            scope,
+            now,
+        };
+        let expires = session.expires(lifetimes(realm));
+        Ok(self.issue(
+            &ctx,
+            Some(RefreshPart {
+                jti,
+                session_expires: expires,
+            }),
+        )?)
+    }
+
+    fn client_credentials_grant(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        if client.public_client {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "Public client not allowed to retrieve service account",
+            ));
+        }
+        if !client.service_accounts_enabled {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "Client not enabled to retrieve service account",
+            ));
+        }
+        let user = realm
+            .users
+            .iter()
+            .find(|u| u.service_account_client_id.as_deref() == Some(client.client_id.as_str()))
+            .ok_or_else(|| OAuthError::invalid_request("User not found"))?;
+        let scope = claims::grant_scope(request.get("scope"))?;
+        let ctx = TokenContext {
+            issuer,
+            realm,
+            client,
+            user,
+            session_id: "",
+            auth_time: None,
+            nonce: None,
+            scope: &scope,
+            now,
+        };
+        Ok(self.issue(&ctx, None)?)
+    }
+
+    fn refresh_grant(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let token = request.require("refresh_token")?;
+        let claims = self
+            .verify(realm, token, "Refresh", now)
+            .map_err(|p| p.refresh_error())?;
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
+        if text("azp") != client.client_id {
+            return Err(OAuthError::invalid_grant(
+                "Invalid refresh token. Token client and authorized client don't match",
+            ));
+        }
+        let presented = TokenId::parse(text("jti"))
+            .ok_or_else(|| OAuthError::invalid_grant("Invalid refresh token"))?;
+        let session_id = text("sid").to_string();
+        let life = lifetimes(realm);
+        let client_id = client.client_id.clone();
+        let outcome = self
+            .directory
+            .modify_session(&realm.name, &session_id, |session| {
+                let redeemed = session.redeem(&presented, &client_id, life, now);
+                let write = match &redeemed {
+                    Redeemed::Rotated { .. } => Write::Later,
+                    Redeemed::Refused(_, true) => Write::Now,
+                    Redeemed::Refused(_, false) => Write::No,
+                };
+                ((redeemed, session.clone()), write)
+            })
+            .map_err(super::ProviderError::from)?;
+        let Some((redeemed, session)) = outcome else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let (jti, scope) = match redeemed {
+            Redeemed::Rotated { jti, scope } => (jti, scope),
+            Redeemed::Refused(error, _) => return Err(error),
+        };
+        let user = realm
+            .user(&session.user_id)
+            .filter(|u| u.enabled)
+            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
+        let ctx = TokenContext {
+            issuer,
+            realm,
+            client,
+            user,
+            session_id: &session.id,
+            auth_time: Some(session.auth_time),
+            nonce: None,
+            scope: &scope,
+            now,
+        };
+        Ok(self.issue(
+            &ctx,
+            Some(RefreshPart {
+                jti,
+                session_expires: session.expires(life),
+            }),
+        )?)
+    }
+
+    fn code_grant(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let code = request.require("code")?;
+        let mut codes = self.browser.codes.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(grant) = codes.get_mut(&(realm.name.clone(), code.to_string())) else {
+            return Err(OAuthError::invalid_grant("Code not valid"));
+        };
+        match grant.redeem(
+            &client.client_id,
+            request.get("redirect_uri"),
+            request.get("code_verifier"),
+            now,
+        ) {
+            CodeOutcome::Valid => {}
+            CodeOutcome::Refused(e) => return Err(e),
+            CodeOutcome::Replayed(family) => {
+                let session_id = grant.session_id.clone();
+                drop(codes);
+                if let Some(family) = family {
+                    let _ = self
+                        .directory
+                        .modify_session(&realm.name, &session_id, |s| {
+                            let changed = s.revoke_family(&family);
+                            ((), if changed { Write::Now } else { Write::No })
+                        });
+                }
+                tracing::warn!(realm = %realm.name, "authorization code replayed; its tokens are revoked");
+                return Err(OAuthError::invalid_grant("Code not valid"));
+            }
+        }
+        let family = new_id();
+        grant.family = Some(family.clone());
+        let grant = grant.clone();
+        drop(codes);
+        let life = lifetimes(realm);
+        let client_id = client.client_id.clone();
+        let started = self
+            .directory
+            .modify_session(&realm.name, &grant.session_id, |session| {
+                if !session.active(life, now) {
+                    return (None, Write::No);
+                }
+                let jti = session.start_family(family.clone(), &client_id, &grant.scope, now);
+                (Some((jti, session.clone())), Write::Now)
+            })
+            .map_err(super::ProviderError::from)?
+            .flatten();
+        let Some((jti, session)) = started else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let user = realm
+            .user(&session.user_id)
+            .filter(|u| u.enabled)
+            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
+        let ctx = TokenContext {
+            issuer,
+            realm,
+            client,
+            user,
+            session_id: &session.id,
+            auth_time: Some(session.auth_time),
+            nonce: grant.nonce.as_deref(),
+            scope: &grant.scope,
+            now,
+        };
+        Ok(self.issue(
+            &ctx,
+            Some(RefreshPart {
+                jti,
+                session_expires: session.expires(life),
+            }),
+        )?)
+    }
+
+    fn device_grant(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        request: &TokenRequest,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let device_code = request.require("device_code")?;
+        let key = (realm.name.clone(), device_code.to_string());
+        let mut devices = self
+            .browser
+            .devices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let Some(grant) = devices.get_mut(&key) else {
+            return Err(OAuthError::invalid_grant("Device code not valid"));
+        };
+        let (session_id, _user_id) = grant.poll(&client.client_id, now)?;
+        let scope = grant.scope.clone();
+        devices.remove(&key);
+        drop(devices);
+        let family = new_id();
+        let life = lifetimes(realm);
+        let client_id = client.client_id.clone();
+        let started = self
+            .directory
+            .modify_session(&realm.name, &session_id, |session| {
+                if !session.active(life, now) {
+                    return (None, Write::No);
+                }
+                let jti = session.start_family(family.clone(), &client_id, &scope, now);
+                (Some((jti, session.clone())), Write::Now)
+            })
+            .map_err(super::ProviderError::from)?
+            .flatten();
+        let Some((jti, session)) = started else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let user = realm
+            .user(&session.user_id)
+            .filter(|u| u.enabled)
+            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
+        let ctx = TokenContext {
+            issuer,
+            realm,
+            client,
+            user,
+            session_id: &session.id,
+            auth_time: Some(session.auth_time),
+            nonce: None,
+            scope: &scope,
+            now,
+        };
+        Ok(self.issue(
+            &ctx,
+            Some(RefreshPart {
+                jti,
+                session_expires: session.expires(life),
+            }),
+        )?)
+    }
+}

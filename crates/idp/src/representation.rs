@@ -1,0 +1,655 @@
+//! Keycloak's JSON representations (`RealmRepresentation` and its parts, as `kc.sh export`
+//! writes them and the admin REST API speaks them), and their mapping to and from the model.
+//! Unknown fields are ignored on the way in.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Client, Group, ModelError, ProtocolMapper, Realm, Role, RoleMappings, User};
+
+/// A realm as Keycloak exports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct RealmRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub realm: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_lifespan: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_session_idle_timeout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso_session_max_lifespan: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_code_lifespan: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_refresh_token: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brute_force_protected: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_factor: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_increment_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_failure_wait_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_delta_time_seconds: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_signature_algorithm: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<RolesRepresentation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<UserRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clients: Option<Vec<ClientRepresentation>>,
+}
+
+/// `roles` of a realm export.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct RolesRepresentation {
+    pub realm: Vec<RoleRepresentation>,
+    pub client: BTreeMap<String, Vec<RoleRepresentation>>,
+}
+
+/// A role.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct RoleRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub composite: bool,
+    pub client_role: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_id: Option<String>,
+}
+
+/// A group with its subgroups.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct GroupRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    pub sub_group_count: usize,
+    pub sub_groups: Vec<GroupRepresentation>,
+    pub realm_roles: Vec<String>,
+    pub client_roles: BTreeMap<String, Vec<String>>,
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+/// A credential of a user: `value` (a plain password, on import) or Keycloak's stored form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct CredentialRepresentation {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary: Option<bool>,
+    /// kubeward's export: the argon2id PHC string.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_data: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct UserRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub username: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_timestamp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_account_client_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<CredentialRepresentation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required_actions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub realm_roles: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_roles: BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totp: Option<bool>,
+}
+
+/// A protocol mapper.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct ProtocolMapperRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    pub protocol: String,
+    pub protocol_mapper: String,
+    pub config: BTreeMap<String, String>,
+}
+
+/// A client.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct ClientRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub client_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_client: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_authenticator_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uris: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_flow_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct_access_grants_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_accounts_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_mappers: Option<Vec<ProtocolMapperRepresentation>>,
+}
+
+/// Keycloak's client attribute for a required PKCE method.
+pub const PKCE_ATTRIBUTE: &str = "pkce.code.challenge.method";
+/// Keycloak's client attribute enabling the device grant.
+pub const DEVICE_ATTRIBUTE: &str = "oauth2.device.authorization.grant.enabled";
+
+/// Why a representation cannot be imported.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The realm has no name.
+    #[error("the realm has no name (field \"realm\")")]
+    NoName,
+    /// A part of the realm conflicts or refers to something missing.
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    /// A password could not be hashed.
+    #[error("user {user}: {message}")]
+    Password {
+        /// The user.
+        user: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// What import needs from its caller: fresh ids and password hashing (randomness).
+pub trait Minter {
+    /// A fresh uuid.
+    fn id(&mut self) -> String;
+    /// The argon2id hash of a password.
+    fn hash(&mut self, password: &str) -> Result<String, String>;
+    /// A fresh client secret.
+    fn secret(&mut self) -> String;
+}
+
+fn role(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
+    Role {
+        id: r.id.clone().unwrap_or_else(|| minter.id()),
+        name: r.name.clone(),
+        description: r.description.clone(),
+    }
+}
+
+/// Builds a client from its representation (new ids from `minter` where missing). A
+/// confidential client without a secret gets one, as Keycloak.
+pub fn client_from(rep: &ClientRepresentation, minter: &mut dyn Minter) -> Client {
+    let mut client = Client::new(
+        rep.id.clone().unwrap_or_else(|| minter.id()),
+        rep.client_id.clone(),
+    );
+    update_client(&mut client, rep, minter);
+    client
+}
+
+/// Applies the fields a representation sets to a client.
+pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &mut dyn Minter) {
+    if !rep.client_id.is_empty() {
+        client.client_id = rep.client_id.clone();
+    }
+    if rep.name.is_some() {
+        client.name = rep.name.clone();
+    }
+    if let Some(v) = rep.enabled {
+        client.enabled = v;
+    }
+    if let Some(v) = rep.public_client {
+        client.public_client = v;
+    }
+    if let Some(v) = &rep.redirect_uris {
+        client.redirect_uris = v.clone();
+    }
+    if let Some(v) = rep.standard_flow_enabled {
+        client.standard_flow_enabled = v;
+    }
+    if let Some(v) = rep.direct_access_grants_enabled {
+        client.direct_access_grants_enabled = v;
+    }
+    if let Some(v) = rep.service_accounts_enabled {
+        client.service_accounts_enabled = v;
+    }
+    if let Some(attributes) = &rep.attributes {
+        client.pkce_method = attributes
+            .get(PKCE_ATTRIBUTE)
+            .filter(|m| !m.is_empty())
+            .cloned();
+        client.device_authorization_grant_enabled = attributes
+            .get(DEVICE_ATTRIBUTE)
+            .is_some_and(|v| v == "true");
+        client.attributes = attributes
+            .iter()
+            .filter(|(k, _)| *k != PKCE_ATTRIBUTE && *k != DEVICE_ATTRIBUTE)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
+    if let Some(mappers) = &rep.protocol_mappers {
+        client.protocol_mappers = mappers
+            .iter()
+            .map(|m| ProtocolMapper {
+                name: m.name.clone(),
+                protocol_mapper: m.protocol_mapper.clone(),
+                config: m.config.clone(),
+            })
+            .collect();
+    }
+    if rep.secret.is_some() {
+        client.secret = rep.secret.clone();
+    }
+    if client.public_client {
+        client.secret = None;
+    } else if client.secret.is_none() {
+        client.secret = Some(minter.secret());
+    }
+}
+
+/// The representation of a client, as the admin API and export show it.
+pub fn client_to(client: &Client) -> ClientRepresentation {
+    let mut attributes = client.attributes.clone();
+    if let Some(m) = &client.pkce_method {
+        attributes.insert(PKCE_ATTRIBUTE.into(), m.clone());
+    }
+    attributes.insert(
+        DEVICE_ATTRIBUTE.into(),
+        client.device_authorization_grant_enabled.to_string(),
+    );
+    ClientRepresentation {
+        id: Some(client.id.clone()),
+        client_id: client.client_id.clone(),
+        name: client.name.clone(),
+        enabled: Some(client.enabled),
+        public_client: Some(client.public_client),
+        client_authenticator_type: Some("client-secret".into()),
+        secret: client.secret.clone(),
+        redirect_uris: Some(client.redirect_uris.clone()),
+        web_origins: Some(Vec::new()),
+        standard_flow_enabled: Some(client.standard_flow_enabled),
+        direct_access_grants_enabled: Some(client.direct_access_grants_enabled),
+        service_accounts_enabled: Some(client.service_accounts_enabled),
+        protocol: Some("openid-connect".into()),
+        attributes: Some(attributes),
+        protocol_mappers: Some(
+            client
+                .protocol_mappers
+                .iter()
+                .map(|m| ProtocolMapperRepresentation {
+                    id: None,
+                    name: m.name.clone(),
+                    protocol: "openid-connect".into(),
+                    protocol_mapper: m.protocol_mapper.clone(),
+                    config: m.config.clone(),
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// Applies a user representation's fields to a user; passwords in `credentials` are hashed.
+pub fn update_user(
+    user: &mut User,
+    rep: &UserRepresentation,
+    minter: &mut dyn Minter,
+) -> Result<(), ImportError> {
+    if !rep.username.is_empty() {
+        user.username = rep.username.to_lowercase();
+    }
+    if let Some(v) = rep.enabled {
+        user.enabled = v;
+    }
+    if rep.email.is_some() {
+        user.email = rep.email.clone().filter(|e| !e.is_empty());
+    }
+    if let Some(v) = rep.email_verified {
+        user.email_verified = v;
+    }
+    if rep.first_name.is_some() {
+        user.first_name = rep.first_name.clone().filter(|e| !e.is_empty());
+    }
+    if rep.last_name.is_some() {
+        user.last_name = rep.last_name.clone().filter(|e| !e.is_empty());
+    }
+    if !rep.required_actions.is_empty() {
+        user.required_actions = rep.required_actions.clone();
+    }
+    for credential in &rep.credentials {
+        if credential.kind != "password" {
+            continue;
+        }
+        if let Some(value) = &credential.value {
+            user.password_hash =
+                Some(
+                    minter
+                        .hash(value)
+                        .map_err(|message| ImportError::Password {
+                            user: user.username.clone(),
+                            message,
+                        })?,
+                );
+        } else if let Some(phc) = credential
+            .secret_data
+            .as_deref()
+            .filter(|s| s.starts_with("$argon2"))
+        {
+            user.password_hash = Some(phc.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// The representation of a user (no credentials).
+pub fn user_to(user: &User) -> UserRepresentation {
+    UserRepresentation {
+        id: Some(user.id.clone()),
+        username: user.username.clone(),
+        enabled: Some(user.enabled),
+        email: user.email.clone(),
+        email_verified: Some(user.email_verified),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        created_timestamp: Some(user.created_timestamp),
+        service_account_client_id: user.service_account_client_id.clone(),
+        required_actions: user.required_actions.clone(),
+        totp: Some(user.totp_secret.is_some()),
+        ..UserRepresentation::default()
+    }
+}
+
+/// The representation of a group (with its subgroups).
+pub fn group_to(realm: &Realm, group: &Group) -> GroupRepresentation {
+    let children: Vec<GroupRepresentation> = realm
+        .groups
+        .iter()
+        .filter(|g| g.parent.as_deref() == Some(group.id.as_str()))
+        .map(|g| group_to(realm, g))
+        .collect();
+    GroupRepresentation {
+        id: Some(group.id.clone()),
+        name: group.name.clone(),
+        path: Some(realm.group_path(group)),
+        parent_id: group.parent.clone(),
+        sub_group_count: children.len(),
+        sub_groups: children,
+        realm_roles: group.roles.realm.clone(),
+        client_roles: group.roles.client.clone(),
+        attributes: BTreeMap::new(),
+    }
+}
+
+fn import_groups(
+    realm: &mut Realm,
+    reps: &[GroupRepresentation],
+    parent: Option<&str>,
+    minter: &mut dyn Minter,
+) -> Result<(), ImportError> {
+    for rep in reps {
+        let id = rep.id.clone().unwrap_or_else(|| minter.id());
+        realm.add_group(Group {
+            id: id.clone(),
+            name: rep.name.clone(),
+            parent: parent.map(str::to_string),
+            roles: RoleMappings {
+                realm: rep.realm_roles.clone(),
+                client: rep.client_roles.clone(),
+            },
+        })?;
+        import_groups(realm, &rep.sub_groups, Some(&id), minter)?;
+    }
+    Ok(())
+}
+
+/// Builds a realm from a Keycloak realm export.
+pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Realm, ImportError> {
+    if rep.realm.is_empty() {
+        return Err(ImportError::NoName);
+    }
+    let id = rep.id.clone().unwrap_or_else(|| minter.id());
+    let mut realm = Realm::new(id, rep.realm.clone());
+    apply_settings(&mut realm, rep);
+    if let Some(roles) = &rep.roles {
+        for r in &roles.realm {
+            realm.add_role(role(r, minter))?;
+        }
+    }
+    for c in rep.clients.iter().flatten() {
+        let mut client = client_from(c, minter);
+        if let Some(roles) = rep.roles.as_ref().and_then(|r| r.client.get(&c.client_id)) {
+            client.roles = roles.iter().map(|r| role(r, minter)).collect();
+        }
+        realm.add_client(client)?;
+    }
+    import_groups(
+        &mut realm,
+        rep.groups.as_deref().unwrap_or(&[]),
+        None,
+        minter,
+    )?;
+    for u in rep.users.iter().flatten() {
+        let mut user = User::new(u.id.clone().unwrap_or_else(|| minter.id()), &u.username);
+        update_user(&mut user, u, minter)?;
+        user.created_timestamp = u.created_timestamp.unwrap_or(0);
+        user.service_account_client_id = u.service_account_client_id.clone();
+        user.roles = RoleMappings {
+            realm: u.realm_roles.clone(),
+            client: u.client_roles.clone(),
+        };
+        for path in &u.groups {
+            let group = realm
+                .group_by_path(path)
+                .ok_or_else(|| ModelError::Invalid(format!("Group {path} not found")))?;
+            user.groups.push(group.id.clone());
+        }
+        realm.add_user(user)?;
+    }
+    ensure_service_accounts(&mut realm, minter);
+    Ok(realm)
+}
+
+/// Creates the `service-account-<clientId>` user of every client with service accounts on
+/// that has none, as Keycloak does when the switch is turned on.
+pub fn ensure_service_accounts(realm: &mut Realm, minter: &mut dyn Minter) {
+    let missing: Vec<String> = realm
+        .clients
+        .iter()
+        .filter(|c| c.service_accounts_enabled)
+        .filter(|c| {
+            !realm
+                .users
+                .iter()
+                .any(|u| u.service_account_client_id.as_deref() == Some(c.client_id.as_str()))
+        })
+        .map(|c| c.client_id.clone())
+        .collect();
+    for client_id in missing {
+        let mut user = User::new(minter.id(), &format!("service-account-{client_id}"));
+        user.service_account_client_id = Some(client_id);
+        let _ = realm.add_user(user);
+    }
+}
+
+/// Applies the realm-level settings a representation sets.
+pub fn apply_settings(realm: &mut Realm, rep: &RealmRepresentation) {
+    let s = &mut realm.settings;
+    if rep.display_name.is_some() {
+        realm.display_name = rep.display_name.clone();
+    }
+    if let Some(v) = rep.enabled {
+        realm.enabled = v;
+    }
+    macro_rules! set {
+        ($field:ident, $target:ident) => {
+            if let Some(v) = rep.$field.clone() {
+                s.$target = v;
+            }
+        };
+    }
+    set!(access_token_lifespan, access_token_lifespan);
+    set!(sso_session_idle_timeout, sso_session_idle_timeout);
+    set!(sso_session_max_lifespan, sso_session_max_lifespan);
+    set!(access_code_lifespan, access_code_lifespan);
+    set!(revoke_refresh_token, revoke_refresh_token);
+    set!(brute_force_protected, brute_force_protected);
+    set!(failure_factor, failure_factor);
+    set!(wait_increment_seconds, wait_increment_seconds);
+    set!(max_failure_wait_seconds, max_failure_wait_seconds);
+    set!(max_delta_time_seconds, max_delta_time_seconds);
+    set!(default_signature_algorithm, default_signature_algorithm);
+}
+
+/// The realm as `kc.sh export` writes it: with users and their password hashes.
+pub fn export(realm: &Realm) -> RealmRepresentation {
+    let s = &realm.settings;
+    let mut client_roles = BTreeMap::new();
+    for c in &realm.clients {
+        client_roles.insert(
+            c.client_id.clone(),
+            c.roles.iter().map(|r| role_to(r, true, &c.id)).collect(),
+        );
+    }
+    RealmRepresentation {
+        id: Some(realm.id.clone()),
+        realm: realm.name.clone(),
+        display_name: realm.display_name.clone(),
+        enabled: Some(realm.enabled),
+        access_token_lifespan: Some(s.access_token_lifespan),
+        sso_session_idle_timeout: Some(s.sso_session_idle_timeout),
+        sso_session_max_lifespan: Some(s.sso_session_max_lifespan),
+        access_code_lifespan: Some(s.access_code_lifespan),
+        revoke_refresh_token: Some(s.revoke_refresh_token),
+        brute_force_protected: Some(s.brute_force_protected),
+        failure_factor: Some(s.failure_factor),
+        wait_increment_seconds: Some(s.wait_increment_seconds),
+        max_failure_wait_seconds: Some(s.max_failure_wait_seconds),
+        max_delta_time_seconds: Some(s.max_delta_time_seconds),
+        default_signature_algorithm: Some(s.default_signature_algorithm.clone()),
+        roles: Some(RolesRepresentation {
+            realm: realm
+                .roles
+                .iter()
+                .map(|r| role_to(r, false, &realm.id))
+                .collect(),
+            client: client_roles,
+        }),
+        groups: Some(
+            realm
+                .groups
+                .iter()
+                .filter(|g| g.parent.is_none())
+                .map(|g| group_to(realm, g))
+                .collect(),
+        ),
+        users: Some(
+            realm
+                .users
+                .iter()
+                .map(|u| {
+                    let mut rep = user_to(u);
+                    rep.realm_roles = u.roles.realm.clone();
+                    rep.client_roles = u.roles.client.clone();
+                    rep.groups = u
+                        .groups
+                        .iter()
+                        .filter_map(|id| realm.group(id))
+                        .map(|g| realm.group_path(g))
+                        .collect();
+                    rep.credentials = u
+                        .password_hash
+                        .iter()
+                        .map(|phc| CredentialRepresentation {
+                            kind: "password".into(),
+                            secret_data: Some(phc.clone()),
+                            credential_data: Some(r#"{"algorithm":"argon2"}"#.into()),
+                            ..CredentialRepresentation::default()
+                        })
+                        .collect();
+                    rep
+                })
+                .collect(),
+        ),
+        clients: Some(realm.clients.iter().map(client_to).collect()),
+    }
+}
+
+/// A role's representation.
+pub fn role_to(role: &Role, client_role: bool, container: &str) -> RoleRepresentation {
+    RoleRepresentation {
+        id: Some(role.id.clone()),
+        name: role.name.clone(),
+        description: role.description.clone(),
+        composite: false,
+        client_role,
+        container_id: Some(container.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+use super::*;
+
+/// Deterministic ids and a fake hash: this is a unit test of the mapping alone.
+struct Counter(u32);
+
+impl Minter for Counter {
+    fn id(&mut self) -> String {
+        self.0 += 1;
+        format!("id-{}", self.0)
+    }
+    fn hash(&mut self, password: &str) -> Result<String, String> {
+        Ok(format!("$argon2id$fake${}", password.len()))
+    }
+    fn secret(&mut self) -> String {
+        "generated".into()
+    }
+}
+
+fn seed() -> RealmRepresentation {
+    serde_json::from_str(include_str!("seed-001-realm.json")).expect("the fixture parses")
+}
+
+#[test]
+fn the_seed_001_realm_imports() {
+    let realm = import(&seed(), &mut Counter(0)).unwrap();
+    assert_eq!(realm.name, "kubernetes");
+    let client = realm.client("kubernetes-client").unwrap();
+    assert_eq!(client.secret.as_deref(), Some("kubernetes-client-secret"));
+    assert_eq!(client.roles[0].name, "admin");
+    assert_eq!(client.protocol_mappers.len(), 2);
+    assert!(client.device_authorization_grant_enabled);
+    let public = realm.client("kubelogin").unwrap();
+    assert_eq!(public.pkce_method.as_deref(), Some("S256"));
+    assert_eq!(public.secret, None);
+    let user = realm.user_by_login("test").unwrap();
+    assert_eq!(user.password_hash.as_deref(), Some("$argon2id$fake$13"));
+    assert_eq!(realm.group(&user.groups[0]).unwrap().name, "developers");
+    assert!(
+        realm
+            .user_by_login("service-account-kubernetes-client")
+            .is_some(),
+        "service account user created"
+    );
+}
+
+#[test]
+fn export_then_import_keeps_the_realm() {
+    let realm = import(&seed(), &mut Counter(0)).unwrap();
+    let exported = export(&realm);
+    let json = serde_json::to_string(&exported).unwrap();
+    assert!(!json.contains("test-password"));
+    let again = import(&serde_json::from_str(&json).unwrap(), &mut Counter(100)).unwrap();
+    assert_eq!(again, realm);
+}
+
+#[test]
+fn bad_realms_are_refused_with_a_reason() {
+    let mut rep = seed();
+    rep.realm.clear();
+    assert_eq!(import(&rep, &mut Counter(0)), Err(ImportError::NoName));
+    let mut rep = seed();
+    rep.users.as_mut().unwrap()[0].groups = vec!["/nope".into()];
+    assert_eq!(
+        import(&rep, &mut Counter(0)).unwrap_err().to_string(),
+        "Group /nope not found"
+    );
+    let mut rep = seed();
+    let dup = rep.clients.as_ref().unwrap()[0].clone();
+    rep.clients.as_mut().unwrap().push(dup);
+    assert_eq!(
+        import(&rep, &mut Counter(0)).unwrap_err().to_string(),
+        "Client exists with same clientId"
+    );
+}

@@ -1,0 +1,233 @@
+//! `kubeward idp serve`, and [`start`] that `kubeward up` calls: bootstrap the master realm,
+//! set up TLS (given files, or a certificate from the data directory's CA), bind, serve.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Args;
+use kubeward_idp::bootstrap::{self, Bootstrap};
+use kubeward_idp::directory::Directory;
+use kubeward_idp::provider::{Provider, RandomMinter};
+use kubeward_idp::representation::RealmRepresentation;
+use kubeward_pki::CertificateAuthority;
+use kubeward_store::Store;
+use time::OffsetDateTime;
+
+use super::{DataDir, open_store};
+use crate::files::{Access, write_atomic};
+
+/// `kubeward idp serve` flags.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataDir,
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// Serving certificate (PEM); without it one is issued by the data directory's CA.
+    #[arg(long, requires = "tls_private_key_file")]
+    tls_cert_file: Option<PathBuf>,
+    /// Key of the serving certificate.
+    #[arg(long, requires = "tls_cert_file")]
+    tls_private_key_file: Option<PathBuf>,
+    /// The URL clients reach the provider at (the start of every issuer), e.g.
+    /// https://auth.example.com; default https://<listen address>.
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Keycloak realm files to import at start when their realm does not exist (repeatable).
+    #[arg(long = "import-realm")]
+    import: Vec<PathBuf>,
+}
+
+/// A running provider.
+pub struct IdpHandle {
+    /// `https://host:port`.
+    pub url: String,
+    /// What bootstrap did (to tell the user).
+    pub bootstrap: Bootstrap,
+}
+
+/// Everything [`start`] needs.
+pub struct StartOptions<'a> {
+    /// The data directory.
+    pub data_dir: &'a Path,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Certificate and key PEM, or `None` for one from the data directory's CA.
+    pub tls: Option<(String, String)>,
+    /// Public URL override.
+    pub public_url: Option<String>,
+    /// Realm files to import.
+    pub import: &'a [PathBuf],
+}
+
+/// Bootstraps, binds and spawns the provider on the current tokio runtime.
+pub async fn start(store: Arc<Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
+    let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    let admin = match (
+        std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),
+        std::env::var("KC_BOOTSTRAP_ADMIN_PASSWORD").ok(),
+    ) {
+        (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => Some((u, p)),
+        _ => None,
+    };
+    let millis = OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let outcome = bootstrap::ensure_master(&directory, admin, &mut RandomMinter, millis)
+        .context("creating the master realm")?;
+    if let Bootstrap::Created {
+        generated_password: Some(password),
+        ..
+    } = &outcome
+    {
+        write_atomic(
+            &options.data_dir.join("idp-admin-password"),
+            format!("{password}\n").as_bytes(),
+            Access::Secret,
+        )
+        .context("writing idp-admin-password")?;
+    }
+    for file in options.import {
+        let rep = super::admin::read_realm_file(file)?;
+        if directory.realm(&rep.realm).is_none() {
+            import_realm(&directory, &rep)?;
+        }
+    }
+    let (cert, key) = match options.tls {
+        Some(pair) => pair,
+        None => own_certificate(options.data_dir, options.listen)?,
+    };
+    let acceptor = kubeward_idp::http::tls::acceptor(&cert, &key)?;
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .with_context(|| format!("listening on {}", options.listen))?;
+    let address = listener.local_addr()?;
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if address.is_ipv6() {
+        format!("[{}]", address.ip())
+    } else {
+        address.ip().to_string()
+    };
+    let url = options
+        .public_url
+        .unwrap_or_else(|| format!("https://{host}:{}", address.port()));
+    let provider = Arc::new(Provider::new(directory));
+    let app = kubeward_idp::http::router(provider, &url);
+    tokio::spawn(kubeward_idp::http::tls::serve(
+        listener,
+        Some(acceptor),
+        app,
+    ));
+    Ok(IdpHandle {
+        url,
+        bootstrap: outcome,
+    })
+}
+
+/// Imports a realm file into the directory.
+pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
+    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
+        .with_context(|| format!("realm {}", rep.realm))?;
+    directory
+        .create_realm(realm)
+        .with_context(|| format!("realm {}", rep.realm))?;
+    Ok(())
+}
+
+/// The provider's certificate from the data directory's CA (created if missing), for
+/// localhost, 127.0.0.1 and the listen address.
+fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(String, String)> {
+    let pki = data_dir.join("pki");
+    std::fs::create_dir_all(&pki).with_context(|| format!("creating {}", pki.display()))?;
+    let (ca_cert, ca_key) = (pki.join("ca.crt"), pki.join("ca.key"));
+    let now = OffsetDateTime::now_utc();
+    let ca = if ca_cert.exists() && ca_key.exists() {
+        CertificateAuthority::from_pem(
+            &std::fs::read_to_string(&ca_cert)?,
+            &std::fs::read_to_string(&ca_key)?,
+        )
+        .context("loading the CA")?
+    } else {
+        let ca = CertificateAuthority::generate("kubernetes", now).context("creating a CA")?;
+        write_atomic(&ca_key, ca.key_pem().as_bytes(), Access::Secret)?;
+        write_atomic(&ca_cert, ca.cert_pem().as_bytes(), Access::Public)?;
+        ca
+    };
+    let (cert_path, key_path) = (pki.join("idp.crt"), pki.join("idp.key"));
+    if cert_path.exists() && key_path.exists() {
+        return Ok((
+            std::fs::read_to_string(&cert_path)?,
+            std::fs::read_to_string(&key_path)?,
+        ));
+    }
+    let mut sans = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    if !listen.ip().is_unspecified() {
+        sans.push(listen.ip().to_string());
+    }
+    let issued = ca
+        .issue_serving(&sans, now)
+        .context("issuing the identity provider's certificate")?;
+    write_atomic(&key_path, issued.key_pem.as_bytes(), Access::Secret)?;
+    write_atomic(&cert_path, issued.cert_pem.as_bytes(), Access::Public)?;
+    Ok((issued.cert_pem, issued.key_pem))
+}
+
+/// Tells the user where the provider is and how to log in as its admin.
+pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
+    println!("IdP: {}", handle.url);
+    println!("IdP issuer (master realm): {}/realms/master", handle.url);
+    match &handle.bootstrap {
+        Bootstrap::Created {
+            username,
+            generated_password: Some(_),
+        } => println!(
+            "IdP admin: {username} (password in {})",
+            data_dir.join("idp-admin-password").display()
+        ),
+        Bootstrap::Created { username, .. } => {
+            println!("IdP admin: {username} (from KC_BOOTSTRAP_ADMIN_USERNAME/PASSWORD)")
+        }
+        Bootstrap::Existing => {}
+    }
+}
+
+/// Runs `kubeward idp serve`.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let data_dir = args.data.data_dir.clone();
+    let store = open_store(&data_dir)?;
+    let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
+        (Some(c), Some(k)) => Some((
+            std::fs::read_to_string(c).with_context(|| format!("reading {}", c.display()))?,
+            std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?,
+        )),
+        _ => None,
+    };
+    super::super::runtime()?.block_on(async move {
+        let handle = start(
+            store,
+            StartOptions {
+                data_dir: &data_dir,
+                listen: args.listen,
+                tls,
+                public_url: args.public_url,
+                import: &args.import,
+            },
+        )
+        .await?;
+        println!("kubeward idp is up.");
+        println!();
+        print_banner(&handle, &data_dir);
+        println!("CA: {}", data_dir.join("pki").join("ca.crt").display());
+        println!();
+        println!("Ready.");
+        std::future::pending::<()>().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,78 @@
+//! Keycloak's admin REST API driven by PyPI python-keycloak: seed 001's realm built with
+//! `KeycloakAdmin`, a token got and verified with `KeycloakOpenID`.
+
+use std::process::Command;
+
+use super::*;
+
+#[test]
+fn python_keycloak_builds_the_seed_001_realm_and_gets_a_token() {
+    let idp = Idp::start();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/idp/keycloak_admin.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .env("SERVER_URL", &idp.url)
+        .env("CA", idp.ca())
+        .env("ADMIN_PASSWORD", idp.admin_password())
+        .output()
+        .expect("python3 is installed (with python-keycloak from testpeers/requirements.txt)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "python failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result = json(stdout.lines().last().expect("one JSON line"));
+    assert_eq!(
+        result["realms"],
+        serde_json::json!(["kubernetes", "master", "seed001"])
+    );
+    assert_eq!(result["client_uuid_lookup"], true);
+    assert_eq!(result["user_lookup"], true);
+    assert_eq!(result["duplicate"], 409);
+    assert_eq!(result["user_groups"], serde_json::json!(["developers"]));
+    assert_eq!(result["members"], serde_json::json!(["test"]));
+    assert_eq!(result["client_roles_of_user"], serde_json::json!(["admin"]));
+    let id = &result["id_token"];
+    assert_eq!(id["preferred_username"], "test");
+    assert_eq!(
+        id["groups"],
+        serde_json::json!(["kubernetes:admin", "developers"])
+    );
+    assert_eq!(id["iss"], idp.issuer("seed001"));
+    assert_eq!(result["userinfo"]["email"], "test@example.com");
+    assert_eq!(result["wrong_password"], 401);
+    for field in [
+        "access_token",
+        "id_token",
+        "refresh_token",
+        "session_state",
+        "not-before-policy",
+    ] {
+        assert!(
+            result["token_fields"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(field)),
+            "{field}"
+        );
+    }
+}
+
+#[test]
+fn the_admin_api_refuses_missing_and_non_admin_tokens() {
+    let idp = Idp::start();
+    let (status, body) = idp.curl(&[&format!("{}/admin/realms", idp.url)]);
+    assert_eq!(
+        (status, json(&body)),
+        (401, serde_json::json!({"error": "HTTP 401 Unauthorized"}))
+    );
+    // A token of another realm is no admin token.
+    let (_, token) = idp.password_grant("test", PASSWORD, SECRET);
+    let bearer = format!(
+        "Authorization: Bearer {}",
+        token["access_token"].as_str().unwrap()
+    );
+    let (status, _) = idp.curl(&["-H", &bearer, &format!("{}/admin/realms", idp.url)]);
+    assert_eq!(status, 401);
+}

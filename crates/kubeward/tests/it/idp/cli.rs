@@ -1,0 +1,165 @@
+//! The offline commands on a data directory: import, export, apply (twice), tables, keys.
+
+use std::process::Command;
+
+use super::*;
+
+fn kubeward(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .arg("idp")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .expect("kubeward runs")
+}
+
+fn ok(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn import_apply_twice_export_and_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = seed_realm_file();
+    let file = file.to_str().unwrap();
+    assert_eq!(
+        ok(kubeward(&data, &["import", "-f", file])),
+        "realm kubernetes imported\n"
+    );
+    let again = kubeward(&data, &["import", "-f", file]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    assert_eq!(
+        ok(kubeward(&data, &["apply", "-f", file])),
+        "realm kubernetes: no changes\n"
+    );
+    // A YAML file that adds a user and, with --prune, drops the public client.
+    let mut rep: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(seed_realm_file()).unwrap()).unwrap();
+    rep["clients"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["clientId"] != "kubelogin");
+    rep["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"username": "alice", "groups": ["/developers"]}));
+    let yaml = dir.path().join("realm.yaml");
+    std::fs::write(&yaml, serde_saphyr::to_string(&rep).unwrap()).unwrap();
+    let yaml = yaml.to_str().unwrap();
+    assert_eq!(
+        ok(kubeward(&data, &["apply", "-f", yaml])),
+        "user alice created\n"
+    );
+    assert_eq!(
+        ok(kubeward(&data, &["apply", "-f", yaml, "--prune"])),
+        "client kubelogin deleted\n"
+    );
+    assert_eq!(
+        ok(kubeward(&data, &["apply", "-f", yaml, "--prune"])),
+        "realm kubernetes: no changes\n"
+    );
+    let users = ok(kubeward(&data, &["user", "list", "-r", "kubernetes"]));
+    let lines: Vec<&str> = users.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["USERNAME", "ENABLED", "EMAIL", "GROUPS", "ID"],
+        "{users}"
+    );
+    let alice: Vec<&str> = lines
+        .iter()
+        .find(|l| l.starts_with("alice "))
+        .expect("alice is listed")
+        .split_whitespace()
+        .collect();
+    assert_eq!(alice[..3], ["alice", "true", "/developers"], "{users}");
+    let clients = ok(kubeward(&data, &["client", "list", "-r", "kubernetes"]));
+    let row: Vec<&str> = clients
+        .lines()
+        .find(|l| l.starts_with("kubernetes-client "))
+        .expect("the client is listed")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        row[..4],
+        [
+            "kubernetes-client",
+            "confidential",
+            "true",
+            "authorization_code,password,client_credentials,device_code"
+        ],
+        "{clients}"
+    );
+    // Export, then import into a fresh directory: the same password still works.
+    let exported = ok(kubeward(&data, &["export", "-r", "kubernetes"]));
+    assert!(!exported.contains(PASSWORD));
+    assert!(exported.contains("$argon2id$"));
+    let out = dir.path().join("export.json");
+    std::fs::write(&out, &exported).unwrap();
+    let other = dir.path().join("other");
+    ok(kubeward(&other, &["import", "-f", out.to_str().unwrap()]));
+    // Keys rotate offline; both keys are listed.
+    ok(kubeward(
+        &data,
+        &["keys", "rotate", "-r", "kubernetes", "--algorithm", "ES256"],
+    ));
+    let keys = ok(kubeward(&data, &["keys", "list", "-r", "kubernetes"]));
+    assert!(keys.contains("ES256       active"), "{keys}");
+    // Errors are clear.
+    let missing = kubeward(&data, &["user", "list", "-r", "nope"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("realm \"nope\" not found"));
+}
+
+#[test]
+fn rotated_keys_sign_new_tokens_and_old_keys_stay_published() {
+    let idp = Idp::start();
+    let (_, before) = idp.password_grant("test", PASSWORD, SECRET);
+    let old = header(before["id_token"].as_str().unwrap());
+    assert_eq!(old["alg"], "RS256");
+    let dir = idp.stop();
+    let data = dir.path().join("data");
+    let said = ok(kubeward(
+        &data,
+        &["keys", "rotate", "-r", "kubernetes", "--algorithm", "EdDSA"],
+    ));
+    assert!(
+        said.starts_with("realm kubernetes: new signing key "),
+        "{said}"
+    );
+    let idp = Idp::start_in(dir, &[], &[]);
+    let (status, after) = idp.password_grant("test", PASSWORD, SECRET);
+    assert_eq!(status, 200);
+    let new = header(after["id_token"].as_str().unwrap());
+    assert_eq!(new["alg"], "EdDSA");
+    assert_ne!(new["kid"], old["kid"]);
+    let (_, jwks) = idp.curl(&[&format!(
+        "{}/protocol/openid-connect/certs",
+        idp.issuer("kubernetes")
+    )]);
+    let kids: Vec<Value> = json(&jwks)["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].clone())
+        .collect();
+    assert_eq!(kids, vec![old["kid"].clone(), new["kid"].clone()]);
+    // The refresh token signed by the old key still works.
+    let (status, body) = idp.post_form(
+        "/realms/kubernetes/protocol/openid-connect/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", before["refresh_token"].as_str().unwrap()),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+}
