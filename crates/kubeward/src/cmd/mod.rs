@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod auth;
 mod rbac;
 mod serve;
 mod up;
@@ -29,6 +30,8 @@ enum Command {
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
+    /// Explain how the API server authenticates a token (`auth explain`).
+    Auth(auth::AuthArgs),
     /// Onboard users with client certificates, on the cluster of the current kubeconfig.
     User(user::UserArgs),
 }
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Up(args) => up::run(args),
         Command::Serve(args) => serve::run(args),
         Command::User(args) => user::run(args),
+        Command::Auth(args) => auth::run(args),
     }
 }
 
