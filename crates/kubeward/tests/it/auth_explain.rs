@@ -217,6 +217,54 @@ fn explain_walks_the_oidc_checks_and_agrees_with_the_server() {
         "RBAC: allowed by ClusterRoleBinding \"ns-reader\" of ClusterRole \"ns-reader\" to Group \"oidc:dev-team\""
     );
 
+    // An AuthenticationConfiguration file, offline: CEL mappings and validation rules are steps;
+    // mallory's unverified email stops at the claim validation rule with the server's message
+    // (the one `oidc_issuer::an_authentication_config_file_maps_with_cel` finds in its log).
+    let config = cluster.scratch("authn.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\njwt:\n- issuer:\n    url: {issuer}\n    audiences: [{CLIENT_ID}]\n  claimValidationRules:\n  - expression: claims.email_verified == true\n    message: email must be verified\n  claimMappings:\n    username:\n      expression: \"'oidc:' + claims.email\"\n    groups:\n      claim: groups\n      prefix: 'idp:'\n"
+        ),
+    )
+    .expect("write the configuration");
+    let file_args = |token: &str| {
+        vec![
+            format!("--authentication-config={}", config.display()),
+            format!("--jwks={}", jwks.display()),
+            format!("--token={token}"),
+            "-o".to_string(),
+            "json".to_string(),
+        ]
+    };
+    let (code, stdout, stderr) = explain(&file_args(&good));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["user"]["username"], "oidc:jiwoo@example.com");
+    assert_eq!(
+        report["user"]["groups"],
+        json!(["idp:dev-team", "system:authenticated"])
+    );
+    let (code, stdout, _) = explain(&file_args(&provider.id_token("mallory")));
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    let (step, detail, _) = failed_step(&report);
+    assert_eq!(step, "claim validation rules");
+    assert_eq!(
+        detail,
+        "oidc: error evaluating claim validation expression: validation expression 'claims.email_verified == true' failed: email must be verified"
+    );
+    // A bad file is refused as `kubeward serve` refuses it: exit 2, the field named.
+    std::fs::write(&config, "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthenticationConfiguration\njwt:\n- issuer:\n    url: http://issuer.example\n    audiences: [k]\n  claimMappings:\n    username:\n      claim: sub\n      prefix: ''\n").expect("write");
+    let (code, _, stderr) = explain(&file_args(&good));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "jwt[0].issuer.url: Invalid value: \"http://issuer.example\": URL scheme must be https"
+        ),
+        "{stderr}"
+    );
+
     // Bad tokens: the failing step, kube-apiserver's reason, a hint.
     let claims = provider.claims();
     let with = |key: &str, value: Value| {

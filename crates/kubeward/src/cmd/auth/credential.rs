@@ -246,3 +246,6 @@ fn run_exec(kubeconfig: &Path, exec: &Value, cluster: Option<&Value>) -> anyhow:
         ),
     }
 }
+
+#[cfg(test)]
+mod tests;

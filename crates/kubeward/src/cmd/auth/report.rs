@@ -162,3 +162,6 @@ impl Report {
 fn go_list(values: &[String]) -> String {
     format!("[{}]", values.join(" "))
 }
+
+#[cfg(test)]
+mod tests;
