@@ -439,6 +439,29 @@ fn static_tokens_and_bad_input() {
         "{stdout}"
     );
 
+    // An issuer whose discovery cannot be fetched: the discovery step fails, exit 1.
+    let key = SigningKey::generate(Algorithm::ES256).expect("key");
+    let now = unix_now();
+    let unreachable = sign(
+        &json!({"iss": "https://127.0.0.1:1", "aud": "k", "sub": "x", "exp": now + 60}),
+        &key,
+    )
+    .expect("sign");
+    let (code, stdout, stderr) = explain(&[
+        "--oidc-issuer-url=https://127.0.0.1:1".into(),
+        "--oidc-client-id=k".into(),
+        format!("--token={unreachable}"),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains("✔ issuer     iss \"https://127.0.0.1:1\" is the configured issuer https://127.0.0.1:1\n✖ discovery  oidc authenticator: initializing plugin: https://127.0.0.1:1/.well-known/openid-configuration: "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("401 Unauthorized; the API server logs: invalid bearer token, oidc: authenticator not initialized\n"),
+        "{stdout}"
+    );
+
     // Bad input: exit 2 with a clear message, never a panic.
     let (code, _, stderr) = explain(&["--token=abc".into()]);
     assert_eq!(code, 2);
