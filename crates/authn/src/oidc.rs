@@ -8,6 +8,7 @@ pub mod cel;
 pub mod claims;
 pub mod config;
 pub mod discovery;
+pub mod trace;
 pub mod validation;
 pub mod verify;
 
@@ -20,6 +21,7 @@ use kubeward_jose::jws::{Compact, unverified_payload};
 
 use self::claims::ClaimsError;
 use self::config::{AuthenticationConfiguration, ConfigError, OidcFlags};
+use self::trace::Trace;
 use self::validation::{Compiled, ValidationError};
 use self::verify::{Verifier, VerifyError};
 
@@ -110,9 +112,20 @@ impl JwtIssuer {
 
     /// The checks of this issuer for one token: verification, then the claim mappings.
     pub fn authenticate(&self, token: &str, now: SystemTime) -> Result<UserInfo, OidcError> {
+        self.authenticate_traced(token, now, &mut ())
+    }
+
+    /// [`Self::authenticate`], reporting every check to `trace` as it runs (for
+    /// `kubeward auth explain`; the authenticator passes `()`).
+    pub fn authenticate_traced<T: Trace + ?Sized>(
+        &self,
+        token: &str,
+        now: SystemTime,
+        trace: &mut T,
+    ) -> Result<UserInfo, OidcError> {
         let keys = self.keys().ok_or(OidcError::NotInitialized)?;
-        let claims = self.verifier().verify(token, &keys, now)?;
-        Ok(claims::map_user(&self.compiled, &claims)?)
+        let claims = self.verifier().verify_traced(token, &keys, now, trace)?;
+        Ok(claims::map_user_traced(&self.compiled, &claims, trace)?)
     }
 
     /// Verification only (signature, issuer, audience, times); the claims on success.

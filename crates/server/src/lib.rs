@@ -42,6 +42,7 @@ mod token_request;
 mod watch;
 
 pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use oidc_keys::{FetchError, KeyFetcher};
 
 use std::net::SocketAddr;
 use std::sync::Arc;

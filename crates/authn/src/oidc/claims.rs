@@ -10,6 +10,7 @@ use kubeward_core::UserInfo;
 use serde_json::{Map, Value as Json};
 
 use super::cel::{self, Expression};
+use super::trace::{Check, Trace};
 use super::validation::{ClaimRule, Compiled, Mapping};
 
 /// Why verified claims do not make a user.
@@ -52,6 +53,15 @@ pub(crate) fn map_user(
     compiled: &Compiled,
     claims: &Map<String, Json>,
 ) -> Result<UserInfo, ClaimsError> {
+    map_user_traced(compiled, claims, &mut ())
+}
+
+/// [`map_user`], reporting each mapping and rule to `trace` as it runs.
+pub(crate) fn map_user_traced<T: Trace + ?Sized>(
+    compiled: &Compiled,
+    claims: &Map<String, Json>,
+    trace: &mut T,
+) -> Result<UserInfo, ClaimsError> {
     let uses_cel = matches!(compiled.username, Mapping::Expression(_))
         || matches!(compiled.groups, Mapping::Expression(_))
         || matches!(compiled.uid, Mapping::Expression(_))
@@ -66,9 +76,18 @@ pub(crate) fn map_user(
         Value::Null
     };
 
+    trace.begin(Check::Username);
     let name = username(compiled, claims, &cel_claims)?;
+    trace.passed(&|| format!("{name:?} ({})", describe(&compiled.username)));
+    trace.begin(Check::Groups);
     let groups = groups(compiled, claims, &cel_claims)?;
+    trace.passed(&|| format!("{groups:?} ({})", describe(&compiled.groups)));
+    trace.begin(Check::Uid);
     let uid = uid(compiled, claims, &cel_claims)?;
+    trace.passed(&|| format!("{uid:?} ({})", describe(&compiled.uid)));
+    if !compiled.extra.is_empty() {
+        trace.begin(Check::Extra);
+    }
     let mut extra = BTreeMap::new();
     for (key, expression) in &compiled.extra {
         let result = expression.evaluate(&cel_claims).map_err(|e| {
@@ -87,6 +106,17 @@ pub(crate) fn map_user(
             extra.insert(key.clone(), values);
         }
     }
+    if !compiled.extra.is_empty() {
+        trace.passed(&|| format!("{extra:?}"));
+    }
+    let required = compiled
+        .claim_rules
+        .iter()
+        .filter(|r| matches!(r, ClaimRule::Required(..)))
+        .count();
+    if required > 0 {
+        trace.begin(Check::RequiredClaims);
+    }
 
     for rule in &compiled.claim_rules {
         if let ClaimRule::Required(claim, want) = rule {
@@ -104,6 +134,13 @@ pub(crate) fn map_user(
             }
         }
     }
+    if required > 0 {
+        trace.passed(&|| format!("{required} required claim(s) present with their values"));
+    }
+    let expressions = compiled.claim_rules.len() - required;
+    if expressions > 0 {
+        trace.begin(Check::ClaimValidation);
+    }
     for rule in &compiled.claim_rules {
         if let ClaimRule::Expression(expression, message) = rule {
             check_rule(expression, message, &cel_claims).map_err(|e| {
@@ -114,6 +151,9 @@ pub(crate) fn map_user(
         }
     }
 
+    if expressions > 0 {
+        trace.passed(&|| format!("{expressions} expression(s) true"));
+    }
     let user = UserInfo {
         name,
         uid,
@@ -121,6 +161,7 @@ pub(crate) fn map_user(
         extra,
     };
     if !compiled.user_rules.is_empty() {
+        trace.begin(Check::UserValidation);
         let value = cel::to_cel(&serde_json::json!({
             "username": user.name,
             "uid": user.uid,
@@ -134,8 +175,19 @@ pub(crate) fn map_user(
                 ))
             })?;
         }
+        trace.passed(&|| format!("{} expression(s) true", compiled.user_rules.len()));
     }
     Ok(user)
+}
+
+/// How a mapping is configured, for an explanation.
+fn describe(mapping: &Mapping) -> String {
+    match mapping {
+        Mapping::Claim(claim, prefix) if prefix.is_empty() => format!("claim {claim:?}"),
+        Mapping::Claim(claim, prefix) => format!("claim {claim:?}, prefix {prefix:?}"),
+        Mapping::Expression(expression) => format!("expression '{}'", expression.source()),
+        Mapping::None => "not mapped".to_string(),
+    }
 }
 
 fn check_rule(expression: &Expression, message: &str, value: &Value) -> Result<(), String> {

@@ -14,7 +14,7 @@ use crate::{Authenticator, AuthenticatorConfig, Credentials, Outcome, ServiceAcc
 
 const ISSUER: &str = "https://issuer.example";
 
-fn rsa() -> &'static SigningKey {
+pub(super) fn rsa() -> &'static SigningKey {
     static KEY: OnceLock<SigningKey> = OnceLock::new();
     KEY.get_or_init(|| SigningKey::generate(Algorithm::RS256).unwrap())
 }
@@ -24,7 +24,7 @@ fn ec() -> &'static SigningKey {
     KEY.get_or_init(|| SigningKey::generate(Algorithm::ES256).unwrap())
 }
 
-fn golden_flags() -> OidcFlags {
+pub(super) fn golden_flags() -> OidcFlags {
     OidcFlags {
         issuer_url: ISSUER.into(),
         client_id: "kubernetes".into(),
@@ -36,7 +36,7 @@ fn golden_flags() -> OidcFlags {
     }
 }
 
-fn authenticator(flags: OidcFlags) -> OidcAuthenticator {
+pub(super) fn authenticator(flags: OidcFlags) -> OidcAuthenticator {
     let a = OidcAuthenticator::new(&JwtConfig::Flags(flags), &[]).unwrap();
     a.set_keys(
         0,
@@ -45,7 +45,7 @@ fn authenticator(flags: OidcFlags) -> OidcAuthenticator {
     a
 }
 
-fn claims() -> Value {
+pub(super) fn claims() -> Value {
     json!({
         "iss": ISSUER,
         "aud": "kubernetes",
@@ -57,16 +57,16 @@ fn claims() -> Value {
     })
 }
 
-fn with(mut claims: Value, key: &str, value: Value) -> Value {
+pub(super) fn with(mut claims: Value, key: &str, value: Value) -> Value {
     claims[key] = value;
     claims
 }
 
-fn token(claims: &Value) -> String {
+pub(super) fn token(claims: &Value) -> String {
     sign(claims, rsa()).unwrap()
 }
 
-fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
+pub(super) fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
     format!(
         "{}.{}.{}",
         encode_part(header.to_string().as_bytes()),

@@ -10,6 +10,8 @@ use kubeward_jose::VerificationKey;
 use kubeward_jose::jws::Compact;
 use serde_json::{Map, Value};
 
+use super::trace::{Check, Trace};
+
 /// Why a token fails verification; `Display` is the reason kube-apiserver logs, after
 /// `oidc: verify token: `.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -94,6 +96,18 @@ impl Verifier<'_> {
         keys: &[VerificationKey],
         now: SystemTime,
     ) -> Result<Claims, VerifyError> {
+        self.verify_traced(token, keys, now, &mut ())
+    }
+
+    /// [`Self::verify`], reporting each check to `trace` as it runs.
+    pub(crate) fn verify_traced<T: Trace + ?Sized>(
+        &self,
+        token: &str,
+        keys: &[VerificationKey],
+        now: SystemTime,
+        trace: &mut T,
+    ) -> Result<Claims, VerifyError> {
+        trace.begin(Check::Token);
         let jws = Compact::parse(token).map_err(|e| VerifyError::Malformed(e.to_string()))?;
         let claims: Claims = serde_json::from_slice(jws.payload())
             .map_err(|e| VerifyError::Claims(go_json_error(&e)))?;
@@ -102,30 +116,59 @@ impl Verifier<'_> {
         let expiry =
             time_claim(&claims, "exp")?.unwrap_or(UNIX_EPOCH - Duration::from_secs(62_135_596_800));
         let not_before = time_claim(&claims, "nbf")?;
-        time_claim(&claims, "iat")?;
+        let issued_at = time_claim(&claims, "iat")?;
+        trace.passed(&|| {
+            format!(
+                "a signed JWT (alg {}, kid {})",
+                q(jws.algorithm()),
+                q(jws.key_id())
+            )
+        });
 
+        trace.begin(Check::Issuer);
         if iss != self.issuer {
             return Err(VerifyError::Issuer {
                 expected: self.issuer.to_string(),
                 got: iss,
             });
         }
-        if let [single] = self.audiences
-            && !audience.contains(single)
-        {
-            return Err(VerifyError::Audience {
-                expected: single.clone(),
-                got: audience,
-            });
+        trace.passed(&|| format!("iss {} is the issuer's URL", q(&iss)));
+        if let [single] = self.audiences {
+            trace.begin(Check::Audience);
+            if !audience.contains(single) {
+                return Err(VerifyError::Audience {
+                    expected: single.clone(),
+                    got: audience,
+                });
+            }
+            trace.passed(&|| format!("aud {} contains {}", go_list(&audience), q(single)));
         }
+        trace.begin(Check::Expiry);
         if expiry < now {
             return Err(VerifyError::Expired { expiry });
         }
+        trace.passed(&|| {
+            let mut text = format!(
+                "expires {} (in {})",
+                go_time(expiry),
+                go_duration(expiry.duration_since(now).unwrap_or_default())
+            );
+            if let Some(issued_at) = issued_at {
+                text.push_str(&format!(", issued {}", go_time(issued_at)));
+            }
+            text
+        });
+        trace.begin(Check::NotBefore);
         if let Some(not_before) = not_before
             && now + NBF_LEEWAY < not_before
         {
             return Err(VerifyError::NotYetValid { now, not_before });
         }
+        trace.passed(&|| match not_before {
+            Some(not_before) => format!("valid from {} (1m0s leeway)", go_time(not_before)),
+            None => "no nbf".to_string(),
+        });
+        trace.begin(Check::Algorithm);
         let alg = jws.algorithm();
         if !self.algorithms.iter().any(|a| a == alg) {
             return Err(VerifyError::Algorithm {
@@ -133,16 +176,51 @@ impl Verifier<'_> {
                 got: alg.to_string(),
             });
         }
+        trace.passed(&|| format!("{} is one of {}", q(alg), go_list(self.algorithms)));
+        trace.begin(Check::Signature);
         jws.verify(keys).map_err(|_| VerifyError::Signature)?;
-        if self.audiences.len() > 1 && !self.audiences.iter().any(|a| audience.contains(a)) {
-            let mut expected = self.audiences.to_vec();
-            expected.sort();
-            return Err(VerifyError::Audiences {
-                expected,
-                got: audience,
+        trace.passed(&|| {
+            if jws.key_id().is_empty() {
+                format!(
+                    "verified by one of the issuer's {} keys (no kid)",
+                    keys.len()
+                )
+            } else {
+                format!("verified by the issuer's key {}", q(jws.key_id()))
+            }
+        });
+        if self.audiences.len() > 1 {
+            trace.begin(Check::Audience);
+            if !self.audiences.iter().any(|a| audience.contains(a)) {
+                let mut expected = self.audiences.to_vec();
+                expected.sort();
+                return Err(VerifyError::Audiences {
+                    expected,
+                    got: audience,
+                });
+            }
+            trace.passed(&|| {
+                format!(
+                    "aud {} meets one of {} (MatchAny)",
+                    go_list(&audience),
+                    go_list(self.audiences)
+                )
             });
         }
         Ok(claims)
+    }
+}
+
+/// Go's `time.Duration.String()` of a duration rounded to whole seconds: `1h2m3s`, `2m0s`, `45s`.
+pub fn go_duration(d: Duration) -> String {
+    let secs = d.as_secs() + u64::from(d.subsec_nanos() >= 500_000_000);
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    if h > 0 {
+        format!("{h}h{m}m{s}s")
+    } else if m > 0 {
+        format!("{m}m{s}s")
+    } else {
+        format!("{s}s")
     }
 }
 
@@ -216,13 +294,13 @@ fn q(value: &str) -> String {
 }
 
 /// Go's `%q` of a `[]string`: `["a" "b"]`.
-pub(crate) fn go_list(values: &[String]) -> String {
+pub fn go_list(values: &[String]) -> String {
     let quoted: Vec<String> = values.iter().map(|v| q(v)).collect();
     format!("[{}]", quoted.join(" "))
 }
 
 /// Go's `%v` of a `time.Time` in UTC: `2006-01-02 15:04:05.999999999 +0000 UTC`.
-pub(crate) fn go_time(at: SystemTime) -> String {
+pub fn go_time(at: SystemTime) -> String {
     let (secs, nanos) = match at.duration_since(UNIX_EPOCH) {
         Ok(d) => (d.as_secs() as i64, d.subsec_nanos()),
         Err(e) => {

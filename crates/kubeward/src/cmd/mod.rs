@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod auth;
 mod idp;
 mod login;
 mod rbac;
@@ -34,6 +35,8 @@ enum Command {
     /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer a data
     /// directory offline.
     Idp(idp::IdpArgs),
+    /// Explain how the API server authenticates a token (`auth explain`).
+    Auth(auth::AuthArgs),
     /// Onboard users with client certificates, on the cluster of the current kubeconfig.
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(args) => user::run(args),
         Command::Login(args) => login::run(args),
         Command::Idp(args) => idp::run(args),
+        Command::Auth(args) => auth::run(args),
     }
 }
 

@@ -56,6 +56,17 @@ pub struct ServeArgs {
     /// Key of the cluster signing CA.
     #[arg(long)]
     pub cluster_signing_key_file: Option<PathBuf>,
+    /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+    /// Where the server keeps its database.
+    #[arg(long, default_value = "./kubeward-data")]
+    pub data_dir: PathBuf,
+}
+
+/// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct OidcArgs {
     /// The URL of the OpenID issuer; only https. Its ID tokens authenticate users.
     #[arg(long)]
     pub oidc_issuer_url: Option<String>,
@@ -87,9 +98,6 @@ pub struct ServeArgs {
     /// issuers with claim validation and mapping rules. Excludes the --oidc-* flags.
     #[arg(long)]
     pub authentication_config: Option<PathBuf>,
-    /// Where the server keeps its database.
-    #[arg(long, default_value = "./kubeward-data")]
-    pub data_dir: PathBuf,
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
@@ -157,7 +165,7 @@ impl ServeArgs {
             (None, None) => None,
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
-        let jwt = self.jwt_config()?;
+        let jwt = self.oidc.jwt_config()?;
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -182,9 +190,9 @@ impl ServeArgs {
     }
 }
 
-impl ServeArgs {
+impl OidcArgs {
     /// The JWT authenticators of `--authentication-config` or the `--oidc-*` flags.
-    fn jwt_config(&self) -> anyhow::Result<Option<JwtConfig>> {
+    pub fn jwt_config(&self) -> anyhow::Result<Option<JwtConfig>> {
         let mut required_claims = Vec::new();
         for pair in &self.oidc_required_claims {
             let Some((key, value)) = pair.split_once('=') else {

@@ -19,22 +19,22 @@ use crate::cluster::{Cluster, ok};
 use crate::golden;
 use crate::support::{repo, run};
 
-const CLIENT_ID: &str = "kubernetes";
+pub(crate) const CLIENT_ID: &str = "kubernetes";
 const CLIENT_SECRET: &str = "oidc-provider-secret";
 const PASSWORD: &str = "jiwoo-password";
 
 /// The npm oidc-provider, running; killed when dropped.
-struct Provider {
+pub(crate) struct Provider {
     child: Child,
     dir: PathBuf,
     port: u16,
-    key: SigningKey,
+    pub(crate) key: SigningKey,
 }
 
 impl Provider {
     /// Writes a CA and a serving certificate for 127.0.0.1 into `dir` and starts the provider
     /// on a free port, signing with `key`.
-    fn start(dir: &Path, key: SigningKey) -> Self {
+    pub(crate) fn start(dir: &Path, key: SigningKey) -> Self {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -113,16 +113,16 @@ impl Provider {
         Self::spawn(&dir, port, key)
     }
 
-    fn issuer(&self) -> String {
+    pub(crate) fn issuer(&self) -> String {
         format!("https://127.0.0.1:{}", self.port)
     }
 
-    fn ca(&self) -> PathBuf {
+    pub(crate) fn ca(&self) -> PathBuf {
         self.dir.join("ca.crt")
     }
 
     /// An ID token from the provider's password grant.
-    fn id_token(&self, user: &str) -> String {
+    pub(crate) fn id_token(&self, user: &str) -> String {
         let output = Command::new("curl")
             .args(["-sS", "--fail-with-body", "--cacert"])
             .arg(self.ca())
@@ -155,12 +155,12 @@ impl Provider {
     }
 
     /// A token with the provider's own key but claims of the test's choosing.
-    fn forge(&self, claims: &Value) -> String {
+    pub(crate) fn forge(&self, claims: &Value) -> String {
         sign(claims, &self.key).expect("sign")
     }
 
     /// The claims the provider puts in jiwoo's ID token, valid now.
-    fn claims(&self) -> Value {
+    pub(crate) fn claims(&self) -> Value {
         let now = unix_now();
         json!({"iss": self.issuer(), "aud": CLIENT_ID, "sub": "jiwoo", "preferred_username": "jiwoo",
                "groups": ["dev-team"], "iat": now, "exp": now + 600})
@@ -174,7 +174,7 @@ impl Drop for Provider {
     }
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     #[allow(clippy::disallowed_methods)] // The test compares with the server's real clock.
     let now = SystemTime::now();
     now.duration_since(UNIX_EPOCH)
@@ -235,7 +235,7 @@ fn kubectl_as(cluster: &Cluster, token: &str, args: &[&str]) -> (i32, String, St
 }
 
 /// `curl -i` with `Authorization: Bearer TOKEN` → (status line, body).
-fn curl_as(cluster: &Cluster, token: &str, path: &str) -> (String, String) {
+pub(crate) fn curl_as(cluster: &Cluster, token: &str, path: &str) -> (String, String) {
     // The header goes through a file: a large token does not fit in one argument.
     let header = cluster.scratch("authorization.header");
     std::fs::write(&header, format!("Authorization: Bearer {token}\n")).expect("write header");
@@ -271,7 +271,7 @@ fn golden_401_body() -> String {
 }
 
 /// Waits until the server has fetched the issuer's keys and accepts `token`.
-fn wait_accepted(cluster: &Cluster, token: &str, within: Duration) -> String {
+pub(crate) fn wait_accepted(cluster: &Cluster, token: &str, within: Duration) -> String {
     let start = Instant::now();
     loop {
         let (code, stdout, stderr) = kubectl_as(cluster, token, &["auth", "whoami"]);
@@ -291,7 +291,7 @@ fn whoami_cells(stdout: &str) -> Vec<Vec<String>> {
     golden::table_cells(stdout)
 }
 
-fn golden_flags(provider: &Provider) -> Vec<String> {
+pub(crate) fn golden_flags(provider: &Provider) -> Vec<String> {
     vec![
         format!("--oidc-issuer-url={}", provider.issuer()),
         format!("--oidc-client-id={CLIENT_ID}"),
