@@ -6,6 +6,7 @@ mod login;
 mod rbac;
 mod serve;
 mod up;
+mod up_oidc;
 mod user;
 
 use std::process::ExitCode;

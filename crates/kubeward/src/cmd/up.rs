@@ -13,6 +13,7 @@ use kubeward_pki::CertificateAuthority;
 use time::OffsetDateTime;
 
 use super::serve::ServeArgs;
+use super::up_oidc;
 use crate::files::{Access, write_atomic};
 use crate::kubeconfig::{self, KubeconfigSpec};
 
@@ -90,24 +91,34 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
-    let config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
     let idp_listen = idp_address(&args.idp_port)?;
-    let data_dir = args.serve.data_dir.clone();
+    let data_dir = serve.data_dir.clone();
     let store = super::idp::open_store(&data_dir)?;
     super::runtime()?.block_on(async {
-        let server = kubeward_server::Server::bind_with_store(config, store.clone()).await?;
         let idp = super::idp::start(
-            store,
+            store.clone(),
             super::idp::StartOptions {
                 data_dir: &data_dir,
                 listen: idp_listen,
                 tls: None,
                 public_url: None,
                 import: &[],
+                generated: vec![up_oidc::realm()?],
             },
         )
         .await
         .context("starting the identity provider")?;
+        let ca_pem = read(&layout.pki("ca.crt"))?;
+        // Unless told otherwise, the API server trusts the built-in provider's realm.
+        let trusts_own_idp =
+            serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
+        if trusts_own_idp {
+            serve.oidc.authentication_config = Some(up_oidc::write_authentication_config(
+                &data_dir, &idp.url, &ca_pem,
+            )?);
+        }
+        let config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
+        let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
             "127.0.0.1".to_string()
@@ -116,7 +127,13 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         };
         let url = format!("https://{host}:{}", address.port());
         write_admin_kubeconfig(&layout, &url)?;
-        print_banner(&layout, &url, &idp, &data_dir);
+        let oidc_kubeconfig = match idp.client_secret(up_oidc::REALM, up_oidc::CLIENT_ID) {
+            Some(secret) if trusts_own_idp => Some(up_oidc::write_kubeconfig(
+                &data_dir, &url, &ca_pem, &idp.url, &secret,
+            )?),
+            _ => None,
+        };
+        print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         server.serve().await;
         Ok(ExitCode::SUCCESS)
     })
@@ -222,7 +239,13 @@ fn write_admin_kubeconfig(layout: &Layout, server: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_banner(layout: &Layout, url: &str, idp: &super::idp::IdpHandle, data_dir: &Path) {
+fn print_banner(
+    layout: &Layout,
+    url: &str,
+    idp: &super::idp::IdpHandle,
+    data_dir: &Path,
+    oidc_kubeconfig: Option<&Path>,
+) {
     let kubeconfig = layout.admin_kubeconfig.display();
     println!("kubeward is up.");
     println!();
@@ -230,6 +253,11 @@ fn print_banner(layout: &Layout, url: &str, idp: &super::idp::IdpHandle, data_di
     println!("admin kubeconfig: {kubeconfig}");
     println!("cluster CA: {}", layout.pki("ca.crt").display());
     super::idp::print_banner(idp, data_dir);
+    if let Some(path) = oidc_kubeconfig {
+        let [issuer, _] = up_oidc::issuers(&idp.url);
+        println!("OIDC issuer trusted by the API server: {issuer}");
+        println!("OIDC kubeconfig (kubectl oidc-login): {}", path.display());
+    }
     println!();
     println!("Try:");
     println!("  export KUBECONFIG={kubeconfig}");

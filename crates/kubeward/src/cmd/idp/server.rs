@@ -48,6 +48,19 @@ pub struct IdpHandle {
     pub url: String,
     /// What bootstrap did (to tell the user).
     pub bootstrap: Bootstrap,
+    provider: Arc<Provider>,
+}
+
+impl IdpHandle {
+    /// The secret of a confidential client, as the provider holds it now.
+    pub fn client_secret(&self, realm: &str, client_id: &str) -> Option<String> {
+        let realm = self.provider.directory().realm(realm)?;
+        realm
+            .clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+            .and_then(|c| c.secret.clone())
+    }
 }
 
 /// Everything [`start`] needs.
@@ -62,6 +75,8 @@ pub struct StartOptions<'a> {
     pub public_url: Option<String>,
     /// Realm files to import.
     pub import: &'a [PathBuf],
+    /// Realms made by the caller, imported like the files when they do not exist yet.
+    pub generated: Vec<RealmRepresentation>,
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
@@ -95,6 +110,11 @@ pub async fn start(store: Arc<Store>, options: StartOptions<'_>) -> anyhow::Resu
             import_realm(&directory, &rep)?;
         }
     }
+    for rep in &options.generated {
+        if directory.realm(&rep.realm).is_none() {
+            import_realm(&directory, rep)?;
+        }
+    }
     let (cert, key) = match options.tls {
         Some(pair) => pair,
         None => own_certificate(options.data_dir, options.listen)?,
@@ -115,7 +135,7 @@ pub async fn start(store: Arc<Store>, options: StartOptions<'_>) -> anyhow::Resu
         .public_url
         .unwrap_or_else(|| format!("https://{host}:{}", address.port()));
     let provider = Arc::new(Provider::new(directory));
-    let app = kubeward_idp::http::router(provider, &url);
+    let app = kubeward_idp::http::router(provider.clone(), &url);
     tokio::spawn(kubeward_idp::http::tls::serve(
         listener,
         Some(acceptor),
@@ -124,6 +144,7 @@ pub async fn start(store: Arc<Store>, options: StartOptions<'_>) -> anyhow::Resu
     Ok(IdpHandle {
         url,
         bootstrap: outcome,
+        provider,
     })
 }
 
@@ -218,6 +239,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 tls,
                 public_url: args.public_url,
                 import: &args.import,
+                generated: Vec::new(),
             },
         )
         .await?;

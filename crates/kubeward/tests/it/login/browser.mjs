@@ -1,9 +1,11 @@
 // The "browser" of the `kubeward login` tests: run as `--browser-command` (`COMMAND URL`), it
 // opens the URL in Debian's headless Chromium through npm playwright-core, signs in on the
-// provider's login page, consents, and stops on the plugin's success or error page.
+// provider's login page (oidc-provider's, or Keycloak's as `kubeward idp` serves it), consents,
+// and stops on the plugin's success or error page.
 //
 // Environment: BROWSER_MODE = login (default) | deny (cancel on the login page) | wrong-nonce
-// (sends a forged nonce to the provider); BROWSER_USER (default alice).
+// (sends a forged nonce to the provider); BROWSER_USER (default alice); BROWSER_PASSWORD (for
+// Keycloak's login page of `kubeward idp`; oidc-provider's accepts any).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +53,13 @@ try {
     const submit = async (selector) => {
       await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click(selector)]);
     };
+    if (await page.$('input[name=username]')) {
+      // Keycloak's login page, as `kubeward idp` serves it.
+      await page.fill('input[name=username]', user);
+      await page.fill('input[name=password]', process.env.BROWSER_PASSWORD || 'any-password');
+      await submit('#kc-login');
+      continue;
+    }
     if (await page.$('input[name=login]')) {
       if (mode === 'deny') {
         say('cancelling on the login page');

@@ -1,0 +1,150 @@
+//! What `kubeward up` adds for OpenID Connect sign-in (seeds 000 and 001): the `kubernetes`
+//! realm of its identity provider with the confidential client `kubernetes-client`, the API
+//! server's trust in that realm (an `AuthenticationConfiguration` with seed 001's claim
+//! mappings), and a kubeconfig whose user signs in through `kubectl oidc-login`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use kubeward_idp::representation::RealmRepresentation;
+
+use crate::files::{Access, write_atomic};
+
+/// The realm `kubeward up` creates for cluster users.
+pub const REALM: &str = "kubernetes";
+/// The confidential client kubectl signs in with (seed 001's name).
+pub const CLIENT_ID: &str = "kubernetes-client";
+/// Seed 001's `--oidc-groups-prefix`.
+pub const GROUPS_PREFIX: &str = "kubernetes:";
+
+/// The realm as Keycloak's realm JSON: the client with a generated secret, the redirect URIs
+/// kubelogin listens on (any loopback port is accepted as RFC 8252 allows), the password,
+/// authorization code and device grants, and the group-membership mapper into `groups`.
+pub fn realm() -> anyhow::Result<RealmRepresentation> {
+    let realm = serde_json::json!({
+        "realm": REALM,
+        "enabled": true,
+        "clients": [{
+            "clientId": CLIENT_ID,
+            "enabled": true,
+            "publicClient": false,
+            "clientAuthenticatorType": "client-secret",
+            "redirectUris": ["http://localhost:8000", "http://localhost:18000"],
+            "standardFlowEnabled": true,
+            "directAccessGrantsEnabled": true,
+            "protocol": "openid-connect",
+            "attributes": {"oauth2.device.authorization.grant.enabled": "true"},
+            "protocolMappers": [{
+                "name": "groups",
+                "protocol": "openid-connect",
+                "protocolMapper": "oidc-group-membership-mapper",
+                "config": {
+                    "full.path": "false",
+                    "claim.name": "groups",
+                    "id.token.claim": "true",
+                    "access.token.claim": "true",
+                    "userinfo.token.claim": "true"
+                }
+            }]
+        }]
+    });
+    serde_json::from_value(realm).context("the kubernetes realm")
+}
+
+/// The issuers of the realm: Keycloak's paths with and without the legacy `/auth` prefix (seed
+/// 001 uses both), each one the `iss` of the tokens issued under it.
+pub fn issuers(idp_url: &str) -> [String; 2] {
+    [
+        format!("{idp_url}/realms/{REALM}"),
+        format!("{idp_url}/auth/realms/{REALM}"),
+    ]
+}
+
+/// Writes `<data-dir>/authentication-config.json`: one JWT authenticator per issuer, audience
+/// `kubernetes-client`, username from `preferred_username` without prefix and groups from
+/// `groups` with the `kubernetes:` prefix (seed 001's kube-apiserver flags), trusting the CA.
+pub fn write_authentication_config(
+    data_dir: &Path,
+    idp_url: &str,
+    ca_pem: &str,
+) -> anyhow::Result<PathBuf> {
+    let jwt: Vec<serde_json::Value> = issuers(idp_url)
+        .iter()
+        .map(|issuer| {
+            serde_json::json!({
+                "issuer": {
+                    "url": issuer,
+                    "audiences": [CLIENT_ID],
+                    "certificateAuthority": ca_pem,
+                },
+                "claimMappings": {
+                    "username": {"claim": "preferred_username", "prefix": ""},
+                    "groups": {"claim": "groups", "prefix": GROUPS_PREFIX},
+                },
+            })
+        })
+        .collect();
+    let config = serde_json::json!({
+        "apiVersion": "apiserver.config.k8s.io/v1beta1",
+        "kind": "AuthenticationConfiguration",
+        "jwt": jwt,
+    });
+    let path = data_dir.join("authentication-config.json");
+    write_atomic(
+        &path,
+        serde_json::to_string_pretty(&config)?.as_bytes(),
+        Access::Public,
+    )?;
+    Ok(path)
+}
+
+/// Writes `<data-dir>/oidc.kubeconfig` (0600, it holds the client secret): user `oidc-user`
+/// runs `kubectl oidc-login get-token` against the realm, as seed 001's kubeconfig does.
+pub fn write_kubeconfig(
+    data_dir: &Path,
+    server: &str,
+    ca_pem: &str,
+    idp_url: &str,
+    client_secret: &str,
+) -> anyhow::Result<PathBuf> {
+    let ca_data = base64::engine::general_purpose::STANDARD.encode(ca_pem);
+    let [issuer, _] = issuers(idp_url);
+    let ca_file = data_dir.join("pki").join("ca.crt");
+    let config = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "kubernetes", "cluster": {
+            "server": server,
+            "certificate-authority-data": ca_data,
+        }}],
+        "users": [{"name": "oidc-user", "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "kubectl",
+            "args": [
+                "oidc-login",
+                "get-token",
+                format!("--oidc-issuer-url={issuer}"),
+                format!("--oidc-client-id={CLIENT_ID}"),
+                format!("--oidc-client-secret={client_secret}"),
+                format!("--certificate-authority={}", ca_file.display()),
+            ],
+            "interactiveMode": "IfAvailable",
+            "provideClusterInfo": false,
+        }}}],
+        "contexts": [{"name": "oidc", "context": {
+            "cluster": "kubernetes",
+            "user": "oidc-user",
+            "namespace": "default",
+        }}],
+        "current-context": "oidc",
+        "preferences": {},
+    });
+    let path = data_dir.join("oidc.kubeconfig");
+    write_atomic(
+        &path,
+        serde_json::to_string_pretty(&config)?.as_bytes(),
+        Access::Secret,
+    )?;
+    Ok(path)
+}
