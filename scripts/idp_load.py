@@ -10,6 +10,10 @@ client_credentials and refresh_token grants with 2 and 32 connections, and the p
 
     cargo build --release -p kubeward && apt-get install wrk
     python3 scripts/idp_load.py --seconds 8
+
+The binary is $CARGO_TARGET_DIR/release/kubeward (target/release/kubeward without it), or
+--binary. scripts/idp_vs_oidc_provider.py reuses these functions to compare with npm
+oidc-provider in the same run.
 """
 
 import argparse
@@ -22,7 +26,8 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "kubeward")
+BINARY = os.path.join(os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"),
+                      "release", "kubeward")
 REALM = os.path.join(ROOT, "crates", "idp", "src", "representation", "seed-001-realm.json")
 SECRET = "kubernetes-client-secret"
 LUA = """
@@ -37,61 +42,100 @@ end
 """
 
 
+def start_kubeward(work, binary, algorithm):
+    """Starts `kubeward idp serve` with the seed 001 realm (revokeRefreshToken off); returns the
+    process, the token endpoint and the CA file."""
+    realm = json.load(open(REALM))
+    realm["revokeRefreshToken"] = False
+    realm["defaultSignatureAlgorithm"] = algorithm
+    realm_file = os.path.join(work, "realm.json")
+    json.dump(realm, open(realm_file, "w"))
+    server = subprocess.Popen(
+        [binary, "idp", "serve", "--listen", "127.0.0.1:0", "--data-dir",
+         os.path.join(work, "data"), "--import-realm", realm_file],
+        stdout=subprocess.PIPE, stderr=open(os.path.join(work, "kubeward.log"), "w"), text=True,
+        env={**os.environ, "RUST_LOG": "warn"})
+    url = None
+    for line in server.stdout:
+        if line.startswith("IdP:"):
+            url = line.split(":", 1)[1].strip()
+        if line.strip() == "Ready.":
+            break
+    if url is None:
+        server.kill()
+        log = open(os.path.join(work, "kubeward.log")).read()
+        raise SystemExit(f"kubeward idp serve did not print its address and Ready.\n{log}")
+    token_url = url + "/realms/kubernetes/protocol/openid-connect/token"
+    return server, token_url, os.path.join(work, "data", "pki", "ca.crt")
+
+
+def token_request(token_url, ca, fields):
+    """POSTs a form to the token endpoint with curl; returns the JSON answer."""
+    command = ["curl", "-sS", "--fail-with-body", "--cacert", ca, token_url]
+    for key, value in fields.items():
+        command += ["--data-urlencode", f"{key}={value}"]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def grant_bodies(client_id, secret, refresh_token, username=None, password=None):
+    """Form bodies of the grants under load."""
+    bodies = {
+        "client_credentials": urllib.parse.urlencode({
+            "grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": secret}),
+        "refresh_token": urllib.parse.urlencode({
+            "grant_type": "refresh_token", "client_id": client_id,
+            "client_secret": secret, "refresh_token": refresh_token}),
+    }
+    if username is not None:
+        bodies["password"] = urllib.parse.urlencode({
+            "grant_type": "password", "client_id": client_id, "client_secret": secret,
+            "username": username, "password": password, "scope": "openid"})
+    return bodies
+
+
+def write_lua(work):
+    """Writes wrk's POST script; returns its path."""
+    lua = os.path.join(work, "post.lua")
+    open(lua, "w").write(LUA)
+    return lua
+
+
+def run_wrk(lua, url, body, connections, seconds):
+    """One wrk run; returns (tokens/s, p50 ms, p99 ms, non-2xx count)."""
+    out = subprocess.run(
+        ["wrk", "-t", "1" if connections < 4 else "2", "-c", str(connections),
+         "-d", f"{seconds}s", "--latency", "-s", lua, url],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "BODY": body}).stdout
+    m = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", out)
+    if m is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    requests, micros, errors, p50, p99 = m.groups()
+    return int(requests) / (int(micros) / 1e6), float(p50), float(p99), int(errors)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--algorithm", default="RS256")
+    parser.add_argument("--binary", default=BINARY)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        realm = json.load(open(REALM))
-        realm["revokeRefreshToken"] = False
-        realm["defaultSignatureAlgorithm"] = args.algorithm
-        realm_file = os.path.join(work, "realm.json")
-        json.dump(realm, open(realm_file, "w"))
-        lua = os.path.join(work, "post.lua")
-        open(lua, "w").write(LUA)
-        server = subprocess.Popen(
-            [BINARY, "idp", "serve", "--listen", "127.0.0.1:0", "--data-dir",
-             os.path.join(work, "data"), "--import-realm", realm_file],
-            stdout=subprocess.PIPE, text=True, env={**os.environ, "RUST_LOG": "warn"})
-        url = None
-        for line in server.stdout:
-            if line.startswith("IdP:"):
-                url = line.split(":", 1)[1].strip()
-            if line.strip() == "Ready.":
-                break
-        token_url = url + "/realms/kubernetes/protocol/openid-connect/token"
-        ca = os.path.join(work, "data", "pki", "ca.crt")
-        first = json.loads(subprocess.run(
-            ["curl", "-sS", "--cacert", ca, token_url, "-d", "grant_type=password",
-             "-d", "client_id=kubernetes-client", "-d", f"client_secret={SECRET}",
-             "-d", "username=test", "-d", "password=test-password", "-d", "scope=openid"],
-            check=True, capture_output=True, text=True).stdout)
-        bodies = {
-            "client_credentials": urllib.parse.urlencode({
-                "grant_type": "client_credentials", "client_id": "kubernetes-client",
-                "client_secret": SECRET}),
-            "refresh_token": urllib.parse.urlencode({
-                "grant_type": "refresh_token", "client_id": "kubernetes-client",
-                "client_secret": SECRET, "refresh_token": first["refresh_token"]}),
-            "password": urllib.parse.urlencode({
-                "grant_type": "password", "client_id": "kubernetes-client",
-                "client_secret": SECRET, "username": "test", "password": "test-password",
-                "scope": "openid"}),
-        }
+        lua = write_lua(work)
+        server, token_url, ca = start_kubeward(work, args.binary, args.algorithm)
+        first = token_request(token_url, ca, {
+            "grant_type": "password", "client_id": "kubernetes-client", "client_secret": SECRET,
+            "username": "test", "password": "test-password", "scope": "openid"})
+        bodies = grant_bodies("kubernetes-client", SECRET, first["refresh_token"], "test",
+                              "test-password")
         rows = []
         plan = [("client_credentials", 2), ("client_credentials", 32), ("refresh_token", 2),
                 ("refresh_token", 32), ("password", 2)]
         for grant, connections in plan:
-            out = subprocess.run(
-                ["wrk", "-t", "1" if connections < 4 else "2", "-c", str(connections),
-                 "-d", f"{args.seconds}s", "--latency", "-s", lua, token_url],
-                check=True, capture_output=True, text=True,
-                env={**os.environ, "BODY": bodies[grant]}).stdout
-            m = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", out)
-            requests, micros, errors, p50, p99 = m.groups()
-            rate = int(requests) / (int(micros) / 1e6)
-            rows.append((grant, connections, rate, float(p50), float(p99), int(errors)))
+            rate, p50, p99, errors = run_wrk(lua, token_url, bodies[grant], connections,
+                                             args.seconds)
+            rows.append((grant, connections, rate, p50, p99, errors))
             time.sleep(1)
         server.kill()
         print(f"| grant ({args.algorithm}) | connections | tokens/s | p50 ms | p99 ms | non-2xx |")
