@@ -15,6 +15,14 @@ use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::refresh::{Lifetimes, Redeemed, Session, TokenId};
 use crate::model::{Client, Realm, User};
 
+/// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).
+fn session_user<'r>(realm: &'r Realm, session: &Session) -> Result<&'r User, OAuthError> {
+    realm
+        .user(&session.user_id)
+        .filter(|u| u.enabled)
+        .ok_or_else(|| OAuthError::invalid_grant("User disabled"))
+}
+
 /// The device grant's `grant_type`.
 pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -156,6 +164,26 @@ impl Provider {
         self.directory
             .create_session(&realm.name, &session)
             .map_err(super::ProviderError::from)?;
+        self.issue_session_tokens(
+            realm, issuer, client, user, &session, jti, scope, nonce, now,
+        )
+    }
+
+    /// The tokens of `session` for `client`: access and ID tokens, and the refresh token `jti`
+    /// of one of the session's families, which lives until the session ends.
+    #[allow(clippy::too_many_arguments)]
+    fn issue_session_tokens(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        user: &User,
+        session: &Session,
+        jti: String,
+        scope: &str,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
         let ctx = TokenContext {
             issuer,
             realm,
@@ -167,14 +195,11 @@ impl Provider {
             scope,
             now,
         };
-        let expires = session.expires(lifetimes(realm));
-        Ok(self.issue(
-            &ctx,
-            Some(RefreshPart {
-                jti,
-                session_expires: expires,
-            }),
-        )?)
+        let refresh = RefreshPart {
+            jti,
+            session_expires: session.expires(lifetimes(realm)),
+        };
+        Ok(self.issue(&ctx, Some(refresh))?)
     }
 
     fn client_credentials_grant(
@@ -259,28 +284,10 @@ impl Provider {
             Redeemed::Rotated { jti, scope } => (jti, scope),
             Redeemed::Refused(error, _) => return Err(error),
         };
-        let user = realm
-            .user(&session.user_id)
-            .filter(|u| u.enabled)
-            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
-        let ctx = TokenContext {
-            issuer,
-            realm,
-            client,
-            user,
-            session_id: &session.id,
-            auth_time: Some(session.auth_time),
-            nonce: None,
-            scope: &scope,
-            now,
-        };
-        Ok(self.issue(
-            &ctx,
-            Some(RefreshPart {
-                jti,
-                session_expires: session.expires(life),
-            }),
-        )?)
+        let user = session_user(realm, &session)?;
+        self.issue_session_tokens(
+            realm, issuer, client, user, &session, jti, &scope, None, now,
+        )
     }
 
     fn code_grant(
@@ -339,28 +346,18 @@ impl Provider {
         let Some((jti, session)) = started else {
             return Err(OAuthError::invalid_grant("Session not active"));
         };
-        let user = realm
-            .user(&session.user_id)
-            .filter(|u| u.enabled)
-            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
-        let ctx = TokenContext {
-            issuer,
+        let user = session_user(realm, &session)?;
+        self.issue_session_tokens(
             realm,
+            issuer,
             client,
             user,
-            session_id: &session.id,
-            auth_time: Some(session.auth_time),
-            nonce: grant.nonce.as_deref(),
-            scope: &grant.scope,
+            &session,
+            jti,
+            &grant.scope,
+            grant.nonce.as_deref(),
             now,
-        };
-        Ok(self.issue(
-            &ctx,
-            Some(RefreshPart {
-                jti,
-                session_expires: session.expires(life),
-            }),
-        )?)
+        )
     }
 
     fn device_grant(
@@ -402,27 +399,9 @@ impl Provider {
         let Some((jti, session)) = started else {
             return Err(OAuthError::invalid_grant("Session not active"));
         };
-        let user = realm
-            .user(&session.user_id)
-            .filter(|u| u.enabled)
-            .ok_or_else(|| OAuthError::invalid_grant("User disabled"))?;
-        let ctx = TokenContext {
-            issuer,
-            realm,
-            client,
-            user,
-            session_id: &session.id,
-            auth_time: Some(session.auth_time),
-            nonce: None,
-            scope: &scope,
-            now,
-        };
-        Ok(self.issue(
-            &ctx,
-            Some(RefreshPart {
-                jti,
-                session_expires: session.expires(life),
-            }),
-        )?)
+        let user = session_user(realm, &session)?;
+        self.issue_session_tokens(
+            realm, issuer, client, user, &session, jti, &scope, None, now,
+        )
     }
 }
