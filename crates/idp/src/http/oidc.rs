@@ -23,6 +23,14 @@ fn authorization(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A back-channel request's form and `Authorization` header (client authentication).
+fn token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuthError> {
+    Ok(TokenRequest {
+        form: respond::form(headers, body)?,
+        authorization: authorization(headers),
+    })
+}
+
 /// `GET .well-known/openid-configuration`.
 pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> Response {
     if ctx.provider.realm(&realm).is_err() {
@@ -114,13 +122,9 @@ pub async fn token(
     if ctx.provider.realm(&realm).is_err() {
         return respond::realm_not_found();
     }
-    let form = match respond::form(&headers, &body) {
-        Ok(f) => f,
+    let request = match token_request(&headers, &body) {
+        Ok(request) => request,
         Err(e) => return oauth_error(&e),
-    };
-    let request = TokenRequest {
-        form,
-        authorization: authorization(&headers),
     };
     let issuer = ctx.issuer(&realm);
     let provider = ctx.provider.clone();
@@ -226,13 +230,9 @@ pub async fn introspect(
     let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
     };
-    let form = match respond::form(&headers, &body) {
-        Ok(f) => f,
+    let request = match token_request(&headers, &body) {
+        Ok(request) => request,
         Err(e) => return oauth_error(&e),
-    };
-    let request = TokenRequest {
-        form,
-        authorization: authorization(&headers),
     };
     let provider = ctx.provider.clone();
     let answer = blocking(move || -> Result<Value, OAuthError> {
@@ -303,13 +303,9 @@ pub async fn revoke(
     let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
     };
-    let form = match respond::form(&headers, &body) {
-        Ok(f) => f,
+    let request = match token_request(&headers, &body) {
+        Ok(request) => request,
         Err(e) => return oauth_error(&e),
-    };
-    let request = TokenRequest {
-        form,
-        authorization: authorization(&headers),
     };
     let provider = ctx.provider.clone();
     let answer = blocking(move || -> Result<(), OAuthError> {
@@ -474,13 +470,9 @@ pub async fn device_authorization(
     let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
     };
-    let form = match respond::form(&headers, &body) {
-        Ok(f) => f,
+    let request = match token_request(&headers, &body) {
+        Ok(request) => request,
         Err(e) => return oauth_error(&e),
-    };
-    let request = TokenRequest {
-        form,
-        authorization: authorization(&headers),
     };
     let base = ctx.issuer(&realm);
     match ctx
