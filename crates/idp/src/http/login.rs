@@ -76,11 +76,7 @@ pub async fn authorize(
     body: Bytes,
 ) -> Response {
     let Ok(r) = ctx.provider.realm(&realm) else {
-        return pages::info(
-            StatusCode::NOT_FOUND,
-            "We are sorry...",
-            "Realm does not exist",
-        );
+        return pages::realm_not_found();
     };
     let params = params(&method, raw.as_deref(), &headers, &body);
     let issuer = ctx.issuer(&realm);
@@ -126,11 +122,7 @@ pub async fn authenticate(
     body: Bytes,
 ) -> Response {
     let Ok(r) = ctx.provider.realm(&realm) else {
-        return pages::info(
-            StatusCode::NOT_FOUND,
-            "We are sorry...",
-            "Realm does not exist",
-        );
+        return pages::realm_not_found();
     };
     let form = respond::form(&headers, &body).unwrap_or_default();
     let Some(login_id) = cookie(&headers, LOGIN_COOKIE).map(str::to_string) else {
@@ -289,11 +281,7 @@ pub async fn device(
     body: Bytes,
 ) -> Response {
     let Ok(r) = ctx.provider.realm(&realm) else {
-        return pages::info(
-            StatusCode::NOT_FOUND,
-            "We are sorry...",
-            "Realm does not exist",
-        );
+        return pages::realm_not_found();
     };
     let params = params(&method, raw.as_deref(), &headers, &body);
     let action = format!("{}{}/realms/{realm}/device", ctx.public_url, ctx.prefix);

@@ -96,3 +96,12 @@ pub fn render(status: StatusCode, page: &impl Template, cookies: Vec<HeaderValue
 pub fn info(status: StatusCode, title: &str, message: &str) -> Response {
     render(status, &InfoPage { title, message }, Vec::new())
 }
+
+/// Keycloak's page for a browser request to a realm that does not exist (404).
+pub fn realm_not_found() -> Response {
+    info(
+        StatusCode::NOT_FOUND,
+        "We are sorry...",
+        "Realm does not exist",
+    )
+}
