@@ -92,6 +92,11 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
     let idp_listen = idp_address(&args.idp_port)?;
+    // Unless told otherwise, the API server trusts the built-in provider's realm.
+    let trusts_own_idp =
+        serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
+    // The flags are checked before anything listens.
+    let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
     let data_dir = serve.data_dir.clone();
     let store = super::idp::open_store(&data_dir)?;
     super::runtime()?.block_on(async {
@@ -109,15 +114,12 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("starting the identity provider")?;
         let ca_pem = read(&layout.pki("ca.crt"))?;
-        // Unless told otherwise, the API server trusts the built-in provider's realm.
-        let trusts_own_idp =
-            serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
         if trusts_own_idp {
-            serve.oidc.authentication_config = Some(up_oidc::write_authentication_config(
+            // The provider's port is known only now that it listens.
+            config.authentication.jwt = Some(up_oidc::write_authentication_config(
                 &data_dir, &idp.url, &ca_pem,
             )?);
         }
-        let config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {

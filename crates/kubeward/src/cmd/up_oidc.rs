@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use base64::Engine as _;
+use kubeward_authn::oidc::JwtConfig;
+use kubeward_authn::oidc::config::AuthenticationConfiguration;
 use kubeward_idp::representation::RealmRepresentation;
 
 use crate::files::{Access, write_atomic};
@@ -61,14 +63,15 @@ pub fn issuers(idp_url: &str) -> [String; 2] {
     ]
 }
 
-/// Writes `<data-dir>/authentication-config.json`: one JWT authenticator per issuer, audience
-/// `kubernetes-client`, username from `preferred_username` without prefix and groups from
-/// `groups` with the `kubernetes:` prefix (seed 001's kube-apiserver flags), trusting the CA.
+/// Writes `<data-dir>/authentication-config.json` and returns it parsed, as the API server
+/// loads it: one JWT authenticator per issuer, audience `kubernetes-client`, username from
+/// `preferred_username` without prefix and groups from `groups` with the `kubernetes:` prefix
+/// (seed 001's kube-apiserver flags), trusting the CA.
 pub fn write_authentication_config(
     data_dir: &Path,
     idp_url: &str,
     ca_pem: &str,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<JwtConfig> {
     let jwt: Vec<serde_json::Value> = issuers(idp_url)
         .iter()
         .map(|issuer| {
@@ -90,13 +93,12 @@ pub fn write_authentication_config(
         "kind": "AuthenticationConfiguration",
         "jwt": jwt,
     });
+    let text = serde_json::to_string_pretty(&config)?;
     let path = data_dir.join("authentication-config.json");
-    write_atomic(
-        &path,
-        serde_json::to_string_pretty(&config)?.as_bytes(),
-        Access::Public,
-    )?;
-    Ok(path)
+    write_atomic(&path, text.as_bytes(), Access::Public)?;
+    let parsed = AuthenticationConfiguration::parse(&text)
+        .with_context(|| format!("--authentication-config {}", path.display()))?;
+    Ok(JwtConfig::File(parsed))
 }
 
 /// Writes `<data-dir>/oidc.kubeconfig` (0600, it holds the client secret): user `oidc-user`
