@@ -54,10 +54,14 @@ pub enum DirectoryError {
 pub struct StoredKey {
     /// Key id.
     pub kid: String,
-    /// `RS256`, `ES256`, `EdDSA`.
+    /// `RS256`, `ES256`, `EdDSA` for signature keys; `HS512` for the refresh-token secret.
     pub algorithm: String,
-    /// PKCS#8 PEM of the private key.
+    /// PKCS#8 PEM of the private key (signature keys).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub private_pem: String,
+    /// The HMAC secret, base64url (the `HS512` key).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub secret: String,
     /// When it was created.
     pub created: u64,
     /// When it stopped signing (rotation); still published until every token it signed expired.

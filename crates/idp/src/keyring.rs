@@ -1,9 +1,12 @@
-//! A realm's signing keys: the active key signs, retired keys stay published in the JWKS (and
-//! keep verifying) until every token they signed has expired, then are dropped.
+//! A realm's keys: the active signature key signs access and ID tokens, the active HS512 secret
+//! signs refresh tokens (as Keycloak's `hmac-generated-hs512` key; never published). Retired
+//! keys stay published in the JWKS (and keep verifying) until every token they signed has
+//! expired, then are dropped.
 
 use kubeward_jose::Algorithm;
 use kubeward_jose::jwk::JwkSet;
 use kubeward_jose::keys::{KeyError, SigningKey, VerificationKey};
+use kubeward_jose::secret::{HS512, SecretKey};
 
 use crate::directory::StoredKey;
 
@@ -19,10 +22,10 @@ pub enum KeyringError {
         /// Why.
         message: String,
     },
-    /// No key signs.
+    /// No key signs (or no secret signs refresh tokens).
     #[error("the realm has no active signing key")]
     NoActiveKey,
-    /// An unknown algorithm name.
+    /// An unknown algorithm name (or HS512, which only signs refresh tokens).
     #[error("unsupported signature algorithm {0:?} (RS256, PS256, ES256, ES384, EdDSA)")]
     Algorithm(String),
     /// Key generation failed.
@@ -35,19 +38,22 @@ pub enum KeyringError {
 pub struct Keyring {
     active: SigningKey,
     verification: Vec<VerificationKey>,
+    refresh: SecretKey,
+    refresh_verification: Vec<SecretKey>,
     jwks: String,
 }
 
 impl Keyring {
     /// Loads the keys still alive at `now`: retired keys live `keep_after_retirement` seconds
-    /// (the longest lifetime of a token they signed). The newest key not retired signs.
+    /// (the longest lifetime of a token they signed). The newest signature key and the newest
+    /// secret not retired sign.
     pub fn load(
         stored: &[StoredKey],
         keep_after_retirement: u64,
         now: u64,
     ) -> Result<Self, KeyringError> {
-        let mut active = None;
-        let mut verification = Vec::new();
+        let (mut active, mut refresh) = (None, None);
+        let (mut verification, mut refresh_verification) = (Vec::new(), Vec::new());
         for key in stored {
             if key
                 .retired
@@ -55,18 +61,30 @@ impl Keyring {
             {
                 continue;
             }
+            let unreadable = |e: KeyError| KeyringError::Stored {
+                kid: key.kid.clone(),
+                message: e.to_string(),
+            };
+            if key.is_secret() {
+                let secret =
+                    SecretKey::from_base64(key.kid.clone(), &key.secret).map_err(unreadable)?;
+                refresh_verification.push(secret.clone());
+                if key.retired.is_none() {
+                    refresh = Some(secret);
+                }
+                continue;
+            }
             let signing = SigningKey::from_pem(&key.private_pem)
-                .map_err(|e| KeyringError::Stored {
-                    kid: key.kid.clone(),
-                    message: e.to_string(),
-                })?
+                .map_err(unreadable)?
                 .with_key_id(key.kid.clone());
             verification.push(signing.public_key().clone());
             if key.retired.is_none() {
                 active = Some(signing);
             }
         }
-        let active = active.ok_or(KeyringError::NoActiveKey)?;
+        let (Some(active), Some(refresh)) = (active, refresh) else {
+            return Err(KeyringError::NoActiveKey);
+        };
         let jwks = serde_json::to_string(&JwkSet {
             keys: verification.iter().map(VerificationKey::to_jwk).collect(),
         })
@@ -74,11 +92,13 @@ impl Keyring {
         Ok(Self {
             active,
             verification,
+            refresh,
+            refresh_verification,
             jwks,
         })
     }
 
-    /// The key that signs.
+    /// The key that signs access and ID tokens.
     pub fn active(&self) -> &SigningKey {
         &self.active
     }
@@ -88,13 +108,31 @@ impl Keyring {
         &self.verification
     }
 
-    /// The JWKS document (`certs`).
+    /// The secret that signs refresh tokens.
+    pub fn refresh(&self) -> &SecretKey {
+        &self.refresh
+    }
+
+    /// Every secret whose refresh tokens may still be alive.
+    pub fn refresh_verification(&self) -> &[SecretKey] {
+        &self.refresh_verification
+    }
+
+    /// The JWKS document (`certs`): signature keys only.
     pub fn jwks(&self) -> &str {
         &self.jwks
     }
 }
 
-/// Generates a key for `algorithm` (`RS256` default) as a [`StoredKey`] with kube's key id.
+impl StoredKey {
+    /// Whether this is the refresh-token secret rather than a signature key.
+    pub fn is_secret(&self) -> bool {
+        self.algorithm == HS512
+    }
+}
+
+/// Generates a signature key for `algorithm` (`RS256` default) as a [`StoredKey`] with kube's
+/// key id.
 pub fn generate(algorithm: &str, now: u64) -> Result<StoredKey, KeyringError> {
     let alg: Algorithm = algorithm
         .parse()
@@ -108,6 +146,21 @@ pub fn generate(algorithm: &str, now: u64) -> Result<StoredKey, KeyringError> {
         kid: key.key_id().to_string(),
         algorithm: alg.as_str().to_string(),
         private_pem: pem,
+        secret: String::new(),
+        created: now,
+        retired: None,
+    })
+}
+
+/// Generates a refresh-token secret (HS512, 512 bits, a uuid as key id as Keycloak names it).
+pub fn generate_secret(now: u64) -> Result<StoredKey, KeyringError> {
+    let key = SecretKey::generate(uuid::Uuid::new_v4().to_string())
+        .map_err(|e| KeyringError::Generate(e.to_string()))?;
+    Ok(StoredKey {
+        kid: key.key_id().to_string(),
+        algorithm: HS512.to_string(),
+        private_pem: String::new(),
+        secret: key.to_base64(),
         created: now,
         retired: None,
     })

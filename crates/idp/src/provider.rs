@@ -120,7 +120,8 @@ impl Provider {
             .ok_or(ProviderError::RealmNotFound)
     }
 
-    /// The realm's keys, creating its first key when it has none.
+    /// The realm's keys, creating its first signature key and refresh-token secret when it has
+    /// none.
     pub fn keyring(&self, realm: &Realm, now: u64) -> Result<Arc<Keyring>, ProviderError> {
         if let Some(ring) = self
             .keyrings
@@ -132,8 +133,22 @@ impl Provider {
         }
         let _serialized = self.key_writes.lock().unwrap_or_else(|e| e.into_inner());
         let mut stored = self.directory.keys(&realm.name)?;
-        if !stored.iter().any(|k| k.retired.is_none()) {
-            let key = keyring::generate(&realm.settings.default_signature_algorithm, now)?;
+        let has_active = |secret: bool| {
+            stored
+                .iter()
+                .any(|k| k.retired.is_none() && k.is_secret() == secret)
+        };
+        let mut new_keys = Vec::new();
+        if !has_active(false) {
+            new_keys.push(keyring::generate(
+                &realm.settings.default_signature_algorithm,
+                now,
+            )?);
+        }
+        if !has_active(true) {
+            new_keys.push(keyring::generate_secret(now)?);
+        }
+        for key in new_keys {
             self.directory.put_key(&realm.name, &key)?;
             stored.push(key);
         }
@@ -145,9 +160,10 @@ impl Provider {
         Ok(ring)
     }
 
-    /// Publishes a new signing key (of `algorithm`, or the realm's default) and retires the
-    /// current one, which stays in the JWKS until the tokens it signed have expired. Returns
-    /// the new key id.
+    /// Publishes a new signing key (of `algorithm`, or the realm's default) and a new
+    /// refresh-token secret, and retires the current ones, which keep verifying (the signing key
+    /// stays in the JWKS) until the tokens they signed have expired. Returns the new signing
+    /// key's id.
     pub fn rotate_keys(
         &self,
         realm_name: &str,
@@ -163,6 +179,7 @@ impl Provider {
             algorithm.unwrap_or(&realm.settings.default_signature_algorithm),
             now,
         )?;
+        let secret = keyring::generate_secret(now)?;
         let keep = keep_keys(&realm);
         for mut old in self.directory.keys(realm_name)? {
             if old.retired.is_none() {
@@ -172,6 +189,7 @@ impl Provider {
                 self.directory.delete_key(realm_name, &old.kid)?;
             }
         }
+        self.directory.put_key(realm_name, &secret)?;
         self.directory.put_key(realm_name, &key)?;
         self.forget_keys(realm_name);
         Ok(key.kid)

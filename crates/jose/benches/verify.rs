@@ -1,8 +1,9 @@
 //! Signature verification of a compact JWS: the bare primitive against a whole
-//! parse-and-verify, for RS256, ES256 and EdDSA.
+//! parse-and-verify, for RS256, ES256 and EdDSA; and the HS512 refresh tokens an issuer signs and
+//! verifies with its own secret.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kubeward_jose::{Algorithm, Compact, SigningKey, jws};
+use kubeward_jose::{Algorithm, Compact, SecretKey, SigningKey, jws};
 
 fn verify(c: &mut Criterion) {
     let claims = serde_json::json!({
@@ -34,6 +35,18 @@ fn verify(c: &mut Criterion) {
             })
         });
     }
+    let secret = SecretKey::generate("hmac").unwrap();
+    let secrets = std::slice::from_ref(&secret);
+    let token = jws::sign_with_secret(&claims, &secret, "JWT");
+    c.bench_function("sign HS512 (refresh token)", |b| {
+        b.iter(|| jws::sign_with_secret(&claims, &secret, "JWT").len())
+    });
+    c.bench_function("parse and verify HS512 (refresh token)", |b| {
+        b.iter(|| {
+            let compact = Compact::parse(&token).unwrap();
+            compact.verify_secret(secrets).unwrap().len()
+        })
+    });
 }
 
 criterion_group!(benches, verify);

@@ -2,13 +2,15 @@
 //! each part base64url without padding.
 //!
 //! Parsing accepts any `alg`; verification then refuses an algorithm that does not fit the key,
-//! so `none` and the `HS*` family never verify.
+//! so `none` and the `HS*` family never verify against public keys. HS512 tokens verify only
+//! through [`Compact::verify_secret`], with the issuer's own [`SecretKey`]s.
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 
 use crate::keys::{KeyError, SigningKey, VerificationKey};
+use crate::secret::{HS512, SecretKey};
 
 /// base64url without padding; like Go's `base64.RawURLEncoding`, trailing bits may be non-zero.
 const RAW_URL: GeneralPurpose = GeneralPurpose::new(
@@ -126,6 +128,29 @@ impl<'a> Compact<'a> {
         }
         Err(JwsError::Signature(errors))
     }
+
+    /// Verifies an HS512 token with the issuer's own secret keys (the one whose id is the
+    /// token's `kid`, all when it has none); returns the payload. Any other `alg` fails.
+    pub fn verify_secret(&self, keys: &[SecretKey]) -> Result<&[u8], JwsError> {
+        if self.alg != HS512 {
+            return Err(JwsError::Signature(vec![format!(
+                "unexpected signature algorithm \"{}\"; expected [\"{HS512}\"]",
+                self.alg
+            )]));
+        }
+        let mut candidates = keys
+            .iter()
+            .filter(|k| self.kid.is_empty() || k.key_id() == self.kid)
+            .peekable();
+        if candidates.peek().is_none() {
+            return Err(JwsError::NoKeys);
+        }
+        if candidates.any(|k| k.check(self.signing_input.as_bytes(), &self.signature)) {
+            Ok(&self.payload)
+        } else {
+            Err(JwsError::Signature(vec!["invalid signature".into()]))
+        }
+    }
 }
 
 /// The unverified payload of a compact JWS, for kube-apiserver's issuer pre-check
@@ -156,14 +181,31 @@ pub fn sign_with_type(claims: &Value, key: &SigningKey, typ: &str) -> Result<Str
     sign_with_header(&header, claims, key)
 }
 
-fn sign_with_header(header: &Value, claims: &Value, key: &SigningKey) -> Result<String, KeyError> {
-    let mut out = RAW_URL.encode(header.to_string());
+/// Signs `claims` with the secret `key` (HS512) and a `typ` header, as Keycloak signs its refresh
+/// tokens: `{"alg":"HS512","kid":…,"typ":…}`.
+pub fn sign_with_secret(claims: &Value, key: &SecretKey, typ: &str) -> String {
+    let header = serde_json::json!({ "alg": HS512, "kid": key.key_id(), "typ": typ });
+    let mut out = signing_input(&header, claims);
+    let tag = key.tag(out.as_bytes());
     out.push('.');
-    out.push_str(&RAW_URL.encode(claims.to_string()));
+    out.push_str(&RAW_URL.encode(tag));
+    out
+}
+
+fn sign_with_header(header: &Value, claims: &Value, key: &SigningKey) -> Result<String, KeyError> {
+    let mut out = signing_input(header, claims);
     let signature = key.sign(out.as_bytes())?;
     out.push('.');
     out.push_str(&RAW_URL.encode(signature));
     Ok(out)
+}
+
+/// `base64url(header).base64url(claims)`.
+fn signing_input(header: &Value, claims: &Value) -> String {
+    let mut out = RAW_URL.encode(header.to_string());
+    out.push('.');
+    out.push_str(&RAW_URL.encode(claims.to_string()));
+    out
 }
 
 /// base64url without padding, as JWS parts are written.

@@ -57,6 +57,7 @@ fn sessions_and_keys_are_stored_per_realm() {
         kid: "k1".into(),
         algorithm: "RS256".into(),
         private_pem: "pem".into(),
+        secret: String::new(),
         created: 5,
         retired: None,
     };

@@ -127,8 +127,13 @@ pub async fn token(
         Err(e) => return oauth_error(&e),
     };
     let issuer = ctx.issuer(&realm);
-    let provider = ctx.provider.clone();
-    match blocking(move || provider.token(&realm, &issuer, &request, clock::now())).await {
+    let answer = if request.runs_inline() {
+        ctx.provider.token(&realm, &issuer, &request, clock::now())
+    } else {
+        let provider = ctx.provider.clone();
+        blocking(move || provider.token(&realm, &issuer, &request, clock::now())).await
+    };
+    match answer {
         Ok(response) => respond::json(&response),
         Err(e) => oauth_error(&e),
     }

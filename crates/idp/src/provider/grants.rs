@@ -36,6 +36,19 @@ pub struct TokenRequest {
 }
 
 impl TokenRequest {
+    /// Whether the request is quick enough to answer on an async worker: the client_credentials
+    /// and refresh_token grants hash no password and write nothing before answering (a rotation
+    /// is written in the background from the in-memory session; only a detected reuse writes its
+    /// revocation at once, and a session missing from memory is read from the store). A hop to a
+    /// blocking thread would cost more than they do and let dozens of them compete for the
+    /// cores; the other grants (argon2, store writes) go to blocking threads.
+    pub fn runs_inline(&self) -> bool {
+        matches!(
+            self.get("grant_type"),
+            Some("client_credentials" | "refresh_token")
+        )
+    }
+
     fn get(&self, name: &str) -> Option<&str> {
         self.form.get(name).map(String::as_str)
     }

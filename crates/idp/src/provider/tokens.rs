@@ -1,7 +1,9 @@
-//! Issuing a token response (access, id and refresh tokens signed with the realm's active key)
-//! and verifying the provider's own tokens.
+//! Issuing a token response (access and ID tokens signed with the realm's active key, the
+//! refresh token with its HS512 secret, as Keycloak does) and verifying the provider's own
+//! tokens.
 
 use kubeward_jose::jws::{self, Compact};
+use kubeward_jose::secret::HS512;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -70,7 +72,8 @@ impl Provider {
             Some(part) => {
                 let claims = claims::refresh_token(ctx, &part.jti, part.session_expires);
                 let exp = claims["exp"].as_u64().unwrap_or(ctx.now);
-                (Some(sign(&claims)?), exp.saturating_sub(ctx.now))
+                let token = jws::sign_with_secret(&claims, ring.refresh(), "JWT");
+                (Some(token), exp.saturating_sub(ctx.now))
             }
             None => (None, 0),
         };
@@ -87,9 +90,9 @@ impl Provider {
         })
     }
 
-    /// Verifies a token of this realm: signature by a published key, `typ`, and expiry. The
-    /// errors are the caller's to word; this gives `None` for any failure and says why in the
-    /// second value.
+    /// Verifies a token of this realm: the signature (by the realm's HS512 secret for refresh
+    /// tokens, else by a published key), `typ`, and expiry. The errors are the caller's to
+    /// word.
     pub fn verify(
         &self,
         realm: &Realm,
@@ -101,9 +104,16 @@ impl Provider {
             .keyring(realm, now)
             .map_err(|_| TokenProblem::Invalid)?;
         let compact = Compact::parse(token).map_err(|_| TokenProblem::Invalid)?;
-        let payload = compact
-            .verify(ring.verification())
-            .map_err(|_| TokenProblem::Invalid)?;
+        let verified = if compact.algorithm() == HS512 {
+            // Only refresh tokens are signed with the secret.
+            if typ != "Refresh" {
+                return Err(TokenProblem::Invalid);
+            }
+            compact.verify_secret(ring.refresh_verification())
+        } else {
+            compact.verify(ring.verification())
+        };
+        let payload = verified.map_err(|_| TokenProblem::Invalid)?;
         let claims: Map<String, Value> =
             serde_json::from_slice(payload).map_err(|_| TokenProblem::Invalid)?;
         if claims.get("typ").and_then(Value::as_str) != Some(typ) {

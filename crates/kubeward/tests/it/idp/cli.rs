@@ -151,7 +151,14 @@ fn rotated_keys_sign_new_tokens_and_old_keys_stay_published() {
         .map(|k| k["kid"].clone())
         .collect();
     assert_eq!(kids, vec![old["kid"].clone(), new["kid"].clone()]);
-    // The refresh token signed by the old key still works.
+    // Refresh tokens are signed with the realm's HS512 secret, which rotated too and is never
+    // published.
+    let old_refresh = header(before["refresh_token"].as_str().unwrap());
+    let new_refresh = header(after["refresh_token"].as_str().unwrap());
+    assert_eq!(new_refresh["alg"], "HS512");
+    assert_ne!(new_refresh["kid"], old_refresh["kid"]);
+    assert!(!kids.contains(&new_refresh["kid"]) && !kids.contains(&old_refresh["kid"]));
+    // The refresh token signed by the old secret still works.
     let (status, body) = idp.post_form(
         "/realms/kubernetes/protocol/openid-connect/token",
         &[

@@ -47,6 +47,12 @@ fn seed_001_curl_gets_keycloaks_token_response() {
         "sub is a uuid"
     );
     assert_eq!(header(body["id_token"].as_str().unwrap())["alg"], "RS256");
+    // As Keycloak: the refresh token is an HS512 JWT of type Refresh.
+    let refresh = body["refresh_token"].as_str().unwrap();
+    assert_eq!(header(refresh)["alg"], "HS512");
+    assert_eq!(header(refresh)["typ"], "JWT");
+    assert_eq!(claims(refresh)["typ"], "Refresh");
+    assert_eq!(claims(refresh)["sid"], body["session_state"]);
     let access = claims(body["access_token"].as_str().unwrap());
     assert_eq!(access["typ"], "Bearer");
     assert_eq!(
