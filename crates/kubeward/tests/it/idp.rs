@@ -7,6 +7,7 @@ mod browser;
 mod browser_flows;
 mod cli;
 mod negative;
+mod role_mappings;
 mod seed_001;
 mod seed_001_cluster;
 
@@ -186,6 +187,31 @@ impl Drop for Idp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs a python-keycloak script of `tests/it/idp` against the provider (environment:
+/// `SERVER_URL`, `CA`, `ADMIN_PASSWORD` and `env`) and returns the JSON of its last line.
+pub fn python_keycloak(script: &str, idp: &Idp, env: &[(&str, &str)]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/idp")
+        .join(script);
+    let output = Command::new("python3")
+        .arg(&script)
+        .env("SERVER_URL", &idp.url)
+        .env("CA", idp.ca())
+        .env("ADMIN_PASSWORD", idp.admin_password())
+        // The scripts import keycloak_peer.py: no __pycache__ beside them.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("python3 is installed (with python-keycloak from testpeers/requirements.txt)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "python failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json(stdout.lines().last().expect("one JSON line"))
 }
 
 /// Runs curl (a missing curl is a failure, never a skip).

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use kubeward_idp::directory::DirectoryError;
-use kubeward_idp::model::{Client, Group, Realm, Role, User};
+use kubeward_idp::model::{Client, Group, ModelError, Realm, Role, User};
 use kubeward_idp::provider::{RandomMinter, hash_password, new_id, random_token};
 use kubeward_idp::reconcile;
 use kubeward_idp::representation::{self, RealmRepresentation};
@@ -534,7 +534,7 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
                 let before = r.clients.len();
                 r.clients.retain(|c| c.client_id != client_id);
                 if r.clients.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("Client").into());
+                    return Err(ModelError::NotFound("Client").into());
                 }
                 r.users
                     .retain(|u| u.service_account_client_id.as_deref() != Some(client_id.as_str()));
@@ -593,12 +593,7 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 user.password_hash = Some(hash_password(password).map_err(anyhow::Error::msg)?);
             }
             edit(&at, |r| {
-                for g in &groups {
-                    let group = r.group_by_path(g).ok_or_else(|| {
-                        kubeward_idp::model::ModelError::Invalid(format!("Group {g} not found"))
-                    })?;
-                    user.groups.push(group.id.clone());
-                }
+                user.groups = r.group_ids(&groups)?;
                 r.add_user(user)?;
                 Ok(())
             })?;
@@ -610,7 +605,7 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 let before = r.users.len();
                 r.users.retain(|u| u.username != name);
                 if r.users.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("User").into());
+                    return Err(ModelError::NotFound("User").into());
                 }
                 Ok(())
             })?;
@@ -662,23 +657,8 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
                 let id = r
                     .group_by_path(&name)
                     .map(|g| g.id.clone())
-                    .ok_or(kubeward_idp::model::ModelError::NotFound("Group"))?;
-                let mut doomed = vec![id];
-                let mut i = 0;
-                while i < doomed.len() {
-                    let children: Vec<String> = r
-                        .groups
-                        .iter()
-                        .filter(|g| g.parent.as_deref() == Some(doomed[i].as_str()))
-                        .map(|g| g.id.clone())
-                        .collect();
-                    doomed.extend(children);
-                    i += 1;
-                }
-                r.groups.retain(|g| !doomed.contains(&g.id));
-                for u in &mut r.users {
-                    u.groups.retain(|g| !doomed.contains(g));
-                }
+                    .ok_or(ModelError::NotFound("Group"))?;
+                r.remove_group(&id);
                 Ok(())
             })?;
             println!("group {name} deleted");
@@ -710,11 +690,7 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
             );
         }
         RoleCommand::Create { at, name, client } => {
-            let role = Role {
-                id: new_id(),
-                name: name.clone(),
-                description: None,
-            };
+            let role = Role::new(new_id(), &name, None);
             edit(&at, |r| {
                 match &client {
                     Some(c) => {
@@ -722,9 +698,9 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                             .clients
                             .iter_mut()
                             .find(|x| &x.client_id == c)
-                            .ok_or(kubeward_idp::model::ModelError::NotFound("Client"))?;
+                            .ok_or(ModelError::NotFound("Client"))?;
                         if client.roles.iter().any(|x| x.name == role.name) {
-                            return Err(kubeward_idp::model::ModelError::Conflict {
+                            return Err(ModelError::Conflict {
                                 what: "Role",
                                 field: "name",
                             }
@@ -746,7 +722,7 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                             .clients
                             .iter_mut()
                             .find(|x| &x.client_id == c)
-                            .ok_or(kubeward_idp::model::ModelError::NotFound("Client"))?
+                            .ok_or(ModelError::NotFound("Client"))?
                             .roles
                     }
                     None => &mut r.roles,
@@ -754,8 +730,9 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                 let before = list.len();
                 list.retain(|x| x.name != name);
                 if list.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("Role").into());
+                    return Err(ModelError::NotFound("Role").into());
                 }
+                r.forget_role(client.as_deref(), &name);
                 Ok(())
             })?;
             println!("role {name} deleted");

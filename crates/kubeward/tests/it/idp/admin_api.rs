@@ -1,28 +1,12 @@
 //! Keycloak's admin REST API driven by PyPI python-keycloak: seed 001's realm built with
 //! `KeycloakAdmin`, a token got and verified with `KeycloakOpenID`.
 
-use std::process::Command;
-
 use super::*;
 
 #[test]
 fn python_keycloak_builds_the_seed_001_realm_and_gets_a_token() {
     let idp = Idp::start();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/idp/keycloak_admin.py");
-    let output = Command::new("python3")
-        .arg(&script)
-        .env("SERVER_URL", &idp.url)
-        .env("CA", idp.ca())
-        .env("ADMIN_PASSWORD", idp.admin_password())
-        .output()
-        .expect("python3 is installed (with python-keycloak from testpeers/requirements.txt)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "python failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result = json(stdout.lines().last().expect("one JSON line"));
+    let result = python_keycloak("keycloak_admin.py", &idp, &[]);
     assert_eq!(
         result["realms"],
         serde_json::json!(["kubernetes", "master", "seed001"])
