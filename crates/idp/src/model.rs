@@ -158,6 +158,10 @@ pub struct Client {
     /// Allowed redirect URIs (exact; a trailing `*` matches a prefix as Keycloak).
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Browser origins that may read its answers (CORS): origins, `+` (those of the redirect
+    /// URIs) or `*`.
+    #[serde(default)]
+    pub web_origins: Vec<String>,
     /// Authorization code flow allowed.
     pub standard_flow_enabled: bool,
     /// Password grant allowed.
@@ -523,6 +527,7 @@ impl Client {
             public_client: false,
             secret: None,
             redirect_uris: Vec::new(),
+            web_origins: Vec::new(),
             standard_flow_enabled: true,
             direct_access_grants_enabled: true,
             service_accounts_enabled: false,

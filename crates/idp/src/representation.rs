@@ -320,6 +320,9 @@ pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &m
     if let Some(v) = &rep.redirect_uris {
         client.redirect_uris = v.clone();
     }
+    if let Some(v) = &rep.web_origins {
+        client.web_origins = v.clone();
+    }
     if let Some(v) = rep.standard_flow_enabled {
         client.standard_flow_enabled = v;
     }
@@ -382,7 +385,7 @@ pub fn client_to(client: &Client) -> ClientRepresentation {
         client_authenticator_type: Some("client-secret".into()),
         secret: client.secret.clone(),
         redirect_uris: Some(client.redirect_uris.clone()),
-        web_origins: Some(Vec::new()),
+        web_origins: Some(client.web_origins.clone()),
         standard_flow_enabled: Some(client.standard_flow_enabled),
         direct_access_grants_enabled: Some(client.direct_access_grants_enabled),
         service_accounts_enabled: Some(client.service_accounts_enabled),

@@ -6,6 +6,7 @@ mod bootstrap;
 mod browser;
 mod browser_flows;
 mod cli;
+mod cors;
 mod negative;
 mod role_mappings;
 mod seed_001;
@@ -171,6 +172,31 @@ impl Idp {
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         self.curl(&refs)
+    }
+
+    /// `METHOD <url>/admin/realms/<path>` as the master realm's first admin (a token from
+    /// admin-cli's password grant), with a JSON body: (status, body).
+    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        let (status, token) = self.post_form(
+            "/realms/master/protocol/openid-connect/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", "admin-cli"),
+                ("username", "admin"),
+                ("password", &self.admin_password()),
+            ],
+        );
+        assert_eq!(status, 200, "{token}");
+        let bearer = format!(
+            "Authorization: Bearer {}",
+            json(&token)["access_token"].as_str().unwrap()
+        );
+        let url = format!("{}/admin/realms/{path}", self.url);
+        let mut args = vec!["-X", method, "-H", &bearer, &url];
+        if let Some(body) = body {
+            args.extend(["-H", "Content-Type: application/json", "-d", body]);
+        }
+        self.curl(&args)
     }
 
     /// The admin password the provider generated.
