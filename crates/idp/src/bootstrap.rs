@@ -58,11 +58,7 @@ pub fn ensure_master(
     let mut realm = Realm::new(MASTER.to_string(), MASTER.to_string());
     realm.display_name = Some("Keycloak".to_string());
     for name in [ADMIN_ROLE, "create-realm"] {
-        realm.roles.push(Role {
-            id: minter.id(),
-            name: name.to_string(),
-            description: None,
-        });
+        realm.roles.push(Role::new(minter.id(), name, None));
     }
     let mut cli = Client::new(minter.id(), ADMIN_CLI.to_string());
     cli.public_client = true;

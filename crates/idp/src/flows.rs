@@ -12,6 +12,7 @@
 //! - `codes`: single-use authorization codes, device codes.
 //! - `lockout`: brute-force detection with back-off.
 //! - `totp`: RFC 6238 one-time passwords (Keycloak's default policy).
+//! - `web_origins`: the browser origins a client's answers are shared with (CORS).
 
 pub mod claims;
 pub mod client_auth;
@@ -23,3 +24,4 @@ pub mod pkce;
 pub mod redirect;
 pub mod refresh;
 pub mod totp;
+pub mod web_origins;

@@ -8,6 +8,7 @@
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
+//! - `cors`: which browser origins may read the back-channel answers.
 //! - `tls`: the listener.
 //! - `clock`: the one clock read.
 
@@ -20,6 +21,7 @@ use crate::provider::Provider;
 
 pub mod admin;
 pub mod clock;
+pub mod cors;
 pub mod login;
 pub mod oidc;
 pub mod pages;
@@ -58,27 +60,27 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
         .route("/realms/{realm}", get(oidc::realm_info))
         .route(
             "/realms/{realm}/protocol/openid-connect/certs",
-            get(oidc::certs),
+            cors::shared(get(oidc::certs), &ctx, cors::CERTS),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/token",
-            post(oidc::token),
+            cors::shared(post(oidc::token), &ctx, cors::TOKEN),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/userinfo",
-            get(oidc::userinfo).post(oidc::userinfo),
+            cors::shared(get(oidc::userinfo).post(oidc::userinfo), &ctx, cors::BEARER),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/token/introspect",
-            post(oidc::introspect),
+            cors::shared(post(oidc::introspect), &ctx, cors::BACK_CHANNEL),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/revoke",
-            post(oidc::revoke),
+            cors::shared(post(oidc::revoke), &ctx, cors::BACK_CHANNEL),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/logout",
-            get(oidc::logout).post(oidc::logout),
+            cors::shared(get(oidc::logout).post(oidc::logout), &ctx, cors::BEARER),
         )
         .route(
             "/realms/{realm}/protocol/openid-connect/auth/device",

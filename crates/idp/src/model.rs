@@ -18,8 +18,8 @@ pub enum ModelError {
         /// The field that collides (Keycloak says "username", "clientId", "name").
         field: &'static str,
     },
-    /// Nothing has that name or id.
-    #[error("{0} not found")]
+    /// Nothing has that name or id; Keycloak's message (e.g. "User not found").
+    #[error("{0}")]
     NotFound(&'static str),
     /// A value that cannot be used (an empty name, an unknown role).
     #[error("{0}")]
@@ -119,6 +119,9 @@ pub struct Role {
     /// Free text.
     #[serde(default)]
     pub description: Option<String>,
+    /// The roles this one contains (Keycloak's composite role): who has it has them too.
+    #[serde(default, skip_serializing_if = "RoleMappings::is_empty")]
+    pub composites: RoleMappings,
 }
 
 /// A protocol mapper of a client: adds claims to tokens (Keycloak's `protocolMappers`).
@@ -155,6 +158,10 @@ pub struct Client {
     /// Allowed redirect URIs (exact; a trailing `*` matches a prefix as Keycloak).
     #[serde(default)]
     pub redirect_uris: Vec<String>,
+    /// Browser origins that may read its answers (CORS): origins, `+` (those of the redirect
+    /// URIs) or `*`.
+    #[serde(default)]
+    pub web_origins: Vec<String>,
     /// Authorization code flow allowed.
     pub standard_flow_enabled: bool,
     /// Password grant allowed.
@@ -308,6 +315,39 @@ impl Realm {
         }
     }
 
+    /// The ids of the groups at these paths (or with these names); a missing one is
+    /// `Invalid("Group <path> not found")`.
+    pub fn group_ids(&self, paths: &[String]) -> Result<Vec<String>, ModelError> {
+        paths
+            .iter()
+            .map(|path| {
+                self.group_by_path(path)
+                    .map(|g| g.id.clone())
+                    .ok_or_else(|| ModelError::Invalid(format!("Group {path} not found")))
+            })
+            .collect()
+    }
+
+    /// Removes a group with its subgroups, and the memberships in them.
+    pub fn remove_group(&mut self, id: &str) {
+        let mut doomed = vec![id.to_string()];
+        let mut i = 0;
+        while i < doomed.len() {
+            let children: Vec<String> = self
+                .groups
+                .iter()
+                .filter(|g| g.parent.as_deref() == Some(doomed[i].as_str()))
+                .map(|g| g.id.clone())
+                .collect();
+            doomed.extend(children);
+            i += 1;
+        }
+        self.groups.retain(|g| !doomed.contains(&g.id));
+        for u in &mut self.users {
+            u.groups.retain(|g| !doomed.contains(g));
+        }
+    }
+
     /// A group's full path, `/parent/child`.
     pub fn group_path(&self, group: &Group) -> String {
         let mut parts = vec![group.name.as_str()];
@@ -331,8 +371,9 @@ impl Realm {
         user.groups.iter().filter_map(|id| self.group(id)).collect()
     }
 
-    /// The roles a user has: direct, through groups and their ancestors. Realm role names, and
-    /// client role names by `clientId`, sorted and without duplicates.
+    /// The roles a user has: direct, through groups and their ancestors, and what their
+    /// composites contain. Realm role names, and client role names by `clientId`, sorted and
+    /// without duplicates.
     pub fn effective_roles(&self, user: &User) -> RoleMappings {
         let mut realm: Vec<String> = user.roles.realm.clone();
         let mut client: BTreeMap<String, Vec<String>> = user.roles.client.clone();
@@ -354,14 +395,7 @@ impl Realm {
                 }
             }
         }
-        realm.sort();
-        realm.dedup();
-        for names in client.values_mut() {
-            names.sort();
-            names.dedup();
-        }
-        client.retain(|_, names| !names.is_empty());
-        RoleMappings { realm, client }
+        self.expand_composites(&RoleMappings { realm, client })
     }
 
     /// Adds a user, refusing a taken username.
@@ -430,6 +464,57 @@ impl Realm {
     }
 }
 
+impl Role {
+    /// A role that contains no other.
+    pub fn new(id: String, name: &str, description: Option<String>) -> Self {
+        Self {
+            id,
+            name: name.to_string(),
+            description,
+            composites: RoleMappings::default(),
+        }
+    }
+}
+
+impl RoleMappings {
+    /// No role at all.
+    pub fn is_empty(&self) -> bool {
+        self.realm.is_empty() && self.client.values().all(Vec::is_empty)
+    }
+
+    /// The names of a client's roles (`Some(clientId)`) or of realm roles (`None`).
+    pub fn names(&self, client: Option<&str>) -> &[String] {
+        match client {
+            Some(c) => self.client.get(c).map_or(&[], Vec::as_slice),
+            None => &self.realm,
+        }
+    }
+
+    /// Adds a role (once).
+    pub fn add(&mut self, client: Option<&str>, name: &str) {
+        let list = match client {
+            Some(c) => self.client.entry(c.to_string()).or_default(),
+            None => &mut self.realm,
+        };
+        if !list.iter().any(|x| x == name) {
+            list.push(name.to_string());
+        }
+    }
+
+    /// Removes a role; a client left without roles disappears.
+    pub fn remove(&mut self, client: Option<&str>, name: &str) {
+        match client {
+            Some(c) => {
+                if let Some(list) = self.client.get_mut(c) {
+                    list.retain(|x| x != name);
+                }
+                self.client.retain(|_, v| !v.is_empty());
+            }
+            None => self.realm.retain(|x| x != name),
+        }
+    }
+}
+
 impl Client {
     /// A client with Keycloak's defaults for a new OpenID Connect client (confidential,
     /// standard flow on, direct access grants on).
@@ -442,6 +527,7 @@ impl Client {
             public_client: false,
             secret: None,
             redirect_uris: Vec::new(),
+            web_origins: Vec::new(),
             standard_flow_enabled: true,
             direct_access_grants_enabled: true,
             service_accounts_enabled: false,
@@ -486,5 +572,6 @@ impl User {
     }
 }
 
+mod composites;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use crate::flows::password;
 use crate::model::{Group, Realm, Role, RoleMappings, User};
 use crate::representation::{
-    self, GroupRepresentation, ImportError, Minter, RealmRepresentation, UserRepresentation,
+    self, GroupRepresentation, ImportError, Minter, RealmRepresentation, RoleRepresentation,
+    UserRepresentation,
 };
 
 /// One change `apply` made.
@@ -33,6 +34,13 @@ fn change(changes: &mut Vec<Change>, action: &'static str, kind: &'static str, n
         kind,
         name: name.to_string(),
     });
+}
+
+/// A role the file adds: a fresh id, whatever id the file gives.
+fn new_role(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
+    let mut role = Role::new(minter.id(), &r.name, r.description.clone());
+    role.composites = representation::composites_from(r);
+    role
 }
 
 /// Reconciles `current` (or a new realm) to `desired`; returns the realm to store and the
@@ -67,19 +75,17 @@ pub fn apply(
     // Realm roles.
     if desired.roles.is_some() {
         for r in &roles.realm {
+            let composites = representation::composites_from(r);
             match realm.roles.iter_mut().find(|x| x.name == r.name) {
                 Some(existing) => {
-                    if existing.description != r.description {
+                    if existing.description != r.description || existing.composites != composites {
                         existing.description = r.description.clone();
+                        existing.composites = composites;
                         change(&mut changes, "updated", "role", &r.name);
                     }
                 }
                 None => {
-                    realm.roles.push(Role {
-                        id: minter.id(),
-                        name: r.name.clone(),
-                        description: r.description.clone(),
-                    });
+                    realm.roles.push(new_role(r, minter));
                     change(&mut changes, "created", "role", &r.name);
                 }
             }
@@ -112,12 +118,11 @@ pub fn apply(
                         let client = &mut realm.clients[i];
                         for r in list {
                             match client.roles.iter_mut().find(|x| x.name == r.name) {
-                                Some(existing) => existing.description = r.description.clone(),
-                                None => client.roles.push(Role {
-                                    id: minter.id(),
-                                    name: r.name.clone(),
-                                    description: r.description.clone(),
-                                }),
+                                Some(existing) => {
+                                    existing.description = r.description.clone();
+                                    existing.composites = representation::composites_from(r);
+                                }
+                                None => client.roles.push(new_role(r, minter)),
                             }
                         }
                         if prune {
@@ -133,14 +138,7 @@ pub fn apply(
                 None => {
                     let mut client = representation::client_from(c, minter);
                     if let Some(list) = client_roles {
-                        client.roles = list
-                            .iter()
-                            .map(|r| Role {
-                                id: minter.id(),
-                                name: r.name.clone(),
-                                description: r.description.clone(),
-                            })
-                            .collect();
+                        client.roles = list.iter().map(|r| new_role(r, minter)).collect();
                     }
                     realm.add_client(client)?;
                     change(&mut changes, "created", "client", &c.client_id);
@@ -270,19 +268,7 @@ fn without_current_password(user: &User, rep: &UserRepresentation) -> UserRepres
 }
 
 fn resolve_groups(realm: &Realm, rep: &UserRepresentation) -> Result<Vec<String>, ImportError> {
-    rep.groups
-        .iter()
-        .map(|path| {
-            realm
-                .group_by_path(path)
-                .map(|g| g.id.clone())
-                .ok_or_else(|| {
-                    ImportError::Model(crate::model::ModelError::Invalid(format!(
-                        "Group {path} not found"
-                    )))
-                })
-        })
-        .collect()
+    Ok(realm.group_ids(&rep.groups)?)
 }
 
 fn apply_groups(

@@ -75,6 +75,42 @@ pub struct RoleRepresentation {
     pub client_role: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container_id: Option<String>,
+    /// What a composite role contains (in realm exports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub composites: Option<CompositesRepresentation>,
+}
+
+/// `composites` of a role: realm role names, client role names by `clientId`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct CompositesRepresentation {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub realm: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub client: BTreeMap<String, Vec<String>>,
+}
+
+/// The role mappings of a user or group, as Keycloak's `GET …/role-mappings` shows them;
+/// an empty part is left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct MappingsRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm_mappings: Option<Vec<RoleRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_mappings: Option<BTreeMap<String, ClientMappingsRepresentation>>,
+}
+
+/// One client's part of [`MappingsRepresentation`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct ClientMappingsRepresentation {
+    pub id: String,
+    pub client: String,
+    pub mappings: Vec<RoleRepresentation>,
 }
 
 /// A group with its subgroups.
@@ -234,12 +270,26 @@ pub trait Minter {
     fn secret(&mut self) -> String;
 }
 
-fn role(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
-    Role {
-        id: r.id.clone().unwrap_or_else(|| minter.id()),
-        name: r.name.clone(),
-        description: r.description.clone(),
-    }
+/// Builds a role from its representation (a new id from `minter` where missing).
+pub fn role_from(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
+    let mut role = Role::new(
+        r.id.clone().unwrap_or_else(|| minter.id()),
+        &r.name,
+        r.description.clone(),
+    );
+    role.composites = composites_from(r);
+    role
+}
+
+/// What a role representation says the role contains.
+pub fn composites_from(r: &RoleRepresentation) -> RoleMappings {
+    r.composites
+        .as_ref()
+        .map(|c| RoleMappings {
+            realm: c.realm.clone(),
+            client: c.client.clone(),
+        })
+        .unwrap_or_default()
 }
 
 /// Builds a client from its representation (new ids from `minter` where missing). A
@@ -269,6 +319,9 @@ pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &m
     }
     if let Some(v) = &rep.redirect_uris {
         client.redirect_uris = v.clone();
+    }
+    if let Some(v) = &rep.web_origins {
+        client.web_origins = v.clone();
     }
     if let Some(v) = rep.standard_flow_enabled {
         client.standard_flow_enabled = v;
@@ -332,7 +385,7 @@ pub fn client_to(client: &Client) -> ClientRepresentation {
         client_authenticator_type: Some("client-secret".into()),
         secret: client.secret.clone(),
         redirect_uris: Some(client.redirect_uris.clone()),
-        web_origins: Some(Vec::new()),
+        web_origins: Some(client.web_origins.clone()),
         standard_flow_enabled: Some(client.standard_flow_enabled),
         direct_access_grants_enabled: Some(client.direct_access_grants_enabled),
         service_accounts_enabled: Some(client.service_accounts_enabled),
@@ -477,13 +530,13 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
     apply_settings(&mut realm, rep);
     if let Some(roles) = &rep.roles {
         for r in &roles.realm {
-            realm.add_role(role(r, minter))?;
+            realm.add_role(role_from(r, minter))?;
         }
     }
     for c in rep.clients.iter().flatten() {
         let mut client = client_from(c, minter);
         if let Some(roles) = rep.roles.as_ref().and_then(|r| r.client.get(&c.client_id)) {
-            client.roles = roles.iter().map(|r| role(r, minter)).collect();
+            client.roles = roles.iter().map(|r| role_from(r, minter)).collect();
         }
         realm.add_client(client)?;
     }
@@ -502,12 +555,7 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
             realm: u.realm_roles.clone(),
             client: u.client_roles.clone(),
         };
-        for path in &u.groups {
-            let group = realm
-                .group_by_path(path)
-                .ok_or_else(|| ModelError::Invalid(format!("Group {path} not found")))?;
-            user.groups.push(group.id.clone());
-        }
+        user.groups = realm.group_ids(&u.groups)?;
         realm.add_user(user)?;
     }
     ensure_service_accounts(&mut realm, minter);
@@ -572,7 +620,10 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
     for c in &realm.clients {
         client_roles.insert(
             c.client_id.clone(),
-            c.roles.iter().map(|r| role_to(r, true, &c.id)).collect(),
+            c.roles
+                .iter()
+                .map(|r| exported_role(r, true, &c.id))
+                .collect(),
         );
     }
     RealmRepresentation {
@@ -595,7 +646,7 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
             realm: realm
                 .roles
                 .iter()
-                .map(|r| role_to(r, false, &realm.id))
+                .map(|r| exported_role(r, false, &realm.id))
                 .collect(),
             client: client_roles,
         }),
@@ -639,16 +690,29 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
     }
 }
 
-/// A role's representation.
+/// A role's representation, as the admin API shows it (`composite`, not what it contains).
 pub fn role_to(role: &Role, client_role: bool, container: &str) -> RoleRepresentation {
     RoleRepresentation {
         id: Some(role.id.clone()),
         name: role.name.clone(),
         description: role.description.clone(),
-        composite: false,
+        composite: !role.composites.is_empty(),
         client_role,
         container_id: Some(container.to_string()),
+        composites: None,
     }
+}
+
+/// A role's representation in a realm export: with what a composite contains.
+fn exported_role(role: &Role, client_role: bool, container: &str) -> RoleRepresentation {
+    let mut rep = role_to(role, client_role, container);
+    if rep.composite {
+        rep.composites = Some(CompositesRepresentation {
+            realm: role.composites.realm.clone(),
+            client: role.composites.client.clone(),
+        });
+    }
+    rep
 }
 
 #[cfg(test)]

@@ -72,3 +72,37 @@ fn bad_realms_are_refused_with_a_reason() {
         "Client exists with same clientId"
     );
 }
+
+#[test]
+fn composite_roles_import_and_export_as_keycloak_writes_them() {
+    let rep: RealmRepresentation = serde_json::from_value(serde_json::json!({
+        "realm": "composites",
+        "roles": {
+            "realm": [
+                {"name": "ops", "composite": true, "composites": {
+                    "realm": ["dev"], "client": {"kubernetes-client": ["admin"]}}},
+                {"name": "dev", "composite": false}
+            ],
+            "client": {"kubernetes-client": [{"name": "admin"}]}
+        },
+        "clients": [{"clientId": "kubernetes-client"}]
+    }))
+    .unwrap();
+    let realm = import(&rep, &mut Counter(0)).unwrap();
+    let ops = realm.role_named(None, "ops").unwrap();
+    assert_eq!(ops.composites.realm, vec!["dev"]);
+    assert_eq!(ops.composites.client["kubernetes-client"], vec!["admin"]);
+    let exported = serde_json::to_value(export(&realm)).unwrap();
+    let roles = &exported["roles"]["realm"];
+    assert_eq!(roles[0]["composite"], true);
+    assert_eq!(
+        roles[0]["composites"],
+        serde_json::json!({"realm": ["dev"], "client": {"kubernetes-client": ["admin"]}})
+    );
+    assert_eq!(roles[1]["composite"], false);
+    assert!(roles[1].get("composites").is_none());
+    assert_eq!(
+        import(&export(&realm), &mut Counter(0)).unwrap().roles,
+        realm.roles
+    );
+}

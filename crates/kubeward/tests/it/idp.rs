@@ -6,7 +6,9 @@ mod bootstrap;
 mod browser;
 mod browser_flows;
 mod cli;
+mod cors;
 mod negative;
+mod role_mappings;
 mod seed_001;
 mod seed_001_cluster;
 
@@ -172,6 +174,31 @@ impl Idp {
         self.curl(&refs)
     }
 
+    /// `METHOD <url>/admin/realms/<path>` as the master realm's first admin (a token from
+    /// admin-cli's password grant), with a JSON body: (status, body).
+    pub fn admin(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+        let (status, token) = self.post_form(
+            "/realms/master/protocol/openid-connect/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", "admin-cli"),
+                ("username", "admin"),
+                ("password", &self.admin_password()),
+            ],
+        );
+        assert_eq!(status, 200, "{token}");
+        let bearer = format!(
+            "Authorization: Bearer {}",
+            json(&token)["access_token"].as_str().unwrap()
+        );
+        let url = format!("{}/admin/realms/{path}", self.url);
+        let mut args = vec!["-X", method, "-H", &bearer, &url];
+        if let Some(body) = body {
+            args.extend(["-H", "Content-Type: application/json", "-d", body]);
+        }
+        self.curl(&args)
+    }
+
     /// The admin password the provider generated.
     pub fn admin_password(&self) -> String {
         std::fs::read_to_string(self.data_dir.join("idp-admin-password"))
@@ -186,6 +213,31 @@ impl Drop for Idp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Runs a python-keycloak script of `tests/it/idp` against the provider (environment:
+/// `SERVER_URL`, `CA`, `ADMIN_PASSWORD` and `env`) and returns the JSON of its last line.
+pub fn python_keycloak(script: &str, idp: &Idp, env: &[(&str, &str)]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/idp")
+        .join(script);
+    let output = Command::new("python3")
+        .arg(&script)
+        .env("SERVER_URL", &idp.url)
+        .env("CA", idp.ca())
+        .env("ADMIN_PASSWORD", idp.admin_password())
+        // The scripts import keycloak_peer.py: no __pycache__ beside them.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("python3 is installed (with python-keycloak from testpeers/requirements.txt)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "python failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    json(stdout.lines().last().expect("one JSON line"))
 }
 
 /// Runs curl (a missing curl is a failure, never a skip).

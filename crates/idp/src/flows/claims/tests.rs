@@ -17,11 +17,7 @@ fn mapper(kind: &str, config: &[(&str, &str)]) -> ProtocolMapper {
 fn realm() -> Realm {
     let mut realm = Realm::new("r".into(), "demo".into());
     let mut client = Client::new("c1".into(), "kubernetes-client".into());
-    client.roles.push(Role {
-        id: "role1".into(),
-        name: "admin".into(),
-        description: None,
-    });
+    client.roles.push(Role::new("role1".into(), "admin", None));
     client.protocol_mappers = vec![
         mapper(
             "oidc-group-membership-mapper",

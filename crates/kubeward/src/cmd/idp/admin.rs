@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use kubeward_idp::directory::DirectoryError;
-use kubeward_idp::model::{Client, Group, Realm, Role, User};
+use kubeward_idp::model::{Client, Group, ModelError, Realm, Role, RoleMappings, User};
 use kubeward_idp::provider::{RandomMinter, hash_password, new_id, random_token};
 use kubeward_idp::reconcile;
 use kubeward_idp::representation::{self, RealmRepresentation};
@@ -212,6 +212,17 @@ enum UserCommand {
         /// Username.
         username: String,
     },
+    /// List the roles given to a user directly (not through groups).
+    Roles {
+        #[command(flatten)]
+        at: InRealm,
+        /// Username.
+        username: String,
+    },
+    /// Give a user realm roles, or roles of a client.
+    AddRoles(RoleChange),
+    /// Take realm roles, or roles of a client, from a user.
+    RemoveRoles(RoleChange),
 }
 
 /// `group`.
@@ -239,6 +250,143 @@ enum GroupCommand {
         /// Name or /path.
         name: String,
     },
+    /// List the roles a group gives its members.
+    Roles {
+        #[command(flatten)]
+        at: InRealm,
+        /// Name or /path.
+        name: String,
+    },
+    /// Give a group's members realm roles, or roles of a client.
+    AddRoles(RoleChange),
+    /// Take realm roles, or roles of a client, from a group.
+    RemoveRoles(RoleChange),
+}
+
+/// `user|group add-roles|remove-roles`.
+#[derive(Debug, Args)]
+struct RoleChange {
+    #[command(flatten)]
+    at: InRealm,
+    /// The username, or the group's name or /path.
+    name: String,
+    /// Role names.
+    #[arg(required = true)]
+    roles: Vec<String>,
+    /// Roles of this client (its client_id) instead of realm roles.
+    #[arg(long)]
+    client: Option<String>,
+}
+
+/// Whose role mappings a command reads or changes.
+#[derive(Debug, Clone, Copy)]
+enum Holder {
+    User,
+    Group,
+}
+
+impl Holder {
+    fn word(self) -> &'static str {
+        match self {
+            Holder::User => "user",
+            Holder::Group => "group",
+        }
+    }
+
+    fn mappings<'r>(self, r: &'r Realm, name: &str) -> Result<&'r RoleMappings, ModelError> {
+        match self {
+            Holder::User => r.user_by_login(name).map(|u| &u.roles),
+            Holder::Group => r.group_by_path(name).map(|g| &g.roles),
+        }
+        .ok_or(self.missing())
+    }
+
+    fn mappings_mut<'r>(
+        self,
+        r: &'r mut Realm,
+        name: &str,
+    ) -> Result<&'r mut RoleMappings, ModelError> {
+        let id = match self {
+            Holder::User => r.user_by_login(name).map(|u| u.id.clone()),
+            Holder::Group => r.group_by_path(name).map(|g| g.id.clone()),
+        }
+        .ok_or(self.missing())?;
+        match self {
+            Holder::User => r
+                .users
+                .iter_mut()
+                .find(|u| u.id == id)
+                .map(|u| &mut u.roles),
+            Holder::Group => r
+                .groups
+                .iter_mut()
+                .find(|g| g.id == id)
+                .map(|g| &mut g.roles),
+        }
+        .ok_or(self.missing())
+    }
+
+    fn missing(self) -> ModelError {
+        ModelError::NotFound(match self {
+            Holder::User => "User",
+            Holder::Group => "Group",
+        })
+    }
+}
+
+/// Prints a holder's role mappings: realm roles, then each client's.
+fn print_roles(at: &InRealm, holder: Holder, name: &str) -> anyhow::Result<()> {
+    let realm = load(at)?;
+    let m = holder.mappings(&realm, name)?;
+    let mut rows: Vec<Vec<String>> = m
+        .realm
+        .iter()
+        .map(|r| vec![r.clone(), String::new()])
+        .collect();
+    for (client, names) in &m.client {
+        rows.extend(names.iter().map(|r| vec![r.clone(), client.clone()]));
+    }
+    table(&["ROLE", "CLIENT"], rows);
+    Ok(())
+}
+
+/// Adds or removes roles of a user or group; every role must exist.
+fn change_roles(change: RoleChange, holder: Holder, add: bool) -> anyhow::Result<()> {
+    let client = change.client.as_deref();
+    edit(&change.at, |r| {
+        if let Some(c) = client
+            && r.client(c).is_none()
+        {
+            return Err(ModelError::NotFound("Client").into());
+        }
+        if let Some(missing) = change
+            .roles
+            .iter()
+            .find(|n| r.role_named(client, n).is_none())
+        {
+            return Err(ModelError::Invalid(format!("role {missing:?} not found")).into());
+        }
+        let m = holder.mappings_mut(r, &change.name)?;
+        for role in &change.roles {
+            if add {
+                m.add(client, role);
+            } else {
+                m.remove(client, role);
+            }
+        }
+        Ok(())
+    })?;
+    let of = client
+        .map(|c| format!(" of client {c}"))
+        .unwrap_or_default();
+    println!(
+        "{} {}: {}{of} {}",
+        holder.word(),
+        change.name,
+        change.roles.join(", "),
+        if add { "added" } else { "removed" }
+    );
+    Ok(())
 }
 
 /// `role`.
@@ -534,7 +682,7 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
                 let before = r.clients.len();
                 r.clients.retain(|c| c.client_id != client_id);
                 if r.clients.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("Client").into());
+                    return Err(ModelError::NotFound("Client").into());
                 }
                 r.users
                     .retain(|u| u.service_account_client_id.as_deref() != Some(client_id.as_str()));
@@ -593,12 +741,7 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 user.password_hash = Some(hash_password(password).map_err(anyhow::Error::msg)?);
             }
             edit(&at, |r| {
-                for g in &groups {
-                    let group = r.group_by_path(g).ok_or_else(|| {
-                        kubeward_idp::model::ModelError::Invalid(format!("Group {g} not found"))
-                    })?;
-                    user.groups.push(group.id.clone());
-                }
+                user.groups = r.group_ids(&groups)?;
                 r.add_user(user)?;
                 Ok(())
             })?;
@@ -610,12 +753,15 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 let before = r.users.len();
                 r.users.retain(|u| u.username != name);
                 if r.users.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("User").into());
+                    return Err(ModelError::NotFound("User").into());
                 }
                 Ok(())
             })?;
             println!("user {name} deleted");
         }
+        UserCommand::Roles { at, username } => print_roles(&at, Holder::User, &username)?,
+        UserCommand::AddRoles(change) => change_roles(change, Holder::User, true)?,
+        UserCommand::RemoveRoles(change) => change_roles(change, Holder::User, false)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -626,7 +772,7 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
         GroupCommand::List(at) => {
             let realm = load(&at)?;
             table(
-                &["PATH", "MEMBERS", "REALM ROLES"],
+                &["PATH", "MEMBERS", "REALM ROLES", "CLIENT ROLES"],
                 realm
                     .groups
                     .iter()
@@ -640,6 +786,14 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
                                 .count()
                                 .to_string(),
                             g.roles.realm.join(","),
+                            g.roles
+                                .client
+                                .iter()
+                                .flat_map(|(c, names)| {
+                                    names.iter().map(move |n| format!("{c}:{n}"))
+                                })
+                                .collect::<Vec<_>>()
+                                .join(","),
                         ]
                     })
                     .collect(),
@@ -662,27 +816,15 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
                 let id = r
                     .group_by_path(&name)
                     .map(|g| g.id.clone())
-                    .ok_or(kubeward_idp::model::ModelError::NotFound("Group"))?;
-                let mut doomed = vec![id];
-                let mut i = 0;
-                while i < doomed.len() {
-                    let children: Vec<String> = r
-                        .groups
-                        .iter()
-                        .filter(|g| g.parent.as_deref() == Some(doomed[i].as_str()))
-                        .map(|g| g.id.clone())
-                        .collect();
-                    doomed.extend(children);
-                    i += 1;
-                }
-                r.groups.retain(|g| !doomed.contains(&g.id));
-                for u in &mut r.users {
-                    u.groups.retain(|g| !doomed.contains(g));
-                }
+                    .ok_or(ModelError::NotFound("Group"))?;
+                r.remove_group(&id);
                 Ok(())
             })?;
             println!("group {name} deleted");
         }
+        GroupCommand::Roles { at, name } => print_roles(&at, Holder::Group, &name)?,
+        GroupCommand::AddRoles(change) => change_roles(change, Holder::Group, true)?,
+        GroupCommand::RemoveRoles(change) => change_roles(change, Holder::Group, false)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -710,11 +852,7 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
             );
         }
         RoleCommand::Create { at, name, client } => {
-            let role = Role {
-                id: new_id(),
-                name: name.clone(),
-                description: None,
-            };
+            let role = Role::new(new_id(), &name, None);
             edit(&at, |r| {
                 match &client {
                     Some(c) => {
@@ -722,9 +860,9 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                             .clients
                             .iter_mut()
                             .find(|x| &x.client_id == c)
-                            .ok_or(kubeward_idp::model::ModelError::NotFound("Client"))?;
+                            .ok_or(ModelError::NotFound("Client"))?;
                         if client.roles.iter().any(|x| x.name == role.name) {
-                            return Err(kubeward_idp::model::ModelError::Conflict {
+                            return Err(ModelError::Conflict {
                                 what: "Role",
                                 field: "name",
                             }
@@ -746,7 +884,7 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                             .clients
                             .iter_mut()
                             .find(|x| &x.client_id == c)
-                            .ok_or(kubeward_idp::model::ModelError::NotFound("Client"))?
+                            .ok_or(ModelError::NotFound("Client"))?
                             .roles
                     }
                     None => &mut r.roles,
@@ -754,8 +892,9 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                 let before = list.len();
                 list.retain(|x| x.name != name);
                 if list.len() == before {
-                    return Err(kubeward_idp::model::ModelError::NotFound("Role").into());
+                    return Err(ModelError::NotFound("Role").into());
                 }
+                r.forget_role(client.as_deref(), &name);
                 Ok(())
             })?;
             println!("role {name} deleted");

@@ -1,28 +1,12 @@
 //! Keycloak's admin REST API driven by PyPI python-keycloak: seed 001's realm built with
 //! `KeycloakAdmin`, a token got and verified with `KeycloakOpenID`.
 
-use std::process::Command;
-
 use super::*;
 
 #[test]
 fn python_keycloak_builds_the_seed_001_realm_and_gets_a_token() {
     let idp = Idp::start();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/idp/keycloak_admin.py");
-    let output = Command::new("python3")
-        .arg(&script)
-        .env("SERVER_URL", &idp.url)
-        .env("CA", idp.ca())
-        .env("ADMIN_PASSWORD", idp.admin_password())
-        .output()
-        .expect("python3 is installed (with python-keycloak from testpeers/requirements.txt)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "python failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result = json(stdout.lines().last().expect("one JSON line"));
+    let result = python_keycloak("keycloak_admin.py", &idp, &[]);
     assert_eq!(
         result["realms"],
         serde_json::json!(["kubernetes", "master", "seed001"])
@@ -75,4 +59,35 @@ fn the_admin_api_refuses_missing_and_non_admin_tokens() {
     );
     let (status, _) = idp.curl(&["-H", &bearer, &format!("{}/admin/realms", idp.url)]);
     assert_eq!(status, 401);
+}
+
+#[test]
+fn unknown_objects_are_404_in_keycloaks_words() {
+    let idp = Idp::start();
+    let missing = "00000000-0000-4000-8000-000000000000";
+    for (path, message) in [
+        ("nope".to_string(), "Realm not found."),
+        ("nope/users".to_string(), "Realm not found."),
+        (format!("kubernetes/users/{missing}"), "User not found"),
+        (
+            format!("kubernetes/clients/{missing}"),
+            "Could not find client",
+        ),
+        (
+            format!("kubernetes/groups/{missing}"),
+            "Could not find group by id",
+        ),
+        ("kubernetes/roles/nope".to_string(), "Could not find role"),
+        (
+            format!("kubernetes/users/{missing}/role-mappings/realm"),
+            "User not found",
+        ),
+    ] {
+        let (status, body) = idp.admin("GET", &path, None);
+        assert_eq!(
+            (status, json(&body)),
+            (404, serde_json::json!({ "error": message })),
+            "GET {path}"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! The offline commands on a data directory: import, export, apply (twice), tables, keys.
+//! The offline commands on a data directory: import, export, apply (twice), tables, keys,
+//! roles of groups and users.
 
 use std::process::Command;
 
@@ -169,4 +170,66 @@ fn rotated_keys_sign_new_tokens_and_old_keys_stay_published() {
         ],
     );
     assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn roles_given_to_groups_and_users_offline_reach_their_tokens() {
+    let dir = Idp::start().stop();
+    let data = dir.path().join("data");
+    // `kubeward idp <words> --data-dir …` (no word has a space).
+    let k = |words: &str| kubeward(&data, &words.split(' ').collect::<Vec<_>>());
+    ok(k("role create -r kubernetes auditor"));
+    ok(k(
+        "role create -r kubernetes viewer --client kubernetes-client",
+    ));
+    let steps = [
+        (
+            "group add-roles -r kubernetes developers auditor",
+            "group developers: auditor added\n",
+        ),
+        (
+            "group add-roles -r kubernetes /developers viewer --client kubernetes-client",
+            "group /developers: viewer of client kubernetes-client added\n",
+        ),
+        (
+            "group remove-roles -r kubernetes developers k8s-user",
+            "group developers: k8s-user removed\n",
+        ),
+        (
+            "group roles -r kubernetes developers",
+            "ROLE      CLIENT\nauditor\nviewer    kubernetes-client\n",
+        ),
+        (
+            "group list -r kubernetes",
+            "PATH          MEMBERS   REALM ROLES   CLIENT ROLES\n\
+             /developers   1         auditor       kubernetes-client:viewer\n",
+        ),
+        (
+            "user add-roles -r kubernetes test k8s-user",
+            "user test: k8s-user added\n",
+        ),
+        (
+            "user roles -r kubernetes test",
+            "ROLE       CLIENT\nk8s-user\nadmin      kubernetes-client\n",
+        ),
+    ];
+    for (words, printed) in steps {
+        assert_eq!(ok(k(words)), printed, "{words}");
+    }
+    let missing = k("group add-roles -r kubernetes developers nope");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("role \"nope\" not found"));
+
+    let idp = Idp::start_in(dir, &[], &[]);
+    let (status, token) = idp.password_grant("test", PASSWORD, SECRET);
+    assert_eq!(status, 200, "{token}");
+    let access = claims(token["access_token"].as_str().unwrap());
+    assert_eq!(
+        access["realm_access"]["roles"],
+        serde_json::json!(["auditor", "k8s-user"])
+    );
+    assert_eq!(
+        access["resource_access"]["kubernetes-client"]["roles"],
+        serde_json::json!(["admin", "viewer"])
+    );
 }

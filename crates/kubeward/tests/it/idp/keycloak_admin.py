@@ -4,23 +4,13 @@ protocol mappers) and KeycloakOpenID gets and verifies a token with it. Prints o
 Environment: SERVER_URL, CA (the provider's CA file), ADMIN_PASSWORD."""
 
 import json
-import os
 
-from keycloak import KeycloakAdmin, KeycloakOpenID, KeycloakOpenIDConnection
+from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
+from keycloak_peer import CA, URL
+from keycloak_peer import admin as keycloak_admin
 
-url = os.environ["SERVER_URL"] + "/"
-ca = os.environ["CA"]
-conn = KeycloakOpenIDConnection(
-    server_url=url,
-    username="admin",
-    password=os.environ["ADMIN_PASSWORD"],
-    realm_name="master",
-    user_realm_name="master",
-    client_id="admin-cli",
-    verify=ca,
-)
-admin = KeycloakAdmin(connection=conn)
+admin = keycloak_admin("master")
 result = {}
 
 admin.create_realm(payload={"realm": "seed001", "enabled": True})
@@ -98,11 +88,11 @@ result["client_roles_of_user"] = [
 
 # 2-2: the token, as the seed's curl gets it, through KeycloakOpenID.
 oidc = KeycloakOpenID(
-    server_url=url,
+    server_url=URL,
     realm_name="seed001",
     client_id="kubernetes-client",
     client_secret_key=secret,
-    verify=ca,
+    verify=CA,
 )
 token = oidc.token("test", "S3cret-pw", scope="openid")
 result["token_fields"] = sorted(token.keys())

@@ -173,31 +173,11 @@ fn disabled_users_are_refused() {
 fn repeated_failures_lock_the_account_for_a_while() {
     let idp = Idp::start();
     // Lower the realm's failure factor through the admin API, as an operator would.
-    let (status, body) = idp.post_form(
-        "/realms/master/protocol/openid-connect/token",
-        &[
-            ("grant_type", "password"),
-            ("client_id", "admin-cli"),
-            ("username", "admin"),
-            ("password", &idp.admin_password()),
-        ],
-    );
-    assert_eq!(status, 200, "{body}");
-    let bearer = format!(
-        "Authorization: Bearer {}",
-        json(&body)["access_token"].as_str().unwrap()
-    );
-    let (status, _) = idp.curl(&[
-        "-X",
+    let (status, _) = idp.admin(
         "PUT",
-        "-H",
-        &bearer,
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        r#"{"bruteForceProtected": true, "failureFactor": 3, "waitIncrementSeconds": 60}"#,
-        &format!("{}/admin/realms/kubernetes", idp.url),
-    ]);
+        "kubernetes",
+        Some(r#"{"bruteForceProtected": true, "failureFactor": 3, "waitIncrementSeconds": 60}"#),
+    );
     assert_eq!(status, 204);
     for _ in 0..3 {
         assert_eq!(idp.password_grant("test", "guess", SECRET).0, 401);
