@@ -26,6 +26,18 @@ fn hasher(params: Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Checks a new password chosen on the update-password page against its confirmation; the
+/// error is Keycloak's message.
+pub fn check_new(new: &str, confirm: &str) -> Result<(), &'static str> {
+    if new.is_empty() {
+        Err("Please specify password.")
+    } else if new != confirm {
+        Err("Passwords don't match.")
+    } else {
+        Ok(())
+    }
+}
+
 /// Hashes `password` with a 16-byte `salt` (random, from the caller) into a PHC string.
 pub fn hash(password: &str, salt: &[u8; 16]) -> Result<String, PasswordError> {
     hash_with(password, salt, params())

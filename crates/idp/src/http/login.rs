@@ -9,11 +9,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
-use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage};
+use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage, UpdatePasswordPage};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
 use crate::model::Realm;
-use crate::provider::browser::{AuthorizeError, LoginPurpose, LoginStep, with_query};
+use crate::provider::browser::{AuthorizeError, LoginForm, LoginPurpose, LoginStep, with_query};
 
 /// The SSO cookie (the session id), as Keycloak names it.
 pub const SSO_COOKIE: &str = "KEYCLOAK_IDENTITY";
@@ -136,16 +136,15 @@ pub async fn authenticate(
     let f = form.clone();
     let step = blocking(move || {
         let get = |n: &str| f.get(n).map(String::as_str);
-        provider.submit_login(
-            &r2,
-            &issuer,
-            &id2,
-            get("csrf").unwrap_or(""),
-            get("username"),
-            get("password"),
-            get("otp"),
-            now,
-        )
+        let form = LoginForm {
+            csrf: get("csrf").unwrap_or(""),
+            username: get("username"),
+            password: get("password"),
+            otp: get("otp"),
+            password_new: get("password-new"),
+            password_confirm: get("password-confirm"),
+        };
+        provider.submit_login(&r2, &issuer, &id2, &form, now)
     })
     .await;
     let path = ctx.realm_path(&realm);
@@ -154,6 +153,9 @@ pub async fn authenticate(
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
             };
+            if login.pending_password_update {
+                return update_password_page(&ctx, &r, &login.csrf, Some(&message));
+            }
             if let Some(secret) = &login.pending_totp_secret {
                 let issuer = r.display_name.as_deref().unwrap_or(&r.name);
                 let username = login
@@ -186,6 +188,12 @@ pub async fn authenticate(
             };
             totp_setup_page(&ctx, &r, &login.csrf, &secret, &uri, None)
         }
+        LoginStep::UpdatePassword => {
+            let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
+                return expired();
+            };
+            update_password_page(&ctx, &r, &login.csrf, None)
+        }
         LoginStep::Totp => {
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
@@ -214,6 +222,19 @@ pub async fn authenticate(
         }
         LoginStep::Expired => expired(),
     }
+}
+
+fn update_password_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Response {
+    pages::render(
+        StatusCode::OK,
+        &UpdatePasswordPage {
+            realm: realm.display_name.as_deref().unwrap_or(&realm.name),
+            action: &action(ctx, &realm.name),
+            csrf,
+            error,
+        },
+        Vec::new(),
+    )
 }
 
 fn totp_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Response {

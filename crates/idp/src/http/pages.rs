@@ -35,6 +35,20 @@ pub struct TotpPage<'a> {
     pub error: Option<&'a str>,
 }
 
+/// The new password a temporary password asks for (UPDATE_PASSWORD).
+#[derive(Template)]
+#[template(path = "update_password.html")]
+pub struct UpdatePasswordPage<'a> {
+    /// Realm name.
+    pub realm: &'a str,
+    /// Form action.
+    pub action: &'a str,
+    /// CSRF token.
+    pub csrf: &'a str,
+    /// An error to show.
+    pub error: Option<&'a str>,
+}
+
 /// TOTP enrolment with the QR code.
 #[derive(Template)]
 #[template(path = "totp_setup.html")]

@@ -19,6 +19,28 @@ use crate::model::Realm;
 /// Keycloak's required action that enrols an authenticator app.
 pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
 
+/// The required action that makes a user choose a new password at the next login (set by a
+/// temporary password).
+pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
+
+/// The fields of a login form post (Keycloak's names: `username`, `password`, `otp`,
+/// `password-new`, `password-confirm`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginForm<'a> {
+    /// The synchronizer token.
+    pub csrf: &'a str,
+    /// The username (or email) of the first step.
+    pub username: Option<&'a str>,
+    /// The password of the first step.
+    pub password: Option<&'a str>,
+    /// The TOTP code.
+    pub otp: Option<&'a str>,
+    /// The new password (UPDATE_PASSWORD).
+    pub password_new: Option<&'a str>,
+    /// The new password again.
+    pub password_confirm: Option<&'a str>,
+}
+
 /// How long a login page stays usable (Keycloak's `accessCodeLifespanLogin`: 1800).
 const LOGIN_LIFESPAN: u64 = 1800;
 
@@ -76,6 +98,8 @@ pub struct Login {
     pub pending_user: Option<String>,
     /// The TOTP secret being enrolled (the CONFIGURE_TOTP required action).
     pub pending_totp_secret: Option<String>,
+    /// The pending user must choose a new password (the UPDATE_PASSWORD required action).
+    pub pending_password_update: bool,
     /// When it expires.
     pub expires_at: u64,
 }
@@ -96,6 +120,8 @@ pub enum LoginStep {
     Retry(String),
     /// Show the TOTP form.
     Totp,
+    /// Show the page that asks for a new password (UPDATE_PASSWORD).
+    UpdatePassword,
     /// Show the TOTP enrolment page for this secret.
     TotpSetup {
         /// Base32 secret.
@@ -144,6 +170,30 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Provider {
+    /// Sets the new password of the form (UPDATE_PASSWORD) and clears the required action;
+    /// the step to answer when the password is refused or cannot be stored.
+    fn update_password(
+        &self,
+        realm: &Realm,
+        user_id: &str,
+        form: &LoginForm<'_>,
+    ) -> Result<(), LoginStep> {
+        let new = form.password_new.unwrap_or("");
+        crate::flows::password::check_new(new, form.password_confirm.unwrap_or(""))
+            .map_err(|message| LoginStep::Retry(message.into()))?;
+        let hash = super::hash_password(new).map_err(|_| LoginStep::Expired)?;
+        let user_id = user_id.to_string();
+        self.directory
+            .update_realm(&realm.name, move |r| {
+                if let Some(u) = r.users.iter_mut().find(|u| u.id == user_id) {
+                    u.password_hash = Some(hash);
+                    u.required_actions.retain(|a| a != UPDATE_PASSWORD);
+                }
+                Ok(())
+            })
+            .map_err(|_| LoginStep::Expired)
+    }
+
     /// Validates an authorization request's parameters.
     pub fn authorization_request(
         &self,
@@ -224,6 +274,7 @@ impl Provider {
                 purpose,
                 pending_user: None,
                 pending_totp_secret: None,
+                pending_password_update: false,
                 expires_at: now + LOGIN_LIFESPAN,
             },
         );
@@ -238,26 +289,38 @@ impl Provider {
             .cloned()
     }
 
-    /// Handles the login form: username and password, or the TOTP code of the pending user.
-    #[allow(clippy::too_many_arguments)]
+    /// Handles the login forms: username and password, the TOTP code of the pending user, or
+    /// the new password of a user with the UPDATE_PASSWORD required action. Required actions
+    /// run after authentication, as Keycloak's: CONFIGURE_TOTP, then UPDATE_PASSWORD.
     pub fn submit_login(
         &self,
         realm: &Realm,
         issuer: &str,
         login_id: &str,
-        csrf: &str,
-        username: Option<&str>,
-        password: Option<&str>,
-        otp: Option<&str>,
+        form: &LoginForm<'_>,
         now: u64,
     ) -> LoginStep {
         let Some(login) = self.login_state(realm, login_id, now) else {
             return LoginStep::Expired;
         };
-        if !constant_time_eq(csrf.as_bytes(), login.csrf.as_bytes()) {
+        if !constant_time_eq(form.csrf.as_bytes(), login.csrf.as_bytes()) {
             return LoginStep::Expired;
         }
-        let user = if let Some(pending) = &login.pending_user {
+        let (username, password, otp) = (form.username, form.password, form.otp);
+        let user = if login.pending_password_update {
+            let Some(user) = login
+                .pending_user
+                .as_deref()
+                .and_then(|id| realm.user(id))
+                .filter(|u| u.enabled)
+            else {
+                return LoginStep::Expired;
+            };
+            if let Err(message) = self.update_password(realm, &user.id, form) {
+                return message;
+            }
+            user
+        } else if let Some(pending) = &login.pending_user {
             let Some(user) = realm.user(pending).filter(|u| u.enabled) else {
                 return LoginStep::Expired;
             };
@@ -319,6 +382,16 @@ impl Provider {
                 Err(_) => return LoginStep::Retry("Invalid username or password.".into()),
             }
         };
+        if !login.pending_password_update
+            && user.required_actions.iter().any(|a| a == UPDATE_PASSWORD)
+        {
+            if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                l.pending_user = Some(user.id.clone());
+                l.pending_totp_secret = None;
+                l.pending_password_update = true;
+            }
+            return LoginStep::UpdatePassword;
+        }
         lock(&self.browser.logins).remove(login_id);
         let session = Session::new(new_id(), user.id.clone(), now, now);
         if self

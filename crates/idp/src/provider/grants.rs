@@ -145,7 +145,7 @@ impl Provider {
         if user
             .required_actions
             .iter()
-            .any(|a| a == super::browser::CONFIGURE_TOTP || a == "UPDATE_PASSWORD")
+            .any(|a| a == super::browser::CONFIGURE_TOTP || a == super::browser::UPDATE_PASSWORD)
         {
             return Err(OAuthError::invalid_grant("Account is not fully set up"));
         }

@@ -25,3 +25,13 @@ fn default_parameters_are_owasp_argon2id() {
     let p = params();
     assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (19456, 2, 1));
 }
+
+#[test]
+fn a_new_password_must_be_given_and_confirmed() {
+    assert_eq!(check_new("", ""), Err("Please specify password."));
+    assert_eq!(
+        check_new("a-new-one", "a-new-0ne"),
+        Err("Passwords don't match.")
+    );
+    assert_eq!(check_new("a-new-one", "a-new-one"), Ok(()));
+}

@@ -419,3 +419,72 @@ fn totp_enrolment_then_the_totp_step() {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     assert_eq!(fresh.request(&refs).0, 302);
 }
+
+#[test]
+fn a_temporary_password_must_be_replaced_at_the_next_login() {
+    let idp = Idp::start();
+    let (_, users) = idp.admin("GET", "kubernetes/users?username=test&exact=true", None);
+    let id = json(&users)[0]["id"].as_str().unwrap().to_string();
+    let (status, _) = idp.admin(
+        "PUT",
+        &format!("kubernetes/users/{id}/reset-password"),
+        Some(r#"{"type":"password","value":"temporary-one","temporary":true}"#),
+    );
+    assert_eq!(status, 204);
+    // As Keycloak: the password grant refuses a user with a required action.
+    let (status, body) = idp.password_grant("test", "temporary-one", SECRET);
+    assert_eq!(
+        (status, body["error_description"].as_str()),
+        (400, Some("Account is not fully set up"))
+    );
+    let browser = Browser::new(&idp, "update");
+    let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
+    let post = |page: &str, fields: &[(&str, &str)]| {
+        let mut args = vec![
+            attribute(page, "action"),
+            "--data-urlencode".into(),
+            format!("csrf={}", hidden(page, "csrf")),
+        ];
+        for (k, v) in fields {
+            args.push("--data-urlencode".into());
+            args.push(format!("{k}={v}"));
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        browser.request(&refs)
+    };
+    let (status, update) = post(
+        &page,
+        &[("username", "test"), ("password", "temporary-one")],
+    );
+    assert_eq!(status, 200);
+    assert!(
+        update.contains("<h1 id=\"kc-page-title\">Update password</h1>"),
+        "{update}"
+    );
+    assert!(update.contains("<label for=\"password-new\">New Password</label>"));
+    let (status, again) = post(
+        &update,
+        &[
+            ("password-new", "chosen-one"),
+            ("password-confirm", "chosen-0ne"),
+        ],
+    );
+    assert_eq!(status, 200);
+    // "Passwords don't match." with the apostrophe HTML-escaped.
+    assert!(again.contains("Passwords don&#39;t match."), "{again}");
+    let (status, again) = post(&again, &[("password-new", ""), ("password-confirm", "")]);
+    assert_eq!(status, 200);
+    assert!(again.contains("Please specify password."), "{again}");
+    let (status, done) = post(
+        &again,
+        &[
+            ("password-new", "chosen-one"),
+            ("password-confirm", "chosen-one"),
+        ],
+    );
+    assert_eq!(status, 302, "{done}");
+    assert!(location(&done).starts_with(REDIRECT), "{done}");
+    // The new password is the password now; the temporary one is gone.
+    assert_eq!(idp.password_grant("test", "chosen-one", SECRET).0, 200);
+    assert_eq!(idp.password_grant("test", "temporary-one", SECRET).0, 401);
+}
