@@ -316,8 +316,8 @@ impl Provider {
             else {
                 return LoginStep::Expired;
             };
-            if let Err(message) = self.update_password(realm, &user.id, form) {
-                return message;
+            if let Err(refused) = self.update_password(realm, &user.id, form) {
+                return refused;
             }
             user
         } else if let Some(pending) = &login.pending_user {
