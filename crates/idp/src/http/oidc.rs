@@ -330,19 +330,7 @@ pub async fn revoke(
                 ));
             }
             if let Some(id) = TokenId::parse(text("jti")) {
-                let _ = provider
-                    .directory()
-                    .modify_session(&r.name, text("sid"), |s| {
-                        let revoked = s.revoke_family(&id.family);
-                        (
-                            (),
-                            if revoked {
-                                crate::directory::Write::Now
-                            } else {
-                                crate::directory::Write::No
-                            },
-                        )
-                    });
+                provider.revoke_family(&r, text("sid"), &id.family);
             }
         }
         Ok(())

@@ -182,6 +182,51 @@ impl Provider {
         )
     }
 
+    /// Starts `family` for `client` in the existing, still active session `session_id` (a
+    /// browser login redeemed by the code or device grant), writes it at once and issues its
+    /// first tokens.
+    #[allow(clippy::too_many_arguments)]
+    fn continue_session_tokens(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        client: &Client,
+        session_id: &str,
+        family: String,
+        scope: &str,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<TokenResponse, OAuthError> {
+        let life = lifetimes(realm);
+        let started = self
+            .directory
+            .modify_session(&realm.name, session_id, |session| {
+                if !session.active(life, now) {
+                    return (None, Write::No);
+                }
+                let jti = session.start_family(family, &client.client_id, scope, now);
+                (Some((jti, session.clone())), Write::Now)
+            })
+            .map_err(super::ProviderError::from)?
+            .flatten();
+        let Some((jti, session)) = started else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let user = session_user(realm, &session)?;
+        self.issue_session_tokens(
+            realm, issuer, client, user, &session, jti, scope, nonce, now,
+        )
+    }
+
+    /// Revokes one refresh family of a session (a replayed code, RFC 7009 revocation); the
+    /// revocation is written before this returns. A missing session or family is no error.
+    pub(crate) fn revoke_family(&self, realm: &Realm, session_id: &str, family: &str) {
+        let _ = self.directory.modify_session(&realm.name, session_id, |s| {
+            let changed = s.revoke_family(family);
+            ((), if changed { Write::Now } else { Write::No })
+        });
+    }
+
     /// The tokens of `session` for `client`: access and ID tokens, and the refresh token `jti`
     /// of one of the session's families, which lives until the session ends.
     #[allow(clippy::too_many_arguments)]
@@ -328,12 +373,7 @@ impl Provider {
                 let session_id = grant.session_id.clone();
                 drop(codes);
                 if let Some(family) = family {
-                    let _ = self
-                        .directory
-                        .modify_session(&realm.name, &session_id, |s| {
-                            let changed = s.revoke_family(&family);
-                            ((), if changed { Write::Now } else { Write::No })
-                        });
+                    self.revoke_family(realm, &session_id, &family);
                 }
                 tracing::warn!(realm = %realm.name, "authorization code replayed; its tokens are revoked");
                 return Err(OAuthError::invalid_grant("Code not valid"));
@@ -343,30 +383,12 @@ impl Provider {
         grant.family = Some(family.clone());
         let grant = grant.clone();
         drop(codes);
-        let life = lifetimes(realm);
-        let client_id = client.client_id.clone();
-        let started = self
-            .directory
-            .modify_session(&realm.name, &grant.session_id, |session| {
-                if !session.active(life, now) {
-                    return (None, Write::No);
-                }
-                let jti = session.start_family(family.clone(), &client_id, &grant.scope, now);
-                (Some((jti, session.clone())), Write::Now)
-            })
-            .map_err(super::ProviderError::from)?
-            .flatten();
-        let Some((jti, session)) = started else {
-            return Err(OAuthError::invalid_grant("Session not active"));
-        };
-        let user = session_user(realm, &session)?;
-        self.issue_session_tokens(
+        self.continue_session_tokens(
             realm,
             issuer,
             client,
-            user,
-            &session,
-            jti,
+            &grant.session_id,
+            family,
             &grant.scope,
             grant.nonce.as_deref(),
             now,
@@ -395,26 +417,15 @@ impl Provider {
         let scope = grant.scope.clone();
         devices.remove(&key);
         drop(devices);
-        let family = new_id();
-        let life = lifetimes(realm);
-        let client_id = client.client_id.clone();
-        let started = self
-            .directory
-            .modify_session(&realm.name, &session_id, |session| {
-                if !session.active(life, now) {
-                    return (None, Write::No);
-                }
-                let jti = session.start_family(family.clone(), &client_id, &scope, now);
-                (Some((jti, session.clone())), Write::Now)
-            })
-            .map_err(super::ProviderError::from)?
-            .flatten();
-        let Some((jti, session)) = started else {
-            return Err(OAuthError::invalid_grant("Session not active"));
-        };
-        let user = session_user(realm, &session)?;
-        self.issue_session_tokens(
-            realm, issuer, client, user, &session, jti, &scope, None, now,
+        self.continue_session_tokens(
+            realm,
+            issuer,
+            client,
+            &session_id,
+            new_id(),
+            &scope,
+            None,
+            now,
         )
     }
 }
