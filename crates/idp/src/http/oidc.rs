@@ -248,10 +248,8 @@ pub async fn introspect(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| OAuthError::missing("token"))?;
         let now = clock::now();
-        let claims = ["Bearer", "Refresh", "ID"]
-            .iter()
-            .find_map(|typ| provider.verify(&r, token, typ, now).ok());
-        let Some(mut claims) = claims else {
+        let claims = provider.verify_one_of(&r, token, &["Bearer", "Refresh", "ID"], now);
+        let Ok(mut claims) = claims else {
             return Ok(json!({"active": false}));
         };
         let text = |n: &str| {

@@ -162,3 +162,37 @@ fn refresh_rotates_and_a_replay_revokes_the_family() {
     );
     assert_eq!(json(&body)["active"], false);
 }
+
+#[test]
+fn introspection_knows_access_id_and_refresh_tokens() {
+    let idp = Idp::start();
+    let (_, tokens) = idp.password_grant("test", PASSWORD, SECRET);
+    let introspect = |token: &str| {
+        let (status, body) = idp.post_form(
+            "/realms/kubernetes/protocol/openid-connect/token/introspect",
+            &[
+                ("token", token),
+                ("client_id", "kubernetes-client"),
+                ("client_secret", SECRET),
+            ],
+        );
+        assert_eq!(status, 200, "{body}");
+        json(&body)
+    };
+    for (field, typ) in [
+        ("access_token", "Bearer"),
+        ("id_token", "ID"),
+        ("refresh_token", "Refresh"),
+    ] {
+        let answer = introspect(tokens[field].as_str().unwrap());
+        assert_eq!(answer["active"], true, "{field}: {answer}");
+        assert_eq!(answer["typ"], typ);
+        assert_eq!(answer["username"], "test");
+        assert_eq!(answer["client_id"], "kubernetes-client");
+    }
+    let access = tokens["access_token"].as_str().unwrap();
+    let (signed, signature) = access.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { "B" } else { "A" };
+    let tampered = format!("{signed}.{flipped}{}", &signature[1..]);
+    assert_eq!(introspect(&tampered), serde_json::json!({"active": false}));
+}
