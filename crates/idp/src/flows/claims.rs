@@ -99,9 +99,9 @@ fn has_scope(scope: &str, wanted: &str) -> bool {
     scope.split(' ').any(|s| s == wanted)
 }
 
-/// The access token's claims (`jti` random from the caller).
-pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
-    let roles = ctx.realm.effective_roles(ctx.user);
+/// The claims access and ID tokens share: lifetime, ids, issuer, subject, `typ`, the
+/// authorized party, nonce, session and `acr`.
+fn token_claims(ctx: &TokenContext<'_>, jti: &str, typ: &str) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert(
         "exp".into(),
@@ -113,6 +113,23 @@ pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
     }
     claims.insert("jti".into(), json!(jti));
     claims.insert("iss".into(), json!(ctx.issuer));
+    claims.insert("sub".into(), json!(ctx.user.id));
+    claims.insert("typ".into(), json!(typ));
+    claims.insert("azp".into(), json!(ctx.client.client_id));
+    if let Some(nonce) = ctx.nonce {
+        claims.insert("nonce".into(), json!(nonce));
+    }
+    if !ctx.session_id.is_empty() {
+        claims.insert("sid".into(), json!(ctx.session_id));
+    }
+    claims.insert("acr".into(), json!("1"));
+    claims
+}
+
+/// The access token's claims (`jti` random from the caller).
+pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
+    let roles = ctx.realm.effective_roles(ctx.user);
+    let mut claims = token_claims(ctx, jti, "Bearer");
     let audiences: Vec<&String> = roles
         .client
         .keys()
@@ -127,16 +144,6 @@ pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
             claims.insert("aud".into(), json!(many));
         }
     }
-    claims.insert("sub".into(), json!(ctx.user.id));
-    claims.insert("typ".into(), json!("Bearer"));
-    claims.insert("azp".into(), json!(ctx.client.client_id));
-    if let Some(nonce) = ctx.nonce {
-        claims.insert("nonce".into(), json!(nonce));
-    }
-    if !ctx.session_id.is_empty() {
-        claims.insert("sid".into(), json!(ctx.session_id));
-    }
-    claims.insert("acr".into(), json!("1"));
     if !roles.realm.is_empty() {
         claims.insert("realm_access".into(), json!({ "roles": roles.realm }));
     }
@@ -155,31 +162,11 @@ pub fn access_token(ctx: &TokenContext<'_>, jti: &str) -> Value {
 
 /// The id token's claims; `at_hash` from [`at_hash`] of the access token issued with it.
 pub fn id_token(ctx: &TokenContext<'_>, jti: &str, at_hash: Option<&str>) -> Value {
-    let mut claims = Map::new();
-    claims.insert(
-        "exp".into(),
-        json!(ctx.now + ctx.realm.settings.access_token_lifespan),
-    );
-    claims.insert("iat".into(), json!(ctx.now));
-    if let Some(auth_time) = ctx.auth_time {
-        claims.insert("auth_time".into(), json!(auth_time));
-    }
-    claims.insert("jti".into(), json!(jti));
-    claims.insert("iss".into(), json!(ctx.issuer));
+    let mut claims = token_claims(ctx, jti, "ID");
     claims.insert("aud".into(), json!(ctx.client.client_id));
-    claims.insert("sub".into(), json!(ctx.user.id));
-    claims.insert("typ".into(), json!("ID"));
-    claims.insert("azp".into(), json!(ctx.client.client_id));
-    if let Some(nonce) = ctx.nonce {
-        claims.insert("nonce".into(), json!(nonce));
-    }
-    if !ctx.session_id.is_empty() {
-        claims.insert("sid".into(), json!(ctx.session_id));
-    }
     if let Some(hash) = at_hash {
         claims.insert("at_hash".into(), json!(hash));
     }
-    claims.insert("acr".into(), json!("1"));
     profile_claims(ctx, &mut claims);
     apply_mappers(ctx, Target::Id, &mut claims);
     Value::Object(claims)
