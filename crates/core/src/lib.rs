@@ -15,6 +15,7 @@ pub mod request_info;
 pub mod resources;
 pub mod status;
 pub mod user;
+pub mod validation;
 
 pub use attributes::Attributes;
 pub use request_info::{RequestInfo, RequestInfoError, RequestInfoResolver};

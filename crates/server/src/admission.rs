@@ -3,6 +3,7 @@
 
 use k8s_openapi::api::rbac::v1 as wire;
 use kubeward_core::status::{self, FieldError, Status};
+use kubeward_core::validation::{NameRule, kinds, names, object_meta};
 use kubeward_rbac::escalation::{self, EscalationError};
 use kubeward_rbac::{PolicyRule, RoleRef, from_k8s};
 use serde_json::{Value, json};
@@ -62,6 +63,43 @@ pub fn on_update(
         _ => {}
     }
     Ok(next)
+}
+
+/// The kind's validation of a written object, as its registry strategy runs it (`Validate` on
+/// create, `ValidateUpdate` against `current` on update): the metadata by the kind's name rule,
+/// then what the kind checks itself; on create, the generic path-segment name check that
+/// kube-apiserver runs for every kind after the kind's own.
+pub fn validate(def: &ResourceDef, object: &Value, current: Option<&Value>) -> Result<(), Status> {
+    let mut errors = match current {
+        None => object_meta::validate_create(object, def.namespaced, def.name_rule),
+        Some(current) => object_meta::validate_update(object, current),
+    };
+    errors.extend(kind_errors(def, object));
+    let name = meta::name(object);
+    if errors.is_empty() && current.is_none() && def.name_rule == NameRule::Any {
+        errors = names::path_segment(name, false)
+            .into_iter()
+            .map(|message| FieldError::invalid("metadata.name", name, &message))
+            .collect();
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(status::invalid(def.group, def.kind, name, errors))
+    }
+}
+
+/// What each kind checks beyond its metadata.
+fn kind_errors(def: &ResourceDef, object: &Value) -> Vec<FieldError> {
+    match (def.group, def.resource) {
+        ("", "configmaps") => kinds::config_map(object),
+        ("", "secrets") => kinds::secret(object),
+        ("", "pods") => kinds::pod_spec(object.get("spec"), "spec"),
+        ("apps", "deployments") => {
+            kinds::pod_spec(object.pointer("/spec/template/spec"), "spec.template.spec")
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(object: &Value) -> Result<T, Status> {

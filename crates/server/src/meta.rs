@@ -9,6 +9,9 @@ use time::format_description::well_known::Rfc3339;
 /// look-alikes).
 const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
+/// The longest `generateName` prefix kept (63 characters minus the five of the suffix).
+const MAX_GENERATED_PREFIX_LENGTH: usize = 58;
+
 /// `metadata.name`, or `""`.
 pub fn name(object: &Value) -> &str {
     object
@@ -125,7 +128,13 @@ pub fn prepare_create(object: &mut Value, namespace: Option<&str>, now: OffsetDa
         && let Some(prefix) = metadata.get("generateName").and_then(Value::as_str)
         && !prefix.is_empty()
     {
-        let generated = format!("{prefix}{}", random_suffix());
+        // kube-apiserver's name generator keeps at most 58 bytes of the prefix, so that a
+        // generated name fits a DNS-1123 label.
+        let mut end = prefix.len().min(MAX_GENERATED_PREFIX_LENGTH);
+        while !prefix.is_char_boundary(end) {
+            end -= 1;
+        }
+        let generated = format!("{}{}", &prefix[..end], random_suffix());
         metadata.insert("name".into(), Value::String(generated));
     }
     match namespace {

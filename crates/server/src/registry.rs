@@ -1,6 +1,8 @@
 //! The resources this server serves, and how: stored objects with the generic REST verbs, or
 //! create-only reviews that are answered and never stored.
 
+use kubeward_core::validation::NameRule;
+
 /// How a resource is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Serving {
@@ -27,6 +29,8 @@ pub struct ResourceDef {
     pub serving: Serving,
     /// Subresources served on top of the generic verbs.
     pub subresources: &'static [&'static str],
+    /// How object names of this kind are checked.
+    pub name_rule: NameRule,
 }
 
 impl ResourceDef {
@@ -46,6 +50,7 @@ const fn stored(
     kind: &'static str,
     namespaced: bool,
     subresources: &'static [&'static str],
+    name_rule: NameRule,
 ) -> ResourceDef {
     ResourceDef {
         group,
@@ -55,6 +60,7 @@ const fn stored(
         namespaced,
         serving: Serving::Stored,
         subresources,
+        name_rule,
     }
 }
 
@@ -73,6 +79,7 @@ const fn review(
         namespaced,
         serving: Serving::Review,
         subresources: &[],
+        name_rule: NameRule::Any,
     }
 }
 
@@ -81,26 +88,79 @@ pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 /// The API group of CertificateSigningRequests.
 pub const CERTIFICATES_GROUP: &str = "certificates.k8s.io";
 
+/// The name rule of most kinds.
+const SUBDOMAIN: NameRule = NameRule::Dns1123Subdomain;
+
 /// Every served resource.
 pub const RESOURCES: &[ResourceDef] = &[
-    stored("", "namespaces", "Namespace", false, &["status"]),
-    stored("", "serviceaccounts", "ServiceAccount", true, &["token"]),
-    stored("", "secrets", "Secret", true, &[]),
-    stored("", "configmaps", "ConfigMap", true, &[]),
-    stored("", "pods", "Pod", true, &["status"]),
-    stored("", "services", "Service", true, &["status"]),
-    stored("", "nodes", "Node", false, &["status"]),
-    stored("", "events", "Event", true, &[]),
-    stored("apps", "deployments", "Deployment", true, &["status"]),
-    stored(RBAC_GROUP, "roles", "Role", true, &[]),
-    stored(RBAC_GROUP, "rolebindings", "RoleBinding", true, &[]),
-    stored(RBAC_GROUP, "clusterroles", "ClusterRole", false, &[]),
+    stored(
+        "",
+        "namespaces",
+        "Namespace",
+        false,
+        &["status"],
+        NameRule::Dns1123Label,
+    ),
+    stored(
+        "",
+        "serviceaccounts",
+        "ServiceAccount",
+        true,
+        &["token"],
+        SUBDOMAIN,
+    ),
+    stored("", "secrets", "Secret", true, &[], SUBDOMAIN),
+    stored("", "configmaps", "ConfigMap", true, &[], SUBDOMAIN),
+    stored("", "pods", "Pod", true, &["status"], SUBDOMAIN),
+    stored(
+        "",
+        "services",
+        "Service",
+        true,
+        &["status"],
+        NameRule::Dns1035Label,
+    ),
+    stored("", "nodes", "Node", false, &["status"], SUBDOMAIN),
+    stored("", "events", "Event", true, &[], SUBDOMAIN),
+    stored(
+        "apps",
+        "deployments",
+        "Deployment",
+        true,
+        &["status"],
+        SUBDOMAIN,
+    ),
+    stored(
+        RBAC_GROUP,
+        "roles",
+        "Role",
+        true,
+        &[],
+        NameRule::PathSegment,
+    ),
+    stored(
+        RBAC_GROUP,
+        "rolebindings",
+        "RoleBinding",
+        true,
+        &[],
+        NameRule::PathSegment,
+    ),
+    stored(
+        RBAC_GROUP,
+        "clusterroles",
+        "ClusterRole",
+        false,
+        &[],
+        NameRule::PathSegment,
+    ),
     stored(
         RBAC_GROUP,
         "clusterrolebindings",
         "ClusterRoleBinding",
         false,
         &[],
+        NameRule::PathSegment,
     ),
     stored(
         CERTIFICATES_GROUP,
@@ -108,6 +168,7 @@ pub const RESOURCES: &[ResourceDef] = &[
         "CertificateSigningRequest",
         false,
         &["approval", "status"],
+        NameRule::Any,
     ),
     review(
         "authentication.k8s.io",

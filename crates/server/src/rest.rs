@@ -3,7 +3,7 @@
 
 use http::Response;
 use hyper::body::Incoming;
-use kubeward_core::status::{self, FieldError, Status};
+use kubeward_core::status::{self, Status};
 use kubeward_store::{ListScope, ObjectKey, StoreError};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -156,18 +156,8 @@ pub async fn create(
     }
     meta::prepare_create(&mut object, def.namespaced.then_some(namespace), now());
     let name = meta::name(&object).to_string();
-    if name.is_empty() {
-        return Err(status::invalid(
-            def.group,
-            def.kind,
-            "",
-            vec![FieldError::required(
-                "metadata.name",
-                "name or generateName is required",
-            )],
-        ));
-    }
     admission::on_create(context, def, &mut object)?;
+    admission::validate(def, &object, None)?;
     if context.dry_run() {
         return Ok(respond::json(201, &object, context.pretty));
     }
@@ -257,7 +247,9 @@ fn write_update(
                     return Err(WriteFailure::Store(StoreError::Conflict));
                 }
                 let next = merge_subresource(subresource, &current, next);
-                admission::on_update(context, def, &current, next).map_err(WriteFailure::from)
+                let next = admission::on_update(context, def, &current, next)?;
+                admission::validate(def, &next, Some(&current))?;
+                Ok(next)
             })
     })
     .map_err(|e| e.into_status(def, &context.info.name))?;

@@ -5,6 +5,7 @@ mod auth_explain;
 mod bad_input;
 mod cluster;
 mod golden;
+mod hardening;
 mod idp;
 mod kubectl_versions;
 mod login;
