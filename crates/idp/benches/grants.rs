@@ -13,7 +13,7 @@ use kubeward_idp::flows::refresh::{Lifetimes, Session, TokenId};
 use kubeward_idp::provider::grants::TokenRequest;
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_idp::representation::{self, RealmRepresentation};
-use kubeward_store::Store;
+use kubeward_store::{RedbStore, Store};
 
 const NOW: u64 = 1_800_000_000;
 const ISSUER: &str = "https://127.0.0.1:8443/realms/kubernetes";
@@ -81,7 +81,7 @@ fn pure(c: &mut Criterion) {
 
 fn provider(algorithm: &str) -> (tempfile::TempDir, Provider) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(&dir.path().join("store.redb")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("store.redb")).unwrap());
     let directory = Directory::open(store).unwrap();
     let realm = representation::import(&realm_rep(algorithm), &mut RandomMinter).unwrap();
     directory.create_realm(realm).unwrap();

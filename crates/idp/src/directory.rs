@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use kubeward_store::{ListScope, ObjectKey, Store, StoreError};
+use kubeward_store::{ListScope, ObjectKey, Store, StoreError, StoreExt as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -88,7 +88,7 @@ type SessionKey = (String, String);
 
 /// Sessions in memory (authoritative while the process runs), written to the store.
 struct Sessions {
-    store: Arc<Store>,
+    store: Arc<dyn Store>,
     cache: Mutex<HashMap<SessionKey, Session>>,
     dirty: Mutex<HashSet<SessionKey>>,
     flusher: std::sync::Once,
@@ -107,7 +107,7 @@ impl Sessions {
     fn write(&self, key: &SessionKey, session: &Session) -> Result<(), DirectoryError> {
         let k = self::key(SESSIONS, Some(&key.0), &key.1);
         let object = wrap(&key.1, session)?;
-        let stored: Result<Value, StoreError> = self.store.modify(&k, |_| Ok(object));
+        let stored: Result<Value, StoreError> = self.store.modify(&k, |_| Ok(object.clone()));
         match stored {
             Ok(_) | Err(StoreError::NotFound) => Ok(()),
             Err(e) => Err(e.into()),
@@ -131,7 +131,7 @@ impl Sessions {
 
 /// The provider's persistent state.
 pub struct Directory {
-    store: Arc<Store>,
+    store: Arc<dyn Store>,
     realms: RwLock<HashMap<String, Arc<Realm>>>,
     sessions: Arc<Sessions>,
 }
@@ -180,8 +180,8 @@ fn unwrap<T: DeserializeOwned>(what: &'static str, object: Value) -> Result<T, D
 
 impl Directory {
     /// Loads the realms from the store.
-    pub fn open(store: Arc<Store>) -> Result<Self, DirectoryError> {
-        let listing = store.list(&ListScope {
+    pub fn open(store: Arc<dyn Store>) -> Result<Self, DirectoryError> {
+        let listing = store.list_all(&ListScope {
             group: GROUP.to_string(),
             resource: REALMS.to_string(),
             namespace: None,
@@ -204,7 +204,7 @@ impl Directory {
     }
 
     /// The store (shared with the API server in `kubeward up`).
-    pub fn store(&self) -> &Arc<Store> {
+    pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
@@ -299,7 +299,7 @@ impl Directory {
     fn list(&self, resource: &str, realm: &str) -> Result<Vec<Value>, DirectoryError> {
         Ok(self
             .store
-            .list(&ListScope {
+            .list_all(&ListScope {
                 group: GROUP.to_string(),
                 resource: resource.to_string(),
                 namespace: Some(realm.to_string()),

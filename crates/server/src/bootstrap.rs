@@ -5,7 +5,7 @@
 //! binding whose roleRef changed is replaced — unless annotated
 //! `rbac.authorization.kubernetes.io/autoupdate: "false"`.
 
-use kubeward_store::StoreError;
+use kubeward_store::{StoreError, StoreExt as _};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
         });
         create_missing(state, namespaces, object)?;
     }
-    for namespace in state.store.list(&scope(namespaces, ""))?.items {
+    for namespace in state.store.list_all(&scope(namespaces, ""))?.items {
         ensure_namespace_defaults(state, meta::name(&namespace));
     }
     let rbac = kubeward_rbac::bootstrap::cluster_roles();

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kubeward_core::attributes::Attributes;
 use kubeward_core::status::{self, FieldError, Status};
+use kubeward_store::StoreExt as _;
 use serde_json::{Value, json};
 
 use crate::pipeline::{self, Context};

@@ -99,7 +99,7 @@ impl Server {
     /// identity provider); `config.store_path` is not used.
     pub async fn bind_with_store(
         config: ServerConfig,
-        store: Arc<kubeward_store::Store>,
+        store: Arc<dyn kubeward_store::Store>,
     ) -> Result<Self, StartError> {
         let acceptor = tls::acceptor(&config.tls_cert_pem, &config.tls_key_pem)?;
         let state = Arc::new(state::State::new(config.clone(), store)?);

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::rbac::v1 as wire;
 use kubeward_rbac::from_k8s;
-use kubeward_store::StoreError;
+use kubeward_store::{StoreError, StoreExt as _};
 use serde_json::Value;
 
 use crate::registry::{RBAC_GROUP, ResourceDef, stored_resources};
@@ -13,7 +13,7 @@ use crate::state::State;
 /// Loads every Role, ClusterRole, RoleBinding and ClusterRoleBinding of the store.
 pub fn load(state: &State) -> Result<(), StoreError> {
     for def in stored_resources().filter(|d| d.group == RBAC_GROUP) {
-        let listing = state.store.list(&scope(def, ""))?;
+        let listing = state.store.list_all(&scope(def, ""))?;
         for object in &listing.items {
             observe(state, def, object);
         }

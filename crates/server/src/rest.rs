@@ -4,7 +4,7 @@
 use http::Response;
 use hyper::body::Incoming;
 use kubeward_core::status::{self, Status};
-use kubeward_store::{ListScope, ObjectKey, StoreError};
+use kubeward_store::{ListScope, ObjectKey, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -109,7 +109,7 @@ pub fn list(context: &Context<'_>, def: &ResourceDef) -> Result<Response<Body>, 
     let listing = context
         .state
         .store
-        .list(&scope(def, &context.info.namespace))
+        .list_all(&scope(def, &context.info.namespace))
         .map_err(|e| store_status(e, def, ""))?;
     let items: Vec<Value> = listing
         .items
@@ -189,7 +189,7 @@ pub async fn update(
             "the name of the object ({declared}) does not match the name on the URL ({name})"
         )));
     }
-    let stored = write_update(context, def, |_| Ok(object))?;
+    let stored = write_update(context, def, |_| Ok(object.clone()))?;
     Ok(with_warnings(
         respond::ok(&stored, context.pretty),
         &warnings,
@@ -233,7 +233,7 @@ pub async fn patch(
 fn write_update(
     context: &Context<'_>,
     def: &ResourceDef,
-    desired: impl FnOnce(&Value) -> Result<Value, WriteFailure>,
+    mut desired: impl FnMut(&Value) -> Result<Value, WriteFailure>,
 ) -> Result<Value, Status> {
     let subresource = context.info.subresource.as_str();
     let stored = side_effects::write(context.state, def, || {
@@ -278,7 +278,7 @@ pub fn delete_collection(
     let listing = context
         .state
         .store
-        .list(&scope(def, &context.info.namespace))
+        .list_all(&scope(def, &context.info.namespace))
         .map_err(|e| store_status(e, def, ""))?;
     let mut deleted = Vec::new();
     for object in listing.items.iter().filter(|o| selectors.matches(o)) {
@@ -295,7 +295,7 @@ pub fn delete_collection(
     let list = json!({
         "kind": format!("{}List", def.kind),
         "apiVersion": def.api_version(),
-        "metadata": {"resourceVersion": context.state.store.revision().to_string()},
+        "metadata": {"resourceVersion": context.state.store.revision().unwrap_or(0).to_string()},
         "items": deleted,
     });
     Ok(respond::ok(&list, context.pretty))

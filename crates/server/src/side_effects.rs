@@ -2,7 +2,7 @@
 //! the RBAC index, the `default` ServiceAccount of a new namespace, a namespace's contents on its
 //! deletion, the signature of an approved CertificateSigningRequest.
 
-use kubeward_store::{ObjectKey, StoreError};
+use kubeward_store::{ObjectKey, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 
 use crate::registry::{RBAC_GROUP, ResourceDef, stored_resources};
@@ -120,7 +120,7 @@ pub fn delete(state: &State, def: &ResourceDef, key: &ObjectKey) -> Result<Value
             return Err(StoreError::NotFound);
         }
         for content in stored_resources().filter(|d| d.namespaced) {
-            let listing = state.store.list(&scope(content, &key.name))?;
+            let listing = state.store.list_all(&scope(content, &key.name))?;
             for object in &listing.items {
                 let object_key = crate::rest::key(content, &key.name, meta::name(object));
                 match delete(state, content, &object_key) {

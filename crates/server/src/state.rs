@@ -8,7 +8,7 @@ use kubeward_authn::SigningKey;
 use kubeward_authn::{Authenticator, LegacyTokenSecret, ServiceAccountLookup};
 use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
-use kubeward_store::{ObjectKey, Store};
+use kubeward_store::{ObjectKey, RedbStore, Store};
 
 use crate::StartError;
 use crate::config::ServerConfig;
@@ -18,7 +18,7 @@ pub struct State {
     /// The configuration the server started with.
     pub config: ServerConfig,
     /// Durable objects (shared with the identity provider in `kubeward up`).
-    pub store: Arc<Store>,
+    pub store: Arc<dyn Store>,
     /// The RBAC index, kept in step with the RBAC objects of the store.
     pub policy: RwLock<Policy>,
     /// Serializes writes that must update the RBAC index in the order of the store's revisions.
@@ -35,14 +35,14 @@ pub struct State {
 
 impl State {
     /// Opens the store at `config.store_path`.
-    pub fn open_store(config: &ServerConfig) -> Result<Arc<Store>, StartError> {
-        Store::open(&config.store_path)
-            .map(Arc::new)
+    pub fn open_store(config: &ServerConfig) -> Result<Arc<dyn Store>, StartError> {
+        RedbStore::open(&config.store_path)
+            .map(|store| Arc::new(store) as Arc<dyn Store>)
             .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))
     }
 
     /// Builds the authenticators over an open store.
-    pub fn new(config: ServerConfig, store: Arc<Store>) -> Result<Self, StartError> {
+    pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> Result<Self, StartError> {
         let authenticator = Authenticator::new(config.authentication.clone())
             .map_err(|e| StartError::Authentication(e.to_string()))?;
         let service_account_key = config

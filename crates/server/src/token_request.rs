@@ -9,6 +9,7 @@ use kubeward_authn::token_request::{
     BoundObject, ObjectRef, TokenRequest, issue_legacy_token, issue_token,
 };
 use kubeward_core::status::{self, FieldError, Status};
+use kubeward_store::StoreExt as _;
 use serde_json::{Value, json};
 
 use crate::pipeline::Context;

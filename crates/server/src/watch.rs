@@ -10,7 +10,7 @@ use http::Response;
 use http_body_util::{BodyExt as _, StreamBody};
 use hyper::body::Frame;
 use kubeward_core::status::{self, Status};
-use kubeward_store::{EventType, StoreError};
+use kubeward_store::{EventType, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -41,7 +41,9 @@ pub fn serve(context: &Context<'_>, def: &'static ResourceDef) -> Result<Respons
     let requested = context.query("resourceVersion").unwrap_or_default();
     let store = &context.state.store;
     let (initial, since) = if requested.is_empty() || requested == "0" {
-        let listing = store.list(&scope).map_err(|e| store_status(e, def, ""))?;
+        let listing = store
+            .list_all(&scope)
+            .map_err(|e| store_status(e, def, ""))?;
         (listing.items, listing.revision)
     } else {
         let since = requested

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{ListScope, ObjectKey, Store, StoreOptions};
+use crate::{ListScope, ObjectKey, RedbStore, StoreOptions};
 
 /// A configmap key.
 pub fn key(namespace: Option<&str>, name: &str) -> ObjectKey {
@@ -29,14 +29,14 @@ pub fn object(name: &str) -> Value {
 }
 
 /// A fresh store in a temporary directory (kept alive by the returned guard).
-pub fn open() -> (tempfile::TempDir, Store) {
+pub fn open() -> (tempfile::TempDir, RedbStore) {
     open_with(StoreOptions::default())
 }
 
 /// A fresh store with `options`.
-pub fn open_with(options: StoreOptions) -> (tempfile::TempDir, Store) {
+pub fn open_with(options: StoreOptions) -> (tempfile::TempDir, RedbStore) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_with(&dir.path().join("store.redb"), options).unwrap();
+    let store = RedbStore::open_with(&dir.path().join("store.redb"), options).unwrap();
     (dir, store)
 }
 

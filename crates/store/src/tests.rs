@@ -2,7 +2,12 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use redb::Database;
+use serde_json::Value;
+
 use super::*;
+use crate::keys::encode_key;
+use crate::redb_store::{EVENTS, OBJECTS};
 use crate::test_support::{key, object, open, revision_of, scope};
 
 fn names(listing: &Listing) -> Vec<&str> {
@@ -16,20 +21,24 @@ fn names(listing: &Listing) -> Vec<&str> {
 #[test]
 fn create_sets_the_resource_version_and_get_returns_it() {
     let (_dir, store) = open();
-    assert_eq!(store.revision(), 0);
+    assert_eq!(store.revision().unwrap(), 0);
     let stored = store.create(&key(Some("a"), "x"), object("x")).unwrap();
     assert_eq!(stored["metadata"]["resourceVersion"], "1");
     assert_eq!(stored["data"]["k"], "v");
     assert_eq!(store.get(&key(Some("a"), "x")).unwrap(), Some(stored));
     assert_eq!(store.get(&key(Some("a"), "y")).unwrap(), None);
     assert_eq!(store.get(&key(Some("b"), "x")).unwrap(), None);
-    assert_eq!(store.revision(), 1);
-    assert_eq!(store.try_revision(), Ok(1));
+    assert_eq!(store.revision().unwrap(), 1);
+    assert_eq!(store.revision(), Ok(1));
     assert_eq!(
         store.create(&key(Some("a"), "x"), object("x")),
         Err(StoreError::AlreadyExists)
     );
-    assert_eq!(store.revision(), 1, "a refused write bumps nothing");
+    assert_eq!(
+        store.revision().unwrap(),
+        1,
+        "a refused write bumps nothing"
+    );
 }
 
 #[test]
@@ -60,17 +69,20 @@ fn list_is_scoped_and_sorted_by_namespace_then_name() {
         ..key(Some("a"), "g")
     };
     store.create(&other_group, object("g")).unwrap();
-    let all = store.list(&scope(None)).unwrap();
+    let all = store.list_all(&scope(None)).unwrap();
     assert_eq!(names(&all), ["y", "q", "a", "z"]);
     assert_eq!(all.revision, 6);
-    assert_eq!(names(&store.list(&scope(Some("b"))).unwrap()), ["a", "z"]);
-    assert_eq!(names(&store.list(&scope(Some("a"))).unwrap()), ["y"]);
-    assert!(store.list(&scope(Some("c"))).unwrap().items.is_empty());
+    assert_eq!(
+        names(&store.list_all(&scope(Some("b"))).unwrap()),
+        ["a", "z"]
+    );
+    assert_eq!(names(&store.list_all(&scope(Some("a"))).unwrap()), ["y"]);
+    assert!(store.list_all(&scope(Some("c"))).unwrap().items.is_empty());
     let secrets = ListScope {
         resource: "secrets".to_string(),
         ..scope(None)
     };
-    assert_eq!(names(&store.list(&secrets).unwrap()), ["s"]);
+    assert_eq!(names(&store.list_all(&secrets).unwrap()), ["s"]);
 }
 
 #[test]
@@ -79,13 +91,13 @@ fn cluster_scoped_objects_list_by_name() {
     for name in ["c", "a", "b"] {
         store.create(&key(None, name), object(name)).unwrap();
     }
-    let listing = store.list(&scope(None)).unwrap();
+    let listing = store.list_all(&scope(None)).unwrap();
     assert_eq!(names(&listing), ["a", "b", "c"]);
     assert_eq!(listing.revision, 3);
     // An empty namespace is no namespace.
     assert!(store.get(&key(Some(""), "a")).unwrap().is_some());
     assert_eq!(
-        names(&store.list(&scope(Some(""))).unwrap()),
+        names(&store.list_all(&scope(Some(""))).unwrap()),
         ["a", "b", "c"]
     );
 }
@@ -94,10 +106,12 @@ fn cluster_scoped_objects_list_by_name() {
 fn an_empty_store_lists_nothing_at_revision_zero() {
     let (_dir, store) = open();
     assert_eq!(
-        store.list(&scope(None)).unwrap(),
+        store.list_all(&scope(None)).unwrap(),
         Listing {
             items: Vec::new(),
-            revision: 0
+            revision: 0,
+            continue_from: None,
+            remaining: None,
         }
     );
 }
@@ -116,7 +130,7 @@ fn update_checks_the_resource_version() {
         Err(StoreError::Conflict),
         "the resourceVersion 1 is stale"
     );
-    assert_eq!(store.revision(), 2);
+    assert_eq!(store.revision().unwrap(), 2);
     let mut unconditional = object("x");
     unconditional["data"]["k"] = json!("u");
     assert_eq!(
@@ -153,7 +167,7 @@ fn modify_returns_the_callers_error_and_writes_nothing() {
     let original = store.create(&key(None, "x"), object("x")).unwrap();
     let refused = store.modify(&key(None, "x"), |_| Err::<Value, _>(Refused::Mine));
     assert_eq!(refused, Err(Refused::Mine));
-    assert_eq!(store.revision(), 1);
+    assert_eq!(store.revision().unwrap(), 1);
     assert_eq!(store.get(&key(None, "x")).unwrap(), Some(original));
     let missing = store.modify(&key(None, "y"), Ok::<Value, Refused>);
     assert_eq!(missing, Err(Refused::Store(StoreError::NotFound)));
@@ -217,12 +231,12 @@ fn delete_returns_the_object_and_honours_the_precondition() {
     assert_eq!(deleted["data"]["k"], "v");
     assert_eq!(deleted["metadata"]["resourceVersion"], "2");
     assert_eq!(store.get(&key(None, "x")).unwrap(), None);
-    assert!(store.list(&scope(None)).unwrap().items.is_empty());
+    assert!(store.list_all(&scope(None)).unwrap().items.is_empty());
     assert_eq!(
         store.delete(&key(None, "x"), None),
         Err(StoreError::NotFound)
     );
-    assert_eq!(store.revision(), 2);
+    assert_eq!(store.revision().unwrap(), 2);
     // The name is free again.
     let again = store.create(&key(None, "x"), object("x")).unwrap();
     assert_eq!(revision_of(&again), 3);
@@ -231,7 +245,7 @@ fn delete_returns_the_object_and_honours_the_precondition() {
 #[test]
 fn every_write_bumps_the_revision_by_one() {
     let (_dir, store) = open();
-    let mut seen = vec![store.revision()];
+    let mut seen = vec![store.revision().unwrap()];
     seen.push(revision_of(
         &store.create(&key(None, "a"), object("a")).unwrap(),
     ));
@@ -246,7 +260,7 @@ fn every_write_bumps_the_revision_by_one() {
     ));
     seen.push(revision_of(&store.delete(&key(None, "a"), None).unwrap()));
     assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
-    assert_eq!(store.revision(), 5);
+    assert_eq!(store.revision().unwrap(), 5);
 }
 
 #[test]
@@ -254,13 +268,13 @@ fn reopening_keeps_objects_the_revision_and_the_event_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.redb");
     {
-        let store = Store::open(&path).unwrap();
+        let store = RedbStore::open(&path).unwrap();
         store.create(&key(None, "x"), object("x")).unwrap();
         store.create(&key(None, "y"), object("y")).unwrap();
         store.delete(&key(None, "x"), None).unwrap();
     }
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.revision(), 3);
+    let store = RedbStore::open(&path).unwrap();
+    assert_eq!(store.revision().unwrap(), 3);
     assert_eq!(store.get(&key(None, "x")).unwrap(), None);
     assert_eq!(
         revision_of(&store.get(&key(None, "y")).unwrap().unwrap()),
@@ -316,8 +330,8 @@ fn concurrent_writers_get_unique_revisions() {
         .collect();
     revisions.sort_unstable();
     assert_eq!(revisions, (1..=100).collect::<Vec<_>>());
-    assert_eq!(store.revision(), 100);
-    assert_eq!(store.list(&scope(None)).unwrap().items.len(), 100);
+    assert_eq!(store.revision().unwrap(), 100);
+    assert_eq!(store.list_all(&scope(None)).unwrap().items.len(), 100);
 }
 
 #[test]
@@ -352,7 +366,7 @@ fn invalid_keys_and_objects_are_refused_and_write_nothing() {
         store.modify(&key(None, "x"), |_| Ok::<_, StoreError>(json!(1))),
         Err(StoreError::Invalid(_))
     ));
-    assert_eq!(store.revision(), 1);
+    assert_eq!(store.revision().unwrap(), 1);
     assert_eq!(
         revision_of(&store.get(&key(None, "x")).unwrap().unwrap()),
         1
@@ -374,15 +388,15 @@ fn corrupt_object(path: &std::path::Path, key: &ObjectKey, bytes: &[u8]) {
 fn a_corrupt_stored_object_is_a_backend_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.redb");
-    drop(Store::open(&path).unwrap());
+    drop(RedbStore::open(&path).unwrap());
     corrupt_object(&path, &key(None, "bad"), b"\xff not json");
-    let store = Store::open(&path).unwrap();
+    let store = RedbStore::open(&path).unwrap();
     assert!(matches!(
         store.get(&key(None, "bad")),
         Err(StoreError::Backend(_))
     ));
     assert!(matches!(
-        store.list(&scope(None)),
+        store.list_all(&scope(None)),
         Err(StoreError::Backend(_))
     ));
     assert!(matches!(
@@ -393,7 +407,7 @@ fn a_corrupt_stored_object_is_a_backend_error_not_a_panic() {
         store.delete(&key(None, "bad"), None),
         Err(StoreError::Backend(_))
     ));
-    assert_eq!(store.revision(), 0);
+    assert_eq!(store.revision().unwrap(), 0);
     // The rest of the store still works.
     store.create(&key(None, "good"), object("good")).unwrap();
     assert!(store.get(&key(None, "good")).unwrap().is_some());
@@ -404,7 +418,7 @@ fn a_corrupt_stored_event_is_a_backend_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.redb");
     {
-        let store = Store::open(&path).unwrap();
+        let store = RedbStore::open(&path).unwrap();
         store.create(&key(None, "a"), object("a")).unwrap();
         store.create(&key(None, "b"), object("b")).unwrap();
     }
@@ -417,7 +431,7 @@ fn a_corrupt_stored_event_is_a_backend_error_not_a_panic() {
         }
         txn.commit().unwrap();
     }
-    let store = Store::open(&path).unwrap();
+    let store = RedbStore::open(&path).unwrap();
     assert!(matches!(
         store.watch(&scope(None), 1),
         Err(StoreError::Backend(_))
@@ -428,8 +442,9 @@ fn a_corrupt_stored_event_is_a_backend_error_not_a_panic() {
 fn store_and_watch_can_be_shared_across_threads() {
     fn send_sync<T: Send + Sync>() {}
     fn send<T: Send>() {}
-    send_sync::<Store>();
-    send_sync::<Arc<Store>>();
+    send_sync::<RedbStore>();
+    send_sync::<Arc<dyn Store>>();
+
     send::<Watch>();
     send_sync::<StoreError>();
 }
@@ -443,4 +458,176 @@ fn options_default_to_the_documented_constants() {
             watch_buffer: DEFAULT_WATCH_BUFFER
         }
     );
+}
+
+fn page(store: &RedbStore, limit: usize, from: Option<Continue>) -> Listing {
+    store
+        .list(
+            &scope(None),
+            &ListOptions {
+                limit: Some(limit),
+                continue_from: from,
+                ..ListOptions::default()
+            },
+        )
+        .unwrap()
+}
+
+#[test]
+fn lists_come_in_pages_with_continue_tokens() {
+    let (_dir, store) = open();
+    for name in ["a", "b", "c", "d", "e"] {
+        store.create(&key(Some("ns"), name), object(name)).unwrap();
+    }
+    let first = page(&store, 2, None);
+    assert_eq!(names(&first), ["a", "b"]);
+    assert_eq!(first.remaining, Some(3));
+    let token = first.continue_from.clone().unwrap();
+    assert_eq!(token.revision, Some(5));
+    let second = page(&store, 2, Some(token));
+    assert_eq!(names(&second), ["c", "d"]);
+    assert_eq!(second.remaining, Some(1));
+    let last = page(&store, 2, second.continue_from);
+    assert_eq!(names(&last), ["e"]);
+    assert_eq!((last.continue_from, last.remaining), (None, None));
+    let exact = page(&store, 5, None);
+    assert_eq!(names(&exact).len(), 5);
+    assert_eq!(
+        exact.continue_from, None,
+        "nothing remains after a full page"
+    );
+}
+
+#[test]
+fn later_pages_read_the_first_pages_revision() {
+    let (_dir, store) = open();
+    for name in ["a", "b", "c", "d"] {
+        store.create(&key(Some("ns"), name), object(name)).unwrap();
+    }
+    let first = page(&store, 2, None);
+    store.delete(&key(Some("ns"), "c"), None).unwrap();
+    store.create(&key(Some("ns"), "bb"), object("bb")).unwrap();
+    store
+        .modify(&key(Some("ns"), "d"), |mut o| {
+            o["data"]["k"] = json!("changed");
+            Ok::<_, StoreError>(o)
+        })
+        .unwrap();
+    let second = page(&store, 10, first.continue_from.clone());
+    assert_eq!(names(&second), ["c", "d"], "as at revision 4");
+    assert_eq!(second.items[1]["data"]["k"], "v");
+    assert_eq!(second.items[1]["metadata"]["resourceVersion"], "4");
+    assert_eq!(second.revision, 4);
+    let now = store.list_all(&scope(None)).unwrap();
+    assert_eq!(names(&now), ["a", "b", "bb", "d"]);
+}
+
+#[test]
+fn an_exact_revision_reads_back_until_compacted() {
+    let options = StoreOptions {
+        event_log_length: 3,
+        ..StoreOptions::default()
+    };
+    let (_dir, store) = crate::test_support::open_with(options);
+    store.create(&key(None, "a"), object("a")).unwrap();
+    store.create(&key(None, "b"), object("b")).unwrap();
+    store.delete(&key(None, "a"), None).unwrap();
+    let at = |revision| {
+        store.list(
+            &scope(None),
+            &ListOptions {
+                revision: ReadRevision::Exact(revision),
+                ..ListOptions::default()
+            },
+        )
+    };
+    assert_eq!(names(&at(2).unwrap()), ["a", "b"]);
+    assert_eq!(names(&at(1).unwrap()), ["a"]);
+    assert_eq!(
+        at(9),
+        Err(StoreError::TooLargeRevision {
+            requested: 9,
+            current: 3
+        })
+    );
+    store.create(&key(None, "c"), object("c")).unwrap();
+    assert_eq!(names(&at(1).unwrap()), ["a"], "events 2, 3, 4 are kept");
+    store.create(&key(None, "d"), object("d")).unwrap();
+    assert_eq!(
+        at(1),
+        Err(StoreError::Gone {
+            requested: 1,
+            oldest: 3
+        })
+    );
+    assert_eq!(names(&at(2).unwrap()), ["a", "b"]);
+}
+
+#[test]
+fn a_predicate_fills_the_page_with_selected_objects() {
+    let (_dir, store) = open();
+    for name in ["a", "b", "c", "d", "e", "f"] {
+        store.create(&key(None, name), object(name)).unwrap();
+    }
+    let vowel = |o: &Value| matches!(o["metadata"]["name"].as_str(), Some("a" | "e"));
+    let listing = store
+        .list(
+            &scope(None),
+            &ListOptions {
+                limit: Some(1),
+                predicate: Some(&vowel),
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&listing), ["a"]);
+    assert_eq!(listing.remaining, None, "not counted under a predicate");
+    let rest = store
+        .list(
+            &scope(None),
+            &ListOptions {
+                limit: Some(5),
+                predicate: Some(&vowel),
+                continue_from: listing.continue_from,
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&rest), ["e"]);
+}
+
+#[test]
+fn a_continue_token_cannot_reach_outside_its_scope() {
+    let (_dir, store) = open();
+    store.create(&key(Some("a"), "x"), object("x")).unwrap();
+    store.create(&key(Some("b"), "y"), object("y")).unwrap();
+    // A start key that would lead past namespace `a` is read under `a`'s prefix.
+    let outside = Continue {
+        revision: Some(2),
+        start: "\u{1}b\u{0}y".to_string(),
+    };
+    let listing = store
+        .list(
+            &scope(Some("a")),
+            &ListOptions {
+                continue_from: Some(outside),
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&listing), ["x"], "only namespace a's objects");
+    let from_start = Continue {
+        revision: Some(2),
+        start: "\u{0}".to_string(),
+    };
+    let listing = store
+        .list(
+            &scope(Some("a")),
+            &ListOptions {
+                continue_from: Some(from_start),
+                ..ListOptions::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(names(&listing), ["x"]);
 }

@@ -4,17 +4,16 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use redb::{ReadableDatabase as _, ReadableTable as _};
 use tokio::sync::broadcast;
 
-use crate::events::decode_event;
 use crate::keys::in_scope;
-use crate::{EVENTS, ListScope, META, Store, StoreError, WatchEvent, backend, stored_revision};
+use crate::{ListScope, WatchEvent};
 
 /// A watch: first the backlog after the requested revision, then live events, filtered to a
-/// scope. Dropping it ends it.
+/// scope (or of everything). Dropping it ends it.
 pub struct Watch {
-    scope: ListScope,
+    /// `None`: every resource.
+    scope: Option<ListScope>,
     backlog: VecDeque<WatchEvent>,
     /// `None` once the watch has ended (lagged or store gone).
     live: Option<broadcast::Receiver<Arc<WatchEvent>>>,
@@ -23,6 +22,23 @@ pub struct Watch {
 }
 
 impl Watch {
+    /// A watch of `scope` that delivers `backlog` (already filtered to the scope, in revision
+    /// order), then the events of `live` after `last_revision`. `live` must have been subscribed
+    /// before the backlog was read, so that nothing falls between the two.
+    pub(crate) fn new(
+        scope: Option<ListScope>,
+        backlog: VecDeque<WatchEvent>,
+        live: broadcast::Receiver<Arc<WatchEvent>>,
+        last_revision: u64,
+    ) -> Self {
+        Self {
+            scope,
+            backlog,
+            live: Some(live),
+            last_revision,
+        }
+    }
+
     /// The next event in the scope, in revision order; `None` when the store is gone or the
     /// watcher fell too far behind the writers (the client must re-list, as after a watch closed
     /// by kube-apiserver). Once it has returned `None` it keeps returning `None`.
@@ -40,7 +56,11 @@ impl Watch {
                         continue;
                     }
                     self.last_revision = event.revision;
-                    if in_scope(&self.scope, &event.key) {
+                    if self
+                        .scope
+                        .as_ref()
+                        .is_none_or(|scope| in_scope(scope, &event.key))
+                    {
                         return Some((*event).clone());
                     }
                 }
@@ -61,51 +81,6 @@ impl Watch {
             Some(event) => event.revision.saturating_sub(1),
             None => self.last_revision,
         }
-    }
-}
-
-impl Store {
-    /// Watches `scope` for events after revision `since`.
-    ///
-    /// - `since == 0`: only events written after this call.
-    /// - `0 < since <= revision`: the stored events after `since`, then live ones;
-    ///   [`StoreError::Gone`] when events after `since` have been trimmed from the log (the client
-    ///   must re-list).
-    /// - `since > revision`: events after `since` only, as they happen.
-    pub fn watch(&self, scope: &ListScope, since: u64) -> Result<Watch, StoreError> {
-        // Subscribe before reading: every write committed after the read below is then in the
-        // channel, and every one before it is in the read; `last_revision` drops the overlap.
-        let live = self.live.subscribe();
-        let txn = self.db.begin_read().map_err(backend)?;
-        let events = txn.open_table(EVENTS).map_err(backend)?;
-        let meta = txn.open_table(META).map_err(backend)?;
-        let revision = stored_revision(&meta)?;
-        let mut backlog = VecDeque::new();
-        if since > 0 && since < revision {
-            let oldest = events
-                .first()
-                .map_err(backend)?
-                .map_or(revision + 1, |(rev, _)| rev.value());
-            if since + 1 < oldest {
-                return Err(StoreError::Gone {
-                    requested: since,
-                    oldest,
-                });
-            }
-            for entry in events.range(since + 1..=revision).map_err(backend)? {
-                let (rev, bytes) = entry.map_err(backend)?;
-                let event = decode_event(rev.value(), bytes.value())?;
-                if in_scope(scope, &event.key) {
-                    backlog.push_back(event);
-                }
-            }
-        }
-        Ok(Watch {
-            scope: scope.clone(),
-            backlog,
-            live: Some(live),
-            last_revision: revision.max(since),
-        })
     }
 }
 

@@ -1,8 +1,10 @@
+use kubeward_store::RedbStore;
+
 use super::*;
 use crate::model::User;
 
 fn open(dir: &tempfile::TempDir) -> Directory {
-    let store = Arc::new(Store::open(&dir.path().join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("db")).unwrap());
     Directory::open(store).unwrap()
 }
 

@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use kubeward_idp::directory::Directory;
 use kubeward_idp::provider::Provider;
-use kubeward_store::Store;
+use kubeward_store::{RedbStore, Store};
 
 pub use server::{IdpHandle, StartOptions, print_banner, start};
 
@@ -81,7 +81,7 @@ pub fn store_path(data_dir: &Path) -> PathBuf {
 
 /// Opens the data directory's store. A new data directory is the owner's only (0700) and a new
 /// store file 0600: it holds signing keys and password hashes.
-pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<Store>> {
+pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
     if !data_dir.exists() {
         std::fs::create_dir_all(data_dir)
@@ -97,7 +97,7 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<Store>> {
             .open(&path)
             .with_context(|| format!("creating {}", path.display()))?;
     }
-    Store::open(&path).map(Arc::new).map_err(|e| {
+    RedbStore::open(&path).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| {
         anyhow::anyhow!(
             "cannot open {}: {e} (is a kubeward server running on this data directory? stop it, or use the admin REST API)",
             path.display()

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::test_support::{key, object, open, open_with, revision_of, scope};
-use crate::{EventType, ListScope, ObjectKey, Store, StoreError, StoreOptions};
+use crate::{EventType, ListScope, ObjectKey, RedbStore, Store, StoreError, StoreOptions};
 
 /// The next event, failing the test instead of hanging when none comes.
 async fn next(watch: &mut super::Watch) -> Option<crate::WatchEvent> {
@@ -127,10 +127,10 @@ async fn a_watch_started_among_concurrent_writes_has_no_gap_and_no_duplicate() {
         })
         .collect();
     // Start watching while the writers run.
-    while store.revision() < 10 {
+    while store.revision().unwrap() < 10 {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    let since = store.revision() / 2;
+    let since = store.revision().unwrap() / 2;
     let mut watch = store.watch(&scope(None), since).unwrap();
     let mut revisions = Vec::new();
     while revisions.last() != Some(&80) {
@@ -147,7 +147,11 @@ async fn a_watch_started_among_concurrent_writes_has_no_gap_and_no_duplicate() {
 #[test]
 fn trimmed_revisions_are_gone() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_with_log_length(&dir.path().join("s.redb"), 3).unwrap();
+    let options = StoreOptions {
+        event_log_length: 3,
+        ..StoreOptions::default()
+    };
+    let store = RedbStore::open_with(&dir.path().join("s.redb"), options).unwrap();
     for i in 0..6 {
         store
             .create(&key(None, &format!("o{i}")), object("o"))
@@ -218,4 +222,22 @@ async fn dropping_the_store_ends_its_watches() {
     let mut watch = store.watch(&scope(None), 0).unwrap();
     drop(store);
     assert_eq!(next(&mut watch).await, None);
+}
+
+#[tokio::test]
+async fn watch_all_sees_every_resource_in_revision_order() {
+    let store = RedbStore::in_memory().unwrap();
+    store.create(&key(Some("a"), "x"), object("x")).unwrap();
+    let mut watch = store.watch_all(1).unwrap();
+    let secret = ObjectKey {
+        resource: "secrets".to_string(),
+        ..key(Some("b"), "s")
+    };
+    store.create(&secret, object("s")).unwrap();
+    store.delete(&key(Some("a"), "x"), None).unwrap();
+    let first = next(&mut watch).await.unwrap();
+    assert_eq!((first.key.resource.as_str(), first.revision), ("secrets", 2));
+    let second = next(&mut watch).await.unwrap();
+    assert_eq!((second.kind, second.revision), (EventType::Deleted, 3));
+    assert!(is_quiet(&mut watch).await);
 }

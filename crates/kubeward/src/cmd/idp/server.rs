@@ -80,7 +80,7 @@ pub struct StartOptions<'a> {
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
-pub async fn start(store: Arc<Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
+pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
     let directory = Directory::open(store).context("reading the identity provider's realms")?;
     let admin = match (
         std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),

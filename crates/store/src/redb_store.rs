@@ -1,0 +1,398 @@
+//! The embedded store: one redb file. One writer at a time bumps the revision; every
+//! acknowledged write is committed durably (redb's default durability) before the call returns,
+//! so a `kill -9` loses nothing that was acknowledged. The event log keeps the last events (each
+//! with what it replaced) for watch resumption and for reading an older revision; older
+//! revisions answer `Gone`, as etcd's compaction makes kube-apiserver answer 410. Live events
+//! go to watchers through a broadcast channel.
+
+use std::collections::VecDeque;
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use redb::{
+    Database, ReadableDatabase as _, ReadableTable as _, ReadableTableMetadata as _,
+    TableDefinition,
+};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::continuation::Continue;
+use crate::events::{decode_event, encode_event};
+use crate::keys::{check_key, encode_key, in_scope, normalize, scope_range};
+use crate::metadata::{resource_version, set_resource_version};
+use crate::snapshot::Rollback;
+use crate::{
+    EventType, ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Store, StoreError, Watch,
+    WatchEvent,
+};
+
+/// Objects by encoded key (see `keys`), as JSON.
+pub(crate) const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+/// The event log: revision → encoded event (see `events`).
+pub(crate) const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+/// Counters: `revision`.
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// The key of the global revision in [`META`].
+const REVISION: &str = "revision";
+
+/// How many events the log keeps by default (older revisions answer `Gone`).
+pub const DEFAULT_EVENT_LOG_LENGTH: u64 = 10_000;
+/// How many live events a slow watcher may fall behind by default before its watch ends.
+pub const DEFAULT_WATCH_BUFFER: usize = 4096;
+
+/// How to open a store; [`Default`] gives the defaults above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How many events the log keeps for watch resumption and older reads (at least 1).
+    pub event_log_length: u64,
+    /// How many live events a watcher may fall behind before [`Watch::next`] ends it (at
+    /// least 1).
+    pub watch_buffer: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            event_log_length: DEFAULT_EVENT_LOG_LENGTH,
+            watch_buffer: DEFAULT_WATCH_BUFFER,
+        }
+    }
+}
+
+fn backend(error: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(error.to_string())
+}
+
+fn decode_object(bytes: &[u8]) -> Result<Value, StoreError> {
+    serde_json::from_slice(bytes)
+        .map_err(|error| StoreError::Backend(format!("stored object is not JSON: {error}")))
+}
+
+/// The revision recorded in the `meta` table (0 before the first write).
+fn stored_revision(meta: &impl redb::ReadableTable<&'static str, u64>) -> Result<u64, StoreError> {
+    Ok(meta
+        .get(REVISION)
+        .map_err(backend)?
+        .map_or(0, |revision| revision.value()))
+}
+
+/// The embedded store. `Send + Sync`: share it in an `Arc`.
+pub struct RedbStore {
+    db: Database,
+    /// Serializes writes so that live events go out in revision order.
+    writes: Mutex<()>,
+    live: broadcast::Sender<Arc<WatchEvent>>,
+    event_log_length: u64,
+}
+
+/// What a write does to the object at a key, decided inside the write transaction.
+enum Change {
+    /// Store this object, reporting this event type.
+    Put(EventType, Value),
+    /// Remove the object, which was this.
+    Delete(Value),
+}
+
+impl RedbStore {
+    /// Opens (creating if needed) the database at `path` with the default options.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, StoreOptions::default())
+    }
+
+    /// Opens (creating if needed) the database at `path` with `options`.
+    pub fn open_with(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
+        Self::with_database(Database::create(path).map_err(backend)?, options)
+    }
+
+    /// A store that lives in memory only, for tests that need no disk.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(backend)?;
+        Self::with_database(db, StoreOptions::default())
+    }
+
+    fn with_database(db: Database, options: StoreOptions) -> Result<Self, StoreError> {
+        let txn = db.begin_write().map_err(backend)?;
+        {
+            txn.open_table(OBJECTS).map_err(backend)?;
+            txn.open_table(EVENTS).map_err(backend)?;
+            txn.open_table(META).map_err(backend)?;
+        }
+        txn.commit().map_err(backend)?;
+        let (live, _) = broadcast::channel(options.watch_buffer.max(1));
+        Ok(Self {
+            db,
+            writes: Mutex::new(()),
+            live,
+            event_log_length: options.event_log_length.max(1),
+        })
+    }
+
+    /// One write transaction: reads the object at `key`, applies `decide`, bumps the revision,
+    /// records the event (with what it replaced), trims the log, commits durably, then tells the
+    /// watchers. An error anywhere aborts the transaction: nothing is written.
+    fn write(
+        &self,
+        key: &ObjectKey,
+        decide: impl FnOnce(Option<Value>) -> Result<Change, StoreError>,
+    ) -> Result<Value, StoreError> {
+        check_key(key)?;
+        let key = normalize(key);
+        let encoded_key = encode_key(&key);
+        // A panic while holding the lock leaves nothing half-done: the transaction aborts when
+        // dropped, so a poisoned lock is safe to take.
+        let _serialized = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let txn = self.db.begin_write().map_err(backend)?;
+        let event = {
+            let mut objects = txn.open_table(OBJECTS).map_err(backend)?;
+            let mut events = txn.open_table(EVENTS).map_err(backend)?;
+            let mut meta = txn.open_table(META).map_err(backend)?;
+            let current = objects
+                .get(encoded_key.as_str())
+                .map_err(backend)?
+                .map(|bytes| decode_object(bytes.value()))
+                .transpose()?;
+            let change = decide(current.clone())?;
+            let revision = stored_revision(&meta)? + 1;
+            let (kind, mut object) = match change {
+                Change::Put(kind, object) => (kind, object),
+                Change::Delete(object) => (EventType::Deleted, object),
+            };
+            set_resource_version(&mut object, revision)?;
+            if kind == EventType::Deleted {
+                objects.remove(encoded_key.as_str()).map_err(backend)?;
+            } else {
+                let bytes = serde_json::to_vec(&object).map_err(backend)?;
+                objects
+                    .insert(encoded_key.as_str(), bytes.as_slice())
+                    .map_err(backend)?;
+            }
+            let event = WatchEvent {
+                kind,
+                key,
+                revision,
+                object,
+            };
+            events
+                .insert(revision, encode_event(&event, current.as_ref())?.as_slice())
+                .map_err(backend)?;
+            while events.len().map_err(backend)? > self.event_log_length {
+                events.pop_first().map_err(backend)?;
+            }
+            meta.insert(REVISION, revision).map_err(backend)?;
+            event
+        };
+        txn.commit().map_err(backend)?;
+        let object = event.object.clone();
+        // No receiver is not an error: nobody watches.
+        let _ = self.live.send(Arc::new(event));
+        Ok(object)
+    }
+}
+
+/// The key range of one page: after the continue token's start (inclusive), within the scope.
+fn page_range(scope: &ListScope, from: Option<&Continue>) -> (String, String) {
+    let (start, end) = scope_range(scope);
+    match from {
+        Some(token) => (format!("{start}{}", token.start), end),
+        None => (start, end),
+    }
+}
+
+impl RedbStore {
+    /// [`Store::watch`] of one scope, or of everything.
+    fn watch_scope(&self, scope: Option<&ListScope>, since: u64) -> Result<Watch, StoreError> {
+        // Subscribe before reading: every write committed after the read below is then in the
+        // channel, and every one before it is in the read; the watch drops the overlap.
+        let live = self.live.subscribe();
+        let txn = self.db.begin_read().map_err(backend)?;
+        let events = txn.open_table(EVENTS).map_err(backend)?;
+        let meta = txn.open_table(META).map_err(backend)?;
+        let revision = stored_revision(&meta)?;
+        let mut backlog = VecDeque::new();
+        if since > 0 && since < revision {
+            let oldest = events
+                .first()
+                .map_err(backend)?
+                .map_or(revision + 1, |(rev, _)| rev.value());
+            if since + 1 < oldest {
+                return Err(StoreError::Gone {
+                    requested: since,
+                    oldest,
+                });
+            }
+            for entry in events.range(since + 1..=revision).map_err(backend)? {
+                let (rev, bytes) = entry.map_err(backend)?;
+                let event = decode_event(rev.value(), bytes.value())?.event;
+                if scope.is_none_or(|scope| in_scope(scope, &event.key)) {
+                    backlog.push_back(event);
+                }
+            }
+        }
+        Ok(Watch::new(
+            scope.cloned(),
+            backlog,
+            live,
+            revision.max(since),
+        ))
+    }
+}
+
+impl Store for RedbStore {
+    fn get(&self, key: &ObjectKey) -> Result<Option<Value>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let objects = txn.open_table(OBJECTS).map_err(backend)?;
+        let found = objects.get(encode_key(key).as_str()).map_err(backend)?;
+        found.map(|bytes| decode_object(bytes.value())).transpose()
+    }
+
+    fn list(&self, scope: &ListScope, options: &ListOptions<'_>) -> Result<Listing, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let objects = txn.open_table(OBJECTS).map_err(backend)?;
+        let events = txn.open_table(EVENTS).map_err(backend)?;
+        let meta = txn.open_table(META).map_err(backend)?;
+        let current = stored_revision(&meta)?;
+        let wanted = match &options.continue_from {
+            Some(token) => token
+                .revision
+                .map_or(ReadRevision::Latest, ReadRevision::Exact),
+            None => options.revision,
+        };
+        let at = match wanted {
+            ReadRevision::Latest => current,
+            ReadRevision::Exact(requested) | ReadRevision::NotOlderThan(requested)
+                if requested > current =>
+            {
+                return Err(StoreError::TooLargeRevision { requested, current });
+            }
+            ReadRevision::Exact(requested) => requested,
+            ReadRevision::NotOlderThan(_) => current,
+        };
+        let (start, end) = page_range(scope, options.continue_from.as_ref());
+        let prefix_len = scope_range(scope).0.len();
+        let mut rollback = Rollback::default();
+        if at < current {
+            let oldest = events
+                .first()
+                .map_err(backend)?
+                .map_or(current + 1, |(revision, _)| revision.value());
+            if at + 1 < oldest {
+                return Err(StoreError::Gone {
+                    requested: at,
+                    oldest,
+                });
+            }
+            for entry in events.range(at + 1..=current).map_err(backend)?.rev() {
+                let (revision, bytes) = entry.map_err(backend)?;
+                let stored = decode_event(revision.value(), bytes.value())?;
+                if !in_scope(scope, &stored.event.key) {
+                    continue;
+                }
+                let key = encode_key(&stored.event.key);
+                if key < start {
+                    continue;
+                }
+                // An event of an earlier version does not say what it replaced: this revision
+                // cannot be read back.
+                let previous = stored.previous.ok_or(StoreError::Gone {
+                    requested: at,
+                    oldest: revision.value(),
+                })?;
+                rollback.undo(key, previous);
+            }
+        }
+        let mut entries = Vec::new();
+        if start < end {
+            let range = objects
+                .range::<&str>((
+                    Bound::Included(start.as_str()),
+                    Bound::Excluded(end.as_str()),
+                ))
+                .map_err(backend)?;
+            entries.reserve(range.size_hint().0);
+            for entry in range {
+                let (key, bytes) = entry.map_err(backend)?;
+                entries.push(Ok::<_, StoreError>((
+                    key.value().to_string(),
+                    decode_object(bytes.value())?,
+                )));
+            }
+        }
+        let mut merged = rollback.apply(entries.into_iter()).peekable();
+        let limit = options.limit.filter(|l| *l > 0).unwrap_or(usize::MAX);
+        let mut items = Vec::new();
+        let mut last_key = None;
+        while items.len() < limit {
+            let Some(entry) = merged.next() else { break };
+            let (key, object) = entry?;
+            if options.predicate.is_none_or(|selects| selects(&object)) {
+                items.push(object);
+                last_key = Some(key);
+            }
+        }
+        let mut listing = Listing {
+            items,
+            revision: at,
+            continue_from: None,
+            remaining: None,
+        };
+        if merged.peek().is_some()
+            && let Some(last_key) = last_key
+        {
+            listing.continue_from = Some(Continue {
+                revision: Some(at),
+                start: format!("{}\u{0}", &last_key[prefix_len..]),
+            });
+            if options.predicate.is_none() {
+                listing.remaining = Some(merged.count() as u64);
+            }
+        }
+        Ok(listing)
+    }
+
+    fn create(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {
+        self.write(key, |current| match current {
+            Some(_) => Err(StoreError::AlreadyExists),
+            None => Ok(Change::Put(EventType::Added, object)),
+        })
+    }
+
+    fn update(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {
+        self.write(key, |current| {
+            let current = current.ok_or(StoreError::NotFound)?;
+            let wanted = resource_version(&object);
+            if !wanted.is_empty() && wanted != resource_version(&current) {
+                return Err(StoreError::Conflict);
+            }
+            Ok(Change::Put(EventType::Modified, object))
+        })
+    }
+
+    fn delete(&self, key: &ObjectKey, precondition: Option<u64>) -> Result<Value, StoreError> {
+        self.write(key, |current| {
+            let current = current.ok_or(StoreError::NotFound)?;
+            if let Some(wanted) = precondition
+                && resource_version(&current) != wanted.to_string()
+            {
+                return Err(StoreError::Conflict);
+            }
+            Ok(Change::Delete(current))
+        })
+    }
+
+    fn watch(&self, scope: &ListScope, since: u64) -> Result<Watch, StoreError> {
+        self.watch_scope(Some(scope), since)
+    }
+
+    fn watch_all(&self, since: u64) -> Result<Watch, StoreError> {
+        self.watch_scope(None, since)
+    }
+
+    fn revision(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read().map_err(backend)?;
+        let meta = txn.open_table(META).map_err(backend)?;
+        stored_revision(&meta)
+    }
+}
