@@ -90,6 +90,22 @@ fn is_print(c: char) -> bool {
         ))
 }
 
+/// An error and its causes on one line (`a: b: c`), as Go's wrapped errors print; a cause whose
+/// text the message already holds is not repeated.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod go;
 pub mod protobuf;
 pub mod request_info;
 pub mod resources;
+pub mod selectors;
 pub mod status;
 pub mod user;
 pub mod validation;

@@ -362,6 +362,32 @@ pub fn method_not_allowed(group: &str, resource: &str, action: &str) -> Status {
     Status::failure(405, "MethodNotAllowed", message, Some(details))
 }
 
+/// 504 Timeout for a read at a resourceVersion the store has not reached:
+/// `Timeout: Too large resource version: R, current: C`, retry after one second.
+pub fn too_large_resource_version(requested: u64, current: u64) -> Status {
+    let details = StatusDetails {
+        causes: vec![StatusCause {
+            reason: "ResourceVersionTooLarge".to_string(),
+            message: "Too large resource version".to_string(),
+            ..StatusCause::default()
+        }],
+        retry_after_seconds: 1,
+        ..StatusDetails::default()
+    };
+    Status::failure(
+        504,
+        "Timeout",
+        format!("Timeout: Too large resource version: {requested}, current: {current}"),
+        Some(details),
+    )
+}
+
+/// 410 Expired (`NewResourceExpired`) with `message`: a resourceVersion or continue token
+/// older than the store keeps.
+pub fn expired(message: &str) -> Status {
+    Status::failure(410, "Expired", message.to_string(), None)
+}
+
 /// 500 InternalError: `Internal error occurred: {message}`, with the message as the only cause.
 pub fn internal_error(message: &str) -> Status {
     let details = StatusDetails {

@@ -1,6 +1,7 @@
 //! The provider over HTTP (axum): Keycloak's paths under `/realms/{realm}/`, the same under
 //! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`.
-//! Handlers are thin: extract, call the provider, map the answer.
+//! Handlers are thin: extract, call the provider, map the answer. It is served by
+//! `kubeward-net`'s accept loop, as the API server is.
 //!
 //! - `admin`: Keycloak's admin REST API (realms, clients, users, groups, roles).
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
@@ -9,7 +10,6 @@
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
-//! - `tls`: the listener.
 //! - `clock`: the one clock read.
 
 use std::sync::Arc;
@@ -26,7 +26,6 @@ pub mod login;
 pub mod oidc;
 pub mod pages;
 pub mod respond;
-pub mod tls;
 
 /// What every handler shares.
 pub struct Ctx {

@@ -139,17 +139,7 @@ fn parse_pem(pem: &[u8], name: &str) -> Result<Vec<reqwest::Certificate>, HttpEr
 
 /// An error and its causes on one line (`a: b: c`), as Go's wrapped errors read.
 pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
+    kubeward_core::go::error_chain(error)
 }
 
 /// Sends `request` and reads a JSON answer; a 4xx/5xx with an OAuth error body becomes

@@ -46,4 +46,7 @@ pub struct ServerConfig {
     pub service_account_signing: Option<ServiceAccountSigning>,
     /// The database file of the store.
     pub store_path: PathBuf,
+    /// Connection limits (handshake and header deadlines, header size, streams, open
+    /// connections).
+    pub limits: kubeward_net::Limits,
 }

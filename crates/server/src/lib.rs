@@ -1,10 +1,14 @@
 //! kubeward's API server: a Kubernetes-compatible HTTPS server for access control.
 //!
-//! A request follows kube-apiserver's filter chain in one straight line (`pipeline`):
-//! request info → authentication (`kubeward-authn`) → impersonation → authorization
-//! (`kubeward-rbac`) → handler. Objects live in `kubeward-store`; the RBAC index is kept in step
-//! with every write (`policy_sync`). Handlers are thin: they decode, call a library function and
-//! map the result to Kubernetes' `Status` bodies (`respond`).
+//! A request follows kube-apiserver's filter chain in one straight line (`pipeline`, with the
+//! filters in `filters`): authentication (`kubeward-authn`) → request info → impersonation →
+//! authorization (`authorizer`, the one place that asks `kubeward-rbac`) → `handlers`. What the
+//! server knows of each kind, and the generic reads and writes through each kind's strategy, is
+//! the `registry`; objects live behind `kubeward-store`'s `Store`. What follows a write (the RBAC
+//! index, namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets,
+//! CSR signing) is done by the `controllers`, driven by the store's watch; a write answers once
+//! they have handled it (`sync`). Dependencies point down that list: nothing imports the
+//! pipeline, the handlers or the controllers but the start-up here.
 //!
 //! This crate does I/O (sockets, TLS, the store); the decisions it wires are made by the pure
 //! crates below it.
@@ -13,46 +17,32 @@
 // boxing it on every path would buy nothing on a path that ends the request anyway.
 #![allow(clippy::result_large_err)]
 
-mod admission;
-mod body;
-mod bootstrap;
+mod authorizer;
 mod clock;
+mod codec;
 mod config;
-mod csr;
-mod discovery;
-mod field_validation;
-mod impersonation;
-mod meta;
+mod controllers;
+mod filters;
+mod handlers;
 mod oidc_keys;
-mod openapi;
-mod patch;
 mod pipeline;
-mod pki_bridge;
-mod policy_sync;
-mod printing;
 mod registry;
-mod respond;
-mod rest;
-mod reviews;
-mod selectors;
-mod side_effects;
 mod state;
-mod tls;
-mod token_request;
-mod watch;
+mod sync;
+
+#[cfg(test)]
+mod test_support;
 
 pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use kubeward_net::TlsAcceptor;
+use kubeward_net::{ClientAuth, ConnectionInfo};
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-
-/// The largest header block a request may send over HTTP/2 (kube-apiserver: 1 MiB).
-pub const MAX_HEADER_BYTES: u32 = 1 << 20;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -80,32 +70,61 @@ pub enum StartError {
     Bootstrap(String),
 }
 
+/// The state a server answers from: the authenticators, the bootstrap objects reconciled,
+/// stored objects that no longer pass validation reported, and the controllers running and
+/// caught up with the store (the RBAC index loaded, default ServiceAccounts in place).
+async fn prepare(
+    config: ServerConfig,
+    store: Arc<dyn kubeward_store::Store>,
+) -> Result<(Arc<state::State>, controllers::driver::Driver), StartError> {
+    let state = Arc::new(state::State::new(config, store)?);
+    let bootstrap_error = |e: kubeward_store::StoreError| StartError::Bootstrap(e.to_string());
+    controllers::bootstrap::reconcile(&state).map_err(bootstrap_error)?;
+    controllers::bootstrap::report_invalid_objects(&state).map_err(bootstrap_error)?;
+    let revision = state.store.revision().map_err(bootstrap_error)?;
+    let driver = controllers::driver::start(state.clone(), controllers::all())
+        .map_err(|e| StartError::Bootstrap(format!("starting the controllers: {e}")))?;
+    if !state.synced.wait_for(revision).await {
+        return Err(StartError::Bootstrap(
+            "the controllers did not handle the store in time".to_string(),
+        ));
+    }
+    Ok((state, driver))
+}
+
 /// A server bound to its socket, ready to serve.
 pub struct Server {
     listener: TcpListener,
     acceptor: TlsAcceptor,
+    limits: Limits,
     state: Arc<state::State>,
+    /// The controllers' thread; stops when the server is dropped.
+    _controllers: controllers::driver::Driver,
 }
 
 impl Server {
-    /// Reconciles the bootstrap objects (namespaces, default ServiceAccounts, the bootstrap RBAC
-    /// policy), loads the RBAC index from the store and binds the listening socket.
+    /// Opens the store at `config.store_path`, then [`Server::bind_with_store`].
     pub async fn bind(config: ServerConfig) -> Result<Self, StartError> {
         let store = state::State::open_store(&config)?;
         Self::bind_with_store(config, store).await
     }
 
-    /// [`Server::bind`] over a store opened by the caller (`kubeward up` shares it with the
-    /// identity provider); `config.store_path` is not used.
+    /// Reconciles the bootstrap objects (system namespaces, the bootstrap RBAC policy), starts
+    /// the controllers and waits until they have handled the store (the RBAC index loaded,
+    /// default ServiceAccounts in place), then binds the listening socket. `kubeward up` hands
+    /// in the store it shares with the identity provider; `config.store_path` is not used.
     pub async fn bind_with_store(
         config: ServerConfig,
         store: Arc<dyn kubeward_store::Store>,
     ) -> Result<Self, StartError> {
-        let acceptor = tls::acceptor(&config.tls_cert_pem, &config.tls_key_pem)?;
-        let state = Arc::new(state::State::new(config.clone(), store)?);
-        bootstrap::reconcile(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
-        policy_sync::load(&state).map_err(|e| StartError::Bootstrap(e.to_string()))?;
-        side_effects::aggregate_cluster_roles(&state);
+        let acceptor = kubeward_net::acceptor(
+            &config.tls_cert_pem,
+            &config.tls_key_pem,
+            ClientAuth::Request,
+        )
+        .map_err(|e| StartError::Tls(e.to_string()))?;
+        let limits = config.limits;
+        let (state, driver) = prepare(config.clone(), store).await?;
         let listener = TcpListener::bind(config.bind_address)
             .await
             .map_err(|source| StartError::Bind {
@@ -115,7 +134,9 @@ impl Server {
         Ok(Self {
             listener,
             acceptor,
+            limits,
             state,
+            _controllers: driver,
         })
     }
 
@@ -124,65 +145,29 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Accepts connections until the task is dropped. Each connection is served on its own task
-    /// with HTTP/1.1 or HTTP/2 (ALPN).
+    /// Serves until the task is dropped.
     pub async fn serve(self) {
+        self.serve_until(std::future::pending()).await;
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections and lets requests
+    /// in flight finish (the limits' grace period) before it returns.
+    pub async fn serve_until(self, shutdown: impl std::future::Future<Output = ()>) {
         let Self {
             listener,
             acceptor,
+            limits,
             state,
+            _controllers,
         } = self;
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
         }
-        loop {
-            let (tcp, peer) = match listener.accept().await {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!(%error, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            let _ = tcp.set_nodelay(true);
-            let acceptor = acceptor.clone();
+        let handler = move |request: http::Request<hyper::body::Incoming>,
+                            connection: Arc<ConnectionInfo>| {
             let state = state.clone();
-            tokio::spawn(async move {
-                let tls = match acceptor.accept(tcp).await {
-                    Ok(tls) => tls,
-                    Err(error) => {
-                        tracing::debug!(%peer, %error, "TLS handshake failed");
-                        return;
-                    }
-                };
-                let connection = Arc::new(pipeline::Connection::from_tls(&tls));
-                let service = hyper::service::service_fn(move |request| {
-                    let state = state.clone();
-                    let connection = connection.clone();
-                    async move {
-                        Ok::<_, std::convert::Infallible>(
-                            pipeline::handle(&state, &connection, request).await,
-                        )
-                    }
-                });
-                let mut builder =
-                    hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                // kube-apiserver's limit on a request's header block (Go's 1 MiB
-                // `MaxHeaderBytes`), so that a large bearer token is authenticated (or refused
-                // with 401) rather than the connection dropped.
-                builder.http2().max_header_list_size(MAX_HEADER_BYTES);
-                // HTTP/1.1 reads the head into one buffer: room for the same header block plus
-                // the request line.
-                builder
-                    .http1()
-                    .max_buf_size(MAX_HEADER_BYTES as usize + 64 * 1024);
-                if let Err(error) = builder
-                    .serve_connection_with_upgrades(TokioIo::new(tls), service)
-                    .await
-                {
-                    tracing::debug!(%peer, %error, "connection ended with an error");
-                }
-            });
-        }
+            async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
+        };
+        kubeward_net::serve(listener, Some(acceptor), limits, handler, shutdown).await;
     }
 }

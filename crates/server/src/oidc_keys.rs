@@ -1,6 +1,6 @@
 //! The OIDC issuers' keys: each issuer's discovery document (`{url}/.well-known/openid-configuration`
-//! or `discoveryURL`) and JWKS are fetched over HTTPS with the configured CA (else the system
-//! roots), in the background at start (retried every 10 s until it works, as kube-apiserver)
+//! or `discoveryURL`) and JWKS are fetched over HTTPS (reqwest, as the login plugin fetches them)
+//! with the configured CA (else the system roots), in the background at start (retried every 10 s until it works, as kube-apiserver)
 //! and every five minutes after; a token whose `kid` is unknown triggers one refresh of its
 //! issuer, at most once per 10 s per issuer. Requests never wait on the network except that
 //! refresh. Errors are logged with the issuer, never a token.
@@ -9,13 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Empty, Limited};
-use hyper_util::rt::TokioIo;
 use kubeward_authn::oidc::discovery::{parse_discovery, parse_jwks};
 use kubeward_authn::oidc::{JwtIssuer, OidcAuthenticator};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, ServerName};
-use tokio_rustls::TlsConnector;
 
 /// How often an issuer's keys may be fetched again because of an unknown `kid`.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(10);
@@ -62,7 +57,7 @@ pub enum FetchError {
 /// Fetches and refreshes the keys of every configured issuer.
 pub struct KeyFetcher {
     oidc: Arc<OidcAuthenticator>,
-    connectors: Vec<Result<TlsConnector, String>>,
+    clients: Vec<Result<reqwest::Client, String>>,
     last_fetch: Mutex<Vec<Option<Instant>>>,
     refresh_locks: Vec<tokio::sync::Mutex<()>>,
 }
@@ -70,11 +65,11 @@ pub struct KeyFetcher {
 impl KeyFetcher {
     /// A fetcher for `oidc`'s issuers, each trusting its CA (or the system roots).
     pub fn new(oidc: Arc<OidcAuthenticator>) -> Self {
-        let connectors = oidc.issuers().iter().map(connector).collect();
+        let clients = oidc.issuers().iter().map(client).collect();
         let count = oidc.issuers().len();
         Self {
             oidc,
-            connectors,
+            clients,
             last_fetch: Mutex::new(vec![None; count]),
             refresh_locks: (0..count).map(|_| tokio::sync::Mutex::new(())).collect(),
         }
@@ -83,16 +78,16 @@ impl KeyFetcher {
     /// Fetches issuer `index`'s keys now and installs them.
     pub async fn fetch(&self, index: usize) -> Result<usize, FetchError> {
         let issuer = &self.oidc.issuers()[index];
-        let connector = self.connectors[index]
+        let client = self.clients[index]
             .as_ref()
             .map_err(|e| FetchError::Ca(e.clone()))?;
         if let Ok(mut last) = self.last_fetch.lock() {
             last[index] = Some(Instant::now());
         }
         let discovery_url = issuer.discovery_url();
-        let body = get(connector, &discovery_url).await?;
+        let body = get(client, &discovery_url).await?;
         let discovery = parse_discovery(&body, issuer.url())?;
-        let body = get(connector, &discovery.jwks_uri).await?;
+        let body = get(client, &discovery.jwks_uri).await?;
         let keys = parse_jwks(&body)?;
         let count = keys.len();
         self.oidc.set_keys(index, keys);
@@ -170,106 +165,61 @@ impl KeyFetcher {
     }
 }
 
-fn connector(issuer: &JwtIssuer) -> Result<TlsConnector, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    match issuer.certificate_authority() {
-        Some(pem) => {
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| e.to_string())?;
-                roots.add(cert).map_err(|e| e.to_string())?;
-            }
-            if roots.is_empty() {
-                return Err("no CERTIFICATE block".into());
-            }
+/// The HTTPS client of one issuer: its CA bundle (else the system's roots), HTTP/1.1.
+fn client(issuer: &JwtIssuer) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .user_agent("kubeward")
+        .redirect(reqwest::redirect::Policy::limited(5));
+    if let Some(pem) = issuer.certificate_authority() {
+        let roots =
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| e.to_string())?;
+        if roots.is_empty() {
+            return Err("no CERTIFICATE block".into());
         }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            for cert in found.certs {
-                let _ = roots.add(cert);
-            }
-        }
+        builder = builder.tls_certs_only(roots);
     }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsConnector::from(Arc::new(config)))
+    builder.build().map_err(|e| e.to_string())
 }
 
-/// GETs `url` over HTTPS/1.1 and returns the body of a 200 answer.
-async fn get(connector: &TlsConnector, url: &str) -> Result<Bytes, FetchError> {
-    tokio::time::timeout(TIMEOUT, get_inner(connector, url))
-        .await
-        .map_err(|_| FetchError::Transport {
-            url: url.to_string(),
-            reason: "timed out".into(),
-        })?
-}
-
-async fn get_inner(connector: &TlsConnector, url: &str) -> Result<Bytes, FetchError> {
+/// GETs `url` and returns the body of a 200 answer, at most [`MAX_BODY`] bytes.
+async fn get(client: &reqwest::Client, url: &str) -> Result<Bytes, FetchError> {
     let transport = |reason: String| FetchError::Transport {
         url: url.to_string(),
         reason,
     };
-    let uri: http::Uri = url.parse().map_err(|_| FetchError::Url(url.to_string()))?;
-    if uri.scheme_str() != Some("https") {
+    let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::Url(url.to_string()))?;
+    if parsed.scheme() != "https" || parsed.host_str().is_none() {
         return Err(FetchError::Url(url.to_string()));
     }
-    let host = uri
-        .host()
-        .ok_or_else(|| FetchError::Url(url.to_string()))?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_string();
-    let port = uri.port_u16().unwrap_or(443);
-    let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
-        .await
-        .map_err(|e| transport(e.to_string()))?;
-    let name = ServerName::try_from(host.clone()).map_err(|e| transport(e.to_string()))?;
-    let tls = connector
-        .connect(name, tcp)
-        .await
-        .map_err(|e| transport(e.to_string()))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-        .await
-        .map_err(|e| transport(e.to_string()))?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    let authority = uri
-        .authority()
-        .map(|a| a.as_str().to_string())
-        .unwrap_or_default();
-    let path = uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
-    let request = http::Request::get(path)
-        .header(http::header::HOST, authority)
+    let mut response = client
+        .get(parsed)
         .header(http::header::ACCEPT, "application/json")
-        .header(http::header::USER_AGENT, "kubeward")
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| transport(e.to_string()))?;
-    let response = sender
-        .send_request(request)
+        .send()
         .await
-        .map_err(|e| transport(e.to_string()))?;
+        .map_err(|e| transport(kubeward_core::go::error_chain(&e)))?;
     let status = response.status();
-    let body = Limited::new(response.into_body(), MAX_BODY)
-        .collect()
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| transport(e.to_string()))?
-        .to_bytes();
-    if status != http::StatusCode::OK {
+        .map_err(|e| transport(kubeward_core::go::error_chain(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(transport(format!(
+                "the answer is larger than {MAX_BODY} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    if status != reqwest::StatusCode::OK {
         let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
         return Err(FetchError::Status {
             url: url.to_string(),
-            status,
+            status: http::StatusCode::from_u16(status.as_u16())
+                .unwrap_or(http::StatusCode::BAD_GATEWAY),
             body: text,
         });
     }
-    Ok(body)
+    Ok(Bytes::from(body))
 }

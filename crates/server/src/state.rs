@@ -1,17 +1,16 @@
 //! What every request shares: the configuration, the store, the RBAC index and the
 //! authenticators.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
-use base64::Engine as _;
-use kubeward_authn::SigningKey;
-use kubeward_authn::{Authenticator, LegacyTokenSecret, ServiceAccountLookup};
+use kubeward_authn::{Authenticator, SigningKey};
 use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
-use kubeward_store::{ObjectKey, RedbStore, Store};
+use kubeward_store::{RedbStore, Store};
 
 use crate::StartError;
 use crate::config::ServerConfig;
+use crate::sync::Synced;
 
 /// The server's shared state.
 pub struct State {
@@ -19,10 +18,10 @@ pub struct State {
     pub config: ServerConfig,
     /// Durable objects (shared with the identity provider in `kubeward up`).
     pub store: Arc<dyn Store>,
-    /// The RBAC index, kept in step with the RBAC objects of the store.
+    /// The RBAC index, kept in step with the RBAC objects of the store by its controller.
     pub policy: RwLock<Policy>,
-    /// Serializes writes that must update the RBAC index in the order of the store's revisions.
-    pub policy_writes: Mutex<()>,
+    /// How far the controllers have handled the store's events.
+    pub synced: Synced,
     /// The authentication chain.
     pub authenticator: Authenticator,
     /// The key that signs ServiceAccount tokens, parsed once (`None`: no TokenRequest).
@@ -65,7 +64,7 @@ impl State {
             config,
             store,
             policy: RwLock::new(Policy::new()),
-            policy_writes: Mutex::new(()),
+            synced: Synced::default(),
             authenticator,
             service_account_key,
             cluster_ca,
@@ -81,59 +80,5 @@ impl State {
     /// Writes the RBAC index.
     pub fn policy_mut(&self) -> std::sync::RwLockWriteGuard<'_, Policy> {
         self.policy.write().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// The key of a core-group object.
-pub fn core_key(resource: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
-    ObjectKey {
-        group: String::new(),
-        resource: resource.to_string(),
-        namespace: namespace.map(str::to_string),
-        name: name.to_string(),
-    }
-}
-
-impl ServiceAccountLookup for State {
-    fn service_account_uid(&self, namespace: &str, name: &str) -> Option<String> {
-        self.uid_of(core_key("serviceaccounts", Some(namespace), name))
-    }
-
-    fn secret_uid(&self, namespace: &str, name: &str) -> Option<String> {
-        self.uid_of(core_key("secrets", Some(namespace), name))
-    }
-
-    fn pod_uid(&self, namespace: &str, name: &str) -> Option<String> {
-        self.uid_of(core_key("pods", Some(namespace), name))
-    }
-
-    fn node_uid(&self, name: &str) -> Option<String> {
-        self.uid_of(core_key("nodes", None, name))
-    }
-
-    fn legacy_token_secret(&self, namespace: &str, name: &str) -> Option<LegacyTokenSecret> {
-        let secret = self
-            .store
-            .get(&core_key("secrets", Some(namespace), name))
-            .ok()??;
-        let token = secret.pointer("/data/token")?.as_str()?;
-        let token = base64::engine::general_purpose::STANDARD
-            .decode(token)
-            .ok()?;
-        let invalid_since = secret
-            .pointer("/metadata/labels/kubernetes.io~1legacy-token-invalid-since")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-        Some(LegacyTokenSecret {
-            token,
-            invalid_since,
-        })
-    }
-}
-
-impl State {
-    fn uid_of(&self, key: ObjectKey) -> Option<String> {
-        let object = self.store.get(&key).ok()??;
-        Some(crate::meta::uid(&object).to_string())
     }
 }

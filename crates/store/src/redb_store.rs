@@ -107,10 +107,15 @@ impl RedbStore {
 
     /// A store that lives in memory only, for tests that need no disk.
     pub fn in_memory() -> Result<Self, StoreError> {
+        Self::in_memory_with(StoreOptions::default())
+    }
+
+    /// [`RedbStore::in_memory`] with `options`.
+    pub fn in_memory_with(options: StoreOptions) -> Result<Self, StoreError> {
         let db = Database::builder()
             .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(backend)?;
-        Self::with_database(db, StoreOptions::default())
+        Self::with_database(db, options)
     }
 
     fn with_database(db: Database, options: StoreOptions) -> Result<Self, StoreError> {

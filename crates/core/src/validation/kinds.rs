@@ -132,6 +132,32 @@ pub fn secret(object: &Value) -> Vec<FieldError> {
     errors
 }
 
+/// The spec finalizers of a Namespace (`ValidateNamespace`): each a qualified name, and either
+/// a standard finalizer or fully qualified.
+pub fn namespace_finalizers(object: &Value) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for finalizer in object
+        .pointer("/spec/finalizers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        for message in content::label_key(finalizer) {
+            errors.push(FieldError::invalid("spec.finalizers", finalizer, &message));
+        }
+        if !finalizer.contains('/') && !super::object_meta::STANDARD_FINALIZERS.contains(&finalizer)
+        {
+            errors.push(FieldError::invalid(
+                "spec.finalizers",
+                finalizer,
+                "name is neither a standard finalizer name nor is it fully qualified",
+            ));
+        }
+    }
+    errors
+}
+
 /// The container checks of `ValidatePodSpec` at `path` (`spec` of a Pod, `spec.template.spec`
 /// of a workload): at least one container, each named with a unique DNS-1123 label and with an
 /// image.

@@ -186,6 +186,7 @@ impl ServeArgs {
             cluster_signing,
             service_account_signing,
             store_path: self.data_dir.join("store.redb"),
+            limits: kubeward_server::Limits::default(),
         })
     }
 }

@@ -6,6 +6,8 @@ use crate::steps::{self, Compare};
 
 /// kube-apiserver's message for a name that is not a DNS-1123 subdomain.
 const SUBDOMAIN: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+/// kube-apiserver's message for a label value.
+const LABEL_VALUE: &str = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 /// kube-apiserver's message for a name that is not a DNS-1123 label.
 const LABEL: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
@@ -54,10 +56,12 @@ EOF",
     );
     let namespace = steps::bash(&cluster, "kubectl create namespace team:a");
     assert_eq!(namespace.code, 1);
+    // The namespace's own name label (kubernetes.io/metadata.name, set by defaulting before
+    // validation) is refused with it.
     assert_eq!(
         namespace.stderr,
         format!(
-            "The Namespace \"team:a\" is invalid: metadata.name: Invalid value: \"team:a\": {LABEL}\n"
+            "The Namespace \"team:a\" is invalid: \n* metadata.name: Invalid value: \"team:a\": {LABEL}\n* metadata.labels: Invalid value: \"team:a\": {LABEL_VALUE}\n"
         )
     );
     // Through the raw API as well, whatever the client.

@@ -15,6 +15,7 @@ use kubeward_idp::representation::RealmRepresentation;
 use kubeward_pki::CertificateAuthority;
 use kubeward_store::Store;
 use time::OffsetDateTime;
+use tower::ServiceExt as _;
 
 use super::{DataDir, open_store};
 use crate::files::{Access, write_atomic};
@@ -119,7 +120,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         Some(pair) => pair,
         None => own_certificate(options.data_dir, options.listen)?,
     };
-    let acceptor = kubeward_idp::http::tls::acceptor(&cert, &key)?;
+    let acceptor = kubeward_net::acceptor(&cert, &key, kubeward_net::ClientAuth::None)?;
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .with_context(|| format!("listening on {}", options.listen))?;
@@ -136,10 +137,22 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .unwrap_or_else(|| format!("https://{host}:{}", address.port()));
     let provider = Arc::new(Provider::new(directory));
     let app = kubeward_idp::http::router(provider.clone(), &url);
-    tokio::spawn(kubeward_idp::http::tls::serve(
+    let handler = move |request: http::Request<hyper::body::Incoming>,
+                        _connection: Arc<kubeward_net::ConnectionInfo>| {
+        let app = app.clone();
+        async move {
+            match app.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    };
+    tokio::spawn(kubeward_net::serve(
         listener,
         Some(acceptor),
-        app,
+        kubeward_net::Limits::default(),
+        handler,
+        std::future::pending(),
     ));
     Ok(IdpHandle {
         url,

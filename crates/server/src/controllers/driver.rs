@@ -1,0 +1,134 @@
+//! The driver: one thread that lists every stored kind at one revision and hands the objects to
+//! the controllers, then follows the store's watch of everything from that revision and hands
+//! them each event in revision order, publishing how far it got (`State::synced`). When the
+//! watch ends (the driver fell too far behind the writers), it lists again — an informer's
+//! list-then-watch.
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use kubeward_store::{EventType, ListOptions, ReadRevision, StoreError, WatchEvent};
+use tokio::sync::watch;
+
+use super::controller::Controller;
+use crate::registry::kinds;
+use crate::state::State;
+
+/// The running driver; dropping it stops the thread.
+pub struct Driver {
+    stop: watch::Sender<bool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the driver for `controllers`.
+pub fn start(state: Arc<State>, controllers: Vec<Box<dyn Controller>>) -> std::io::Result<Driver> {
+    let (stop, mut stopped) = watch::channel(false);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name("controllers".to_string())
+        .spawn(move || {
+            runtime.block_on(async move {
+                while !*stopped.borrow() {
+                    let since = match list(&state, &controllers) {
+                        Ok(revision) => revision,
+                        Err(error) => {
+                            tracing::error!(%error, "controllers: listing the store failed");
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                            continue;
+                        }
+                    };
+                    follow(&state, &controllers, since, &mut stopped).await;
+                }
+            });
+        })?;
+    Ok(Driver {
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// Hands every stored object to the controllers as `Added`, read at one revision; returns it.
+fn list(state: &State, controllers: &[Box<dyn Controller>]) -> Result<u64, StoreError> {
+    let revision = state.store.revision()?;
+    for controller in controllers {
+        controller.reset(state);
+    }
+    let at = ListOptions {
+        revision: ReadRevision::Exact(revision),
+        ..ListOptions::default()
+    };
+    for kind in kinds::stored() {
+        let listing = state.store.list(&kind.scope(""), &at)?;
+        for object in listing.items {
+            let key = kind.key(
+                crate::registry::objects::namespace(&object),
+                crate::registry::objects::name(&object),
+            );
+            let event = WatchEvent {
+                kind: EventType::Added,
+                key,
+                revision,
+                object,
+            };
+            dispatch(state, controllers, &event);
+        }
+    }
+    for controller in controllers {
+        controller.synced(state);
+    }
+    state.synced.publish(revision);
+    Ok(revision)
+}
+
+/// Hands each event after `since` to the controllers until the watch ends or the driver stops.
+async fn follow(
+    state: &State,
+    controllers: &[Box<dyn Controller>],
+    since: u64,
+    stopped: &mut watch::Receiver<bool>,
+) {
+    let mut events = match state.store.watch_all(since) {
+        Ok(events) => events,
+        Err(error) => {
+            tracing::warn!(%error, "controllers: watching the store failed; listing again");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let Some(event) = event else {
+                    tracing::warn!("controllers: the watch ended; listing again");
+                    return;
+                };
+                dispatch(state, controllers, &event);
+                state.synced.publish(event.revision);
+            }
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+fn dispatch(state: &State, controllers: &[Box<dyn Controller>], event: &WatchEvent) {
+    for controller in controllers {
+        if controller.watches(&event.key) {
+            tracing::trace!(
+                controller = controller.name(),
+                revision = event.revision,
+                "handling an event"
+            );
+            controller.handle(state, event);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+use serde_json::json;
+
+use crate::test_support::{ADMIN, ALICE, TestServer};
+
+/// The body kube-apiserver answers every refused credential with.
+const UNAUTHORIZED: &str = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n";
+
+#[tokio::test]
+async fn an_unknown_token_is_401_with_the_generic_status() {
+    let server = TestServer::start().await;
+    let answer = server
+        .request("GET", "/api/v1/namespaces", Some("no-such-token"), None)
+        .await;
+    assert_eq!(answer.code, 401);
+    assert_eq!(answer.text(), UNAUTHORIZED);
+    // Also on a path everyone may read, as kube-apiserver does.
+    let version = server
+        .request("GET", "/version", Some("no-such-token"), None)
+        .await;
+    assert_eq!(
+        (version.code, version.text()),
+        (401, UNAUTHORIZED.to_string())
+    );
+}
+
+#[tokio::test]
+async fn no_credentials_is_the_anonymous_user() {
+    let server = TestServer::start().await;
+    let answer = server
+        .request("GET", "/api/v1/namespaces", None, None)
+        .await;
+    assert_eq!(answer.code, 403);
+    assert_eq!(
+        answer.json()["message"],
+        "namespaces is forbidden: User \"system:anonymous\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope"
+    );
+}
+
+#[tokio::test]
+async fn a_token_is_its_user_with_the_authenticated_group() {
+    let server = TestServer::start().await;
+    let review = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+    let answer = server
+        .request(
+            "POST",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            Some(ALICE),
+            Some(&review),
+        )
+        .await;
+    assert_eq!(answer.code, 201, "{}", answer.text());
+    assert_eq!(
+        answer.json()["status"]["userInfo"],
+        json!({"username": "alice", "uid": "2", "groups": ["system:authenticated"]})
+    );
+    let admin = server
+        .request(
+            "POST",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            Some(ADMIN),
+            Some(&review),
+        )
+        .await;
+    assert_eq!(
+        admin.json()["status"]["userInfo"]["groups"],
+        json!(["system:masters", "system:authenticated"])
+    );
+}

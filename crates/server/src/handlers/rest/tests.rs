@@ -1,0 +1,374 @@
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+use crate::test_support::{ADMIN, ALICE, TestServer};
+
+fn config_map(name: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": "v"}})
+}
+
+const CONFIG_MAPS: &str = "/api/v1/namespaces/default/configmaps";
+
+#[tokio::test]
+async fn create_get_update_patch_delete_round_trip() {
+    let server = TestServer::start().await;
+    let created = server
+        .admin("POST", CONFIG_MAPS, Some(&config_map("c")))
+        .await;
+    assert_eq!(created["metadata"]["namespace"], "default");
+    assert!(
+        created["metadata"]["uid"]
+            .as_str()
+            .is_some_and(|u| !u.is_empty())
+    );
+    let path = format!("{CONFIG_MAPS}/c");
+    let got = server.admin("GET", &path, None).await;
+    assert_eq!(got, created);
+    let mut changed = got.clone();
+    changed["data"]["k"] = json!("w");
+    let updated = server.admin("PUT", &path, Some(&changed)).await;
+    assert_eq!(updated["data"]["k"], "w");
+    // A stale resourceVersion is a conflict in kube-apiserver's words.
+    let stale = server
+        .request("PUT", &path, Some(ADMIN), Some(&changed))
+        .await;
+    assert_eq!(stale.code, 409);
+    assert_eq!(
+        stale.json()["message"],
+        "Operation cannot be fulfilled on configmaps \"c\": the object has been modified; please apply your changes to the latest version and try again"
+    );
+    let patch = server
+        .send(
+            http::Request::builder()
+                .method("PATCH")
+                .uri(&path)
+                .header("authorization", format!("Bearer {ADMIN}"))
+                .header("content-type", "application/merge-patch+json"),
+            Bytes::from_static(br#"{"data":{"n":"1"}}"#),
+        )
+        .await;
+    assert_eq!(patch.code, 200, "{}", patch.text());
+    assert_eq!(patch.json()["data"], json!({"k": "w", "n": "1"}));
+    let deleted = server.admin("DELETE", &path, None).await;
+    assert_eq!(deleted["metadata"]["name"], "c");
+    let gone = server.request("GET", &path, Some(ADMIN), None).await;
+    assert_eq!(gone.code, 404);
+    assert_eq!(gone.json()["message"], "configmaps \"c\" not found");
+}
+
+#[tokio::test]
+async fn lists_come_in_pages_with_continue_tokens() {
+    let server = TestServer::start().await;
+    for name in ["a", "b", "c", "d", "e"] {
+        server
+            .admin("POST", CONFIG_MAPS, Some(&config_map(name)))
+            .await;
+    }
+    // kube-root-ca.crt is there too: six in all.
+    let first = server
+        .admin("GET", &format!("{CONFIG_MAPS}?limit=2"), None)
+        .await;
+    let names = |list: &Value| -> Vec<String> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&first), ["a", "b"]);
+    assert_eq!(first["metadata"]["remainingItemCount"], 4);
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    // Written after the first page: not in the later pages, which read its revision.
+    server
+        .admin("POST", CONFIG_MAPS, Some(&config_map("bb")))
+        .await;
+    let rest = server
+        .admin(
+            "GET",
+            &format!("{CONFIG_MAPS}?limit=10&continue={token}"),
+            None,
+        )
+        .await;
+    assert_eq!(names(&rest), ["c", "d", "e", "kube-root-ca.crt"]);
+    assert!(rest["metadata"].get("continue").is_none());
+    assert_eq!(
+        rest["metadata"]["resourceVersion"],
+        first["metadata"]["resourceVersion"]
+    );
+}
+
+#[tokio::test]
+async fn bad_paging_parameters_are_refused_as_kube_apiserver_does() {
+    let server = TestServer::start().await;
+    let bad_token = server
+        .request(
+            "GET",
+            &format!("{CONFIG_MAPS}?limit=1&continue=xyz"),
+            Some(ADMIN),
+            None,
+        )
+        .await;
+    assert_eq!(bad_token.code, 400);
+    assert!(
+        bad_token.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid continue token: continue key is not valid: "),
+        "{}",
+        bad_token.text()
+    );
+    let matching = server
+        .request(
+            "GET",
+            &format!("{CONFIG_MAPS}?resourceVersionMatch=Exact"),
+            Some(ADMIN),
+            None,
+        )
+        .await;
+    assert_eq!(matching.code, 422);
+    assert_eq!(
+        matching.json()["message"],
+        "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"
+    );
+    let future = server
+        .request(
+            "GET",
+            &format!("{CONFIG_MAPS}?resourceVersion=999999&resourceVersionMatch=NotOlderThan"),
+            Some(ADMIN),
+            None,
+        )
+        .await;
+    assert_eq!(future.code, 504);
+    assert!(
+        future.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Timeout: Too large resource version: 999999, current: ")
+    );
+}
+
+#[tokio::test]
+async fn delete_preconditions_are_checked() {
+    let server = TestServer::start().await;
+    let created = server
+        .admin("POST", CONFIG_MAPS, Some(&config_map("p")))
+        .await;
+    let path = format!("{CONFIG_MAPS}/p");
+    let wrong_uid =
+        json!({"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "not-it"}});
+    let refused = server
+        .request("DELETE", &path, Some(ADMIN), Some(&wrong_uid))
+        .await;
+    assert_eq!(refused.code, 409);
+    assert_eq!(
+        refused.json()["message"],
+        format!(
+            "Operation cannot be fulfilled on configmaps \"p\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-it, UID in object meta: {}",
+            created["metadata"]["uid"].as_str().unwrap()
+        )
+    );
+    let stale = json!({"preconditions": {"resourceVersion": "1"}});
+    let refused = server
+        .request("DELETE", &path, Some(ADMIN), Some(&stale))
+        .await;
+    assert_eq!(refused.code, 409);
+    assert!(refused.text().contains(
+        "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: "
+    ));
+    let right = json!({"preconditions": {"uid": created["metadata"]["uid"], "resourceVersion": created["metadata"]["resourceVersion"]}});
+    let deleted = server
+        .request("DELETE", &path, Some(ADMIN), Some(&right))
+        .await;
+    assert_eq!(deleted.code, 200, "{}", deleted.text());
+}
+
+#[tokio::test]
+async fn the_system_namespaces_cannot_be_deleted() {
+    let server = TestServer::start().await;
+    for namespace in ["default", "kube-system", "kube-public"] {
+        let answer = server
+            .request(
+                "DELETE",
+                &format!("/api/v1/namespaces/{namespace}"),
+                Some(ADMIN),
+                None,
+            )
+            .await;
+        assert_eq!(answer.code, 403);
+        assert_eq!(
+            answer.json()["message"],
+            format!("namespaces \"{namespace}\" is forbidden: this namespace may not be deleted")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_terminating_namespace_takes_no_new_objects_and_goes_once_finalized() {
+    let server = TestServer::start().await;
+    let held = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "held"},
+                      "spec": {"finalizers": ["example.com/hold"]}});
+    let created = server
+        .admin("POST", "/api/v1/namespaces", Some(&held))
+        .await;
+    assert_eq!(
+        created["spec"]["finalizers"],
+        json!(["example.com/hold", "kubernetes"])
+    );
+    server
+        .admin(
+            "POST",
+            "/api/v1/namespaces/held/configmaps",
+            Some(&config_map("c")),
+        )
+        .await;
+    let deleting = server
+        .admin("DELETE", "/api/v1/namespaces/held", None)
+        .await;
+    assert_eq!(deleting["status"]["phase"], "Terminating");
+    // The namespace controller emptied it and removed its own finalizer; ours holds it.
+    let now = server.admin("GET", "/api/v1/namespaces/held", None).await;
+    assert_eq!(now["spec"]["finalizers"], json!(["example.com/hold"]));
+    let contents = server
+        .admin("GET", "/api/v1/namespaces/held/configmaps", None)
+        .await;
+    assert_eq!(contents["items"], json!([]));
+    let refused = server
+        .request(
+            "POST",
+            "/api/v1/namespaces/held/configmaps",
+            Some(ADMIN),
+            Some(&config_map("d")),
+        )
+        .await;
+    assert_eq!(refused.code, 403);
+    assert_eq!(
+        refused.json(),
+        json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": "configmaps \"d\" is forbidden: unable to create new content in namespace held because it is being terminated",
+            "reason": "Forbidden",
+            "details": {"name": "d", "kind": "configmaps", "causes": [{
+                "reason": "NamespaceTerminating",
+                "message": "namespace held is being terminated",
+                "field": "metadata.namespace"
+            }]},
+            "code": 403
+        })
+    );
+    let again = server
+        .request("DELETE", "/api/v1/namespaces/held", Some(ADMIN), None)
+        .await;
+    assert_eq!(again.code, 409);
+    let mut finalize = now.clone();
+    finalize["spec"]["finalizers"] = json!([]);
+    server
+        .admin("PUT", "/api/v1/namespaces/held/finalize", Some(&finalize))
+        .await;
+    let gone = server
+        .request("GET", "/api/v1/namespaces/held", Some(ADMIN), None)
+        .await;
+    assert_eq!(gone.code, 404);
+}
+
+#[tokio::test]
+async fn dry_runs_write_nothing() {
+    let server = TestServer::start().await;
+    let answer = server
+        .request(
+            "POST",
+            &format!("{CONFIG_MAPS}?dryRun=All"),
+            Some(ADMIN),
+            Some(&config_map("dry")),
+        )
+        .await;
+    assert_eq!(answer.code, 201);
+    let absent = server
+        .request("GET", &format!("{CONFIG_MAPS}/dry"), Some(ADMIN), None)
+        .await;
+    assert_eq!(absent.code, 404);
+    server
+        .admin("POST", CONFIG_MAPS, Some(&config_map("wet")))
+        .await;
+    let patch = server
+        .send(
+            http::Request::builder()
+                .method("PATCH")
+                .uri(format!("{CONFIG_MAPS}/wet?dryRun=All"))
+                .header("authorization", format!("Bearer {ADMIN}"))
+                .header("content-type", "application/merge-patch+json"),
+            Bytes::from_static(br#"{"data":{"k":"changed"}}"#),
+        )
+        .await;
+    assert_eq!(patch.json()["data"]["k"], "changed");
+    let stored = server
+        .admin("GET", &format!("{CONFIG_MAPS}/wet"), None)
+        .await;
+    assert_eq!(stored["data"]["k"], "v");
+}
+
+#[tokio::test]
+async fn objects_with_finalizers_stay_until_the_last_one_is_removed() {
+    let server = TestServer::start().await;
+    let mut held = config_map("held");
+    held["metadata"]["finalizers"] = json!(["example.com/keep"]);
+    server.admin("POST", CONFIG_MAPS, Some(&held)).await;
+    let path = format!("{CONFIG_MAPS}/held");
+    let marked = server.admin("DELETE", &path, None).await;
+    assert!(marked["metadata"]["deletionTimestamp"].is_string());
+    let mut release = server.admin("GET", &path, None).await;
+    release["metadata"]["finalizers"] = json!([]);
+    server.admin("PUT", &path, Some(&release)).await;
+    assert_eq!(
+        server.request("GET", &path, Some(ADMIN), None).await.code,
+        404
+    );
+}
+
+#[tokio::test]
+async fn writes_need_the_permission_and_valid_objects() {
+    let server = TestServer::start().await;
+    let forbidden = server
+        .request("POST", CONFIG_MAPS, Some(ALICE), Some(&config_map("x")))
+        .await;
+    assert_eq!(forbidden.code, 403);
+    let invalid = server
+        .request(
+            "POST",
+            CONFIG_MAPS,
+            Some(ADMIN),
+            Some(&config_map("Bad_Name")),
+        )
+        .await;
+    assert_eq!(invalid.code, 422);
+    assert_eq!(
+        invalid.json()["details"]["causes"][0]["field"],
+        "metadata.name"
+    );
+    let strict = server
+        .request(
+            "POST",
+            &format!("{CONFIG_MAPS}?fieldValidation=Strict"),
+            Some(ADMIN),
+            Some(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "s"}, "colour": "red"})),
+        )
+        .await;
+    assert_eq!(strict.code, 400);
+    let warned = server
+        .request(
+            "POST",
+            CONFIG_MAPS,
+            Some(ADMIN),
+            Some(&json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "w"}, "colour": "red"})),
+        )
+        .await;
+    assert_eq!(warned.code, 201);
+    assert_eq!(
+        warned.headers.get("warning").unwrap(),
+        "299 - \"unknown field \\\"colour\\\"\""
+    );
+    assert_eq!(
+        strict.json()["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"colour\""
+    );
+}

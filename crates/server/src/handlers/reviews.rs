@@ -1,0 +1,218 @@
+//! The review APIs: SelfSubjectReview (`kubectl auth whoami`), TokenReview, and the access
+//! reviews behind `kubectl auth can-i` (SubjectAccessReview, SelfSubjectAccessReview,
+//! LocalSubjectAccessReview, SelfSubjectRulesReview). Answered from the request, never stored.
+
+use http::Response;
+use kubeward_core::UserInfo;
+use kubeward_core::attributes::Attributes;
+use kubeward_core::status::{self, Status};
+use kubeward_rbac::Decision;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use super::context::{Context, not_allowed, not_served};
+use crate::codec::body::{self, RequestBody};
+use crate::codec::respond::{self, Body};
+use crate::registry::kinds::Kind;
+use crate::registry::objects;
+
+/// Answers a review (only `create` exists).
+pub async fn handle(
+    context: &Context<'_>,
+    kind: &Kind,
+    request_body: RequestBody,
+) -> Result<Response<Body>, Status> {
+    if context.info.verb != "create" || !context.info.subresource.is_empty() {
+        return Err(not_allowed(kind.group, kind.resource, &context.info.verb));
+    }
+    let bytes = body::read(request_body).await?;
+    let request = body::decode_object(&context.parts.headers, &bytes)?;
+    let spec = request.get("spec").cloned().unwrap_or(json!({}));
+    let status = match kind.resource {
+        "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
+        "tokenreviews" => token_review(context, &spec),
+        "subjectaccessreviews" => {
+            let user = user_from_spec(&spec);
+            access_status(context, &attributes_from_spec(user, &spec))
+        }
+        "selfsubjectaccessreviews" => {
+            access_status(context, &attributes_from_spec(context.user.clone(), &spec))
+        }
+        "localsubjectaccessreviews" => {
+            let declared = spec
+                .pointer("/resourceAttributes/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if declared != context.info.namespace {
+                return Err(status::invalid(
+                    kind.group,
+                    kind.kind,
+                    "",
+                    vec![status::FieldError::invalid(
+                        "spec.resourceAttributes.namespace",
+                        declared,
+                        "must match metadata.namespace",
+                    )],
+                ));
+            }
+            let user = user_from_spec(&spec);
+            access_status(context, &attributes_from_spec(user, &spec))
+        }
+        "selfsubjectrulesreviews" => rules_review(context, &spec),
+        _ => return Err(not_served()),
+    };
+    let mut metadata = request
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    metadata.insert(
+        "creationTimestamp".into(),
+        if kind.resource == "selfsubjectreviews" {
+            json!(objects::timestamp(crate::clock::now()))
+        } else {
+            Value::Null
+        },
+    );
+    if kind.namespaced {
+        metadata.insert("namespace".into(), json!(context.info.namespace));
+    }
+    let mut response = Map::new();
+    response.insert("kind".into(), json!(kind.kind));
+    response.insert("apiVersion".into(), json!(kind.api_version()));
+    response.insert("metadata".into(), Value::Object(metadata));
+    if kind.resource != "selfsubjectreviews" {
+        response.insert("spec".into(), spec);
+    }
+    response.insert("status".into(), status);
+    Ok(respond::json(201, &Value::Object(response), context.pretty))
+}
+
+/// `status.userInfo` of a review: username, uid, groups, extra (empty fields left out).
+pub fn user_info_json(user: &UserInfo) -> Value {
+    let mut info = Map::new();
+    info.insert("username".into(), json!(user.name));
+    if !user.uid.is_empty() {
+        info.insert("uid".into(), json!(user.uid));
+    }
+    if !user.groups.is_empty() {
+        info.insert("groups".into(), json!(user.groups));
+    }
+    if !user.extra.is_empty() {
+        info.insert("extra".into(), json!(user.extra));
+    }
+    Value::Object(info)
+}
+
+fn user_from_spec(spec: &Value) -> UserInfo {
+    let mut user = UserInfo::new(
+        spec.get("user").and_then(Value::as_str).unwrap_or(""),
+        objects::strings(spec.get("groups")),
+    );
+    user.uid = spec
+        .get("uid")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    user.extra = spec
+        .get("extra")
+        .and_then(Value::as_object)
+        .map(|extra| {
+            extra
+                .iter()
+                .map(|(k, v)| (k.clone(), objects::strings(Some(v))))
+                .collect::<BTreeMap<_, _>>()
+        })
+        .unwrap_or_default();
+    user
+}
+
+fn attributes_from_spec(user: UserInfo, spec: &Value) -> Attributes {
+    if let Some(resource) = spec.get("resourceAttributes") {
+        let text = |name: &str| resource.get(name).and_then(Value::as_str).unwrap_or("");
+        let mut attributes = Attributes::resource(
+            user,
+            text("verb"),
+            text("group"),
+            text("resource"),
+            text("namespace"),
+        )
+        .with_subresource(text("subresource"))
+        .with_name(text("name"));
+        attributes.api_version = text("version").to_string();
+        attributes
+    } else {
+        let non_resource = spec.get("nonResourceAttributes");
+        let text = |name: &str| {
+            non_resource
+                .and_then(|n| n.get(name))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        Attributes::non_resource(user, text("verb"), text("path"))
+    }
+}
+
+fn access_status(context: &Context<'_>, attributes: &Attributes) -> Value {
+    match crate::authorizer::authorize(context.state, attributes) {
+        Decision::Allow { reason } if reason.is_empty() => json!({"allowed": true}),
+        Decision::Allow { reason } => json!({"allowed": true, "reason": reason}),
+        Decision::NoOpinion { reason } if reason.is_empty() => json!({"allowed": false}),
+        Decision::NoOpinion { reason } => json!({"allowed": false, "reason": reason}),
+    }
+}
+
+fn rules_review(context: &Context<'_>, spec: &Value) -> Value {
+    let namespace = spec.get("namespace").and_then(Value::as_str).unwrap_or("");
+    let review = context.state.policy().rules_for(&context.user, namespace);
+    let mut resource_rules = Vec::new();
+    let mut non_resource_rules = Vec::new();
+    for rule in &review.rules {
+        if rule.non_resource_urls.is_empty() {
+            let mut entry = Map::new();
+            entry.insert("verbs".into(), json!(rule.verbs));
+            if !rule.api_groups.is_empty() {
+                entry.insert("apiGroups".into(), json!(rule.api_groups));
+            }
+            if !rule.resources.is_empty() {
+                entry.insert("resources".into(), json!(rule.resources));
+            }
+            if !rule.resource_names.is_empty() {
+                entry.insert("resourceNames".into(), json!(rule.resource_names));
+            }
+            resource_rules.push(Value::Object(entry));
+        } else {
+            non_resource_rules.push(json!({
+                "verbs": rule.verbs,
+                "nonResourceURLs": rule.non_resource_urls,
+            }));
+        }
+    }
+    let mut status = Map::new();
+    status.insert("resourceRules".into(), json!(resource_rules));
+    status.insert("nonResourceRules".into(), json!(non_resource_rules));
+    status.insert("incomplete".into(), json!(review.incomplete()));
+    if review.incomplete() {
+        status.insert("evaluationError".into(), json!(review.evaluation_error()));
+    }
+    Value::Object(status)
+}
+
+fn token_review(context: &Context<'_>, spec: &Value) -> Value {
+    let token = spec.get("token").and_then(Value::as_str).unwrap_or("");
+    let audiences = objects::strings(spec.get("audiences"));
+    let wanted = (!audiences.is_empty()).then_some(audiences.as_slice());
+    match context.state.authenticator.authenticate_token(
+        token,
+        wanted,
+        context.state.as_ref(),
+        crate::clock::system_now(),
+    ) {
+        Ok(found) => json!({
+            "authenticated": true,
+            "user": user_info_json(&found.user),
+            "audiences": found.audiences,
+        }),
+        Err(_) => json!({"authenticated": false, "user": {}, "error": "[invalid bearer token]"}),
+    }
+}

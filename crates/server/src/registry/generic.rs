@@ -1,0 +1,419 @@
+//! The generic registry: every stored kind's reads and writes through its strategy, as
+//! kube-apiserver's `registry/generic/registry.Store` does them — the namespace lifecycle
+//! checks, metadata, the strategy's preparation, authorization, validation and admission, then
+//! the store with its preconditions. Handlers call it for requests; controllers write to the
+//! store directly, as kube-controller-manager's privileged clients do.
+
+use kubeward_core::status::{self, FieldError, Status, StatusCause};
+use kubeward_core::validation::{NameRule, names, object_meta};
+use kubeward_store::{ListOptions, Listing, StoreError, StoreExt as _};
+use serde_json::{Value, json};
+
+use super::kinds::{self, Admission, Kind};
+use super::objects;
+use crate::state::State;
+
+/// A failed write: the store's error (mapped to a `Status` with the object's names later) or a
+/// `Status` decided while changing the object.
+#[derive(Debug)]
+pub enum WriteFailure {
+    /// The store refused.
+    Store(StoreError),
+    /// Validation, admission or a precondition refused.
+    Status(Status),
+}
+
+impl From<StoreError> for WriteFailure {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl From<Status> for WriteFailure {
+    fn from(status: Status) -> Self {
+        Self::Status(status)
+    }
+}
+
+impl WriteFailure {
+    /// The `Status` a client sees.
+    pub fn into_status(self, kind: &Kind, name: &str) -> Status {
+        match self {
+            Self::Status(status) => status,
+            Self::Store(error) => store_status(error, kind, name),
+        }
+    }
+}
+
+/// The `Status` for a store error on `kind`/`name`.
+pub fn store_status(error: StoreError, kind: &Kind, name: &str) -> Status {
+    match error {
+        StoreError::NotFound => status::not_found(kind.group, kind.resource, name),
+        StoreError::AlreadyExists => status::already_exists(kind.group, kind.resource, name),
+        StoreError::Conflict => status::conflict(
+            kind.group,
+            kind.resource,
+            name,
+            "the object has been modified; please apply your changes to the latest version and try again",
+        ),
+        StoreError::Gone { .. } => {
+            status::expired("The resourceVersion for the provided list is too old.")
+        }
+        StoreError::TooLargeRevision { requested, current } => {
+            status::too_large_resource_version(requested, current)
+        }
+        StoreError::Invalid(message) => status::bad_request(&message),
+        other => status::internal_error(&other.to_string()),
+    }
+}
+
+/// The object `namespace/name` of `kind`.
+pub fn get(state: &State, kind: &Kind, namespace: &str, name: &str) -> Result<Value, Status> {
+    state
+        .store
+        .get(&kind.key(namespace, name))
+        .map_err(|e| store_status(e, kind, name))?
+        .ok_or_else(|| status::not_found(kind.group, kind.resource, name))
+}
+
+/// A page of the objects of `kind` in `namespace` (`""`: all).
+pub fn list(
+    state: &State,
+    kind: &Kind,
+    namespace: &str,
+    options: &ListOptions<'_>,
+) -> Result<Listing, Status> {
+    state
+        .store
+        .list(&kind.scope(namespace), options)
+        .map_err(|e| store_status(e, kind, ""))
+}
+
+/// The namespaces that cannot be deleted (kube-apiserver's immortal namespaces).
+pub const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
+
+/// The NamespaceLifecycle admission of a create in `namespace`: the namespace must exist and
+/// not be terminating.
+fn check_namespace_lifecycle(
+    state: &State,
+    kind: &Kind,
+    namespace: &str,
+    name: &str,
+) -> Result<(), Status> {
+    let namespaces = kinds::core::namespaces();
+    let found = state
+        .store
+        .get(&namespaces.key("", namespace))
+        .map_err(|e| store_status(e, namespaces, namespace))?
+        .ok_or_else(|| status::not_found("", "namespaces", namespace))?;
+    if objects::is_terminating(&found) {
+        let mut refused = status::forbidden_with_message(
+            kind.group,
+            kind.resource,
+            name,
+            &format!(
+                "unable to create new content in namespace {namespace} because it is being terminated"
+            ),
+        );
+        if let Some(details) = refused.details.as_mut() {
+            details.causes.push(StatusCause {
+                reason: "NamespaceTerminating".to_string(),
+                message: format!("namespace {namespace} is being terminated"),
+                field: "metadata.namespace".to_string(),
+            });
+        }
+        return Err(refused);
+    }
+    Ok(())
+}
+
+/// The metadata checks of a create with the kind's name rule, then the kind's own; then, as
+/// kube-apiserver does after every kind's own validation, the generic path-segment name check.
+fn validate_create(kind: &Kind, object: &Value) -> Result<(), Status> {
+    let mut errors = object_meta::validate_create(object, kind.namespaced, kind.name_rule);
+    errors.extend(kind.strategy.validate(object));
+    let name = objects::name(object);
+    if errors.is_empty() && kind.name_rule == NameRule::Any {
+        errors = names::path_segment(name, false)
+            .into_iter()
+            .map(|message| FieldError::invalid("metadata.name", name, &message))
+            .collect();
+    }
+    invalid_unless_empty(kind, name, errors)
+}
+
+fn validate_update(kind: &Kind, next: &Value, current: &Value) -> Result<(), Status> {
+    let mut errors = object_meta::validate_update(next, current);
+    errors.extend(kind.strategy.validate_update(next, current));
+    invalid_unless_empty(kind, objects::name(next), errors)
+}
+
+fn invalid_unless_empty(kind: &Kind, name: &str, errors: Vec<FieldError>) -> Result<(), Status> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(status::invalid(kind.group, kind.kind, name, errors))
+    }
+}
+
+/// Creates `object` of `kind` in `namespace` (the URL's) for the request's user; with
+/// `dry_run`, everything but the store write.
+pub fn create(
+    request: &Admission<'_>,
+    kind: &Kind,
+    namespace: &str,
+    mut object: Value,
+    dry_run: bool,
+) -> Result<Value, Status> {
+    let state = request.state;
+    if kind.namespaced {
+        let declared = objects::namespace(&object);
+        if !declared.is_empty() && declared != namespace {
+            return Err(status::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+        check_namespace_lifecycle(state, kind, namespace, objects::name(&object))?;
+    }
+    objects::prepare_create(
+        &mut object,
+        kind.namespaced.then_some(namespace),
+        crate::clock::now(),
+    );
+    kind.strategy.prepare_for_create(request, &mut object);
+    kind.strategy.authorize_create(request, &object)?;
+    validate_create(kind, &object)?;
+    kind.strategy.admit_create(request, &object)?;
+    if dry_run {
+        return Ok(object);
+    }
+    let name = objects::name(&object).to_string();
+    state
+        .store
+        .create(&kind.key(namespace, &name), object)
+        .map_err(|e| store_status(e, kind, &name))
+}
+
+/// Replaces `namespace/name` of `kind` (or its `status`/`approval` subresource) with what
+/// `desired` makes of the stored object, with optimistic concurrency: the resourceVersion the
+/// new object carries must be the stored one; what the subresource may change, the strategy,
+/// authorization, validation and admission, then the store. `desired` may run more than once
+/// when another write comes in between. With `dry_run`, nothing is written.
+pub fn update(
+    request: &Admission<'_>,
+    kind: &Kind,
+    namespace: &str,
+    name: &str,
+    dry_run: bool,
+    mut desired: impl FnMut(&Value) -> Result<Value, WriteFailure>,
+) -> Result<Value, Status> {
+    let mut next_of = |current: Value| -> Result<Value, WriteFailure> {
+        let next = desired(&current)?;
+        let wanted = objects::resource_version(&next);
+        if !wanted.is_empty() && wanted != objects::resource_version(&current) {
+            return Err(WriteFailure::Store(StoreError::Conflict));
+        }
+        let mut next = merge_subresource(request.subresource, &current, next);
+        objects::preserve_on_update(&mut next, &current);
+        kind.strategy
+            .prepare_for_update(request, &current, &mut next);
+        kind.strategy.authorize_update(request, &current, &next)?;
+        validate_update(kind, &next, &current)?;
+        kind.strategy.admit_update(request, &current, &next)?;
+        Ok(next)
+    };
+    let key = kind.key(namespace, name);
+    let result = if dry_run {
+        let current = get(request.state, kind, namespace, name)?;
+        next_of(current)
+    } else {
+        request.state.store.modify(&key, next_of)
+    };
+    let stored = result.map_err(|e| e.into_status(kind, name))?;
+    if dry_run || !finalized(&stored) {
+        return Ok(stored);
+    }
+    // The last finalizer of an object being deleted is gone: the delete completes.
+    let revision = objects::resource_version(&stored).parse().ok();
+    match request.state.store.delete(&key, revision) {
+        Ok(deleted) => Ok(deleted),
+        Err(StoreError::Conflict | StoreError::NotFound) => Ok(stored),
+        Err(error) => Err(store_status(error, kind, name)),
+    }
+}
+
+/// Whether `object` is being deleted and nothing holds it any more (no finalizers left; for a
+/// namespace, none in its spec either).
+pub fn finalized(object: &Value) -> bool {
+    let held = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .is_some_and(|finalizers| !finalizers.is_empty())
+    };
+    object
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+        && !held("/metadata/finalizers")
+        && !held("/spec/finalizers")
+}
+
+/// What a delete checks against the stored object (`DeleteOptions.preconditions`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preconditions {
+    /// The uid the object must have.
+    pub uid: Option<String>,
+    /// The resourceVersion the object must have.
+    pub resource_version: Option<String>,
+}
+
+impl Preconditions {
+    /// kube-apiserver's 409 when `object` does not meet them.
+    fn check(&self, kind: &Kind, object: &Value) -> Result<(), Status> {
+        let (label, wanted, actual) = match (&self.uid, &self.resource_version) {
+            (Some(uid), _) if uid != objects::uid(object) => {
+                ("UID", uid.as_str(), objects::uid(object))
+            }
+            (_, Some(rv)) if rv != objects::resource_version(object) => (
+                "ResourceVersion",
+                rv.as_str(),
+                objects::resource_version(object),
+            ),
+            _ => return Ok(()),
+        };
+        let name = objects::name(object);
+        let key = storage_key(kind, objects::namespace(object), name);
+        Err(status::conflict(
+            kind.group,
+            kind.resource,
+            name,
+            &format!(
+                "StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+            ),
+        ))
+    }
+}
+
+/// The key kube-apiserver keeps an object under in etcd, as its storage errors name it.
+fn storage_key(kind: &Kind, namespace: &str, name: &str) -> String {
+    let resource = match (kind.group, kind.resource) {
+        ("", "nodes") => "minions",
+        ("", "services") => "services/specs",
+        (_, resource) => resource,
+    };
+    if namespace.is_empty() {
+        format!("/registry/{resource}/{name}")
+    } else {
+        format!("/registry/{resource}/{namespace}/{name}")
+    }
+}
+
+/// Deletes `namespace/name` of `kind` if it meets `preconditions`, and returns what a DELETE
+/// answers: the deleted object, or — for an object with finalizers, and for a Namespace, which
+/// its controller empties first — the object marked for deletion. The immortal namespaces
+/// cannot be deleted.
+pub fn delete(
+    state: &State,
+    kind: &Kind,
+    namespace: &str,
+    name: &str,
+    preconditions: &Preconditions,
+    dry_run: bool,
+) -> Result<Value, Status> {
+    let is_namespace = kind.group.is_empty() && kind.resource == "namespaces";
+    if is_namespace && IMMORTAL_NAMESPACES.contains(&name) {
+        return Err(status::forbidden_with_message(
+            "",
+            "namespaces",
+            name,
+            "this namespace may not be deleted",
+        ));
+    }
+    let key = kind.key(namespace, name);
+    loop {
+        let current = get(state, kind, namespace, name)?;
+        preconditions.check(kind, &current)?;
+        if dry_run {
+            return Ok(current);
+        }
+        let held = current
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|finalizers| !finalizers.is_empty());
+        let result = if is_namespace || held {
+            if objects::is_terminating(&current) && is_namespace {
+                return Err(status::conflict(
+                    "",
+                    "namespaces",
+                    name,
+                    "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.",
+                ));
+            }
+            if objects::is_terminating(&current) {
+                return Ok(current);
+            }
+            // Marked for deletion; the object goes once its finalizers are removed (a
+            // namespace's by the namespace controller).
+            let mut terminating = current.clone();
+            let metadata = objects::metadata_mut(&mut terminating);
+            metadata.insert(
+                "deletionTimestamp".into(),
+                json!(objects::timestamp(crate::clock::now())),
+            );
+            metadata.insert("deletionGracePeriodSeconds".into(), json!(0));
+            if is_namespace {
+                terminating["status"]["phase"] = json!("Terminating");
+            }
+            state.store.update(&key, terminating)
+        } else {
+            let revision = objects::resource_version(&current).parse().ok();
+            state.store.delete(&key, revision)
+        };
+        match result {
+            // Changed in between: read it again and check the preconditions again.
+            Err(StoreError::Conflict) => continue,
+            other => return other.map_err(|e| store_status(e, kind, name)),
+        }
+    }
+}
+
+/// What a write through a subresource may change: `status` changes only the status,
+/// `approval` only the conditions, `finalize` only a namespace's spec finalizers; the main
+/// resource keeps the stored status.
+fn merge_subresource(subresource: &str, current: &Value, mut next: Value) -> Value {
+    match subresource {
+        "status" => {
+            let mut merged = current.clone();
+            merged["status"] = next.get("status").cloned().unwrap_or(json!({}));
+            merged["metadata"] = next.get("metadata").cloned().unwrap_or(json!({}));
+            merged
+        }
+        "finalize" => {
+            let mut merged = current.clone();
+            merged["spec"]["finalizers"] = next
+                .pointer("/spec/finalizers")
+                .cloned()
+                .unwrap_or(json!([]));
+            merged["metadata"] = next.get("metadata").cloned().unwrap_or(json!({}));
+            merged
+        }
+        "approval" => {
+            let mut merged = current.clone();
+            merged["status"]["conditions"] = next
+                .pointer("/status/conditions")
+                .cloned()
+                .unwrap_or(json!([]));
+            merged["metadata"] = next.get("metadata").cloned().unwrap_or(json!({}));
+            merged
+        }
+        _ => {
+            if let Some(status) = current.get("status") {
+                next["status"] = status.clone();
+            }
+            next
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,95 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn a_subresource_write_changes_only_its_part() {
+    let current = json!({
+        "metadata": {"name": "x", "labels": {"a": "1"}},
+        "spec": {"finalizers": ["kubernetes"], "k": 1},
+        "status": {"phase": "Active", "conditions": [{"type": "Approved"}]}
+    });
+    let next = json!({
+        "metadata": {"name": "x", "labels": {"a": "2"}},
+        "spec": {"finalizers": [], "k": 2},
+        "status": {"phase": "Gone", "conditions": []}
+    });
+    let status = merge_subresource("status", &current, next.clone());
+    assert_eq!(
+        (
+            status["spec"]["k"].clone(),
+            status["status"]["phase"].clone()
+        ),
+        (json!(1), json!("Gone"))
+    );
+    let approval = merge_subresource("approval", &current, next.clone());
+    assert_eq!(
+        approval["status"],
+        json!({"phase": "Active", "conditions": []})
+    );
+    let finalize = merge_subresource("finalize", &current, next.clone());
+    assert_eq!(finalize["spec"], json!({"finalizers": [], "k": 1}));
+    assert_eq!(finalize["status"]["phase"], "Active");
+    let main = merge_subresource("", &current, next);
+    assert_eq!(
+        main["status"], current["status"],
+        "the main resource keeps the status"
+    );
+    assert_eq!(main["spec"]["k"], 2);
+}
+
+#[test]
+fn an_object_is_finalized_once_nothing_holds_it() {
+    let deleting = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}});
+    assert!(finalized(&deleting));
+    assert!(!finalized(&json!({"metadata": {}})));
+    let held =
+        json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["x/y"]}});
+    assert!(!finalized(&held));
+    let namespace = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}, "spec": {"finalizers": ["kubernetes"]}});
+    assert!(!finalized(&namespace));
+}
+
+#[test]
+fn storage_keys_are_kube_apiserver_s() {
+    let kinds = super::kinds::core::KINDS;
+    assert_eq!(
+        storage_key(&kinds[3], "default", "c"),
+        "/registry/configmaps/default/c"
+    );
+    assert_eq!(
+        storage_key(super::kinds::core::nodes(), "", "n1"),
+        "/registry/minions/n1"
+    );
+}
+
+#[test]
+fn store_errors_become_kubernetes_statuses() {
+    let kind = super::kinds::core::config_maps();
+    assert_eq!(store_status(StoreError::NotFound, kind, "c").code, 404);
+    assert_eq!(
+        store_status(StoreError::AlreadyExists, kind, "c").message,
+        "configmaps \"c\" already exists"
+    );
+    let gone = store_status(
+        StoreError::Gone {
+            requested: 1,
+            oldest: 5,
+        },
+        kind,
+        "",
+    );
+    assert_eq!((gone.code, gone.reason.as_str()), (410, "Expired"));
+    let large = store_status(
+        StoreError::TooLargeRevision {
+            requested: 9,
+            current: 3,
+        },
+        kind,
+        "",
+    );
+    assert_eq!(
+        large.message,
+        "Timeout: Too large resource version: 9, current: 3"
+    );
+}

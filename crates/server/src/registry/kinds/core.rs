@@ -1,0 +1,402 @@
+//! The core group (`v1`) kinds served: Namespace, ServiceAccount, Secret, ConfigMap, Pod,
+//! Service, Node, Event.
+
+use k8s_openapi::api::core::v1 as types;
+use kubeward_core::status::FieldError;
+use kubeward_core::validation::{NameRule, kinds};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::{Admission, DEFAULT_COLUMNS, Kind, Plain, Serving, Strategy, default_cells, schema_of};
+use crate::registry::objects;
+use crate::registry::printing::{self, AGE, Column, NAME, column, count, or_none, text};
+
+/// The kinds of the core group.
+pub const KINDS: &[Kind] = &[
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "namespaces",
+        kind: "Namespace",
+        namespaced: false,
+        serving: Serving::Stored,
+        subresources: &["finalize", "status"],
+        name_rule: NameRule::Dns1123Label,
+        columns: &[NAME, column("Status", "string", 0), AGE],
+        cells: namespace_cells,
+        schema: Some(schema_of::<types::Namespace>),
+        field_labels: Some(&["metadata.name", "status.phase"]),
+        strategy: &NamespaceStrategy,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "serviceaccounts",
+        kind: "ServiceAccount",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &["token"],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: &[NAME, AGE],
+        cells: name_and_age,
+        schema: Some(schema_of::<types::ServiceAccount>),
+        field_labels: None,
+        strategy: &Plain,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "secrets",
+        kind: "Secret",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &[],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: &[
+            NAME,
+            column("Type", "string", 0),
+            column("Data", "string", 0),
+            AGE,
+        ],
+        cells: secret_cells,
+        schema: Some(schema_of::<types::Secret>),
+        field_labels: Some(&["metadata.name", "metadata.namespace", "type"]),
+        strategy: &SecretStrategy,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "configmaps",
+        kind: "ConfigMap",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &[],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: &[NAME, column("Data", "string", 0), AGE],
+        cells: config_map_cells,
+        schema: Some(schema_of::<types::ConfigMap>),
+        field_labels: None,
+        strategy: &ConfigMapStrategy,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "pods",
+        kind: "Pod",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &["status"],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: POD_COLUMNS,
+        cells: pod_cells,
+        schema: Some(schema_of::<types::Pod>),
+        field_labels: Some(POD_FIELD_LABELS),
+        strategy: &PodStrategy,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "services",
+        kind: "Service",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &["status"],
+        name_rule: NameRule::Dns1035Label,
+        columns: &[
+            NAME,
+            column("Type", "string", 0),
+            column("Cluster-IP", "string", 0),
+            column("External-IP", "string", 0),
+            column("Port(s)", "string", 0),
+            AGE,
+            column("Selector", "string", 1),
+        ],
+        cells: service_cells,
+        schema: Some(schema_of::<types::Service>),
+        field_labels: Some(&[
+            "metadata.name",
+            "metadata.namespace",
+            "spec.clusterIP",
+            "spec.type",
+        ]),
+        strategy: &Plain,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "nodes",
+        kind: "Node",
+        namespaced: false,
+        serving: Serving::Stored,
+        subresources: &["status"],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: &[
+            NAME,
+            column("Status", "string", 0),
+            column("Roles", "string", 0),
+            AGE,
+            column("Version", "string", 0),
+        ],
+        cells: node_cells,
+        schema: Some(schema_of::<types::Node>),
+        field_labels: Some(&["metadata.name", "spec.unschedulable"]),
+        strategy: &Plain,
+    },
+    Kind {
+        group: "",
+        version: "v1",
+        resource: "events",
+        kind: "Event",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &[],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: DEFAULT_COLUMNS,
+        cells: default_cells,
+        schema: Some(schema_of::<types::Event>),
+        field_labels: Some(EVENT_FIELD_LABELS),
+        strategy: &Plain,
+    },
+];
+
+/// The field labels of pods (`spec.host` is read as `spec.nodeName`).
+const POD_FIELD_LABELS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "spec.hostNetwork",
+    "status.phase",
+    "status.podIP",
+    "status.podIPs",
+    "status.nominatedNodeName",
+];
+
+/// The field labels of events (what `kubectl describe` selects them by).
+const EVENT_FIELD_LABELS: &[&str] = &[
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+    "metadata.namespace",
+    "metadata.name",
+];
+
+/// Namespaces.
+pub fn namespaces() -> &'static Kind {
+    &KINDS[0]
+}
+
+/// ServiceAccounts.
+pub fn service_accounts() -> &'static Kind {
+    &KINDS[1]
+}
+
+/// Secrets.
+pub fn secrets() -> &'static Kind {
+    &KINDS[2]
+}
+
+/// ConfigMaps.
+pub fn config_maps() -> &'static Kind {
+    &KINDS[3]
+}
+
+/// Pods.
+pub fn pods() -> &'static Kind {
+    &KINDS[4]
+}
+
+/// Nodes.
+pub fn nodes() -> &'static Kind {
+    &KINDS[6]
+}
+
+/// The finalizer of the namespace controller: the namespace's contents are deleted.
+pub const KUBERNETES_FINALIZER: &str = "kubernetes";
+
+/// The label every namespace carries with its own name (`kubernetes.io/metadata.name`).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Namespaces start Active with the `kubernetes` finalizer and their name label.
+struct NamespaceStrategy;
+
+impl Strategy for NamespaceStrategy {
+    fn prepare_for_create(&self, _request: &Admission<'_>, object: &mut Value) {
+        let mut finalizers = objects::strings(object.pointer("/spec/finalizers"));
+        if !finalizers.iter().any(|f| f == KUBERNETES_FINALIZER) {
+            finalizers.push(KUBERNETES_FINALIZER.to_string());
+        }
+        object["spec"] = json!({"finalizers": finalizers});
+        object["status"] = json!({"phase": "Active"});
+        set_name_label(object);
+    }
+
+    fn validate(&self, object: &Value) -> Vec<FieldError> {
+        kinds::namespace_finalizers(object)
+    }
+
+    fn prepare_for_update(&self, request: &Admission<'_>, current: &Value, next: &mut Value) {
+        // Only the `finalize` subresource changes the spec's finalizers.
+        if request.subresource != "finalize" {
+            next["spec"] = current.get("spec").cloned().unwrap_or(json!({}));
+        }
+        set_name_label(next);
+    }
+}
+
+/// Sets the namespace's `kubernetes.io/metadata.name` label to its name, as kube-apiserver's
+/// defaulting does.
+fn set_name_label(object: &mut Value) {
+    let name = objects::name(object).to_string();
+    let metadata = objects::metadata_mut(object);
+    let labels = metadata.entry("labels").or_insert_with(|| json!({}));
+    if !labels.is_object() {
+        *labels = json!({});
+    }
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert(NAMESPACE_NAME_LABEL.to_string(), json!(name));
+    }
+}
+
+/// Secrets: data keys, the 1 MiB limit, the rules of the common types.
+struct SecretStrategy;
+
+impl Strategy for SecretStrategy {
+    fn validate(&self, object: &Value) -> Vec<FieldError> {
+        kinds::secret(object)
+    }
+}
+
+/// ConfigMaps: data keys and the 1 MiB limit.
+struct ConfigMapStrategy;
+
+impl Strategy for ConfigMapStrategy {
+    fn validate(&self, object: &Value) -> Vec<FieldError> {
+        kinds::config_map(object)
+    }
+}
+
+/// Pods: containers.
+struct PodStrategy;
+
+impl Strategy for PodStrategy {
+    fn validate(&self, object: &Value) -> Vec<FieldError> {
+        kinds::pod_spec(object.get("spec"), "spec")
+    }
+}
+
+fn name_and_age(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    vec![printing::name(object), printing::age(object, now)]
+}
+
+fn namespace_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    let phase = text(object, "/status/phase");
+    vec![
+        printing::name(object),
+        json!(if phase.is_empty() {
+            "Active".to_string()
+        } else {
+            phase
+        }),
+        printing::age(object, now),
+    ]
+}
+
+fn secret_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    vec![
+        printing::name(object),
+        json!(text(object, "/type")),
+        json!(count(object, "/data") + count(object, "/stringData")),
+        printing::age(object, now),
+    ]
+}
+
+fn config_map_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    vec![
+        printing::name(object),
+        json!(count(object, "/data") + count(object, "/binaryData")),
+        printing::age(object, now),
+    ]
+}
+
+const POD_COLUMNS: &[Column] = &[
+    NAME,
+    column("Ready", "string", 0),
+    column("Status", "string", 0),
+    column("Restarts", "string", 0),
+    AGE,
+    column("IP", "string", 1),
+    column("Node", "string", 1),
+    column("Nominated Node", "string", 1),
+    column("Readiness Gates", "string", 1),
+];
+
+fn pod_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    let containers = count(object, "/spec/containers");
+    let phase = text(object, "/status/phase");
+    vec![
+        printing::name(object),
+        json!(format!("0/{containers}")),
+        json!(if phase.is_empty() {
+            "Pending".to_string()
+        } else {
+            phase
+        }),
+        json!("0"),
+        printing::age(object, now),
+        json!(or_none(text(object, "/status/podIP"))),
+        json!(or_none(text(object, "/spec/nodeName"))),
+        json!("<none>"),
+        json!("<none>"),
+    ]
+}
+
+fn service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    let ports: Vec<String> = object
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p.get("port").and_then(Value::as_i64).unwrap_or(0),
+                p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
+            )
+        })
+        .collect();
+    let kind = text(object, "/spec/type");
+    vec![
+        printing::name(object),
+        json!(if kind.is_empty() {
+            "ClusterIP".to_string()
+        } else {
+            kind
+        }),
+        json!(or_none(text(object, "/spec/clusterIP"))),
+        json!("<none>"),
+        json!(or_none(ports.join(","))),
+        printing::age(object, now),
+        json!(printing::selector(object, "/spec/selector")),
+    ]
+}
+
+fn node_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    vec![
+        printing::name(object),
+        json!("Unknown"),
+        json!("<none>"),
+        printing::age(object, now),
+        json!(text(object, "/status/nodeInfo/kubeletVersion")),
+    ]
+}

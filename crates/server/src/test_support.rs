@@ -1,0 +1,153 @@
+//! What the unit tests of filters and handlers share: a server state on an in-memory store
+//! (bootstrap objects reconciled, controllers running, a cluster CA and a ServiceAccount key)
+//! with static-token users, and requests run through the pipeline without a socket.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use kubeward_authn::AuthenticatorConfig;
+use kubeward_store::{RedbStore, StoreOptions};
+use serde_json::Value;
+
+use crate::config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+use crate::controllers::driver::Driver;
+use crate::state::State;
+use kubeward_net::ConnectionInfo as Connection;
+
+/// The token of `kubernetes-admin` (in `system:masters`).
+pub const ADMIN: &str = "admin-token";
+/// The token of `alice`, who holds nothing but the defaults of authenticated users.
+pub const ALICE: &str = "alice-token";
+
+/// A running server state; the controllers stop when it is dropped.
+pub struct TestServer {
+    /// The state requests run against.
+    pub state: Arc<State>,
+    _controllers: Driver,
+}
+
+/// What a request got back.
+#[derive(Debug)]
+pub struct Answer {
+    /// The HTTP status code.
+    pub code: u16,
+    /// The response headers.
+    pub headers: http::HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// The body as JSON (`Value::Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn config() -> ServerConfig {
+    let now = time::OffsetDateTime::now_utc();
+    let ca = kubeward_pki::CertificateAuthority::generate("kubernetes", now).expect("a CA");
+    let signing_key = kubeward_pki::generate_service_account_key().expect("a key");
+    let tokens = format!("{ADMIN},kubernetes-admin,1,\"system:masters\"\n{ALICE},alice,2\n");
+    ServerConfig {
+        bind_address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        tls_cert_pem: String::new(),
+        tls_key_pem: String::new(),
+        authentication: AuthenticatorConfig {
+            token_auth_csv: Some(tokens),
+            anonymous: true,
+            ..AuthenticatorConfig::default()
+        },
+        authorization: AuthorizationMode::Rbac,
+        cluster_signing: Some((ca.cert_pem().to_string(), ca.key_pem().to_string())),
+        service_account_signing: Some(ServiceAccountSigning {
+            issuer: "https://kubernetes.default.svc".to_string(),
+            signing_key_pem: signing_key,
+            audiences: vec!["https://kubernetes.default.svc".to_string()],
+        }),
+        store_path: std::path::PathBuf::new(),
+        limits: kubeward_net::Limits::default(),
+    }
+}
+
+impl TestServer {
+    /// A fresh server state.
+    pub async fn start() -> Self {
+        Self::start_with(StoreOptions::default()).await
+    }
+
+    /// A fresh server state on a store opened with `options` (a short event log, say).
+    pub async fn start_with(options: StoreOptions) -> Self {
+        let store = Arc::new(RedbStore::in_memory_with(options).expect("an in-memory store"));
+        let (state, driver) = crate::prepare(config(), store)
+            .await
+            .expect("the state is prepared");
+        Self {
+            state,
+            _controllers: driver,
+        }
+    }
+
+    /// Runs `method path` with bearer `token` (none: anonymous) and a JSON `body` through the
+    /// pipeline.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut builder = http::Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(value) => {
+                builder = builder.header("content-type", "application/json");
+                Bytes::from(serde_json::to_vec(value).expect("JSON"))
+            }
+            None => Bytes::new(),
+        };
+        self.send(builder, body).await
+    }
+
+    /// Runs a request built by the caller (headers of its own) with `body`.
+    pub async fn send(&self, builder: http::request::Builder, body: Bytes) -> Answer {
+        let request = builder
+            .body(crate::codec::body::boxed(Full::new(body)))
+            .expect("a request");
+        let response = crate::pipeline::handle(&self.state, &Connection::default(), request).await;
+        let code = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map(|collected| collected.to_bytes())
+            .unwrap_or_default();
+        Answer {
+            code,
+            headers,
+            body,
+        }
+    }
+
+    /// `method path` as the admin with `body`; panics unless the answer is 2xx.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<&Value>) -> Value {
+        let answer = self.request(method, path, Some(ADMIN), body).await;
+        assert!(
+            (200..300).contains(&answer.code),
+            "{method} {path}: {} {}",
+            answer.code,
+            answer.text()
+        );
+        answer.json()
+    }
+}
