@@ -10,6 +10,7 @@
 pub mod attributes;
 pub mod discovery;
 pub mod go;
+pub mod json;
 pub mod protobuf;
 pub mod request_info;
 pub mod resources;

@@ -46,6 +46,10 @@ pub struct ServerConfig {
     pub service_account_signing: Option<ServiceAccountSigning>,
     /// The database file of the store.
     pub store_path: PathBuf,
+    /// `--max-requests-inflight`: reads served at once (0: no limit).
+    pub max_requests_inflight: usize,
+    /// `--max-mutating-requests-inflight`: writes served at once (0: no limit).
+    pub max_mutating_requests_inflight: usize,
     /// Connection limits (handshake and header deadlines, header size, streams, open
     /// connections).
     pub limits: kubeward_net::Limits,

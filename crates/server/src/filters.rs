@@ -6,4 +6,5 @@
 pub mod authentication;
 pub mod authorization;
 pub mod impersonation;
+pub mod inflight;
 pub mod request_info;

@@ -2,7 +2,7 @@
 //! handler:
 //!
 //! ```text
-//! authentication → request info → impersonation → authorization → route
+//! authentication → request info → impersonation → max-in-flight → authorization → route
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
@@ -41,6 +41,13 @@ pub async fn handle(
     let user = match impersonation::impersonate(state, &parts.headers, user) {
         Ok(user) => user,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
+    };
+    let _place = match state.inflight.admit(&info, &user) {
+        Ok(place) => place,
+        Err(too_many) => {
+            let _ = crate::codec::body::read(request_body).await;
+            return too_many;
+        }
     };
     if let Err(refused) = authorization::authorize(state, &info, &user) {
         return respond::refuse(request_body, &refused, pretty).await;

@@ -10,6 +10,7 @@ use kubeward_store::{RedbStore, Store};
 
 use crate::StartError;
 use crate::config::ServerConfig;
+use crate::filters::inflight::Inflight;
 use crate::sync::Synced;
 
 /// The server's shared state.
@@ -22,6 +23,8 @@ pub struct State {
     pub policy: RwLock<Policy>,
     /// How far the controllers have handled the store's events.
     pub synced: Synced,
+    /// The budgets of requests served at once.
+    pub inflight: Inflight,
     /// The authentication chain.
     pub authenticator: Authenticator,
     /// The key that signs ServiceAccount tokens, parsed once (`None`: no TokenRequest).
@@ -59,12 +62,17 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let inflight = Inflight::new(
+            config.max_requests_inflight,
+            config.max_mutating_requests_inflight,
+        );
         Ok(Self {
             oidc_keys,
             config,
             store,
             policy: RwLock::new(Policy::new()),
             synced: Synced::default(),
+            inflight,
             authenticator,
             service_account_key,
             cluster_ca,

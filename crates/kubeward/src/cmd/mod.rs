@@ -2,6 +2,7 @@
 
 mod auth;
 mod idp;
+mod limits;
 mod login;
 mod rbac;
 mod serve;

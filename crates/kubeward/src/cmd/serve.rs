@@ -62,6 +62,15 @@ pub struct ServeArgs {
     /// Where the server keeps its database.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
+    /// Reads served at once (0: no limit); past it, 429 with Retry-After.
+    #[arg(long, default_value_t = 400)]
+    pub max_requests_inflight: usize,
+    /// Writes served at once (0: no limit).
+    #[arg(long, default_value_t = 200)]
+    pub max_mutating_requests_inflight: usize,
+    /// Connection limits.
+    #[command(flatten)]
+    pub connections: super::limits::ConnectionArgs,
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -186,7 +195,9 @@ impl ServeArgs {
             cluster_signing,
             service_account_signing,
             store_path: self.data_dir.join("store.redb"),
-            limits: kubeward_server::Limits::default(),
+            max_requests_inflight: self.max_requests_inflight,
+            max_mutating_requests_inflight: self.max_mutating_requests_inflight,
+            limits: self.connections.limits(),
         })
     }
 }

@@ -109,6 +109,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 public_url: None,
                 import: &[],
                 generated: vec![up_oidc::realm()?],
+                limits: serve.connections.limits(),
             },
         )
         .await

@@ -1,8 +1,8 @@
 //! The generic verbs through kubectl: watch (with the Table kubectl asks for), patch by label,
 //! delete of a collection, and a namespace's deletion taking its contents along.
 
-use crate::cluster::Cluster;
-use crate::steps;
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden as steps;
 
 #[test]
 fn watch_patch_and_delete_collection_through_kubectl() {

@@ -13,9 +13,9 @@ use kubeward_jose::jws::sign;
 use kubeward_jose::{Algorithm, SigningKey};
 use serde_json::{Value, json};
 
-use crate::cluster::{Cluster, ok};
 use crate::oidc_issuer::{CLIENT_ID, Provider, curl_as, golden_flags, unix_now, wait_accepted};
 use crate::support::kubeward;
+use kubeward_testkit::cluster::{Cluster, ok};
 
 /// `kubeward auth explain ARGS…` → (exit code, stdout, stderr).
 fn explain(args: &[String]) -> (i32, String, String) {

@@ -2,8 +2,8 @@
 //! (`../shared/golden/c-default-rbac`): ignored Basic and empty Bearer headers, untrusted,
 //! expired and server-only client certificates, 404, 409 and 422 with field causes.
 
-use crate::cluster::Cluster;
-use crate::steps::{self, Compare};
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden::{self as steps, Compare};
 
 #[test]
 fn bad_credentials_are_anonymous_or_unauthorized_as_on_a_real_cluster() {

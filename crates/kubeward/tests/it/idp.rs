@@ -12,11 +12,11 @@ mod role_mappings;
 mod seed_001;
 mod seed_001_cluster;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use kubeward_testkit::process::{Process, Stream};
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -33,7 +33,7 @@ pub const PASSWORD: &str = "test-password";
 
 /// A running `kubeward idp serve` on a free port; killed when dropped.
 pub struct Idp {
-    child: Child,
+    process: Process,
     /// Temporary folder (data directory inside).
     pub dir: tempfile::TempDir,
     /// The data directory.
@@ -55,8 +55,7 @@ impl Idp {
 
     /// Stops the provider and returns its folder (for a restart with [`Idp::start_in`]).
     pub fn stop(mut self) -> tempfile::TempDir {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
         std::mem::replace(
             &mut self.dir,
             tempfile::tempdir().expect("a temporary folder"),
@@ -66,7 +65,7 @@ impl Idp {
     /// Starts the provider on the data directory inside `dir`.
     pub fn start_in(dir: tempfile::TempDir, args: &[&str], env: &[(&str, &str)]) -> Self {
         let data_dir = dir.path().join("data");
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin("kubeward"));
+        let mut command = Command::new(kubeward_testkit::kubeward_binary());
         command
             .args(["idp", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
@@ -76,47 +75,24 @@ impl Idp {
             .env("RUST_LOG", "warn")
             .env_remove("KC_BOOTSTRAP_ADMIN_USERNAME")
             .env_remove("KC_BOOTSTRAP_ADMIN_PASSWORD")
-            .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         for (k, v) in env {
             command.env(k, v);
         }
-        let mut child = command.spawn().expect("kubeward idp serve starts");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
+        let process = Process::start(command, Stream::Stdout, Duration::from_secs(60), |line| {
+            line == "Ready."
         });
-        let mut url = None;
-        let mut printed = String::new();
-        loop {
-            match rx.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) => {
-                    printed.push_str(&line);
-                    printed.push('\n');
-                    if let Some(u) = line.strip_prefix("IdP:") {
-                        url = Some(u.trim().to_string());
-                    }
-                    if line == "Ready." {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = child.kill();
-                    panic!("kubeward idp serve did not start ({e}):\n{printed}");
-                }
-            }
-        }
+        let url = process
+            .printed
+            .lines()
+            .find_map(|line| line.strip_prefix("IdP:"))
+            .map(|url| url.trim().to_string())
+            .expect("the banner names the IdP");
         Self {
-            child,
+            process,
             dir,
             data_dir,
-            url: url.expect("the banner names the IdP"),
+            url,
         }
     }
 
@@ -205,13 +181,6 @@ impl Idp {
             .expect("idp-admin-password is written")
             .trim()
             .to_string()
-    }
-}
-
-impl Drop for Idp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,9 +1,9 @@
 //! The oldest and newest supported kubectl (1.27 and 1.33) through the seeds' x509 and
 //! ServiceAccount flows: the same answers as the kubectl of the captures.
 
-use crate::cluster::{self, Cluster};
-use crate::golden;
-use crate::steps;
+use kubeward_testkit::cluster::{self, Cluster};
+use kubeward_testkit::golden;
+use kubeward_testkit::golden as steps;
 
 /// Runs `steps` with kubectl 1.`minor` and compares exit codes, stdout and stderr with the
 /// captures (kubectl 1.32), after masking credential ids and scratch paths.

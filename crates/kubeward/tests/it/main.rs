@@ -3,9 +3,8 @@
 mod api_verbs;
 mod auth_explain;
 mod bad_input;
-mod cluster;
-mod golden;
 mod hardening;
+mod identities;
 mod idp;
 mod kubectl_versions;
 mod login;
@@ -18,6 +17,5 @@ mod seed_002_x509;
 mod seed_003_default_rbac;
 mod seed_004_serviceaccount;
 mod serve;
-mod steps;
 mod support;
 mod up;

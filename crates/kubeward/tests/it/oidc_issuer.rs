@@ -4,20 +4,19 @@
 //! kubectl presents its ID tokens. Bad tokens get the exact 401 body, the reason is logged (the
 //! token never), and the server keeps answering.
 
-use std::io::{BufRead as _, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kubeward_jose::jws::{encode_part, sign};
 use kubeward_jose::{Algorithm, SigningKey};
+use kubeward_testkit::process::{Process, Stream};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer as CaIssuer, KeyPair};
 use serde_json::{Value, json};
 
-use crate::cluster::{Cluster, ok};
-use crate::golden;
 use crate::support::{repo, run};
+use kubeward_testkit::cluster::{Cluster, ok};
+use kubeward_testkit::golden;
 
 pub(crate) const CLIENT_ID: &str = "kubernetes";
 const CLIENT_SECRET: &str = "oidc-provider-secret";
@@ -25,7 +24,7 @@ const PASSWORD: &str = "jiwoo-password";
 
 /// The npm oidc-provider, running; killed when dropped.
 pub(crate) struct Provider {
-    child: Child,
+    process: Process,
     dir: PathBuf,
     port: u16,
     pub(crate) key: SigningKey,
@@ -33,14 +32,10 @@ pub(crate) struct Provider {
 
 impl Provider {
     /// Writes a CA and a serving certificate for 127.0.0.1 into `dir` and starts the provider
-    /// on a free port, signing with `key`.
+    /// on a port it picks itself, signing with `key`.
     pub(crate) fn start(dir: &Path, key: SigningKey) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
         write_certificates(dir);
-        Self::spawn(dir, port, key)
+        Self::spawn(dir, 0, key)
     }
 
     fn spawn(dir: &Path, port: u16, key: SigningKey) -> Self {
@@ -54,7 +49,6 @@ impl Provider {
         let config = json!({
             "testpeers": testpeers,
             "port": port,
-            "issuer": format!("https://127.0.0.1:{port}"),
             "cert": dir.join("issuer.crt"),
             "key": dir.join("issuer.key"),
             "signingKey": dir.join("signing.pem"),
@@ -74,29 +68,19 @@ impl Provider {
         let config_path = dir.join("provider.json");
         std::fs::write(&config_path, config.to_string()).expect("write the provider config");
         let script = repo().join("crates/kubeward/tests/it/oidc_provider.mjs");
-        let mut child = Command::new("node")
-            .arg(&script)
-            .arg(&config_path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs (install nodejs)");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
+        let mut command = Command::new("node");
+        command.arg(&script).arg(&config_path).stderr(Stdio::null());
+        let process = Process::start(command, Stream::Stdout, Duration::from_secs(30), |line| {
+            line.starts_with("ready ")
         });
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(line) if line.starts_with("ready") => {}
-            other => {
-                let _ = child.kill();
-                panic!("oidc-provider did not start: {other:?}");
-            }
-        }
+        let port = process
+            .printed
+            .lines()
+            .find_map(|line| line.strip_prefix("ready https://127.0.0.1:"))
+            .and_then(|port| port.trim().parse().ok())
+            .expect("the provider names its port");
         Self {
-            child,
+            process,
             dir: dir.to_path_buf(),
             port,
             key,
@@ -105,8 +89,7 @@ impl Provider {
 
     /// Stops the provider and starts it again on the same port with another signing key.
     fn rotate(mut self, key: SigningKey) -> Self {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill();
         let dir = self.dir.clone();
         let port = self.port;
         drop(self);
@@ -164,13 +147,6 @@ impl Provider {
         let now = unix_now();
         json!({"iss": self.issuer(), "aud": CLIENT_ID, "sub": "jiwoo", "preferred_username": "jiwoo",
                "groups": ["dev-team"], "iat": now, "exp": now + 600})
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

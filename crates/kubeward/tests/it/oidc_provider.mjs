@@ -3,7 +3,7 @@
 // it as its OIDC issuer.
 //
 // Usage: node oidc_provider.mjs CONFIG.json
-// CONFIG: { "testpeers": dir, "port": n, "issuer": url, "cert": pem-file, "key": pem-file,
+// CONFIG: { "testpeers": dir, "port": n (0: the system picks one), "cert": pem-file, "key": pem-file,
 //           "signingKey": pkcs8-pem-file, "kid": string, "alg": "RS256"|"ES256",
 //           "clientId": s, "clientSecret": s,
 //           "users": { name: { "password": s, "claims": {...} } } }
@@ -32,7 +32,12 @@ const findAccount = async (ctx, id) =>
     accountId: id,
     claims: async () => ({ sub: id, ...users[id].claims }),
   };
-const provider = new Provider(config.issuer, {
+// Listen first (on the port asked for, or on one the system picks), so that the issuer URL
+// names the port actually bound.
+const server = https.createServer({ cert: readFileSync(config.cert), key: readFileSync(config.key) });
+await new Promise((resolve) => server.listen(config.port, '127.0.0.1', resolve));
+const issuer = `https://127.0.0.1:${server.address().port}`;
+const provider = new Provider(issuer, {
   clients: [
     {
       client_id: config.clientId,
@@ -75,11 +80,6 @@ const client = await provider.Client.find(config.clientId);
 client.grantTypes.push('password');
 
 provider.on("server_error", (ctx, err) => console.error("server_error", err));
-const server = https.createServer(
-  { cert: readFileSync(config.cert), key: readFileSync(config.key) },
-  provider.callback(),
-);
-server.listen(config.port, '127.0.0.1', () => {
-  console.log(`ready ${config.issuer}`);
-});
+server.on('request', provider.callback());
+console.log(`ready ${issuer}`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,7 +1,9 @@
 //! `kubeward rbac can-i`: the answers the seeds show, and kubectl's `--list` table to the
 //! character, compared with what a real kube-apiserver and kubectl printed.
 
-use crate::support::{example, golden_out, run};
+use kubeward_testkit::golden::stdout_of as golden_out;
+
+use crate::support::{example, run};
 
 const DEV_K8S: &str = "system:serviceaccount:dev-team:dev-k8s";
 

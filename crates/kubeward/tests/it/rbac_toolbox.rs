@@ -8,8 +8,8 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cluster::{Cluster, ok};
 use crate::support::{self, repo};
+use kubeward_testkit::cluster::{Cluster, ok};
 
 /// seed 004's lab plus a ServiceAccount allowed to read RBAC objects.
 fn lab() -> String {

@@ -10,8 +10,8 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use crate::cluster::{Cluster, ok};
 use crate::support::{self, repo};
+use kubeward_testkit::cluster::{Cluster, ok};
 
 /// The seed's realm as `kubeward idp` ships it (Keycloak's realm JSON).
 const REALM_FILE: &str = "crates/idp/src/representation/seed-001-realm.json";

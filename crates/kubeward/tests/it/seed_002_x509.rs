@@ -2,8 +2,8 @@
 //! CertificateSigningRequest API, then given a Role; every output compared with what a real
 //! kube-apiserver answered (`../shared/golden/a-x509-csr`).
 
-use crate::cluster::Cluster;
-use crate::steps::{self, Compare};
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden::{self as steps, Compare};
 
 #[test]
 fn seed_002_csr_onboarding_and_role_as_on_a_real_cluster() {
@@ -178,7 +178,9 @@ fn user_add_onboards_a_user_in_one_command() {
     let whoami = steps::bash(&cluster, &format!("{as_minjun} auth whoami"));
     assert_eq!(
         steps::mask(&whoami.stdout),
-        steps::mask(&crate::golden::stdout_of("a-x509-csr/21-minjun-whoami"))
+        steps::mask(&kubeward_testkit::golden::stdout_of(
+            "a-x509-csr/21-minjun-whoami"
+        ))
     );
     let csr = steps::bash(&cluster, "kubectl get csr minjun");
     assert!(
@@ -189,7 +191,7 @@ fn user_add_onboards_a_user_in_one_command() {
     let forbidden = steps::bash(&cluster, &format!("{as_minjun} get pods -n default"));
     assert_eq!(
         forbidden.stderr,
-        crate::golden::stderr_of("a-x509-csr/11-minjun-get-pods-before-rbac")
+        kubeward_testkit::golden::stderr_of("a-x509-csr/11-minjun-get-pods-before-rbac")
     );
 
     // A second request of the same name is refused with the server's message.

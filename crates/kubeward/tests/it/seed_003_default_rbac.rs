@@ -2,8 +2,8 @@
 //! credentials, and impersonation, compared with a real kube-apiserver's answers
 //! (`../shared/golden/c-default-rbac`).
 
-use crate::cluster::{self, Cluster};
-use crate::steps::{self, Compare};
+use kubeward_testkit::cluster::{self, Cluster};
+use kubeward_testkit::golden::{self as steps, Compare};
 
 #[test]
 fn bootstrap_policy_anonymous_and_bad_tokens_as_on_a_real_cluster() {

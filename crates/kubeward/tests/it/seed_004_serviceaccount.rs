@@ -2,8 +2,8 @@
 //! `kubectl create token`, Forbidden before the Role, allowed after, other namespaces denied;
 //! compared with a real kube-apiserver's answers (`../shared/golden/b-serviceaccount`).
 
-use crate::cluster::Cluster;
-use crate::steps::{self, Compare};
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden::{self as steps, Compare};
 
 fn token_kubeconfig(cluster: &Cluster) {
     let made = steps::bash(

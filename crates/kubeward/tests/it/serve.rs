@@ -1,10 +1,12 @@
 //! `kubeward serve` with kube-apiserver's flags: given certificates, a static token file,
 //! ServiceAccount keys and `--anonymous-auth=false`.
 
-use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use crate::cluster::Cluster;
+use kubeward_testkit::process::{Process, Stream};
+
+use kubeward_testkit::cluster::Cluster;
 
 #[test]
 fn serve_takes_kube_apiserver_flags() {
@@ -14,7 +16,8 @@ fn serve_takes_kube_apiserver_flags() {
     let pki = data_dir.join("pki");
     let tokens = dir.path().join("tokens.csv");
     std::fs::write(&tokens, "static-token-1,alice,1001,\"dev,ops\"\n").expect("token file");
-    let mut server = Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+    let mut command = Command::new(kubeward_testkit::kubeward_binary());
+    command
         .arg("serve")
         .args(["--bind-address", "127.0.0.1", "--secure-port", "0"])
         .arg("--tls-cert-file")
@@ -33,19 +36,17 @@ fn serve_takes_kube_apiserver_flags() {
         .args(["--anonymous-auth=false", "--authorization-mode=Node,RBAC"])
         .arg("--data-dir")
         .arg(dir.path().join("serve-data"))
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubeward serve starts");
-    let stderr = server.stderr.take().expect("stderr is piped");
-    let mut url = String::new();
-    for line in BufReader::new(stderr).lines() {
-        let line = line.expect("a line");
-        if let Some(found) = line.strip_prefix("kubeward API server listening on ") {
-            url = found.trim().to_string();
-            break;
-        }
-    }
+        .env("RUST_LOG", "warn");
+    const LISTENING: &str = "kubeward API server listening on ";
+    let server = Process::start(command, Stream::Stderr, Duration::from_secs(60), |line| {
+        line.starts_with(LISTENING)
+    });
+    let url = server
+        .printed
+        .lines()
+        .find_map(|line| line.strip_prefix(LISTENING))
+        .map(|url| url.trim().to_string())
+        .unwrap_or_default();
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
 
     let kubectl = |args: &str| {
@@ -93,6 +94,5 @@ fn serve_takes_kube_apiserver_flags() {
         .output()
         .expect("curl runs");
     assert_eq!(String::from_utf8_lossy(&anonymous.stdout), "401");
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

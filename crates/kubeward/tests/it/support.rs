@@ -1,23 +1,11 @@
-//! Helpers: running the binary, and the paths of examples and golden files.
-
-use std::path::PathBuf;
+//! Helpers: running the binary, and the paths of the examples.
 
 use assert_cmd::Command;
-
-/// The repository root.
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+pub use kubeward_testkit::repo;
 
 /// A folder or file under `examples/`.
 pub fn example(path: &str) -> String {
     repo().join("examples").join(path).display().to_string()
-}
-
-/// The stdout a real kubectl printed for a golden step (`DIR/NN-name`).
-pub fn golden_out(step: &str) -> String {
-    let path = repo().join("../shared/golden").join(format!("{step}.out"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// `kubeward ARGS…`.

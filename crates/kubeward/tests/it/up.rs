@@ -4,8 +4,8 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use crate::cluster::{self, Cluster};
-use crate::steps;
+use kubeward_testkit::cluster::{self, Cluster};
+use kubeward_testkit::golden as steps;
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path)

@@ -52,29 +52,74 @@ fn too_large() -> Status {
     )
 }
 
-/// Decodes an object body by its `Content-Type`: Kubernetes' protobuf (what kubectl's typed
-/// clients send) or JSON; 400 with kube-apiserver's wording when it does not decode, 415 for a
-/// protobuf kind without a schema here.
+/// The media types a body may come in (CBOR is behind a feature gate that is off).
+const ACCEPTED_MEDIA_TYPES: &str =
+    "application/json, application/yaml, application/vnd.kubernetes.protobuf";
+
+/// The formats an object body comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Yaml,
+    Protobuf,
+}
+
+/// The format of a `Content-Type` (none: JSON, the first supported), or kube-apiserver's 415.
+fn format(headers: &http::HeaderMap) -> Result<Format, Status> {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        return Ok(Format::Json);
+    };
+    let media = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" => Ok(Format::Json),
+        "application/yaml" => Ok(Format::Yaml),
+        kubeward_core::protobuf::MEDIA_TYPE => Ok(Format::Protobuf),
+        _ => Err(unsupported_media_type(ACCEPTED_MEDIA_TYPES)),
+    }
+}
+
+/// 415 UnsupportedMediaType with the media types that are accepted.
+fn unsupported_media_type(accepted: &str) -> Status {
+    Status::failure(
+        415,
+        "UnsupportedMediaType",
+        format!(
+            "the body of the request was in an unknown format - accepted media types include: {accepted}"
+        ),
+        None,
+    )
+}
+
+/// Decodes an object body by its `Content-Type`: JSON, YAML, or Kubernetes' protobuf (what
+/// kubectl's typed clients send); 415 for another media type, 400 with kube-apiserver's wording
+/// when it does not decode.
 pub fn decode_object(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_json::Value, Status> {
-    let content_type = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if content_type.starts_with(kubeward_core::protobuf::MEDIA_TYPE) {
-        return kubeward_core::protobuf::decode(bytes).map_err(|error| match error {
-            kubeward_core::protobuf::ProtobufError::UnknownKind { .. } => Status::failure(
-                415,
-                "UnsupportedMediaType",
-                format!("the body of the request was in an unknown format - accepted media types include: application/json ({error})"),
-                None,
-            ),
+    match format(headers)? {
+        Format::Protobuf => kubeward_core::protobuf::decode(bytes).map_err(|error| match error {
+            kubeward_core::protobuf::ProtobufError::UnknownKind { .. } => {
+                unsupported_media_type(&format!("application/json ({error})"))
+            }
             other => status::bad_request(&other.to_string()),
-        });
+        }),
+        Format::Yaml => decode_yaml(bytes),
+        Format::Json => decode_json(bytes),
     }
-    if content_type.starts_with("application/yaml") {
-        return decode_yaml(bytes);
+}
+
+/// The fields a JSON body repeats (what the strict decoder reports as `duplicate field`); none
+/// for other formats.
+pub fn duplicate_fields(headers: &http::HeaderMap, bytes: &[u8]) -> Vec<String> {
+    match format(headers) {
+        Ok(Format::Json) => kubeward_core::json::duplicate_fields(bytes).unwrap_or_default(),
+        _ => Vec::new(),
     }
-    decode_json(bytes)
 }
 
 /// Decodes a YAML object body (`Content-Type: application/yaml`, as kube-apiserver accepts).
@@ -95,7 +140,7 @@ fn decode_yaml(bytes: &[u8]) -> Result<serde_json::Value, Status> {
 fn decode_json(bytes: &[u8]) -> Result<serde_json::Value, Status> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|error| {
         status::bad_request(&format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/cbor ({error})"
+            "the body of the request was in an unknown format - accepted media types include: {ACCEPTED_MEDIA_TYPES} ({error})"
         ))
     })?;
     if !value.is_object() {

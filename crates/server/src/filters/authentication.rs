@@ -18,10 +18,17 @@ pub async fn authenticate(
     connection: &Connection,
     parts: &Parts,
 ) -> Result<UserInfo, Status> {
-    let authorization = parts
-        .headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let header = parts.headers.get(AUTHORIZATION);
+    let authorization = header.and_then(|v| v.to_str().ok());
+    if authorization.is_none() && header.is_some_and(|v| is_bearer(v.as_bytes())) {
+        // A bearer token that is not text can never be valid: kube-apiserver's token
+        // authenticators refuse it (401); it is not an anonymous request.
+        tracing::info!(
+            path = parts.uri.path(),
+            "Unable to authenticate the request: the bearer token is not valid text"
+        );
+        return Err(status::unauthorized());
+    }
     let credentials = Credentials {
         peer_certificates: &connection.peer_certificates,
         authorization,
@@ -47,6 +54,16 @@ pub async fn authenticate(
             Err(status::unauthorized())
         }
     }
+}
+
+/// Whether an `Authorization` value is `Bearer <token>` with a token (scheme in any case), as
+/// kube-apiserver's bearer authenticator reads it.
+fn is_bearer(value: &[u8]) -> bool {
+    let value = value.trim_ascii();
+    let mut parts = value.splitn(3, |b| *b == b' ');
+    let scheme = parts.next().unwrap_or_default();
+    let token = parts.next().unwrap_or_default();
+    scheme.eq_ignore_ascii_case(b"bearer") && !token.is_empty()
 }
 
 #[cfg(test)]

@@ -230,9 +230,7 @@ pub async fn create(
     kind: &'static Kind,
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
-    let directive = directive(context)?;
-    let object = read_object(context, kind, request_body).await?;
-    let warnings = field_validation::check(kind, &object, directive)?;
+    let (object, warnings) = read_object(context, kind, request_body).await?;
     let namespace = context.info.namespace.clone();
     let dry_run = context.dry_run();
     let stored = blocking(context, move |admission| {
@@ -248,9 +246,7 @@ pub async fn update(
     kind: &'static Kind,
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
-    let directive = directive(context)?;
-    let object = read_object(context, kind, request_body).await?;
-    let warnings = field_validation::check(kind, &object, directive)?;
+    let (object, warnings) = read_object(context, kind, request_body).await?;
     let name = context.info.name.clone();
     let declared = objects::name(&object);
     if declared != name {
@@ -295,7 +291,7 @@ pub async fn patch(
         let stored = generic::update(admission, kind, &namespace, &name, dry_run, |current| {
             let mut patched = patch::apply(patch_kind, current, &document)?;
             set_type(&mut patched, kind);
-            warnings = field_validation::check(kind, &patched, directive)?;
+            warnings = field_validation::check(kind, &patched, &[], directive)?;
             Ok::<_, WriteFailure>(patched)
         })?;
         Ok((stored, warnings))
@@ -411,17 +407,22 @@ fn with_warnings(mut response: Response<Body>, warnings: &[String]) -> Response<
     response
 }
 
-/// The request's object: read, decoded, checked to be of `kind`'s type, typed.
+/// The request's object: read, decoded, checked to be of `kind`'s type, typed, and checked
+/// against the kind's schema under the request's `fieldValidation` directive (the warnings to
+/// send come with it).
 async fn read_object(
     context: &Context<'_>,
     kind: &Kind,
     request_body: RequestBody,
-) -> Result<Value, Status> {
+) -> Result<(Value, Vec<String>), Status> {
+    let directive = directive(context)?;
     let bytes = body::read(request_body).await?;
     let mut object = body::decode_object(&context.parts.headers, &bytes)?;
     check_kind(&object, kind)?;
     set_type(&mut object, kind);
-    Ok(object)
+    let duplicates = body::duplicate_fields(&context.parts.headers, &bytes);
+    let warnings = field_validation::check(kind, &object, &duplicates, directive)?;
+    Ok((object, warnings))
 }
 
 /// A body whose `kind`/`apiVersion` name another type is refused, as the decoder does.

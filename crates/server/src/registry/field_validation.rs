@@ -33,9 +33,15 @@ impl Directive {
     }
 }
 
-/// Checks `object` of `kind` under `directive`: the warnings to send, or the 400 to answer (for
-/// unknown fields under `Strict`, and for values of the wrong type under every directive).
-pub fn check(kind: &Kind, object: &Value, directive: Directive) -> Result<Vec<String>, Status> {
+/// Checks `object` of `kind` under `directive`, with the fields its body repeated
+/// (`duplicates`): the warnings to send, or the 400 to answer (for unknown and duplicate fields
+/// under `Strict`, and for values of the wrong type under every directive).
+pub fn check(
+    kind: &Kind,
+    object: &Value,
+    duplicates: &[String],
+    directive: Directive,
+) -> Result<Vec<String>, Status> {
     let Some(schema) = kind.schema else {
         return Ok(Vec::new());
     };
@@ -47,9 +53,15 @@ pub fn check(kind: &Kind, object: &Value, directive: Directive) -> Result<Vec<St
     }
     let mut unknown = Vec::new();
     collect_unknown(object, &known, "", &mut unknown);
-    let messages: Vec<String> = unknown
+    let duplicated = duplicates
         .iter()
-        .map(|field| format!("unknown field {}", kubeward_core::go::quote(field)))
+        .map(|field| format!("duplicate field {}", kubeward_core::go::quote(field)));
+    let messages: Vec<String> = duplicated
+        .chain(
+            unknown
+                .iter()
+                .map(|field| format!("unknown field {}", kubeward_core::go::quote(field))),
+        )
         .collect();
     if messages.is_empty() || directive == Directive::Warn {
         return Ok(messages);

@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Keycloak realm files to import at start when their realm does not exist (repeatable).
     #[arg(long = "import-realm")]
     import: Vec<PathBuf>,
+    /// Connection limits.
+    #[command(flatten)]
+    connections: super::super::limits::ConnectionArgs,
 }
 
 /// A running provider.
@@ -76,6 +79,8 @@ pub struct StartOptions<'a> {
     pub public_url: Option<String>,
     /// Realm files to import.
     pub import: &'a [PathBuf],
+    /// Connection limits of the listener.
+    pub limits: kubeward_net::Limits,
     /// Realms made by the caller, imported like the files when they do not exist yet.
     pub generated: Vec<RealmRepresentation>,
 }
@@ -150,7 +155,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     tokio::spawn(kubeward_net::serve(
         listener,
         Some(acceptor),
-        kubeward_net::Limits::default(),
+        options.limits,
         handler,
         std::future::pending(),
     ));
@@ -253,6 +258,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 public_url: args.public_url,
                 import: &args.import,
                 generated: Vec::new(),
+                limits: args.connections.limits(),
             },
         )
         .await?;

@@ -4,7 +4,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 
 use super::*;
-use crate::cluster::Cluster;
+use kubeward_testkit::cluster::Cluster;
 
 fn admin_token(ca: &Path, url: &str, username: &str, password: &str) -> (u16, Value) {
     let (status, body) = curl(

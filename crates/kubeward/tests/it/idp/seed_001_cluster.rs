@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::cluster::{Cluster, ok};
+use kubeward_testkit::cluster::{Cluster, ok};
 
 fn kubectl_with_token(cluster: &Cluster, token: &str, args: &[&str]) -> (bool, String) {
     let kubeconfig = cluster.scratch("test-user.kubeconfig");

@@ -1,12 +1,12 @@
 //! The test issuer (npm oidc-provider on HTTPS with a CA made here), the browser command, and
 //! runs of the plugin with a deadline.
 
-use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use kubeward_testkit::process::{Process, Stream};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer as CaIssuer,
@@ -49,7 +49,8 @@ pub fn require_tools() {
 
 /// A running test issuer; killed when dropped.
 pub struct Issuer {
-    child: Child,
+    /// The node process; killed when the issuer is dropped.
+    _process: Process,
     /// Scratch folder: certificates, request log, caches, scripts.
     pub dir: tempfile::TempDir,
     /// `https://127.0.0.1:PORT`.
@@ -92,7 +93,8 @@ impl Issuer {
         let (ca, crt, key) = write_certificates(dir.path());
         let log = dir.path().join("requests.log");
         std::fs::write(&log, "").expect("request log");
-        let mut child = Command::new("node")
+        let mut command = Command::new("node");
+        command
             .arg(login_dir().join("oidc_provider.mjs"))
             .env("TLS_CERT", &crt)
             .env("TLS_KEY", &key)
@@ -100,34 +102,18 @@ impl Issuer {
             .env("ID_TOKEN_TTL", id_token_ttl.to_string())
             .env("CLIENT_SECRET", CLIENT_SECRET)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("node runs the issuer");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
+            .stderr(Stdio::null());
+        let process = Process::start(command, Stream::Stdout, Duration::from_secs(30), |line| {
+            line.starts_with("ISSUER ")
         });
-        let url = loop {
-            match rx.recv_timeout(Duration::from_secs(30)) {
-                Ok(line) => {
-                    if let Some(url) = line.strip_prefix("ISSUER ") {
-                        break url.to_string();
-                    }
-                }
-                Err(error) => {
-                    let _ = child.kill();
-                    panic!("the oidc-provider issuer did not start: {error}");
-                }
-            }
-        };
+        let url = process
+            .printed
+            .lines()
+            .find_map(|line| line.strip_prefix("ISSUER "))
+            .expect("the issuer names its URL")
+            .to_string();
         let issuer = Self {
-            child,
+            _process: process,
             dir,
             url,
             ca,
@@ -201,13 +187,6 @@ impl Issuer {
             command.env(key, value);
         }
         run(command)
-    }
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

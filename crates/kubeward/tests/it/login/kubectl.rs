@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use super::harness::{Issuer, credential, run, succeeded};
-use crate::cluster::Cluster;
+use kubeward_testkit::cluster::Cluster;
 
 struct Serve {
     child: Child,

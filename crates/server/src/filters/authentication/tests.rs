@@ -66,3 +66,39 @@ async fn a_token_is_its_user_with_the_authenticated_group() {
         json!(["system:masters", "system:authenticated"])
     );
 }
+
+#[tokio::test]
+async fn a_bearer_token_that_is_not_text_is_401_not_anonymous() {
+    let server = TestServer::start().await;
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("/api/v1/namespaces")
+        .header(
+            "authorization",
+            http::HeaderValue::from_bytes(b"Bearer t\xc3\xb6ken").unwrap(),
+        );
+    let answer = server.send(request, bytes::Bytes::new()).await;
+    assert_eq!(
+        (answer.code, answer.text()),
+        (401, UNAUTHORIZED.to_string())
+    );
+    // Another scheme with such bytes is ignored, as the bearer authenticator ignores it.
+    let basic = http::Request::builder()
+        .method("GET")
+        .uri("/api/v1/namespaces")
+        .header(
+            "authorization",
+            http::HeaderValue::from_bytes(b"Basic \xff").unwrap(),
+        );
+    assert_eq!(server.send(basic, bytes::Bytes::new()).await.code, 403);
+}
+
+#[test]
+fn bearer_headers_are_read_as_kube_apiserver_reads_them() {
+    use super::is_bearer;
+    assert!(is_bearer(b"Bearer abc"));
+    assert!(is_bearer(b"  bearer abc  "));
+    assert!(!is_bearer(b"Bearer "));
+    assert!(!is_bearer(b"Basic abc"));
+    assert!(!is_bearer(b"Bearer"));
+}

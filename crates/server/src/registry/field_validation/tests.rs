@@ -12,7 +12,7 @@ fn strict_refuses_unknown_fields_with_their_paths() {
         "rules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"], "verb": ["x"]}],
         "extra": true
     });
-    let error = check(def, &role, Directive::Strict).unwrap_err();
+    let error = check(def, &role, &[], Directive::Strict).unwrap_err();
     assert_eq!(error.http_code(), 400);
     assert_eq!(
         serde_json::from_str::<Value>(&error.to_json()).unwrap(),
@@ -22,9 +22,13 @@ fn strict_refuses_unknown_fields_with_their_paths() {
             "reason": "BadRequest", "code": 400
         })
     );
-    let warnings = check(def, &role, Directive::Warn).unwrap();
+    let warnings = check(def, &role, &[], Directive::Warn).unwrap();
     assert_eq!(warnings.len(), 3);
-    assert!(check(def, &role, Directive::Ignore).unwrap().is_empty());
+    assert!(
+        check(def, &role, &[], Directive::Ignore)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -36,7 +40,7 @@ fn a_valid_object_with_nulls_and_empties_passes() {
         "data": {"k": "v"}
     });
     assert_eq!(
-        check(def, &map, Directive::Strict).unwrap(),
+        check(def, &map, &[], Directive::Strict).unwrap(),
         Vec::<String>::new()
     );
 }
@@ -47,10 +51,10 @@ fn wrong_types_cannot_be_handled() {
     let map =
         json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": "oops"});
     assert!(
-        check(def, &map, Directive::Ignore).is_err(),
+        check(def, &map, &[], Directive::Ignore).is_err(),
         "Ignore skips unknown fields, not types"
     );
-    let error = check(def, &map, Directive::Warn).unwrap_err();
+    let error = check(def, &map, &[], Directive::Warn).unwrap_err();
     assert!(
         error
             .to_json()

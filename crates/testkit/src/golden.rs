@@ -1,12 +1,79 @@
-//! Running the golden steps' own commands (`../shared/golden/DIR/NN-name.cmd`) against a
-//! `kubeward up`, with the variables the captures used (`$W`, `$P`, `$R`, `$API`, `$ADMINCURL`,
-//! `KUBECONFIG`) and their helper functions, and comparing with what a real kube-apiserver
-//! answered.
+//! The golden answers of a real kube-apiserver (`../shared/golden`, beside the checkout): each
+//! step's command run against a [`Cluster`] with the captures' variables (`$W`, `$P`, `$R`,
+//! `$API`, `$ADMINCURL`, `KUBECONFIG`) and helper functions, and compared with what the real
+//! server answered through one masking function ([`mask`]) for what differs on every run.
 
 use std::process::{Command, Stdio};
 
 use crate::cluster::Cluster;
-use crate::golden;
+
+/// The stdout a real kubectl printed for a golden step (`DIR/NN-name`).
+pub fn stdout_of(step: &str) -> String {
+    read(step, "out")
+}
+
+/// The bash command of a golden step.
+pub fn command_of(step: &str) -> String {
+    read(step, "cmd")
+}
+
+/// The stderr a real kubectl printed for a golden step.
+pub fn stderr_of(step: &str) -> String {
+    read(step, "err")
+}
+
+/// The exit code of a golden step.
+pub fn exit_code_of(step: &str) -> i32 {
+    read(step, "rc").trim().parse().expect("an exit code")
+}
+
+fn read(step: &str, extension: &str) -> String {
+    let path = crate::repo()
+        .join("../shared/golden")
+        .join(format!("{step}.{extension}"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A table as rows of cells (columns are separated by two or more spaces), with ages
+/// (`0s`, `12s`, `3m2s`, `5h`, `2d`, `<invalid>`) replaced by `<age>`: column widths change with
+/// the ages, the cells do not.
+pub fn table_cells(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(|cell| {
+                    if is_age(cell) {
+                        "<age>".to_string()
+                    } else {
+                        cell.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Whether `cell` is an age as kubectl prints it (`duration.HumanDuration`).
+fn is_age(cell: &str) -> bool {
+    if cell == "<invalid>" {
+        return true;
+    }
+    let mut digits = false;
+    let mut units = 0;
+    for c in cell.chars() {
+        match c {
+            '0'..='9' => digits = true,
+            's' | 'm' | 'h' | 'd' | 'y' if digits => {
+                digits = false;
+                units += 1;
+            }
+            _ => return false,
+        }
+    }
+    !digits && units > 0
+}
 
 /// The helper functions the captures' commands call.
 const PRELUDE: &str = r#"
@@ -84,7 +151,7 @@ pub fn bash_with(cluster: &Cluster, command: &str, kubectl_dir: &str) -> Ran {
 
 /// Runs golden step `step`'s command.
 pub fn run(cluster: &Cluster, step: &str) -> Ran {
-    let command = golden::command_of(step);
+    let command = command_of(step);
     bash(cluster, &command)
 }
 
@@ -96,11 +163,7 @@ pub fn run_with_kubectl(cluster: &Cluster, step: &str, minor: u32) -> Ran {
         let binary = format!("/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}");
         std::os::unix::fs::symlink(&binary, dir.join("kubectl")).expect("link kubectl");
     }
-    bash_with(
-        cluster,
-        &golden::command_of(step),
-        &dir.display().to_string(),
-    )
+    bash_with(cluster, &command_of(step), &dir.display().to_string())
 }
 
 /// How a step's output is compared.
@@ -132,39 +195,27 @@ pub fn check(cluster: &Cluster, step: &str, compare: Compare) -> Ran {
     }
     assert_eq!(
         ran.code,
-        golden::exit_code_of(step),
+        exit_code_of(step),
         "{step}: exit code\nstdout:\n{}\nstderr:\n{}",
         ran.stdout,
         ran.stderr
     );
     match compare {
         Compare::Exact => {
-            assert_eq!(
-                mask(&ran.stdout),
-                mask(&golden::stdout_of(step)),
-                "{step}: stdout"
-            );
-            assert_eq!(
-                mask(&ran.stderr),
-                mask(&golden::stderr_of(step)),
-                "{step}: stderr"
-            );
+            assert_eq!(mask(&ran.stdout), mask(&stdout_of(step)), "{step}: stdout");
+            assert_eq!(mask(&ran.stderr), mask(&stderr_of(step)), "{step}: stderr");
         }
         Compare::Table => {
             assert_eq!(
-                golden::table_cells(&mask(&ran.stdout)),
-                golden::table_cells(&mask(&golden::stdout_of(step))),
+                table_cells(&mask(&ran.stdout)),
+                table_cells(&mask(&stdout_of(step))),
                 "{step}: table"
             );
-            assert_eq!(
-                mask(&ran.stderr),
-                mask(&golden::stderr_of(step)),
-                "{step}: stderr"
-            );
+            assert_eq!(mask(&ran.stderr), mask(&stderr_of(step)), "{step}: stderr");
         }
         Compare::Http => {
             let (status, body) = http_parts(&ran.stdout);
-            let (golden_status, golden_body) = http_parts(&golden::stdout_of(step));
+            let (golden_status, golden_body) = http_parts(&stdout_of(step));
             assert_eq!(status, golden_status, "{step}: status line");
             assert_eq!(body, golden_body, "{step}: body");
         }
