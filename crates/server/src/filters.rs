@@ -6,5 +6,4 @@
 pub mod authentication;
 pub mod authorization;
 pub mod impersonation;
-pub mod inflight;
 pub mod request_info;

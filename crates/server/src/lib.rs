@@ -22,8 +22,10 @@ mod clock;
 mod codec;
 mod config;
 mod controllers;
+mod error;
 mod filters;
 mod handlers;
+mod inflight;
 mod oidc_keys;
 mod pipeline;
 mod registry;
@@ -34,6 +36,7 @@ mod sync;
 mod test_support;
 
 pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use error::StartError;
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 
@@ -43,32 +46,6 @@ use std::sync::Arc;
 use kubeward_net::TlsAcceptor;
 use kubeward_net::{ClientAuth, ConnectionInfo};
 use tokio::net::TcpListener;
-
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The listening socket could not be bound.
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        /// The address asked for.
-        address: SocketAddr,
-        /// The operating system's answer.
-        source: std::io::Error,
-    },
-    /// The TLS certificate or key cannot be used.
-    #[error("TLS: {0}")]
-    Tls(String),
-    /// The authentication configuration cannot be used.
-    #[error("authentication: {0}")]
-    Authentication(String),
-    /// The ServiceAccount signing key or the cluster signing CA cannot be used.
-    #[error("signing: {0}")]
-    Signing(String),
-    /// The store failed while the server reconciled its bootstrap objects.
-    #[error("bootstrap: {0}")]
-    Bootstrap(String),
-}
 
 /// The state a server answers from: the authenticators, the bootstrap objects reconciled,
 /// stored objects that no longer pass validation reported, and the controllers running and

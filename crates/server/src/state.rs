@@ -8,9 +8,9 @@ use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
 use kubeward_store::{RedbStore, Store};
 
-use crate::StartError;
 use crate::config::ServerConfig;
-use crate::filters::inflight::Inflight;
+use crate::error::StartError;
+use crate::inflight::Inflight;
 use crate::sync::Synced;
 
 /// The server's shared state.

@@ -1,8 +1,9 @@
-//! The max-in-flight filter (kube-apiserver's `WithMaxInFlightLimit`): at most
+//! The max-in-flight budgets (kube-apiserver's `WithMaxInFlightLimit`): at most
 //! `--max-requests-inflight` reads and `--max-mutating-requests-inflight` writes are served at
 //! once; past that a request gets 429 with `Retry-After: 1`. Long-running requests (watch,
 //! proxy, exec, attach, port-forward, logs) are not counted, and `system:masters` is always
-//! answered.
+//! answered. The budgets live in `State`; the pipeline asks them between impersonation and
+//! authorization, as kube-apiserver's chain does.
 
 use std::sync::Arc;
 
