@@ -7,9 +7,8 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::process::Command;
 use std::time::Duration;
 
-use super::harness::{
-    CLIENT_ID, CLIENT_SECRET, Issuer, claims, credential, failed, run, succeeded,
-};
+use super::harness::{CLIENT_ID, CLIENT_SECRET, Issuer, claims, credential, failed, run};
+use kubeward_testkit::cluster::ok;
 
 const EXEC_INFO_V1: &str = r#"{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}"#;
 
@@ -51,7 +50,7 @@ fn refresh_at_issuer(issuer: &Issuer, refresh_token: &str) -> (String, String) {
         .args(["-d", "grant_type=refresh_token", "-d"])
         .arg(format!("refresh_token={refresh_token}"))
         .arg(format!("{}/token", issuer.url));
-    let out = succeeded(&run(command));
+    let out = ok(&run(command));
     let (body, status) = out.rsplit_once('\n').expect("status line");
     (status.to_string(), body.to_string())
 }
@@ -65,7 +64,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
     // 1. The first call signs in through the browser (PKCE, state, nonce, redirect listener).
     let first = issuer.get_token(&[], &[("KUBERNETES_EXEC_INFO", EXEC_INFO_V1)]);
     let stderr = String::from_utf8_lossy(&first.stderr).into_owned();
-    let out = credential(&succeeded(&first));
+    let out = credential(&ok(&first));
     assert!(
         stderr.contains(
             "browser: Authenticated You have logged in to the cluster. You can close this window."
@@ -116,7 +115,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
 
     // 2. The second call is served from the cache: not one request reaches the issuer.
     let before = issuer.requests().len();
-    let second = credential(&succeeded(&issuer.get_token(&[], &[])));
+    let second = credential(&ok(&issuer.get_token(&[], &[])));
     assert_eq!(second["status"]["token"], token.as_str());
     assert_eq!(
         second["apiVersion"], "client.authentication.k8s.io/v1beta1",
@@ -131,7 +130,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
     }
     let before = issuer.requests();
     let third = issuer.get_token(&[], &[]);
-    let refreshed = credential(&succeeded(&third));
+    let refreshed = credential(&ok(&third));
     let new_requests = issuer.requests()[before.len()..].to_vec();
     assert_eq!(count(&new_requests, "POST /token"), 1, "{new_requests:?}");
     assert!(
@@ -149,7 +148,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
     // 4. --force-refresh refreshes a valid token (a second later, so that `iat` differs).
     std::thread::sleep(Duration::from_millis(1100));
     let before = issuer.requests().len();
-    let forced = credential(&succeeded(&issuer.get_token(&["--force-refresh"], &[])));
+    let forced = credential(&ok(&issuer.get_token(&["--force-refresh"], &[])));
     let new_requests = issuer.requests()[before..].to_vec();
     assert_eq!(count(&new_requests, "POST /token"), 1, "{new_requests:?}");
     let forced_token = forced["status"]["token"].as_str().expect("token");
@@ -163,7 +162,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
         .args(&issuer.base_args()[..5])
         .env("HOME", issuer.dir.path());
     let out = run(logout);
-    succeeded(&out);
+    ok(&out);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
@@ -188,7 +187,7 @@ fn authcode_in_chromium_then_cache_refresh_force_refresh_and_logout() {
         .args(&issuer.base_args()[..5])
         .env("HOME", issuer.dir.path());
     let out = run(again);
-    succeeded(&out);
+    ok(&out);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "No token cache for this issuer and client: nothing to log out.\n"
@@ -245,7 +244,7 @@ fn device_code_grant_prints_the_code_and_polls() {
     let issuer = Issuer::start(3600);
     let out = issuer.get_token(&["--grant-type=device-code"], &[]);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let credential = credential(&succeeded(&out));
+    let credential = credential(&ok(&out));
     assert_eq!(
         claims(credential["status"]["token"].as_str().expect("token"))["sub"],
         "alice"
@@ -351,7 +350,7 @@ fn setup_signs_in_and_prints_the_kubeconfig_and_api_server_flags() {
         .args(issuer.base_args())
         .env("HOME", issuer.dir.path());
     let out = run(command);
-    let stdout = succeeded(&out);
+    let stdout = ok(&out);
     assert!(stdout.contains("\"sub\": \"alice\""), "{stdout}");
     assert!(stdout.contains(&format!(
         "kubectl create clusterrolebinding oidc-cluster-admin --clusterrole=cluster-admin --user='{}#alice'",
@@ -371,7 +370,7 @@ fn setup_signs_in_and_prints_the_kubeconfig_and_api_server_flags() {
 fn concurrent_calls_wait_for_one_refresh_and_share_it() {
     // ID tokens live 15 s: cached for 5 s, then refreshed.
     let issuer = Issuer::start(15);
-    let first = credential(&succeeded(&issuer.get_token(&[], &[])));
+    let first = credential(&ok(&issuer.get_token(&[], &[])));
     let exp = claims(first["status"]["token"].as_str().expect("token"))["exp"]
         .as_i64()
         .expect("exp");
@@ -389,7 +388,7 @@ fn concurrent_calls_wait_for_one_refresh_and_share_it() {
     let tokens: Vec<String> = outputs
         .iter()
         .map(|o| {
-            credential(&succeeded(o))["status"]["token"]
+            credential(&ok(o))["status"]["token"]
                 .as_str()
                 .expect("token")
                 .to_string()
@@ -449,7 +448,7 @@ fn the_password_grant_without_a_terminal_says_so() {
 fn the_password_grant_with_flags() {
     let issuer = Issuer::start(3600);
     let out = issuer.get_token(&["--username=bob", "--password=correct-horse"], &[]);
-    let credential = credential(&succeeded(&out));
+    let credential = credential(&ok(&out));
     assert_eq!(
         claims(credential["status"]["token"].as_str().expect("token"))["sub"],
         "bob"

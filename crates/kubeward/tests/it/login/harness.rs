@@ -215,18 +215,6 @@ pub fn run(mut command: Command) -> Output {
     }
 }
 
-/// stdout of a run that must have succeeded.
-pub fn succeeded(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 /// stderr of a run that must have failed with exit code 1 and printed nothing on stdout.
 pub fn failed(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();

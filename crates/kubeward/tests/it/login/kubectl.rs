@@ -8,8 +8,9 @@ use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::harness::{Issuer, credential, run, succeeded};
+use super::harness::{Issuer, credential, run};
 use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::cluster::ok;
 
 struct Serve {
     child: Child,
@@ -128,7 +129,7 @@ fn kubectl_runs_the_plugin_from_the_seed_s_exec_block() {
     drop(first);
 
     // The token kubectl received, as the plugin prints it from the cache.
-    let printed = credential(&succeeded(&issuer.get_token(&[], &[])));
+    let printed = credential(&ok(&issuer.get_token(&[], &[])));
     let token = printed["status"]["token"]
         .as_str()
         .expect("token")
@@ -152,7 +153,7 @@ fn kubectl_runs_the_plugin_from_the_seed_s_exec_block() {
         &["auth", "whoami", jsonpath],
     );
     assert_eq!(
-        succeeded(&whoami),
+        ok(&whoami),
         "oidc-alice [\"oidc-users\",\"system:authenticated\"]"
     );
     let beta = kubectl(
@@ -162,7 +163,7 @@ fn kubectl_runs_the_plugin_from_the_seed_s_exec_block() {
         &["--context=oidc-beta", "auth", "whoami", jsonpath],
     );
     assert_eq!(
-        succeeded(&beta),
+        ok(&beta),
         "oidc-alice [\"oidc-users\",\"system:authenticated\"]"
     );
     assert_eq!(issuer.requests().len(), before, "served from the cache");
@@ -178,5 +179,5 @@ fn kubectl_runs_the_plugin_from_the_seed_s_exec_block() {
             "-o=jsonpath={.users[0].user.exec.command} {.users[0].user.exec.args[0]} {.users[0].user.exec.args[1]}",
         ],
     );
-    assert_eq!(succeeded(&view), "kubectl oidc-login get-token");
+    assert_eq!(ok(&view), "kubectl oidc-login get-token");
 }
