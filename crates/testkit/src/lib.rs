@@ -5,10 +5,13 @@
 //! - `cluster`: a real `kubeward up` in a temporary data directory, with kubeconfigs for the
 //!   admin, an x509 user, a token user and the OIDC user, and kubectl of any installed version;
 //! - `golden`: the captures of a real kube-apiserver in `../shared/golden`, run against a cluster
-//!   with the captures' variables and compared through one masking function.
+//!   with the captures' variables and compared through one masking function;
+//! - `etcd`: an etcd cluster of any size on loopback (Debian's etcd-server), for the store's
+//!   conformance suite and the replicas' tests.
 #![forbid(unsafe_code)]
 
 pub mod cluster;
+pub mod etcd;
 pub mod golden;
 pub mod process;
 
