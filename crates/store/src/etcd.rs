@@ -27,6 +27,7 @@ mod history;
 mod layout;
 mod paging;
 mod reflector;
+mod retry;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +45,7 @@ use self::convert::{
 };
 use self::history::{Entries, Reader};
 use self::layout::Layout;
+use self::retry::{Kind, retrying};
 use crate::keys::check_key;
 use crate::metadata::{resource_version, set_resource_version};
 use crate::{
@@ -57,6 +59,8 @@ pub use compactor::DEFAULT_INTERVAL as DEFAULT_COMPACTION_INTERVAL;
 pub const DEFAULT_PREFIX: &str = "/registry";
 /// How long a read waits for the cache to reach this store's own writes before it asks etcd.
 pub const FRESHNESS_WAIT: Duration = Duration::from_secs(1);
+/// How long connecting waits before trying again.
+const CONNECT_RETRY: Duration = Duration::from_millis(200);
 /// The default deadline of one etcd call.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -152,14 +156,33 @@ impl EtcdStore {
             let layout = layout.clone();
             let servers = servers.clone();
             bridge
-                .run(timeout, async move {
-                    let client = Client::connect(&servers, Some(connect))
-                        .await
-                        .map_err(|error| etcd_error(&error))?;
-                    let (objects, revision) = history::list_everything(&client, &layout)
-                        .await
-                        .map_err(|error| etcd_error(&error))?;
-                    Ok((client, objects, revision))
+                .run(timeout + CONNECT_RETRY, async move {
+                    // A cluster that is starting (no leader yet) answers errors for a moment:
+                    // try again until the deadline, then report the last error.
+                    let deadline = tokio::time::Instant::now() + timeout;
+                    loop {
+                        let attempt = async {
+                            let client = Client::connect(&servers, Some(connect.clone())).await?;
+                            let listed = history::list_everything(&client, &layout).await?;
+                            Ok::<_, etcd_client::Error>((client, listed))
+                        };
+                        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                        let error = match tokio::time::timeout(left, attempt).await {
+                            Ok(Ok((client, (objects, revision)))) => {
+                                return Ok((client, objects, revision));
+                            }
+                            Ok(Err(error)) => etcd_error(&error),
+                            Err(_) => StoreError::Backend(format!(
+                                "etcd: no answer within {} s",
+                                timeout.as_secs_f64()
+                            )),
+                        };
+                        if tokio::time::Instant::now() + CONNECT_RETRY >= deadline {
+                            return Err(error);
+                        }
+                        tracing::debug!(%error, "etcd: connecting");
+                        tokio::time::sleep(CONNECT_RETRY).await;
+                    }
                 })
                 .map_err(unreachable)?
         };
@@ -233,15 +256,23 @@ impl EtcdStore {
         }
     }
 
-    /// Runs one etcd call on the store's runtime with the request deadline.
-    fn call<T, F>(&self, call: impl FnOnce(Client) -> F) -> Result<T, StoreError>
+    /// Runs one etcd call on the store's runtime with the request deadline, sending it again
+    /// while the cluster cannot take it (`retry`).
+    fn call<T, F>(
+        &self,
+        kind: Kind,
+        call: impl Fn(Client) -> F + Send + 'static,
+    ) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, etcd_client::Error>> + Send + 'static,
     {
-        let future = call(self.client.clone());
+        let client = self.client.clone();
+        let deadline = tokio::time::Instant::now() + self.timeout;
         self.bridge.run(self.timeout, async move {
-            future.await.map_err(|e| etcd_error(&e))
+            retrying(&client, kind, deadline, call)
+                .await
+                .map_err(|e| etcd_error(&e))
         })
     }
 
@@ -259,9 +290,12 @@ impl EtcdStore {
     /// etcd's current revision (one round trip).
     fn current_revision(&self) -> Result<u64, StoreError> {
         let root = self.layout.root().to_string();
-        let response = self.call(move |client| async move {
-            let options = etcd_client::GetOptions::new().with_count_only();
-            client.kv_client().get(root, Some(options)).await
+        let response = self.call(Kind::Read, move |client| {
+            let root = root.clone();
+            async move {
+                let options = etcd_client::GetOptions::new().with_count_only();
+                client.kv_client().get(root, Some(options)).await
+            }
         })?;
         Ok(response.header().map_or(0, |h| revision_of(h.revision())))
     }
@@ -277,7 +311,10 @@ impl EtcdStore {
             .when([compare])
             .and_then([then])
             .or_else([TxnOp::get(etcd_key, None)]);
-        self.call(move |client| async move { client.kv_client().txn(txn).await })
+        self.call(Kind::Write, move |client| {
+            let txn = txn.clone();
+            async move { client.kv_client().txn(txn).await }
+        })
     }
 
     /// After a refused transaction: the key's current pair (from the else branch), noted as
@@ -371,15 +408,18 @@ impl EtcdStore {
             .unwrap_or_else(|| self.layout.root().to_string());
         let probe = prefix.clone();
         let from = etcd_revision(since + 1);
-        let readable = self.call(move |client| async move {
-            let options = etcd_client::GetOptions::new()
-                .with_prefix()
-                .with_count_only()
-                .with_revision(from);
-            match client.kv_client().get(probe, Some(options)).await {
-                Ok(_) => Ok(true),
-                Err(error) if convert::is_compacted(&error) => Ok(false),
-                Err(error) => Err(error),
+        let readable = self.call(Kind::Read, move |client| {
+            let probe = probe.clone();
+            async move {
+                let options = etcd_client::GetOptions::new()
+                    .with_prefix()
+                    .with_count_only()
+                    .with_revision(from);
+                match client.kv_client().get(probe, Some(options)).await {
+                    Ok(_) => Ok(true),
+                    Err(error) if convert::is_compacted(&error) => Ok(false),
+                    Err(error) => Err(error),
+                }
             }
         })?;
         if !readable {
@@ -417,12 +457,22 @@ impl Store for EtcdStore {
         let Ok(etcd_key) = self.layout.object_key(key) else {
             return Ok(None);
         };
-        if self.fresh() {
-            return Ok(self.cache.get(&etcd_key));
+        if self.fresh()
+            && let Some(object) = self.cache.get(&etcd_key)
+        {
+            return Ok(Some(object));
         }
-        let response =
-            self.call(move |client| async move { client.kv_client().get(etcd_key, None).await })?;
-        response.kvs().first().map(decode_kv).transpose()
+        // A miss (or a cache behind this store's writes) is confirmed by etcd: an object just
+        // created through another replica is never reported missing.
+        let response = self.call(Kind::Read, move |client| {
+            let etcd_key = etcd_key.clone();
+            async move { client.kv_client().get(etcd_key, None).await }
+        })?;
+        let Some(kv) = response.kvs().first() else {
+            return Ok(None);
+        };
+        self.saw(revision_of(kv.mod_revision()));
+        decode_kv(kv).map(Some)
     }
 
     fn list(&self, scope: &ListScope, options: &ListOptions<'_>) -> Result<Listing, StoreError> {

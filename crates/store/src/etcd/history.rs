@@ -15,6 +15,7 @@ use super::convert::{
     decode_kv, etcd_error, etcd_revision, is_compacted, revision_of, watch_event,
 };
 use super::layout::{Layout, range_end};
+use super::retry::{Kind, retrying};
 use crate::{ListScope, ObjectKey, StoreError, Watch, WatchEvent};
 
 /// How many keys one range request reads.
@@ -150,10 +151,14 @@ impl<'a> Entries<'a> {
         let client = self.reader.client.clone();
         let end = range_end(self.prefix);
         let revision = self.revision;
+        let deadline = tokio::time::Instant::now() + self.reader.timeout;
         let chunk = self.reader.bridge.run(self.reader.timeout, async move {
-            range(&client, start, end, Some(revision))
-                .await
-                .map_err(|error| read_error(&error, revision))
+            retrying(&client, Kind::Read, deadline, |client| {
+                let (start, end) = (start.clone(), end.clone());
+                async move { range(&client, start, end, Some(revision)).await }
+            })
+            .await
+            .map_err(|error| read_error(&error, revision))
         })?;
         self.untaken = chunk.count;
         self.next_start = match chunk.kvs.last() {
@@ -243,12 +248,14 @@ pub fn watch(
         .with_prev_key();
     let watch_client = reader.client.clone();
     let start = prefix.to_string();
+    let deadline = tokio::time::Instant::now() + reader.timeout;
     let stream = reader.bridge.run(reader.timeout, async move {
-        watch_client
-            .watch_client()
-            .watch(start, Some(options))
-            .await
-            .map_err(|error| etcd_error(&error))
+        retrying(&watch_client, Kind::Read, deadline, |client| {
+            let (start, options) = (start.clone(), options.clone());
+            async move { client.watch_client().watch(start, Some(options)).await }
+        })
+        .await
+        .map_err(|error| etcd_error(&error))
     })?;
     let layout = reader.layout.clone();
     reader.bridge.handle().spawn(async move {

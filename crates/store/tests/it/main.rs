@@ -6,4 +6,5 @@
 mod conformance;
 mod etcd_cluster;
 mod etcd_replicas;
+mod gateway;
 mod support;
