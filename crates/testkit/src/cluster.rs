@@ -53,6 +53,12 @@ impl Cluster {
         Self::start_with(dir, data_dir, &[])
     }
 
+    /// Starts `kubeward up … EXTRA…` on an existing data directory (a restart with flags); its
+    /// log goes to `<dir>/kubeward.log`.
+    pub fn restart_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
+        Self::start_with(dir, data_dir, extra)
+    }
+
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
         let (level, stderr) = if extra.is_empty() {
             ("warn", Stdio::inherit())

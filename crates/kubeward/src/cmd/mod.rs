@@ -6,6 +6,7 @@ mod limits;
 mod login;
 mod rbac;
 mod serve;
+mod storage;
 mod up;
 mod up_oidc;
 mod user;

@@ -11,6 +11,8 @@ use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
 use kubeward_server::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
 
+use super::storage::StorageArgs;
+
 /// The API server's flags (kube-apiserver's names where the meaning is the same).
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -59,7 +61,7 @@ pub struct ServeArgs {
     /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
     #[command(flatten)]
     pub oidc: OidcArgs,
-    /// Where the server keeps its database.
+    /// Where the server keeps its database (with --storage-backend=redb) and files.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
     /// Reads served at once (0: no limit); past it, 429 with Retry-After.
@@ -71,6 +73,9 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// Where the objects are stored: the data directory, or etcd.
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -175,6 +180,7 @@ impl ServeArgs {
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
         let jwt = self.oidc.jwt_config()?;
+        self.storage.backend()?;
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -257,8 +263,10 @@ fn parse_authorization_mode(modes: &str) -> anyhow::Result<AuthorizationMode> {
 /// Runs `kubeward serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    super::runtime()?.block_on(async {
-        let server = kubeward_server::Server::bind(config).await?;
+    let runtime = super::runtime()?;
+    let store = args.storage.open(&args.data_dir)?;
+    runtime.block_on(async {
+        let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         eprintln!("kubeward API server listening on https://{address}");
         server.serve().await;

@@ -98,8 +98,9 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     // The flags are checked before anything listens.
     let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
     let data_dir = serve.data_dir.clone();
-    let store = super::idp::open_store(&data_dir)?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let store = serve.storage.open(&data_dir)?;
+    runtime.block_on(async {
         let idp = super::idp::start(
             store.clone(),
             super::idp::StartOptions {

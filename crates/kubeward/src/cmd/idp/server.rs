@@ -17,7 +17,8 @@ use kubeward_store::Store;
 use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
-use super::{DataDir, open_store};
+use super::DataDir;
+use crate::cmd::storage::StorageArgs;
 use crate::files::{Access, write_atomic};
 
 /// `kubeward idp serve` flags.
@@ -44,6 +45,10 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
+    /// Where the realms, sessions and keys are stored: the data directory, or etcd (shared by
+    /// several providers).
+    #[command(flatten)]
+    storage: StorageArgs,
 }
 
 /// A running provider.
@@ -240,7 +245,7 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
 /// Runs `kubeward idp serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let data_dir = args.data.data_dir.clone();
-    let store = open_store(&data_dir)?;
+    args.storage.backend()?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
             std::fs::read_to_string(c).with_context(|| format!("reading {}", c.display()))?,
@@ -248,7 +253,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
-    super::super::runtime()?.block_on(async move {
+    let runtime = super::super::runtime()?;
+    let store = args.storage.open(&data_dir)?;
+    runtime.block_on(async move {
         let handle = start(
             store,
             StartOptions {
