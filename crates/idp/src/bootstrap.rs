@@ -70,7 +70,11 @@ pub fn ensure_master(
     user.roles.realm = vec![ADMIN_ROLE.to_string(), "create-realm".to_string()];
     user.created_timestamp = now_millis;
     realm.users.push(user);
-    directory.create_realm(realm)?;
+    match directory.create_realm(realm) {
+        // Another provider sharing the store made it a moment ago.
+        Err(DirectoryError::RealmExists) => return Ok(Bootstrap::Existing),
+        created => created?,
+    };
     Ok(Bootstrap::Created {
         username,
         generated_password: generated.then_some(password),

@@ -16,6 +16,8 @@ use kubeward_idp::directory::Directory;
 use kubeward_idp::provider::Provider;
 use kubeward_store::{RedbStore, Store};
 
+use super::storage::StorageArgs;
+
 pub use server::{IdpHandle, StartOptions, print_banner, start};
 
 /// `kubeward idp …`.
@@ -31,6 +33,10 @@ pub struct DataDir {
     /// The data directory (shared with `kubeward up`).
     #[arg(long, default_value = "./kubeward-data", global = true)]
     pub data_dir: PathBuf,
+    /// Where the realms, sessions and keys are stored: the data directory, or etcd (shared by
+    /// several providers, which see what the offline commands change).
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,12 +88,8 @@ pub fn store_path(data_dir: &Path) -> PathBuf {
 /// Opens the data directory's store. A new data directory is the owner's only (0700) and a new
 /// store file 0600: it holds signing keys and password hashes.
 pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-    if !data_dir.exists() {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
-    }
+    use std::os::unix::fs::OpenOptionsExt as _;
+    create_data_dir(data_dir)?;
     let path = store_path(data_dir);
     if !path.exists() {
         std::fs::OpenOptions::new()
@@ -105,10 +107,28 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-/// A provider over the data directory's store.
-fn open_provider(data_dir: &Path) -> anyhow::Result<Provider> {
-    let store = open_store(data_dir)?;
-    let directory = Directory::open(store).context("reading the identity provider's realms")?;
+/// Creates the data directory, the owner's only (0700), unless it exists: it holds keys and
+/// the admin password whatever the storage backend.
+pub fn create_data_dir(data_dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !data_dir.exists() {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// A provider over the store the flags choose (a change made through it is a compare-and-swap
+/// when running providers share that store).
+fn open_provider(data: &DataDir) -> anyhow::Result<Provider> {
+    let store = data.storage.open(&data.data_dir)?;
+    let directory = if data.storage.shared() {
+        Directory::open_shared(store)
+    } else {
+        Directory::open(store)
+    }
+    .context("reading the identity provider's realms")?;
     Ok(Provider::new(directory))
 }
 

@@ -136,12 +136,21 @@ impl StorageArgs {
 
     /// Opens the store the flags choose: the data directory's file (created 0600), or a
     /// connection to etcd (which fails with the reason when etcd cannot be reached within
-    /// [`kubeward_store::DEFAULT_REQUEST_TIMEOUT`]).
+    /// [`kubeward_store::DEFAULT_REQUEST_TIMEOUT`]; the data directory is created all the same,
+    /// for the files that stay local).
     pub fn open(&self, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
         match self.backend()? {
             Backend::Redb => super::idp::open_store(data_dir),
-            Backend::Etcd(options) => Ok(Arc::new(EtcdStore::connect(options)?)),
+            Backend::Etcd(options) => {
+                super::idp::create_data_dir(data_dir)?;
+                Ok(Arc::new(EtcdStore::connect(options)?))
+            }
         }
+    }
+
+    /// Whether other processes may share the store the flags choose (etcd).
+    pub fn shared(&self) -> bool {
+        matches!(self.backend(), Ok(Backend::Etcd(_)))
     }
 }
 

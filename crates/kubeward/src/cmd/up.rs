@@ -111,6 +111,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 import: &[],
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
+                shared: serve.storage.shared(),
             },
         )
         .await

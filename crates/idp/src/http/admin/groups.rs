@@ -35,9 +35,9 @@ async fn add(at: EditRealm, parent: Option<String>, bytes: &[u8]) -> Answer {
             return Err(ModelError::NotFound("Could not find parent group").into());
         }
         r.add_group(Group {
-            id: id2,
+            id: id2.clone(),
             name: rep.name.clone(),
-            parent,
+            parent: parent.clone(),
             roles: Default::default(),
         })?;
         Ok(())

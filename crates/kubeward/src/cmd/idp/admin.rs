@@ -463,7 +463,7 @@ fn missing_realm(e: DirectoryError, realm: &str) -> anyhow::Error {
 /// `import`.
 pub fn import(args: FileArgs) -> anyhow::Result<ExitCode> {
     let rep = read_realm_file(&args.file)?;
-    let provider = open_provider(&args.data.data_dir)?;
+    let provider = open_provider(&args.data)?;
     if provider.directory().realm(&rep.realm).is_some() {
         bail!(
             "realm {:?} exists already (use `kubeward idp apply` to change it)",
@@ -477,7 +477,7 @@ pub fn import(args: FileArgs) -> anyhow::Result<ExitCode> {
 
 /// `export`.
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let provider = open_provider(&args.data.data_dir)?;
+    let provider = open_provider(&args.data)?;
     let realm = provider
         .directory()
         .realm(&args.realm)
@@ -502,7 +502,7 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
-    let provider = open_provider(&args.data.data_dir)?;
+    let provider = open_provider(&args.data)?;
     let directory = provider.directory();
     let current = directory.realm(&rep.realm);
     let (realm, changes) =
@@ -519,7 +519,7 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     }
     if current.is_some() {
         directory.update_realm(&rep.realm, |r| {
-            *r = realm;
+            *r = realm.clone();
             Ok(())
         })?;
     } else {
@@ -536,7 +536,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
             realm,
             algorithm,
         } => {
-            let provider = open_provider(&data.data_dir)?;
+            let provider = open_provider(&data)?;
             let kid = provider
                 .rotate_keys(&realm, algorithm.as_deref(), now())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -545,7 +545,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
             );
         }
         KeysCommand::List { data, realm } => {
-            let provider = open_provider(&data.data_dir)?;
+            let provider = open_provider(&data)?;
             let keys = provider.directory().keys(&realm)?;
             table(
                 &["KID", "ALGORITHM", "STATUS"],
@@ -573,7 +573,7 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
 pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         RealmCommand::List(data) => {
-            let provider = open_provider(&data.data_dir)?;
+            let provider = open_provider(&data)?;
             table(
                 &["NAME", "ENABLED", "CLIENTS", "USERS", "GROUPS"],
                 provider
@@ -593,7 +593,7 @@ pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
             );
         }
         RealmCommand::Create { data, name } => {
-            let provider = open_provider(&data.data_dir)?;
+            let provider = open_provider(&data)?;
             provider
                 .directory()
                 .create_realm(Realm::new(new_id(), name.clone()))
@@ -604,7 +604,7 @@ pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
             println!("realm {name} created");
         }
         RealmCommand::Delete { data, name } => {
-            let provider = open_provider(&data.data_dir)?;
+            let provider = open_provider(&data)?;
             provider
                 .directory()
                 .delete_realm(&name)
@@ -671,7 +671,7 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
                 client.secret = Some(secret.unwrap_or_else(|| random_token(24)));
             }
             edit(&at, |r| {
-                r.add_client(client)?;
+                r.add_client(client.clone())?;
                 representation::ensure_service_accounts(r, &mut RandomMinter);
                 Ok(())
             })?;
@@ -741,6 +741,7 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
                 user.password_hash = Some(hash_password(password).map_err(anyhow::Error::msg)?);
             }
             edit(&at, |r| {
+                let mut user = user.clone();
                 user.groups = r.group_ids(&groups)?;
                 r.add_user(user)?;
                 Ok(())
@@ -868,9 +869,9 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
                             }
                             .into());
                         }
-                        client.roles.push(role);
+                        client.roles.push(role.clone());
                     }
-                    None => r.add_role(role)?,
+                    None => r.add_role(role.clone())?,
                 }
                 Ok(())
             })?;
@@ -904,7 +905,7 @@ pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn load(at: &InRealm) -> anyhow::Result<std::sync::Arc<Realm>> {
-    let provider = open_provider(&at.data.data_dir)?;
+    let provider = open_provider(&at.data)?;
     provider
         .directory()
         .realm(&at.realm)
@@ -913,9 +914,9 @@ fn load(at: &InRealm) -> anyhow::Result<std::sync::Arc<Realm>> {
 
 fn edit(
     at: &InRealm,
-    change: impl FnOnce(&mut Realm) -> Result<(), DirectoryError>,
+    change: impl FnMut(&mut Realm) -> Result<(), DirectoryError>,
 ) -> anyhow::Result<()> {
-    let provider = open_provider(&at.data.data_dir)?;
+    let provider = open_provider(&at.data)?;
     provider
         .directory()
         .update_realm(&at.realm, change)

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Args;
 use kubeward_idp::bootstrap::{self, Bootstrap};
-use kubeward_idp::directory::Directory;
+use kubeward_idp::directory::{Directory, DirectoryError};
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_idp::representation::RealmRepresentation;
 use kubeward_pki::CertificateAuthority;
@@ -18,7 +18,6 @@ use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
 use super::DataDir;
-use crate::cmd::storage::StorageArgs;
 use crate::files::{Access, write_atomic};
 
 /// `kubeward idp serve` flags.
@@ -45,16 +44,14 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
-    /// Where the realms, sessions and keys are stored: the data directory, or etcd (shared by
-    /// several providers).
-    #[command(flatten)]
-    storage: StorageArgs,
 }
 
 /// A running provider.
 pub struct IdpHandle {
     /// `https://host:port`.
     pub url: String,
+    /// The address it listens on (behind `url` when a public URL was given).
+    pub address: SocketAddr,
     /// What bootstrap did (to tell the user).
     pub bootstrap: Bootstrap,
     provider: Arc<Provider>,
@@ -88,11 +85,19 @@ pub struct StartOptions<'a> {
     pub limits: kubeward_net::Limits,
     /// Realms made by the caller, imported like the files when they do not exist yet.
     pub generated: Vec<RealmRepresentation>,
+    /// Other providers share the store (etcd): follow their changes, and make every change of
+    /// a realm or a session a compare-and-swap.
+    pub shared: bool,
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
 pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
-    let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    let directory = if options.shared {
+        Directory::open_shared(store)
+    } else {
+        Directory::open(store)
+    }
+    .context("reading the identity provider's realms")?;
     let admin = match (
         std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),
         std::env::var("KC_BOOTSTRAP_ADMIN_PASSWORD").ok(),
@@ -116,15 +121,10 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .context("writing idp-admin-password")?;
     }
     for file in options.import {
-        let rep = super::admin::read_realm_file(file)?;
-        if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, &rep)?;
-        }
+        import_missing(&directory, &super::admin::read_realm_file(file)?)?;
     }
     for rep in &options.generated {
-        if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, rep)?;
-        }
+        import_missing(&directory, rep)?;
     }
     let (cert, key) = match options.tls {
         Some(pair) => pair,
@@ -166,6 +166,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     ));
     Ok(IdpHandle {
         url,
+        address,
         bootstrap: outcome,
         provider,
     })
@@ -179,6 +180,20 @@ pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow:
         .create_realm(realm)
         .with_context(|| format!("realm {}", rep.realm))?;
     Ok(())
+}
+
+/// Imports a realm unless it exists (made by an earlier start, or a moment ago by another
+/// provider sharing the store).
+fn import_missing(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
+    if directory.realm(&rep.realm).is_some() {
+        return Ok(());
+    }
+    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
+        .with_context(|| format!("realm {}", rep.realm))?;
+    match directory.create_realm(realm) {
+        Ok(_) | Err(DirectoryError::RealmExists) => Ok(()),
+        Err(error) => Err(error).with_context(|| format!("realm {}", rep.realm)),
+    }
 }
 
 /// The provider's certificate from the data directory's CA (created if missing), for
@@ -226,6 +241,9 @@ fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(Strin
 /// Tells the user where the provider is and how to log in as its admin.
 pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
     println!("IdP: {}", handle.url);
+    if !handle.url.ends_with(&format!(":{}", handle.address.port())) {
+        println!("IdP listening on: {}", handle.address);
+    }
     println!("IdP issuer (master realm): {}/realms/master", handle.url);
     match &handle.bootstrap {
         Bootstrap::Created {
@@ -245,7 +263,7 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
 /// Runs `kubeward idp serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let data_dir = args.data.data_dir.clone();
-    args.storage.backend()?;
+    args.data.storage.backend()?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
             std::fs::read_to_string(c).with_context(|| format!("reading {}", c.display()))?,
@@ -254,7 +272,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let runtime = super::super::runtime()?;
-    let store = args.storage.open(&data_dir)?;
+    let store = args.data.storage.open(&data_dir)?;
+    let shared = args.data.storage.shared();
     runtime.block_on(async move {
         let handle = start(
             store,
@@ -266,6 +285,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 import: &args.import,
                 generated: Vec::new(),
                 limits: args.connections.limits(),
+                shared,
             },
         )
         .await?;
