@@ -8,11 +8,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use kubeward_authn::AuthenticatorConfig;
-use kubeward_store::{RedbStore, StoreOptions};
+use kubeward_store::{RedbStore, Store, StoreOptions};
 use serde_json::Value;
 
-use crate::config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
-use crate::controllers::driver::Driver;
+use crate::config::{AuthorizationMode, LeaderElection, ServerConfig, ServiceAccountSigning};
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
 
@@ -25,7 +24,7 @@ pub const ALICE: &str = "alice-token";
 pub struct TestServer {
     /// The state requests run against.
     pub state: Arc<State>,
-    _controllers: Driver,
+    background: crate::Background,
 }
 
 /// What a request got back.
@@ -76,6 +75,7 @@ fn config() -> ServerConfig {
         max_requests_inflight: 400,
         max_mutating_requests_inflight: 200,
         limits: kubeward_net::Limits::default(),
+        leader_election: None,
     }
 }
 
@@ -88,13 +88,24 @@ impl TestServer {
     /// A fresh server state on a store opened with `options` (a short event log, say).
     pub async fn start_with(options: StoreOptions) -> Self {
         let store = Arc::new(RedbStore::in_memory_with(options).expect("an in-memory store"));
-        let (state, driver) = crate::prepare(config(), store)
+        Self::replica(store, None).await
+    }
+
+    /// A server state on `store`, which other replicas may share (then with `election`).
+    pub async fn replica(store: Arc<dyn Store>, election: Option<LeaderElection>) -> Self {
+        let config = ServerConfig {
+            leader_election: election,
+            ..config()
+        };
+        let (state, background) = crate::prepare(config, store)
             .await
             .expect("the state is prepared");
-        Self {
-            state,
-            _controllers: driver,
-        }
+        Self { state, background }
+    }
+
+    /// Its identity in the leader election, if it takes part in one.
+    pub fn identity(&self) -> Option<&str> {
+        self.background.identity.as_deref()
     }
 
     /// Runs `method path` with bearer `token` (none: anonymous) and a JSON `body` through the

@@ -2,6 +2,7 @@
 
 mod auth;
 mod idp;
+mod leader_election;
 mod limits;
 mod login;
 mod rbac;

@@ -11,6 +11,7 @@ use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
 use kubeward_server::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
 
+use super::leader_election::LeaderElectionArgs;
 use super::storage::StorageArgs;
 
 /// The API server's flags (kube-apiserver's names where the meaning is the same).
@@ -76,6 +77,9 @@ pub struct ServeArgs {
     /// Where the objects are stored: the data directory, or etcd.
     #[command(flatten)]
     pub storage: StorageArgs,
+    /// Which replica runs the controllers that act once per cluster (on etcd).
+    #[command(flatten)]
+    pub leader_election: LeaderElectionArgs,
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -181,6 +185,7 @@ impl ServeArgs {
         };
         let jwt = self.oidc.jwt_config()?;
         self.storage.backend()?;
+        let leader_election = self.leader_election.election(self.storage.shared())?;
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -204,6 +209,7 @@ impl ServeArgs {
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
+            leader_election,
         })
     }
 }
@@ -268,6 +274,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
+        if let Some(identity) = server.leader_identity() {
+            eprintln!("kubeward leader election: candidate {identity}");
+        }
         eprintln!("kubeward API server listening on https://{address}");
         server.serve().await;
         Ok(ExitCode::SUCCESS)

@@ -43,8 +43,8 @@ pub struct StorageArgs {
     pub etcd_compaction_interval: Duration,
 }
 
-/// A Go duration that is not negative (`--etcd-compaction-interval`).
-fn parse_interval(text: &str) -> Result<Duration, String> {
+/// A Go duration that is not negative (`--etcd-compaction-interval`, `--leader-elect-*`).
+pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let nanos = kubeward_core::go::parse_duration(text)?;
     u64::try_from(nanos)
         .map(Duration::from_nanos)

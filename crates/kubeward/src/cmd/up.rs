@@ -138,6 +138,9 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             )?),
             _ => None,
         };
+        if let Some(identity) = server.leader_identity() {
+            println!("Leader election: candidate {identity}");
+        }
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         server.serve().await;
         Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ use crate::state::State;
 
 pub mod apps;
 pub mod certificates;
+pub mod coordination;
 pub mod core;
 pub mod rbac;
 pub mod reviews;
@@ -214,6 +215,7 @@ const MODULES: &[&[Kind]] = &[
     apps::KINDS,
     rbac::KINDS,
     certificates::KINDS,
+    coordination::KINDS,
     reviews::KINDS,
 ];
 
