@@ -17,13 +17,18 @@ use crate::support::run;
 const LISTENING: &str = "kubeward API server listening on ";
 
 /// A `kubeward serve` replica; killed when dropped.
-struct Replica {
-    _process: Process,
-    url: String,
+pub struct Replica {
+    /// The process (kill it to kill the replica).
+    pub process: Process,
+    /// `https://127.0.0.1:<port>`.
+    pub url: String,
+    /// Its identity in the leader election, when it takes part in one.
+    pub identity: Option<String>,
 }
 
-/// Starts `kubeward serve` on the certificates of `up`'s data directory and on `servers`.
-fn serve_replica(up: &Cluster, servers: &str) -> Replica {
+/// Starts `kubeward serve … EXTRA…` on the certificates of `up`'s data directory (signing CSRs
+/// with its CA) and on `servers`, with a data directory of its own named `name`.
+pub fn serve_replica(up: &Cluster, servers: &str, name: &str, extra: &[&str]) -> Replica {
     let pki = up.data_dir.join("pki");
     let mut command = Command::new(kubeward_testkit::kubeward_binary());
     command
@@ -35,28 +40,39 @@ fn serve_replica(up: &Cluster, servers: &str) -> Replica {
         .arg(pki.join("apiserver.key"))
         .arg("--client-ca-file")
         .arg(pki.join("ca.crt"))
+        .arg("--cluster-signing-cert-file")
+        .arg(pki.join("ca.crt"))
+        .arg("--cluster-signing-key-file")
+        .arg(pki.join("ca.key"))
         .arg(format!("--etcd-servers={servers}"))
         .arg("--data-dir")
-        .arg(up.scratch("replica-data"))
+        .arg(up.scratch(name))
+        .args(extra)
         .env("RUST_LOG", "warn");
     let process = Process::start(command, Stream::Stderr, Duration::from_secs(60), |line| {
         line.starts_with(LISTENING)
     });
-    let url = process
-        .printed
-        .lines()
-        .find_map(|line| line.strip_prefix(LISTENING))
-        .expect("the address")
-        .trim()
-        .to_string();
+    let field = |prefix: &str| {
+        process
+            .printed
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix))
+            .map(|value| value.trim().to_string())
+    };
+    let url = field(LISTENING).expect("the address");
+    let identity = field(CANDIDATE);
     Replica {
-        _process: process,
+        process,
         url,
+        identity,
     }
 }
 
+/// The line a replica taking part in the leader election prints before it listens.
+const CANDIDATE: &str = "kubeward leader election: candidate ";
+
 /// Runs `check` until it gives `true` (at most 10 s).
-fn eventually(mut check: impl FnMut() -> bool, what: &str) {
+pub fn eventually(mut check: impl FnMut() -> bool, what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !check() {
         assert!(Instant::now() < deadline, "{what}: not within 10 s");
@@ -105,7 +121,7 @@ fn up_and_a_serve_replica_share_one_etcd() {
     assert_eq!(stored["data"]["k"], "from-up");
     assert!(stored["metadata"].get("resourceVersion").is_none());
 
-    let replica = serve_replica(&up, &servers);
+    let replica = serve_replica(&up, &servers, "replica-data", &[]);
     let on_replica = |args: &[&str]| {
         let mut all = vec!["--server", replica.url.as_str()];
         all.extend_from_slice(args);

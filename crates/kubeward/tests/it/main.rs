@@ -13,6 +13,7 @@ mod oidc_issuer;
 mod rbac_can_i;
 mod rbac_toolbox;
 mod rbac_who_can;
+mod replicas;
 mod seed_001_oidc;
 mod seed_002_x509;
 mod seed_003_default_rbac;
