@@ -434,3 +434,6 @@ pub fn add_authenticated_group(mut user: UserInfo) -> UserInfo {
 mod test_support;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

@@ -17,3 +17,6 @@ pub mod model;
 pub mod provider;
 pub mod reconcile;
 pub mod representation;
+
+#[cfg(test)]
+mod fuzz;

@@ -716,4 +716,4 @@ fn exported_role(role: &Role, client_role: bool, container: &str) -> RoleReprese
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

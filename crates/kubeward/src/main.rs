@@ -19,3 +19,6 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -33,6 +33,8 @@ mod state;
 mod sync;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod test_support;
 
 pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
