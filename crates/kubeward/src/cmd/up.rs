@@ -144,6 +144,13 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
 
 /// Creates whatever the data directory lacks; never replaces an existing key.
 fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
+    if let Some(data_dir) = layout.pki.parent()
+        && !data_dir.exists()
+    {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        set_private(data_dir)?;
+    }
     std::fs::create_dir_all(&layout.pki)
         .with_context(|| format!("creating {}", layout.pki.display()))?;
     set_private(&layout.pki)?;

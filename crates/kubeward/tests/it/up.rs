@@ -41,6 +41,9 @@ fn up_creates_the_data_directory_and_says_what_to_run_next() {
         assert_eq!(mode(&data.join(secret)), 0o600, "{secret}");
     }
     assert_eq!(mode(&data.join("pki/ca.crt")), 0o644);
+    // A new data directory is the owner's only, as docs/api-server.md says.
+    assert_eq!(mode(data), 0o700);
+    assert_eq!(mode(&data.join("pki")), 0o700);
     let namespaces = cluster::ok(&cluster.kubectl(&["get", "namespaces", "-o", "name"]));
     assert_eq!(
         namespaces,
