@@ -44,7 +44,7 @@ class Server:
         self.workdir = workdir
         self.data = os.path.join(workdir, "data")
         self.process = subprocess.Popen(
-            [binary, "up", "--secure-port", "0", "--data-dir", self.data],
+            [binary, "up", "--secure-port", "0", "--idp-port", "0", "--data-dir", self.data],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.url = None
         for line in self.process.stdout:

@@ -18,6 +18,7 @@ the requests answered; at the end, the first and last samples side by side.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -38,7 +39,7 @@ class Server:
 
     def __init__(self, binary, workdir):
         data = os.path.join(workdir, "data")
-        self.process = subprocess.Popen([binary, "up", "--secure-port", "0", "--data-dir", data],
+        self.process = subprocess.Popen([binary, "up", "--secure-port", "0", "--idp-port", "0", "--data-dir", data],
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         url = None
         for line in self.process.stdout:
@@ -191,21 +192,24 @@ def main():
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--watchers", type=int, default=8)
     parser.add_argument("--readers", type=int, default=2)
+    parser.add_argument("--rbac-writers", type=int, default=1)
+    parser.add_argument("--churners", type=int, default=1)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
         counter = Counter()
         stop = threading.Event()
         try:
-            with server.connect() as connection:
+            with contextlib.closing(server.connect()) as connection:
                 status, _ = request(connection, counter, "namespace", "POST", "/api/v1/namespaces",
                                     {"metadata": {"name": "soak"}})
                 assert status == 201, status
             time.sleep(1)
             samples = [(0.0, *server.sample(), 0)]
-            workers = ([(writer, (i,)) for i in range(options.writers)] + [(rbac_writer, ())]
+            workers = ([(writer, (i,)) for i in range(options.writers)]
+                       + [(rbac_writer, ())] * options.rbac_writers
                        + [(watcher, ())] * options.watchers + [(reader, ())] * options.readers
-                       + [(churner, ())])
+                       + [(churner, ())] * options.churners)
             for target, args in workers:
                 threading.Thread(target=lambda t=target, a=args: guard(t, server, counter, stop, *a),
                                  daemon=True).start()
