@@ -82,12 +82,9 @@ pub fn store_path(data_dir: &Path) -> PathBuf {
 /// Opens the data directory's store. A new data directory is the owner's only (0700) and a new
 /// store file 0600: it holds signing keys and password hashes.
 pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-    if !data_dir.exists() {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
-    }
+    use std::os::unix::fs::OpenOptionsExt as _;
+    crate::files::private_dir(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     let path = store_path(data_dir);
     if !path.exists() {
         std::fs::OpenOptions::new()

@@ -5,6 +5,7 @@ mod auth_explain;
 mod bad_input;
 mod hardening;
 mod identities;
+mod first_steps;
 mod idp;
 mod kubectl_versions;
 mod login;

@@ -443,7 +443,10 @@ fn forbidden_unreachable_and_malformed_input_get_clear_errors() {
         &["rbac", "viz"],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("no cluster to ask: give --from PATH"), "{err}");
+    assert!(
+        err.contains("no kubeconfig: none of the files in $KUBECONFIG exists"),
+        "{err}"
+    );
 
     // Malformed manifests name the file and line.
     let bad = cluster.scratch("bad.yaml");

@@ -1,19 +1,10 @@
 //! `kubeward up`: the data directory it creates, what it prints, and that a restart — even after
 //! `kill -9` in the middle of writes — keeps every write that was acknowledged.
 
-use std::os::unix::fs::PermissionsExt as _;
-use std::path::Path;
-
 use kubeward_testkit::cluster::{self, Cluster};
 use kubeward_testkit::golden as steps;
 
-fn mode(path: &Path) -> u32 {
-    std::fs::metadata(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .permissions()
-        .mode()
-        & 0o777
-}
+use crate::support::mode;
 
 #[test]
 fn up_creates_the_data_directory_and_says_what_to_run_next() {

@@ -17,6 +17,7 @@ use kubeward_store::Store;
 use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
+use super::super::shutdown;
 use super::{DataDir, open_store};
 use crate::files::{Access, write_atomic};
 
@@ -46,6 +47,11 @@ pub struct ServeArgs {
     connections: super::super::limits::ConnectionArgs,
 }
 
+/// The file of a data directory that names the URL of the provider serving it (written at each
+/// start): with the store's lock, it tells the administration commands where a running provider
+/// answers.
+pub const URL_FILE: &str = "idp-url";
+
 /// A running provider.
 pub struct IdpHandle {
     /// `https://host:port`.
@@ -53,6 +59,7 @@ pub struct IdpHandle {
     /// What bootstrap did (to tell the user).
     pub bootstrap: Bootstrap,
     provider: Arc<Provider>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl IdpHandle {
@@ -64,6 +71,12 @@ impl IdpHandle {
             .iter()
             .find(|c| c.client_id == client_id)
             .and_then(|c| c.secret.clone())
+    }
+
+    /// Stops serving: the listener closes and the open connections end (the provider has no
+    /// graceful drain of its own yet).
+    pub fn stop(self) {
+        self.task.abort();
     }
 }
 
@@ -152,17 +165,24 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
             }
         }
     };
-    tokio::spawn(kubeward_net::serve(
+    let task = tokio::spawn(kubeward_net::serve(
         listener,
         Some(acceptor),
         options.limits,
         handler,
         std::future::pending(),
     ));
+    write_atomic(
+        &options.data_dir.join(URL_FILE),
+        format!("{url}\n").as_bytes(),
+        Access::Public,
+    )
+    .with_context(|| format!("writing {URL_FILE}"))?;
     Ok(IdpHandle {
         url,
         bootstrap: outcome,
         provider,
+        task,
     })
 }
 
@@ -180,7 +200,7 @@ pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow:
 /// localhost, 127.0.0.1 and the listen address.
 fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(String, String)> {
     let pki = data_dir.join("pki");
-    std::fs::create_dir_all(&pki).with_context(|| format!("creating {}", pki.display()))?;
+    crate::files::private_dir(&pki).with_context(|| format!("creating {}", pki.display()))?;
     let (ca_cert, ca_key) = (pki.join("ca.crt"), pki.join("ca.key"));
     let now = OffsetDateTime::now_utc();
     let ca = if ca_cert.exists() && ca_key.exists() {
@@ -239,7 +259,13 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
 
 /// Runs `kubeward idp serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let data_dir = args.data.data_dir.clone();
+    let data_dir = std::path::absolute(&args.data.data_dir)
+        .with_context(|| format!("--data-dir {}", args.data.data_dir.display()))?;
+    super::super::ports::check_free(&[super::super::ports::Wanted {
+        what: "the identity provider",
+        address: args.listen,
+        flag: "--listen",
+    }])?;
     let store = open_store(&data_dir)?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
@@ -262,13 +288,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
+        let mut signals = shutdown::Signals::install()?;
         println!("kubeward idp is up.");
         println!();
         print_banner(&handle, &data_dir);
         println!("CA: {}", data_dir.join("pki").join("ca.crt").display());
         println!();
         println!("Ready.");
-        std::future::pending::<()>().await;
+        shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
+            .await;
+        handle.stop();
+        eprintln!("kubeward idp: stopped");
         Ok(ExitCode::SUCCESS)
     })
 }
