@@ -187,6 +187,34 @@ fn up_in_a_relative_data_dir_writes_what_works_from_anywhere() {
         "{}",
         text(&explained)
     );
+
+    // login setup names the user this cluster maps the token to, not the issuer#sub default.
+    let setup = support::kubeward(&["login", "setup"])
+        .arg(format!("--oidc-issuer-url={}/realms/kubernetes", cluster.idp))
+        .args([
+            "--oidc-client-id=kubernetes-client",
+            "--oidc-client-secret=kubernetes-client-secret",
+            "--grant-type=password",
+            "--username=test",
+            "--password=test-password",
+        ])
+        .arg(format!(
+            "--certificate-authority={}",
+            data.join("pki/ca.crt").display()
+        ))
+        .current_dir(&elsewhere)
+        .env("KUBECONFIG", &admin)
+        .env("HOME", &elsewhere)
+        .output()
+        .unwrap();
+    assert!(setup.status.success(), "{}", text(&setup));
+    let advice = String::from_utf8_lossy(&setup.stdout);
+    assert!(
+        advice.contains(
+            "kubectl create clusterrolebinding oidc-cluster-admin --clusterrole=cluster-admin --user='test'\n"
+        ),
+        "{advice}"
+    );
 }
 
 #[test]

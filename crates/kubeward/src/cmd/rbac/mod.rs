@@ -21,6 +21,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
+pub(crate) use whoami::review as self_review;
+
 #[derive(Debug, Args)]
 pub(crate) struct RbacArgs {
     #[command(subcommand)]
