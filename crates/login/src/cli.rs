@@ -510,7 +510,8 @@ fn run_setup(args: &SetupArgs, api_server: Option<&dyn ApiServer>) -> ExitCode {
     let user = match reported {
         Some((server, name)) => setup::User::Reported { server, name },
         None => {
-            let payload = kubeward_jose::jws::unverified_payload(&tokens.id_token).unwrap_or_default();
+            let payload =
+                kubeward_jose::jws::unverified_payload(&tokens.id_token).unwrap_or_default();
             match setup::username(&provider.issuer, &payload, &mapping) {
                 Ok(name) => setup::User::Mapped {
                     name,

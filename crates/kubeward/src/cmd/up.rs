@@ -168,6 +168,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             _ => None,
         };
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
+        tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
         idp.stop();
         eprintln!("kubeward up: stopped");

@@ -190,7 +190,10 @@ fn up_in_a_relative_data_dir_writes_what_works_from_anywhere() {
 
     // login setup names the user this cluster maps the token to, not the issuer#sub default.
     let setup = support::kubeward(&["login", "setup"])
-        .arg(format!("--oidc-issuer-url={}/realms/kubernetes", cluster.idp))
+        .arg(format!(
+            "--oidc-issuer-url={}/realms/kubernetes",
+            cluster.idp
+        ))
         .args([
             "--oidc-client-id=kubernetes-client",
             "--oidc-client-secret=kubernetes-client-secret",

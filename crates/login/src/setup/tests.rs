@@ -44,7 +44,10 @@ fn usernames_follow_kube_apiservers_claim_flags() {
         ..ClaimMapping::default()
     };
     let name = |m: &ClaimMapping| username("https://idp/realms/k", &token, m);
-    assert_eq!(name(&mapping(None, None)), Ok("https://idp/realms/k#0b1c".into()));
+    assert_eq!(
+        name(&mapping(None, None)),
+        Ok("https://idp/realms/k#0b1c".into())
+    );
     assert_eq!(
         name(&mapping(Some("preferred_username"), Some("-"))),
         Ok("test".into())

@@ -10,6 +10,7 @@ mod lookup;
 mod matrix;
 mod output;
 mod policy_rules;
+mod self_review;
 mod source;
 mod summary;
 mod target;

@@ -74,6 +74,14 @@ pub(super) fn load(source: &PolicySource) -> anyhow::Result<LoadedPolicy> {
     Ok(loaded)
 }
 
+/// Whether loading the live policy failed because the user may not list the RBAC objects.
+pub(super) fn is_forbidden(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<live::LiveError>(),
+        Some(live::LiveError::Forbidden { .. })
+    )
+}
+
 /// Reads the cluster's RBAC objects, showing progress on a terminal.
 pub(super) async fn load_live(client: &kube::Client) -> anyhow::Result<LoadedPolicy> {
     let terminal = std::io::stderr().is_terminal();
