@@ -266,13 +266,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         flag: "--secure-port",
     }])?;
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async {
         let mut signals = super::shutdown::Signals::install()?;
         let server = kubeward_server::Server::bind(config).await?;
         let address = server.local_addr()?;
         eprintln!("kubeward API server listening on https://{address}");
         super::shutdown::serve_until_stopped("kubeward serve", &mut signals, server.serve()).await;
-        eprintln!("kubeward serve: stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    super::shutdown::stop_runtime(runtime, "kubeward serve");
+    Ok(outcome)
 }

@@ -49,9 +49,9 @@ impl Signals {
 }
 
 /// Runs `serve` until it ends or a signal asks the process to stop; tells the user on stderr
-/// what happens, as `name` (e.g. `kubeward up`). Stopping drops `serve`, which stops accepting
-/// and closes the connections it holds; every write was committed to the store before it was
-/// acknowledged, so there is nothing left to flush.
+/// what happens, as `name` (e.g. `kubeward up`). Stopping drops `serve`, which stops accepting;
+/// [`stop_runtime`] then ends every task the servers spawned. Every write was committed to the
+/// store before it was acknowledged, so there is nothing left to flush.
 pub async fn serve_until_stopped(
     name: &str,
     signals: &mut Signals,
@@ -64,4 +64,14 @@ pub async fn serve_until_stopped(
             Some(stop)
         }
     }
+}
+
+/// How long the tasks of a stopping server may take to end.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Ends the runtime of a stopped server, with every task and connection its servers spawned
+/// (OIDC key refreshes, the identity provider, open connections), then says so as `name`.
+pub fn stop_runtime(runtime: tokio::runtime::Runtime, name: &str) {
+    runtime.shutdown_timeout(GRACE);
+    eprintln!("{name}: stopped");
 }

@@ -129,7 +129,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     // The flags are checked before anything listens.
     let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
     let store = super::idp::open_store(&data_dir)?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async {
         let mut signals = shutdown::Signals::install()?;
         let idp = super::idp::start(
             store.clone(),
@@ -170,10 +171,10 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
-        idp.stop();
-        eprintln!("kubeward up: stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    shutdown::stop_runtime(runtime, "kubeward up");
+    Ok(outcome)
 }
 
 /// Creates whatever the data directory lacks; never replaces an existing key.

@@ -59,7 +59,6 @@ pub struct IdpHandle {
     /// What bootstrap did (to tell the user).
     pub bootstrap: Bootstrap,
     provider: Arc<Provider>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl IdpHandle {
@@ -71,12 +70,6 @@ impl IdpHandle {
             .iter()
             .find(|c| c.client_id == client_id)
             .and_then(|c| c.secret.clone())
-    }
-
-    /// Stops serving: the listener closes and the open connections end (the provider has no
-    /// graceful drain of its own yet).
-    pub fn stop(self) {
-        self.task.abort();
     }
 }
 
@@ -165,7 +158,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
             }
         }
     };
-    let task = tokio::spawn(kubeward_net::serve(
+    tokio::spawn(kubeward_net::serve(
         listener,
         Some(acceptor),
         options.limits,
@@ -182,7 +175,6 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         url,
         bootstrap: outcome,
         provider,
-        task,
     })
 }
 
@@ -274,7 +266,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
-    super::super::runtime()?.block_on(async move {
+    let runtime = super::super::runtime()?;
+    let outcome = runtime.block_on(async move {
         let handle = start(
             store,
             StartOptions {
@@ -297,8 +290,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("Ready.");
         shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
             .await;
-        handle.stop();
-        eprintln!("kubeward idp: stopped");
-        Ok(ExitCode::SUCCESS)
-    })
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    shutdown::stop_runtime(runtime, "kubeward idp");
+    Ok(outcome)
 }
