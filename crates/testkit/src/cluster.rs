@@ -57,7 +57,13 @@ impl Cluster {
     /// Starts `kubeward up --data-dir RELATIVE` in the folder `cwd` (inside `dir`), as a user
     /// who runs it where they stand; its log goes to `<dir>/kubeward.log`.
     pub fn up_in(dir: tempfile::TempDir, cwd: &Path, relative: &str) -> Self {
-        Self::launch(dir, cwd.join(relative), Some(cwd), OsStr::new(relative), &[])
+        Self::launch(
+            dir,
+            cwd.join(relative),
+            Some(cwd),
+            OsStr::new(relative),
+            &[],
+        )
     }
 
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {

@@ -41,8 +41,8 @@ enum Command {
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
-    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer a data
-    /// directory offline.
+    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer it (a
+    /// running provider through its admin REST API, or a stopped data directory).
     Idp(idp::IdpArgs),
     /// Explain how the API server authenticates a token (`auth explain`).
     Auth(auth::AuthArgs),

@@ -3,9 +3,9 @@
 mod api_verbs;
 mod auth_explain;
 mod bad_input;
+mod first_steps;
 mod hardening;
 mod identities;
-mod first_steps;
 mod idp;
 mod kubectl_versions;
 mod login;

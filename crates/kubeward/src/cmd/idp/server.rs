@@ -18,7 +18,8 @@ use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
 use super::super::shutdown;
-use super::{DataDir, open_store};
+use super::data::{DataDir, URL_FILE, open_store};
+use super::realm_file;
 use crate::files::{Access, write_atomic};
 
 /// `kubeward idp serve` flags.
@@ -46,11 +47,6 @@ pub struct ServeArgs {
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
 }
-
-/// The file of a data directory that names the URL of the provider serving it (written at each
-/// start): with the store's lock, it tells the administration commands where a running provider
-/// answers.
-pub const URL_FILE: &str = "idp-url";
 
 /// A running provider.
 pub struct IdpHandle {
@@ -117,14 +113,14 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .context("writing idp-admin-password")?;
     }
     for file in options.import {
-        let rep = super::admin::read_realm_file(file)?;
+        let rep = realm_file::read(file)?;
         if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, &rep)?;
+            realm_file::import(&directory, &rep)?;
         }
     }
     for rep in &options.generated {
         if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, rep)?;
+            realm_file::import(&directory, rep)?;
         }
     }
     let (cert, key) = match options.tls {
@@ -176,16 +172,6 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         bootstrap: outcome,
         provider,
     })
-}
-
-/// Imports a realm file into the directory.
-pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
-    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    directory
-        .create_realm(realm)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    Ok(())
 }
 
 /// The provider's certificate from the data directory's CA (created if missing), for
