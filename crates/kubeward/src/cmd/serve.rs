@@ -175,7 +175,7 @@ impl ServeArgs {
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
         let jwt = self.oidc.jwt_config()?;
-        std::fs::create_dir_all(&self.data_dir)
+        crate::files::private_dir(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
             bind_address: SocketAddr::new(
@@ -256,12 +256,25 @@ fn parse_authorization_mode(modes: &str) -> anyhow::Result<AuthorizationMode> {
 
 /// Runs `kubeward serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::ports::check_free(&[super::ports::Wanted {
+        what: "the API server",
+        address: SocketAddr::new(
+            args.bind_address
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            args.secure_port,
+        ),
+        flag: "--secure-port",
+    }])?;
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async {
+        let mut signals = super::shutdown::Signals::install()?;
         let server = kubeward_server::Server::bind(config).await?;
         let address = server.local_addr()?;
         eprintln!("kubeward API server listening on https://{address}");
-        server.serve().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        super::shutdown::serve_until_stopped("kubeward serve", &mut signals, server.serve()).await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    super::shutdown::stop_runtime(runtime, "kubeward serve");
+    Ok(outcome)
 }

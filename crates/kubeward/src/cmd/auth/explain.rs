@@ -72,8 +72,9 @@ pub(super) struct ExplainArgs {
     /// The API audiences (default: the ServiceAccount issuers).
     #[arg(long = "api-audiences", value_delimiter = ',')]
     api_audiences: Vec<String>,
-    /// The data directory of a `kubeward up`: its ServiceAccount key and issuer, and its admin
-    /// kubeconfig for the RBAC answer. (`up` does not record its --oidc-* flags: give them too.)
+    /// The data directory of a `kubeward up`: its ServiceAccount key and issuer, the
+    /// `authentication-config.json` it wrote (unless --oidc-* or --authentication-config are
+    /// given), and its admin kubeconfig for the RBAC answer.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// The issuer's key set (JWKS JSON) from a file instead of fetching discovery (offline).
@@ -192,25 +193,13 @@ async fn review_client(args: &ExplainArgs) -> anyhow::Result<kube::Client> {
         .as_ref()
         .map(|d| d.join("admin.kubeconfig"))
         .filter(|p| p.exists());
-    let options = kube::config::KubeConfigOptions {
-        context: if admin.is_some() {
-            None
-        } else {
-            args.context.clone()
-        },
-        ..Default::default()
-    };
-    let config = match admin.as_ref().or(args.kubeconfig.as_ref()) {
-        Some(path) => {
-            let kubeconfig = kube::config::Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read the kubeconfig {}", path.display()))?;
-            kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-                .await
-                .with_context(|| format!("cannot use the kubeconfig {}", path.display()))?
-        }
-        None => kube::Config::infer().await.context(
-            "no cluster to ask the RBAC question: give --from PATH, --data-dir or --kubeconfig",
-        )?,
+    let config = match admin {
+        Some(path) => crate::kube_config::load(Some(&path), None).await?,
+        None => crate::kube_config::load(args.kubeconfig.as_deref(), args.context.as_deref())
+            .await
+            .context(
+                "no cluster to ask the RBAC question: give --from PATH, --data-dir or --kubeconfig",
+            )?,
     };
     kube::Client::try_from(config).context("cannot set up the client for the cluster")
 }
@@ -272,7 +261,7 @@ impl Chain {
             token_auth_csv,
             service_accounts,
             anonymous: false,
-            jwt: args.oidc.jwt_config()?,
+            jwt: jwt_config(args)?,
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         if tokens.is_none() && issuers.is_empty() && authenticator.oidc().is_none() {
@@ -396,6 +385,24 @@ impl Chain {
             );
         }
         Ok(())
+    }
+}
+
+/// The JWT authenticators: the flags, else the `authentication-config.json` that `kubeward up`
+/// wrote into --data-dir (the configuration its API server runs with).
+fn jwt_config(args: &ExplainArgs) -> anyhow::Result<Option<kubeward_authn::oidc::JwtConfig>> {
+    let up_config = args
+        .data_dir
+        .as_ref()
+        .map(|dir| dir.join("authentication-config.json"))
+        .filter(|file| file.is_file());
+    match up_config {
+        Some(file) if args.oidc.jwt_config()?.is_none() => OidcArgs {
+            authentication_config: Some(file),
+            ..args.oidc.clone()
+        }
+        .jwt_config(),
+        _ => args.oidc.jwt_config(),
     }
 }
 

@@ -10,6 +10,7 @@ mod lookup;
 mod matrix;
 mod output;
 mod policy_rules;
+mod self_review;
 mod source;
 mod summary;
 mod target;
@@ -20,6 +21,8 @@ mod whoami;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+
+pub(crate) use whoami::review as self_review;
 
 #[derive(Debug, Args)]
 pub(crate) struct RbacArgs {
