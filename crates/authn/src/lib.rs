@@ -1,8 +1,8 @@
 //! kube-apiserver's authentication chain, pure: x509 client certificates (`--client-ca-file`),
 //! static tokens (`--token-auth-file`), ServiceAccount tokens (legacy and bound), OIDC ID
-//! tokens (`--oidc-*`, `--authentication-config`), the `system:authenticated` group adder and
-//! anonymous requests; and the issuing of ServiceAccount
-//! tokens for the TokenRequest API.
+//! tokens (`--oidc-*`, `--authentication-config`), EKS-style IAM tokens (`iam`: checked here,
+//! verified by STS through a call the server makes), the `system:authenticated` group adder and
+//! anonymous requests; and the issuing of ServiceAccount tokens for the TokenRequest API.
 //!
 //! Pure: the caller hands in the peer certificates, the `Authorization` header, lookups of
 //! ServiceAccounts/Secrets/Pods/Nodes, and `now`. No I/O, no clock, no async runtime; the only
@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
+pub mod iam;
 pub mod oidc;
 pub mod service_account;
 pub mod token_file;
