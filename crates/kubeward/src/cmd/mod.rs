@@ -1,6 +1,7 @@
 //! Subcommands and their wiring.
 
 mod auth;
+mod eks;
 mod idp;
 mod limits;
 mod login;
@@ -43,6 +44,9 @@ enum Command {
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
     Login(login::LoginArgs),
+    /// EKS administration: eksctl's iamidentitymapping, `aws eks update-kubeconfig`, access
+    /// entries.
+    Eks(eks::EksArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -55,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => login::run(args),
         Command::Idp(args) => idp::run(args),
         Command::Auth(args) => auth::run(args),
+        Command::Eks(args) => eks::run(args),
     }
 }
 
