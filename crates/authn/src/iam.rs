@@ -89,6 +89,19 @@ impl IamConfig {
     }
 }
 
+/// Everything the API server needs to accept IAM tokens: the settings, the CA bundle that
+/// verifies the STS endpoint's certificate (besides the system roots), and the mounted file's
+/// mappings (aws-iam-authenticator's `MountedFile` backend).
+#[derive(Debug, Clone)]
+pub struct IamSettings {
+    /// The `--aws-iam-*` settings.
+    pub config: IamConfig,
+    /// `--aws-iam-sts-ca-file` (PEM).
+    pub sts_ca_pem: Option<String>,
+    /// `--aws-iam-mapping-file`, parsed.
+    pub mapping_file: mapping::MapperSet,
+}
+
 /// Why an IAM token gives no user. `Display` is what the server logs (never the token).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

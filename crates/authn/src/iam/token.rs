@@ -122,7 +122,34 @@ pub enum FormatError {
     Fragment,
 }
 
-/// One check of [`parse_traced`], for `kubeward auth explain`.
+impl FormatError {
+    /// The name of the check that failed (as [`Step::name`]).
+    pub fn step(&self) -> &'static str {
+        match self {
+            FormatError::TooLarge => "size",
+            FormatError::Prefix => "prefix",
+            FormatError::Base64(_) => "base64",
+            FormatError::Url(_) | FormatError::UserInfo | FormatError::Fragment => "url",
+            FormatError::Scheme(_) => "scheme",
+            FormatError::Host(_) => "host",
+            FormatError::Path => "path",
+            FormatError::MalformedQuery
+            | FormatError::DuplicateParameter(_)
+            | FormatError::UnknownParameter(_)
+            | FormatError::MultipleValues => "query",
+            FormatError::Action => "action",
+            FormatError::UnsignedClusterId => "signed headers",
+            FormatError::Expires(_) => "X-Amz-Expires",
+            FormatError::DateMissing | FormatError::DateFormat { .. } | FormatError::Expired(_) => {
+                "X-Amz-Date"
+            }
+            FormatError::Version => "version",
+            FormatError::Algorithm => "algorithm",
+        }
+    }
+}
+
+/// One check of [`Verifier::parse_traced`], for `kubeward auth explain`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// What was checked.

@@ -8,6 +8,7 @@ mod login;
 mod rbac;
 mod serve;
 mod up;
+mod up_aws;
 mod up_oidc;
 mod user;
 

@@ -4,6 +4,7 @@ mod api_verbs;
 mod auth_explain;
 mod bad_input;
 mod eks;
+mod eks_iam;
 mod hardening;
 mod identities;
 mod idp;
