@@ -377,3 +377,203 @@ print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
         );
     }
 }
+
+/// The good token with one change each: 30 tokens the API server must refuse with a 401.
+fn bad_tokens(good: &str) -> Vec<(String, String)> {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let url = String::from_utf8(engine.decode(&good[11..]).unwrap()).unwrap();
+    let encode = |u: &str| format!("k8s-aws-v1.{}", engine.encode(u));
+    let edits: Vec<(&str, &str, &str)> = vec![
+        (
+            "tampered signature",
+            "X-Amz-Signature=",
+            "X-Amz-Signature=0",
+        ),
+        ("expired", "X-Amz-Date=2", "X-Amz-Date=1"),
+        (
+            "X-Amz-Expires over 900",
+            "X-Amz-Expires=60",
+            "X-Amz-Expires=901",
+        ),
+        (
+            "negative X-Amz-Expires",
+            "X-Amz-Expires=60",
+            "X-Amz-Expires=-1",
+        ),
+        ("unsigned x-k8s-aws-id", "host%3Bx-k8s-aws-id", "host"),
+        (
+            "foreign host",
+            "https://sts.",
+            "https://sts.evil.example.com/?x=sts.",
+        ),
+        (
+            "local host",
+            "https://sts.ap-northeast-2.amazonaws.com",
+            "https://127.0.0.1",
+        ),
+        ("http scheme", "https://", "http://"),
+        (
+            "extra Action",
+            "Action=GetCallerIdentity",
+            "Action=GetCallerIdentity&Action=AssumeRole",
+        ),
+        (
+            "other Action",
+            "Action=GetCallerIdentity",
+            "Action=AssumeRole",
+        ),
+        (
+            "double encoding",
+            "Action=GetCallerIdentity",
+            "Action=%2547etCallerIdentity",
+        ),
+        (
+            "duplicate parameter",
+            "Version=",
+            "version=2011-06-15&Version=",
+        ),
+        ("unknown parameter", "Version=", "RoleArn=x&Version="),
+        ("path", ".com/?", ".com/x?"),
+        ("path traversal", ".com/?", ".com/../?"),
+        ("encoded slash", ".com/?", ".com/%2F?"),
+        ("no path", ".com/?", ".com?"),
+        ("user info", "https://", "https://user@"),
+        ("fragment", "X-Amz-Signature=", "#X-Amz-Signature="),
+        ("semicolon", "&Version=", ";Version="),
+        ("bad escape", "Version=", "Version=%zz"),
+        ("other version", "Version=2011-06-15", "Version=2012-01-01"),
+        ("other algorithm", "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512"),
+        ("no date", "X-Amz-Date=", "X-Amz-Datum="),
+        ("bad date", "X-Amz-Date=20", "X-Amz-Date=xx"),
+        (
+            "other region host",
+            "sts.ap-northeast-2.amazonaws.com",
+            "sts.us-east-1.amazonaws.com",
+        ),
+        (
+            "China partition host",
+            "sts.ap-northeast-2.amazonaws.com",
+            "sts.cn-north-1.amazonaws.com.cn",
+        ),
+    ];
+    let mut out: Vec<(String, String)> = edits
+        .into_iter()
+        .map(|(name, from, to)| (name.to_string(), encode(&url.replacen(from, to, 1))))
+        .collect();
+    out.push(("no prefix".into(), good[11..].to_string()));
+    out.push(("padded base64".into(), format!("{good}==")));
+    out.push(("oversize".into(), format!("{good}{}", "A".repeat(4096))));
+    out
+}
+
+/// Seed 004's end: kubectl with the `aws eks get-token` exec block of `update-kubeconfig`.
+/// Needs the API server to accept IAM tokens: its authentication filter calling
+/// `kubeward_authn::iam::Iam::check` / `kubeward_aws::sts_client::send` / `Iam::identity` with
+/// mappings kept current from `kube-system/aws-auth` (docs/iam.md, "Server wiring").
+#[test]
+#[ignore = "needs the API server's IAM authentication wiring (docs/iam.md, Server wiring)"]
+fn seed_004_kubectl_with_iam_tokens_through_the_api_server() {
+    let lab = lab();
+    let arn = format!("arn:aws:iam::{}:user/testuser", lab.account);
+    lab.json("aws iam create-user --user-name testuser");
+    let key = lab.json("aws iam create-access-key --user-name testuser");
+    let as_testuser = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}",
+        key["AccessKey"]["AccessKeyId"].as_str().unwrap(),
+        key["AccessKey"]["SecretAccessKey"].as_str().unwrap()
+    );
+    let setup = lab.sh(&format!(
+        "aws iam attach-user-policy --policy-arn arn:aws:iam::aws:policy/AdministratorAccess --user-name testuser \
+         && $KW eks iamidentitymapping create --cluster myeks --username testuser --group system:masters --arn {arn} >/dev/null \
+         && cp $KUBECONFIG $W/config && $KW eks update-kubeconfig --name myeks --user-alias testuser --region ap-northeast-2 --kubeconfig $W/config"
+    ));
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    let kubectl = |args: &str| {
+        lab.sh(&format!(
+            "{as_testuser} kubectl --kubeconfig $W/config {args}"
+        ))
+    };
+
+    let allowed = kubectl("get nodes -v6");
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains(&format!(
+            "GET {}/api/v1/nodes?limit=500 200 OK",
+            lab.cluster.server
+        )),
+        "{}",
+        allowed.stderr
+    );
+
+    let edited = lab.sh(
+        "kubectl get cm -n kube-system aws-auth -o yaml | sed 's/system:masters/system:authenticated/' | kubectl replace -f -",
+    );
+    assert_eq!(edited.code, 0, "{}", edited.stderr);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let forbidden = kubectl("get nodes");
+    assert_eq!(
+        forbidden.stderr,
+        "Error from server (Forbidden): nodes is forbidden: User \"testuser\" cannot list resource \"nodes\" in API group \"\" at the cluster scope\n"
+    );
+
+    let deleted = lab.sh(&format!(
+        "$KW eks iamidentitymapping delete --cluster myeks --arn {arn}"
+    ));
+    assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let unauthorized = kubectl("get nodes");
+    assert_eq!(
+        unauthorized.stderr,
+        "error: You must be logged in to the server (Unauthorized)\n"
+    );
+
+    // Thirty bad tokens: each an exact 401, nothing accepted, the server still up.
+    get_token(&lab, &as_testuser);
+    let good = std::fs::read_to_string(lab.cluster.scratch("w/token")).unwrap();
+    let tokens = bad_tokens(&good);
+    assert_eq!(tokens.len(), 30);
+    for (name, token) in tokens {
+        std::fs::write(lab.cluster.scratch("w/bad"), &token).unwrap();
+        let answer = lab.sh(
+            "curl -sS --cacert $P/ca.crt -H \"Authorization: Bearer $(cat $W/bad)\" $API/api/v1/nodes",
+        );
+        assert_eq!(
+            answer.stdout,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}",
+            "{name}"
+        );
+    }
+    let up = lab.cluster.kubectl(&["get", "--raw", "/readyz"]);
+    assert!(up.status.success());
+}
+
+#[test]
+fn thirty_bad_tokens_are_refused_by_the_checks_or_the_local_sts() {
+    let lab = lab();
+    let key = lab.json("aws iam create-user --user-name testuser >/dev/null && aws iam create-access-key --user-name testuser");
+    let as_testuser = format!(
+        "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={}",
+        key["AccessKey"]["AccessKeyId"].as_str().unwrap(),
+        key["AccessKey"]["SecretAccessKey"].as_str().unwrap()
+    );
+    get_token(&lab, &as_testuser);
+    let good = std::fs::read_to_string(lab.cluster.scratch("w/token")).unwrap();
+    let arn = format!("arn:aws:iam::{}:user/testuser", lab.account);
+    let mapped = lab.sh(&format!(
+        "$KW eks iamidentitymapping create --cluster myeks --username testuser --group system:masters --arn {arn} >/dev/null && $KW auth explain --token-file $W/token --data-dir $R --aws-iam-cluster-id myeks"
+    ));
+    assert_eq!(mapped.code, 0, "the good token: {}", mapped.stdout);
+    for (name, token) in bad_tokens(&good) {
+        std::fs::write(lab.cluster.scratch("w/token"), &token).unwrap();
+        let refused = lab.explain("myeks");
+        assert_eq!(refused.code, 1, "{name} was accepted:\n{}", refused.stdout);
+        assert!(
+            refused
+                .stdout
+                .contains("401 Unauthorized; the API server logs: "),
+            "{name}: {}",
+            refused.stdout
+        );
+    }
+}
