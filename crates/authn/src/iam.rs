@@ -34,6 +34,10 @@ pub use mapping::{MapError, Mapped, Mappings};
 pub use sts::{Identity, StsError, StsReply};
 pub use token::FormatError;
 
+/// Why the chain refuses an IAM token that STS has not vouched for yet: the server asks STS
+/// first, so this is seen only where nobody did (a TokenReview through another path).
+pub const NOT_VERIFIED: &str = "the IAM token has not been verified by STS";
+
 /// How many verified identities are kept before the expired ones (then all) are dropped.
 pub const CACHE_CAPACITY: usize = 65_536;
 
@@ -226,6 +230,16 @@ impl Iam {
     /// entries or the mounted file change); cached identities are mapped anew.
     pub fn set_mappings(&self, mappings: Mappings) {
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        current.mappings = Arc::new(mappings);
+        current.generation += 1;
+    }
+
+    /// Changes one part of the mappings (the server's controller replaces the `aws-auth`
+    /// ConfigMap's or the access entries' when they change); cached identities are mapped anew.
+    pub fn update_mappings(&self, change: impl FnOnce(&mut Mappings)) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        let mut mappings = Mappings::clone(&current.mappings);
+        change(&mut mappings);
         current.mappings = Arc::new(mappings);
         current.generation += 1;
     }

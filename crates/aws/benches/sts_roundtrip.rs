@@ -85,7 +85,7 @@ fn bench(c: &mut Criterion) {
         ),
         ..Mappings::default()
     };
-    let client = kubeward_aws::sts_client::client(None).unwrap();
+    let client = kubeward_server::sts_client(None).unwrap();
     let token = token(&key.access_key_id, &key.secret_access_key, now);
     c.bench_function(
         "iam: uncached token verified against the local STS (loopback HTTP)",
@@ -97,7 +97,7 @@ fn bench(c: &mut Criterion) {
                     unreachable!()
                 };
                 let reply = runtime
-                    .block_on(kubeward_aws::sts_client::send(&client, &call))
+                    .block_on(kubeward_server::send_sts(&client, &call))
                     .unwrap();
                 iam.identity(&call, &reply, now).unwrap()
             })

@@ -1,16 +1,12 @@
-//! A local AWS for labs, and the STS call of IAM token verification.
+//! A local AWS for labs: IAM and STS query APIs on loopback that the real AWS CLI uses through
+//! `AWS_ENDPOINT_URL_IAM`/`AWS_ENDPOINT_URL_STS` (`create-user`, `create-access-key`,
+//! `attach-user-policy`, `list-users`, `delete-user`, `create-role`, `sts assume-role`,
+//! `sts get-caller-identity`), with AWS's XML answers and error documents. Every request's
+//! SigV4 signature — in a header or a presigned query, as `aws eks get-token` makes — is
+//! recomputed with AWS's own signer (`aws-sigv4`). State lives in the shared store.
 //!
-//! - `sts_client` (I/O): what the API server calls to send a checked IAM token's presigned
-//!   `GetCallerIdentity` to STS (real, or this local one) — the one network step of
-//!   `kubeward_authn::iam`.
-//! - The local AWS: IAM and STS query APIs on loopback that the real AWS CLI uses through
-//!   `AWS_ENDPOINT_URL_IAM`/`AWS_ENDPOINT_URL_STS` (`create-user`, `create-access-key`,
-//!   `attach-user-policy`, `list-users`, `delete-user`, `create-role`, `sts assume-role`,
-//!   `sts get-caller-identity`), with AWS's XML answers and error documents. Every request's
-//!   SigV4 signature — in a header or a presigned query, as `aws eks get-token` makes — is
-//!   recomputed with AWS's own signer (`aws-sigv4`). State lives in the shared store.
-//!
-//! `sigv4`, `xml`, `actions` are pure but for the store handle; `http` and `sts_client` do I/O.
+//! `sigv4`, `xml`, `actions` are pure but for the store handle; `http` does I/O. The API
+//! server's STS call of IAM token verification reaches it as it reaches real STS.
 #![forbid(unsafe_code)]
 
 pub mod actions;
@@ -18,7 +14,6 @@ pub mod error;
 pub mod http;
 pub mod sigv4;
 pub mod state;
-pub mod sts_client;
 pub mod xml;
 
 pub use error::AwsError;

@@ -220,7 +220,10 @@ pub struct Created {
 
 impl State {
     /// Opens the state, creating the account and a root access key on the first start.
-    pub fn open(store: Arc<dyn Store>, now: SystemTime) -> Result<(Self, Option<Created>), AwsError> {
+    pub fn open(
+        store: Arc<dyn Store>,
+        now: SystemTime,
+    ) -> Result<(Self, Option<Created>), AwsError> {
         if let Some(value) = store
             .get(&key("accounts", "default"))
             .map_err(store_error)?

@@ -200,3 +200,53 @@ fn settings_are_checked() {
     bad.region = "us_east_1".into();
     assert!(Iam::new(bad).is_err());
 }
+
+/// In the union: refused until STS vouched for the token, then answered from the IAM cache with
+/// `system:authenticated` added, and mapped with the newest mappings at every request (not
+/// kept for the union's 10 seconds).
+#[test]
+fn the_union_answers_iam_tokens_from_the_iam_cache() {
+    let mut settings_config = IamConfig::new("myeks");
+    settings_config.region = "ap-northeast-2".into();
+    let union = crate::Authenticator::new(crate::AuthenticatorConfig {
+        iam: Some(IamSettings {
+            config: settings_config,
+            sts_ca_pem: None,
+            mapping_file: MapperSet::default(),
+        }),
+        ..Default::default()
+    })
+    .unwrap();
+    let lookup = crate::test_support::Store::default();
+    let t = token("20261204T115500Z");
+    let refused = union
+        .authenticate_token(&t, None, &lookup, now())
+        .unwrap_err();
+    assert_eq!(refused, format!("invalid bearer token, {NOT_VERIFIED}"));
+
+    let iam = union.iam().unwrap();
+    iam.set_mappings(mappings(&["system:masters"]));
+    let c = call(iam, &t, now());
+    iam.identity(&c, &reply(), now()).unwrap();
+    let found = union.authenticate_token(&t, None, &lookup, now()).unwrap();
+    assert_eq!(found.user.name, "testuser");
+    assert_eq!(
+        found.user.groups,
+        ["system:masters", "system:authenticated"]
+    );
+    iam.update_mappings(|m| m.config_map = MapperSet::default());
+    assert_eq!(
+        union
+            .authenticate_token(&t, None, &lookup, now())
+            .unwrap_err(),
+        format!("invalid bearer token, ARN is not mapped: {TESTUSER}")
+    );
+    // A malformed IAM token says why, never the token.
+    let bad = union
+        .authenticate_token("k8s-aws-v1.!!", None, &lookup, now())
+        .unwrap_err();
+    assert!(
+        bad.starts_with("invalid bearer token, input token was not properly formatted:"),
+        "{bad}"
+    );
+}

@@ -247,6 +247,7 @@ impl ServeArgs {
                 service_accounts,
                 anonymous: self.anonymous_auth,
                 jwt,
+                iam: self.iam.settings()?,
             },
             authorization,
             cluster_signing,
@@ -314,7 +315,6 @@ fn parse_authorization_mode(modes: &str) -> anyhow::Result<AuthorizationMode> {
 /// Runs `kubeward serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    warn_iam_pending(args.iam.settings()?.as_ref());
     super::runtime()?.block_on(async {
         let server = kubeward_server::Server::bind(config).await?;
         let address = server.local_addr()?;
@@ -322,14 +322,4 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         server.serve().await;
         Ok(ExitCode::SUCCESS)
     })
-}
-
-/// IAM settings are checked, but the API server's authentication filter does not take them yet.
-pub fn warn_iam_pending(settings: Option<&IamSettings>) {
-    if let Some(settings) = settings {
-        eprintln!(
-            "warning: --aws-iam-cluster-id {}: IAM tokens are checked by `kubeward auth explain`, but this API server does not accept them yet",
-            settings.config.cluster_id
-        );
-    }
 }

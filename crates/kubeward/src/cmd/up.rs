@@ -97,10 +97,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     }
     let idp_listen = listen_address("--idp-port", &args.idp_port)?;
     let aws_listen = listen_address("--aws-port", &args.aws_port)?;
-    let mut iam = serve.iam.settings()?;
-    let local_aws = iam
-        .as_ref()
-        .is_some_and(|s| s.config.sts_endpoint.is_none());
+    let local_aws =
+        serve.iam.aws_iam_cluster_id.is_some() && serve.iam.aws_iam_sts_endpoint.is_none();
     // Unless told otherwise, the API server trusts the built-in provider's realm.
     let trusts_own_idp =
         serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
@@ -135,11 +133,16 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         } else {
             None
         };
-        if let (Some(settings), Some(aws)) = (iam.as_mut(), &aws) {
+        if let (Some(settings), Some(aws)) = (config.authentication.iam.as_mut(), &aws) {
+            // The API server sends the tokens' presigned requests to the local STS.
             settings.config.sts_endpoint = Some(aws.url.clone());
             settings.sts_ca_pem = Some(ca_pem.clone());
         }
-        super::serve::warn_iam_pending(iam.as_ref());
+        let cluster_id = config
+            .authentication
+            .iam
+            .as_ref()
+            .map(|s| s.config.cluster_id.clone());
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
@@ -155,8 +158,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             )?),
             _ => None,
         };
-        if let (Some(aws), Some(settings)) = (&aws, &iam) {
-            up_aws::print_banner(aws, &data_dir, &settings.config.cluster_id);
+        if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
+            up_aws::print_banner(aws, &data_dir, cluster_id);
         }
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         server.serve().await;

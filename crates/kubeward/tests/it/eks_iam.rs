@@ -467,12 +467,10 @@ fn bad_tokens(good: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Seed 004's end: kubectl with the `aws eks get-token` exec block of `update-kubeconfig`.
-/// Needs the API server to accept IAM tokens: its authentication filter calling
-/// `kubeward_authn::iam::Iam::check` / `kubeward_aws::sts_client::send` / `Iam::identity` with
-/// mappings kept current from `kube-system/aws-auth` (docs/iam.md, "Server wiring").
+/// Seed 004's end: kubectl with the `aws eks get-token` exec block of `update-kubeconfig`
+/// against the API server, which verifies the token with the local STS and maps it through
+/// `kube-system/aws-auth` as it is at each request; then thirty bad tokens, each an exact 401.
 #[test]
-#[ignore = "needs the API server's IAM authentication wiring (docs/iam.md, Server wiring)"]
 fn seed_004_kubectl_with_iam_tokens_through_the_api_server() {
     let lab = lab();
     let arn = format!("arn:aws:iam::{}:user/testuser", lab.account);
@@ -489,58 +487,100 @@ fn seed_004_kubectl_with_iam_tokens_through_the_api_server() {
          && cp $KUBECONFIG $W/config && $KW eks update-kubeconfig --name myeks --user-alias testuser --region ap-northeast-2 --kubeconfig $W/config"
     ));
     assert_eq!(setup.code, 0, "{}", setup.stderr);
+    // kubectl 1.31 prints `-v6` lines as the seed shows them (newer ones log structured).
     let kubectl = |args: &str| {
         lab.sh(&format!(
-            "{as_testuser} kubectl --kubeconfig $W/config {args}"
+            "{as_testuser} {} --kubeconfig $W/config {args}",
+            kubeward_testkit::kubectl_version(31).display()
         ))
     };
-
-    let allowed = kubectl("get nodes -v6");
-    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
-    assert!(
-        allowed.stderr.contains(&format!(
-            "GET {}/api/v1/nodes?limit=500 200 OK",
+    let request_line = |ran: &Ran, answer: &str| {
+        let want = format!(
+            "round_trippers.go:553] GET {}/api/v1/nodes?limit=500 {answer} in ",
             lab.cluster.server
-        )),
+        );
+        assert!(ran.stderr.contains(&want), "{want}\n{}", ran.stderr);
+    };
+
+    let allowed = kubectl("get node -v6");
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    request_line(&allowed, "200 OK");
+    assert!(
+        allowed.stderr.ends_with("No resources found\n"),
         "{}",
         allowed.stderr
     );
 
+    // `kubectl edit cm -n kube-system aws-auth`, the editor changing the group.
     let edited = lab.sh(
-        "kubectl get cm -n kube-system aws-auth -o yaml | sed 's/system:masters/system:authenticated/' | kubectl replace -f -",
+        "KUBE_EDITOR='sed -i s/system:masters/system:authenticated/' kubectl edit cm -n kube-system aws-auth",
     );
-    assert_eq!(edited.code, 0, "{}", edited.stderr);
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    let forbidden = kubectl("get nodes");
     assert_eq!(
-        forbidden.stderr,
-        "Error from server (Forbidden): nodes is forbidden: User \"testuser\" cannot list resource \"nodes\" in API group \"\" at the cluster scope\n"
+        (edited.code, edited.stdout.as_str()),
+        (0, "configmap/aws-auth edited\n"),
+        "{}",
+        edited.stderr
+    );
+    let listed = lab.sh("$KW eks iamidentitymapping get --cluster myeks");
+    assert!(
+        listed.stdout.contains(&arn) && listed.stdout.contains("system:authenticated"),
+        "{}",
+        listed.stdout
+    );
+    let forbidden = kubectl("get node -v6");
+    assert_eq!(forbidden.code, 1);
+    request_line(&forbidden, "403 Forbidden");
+    assert!(
+        forbidden.stderr.ends_with(
+            "Error from server (Forbidden): nodes is forbidden: User \"testuser\" cannot list resource \"nodes\" in API group \"\" at the cluster scope\n"
+        ),
+        "{}",
+        forbidden.stderr
     );
 
     let deleted = lab.sh(&format!(
         "$KW eks iamidentitymapping delete --cluster myeks --arn {arn}"
     ));
     assert_eq!(deleted.code, 0, "{}", deleted.stderr);
-    std::thread::sleep(std::time::Duration::from_secs(1));
-    let unauthorized = kubectl("get nodes");
-    assert_eq!(
-        unauthorized.stderr,
-        "error: You must be logged in to the server (Unauthorized)\n"
+    assert!(
+        deleted.stdout.contains(&format!(
+            "removing identity \"{arn}\" from auth ConfigMap (username = \"testuser\", groups = [\"system:authenticated\"])"
+        )),
+        "{}",
+        deleted.stdout
+    );
+    let unauthorized = kubectl("get node -v6");
+    assert_eq!(unauthorized.code, 1);
+    request_line(&unauthorized, "401 Unauthorized");
+    assert!(
+        unauthorized
+            .stderr
+            .ends_with("error: You must be logged in to the server (Unauthorized)\n"),
+        "{}",
+        unauthorized.stderr
     );
 
-    // Thirty bad tokens: each an exact 401, nothing accepted, the server still up.
+    // Thirty bad tokens, the good one mapped again: each an exact 401, the server still up.
+    let mapped = lab.sh(&format!(
+        "$KW eks iamidentitymapping create --cluster myeks --username testuser --group system:masters --arn {arn}"
+    ));
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
     get_token(&lab, &as_testuser);
     let good = std::fs::read_to_string(lab.cluster.scratch("w/token")).unwrap();
+    let curl = |token: &str| {
+        std::fs::write(lab.cluster.scratch("w/bearer"), token).unwrap();
+        lab.sh(
+            "curl -sS -A kubeward-test -w '\n%{http_code}' --cacert $P/ca.crt -H \"Authorization: Bearer $(cat $W/bearer)\" $API/api/v1/nodes",
+        )
+        .stdout
+    };
+    assert!(curl(&good).ends_with("\n200"));
     let tokens = bad_tokens(&good);
     assert_eq!(tokens.len(), 30);
     for (name, token) in tokens {
-        std::fs::write(lab.cluster.scratch("w/bad"), &token).unwrap();
-        let answer = lab.sh(
-            "curl -sS --cacert $P/ca.crt -H \"Authorization: Bearer $(cat $W/bad)\" $API/api/v1/nodes",
-        );
         assert_eq!(
-            answer.stdout,
-            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}",
+            curl(&token),
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n\n401",
             "{name}"
         );
     }

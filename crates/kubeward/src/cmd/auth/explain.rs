@@ -284,6 +284,7 @@ impl Chain {
             service_accounts,
             anonymous: false,
             jwt: args.oidc.jwt_config()?,
+            iam: None,
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         if tokens.is_none() && issuers.is_empty() && authenticator.oidc().is_none() {

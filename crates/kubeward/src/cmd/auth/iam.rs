@@ -72,13 +72,12 @@ pub(super) async fn walk(
     let Check::Call(call) = iam.check(token, now)? else {
         unreachable!("a new authenticator has no cache");
     };
-    let client =
-        kubeward_aws::sts_client::client(settings.sts_ca_pem.as_deref().map(str::as_bytes))?;
+    let client = kubeward_server::sts_client(settings.sts_ca_pem.as_deref().map(str::as_bytes))?;
     let endpoint = config
         .sts_endpoint
         .clone()
         .unwrap_or_else(|| format!("https://{}", call.presigned.host));
-    let reply = match kubeward_aws::sts_client::send(&client, &call).await {
+    let reply = match kubeward_server::send_sts(&client, &call).await {
         Ok(reply) => reply,
         Err(error) => {
             let reason = error.to_string();
