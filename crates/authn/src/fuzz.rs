@@ -57,6 +57,7 @@ fn chain() -> &'static Chain {
                 groups_claim: Some("groups".into()),
                 ..OidcFlags::default()
             })),
+            iam: None,
         })
         .expect("a valid chain");
         let oidc_key = SigningKey::generate(Algorithm::RS256).expect("a key");

@@ -1,5 +1,5 @@
 //! What every request shares: the configuration, the store, the RBAC index and the
-//! authenticators.
+//! authenticators (with the fetcher of OIDC keys and the STS client of IAM tokens).
 
 use std::sync::{Arc, RwLock};
 
@@ -10,6 +10,7 @@ use kubeward_store::{RedbStore, Store};
 
 use crate::config::ServerConfig;
 use crate::error::StartError;
+use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
 use crate::sync::Synced;
 
@@ -33,6 +34,8 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// Sends IAM tokens' presigned requests to STS (`None`: no `--aws-iam-cluster-id`).
+    pub iam: Option<IamVerifier>,
 }
 
 impl State {
@@ -62,12 +65,25 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let iam = authenticator
+            .iam()
+            .map(|iam| {
+                let ca = config
+                    .authentication
+                    .iam
+                    .as_ref()
+                    .and_then(|settings| settings.sts_ca_pem.as_deref());
+                IamVerifier::new(iam.clone(), ca.map(str::as_bytes))
+            })
+            .transpose()
+            .map_err(|e| StartError::Authentication(format!("--aws-iam-sts-ca-file: {e}")))?;
         let inflight = Inflight::new(
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
         );
         Ok(Self {
             oidc_keys,
+            iam,
             config,
             store,
             policy: RwLock::new(Policy::new()),

@@ -1,6 +1,7 @@
 //! Subcommands and their wiring.
 
 mod auth;
+mod eks;
 mod idp;
 mod limits;
 mod login;
@@ -10,6 +11,7 @@ mod serve;
 mod server_error;
 mod shutdown;
 mod up;
+mod up_aws;
 mod up_oidc;
 mod user;
 
@@ -50,6 +52,9 @@ enum Command {
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
     Login(login::LoginArgs),
+    /// EKS administration: eksctl's iamidentitymapping, `aws eks update-kubeconfig`, access
+    /// entries.
+    Eks(eks::EksArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -62,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => login::run(args),
         Command::Idp(args) => idp::run(args),
         Command::Auth(args) => auth::run(args),
+        Command::Eks(args) => eks::run(args),
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args};
+use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_authn::oidc::JwtConfig;
 use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
@@ -59,6 +60,9 @@ pub struct ServeArgs {
     /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
     #[command(flatten)]
     pub oidc: OidcArgs,
+    /// EKS-style IAM tokens (`--aws-iam-*`).
+    #[command(flatten)]
+    pub iam: IamArgs,
     /// Where the server keeps its database.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
@@ -71,6 +75,59 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+}
+
+/// aws-iam-authenticator's server flags, under kubeward's `--aws-iam-` names (shared with
+/// `kubeward auth explain`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct IamArgs {
+    /// Accept EKS-style IAM tokens (`aws eks get-token --cluster-name NAME`) for this cluster id:
+    /// the value sent in the signed x-k8s-aws-id header.
+    #[arg(long, value_name = "NAME")]
+    pub aws_iam_cluster_id: Option<String>,
+    /// Send the presigned GetCallerIdentity requests here instead of the token's STS host (the
+    /// signed Host stays the STS host), e.g. the local AWS of `kubeward up`.
+    #[arg(long, value_name = "URL", requires = "aws_iam_cluster_id")]
+    pub aws_iam_sts_endpoint: Option<String>,
+    /// The AWS partition whose STS hosts are accepted.
+    #[arg(long, default_value = "aws", value_name = "PARTITION")]
+    pub aws_iam_partition: String,
+    /// The server's region: its default STS host names are accepted too.
+    #[arg(long, default_value = "", value_name = "REGION")]
+    pub aws_iam_region: String,
+    /// CA bundle that verifies the STS endpoint (besides the system roots).
+    #[arg(long, value_name = "FILE", requires = "aws_iam_cluster_id")]
+    pub aws_iam_sts_ca_file: Option<PathBuf>,
+    /// aws-iam-authenticator's configuration file whose server.mapRoles/mapUsers/mapAccounts
+    /// map identities before access entries and the aws-auth ConfigMap.
+    #[arg(long, value_name = "FILE", requires = "aws_iam_cluster_id")]
+    pub aws_iam_mapping_file: Option<PathBuf>,
+}
+
+impl IamArgs {
+    /// The IAM settings, when `--aws-iam-cluster-id` is given.
+    pub fn settings(&self) -> anyhow::Result<Option<IamSettings>> {
+        let Some(cluster_id) = &self.aws_iam_cluster_id else {
+            return Ok(None);
+        };
+        let config = IamConfig {
+            cluster_id: cluster_id.clone(),
+            partition: self.aws_iam_partition.clone(),
+            region: self.aws_iam_region.clone(),
+            sts_endpoint: self.aws_iam_sts_endpoint.clone(),
+        };
+        config.validate().map_err(anyhow::Error::msg)?;
+        let mapping_file = match &self.aws_iam_mapping_file {
+            Some(path) => kubeward_authn::iam::file::parse(&read(path, "--aws-iam-mapping-file")?)
+                .map_err(|e| anyhow::anyhow!("--aws-iam-mapping-file {}: {e}", path.display()))?,
+            None => Default::default(),
+        };
+        Ok(Some(IamSettings {
+            config,
+            sts_ca_pem: read_opt(self.aws_iam_sts_ca_file.as_ref(), "--aws-iam-sts-ca-file")?,
+            mapping_file,
+        }))
+    }
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -190,6 +247,7 @@ impl ServeArgs {
                 service_accounts,
                 anonymous: self.anonymous_auth,
                 jwt,
+                iam: self.iam.settings()?,
             },
             authorization,
             cluster_signing,

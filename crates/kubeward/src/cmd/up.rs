@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::ports::{self, Wanted};
 use super::serve::ServeArgs;
-use super::{shutdown, up_oidc};
+use super::{shutdown, up_aws, up_oidc};
 use crate::files::{self, Access, write_atomic};
 use crate::kubeconfig::{self, KubeconfigSpec};
 
@@ -35,16 +35,20 @@ pub struct UpArgs {
     /// Where the identity provider listens: a port, or address:port (0: any free port).
     #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
     pub idp_port: String,
+    /// Where the local AWS (IAM and STS) listens when --aws-iam-cluster-id is given without
+    /// --aws-iam-sts-endpoint: a port, or address:port (0: any free port).
+    #[arg(long = "aws-port", default_value = "127.0.0.1:4599")]
+    pub aws_port: String,
 }
 
-/// `--idp-port`: `8443` or `127.0.0.1:8443`.
-fn idp_address(value: &str) -> anyhow::Result<std::net::SocketAddr> {
+/// `--idp-port`/`--aws-port`: `8443` or `127.0.0.1:8443`.
+fn listen_address(flag: &str, value: &str) -> anyhow::Result<std::net::SocketAddr> {
     if let Ok(port) = value.parse::<u16>() {
         return Ok((Ipv4Addr::LOCALHOST, port).into());
     }
     value
         .parse()
-        .with_context(|| format!("--idp-port {value:?}: expected a port or address:port"))
+        .with_context(|| format!("{flag} {value:?}: expected a port or address:port"))
 }
 
 /// The fixed places of the data directory.
@@ -72,7 +76,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     let data_dir = std::path::absolute(&args.serve.data_dir)
         .with_context(|| format!("--data-dir {}", args.serve.data_dir.display()))?;
     args.serve.data_dir = data_dir.clone();
-    let idp_listen = idp_address(&args.idp_port)?;
+    let idp_listen = listen_address("--idp-port", &args.idp_port)?;
+    let aws_listen = listen_address("--aws-port", &args.aws_port)?;
     let api_listen = SocketAddr::new(
         args.serve
             .bind_address
@@ -123,6 +128,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
+    let local_aws =
+        serve.iam.aws_iam_cluster_id.is_some() && serve.iam.aws_iam_sts_endpoint.is_none();
     // Unless told otherwise, the API server trusts the built-in provider's realm.
     let trusts_own_idp =
         serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
@@ -153,6 +160,21 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 &data_dir, &idp.url, &ca_pem,
             )?);
         }
+        let aws = if local_aws {
+            Some(up_aws::start(&store, &data_dir, aws_listen).await?)
+        } else {
+            None
+        };
+        if let (Some(settings), Some(aws)) = (config.authentication.iam.as_mut(), &aws) {
+            // The API server sends the tokens' presigned requests to the local STS.
+            settings.config.sts_endpoint = Some(aws.url.clone());
+            settings.sts_ca_pem = Some(ca_pem.clone());
+        }
+        let cluster_id = config
+            .authentication
+            .iam
+            .as_ref()
+            .map(|s| s.config.cluster_id.clone());
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
@@ -168,6 +190,9 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             )?),
             _ => None,
         };
+        if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
+            up_aws::print_banner(aws, &data_dir, cluster_id);
+        }
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;

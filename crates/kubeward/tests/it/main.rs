@@ -3,6 +3,8 @@
 mod api_verbs;
 mod auth_explain;
 mod bad_input;
+mod eks;
+mod eks_iam;
 mod first_steps;
 mod hardening;
 mod identities;
