@@ -1,5 +1,5 @@
 //! The audit event (`audit.k8s.io/v1` Event): what kube-apiserver writes for one stage of one
-//! request. [`encode`](crate::encode) writes it as kube-apiserver does, [`decode`](crate::decode)
+//! request. The `encode` module writes it as kube-apiserver does, `decode`
 //! reads it back from logs.
 
 use std::collections::BTreeMap;

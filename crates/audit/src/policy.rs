@@ -3,7 +3,7 @@
 //! level; a request no rule matches is not audited (level `None`). A rule's omitted stages are
 //! its own and the policy's; its `omitManagedFields`, when set, overrides the policy's.
 //!
-//! [`load`](crate::load) reads a policy file into these types.
+//! The `load` module reads a policy file into these types.
 
 use kubeward_core::{RequestInfo, UserInfo};
 
