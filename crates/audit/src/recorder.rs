@@ -327,8 +327,9 @@ pub fn is_long_running(info: &RequestInfo) -> bool {
         || (!info.is_resource_request && info.path.starts_with("/debug/pprof/"))
 }
 
-/// A `Status` with only a code (`{"metadata":{},"code":200}`).
-fn code_only(code: u16) -> Status {
+/// A `Status` with only a code (`{"metadata":{},"code":200}`), what kube-apiserver records for
+/// an answer that is not a `Status`.
+pub(crate) fn code_only(code: u16) -> Status {
     Status {
         status: String::new(),
         message: String::new(),

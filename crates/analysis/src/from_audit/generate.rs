@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kubeward_rbac::{Binding, PolicyRule, Role, RoleRef, RoleRefKind, Subject};
 
 use super::requests::UsedRequest;
+use crate::summary::VERBS;
 
 /// The roles and bindings to write.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,18 +30,8 @@ enum Names {
 
 /// The order verbs are written in: kubectl's and rolesum's, then the others alphabetically.
 fn verb_rank(verb: &str) -> (usize, &str) {
-    const ORDER: [&str; 8] = [
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-        "deletecollection",
-    ];
     (
-        ORDER.iter().position(|v| *v == verb).unwrap_or(ORDER.len()),
+        VERBS.iter().position(|v| *v == verb).unwrap_or(VERBS.len()),
         verb,
     )
 }

@@ -12,7 +12,7 @@ use kubeward_core::UserInfo;
 use kubeward_rbac::{Binding, Policy, PolicyRule, RoleRefKind, Subject, bootstrap, rule_allows};
 
 use super::requests::UsedRequest;
-use crate::rules_table::{breakdown, combine_resource_group};
+use crate::diff::{Permission, granted};
 use crate::subject::effective;
 use crate::tabwriter::TabWriter;
 
@@ -46,14 +46,9 @@ impl Usage {
 pub struct Row {
     /// How the permission compares with the log.
     pub usage: Usage,
-    /// A namespace, or `*` for a ClusterRoleBinding.
-    pub scope: String,
-    /// One verb.
-    pub verb: String,
-    /// `resource.group[/sub]`, or a path.
-    pub target: String,
-    /// One object name; empty for all.
-    pub name: String,
+    /// The permission (for a missing one, what the request asked).
+    #[serde(flatten)]
+    pub permission: Permission,
     /// The binding and role that grant it (empty for a missing request).
     pub granted_by: String,
     /// The requests of the log it allows.
@@ -129,14 +124,16 @@ pub fn compare(held: &Policy, user: &UserInfo, requests: &[&UsedRequest]) -> Vec
         if !held.allows(&request.attributes(user.clone())) {
             rows.push(Row {
                 usage: Usage::Missing,
-                scope: if request.namespace.is_empty() {
-                    "*".into()
-                } else {
-                    request.namespace.clone()
+                permission: Permission {
+                    scope: if request.namespace.is_empty() {
+                        "*".into()
+                    } else {
+                        request.namespace.clone()
+                    },
+                    verb: request.verb.clone(),
+                    target: request.target(),
+                    name: request.name.clone(),
                 },
-                verb: request.verb.clone(),
-                target: request.target(),
-                name: request.name.clone(),
                 granted_by: String::new(),
                 used_for: vec![request.to_string()],
             });
@@ -146,19 +143,8 @@ pub fn compare(held: &Policy, user: &UserInfo, requests: &[&UsedRequest]) -> Vec
         if is_default(binding, &defaults) || !names_user(binding, user) {
             continue;
         }
-        let role_namespace = match binding.role_ref.kind {
-            RoleRefKind::Role => binding.namespace.as_deref(),
-            RoleRefKind::ClusterRole => None,
-        };
-        let Some(rules) = held.effective_rules(role_namespace, &binding.role_ref.name) else {
-            continue;
-        };
         let scope = binding.namespace.as_deref();
-        for rule in rules.iter().flat_map(breakdown) {
-            // A RoleBinding grants no non-resource URL.
-            if scope.is_some() && !rule.non_resource_urls.is_empty() {
-                continue;
-            }
+        for (rule, permission) in granted(held, binding) {
             let covered: Vec<&&UsedRequest> = requests
                 .iter()
                 .filter(|r| scope.is_none_or(|ns| r.resource_request && r.namespace == ns))
@@ -173,23 +159,23 @@ pub fn compare(held: &Policy, user: &UserInfo, requests: &[&UsedRequest]) -> Vec
             };
             rows.push(Row {
                 usage,
-                scope: scope.unwrap_or("*").to_string(),
-                verb: rule.verbs.join(","),
-                target: if rule.non_resource_urls.is_empty() {
-                    combine_resource_group(&rule.resources, &rule.api_groups)
-                } else {
-                    rule.non_resource_urls.join(",")
-                },
-                name: rule.resource_names.join(","),
+                permission,
                 granted_by: granted_by(binding),
                 used_for: covered.iter().map(|r| r.to_string()).collect(),
             });
         }
     }
-    rows.sort_by(|a, b| {
-        (a.usage, &a.scope, &a.target, &a.verb, &a.name)
-            .cmp(&(b.usage, &b.scope, &b.target, &b.verb, &b.name))
-    });
+    let key = |row: &Row| {
+        let p = &row.permission;
+        (
+            row.usage,
+            p.scope.clone(),
+            p.target.clone(),
+            p.verb.clone(),
+            p.name.clone(),
+        )
+    };
+    rows.sort_by_key(key);
     rows
 }
 
@@ -205,10 +191,10 @@ pub fn render(rows: &[Row]) -> String {
             text,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             row.usage.as_str(),
-            row.scope,
-            row.verb,
-            row.target,
-            row.name,
+            row.permission.scope,
+            row.permission.verb,
+            row.permission.target,
+            row.permission.name,
             row.granted_by,
             row.used_for.join("; ")
         );

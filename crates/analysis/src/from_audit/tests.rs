@@ -488,9 +488,9 @@ fn the_seed_s_role_is_wider_than_what_dev_k8s_used() {
     assert_eq!(rows[0].usage, held::Usage::Wider);
     assert_eq!(
         (
-            rows[0].scope.as_str(),
-            rows[0].verb.as_str(),
-            rows[0].target.as_str()
+            rows[0].permission.scope.as_str(),
+            rows[0].permission.verb.as_str(),
+            rows[0].permission.target.as_str()
         ),
         ("dev-team", "*", "*.*")
     );

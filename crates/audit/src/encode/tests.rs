@@ -1,10 +1,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
-use kubeward_core::{Status, UserInfo, status};
+use kubeward_core::{UserInfo, status};
 
 use super::*;
 use crate::level::{Level, Stage};
+use crate::recorder::code_only;
 
 fn at(micros: u64) -> std::time::SystemTime {
     UNIX_EPOCH + Duration::from_micros(micros)
@@ -38,7 +39,7 @@ fn created_secret() -> Event {
             api_version: "v1".into(),
             ..ObjectReference::default()
         }),
-        response_status: Some(success(201)),
+        response_status: Some(code_only(201)),
         request_object: None,
         response_object: None,
         request_received_timestamp: at(1_789_482_413_946_487),
@@ -50,16 +51,6 @@ fn created_secret() -> Event {
                 "RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\" of ClusterRole \"cluster-admin\" to Group \"kubeadm:cluster-admins\"".to_string(),
             ),
         ]),
-    }
-}
-
-fn success(code: u16) -> Status {
-    Status {
-        status: String::new(),
-        message: String::new(),
-        reason: String::new(),
-        details: None,
-        code,
     }
 }
 
