@@ -9,8 +9,12 @@
 //! - [`encode`] writes events as kube-apiserver does (JSON byte for byte, or the legacy line),
 //!   [`decode`] reads them back from logs; [`raw_json`], [`timestamp`] and [`source_ips`] are
 //!   the details of the format.
+//!
+//! The I/O half is [`backend`]: the log file (rotated as kube-apiserver rotates it) or standard
+//! output, the webhook, and the buffered batching in front of either, behind one [`Sink`].
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod decode;
 pub mod encode;
 pub mod event;
