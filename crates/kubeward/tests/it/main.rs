@@ -13,6 +13,7 @@ mod kubectl_versions;
 mod login;
 mod oidc_issuer;
 mod rbac_can_i;
+mod rbac_from_audit;
 mod rbac_toolbox;
 mod rbac_who_can;
 mod seed_001_oidc;

@@ -1,10 +1,12 @@
 //! `kubeward rbac`: the RBAC questions of seed 004's krew plugins (rolesum, access-matrix,
 //! rbac-tool, rbac-view, whoami) and more, answered offline from Kubernetes manifests (with the
-//! bootstrap policy of kube-apiserver) or live from the current kubeconfig's cluster.
+//! bootstrap policy of kube-apiserver) or live from the current kubeconfig's cluster; and the
+//! least-privilege roles of what an audit log shows a subject did (audit2rbac).
 
 mod can_i;
 mod diff;
 mod explain;
+mod from_audit;
 mod lint;
 mod lookup;
 mod matrix;
@@ -57,6 +59,11 @@ enum RbacCommand {
     Explain(explain::ExplainArgs),
     /// Permissions gained and lost per subject between two policies.
     Diff(diff::DiffArgs),
+    /// The Roles and ClusterRoles (with bindings) that allow exactly what a user or
+    /// ServiceAccount did according to audit logs, like audit2rbac; --diff compares them with
+    /// what it holds today.
+    #[command(name = "from-audit")]
+    FromAudit(from_audit::FromAuditArgs),
     /// An interactive graph of subjects → bindings → roles → rules, as one offline HTML page.
     Viz(viz::VizArgs),
 }
@@ -73,6 +80,7 @@ pub(crate) fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
         RbacCommand::Lint(args) => lint::run(args),
         RbacCommand::Explain(args) => explain::run(args),
         RbacCommand::Diff(args) => diff::run(args),
+        RbacCommand::FromAudit(args) => from_audit::run(args),
         RbacCommand::Viz(args) => viz::run(args),
     }
 }
