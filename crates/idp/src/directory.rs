@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::flows::refresh::Session;
 use crate::model::{ModelError, Realm};
+use crate::representation::Minter;
 
 /// The API group of the provider's objects in the store.
 pub const GROUP: &str = "idp.kubeward.io";
@@ -201,6 +202,24 @@ impl Directory {
             store,
             realms: RwLock::new(realms),
         })
+    }
+
+    /// Gives every realm stored by an older kubeward the default objects it lacks
+    /// (`defaults::ensure`) and writes it back; returns the names of the realms upgraded.
+    pub fn upgrade(&self, minter: &mut dyn Minter) -> Result<Vec<String>, DirectoryError> {
+        let stale: Vec<String> = self
+            .read()
+            .values()
+            .filter(|r| r.defaults_version < crate::defaults::VERSION)
+            .map(|r| r.name.clone())
+            .collect();
+        for name in &stale {
+            self.update_realm(name, |r| {
+                crate::defaults::ensure(r, minter);
+                Ok(())
+            })?;
+        }
+        Ok(stale)
     }
 
     /// The store (shared with the API server in `kubeward up`).

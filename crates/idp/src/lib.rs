@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bootstrap;
+pub mod defaults;
 pub mod directory;
 pub mod flows;
 pub mod http;

@@ -13,7 +13,7 @@ use super::{Ctx, blocking, clock, pages};
 use crate::flows::claims::TokenContext;
 use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::refresh::TokenId;
-use crate::provider::grants::{TokenRequest, lifetimes};
+use crate::provider::grants::{TokenRequest, session_lifetimes};
 use crate::provider::tokens::TokenProblem;
 
 fn authorization(headers: &HeaderMap) -> Option<String> {
@@ -201,7 +201,7 @@ pub async fn userinfo(
                 .ok()
                 .flatten()
                 .ok_or_else(invalid)?;
-            if !session.serves(&client.client_id, lifetimes(&r), now) {
+            if !session.serves(&client.client_id, session_lifetimes(&r, &session), now) {
                 return Err(invalid());
             }
         }
@@ -248,7 +248,8 @@ pub async fn introspect(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| OAuthError::missing("token"))?;
         let now = clock::now();
-        let claims = provider.verify_one_of(&r, token, &["Bearer", "Refresh", "ID"], now);
+        let claims =
+            provider.verify_one_of(&r, token, &["Bearer", "Refresh", "Offline", "ID"], now);
         let Ok(mut claims) = claims else {
             return Ok(json!({"active": false}));
         };
@@ -270,13 +271,13 @@ pub async fn introspect(
                 .flatten()
                 .is_some_and(|s| {
                     let family_ok = match TokenId::parse(&text("jti")) {
-                        Some(id) if text("typ") == "Refresh" => s
+                        Some(id) if matches!(text("typ").as_str(), "Refresh" | "Offline") => s
                             .families
                             .get(&id.family)
                             .is_some_and(|f| !f.revoked && f.generation == id.generation),
                         _ => true,
                     };
-                    family_ok && s.serves(&azp, lifetimes(&r), now)
+                    family_ok && s.serves(&azp, session_lifetimes(&r, &s), now)
                 });
         if user.is_none() || !session_ok {
             return Ok(json!({"active": false}));
@@ -319,7 +320,7 @@ pub async fn revoke(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| OAuthError::missing("token"))?;
         let now = clock::now();
-        if let Ok(claims) = provider.verify(&r, token, "Refresh", now) {
+        if let Ok(claims) = provider.verify_one_of(&r, token, &["Refresh", "Offline"], now) {
             let text = |n: &str| claims.get(n).and_then(Value::as_str).unwrap_or("");
             if text("azp") != client.client_id {
                 return Err(OAuthError::new(

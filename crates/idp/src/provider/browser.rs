@@ -240,7 +240,7 @@ impl Provider {
             client.pkce_method.as_deref(),
         )
         .map_err(fail)?;
-        let scope = claims::grant_scope(get("scope")).map_err(fail)?;
+        let scope = claims::grant_scope(realm, client, get("scope")).map_err(fail)?;
         Ok(AuthRequest {
             client_id: client.client_id.clone(),
             redirect_uri: redirect_uri.to_string(),
@@ -492,7 +492,7 @@ impl Provider {
                 "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.",
             ));
         }
-        let scope = claims::grant_scope(request.form.get("scope").map(String::as_str))?;
+        let scope = claims::grant_scope(realm, client, request.form.get("scope").map(String::as_str))?;
         let mut random = [0u8; 8];
         let _ = aws_lc_rs::rand::fill(&mut random);
         let user_code = codes::user_code(&random);

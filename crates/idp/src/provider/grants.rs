@@ -60,13 +60,68 @@ impl TokenRequest {
     }
 }
 
-/// The lifetimes of a realm's sessions.
+/// The lifetimes of a realm's SSO sessions.
 pub fn lifetimes(realm: &Realm) -> Lifetimes {
     Lifetimes {
         idle: realm.settings.sso_session_idle_timeout,
         max: realm.settings.sso_session_max_lifespan,
         single_use: realm.settings.revoke_refresh_token,
     }
+}
+
+/// The lifetimes of a session of a realm: the SSO session's, or the offline ones (no max
+/// lifespan unless the realm enables one, as Keycloak).
+pub fn session_lifetimes(realm: &Realm, session: &Session) -> Lifetimes {
+    if !session.offline {
+        return lifetimes(realm);
+    }
+    let s = &realm.settings;
+    Lifetimes {
+        idle: s.offline_session_idle_timeout,
+        max: if s.offline_session_max_lifespan_enabled {
+            s.offline_session_max_lifespan
+        } else {
+            u64::MAX / 4
+        },
+        single_use: s.revoke_refresh_token,
+    }
+}
+
+/// Keycloak's refusal of an offline token to a user or client without `offline_access`.
+fn offline_refused() -> OAuthError {
+    OAuthError::new(
+        ErrorCode::NotAllowed,
+        "Offline tokens not allowed for the user or client",
+    )
+}
+
+/// Whether the token of `client` for `user` with `scope` asks for an offline token, and may.
+fn wants_offline(
+    realm: &Realm,
+    client: &Client,
+    user: &User,
+    scope: &str,
+    now: u64,
+) -> Result<bool, OAuthError> {
+    if !claims::has_scope(scope, crate::defaults::OFFLINE_SCOPE) {
+        return Ok(false);
+    }
+    let ctx = TokenContext {
+        issuer: "",
+        realm,
+        client,
+        user,
+        session_id: "",
+        auth_time: None,
+        nonce: None,
+        scope,
+        now,
+    };
+    let roles = claims::token_roles(&ctx);
+    if !roles.realm.iter().any(|r| r == crate::defaults::OFFLINE_ACCESS) {
+        return Err(offline_refused());
+    }
+    Ok(true)
 }
 
 impl Provider {
@@ -138,7 +193,7 @@ impl Provider {
                 "Client not allowed for direct access grants",
             ));
         }
-        let scope = claims::grant_scope(request.get("scope"))?;
+        let scope = claims::grant_scope(realm, client, request.get("scope"))?;
         let username = request.require("username")?;
         let password = request.get("password").unwrap_or("");
         let user = self.check_password(realm, username, password, now)?;
@@ -155,7 +210,8 @@ impl Provider {
                 return Err(OAuthError::invalid_user_credentials());
             }
         }
-        let session = Session::new(new_id(), user.id.clone(), now, now);
+        let mut session = Session::new(new_id(), user.id.clone(), now, now);
+        session.offline = wants_offline(realm, client, user, &scope, now)?;
         self.start_session_tokens(realm, issuer, client, user, session, &scope, None, now)
     }
 
@@ -198,6 +254,23 @@ impl Provider {
         now: u64,
     ) -> Result<TokenResponse, OAuthError> {
         let life = lifetimes(realm);
+        let Some(online) = self
+            .directory
+            .session(&realm.name, session_id)
+            .map_err(super::ProviderError::from)?
+            .filter(|s| s.active(life, now))
+        else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let user = session_user(realm, &online)?;
+        if wants_offline(realm, client, user, scope, now)? {
+            // An offline session of its own, which logout of the SSO session leaves alone.
+            let mut offline = Session::new(new_id(), online.user_id.clone(), online.auth_time, now);
+            offline.offline = true;
+            return self.start_session_tokens(
+                realm, issuer, client, user, offline, scope, nonce, now,
+            );
+        }
         let started = self
             .directory
             .modify_session(&realm.name, session_id, |session| {
@@ -212,7 +285,6 @@ impl Provider {
         let Some((jti, session)) = started else {
             return Err(OAuthError::invalid_grant("Session not active"));
         };
-        let user = session_user(realm, &session)?;
         self.issue_session_tokens(
             realm, issuer, client, user, &session, jti, scope, nonce, now,
         )
@@ -255,7 +327,8 @@ impl Provider {
         };
         let refresh = RefreshPart {
             jti,
-            session_expires: session.expires(lifetimes(realm)),
+            session_expires: session.expires(session_lifetimes(realm, session)),
+            offline: session.offline,
         };
         Ok(self.issue(&ctx, Some(refresh))?)
     }
@@ -285,7 +358,10 @@ impl Provider {
             .iter()
             .find(|u| u.service_account_client_id.as_deref() == Some(client.client_id.as_str()))
             .ok_or_else(|| OAuthError::invalid_request("User not found"))?;
-        let scope = claims::grant_scope(request.get("scope"))?;
+        let scope = claims::grant_scope(realm, client, request.get("scope"))?;
+        if claims::has_scope(&scope, crate::defaults::OFFLINE_SCOPE) {
+            return Err(offline_refused());
+        }
         let ctx = TokenContext {
             issuer,
             realm,
@@ -310,7 +386,7 @@ impl Provider {
     ) -> Result<TokenResponse, OAuthError> {
         let token = request.require("refresh_token")?;
         let claims = self
-            .verify(realm, token, "Refresh", now)
+            .verify_one_of(realm, token, &["Refresh", "Offline"], now)
             .map_err(|p| p.refresh_error())?;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
         if text("azp") != client.client_id {
@@ -321,11 +397,16 @@ impl Provider {
         let presented = TokenId::parse(text("jti"))
             .ok_or_else(|| OAuthError::invalid_grant("Invalid refresh token"))?;
         let session_id = text("sid").to_string();
-        let life = lifetimes(realm);
+        let offline = text("typ") == "Offline";
         let client_id = client.client_id.clone();
         let outcome = self
             .directory
             .modify_session(&realm.name, &session_id, |session| {
+                if session.offline != offline {
+                    let refused = OAuthError::invalid_grant("Invalid refresh token");
+                    return ((Redeemed::Refused(refused, false), session.clone()), Write::No);
+                }
+                let life = session_lifetimes(realm, session);
                 let redeemed = session.redeem(&presented, &client_id, life, now);
                 let write = match &redeemed {
                     Redeemed::Rotated { .. } => Write::Later,

@@ -11,7 +11,7 @@ use super::answer::{
 };
 use crate::directory::DirectoryError;
 use crate::http::respond;
-use crate::model::{Client, ModelError, ProtocolMapper, Realm, Role};
+use crate::model::{Client, ModelError, Realm, Role};
 use crate::provider::{RandomMinter, new_id, random_token};
 use crate::representation::{
     self, ClientRepresentation, ProtocolMapperRepresentation, RoleRepresentation,
@@ -51,7 +51,10 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
     let id = at
         .change(move |r| {
             let mut minter = RandomMinter;
-            let client = representation::client_from(&rep, &mut minter);
+            let mut client = representation::client_from(&rep, &mut minter);
+            if rep.default_client_scopes.is_none() && rep.optional_client_scopes.is_none() {
+                crate::defaults::assign_default_scopes(r, &mut client);
+            }
             let id = client.id.clone();
             r.add_client(client)?;
             representation::ensure_service_accounts(r, &mut minter);
@@ -217,6 +220,7 @@ pub(super) async fn create_mapper(
 ) -> Answer {
     let rep: ProtocolMapperRepresentation = body(&bytes)?;
     let mapper_id = new_id();
+    let mapper_id2 = mapper_id.clone();
     let id2 = id.clone();
     at.change(move |r| {
         let i = client_index(r, &id2)?;
@@ -228,11 +232,9 @@ pub(super) async fn create_mapper(
             }
             .into());
         }
-        client.protocol_mappers.push(ProtocolMapper {
-            name: rep.name.clone(),
-            protocol_mapper: rep.protocol_mapper.clone(),
-            config: rep.config.clone(),
-        });
+        let mut mapper = representation::scopes::mapper_from(&rep, &mut RandomMinter);
+        mapper.id = mapper_id2;
+        client.protocol_mappers.push(mapper);
         Ok(())
     })
     .await?;

@@ -35,10 +35,8 @@ async fn add(at: EditRealm, parent: Option<String>, bytes: &[u8]) -> Answer {
             return Err(ModelError::NotFound("Could not find parent group").into());
         }
         r.add_group(Group {
-            id: id2,
-            name: rep.name.clone(),
-            parent,
-            roles: Default::default(),
+            attributes: rep.attributes.clone(),
+            ..Group::new(id2, &rep.name, parent.as_deref())
         })?;
         Ok(())
     })

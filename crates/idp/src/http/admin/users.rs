@@ -94,6 +94,7 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
         user.roles.client = rep.client_roles.clone();
         provider.directory().update_realm(&realm, |r| {
             user.groups.extend(r.group_ids(&rep.groups)?);
+            r.give_default_role(&mut user);
             r.add_user(user)?;
             Ok(())
         })?;

@@ -596,7 +596,11 @@ pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
             let provider = open_provider(&data.data_dir)?;
             provider
                 .directory()
-                .create_realm(Realm::new(new_id(), name.clone()))
+                .create_realm(kubeward_idp::defaults::new_realm(
+                    new_id(),
+                    name.clone(),
+                    &mut RandomMinter,
+                ))
                 .map_err(|e| match e {
                     DirectoryError::RealmExists => anyhow::anyhow!("realm {name:?} exists already"),
                     other => other.into(),
@@ -671,6 +675,7 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
                 client.secret = Some(secret.unwrap_or_else(|| random_token(24)));
             }
             edit(&at, |r| {
+                kubeward_idp::defaults::assign_default_scopes(r, &mut client);
                 r.add_client(client)?;
                 representation::ensure_service_accounts(r, &mut RandomMinter);
                 Ok(())
@@ -742,6 +747,7 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
             }
             edit(&at, |r| {
                 user.groups = r.group_ids(&groups)?;
+                r.give_default_role(&mut user);
                 r.add_user(user)?;
                 Ok(())
             })?;
@@ -801,12 +807,7 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
         }
         GroupCommand::Create { at, name } => {
             edit(&at, |r| {
-                r.add_group(Group {
-                    id: new_id(),
-                    name: name.clone(),
-                    parent: None,
-                    roles: Default::default(),
-                })?;
+                r.add_group(Group::new(new_id(), &name, None))?;
                 Ok(())
             })?;
             println!("group {name} created");
