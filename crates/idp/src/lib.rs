@@ -11,6 +11,7 @@
 pub mod bootstrap;
 pub mod defaults;
 pub mod directory;
+pub mod events;
 pub mod flows;
 pub mod http;
 pub mod keyring;

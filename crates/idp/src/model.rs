@@ -25,6 +25,10 @@ pub enum ModelError {
     /// A value that cannot be used (an empty name, an unknown role).
     #[error("{0}")]
     Invalid(String),
+    /// A name that must be unique is taken, in Keycloak's words for that kind
+    /// (`Role with name x already exists`).
+    #[error("{0}")]
+    Exists(String),
 }
 
 /// The lifetimes and policies of a realm, in seconds as Keycloak's realm settings.

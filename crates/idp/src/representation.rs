@@ -654,6 +654,15 @@ pub fn user_to(user: &User) -> UserRepresentation {
     }
 }
 
+/// A user's representation; `brief` leaves out attributes (Keycloak's `briefRepresentation`).
+pub fn user_brief(user: &User, brief: bool) -> UserRepresentation {
+    let mut rep = user_to(user);
+    if brief {
+        rep.attributes = None;
+    }
+    rep
+}
+
 /// The representation of a group (with its subgroups).
 pub fn group_to(realm: &Realm, group: &Group) -> GroupRepresentation {
     let children: Vec<GroupRepresentation> = realm

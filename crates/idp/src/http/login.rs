@@ -14,6 +14,7 @@ use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
 use crate::model::Realm;
 use crate::provider::browser::{AuthorizeError, LoginForm, LoginPurpose, LoginStep, with_query};
+use crate::provider::{EventFacts, Provider};
 
 /// The SSO cookie (the session id), as Keycloak names it.
 pub const SSO_COOKIE: &str = "KEYCLOAK_IDENTITY";
@@ -144,7 +145,9 @@ pub async fn authenticate(
             password_new: get("password-new"),
             password_confirm: get("password-confirm"),
         };
-        provider.submit_login(&r2, &issuer, &id2, &form, now)
+        let step = provider.submit_login(&r2, &issuer, &id2, &form, now);
+        log_login(&provider, &r2, &step, form.username, now);
+        step
     })
     .await;
     let path = ctx.realm_path(&realm);
@@ -221,6 +224,44 @@ pub async fn authenticate(
             }
         }
         LoginStep::Expired => expired(),
+    }
+}
+
+/// Records the login event of a login form post (`LOGIN`, or `LOGIN_ERROR` for wrong
+/// credentials).
+fn log_login(provider: &Provider, r: &Realm, step: &LoginStep, username: Option<&str>, now: u64) {
+    if !r.events.events_enabled {
+        return;
+    }
+    let mut details = vec![("auth_method", "openid-connect".to_string())];
+    if let Some(u) = username {
+        details.push(("username", u.to_string()));
+    }
+    match step {
+        LoginStep::Done { session_id, .. } => {
+            let user = provider
+                .directory()
+                .session(&r.name, session_id)
+                .ok()
+                .flatten()
+                .map(|s| s.user_id);
+            let facts = EventFacts {
+                user: user.as_deref(),
+                session: Some(session_id),
+                details,
+                ..EventFacts::default()
+            };
+            provider.log_event(r, "LOGIN", facts, now);
+        }
+        LoginStep::Retry(message) if message == "Invalid username or password." => {
+            let facts = EventFacts {
+                error: Some("invalid_user_credentials"),
+                details,
+                ..EventFacts::default()
+            };
+            provider.log_event(r, "LOGIN_ERROR", facts, now);
+        }
+        _ => {}
     }
 }
 

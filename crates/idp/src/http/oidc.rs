@@ -413,7 +413,20 @@ pub async fn logout(
             client_redirects = Some(c.redirect_uris.clone());
         }
         if let Some(sid) = sid {
-            provider.end_session(&r2, &sid);
+            let user = provider
+                .directory()
+                .session(&r2.name, &sid)
+                .ok()
+                .flatten()
+                .map(|s| s.user_id);
+            if provider.end_session(&r2, &sid) {
+                let facts = crate::provider::EventFacts {
+                    user: user.as_deref(),
+                    session: Some(&sid),
+                    ..Default::default()
+                };
+                provider.log_event(&r2, "LOGOUT", facts, now);
+            }
         }
         let target = match params2.get("post_logout_redirect_uri") {
             Some(uri) => {

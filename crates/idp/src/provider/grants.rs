@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::tokens::{RefreshPart, TokenResponse};
-use super::{Provider, new_id};
+use super::{EventFacts, Provider, new_id};
 use crate::directory::Write;
 use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
@@ -21,6 +21,22 @@ fn session_user<'r>(realm: &'r Realm, session: &Session) -> Result<&'r User, OAu
         .user(&session.user_id)
         .filter(|u| u.enabled)
         .ok_or_else(|| OAuthError::invalid_grant("User disabled"))
+}
+
+/// Keycloak's event type of a grant (`LOGIN`, `CODE_TO_TOKEN`, …), or of its failure.
+fn event_type(grant_type: &str, failed: bool) -> &'static str {
+    match (grant_type, failed) {
+        ("password", false) => "LOGIN",
+        ("password", true) => "LOGIN_ERROR",
+        ("client_credentials", false) => "CLIENT_LOGIN",
+        ("client_credentials", true) => "CLIENT_LOGIN_ERROR",
+        ("refresh_token", false) => "REFRESH_TOKEN",
+        ("refresh_token", true) => "REFRESH_TOKEN_ERROR",
+        ("authorization_code", false) => "CODE_TO_TOKEN",
+        ("authorization_code", true) => "CODE_TO_TOKEN_ERROR",
+        (_, false) => "OAUTH2_DEVICE_CODE_TO_TOKEN",
+        (_, true) => "OAUTH2_DEVICE_CODE_TO_TOKEN_ERROR",
+    }
 }
 
 /// The device grant's `grant_type`.
@@ -167,8 +183,20 @@ impl Provider {
                 "Unsupported grant_type",
             ));
         }
-        let client = self.authenticate_client(&realm, request)?;
-        match grant_type {
+        let client = match self.authenticate_client(&realm, request) {
+            Ok(client) => client,
+            Err(e) => {
+                let facts = EventFacts {
+                    client: request.get("client_id"),
+                    error: Some("invalid_client_credentials"),
+                    details: vec![("grant_type", grant_type.to_string())],
+                    ..EventFacts::default()
+                };
+                self.log_event(&realm, event_type(grant_type, true), facts, now);
+                return Err(e);
+            }
+        };
+        let answer = match grant_type {
             "password" => self.password_grant(&realm, issuer, client, request, now),
             "client_credentials" => {
                 self.client_credentials_grant(&realm, issuer, client, request, now)
@@ -176,7 +204,47 @@ impl Provider {
             "refresh_token" => self.refresh_grant(&realm, issuer, client, request, now),
             "authorization_code" => self.code_grant(&realm, issuer, client, request, now),
             _ => self.device_grant(&realm, issuer, client, request, now),
+        };
+        if realm.events.events_enabled {
+            self.log_grant(&realm, grant_type, client, request, &answer, now);
         }
+        answer
+    }
+
+    /// Records the login event of a token request.
+    fn log_grant(
+        &self,
+        realm: &Realm,
+        grant_type: &str,
+        client: &Client,
+        request: &TokenRequest,
+        answer: &Result<TokenResponse, OAuthError>,
+        now: u64,
+    ) {
+        let mut details = vec![("grant_type", grant_type.to_string())];
+        if let Some(u) = request.get("username") {
+            details.push(("username", u.to_string()));
+        }
+        let claims = answer
+            .as_ref()
+            .ok()
+            .and_then(|r| kubeward_jose::jws::unverified_payload(&r.access_token))
+            .unwrap_or_default();
+        let user = claims.get("sub").and_then(Value::as_str);
+        let error = answer.as_ref().err().map(|e| match e.description.as_str() {
+            "Invalid user credentials" => "invalid_user_credentials",
+            "Code not valid" => "invalid_code",
+            "Invalid refresh token" | "Token is not active" | "Session not active" => "invalid_token",
+            _ => "invalid_request",
+        });
+        let facts = EventFacts {
+            client: Some(&client.client_id),
+            user,
+            session: answer.as_ref().ok().and_then(|r| r.session_state.as_deref()),
+            error,
+            details,
+        };
+        self.log_event(realm, event_type(grant_type, error.is_some()), facts, now);
     }
 
     fn password_grant(
