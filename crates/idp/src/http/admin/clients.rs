@@ -39,7 +39,7 @@ fn client_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
 /// substring.
 pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let search = q.get("search").is_some_and(|v| v == "true");
+    let search = q.get("search").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let matching = r.clients.iter().filter(|c| {
         q.get("clientId").is_none_or(|id| {
             if search {

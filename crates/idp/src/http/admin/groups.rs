@@ -94,7 +94,7 @@ pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> An
     let list: Vec<GroupRepresentation> = match search {
         None => page.apply(top).map(|g| flat(&r, g, &counts, brief)).collect(),
         Some(s) => {
-            let exact = q.get("exact").is_some_and(|v| v == "true");
+            let exact = q.get("exact").is_some_and(|v| v.eq_ignore_ascii_case("true"));
             let keep: Vec<&str> = r
                 .groups
                 .iter()
@@ -112,7 +112,7 @@ pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> An
 /// `GET …/groups/count[?search=&top=]`: `{"count": n}`.
 pub(super) async fn count(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let top = q.get("top").is_some_and(|v| v == "true");
+    let top = q.get("top").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let search = q.get("search").filter(|s| !s.is_empty());
     let n = r
         .groups

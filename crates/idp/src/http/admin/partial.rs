@@ -18,7 +18,7 @@ use crate::representation::{self, GroupRepresentation, RealmRepresentation};
 /// `POST …/partial-export[?exportClients=&exportGroupsAndRoles=]`.
 pub(super) async fn export(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let on = |k: &str| q.get(k).is_some_and(|v| v == "true");
+    let on = |k: &str| q.get(k).is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut rep = representation::export(&r);
     rep.users = None;
     if on("exportClients") {

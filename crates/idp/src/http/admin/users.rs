@@ -35,7 +35,7 @@ pub(super) fn user_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
 /// or substrings), `search` (any of them; `*` wildcards dropped), `enabled`, `emailVerified`,
 /// `q` (`attribute:value …`); service accounts never.
 fn matches(u: &User, q: &HashMap<String, String>) -> bool {
-    let exact = q.get("exact").is_some_and(|v| v == "true");
+    let exact = q.get("exact").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let field = |wanted: Option<&String>, value: Option<&str>| match wanted {
         None => true,
         Some(w) => {
