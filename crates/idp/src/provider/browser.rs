@@ -27,8 +27,10 @@ pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
 /// `password-new`, `password-confirm`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoginForm<'a> {
-    /// The synchronizer token.
-    pub csrf: &'a str,
+    /// The `session_code` of the form's action URL (the synchronizer token).
+    pub session_code: &'a str,
+    /// The `tab_id` of the form's action URL.
+    pub tab_id: &'a str,
     /// The username (or email) of the first step.
     pub username: Option<&'a str>,
     /// The password of the first step.
@@ -90,8 +92,13 @@ pub enum LoginPurpose {
 pub struct Login {
     /// The realm.
     pub realm: String,
-    /// The synchronizer token of the login form.
-    pub csrf: String,
+    /// The `session_code` of the login's forms (their action URL): only a page this login
+    /// served knows it, so it is the CSRF token.
+    pub session_code: String,
+    /// Keycloak's `tab_id`: which login of the browser a form continues.
+    pub tab_id: String,
+    /// The client the login is for (`client_id` of the action URL).
+    pub client_id: String,
     /// What it is for.
     pub purpose: LoginPurpose,
     /// The user whose password was right, waiting for the TOTP step.
@@ -260,25 +267,31 @@ impl Provider {
         .then_some(session)
     }
 
-    /// Starts a login; returns its id (the cookie) and CSRF token.
-    pub fn begin_login(&self, realm: &Realm, purpose: LoginPurpose, now: u64) -> (String, String) {
+    /// Starts a login; returns its id (the cookie) and the login.
+    pub fn begin_login(&self, realm: &Realm, purpose: LoginPurpose, now: u64) -> (String, Login) {
         let id = random_token(24);
-        let csrf = random_token(24);
+        let client_id = match &purpose {
+            LoginPurpose::Code(request) => request.client_id.clone(),
+            LoginPurpose::Device(device_code) => lock(&self.browser.devices)
+                .get(&(realm.name.clone(), device_code.clone()))
+                .map(|d| d.client_id.clone())
+                .unwrap_or_default(),
+        };
         let mut logins = lock(&self.browser.logins);
         logins.retain(|_, l| l.expires_at > now);
-        logins.insert(
-            id.clone(),
-            Login {
-                realm: realm.name.clone(),
-                csrf: csrf.clone(),
-                purpose,
-                pending_user: None,
-                pending_totp_secret: None,
-                pending_password_update: false,
-                expires_at: now + LOGIN_LIFESPAN,
-            },
-        );
-        (id, csrf)
+        let login = Login {
+            realm: realm.name.clone(),
+            session_code: random_token(24),
+            tab_id: random_token(8),
+            client_id,
+            purpose,
+            pending_user: None,
+            pending_totp_secret: None,
+            pending_password_update: false,
+            expires_at: now + LOGIN_LIFESPAN,
+        };
+        logins.insert(id.clone(), login.clone());
+        (id, login)
     }
 
     /// The login of a cookie.
@@ -303,7 +316,9 @@ impl Provider {
         let Some(login) = self.login_state(realm, login_id, now) else {
             return LoginStep::Expired;
         };
-        if !constant_time_eq(form.csrf.as_bytes(), login.csrf.as_bytes()) {
+        if !constant_time_eq(form.session_code.as_bytes(), login.session_code.as_bytes())
+            || form.tab_id != login.tab_id
+        {
             return LoginStep::Expired;
         }
         let (username, password, otp) = (form.username, form.password, form.otp);
