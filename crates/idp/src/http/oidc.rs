@@ -33,9 +33,18 @@ fn token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
 
 /// `GET .well-known/openid-configuration`.
 pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> Response {
-    if ctx.provider.realm(&realm).is_err() {
+    let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
-    }
+    };
+    // `openid` and the realm's OpenID Connect client scopes, as Keycloak lists them.
+    let scopes: Vec<&str> = std::iter::once("openid")
+        .chain(
+            r.client_scopes
+                .iter()
+                .filter(|s| s.protocol == "openid-connect")
+                .map(|s| s.name.as_str()),
+        )
+        .collect();
     let issuer = ctx.issuer(&realm);
     let oidc = format!("{issuer}/protocol/openid-connect");
     let algs = [
@@ -63,10 +72,10 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
         "token_endpoint_auth_signing_alg_values_supported": algs,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "email_verified", "acr", "azp", "nonce", "sid", "at_hash", "groups"],
+        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "acr"],
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": false,
-        "scopes_supported": ["openid", "profile", "email", "groups", "offline_access", "address", "phone", "microprofile-jwt", "organization"],
+        "scopes_supported": scopes,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "code_challenge_methods_supported": ["plain", "S256"],
@@ -78,14 +87,27 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
     }))
 }
 
-/// `GET /realms/{realm}`: Keycloak's public realm description.
+/// `GET /realms/{realm}`: Keycloak's public realm description, with `public_key` (the base64
+/// SubjectPublicKeyInfo of the realm's active signing key).
 pub async fn realm_info(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> Response {
-    if ctx.provider.realm(&realm).is_err() {
+    let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
-    }
+    };
     let issuer = ctx.issuer(&realm);
+    let provider = ctx.provider.clone();
+    let public_key = match blocking(move || provider.keyring(&r, clock::now())).await {
+        Ok(ring) => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(ring.active().public_key().spki_der())
+        }
+        Err(error) => {
+            tracing::error!(%error, "keys");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
     respond::json(&json!({
         "realm": realm,
+        "public_key": public_key,
         "token-service": format!("{issuer}/protocol/openid-connect"),
         "account-service": format!("{issuer}/account"),
         "tokens-not-before": 0,
