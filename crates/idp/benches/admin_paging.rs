@@ -19,13 +19,6 @@ use tower::ServiceExt as _;
 const USERS: usize = 10_000;
 const GROUPS: usize = 1_000;
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
 fn setup() -> (tempfile::TempDir, axum::Router, String) {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn Store> = Arc::new(RedbStore::open(&dir.path().join("store.redb")).unwrap());
@@ -52,7 +45,9 @@ fn setup() -> (tempfile::TempDir, axum::Router, String) {
     for u in 0..USERS {
         let mut user = User::new(format!("u{u}"), &format!("user{u:05}"));
         user.email = Some(format!("user{u:05}@example.com"));
-        user.groups = (0..3).map(|k| format!("g{}", (u + k * 7) % GROUPS)).collect();
+        user.groups = (0..3)
+            .map(|k| format!("g{}", (u + k * 7) % GROUPS))
+            .collect();
         realm.give_default_role(&mut user);
         realm.users.push(user);
     }
@@ -74,7 +69,7 @@ fn setup() -> (tempfile::TempDir, axum::Router, String) {
                 .collect(),
                 authorization: None,
             },
-            now(),
+            kubeward_idp::http::clock::now(),
         )
         .unwrap();
     let router = kubeward_idp::http::router(provider, "https://127.0.0.1");
@@ -88,7 +83,11 @@ fn get(rt: &tokio::runtime::Runtime, router: &axum::Router, bearer: &str, uri: &
             .body(Body::empty())
             .unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
-        assert!(response.status().is_success(), "{uri}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{uri}: {}",
+            response.status()
+        );
         axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap()
@@ -104,14 +103,32 @@ fn paging(c: &mut Criterion) {
     let (_dir, router, bearer) = setup();
     let base = "/admin/realms/bench";
     for (name, uri) in [
-        ("users, first page of 100", format!("{base}/users?first=0&max=100")),
-        ("users, page of 100 at 9,900", format!("{base}/users?first=9900&max=100")),
-        ("users, brief, page at 5,000", format!("{base}/users?first=5000&max=100&briefRepresentation=true")),
-        ("users, search", format!("{base}/users?search=user12&max=100")),
+        (
+            "users, first page of 100",
+            format!("{base}/users?first=0&max=100"),
+        ),
+        (
+            "users, page of 100 at 9,900",
+            format!("{base}/users?first=9900&max=100"),
+        ),
+        (
+            "users, brief, page at 5,000",
+            format!("{base}/users?first=5000&max=100&briefRepresentation=true"),
+        ),
+        (
+            "users, search",
+            format!("{base}/users?search=user12&max=100"),
+        ),
         ("users/count", format!("{base}/users/count")),
-        ("groups, page of 100 at 900", format!("{base}/groups?first=900&max=100")),
+        (
+            "groups, page of 100 at 900",
+            format!("{base}/groups?first=900&max=100"),
+        ),
         ("groups/count", format!("{base}/groups/count")),
-        ("group members, page of 100", format!("{base}/groups/g7/members?max=100")),
+        (
+            "group members, page of 100",
+            format!("{base}/groups/g7/members?max=100"),
+        ),
         ("user's groups", format!("{base}/users/u42/groups")),
     ] {
         c.bench_function(&format!("admin/{name} (10,000 users, 1,000 groups)"), |b| {

@@ -6,8 +6,8 @@
 //! which of them new clients get. [`ensure`] adds what a realm lacks and is idempotent, so a
 //! realm stored by an older kubeward is upgraded when it is loaded.
 
+use crate::minter::Minter;
 use crate::model::{Client, ClientScope, ProtocolMapper, Realm, Role, RoleMappings};
-use crate::representation::Minter;
 
 /// The version of the default objects [`ensure`] adds; a realm with a lower
 /// `defaults_version` is upgraded.
@@ -127,7 +127,8 @@ fn builtin_client(minter: &mut dyn Minter, realm: &str, client_id: &str) -> Clie
             c.full_scope_allowed = false;
             c.scope_mappings.add(Some(ACCOUNT), "manage-account");
             c.scope_mappings.add(Some(ACCOUNT), "view-groups");
-            c.protocol_mappers.push(mapper("audience resolve",
+            c.protocol_mappers.push(mapper(
+                "audience resolve",
                 "oidc-audience-resolve-mapper",
                 &[],
             ));
@@ -162,7 +163,8 @@ fn builtin_client(minter: &mut dyn Minter, realm: &str, client_id: &str) -> Clie
             c.redirect_uris = vec![format!("/admin/{realm}/console/*")];
             c.web_origins = vec!["+".to_string()];
             c.pkce_method = Some("S256".to_string());
-            c.protocol_mappers.push(mapper("locale",
+            c.protocol_mappers.push(mapper(
+                "locale",
                 "oidc-usermodel-attribute-mapper",
                 &[
                     ("user.attribute", "locale"),
@@ -275,16 +277,23 @@ fn client_scope_list() -> Vec<ClientScope> {
         profile_mappers.push(attribute(name, attr, claim, "String"));
     }
     profile_mappers.push(attribute("updated at", "updatedAt", "updated_at", "long"));
-    let mut email_verified = attribute("email verified", "emailVerified", "email_verified", "boolean");
+    let mut email_verified = attribute(
+        "email verified",
+        "emailVerified",
+        "email_verified",
+        "boolean",
+    );
     email_verified.protocol_mapper = "oidc-usermodel-property-mapper".to_string();
-    let mut phone_verified = attribute("phone number verified",
+    let mut phone_verified = attribute(
+        "phone number verified",
         "phoneNumberVerified",
         "phone_number_verified",
         "boolean",
     );
     phone_verified.protocol_mapper = "oidc-usermodel-attribute-mapper".to_string();
     let roles_mappers = vec![
-        mapper("realm roles",
+        mapper(
+            "realm roles",
             "oidc-usermodel-realm-role-mapper",
             &[
                 ("user.attribute", "foo"),
@@ -295,7 +304,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("introspection.token.claim", "true"),
             ],
         ),
-        mapper("client roles",
+        mapper(
+            "client roles",
             "oidc-usermodel-client-role-mapper",
             &[
                 ("user.attribute", "foo"),
@@ -306,7 +316,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("introspection.token.claim", "true"),
             ],
         ),
-        mapper("audience resolve",
+        mapper(
+            "audience resolve",
             "oidc-audience-resolve-mapper",
             &[
                 ("introspection.token.claim", "true"),
@@ -314,7 +325,8 @@ fn client_scope_list() -> Vec<ClientScope> {
             ],
         ),
     ];
-    let mut offline = scope(OFFLINE_SCOPE,
+    let mut offline = scope(
+        OFFLINE_SCOPE,
         "OpenID Connect built-in scope: offline_access",
         OIDC,
         &[
@@ -325,8 +337,10 @@ fn client_scope_list() -> Vec<ClientScope> {
     );
     offline.scope_mappings.add(None, OFFLINE_ACCESS);
     let mut upn = attribute("upn", "username", "upn", "String");
-    upn.config.insert("userinfo.token.claim".into(), "true".into());
-    let mut groups_claim = mapper("groups",
+    upn.config
+        .insert("userinfo.token.claim".into(), "true".into());
+    let mut groups_claim = mapper(
+        "groups",
         "oidc-usermodel-realm-role-mapper",
         &[
             ("introspection.token.claim", "true"),
@@ -338,13 +352,17 @@ fn client_scope_list() -> Vec<ClientScope> {
             ("jsonType.label", "String"),
         ],
     );
-    groups_claim.config.insert("userinfo.token.claim".into(), "true".into());
+    groups_claim
+        .config
+        .insert("userinfo.token.claim".into(), "true".into());
     vec![
-        scope("acr",
+        scope(
+            "acr",
             "OpenID Connect scope for add acr (authentication context class reference) to the token",
             OIDC,
             &hidden,
-            vec![mapper("acr loa level",
+            vec![mapper(
+                "acr loa level",
                 "oidc-acr-mapper",
                 &[
                     ("id.token.claim", "true"),
@@ -353,7 +371,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ],
             )],
         ),
-        scope("address",
+        scope(
+            "address",
             "OpenID Connect built-in scope: address",
             OIDC,
             &[
@@ -361,7 +380,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("consent.screen.text", "${addressScopeConsentText}"),
                 ("display.on.consent.screen", "true"),
             ],
-            vec![mapper("address",
+            vec![mapper(
+                "address",
                 "oidc-address-mapper",
                 &[
                     ("user.attribute.formatted", "formatted"),
@@ -377,19 +397,22 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ],
             )],
         ),
-        scope("basic",
+        scope(
+            "basic",
             "OpenID Connect scope for add all basic claims to the token",
             OIDC,
             &hidden,
             vec![
-                mapper("sub",
+                mapper(
+                    "sub",
                     "oidc-sub-mapper",
                     &[
                         ("introspection.token.claim", "true"),
                         ("access.token.claim", "true"),
                     ],
                 ),
-                mapper("auth_time",
+                mapper(
+                    "auth_time",
                     "oidc-usersessionmodel-note-mapper",
                     &[
                         ("user.session.note", "AUTH_TIME"),
@@ -402,7 +425,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ),
             ],
         ),
-        scope("email",
+        scope(
+            "email",
             "OpenID Connect built-in scope: email",
             OIDC,
             &[
@@ -410,16 +434,21 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("consent.screen.text", "${emailScopeConsentText}"),
                 ("display.on.consent.screen", "true"),
             ],
-            vec![attribute("email", "email", "email", "String"), email_verified],
+            vec![
+                attribute("email", "email", "email", "String"),
+                email_verified,
+            ],
         ),
-        scope("groups",
+        scope(
+            "groups",
             "kubeward: the names of the user's groups in the groups claim",
             OIDC,
             &[
                 ("include.in.token.scope", "true"),
                 ("display.on.consent.screen", "true"),
             ],
-            vec![mapper("groups",
+            vec![mapper(
+                "groups",
                 "oidc-group-membership-mapper",
                 &[
                     ("full.path", "false"),
@@ -431,7 +460,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ],
             )],
         ),
-        scope("microprofile-jwt",
+        scope(
+            "microprofile-jwt",
             "Microprofile - JWT built-in scope",
             OIDC,
             &[
@@ -441,7 +471,8 @@ fn client_scope_list() -> Vec<ClientScope> {
             vec![upn, groups_claim],
         ),
         offline,
-        scope("organization",
+        scope(
+            "organization",
             "Additional claims about the organization a subject belongs to",
             OIDC,
             &[
@@ -449,7 +480,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("consent.screen.text", "${organizationScopeConsentText}"),
                 ("display.on.consent.screen", "true"),
             ],
-            vec![mapper("organization",
+            vec![mapper(
+                "organization",
                 "oidc-organization-membership-mapper",
                 &[
                     ("introspection.token.claim", "true"),
@@ -462,7 +494,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ],
             )],
         ),
-        scope("phone",
+        scope(
+            "phone",
             "OpenID Connect built-in scope: phone",
             OIDC,
             &[
@@ -475,7 +508,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 phone_verified,
             ],
         ),
-        scope("profile",
+        scope(
+            "profile",
             "OpenID Connect built-in scope: profile",
             OIDC,
             &[
@@ -485,14 +519,16 @@ fn client_scope_list() -> Vec<ClientScope> {
             ],
             profile_mappers,
         ),
-        scope("role_list",
+        scope(
+            "role_list",
             "SAML role list",
             "saml",
             &[
                 ("consent.screen.text", "${samlRoleListScopeConsentText}"),
                 ("display.on.consent.screen", "true"),
             ],
-            vec![mapper("role list",
+            vec![mapper(
+                "role list",
                 "saml-role-list-mapper",
                 &[
                     ("single", "false"),
@@ -501,7 +537,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ],
             )],
         ),
-        scope("roles",
+        scope(
+            "roles",
             "OpenID Connect scope for add user roles to the access token",
             OIDC,
             &[
@@ -511,16 +548,19 @@ fn client_scope_list() -> Vec<ClientScope> {
             ],
             roles_mappers,
         ),
-        scope("saml_organization",
+        scope(
+            "saml_organization",
             "Organization Membership",
             "saml",
             &[("display.on.consent.screen", "false")],
-            vec![mapper("organization",
+            vec![mapper(
+                "organization",
                 "saml-organization-membership-mapper",
                 &[],
             )],
         ),
-        scope("web-origins",
+        scope(
+            "web-origins",
             "OpenID Connect scope for add allowed web origins to the access token",
             OIDC,
             &[
@@ -528,7 +568,8 @@ fn client_scope_list() -> Vec<ClientScope> {
                 ("consent.screen.text", ""),
                 ("display.on.consent.screen", "false"),
             ],
-            vec![mapper("allowed web origins",
+            vec![mapper(
+                "allowed web origins",
                 "oidc-allowed-origins-mapper",
                 &[
                     ("introspection.token.claim", "true"),
@@ -571,11 +612,7 @@ pub fn new_realm(id: String, name: String, minter: &mut dyn Minter) -> Realm {
 /// Gives a client the realm's default and optional scopes of its protocol (OpenID Connect), as
 /// Keycloak does when a client is created without naming its scopes.
 pub fn assign_default_scopes(realm: &Realm, client: &mut Client) {
-    let oidc = |name: &&String| {
-        realm
-            .client_scope(name)
-            .is_some_and(|s| s.protocol == OIDC)
-    };
+    let oidc = |name: &&String| realm.client_scope(name).is_some_and(|s| s.protocol == OIDC);
     client.default_client_scopes = realm
         .default_default_client_scopes
         .iter()
@@ -640,10 +677,14 @@ pub fn ensure(realm: &mut Realm, minter: &mut dyn Minter) {
         }
     }
     if !had_scopes && realm.default_default_client_scopes.is_empty() {
-        realm.default_default_client_scopes =
-            DEFAULT_DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect();
-        realm.default_optional_client_scopes =
-            DEFAULT_OPTIONAL_SCOPES.iter().map(|s| s.to_string()).collect();
+        realm.default_default_client_scopes = DEFAULT_DEFAULT_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        realm.default_optional_client_scopes = DEFAULT_OPTIONAL_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     }
     let unscoped: Vec<usize> = (0..realm.clients.len())
         .filter(|&i| {

@@ -162,9 +162,11 @@ impl EventLogs {
             let k = key(EVENTS, Some(&realm), EVENT_LOG);
             let written = wrap(EVENT_LOG, &log).and_then(|object| {
                 match self.store.create(&k, object.clone()) {
-                    Err(StoreError::AlreadyExists) => {
-                        self.store.update(&k, object).map(|_| ()).map_err(Into::into)
-                    }
+                    Err(StoreError::AlreadyExists) => self
+                        .store
+                        .update(&k, object)
+                        .map(|_| ())
+                        .map_err(Into::into),
                     other => other.map(|_| ()).map_err(Into::into),
                 }
             });
@@ -491,7 +493,11 @@ impl Directory {
 
     /// Changes a realm's event log (loaded from the store on first use); the change is written
     /// in the background.
-    pub fn modify_events<T>(&self, realm: &str, change: impl FnOnce(&mut RealmEvents) -> (T, bool)) -> T {
+    pub fn modify_events<T>(
+        &self,
+        realm: &str,
+        change: impl FnOnce(&mut RealmEvents) -> (T, bool),
+    ) -> T {
         let mut cache = self.events.lock_cache();
         if !cache.contains_key(realm) {
             let stored = self

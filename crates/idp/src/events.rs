@@ -129,18 +129,26 @@ pub fn query<'e>(events: &'e RealmEvents, q: &HashMap<String, String>) -> Vec<&'
         .iter()
         .rev()
         .filter(|e| types.is_empty() || types.contains(&e.kind.as_str()))
-        .filter(|e| q.get("client").is_none_or(|c| e.client_id.as_ref() == Some(c)))
+        .filter(|e| {
+            q.get("client")
+                .is_none_or(|c| e.client_id.as_ref() == Some(c))
+        })
         .filter(|e| q.get("user").is_none_or(|u| e.user_id.as_ref() == Some(u)))
-        .filter(|e| q.get("ipAddress").is_none_or(|a| e.ip_address.as_ref() == Some(a)))
+        .filter(|e| {
+            q.get("ipAddress")
+                .is_none_or(|a| e.ip_address.as_ref() == Some(a))
+        })
         .collect()
 }
 
 /// `GET …/admin-events` filters: `operationTypes`, `resourceTypes`, `resourcePath` (a prefix
 /// with `*`), `authUser`, `authClient`; newest first.
-pub fn query_admin<'e>(events: &'e RealmEvents, q: &HashMap<String, String>) -> Vec<&'e AdminEvent> {
-    let list = |k: &str| -> Vec<&str> {
-        q.get(k).map(|t| t.split(',').collect()).unwrap_or_default()
-    };
+pub fn query_admin<'e>(
+    events: &'e RealmEvents,
+    q: &HashMap<String, String>,
+) -> Vec<&'e AdminEvent> {
+    let list =
+        |k: &str| -> Vec<&str> { q.get(k).map(|t| t.split(',').collect()).unwrap_or_default() };
     let (ops, kinds) = (list("operationTypes"), list("resourceTypes"));
     events
         .admin
@@ -149,13 +157,20 @@ pub fn query_admin<'e>(events: &'e RealmEvents, q: &HashMap<String, String>) -> 
         .filter(|e| ops.is_empty() || ops.contains(&e.operation_type.as_str()))
         .filter(|e| kinds.is_empty() || kinds.contains(&e.resource_type.as_str()))
         .filter(|e| {
-            q.get("resourcePath").is_none_or(|p| match p.strip_suffix('*') {
-                Some(prefix) => e.resource_path.starts_with(prefix),
-                None => e.resource_path == *p,
-            })
+            q.get("resourcePath")
+                .is_none_or(|p| match p.strip_suffix('*') {
+                    Some(prefix) => e.resource_path.starts_with(prefix),
+                    None => e.resource_path == *p,
+                })
         })
-        .filter(|e| q.get("authUser").is_none_or(|u| e.auth_details.get("userId") == Some(u)))
-        .filter(|e| q.get("authClient").is_none_or(|c| e.auth_details.get("clientId") == Some(c)))
+        .filter(|e| {
+            q.get("authUser")
+                .is_none_or(|u| e.auth_details.get("userId") == Some(u))
+        })
+        .filter(|e| {
+            q.get("authClient")
+                .is_none_or(|c| e.auth_details.get("clientId") == Some(c))
+        })
         .collect()
 }
 

@@ -15,6 +15,7 @@ pub mod events;
 pub mod flows;
 pub mod http;
 pub mod keyring;
+pub mod minter;
 pub mod model;
 pub mod provider;
 pub mod reconcile;

@@ -149,9 +149,8 @@ impl Provider {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         };
-        self.directory.modify_events(&realm.name, |log| {
-            ((), log.record(&realm.events, event))
-        });
+        self.directory
+            .modify_events(&realm.name, |log| ((), log.record(&realm.events, event)));
     }
 
     /// Records an admin event of the realm (when its settings record them).

@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{
-    Client, EventsConfig, Group, ModelError, Realm, Role, RoleMappings, User,
-};
+use crate::model::{Client, EventsConfig, Group, ModelError, Realm, Role, RoleMappings, User};
 
 pub mod fields;
 pub mod scopes;
@@ -385,15 +383,7 @@ pub enum ImportError {
     },
 }
 
-/// What import needs from its caller: fresh ids and password hashing (randomness).
-pub trait Minter {
-    /// A fresh uuid.
-    fn id(&mut self) -> String;
-    /// The argon2id hash of a password.
-    fn hash(&mut self, password: &str) -> Result<String, String>;
-    /// A fresh client secret.
-    fn secret(&mut self) -> String;
-}
+pub use crate::minter::Minter;
 
 /// Builds a role from its representation (a new id from `minter` where missing).
 pub fn role_from(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
@@ -501,8 +491,7 @@ pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &m
         client.bearer_only = v;
     }
     for (k, v) in &rep.other {
-        if v
-            .as_bool()
+        if v.as_bool()
             .is_some_and(|b| CLIENT_DEFAULTS.contains(&(k.as_str(), b)))
         {
             client.other.remove(k);
@@ -853,7 +842,10 @@ fn realm_defaults(s: &crate::model::RealmSettings) -> Vec<(&'static str, Value)>
         ("resetPasswordAllowed", Value::from(false)),
         ("editUsernameAllowed", Value::from(false)),
         ("permanentLockout", Value::from(false)),
-        ("oauth2DeviceCodeLifespan", Value::from(s.device_code_lifespan)),
+        (
+            "oauth2DeviceCodeLifespan",
+            Value::from(s.device_code_lifespan),
+        ),
         (
             "oauth2DevicePollingInterval",
             Value::from(s.device_polling_interval),

@@ -19,9 +19,15 @@ impl Minter for Counter {
 fn a_new_realm_has_keycloaks_objects() {
     let realm = new_realm("r".into(), "demo".into(), &mut Counter(0));
     let roles: Vec<&str> = realm.roles.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(roles, ["offline_access", "uma_authorization", "default-roles-demo"]);
+    assert_eq!(
+        roles,
+        ["offline_access", "uma_authorization", "default-roles-demo"]
+    );
     let default = realm.role_named(None, "default-roles-demo").unwrap();
-    assert_eq!(default.composites.realm, ["offline_access", "uma_authorization"]);
+    assert_eq!(
+        default.composites.realm,
+        ["offline_access", "uma_authorization"]
+    );
     assert_eq!(
         default.composites.client["account"],
         ["view-profile", "manage-account"]
@@ -40,13 +46,27 @@ fn a_new_realm_has_keycloaks_objects() {
     );
     let management = realm.client("realm-management").unwrap();
     assert!(management.bearer_only);
-    let admin = management.roles.iter().find(|r| r.name == "realm-admin").unwrap();
+    let admin = management
+        .roles
+        .iter()
+        .find(|r| r.name == "realm-admin")
+        .unwrap();
     assert_eq!(admin.composites.client["realm-management"].len(), 18);
-    let scopes: Vec<&str> = realm.client_scopes.iter().map(|s| s.name.as_str()).collect();
-    for name in ["openid-connect"] {
-        assert!(!scopes.contains(&name));
-    }
-    for name in ["profile", "email", "roles", "web-origins", "acr", "basic", "offline_access", "groups"] {
+    let scopes: Vec<&str> = realm
+        .client_scopes
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    for name in [
+        "profile",
+        "email",
+        "roles",
+        "web-origins",
+        "acr",
+        "basic",
+        "offline_access",
+        "groups",
+    ] {
         assert!(scopes.contains(&name), "{name}");
     }
     let cli = realm.client("admin-cli").unwrap();
@@ -57,7 +77,14 @@ fn a_new_realm_has_keycloaks_objects() {
     );
     assert_eq!(
         cli.optional_client_scopes,
-        ["offline_access", "address", "phone", "microprofile-jwt", "organization", "groups"]
+        [
+            "offline_access",
+            "address",
+            "phone",
+            "microprofile-jwt",
+            "organization",
+            "groups"
+        ]
     );
     assert!(
         realm
@@ -83,7 +110,11 @@ fn an_old_realm_is_upgraded_once_and_keeps_what_it_has() {
     ensure(&mut realm, &mut Counter(0));
     let client = realm.client("kubernetes-client").unwrap();
     assert!(!client.protocol_mappers[0].id.is_empty());
-    assert!(client.default_client_scopes.contains(&"profile".to_string()));
+    assert!(
+        client
+            .default_client_scopes
+            .contains(&"profile".to_string())
+    );
     assert_eq!(realm.defaults_version, VERSION);
     let once = realm.clone();
     ensure(&mut realm, &mut Counter(1000));

@@ -35,7 +35,10 @@ fn the_log_is_bounded_and_lists_newest_first() {
         ..EventsConfig::default()
     };
     for t in 0..(CAPACITY as u64 + 10) {
-        log.record(&config, event(if t % 2 == 0 { "LOGIN" } else { "LOGIN_ERROR" }, t));
+        log.record(
+            &config,
+            event(if t % 2 == 0 { "LOGIN" } else { "LOGIN_ERROR" }, t),
+        );
     }
     assert_eq!(log.login.len(), CAPACITY);
     let q: HashMap<String, String> = [("type".to_string(), "LOGIN_ERROR".to_string())].into();
@@ -48,7 +51,13 @@ fn the_log_is_bounded_and_lists_newest_first() {
 fn admin_paths_name_keycloaks_resource_types() {
     assert_eq!(resource_type("users/1"), "USER");
     assert_eq!(resource_type("users/1/groups/2"), "GROUP_MEMBERSHIP");
-    assert_eq!(resource_type("groups/1/role-mappings/realm"), "REALM_ROLE_MAPPING");
+    assert_eq!(
+        resource_type("groups/1/role-mappings/realm"),
+        "REALM_ROLE_MAPPING"
+    );
     assert_eq!(resource_type("clients/1/roles"), "CLIENT_ROLE");
-    assert_eq!(resource_type("client-scopes/1/protocol-mappers/models"), "PROTOCOL_MAPPER");
+    assert_eq!(
+        resource_type("client-scopes/1/protocol-mappers/models"),
+        "PROTOCOL_MAPPER"
+    );
 }

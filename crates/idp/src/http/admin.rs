@@ -28,6 +28,7 @@ mod clients;
 mod events;
 mod groups;
 mod keys;
+mod lookup;
 mod mappers;
 mod partial;
 mod realms;
@@ -222,10 +223,7 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
             &format!("{R}/clients/{{id}}/service-account-user"),
             get(clients::service_account_user),
         )
-        .route(
-            &format!("{R}/users"),
-            get(users::list).post(users::create),
-        )
+        .route(&format!("{R}/users"), get(users::list).post(users::create))
         .route(&format!("{R}/users/count"), get(users::count))
         .route(
             &format!("{R}/users/{{id}}"),
@@ -277,11 +275,11 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
             get(groups::children).post(groups::create_child),
         )
         .route(&format!("{R}/groups/{{id}}/members"), get(groups::members))
-        .route(&format!("{R}/group-by-path/{{*path}}"), get(groups::by_path))
         .route(
-            &format!("{R}/roles"),
-            get(roles::list).post(roles::create),
+            &format!("{R}/group-by-path/{{*path}}"),
+            get(groups::by_path),
         )
+        .route(&format!("{R}/roles"), get(roles::list).post(roles::create))
         .route(
             &format!("{R}/roles/{{role}}"),
             get(roles::get).put(roles::update).delete(roles::delete),
@@ -318,13 +316,13 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
     let router = mapping_routes::<Groups>(router, &format!("{R}/groups/{{id}}/role-mappings"));
     let router =
         mapping_routes::<ClientScopes>(router, &format!("{R}/clients/{{id}}/scope-mappings"));
-    let router = mapping_routes::<ScopeScopes>(
-        router,
-        &format!("{R}/client-scopes/{{id}}/scope-mappings"),
-    );
-    let router = mapper_routes::<OfClient>(router, &format!("{R}/clients/{{id}}/protocol-mappers"));
     let router =
-        mapper_routes::<OfScope>(router, &format!("{R}/client-scopes/{{id}}/protocol-mappers"));
+        mapping_routes::<ScopeScopes>(router, &format!("{R}/client-scopes/{{id}}/scope-mappings"));
+    let router = mapper_routes::<OfClient>(router, &format!("{R}/clients/{{id}}/protocol-mappers"));
+    let router = mapper_routes::<OfScope>(
+        router,
+        &format!("{R}/client-scopes/{{id}}/protocol-mappers"),
+    );
     router
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),

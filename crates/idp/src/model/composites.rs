@@ -67,7 +67,9 @@ impl Realm {
             rename(&mut c.scope_mappings);
             c.roles.iter_mut().for_each(|r| rename(&mut r.composites));
         }
-        self.roles.iter_mut().for_each(|r| rename(&mut r.composites));
+        self.roles
+            .iter_mut()
+            .for_each(|r| rename(&mut r.composites));
         if client.is_none() && self.default_role == old {
             self.default_role = new.to_string();
         }

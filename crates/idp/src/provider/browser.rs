@@ -507,7 +507,8 @@ impl Provider {
                 "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.",
             ));
         }
-        let scope = claims::grant_scope(realm, client, request.form.get("scope").map(String::as_str))?;
+        let scope =
+            claims::grant_scope(realm, client, request.form.get("scope").map(String::as_str))?;
         let mut random = [0u8; 8];
         let _ = aws_lc_rs::rand::fill(&mut random);
         let user_code = codes::user_code(&random);

@@ -134,7 +134,11 @@ fn wants_offline(
         now,
     };
     let roles = claims::token_roles(&ctx);
-    if !roles.realm.iter().any(|r| r == crate::defaults::OFFLINE_ACCESS) {
+    if !roles
+        .realm
+        .iter()
+        .any(|r| r == crate::defaults::OFFLINE_ACCESS)
+    {
         return Err(offline_refused());
     }
     Ok(true)
@@ -234,13 +238,18 @@ impl Provider {
         let error = answer.as_ref().err().map(|e| match e.description.as_str() {
             "Invalid user credentials" => "invalid_user_credentials",
             "Code not valid" => "invalid_code",
-            "Invalid refresh token" | "Token is not active" | "Session not active" => "invalid_token",
+            "Invalid refresh token" | "Token is not active" | "Session not active" => {
+                "invalid_token"
+            }
             _ => "invalid_request",
         });
         let facts = EventFacts {
             client: Some(&client.client_id),
             user,
-            session: answer.as_ref().ok().and_then(|r| r.session_state.as_deref()),
+            session: answer
+                .as_ref()
+                .ok()
+                .and_then(|r| r.session_state.as_deref()),
             error,
             details,
         };
@@ -335,9 +344,8 @@ impl Provider {
             // An offline session of its own, which logout of the SSO session leaves alone.
             let mut offline = Session::new(new_id(), online.user_id.clone(), online.auth_time, now);
             offline.offline = true;
-            return self.start_session_tokens(
-                realm, issuer, client, user, offline, scope, nonce, now,
-            );
+            return self
+                .start_session_tokens(realm, issuer, client, user, offline, scope, nonce, now);
         }
         let started = self
             .directory
@@ -472,7 +480,10 @@ impl Provider {
             .modify_session(&realm.name, &session_id, |session| {
                 if session.offline != offline {
                     let refused = OAuthError::invalid_grant("Invalid refresh token");
-                    return ((Redeemed::Refused(refused, false), session.clone()), Write::No);
+                    return (
+                        (Redeemed::Refused(refused, false), session.clone()),
+                        Write::No,
+                    );
                 }
                 let life = session_lifetimes(realm, session);
                 let redeemed = session.redeem(&presented, &client_id, life, now);

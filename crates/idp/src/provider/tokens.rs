@@ -77,11 +77,12 @@ impl Provider {
                 let exp = claims["exp"].as_u64().unwrap_or(ctx.now);
                 let token = jws::sign_with_secret(&claims, ring.refresh(), "JWT");
                 // Keycloak answers 0 for an offline token without a max lifespan.
-                let expires_in = if part.offline && !ctx.realm.settings.offline_session_max_lifespan_enabled {
-                    0
-                } else {
-                    exp.saturating_sub(ctx.now)
-                };
+                let expires_in =
+                    if part.offline && !ctx.realm.settings.offline_session_max_lifespan_enabled {
+                        0
+                    } else {
+                        exp.saturating_sub(ctx.now)
+                    };
                 (Some(token), expires_in)
             }
             None => (None, 0),

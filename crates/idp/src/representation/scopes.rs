@@ -88,7 +88,11 @@ pub fn scope_from(rep: &ClientScopeRepresentation, minter: &mut dyn Minter) -> C
 }
 
 /// Applies a representation's fields to a client scope (mappers only when it names them).
-pub fn update_scope(scope: &mut ClientScope, rep: &ClientScopeRepresentation, minter: &mut dyn Minter) {
+pub fn update_scope(
+    scope: &mut ClientScope,
+    rep: &ClientScopeRepresentation,
+    minter: &mut dyn Minter,
+) {
     if !rep.name.is_empty() {
         scope.name = rep.name.clone();
     }
@@ -170,12 +174,11 @@ pub fn import_scope_mappings(
     realm_level: &[ScopeMappingRepresentation],
     client_level: &BTreeMap<String, Vec<ScopeMappingRepresentation>>,
 ) {
-    let entries = realm_level
-        .iter()
-        .map(|e| (None, e))
-        .chain(client_level.iter().flat_map(|(owner, list)| {
-            list.iter().map(move |e| (Some(owner.as_str()), e))
-        }));
+    let entries = realm_level.iter().map(|e| (None, e)).chain(
+        client_level
+            .iter()
+            .flat_map(|(owner, list)| list.iter().map(move |e| (Some(owner.as_str()), e))),
+    );
     for (owner, entry) in entries {
         let mappings = if let Some(name) = &entry.client_scope {
             realm

@@ -65,7 +65,12 @@ pub(super) fn apply(ctx: &TokenContext<'_>, target: Target, claims: &mut Map<Str
     }
 }
 
-fn map(ctx: &TokenContext<'_>, mapper: &ProtocolMapper, roles: &RoleMappings, claims: &mut Map<String, Value>) {
+fn map(
+    ctx: &TokenContext<'_>,
+    mapper: &ProtocolMapper,
+    roles: &RoleMappings,
+    claims: &mut Map<String, Value>,
+) {
     let config = &mapper.config;
     let get = |k: &str| config.get(k).map(String::as_str);
     let claim_name = get("claim.name");
@@ -140,7 +145,11 @@ fn map(ctx: &TokenContext<'_>, mapper: &ProtocolMapper, roles: &RoleMappings, cl
                 }
                 let prefix = prefix.replace("${client_id}", client_id);
                 let list: Vec<String> = names.iter().map(|r| format!("{prefix}{r}")).collect();
-                set_claim(claims, &name.replace("${client_id}", client_id), json!(list));
+                set_claim(
+                    claims,
+                    &name.replace("${client_id}", client_id),
+                    json!(list),
+                );
             }
         }
         "oidc-usermodel-realm-role-mapper" => {
@@ -208,14 +217,21 @@ fn user_value(user: &User, name: &str) -> Option<Vec<String>> {
         "enabled" => Some(vec![user.enabled.to_string()]),
         "id" => Some(vec![user.id.clone()]),
         "createdTimestamp" => Some(vec![user.created_timestamp.to_string()]),
-        other => user.attributes.get(other).filter(|v| !v.is_empty()).cloned(),
+        other => user
+            .attributes
+            .get(other)
+            .filter(|v| !v.is_empty())
+            .cloned(),
     }
 }
 
 /// A claim value of the mapper's `jsonType.label`.
 fn typed(value: &str, json_type: &str) -> Value {
     match json_type {
-        "long" | "int" => value.parse::<i64>().map(Value::from).unwrap_or(json!(value)),
+        "long" | "int" => value
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(json!(value)),
         "boolean" => match value {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -315,4 +331,3 @@ fn set_claim(claims: &mut Map<String, Value>, name: &str, value: Value) {
     }
     map.insert(last.clone(), value);
 }
-

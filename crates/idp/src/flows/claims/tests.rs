@@ -138,7 +138,10 @@ fn without_full_scope_only_scope_mapped_roles_reach_the_token() {
     realm.users[0].roles.add(Some("account"), "view-profile");
     let c = access_token(&ctx(&realm, "openid"), "j");
     assert_eq!(c["realm_access"]["roles"], json!(["offline_access"]));
-    assert_eq!(c["aud"], "account", "audience resolve names the other client");
+    assert_eq!(
+        c["aud"], "account",
+        "audience resolve names the other client"
+    );
     realm.clients[0].full_scope_allowed = false;
     let c = access_token(&ctx(&realm, "openid"), "j");
     assert!(c.get("realm_access").is_none());
@@ -202,7 +205,10 @@ fn full_path_groups_and_dotted_claim_names() {
     )];
     let c = id_token(&ctx(&realm, "openid"), "j", None);
     assert_eq!(c["k8s"]["groups"], json!(["/developers"]));
-    assert!(c.get("groups").is_none(), "the groups scope was not asked for");
+    assert!(
+        c.get("groups").is_none(),
+        "the groups scope was not asked for"
+    );
     let c = id_token(&ctx(&realm, "openid groups"), "j", None);
     assert_eq!(c["groups"], json!(["developers"]));
 }

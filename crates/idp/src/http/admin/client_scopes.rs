@@ -74,11 +74,9 @@ pub(super) async fn update(
             .ok_or(ModelError::NotFound(SCOPE_NOT_FOUND))?;
         let old = r.client_scopes[i].name.clone();
         if !rep.name.is_empty() && rep.name != old && r.client_scope(&rep.name).is_some() {
-            return Err(ModelError::Exists(format!(
-                "Client Scope {} already exists",
-                rep.name
-            ))
-            .into());
+            return Err(
+                ModelError::Exists(format!("Client Scope {} already exists", rep.name)).into(),
+            );
         }
         update_scope(&mut r.client_scopes[i], &rep, &mut RandomMinter);
         let new = r.client_scopes[i].name.clone();
@@ -117,11 +115,9 @@ pub(super) async fn delete(at: EditRealm, Path((_, id)): Path<(String, String)>)
             .find(|s| s.id == id)
             .map(|s| s.name.clone())
             .ok_or(ModelError::NotFound(SCOPE_NOT_FOUND))?;
-        let used = r
-            .clients
-            .iter()
-            .any(|c| c.default_client_scopes.contains(&name) || c.optional_client_scopes.contains(&name))
-            || r.default_default_client_scopes.contains(&name)
+        let used = r.clients.iter().any(|c| {
+            c.default_client_scopes.contains(&name) || c.optional_client_scopes.contains(&name)
+        }) || r.default_default_client_scopes.contains(&name)
             || r.default_optional_client_scopes.contains(&name);
         if used {
             return Err(ModelError::Invalid(
@@ -203,6 +199,9 @@ pub(super) async fn add_optional(at: EditRealm, Path((_, id)): Path<(String, Str
 }
 
 /// `DELETE …/default-optional-client-scopes/{id}`.
-pub(super) async fn remove_optional(at: EditRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+pub(super) async fn remove_optional(
+    at: EditRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
     change_defaults(at, id, true, false).await
 }

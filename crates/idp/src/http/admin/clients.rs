@@ -7,23 +7,16 @@ use serde_json::json;
 
 use super::super::{blocking, clock};
 use super::access::{EditRealm, ReadRealm};
-use super::answer::{
-    AdminError, Answer, Page, bad_request, created, no_content, not_found, ok_json, strict,
-};
+use super::answer::{Answer, Page, bad_request, created, no_content, ok_json, strict};
+use super::lookup::client_of;
+use super::lookup::session_json;
 use super::roles::{self, Container};
-use super::users;
 use crate::directory::DirectoryError;
 use crate::http::respond;
 use crate::model::{Client, ModelError, Realm};
 use crate::provider::grants::session_lifetimes;
 use crate::provider::{RandomMinter, random_token};
 use crate::representation::{self, ClientRepresentation};
-
-/// The client with this internal id, or Keycloak's 404.
-pub(super) fn client_of<'r>(r: &'r Realm, id: &str) -> Result<&'r Client, AdminError> {
-    r.client_by_id(id)
-        .ok_or_else(|| not_found("Could not find client"))
-}
 
 /// The index of the client with this internal id.
 fn client_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
@@ -39,7 +32,9 @@ fn client_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
 /// substring.
 pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let search = q.get("search").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let search = q
+        .get("search")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let matching = r.clients.iter().filter(|c| {
         q.get("clientId").is_none_or(|id| {
             if search {
@@ -68,10 +63,11 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
             }
             let id = client.id.clone();
             if r.client(&client.client_id).is_some() {
-                return Err(
-                    ModelError::Exists(format!("Client {} already exists", client.client_id))
-                        .into(),
-                );
+                return Err(ModelError::Exists(format!(
+                    "Client {} already exists",
+                    client.client_id
+                ))
+                .into());
             }
             r.add_client(client)?;
             representation::ensure_service_accounts(r, &mut minter);
@@ -95,12 +91,13 @@ pub(super) async fn update(
     let rep: ClientRepresentation = strict(&bytes)?;
     at.change(move |r| {
         let i = client_index(r, &id)?;
-        if r
-            .clients
+        if r.clients
             .iter()
             .any(|c| c.client_id == rep.client_id && c.id != id)
         {
-            return Err(ModelError::Exists(format!("Client {} already exists", rep.client_id)).into());
+            return Err(
+                ModelError::Exists(format!("Client {} already exists", rep.client_id)).into(),
+            );
         }
         let mut minter = RandomMinter;
         representation::update_client(&mut r.clients[i], &rep, &mut minter);
@@ -224,7 +221,12 @@ pub(super) async fn role_users(
     Path((_, id, role)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    roles::users_in(&r, &Container::Client(id), &role, &respond::query(raw.as_deref()))
+    roles::users_in(
+        &r,
+        &Container::Client(id),
+        &role,
+        &respond::query(raw.as_deref()),
+    )
 }
 
 /// `GET …/clients/{id}/roles/{role}/groups`.
@@ -233,7 +235,12 @@ pub(super) async fn role_groups(
     Path((_, id, role)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    roles::groups_in(&r, &Container::Client(id), &role, &respond::query(raw.as_deref()))
+    roles::groups_in(
+        &r,
+        &Container::Client(id),
+        &role,
+        &respond::query(raw.as_deref()),
+    )
 }
 
 /// `GET …/clients/{id}/user-sessions`: the SSO sessions the client takes part in.
@@ -247,8 +254,12 @@ pub(super) async fn user_sessions(at: EditRealm, Path((_, id)): Path<(String, St
     let list: Vec<serde_json::Value> = all
         .iter()
         .filter(|s| !s.offline && s.active(session_lifetimes(&r, s), now))
-        .filter(|s| s.families.values().any(|f| f.client_id == client_id && !f.revoked))
-        .map(|s| users::session_json(&r, s))
+        .filter(|s| {
+            s.families
+                .values()
+                .any(|f| f.client_id == client_id && !f.revoked)
+        })
+        .map(|s| session_json(&r, s))
         .collect();
     ok_json(&list)
 }
@@ -284,7 +295,13 @@ pub(super) async fn optional_scopes(
 }
 
 /// Adds or removes a client scope (by id) as a default or optional scope of a client.
-async fn change_client_scope(at: EditRealm, id: String, scope: String, optional: bool, add: bool) -> Answer {
+async fn change_client_scope(
+    at: EditRealm,
+    id: String,
+    scope: String,
+    optional: bool,
+    add: bool,
+) -> Answer {
     at.change(move |r| {
         let name = r
             .client_scopes

@@ -97,9 +97,15 @@ pub(super) async fn set_config(at: EditRealm, bytes: Bytes) -> Answer {
 
 /// Keycloak's operation type of an admin request.
 fn operation(method: &Method, path: &str) -> &'static str {
-    let action = ["logout", "reset-password", "client-secret", "sync", "execute-actions-email"]
-        .iter()
-        .any(|a| path.ends_with(a));
+    let action = [
+        "logout",
+        "reset-password",
+        "client-secret",
+        "sync",
+        "execute-actions-email",
+    ]
+    .iter()
+    .any(|a| path.ends_with(a));
     match *method {
         _ if action => "ACTION",
         Method::POST => "CREATE",
@@ -166,7 +172,13 @@ pub(super) async fn record(State(ctx): State<Arc<Ctx>>, request: Request, next: 
             .map(|(_, p)| p.to_string())
             .unwrap_or_default()
     });
-    let text = |k: &str| bearer.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |k: &str| {
+        bearer
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let issuer = text("iss");
     let mut auth = BTreeMap::new();
     let admin_realm = issuer.rsplit('/').next().unwrap_or("").to_string();

@@ -72,7 +72,12 @@ fn with_ancestors<'r>(r: &'r Realm, g: &'r Group) -> Vec<&'r str> {
 }
 
 /// A group with the subgroups on the way to matches of a search (Keycloak's search answer).
-fn pruned(r: &Realm, g: &Group, keep: &[&str], counts: &HashMap<&str, usize>) -> GroupRepresentation {
+fn pruned(
+    r: &Realm,
+    g: &Group,
+    keep: &[&str],
+    counts: &HashMap<&str, usize>,
+) -> GroupRepresentation {
     let mut rep = flat(r, g, counts, true);
     rep.sub_groups = r
         .groups
@@ -92,9 +97,14 @@ pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> An
     let top = r.groups.iter().filter(|g| g.parent.is_none());
     let search = q.get("search").filter(|s| !s.is_empty());
     let list: Vec<GroupRepresentation> = match search {
-        None => page.apply(top).map(|g| flat(&r, g, &counts, brief)).collect(),
+        None => page
+            .apply(top)
+            .map(|g| flat(&r, g, &counts, brief))
+            .collect(),
         Some(s) => {
-            let exact = q.get("exact").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            let exact = q
+                .get("exact")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
             let keep: Vec<&str> = r
                 .groups
                 .iter()
@@ -135,10 +145,9 @@ async fn add(at: EditRealm, parent: Option<String>, bytes: &[u8]) -> Answer {
             {
                 return Err(ModelError::NotFound("Could not find parent group").into());
             }
-            let taken = r
-                .groups
-                .iter()
-                .any(|g| g.name == rep.name && g.parent == parent && Some(&g.id) != rep.id.as_ref());
+            let taken = r.groups.iter().any(|g| {
+                g.name == rep.name && g.parent == parent && Some(&g.id) != rep.id.as_ref()
+            });
             if taken {
                 return Err(ModelError::Exists(match parent {
                     None => format!("Top level group named '{}' already exists.", rep.name),
@@ -245,8 +254,7 @@ pub(super) async fn update(
             .ok_or(ModelError::NotFound(GROUP_NOT_FOUND))?;
         let parent = r.groups[i].parent.clone();
         if !rep.name.is_empty()
-            && r
-                .groups
+            && r.groups
                 .iter()
                 .any(|g| g.name == rep.name && g.parent == parent && g.id != id)
         {

@@ -42,7 +42,11 @@ pub(super) async fn list(at: EditRealm) -> Answer {
         .iter()
         .rev()
         .map(|k| {
-            let status = if k.retired.is_some() { "PASSIVE" } else { "ACTIVE" };
+            let status = if k.retired.is_some() {
+                "PASSIVE"
+            } else {
+                "ACTIVE"
+            };
             if k.retired.is_none() {
                 active.insert(k.algorithm.clone(), json!(k.kid));
             }

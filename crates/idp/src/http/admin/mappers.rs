@@ -9,8 +9,8 @@ use super::access::{EditRealm, ReadRealm};
 use super::answer::{Answer, created, no_content, not_found, ok_json, strict, strict_list};
 use crate::model::{ModelError, ProtocolMapper, Realm};
 use crate::provider::RandomMinter;
-use crate::representation::scopes::{mapper_from, mapper_to};
 use crate::representation::ProtocolMapperRepresentation;
+use crate::representation::scopes::{mapper_from, mapper_to};
 
 /// What has protocol mappers: clients or client scopes.
 pub(super) trait Owner: Send + 'static {
@@ -82,27 +82,25 @@ async fn add<O: Owner>(
     id: String,
     reps: Vec<ProtocolMapperRepresentation>,
 ) -> Result<Vec<String>, super::answer::AdminError> {
-    Ok(at
-        .change(move |r| {
-            let mappers = O::mappers_mut(r, &id).ok_or(ModelError::NotFound(O::NOT_FOUND))?;
-            let mut ids = Vec::new();
-            for rep in &reps {
-                if mappers.iter().any(|m| m.name == rep.name) {
-                    return Err(ModelError::Exists(
-                        "Protocol mapper exists with same name".into(),
-                    )
-                    .into());
-                }
-                let mut mapper = mapper_from(rep, &mut RandomMinter);
-                if mappers.iter().any(|m| m.id == mapper.id) {
-                    mapper.id = crate::provider::new_id();
-                }
-                ids.push(mapper.id.clone());
-                mappers.push(mapper);
+    at.change(move |r| {
+        let mappers = O::mappers_mut(r, &id).ok_or(ModelError::NotFound(O::NOT_FOUND))?;
+        let mut ids = Vec::new();
+        for rep in &reps {
+            if mappers.iter().any(|m| m.name == rep.name) {
+                return Err(
+                    ModelError::Exists("Protocol mapper exists with same name".into()).into(),
+                );
             }
-            Ok(ids)
-        })
-        .await?)
+            let mut mapper = mapper_from(rep, &mut RandomMinter);
+            if mappers.iter().any(|m| m.id == mapper.id) {
+                mapper.id = crate::provider::new_id();
+            }
+            ids.push(mapper.id.clone());
+            mappers.push(mapper);
+        }
+        Ok(ids)
+    })
+    .await
 }
 
 /// `POST …/protocol-mappers/models`.
@@ -114,7 +112,10 @@ pub(super) async fn create<O: Owner>(
     let rep: ProtocolMapperRepresentation = strict(&bytes)?;
     let ids = add::<O>(&at, id.clone(), vec![rep]).await?;
     let mapper = ids.first().cloned().unwrap_or_default();
-    created(at.location(&format!("{}/{id}/protocol-mappers/models/{mapper}", O::PATH)))
+    created(at.location(&format!(
+        "{}/{id}/protocol-mappers/models/{mapper}",
+        O::PATH
+    )))
 }
 
 /// `POST …/protocol-mappers/add-models`.

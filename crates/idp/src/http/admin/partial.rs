@@ -61,7 +61,8 @@ impl Results {
             "SKIPPED" => self.skipped += 1,
             _ => self.overwritten += 1,
         }
-        self.list.push(json!({"action": action, "resourceType": kind, "resourceName": name, "id": id}));
+        self.list
+            .push(json!({"action": action, "resourceType": kind, "resourceName": name, "id": id}));
     }
 }
 
@@ -104,7 +105,13 @@ pub(super) async fn import(at: EditRealm, bytes: Bytes) -> Answer {
             let mut out = Results::default();
             import_roles(r, &rep, policy, &mut out)?;
             import_clients(r, &rep, policy, &mut out)?;
-            import_groups(r, rep.groups.as_deref().unwrap_or(&[]), None, policy, &mut out)?;
+            import_groups(
+                r,
+                rep.groups.as_deref().unwrap_or(&[]),
+                None,
+                policy,
+                &mut out,
+            )?;
             for (mut user, groups) in users {
                 user.groups = r.group_ids(&groups)?;
                 let name = user.username.clone();
@@ -137,7 +144,12 @@ pub(super) async fn import(at: EditRealm, bytes: Bytes) -> Answer {
     }))
 }
 
-fn import_roles(r: &mut Realm, rep: &RealmRepresentation, policy: Policy, out: &mut Results) -> Result<(), crate::directory::DirectoryError> {
+fn import_roles(
+    r: &mut Realm,
+    rep: &RealmRepresentation,
+    policy: Policy,
+    out: &mut Results,
+) -> Result<(), crate::directory::DirectoryError> {
     let Some(roles) = &rep.roles else {
         return Ok(());
     };
@@ -151,7 +163,10 @@ fn import_roles(r: &mut Realm, rep: &RealmRepresentation, policy: Policy, out: &
             }
             Some(i) => {
                 let id = r.roles[i].id.clone();
-                r.roles[i] = crate::model::Role { id: id.clone(), ..new };
+                r.roles[i] = crate::model::Role {
+                    id: id.clone(),
+                    ..new
+                };
                 out.note("OVERWRITTEN", "REALM_ROLE", &role.name, &id);
             }
             None => {
@@ -181,7 +196,10 @@ fn import_roles(r: &mut Realm, rep: &RealmRepresentation, policy: Policy, out: &
                 }
                 Some(i) => {
                     let id = c.roles[i].id.clone();
-                    c.roles[i] = crate::model::Role { id: id.clone(), ..new };
+                    c.roles[i] = crate::model::Role {
+                        id: id.clone(),
+                        ..new
+                    };
                     out.note("OVERWRITTEN", "CLIENT_ROLE", &role.name, &id);
                 }
                 None => {
@@ -194,7 +212,12 @@ fn import_roles(r: &mut Realm, rep: &RealmRepresentation, policy: Policy, out: &
     Ok(())
 }
 
-fn import_clients(r: &mut Realm, rep: &RealmRepresentation, policy: Policy, out: &mut Results) -> Result<(), crate::directory::DirectoryError> {
+fn import_clients(
+    r: &mut Realm,
+    rep: &RealmRepresentation,
+    policy: Policy,
+    out: &mut Results,
+) -> Result<(), crate::directory::DirectoryError> {
     for c in rep.clients.iter().flatten() {
         let mut client = representation::client_from(c, &mut RandomMinter);
         if c.default_client_scopes.is_none() && c.optional_client_scopes.is_none() {

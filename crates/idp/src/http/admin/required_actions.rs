@@ -17,7 +17,12 @@ const ACTIONS: &[(&str, &str, bool, u32)] = &[
     ("VERIFY_EMAIL", "Verify Email", false, 50),
     ("delete_account", "Delete Account", false, 60),
     ("webauthn-register", "Webauthn Register", false, 70),
-    ("webauthn-register-passwordless", "Webauthn Register Passwordless", false, 80),
+    (
+        "webauthn-register-passwordless",
+        "Webauthn Register Passwordless",
+        false,
+        80,
+    ),
     ("VERIFY_PROFILE", "Verify Profile", false, 90),
     ("delete_credential", "Delete Credential", false, 100),
     ("update_user_locale", "Update User Locale", false, 1000),
@@ -45,10 +50,16 @@ pub(super) async fn list(ReadRealm(_): ReadRealm) -> Answer {
 }
 
 /// `GET …/authentication/required-actions/{alias}`.
-pub(super) async fn get(ReadRealm(_): ReadRealm, Path((_, alias)): Path<(String, String)>) -> Answer {
+pub(super) async fn get(
+    ReadRealm(_): ReadRealm,
+    Path((_, alias)): Path<(String, String)>,
+) -> Answer {
     ACTIONS
         .iter()
         .find(|(a, ..)| *a == alias)
         .map(|(a, n, e, p)| action(a, n, *e, *p))
-        .map_or_else(|| Err(not_found("Failed to find required action")), |v| ok_json(&v))
+        .map_or_else(
+            || Err(not_found("Failed to find required action")),
+            |v| ok_json(&v),
+        )
 }

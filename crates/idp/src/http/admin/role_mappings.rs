@@ -11,8 +11,8 @@ use axum::extract::Path;
 
 use super::access::{EditRealm, ReadRealm};
 use super::answer::{Answer, USER_NOT_FOUND, no_content, not_found, ok_json, strict_list};
-use super::clients::client_of;
 use super::groups::GROUP_NOT_FOUND;
+use super::lookup::client_of;
 use crate::model::{Client, ModelError, Realm, RoleMappings};
 use crate::representation::{
     self, ClientMappingsRepresentation, MappingsRepresentation, RoleRepresentation,

@@ -13,7 +13,7 @@ use super::access::{EditRealm, ReadRealm};
 use super::answer::{
     AdminError, Answer, Page, brief, created, no_content, not_found, ok_json, strict, strict_list,
 };
-use super::clients::client_of;
+use super::lookup::client_of;
 use crate::directory::DirectoryError;
 use crate::http::respond;
 use crate::model::{ModelError, Realm, Role};
@@ -34,7 +34,10 @@ pub(super) enum Container {
 
 impl Container {
     /// The roles, the `clientId` for client roles, and the container's id.
-    fn roles<'r>(&self, r: &'r Realm) -> Result<(&'r [Role], Option<&'r str>, &'r str), AdminError> {
+    fn roles<'r>(
+        &self,
+        r: &'r Realm,
+    ) -> Result<(&'r [Role], Option<&'r str>, &'r str), AdminError> {
         match self {
             Self::Realm => Ok((&r.roles, None, &r.id)),
             Self::Client(id) => {
@@ -44,7 +47,10 @@ impl Container {
         }
     }
 
-    fn roles_mut<'r>(&self, r: &'r mut Realm) -> Result<(&'r mut Vec<Role>, Option<String>), DirectoryError> {
+    fn roles_mut<'r>(
+        &self,
+        r: &'r mut Realm,
+    ) -> Result<(&'r mut Vec<Role>, Option<String>), DirectoryError> {
         match self {
             Self::Realm => Ok((&mut r.roles, None)),
             Self::Client(id) => {
@@ -82,11 +88,16 @@ fn find<'r>(r: &'r Realm, c: &Container, name: &str) -> Result<&'r Role, AdminEr
 /// Lists a container's roles (`search`, `first`, `max`, `briefRepresentation`).
 pub(super) fn list_in(r: &Realm, c: &Container, q: &HashMap<String, String>) -> Answer {
     let (roles, _, _) = c.roles(r)?;
-    let search = q.get("search").map(|s| s.to_lowercase()).filter(|s| !s.is_empty());
+    let search = q
+        .get("search")
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty());
     let matching = roles.iter().filter(|x| {
         search.as_ref().is_none_or(|s| {
             x.name.to_lowercase().contains(s)
-                || x.description.as_deref().is_some_and(|d| d.to_lowercase().contains(s))
+                || x.description
+                    .as_deref()
+                    .is_some_and(|d| d.to_lowercase().contains(s))
         })
     });
     let brief = brief(q, true);
@@ -221,7 +232,12 @@ fn contained(r: &Realm, role: &Role, only: Option<Option<&str>>) -> Vec<RoleRepr
 }
 
 /// `GET …/composites[/realm|/clients/{client}]` of a container's role.
-pub(super) fn composites_in(r: &Realm, c: &Container, name: &str, only: Option<Option<&str>>) -> Answer {
+pub(super) fn composites_in(
+    r: &Realm,
+    c: &Container,
+    name: &str,
+    only: Option<Option<&str>>,
+) -> Answer {
     let role = find(r, c, name)?;
     let only = match only {
         Some(Some(client_uuid)) => Some(Some(client_of(r, client_uuid)?.client_id.as_str())),
@@ -263,7 +279,12 @@ pub(super) async fn change_composites_in(
 }
 
 /// The users holding a role directly (`first`, `max`, `briefRepresentation`).
-pub(super) fn users_in(r: &Realm, c: &Container, name: &str, q: &HashMap<String, String>) -> Answer {
+pub(super) fn users_in(
+    r: &Realm,
+    c: &Container,
+    name: &str,
+    q: &HashMap<String, String>,
+) -> Answer {
     find(r, c, name)?;
     let (_, client, _) = c.roles(r)?;
     let holders = r
@@ -279,7 +300,12 @@ pub(super) fn users_in(r: &Realm, c: &Container, name: &str, q: &HashMap<String,
 }
 
 /// The groups holding a role directly.
-pub(super) fn groups_in(r: &Realm, c: &Container, name: &str, q: &HashMap<String, String>) -> Answer {
+pub(super) fn groups_in(
+    r: &Realm,
+    c: &Container,
+    name: &str,
+    q: &HashMap<String, String>,
+) -> Answer {
     find(r, c, name)?;
     let (_, client, _) = c.roles(r)?;
     let holders = r
@@ -299,7 +325,10 @@ pub(super) fn groups_in(r: &Realm, c: &Container, name: &str, q: &HashMap<String
 
 /// The role a representation names: `(None, name)` for a realm role, `(Some(clientId), name)`
 /// for a client role.
-fn resolve(r: &Realm, rep: &RoleRepresentation) -> Result<(Option<String>, String), DirectoryError> {
+fn resolve(
+    r: &Realm,
+    rep: &RoleRepresentation,
+) -> Result<(Option<String>, String), DirectoryError> {
     let missing = || ModelError::NotFound("Could not find composite role").into();
     let Some(id) = &rep.id else {
         return r
@@ -346,12 +375,19 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
 }
 
 /// `GET …/roles/{role}`.
-pub(super) async fn get(ReadRealm(r): ReadRealm, Path((_, role)): Path<(String, String)>) -> Answer {
+pub(super) async fn get(
+    ReadRealm(r): ReadRealm,
+    Path((_, role)): Path<(String, String)>,
+) -> Answer {
     get_in(&r, &Container::Realm, &role)
 }
 
 /// `PUT …/roles/{role}`.
-pub(super) async fn update(at: EditRealm, Path((_, role)): Path<(String, String)>, bytes: Bytes) -> Answer {
+pub(super) async fn update(
+    at: EditRealm,
+    Path((_, role)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer {
     update_in(&at, Container::Realm, role, &bytes).await
 }
 
@@ -361,7 +397,10 @@ pub(super) async fn delete(at: EditRealm, Path((_, role)): Path<(String, String)
 }
 
 /// `GET …/roles/{role}/composites`.
-pub(super) async fn composites(ReadRealm(r): ReadRealm, Path((_, role)): Path<(String, String)>) -> Answer {
+pub(super) async fn composites(
+    ReadRealm(r): ReadRealm,
+    Path((_, role)): Path<(String, String)>,
+) -> Answer {
     composites_in(&r, &Container::Realm, &role, None)
 }
 
@@ -382,7 +421,11 @@ pub(super) async fn composites_client(
 }
 
 /// `POST …/roles/{role}/composites`.
-pub(super) async fn add_composites(at: EditRealm, Path((_, role)): Path<(String, String)>, bytes: Bytes) -> Answer {
+pub(super) async fn add_composites(
+    at: EditRealm,
+    Path((_, role)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer {
     change_composites_in(&at, Container::Realm, role, &bytes, true).await
 }
 
@@ -401,7 +444,12 @@ pub(super) async fn users(
     Path((_, role)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    users_in(&r, &Container::Realm, &role, &respond::query(raw.as_deref()))
+    users_in(
+        &r,
+        &Container::Realm,
+        &role,
+        &respond::query(raw.as_deref()),
+    )
 }
 
 /// `GET …/roles/{role}/groups`.
@@ -410,19 +458,31 @@ pub(super) async fn groups(
     Path((_, role)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Answer {
-    groups_in(&r, &Container::Realm, &role, &respond::query(raw.as_deref()))
+    groups_in(
+        &r,
+        &Container::Realm,
+        &role,
+        &respond::query(raw.as_deref()),
+    )
 }
 
 // Any role by id: `/roles-by-id/{id}` and its composites.
 
 /// `GET …/roles-by-id/{id}`.
-pub(super) async fn get_by_id(ReadRealm(r): ReadRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+pub(super) async fn get_by_id(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
     let (c, name) = by_id(&r, &id)?;
     get_in(&r, &c, &name)
 }
 
 /// `PUT …/roles-by-id/{id}`.
-pub(super) async fn update_by_id(at: EditRealm, Path((_, id)): Path<(String, String)>, bytes: Bytes) -> Answer {
+pub(super) async fn update_by_id(
+    at: EditRealm,
+    Path((_, id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer {
     let (c, name) = by_id(&*at.realm()?, &id)?;
     update_in(&at, c, name, &bytes).await
 }
@@ -434,7 +494,10 @@ pub(super) async fn delete_by_id(at: EditRealm, Path((_, id)): Path<(String, Str
 }
 
 /// `GET …/roles-by-id/{id}/composites`.
-pub(super) async fn composites_by_id(ReadRealm(r): ReadRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+pub(super) async fn composites_by_id(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
     let (c, name) = by_id(&r, &id)?;
     composites_in(&r, &c, &name, None)
 }

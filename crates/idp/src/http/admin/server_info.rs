@@ -13,26 +13,74 @@ pub(super) const KEYCLOAK_VERSION: &str = "26.0.0";
 
 /// Keycloak's login event types.
 pub(super) const EVENT_TYPES: &[&str] = &[
-    "LOGIN", "LOGIN_ERROR", "CODE_TO_TOKEN", "CODE_TO_TOKEN_ERROR", "REFRESH_TOKEN",
-    "REFRESH_TOKEN_ERROR", "CLIENT_LOGIN", "CLIENT_LOGIN_ERROR", "LOGOUT",
-    "OAUTH2_DEVICE_CODE_TO_TOKEN", "OAUTH2_DEVICE_CODE_TO_TOKEN_ERROR",
+    "LOGIN",
+    "LOGIN_ERROR",
+    "CODE_TO_TOKEN",
+    "CODE_TO_TOKEN_ERROR",
+    "REFRESH_TOKEN",
+    "REFRESH_TOKEN_ERROR",
+    "CLIENT_LOGIN",
+    "CLIENT_LOGIN_ERROR",
+    "LOGOUT",
+    "OAUTH2_DEVICE_CODE_TO_TOKEN",
+    "OAUTH2_DEVICE_CODE_TO_TOKEN_ERROR",
 ];
 
 /// The mapper types tokens here honour, with Keycloak's display names.
 const MAPPER_TYPES: &[(&str, &str, &str)] = &[
-    ("oidc-usermodel-attribute-mapper", "User Attribute", "Token mapper"),
-    ("oidc-usermodel-property-mapper", "User Property", "Token mapper"),
+    (
+        "oidc-usermodel-attribute-mapper",
+        "User Attribute",
+        "Token mapper",
+    ),
+    (
+        "oidc-usermodel-property-mapper",
+        "User Property",
+        "Token mapper",
+    ),
     ("oidc-full-name-mapper", "User's full name", "Token mapper"),
-    ("oidc-group-membership-mapper", "Group Membership", "Token mapper"),
-    ("oidc-usermodel-realm-role-mapper", "User Realm Role", "Token mapper"),
-    ("oidc-usermodel-client-role-mapper", "User Client Role", "Token mapper"),
+    (
+        "oidc-group-membership-mapper",
+        "Group Membership",
+        "Token mapper",
+    ),
+    (
+        "oidc-usermodel-realm-role-mapper",
+        "User Realm Role",
+        "Token mapper",
+    ),
+    (
+        "oidc-usermodel-client-role-mapper",
+        "User Client Role",
+        "Token mapper",
+    ),
     ("oidc-audience-mapper", "Audience", "Token mapper"),
-    ("oidc-audience-resolve-mapper", "Audience Resolve", "Token mapper"),
-    ("oidc-hardcoded-claim-mapper", "Hardcoded claim", "Token mapper"),
-    ("oidc-allowed-origins-mapper", "Allowed Web Origins", "Token mapper"),
-    ("oidc-acr-mapper", "Authentication Context Class Reference (ACR)", "Token mapper"),
+    (
+        "oidc-audience-resolve-mapper",
+        "Audience Resolve",
+        "Token mapper",
+    ),
+    (
+        "oidc-hardcoded-claim-mapper",
+        "Hardcoded claim",
+        "Token mapper",
+    ),
+    (
+        "oidc-allowed-origins-mapper",
+        "Allowed Web Origins",
+        "Token mapper",
+    ),
+    (
+        "oidc-acr-mapper",
+        "Authentication Context Class Reference (ACR)",
+        "Token mapper",
+    ),
     ("oidc-sub-mapper", "Subject (sub)", "Token mapper"),
-    ("oidc-usersessionmodel-note-mapper", "User Session Note", "Token mapper"),
+    (
+        "oidc-usersessionmodel-note-mapper",
+        "User Session Note",
+        "Token mapper",
+    ),
     ("oidc-address-mapper", "User Address", "Token mapper"),
 ];
 

@@ -13,6 +13,7 @@ use super::answer::{
     AdminError, Answer, Page, REALM_NOT_FOUND, USER_NOT_FOUND, bad_request, brief, created,
     no_content, not_found, ok_json, strict,
 };
+use super::lookup::{client_of, session_json};
 use crate::directory::DirectoryError;
 use crate::flows::refresh::Session;
 use crate::http::respond;
@@ -35,7 +36,9 @@ pub(super) fn user_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
 /// or substrings), `search` (any of them; `*` wildcards dropped), `enabled`, `emailVerified`,
 /// `q` (`attribute:value …`); service accounts never.
 fn matches(u: &User, q: &HashMap<String, String>) -> bool {
-    let exact = q.get("exact").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let exact = q
+        .get("exact")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let field = |wanted: Option<&String>, value: Option<&str>| match wanted {
         None => true,
         Some(w) => {
@@ -54,15 +57,22 @@ fn matches(u: &User, q: &HashMap<String, String>) -> bool {
         && flag("emailVerified", u.email_verified)
         && q.get("search").is_none_or(|s| {
             let s = s.trim_matches('*').to_lowercase();
-            [Some(u.username.as_str()), u.email.as_deref(), u.first_name.as_deref(), u.last_name.as_deref()]
-                .into_iter()
-                .flatten()
-                .any(|v| v.to_lowercase().contains(&s))
+            [
+                Some(u.username.as_str()),
+                u.email.as_deref(),
+                u.first_name.as_deref(),
+                u.last_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|v| v.to_lowercase().contains(&s))
         })
         && q.get("q").is_none_or(|attrs| {
             attrs.split_whitespace().all(|pair| {
                 let (k, v) = pair.split_once(':').unwrap_or((pair, ""));
-                u.attributes.get(k).is_some_and(|vs| vs.iter().any(|x| x == v))
+                u.attributes
+                    .get(k)
+                    .is_some_and(|vs| vs.iter().any(|x| x == v))
             })
         })
 }
@@ -217,10 +227,17 @@ pub(super) async fn reset_password(
 
 /// The groups of a user a query names (`search` in the name), in order.
 fn user_groups<'r>(r: &'r Realm, u: &'r User, q: &HashMap<String, String>) -> Vec<&'r Group> {
-    let search = q.get("search").map(|s| s.to_lowercase()).filter(|s| !s.is_empty());
+    let search = q
+        .get("search")
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty());
     r.user_groups(u)
         .into_iter()
-        .filter(|g| search.as_ref().is_none_or(|s| g.name.to_lowercase().contains(s)))
+        .filter(|g| {
+            search
+                .as_ref()
+                .is_none_or(|s| g.name.to_lowercase().contains(s))
+        })
         .collect()
 }
 
@@ -313,30 +330,13 @@ pub(super) async fn delete_credential(
     no_content()
 }
 
-/// Keycloak's `UserSessionRepresentation` of a session.
-pub(super) fn session_json(r: &Realm, s: &Session) -> serde_json::Value {
-    let clients: serde_json::Map<String, serde_json::Value> = s
-        .families
-        .values()
-        .filter(|f| !f.revoked)
-        .filter_map(|f| r.client(&f.client_id))
-        .map(|c| (c.id.clone(), json!(c.client_id)))
-        .collect();
-    json!({
-        "id": s.id,
-        "username": r.user(&s.user_id).map(|u| u.username.clone()).unwrap_or_default(),
-        "userId": s.user_id,
-        "ipAddress": "",
-        "start": s.started * 1000,
-        "lastAccess": s.last_refresh * 1000,
-        "rememberMe": false,
-        "clients": clients,
-        "transientUser": false,
-    })
-}
-
 /// The live sessions of a user (`offline`: the offline ones).
-async fn sessions_of(at: &EditRealm, r: &Realm, user: &str, offline: bool) -> Result<Vec<Session>, AdminError> {
+async fn sessions_of(
+    at: &EditRealm,
+    r: &Realm,
+    user: &str,
+    offline: bool,
+) -> Result<Vec<Session>, AdminError> {
     let provider = at.ctx.provider.clone();
     let (realm, user, r2) = (r.name.clone(), user.to_string(), r.clone());
     let now = clock::now();
@@ -367,7 +367,7 @@ pub(super) async fn offline_sessions(
 ) -> Answer {
     let r = at.realm()?;
     r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
-    let c = super::clients::client_of(&r, &client)?;
+    let c = client_of(&r, &client)?;
     let list: Vec<serde_json::Value> = sessions_of(&at, &r, &id, true)
         .await?
         .iter()

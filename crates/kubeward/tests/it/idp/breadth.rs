@@ -12,18 +12,45 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     eprintln!("{r:#}");
     assert_eq!(
         r["clients"],
-        json!(["account", "account-console", "admin-cli", "broker", "realm-management", "security-admin-console"])
+        json!([
+            "account",
+            "account-console",
+            "admin-cli",
+            "broker",
+            "realm-management",
+            "security-admin-console"
+        ])
     );
     assert_eq!(
         r["realm_roles"],
-        json!(["default-roles-breadth", "offline_access", "uma_authorization"])
+        json!([
+            "default-roles-breadth",
+            "offline_access",
+            "uma_authorization"
+        ])
     );
     assert_eq!(
         r["default_role_composites"],
-        json!(["manage-account", "offline_access", "uma_authorization", "view-profile"])
+        json!([
+            "manage-account",
+            "offline_access",
+            "uma_authorization",
+            "view-profile"
+        ])
     );
-    for scope in ["acr", "basic", "email", "offline_access", "profile", "roles", "web-origins"] {
-        assert!(r["scopes"].as_array().unwrap().contains(&json!(scope)), "{scope}");
+    for scope in [
+        "acr",
+        "basic",
+        "email",
+        "offline_access",
+        "profile",
+        "roles",
+        "web-origins",
+    ] {
+        assert!(
+            r["scopes"].as_array().unwrap().contains(&json!(scope)),
+            "{scope}"
+        );
     }
     assert_eq!(r["management_roles"], 19);
     assert_eq!(r["realm_wrong"][0], 400);
@@ -40,7 +67,10 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     assert_eq!(r["users_count"], 1200);
     assert_eq!(r["users_count_search"], 100);
     assert!(
-        !r["brief_user_fields"].as_array().unwrap().contains(&json!("attributes")),
+        !r["brief_user_fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("attributes")),
         "{}",
         r["brief_user_fields"]
     );
@@ -73,19 +103,38 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     );
     assert_eq!(r["client_role_composites"], json!(["view"]));
     assert_eq!(r["client_role_members"], json!(["user0000"]));
-    assert!(r["app_default_scopes"].as_array().unwrap().contains(&json!("team")));
-    assert_eq!(r["mapper_missing"], json!([404, {"error": "Model not found"}]));
+    assert!(
+        r["app_default_scopes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("team"))
+    );
+    assert_eq!(
+        r["mapper_missing"],
+        json!([404, {"error": "Model not found"}])
+    );
     assert_eq!(r["claims"]["team"], "sre");
     assert_eq!(r["claims"]["level"], "2");
     assert_eq!(
         r["claims"]["realm_roles"],
-        json!(["default-roles-breadth", "offline_access", "reader", "uma_authorization"])
+        json!([
+            "default-roles-breadth",
+            "offline_access",
+            "reader",
+            "uma_authorization"
+        ])
     );
     assert_eq!(r["claims"]["app_roles"], json!(["admin", "view"]));
-    assert_eq!(r["claims"]["scope"], "openid profile email team offline_access");
+    assert_eq!(
+        r["claims"]["scope"],
+        "openid profile email team offline_access"
+    );
     assert_eq!(r["offline_typ"], "Offline");
     assert_eq!(r["offline_expires_in"], 0);
-    assert_eq!(r["sessions"], 1, "the online session (the offline one is apart)");
+    assert_eq!(
+        r["sessions"], 1,
+        "the online session (the offline one is apart)"
+    );
     assert_eq!(r["sessions_after_logout"], 0);
     assert_eq!(r["online_refresh_after_logout"][0], 400);
     assert_eq!(r["offline_refresh_after_logout"], true);
@@ -96,7 +145,10 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     );
     assert_eq!(r["brute_force"], 2);
     assert_eq!(r["brute_force_cleared"], 0);
-    assert_eq!(r["reset_unknown"], json!([404, {"error": "User not found"}]));
+    assert_eq!(
+        r["reset_unknown"],
+        json!([404, {"error": "User not found"}])
+    );
     assert_eq!(r["login_events"], json!(["LOGIN"]));
     assert_eq!(
         r["login_errors"],
@@ -112,8 +164,16 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
         r["admin_events"]
     );
     assert_eq!(r["active_keys"], json!(["HS512", "RS256"]));
-    assert!(r["server_info_keys"].as_array().unwrap().contains(&json!("systemInfo")));
-    assert_eq!(r["required_actions"], json!(["CONFIGURE_TOTP", "UPDATE_PASSWORD"]));
+    assert!(
+        r["server_info_keys"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("systemInfo"))
+    );
+    assert_eq!(
+        r["required_actions"],
+        json!(["CONFIGURE_TOTP", "UPDATE_PASSWORD"])
+    );
     assert_eq!(r["export_secret"], json!(["**********"]));
     assert_eq!(r["export_users"], false);
 }
