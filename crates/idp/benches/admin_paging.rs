@@ -11,7 +11,7 @@ use kubeward_idp::bootstrap;
 use kubeward_idp::defaults;
 use kubeward_idp::directory::Directory;
 use kubeward_idp::model::{Group, User};
-use kubeward_idp::provider::grants::TokenRequest;
+use kubeward_idp::provider::request::TokenRequest;
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_store::{RedbStore, Store};
 use tower::ServiceExt as _;

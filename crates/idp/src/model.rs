@@ -328,6 +328,13 @@ pub struct RoleMappings {
     pub client: BTreeMap<String, Vec<String>>,
 }
 
+/// Keycloak's required action that enrols an authenticator app.
+pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
+
+/// The required action that makes a user choose a new password at the next login (set by a
+/// temporary password).
+pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
+
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

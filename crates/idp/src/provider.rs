@@ -6,6 +6,8 @@
 //! - `grants`: the token endpoint (password, client_credentials, refresh_token,
 //!   authorization_code, device_code).
 //! - `browser`: authorization requests, login sessions, codes, the device flow.
+//! - `request`: a token request (form and `Authorization` header).
+//! - `lifetimes`: how long a realm keeps its SSO and offline sessions alive.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,6 +22,8 @@ use crate::representation::Minter;
 
 pub mod browser;
 pub mod grants;
+pub mod lifetimes;
+pub mod request;
 pub mod tokens;
 
 /// What a login event says besides its type: client, user, session, error and details.

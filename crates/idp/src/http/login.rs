@@ -12,10 +12,9 @@ use axum::response::Response;
 use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage, UpdatePasswordPage};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
-use crate::model::Realm;
+use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
 use crate::provider::browser::{
-    AuthorizeError, CONFIGURE_TOTP, Login, LoginForm, LoginPurpose, LoginStep, UPDATE_PASSWORD,
-    with_query,
+    AuthorizeError, Login, LoginForm, LoginPurpose, LoginStep, with_query,
 };
 use crate::provider::{EventFacts, Provider};
 

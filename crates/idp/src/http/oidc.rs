@@ -13,7 +13,8 @@ use super::{Ctx, blocking, clock, pages};
 use crate::flows::claims::TokenContext;
 use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::refresh::TokenId;
-use crate::provider::grants::{TokenRequest, session_lifetimes};
+use crate::provider::lifetimes::session_lifetimes;
+use crate::provider::request::TokenRequest;
 use crate::provider::tokens::TokenProblem;
 
 fn authorization(headers: &HeaderMap) -> Option<String> {

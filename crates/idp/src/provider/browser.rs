@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::grants::{TokenRequest, lifetimes};
+use super::lifetimes::lifetimes;
+use super::request::TokenRequest;
 use super::{LoginFailure, Provider, new_id, random_token};
 use crate::flows::claims;
 use crate::flows::codes::{self, CodeGrant, DeviceGrant};
@@ -14,14 +15,7 @@ use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::pkce::{self, Challenge, constant_time_eq};
 use crate::flows::redirect;
 use crate::flows::refresh::Session;
-use crate::model::Realm;
-
-/// Keycloak's required action that enrols an authenticator app.
-pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
-
-/// The required action that makes a user choose a new password at the next login (set by a
-/// temporary password).
-pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
+use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
 
 /// The fields of a login form post (Keycloak's names: `username`, `password`, `otp`,
 /// `password-new`, `password-confirm`).

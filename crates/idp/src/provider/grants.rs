@@ -1,10 +1,10 @@
 //! The token endpoint: client authentication, then the grant named by `grant_type`, as Keycloak
 //! answers each (descriptions and status codes included).
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
+use super::lifetimes::{lifetimes, session_lifetimes};
+use super::request::{DEVICE_GRANT, TokenRequest};
 use super::tokens::{RefreshPart, TokenResponse};
 use super::{EventFacts, Provider, new_id};
 use crate::directory::Write;
@@ -12,8 +12,8 @@ use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
 use crate::flows::error::{ErrorCode, OAuthError};
-use crate::flows::refresh::{Lifetimes, Redeemed, Session, TokenId};
-use crate::model::{Client, Realm, User};
+use crate::flows::refresh::{Redeemed, Session, TokenId};
+use crate::model::{CONFIGURE_TOTP, Client, Realm, UPDATE_PASSWORD, User};
 
 /// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).
 fn session_user<'r>(realm: &'r Realm, session: &Session) -> Result<&'r User, OAuthError> {
@@ -36,70 +36,6 @@ fn event_type(grant_type: &str, failed: bool) -> &'static str {
         ("authorization_code", true) => "CODE_TO_TOKEN_ERROR",
         (_, false) => "OAUTH2_DEVICE_CODE_TO_TOKEN",
         (_, true) => "OAUTH2_DEVICE_CODE_TO_TOKEN_ERROR",
-    }
-}
-
-/// The device grant's `grant_type`.
-pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// A token request: the form (each parameter once) and the `Authorization` header.
-#[derive(Debug, Clone, Default)]
-pub struct TokenRequest {
-    /// Form parameters.
-    pub form: HashMap<String, String>,
-    /// `Authorization` header value.
-    pub authorization: Option<String>,
-}
-
-impl TokenRequest {
-    /// Whether the request is quick enough to answer on an async worker: the client_credentials
-    /// and refresh_token grants hash no password and write nothing before answering (a rotation
-    /// is written in the background from the in-memory session; only a detected reuse writes its
-    /// revocation at once, and a session missing from memory is read from the store). A hop to a
-    /// blocking thread would cost more than they do and let dozens of them compete for the
-    /// cores; the other grants (argon2, store writes) go to blocking threads.
-    pub fn runs_inline(&self) -> bool {
-        matches!(
-            self.get("grant_type"),
-            Some("client_credentials" | "refresh_token")
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.form.get(name).map(String::as_str)
-    }
-
-    fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| OAuthError::missing(name))
-    }
-}
-
-/// The lifetimes of a realm's SSO sessions.
-pub fn lifetimes(realm: &Realm) -> Lifetimes {
-    Lifetimes {
-        idle: realm.settings.sso_session_idle_timeout,
-        max: realm.settings.sso_session_max_lifespan,
-        single_use: realm.settings.revoke_refresh_token,
-    }
-}
-
-/// The lifetimes of a session of a realm: the SSO session's, or the offline ones (no max
-/// lifespan unless the realm enables one, as Keycloak).
-pub fn session_lifetimes(realm: &Realm, session: &Session) -> Lifetimes {
-    if !session.offline {
-        return lifetimes(realm);
-    }
-    let s = &realm.settings;
-    Lifetimes {
-        idle: s.offline_session_idle_timeout,
-        max: if s.offline_session_max_lifespan_enabled {
-            s.offline_session_max_lifespan
-        } else {
-            u64::MAX / 4
-        },
-        single_use: s.revoke_refresh_token,
     }
 }
 
@@ -277,7 +213,7 @@ impl Provider {
         if user
             .required_actions
             .iter()
-            .any(|a| a == super::browser::CONFIGURE_TOTP || a == super::browser::UPDATE_PASSWORD)
+            .any(|a| a == CONFIGURE_TOTP || a == UPDATE_PASSWORD)
         {
             return Err(OAuthError::invalid_grant("Account is not fully set up"));
         }

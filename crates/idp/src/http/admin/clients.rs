@@ -14,7 +14,7 @@ use super::roles::{self, Container};
 use crate::directory::DirectoryError;
 use crate::http::respond;
 use crate::model::{Client, ModelError, Realm};
-use crate::provider::grants::session_lifetimes;
+use crate::provider::lifetimes::session_lifetimes;
 use crate::provider::{RandomMinter, random_token};
 use crate::representation::{self, ClientRepresentation};
 

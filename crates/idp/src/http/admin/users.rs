@@ -17,8 +17,8 @@ use super::lookup::{client_of, session_json};
 use crate::directory::DirectoryError;
 use crate::flows::refresh::Session;
 use crate::http::respond;
-use crate::model::{Group, ModelError, Realm, User};
-use crate::provider::grants::session_lifetimes;
+use crate::model::{Group, ModelError, Realm, UPDATE_PASSWORD, User};
+use crate::provider::lifetimes::session_lifetimes;
 use crate::provider::{RandomMinter, hash_password, new_id};
 use crate::representation::{
     self, CredentialRepresentation, GroupRepresentation, UserRepresentation,
@@ -213,9 +213,9 @@ pub(super) async fn reset_password(
             let i = user_index(r, &id)?;
             let user = &mut r.users[i];
             user.password_hash = Some(hash);
-            user.required_actions.retain(|a| a != "UPDATE_PASSWORD");
+            user.required_actions.retain(|a| a != UPDATE_PASSWORD);
             if temporary {
-                user.required_actions.push("UPDATE_PASSWORD".into());
+                user.required_actions.push(UPDATE_PASSWORD.into());
             }
             Ok(())
         })?;
