@@ -9,10 +9,13 @@
 #![forbid(unsafe_code)]
 
 pub mod bootstrap;
+pub mod defaults;
 pub mod directory;
+pub mod events;
 pub mod flows;
 pub mod http;
 pub mod keyring;
+pub mod minter;
 pub mod model;
 pub mod provider;
 pub mod reconcile;

@@ -55,6 +55,9 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
 pub fn open_provider(data_dir: &Path) -> anyhow::Result<Provider> {
     let store = open_store(data_dir)?;
     let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    directory
+        .upgrade(&mut kubeward_idp::provider::RandomMinter)
+        .context("upgrading the identity provider's realms")?;
     Ok(Provider::new(directory))
 }
 

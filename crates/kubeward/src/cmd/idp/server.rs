@@ -90,6 +90,9 @@ pub struct StartOptions<'a> {
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
 pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
     let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    directory
+        .upgrade(&mut RandomMinter)
+        .context("upgrading the identity provider's realms")?;
     let admin = match (
         std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),
         std::env::var("KC_BOOTSTRAP_ADMIN_PASSWORD").ok(),

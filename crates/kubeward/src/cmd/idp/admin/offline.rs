@@ -144,7 +144,11 @@ impl Backend for Offline {
     fn create_realm(&self, name: &str) -> anyhow::Result<()> {
         self.provider
             .directory()
-            .create_realm(Realm::new(new_id(), name.to_string()))
+            .create_realm(kubeward_idp::defaults::new_realm(
+                new_id(),
+                name.to_string(),
+                &mut RandomMinter,
+            ))
             .map_err(|e| match e {
                 DirectoryError::RealmExists => anyhow::anyhow!("realm {name:?} exists already"),
                 other => other.into(),
@@ -194,6 +198,7 @@ impl Backend for Offline {
             client.secret = Some(new.secret.clone().unwrap_or_else(|| random_token(24)));
         }
         self.edit(realm, |r| {
+            kubeward_idp::defaults::assign_default_scopes(r, &mut client);
             r.add_client(client)?;
             representation::ensure_service_accounts(r, &mut RandomMinter);
             Ok(())
@@ -264,6 +269,7 @@ impl Backend for Offline {
         }
         self.edit(realm, |r| {
             user.groups = r.group_ids(&new.groups)?;
+            r.give_default_role(&mut user);
             r.add_user(user)?;
             Ok(())
         })
@@ -301,12 +307,7 @@ impl Backend for Offline {
 
     fn create_group(&self, realm: &str, name: &str) -> anyhow::Result<()> {
         self.edit(realm, |r| {
-            r.add_group(Group {
-                id: new_id(),
-                name: name.to_string(),
-                parent: None,
-                roles: Default::default(),
-            })?;
+            r.add_group(Group::new(new_id(), name, None))?;
             Ok(())
         })
     }
