@@ -359,7 +359,7 @@ fn a_running_provider_is_administered_through_its_admin_api() {
     assert_eq!(again.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&again.stderr)
-            .contains("the identity provider refused: 409 Conflict: Group exists with same name"),
+            .contains("the identity provider refused: 409 Conflict: Top level group named 'ops' already exists."),
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );

@@ -172,18 +172,36 @@ impl Online {
             .ok_or_else(|| anyhow::anyhow!("user {username:?} not found"))
     }
 
-    /// Every group of the realm, depth first.
+    /// Every group of the realm, depth first, with its role mappings. As Keycloak 23+, the list
+    /// holds the top-level groups and each group's subgroups are asked for under `…/children`.
     fn all_groups(&self, realm: &str) -> anyhow::Result<Vec<GroupRepresentation>> {
-        fn flatten(list: Vec<GroupRepresentation>, out: &mut Vec<GroupRepresentation>) {
-            for mut group in list {
-                let children = std::mem::take(&mut group.sub_groups);
-                out.push(group);
-                flatten(children, out);
-            }
-        }
         let mut out = Vec::new();
-        flatten(self.get(&format!("/{realm}/groups"))?, &mut out);
+        let top = self.get(&format!("/{realm}/groups?briefRepresentation=false"))?;
+        self.with_subgroups(realm, top, &mut out)?;
         Ok(out)
+    }
+
+    /// Appends `list` to `out`, each group followed by its subgroups.
+    fn with_subgroups(
+        &self,
+        realm: &str,
+        list: Vec<GroupRepresentation>,
+        out: &mut Vec<GroupRepresentation>,
+    ) -> anyhow::Result<()> {
+        for mut group in list {
+            let mut children = std::mem::take(&mut group.sub_groups);
+            if children.is_empty()
+                && group.sub_group_count > 0
+                && let Some(id) = &group.id
+            {
+                children = self.get(&format!(
+                    "/{realm}/groups/{id}/children?briefRepresentation=false"
+                ))?;
+            }
+            out.push(group);
+            self.with_subgroups(realm, children, out)?;
+        }
+        Ok(())
     }
 
     /// The id of the group named `name` or at `/path`.
