@@ -43,10 +43,12 @@ pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> std::io::Re
     file.sync_all()?;
     drop(file);
     fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent() {
-        // Make the rename itself durable.
-        fs::File::open(parent)?.sync_all()?;
-    }
+    // Make the rename itself durable (a bare file name's folder is the current one).
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::File::open(parent)?.sync_all()?;
     Ok(())
 }
 
