@@ -484,7 +484,7 @@ fn seed_004_kubectl_with_iam_tokens_through_the_api_server() {
     let setup = lab.sh(&format!(
         "aws iam attach-user-policy --policy-arn arn:aws:iam::aws:policy/AdministratorAccess --user-name testuser \
          && $KW eks iamidentitymapping create --cluster myeks --username testuser --group system:masters --arn {arn} >/dev/null \
-         && cp $KUBECONFIG $W/config && $KW eks update-kubeconfig --name myeks --user-alias testuser --region ap-northeast-2 --kubeconfig $W/config"
+         && cd $W && cp $KUBECONFIG config && $KW eks update-kubeconfig --name myeks --user-alias testuser --region ap-northeast-2 --kubeconfig config"
     ));
     assert_eq!(setup.code, 0, "{}", setup.stderr);
     // kubectl 1.31 prints `-v6` lines as the seed shows them (newer ones log structured).
