@@ -17,6 +17,7 @@
 // boxing it on every path would buy nothing on a path that ends the request anyway.
 #![allow(clippy::result_large_err)]
 
+mod auditing;
 mod authorizer;
 mod clock;
 mod codec;
@@ -140,11 +141,16 @@ impl Server {
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
         }
+        let serving = state.clone();
         let handler = move |request: http::Request<hyper::body::Incoming>,
                             connection: Arc<ConnectionInfo>| {
-            let state = state.clone();
+            let state = serving.clone();
             async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
         };
         kubeward_net::serve(listener, Some(acceptor), limits, handler, shutdown).await;
+        // What the audit backends still hold is delivered before the server is gone.
+        if let Some(audit) = &state.audit {
+            audit.shutdown();
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! handler:
 //!
 //! ```text
-//! authentication → request info → impersonation → max-in-flight → authorization → route
+//! audit ID → authentication → request info → audit → impersonation → max-in-flight
+//!          → authorization → route → audit of the answer → Audit-Id header
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
@@ -11,10 +12,12 @@
 use std::sync::Arc;
 
 use http::header::USER_AGENT;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
 
+use crate::auditing::Record;
 use crate::codec::body::RequestBody;
 use crate::codec::respond::{self, Body};
+use crate::filters::audit::{self as audit_filter, Received};
 use crate::filters::{authentication, authorization, impersonation, request_info};
 use crate::handlers::context::Context;
 use crate::handlers::route::route;
@@ -27,21 +30,67 @@ pub async fn handle(
     connection: &Connection,
     request: Request<RequestBody>,
 ) -> Response<Body> {
+    let at = crate::clock::system_now();
+    let audit_id = audit_filter::audit_id(request.headers());
     let (parts, request_body) = request.into_parts();
-    let pretty = wants_pretty(&parts);
-
-    let user = match authentication::authenticate(state, connection, &parts).await {
-        Ok(user) => user,
-        Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
+    let received = Received {
+        audit_id: &audit_id,
+        at,
+        parts: &parts,
+        connection,
     };
-    let info = match request_info::resolve(&parts) {
+    let mut record = None;
+    let response = serve(state, &received, request_body, &mut record).await;
+    let mut response = match record {
+        Some(record) => record.respond(response).await,
+        None => response,
+    };
+    if let Ok(value) = HeaderValue::from_str(&audit_id) {
+        response
+            .headers_mut()
+            .insert(kubeward_audit::AUDIT_ID_HEADER, value);
+    }
+    response
+}
+
+/// The filters and the handler; the audit record, once started, is left in `record` for the
+/// answer.
+async fn serve(
+    state: &Arc<State>,
+    received: &Received<'_>,
+    request_body: RequestBody,
+    record: &mut Option<Record>,
+) -> Response<Body> {
+    let parts = received.parts;
+    let pretty = wants_pretty(parts);
+
+    let user = match authentication::authenticate(state, received.connection, parts).await {
+        Ok(user) => user,
+        Err(refused) => {
+            audit_filter::failed_authentication(state, received, &refused);
+            return respond::refuse(request_body, &refused, pretty).await;
+        }
+    };
+    let info = match request_info::resolve(parts) {
         Ok(info) => info,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
+    *record = match audit_filter::start(state, received, &info, &user) {
+        Ok(record) => record,
+        Err(not_stored) => {
+            let _ = crate::codec::body::read(request_body).await;
+            return not_stored;
+        }
+    };
+    let audit = record.as_ref();
+    let impersonating = impersonation::requested(&parts.headers);
     let user = match impersonation::impersonate(state, &parts.headers, user) {
         Ok(user) => user,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
+    if impersonating && let Some(audit) = audit {
+        audit.impersonated(&user);
+    }
     let _place = match state.inflight.admit(&info, &user) {
         Ok(place) => place,
         Err(too_many) => {
@@ -49,7 +98,7 @@ pub async fn handle(
             return too_many;
         }
     };
-    if let Err(refused) = authorization::authorize(state, &info, &user) {
+    if let Err(refused) = authorization::authorize(state, &info, &user, audit) {
         return respond::refuse(request_body, &refused, pretty).await;
     }
 
@@ -59,6 +108,7 @@ pub async fn handle(
         info,
         user,
         pretty,
+        audit,
     };
     route(context, request_body).await
 }

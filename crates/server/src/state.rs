@@ -8,6 +8,7 @@ use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
 use kubeward_store::{RedbStore, Store};
 
+use crate::auditing::Auditing;
 use crate::config::ServerConfig;
 use crate::error::StartError;
 use crate::inflight::Inflight;
@@ -33,6 +34,8 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// The audit policy and backends (`None`: nothing is audited).
+    pub audit: Option<Auditing>,
 }
 
 impl State {
@@ -66,8 +69,10 @@ impl State {
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
         );
+        let audit = config.audit.as_ref().map(Auditing::start).transpose()?;
         Ok(Self {
             oidc_keys,
+            audit,
             config,
             store,
             policy: RwLock::new(Policy::new()),

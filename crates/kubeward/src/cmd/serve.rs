@@ -71,6 +71,9 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::audit::AuditArgs,
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -175,6 +178,7 @@ impl ServeArgs {
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
         let jwt = self.oidc.jwt_config()?;
+        let audit = self.audit.options()?;
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -198,6 +202,7 @@ impl ServeArgs {
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
+            audit,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
 mod api_verbs;
+mod audit;
 mod auth_explain;
 mod bad_input;
 mod hardening;

@@ -59,7 +59,7 @@ pub fn status(status: &Status, pretty: bool) -> Response<Body> {
 }
 
 /// Plain text, as Go's handlers write it.
-pub fn text(code: u16, body: &'static str) -> Response<Body> {
+pub fn text(code: u16, body: impl Into<Bytes>) -> Response<Body> {
     let mut response = with(code, "text/plain; charset=utf-8", full(body));
     response.headers_mut().insert(
         "x-content-type-options",

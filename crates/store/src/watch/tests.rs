@@ -236,7 +236,10 @@ async fn watch_all_sees_every_resource_in_revision_order() {
     store.create(&secret, object("s")).unwrap();
     store.delete(&key(Some("a"), "x"), None).unwrap();
     let first = next(&mut watch).await.unwrap();
-    assert_eq!((first.key.resource.as_str(), first.revision), ("secrets", 2));
+    assert_eq!(
+        (first.key.resource.as_str(), first.revision),
+        ("secrets", 2)
+    );
     let second = next(&mut watch).await.unwrap();
     assert_eq!((second.kind, second.revision), (EventType::Deleted, 3));
     assert!(is_quiet(&mut watch).await);
