@@ -4,14 +4,9 @@
 //! the request body by the handlers and the answer by the pipeline. What an event holds at each
 //! level and stage is decided by `kubeward_audit::Recorder`, not here.
 
-use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context as TaskContext, Poll};
 
-use bytes::Bytes;
 use http::Response;
-use http_body::{Body as HttpBody, Frame, SizeHint};
 use http_body_util::BodyExt as _;
 use kubeward_audit::backend::{Backends, Options};
 use kubeward_audit::{Level, Policy, Recorder, Sink};
@@ -46,6 +41,11 @@ impl Auditing {
     /// Where events go.
     pub fn sink(&self) -> &dyn Sink {
         &*self.backends
+    }
+
+    /// The backends' counts of events and of events lost.
+    pub fn counters(&self) -> &kubeward_audit::backend::Counters {
+        self.backends.counters()
     }
 
     /// Delivers what the backends have queued, then stops them.
@@ -87,6 +87,11 @@ impl Record {
             backends: auditing.backends.clone(),
             long_running,
         }))
+    }
+
+    /// The level the request is recorded at.
+    pub fn level(&self) -> Level {
+        self.level
     }
 
     fn recorder(&self) -> MutexGuard<'_, Recorder> {
@@ -139,12 +144,7 @@ impl Record {
                 now,
                 &*self.backends,
             );
-            let (parts, body) = response.into_parts();
-            let body = Streaming {
-                inner: body,
-                record: Some(self),
-            };
-            return Response::from_parts(parts, body.boxed());
+            return respond::on_end(response, move || self.complete());
         }
         let wants_body = self.level >= Level::RequestResponse;
         let may_be_status = code >= 300 && is_json(&response);
@@ -211,38 +211,4 @@ fn is_json(response: &Response<Body>) -> bool {
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"))
-}
-
-/// A long-running response's body, whose end (or abandonment) completes the record.
-struct Streaming {
-    inner: Body,
-    record: Option<Record>,
-}
-
-impl HttpBody for Streaming {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut TaskContext<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        Pin::new(&mut self.inner).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for Streaming {
-    fn drop(&mut self) {
-        if let Some(record) = self.record.take() {
-            record.complete();
-        }
-    }
 }

@@ -26,7 +26,10 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
+mod health;
 mod inflight;
+mod metered_store;
+mod metrics;
 mod oidc_keys;
 mod pipeline;
 mod registry;
@@ -58,6 +61,7 @@ async fn prepare(
     let state = Arc::new(state::State::new(config, store)?);
     let bootstrap_error = |e: kubeward_store::StoreError| StartError::Bootstrap(e.to_string());
     controllers::bootstrap::reconcile(&state).map_err(bootstrap_error)?;
+    state.health.set_bootstrapped();
     controllers::bootstrap::report_invalid_objects(&state).map_err(bootstrap_error)?;
     let revision = state.store.revision().map_err(bootstrap_error)?;
     let driver = controllers::driver::start(state.clone(), controllers::all())
@@ -67,6 +71,7 @@ async fn prepare(
             "the controllers did not handle the store in time".to_string(),
         ));
     }
+    state.health.set_synced();
     Ok((state, driver))
 }
 
@@ -146,6 +151,12 @@ impl Server {
                             connection: Arc<ConnectionInfo>| {
             let state = serving.clone();
             async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
+        };
+        let stopping = state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // `/readyz` fails from here on, while requests in flight finish.
+            stopping.health.set_shutting_down();
         };
         kubeward_net::serve(listener, Some(acceptor), limits, handler, shutdown).await;
         // What the audit backends still hold is delivered before the server is gone.

@@ -1,5 +1,5 @@
-//! What every request shares: the configuration, the store, the RBAC index and the
-//! authenticators.
+//! What every request shares: the configuration, the store, the RBAC index, the
+//! authenticators, the audit backends, the metrics and the health checks' flags.
 
 use std::sync::{Arc, RwLock};
 
@@ -11,7 +11,9 @@ use kubeward_store::{RedbStore, Store};
 use crate::auditing::Auditing;
 use crate::config::ServerConfig;
 use crate::error::StartError;
+use crate::health::Health;
 use crate::inflight::Inflight;
+use crate::metrics::Metrics;
 use crate::sync::Synced;
 
 /// The server's shared state.
@@ -36,6 +38,10 @@ pub struct State {
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
     /// The audit policy and backends (`None`: nothing is audited).
     pub audit: Option<Auditing>,
+    /// The metrics `/metrics` shows.
+    pub metrics: Arc<Metrics>,
+    /// What the health checks read.
+    pub health: Health,
 }
 
 impl State {
@@ -46,8 +52,11 @@ impl State {
             .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))
     }
 
-    /// Builds the authenticators over an open store.
+    /// Builds the authenticators over an open store (timed into the metrics).
     pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> Result<Self, StartError> {
+        let metrics = Arc::new(Metrics::new());
+        let store: Arc<dyn Store> =
+            Arc::new(crate::metered_store::Metered::new(store, metrics.clone()));
         let authenticator = Authenticator::new(config.authentication.clone())
             .map_err(|e| StartError::Authentication(e.to_string()))?;
         let service_account_key = config
@@ -73,6 +82,8 @@ impl State {
         Ok(Self {
             oidc_keys,
             audit,
+            metrics,
+            health: Health::default(),
             config,
             store,
             policy: RwLock::new(Policy::new()),

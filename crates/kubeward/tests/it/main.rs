@@ -9,6 +9,7 @@ mod identities;
 mod idp;
 mod kubectl_versions;
 mod login;
+mod metrics;
 mod oidc_issuer;
 mod rbac_can_i;
 mod rbac_from_audit;

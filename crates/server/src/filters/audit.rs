@@ -76,7 +76,14 @@ pub fn start(
     let Some(auditing) = &state.audit else {
         return Ok(None);
     };
-    Record::start(auditing, received.request(info), info, user)
+    let started = Record::start(auditing, received.request(info), info, user);
+    if let Ok(record) = &started {
+        let level = record
+            .as_ref()
+            .map_or(kubeward_audit::Level::None, Record::level);
+        state.metrics.audit_level(level);
+    }
+    started
 }
 
 /// Records a request refused by authentication with `refused` (its 401).
