@@ -75,6 +75,9 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::audit::AuditArgs,
 }
 
 /// aws-iam-authenticator's server flags, under kubeward's `--aws-iam-` names (shared with
@@ -232,6 +235,7 @@ impl ServeArgs {
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
         let jwt = self.oidc.jwt_config()?;
+        let audit = self.audit.options()?;
         crate::files::private_dir(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -256,6 +260,7 @@ impl ServeArgs {
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
+            audit,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
 mod api_verbs;
+mod audit;
 mod auth_explain;
 mod bad_input;
 mod eks;
@@ -11,6 +12,7 @@ mod identities;
 mod idp;
 mod kubectl_versions;
 mod login;
+mod metrics;
 mod oidc_issuer;
 mod rbac_can_i;
 mod rbac_from_audit;
