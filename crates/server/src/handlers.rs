@@ -8,8 +8,8 @@
 
 pub mod context;
 pub mod discovery;
-pub mod iam_webhook;
 pub mod health;
+pub mod iam_webhook;
 pub mod metrics;
 pub mod openapi;
 pub mod rest;
