@@ -104,6 +104,8 @@ pub struct ServerConfig {
     /// Connection limits (handshake and header deadlines, header size, streams, open
     /// connections).
     pub limits: kubeward_net::Limits,
+    /// The audit policy and backends (`--audit-*`); `None`: nothing is audited.
+    pub audit: Option<kubeward_audit::backend::Options>,
     /// Other replicas share the store: elect the one that runs the controllers (but the RBAC
     /// index, which every replica keeps). `None`: this server runs them all itself.
     pub leader_election: Option<LeaderElection>,

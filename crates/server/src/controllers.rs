@@ -1,14 +1,16 @@
 //! What follows a write, as kube-controller-manager (and kube-apiserver's own controllers) do
 //! it: each controller handles the store's events of the kinds it watches — the RBAC index,
 //! ClusterRole aggregation, namespace deletion, default ServiceAccounts, `kube-root-ca.crt`,
-//! legacy token Secrets, CSR signing. The driver feeds them the objects found at start, then
+//! legacy token Secrets, CSR signing, the IAM authenticator's mappings, the count of stored
+//! objects. The driver feeds them the objects found at start, then
 //! every event in revision order (`driver`); `bootstrap` puts the objects every cluster has in
 //! place before it starts. Controllers write to the store directly, as privileged clients.
 //! Nothing in the crate imports this module but the server's start-up.
 //!
-//! When several replicas share the store, every replica keeps its own RBAC index, and the
-//! controllers that act once per cluster run on the one replica elected through a Lease
-//! (`leader`, deciding as `election` says), as kube-controller-manager runs them.
+//! When several replicas share the store, every replica keeps its own RBAC index, IAM mappings
+//! and object counts, and the controllers that act once per cluster run on the one replica
+//! elected through a Lease (`leader`, deciding as `election` says), as kube-controller-manager
+//! runs them.
 
 pub mod aggregation;
 pub mod bootstrap;
@@ -16,8 +18,10 @@ pub mod controller;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
+pub mod iam_mappings;
 pub mod leader;
 pub mod namespaces;
+pub mod object_counts;
 pub mod rbac_index;
 pub mod root_ca;
 pub mod service_accounts;
@@ -34,9 +38,14 @@ pub fn all() -> Vec<Box<dyn Controller>> {
     all
 }
 
-/// What every replica runs for itself: its RBAC index.
+/// What every replica runs for itself: its RBAC index, the IAM authenticator's mappings and the
+/// count of stored objects (what its own requests are answered from).
 pub fn every_replica() -> Vec<Box<dyn Controller>> {
-    vec![Box::new(rbac_index::RbacIndex)]
+    vec![
+        Box::new(rbac_index::RbacIndex),
+        Box::new(iam_mappings::IamMappings),
+        Box::new(object_counts::ObjectCounts),
+    ]
 }
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,

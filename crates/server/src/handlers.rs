@@ -1,11 +1,16 @@
 //! What answers a request once the filters let it through: `route` picks the handler by the
 //! request info; the REST verbs on stored kinds (`rest`), watches (`watch`), the review APIs
-//! (`reviews`), TokenRequest (`token_request`), discovery and the version and health paths
-//! (`discovery`), OpenAPI (`openapi`). Handlers are thin: read the request, call the registry,
+//! (`reviews`), TokenRequest (`token_request`), discovery and the version path (`discovery`),
+//! the health checks (`health`), the metrics (`metrics`), OpenAPI (`openapi`); and
+//! aws-iam-authenticator's webhook (`iam_webhook`), which the pipeline hands
+//! `POST /authenticate` before the filters. Handlers are thin: read the request, call the registry,
 //! answer.
 
 pub mod context;
 pub mod discovery;
+pub mod health;
+pub mod iam_webhook;
+pub mod metrics;
 pub mod openapi;
 pub mod rest;
 pub mod reviews;

@@ -18,6 +18,7 @@
 // boxing it on every path would buy nothing on a path that ends the request anyway.
 #![allow(clippy::result_large_err)]
 
+mod auditing;
 mod authorizer;
 mod clock;
 mod codec;
@@ -26,7 +27,11 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
+mod health;
+mod iam_sts;
 mod inflight;
+mod metered_store;
+mod metrics;
 mod oidc_keys;
 mod pipeline;
 mod registry;
@@ -34,10 +39,13 @@ mod state;
 mod sync;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod test_support;
 
 pub use config::{AuthorizationMode, LeaderElection, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
+pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 
@@ -60,8 +68,8 @@ struct Background {
 /// The state a server answers from: the authenticators, the bootstrap objects reconciled,
 /// stored objects that no longer pass validation reported, and the controllers running and
 /// caught up with the store (the RBAC index loaded, default ServiceAccounts in place). Among
-/// replicas (`config.leader_election`), the controllers but the RBAC index run on the elected
-/// leader only.
+/// replicas (`config.leader_election`), the controllers but the RBAC index, the IAM mappings and
+/// the object counts run on the elected leader only.
 async fn prepare(
     config: ServerConfig,
     store: Arc<dyn kubeward_store::Store>,
@@ -70,6 +78,7 @@ async fn prepare(
     let state = Arc::new(state::State::new(config, store)?);
     let bootstrap_error = |e: kubeward_store::StoreError| StartError::Bootstrap(e.to_string());
     controllers::bootstrap::reconcile(&state).map_err(bootstrap_error)?;
+    state.health.set_bootstrapped();
     controllers::bootstrap::report_invalid_objects(&state).map_err(bootstrap_error)?;
     let revision = state.store.revision().map_err(bootstrap_error)?;
     let started =
@@ -100,6 +109,7 @@ async fn prepare(
         }
         None => (None, None),
     };
+    state.health.set_synced();
     Ok((
         state,
         Background {
@@ -187,11 +197,22 @@ impl Server {
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
         }
+        let serving = state.clone();
         let handler = move |request: http::Request<hyper::body::Incoming>,
                             connection: Arc<ConnectionInfo>| {
-            let state = state.clone();
+            let state = serving.clone();
             async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
         };
+        let stopping = state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // `/readyz` fails from here on, while requests in flight finish.
+            stopping.health.set_shutting_down();
+        };
         kubeward_net::serve(listener, Some(acceptor), limits, handler, shutdown).await;
+        // What the audit backends still hold is delivered before the server is gone.
+        if let Some(audit) = &state.audit {
+            audit.shutdown();
+        }
     }
 }

@@ -33,7 +33,9 @@ pub use etcd::{
     DEFAULT_COMPACTION_INTERVAL, DEFAULT_PREFIX, DEFAULT_REQUEST_TIMEOUT, EtcdOptions, EtcdStore,
     EtcdTls, FRESHNESS_WAIT,
 };
-pub use redb_store::{DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, RedbStore, StoreOptions};
+pub use redb_store::{
+    DEFAULT_CACHE_SIZE, DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, RedbStore, StoreOptions,
+};
 pub use watch::Watch;
 
 /// Where one object lives.

@@ -142,7 +142,8 @@ impl StorageArgs {
         match self.backend()? {
             Backend::Redb => super::idp::open_store(data_dir),
             Backend::Etcd(options) => {
-                super::idp::create_data_dir(data_dir)?;
+                crate::files::private_dir(data_dir)
+                    .with_context(|| format!("creating {}", data_dir.display()))?;
                 Ok(Arc::new(EtcdStore::connect(options)?))
             }
         }

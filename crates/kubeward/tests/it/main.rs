@@ -1,16 +1,22 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
 mod api_verbs;
+mod audit;
 mod auth_explain;
 mod bad_input;
+mod eks;
+mod eks_iam;
 mod etcd;
+mod first_steps;
 mod hardening;
 mod identities;
 mod idp;
 mod kubectl_versions;
 mod login;
+mod metrics;
 mod oidc_issuer;
 mod rbac_can_i;
+mod rbac_from_audit;
 mod rbac_toolbox;
 mod rbac_who_can;
 mod replicas;

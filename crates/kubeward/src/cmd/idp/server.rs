@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::Args;
 use kubeward_idp::bootstrap::{self, Bootstrap};
-use kubeward_idp::directory::{Directory, DirectoryError};
+use kubeward_idp::directory::Directory;
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_idp::representation::RealmRepresentation;
 use kubeward_pki::CertificateAuthority;
@@ -17,7 +17,9 @@ use kubeward_store::Store;
 use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
-use super::DataDir;
+use super::super::shutdown;
+use super::data::{DataDir, URL_FILE};
+use super::realm_file;
 use crate::files::{Access, write_atomic};
 
 /// `kubeward idp serve` flags.
@@ -98,6 +100,9 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         Directory::open(store)
     }
     .context("reading the identity provider's realms")?;
+    directory
+        .upgrade(&mut RandomMinter)
+        .context("upgrading the identity provider's realms")?;
     let admin = match (
         std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),
         std::env::var("KC_BOOTSTRAP_ADMIN_PASSWORD").ok(),
@@ -121,10 +126,10 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .context("writing idp-admin-password")?;
     }
     for file in options.import {
-        import_missing(&directory, &super::admin::read_realm_file(file)?)?;
+        realm_file::import_missing(&directory, &realm_file::read(file)?)?;
     }
     for rep in &options.generated {
-        import_missing(&directory, rep)?;
+        realm_file::import_missing(&directory, rep)?;
     }
     let (cert, key) = match options.tls {
         Some(pair) => pair,
@@ -164,6 +169,12 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         handler,
         std::future::pending(),
     ));
+    write_atomic(
+        &options.data_dir.join(URL_FILE),
+        format!("{url}\n").as_bytes(),
+        Access::Public,
+    )
+    .with_context(|| format!("writing {URL_FILE}"))?;
     Ok(IdpHandle {
         url,
         address,
@@ -172,35 +183,11 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     })
 }
 
-/// Imports a realm file into the directory.
-pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
-    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    directory
-        .create_realm(realm)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    Ok(())
-}
-
-/// Imports a realm unless it exists (made by an earlier start, or a moment ago by another
-/// provider sharing the store).
-fn import_missing(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
-    if directory.realm(&rep.realm).is_some() {
-        return Ok(());
-    }
-    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    match directory.create_realm(realm) {
-        Ok(_) | Err(DirectoryError::RealmExists) => Ok(()),
-        Err(error) => Err(error).with_context(|| format!("realm {}", rep.realm)),
-    }
-}
-
 /// The provider's certificate from the data directory's CA (created if missing), for
 /// localhost, 127.0.0.1 and the listen address.
 fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(String, String)> {
     let pki = data_dir.join("pki");
-    std::fs::create_dir_all(&pki).with_context(|| format!("creating {}", pki.display()))?;
+    crate::files::private_dir(&pki).with_context(|| format!("creating {}", pki.display()))?;
     let (ca_cert, ca_key) = (pki.join("ca.crt"), pki.join("ca.key"));
     let now = OffsetDateTime::now_utc();
     let ca = if ca_cert.exists() && ca_key.exists() {
@@ -262,7 +249,13 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
 
 /// Runs `kubeward idp serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let data_dir = args.data.data_dir.clone();
+    let data_dir = std::path::absolute(&args.data.data_dir)
+        .with_context(|| format!("--data-dir {}", args.data.data_dir.display()))?;
+    super::super::ports::check_free(&[super::super::ports::Wanted {
+        what: "the identity provider",
+        address: args.listen,
+        flag: "--listen",
+    }])?;
     args.data.storage.backend()?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
@@ -274,7 +267,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = super::super::runtime()?;
     let store = args.data.storage.open(&data_dir)?;
     let shared = args.data.storage.shared();
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         let handle = start(
             store,
             StartOptions {
@@ -289,13 +282,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
+        let mut signals = shutdown::Signals::install()?;
         println!("kubeward idp is up.");
         println!();
         print_banner(&handle, &data_dir);
         println!("CA: {}", data_dir.join("pki").join("ca.crt").display());
         println!();
         println!("Ready.");
-        std::future::pending::<()>().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
+            .await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    shutdown::stop_runtime(runtime, "kubeward idp");
+    Ok(outcome)
 }
