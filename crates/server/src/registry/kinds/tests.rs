@@ -162,7 +162,11 @@ fn lease_rows_name_the_holder_and_its_numbers_are_checked() {
         "metadata": {"name": "kube-controller-manager", "namespace": "kube-system", "creationTimestamp": "2026-11-22T10:00:00Z"},
         "spec": {"holderIdentity": "host_1234", "leaseDurationSeconds": 15, "leaseTransitions": 2}
     });
-    let table = kind.table(std::slice::from_ref(&lease), "9", datetime!(2026-11-22 10:05:00 UTC));
+    let table = kind.table(
+        std::slice::from_ref(&lease),
+        "9",
+        datetime!(2026-11-22 10:05:00 UTC),
+    );
     assert_eq!(
         table["rows"][0]["cells"],
         json!(["kube-controller-manager", "host_1234", "5m"])
