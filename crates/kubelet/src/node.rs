@@ -128,7 +128,7 @@ pub async fn heartbeat(client: kube::Client, name: String, node_uid: String, por
             tracing::warn!(%error, "lease not renewed");
         }
         beats += 1;
-        if beats % 6 == 0
+        if beats.is_multiple_of(6)
             && let Err(error) = write_status(&client, &name, &facts, port).await
         {
             tracing::warn!(%error, "node status not written");

@@ -97,8 +97,11 @@ pub struct Output {
 pub struct InstanceIo {
     /// The container's output as it is produced.
     pub output: broadcast::Sender<Output>,
-    /// Standard input, when the spec asks for it (`stdin: true`).
+    /// Standard input, when the spec asks for it (`stdin: true`); an empty message closes it
+    /// (`stdinOnce`: after the first attach session's input ends).
     pub stdin: Option<mpsc::Sender<Vec<u8>>>,
+    /// Whether the spec says `stdinOnce`.
+    pub stdin_once: bool,
     /// Resize requests for a TTY container.
     pub resize: Option<mpsc::Sender<(u16, u16)>>,
 }

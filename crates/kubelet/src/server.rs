@@ -171,11 +171,11 @@ fn pod_or_404(
     namespace: &str,
     name: &str,
     uid: Option<&str>,
-) -> Result<Arc<PodRuntime>, Response<Body>> {
+) -> Result<Arc<PodRuntime>, Box<Response<Body>>> {
     match state.registry.get(namespace, name) {
         Some(pod) if uid.is_none_or(|u| u.is_empty() || u == pod.uid) => Ok(pod),
-        Some(_) => Err(text(StatusCode::NOT_FOUND, "pod not found")),
-        None => Err(text(StatusCode::NOT_FOUND, "pod does not exist")),
+        Some(_) => Err(Box::new(text(StatusCode::NOT_FOUND, "pod not found"))),
+        None => Err(Box::new(text(StatusCode::NOT_FOUND, "pod does not exist"))),
     }
 }
 
@@ -249,7 +249,7 @@ async fn handle(
             };
             let runtime = match pod_or_404(state, namespace, pod, uid) {
                 Ok(runtime) => runtime,
-                Err(response) => return response,
+                Err(response) => return *response,
             };
             let not_found = || {
                 text(
@@ -284,7 +284,7 @@ async fn handle(
         ["portForward", namespace, pod, rest @ ..] if rest.len() <= 1 => {
             let runtime = match pod_or_404(state, namespace, pod, rest.first().copied()) {
                 Ok(runtime) => runtime,
-                Err(response) => return response,
+                Err(response) => return *response,
             };
             portforward::serve(request, &query, runtime.name.clone(), runtime.uid.clone())
         }

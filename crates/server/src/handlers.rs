@@ -1,11 +1,14 @@
 //! What answers a request once the filters let it through: `route` picks the handler by the
 //! request info; the REST verbs on stored kinds (`rest`), watches (`watch`), the review APIs
-//! (`reviews`), TokenRequest (`token_request`), discovery and the version and health paths
-//! (`discovery`), OpenAPI (`openapi`). Handlers are thin: read the request, call the registry,
-//! answer.
+//! (`reviews`), TokenRequest (`token_request`), `pods/binding` (`binding`), the proxy to
+//! kubelets for `pods/log|exec|attach|portforward` (`kubelet_proxy`), discovery and the version
+//! and health paths (`discovery`), OpenAPI (`openapi`). Handlers are thin: read the request,
+//! call the registry, answer.
 
+pub mod binding;
 pub mod context;
 pub mod discovery;
+pub mod kubelet_proxy;
 pub mod openapi;
 pub mod rest;
 pub mod reviews;

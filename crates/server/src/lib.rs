@@ -35,7 +35,7 @@ mod sync;
 #[cfg(test)]
 mod test_support;
 
-pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use config::{AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};

@@ -33,6 +33,8 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// The TLS client of kubelet connections (`None`: no kubelet client certificate).
+    pub kubelet_tls: Option<kubeward_net::TlsConnector>,
 }
 
 impl State {
@@ -62,11 +64,18 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let kubelet_tls = config
+            .kubelet_client
+            .as_ref()
+            .map(|c| kubeward_net::connector(&c.cert_pem, &c.key_pem, &c.ca_pem))
+            .transpose()
+            .map_err(|e| StartError::Tls(format!("kubelet client: {e}")))?;
         let inflight = Inflight::new(
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
         );
         Ok(Self {
+            kubelet_tls,
             oidc_keys,
             config,
             store,

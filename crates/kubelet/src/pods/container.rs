@@ -233,7 +233,7 @@ async fn run_once(
                     let (tx, mut rx) = mpsc::channel::<Vec<u8>>(16);
                     tokio::spawn(async move {
                         while let Some(bytes) = rx.recv().await {
-                            if pipe.write_all(&bytes).await.is_err() {
+                            if bytes.is_empty() || pipe.write_all(&bytes).await.is_err() {
                                 break;
                             }
                         }
@@ -253,6 +253,7 @@ async fn run_once(
         io: InstanceIo {
             output: output.clone(),
             stdin: stdin_tx,
+            stdin_once: container.stdin_once == Some(true),
             resize: resize_tx,
         },
         running,
@@ -390,8 +391,8 @@ async fn feed_pty(
     loop {
         tokio::select! {
             bytes = stdin.recv() => match bytes {
-                Some(bytes) => if write.write_all(&bytes).await.is_err() { return },
-                None => return,
+                Some(bytes) if !bytes.is_empty() => if write.write_all(&bytes).await.is_err() { return },
+                _ => return,
             },
             size = resize.recv() => if let Some((cols, rows)) = size {
                 let _ = write.resize(pty_process::Size::new(rows, cols));

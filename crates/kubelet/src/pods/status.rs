@@ -314,7 +314,7 @@ pub fn back_off_message(
     namespace: &str,
     uid: &str,
 ) -> String {
-    let duration = if seconds >= 60 && seconds % 60 == 0 {
+    let duration = if seconds >= 60 && seconds.is_multiple_of(60) {
         format!("{}m0s", seconds / 60)
     } else if seconds >= 60 {
         format!("{}m{}s", seconds / 60, seconds % 60)

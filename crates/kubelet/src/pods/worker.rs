@@ -365,7 +365,18 @@ async fn publish(
         terminal,
         now: clock::now(),
     });
-    let body = json!({ "status": status });
+    let mut body = json!({ "status": status });
+    // The kubelet writes `lastProbeTime: null` on every condition.
+    if let Some(conditions) = body
+        .pointer_mut("/status/conditions")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for condition in conditions {
+            if condition.get("lastProbeTime").is_none() {
+                condition["lastProbeTime"] = serde_json::Value::Null;
+            }
+        }
+    }
     if last.as_ref() == Some(&body) {
         return Ok(());
     }

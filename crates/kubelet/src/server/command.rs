@@ -165,11 +165,15 @@ pub async fn attach(mut streams: Streams, instance: Arc<Instance>) -> Outcome {
     let mut output = instance.io.output.subscribe();
     let mut running = instance.running.clone();
     if let (Some(mut input), Some(stdin)) = (streams.stdin.take(), instance.io.stdin.clone()) {
+        let once = instance.io.stdin_once;
         tokio::spawn(async move {
             while let Some(bytes) = input.recv().await {
-                if stdin.send(bytes).await.is_err() {
+                if !bytes.is_empty() && stdin.send(bytes).await.is_err() {
                     return;
                 }
+            }
+            if once {
+                let _ = stdin.send(Vec::new()).await;
             }
         });
     }
@@ -201,7 +205,20 @@ pub async fn attach(mut streams: Streams, instance: Arc<Instance>) -> Outcome {
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            () = ended(&mut running) => break,
+            () = ended(&mut running) => {
+                // What the container wrote before it ended is still in the channel.
+                while let Ok(chunk) = output.try_recv() {
+                    let writer = if chunk.stream == 2 && !streams.tty {
+                        streams.stderr.as_ref()
+                    } else {
+                        streams.stdout.as_ref()
+                    };
+                    if let Some(writer) = writer {
+                        writer.write(chunk.data).await;
+                    }
+                }
+                break;
+            }
             () = gone(&mut streams.closed) => break,
         }
     }

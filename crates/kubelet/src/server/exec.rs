@@ -140,12 +140,12 @@ pub fn is_spdy(headers: &http::HeaderMap) -> bool {
 pub fn spdy_handshake(
     headers: &http::HeaderMap,
     protocols: &[&str],
-) -> Result<(Response<Body>, String), Response<Body>> {
+) -> Result<(Response<Body>, String), Box<Response<Body>>> {
     if !is_spdy(headers) {
-        return Err(text(
+        return Err(Box::new(text(
             StatusCode::BAD_REQUEST,
             &missing_upgrade_headers(headers),
-        ));
+        )));
     }
     let version = remotecommand::handshake(
         headers
@@ -166,7 +166,7 @@ pub fn spdy_handshake(
                     .append("X-Accepted-Stream-Protocol-Versions", value);
             }
         }
-        response
+        Box::new(response)
     })?;
     let mut response = Response::new(super::empty());
     *response.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
@@ -298,7 +298,7 @@ where
     }
     let (response, version) = match spdy_handshake(&headers, remotecommand::SPDY_PROTOCOLS) {
         Ok(answer) => answer,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     tokio::spawn(async move {
         let Ok(upgraded) = hyper::upgrade::on(request).await else {

@@ -77,6 +77,13 @@ pub fn serve(pod: Arc<PodRuntime>, container: &str, query: &[(String, String)]) 
     }
     let instance = match instance_for(&pod, container, options.previous) {
         Ok(instance) => instance,
+        // A container whose last start failed has an empty log, as a runtime's would be.
+        Err(_)
+            if !options.previous
+                && pod.with_slot(container, |s| s.record.last_state.is_some()) == Some(true) =>
+        {
+            return text(StatusCode::OK, "");
+        }
         Err(message) => return text(StatusCode::BAD_REQUEST, &message),
     };
     let (sender, receiver) = mpsc::channel::<Bytes>(16);

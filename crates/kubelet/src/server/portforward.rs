@@ -241,7 +241,7 @@ pub fn serve(
     }
     let (response, _) = match spdy_handshake(&headers, &[portforward::PROTOCOL]) {
         Ok(answer) => answer,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     tokio::spawn(async move {
         let Ok(upgraded) = hyper::upgrade::on(request).await else {

@@ -7,6 +7,7 @@ mod login;
 mod rbac;
 mod serve;
 mod up;
+mod up_lab;
 mod up_oidc;
 mod user;
 

@@ -34,6 +34,14 @@ pub struct UpArgs {
     /// Where the identity provider listens: a port, or address:port (0: any free port).
     #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
     pub idp_port: String,
+    /// Run a lab node in the same process: a kubelet that registers a Node, binds pending pods
+    /// to itself and runs their containers' commands as local processes of your user, with no
+    /// isolation of any kind (loopback only).
+    #[arg(long = "lab-node")]
+    pub lab_node: bool,
+    /// The lab node's name.
+    #[arg(long = "lab-node-name", default_value = "lab", requires = "lab_node")]
+    pub lab_node_name: String,
 }
 
 /// `--idp-port`: `8443` or `127.0.0.1:8443`.
@@ -91,6 +99,10 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
+    if args.lab_node {
+        super::up_lab::provision(&layout.pki, &args.lab_node_name)?;
+        super::up_lab::trust_kubelets(serve, &layout.pki);
+    }
     let idp_listen = idp_address(&args.idp_port)?;
     // Unless told otherwise, the API server trusts the built-in provider's realm.
     let trusts_own_idp =
@@ -137,7 +149,15 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             _ => None,
         };
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
-        server.serve().await;
+        let serving = tokio::spawn(server.serve());
+        if args.lab_node {
+            let node =
+                super::up_lab::start(&layout.pki, &data_dir, &url, &args.lab_node_name).await?;
+            super::up_lab::print_banner(&args.lab_node_name, node.address());
+            // Runs as long as the server does.
+            std::mem::forget(node);
+        }
+        let _ = serving.await;
         Ok(ExitCode::SUCCESS)
     })
 }
