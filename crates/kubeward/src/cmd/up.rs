@@ -154,8 +154,12 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             let node =
                 super::up_lab::start(&layout.pki, &data_dir, &url, &args.lab_node_name).await?;
             super::up_lab::print_banner(&args.lab_node_name, node.address());
-            // Runs as long as the server does.
-            std::mem::forget(node);
+            // The pods' processes are the node's children: stop them before going away.
+            tokio::select! {
+                _ = serving => {}
+                () = super::up_lab::shutdown_signal() => node.shutdown().await,
+            }
+            return Ok(ExitCode::SUCCESS);
         }
         let _ = serving.await;
         Ok(ExitCode::SUCCESS)

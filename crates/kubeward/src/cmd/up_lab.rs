@@ -191,3 +191,19 @@ pub fn print_banner(node: &str, address: SocketAddr) {
     println!("lab node: {node} (kubelet API https://{address})");
     println!("  no isolation: pods run as local processes of your user");
 }
+
+/// Waits for SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}

@@ -7,6 +7,7 @@ mod hardening;
 mod identities;
 mod idp;
 mod kubectl_versions;
+mod lab_node;
 mod login;
 mod oidc_issuer;
 mod rbac_can_i;
