@@ -198,7 +198,7 @@ async fn run_once(
     )
     .await;
     let (mut child, readers, stdin_tx, resize_tx) = if tty {
-        match process::spawn_pty(&argv, &spec) {
+        match process::spawn_pty(&argv, &spec, None) {
             Ok((child, pty)) => {
                 let (read, write) = pty.into_split();
                 let (stdin_tx, stdin_rx) = mpsc::channel::<Vec<u8>>(16);

@@ -98,16 +98,22 @@ pub fn spawn_piped(
 }
 
 /// Starts `argv` on a new pseudo-terminal (its session leader, the terminal its controlling
-/// one); returns the process and the terminal's master side.
+/// one) of `size` (columns, rows) when known; returns the process and the terminal's master
+/// side.
 pub fn spawn_pty(
     argv: &[String],
     spec: &ProcessSpec,
+    size: Option<(u16, u16)>,
 ) -> Result<(tokio::process::Child, pty_process::Pty), String> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| "no command specified".to_string())?;
     let path = look_path(program, spec)?;
     let (pty, pts) = pty_process::open().map_err(|e| format!("open a terminal: {e}"))?;
+    if let Some((columns, rows)) = size {
+        pty.resize(pty_process::Size::new(rows, columns))
+            .map_err(|e| format!("size the terminal: {e}"))?;
+    }
     let mut env = spec.env.clone();
     if !env.iter().any(|(n, _)| n == "TERM") {
         env.push(("TERM".to_string(), "xterm".to_string()));

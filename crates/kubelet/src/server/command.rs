@@ -110,21 +110,41 @@ async fn exec_piped(mut streams: Streams, argv: Vec<String>, spec: ProcessSpec) 
     outcome(argv, status)
 }
 
+/// How long a terminal waits for the client's first size before the command starts (clients
+/// send it as soon as the streams are up; a command started earlier would see a 0×0 terminal).
+const FIRST_SIZE: Duration = Duration::from_secs(1);
+
 async fn exec_tty(mut streams: Streams, argv: Vec<String>, spec: ProcessSpec) -> Outcome {
-    let (mut child, pty) = match process::spawn_pty(&argv, &spec) {
+    let mut resize = streams.resize.take();
+    let mut decoder = ResizeDecoder::new();
+    let mut size = None;
+    if let Some(sizes) = resize.as_mut() {
+        let deadline = tokio::time::Instant::now() + FIRST_SIZE;
+        while size.is_none() {
+            match tokio::time::timeout_at(deadline, sizes.recv()).await {
+                Ok(Some(bytes)) => {
+                    size = decoder
+                        .feed(&bytes)
+                        .unwrap_or_default()
+                        .last()
+                        .map(|s| (s.width, s.height));
+                }
+                _ => break,
+            }
+        }
+    }
+    let (mut child, pty) = match process::spawn_pty(&argv, &spec, size) {
         Ok(spawned) => spawned,
         Err(message) => return Outcome::Failed(message),
     };
     let pid = child.id();
     let (read, mut write) = pty.into_split();
     let mut input = streams.stdin.take();
-    let mut resize = streams.resize.take();
     let copy = streams
         .stdout
         .clone()
         .map(|writer| tokio::spawn(pump(read, writer)));
     let feeder = tokio::spawn(async move {
-        let mut decoder = ResizeDecoder::new();
         loop {
             tokio::select! {
                 bytes = async { match input.as_mut() { Some(i) => i.recv().await, None => std::future::pending().await } } => match bytes {

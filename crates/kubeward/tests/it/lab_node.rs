@@ -96,7 +96,18 @@ fn in_terminal(cluster: &Cluster, kubectl: &str, command: &str) -> (i32, String)
     // race to start one.
     let session = format!("kw-{}", uuid::Uuid::new_v4().simple());
     let started = Command::new("tmux")
-        .args(["-L", &session, "new-session", "-d", "-s", &session, "-x", "200", "-y", "50"])
+        .args([
+            "-L",
+            &session,
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "200",
+            "-y",
+            "50",
+        ])
         .arg(format!("bash {}", script.display()))
         .status()
         .expect("tmux runs");
@@ -638,4 +649,41 @@ fn the_kubelet_api_answers_curl_and_websocket_clients_directly() {
             "error forwarding port 1 to pod echo, uid {uid}: dial tcp4 127.0.0.1:1: connect: connection refused"
         )
     );
+}
+
+#[test]
+fn every_kubectl_from_1_27_to_1_33_execs_and_forwards_ports() {
+    let cluster = lab();
+    cluster::ok(&cluster.kubectl(&[
+        "run",
+        "http",
+        "--image=python:3",
+        "--command",
+        "--",
+        "python3",
+        "-m",
+        "http.server",
+        "18096",
+        "--bind",
+        "127.0.0.1",
+    ]));
+    wait_running(&cluster, "default", "http");
+    for minor in 27..=33 {
+        let kubectl = format!("/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}");
+        let port = 28200 + minor;
+        let ran = sh(
+            &cluster,
+            &format!(
+                "echo in | {kubectl} exec -i http -- sh -c 'cat; exit 2'; echo rc=$?; \
+                 {kubectl} port-forward pod/http {port}:18096 > $A/pf-{minor}.log 2>&1 & pid=$!; \
+                 for i in $(seq 1 100); do grep -q Forwarding $A/pf-{minor}.log && break; sleep 0.1; done; \
+                 curl -s -o /dev/null -w '%{{http_code}}\\n' http://127.0.0.1:{port}/; kill $pid"
+            ),
+        );
+        assert_eq!(ran.stdout, "in\nrc=2\n200\n", "kubectl 1.{minor}: {ran:?}");
+        assert_eq!(
+            ran.stderr, "command terminated with exit code 2\n",
+            "kubectl 1.{minor}"
+        );
+    }
 }
