@@ -45,12 +45,11 @@ impl Process {
             Stream::Stderr => Box::new(child.stderr.take().expect("stderr is piped")),
         };
         let (sender, lines) = mpsc::channel();
-        // Reading goes on after readiness, so that the child never blocks on a full pipe.
+        // Reading goes on after readiness, to the end, so that the child never blocks on a full
+        // pipe nor fails writing to a closed one (what it prints later is dropped).
         std::thread::spawn(move || {
             for line in BufReader::new(output).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
+                let _ = sender.send(line);
             }
         });
         let mut printed = String::new();

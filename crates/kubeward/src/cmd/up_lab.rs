@@ -185,11 +185,13 @@ pub async fn start(pki: &Path, data_dir: &Path, url: &str, node: &str) -> anyhow
     Ok(LabNode::start(config).await?)
 }
 
-/// Says plainly what the lab node is.
+/// Says plainly what the lab node is (on stdout; a closed stdout does not stop the server).
 pub fn print_banner(node: &str, address: SocketAddr) {
-    println!();
-    println!("lab node: {node} (kubelet API https://{address})");
-    println!("  no isolation: pods run as local processes of your user");
+    use std::io::Write as _;
+    let _ = write!(
+        std::io::stdout().lock(),
+        "\nlab node: {node} (kubelet API https://{address})\n  no isolation: pods run as local processes of your user\n"
+    );
 }
 
 /// Waits for SIGINT or SIGTERM.

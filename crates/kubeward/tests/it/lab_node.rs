@@ -6,9 +6,9 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use kubeward_testkit::cluster::{self, Cluster};
-use kubeward_testkit::golden as steps;
 use crate::support;
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden as steps;
 
 const KUBECTL_129: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.29";
 const KUBECTL_133: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
@@ -28,6 +28,25 @@ fn lab() -> Cluster {
         String::from_utf8_lossy(&out.stdout) == "True"
     });
     cluster
+}
+
+/// stdout of a kubectl run that must have succeeded; when it did not, what the server logged
+/// (and whether it still runs) with it.
+fn ok(cluster: &Cluster, output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}\nthe server ({}) logged:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        std::fs::read_to_string(format!("/proc/{}/status", cluster.pid()))
+            .unwrap_or_default()
+            .lines()
+            .find(|line| line.starts_with("State:"))
+            .unwrap_or("gone"),
+        cluster.log()
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn wait_for(cluster: &Cluster, what: &str, mut done: impl FnMut() -> bool) {
@@ -138,7 +157,7 @@ fn in_terminal(cluster: &Cluster, kubectl: &str, command: &str) -> (i32, String)
 #[test]
 fn seed_004_lab_runs_kubectl_inside_the_pods_with_their_service_accounts() {
     let cluster = lab();
-    let nodes = cluster::ok(&cluster.kubectl(&["get", "nodes", "-o", "wide"]));
+    let nodes = ok(&cluster, &cluster.kubectl(&["get", "nodes", "-o", "wide"]));
     let row = nodes.lines().nth(1).expect("a node row");
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(
@@ -146,26 +165,35 @@ fn seed_004_lab_runs_kubectl_inside_the_pods_with_their_service_accounts() {
         ("lab", "Ready", "<none>", "v1.33.0", "127.0.0.1", "<none>"),
         "{nodes}"
     );
-    let lease = cluster::ok(&cluster.kubectl(&[
-        "get",
-        "lease",
-        "lab",
-        "-n",
-        "kube-node-lease",
-        "-o",
-        "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds}",
-    ]));
+    let lease = ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "get",
+            "lease",
+            "lab",
+            "-n",
+            "kube-node-lease",
+            "-o",
+            "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds}",
+        ]),
+    );
     assert_eq!(lease, "lab 40");
     let examples = support::example("seed-004-serviceaccounts");
     for file in [
         "00-namespaces-and-serviceaccounts.yaml",
         "30-kubectl-pods.yaml",
     ] {
-        cluster::ok(&cluster.kubectl(&["create", "-f", &format!("{examples}/{file}")]));
+        ok(
+            &cluster,
+            &cluster.kubectl(&["create", "-f", &format!("{examples}/{file}")]),
+        );
     }
     wait_running(&cluster, "dev-team", "dev-kubectl");
     wait_running(&cluster, "infra-team", "infra-kubectl");
-    let wide = cluster::ok(&cluster.kubectl(&["get", "pods", "-n", "dev-team", "-o", "wide"]));
+    let wide = ok(
+        &cluster,
+        &cluster.kubectl(&["get", "pods", "-n", "dev-team", "-o", "wide"]),
+    );
     let cells: Vec<&str> = wide
         .lines()
         .nth(1)
@@ -219,7 +247,10 @@ fn seed_004_lab_runs_kubectl_inside_the_pods_with_their_service_accounts() {
     assert_eq!((code, screen.lines().next()), (1, Some("no")), "{screen}");
 
     for file in ["10-roles.yaml", "20-rolebindings.yaml"] {
-        cluster::ok(&cluster.kubectl(&["create", "-f", &format!("{examples}/{file}")]));
+        ok(
+            &cluster,
+            &cluster.kubectl(&["create", "-f", &format!("{examples}/{file}")]),
+        );
     }
     let (code, screen) = in_terminal(&cluster, KUBECTL_133, "k1 get pods");
     assert_eq!(code, 0, "{screen}");
@@ -273,7 +304,10 @@ spec:
 "#,
     )
     .expect("manifest");
-    cluster::ok(&cluster.kubectl(&["create", "-f", &manifest.display().to_string()]));
+    ok(
+        &cluster,
+        &cluster.kubectl(&["create", "-f", &manifest.display().to_string()]),
+    );
     wait_running(&cluster, "default", "web");
 
     // Logs: tail, follow with timestamps, and the API server's own container errors.
@@ -283,7 +317,10 @@ spec:
             .count()
             >= 5
     });
-    let tail = cluster::ok(&cluster.kubectl(&["logs", "web", "-c", "counter", "--tail=2"]));
+    let tail = ok(
+        &cluster,
+        &cluster.kubectl(&["logs", "web", "-c", "counter", "--tail=2"]),
+    );
     assert_eq!(tail.lines().count(), 2, "{tail}");
     let followed = sh(
         &cluster,
@@ -391,51 +428,63 @@ spec:
 fn deleted_pods_stop_gracefully_and_failed_starts_back_off() {
     let cluster = lab();
     let marker = cluster.scratch("term-received");
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "graceful",
-        "--image=busybox",
-        "--command",
-        "--",
-        "sh",
-        "-c",
-        &format!(
-            "trap 'echo term > {}; exit 0' TERM; while true; do sleep 0.1; done",
-            marker.display()
-        ),
-    ]));
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "missing",
-        "--image=nginx",
-        "--command",
-        "--",
-        "no-such-command",
-    ]));
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "done",
-        "--image=busybox",
-        "--restart=Never",
-        "--command",
-        "--",
-        "sh",
-        "-c",
-        "exit 0",
-    ]));
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "failed",
-        "--image=busybox",
-        "--restart=Never",
-        "--command",
-        "--",
-        "sh",
-        "-c",
-        "exit 2",
-    ]));
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "graceful",
+            "--image=busybox",
+            "--command",
+            "--",
+            "sh",
+            "-c",
+            &format!(
+                "trap 'echo term > {}; exit 0' TERM; while true; do sleep 0.1; done",
+                marker.display()
+            ),
+        ]),
+    );
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "missing",
+            "--image=nginx",
+            "--command",
+            "--",
+            "no-such-command",
+        ]),
+    );
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "done",
+            "--image=busybox",
+            "--restart=Never",
+            "--command",
+            "--",
+            "sh",
+            "-c",
+            "exit 0",
+        ]),
+    );
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "failed",
+            "--image=busybox",
+            "--restart=Never",
+            "--command",
+            "--",
+            "sh",
+            "-c",
+            "exit 2",
+        ]),
+    );
     wait_running(&cluster, "default", "graceful");
-    let deleted = cluster::ok(&cluster.kubectl(&["delete", "pod", "graceful"]));
+    let deleted = ok(&cluster, &cluster.kubectl(&["delete", "pod", "graceful"]));
     assert_eq!(deleted, "pod \"graceful\" deleted\n");
     assert_eq!(
         std::fs::read_to_string(&marker).unwrap_or_default(),
@@ -498,16 +547,19 @@ fn deleted_pods_stop_gracefully_and_failed_starts_back_off() {
 #[test]
 fn the_kubelet_api_answers_curl_and_websocket_clients_directly() {
     let cluster = lab();
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "echo",
-        "--image=busybox",
-        "--command",
-        "--",
-        "sh",
-        "-c",
-        "echo first; echo second; python3 -m http.server 18094 --bind 127.0.0.1",
-    ]));
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "echo",
+            "--image=busybox",
+            "--command",
+            "--",
+            "sh",
+            "-c",
+            "echo first; echo second; python3 -m http.server 18094 --bind 127.0.0.1",
+        ]),
+    );
     wait_running(&cluster, "default", "echo");
     let port = String::from_utf8_lossy(
         &cluster
@@ -654,19 +706,22 @@ fn the_kubelet_api_answers_curl_and_websocket_clients_directly() {
 #[test]
 fn every_kubectl_from_1_27_to_1_33_execs_and_forwards_ports() {
     let cluster = lab();
-    cluster::ok(&cluster.kubectl(&[
-        "run",
-        "http",
-        "--image=python:3",
-        "--command",
-        "--",
-        "python3",
-        "-m",
-        "http.server",
-        "18096",
-        "--bind",
-        "127.0.0.1",
-    ]));
+    ok(
+        &cluster,
+        &cluster.kubectl(&[
+            "run",
+            "http",
+            "--image=python:3",
+            "--command",
+            "--",
+            "python3",
+            "-m",
+            "http.server",
+            "18096",
+            "--bind",
+            "127.0.0.1",
+        ]),
+    );
     wait_running(&cluster, "default", "http");
     for minor in 27..=33 {
         let kubectl = format!("/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}");
@@ -675,7 +730,7 @@ fn every_kubectl_from_1_27_to_1_33_execs_and_forwards_ports() {
             &cluster,
             &format!(
                 "echo in | {kubectl} exec -i http -- sh -c 'cat; exit 2'; echo rc=$?; \
-                 {kubectl} port-forward pod/http {port}:18096 > $A/pf-{minor}.log 2>&1 & pid=$!; \
+                 : > $A/pf-{minor}.log; {kubectl} port-forward pod/http {port}:18096 > $A/pf-{minor}.log 2>&1 & pid=$!; \
                  for i in $(seq 1 100); do grep -q Forwarding $A/pf-{minor}.log && break; sleep 0.1; done; \
                  curl -s -o /dev/null -w '%{{http_code}}\\n' http://127.0.0.1:{port}/; kill $pid"
             ),

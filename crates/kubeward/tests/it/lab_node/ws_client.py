@@ -70,7 +70,12 @@ def run_portforward(url, request, tls):
         for _ in range(2):
             channel, data = decode(ws.recv(timeout=10), False)
             prefixes.append([channel, int.from_bytes(data, "little")])
-        ws.send(encode(0, request.encode(), False))
+        try:
+            ws.send(encode(0, request.encode(), False))
+        except ConnectionClosed:
+            # The kubelet dials the port when the stream opens: a refused dial may have closed
+            # the connection (after its error message, still to be read) before the request.
+            pass
         try:
             while True:
                 channel, data = decode(ws.recv(timeout=20), False)
