@@ -184,3 +184,6 @@ impl ClientCertVerifier for RequestClientCertificate {
             .supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -39,7 +39,8 @@ pub struct KubeletClientConfig {
 
 impl std::fmt::Debug for KubeletClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KubeletClientConfig").finish_non_exhaustive()
+        f.debug_struct("KubeletClientConfig")
+            .finish_non_exhaustive()
     }
 }
 

@@ -38,8 +38,7 @@ pub async fn create(
     if let Ok(revision) = objects::resource_version(&stored).parse::<u64>() {
         context.state.synced.wait_for(revision).await;
     }
-    let success =
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
+    let success = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201});
     Ok(respond::json(201, &success, context.pretty))
 }
 

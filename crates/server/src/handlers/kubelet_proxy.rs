@@ -50,8 +50,8 @@ async fn proxy(
     let name = &context.info.name;
     let subresource = context.info.subresource.as_str();
     let method = context.parts.method.clone();
-    let allowed = method == http::Method::GET
-        || (subresource != "log" && method == http::Method::POST);
+    let allowed =
+        method == http::Method::GET || (subresource != "log" && method == http::Method::POST);
     if !allowed {
         return Err(not_allowed(
             "",
@@ -66,7 +66,11 @@ async fn proxy(
     if node_name.is_empty() {
         if subresource == "log" {
             // LogLocation: no node, no logs (an empty answer).
-            return Ok(respond::with(200, "text/plain", respond::full(Bytes::new())));
+            return Ok(respond::with(
+                200,
+                "text/plain",
+                respond::full(Bytes::new()),
+            ));
         }
         return Err(status::bad_request(&format!(
             "pod {name} does not have a host assigned"

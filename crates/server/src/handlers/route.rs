@@ -28,9 +28,7 @@ pub async fn route(context: Context<'_>, request_body: RequestBody) -> Response<
         }
         return respond::refuse(request_body, &not_served(), context.pretty).await;
     };
-    if kind.group.is_empty()
-        && kind.resource == "pods"
-        && kubelet_proxy::proxies(&info.subresource)
+    if kind.group.is_empty() && kind.resource == "pods" && kubelet_proxy::proxies(&info.subresource)
     {
         return kubelet_proxy::handle(context, request_body).await;
     }

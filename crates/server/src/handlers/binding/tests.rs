@@ -19,7 +19,9 @@ async fn a_binding_places_a_pod_once_as_kube_scheduler_expects() {
     let server = TestServer::start().await;
     server.admin("POST", PODS, Some(&pod("web"))).await;
     let path = format!("{PODS}/web/binding");
-    let bound = server.admin("POST", &path, Some(&binding("web", "lab"))).await;
+    let bound = server
+        .admin("POST", &path, Some(&binding("web", "lab")))
+        .await;
     assert_eq!(
         bound,
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201})
@@ -28,7 +30,12 @@ async fn a_binding_places_a_pod_once_as_kube_scheduler_expects() {
     assert_eq!(placed["spec"]["nodeName"], "lab");
     assert_eq!(placed["status"]["conditions"][0]["type"], "PodScheduled");
     let again = server
-        .request("POST", &path, Some(crate::test_support::ADMIN), Some(&binding("web", "other")))
+        .request(
+            "POST",
+            &path,
+            Some(crate::test_support::ADMIN),
+            Some(&binding("web", "other")),
+        )
         .await;
     assert_eq!(again.code, 409, "{}", again.text());
     assert_eq!(

@@ -409,7 +409,10 @@ async fn a_pod_on_a_node_is_deleted_gracefully_and_goes_when_its_kubelet_deletes
         .admin("PUT", &format!("{path}/status"), Some(&status))
         .await;
     let kept = server.admin("GET", &path, None).await;
-    assert_eq!(kept["metadata"]["deletionTimestamp"], marked["metadata"]["deletionTimestamp"]);
+    assert_eq!(
+        kept["metadata"]["deletionTimestamp"],
+        marked["metadata"]["deletionTimestamp"]
+    );
     // A longer grace period does not push the deadline back; a shorter one brings it forward.
     let longer = server
         .admin("DELETE", &format!("{path}?gracePeriodSeconds=60"), None)

@@ -88,7 +88,11 @@ fn kubectl_s_parameters_become_the_kubelet_s() {
     assert_eq!(
         kubelet_path(
             "log",
-            &query(&[("follow", "true"), ("tailLines", "5"), ("timestamps", "false")]),
+            &query(&[
+                ("follow", "true"),
+                ("tailLines", "5"),
+                ("timestamps", "false")
+            ]),
             &web
         ),
         Ok("/containerLogs/dev/web/app?follow=true&tailLines=5".to_string())
@@ -102,7 +106,9 @@ fn kubectl_s_parameters_become_the_kubelet_s() {
         Ok("/portForward/dev/web?port=8080%2C9090".to_string())
     );
     assert_eq!(
-        kubelet_path("log", &[], &pod(&["a", "b"])).unwrap_err().code,
+        kubelet_path("log", &[], &pod(&["a", "b"]))
+            .unwrap_err()
+            .code,
         400
     );
 }
@@ -139,7 +145,10 @@ fn kubelet_log_errors_become_statuses() {
         "web",
     );
     assert_eq!((waiting.code, waiting.reason.as_str()), (400, "BadRequest"));
-    assert_eq!(log_failure(404, "gone".to_string(), "web").reason, "NotFound");
+    assert_eq!(
+        log_failure(404, "gone".to_string(), "web").reason,
+        "NotFound"
+    );
     assert_eq!(
         log_failure(403, "no".to_string(), "web").message,
         "no (pods/log web)"

@@ -75,10 +75,7 @@ fn roles(object: &Value) -> Vec<String> {
             if let Some(role) = key.strip_prefix("node-role.kubernetes.io/") {
                 (!role.is_empty()).then(|| role.to_string())
             } else if key == "kubernetes.io/role" {
-                value
-                    .as_str()
-                    .filter(|v| !v.is_empty())
-                    .map(str::to_string)
+                value.as_str().filter(|v| !v.is_empty()).map(str::to_string)
             } else {
                 None
             }

@@ -22,7 +22,10 @@ fn a_node_row_has_kubectl_s_status_roles_and_wide_columns() {
     assert_eq!(row.len(), COLUMNS.len());
     assert_eq!(
         row[1..3],
-        [json!("Ready,SchedulingDisabled"), json!("control-plane,worker")]
+        [
+            json!("Ready,SchedulingDisabled"),
+            json!("control-plane,worker")
+        ]
     );
     assert_eq!(
         row[4..],
@@ -35,7 +38,10 @@ fn a_node_row_has_kubectl_s_status_roles_and_wide_columns() {
             json!("kubeward-lab://1")
         ]
     );
-    let bare = cells(&json!({"metadata": {"name": "n"}}), datetime!(2026-11-22 10:00:00 UTC));
+    let bare = cells(
+        &json!({"metadata": {"name": "n"}}),
+        datetime!(2026-11-22 10:00:00 UTC),
+    );
     assert_eq!(bare[1..3], [json!("Unknown"), json!("<none>")]);
     assert_eq!(bare[7], json!("<unknown>"));
 }

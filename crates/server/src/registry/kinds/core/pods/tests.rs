@@ -28,7 +28,10 @@ fn binding(name: &str, node: &str) -> Value {
 
 #[test]
 fn a_binding_names_the_pod_of_the_url_and_a_node() {
-    assert_eq!(binding_target(&binding("web", "lab"), "web"), Ok("lab".to_string()));
+    assert_eq!(
+        binding_target(&binding("web", "lab"), "web"),
+        Ok("lab".to_string())
+    );
     assert_eq!(
         binding_target(&binding("web", "lab"), "db")
             .unwrap_err()
@@ -107,7 +110,11 @@ fn a_pod_row_reads_its_container_statuses_as_kubectl_does() {
     let row = cells_of(&running);
     assert_eq!(
         row[1..4],
-        [json!("1/2"), json!("CrashLoopBackOff"), json!("2 (90s ago)")]
+        [
+            json!("1/2"),
+            json!("CrashLoopBackOff"),
+            json!("2 (90s ago)")
+        ]
     );
     assert_eq!(row[5..7], [json!("127.0.0.1"), json!("lab")]);
     let failed = json!({
