@@ -3,6 +3,7 @@
 
 mod cmd;
 mod files;
+mod kube_config;
 mod kubeconfig;
 
 use std::process::ExitCode;
@@ -14,8 +15,11 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", cmd::render_error(&error));
             ExitCode::from(cmd::EXIT_ERROR)
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -25,6 +25,7 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
+mod iam_sts;
 mod inflight;
 mod oidc_keys;
 mod pipeline;
@@ -33,10 +34,13 @@ mod state;
 mod sync;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod test_support;
 
 pub use config::{AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
+pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
-//! sends). Nothing imports this module but the server's connection loop.
+//! sends). With `--aws-iam-cluster-id`, `/authenticate` is aws-iam-authenticator's webhook,
+//! answered before the filters. Nothing imports this module but the server's connection loop.
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use crate::codec::body::RequestBody;
 use crate::codec::respond::{self, Body};
 use crate::filters::{authentication, authorization, impersonation, request_info};
 use crate::handlers::context::Context;
+use crate::handlers::iam_webhook;
 use crate::handlers::route::route;
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
@@ -29,6 +31,12 @@ pub async fn handle(
 ) -> Response<Body> {
     let (parts, request_body) = request.into_parts();
     let pretty = wants_pretty(&parts);
+    if let Some(iam) = &state.iam
+        && parts.uri.path() == iam_webhook::PATH
+    {
+        // aws-iam-authenticator's webhook endpoint: the token to check is in the body.
+        return iam_webhook::serve(iam, &parts, request_body).await;
+    }
 
     let user = match authentication::authenticate(state, connection, &parts).await {
         Ok(user) => user,

@@ -1,5 +1,5 @@
 //! What every request shares: the configuration, the store, the RBAC index and the
-//! authenticators.
+//! authenticators (with the fetcher of OIDC keys and the STS client of IAM tokens).
 
 use std::sync::{Arc, RwLock};
 
@@ -10,6 +10,7 @@ use kubeward_store::{RedbStore, Store};
 
 use crate::config::ServerConfig;
 use crate::error::StartError;
+use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
 use crate::sync::Synced;
 
@@ -35,6 +36,8 @@ pub struct State {
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
     /// The TLS client of kubelet connections (`None`: no kubelet client certificate).
     pub kubelet_tls: Option<kubeward_net::TlsConnector>,
+    /// Sends IAM tokens' presigned requests to STS (`None`: no `--aws-iam-cluster-id`).
+    pub iam: Option<IamVerifier>,
 }
 
 impl State {
@@ -70,6 +73,18 @@ impl State {
             .map(|c| kubeward_net::connector(&c.cert_pem, &c.key_pem, &c.ca_pem))
             .transpose()
             .map_err(|e| StartError::Tls(format!("kubelet client: {e}")))?;
+        let iam = authenticator
+            .iam()
+            .map(|iam| {
+                let ca = config
+                    .authentication
+                    .iam
+                    .as_ref()
+                    .and_then(|settings| settings.sts_ca_pem.as_deref());
+                IamVerifier::new(iam.clone(), ca.map(str::as_bytes))
+            })
+            .transpose()
+            .map_err(|e| StartError::Authentication(format!("--aws-iam-sts-ca-file: {e}")))?;
         let inflight = Inflight::new(
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
@@ -77,6 +92,7 @@ impl State {
         Ok(Self {
             kubelet_tls,
             oidc_keys,
+            iam,
             config,
             store,
             policy: RwLock::new(Policy::new()),

@@ -1,6 +1,7 @@
 //! A real `kubeward up` on ports it chooses itself, in a temporary data directory, and the real
 //! kubectl pointed at it as the admin, an x509 user, a token user or the OIDC user.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -54,17 +55,43 @@ impl Cluster {
         Self::start_with(dir, data_dir, &[])
     }
 
+    /// Starts `kubeward up --data-dir RELATIVE` in the folder `cwd` (inside `dir`), as a user
+    /// who runs it where they stand; its log goes to `<dir>/kubeward.log`.
+    pub fn up_in(dir: tempfile::TempDir, cwd: &Path, relative: &str) -> Self {
+        Self::launch(
+            dir,
+            cwd.join(relative),
+            Some(cwd),
+            OsStr::new(relative),
+            &[],
+        )
+    }
+
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
-        let (level, stderr) = if extra.is_empty() {
+        let argument = data_dir.clone().into_os_string();
+        Self::launch(dir, data_dir, None, &argument, extra)
+    }
+
+    fn launch(
+        dir: tempfile::TempDir,
+        data_dir: PathBuf,
+        cwd: Option<&Path>,
+        data_dir_argument: &OsStr,
+        extra: &[String],
+    ) -> Self {
+        let (level, stderr) = if extra.is_empty() && cwd.is_none() {
             ("warn", Stdio::inherit())
         } else {
             let log = std::fs::File::create(dir.path().join("kubeward.log")).expect("a log file");
             ("info", Stdio::from(log))
         };
         let mut command = Command::new(crate::kubeward_binary());
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
         command
             .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
-            .arg(&data_dir)
+            .arg(data_dir_argument)
             .args(extra)
             .env("RUST_LOG", level)
             .stderr(stderr);

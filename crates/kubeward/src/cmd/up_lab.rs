@@ -193,19 +193,3 @@ pub fn print_banner(node: &str, address: SocketAddr) {
         "\nlab node: {node} (kubelet API https://{address})\n  no isolation: pods run as local processes of your user\n"
     );
 }
-
-/// Waits for SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
-    }
-}

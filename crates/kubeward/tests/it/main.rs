@@ -3,6 +3,9 @@
 mod api_verbs;
 mod auth_explain;
 mod bad_input;
+mod eks;
+mod eks_iam;
+mod first_steps;
 mod hardening;
 mod identities;
 mod idp;
@@ -11,6 +14,7 @@ mod lab_node;
 mod login;
 mod oidc_issuer;
 mod rbac_can_i;
+mod rbac_from_audit;
 mod rbac_toolbox;
 mod rbac_who_can;
 mod seed_001_oidc;

@@ -1,7 +1,9 @@
 //! Authentication: the union of kube-apiserver's authenticators (`kubeward-authn`) over the
 //! connection's client certificates and the `Authorization` header. An OIDC token signed with a
 //! key not seen yet makes the issuer's keys be fetched once (rate-limited) and the request tried
-//! again. A refused request gets the generic 401; the reason is logged, never the token.
+//! again; an EKS-style IAM token not verified yet is sent to STS once (`iam_sts`) and the request
+//! tried again, answered from the IAM cache from then on. A refused request gets the generic
+//! 401; the reason is logged, never the token.
 
 use http::header::AUTHORIZATION;
 use http::request::Parts;
@@ -46,6 +48,25 @@ pub async fn authenticate(
         outcome = state
             .authenticator
             .authenticate(&credentials, state, crate::clock::system_now());
+    }
+    if let (Outcome::Unauthorized(_), Some(iam), Some(token)) = (
+        &outcome,
+        &state.iam,
+        authorization.and_then(kubeward_authn::bearer_token),
+    ) {
+        match iam.verify(token).await {
+            Some(Ok(())) => {
+                outcome = state.authenticator.authenticate(
+                    &credentials,
+                    state,
+                    crate::clock::system_now(),
+                );
+            }
+            Some(Err(error)) => {
+                outcome = Outcome::Unauthorized(format!("invalid bearer token, {error}"));
+            }
+            None => {}
+        }
     }
     match outcome {
         Outcome::Authenticated(user) => Ok(user),

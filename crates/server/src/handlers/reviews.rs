@@ -30,7 +30,7 @@ pub async fn handle(
     let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let status = match kind.resource {
         "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
-        "tokenreviews" => token_review(context, &spec),
+        "tokenreviews" => token_review(context, &spec).await,
         "subjectaccessreviews" => {
             let user = user_from_spec(&spec);
             access_status(context, &attributes_from_spec(user, &spec))
@@ -198,8 +198,12 @@ fn rules_review(context: &Context<'_>, spec: &Value) -> Value {
     Value::Object(status)
 }
 
-fn token_review(context: &Context<'_>, spec: &Value) -> Value {
+async fn token_review(context: &Context<'_>, spec: &Value) -> Value {
     let token = spec.get("token").and_then(Value::as_str).unwrap_or("");
+    if let Some(iam) = &context.state.iam {
+        // An IAM token is answered from the IAM cache once STS has vouched for it.
+        let _ = iam.verify(token).await;
+    }
     let audiences = objects::strings(spec.get("audiences"));
     let wanted = (!audiences.is_empty()).then_some(audiences.as_slice());
     match context.state.authenticator.authenticate_token(
