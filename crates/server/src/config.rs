@@ -75,4 +75,6 @@ pub struct ServerConfig {
     /// Connection limits (handshake and header deadlines, header size, streams, open
     /// connections).
     pub limits: kubeward_net::Limits,
+    /// The audit policy and backends (`--audit-*`); `None`: nothing is audited.
+    pub audit: Option<kubeward_audit::backend::Options>,
 }

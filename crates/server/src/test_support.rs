@@ -79,6 +79,7 @@ fn config() -> ServerConfig {
         max_requests_inflight: 400,
         max_mutating_requests_inflight: 200,
         limits: kubeward_net::Limits::default(),
+        audit: None,
     }
 }
 

@@ -131,6 +131,11 @@ impl Cluster {
             .unwrap_or(0)
     }
 
+    /// The lines `kubeward up` printed on stdout since its banner (or the last call).
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.process.take_lines()
+    }
+
     /// What the server logged so far (servers started with [`Cluster::up_with`]).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.scratch("kubeward.log")).unwrap_or_default()

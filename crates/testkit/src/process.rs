@@ -21,6 +21,8 @@ pub struct Process {
     child: Child,
     /// What it printed on the stream that was read, up to readiness.
     pub printed: String,
+    /// What it printed after, line by line, until taken.
+    lines: std::sync::Mutex<mpsc::Receiver<String>>,
 }
 
 impl Process {
@@ -69,7 +71,20 @@ impl Process {
                 }
             }
         }
-        Self { child, printed }
+        Self {
+            child,
+            printed,
+            lines: std::sync::Mutex::new(lines),
+        }
+    }
+
+    /// The lines printed on the stream that was read since readiness (or the last call).
+    pub fn take_lines(&self) -> Vec<String> {
+        self.lines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_iter()
+            .collect()
     }
 
     /// The process id.

@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod audit;
 mod auth;
 mod eks;
 mod idp;

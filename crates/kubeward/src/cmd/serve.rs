@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::audit::AuditArgs,
 }
 
 /// aws-iam-authenticator's server flags, under kubeward's `--aws-iam-` names (shared with
@@ -258,6 +261,7 @@ impl ServeArgs {
             ),
         };
         let jwt = self.oidc.jwt_config()?;
+        let audit = self.audit.options()?;
         crate::files::private_dir(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
@@ -283,6 +287,7 @@ impl ServeArgs {
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
             kubelet_client,
+            audit,
         })
     }
 }

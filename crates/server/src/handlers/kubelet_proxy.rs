@@ -29,7 +29,7 @@ pub fn proxies(subresource: &str) -> bool {
 
 /// Serves a request for `pods/{log,exec,attach,portforward}`.
 pub async fn handle(mut context: Context<'_>, request_body: RequestBody) -> Response<Body> {
-    let on_upgrade = context.parts.extensions.remove::<OnUpgrade>();
+    let on_upgrade = context.upgrade.take();
     let _ = body::read(request_body).await;
     match proxy(&context, on_upgrade).await {
         Ok(response) => response,

@@ -272,6 +272,9 @@ pub async fn patch(
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
     let bytes = body::read(request_body).await?;
+    if let Some(record) = context.audit {
+        record.request_patch(&bytes);
+    }
     let content_type = context
         .parts
         .headers
@@ -306,7 +309,9 @@ fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(DeleteOptions
     let options = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        body::decode_object(&context.parts.headers, bytes)?
+        let options = body::decode_object(&context.parts.headers, bytes)?;
+        context.audit_request_object(&options);
+        options
     };
     let text = |pointer: &str| {
         options
@@ -424,6 +429,7 @@ async fn read_object(
     let mut object = body::decode_object(&context.parts.headers, &bytes)?;
     check_kind(&object, kind)?;
     set_type(&mut object, kind);
+    context.audit_request_object(&object);
     let duplicates = body::duplicate_fields(&context.parts.headers, &bytes);
     let warnings = field_validation::check(kind, &object, &duplicates, directive)?;
     Ok((object, warnings))
