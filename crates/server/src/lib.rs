@@ -43,7 +43,9 @@ mod fuzz;
 #[cfg(test)]
 mod test_support;
 
-pub use config::{AuthorizationMode, LeaderElection, ServerConfig, ServiceAccountSigning};
+pub use config::{
+    AuthorizationMode, KubeletClientConfig, LeaderElection, ServerConfig, ServiceAccountSigning,
+};
 pub use error::StartError;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;

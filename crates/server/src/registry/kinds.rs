@@ -113,6 +113,13 @@ pub trait Strategy: Sync {
         let _ = (request, current, next);
         Ok(())
     }
+
+    /// `CheckGracefulDelete`: the seconds a delete of `object` leaves it before it goes, given
+    /// the request's `gracePeriodSeconds`; 0 (the default) deletes it at once.
+    fn grace_period(&self, object: &Value, requested: Option<i64>) -> i64 {
+        let _ = (object, requested);
+        0
+    }
 }
 
 /// A strategy with nothing of its own.
@@ -213,9 +220,9 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    coordination::KINDS,
     rbac::KINDS,
     certificates::KINDS,
-    coordination::KINDS,
     reviews::KINDS,
 ];
 

@@ -1,6 +1,6 @@
-//! The `coordination.k8s.io` group: Leases, which the replicas of a cluster use to elect the one
-//! that runs the controllers (as kube-controller-manager does), and which any client may use
-//! alike.
+//! The `coordination.k8s.io` group: Leases — node heartbeats in `kube-node-lease`, the Lease the
+//! replicas of a cluster use to elect the one that runs the controllers (as
+//! kube-controller-manager does), and any client's alike.
 
 use k8s_openapi::api::coordination::v1 as types;
 use kubeward_core::status::FieldError;
@@ -62,6 +62,7 @@ impl Strategy for LeaseStrategy {
     }
 }
 
+/// `printLease`: name, holder identity, age.
 fn lease_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     vec![
         printing::name(object),
