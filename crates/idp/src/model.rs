@@ -7,6 +7,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use brokering::{
+    FIRST_BROKER_LOGIN, FederatedIdentity, IdentityProvider, IdentityProviderMapper,
+    PROVIDER_TYPES, SyncMode,
+};
+
 /// Why a change to a realm was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -138,6 +143,12 @@ pub struct Realm {
     /// Login and admin event settings.
     #[serde(default)]
     pub events: EventsConfig,
+    /// Upstream identity providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_providers: Vec<IdentityProvider>,
+    /// Their mappers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_provider_mappers: Vec<IdentityProviderMapper>,
     /// Keycloak realm fields kubeward keeps but does not act on (themes, policies, …), as given.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other: BTreeMap<String, Value>,
@@ -381,6 +392,9 @@ pub struct User {
     /// Free attributes (Keycloak's user attributes; `user.attribute` of mappers).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Links to upstream accounts (identity brokering).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_identities: Vec<FederatedIdentity>,
 }
 
 /// A group.
@@ -421,8 +435,24 @@ impl Realm {
             default_role: String::new(),
             defaults_version: 0,
             events: EventsConfig::default(),
+            identity_providers: Vec::new(),
+            identity_provider_mappers: Vec::new(),
             other: BTreeMap::new(),
         }
+    }
+
+    /// The identity provider with this alias.
+    pub fn identity_provider(&self, alias: &str) -> Option<&IdentityProvider> {
+        self.identity_providers.iter().find(|p| p.alias == alias)
+    }
+
+    /// The user linked to this upstream account.
+    pub fn user_by_federated_identity(&self, alias: &str, upstream_id: &str) -> Option<&User> {
+        self.users.iter().find(|u| {
+            u.federated_identities
+                .iter()
+                .any(|f| f.identity_provider == alias && f.user_id == upstream_id)
+        })
     }
 
     /// The client scope with this name.
@@ -743,6 +773,7 @@ impl User {
             service_account_client_id: None,
             created_timestamp: 0,
             attributes: BTreeMap::new(),
+            federated_identities: Vec::new(),
         }
     }
 
@@ -757,6 +788,7 @@ impl User {
     }
 }
 
+mod brokering;
 mod composites;
 #[cfg(test)]
 mod tests;

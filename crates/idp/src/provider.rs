@@ -8,6 +8,8 @@
 //! - `browser`: authorization requests, login sessions, codes, the device flow.
 //! - `request`: a token request (form and `Authorization` header).
 //! - `lifetimes`: how long a realm keeps its SSO and offline sessions alive.
+//! - `broker`: logins through upstream identity providers, and their refresh.
+//! - `upstream`: the HTTPS back channel to upstream identity providers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,11 +22,13 @@ use crate::keyring::{self, Keyring, KeyringError};
 use crate::model::{Realm, User};
 use crate::representation::Minter;
 
+pub mod broker;
 pub mod browser;
 pub mod grants;
 pub mod lifetimes;
 pub mod request;
 pub mod tokens;
+pub mod upstream;
 
 /// What a login event says besides its type: client, user, session, error and details.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +81,7 @@ pub struct Provider {
     key_writes: Mutex<()>,
     failures: Mutex<HashMap<(String, String), Failures>>,
     browser: browser::BrowserState,
+    upstream: upstream::Upstream,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -123,7 +128,17 @@ impl Provider {
             key_writes: Mutex::new(()),
             failures: Mutex::new(HashMap::new()),
             browser: browser::BrowserState::default(),
+            upstream: upstream::Upstream::default(),
         }
+    }
+
+    /// A provider whose calls to upstream identity providers also trust the certificates of
+    /// `truststore_pem` (Keycloak's `--truststore-paths`).
+    pub fn with_truststore(directory: Directory, truststore_pem: &[u8]) -> Result<Self, String> {
+        Ok(Self {
+            upstream: upstream::Upstream::new(truststore_pem)?,
+            ..Self::new(directory)
+        })
     }
 
     /// The directory.

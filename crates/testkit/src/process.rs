@@ -45,12 +45,12 @@ impl Process {
             Stream::Stderr => Box::new(child.stderr.take().expect("stderr is piped")),
         };
         let (sender, lines) = mpsc::channel();
-        // Reading goes on after readiness, so that the child never blocks on a full pipe.
+        // Reading goes on after readiness (the lines are dropped once nobody waits for them),
+        // so that the child never blocks on a full pipe nor fails writing to a closed one.
         std::thread::spawn(move || {
+            let mut waited = true;
             for line in BufReader::new(output).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
+                waited = waited && sender.send(line).is_ok();
             }
         });
         let mut printed = String::new();

@@ -150,6 +150,9 @@ pub async fn token(
         Err(e) => return oauth_error(&e),
     };
     let issuer = ctx.issuer(&realm);
+    if let Err(e) = resync(&ctx, &realm, &request).await {
+        return oauth_error(&e);
+    }
     let answer = if request.runs_inline() {
         ctx.provider.token(&realm, &issuer, &request, clock::now())
     } else {
@@ -160,6 +163,24 @@ pub async fn token(
         Ok(response) => respond::json(&response),
         Err(e) => oauth_error(&e),
     }
+}
+
+/// Before the refresh of a session that came through an upstream identity provider with
+/// `FORCE` mappers: re-reads the user upstream and applies the mappers, so the new tokens say
+/// what the upstream says now (its groups, for one).
+async fn resync(ctx: &Ctx, realm: &str, request: &TokenRequest) -> Result<(), OAuthError> {
+    let Ok(r) = ctx.provider.realm(realm) else {
+        return Ok(());
+    };
+    let Some(found) = ctx
+        .provider
+        .broker_refresh(&r, request, clock::now())
+        .await?
+    else {
+        return Ok(());
+    };
+    let provider = ctx.provider.clone();
+    blocking(move || provider.broker_resync(&r, found)).await
 }
 
 /// The bearer token of a request: the `Authorization` header, or `access_token` in a form.

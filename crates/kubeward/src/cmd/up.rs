@@ -149,6 +149,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 import: &[],
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
+                truststore: Vec::new(),
             },
         )
         .await

@@ -4,6 +4,7 @@
 mod admin_api;
 mod bootstrap;
 mod breadth;
+mod brokering;
 mod browser;
 mod browser_flows;
 mod cli;

@@ -392,7 +392,7 @@ pub(super) async fn logout(at: EditRealm, Path((_, id)): Path<(String, String)>)
     no_content()
 }
 
-/// `GET …/users/{id}/consents` and `…/federated-identity`: kubeward has neither (an empty list).
+/// `GET …/users/{id}/consents`: kubeward asks for no consent (an empty list).
 pub(super) async fn none_yet(
     ReadRealm(r): ReadRealm,
     Path((_, id)): Path<(String, String)>,

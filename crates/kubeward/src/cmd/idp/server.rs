@@ -43,6 +43,11 @@ pub struct ServeArgs {
     /// Keycloak realm files to import at start when their realm does not exist (repeatable).
     #[arg(long = "import-realm")]
     import: Vec<PathBuf>,
+    /// PEM certificates (files, or directories of them) trusted besides the system's roots
+    /// when calling upstream identity providers (Keycloak's --truststore-paths; comma-separated
+    /// or repeated).
+    #[arg(long = "truststore-paths", value_delimiter = ',')]
+    truststore: Vec<PathBuf>,
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
@@ -85,6 +90,34 @@ pub struct StartOptions<'a> {
     pub limits: kubeward_net::Limits,
     /// Realms made by the caller, imported like the files when they do not exist yet.
     pub generated: Vec<RealmRepresentation>,
+    /// Certificates (PEM) trusted besides the system's roots when calling upstream identity
+    /// providers.
+    pub truststore: Vec<u8>,
+}
+
+/// The PEM certificates of files and directories of them, concatenated.
+fn read_truststore(paths: &[PathBuf]) -> anyhow::Result<Vec<u8>> {
+    let mut pem = Vec::new();
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut listed: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            listed.sort();
+            listed
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let mut bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            bytes.push(b'\n');
+            pem.extend(bytes);
+        }
+    }
+    Ok(pem)
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
@@ -145,7 +178,9 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     let url = options
         .public_url
         .unwrap_or_else(|| format!("https://{host}:{}", address.port()));
-    let provider = Arc::new(Provider::new(directory));
+    let provider = Provider::with_truststore(directory, &options.truststore)
+        .map_err(|e| anyhow::anyhow!("the truststore: {e}"))?;
+    let provider = Arc::new(provider);
     let app = kubeward_idp::http::router(provider.clone(), &url);
     let handler = move |request: http::Request<hyper::body::Incoming>,
                         _connection: Arc<kubeward_net::ConnectionInfo>| {
@@ -255,6 +290,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
+    let truststore = read_truststore(&args.truststore)?;
     let runtime = super::super::runtime()?;
     let outcome = runtime.block_on(async move {
         let handle = start(
@@ -267,6 +303,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 import: &args.import,
                 generated: Vec::new(),
                 limits: args.connections.limits(),
+                truststore,
             },
         )
         .await?;
