@@ -11,6 +11,7 @@ pub use brokering::{
     FIRST_BROKER_LOGIN, FederatedIdentity, IdentityProvider, IdentityProviderMapper,
     PROVIDER_TYPES, SyncMode,
 };
+pub use federation::{Component, LDAP_MAPPER, LDAP_PROVIDER, USER_STORAGE};
 
 /// Why a change to a realm was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -149,6 +150,9 @@ pub struct Realm {
     /// Their mappers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identity_provider_mappers: Vec<IdentityProviderMapper>,
+    /// Components: user storage providers (LDAP) and their mappers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
     /// Keycloak realm fields kubeward keeps but does not act on (themes, policies, …), as given.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other: BTreeMap<String, Value>,
@@ -395,6 +399,9 @@ pub struct User {
     /// Links to upstream accounts (identity brokering).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub federated_identities: Vec<FederatedIdentity>,
+    /// The user storage provider (component id) the user comes from (LDAP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_link: Option<String>,
 }
 
 /// A group.
@@ -437,6 +444,7 @@ impl Realm {
             events: EventsConfig::default(),
             identity_providers: Vec::new(),
             identity_provider_mappers: Vec::new(),
+            components: Vec::new(),
             other: BTreeMap::new(),
         }
     }
@@ -453,6 +461,34 @@ impl Realm {
                 .iter()
                 .any(|f| f.identity_provider == alias && f.user_id == upstream_id)
         })
+    }
+
+    /// The component with this id.
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+
+    /// The enabled LDAP user storage providers, in order of their `priority`.
+    pub fn ldap_providers(&self) -> Vec<&Component> {
+        let mut list: Vec<&Component> = self
+            .components
+            .iter()
+            .filter(|c| c.is_ldap() && c.flag("enabled", true))
+            .collect();
+        list.sort_by_key(|c| {
+            c.config("priority")
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(0)
+        });
+        list
+    }
+
+    /// The mappers of a component.
+    pub fn sub_components(&self, parent: &str) -> Vec<&Component> {
+        self.components
+            .iter()
+            .filter(|c| c.parent_id == parent)
+            .collect()
     }
 
     /// The client scope with this name.
@@ -774,6 +810,7 @@ impl User {
             created_timestamp: 0,
             attributes: BTreeMap::new(),
             federated_identities: Vec::new(),
+            federation_link: None,
         }
     }
 
@@ -790,5 +827,6 @@ impl User {
 
 mod brokering;
 mod composites;
+mod federation;
 #[cfg(test)]
 mod tests;

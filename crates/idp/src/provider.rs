@@ -9,6 +9,7 @@
 //! - `request`: a token request (form and `Authorization` header).
 //! - `lifetimes`: how long a realm keeps its SSO and offline sessions alive.
 //! - `broker`: logins through upstream identity providers, and their refresh.
+//! - `ldap`: LDAP user federation: lookups at login, password binds, syncs.
 //! - `upstream`: the HTTPS back channel to upstream identity providers.
 
 use std::collections::HashMap;
@@ -25,6 +26,7 @@ use crate::representation::Minter;
 pub mod broker;
 pub mod browser;
 pub mod grants;
+pub mod ldap;
 pub mod lifetimes;
 pub mod request;
 pub mod tokens;
@@ -297,7 +299,14 @@ impl Provider {
                 .unwrap_or_else(|e| e.into_inner())
                 .get(&key)
                 .is_some_and(|f| f.locked(&policy, now));
-        let ok = password::verify(password, user.and_then(|u| u.password_hash.as_deref()));
+        let ok = match user.and_then(|u| self.ldap_password(realm, u, password)) {
+            Some(Ok(ok)) => ok,
+            Some(Err(e)) => {
+                tracing::warn!(realm = %realm.name, error = %e, "LDAP password check");
+                return Err(LoginFailure::FederationUnavailable);
+            }
+            None => password::verify(password, user.and_then(|u| u.password_hash.as_deref())),
+        };
         let Some(user) = user else {
             return Err(LoginFailure::InvalidCredentials);
         };
@@ -352,12 +361,19 @@ pub enum LoginFailure {
     /// The user is disabled.
     #[error("Account disabled")]
     Disabled,
+    /// The user's LDAP server cannot be reached.
+    #[error("The user federation provider (LDAP) cannot be reached; try again later")]
+    FederationUnavailable,
 }
 
 impl From<LoginFailure> for OAuthError {
     fn from(failure: LoginFailure) -> Self {
         match failure {
             LoginFailure::InvalidCredentials => OAuthError::invalid_user_credentials(),
+            LoginFailure::FederationUnavailable => OAuthError::new(
+                crate::flows::error::ErrorCode::TemporarilyUnavailable,
+                failure.to_string(),
+            ),
             other => OAuthError::invalid_grant(other.to_string()),
         }
     }

@@ -4,6 +4,7 @@
 //! API refuses fields Keycloak does not know (`fields`), realm files ignore them.
 //!
 //! - `brokering`: identity providers, their mappers, users' links to upstream accounts.
+//! - `components`: components (LDAP user storage providers and their mappers).
 //! - `fields`: Keycloak's field names per class.
 //! - `scopes`: client scopes, their protocol mappers and scope mappings.
 //! - `strings`: attribute maps whose values may be written as JSON scalars.
@@ -16,6 +17,7 @@ use serde_json::Value;
 use crate::model::{Client, EventsConfig, Group, ModelError, Realm, Role, RoleMappings, User};
 
 pub mod brokering;
+pub mod components;
 pub mod fields;
 pub mod scopes;
 mod strings;
@@ -298,6 +300,8 @@ pub struct UserRepresentation {
     pub access: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub federated_identities: Option<Vec<FederatedIdentityRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation_link: Option<String>,
     /// Fields Keycloak knows that kubeward does not keep.
     #[serde(flatten, skip_serializing)]
     pub other: BTreeMap<String, Value>,
@@ -645,6 +649,7 @@ pub fn user_to(user: &User) -> UserRepresentation {
         required_actions: user.required_actions.clone(),
         totp: Some(user.totp_secret.is_some()),
         attributes: (!user.attributes.is_empty()).then(|| user.attributes.clone()),
+        federation_link: user.federation_link.clone(),
         not_before: Some(0),
         disableable_credential_types: Some(Vec::new()),
         access: Some(serde_json::json!({
@@ -768,6 +773,7 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
             .flatten()
             .map(brokering::federated_from)
             .collect();
+        user.federation_link = u.federation_link.clone();
         user.created_timestamp = u.created_timestamp.unwrap_or(0);
         user.service_account_client_id = u.service_account_client_id.clone();
         user.roles = RoleMappings {

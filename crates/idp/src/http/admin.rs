@@ -12,7 +12,8 @@
 //! - `answer`: Keycloak's error bodies, paging and the success answers.
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
-//!   `server_info`, `identity_providers`: the handlers, one module per resource.
+//!   `server_info`, `identity_providers`, `components` (user federation): the handlers, one
+//!   module per resource.
 //! - `lookup`: lookups several handlers share.
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ mod answer;
 mod attack_detection;
 mod client_scopes;
 mod clients;
+mod components;
 mod events;
 mod groups;
 mod identity_providers;
@@ -258,6 +260,20 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .route(
             &format!("{R}/users/{{id}}/federated-identity/{{alias}}"),
             post(identity_providers::link).delete(identity_providers::unlink),
+        )
+        .route(
+            &format!("{R}/components"),
+            get(components::list).post(components::create),
+        )
+        .route(
+            &format!("{R}/components/{{id}}"),
+            get(components::get)
+                .put(components::update)
+                .delete(components::delete),
+        )
+        .route(
+            &format!("{R}/user-storage/{{id}}/sync"),
+            post(components::sync),
         )
         .route(
             &format!("{R}/identity-provider/instances"),

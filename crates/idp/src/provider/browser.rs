@@ -451,6 +451,9 @@ impl Provider {
                         "Account is disabled, contact your administrator.".into(),
                     );
                 }
+                Err(LoginFailure::FederationUnavailable) => {
+                    return LoginStep::Retry(super::ldap::LDAP_UNAVAILABLE.into());
+                }
                 Err(_) => return LoginStep::Retry("Invalid username or password.".into()),
             }
         };

@@ -370,3 +370,14 @@ pub const IDENTITY_PROVIDER_MAPPER: &[&str] = &[
 
 /// `FederatedIdentityRepresentation`.
 pub const FEDERATED_IDENTITY: &[&str] = &["identityProvider", "userId", "userName"];
+
+/// `ComponentRepresentation`.
+pub const COMPONENT: &[&str] = &[
+    "id",
+    "name",
+    "providerId",
+    "providerType",
+    "parentId",
+    "subType",
+    "config",
+];

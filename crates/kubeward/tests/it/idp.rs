@@ -9,6 +9,7 @@ mod browser;
 mod browser_flows;
 mod cli;
 mod cors;
+mod federation;
 mod negative;
 mod role_mappings;
 mod seed_001;
