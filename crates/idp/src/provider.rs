@@ -84,6 +84,8 @@ pub struct Provider {
     failures: Mutex<HashMap<(String, String), Failures>>,
     browser: browser::BrowserState,
     upstream: upstream::Upstream,
+    /// When each LDAP provider's periodic sync was last tried (by component id).
+    ldap_attempts: Mutex<HashMap<String, u64>>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -131,6 +133,7 @@ impl Provider {
             failures: Mutex::new(HashMap::new()),
             browser: browser::BrowserState::default(),
             upstream: upstream::Upstream::default(),
+            ldap_attempts: Mutex::new(HashMap::new()),
         }
     }
 

@@ -370,6 +370,15 @@ impl Provider {
         Ok(result)
     }
 
+    /// When a provider's periodic sync was last tried; `at` records a new try.
+    fn sync_attempt(&self, component_id: &str, at: Option<u64>) -> Option<u64> {
+        let mut attempts = self.ldap_attempts.lock().unwrap_or_else(|e| e.into_inner());
+        match at {
+            Some(at) => attempts.insert(component_id.to_string(), at),
+            None => attempts.get(component_id).copied(),
+        }
+    }
+
     /// Runs the syncs that are due (`fullSyncPeriod`, `changedSyncPeriod` since `lastSync`);
     /// returns how many ran. Failures are logged.
     pub fn periodic_syncs(&self, now: u64) -> usize {
@@ -378,10 +387,13 @@ impl Provider {
             let realm = r.name.clone();
             for c in r.ldap_providers() {
                 let Ok(s) = ldap::settings(c) else { continue };
-                let last = c
-                    .config("lastSync")
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0);
+                let synced = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
+                let tried = self.sync_attempt(&c.id, None);
+                // A provider that never synced starts counting when it is first seen.
+                let Some(last) = synced.max(tried) else {
+                    self.sync_attempt(&c.id, Some(now));
+                    continue;
+                };
                 let due =
                     |period: Option<u64>| period.is_some_and(|p| now >= last.saturating_add(p));
                 let full = due(s.full_sync_period);
@@ -389,6 +401,7 @@ impl Provider {
                     continue;
                 }
                 ran += 1;
+                self.sync_attempt(&c.id, Some(now));
                 match self.sync_federation(&realm, &c.id, full, now) {
                     Ok(result) => {
                         tracing::info!(realm, provider = %c.name, status = %result.status, "LDAP sync")

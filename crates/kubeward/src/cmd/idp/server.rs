@@ -199,6 +199,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         handler,
         std::future::pending(),
     ));
+    tokio::spawn(periodic_ldap_syncs(provider.clone()));
     write_atomic(
         &options.data_dir.join(URL_FILE),
         format!("{url}\n").as_bytes(),
@@ -210,6 +211,25 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         bootstrap: outcome,
         provider,
     })
+}
+
+/// How often the LDAP providers' sync periods (`fullSyncPeriod`, `changedSyncPeriod`) are
+/// looked at.
+const LDAP_SYNC_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs the LDAP syncs that are due, on a blocking thread (the LDAP client blocks), forever.
+async fn periodic_ldap_syncs(provider: Arc<Provider>) {
+    let mut tick = tokio::time::interval(LDAP_SYNC_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let p = provider.clone();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let _ = tokio::task::spawn_blocking(move || p.periodic_syncs(now)).await;
+    }
 }
 
 /// The provider's certificate from the data directory's CA (created if missing), for

@@ -312,6 +312,43 @@ fn ldap_users_and_groups_reach_kubernetes_and_ldap_down_is_a_clear_error() {
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["error"], "invalid_grant");
 
+    // Periodic sync: every second, a user added in LDAP appears without logging in.
+    let (status, body) = idp.admin("GET", "kubernetes/components?name=corp-ldap", None);
+    assert_eq!(status, 200, "{body}");
+    let mut component = json(&body)[0].clone();
+    let id = component["id"].as_str().unwrap().to_string();
+    component["config"]["fullSyncPeriod"] = json!(["1"]);
+    let (status, body) = idp.admin(
+        "PUT",
+        &format!("kubernetes/components/{id}"),
+        Some(&component.to_string()),
+    );
+    assert_eq!(status, 204, "{body}");
+    slapd.modify(
+        "dn: uid=seoyeon,ou=people,dc=corp,dc=example
+changetype: add
+objectClass: inetOrgPerson
+objectClass: organizationalPerson
+uid: seoyeon
+cn: Seoyeon
+sn: Lee
+userPassword: seoyeon-ldap-password
+",
+    );
+    let started = Instant::now();
+    loop {
+        let (status, body) = idp.admin("GET", "kubernetes/users?username=seoyeon&exact=true", None);
+        assert_eq!(status, 200, "{body}");
+        if json(&body).as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the periodic sync did not import seoyeon"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
     // LDAP down: a clear error, and the provider goes on serving.
     slapd.stop();
     let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
@@ -324,9 +361,6 @@ fn ldap_users_and_groups_reach_kubernetes_and_ldap_down_is_a_clear_error() {
             .contains("LDAP"),
         "{body}"
     );
-    let (status, body) = idp.admin("GET", "kubernetes/components?name=corp-ldap", None);
-    assert_eq!(status, 200, "{body}");
-    let id = json(&body)[0]["id"].as_str().unwrap().to_string();
     let (status, body) = idp.admin(
         "POST",
         &format!("kubernetes/user-storage/{id}/sync?action=triggerFullSync"),
