@@ -187,11 +187,11 @@ pub async fn authenticate(
             password_new: get("password-new"),
             password_confirm: get("password-confirm"),
         };
-        if let Some(username) = form.username.map(str::trim).filter(|u| !u.is_empty()) {
-            if let Err(e) = provider.federate_login(&r2.name, username, now) {
-                tracing::warn!(realm = %r2.name, error = %e, "LDAP lookup");
-                return LoginStep::Retry(crate::provider::ldap::LDAP_UNAVAILABLE.into());
-            }
+        if let Some(username) = form.username.map(str::trim).filter(|u| !u.is_empty())
+            && let Err(e) = provider.federate_login(&r2.name, username, now)
+        {
+            tracing::warn!(realm = %r2.name, error = %e, "LDAP lookup");
+            return LoginStep::Retry(crate::provider::ldap::LDAP_UNAVAILABLE.into());
         }
         let r2 = provider.realm(&r2.name).unwrap_or(r2);
         let step = provider.submit_login(&r2, &issuer, &id2, &form, now);

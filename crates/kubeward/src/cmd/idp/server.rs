@@ -224,10 +224,7 @@ async fn periodic_ldap_syncs(provider: Arc<Provider>) {
     loop {
         tick.tick().await;
         let p = provider.clone();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = kubeward_idp::http::clock::now();
         let _ = tokio::task::spawn_blocking(move || p.periodic_syncs(now)).await;
     }
 }
