@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod audit;
 mod auth;
 mod eks;
 mod idp;
@@ -12,6 +13,7 @@ mod server_error;
 mod shutdown;
 mod up;
 mod up_aws;
+mod up_lab;
 mod up_oidc;
 mod user;
 
