@@ -13,11 +13,16 @@
 //! - `lockout`: brute-force detection with back-off.
 //! - `totp`: RFC 6238 one-time passwords (Keycloak's default policy).
 //! - `web_origins`: the browser origins a client's answers are shared with (CORS).
+//! - `ldap`: LDAP user federation: settings, filters, what an entry makes of a user and groups.
+//! - `broker`: identity brokering: the upstream request, its ID token's checks, the identity it
+//!   brings, the first login's user and the identity provider mappers.
 
+pub mod broker;
 pub mod claims;
 pub mod client_auth;
 pub mod codes;
 pub mod error;
+pub mod ldap;
 pub mod lockout;
 pub mod password;
 pub mod pkce;

@@ -7,6 +7,7 @@
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
 //!   authorization.
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
+//! - `broker`: identity brokering's browser side (`broker/{alias}/login`, `…/endpoint`).
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
@@ -20,6 +21,7 @@ use axum::routing::{get, post};
 use crate::provider::Provider;
 
 pub mod admin;
+pub mod broker;
 pub mod clock;
 pub mod cors;
 pub mod login;
@@ -92,6 +94,11 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
         .route(
             "/realms/{realm}/login-actions/authenticate",
             post(login::authenticate),
+        )
+        .route("/realms/{realm}/broker/{alias}/login", get(broker::login))
+        .route(
+            "/realms/{realm}/broker/{alias}/endpoint",
+            get(broker::answer),
         )
         .route(
             "/realms/{realm}/device",

@@ -7,6 +7,12 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use brokering::{
+    FIRST_BROKER_LOGIN, FederatedIdentity, IdentityProvider, IdentityProviderMapper,
+    PROVIDER_TYPES, SyncMode,
+};
+pub use federation::{Component, LDAP_MAPPER, LDAP_PROVIDER, USER_STORAGE};
+
 /// Why a change to a realm was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -138,6 +144,15 @@ pub struct Realm {
     /// Login and admin event settings.
     #[serde(default)]
     pub events: EventsConfig,
+    /// Upstream identity providers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_providers: Vec<IdentityProvider>,
+    /// Their mappers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity_provider_mappers: Vec<IdentityProviderMapper>,
+    /// Components: user storage providers (LDAP) and their mappers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
     /// Keycloak realm fields kubeward keeps but does not act on (themes, policies, …), as given.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other: BTreeMap<String, Value>,
@@ -381,6 +396,12 @@ pub struct User {
     /// Free attributes (Keycloak's user attributes; `user.attribute` of mappers).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Links to upstream accounts (identity brokering).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub federated_identities: Vec<FederatedIdentity>,
+    /// The user storage provider (component id) the user comes from (LDAP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation_link: Option<String>,
 }
 
 /// A group.
@@ -421,8 +442,53 @@ impl Realm {
             default_role: String::new(),
             defaults_version: 0,
             events: EventsConfig::default(),
+            identity_providers: Vec::new(),
+            identity_provider_mappers: Vec::new(),
+            components: Vec::new(),
             other: BTreeMap::new(),
         }
+    }
+
+    /// The identity provider with this alias.
+    pub fn identity_provider(&self, alias: &str) -> Option<&IdentityProvider> {
+        self.identity_providers.iter().find(|p| p.alias == alias)
+    }
+
+    /// The user linked to this upstream account.
+    pub fn user_by_federated_identity(&self, alias: &str, upstream_id: &str) -> Option<&User> {
+        self.users.iter().find(|u| {
+            u.federated_identities
+                .iter()
+                .any(|f| f.identity_provider == alias && f.user_id == upstream_id)
+        })
+    }
+
+    /// The component with this id.
+    pub fn component(&self, id: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+
+    /// The enabled LDAP user storage providers, in order of their `priority`.
+    pub fn ldap_providers(&self) -> Vec<&Component> {
+        let mut list: Vec<&Component> = self
+            .components
+            .iter()
+            .filter(|c| c.is_ldap() && c.flag("enabled", true))
+            .collect();
+        list.sort_by_key(|c| {
+            c.config("priority")
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(0)
+        });
+        list
+    }
+
+    /// The mappers of a component.
+    pub fn sub_components(&self, parent: &str) -> Vec<&Component> {
+        self.components
+            .iter()
+            .filter(|c| c.parent_id == parent)
+            .collect()
     }
 
     /// The client scope with this name.
@@ -743,6 +809,8 @@ impl User {
             service_account_client_id: None,
             created_timestamp: 0,
             attributes: BTreeMap::new(),
+            federated_identities: Vec::new(),
+            federation_link: None,
         }
     }
 
@@ -757,6 +825,8 @@ impl User {
     }
 }
 
+mod brokering;
 mod composites;
+mod federation;
 #[cfg(test)]
 mod tests;

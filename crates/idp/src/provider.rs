@@ -8,6 +8,9 @@
 //! - `browser`: authorization requests, login sessions, codes, the device flow.
 //! - `request`: a token request (form and `Authorization` header).
 //! - `lifetimes`: how long a realm keeps its SSO and offline sessions alive.
+//! - `broker`: logins through upstream identity providers, and their refresh.
+//! - `ldap`: LDAP user federation: lookups at login, password binds, syncs.
+//! - `upstream`: the HTTPS back channel to upstream identity providers.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,11 +23,14 @@ use crate::keyring::{self, Keyring, KeyringError};
 use crate::model::{Realm, User};
 use crate::representation::Minter;
 
+pub mod broker;
 pub mod browser;
 pub mod grants;
+pub mod ldap;
 pub mod lifetimes;
 pub mod request;
 pub mod tokens;
+pub mod upstream;
 
 /// What a login event says besides its type: client, user, session, error and details.
 #[derive(Debug, Clone, Default)]
@@ -78,6 +84,9 @@ pub struct Provider {
     key_writes: Mutex<()>,
     failures: Mutex<HashMap<(String, String), Failures>>,
     browser: browser::BrowserState,
+    upstream: upstream::Upstream,
+    /// When each LDAP provider's periodic sync was last tried (by component id).
+    ldap_attempts: Mutex<HashMap<String, u64>>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -124,7 +133,18 @@ impl Provider {
             key_writes: Mutex::new(()),
             failures: Mutex::new(HashMap::new()),
             browser: browser::BrowserState::default(),
+            upstream: upstream::Upstream::default(),
+            ldap_attempts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A provider whose calls to upstream identity providers also trust the certificates of
+    /// `truststore_pem` (Keycloak's `--truststore-paths`).
+    pub fn with_truststore(directory: Directory, truststore_pem: &[u8]) -> Result<Self, String> {
+        Ok(Self {
+            upstream: upstream::Upstream::new(truststore_pem)?,
+            ..Self::new(directory)
+        })
     }
 
     /// The directory.
@@ -287,7 +307,14 @@ impl Provider {
                 .unwrap_or_else(|e| e.into_inner())
                 .get(&key)
                 .is_some_and(|f| f.locked(&policy, now));
-        let ok = password::verify(password, user.and_then(|u| u.password_hash.as_deref()));
+        let ok = match user.and_then(|u| self.ldap_password(realm, u, password)) {
+            Some(Ok(ok)) => ok,
+            Some(Err(e)) => {
+                tracing::warn!(realm = %realm.name, error = %e, "LDAP password check");
+                return Err(LoginFailure::FederationUnavailable);
+            }
+            None => password::verify(password, user.and_then(|u| u.password_hash.as_deref())),
+        };
         let Some(user) = user else {
             return Err(LoginFailure::InvalidCredentials);
         };
@@ -342,12 +369,19 @@ pub enum LoginFailure {
     /// The user is disabled.
     #[error("Account disabled")]
     Disabled,
+    /// The user's LDAP server cannot be reached.
+    #[error("The user federation provider (LDAP) cannot be reached; try again later")]
+    FederationUnavailable,
 }
 
 impl From<LoginFailure> for OAuthError {
     fn from(failure: LoginFailure) -> Self {
         match failure {
             LoginFailure::InvalidCredentials => OAuthError::invalid_user_credentials(),
+            LoginFailure::FederationUnavailable => OAuthError::new(
+                crate::flows::error::ErrorCode::TemporarilyUnavailable,
+                failure.to_string(),
+            ),
             other => OAuthError::invalid_grant(other.to_string()),
         }
     }

@@ -9,7 +9,7 @@ use crate::flows::password;
 use crate::model::{Group, Realm, Role, RoleMappings, User};
 use crate::representation::{
     self, GroupRepresentation, ImportError, Minter, RealmRepresentation, RoleRepresentation,
-    UserRepresentation,
+    UserRepresentation, brokering,
 };
 
 /// One change `apply` made.
@@ -17,7 +17,8 @@ use crate::representation::{
 pub struct Change {
     /// `created`, `updated` or `deleted`.
     pub action: &'static str,
-    /// `realm`, `client`, `role`, `group`, `user`.
+    /// `realm`, `client`, `role`, `group`, `user`, `identity-provider`,
+    /// `identity-provider-mapper`.
     pub kind: &'static str,
     /// The name (clientId, username, group path, role name).
     pub name: String,
@@ -191,6 +192,7 @@ pub fn apply(
             });
         }
     }
+    apply_identity_providers(&mut realm, desired, prune, &mut changes, minter)?;
     // Groups (by path).
     if let Some(groups) = &desired.groups {
         let mut wanted = BTreeSet::new();
@@ -268,6 +270,93 @@ pub fn apply(
         }
     }
     Ok((realm, changes))
+}
+
+/// Identity providers (by alias) and their mappers (by provider and name).
+fn apply_identity_providers(
+    realm: &mut Realm,
+    desired: &RealmRepresentation,
+    prune: bool,
+    changes: &mut Vec<Change>,
+    minter: &mut dyn Minter,
+) -> Result<(), ImportError> {
+    if let Some(providers) = &desired.identity_providers {
+        for p in providers {
+            match realm
+                .identity_providers
+                .iter()
+                .position(|x| x.alias == p.alias)
+            {
+                Some(i) => {
+                    let before = realm.identity_providers[i].clone();
+                    brokering::update_provider(&mut realm.identity_providers[i], p)?;
+                    if realm.identity_providers[i] != before {
+                        change(changes, "updated", "identity-provider", &p.alias);
+                    }
+                }
+                None => {
+                    let provider = brokering::provider_from(p, minter)?;
+                    realm.identity_providers.push(provider);
+                    change(changes, "created", "identity-provider", &p.alias);
+                }
+            }
+        }
+        if prune {
+            let keep: BTreeSet<&str> = providers.iter().map(|p| p.alias.as_str()).collect();
+            for p in &realm.identity_providers {
+                if !keep.contains(p.alias.as_str()) {
+                    change(changes, "deleted", "identity-provider", &p.alias);
+                }
+            }
+            realm
+                .identity_providers
+                .retain(|p| keep.contains(p.alias.as_str()));
+            realm
+                .identity_provider_mappers
+                .retain(|m| keep.contains(m.identity_provider_alias.as_str()));
+        }
+    }
+    if let Some(mappers) = &desired.identity_provider_mappers {
+        let key = |alias: &str, name: &str| format!("{alias}/{name}");
+        for m in mappers {
+            let existing = realm.identity_provider_mappers.iter_mut().find(|x| {
+                x.identity_provider_alias == m.identity_provider_alias && x.name == m.name
+            });
+            match existing {
+                Some(x) => {
+                    let id = x.id.clone();
+                    let mut wanted = brokering::idp_mapper_from(m, minter);
+                    wanted.id = id;
+                    if *x != wanted {
+                        *x = wanted;
+                        let name = key(&m.identity_provider_alias, &m.name);
+                        change(changes, "updated", "identity-provider-mapper", &name);
+                    }
+                }
+                None => {
+                    let mapper = brokering::idp_mapper_from(m, minter);
+                    realm.identity_provider_mappers.push(mapper);
+                    let name = key(&m.identity_provider_alias, &m.name);
+                    change(changes, "created", "identity-provider-mapper", &name);
+                }
+            }
+        }
+        if prune {
+            let keep: BTreeSet<String> = mappers
+                .iter()
+                .map(|m| key(&m.identity_provider_alias, &m.name))
+                .collect();
+            realm.identity_provider_mappers.retain(|m| {
+                let k = key(&m.identity_provider_alias, &m.name);
+                let kept = keep.contains(&k);
+                if !kept {
+                    change(changes, "deleted", "identity-provider-mapper", &k);
+                }
+                kept
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The representation without password credentials that already verify (no re-hash).

@@ -3,6 +3,8 @@
 //! Fields Keycloak knows but kubeward does not act on are kept as given (`other`); the admin
 //! API refuses fields Keycloak does not know (`fields`), realm files ignore them.
 //!
+//! - `brokering`: identity providers, their mappers, users' links to upstream accounts.
+//! - `components`: components (LDAP user storage providers and their mappers).
 //! - `fields`: Keycloak's field names per class.
 //! - `scopes`: client scopes, their protocol mappers and scope mappings.
 //! - `strings`: attribute maps whose values may be written as JSON scalars.
@@ -14,10 +16,16 @@ use serde_json::Value;
 
 use crate::model::{Client, EventsConfig, Group, ModelError, Realm, Role, RoleMappings, User};
 
+pub mod brokering;
+pub mod components;
 pub mod fields;
 pub mod scopes;
 mod strings;
 
+pub use brokering::{
+    FederatedIdentityRepresentation, IdentityProviderMapperRepresentation,
+    IdentityProviderRepresentation,
+};
 pub use scopes::{ClientScopeRepresentation, ScopeMappingRepresentation};
 use strings::{lenient_strings, lenient_strings_opt};
 
@@ -124,6 +132,10 @@ pub struct RealmRepresentation {
     pub admin_events_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_events_details_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_providers: Option<Vec<IdentityProviderRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_provider_mappers: Option<Vec<IdentityProviderMapperRepresentation>>,
     /// Fields Keycloak knows that kubeward keeps as given.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -286,6 +298,10 @@ pub struct UserRepresentation {
     pub disableable_credential_types: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federated_identities: Option<Vec<FederatedIdentityRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federation_link: Option<String>,
     /// Fields Keycloak knows that kubeward does not keep.
     #[serde(flatten, skip_serializing)]
     pub other: BTreeMap<String, Value>,
@@ -633,6 +649,7 @@ pub fn user_to(user: &User) -> UserRepresentation {
         required_actions: user.required_actions.clone(),
         totp: Some(user.totp_secret.is_some()),
         attributes: (!user.attributes.is_empty()).then(|| user.attributes.clone()),
+        federation_link: user.federation_link.clone(),
         not_before: Some(0),
         disableable_credential_types: Some(Vec::new()),
         access: Some(serde_json::json!({
@@ -735,9 +752,28 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
         None,
         minter,
     )?;
+    for p in rep.identity_providers.iter().flatten() {
+        let provider = brokering::provider_from(p, minter).map_err(ImportError::Model)?;
+        if realm.identity_provider(&provider.alias).is_none() {
+            realm.identity_providers.push(provider);
+        }
+    }
+    realm.identity_provider_mappers = rep
+        .identity_provider_mappers
+        .iter()
+        .flatten()
+        .map(|m| brokering::idp_mapper_from(m, minter))
+        .collect();
     for u in rep.users.iter().flatten() {
         let mut user = User::new(u.id.clone().unwrap_or_else(|| minter.id()), &u.username);
         update_user(&mut user, u, minter)?;
+        user.federated_identities = u
+            .federated_identities
+            .iter()
+            .flatten()
+            .map(brokering::federated_from)
+            .collect();
+        user.federation_link = u.federation_link.clone();
         user.created_timestamp = u.created_timestamp.unwrap_or(0);
         user.service_account_client_id = u.service_account_client_id.clone();
         user.roles = RoleMappings {
@@ -963,6 +999,12 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
                 .iter()
                 .map(|u| {
                     let mut rep = user_to(u);
+                    rep.federated_identities = (!u.federated_identities.is_empty()).then(|| {
+                        u.federated_identities
+                            .iter()
+                            .map(brokering::federated_to)
+                            .collect()
+                    });
                     rep.realm_roles = u.roles.realm.clone();
                     rep.client_roles = u.roles.client.clone();
                     rep.groups = u
@@ -986,6 +1028,20 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
                 .collect(),
         ),
         clients: Some(realm.clients.iter().map(client_to).collect()),
+        identity_providers: Some(
+            realm
+                .identity_providers
+                .iter()
+                .map(|p| brokering::provider_to(p, false))
+                .collect(),
+        ),
+        identity_provider_mappers: Some(
+            realm
+                .identity_provider_mappers
+                .iter()
+                .map(brokering::idp_mapper_to)
+                .collect(),
+        ),
         ..realm_summary(realm)
     }
 }

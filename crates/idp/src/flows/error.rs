@@ -45,6 +45,10 @@ pub enum ErrorCode {
     /// `unsupported_response_type`.
     #[error("unsupported_response_type")]
     UnsupportedResponseType,
+    /// `temporarily_unavailable` (RFC 6749 §4.1.2.1): a server the login needs cannot be
+    /// reached (the LDAP server of a federated user).
+    #[error("temporarily_unavailable")]
+    TemporarilyUnavailable,
 }
 
 /// An OAuth error: the code, Keycloak's description and whether Keycloak answers it with 401.

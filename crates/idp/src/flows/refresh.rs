@@ -49,6 +49,21 @@ pub struct Session {
     /// Refresh token families by family id.
     #[serde(default)]
     pub families: BTreeMap<String, Family>,
+    /// For a login through an upstream identity provider: which, and what refreshes the
+    /// upstream's view of the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker: Option<BrokerLink>,
+}
+
+/// The upstream side of a brokered session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BrokerLink {
+    /// The identity provider's alias.
+    pub alias: String,
+    /// The upstream's refresh token, when it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// A parsed refresh token `jti`.
@@ -100,6 +115,7 @@ impl Session {
             ended: false,
             offline: false,
             families: BTreeMap::new(),
+            broker: None,
         }
     }
 

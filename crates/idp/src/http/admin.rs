@@ -3,7 +3,8 @@
 //! sessions; client scopes; users with credentials, sessions, groups and role mappings; groups
 //! with children, members and role mappings; realm and client roles with composites and
 //! holders; keys; login and admin events; brute-force status; required actions; partial export
-//! and import; server info. Authenticated as Keycloak's: a bearer token of the `master` realm
+//! and import; server info; identity providers with their mappers, and users' links to upstream
+//! accounts. Authenticated as Keycloak's: a bearer token of the `master` realm
 //! whose user holds the realm role `admin`. Keycloak's paging (`first`, `max`),
 //! `briefRepresentation`, status codes and error bodies; unknown fields are refused.
 //!
@@ -11,7 +12,9 @@
 //! - `answer`: Keycloak's error bodies, paging and the success answers.
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
-//!   `server_info`: the handlers, one module per resource.
+//!   `server_info`, `identity_providers`, `components` (user federation): the handlers, one
+//!   module per resource.
+//! - `lookup`: lookups several handlers share.
 
 use std::sync::Arc;
 
@@ -25,8 +28,10 @@ mod answer;
 mod attack_detection;
 mod client_scopes;
 mod clients;
+mod components;
 mod events;
 mod groups;
+mod identity_providers;
 mod keys;
 mod lookup;
 mod mappers;
@@ -250,7 +255,53 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .route(&format!("{R}/users/{{id}}/consents"), get(users::none_yet))
         .route(
             &format!("{R}/users/{{id}}/federated-identity"),
-            get(users::none_yet),
+            get(identity_providers::links),
+        )
+        .route(
+            &format!("{R}/users/{{id}}/federated-identity/{{alias}}"),
+            post(identity_providers::link).delete(identity_providers::unlink),
+        )
+        .route(
+            &format!("{R}/components"),
+            get(components::list).post(components::create),
+        )
+        .route(
+            &format!("{R}/components/{{id}}"),
+            get(components::get)
+                .put(components::update)
+                .delete(components::delete),
+        )
+        .route(
+            &format!("{R}/user-storage/{{id}}/sync"),
+            post(components::sync),
+        )
+        .route(
+            &format!("{R}/identity-provider/instances"),
+            get(identity_providers::list).post(identity_providers::create),
+        )
+        .route(
+            &format!("{R}/identity-provider/instances/{{alias}}"),
+            get(identity_providers::get)
+                .put(identity_providers::update)
+                .delete(identity_providers::delete),
+        )
+        .route(
+            &format!("{R}/identity-provider/instances/{{alias}}/mapper-types"),
+            get(identity_providers::mapper_types),
+        )
+        .route(
+            &format!("{R}/identity-provider/instances/{{alias}}/mappers"),
+            get(identity_providers::mappers).post(identity_providers::create_mapper),
+        )
+        .route(
+            &format!("{R}/identity-provider/instances/{{alias}}/mappers/{{id}}"),
+            get(identity_providers::get_mapper)
+                .put(identity_providers::update_mapper)
+                .delete(identity_providers::delete_mapper),
+        )
+        .route(
+            &format!("{R}/identity-provider/providers/{{id}}"),
+            get(identity_providers::provider_type),
         )
         .route(&format!("{R}/users/{{id}}/groups"), get(users::groups))
         .route(

@@ -9,7 +9,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 
-use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage, UpdatePasswordPage};
+use super::pages::{
+    self, DevicePage, LoginPage, ProviderLink, TotpPage, TotpSetupPage, UpdatePasswordPage,
+};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
 use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
@@ -60,7 +62,8 @@ fn action(ctx: &Ctx, realm: &str, login: &Login, execution: &str) -> String {
     )
 }
 
-fn login_page(
+/// The login page (with its "sign in with" links).
+pub(super) fn login_page(
     ctx: &Ctx,
     realm: &Realm,
     login_id: &str,
@@ -71,6 +74,16 @@ fn login_page(
 ) -> Response {
     let path = ctx.realm_path(&realm.name);
     let title = realm.display_name.as_deref().unwrap_or(&realm.name);
+    let providers = realm
+        .identity_providers
+        .iter()
+        .filter(|p| p.enabled && !p.link_only && !p.hide_on_login)
+        .map(|p| ProviderLink {
+            alias: p.alias.clone(),
+            label: p.display_name.clone().unwrap_or_else(|| p.alias.clone()),
+            href: super::broker::login_url(ctx, &realm.name, &p.alias, login),
+        })
+        .collect();
     pages::render(
         status,
         &LoginPage {
@@ -78,6 +91,7 @@ fn login_page(
             action: &action(ctx, &realm.name, login, USERNAME_PASSWORD),
             username,
             error,
+            providers,
         },
         vec![set_cookie(LOGIN_COOKIE, login_id, &path)],
     )
@@ -125,9 +139,17 @@ pub async fn authorize(
         }
         return respond::redirect(&with_query(&request.redirect_uri, &p), Vec::new());
     }
+    let hint = request.idp_hint.clone();
     let (login_id, login) = ctx
         .provider
         .begin_login(&r, LoginPurpose::Code(request), now);
+    if let Some(alias) = hint
+        && let Some(location) =
+            super::broker::upstream_location(&ctx, &r, &login_id, &login, &alias, now)
+    {
+        let cookie = set_cookie(LOGIN_COOKIE, &login_id, &ctx.realm_path(&realm));
+        return respond::redirect(&location, vec![cookie]);
+    }
     login_page(&ctx, &r, &login_id, &login, "", None, StatusCode::OK)
 }
 
@@ -165,6 +187,13 @@ pub async fn authenticate(
             password_new: get("password-new"),
             password_confirm: get("password-confirm"),
         };
+        if let Some(username) = form.username.map(str::trim).filter(|u| !u.is_empty())
+            && let Err(e) = provider.federate_login(&r2.name, username, now)
+        {
+            tracing::warn!(realm = %r2.name, error = %e, "LDAP lookup");
+            return LoginStep::Retry(crate::provider::ldap::LDAP_UNAVAILABLE.into());
+        }
+        let r2 = provider.realm(&r2.name).unwrap_or(r2);
         let step = provider.submit_login(&r2, &issuer, &id2, &form, now);
         log_login(&provider, &r2, &step, form.username, now);
         step
@@ -342,7 +371,8 @@ fn totp_setup_page(
     )
 }
 
-fn expired() -> Response {
+/// Keycloak's page for a login that is gone.
+pub(super) fn expired() -> Response {
     pages::info(
         StatusCode::BAD_REQUEST,
         "We are sorry...",

@@ -150,16 +150,60 @@ pub async fn token(
         Err(e) => return oauth_error(&e),
     };
     let issuer = ctx.issuer(&realm);
+    if let Err(e) = resync(&ctx, &realm, &request).await {
+        return oauth_error(&e);
+    }
     let answer = if request.runs_inline() {
         ctx.provider.token(&realm, &issuer, &request, clock::now())
     } else {
         let provider = ctx.provider.clone();
-        blocking(move || provider.token(&realm, &issuer, &request, clock::now())).await
+        blocking(move || {
+            let now = clock::now();
+            federate(&provider, &realm, &request, now)?;
+            provider.token(&realm, &issuer, &request, now)
+        })
+        .await
     };
     match answer {
         Ok(response) => respond::json(&response),
         Err(e) => oauth_error(&e),
     }
+}
+
+/// Before a password grant: the user is read from the realm's LDAP providers (imported, or
+/// its copy and groups refreshed), so the grant sees what LDAP says now.
+fn federate(
+    provider: &crate::provider::Provider,
+    realm: &str,
+    request: &TokenRequest,
+    now: u64,
+) -> Result<(), OAuthError> {
+    if request.form.get("grant_type").map(String::as_str) != Some("password") {
+        return Ok(());
+    }
+    let username = request.form.get("username").map_or("", |u| u.trim());
+    provider.federate_login(realm, username, now).map_err(|e| {
+        tracing::warn!(realm, error = %e, "LDAP lookup");
+        crate::provider::LoginFailure::FederationUnavailable.into()
+    })
+}
+
+/// Before the refresh of a session that came through an upstream identity provider with
+/// `FORCE` mappers: re-reads the user upstream and applies the mappers, so the new tokens say
+/// what the upstream says now (its groups, for one).
+async fn resync(ctx: &Ctx, realm: &str, request: &TokenRequest) -> Result<(), OAuthError> {
+    let Ok(r) = ctx.provider.realm(realm) else {
+        return Ok(());
+    };
+    let Some(found) = ctx
+        .provider
+        .broker_refresh(&r, request, clock::now())
+        .await?
+    else {
+        return Ok(());
+    };
+    let provider = ctx.provider.clone();
+    blocking(move || provider.broker_resync(&r, found)).await
 }
 
 /// The bearer token of a request: the `Authorization` header, or `access_token` in a form.

@@ -18,6 +18,18 @@ pub struct LoginPage<'a> {
     pub username: &'a str,
     /// An error to show.
     pub error: Option<&'a str>,
+    /// The identity providers to sign in with.
+    pub providers: Vec<ProviderLink>,
+}
+
+/// A "sign in with" link of the login page.
+pub struct ProviderLink {
+    /// The provider's alias (the link's id is `social-<alias>`, as Keycloak's).
+    pub alias: String,
+    /// Its display name, else its alias.
+    pub label: String,
+    /// `…/broker/<alias>/login` with the login's state.
+    pub href: String,
 }
 
 /// The TOTP step.

@@ -14,7 +14,7 @@ use crate::flows::codes::{self, CodeGrant, DeviceGrant};
 use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::pkce::{self, Challenge, constant_time_eq};
 use crate::flows::redirect;
-use crate::flows::refresh::Session;
+use crate::flows::refresh::{BrokerLink, Session};
 use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
 
 /// The fields of a login form post (Keycloak's names: `username`, `password`, `otp`,
@@ -70,6 +70,10 @@ pub struct AuthRequest {
     pub challenge: Option<Challenge>,
     /// `prompt=login`.
     pub force_login: bool,
+    /// `kc_idp_hint`: the identity provider to log in through at once.
+    pub idp_hint: Option<String>,
+    /// `login_hint`.
+    pub login_hint: Option<String>,
 }
 
 /// What a finished login continues.
@@ -101,8 +105,23 @@ pub struct Login {
     pub pending_totp_secret: Option<String>,
     /// The pending user must choose a new password (the UPDATE_PASSWORD required action).
     pub pending_password_update: bool,
+    /// The login went to an upstream identity provider and waits for its answer.
+    pub broker: Option<PendingBroker>,
     /// When it expires.
     pub expires_at: u64,
+}
+
+/// A login sent to an upstream identity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingBroker {
+    /// The provider's alias.
+    pub alias: String,
+    /// The `state` sent upstream; its answer must carry it back.
+    pub state: String,
+    /// The `nonce` sent upstream; its ID token must carry it.
+    pub nonce: String,
+    /// The PKCE verifier, when the provider uses PKCE.
+    pub verifier: Option<String>,
 }
 
 /// Why an authorization request cannot go on.
@@ -250,6 +269,12 @@ impl Provider {
             nonce: get("nonce").map(str::to_string),
             challenge,
             force_login: get("prompt") == Some("login"),
+            idp_hint: get("kc_idp_hint")
+                .filter(|h| !h.is_empty())
+                .map(str::to_string),
+            login_hint: get("login_hint")
+                .filter(|h| !h.is_empty())
+                .map(str::to_string),
         })
     }
 
@@ -282,6 +307,7 @@ impl Provider {
             pending_user: None,
             pending_totp_secret: None,
             pending_password_update: false,
+            broker: None,
             expires_at: now + LOGIN_LIFESPAN,
         };
         logins.insert(id.clone(), login.clone());
@@ -294,6 +320,43 @@ impl Provider {
             .get(id)
             .filter(|l| l.realm == realm.name && l.expires_at > now)
             .cloned()
+    }
+
+    /// Changes a live login.
+    pub(super) fn update_login(&self, id: &str, change: impl FnOnce(&mut Login)) {
+        if let Some(l) = lock(&self.browser.logins).get_mut(id) {
+            change(l);
+        }
+    }
+
+    /// Ends a login with an authenticated user: a new SSO session (brokered when `broker`
+    /// says so), then what the login was for.
+    pub(super) fn finish_login(
+        &self,
+        realm: &Realm,
+        issuer: &str,
+        login_id: &str,
+        user_id: &str,
+        broker: Option<BrokerLink>,
+        now: u64,
+    ) -> LoginStep {
+        let Some(login) = lock(&self.browser.logins).remove(login_id) else {
+            return LoginStep::Expired;
+        };
+        let mut session = Session::new(new_id(), user_id.to_string(), now, now);
+        session.broker = broker;
+        if self
+            .directory
+            .create_session(&realm.name, &session)
+            .is_err()
+        {
+            return LoginStep::Expired;
+        }
+        let redirect = self.continue_with_session(realm, issuer, &login.purpose, &session, now);
+        LoginStep::Done {
+            session_id: session.id,
+            redirect,
+        }
     }
 
     /// Handles the login forms: username and password, the TOTP code of the pending user, or
@@ -388,6 +451,9 @@ impl Provider {
                         "Account is disabled, contact your administrator.".into(),
                     );
                 }
+                Err(LoginFailure::FederationUnavailable) => {
+                    return LoginStep::Retry(super::ldap::LDAP_UNAVAILABLE.into());
+                }
                 Err(_) => return LoginStep::Retry("Invalid username or password.".into()),
             }
         };
@@ -401,20 +467,7 @@ impl Provider {
             }
             return LoginStep::UpdatePassword;
         }
-        lock(&self.browser.logins).remove(login_id);
-        let session = Session::new(new_id(), user.id.clone(), now, now);
-        if self
-            .directory
-            .create_session(&realm.name, &session)
-            .is_err()
-        {
-            return LoginStep::Expired;
-        }
-        let redirect = self.continue_with_session(realm, issuer, &login.purpose, &session, now);
-        LoginStep::Done {
-            session_id: session.id,
-            redirect,
-        }
+        self.finish_login(realm, issuer, login_id, &user.id, None, now)
     }
 
     /// Finishes a purpose with an authenticated session: a redirect with a fresh code, or a

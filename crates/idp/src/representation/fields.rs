@@ -337,3 +337,47 @@ pub const CREDENTIAL: &[&str] = &[
     "config",
     "federationLink",
 ];
+
+/// `IdentityProviderRepresentation`.
+pub const IDENTITY_PROVIDER: &[&str] = &[
+    "alias",
+    "displayName",
+    "internalId",
+    "providerId",
+    "enabled",
+    "updateProfileFirstLoginMode",
+    "updateProfileFirstLogin",
+    "trustEmail",
+    "storeToken",
+    "addReadTokenRoleOnCreate",
+    "authenticateByDefault",
+    "linkOnly",
+    "hideOnLogin",
+    "firstBrokerLoginFlowAlias",
+    "postBrokerLoginFlowAlias",
+    "organizationId",
+    "config",
+];
+
+/// `IdentityProviderMapperRepresentation`.
+pub const IDENTITY_PROVIDER_MAPPER: &[&str] = &[
+    "id",
+    "name",
+    "identityProviderAlias",
+    "identityProviderMapper",
+    "config",
+];
+
+/// `FederatedIdentityRepresentation`.
+pub const FEDERATED_IDENTITY: &[&str] = &["identityProvider", "userId", "userName"];
+
+/// `ComponentRepresentation`.
+pub const COMPONENT: &[&str] = &[
+    "id",
+    "name",
+    "providerId",
+    "providerType",
+    "parentId",
+    "subType",
+    "config",
+];

@@ -162,6 +162,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
                 shared: serve.storage.shared(),
+                truststore: Vec::new(),
             },
         )
         .await

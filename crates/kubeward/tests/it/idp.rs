@@ -4,10 +4,12 @@
 mod admin_api;
 mod bootstrap;
 mod breadth;
+mod brokering;
 mod browser;
 mod browser_flows;
 mod cli;
 mod cors;
+mod federation;
 mod negative;
 mod replicas;
 mod role_mappings;

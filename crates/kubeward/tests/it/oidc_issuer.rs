@@ -19,7 +19,7 @@ use kubeward_testkit::cluster::{Cluster, ok};
 use kubeward_testkit::golden;
 
 pub(crate) const CLIENT_ID: &str = "kubernetes";
-const CLIENT_SECRET: &str = "oidc-provider-secret";
+pub(crate) const CLIENT_SECRET: &str = "oidc-provider-secret";
 const PASSWORD: &str = "jiwoo-password";
 
 /// The npm oidc-provider, running; killed when dropped.
@@ -35,10 +35,17 @@ impl Provider {
     /// on a port it picks itself, signing with `key`.
     pub(crate) fn start(dir: &Path, key: SigningKey) -> Self {
         write_certificates(dir);
-        Self::spawn(dir, 0, key)
+        Self::spawn(dir, 0, key, json!({}))
     }
 
-    fn spawn(dir: &Path, port: u16, key: SigningKey) -> Self {
+    /// Starts the provider with the certificates [`write_certificates`] wrote into `dir`
+    /// before, and more of `oidc_provider.mjs`'s settings (`usersFile`, `redirectUris`,
+    /// `refreshTokens`).
+    pub(crate) fn start_prepared(dir: &Path, key: SigningKey, extra: Value) -> Self {
+        Self::spawn(dir, 0, key, extra)
+    }
+
+    fn spawn(dir: &Path, port: u16, key: SigningKey, extra: Value) -> Self {
         let testpeers = repo().join("testpeers");
         assert!(
             testpeers.join("node_modules/oidc-provider").is_dir(),
@@ -46,7 +53,7 @@ impl Provider {
         );
         std::fs::write(dir.join("signing.pem"), key.to_pkcs8_pem().expect("PKCS#8"))
             .expect("write the signing key");
-        let config = json!({
+        let mut config = json!({
             "testpeers": testpeers,
             "port": port,
             "cert": dir.join("issuer.crt"),
@@ -65,6 +72,9 @@ impl Provider {
                     "email": "mallory@evil.example", "email_verified": false}},
             },
         });
+        if let (Some(config), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+            config.extend(extra.clone());
+        }
         let config_path = dir.join("provider.json");
         std::fs::write(&config_path, config.to_string()).expect("write the provider config");
         let script = repo().join("crates/kubeward/tests/it/oidc_provider.mjs");
@@ -93,7 +103,7 @@ impl Provider {
         let dir = self.dir.clone();
         let port = self.port;
         drop(self);
-        Self::spawn(&dir, port, key)
+        Self::spawn(&dir, port, key, json!({}))
     }
 
     pub(crate) fn issuer(&self) -> String {
@@ -158,7 +168,9 @@ pub(crate) fn unix_now() -> u64 {
         .as_secs()
 }
 
-fn write_certificates(dir: &Path) {
+/// Writes a CA (`ca.crt`) and its serving certificate for 127.0.0.1 (`issuer.crt`,
+/// `issuer.key`) into `dir`.
+pub(crate) fn write_certificates(dir: &Path) {
     let ca_key = KeyPair::generate().expect("CA key");
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

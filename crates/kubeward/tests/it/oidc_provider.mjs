@@ -6,7 +6,10 @@
 // CONFIG: { "testpeers": dir, "port": n (0: the system picks one), "cert": pem-file, "key": pem-file,
 //           "signingKey": pkcs8-pem-file, "kid": string, "alg": "RS256"|"ES256",
 //           "clientId": s, "clientSecret": s,
-//           "users": { name: { "password": s, "claims": {...} } } }
+//           "users": { name: { "password": s, "claims": {...} } },
+//           optional: "usersFile": a file of the same "users" object, read at every use (so a
+//           test can change a user's claims), "redirectUris": [...], "refreshTokens": true
+//           (a refresh token with every code, without offline_access) }
 //
 // Besides its own flows it answers a resource-owner password grant (registered through
 // oidc-provider's documented `registerGrantType`), which returns an ID token for a user of
@@ -26,11 +29,12 @@ jwk.kid = config.kid;
 jwk.alg = config.alg;
 jwk.use = 'sig';
 
-const users = config.users;
+const allUsers = () =>
+  config.usersFile ? JSON.parse(readFileSync(config.usersFile, 'utf8')) : config.users;
 const findAccount = async (ctx, id) =>
-  users[id] && {
+  allUsers()[id] && {
     accountId: id,
-    claims: async () => ({ sub: id, ...users[id].claims }),
+    claims: async () => ({ sub: id, ...allUsers()[id].claims }),
   };
 // Listen first (on the port asked for, or on one the system picks), so that the issuer URL
 // names the port actually bound.
@@ -43,7 +47,7 @@ const provider = new Provider(issuer, {
       client_id: config.clientId,
       client_secret: config.clientSecret,
       grant_types: ['authorization_code', 'refresh_token'],
-      redirect_uris: ['http://localhost:8000', 'http://127.0.0.1:8000'],
+      redirect_uris: config.redirectUris ?? ['http://localhost:8000', 'http://127.0.0.1:8000'],
       response_types: ['code'],
       id_token_signed_response_alg: config.alg,
     },
@@ -51,18 +55,21 @@ const provider = new Provider(issuer, {
   jwks: { keys: [jwk] },
   claims: {
     openid: ['sub'],
-    profile: ['preferred_username', 'name', 'groups'],
+    profile: ['preferred_username', 'name', 'groups', 'dept'],
     email: ['email', 'email_verified'],
   },
   scopes: ['openid', 'profile', 'email', 'offline_access'],
   findAccount,
   ttl: { IdToken: 600 },
+  ...(config.refreshTokens
+    ? { issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token') }
+    : {}),
   features: { devInteractions: { enabled: true } },
 });
 
 async function passwordGrant(ctx) {
   const { username, password, scope } = ctx.oidc.params;
-  const user = users[username];
+  const user = allUsers()[username];
   if (!user || user.password !== password) {
     throw new errors.InvalidGrant('invalid user credentials');
   }

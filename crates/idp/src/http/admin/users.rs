@@ -152,8 +152,21 @@ pub(super) async fn update(
             .user(&id)
             .cloned()
             .ok_or_else(|| not_found(USER_NOT_FOUND))?;
+        let before = user.clone();
         representation::update_user(&mut user, &rep, &mut RandomMinter)
             .map_err(|e| bad_request(e.to_string()))?;
+        let from_ldap = |u: &User| {
+            (
+                u.username.clone(),
+                u.email.clone(),
+                u.first_name.clone(),
+                u.last_name.clone(),
+            )
+        };
+        if from_ldap(&before) != from_ldap(&user) {
+            super::components::read_only(&r, &id, "User is read only!")?;
+        }
+        user.federation_link = before.federation_link;
         provider.directory().update_realm(&realm, |r| {
             if r.users
                 .iter()
@@ -193,15 +206,11 @@ pub(super) async fn reset_password(
     bytes: Bytes,
 ) -> Answer {
     let credential: CredentialRepresentation = strict(&bytes)?;
-    let exists = at
-        .ctx
-        .provider
-        .directory()
-        .realm(&at.name)
-        .is_some_and(|r| r.user(&id).is_some());
-    if !exists {
+    let r = at.realm()?;
+    if r.user(&id).is_none() {
         return Err(not_found(USER_NOT_FOUND));
     }
+    super::components::read_only(&r, &id, "Can't reset password as account is read only")?;
     let Some(password) = credential.value.filter(|v| !v.is_empty()) else {
         return Err(bad_request("Password cannot be empty"));
     };
@@ -393,7 +402,7 @@ pub(super) async fn logout(at: EditRealm, Path((_, id)): Path<(String, String)>)
     no_content()
 }
 
-/// `GET …/users/{id}/consents` and `…/federated-identity`: kubeward has neither (an empty list).
+/// `GET …/users/{id}/consents`: kubeward asks for no consent (an empty list).
 pub(super) async fn none_yet(
     ReadRealm(r): ReadRealm,
     Path((_, id)): Path<(String, String)>,

@@ -43,6 +43,11 @@ pub struct ServeArgs {
     /// Keycloak realm files to import at start when their realm does not exist (repeatable).
     #[arg(long = "import-realm")]
     import: Vec<PathBuf>,
+    /// PEM certificates (files, or directories of them) trusted besides the system's roots
+    /// when calling upstream identity providers (Keycloak's --truststore-paths; comma-separated
+    /// or repeated).
+    #[arg(long = "truststore-paths", value_delimiter = ',')]
+    truststore: Vec<PathBuf>,
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
@@ -90,6 +95,34 @@ pub struct StartOptions<'a> {
     /// Other providers share the store (etcd): follow their changes, and make every change of
     /// a realm or a session a compare-and-swap.
     pub shared: bool,
+    /// Certificates (PEM) trusted besides the system's roots when calling upstream identity
+    /// providers.
+    pub truststore: Vec<u8>,
+}
+
+/// The PEM certificates of files and directories of them, concatenated.
+fn read_truststore(paths: &[PathBuf]) -> anyhow::Result<Vec<u8>> {
+    let mut pem = Vec::new();
+    for path in paths {
+        let files: Vec<PathBuf> = if path.is_dir() {
+            let mut listed: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            listed.sort();
+            listed
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let mut bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            bytes.push(b'\n');
+            pem.extend(bytes);
+        }
+    }
+    Ok(pem)
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
@@ -150,7 +183,9 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     let url = options
         .public_url
         .unwrap_or_else(|| format!("https://{host}:{}", address.port()));
-    let provider = Arc::new(Provider::new(directory));
+    let provider = Provider::with_truststore(directory, &options.truststore)
+        .map_err(|e| anyhow::anyhow!("the truststore: {e}"))?;
+    let provider = Arc::new(provider);
     let app = kubeward_idp::http::router(provider.clone(), &url);
     let handler = move |request: http::Request<hyper::body::Incoming>,
                         _connection: Arc<kubeward_net::ConnectionInfo>| {
@@ -169,6 +204,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         handler,
         std::future::pending(),
     ));
+    tokio::spawn(periodic_ldap_syncs(provider.clone()));
     write_atomic(
         &options.data_dir.join(URL_FILE),
         format!("{url}\n").as_bytes(),
@@ -181,6 +217,22 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         bootstrap: outcome,
         provider,
     })
+}
+
+/// How often the LDAP providers' sync periods (`fullSyncPeriod`, `changedSyncPeriod`) are
+/// looked at.
+const LDAP_SYNC_TICK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs the LDAP syncs that are due, on a blocking thread (the LDAP client blocks), forever.
+async fn periodic_ldap_syncs(provider: Arc<Provider>) {
+    let mut tick = tokio::time::interval(LDAP_SYNC_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let p = provider.clone();
+        let now = kubeward_idp::http::clock::now();
+        let _ = tokio::task::spawn_blocking(move || p.periodic_syncs(now)).await;
+    }
 }
 
 /// The provider's certificate from the data directory's CA (created if missing), for
@@ -264,6 +316,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
+    let truststore = read_truststore(&args.truststore)?;
     let runtime = super::super::runtime()?;
     let store = args.data.storage.open(&data_dir)?;
     let shared = args.data.storage.shared();
@@ -279,6 +332,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 generated: Vec::new(),
                 limits: args.connections.limits(),
                 shared,
+                truststore,
             },
         )
         .await?;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use super::*;
 use kubeward_testkit::cluster::{Cluster, ok};
 
-fn kubectl_with_token(cluster: &Cluster, token: &str, args: &[&str]) -> (bool, String) {
+pub(super) fn kubectl_with_token(cluster: &Cluster, token: &str, args: &[&str]) -> (bool, String) {
     let kubeconfig = cluster.scratch("test-user.kubeconfig");
     std::fs::write(
         &kubeconfig,

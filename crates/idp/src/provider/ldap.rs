@@ -1,0 +1,415 @@
+//! LDAP user federation put to work: the connection to an LDAP provider's server (ldap3's
+//! blocking client, so only ever called from blocking threads), the lookup of a user at login
+//! (imported, or refreshed with its groups, before its password is checked), the password
+//! checked by a bind as the user's DN, and the full and changed-users syncs
+//! (`user-storage/{id}/sync`, and periodically as `fullSyncPeriod` asks).
+
+use std::time::Duration;
+
+use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Scope, SearchEntry};
+
+use super::{Provider, new_id};
+use crate::directory::DirectoryError;
+use crate::flows::ldap::{
+    self, Entry, FederationError, GroupSettings, Imported, LDAP_ENTRY_DN, LdapSettings, SyncResult,
+};
+use crate::model::{Component, ModelError, Realm};
+
+/// How long connecting and each operation may take when the provider does not say.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The login page's message when a federated user's LDAP server cannot be reached.
+pub const LDAP_UNAVAILABLE: &str = "The user directory (LDAP) cannot be reached. Try again later.";
+/// LDAP's `invalidCredentials` result code.
+const INVALID_CREDENTIALS: u32 = 49;
+
+/// Why an LDAP provider could not answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LdapError {
+    /// The provider is not usable as configured.
+    #[error(transparent)]
+    Config(#[from] FederationError),
+    /// The server cannot be reached, or refused the provider's bind DN (why).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The realm or component is gone.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The store refused the change.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+}
+
+/// A connection to an LDAP provider's server.
+struct Connection {
+    conn: LdapConn,
+    settings: LdapSettings,
+}
+
+fn unavailable(s: &LdapSettings, e: &Ldap3Error) -> LdapError {
+    LdapError::Unavailable(format!("LDAP server {} cannot be reached: {e}", s.url))
+}
+
+impl Connection {
+    /// Connects, without binding.
+    fn open(settings: LdapSettings) -> Result<Self, LdapError> {
+        let timeout = settings
+            .timeout_ms
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let conn_settings = LdapConnSettings::new()
+            .set_conn_timeout(timeout)
+            .set_starttls(settings.start_tls);
+        let mut conn = LdapConn::with_settings(conn_settings, &settings.url)
+            .map_err(|e| unavailable(&settings, &e))?;
+        conn.with_timeout(timeout);
+        Ok(Self { conn, settings })
+    }
+
+    /// Connects and binds as the provider's `bindDn` (anonymously without one).
+    fn service(settings: LdapSettings) -> Result<Self, LdapError> {
+        let mut c = Self::open(settings)?;
+        if let Some(dn) = c.settings.bind_dn.clone() {
+            let credential = c.settings.bind_credential.clone().unwrap_or_default();
+            let result = c
+                .conn
+                .simple_bind(&dn, &credential)
+                .map_err(|e| unavailable(&c.settings, &e))?;
+            if result.rc != 0 {
+                return Err(LdapError::Unavailable(format!(
+                    "LDAP server {} refused the bind DN {dn}: {}",
+                    c.settings.url,
+                    if result.rc == INVALID_CREDENTIALS {
+                        "invalid credentials".to_string()
+                    } else {
+                        format!("result code {} {}", result.rc, result.text)
+                    }
+                )));
+            }
+        }
+        Ok(c)
+    }
+
+    /// Searches entries (`subtree`, else one level under `base`).
+    fn search(
+        &mut self,
+        base: &str,
+        subtree: bool,
+        filter: &str,
+        attributes: &[String],
+    ) -> Result<Vec<Entry>, LdapError> {
+        let scope = if subtree {
+            Scope::Subtree
+        } else {
+            Scope::OneLevel
+        };
+        let attrs: Vec<&str> = attributes.iter().map(String::as_str).collect();
+        let result = self
+            .conn
+            .search(base, scope, filter, attrs)
+            .map_err(|e| unavailable(&self.settings, &e))?;
+        // 32 noSuchObject: the base is not there, so nothing is under it.
+        if result.1.rc == 32 {
+            return Ok(Vec::new());
+        }
+        let (entries, _) = result
+            .success()
+            .map_err(|e| LdapError::Unavailable(format!("LDAP search under {base} failed: {e}")))?;
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                let e = SearchEntry::construct(e);
+                Entry::new(&e.dn, e.attrs)
+            })
+            .collect())
+    }
+
+    /// The user entries under `usersDn` matching `filter`.
+    fn users(&mut self, filter: &str, attributes: &[String]) -> Result<Vec<Entry>, LdapError> {
+        let base = self.settings.users_dn.clone();
+        let subtree = self.settings.subtree;
+        self.search(&base, subtree, filter, attributes)
+    }
+
+    /// The group entries of a group mapper matching `filter`.
+    fn groups(&mut self, g: &GroupSettings, filter: &str) -> Result<Vec<Entry>, LdapError> {
+        let attrs = vec![g.name_attribute.clone(), g.membership_attribute.clone()];
+        self.search(&g.groups_dn, true, filter, &attrs)
+    }
+}
+
+/// A provider's settings, attribute mappings and group mapper.
+struct Provided {
+    settings: LdapSettings,
+    mappings: Vec<ldap::AttributeMapping>,
+    groups: Option<GroupSettings>,
+}
+
+fn provided(realm: &Realm, c: &Component) -> Result<Provided, LdapError> {
+    let mappers = realm.sub_components(&c.id);
+    Ok(Provided {
+        settings: ldap::settings(c)?,
+        mappings: ldap::attribute_mappings(&mappers),
+        groups: ldap::group_settings(&mappers)?,
+    })
+}
+
+/// A user's password checked by LDAP: `Ok(false)` for a wrong one.
+fn bind_as(settings: LdapSettings, dn: &str, password: &str) -> Result<bool, LdapError> {
+    // An empty password would be an unauthenticated bind, which LDAP servers accept.
+    if password.is_empty() {
+        return Ok(false);
+    }
+    let mut c = Connection::open(settings)?;
+    let result = c
+        .conn
+        .simple_bind(dn, password)
+        .map_err(|e| unavailable(&c.settings, &e))?;
+    let _ = c.conn.unbind();
+    match result.rc {
+        0 => Ok(true),
+        INVALID_CREDENTIALS => Ok(false),
+        rc => Err(LdapError::Unavailable(format!(
+            "LDAP bind of {dn} failed: result code {rc} {}",
+            result.text
+        ))),
+    }
+}
+
+fn millis(now: u64) -> i64 {
+    i64::try_from(now).unwrap_or(0).saturating_mul(1000)
+}
+
+impl Provider {
+    /// Before a password login at `realm`: when the login names a user of an LDAP provider
+    /// (or no user, and the realm has LDAP providers), reads the user from LDAP and imports
+    /// it, or refreshes its copy and its LDAP groups; a user gone from LDAP is removed. Local
+    /// users are left alone.
+    pub fn federate_login(&self, realm_name: &str, login: &str, now: u64) -> Result<(), LdapError> {
+        let Some(realm) = self.directory.realm(realm_name) else {
+            return Ok(());
+        };
+        let providers = realm.ldap_providers();
+        if providers.is_empty() || login.is_empty() {
+            return Ok(());
+        }
+        let local = realm.user_by_login(login);
+        let candidates: Vec<&Component> = match local {
+            Some(u) => match &u.federation_link {
+                Some(link) => providers.into_iter().filter(|c| &c.id == link).collect(),
+                None => return Ok(()),
+            },
+            None => providers,
+        };
+        let username = local.map_or(login, |u| u.username.as_str());
+        for c in candidates {
+            let p = provided(&realm, c)?;
+            let mut conn = Connection::service(p.settings.clone())?;
+            let attrs = ldap::user_attributes(&p.settings, &p.mappings);
+            let found = conn.users(&ldap::user_filter(&p.settings, username), &attrs)?;
+            let Some(entry) = found.into_iter().next() else {
+                if let Some(u) = local {
+                    let id = u.id.clone();
+                    self.directory.update_realm(realm_name, move |r| {
+                        r.users.retain(|x| x.id != id);
+                        Ok(())
+                    })?;
+                }
+                continue;
+            };
+            let groups = match &p.groups {
+                Some(g) => conn.groups(g, &ldap::member_filter(g, &entry))?,
+                None => Vec::new(),
+            };
+            let _ = conn.conn.unbind();
+            let id = c.id.clone();
+            let written = self.directory.update_realm(realm_name, move |r| {
+                let imported = ldap::import_user(
+                    r,
+                    &id,
+                    &p.settings,
+                    &p.mappings,
+                    &entry,
+                    new_id,
+                    millis(now),
+                )
+                .map_err(|e| ModelError::Invalid(e.to_string()))?;
+                if let Some(g) = &p.groups {
+                    let all: Vec<usize> = (0..groups.len()).collect();
+                    let members = [(imported.id().to_string(), all)];
+                    ldap::sync_memberships(r, g, &groups, &members, &mut new_id)
+                        .map_err(|e| ModelError::Invalid(e.to_string()))?;
+                }
+                Ok(())
+            });
+            if let Err(e) = written {
+                tracing::warn!(provider = %c.name, error = %e, "importing an LDAP user");
+            }
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// The password of a user of an LDAP provider, checked by binding as its DN; `None` for a
+    /// user that is not federated. A provider that is gone or disabled refuses the password.
+    pub fn ldap_password(
+        &self,
+        realm: &Realm,
+        user: &crate::model::User,
+        password: &str,
+    ) -> Option<Result<bool, LdapError>> {
+        let link = user.federation_link.as_deref()?;
+        let Some(c) = realm.ldap_providers().into_iter().find(|c| c.id == link) else {
+            return Some(Ok(false));
+        };
+        let Some(dn) = user.attributes.get(LDAP_ENTRY_DN).and_then(|v| v.first()) else {
+            return Some(Ok(false));
+        };
+        Some(
+            ldap::settings(c)
+                .map_err(LdapError::from)
+                .and_then(|s| bind_as(s, dn, password)),
+        )
+    }
+
+    /// Syncs an LDAP provider's users into the realm: every user (`full`), else those changed
+    /// since the last sync (`modifyTimestamp`); with a group mapper, the groups and their
+    /// memberships too. A full sync removes the provider's users that LDAP no longer has.
+    pub fn sync_federation(
+        &self,
+        realm_name: &str,
+        component_id: &str,
+        full: bool,
+        now: u64,
+    ) -> Result<SyncResult, LdapError> {
+        let realm = self
+            .directory
+            .realm(realm_name)
+            .ok_or(LdapError::NotFound("Realm not found."))?;
+        let c = realm
+            .component(component_id)
+            .filter(|c| c.is_ldap())
+            .ok_or(LdapError::NotFound("Could not find component"))?;
+        let p = provided(&realm, c)?;
+        let mut conn = Connection::service(p.settings.clone())?;
+        let attrs = ldap::user_attributes(&p.settings, &p.mappings);
+        let mut filter = ldap::users_filter(&p.settings);
+        let since = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
+        if let (false, Some(since)) = (full, since) {
+            filter = format!(
+                "(&{filter}(modifyTimestamp>={}))",
+                ldap::generalized_time(since)
+            );
+        }
+        let entries = conn.users(&filter, &attrs)?;
+        let groups = match &p.groups {
+            Some(g) => conn.groups(g, &ldap::groups_filter(g))?,
+            None => Vec::new(),
+        };
+        let _ = conn.conn.unbind();
+        let id = c.id.clone();
+        let result = self.directory.update_realm(realm_name, move |r| {
+            let mut result = SyncResult::default();
+            let mut members = Vec::new();
+            let mut seen = std::collections::BTreeSet::new();
+            let mut unchanged = std::collections::BTreeSet::new();
+            for entry in &entries {
+                match ldap::import_user(
+                    r,
+                    &id,
+                    &p.settings,
+                    &p.mappings,
+                    entry,
+                    new_id,
+                    millis(now),
+                ) {
+                    Ok(imported) => {
+                        match &imported {
+                            Imported::Added(_) => result.added += 1,
+                            Imported::Updated(_) => result.updated += 1,
+                            Imported::Unchanged(id) => {
+                                unchanged.insert(id.clone());
+                            }
+                        }
+                        seen.insert(imported.id().to_string());
+                        if let Some(g) = &p.groups {
+                            let of: Vec<usize> = groups
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, group)| ldap::is_member(g, group, entry))
+                                .map(|(i, _)| i)
+                                .collect();
+                            members.push((imported.id().to_string(), of));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(dn = %entry.dn, error = %e, "LDAP sync");
+                        result.failed += 1;
+                    }
+                }
+            }
+            if let Some(g) = &p.groups {
+                let changed = ldap::sync_memberships(r, g, &groups, &members, &mut new_id)
+                    .map_err(|e| ModelError::Invalid(e.to_string()))?;
+                // A user whose only change is its groups is an updated one.
+                let regrouped = changed.intersection(&unchanged).count();
+                result.updated += u32::try_from(regrouped).unwrap_or(u32::MAX);
+            }
+            if full {
+                let before = r.users.len();
+                r.users.retain(|u| {
+                    u.federation_link.as_deref() != Some(id.as_str()) || seen.contains(&u.id)
+                });
+                result.removed = u32::try_from(before - r.users.len()).unwrap_or(u32::MAX);
+            }
+            if let Some(c) = r.components.iter_mut().find(|c| c.id == id) {
+                c.config.insert("lastSync".into(), vec![now.to_string()]);
+            }
+            Ok(result.finish())
+        })?;
+        Ok(result)
+    }
+
+    /// When a provider's periodic sync was last tried; `at` records a new try.
+    fn sync_attempt(&self, component_id: &str, at: Option<u64>) -> Option<u64> {
+        let mut attempts = self.ldap_attempts.lock().unwrap_or_else(|e| e.into_inner());
+        match at {
+            Some(at) => attempts.insert(component_id.to_string(), at),
+            None => attempts.get(component_id).copied(),
+        }
+    }
+
+    /// Runs the syncs that are due (`fullSyncPeriod`, `changedSyncPeriod` since `lastSync`);
+    /// returns how many ran. Failures are logged.
+    pub fn periodic_syncs(&self, now: u64) -> usize {
+        let mut ran = 0;
+        for r in self.directory.realms() {
+            let realm = r.name.clone();
+            for c in r.ldap_providers() {
+                let Ok(s) = ldap::settings(c) else { continue };
+                let synced = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
+                let tried = self.sync_attempt(&c.id, None);
+                // A provider that never synced starts counting when it is first seen.
+                let Some(last) = synced.max(tried) else {
+                    self.sync_attempt(&c.id, Some(now));
+                    continue;
+                };
+                let due =
+                    |period: Option<u64>| period.is_some_and(|p| now >= last.saturating_add(p));
+                let full = due(s.full_sync_period);
+                if !full && !due(s.changed_sync_period) {
+                    continue;
+                }
+                ran += 1;
+                self.sync_attempt(&c.id, Some(now));
+                match self.sync_federation(&realm, &c.id, full, now) {
+                    Ok(result) => {
+                        tracing::info!(realm, provider = %c.name, status = %result.status, "LDAP sync")
+                    }
+                    Err(e) => tracing::warn!(realm, provider = %c.name, error = %e, "LDAP sync"),
+                }
+            }
+        }
+        ran
+    }
+}

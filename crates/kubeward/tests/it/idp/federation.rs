@@ -1,0 +1,380 @@
+//! LDAP user federation against a real OpenLDAP (Debian's `slapd`, started here on loopback with
+//! a small LDIF): python-keycloak configures the provider and its group mapper and syncs; the
+//! seed 001 flow with an LDAP user whose LDAP group is bound in RBAC, through real kubectl; a
+//! group change in LDAP reaches the next token; a wrong LDAP password is refused; LDAP down is a
+//! clear error and the provider goes on serving.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kubeward_testkit::cluster::{Cluster, ok};
+use serde_json::json;
+
+use super::seed_001_cluster::kubectl_with_token;
+use super::*;
+
+const MINJI_PASSWORD: &str = "minji-ldap-password";
+
+/// A running slapd on 127.0.0.1; killed when dropped.
+struct Slapd {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+const LDIF: &str = "\
+dn: dc=corp,dc=example
+objectClass: dcObject
+objectClass: organization
+dc: corp
+o: Corp
+
+dn: ou=people,dc=corp,dc=example
+objectClass: organizationalUnit
+ou: people
+
+dn: ou=groups,dc=corp,dc=example
+objectClass: organizationalUnit
+ou: groups
+
+dn: uid=minji,ou=people,dc=corp,dc=example
+objectClass: inetOrgPerson
+objectClass: organizationalPerson
+uid: minji
+cn: Minji
+sn: Kim
+mail: minji@corp.example
+userPassword: minji-ldap-password
+
+dn: uid=jiho,ou=people,dc=corp,dc=example
+objectClass: inetOrgPerson
+objectClass: organizationalPerson
+uid: jiho
+cn: Jiho
+sn: Park
+mail: jiho@corp.example
+userPassword: jiho-ldap-password
+
+dn: cn=k8s-devs,ou=groups,dc=corp,dc=example
+objectClass: groupOfNames
+cn: k8s-devs
+member: uid=minji,ou=people,dc=corp,dc=example
+member: uid=jiho,ou=people,dc=corp,dc=example
+
+dn: cn=sre,ou=groups,dc=corp,dc=example
+objectClass: groupOfNames
+cn: sre
+member: uid=jiho,ou=people,dc=corp,dc=example
+";
+
+impl Slapd {
+    fn start() -> Self {
+        assert!(
+            Path::new("/usr/sbin/slapd").exists(),
+            "Debian's slapd is installed (.ci/run installs it)"
+        );
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).expect("the database folder");
+        let conf = dir.path().join("slapd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "include /etc/ldap/schema/core.schema\n\
+                 include /etc/ldap/schema/cosine.schema\n\
+                 include /etc/ldap/schema/inetorgperson.schema\n\
+                 modulepath /usr/lib/ldap\n\
+                 moduleload back_mdb\n\
+                 pidfile {pid}\n\
+                 database mdb\n\
+                 maxsize 10485760\n\
+                 suffix \"dc=corp,dc=example\"\n\
+                 rootdn \"cn=admin,dc=corp,dc=example\"\n\
+                 rootpw admin-secret\n\
+                 directory {data}\n",
+                pid = dir.path().join("slapd.pid").display(),
+                data = data.display()
+            ),
+        )
+        .expect("write slapd.conf");
+        let ldif = dir.path().join("corp.ldif");
+        std::fs::write(&ldif, LDIF).expect("write the LDIF");
+        let added = Command::new("/usr/sbin/slapadd")
+            .arg("-f")
+            .arg(&conf)
+            .arg("-l")
+            .arg(&ldif)
+            .output()
+            .expect("slapadd runs");
+        assert!(
+            added.status.success(),
+            "slapadd: {}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let url = format!("ldap://127.0.0.1:{port}");
+        // -d 0: in the foreground, so that the test owns the process.
+        let child = Command::new("/usr/sbin/slapd")
+            .arg("-f")
+            .arg(&conf)
+            .arg("-h")
+            .arg(format!("{url}/"))
+            .args(["-d", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("slapd starts");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "slapd listens on {url}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, url, dir }
+    }
+
+    /// Runs ldapmodify as the directory's admin with this LDIF change.
+    fn modify(&self, change: &str) {
+        let file = self.dir.path().join("change.ldif");
+        std::fs::write(&file, change).expect("write the change");
+        let output = Command::new("ldapmodify")
+            .args(["-x", "-H", &self.url, "-D", "cn=admin,dc=corp,dc=example"])
+            .args(["-w", "admin-secret", "-f"])
+            .arg(&file)
+            .output()
+            .expect("ldapmodify runs (Debian's ldap-utils)");
+        assert!(
+            output.status.success(),
+            "ldapmodify: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Slapd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn groups_of(token: &str) -> Vec<String> {
+    claims(token)["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn ldap_users_and_groups_reach_kubernetes_and_ldap_down_is_a_clear_error() {
+    let mut slapd = Slapd::start();
+    let idp = Idp::start();
+
+    let configured = python_keycloak(
+        "keycloak_federation.py",
+        &idp,
+        &[("LDAP_URL", &slapd.url), ("LDAP_PASSWORD", MINJI_PASSWORD)],
+    );
+    eprintln!("{configured:#}");
+    assert_eq!(
+        configured["default_mappers"],
+        json!([
+            "creation date",
+            "email",
+            "first name",
+            "last name",
+            "modify date",
+            "username"
+        ])
+    );
+    assert_eq!(configured["secret_shown"], json!(["**********"]));
+    assert_eq!(configured["bad_url"][0], 400);
+    assert_eq!(configured["unknown_field"][0], 400);
+    assert_eq!(configured["sync"]["added"], 2, "minji and jiho");
+    assert_eq!(configured["sync"]["failed"], 0);
+    assert_eq!(
+        configured["sync"]["status"],
+        "2 imported users, 0 updated users, 0 removed users"
+    );
+    assert_eq!(configured["again"]["added"], 0);
+    assert_eq!(configured["again"]["updated"], 0);
+    assert_eq!(configured["federation_link_is_provider"], true);
+    assert_eq!(configured["email"], "minji@corp.example");
+    assert_eq!(configured["first_name"], "Minji");
+    assert_eq!(
+        configured["ldap_dn"],
+        json!(["uid=minji,ou=people,dc=corp,dc=example"])
+    );
+    assert_eq!(configured["groups"], json!(["k8s-devs"]));
+    assert_eq!(
+        configured["read_only_update"],
+        json!([400, {"errorMessage": "User is read only!"}])
+    );
+    assert_eq!(
+        configured["read_only_password"],
+        json!([400, {"errorMessage": "Can't reset password as account is read only"}])
+    );
+    assert_eq!(configured["userinfo"]["preferred_username"], "minji");
+    assert_eq!(configured["wrong_password"][0], 401);
+    assert_eq!(
+        configured["wrong_password"][1]["error_description"],
+        "Invalid user credentials"
+    );
+    assert_eq!(configured["unknown_user"][0], 401);
+
+    // Seed 001 with the LDAP user: her LDAP group is bound in RBAC.
+    let flags: Vec<String> = vec![
+        format!("--oidc-issuer-url={}", idp.issuer("kubernetes")),
+        "--oidc-client-id=kubernetes-client".into(),
+        format!("--oidc-ca-file={}", idp.ca().display()),
+        "--oidc-username-claim=preferred_username".into(),
+        "--oidc-username-prefix=-".into(),
+        "--oidc-groups-claim=groups".into(),
+        "--oidc-groups-prefix=kubernetes:".into(),
+    ];
+    let cluster = Cluster::up_with(tempfile::tempdir().unwrap(), &flags);
+    let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+    assert_eq!(status, 200, "{body}");
+    let token = body["id_token"].as_str().unwrap().to_string();
+    assert!(groups_of(&token).contains(&"k8s-devs".to_string()));
+    let started = Instant::now();
+    let whoami = loop {
+        let (success, out) = kubectl_with_token(&cluster, &token, &["auth", "whoami"]);
+        if success {
+            break out;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the id token was not accepted: {out}\n{}",
+            cluster.log()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(whoami.contains("minji"), "{whoami}");
+    assert!(whoami.contains("kubernetes:k8s-devs"), "{whoami}");
+    let (success, out) = kubectl_with_token(&cluster, &token, &["get", "namespace", "default"]);
+    assert!(!success, "{out}");
+    assert!(
+        out.contains(r#"User "minji" cannot get resource "namespaces""#),
+        "{out}"
+    );
+    ok(&cluster.kubectl(&[
+        "create",
+        "clusterrolebinding",
+        "k8s-devs-view",
+        "--clusterrole=view",
+        "--group=kubernetes:k8s-devs",
+    ]));
+    ok(&cluster.kubectl(&[
+        "create",
+        "clusterrole",
+        "namespace-reader",
+        "--verb=get",
+        "--resource=namespaces",
+    ]));
+    ok(&cluster.kubectl(&[
+        "create",
+        "clusterrolebinding",
+        "k8s-devs-namespaces",
+        "--clusterrole=namespace-reader",
+        "--group=kubernetes:k8s-devs",
+    ]));
+    let (success, out) = kubectl_with_token(&cluster, &token, &["get", "namespace", "default"]);
+    assert!(success, "{out}");
+
+    // Minji leaves k8s-devs in LDAP: her next login says so, and Kubernetes follows.
+    slapd.modify(
+        "dn: cn=k8s-devs,ou=groups,dc=corp,dc=example\nchangetype: modify\ndelete: member\nmember: uid=minji,ou=people,dc=corp,dc=example\n",
+    );
+    let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+    assert_eq!(status, 200, "{body}");
+    let token = body["id_token"].as_str().unwrap().to_string();
+    assert!(!groups_of(&token).contains(&"k8s-devs".to_string()));
+    let (success, out) = kubectl_with_token(&cluster, &token, &["get", "namespace", "default"]);
+    assert!(!success, "{out}");
+    assert!(out.contains("forbidden"), "{out}");
+
+    // A wrong LDAP password.
+    let (status, body) = idp.password_grant("minji", "not-her-password", SECRET);
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+
+    // Periodic sync: every second, a user added in LDAP appears without logging in.
+    let (status, body) = idp.admin("GET", "kubernetes/components?name=corp-ldap", None);
+    assert_eq!(status, 200, "{body}");
+    let mut component = json(&body)[0].clone();
+    let id = component["id"].as_str().unwrap().to_string();
+    component["config"]["fullSyncPeriod"] = json!(["1"]);
+    let (status, body) = idp.admin(
+        "PUT",
+        &format!("kubernetes/components/{id}"),
+        Some(&component.to_string()),
+    );
+    assert_eq!(status, 204, "{body}");
+    slapd.modify(
+        "dn: uid=seoyeon,ou=people,dc=corp,dc=example
+changetype: add
+objectClass: inetOrgPerson
+objectClass: organizationalPerson
+uid: seoyeon
+cn: Seoyeon
+sn: Lee
+userPassword: seoyeon-ldap-password
+",
+    );
+    let started = Instant::now();
+    loop {
+        let (status, body) = idp.admin("GET", "kubernetes/users?username=seoyeon&exact=true", None);
+        assert_eq!(status, 200, "{body}");
+        if json(&body).as_array().is_some_and(|a| a.len() == 1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the periodic sync did not import seoyeon"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // LDAP down: a clear error, and the provider goes on serving.
+    slapd.stop();
+    let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("LDAP"),
+        "{body}"
+    );
+    let (status, body) = idp.admin(
+        "POST",
+        &format!("kubernetes/user-storage/{id}/sync?action=triggerFullSync"),
+        None,
+    );
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        json(&body)["errorMessage"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("LDAP server {} cannot be reached", slapd.url)),
+        "{body}"
+    );
+    // A local user still logs in.
+    let (status, body) = idp.password_grant("test", PASSWORD, SECRET);
+    assert_eq!(status, 200, "{body}");
+}
