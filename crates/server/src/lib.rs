@@ -25,6 +25,7 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
+mod iam_ec2;
 mod iam_sts;
 mod inflight;
 mod oidc_keys;

@@ -1,6 +1,7 @@
 //! Subcommands and their wiring.
 
 mod auth;
+mod aws_credentials;
 mod eks;
 mod idp;
 mod limits;

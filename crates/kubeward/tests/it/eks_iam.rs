@@ -31,7 +31,7 @@ fn lab() -> Lab {
     let line = cluster
         .banner
         .lines()
-        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS): "))
+        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS, EC2): "))
         .unwrap_or_else(|| panic!("no local AWS in the banner:\n{}", cluster.banner))
         .to_string();
     let (url, rest) = line.split_once(" (account ").unwrap();
