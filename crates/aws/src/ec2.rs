@@ -79,7 +79,9 @@ fn run_instances(
     region: &str,
     now: SystemTime,
 ) -> Result<Answer, AwsError> {
-    let image_id = params.optional("ImageId").ok_or_else(|| missing("ImageId"))?;
+    let image_id = params
+        .optional("ImageId")
+        .ok_or_else(|| missing("ImageId"))?;
     let count = |name: &str| -> Result<u32, AwsError> {
         let value = params.optional(name).ok_or_else(|| missing(name))?;
         value
@@ -336,10 +338,7 @@ fn instance_node(instance: &Instance, (code, name): (&str, &str)) -> Node {
         Node::element("monitoring", vec![Node::text("state", "disabled")]),
     ];
     if !instance.private_ip_address.is_empty() {
-        fields.push(Node::text(
-            "privateIpAddress",
-            &instance.private_ip_address,
-        ));
+        fields.push(Node::text("privateIpAddress", &instance.private_ip_address));
     }
     fields.extend([
         Node::text("architecture", "x86_64"),

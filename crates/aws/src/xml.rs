@@ -115,7 +115,9 @@ pub fn json_response(action: &str, result: Option<Vec<Node>>, request_id: &str) 
 /// EC2's answer: `<{action}Response xmlns=…>` with the request id first, then the fields (no
 /// result element).
 pub fn ec2_response(action: &str, fields: Option<Vec<Node>>, request_id: &str) -> String {
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{EC2_NS}\">\n");
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{EC2_NS}\">\n"
+    );
     Node::text("requestId", request_id).write(&mut out, 1);
     for field in fields.unwrap_or_default() {
         field.write(&mut out, 1);

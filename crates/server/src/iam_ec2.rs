@@ -15,7 +15,8 @@ use aws_sigv4::sign::v4;
 use kubeward_authn::iam::ec2::{self, Ec2Failure, Ec2Settings};
 use tokio::sync::oneshot;
 
-use crate::iam_sts::{MAX_REPLY, StsClientError, sts_client};
+/// The largest reply read.
+pub const MAX_REPLY: usize = 1024 * 1024;
 
 /// What a lookup answers: the name, or the authenticator's message.
 type Answer = Result<String, String>;
@@ -80,19 +81,20 @@ impl std::fmt::Debug for Ec2Resolver {
 }
 
 impl Ec2Resolver {
-    /// A resolver for `settings`, trusting `extra_ca_pem` besides the system roots.
-    pub fn new(settings: Ec2Settings, extra_ca_pem: Option<&[u8]>) -> Result<Self, StsClientError> {
-        Ok(Self {
+    /// A resolver for `settings` that sends its calls with `client` (the STS client: the
+    /// system roots and the extra CA bundle, no redirects, 10 seconds at most).
+    pub fn new(settings: Ec2Settings, client: reqwest::Client) -> Self {
+        Self {
             inner: Arc::new(Inner {
                 settings,
-                client: sts_client(extra_ca_pem)?,
+                client,
                 waiting: Mutex::new(HashMap::new()),
                 calling: Arc::new(tokio::sync::Mutex::new(Bucket::new(
                     ec2::DEFAULT_QPS,
                     ec2::DEFAULT_BURST,
                 ))),
             }),
-        })
+        }
     }
 
     /// The private DNS name of `instance_id`, or aws-iam-authenticator's message.
@@ -129,11 +131,7 @@ impl Ec2Resolver {
 
     /// Up to [`ec2::MAX_BATCH`] waiting ids, taken out of the waiting list.
     fn take_batch(&self) -> Vec<(String, Vec<oneshot::Sender<Answer>>)> {
-        let mut waiting = self
-            .inner
-            .waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut waiting = self.inner.waiting.lock().unwrap_or_else(|e| e.into_inner());
         let ids: Vec<String> = waiting.keys().take(ec2::MAX_BATCH).cloned().collect();
         ids.into_iter()
             .filter_map(|id| waiting.remove(&id).map(|senders| (id, senders)))
@@ -143,7 +141,11 @@ impl Ec2Resolver {
 
 impl Inner {
     /// One call for the batch; when an unknown id fails it as a whole, one call per id.
-    async fn answer(&self, bucket: &mut Bucket, batch: Vec<(String, Vec<oneshot::Sender<Answer>>)>) {
+    async fn answer(
+        &self,
+        bucket: &mut Bucket,
+        batch: Vec<(String, Vec<oneshot::Sender<Answer>>)>,
+    ) {
         let ids: Vec<String> = batch.iter().map(|(id, _)| id.clone()).collect();
         let mut answers: HashMap<String, Answer> = HashMap::new();
         match self.describe(bucket, &ids).await {
@@ -189,8 +191,8 @@ impl Inner {
             code: "RequestError".into(),
             message: why,
         };
-        let headers = signed_headers(&self.settings, &body, crate::clock::system_now())
-            .map_err(transport)?;
+        let headers =
+            signed_headers(&self.settings, &body, crate::clock::system_now()).map_err(transport)?;
         let mut request = self.client.post(&self.settings.endpoint).body(body);
         for (name, value) in headers {
             request = request.header(name, value);
@@ -206,7 +208,7 @@ impl Inner {
             .await
             .map_err(|e| transport(e.without_url().to_string()))?
         {
-            if reply.len() + chunk.len() > MAX_REPLY * 16 {
+            if reply.len() + chunk.len() > MAX_REPLY {
                 return Err(transport("the reply is larger than 1 MiB".into()));
             }
             reply.extend_from_slice(&chunk);

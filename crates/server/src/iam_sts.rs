@@ -109,12 +109,11 @@ impl IamVerifier {
         extra_ca_pem: Option<&[u8]>,
         ec2: Option<Ec2Settings>,
     ) -> Result<Self, StsClientError> {
+        let client = sts_client(extra_ca_pem)?;
         Ok(Self {
             iam,
-            client: sts_client(extra_ca_pem)?,
-            ec2: ec2
-                .map(|settings| Ec2Resolver::new(settings, extra_ca_pem))
-                .transpose()?,
+            ec2: ec2.map(|settings| Ec2Resolver::new(settings, client.clone())),
+            client,
         })
     }
 

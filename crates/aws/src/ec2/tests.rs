@@ -121,9 +121,19 @@ fn run_describe_terminate() {
     let instances = items(child(reservations[0], "instancesSet"));
     assert_eq!(instances.len(), 1);
     assert_eq!(text(child(instances[0], "instanceState"), "code"), "16");
-    assert_eq!(text(child(instances[0], "placement"), "availabilityZone"), "ap-northeast-2a");
+    assert_eq!(
+        text(child(instances[0], "placement"), "availabilityZone"),
+        "ap-northeast-2a"
+    );
     let all = call(&state, "DescribeInstances", &[]).unwrap();
-    assert_eq!(items(child(items(child(&all, "reservationSet"))[0], "instancesSet")).len(), 2);
+    assert_eq!(
+        items(child(
+            items(child(&all, "reservationSet"))[0],
+            "instancesSet"
+        ))
+        .len(),
+        2
+    );
 
     let terminated = call(&state, "TerminateInstances", &[("InstanceId.1", &id)]).unwrap();
     let change = items(child(&terminated, "instancesSet"))[0];
@@ -132,14 +142,23 @@ fn run_describe_terminate() {
     let running = call(
         &state,
         "DescribeInstances",
-        &[("Filter.1.Name", "instance-state-name"), ("Filter.1.Value.1", "running")],
+        &[
+            ("Filter.1.Name", "instance-state-name"),
+            ("Filter.1.Value.1", "running"),
+        ],
     )
     .unwrap();
-    let left = items(child(items(child(&running, "reservationSet"))[0], "instancesSet"));
+    let left = items(child(
+        items(child(&running, "reservationSet"))[0],
+        "instancesSet",
+    ));
     assert_eq!(left.len(), 1);
     assert_ne!(text(left[0], "instanceId"), id);
     let gone = call(&state, "DescribeInstances", &[("InstanceId.1", &id)]).unwrap();
-    let gone = items(child(items(child(&gone, "reservationSet"))[0], "instancesSet"))[0];
+    let gone = items(child(
+        items(child(&gone, "reservationSet"))[0],
+        "instancesSet",
+    ))[0];
     assert_eq!(text(child(gone, "instanceState"), "name"), "terminated");
     assert_eq!(text(gone, "privateDnsName"), "");
 }
@@ -152,7 +171,10 @@ fn ec2_s_errors() {
         (e.status, e.code, e.message)
     };
     assert_eq!(
-        err("DescribeInstances", &[("InstanceId.1", "i-0123456789abcdef0")]),
+        err(
+            "DescribeInstances",
+            &[("InstanceId.1", "i-0123456789abcdef0")]
+        ),
         (
             400,
             "InvalidInstanceID.NotFound",
@@ -162,7 +184,10 @@ fn ec2_s_errors() {
     assert_eq!(
         err(
             "DescribeInstances",
-            &[("InstanceId.1", "i-0123456789abcdef0"), ("InstanceId.2", "i-12345678")]
+            &[
+                ("InstanceId.1", "i-0123456789abcdef0"),
+                ("InstanceId.2", "i-12345678")
+            ]
         ),
         (
             400,
@@ -172,14 +197,26 @@ fn ec2_s_errors() {
     );
     assert_eq!(
         err("TerminateInstances", &[("InstanceId.1", "node-1")]),
-        (400, "InvalidInstanceID.Malformed", "Invalid id: \"node-1\"".into())
+        (
+            400,
+            "InvalidInstanceID.Malformed",
+            "Invalid id: \"node-1\"".into()
+        )
     );
     assert_eq!(
         err("RunInstances", &[("MinCount", "1"), ("MaxCount", "1")]),
-        (400, "MissingParameter", "The request must contain the parameter ImageId".into())
+        (
+            400,
+            "MissingParameter",
+            "The request must contain the parameter ImageId".into()
+        )
     );
     assert_eq!(
-        err("DescribeInstances", &[("Filter.1.Name", "vpc-id"), ("Filter.1.Value.1", "x")]).1,
+        err(
+            "DescribeInstances",
+            &[("Filter.1.Name", "vpc-id"), ("Filter.1.Value.1", "x")]
+        )
+        .1,
         "InvalidParameterValue"
     );
     assert_eq!(err("StopInstances", &[]).1, "InvalidAction");
@@ -200,5 +237,8 @@ fn ec2_s_errors() {
         now(),
     )
     .unwrap_err();
-    assert_eq!((refused.status, refused.code), (403, "UnauthorizedOperation"));
+    assert_eq!(
+        (refused.status, refused.code),
+        (403, "UnauthorizedOperation")
+    );
 }

@@ -41,7 +41,10 @@ pub fn from_environment() -> Option<Credentials> {
         .map(PathBuf::from)
         .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".aws/credentials")))?;
     let text = std::fs::read_to_string(file).ok()?;
-    profile(&text, &var("AWS_PROFILE").unwrap_or_else(|| "default".into()))
+    profile(
+        &text,
+        &var("AWS_PROFILE").unwrap_or_else(|| "default".into()),
+    )
 }
 
 /// The credentials of `[name]` in a shared credentials file.

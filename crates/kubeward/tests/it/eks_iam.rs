@@ -716,7 +716,12 @@ fn a_node_is_named_after_its_instance_s_private_dns_name() {
     let again = lab.sh(&format!(
         "{node} kubectl --kubeconfig $W/node-config auth whoami -o jsonpath='{{.status.userInfo.username}}'"
     ));
-    assert_eq!(again.stdout, format!("system:node:{dns}"), "{}", again.stderr);
+    assert_eq!(
+        again.stdout,
+        format!("system:node:{dns}"),
+        "{}",
+        again.stderr
+    );
 
     // A session named after an instance the local EC2 never ran: 401.
     let stranger = as_session("i-0123456789abcdef0");
@@ -781,7 +786,10 @@ print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let both: Value = serde_json::from_str(&ran.stdout).unwrap();
     assert_eq!(both["ours"]["NotFound"], both["moto"]["NotFound"]);
-    assert_eq!(both["ours"]["NotFound"]["Code"], "InvalidInstanceID.NotFound");
+    assert_eq!(
+        both["ours"]["NotFound"]["Code"],
+        "InvalidInstanceID.NotFound"
+    );
     let required = [
         "Instances[].InstanceId",
         "Instances[].PrivateDnsName",

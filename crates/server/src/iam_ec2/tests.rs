@@ -62,7 +62,11 @@ fn requests_are_signed_for_ec2_in_the_region() {
     let mut temporary = settings("https://127.0.0.1:4599");
     temporary.session_token = Some("IQoJb3JpZ2luX2VjEXAMPLE".into());
     let headers = signed_headers(&temporary, "Action=DescribeInstances", at).unwrap();
-    assert!(headers.iter().any(|(n, v)| n == "x-amz-security-token" && v == "IQoJb3JpZ2luX2VjEXAMPLE"));
+    assert!(
+        headers
+            .iter()
+            .any(|(n, v)| n == "x-amz-security-token" && v == "IQoJb3JpZ2luX2VjEXAMPLE")
+    );
 }
 
 /// An EC2 stand-in (plain HTTP): instances `i-00000000`…`i-00000999` are known; one unknown id
@@ -169,7 +173,7 @@ impl FakeEc2 {
 #[tokio::test]
 async fn concurrent_lookups_are_batched_and_an_unknown_instance_fails_alone() {
     let ec2 = FakeEc2::start().await;
-    let resolver = Ec2Resolver::new(settings(&ec2.url), None).unwrap();
+    let resolver = Ec2Resolver::new(settings(&ec2.url), reqwest::Client::new());
     let lookups: Vec<_> = (0..150)
         .map(|n| {
             let resolver = resolver.clone();

@@ -66,7 +66,10 @@ fn instances_and_their_private_dns_names() {
         ]
     );
     let empty = r#"<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>x</requestId><reservationSet/></DescribeInstancesResponse>"#;
-    assert_eq!(parse_describe_instances(200, empty.as_bytes()).unwrap(), vec![]);
+    assert_eq!(
+        parse_describe_instances(200, empty.as_bytes()).unwrap(),
+        vec![]
+    );
 }
 
 #[test]
