@@ -196,6 +196,50 @@ struct WireCause {
     field: String,
 }
 
+impl From<WireStatus> for Status {
+    fn from(s: WireStatus) -> Self {
+        Status {
+            status: s.status,
+            message: s.message,
+            reason: s.reason,
+            details: s.details.map(|d| StatusDetails {
+                name: d.name,
+                group: d.group,
+                kind: d.kind,
+                uid: d.uid,
+                causes: d
+                    .causes
+                    .into_iter()
+                    .map(|c| StatusCause {
+                        reason: c.reason,
+                        message: c.message,
+                        field: c.field,
+                    })
+                    .collect(),
+                retry_after_seconds: d.retry_after_seconds,
+            }),
+            code: s.code,
+        }
+    }
+}
+
+/// A response body that is a `Status` (`"kind":"Status"`), read as the event records it; `None`
+/// for any other body.
+pub fn status(body: &[u8]) -> Option<Status> {
+    #[derive(Deserialize)]
+    struct Kind<'a> {
+        #[serde(borrow, default)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    let kind: Kind<'_> = serde_json::from_slice(body).ok()?;
+    if kind.kind != "Status" {
+        return None;
+    }
+    serde_json::from_slice::<WireStatus>(body)
+        .ok()
+        .map(Status::from)
+}
+
 impl From<WireUser> for UserInfo {
     fn from(user: WireUser) -> Self {
         UserInfo {
@@ -254,28 +298,7 @@ impl WireEvent {
                 resource_version: o.resource_version,
                 subresource: o.subresource,
             }),
-            response_status: self.response_status.map(|s| Status {
-                status: s.status,
-                message: s.message,
-                reason: s.reason,
-                details: s.details.map(|d| StatusDetails {
-                    name: d.name,
-                    group: d.group,
-                    kind: d.kind,
-                    uid: d.uid,
-                    causes: d
-                        .causes
-                        .into_iter()
-                        .map(|c| StatusCause {
-                            reason: c.reason,
-                            message: c.message,
-                            field: c.field,
-                        })
-                        .collect(),
-                    retry_after_seconds: d.retry_after_seconds,
-                }),
-                code: s.code,
-            }),
+            response_status: self.response_status.map(Status::from),
             request_object: self.request_object.map(|r| r.get().to_string()),
             response_object: self.response_object.map(|r| r.get().to_string()),
             annotations: self.annotations,

@@ -17,7 +17,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The line of `up`'s banner that ends it.
 const BANNER_END: &str = "kubectl auth whoami";
 
-/// A running `kubeward up`; stopped (SIGKILL) when dropped.
+/// A running `kubeward up`; stopped when dropped (SIGTERM, so that a lab node stops its pods'
+/// processes; SIGKILL after 10 seconds).
 pub struct Cluster {
     process: Process,
     /// The temporary folder holding the data directory and the test's scratch files.
@@ -130,6 +131,11 @@ impl Cluster {
             .unwrap_or(0)
     }
 
+    /// The lines `kubeward up` printed on stdout since its banner (or the last call).
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.process.take_lines()
+    }
+
     /// What the server logged so far (servers started with [`Cluster::up_with`]).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.scratch("kubeward.log")).unwrap_or_default()
@@ -224,6 +230,12 @@ impl Cluster {
         let path = self.scratch(file_name);
         std::fs::write(&path, text).expect("write a kubeconfig");
         path
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.process.terminate(Duration::from_secs(10));
     }
 }
 

@@ -52,3 +52,16 @@ fn reads_event_lists_and_pretty_events_and_reports_bad_lines() {
         )
     );
 }
+
+#[test]
+fn a_status_body_is_read_and_other_bodies_are_not() {
+    let body = br#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"web\" not found","reason":"NotFound","details":{"name":"web","kind":"pods"},"code":404}"#;
+    let read = status(body).expect("a Status");
+    assert_eq!(
+        (read.code, read.reason.as_str(), read.message.as_str()),
+        (404, "NotFound", "pods \"web\" not found")
+    );
+    assert_eq!(read.details.expect("details").name, "web");
+    assert_eq!(status(br#"{"kind":"Pod","apiVersion":"v1"}"#), None);
+    assert_eq!(status(b"404 page not found\n"), None);
+}

@@ -1,5 +1,6 @@
 //! Subcommands and their wiring.
 
+mod audit;
 mod auth;
 mod aws_credentials;
 mod eks;
@@ -13,6 +14,7 @@ mod server_error;
 mod shutdown;
 mod up;
 mod up_aws;
+mod up_lab;
 mod up_oidc;
 mod user;
 

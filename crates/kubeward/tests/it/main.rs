@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kubeward` binary (one test binary for the crate).
 
 mod api_verbs;
+mod audit;
 mod auth_explain;
 mod bad_input;
 mod eks;
@@ -10,7 +11,9 @@ mod hardening;
 mod identities;
 mod idp;
 mod kubectl_versions;
+mod lab_node;
 mod login;
+mod metrics;
 mod oidc_issuer;
 mod rbac_can_i;
 mod rbac_from_audit;

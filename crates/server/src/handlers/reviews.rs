@@ -27,6 +27,7 @@ pub async fn handle(
     }
     let bytes = body::read(request_body).await?;
     let request = body::decode_object(&context.parts.headers, &bytes)?;
+    context.audit_request_object(&request);
     let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let status = match kind.resource {
         "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
