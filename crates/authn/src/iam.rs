@@ -11,11 +11,13 @@
 //!
 //! - [`token`]: the token's checks; [`hosts`]: which STS hosts are allowed;
 //! - [`sts`]: STS's reply and the identity; [`arn`]: canonical ARNs and globs;
-//! - [`mapping`], [`aws_auth`], [`file`], [`access_entries`], [`template`]: the mappings.
+//! - [`mapping`], [`aws_auth`], [`file`], [`access_entries`], [`template`]: the mappings;
+//! - [`ec2`]: EC2's `DescribeInstances`, which names the instance of `{{EC2PrivateDNSName}}`.
 
 pub mod access_entries;
 pub mod arn;
 pub mod aws_auth;
+pub mod ec2;
 pub mod file;
 pub mod hosts;
 pub mod mapping;
@@ -104,6 +106,8 @@ pub struct IamSettings {
     pub sts_ca_pem: Option<String>,
     /// `--aws-iam-mapping-file`, parsed.
     pub mapping_file: mapping::MapperSet,
+    /// Where `{{EC2PrivateDNSName}}` is looked up (`None`: such mappings are refused).
+    pub ec2: Option<ec2::Ec2Settings>,
 }
 
 /// Why an IAM token gives no user. `Display` is what the server logs (never the token).
@@ -125,6 +129,36 @@ impl IamError {
     /// Whether STS throttled the call (aws-iam-authenticator answers 429 then).
     pub fn is_throttled(&self) -> bool {
         matches!(self, IamError::Sts(StsError::Throttled(_)))
+    }
+
+    /// The instance whose private DNS name the mapping needs and nobody asked EC2 for yet.
+    pub fn unknown_instance(&self) -> Option<&str> {
+        match self {
+            IamError::Mapping(MapError::Template {
+                error: template::TemplateError::UnknownInstance(id),
+                ..
+            }) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The same error with EC2's answer (aws-iam-authenticator's message) in place of the
+    /// unknown instance.
+    pub fn with_ec2_failure(self, message: String) -> Self {
+        match self {
+            IamError::Mapping(MapError::Template {
+                mapper,
+                what,
+                template,
+                error: template::TemplateError::UnknownInstance(_),
+            }) => IamError::Mapping(MapError::Template {
+                mapper,
+                what,
+                template,
+                error: template::TemplateError::Ec2(message),
+            }),
+            other => other,
+        }
     }
 }
 
@@ -242,6 +276,16 @@ impl Iam {
         change(&mut mappings);
         current.mappings = Arc::new(mappings);
         current.generation += 1;
+    }
+
+    /// Keeps an EC2 instance's private DNS name (asked of EC2 by the server) for
+    /// `{{EC2PrivateDNSName}}`, as aws-iam-authenticator's cache: for the server's lifetime.
+    /// Identities already verified are mapped anew.
+    pub fn add_ec2_private_dns_name(&self, instance_id: &str, name: &str) {
+        self.update_mappings(|m| {
+            m.ec2_private_dns_names
+                .insert(instance_id.to_string(), name.to_string());
+        });
     }
 
     /// The current mappings.

@@ -62,7 +62,7 @@ impl Caller {
     }
 
     /// Whether an identity policy of the caller allows `service:action`.
-    fn allowed(&self, service: &str) -> bool {
+    pub(crate) fn allowed(&self, service: &str) -> bool {
         match self {
             Caller::Root => true,
             Caller::User(user) => user.attached_policies.iter().any(|p| {
@@ -88,7 +88,7 @@ impl Params<'_> {
             .ok_or_else(|| AwsError::missing_parameter(name))
     }
 
-    fn optional(&self, name: &str) -> Option<&str> {
+    pub(crate) fn optional(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 }

@@ -1,4 +1,4 @@
-//! The local AWS's HTTP side: one route that takes AWS query API requests (form POSTs signed in
+//! The local AWS's HTTP side (IAM, STS and EC2): one route that takes AWS query API requests (form POSTs signed in
 //! a header, or presigned GETs), verifies their signature with AWS's signer, finds the caller,
 //! runs the action and answers AWS's XML — or JSON, when STS is asked for it.
 
@@ -11,12 +11,13 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::actions::{self, Caller, Params};
+use crate::ec2;
 use crate::error::AwsError;
 use crate::sigv4::{self, Incoming};
 use crate::state::{State, ids};
 use crate::xml;
 
-/// The router of the local IAM and STS (both on one listener).
+/// The router of the local IAM, STS and EC2 (all on one listener).
 pub fn router(state: State) -> axum::Router {
     axum::Router::new().fallback(handle).with_state(state)
 }
@@ -94,9 +95,14 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
         body: &received.body,
     };
     let signature = sigv4::read_signature(&incoming);
+    let region = match &signature {
+        Ok(Some(s)) => s.region.clone(),
+        _ => String::new(),
+    };
     let service = match &signature {
         Ok(Some(s)) => s.service.clone(),
         _ if is_sts_action(&action) => "sts".into(),
+        _ if action.ends_with("Instances") => "ec2".into(),
         _ => "iam".into(),
     };
     let json = service == "sts"
@@ -111,7 +117,12 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
             if action.is_empty() {
                 return Err(AwsError::sender(400, "MissingAction", "Missing Action"));
             }
-            let outcome = actions::run(state, &service, &action, &Params(&params), &caller, now);
+            let params = Params(&params);
+            let outcome = if service == "ec2" {
+                ec2::run(state, &action, &params, &caller, &region, now)
+            } else {
+                actions::run(state, &service, &action, &params, &caller, now)
+            };
             tracing::info!(
                 %service,
                 %action,
@@ -127,6 +138,11 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
         xml::IAM_NS
     };
     let (status, body, content_type) = match result {
+        Ok(answer) if service == "ec2" => (
+            200,
+            xml::ec2_response(&action, answer, &request_id),
+            "text/xml;charset=UTF-8",
+        ),
         Ok(answer) if json => (
             200,
             xml::json_response(&action, answer, &request_id),
@@ -141,7 +157,13 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
             if error.code != "InvalidAction" && error.status != 404 && error.status != 409 {
                 tracing::info!(%service, %action, code = error.code, "local AWS request refused");
             }
-            if json {
+            if service == "ec2" {
+                (
+                    error.status,
+                    xml::ec2_error(&error, &request_id),
+                    "text/xml;charset=UTF-8",
+                )
+            } else if json {
                 (
                     error.status,
                     xml::json_error(&error, &request_id),

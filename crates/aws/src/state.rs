@@ -113,6 +113,38 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// An EC2 instance of `run-instances`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Instance {
+    /// `i-` and 17 hex digits.
+    pub instance_id: String,
+    /// `r-` and 17 hex digits.
+    pub reservation_id: String,
+    /// The image it was started from (not checked: the local EC2 has no images).
+    pub image_id: String,
+    /// `t3.medium`, … (`m1.small` by default, as EC2's).
+    pub instance_type: String,
+    /// Its position in its reservation.
+    pub ami_launch_index: u32,
+    /// `10.x.y.z`.
+    pub private_ip_address: String,
+    /// `ip-10-x-y-z.REGION.compute.internal` (`….ec2.internal` in us-east-1).
+    pub private_dns_name: String,
+    /// `REGIONa` unless asked otherwise.
+    pub availability_zone: String,
+    /// ISO 8601.
+    pub launch_time: String,
+    /// `running` or `terminated`.
+    pub state: String,
+    /// The instance profile given to `run-instances` (`arn:aws:iam::ACCOUNT:instance-profile/NAME`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_instance_profile_arn: Option<String>,
+    /// Its id (`AIPA…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_instance_profile_id: Option<String>,
+}
+
 /// Random identifiers as AWS shapes them.
 pub mod ids {
     /// Uppercase letters and digits.
@@ -154,6 +186,18 @@ pub mod ids {
             &hex[16..20],
             &hex[20..32]
         )
+    }
+
+    /// `PREFIX` + 17 lowercase hex digits (`i-…`, `r-…`).
+    pub fn hex(prefix: &str) -> String {
+        format!("{prefix}{}", random(b"0123456789abcdef", 17))
+    }
+
+    /// A random byte.
+    pub fn byte() -> u8 {
+        let mut b = [0u8; 1];
+        aws_lc_rs::rand::fill(&mut b).expect("the system random generator works");
+        b[0]
     }
 
     /// A 12-digit account id (not starting with 0).
@@ -432,6 +476,30 @@ impl State {
     /// A session by its access key id.
     pub fn session(&self, id: &str) -> Result<Option<Session>, AwsError> {
         self.get("sessions", id)
+    }
+
+    /// Every EC2 instance.
+    pub fn instances(&self) -> Result<Vec<Instance>, AwsError> {
+        self.list("instances")
+    }
+
+    /// Records a new instance.
+    pub fn create_instance(&self, instance: &Instance) -> Result<(), AwsError> {
+        self.create("instances", &instance.instance_id, instance)
+    }
+
+    /// Marks an instance terminated: it keeps being described, without its private address
+    /// and DNS name, as EC2 describes terminated instances.
+    pub fn terminate_instance(&self, id: &str) -> Result<(), AwsError> {
+        self.store
+            .modify(&key("instances", id), |mut value| {
+                value["state"] = serde_json::json!("terminated");
+                value["privateDnsName"] = serde_json::json!("");
+                value["privateIpAddress"] = serde_json::json!("");
+                Ok::<_, StoreError>(value)
+            })
+            .map(|_| ())
+            .map_err(store_error)
     }
 }
 

@@ -8,6 +8,9 @@ pub const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
 /// The STS namespace.
 pub const STS_NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
+/// The EC2 namespace.
+pub const EC2_NS: &str = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
 /// Escapes text for XML.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -107,6 +110,30 @@ pub fn json_response(action: &str, result: Option<Vec<Node>>, request_id: &str) 
         serde_json::json!({"RequestId": request_id}),
     );
     serde_json::json!({ format!("{action}Response"): body }).to_string()
+}
+
+/// EC2's answer: `<{action}Response xmlns=…>` with the request id first, then the fields (no
+/// result element).
+pub fn ec2_response(action: &str, fields: Option<Vec<Node>>, request_id: &str) -> String {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{EC2_NS}\">\n"
+    );
+    Node::text("requestId", request_id).write(&mut out, 1);
+    for field in fields.unwrap_or_default() {
+        field.write(&mut out, 1);
+    }
+    out.push_str(&format!("</{action}Response>\n"));
+    out
+}
+
+/// EC2's error document: `<Response><Errors><Error>…</Errors><RequestID>…`.
+pub fn ec2_error(error: &AwsError, request_id: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+        error.code,
+        escape(&error.message),
+        request_id
+    )
 }
 
 /// `<ErrorResponse>` of a query API.

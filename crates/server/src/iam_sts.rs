@@ -9,7 +9,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kubeward_authn::iam::ec2::Ec2Settings;
 use kubeward_authn::iam::{Check, Iam, IamError, StsCall, StsReply, token::V1_PREFIX};
+
+use crate::iam_ec2::Ec2Resolver;
 
 /// aws-iam-authenticator's timeout.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,19 +92,28 @@ fn describe(error: reqwest::Error) -> String {
     text
 }
 
-/// The server's IAM authenticator and the client that reaches STS.
+/// The server's IAM authenticator, the client that reaches STS, and — for
+/// `{{EC2PrivateDNSName}}` — the one that asks EC2.
 pub struct IamVerifier {
     iam: Arc<Iam>,
     client: reqwest::Client,
+    ec2: Option<Ec2Resolver>,
 }
 
 impl IamVerifier {
     /// A verifier for the chain's IAM authenticator, trusting `extra_ca_pem` besides the
     /// system roots (`--aws-iam-sts-ca-file`; the cluster CA for the local AWS of `up`).
-    pub fn new(iam: Arc<Iam>, extra_ca_pem: Option<&[u8]>) -> Result<Self, StsClientError> {
+    /// With `ec2`, mappings that name `{{EC2PrivateDNSName}}` are rendered with EC2's answer.
+    pub fn new(
+        iam: Arc<Iam>,
+        extra_ca_pem: Option<&[u8]>,
+        ec2: Option<Ec2Settings>,
+    ) -> Result<Self, StsClientError> {
+        let client = sts_client(extra_ca_pem)?;
         Ok(Self {
             iam,
-            client: sts_client(extra_ca_pem)?,
+            ec2: ec2.map(|settings| Ec2Resolver::new(settings, client.clone())),
+            client,
         })
     }
 
@@ -114,6 +126,28 @@ impl IamVerifier {
     /// the chain can answer from the IAM cache (verified now or before, and mapped); the
     /// reason otherwise (for the log: it never holds the token).
     pub async fn verify(&self, token: &str) -> Option<Result<(), IamError>> {
+        let outcome = self.verify_with_sts(token).await;
+        // A node's session: the mapping names the instance's private DNS name, asked of EC2
+        // once, then kept (aws-iam-authenticator's `renderTemplate` with its `ec2provider`).
+        let (Some(Err(error)), Some(ec2)) = (&outcome, &self.ec2) else {
+            return outcome;
+        };
+        let Some(instance) = error.unknown_instance().map(str::to_string) else {
+            return outcome;
+        };
+        match ec2.private_dns_name(&instance).await {
+            Ok(name) => {
+                self.iam.add_ec2_private_dns_name(&instance, &name);
+                match self.iam.check(token, crate::clock::system_now()) {
+                    Ok(_) => Some(Ok(())),
+                    Err(error) => Some(Err(error)),
+                }
+            }
+            Err(message) => outcome.map(|o| o.map_err(|e| e.with_ec2_failure(message))),
+        }
+    }
+
+    async fn verify_with_sts(&self, token: &str) -> Option<Result<(), IamError>> {
         if !token.starts_with(V1_PREFIX) {
             return None;
         }

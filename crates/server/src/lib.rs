@@ -28,6 +28,7 @@ mod error;
 mod filters;
 mod handlers;
 mod health;
+mod iam_ec2;
 mod iam_sts;
 mod inflight;
 mod metered_store;

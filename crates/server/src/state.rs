@@ -89,12 +89,10 @@ impl State {
         let iam = authenticator
             .iam()
             .map(|iam| {
-                let ca = config
-                    .authentication
-                    .iam
-                    .as_ref()
-                    .and_then(|settings| settings.sts_ca_pem.as_deref());
-                IamVerifier::new(iam.clone(), ca.map(str::as_bytes))
+                let settings = config.authentication.iam.as_ref();
+                let ca = settings.and_then(|s| s.sts_ca_pem.as_deref());
+                let ec2 = settings.and_then(|s| s.ec2.clone());
+                IamVerifier::new(iam.clone(), ca.map(str::as_bytes), ec2)
             })
             .transpose()
             .map_err(|e| StartError::Authentication(format!("--aws-iam-sts-ca-file: {e}")))?;

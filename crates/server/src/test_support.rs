@@ -104,6 +104,7 @@ impl TestServer {
             config: iam,
             sts_ca_pem: None,
             mapping_file: Default::default(),
+            ec2: None,
         });
         Self::start_config(config, StoreOptions::default()).await
     }

@@ -13,10 +13,17 @@ pub enum TemplateError {
     /// `{{EC2PrivateDNSName}}` for a session that is no EC2 instance id.
     #[error("SessionName did not contain an instance id")]
     NotAnInstance,
-    /// `{{EC2PrivateDNSName}}` for an instance whose private DNS name is not known (the
-    /// authenticator asks EC2's `DescribeInstances`; kubeward has the names handed in).
-    #[error("no private DNS name is known for EC2 instance {0}")]
+    /// `{{EC2PrivateDNSName}}` for an instance whose private DNS name has not been asked of
+    /// EC2 yet (the server asks `DescribeInstances` and renders again); seen as such only when
+    /// no EC2 endpoint is configured.
+    #[error(
+        "no private DNS name is known for EC2 instance {0}: no EC2 endpoint to ask (--aws-iam-ec2-endpoint, --aws-iam-region)"
+    )]
     UnknownInstance(String),
+    /// EC2's `DescribeInstances` gave no private DNS name for the instance: aws-iam-authenticator's
+    /// message (`failed to find node i-… `, `failed querying private DNS from EC2 API for node …`).
+    #[error("{0}")]
+    Ec2(String),
 }
 
 /// Whether a session name is an EC2 instance id (`^i-(\w{8}|\w{17})$`).

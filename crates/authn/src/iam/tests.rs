@@ -213,6 +213,7 @@ fn the_union_answers_iam_tokens_from_the_iam_cache() {
             config: settings_config,
             sts_ca_pem: None,
             mapping_file: MapperSet::default(),
+            ec2: None,
         }),
         ..Default::default()
     })
@@ -249,4 +250,59 @@ fn the_union_answers_iam_tokens_from_the_iam_cache() {
         bad.starts_with("invalid bearer token, input token was not properly formatted:"),
         "{bad}"
     );
+}
+
+/// A node's session (named after its instance id) mapped through
+/// `system:node:{{EC2PrivateDNSName}}`: refused until the server has asked EC2, then mapped
+/// from the cache without another STS call; EC2's refusal is the authenticator's message.
+#[test]
+fn ec2_private_dns_names_are_asked_once_then_kept() {
+    use super::mapping::RoleMapping;
+    let iam = iam(None);
+    iam.set_mappings(Mappings {
+        config_map: MapperSet::new(
+            vec![RoleMapping {
+                rolearn: "arn:aws:iam::390844768149:role/eks-node".into(),
+                username: "system:node:{{EC2PrivateDNSName}}".into(),
+                groups: vec!["system:nodes".into()],
+                ..RoleMapping::default()
+            }],
+            vec![],
+            vec![],
+        ),
+        ..Mappings::default()
+    });
+    let node = StsReply {
+        status: 200,
+        body: br#"{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Account":"390844768149","Arn":"arn:aws:sts::390844768149:assumed-role/eks-node/i-0123456789abcdef0","UserId":"AROAVZ3QK7EXAMPLE:i-0123456789abcdef0"}}}"#.to_vec(),
+    };
+    let t = token("20261204T115500Z");
+    let c = call(&iam, &t, now());
+    let refused = iam.identity(&c, &node, now()).unwrap_err();
+    assert_eq!(refused.unknown_instance(), Some("i-0123456789abcdef0"));
+    let ec2_said = refused
+        .clone()
+        .with_ec2_failure(ec2::not_found("i-0123456789abcdef0"));
+    assert_eq!(ec2_said.unknown_instance(), None);
+    assert_eq!(
+        ec2_said.to_string(),
+        "mapper EKSConfigMap renderTemplates error: error rendering username template \"system:node:{{EC2PrivateDNSName}}\": failed to find node i-0123456789abcdef0 "
+    );
+    // The cached identity is refused the same way until the name is known.
+    let again = iam.check(&t, now()).unwrap_err();
+    assert_eq!(again.unknown_instance(), Some("i-0123456789abcdef0"));
+    iam.add_ec2_private_dns_name(
+        "i-0123456789abcdef0",
+        "ip-10-0-1-17.ap-northeast-2.compute.internal",
+    );
+    match iam.check(&t, now()).unwrap() {
+        Check::Cached(user) => {
+            assert_eq!(
+                user.name,
+                "system:node:ip-10-0-1-17.ap-northeast-2.compute.internal"
+            );
+            assert_eq!(user.groups, ["system:nodes"]);
+        }
+        Check::Call(_) => panic!("asked STS again"),
+    }
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod aws_credentials;
 mod eks;
 mod idp;
 mod leader_election;

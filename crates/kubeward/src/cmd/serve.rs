@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args};
+use kubeward_authn::iam::ec2::{self, Ec2Settings};
 use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_authn::oidc::JwtConfig;
 use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
@@ -125,6 +126,10 @@ pub struct IamArgs {
     /// map identities before access entries and the aws-auth ConfigMap.
     #[arg(long, value_name = "FILE", requires = "aws_iam_cluster_id")]
     pub aws_iam_mapping_file: Option<PathBuf>,
+    /// Where to ask EC2's DescribeInstances for {{EC2PrivateDNSName}} (default: the regional
+    /// endpoint of --aws-iam-region; `up`: its local AWS), with the server's own credentials.
+    #[arg(long, value_name = "URL", requires = "aws_iam_cluster_id")]
+    pub aws_iam_ec2_endpoint: Option<String>,
 }
 
 impl IamArgs {
@@ -149,6 +154,47 @@ impl IamArgs {
             config,
             sts_ca_pem: read_opt(self.aws_iam_sts_ca_file.as_ref(), "--aws-iam-sts-ca-file")?,
             mapping_file,
+            ec2: None,
+        }))
+    }
+
+    /// Where and as whom the server asks EC2 for `{{EC2PrivateDNSName}}`: the endpoint of
+    /// `--aws-iam-ec2-endpoint` or of `--aws-iam-region`, and the credentials of the
+    /// environment. `None` (such mappings are refused) without an endpoint or credentials.
+    pub fn ec2_settings(&self) -> anyhow::Result<Option<Ec2Settings>> {
+        let endpoint = match &self.aws_iam_ec2_endpoint {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => url.clone(),
+            Some(url) => bail!("--aws-iam-ec2-endpoint {url:?}: expected an http(s) URL"),
+            None => match ec2::default_endpoint(&self.aws_iam_partition, &self.aws_iam_region) {
+                Some(url) => url,
+                None => return Ok(None),
+            },
+        };
+        let Some(credentials) = super::aws_credentials::from_environment() else {
+            if self.aws_iam_ec2_endpoint.is_some() {
+                bail!(
+                    "--aws-iam-ec2-endpoint: no AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a shared credentials file)"
+                );
+            }
+            tracing::warn!(
+                %endpoint,
+                "no AWS credentials for EC2: mappings with {{{{EC2PrivateDNSName}}}} are refused"
+            );
+            return Ok(None);
+        };
+        let region = if self.aws_iam_region.is_empty() {
+            std::env::var("AWS_REGION")
+                .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|_| "us-east-1".into())
+        } else {
+            self.aws_iam_region.clone()
+        };
+        Ok(Some(Ec2Settings {
+            endpoint,
+            region,
+            access_key_id: credentials.access_key_id,
+            secret_access_key: credentials.secret_access_key,
+            session_token: credentials.session_token,
         }))
     }
 }
@@ -288,7 +334,13 @@ impl ServeArgs {
                 service_accounts,
                 anonymous: self.anonymous_auth,
                 jwt,
-                iam: self.iam.settings()?,
+                iam: match self.iam.settings()? {
+                    Some(mut settings) => {
+                        settings.ec2 = self.iam.ec2_settings()?;
+                        Some(settings)
+                    }
+                    None => None,
+                },
             },
             authorization,
             cluster_signing,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
+use kubeward_authn::iam::ec2::Ec2Settings;
 use kubeward_pki::CertificateAuthority;
 use time::OffsetDateTime;
 
@@ -183,6 +184,20 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             // The API server sends the tokens' presigned requests to the local STS.
             settings.config.sts_endpoint = Some(aws.url.clone());
             settings.sts_ca_pem = Some(ca_pem.clone());
+            if serve.iam.aws_iam_ec2_endpoint.is_none() {
+                // …and asks the local EC2 for `{{EC2PrivateDNSName}}`, as the account's root.
+                settings.ec2 = Some(Ec2Settings {
+                    endpoint: aws.url.clone(),
+                    region: if settings.config.region.is_empty() {
+                        "us-east-1".into()
+                    } else {
+                        settings.config.region.clone()
+                    },
+                    access_key_id: aws.root.access_key_id.clone(),
+                    secret_access_key: aws.root.secret_access_key.clone(),
+                    session_token: None,
+                });
+            }
         }
         let cluster_id = config
             .authentication

@@ -1,4 +1,4 @@
-//! The local AWS of `kubeward up --aws-iam-cluster-id NAME`: IAM and STS on loopback over
+//! The local AWS of `kubeward up --aws-iam-cluster-id NAME`: IAM, STS and EC2 on loopback over
 //! TLS (the identity provider's certificate, from the cluster CA), state in the shared store,
 //! the root's access key in `<data-dir>/aws-credentials` (0600, the AWS CLI's format).
 
@@ -25,6 +25,8 @@ pub struct LocalAws {
     pub account_id: String,
     /// The credentials file.
     pub credentials: PathBuf,
+    /// The root's access key: the API server's credentials for EC2 (`{{EC2PrivateDNSName}}`).
+    pub root: super::aws_credentials::Credentials,
 }
 
 /// Opens the state (creating the account on the first start), writes the credentials file if
@@ -38,13 +40,13 @@ pub async fn start(
     let now = SystemTime::now();
     let (state, _) = State::open(store.clone(), now).context("opening the local AWS")?;
     let credentials = data_dir.join("aws-credentials");
+    let root = state
+        .access_keys()
+        .context("reading the local AWS's keys")?
+        .into_iter()
+        .find(|k| k.user_name.is_empty())
+        .context("the local AWS has no root access key")?;
     if !credentials.exists() {
-        let root = state
-            .access_keys()
-            .context("reading the local AWS's keys")?
-            .into_iter()
-            .find(|k| k.user_name.is_empty())
-            .context("the local AWS has no root access key")?;
         let text = format!(
             "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
             root.access_key_id, root.secret_access_key
@@ -97,6 +99,11 @@ pub async fn start(
         url,
         account_id,
         credentials,
+        root: super::aws_credentials::Credentials {
+            access_key_id: root.access_key_id,
+            secret_access_key: root.secret_access_key,
+            session_token: None,
+        },
     })
 }
 
@@ -104,7 +111,7 @@ pub async fn start(
 pub fn print_banner(aws: &LocalAws, data_dir: &Path, cluster_id: &str) {
     let ca = data_dir.join("pki").join("ca.crt");
     println!(
-        "Local AWS (IAM, STS): {} (account {})",
+        "Local AWS (IAM, STS, EC2): {} (account {})",
         aws.url, aws.account_id
     );
     println!(
@@ -112,7 +119,10 @@ pub fn print_banner(aws: &LocalAws, data_dir: &Path, cluster_id: &str) {
         aws.credentials.display(),
         ca.display()
     );
-    println!("  export AWS_ENDPOINT_URL_IAM={}", aws.url);
+    println!(
+        "  export AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url}",
+        url = aws.url
+    );
     println!("  aws iam create-user --user-name testuser");
     println!(
         "  AWS_ENDPOINT_URL_STS={} aws sts get-caller-identity   # (not exported: `aws eks get-token` must sign for the real STS host)",

@@ -3,7 +3,9 @@
 //! attach-user-policy, list-users, `sts get-caller-identity`, `aws eks get-token` — whose token
 //! `kubeward auth explain` checks and whose presigned request the local STS verifies —,
 //! assumed roles mapped through a glob, bad tokens refused by STS, and delete-user. PyPI
-//! `moto` answers the same IAM and STS calls: the response shapes must agree.
+//! `moto` answers the same IAM, STS and EC2 calls: the response shapes must agree. A node:
+//! `ec2 run-instances`, its role assumed with the instance id as session name, mapped through
+//! `system:node:{{EC2PrivateDNSName}}`, which the API server asks the local EC2 for.
 
 use serde_json::Value;
 
@@ -31,7 +33,7 @@ fn lab() -> Lab {
     let line = cluster
         .banner
         .lines()
-        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS): "))
+        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS, EC2): "))
         .unwrap_or_else(|| panic!("no local AWS in the banner:\n{}", cluster.banner))
         .to_string();
     let (url, rest) = line.split_once(" (account ").unwrap();
@@ -52,7 +54,7 @@ impl Lab {
             &self.cluster,
             &format!(
                 "export PATH={python}:$PATH\nexport AWS_SHARED_CREDENTIALS_FILE=$R/aws-credentials AWS_CA_BUNDLE=$P/ca.crt \
-                 AWS_DEFAULT_REGION=ap-northeast-2 AWS_ENDPOINT_URL_IAM={url} STS={url} \
+                 AWS_DEFAULT_REGION=ap-northeast-2 AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url} STS={url} \
                  AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$A/aws-config KW={kw}\n{command}",
                 url = self.url,
                 kw = kubeward.display(),
@@ -615,5 +617,204 @@ fn thirty_bad_tokens_are_refused_by_the_checks_or_the_local_sts() {
             "{name}: {}",
             refused.stdout
         );
+    }
+}
+
+/// A node as EKS sees one: an instance from `aws ec2 run-instances`, its role assumed with the
+/// instance id as session name, `aws-auth` mapping the role to
+/// `system:node:{{EC2PrivateDNSName}}`; the API server asks the local EC2's DescribeInstances
+/// for the name. A session named after an instance EC2 does not know gets 401.
+#[test]
+fn a_node_is_named_after_its_instance_s_private_dns_name() {
+    let lab = lab();
+    let ran = lab.json(
+        "aws ec2 run-instances --image-id ami-0c9c942bd7bf113a2 --count 1 --instance-type t3.medium --iam-instance-profile Name=eks-node",
+    );
+    let instance = &ran["Instances"][0];
+    let id = instance["InstanceId"].as_str().unwrap().to_string();
+    let dns = instance["PrivateDnsName"].as_str().unwrap().to_string();
+    let ip = instance["PrivateIpAddress"].as_str().unwrap();
+    assert_eq!(
+        dns,
+        format!(
+            "ip-{}.ap-northeast-2.compute.internal",
+            ip.replace('.', "-")
+        )
+    );
+    assert_eq!(
+        instance["IamInstanceProfile"]["Arn"],
+        format!("arn:aws:iam::{}:instance-profile/eks-node", lab.account)
+    );
+    let described = lab.json(&format!("aws ec2 describe-instances --instance-ids {id}"));
+    assert_eq!(
+        described["Reservations"][0]["Instances"][0]["PrivateDnsName"],
+        dns.as_str()
+    );
+    assert_eq!(
+        described["Reservations"][0]["Instances"][0]["State"]["Name"],
+        "running"
+    );
+
+    let role = format!("arn:aws:iam::{}:role/eks-node", lab.account);
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}},"Action":"sts:AssumeRole"}}]}}"#,
+        lab.account
+    );
+    let setup = lab.sh(&format!(
+        "aws iam create-role --role-name eks-node --assume-role-policy-document '{trust}' >/dev/null \
+         && $KW eks iamidentitymapping create --cluster myeks --arn {role} --username 'system:node:{{{{EC2PrivateDNSName}}}}' --group system:bootstrappers --group system:nodes >/dev/null \
+         && cd $W && cp $KUBECONFIG node-config && $KW eks update-kubeconfig --name myeks --user-alias node --region ap-northeast-2 --kubeconfig node-config"
+    ));
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    let as_session = |session: &str| {
+        let assumed = lab.json(&format!(
+            "AWS_ENDPOINT_URL_STS=$STS aws sts assume-role --role-arn {role} --role-session-name {session}"
+        ));
+        let c = &assumed["Credentials"];
+        format!(
+            "AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_SESSION_TOKEN={}",
+            c["AccessKeyId"].as_str().unwrap(),
+            c["SecretAccessKey"].as_str().unwrap(),
+            c["SessionToken"].as_str().unwrap()
+        )
+    };
+
+    let node = as_session(&id);
+    let whoami = lab.sh(&format!(
+        "{node} kubectl --kubeconfig $W/node-config auth whoami"
+    ));
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let rows: Vec<Vec<&str>> = whoami
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0], ["ATTRIBUTE", "VALUE"], "{}", whoami.stdout);
+    assert_eq!(
+        rows[1],
+        ["Username", &format!("system:node:{dns}")],
+        "{}",
+        whoami.stdout
+    );
+    assert_eq!(
+        rows[3],
+        [
+            "Groups",
+            "[system:bootstrappers",
+            "system:nodes",
+            "system:authenticated]"
+        ],
+        "{}",
+        whoami.stdout
+    );
+    // Terminated since: the name, once known, is kept (as aws-iam-authenticator's cache).
+    let terminated = lab.json(&format!("aws ec2 terminate-instances --instance-ids {id}"));
+    assert_eq!(
+        terminated["TerminatingInstances"][0]["CurrentState"]["Name"],
+        "shutting-down"
+    );
+    let again = lab.sh(&format!(
+        "{node} kubectl --kubeconfig $W/node-config auth whoami -o jsonpath='{{.status.userInfo.username}}'"
+    ));
+    assert_eq!(
+        again.stdout,
+        format!("system:node:{dns}"),
+        "{}",
+        again.stderr
+    );
+
+    // A session named after an instance the local EC2 never ran: 401.
+    let stranger = as_session("i-0123456789abcdef0");
+    let refused = lab.sh(&format!(
+        "{stranger} kubectl --kubeconfig $W/node-config auth whoami"
+    ));
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused
+            .stderr
+            .ends_with("error: You must be logged in to the server (Unauthorized)\n"),
+        "{}",
+        refused.stderr
+    );
+    let log = lab.cluster.log();
+    assert!(
+        log.contains("failed querying private DNS from EC2 API for node i-0123456789abcdef0: InvalidInstanceID.NotFound: The instance ID 'i-0123456789abcdef0' does not exist"),
+        "{log}"
+    );
+}
+
+/// RunInstances, DescribeInstances and TerminateInstances through boto3 against the local EC2
+/// and against moto: every field the local EC2 answers, moto answers too, and the fields a
+/// node's lookup and a lab read are there.
+#[test]
+fn ec2_response_shapes_agree_with_moto() {
+    let lab = lab();
+    let script = r#"
+import json, os
+import boto3
+from moto import mock_aws
+
+def calls(ec2):
+    out = {}
+    ran = ec2.run_instances(ImageId='ami-12c6146b', MinCount=1, MaxCount=1, InstanceType='t3.medium')
+    out['RunInstances'] = ran
+    iid = ran['Instances'][0]['InstanceId']
+    out['DescribeInstances'] = ec2.describe_instances(InstanceIds=[iid])
+    out['TerminateInstances'] = ec2.terminate_instances(InstanceIds=[iid])
+    try:
+        ec2.describe_instances(InstanceIds=['i-0123456789abcdef0'])
+    except Exception as e:
+        out['NotFound'] = {'Code': e.response['Error']['Code']}
+    for v in out.values():
+        v.pop('ResponseMetadata', None)
+    return out
+
+ours = calls(boto3.Session(profile_name='default').client('ec2', region_name='ap-northeast-2', endpoint_url=os.environ['URL'], verify=os.environ['CA']))
+for name in ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_IAM', 'AWS_CA_BUNDLE']:
+    os.environ.pop(name, None)
+os.environ['AWS_ACCESS_KEY_ID'] = 'testing'
+os.environ['AWS_SECRET_ACCESS_KEY'] = 'testing'
+with mock_aws():
+    theirs = calls(boto3.client('ec2', region_name='ap-northeast-2'))
+print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
+"#;
+    std::fs::write(lab.cluster.scratch("ec2_shapes.py"), script).unwrap();
+    let ran = lab.sh(&format!(
+        "URL={} CA=$P/ca.crt python3 $A/ec2_shapes.py",
+        lab.url
+    ));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let both: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(both["ours"]["NotFound"], both["moto"]["NotFound"]);
+    assert_eq!(
+        both["ours"]["NotFound"]["Code"],
+        "InvalidInstanceID.NotFound"
+    );
+    let required = [
+        "Instances[].InstanceId",
+        "Instances[].PrivateDnsName",
+        "Instances[].PrivateIpAddress",
+        "Instances[].State.Name",
+        "Reservations[].Instances[].PrivateDnsName",
+        "Reservations[].OwnerId",
+        "TerminatingInstances[].CurrentState.Code",
+        "TerminatingInstances[].PreviousState.Name",
+    ];
+    let mut seen = Vec::new();
+    for action in ["RunInstances", "DescribeInstances", "TerminateInstances"] {
+        let mut want = Vec::new();
+        shape(&both["moto"][action], "", &mut want);
+        let mut got = Vec::new();
+        shape(&both["ours"][action], "", &mut got);
+        assert!(!got.is_empty(), "{action}: {}", both["ours"][action]);
+        let missing: Vec<&String> = got.iter().filter(|p| !want.contains(p)).collect();
+        assert!(
+            missing.is_empty(),
+            "{action}: fields moto does not have: {missing:?}"
+        );
+        seen.extend(got);
+    }
+    for path in required {
+        assert!(seen.iter().any(|p| p == path), "no {path} in {seen:?}");
     }
 }
