@@ -4,6 +4,7 @@
 mod cmd;
 mod files;
 mod kubeconfig;
+mod webhook_kubeconfig;
 
 use std::process::ExitCode;
 

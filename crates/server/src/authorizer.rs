@@ -1,47 +1,75 @@
 //! The authorizer: kube-apiserver's union of authorizers as this server runs it — the
-//! `system:masters` group (allowed, no reason), then the configured mode (RBAC or AlwaysAllow).
-//! The one place that asks the RBAC index for a decision; the authorization filter, the
-//! impersonation filter, the access reviews and the RBAC and CSR admission checks ask it.
+//! `system:masters` group (allowed, no reason), then the configured chain (`authorizers`).
+//! The one place that asks the RBAC index or a webhook for a decision; the authorization
+//! filter, the impersonation filter, the access reviews and the RBAC and CSR admission checks
+//! ask it.
+//!
+//! A webhook whose call fails decides what its failure policy says; with no opinion the chain
+//! goes on, and if nothing allows, the request is denied (kube-apiserver answers 500 there:
+//! kubeward keeps the 403 and logs the webhook's error).
 
 use kubeward_core::attributes::Attributes;
-use kubeward_rbac::Decision;
+use kubeward_webhook::{Decision, Verdict};
 
-use crate::config::AuthorizationMode;
 use crate::state::State;
 
-/// The decision, with the authorizer's reason (what SubjectAccessReviews answer).
-pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
-    if unconditionally_allowed(state, attributes) {
-        return Decision::Allow {
-            reason: String::new(),
-        };
+/// The decision, with the authorizers' reasons and errors (what SubjectAccessReviews answer).
+pub async fn authorize(state: &State, attributes: &Attributes) -> Verdict {
+    if privileged(attributes) {
+        return Verdict::new(Decision::Allow, "");
     }
-    state.policy().authorize(attributes)
+    let rbac = |attributes: &Attributes| state.policy().authorize(attributes);
+    state
+        .authorizers
+        .authorize(attributes, &rbac, crate::clock::system_now())
+        .await
 }
 
-/// Whether the request is allowed (no reason built: the hot path).
-pub fn allowed(state: &State, attributes: &Attributes) -> bool {
-    unconditionally_allowed(state, attributes) || state.policy().allows(attributes)
+/// Whether the request is allowed, asked on a blocking thread (the registry's admission
+/// checks): without webhooks no reason is built; a webhook is waited for on the runtime that
+/// spawned the thread.
+pub fn allowed_blocking(state: &State, attributes: &Attributes) -> bool {
+    match allowed_now(state, attributes) {
+        Some(allowed) => allowed,
+        None => {
+            tokio::runtime::Handle::current()
+                .block_on(authorize(state, attributes))
+                .decision
+                == Decision::Allow
+        }
+    }
 }
 
-/// `None` when the request is allowed, else the authorizer's reason (possibly empty). The
-/// reason is only built for a denial.
-pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
-    if allowed(state, attributes) {
+/// The answer when no webhook needs to be asked (`None`: one does).
+fn allowed_now(state: &State, attributes: &Attributes) -> Option<bool> {
+    if privileged(attributes) {
+        return Some(true);
+    }
+    let rbac_allows = |attributes: &Attributes| state.policy().allows(attributes);
+    state.authorizers.allowed_now(attributes, &rbac_allows)
+}
+
+/// `None` when the request is allowed, else the reasons (possibly empty). The reasons are only
+/// built for a refusal; an authorizer's error is logged.
+pub async fn denial(state: &State, attributes: &Attributes) -> Option<String> {
+    if allowed_now(state, attributes) == Some(true) {
         return None;
     }
-    match authorize(state, attributes) {
-        Decision::Allow { .. } => None,
-        Decision::NoOpinion { reason } => Some(reason),
+    let verdict = authorize(state, attributes).await;
+    if verdict.decision == Decision::Allow {
+        return None;
     }
+    if let Some(error) = &verdict.error {
+        tracing::warn!(user = %attributes.user.name, %error, "authorization: an authorizer failed");
+    }
+    Some(verdict.reason)
 }
 
-/// `system:masters` (and `--authorization-mode=AlwaysAllow`) are allowed before RBAC is asked.
-fn unconditionally_allowed(state: &State, attributes: &Attributes) -> bool {
-    state.config.authorization == AuthorizationMode::AlwaysAllow
-        || attributes
-            .user
-            .groups
-            .iter()
-            .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
+/// `system:masters` is allowed before the chain is asked.
+fn privileged(attributes: &Attributes) -> bool {
+    attributes
+        .user
+        .groups
+        .iter()
+        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP)
 }

@@ -20,6 +20,9 @@ pub enum StartError {
     /// The authentication configuration cannot be used.
     #[error("authentication: {0}")]
     Authentication(String),
+    /// The authorization configuration cannot be used.
+    #[error("authorization: {0}")]
+    Authorization(String),
     /// The ServiceAccount signing key or the cluster signing CA cannot be used.
     #[error("signing: {0}")]
     Signing(String),

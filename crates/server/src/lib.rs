@@ -18,6 +18,7 @@
 #![allow(clippy::result_large_err)]
 
 mod authorizer;
+mod authorizers;
 mod clock;
 mod codec;
 mod config;
@@ -29,16 +30,22 @@ mod inflight;
 mod oidc_keys;
 mod pipeline;
 mod registry;
+mod review_server;
 mod state;
 mod sync;
+mod webhooks;
 
 #[cfg(test)]
 mod test_support;
 
-pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use config::{
+    Authorizer, ServerConfig, ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
+    WebhookConnection,
+};
 pub use error::StartError;
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
+pub use review_server::{ReviewServer, ReviewServerConfig, SharedPolicy, Unmatched};
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -38,7 +38,7 @@ pub async fn handle(
         Ok(info) => info,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
-    let user = match impersonation::impersonate(state, &parts.headers, user) {
+    let user = match impersonation::impersonate(state, &parts.headers, user).await {
         Ok(user) => user,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
@@ -49,7 +49,7 @@ pub async fn handle(
             return too_many;
         }
     };
-    if let Err(refused) = authorization::authorize(state, &info, &user) {
+    if let Err(refused) = authorization::authorize(state, &info, &user).await {
         return respond::refuse(request_body, &refused, pretty).await;
     }
 

@@ -8,10 +8,12 @@ use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
 use kubeward_store::{RedbStore, Store};
 
+use crate::authorizers::Chain;
 use crate::config::ServerConfig;
 use crate::error::StartError;
 use crate::inflight::Inflight;
 use crate::sync::Synced;
+use crate::webhooks::token::TokenWebhookAuthenticator;
 
 /// The server's shared state.
 pub struct State {
@@ -33,6 +35,10 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// The token webhook, asked after the token authenticators (`None`: not configured).
+    pub token_webhook: Option<TokenWebhookAuthenticator>,
+    /// The authorizers after `system:masters`.
+    pub authorizers: Chain,
 }
 
 impl State {
@@ -62,12 +68,21 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let token_webhook = config
+            .token_webhook
+            .as_ref()
+            .map(|webhook| TokenWebhookAuthenticator::new(webhook, authenticator.api_audiences()))
+            .transpose()
+            .map_err(|e| StartError::Authentication(format!("token webhook: {e}")))?;
+        let authorizers = Chain::new(&config.authorization).map_err(StartError::Authorization)?;
         let inflight = Inflight::new(
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
         );
         Ok(Self {
             oidc_keys,
+            token_webhook,
+            authorizers,
             config,
             store,
             policy: RwLock::new(Policy::new()),

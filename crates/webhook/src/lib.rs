@@ -10,6 +10,7 @@
 //! - [`match_conditions`]: the CEL `matchConditions` of an authorization webhook;
 //! - [`cache`]: the decision caches (time-limited, bounded);
 //! - [`retry`]: when and after how long kube-apiserver calls a webhook again;
+//! - [`kubeconfig`]: the kubeconfig file that says where a webhook is;
 //! - [`duration`]: Go durations as configuration files write them; [`version`]: `v1`/`v1beta1`.
 //!
 //! Pure: bodies in, values out. No network, no filesystem, no clock (callers pass `now`).
@@ -19,6 +20,7 @@ pub mod access_review;
 pub mod authorization_config;
 pub mod cache;
 pub mod duration;
+pub mod kubeconfig;
 pub mod match_conditions;
 pub mod retry;
 pub mod token_review;

@@ -5,10 +5,10 @@
 //! kube-apiserver's CEL compiler declares only that one.
 
 use kube_cel::KubeCelExt as _;
-use kube_cel::cel::common::ast::{Expr, IdedExpr};
-use kube_cel::cel::{Context, Program};
 /// A CEL value (what expressions are evaluated over and return).
 pub use kube_cel::cel::Value;
+use kube_cel::cel::common::ast::{Expr, IdedExpr};
+use kube_cel::cel::{Context, Program};
 
 /// Why an expression cannot be compiled or evaluated.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -9,6 +9,7 @@ mod serve;
 mod up;
 mod up_oidc;
 mod user;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,9 @@ enum Command {
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
     Login(login::LoginArgs),
+    /// The authentication and authorization webhook of a kube-apiserver (TokenReview,
+    /// SubjectAccessReview), and the files that point a kube-apiserver at it.
+    Webhook(webhook::WebhookArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -55,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => login::run(args),
         Command::Idp(args) => idp::run(args),
         Command::Auth(args) => auth::run(args),
+        Command::Webhook(args) => webhook::run(args),
     }
 }
 

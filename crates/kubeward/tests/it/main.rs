@@ -19,3 +19,4 @@ mod seed_004_serviceaccount;
 mod serve;
 mod support;
 mod up;
+mod webhook;

@@ -9,9 +9,9 @@ use crate::authorizer;
 use crate::state::State;
 
 /// `Ok` when `user` may do what `info` asks, else the 403 to answer.
-pub fn authorize(state: &State, info: &RequestInfo, user: &UserInfo) -> Result<(), Status> {
+pub async fn authorize(state: &State, info: &RequestInfo, user: &UserInfo) -> Result<(), Status> {
     let attributes = info.to_attributes(user.clone());
-    match authorizer::denial(state, &attributes) {
+    match authorizer::denial(state, &attributes).await {
         None => Ok(()),
         Some(reason) => {
             tracing::debug!(user = %user.name, verb = %attributes.verb, "forbidden");

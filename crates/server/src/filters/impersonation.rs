@@ -16,7 +16,7 @@ const EXTRA_PREFIX: &str = "impersonate-extra-";
 
 /// The user to run the request as: `requester` when no impersonation header is present, else the
 /// impersonated user once every part of it is allowed.
-pub fn impersonate(
+pub async fn impersonate(
     state: &State,
     headers: &HeaderMap,
     requester: UserInfo,
@@ -45,35 +45,27 @@ pub fn impersonate(
         ));
     };
 
-    let check = |attrs: Attributes| -> Result<(), Status> {
-        match crate::authorizer::denial(state, &attrs) {
-            None => Ok(()),
-            Some(reason) => Err(status::forbidden(&attrs, &reason)),
+    let mut checks = vec![match split_service_account_username(user) {
+        Some((namespace, name)) => Attributes::resource(
+            requester.clone(),
+            "impersonate",
+            "",
+            "serviceaccounts",
+            namespace,
+        )
+        .with_name(name),
+        None => {
+            Attributes::resource(requester.clone(), "impersonate", "", "users", "").with_name(user)
         }
-    };
-    match split_service_account_username(user) {
-        Some((namespace, name)) => check(
-            Attributes::resource(
-                requester.clone(),
-                "impersonate",
-                "",
-                "serviceaccounts",
-                namespace,
-            )
-            .with_name(name),
-        )?,
-        None => check(
-            Attributes::resource(requester.clone(), "impersonate", "", "users", "").with_name(user),
-        )?,
-    }
+    }];
     for group in &groups {
-        check(
+        checks.push(
             Attributes::resource(requester.clone(), "impersonate", "", "groups", "")
                 .with_name(group),
-        )?;
+        );
     }
     if let Some(uid) = uid {
-        check(
+        checks.push(
             Attributes::resource(
                 requester.clone(),
                 "impersonate",
@@ -82,10 +74,10 @@ pub fn impersonate(
                 "",
             )
             .with_name(uid),
-        )?;
+        );
     }
     for (key, value) in &extras {
-        check(
+        checks.push(
             Attributes::resource(
                 requester.clone(),
                 "impersonate",
@@ -95,7 +87,12 @@ pub fn impersonate(
             )
             .with_subresource(key)
             .with_name(value),
-        )?;
+        );
+    }
+    for attrs in &checks {
+        if let Some(reason) = crate::authorizer::denial(state, attrs).await {
+            return Err(status::forbidden(attrs, &reason));
+        }
     }
 
     let mut impersonated = impersonated_user(user, groups);

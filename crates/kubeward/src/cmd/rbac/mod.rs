@@ -10,7 +10,7 @@ mod lookup;
 mod matrix;
 mod output;
 mod policy_rules;
-mod source;
+pub(crate) mod source;
 mod summary;
 mod target;
 mod viz;
