@@ -1,18 +1,24 @@
-//! A webhook's kubeconfig file, read for the server: what `kubeward_webhook::kubeconfig` parses,
+//! A webhook's (or a gateway upstream's) kubeconfig file, read for the server: what `kubeward_webhook::kubeconfig` parses,
 //! with the files it names read (relative paths from the kubeconfig's folder, as client-go
 //! resolves them).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use kubeward_server::WebhookConnection;
+use kubeward_server::Endpoint;
 use kubeward_webhook::kubeconfig::{self, Source};
 
 /// The connection `path` describes; `flag` names the flag in errors.
-pub fn load(path: &Path, flag: &str) -> anyhow::Result<WebhookConnection> {
+pub fn load(path: &Path, flag: &str) -> anyhow::Result<Endpoint> {
+    load_context(path, flag, None)
+}
+
+/// The connection `path` describes at `context` (`None`: its current context).
+pub fn load_context(path: &Path, flag: &str, context: Option<&str>) -> anyhow::Result<Endpoint> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("{flag}: reading {}", path.display()))?;
-    let parsed = kubeconfig::parse(&text).with_context(|| format!("{flag}: {}", path.display()))?;
+    let parsed = kubeconfig::parse_context(&text, context)
+        .with_context(|| format!("{flag}: {}", path.display()))?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let resolve = |file: &str| -> PathBuf {
         let file = Path::new(file);
@@ -53,7 +59,7 @@ pub fn load(path: &Path, flag: &str) -> anyhow::Result<WebhookConnection> {
         }
         (None, None) => None,
     };
-    Ok(WebhookConnection {
+    Ok(Endpoint {
         url: parsed.server,
         ca_pem,
         insecure_skip_tls_verify: parsed.insecure_skip_tls_verify,

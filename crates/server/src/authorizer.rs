@@ -65,6 +65,28 @@ pub async fn denial(state: &State, attributes: &Attributes) -> Option<String> {
     Some(verdict.reason)
 }
 
+/// [`denial`] for an impersonation: a gateway asks the upstream (whose RBAC decides who may
+/// impersonate whom), a server its own chain.
+pub async fn impersonation_denial(state: &State, attributes: &Attributes) -> Option<String> {
+    let Some(chain) = &state.impersonation else {
+        return denial(state, attributes).await;
+    };
+    if privileged(attributes) {
+        return None;
+    }
+    let rbac = |attributes: &Attributes| state.policy().authorize(attributes);
+    let verdict = chain
+        .authorize(attributes, &rbac, crate::clock::system_now())
+        .await;
+    if verdict.decision == Decision::Allow {
+        return None;
+    }
+    if let Some(error) = &verdict.error {
+        tracing::warn!(user = %attributes.user.name, %error, "impersonation: the upstream could not be asked");
+    }
+    Some(verdict.reason)
+}
+
 /// `system:masters` is allowed before the chain is asked.
 fn privileged(attributes: &Attributes) -> bool {
     attributes

@@ -30,13 +30,14 @@ pub struct WebhookAuthorizer {
     /// Name, caching, timeout, version, failure policy, match conditions.
     pub spec: WebhookSpec,
     /// Where it is (from its kubeconfig file).
-    pub connection: WebhookConnection,
+    pub connection: Endpoint,
 }
 
-/// How to reach a webhook: what its kubeconfig file says.
+/// Where a peer (a webhook, a gateway's upstream) is and how to reach it: what the current
+/// cluster and user of its kubeconfig file say.
 #[derive(Clone, Default)]
-pub struct WebhookConnection {
-    /// The URL posted to (the cluster's `server`, path included).
+pub struct Endpoint {
+    /// The URL (the cluster's `server`, path included: a webhook is posted to it exactly).
     pub url: String,
     /// The CA bundle that signs the webhook's certificate (PEM); `None`: the system's roots.
     pub ca_pem: Option<String>,
@@ -48,9 +49,9 @@ pub struct WebhookConnection {
     pub bearer_token: Option<String>,
 }
 
-impl std::fmt::Debug for WebhookConnection {
+impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookConnection")
+        f.debug_struct("Endpoint")
             .field("url", &self.url)
             .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
             .field("client_identity", &self.client_identity_pem.is_some())
@@ -64,7 +65,7 @@ impl std::fmt::Debug for WebhookConnection {
 #[derive(Debug, Clone)]
 pub struct TokenWebhook {
     /// Where it is (`--authentication-token-webhook-config-file`).
-    pub connection: WebhookConnection,
+    pub connection: Endpoint,
     /// `--authentication-token-webhook-version` (default `v1beta1`).
     pub version: Version,
     /// `--authentication-token-webhook-cache-ttl` (default 2m): how long an answer is reused.
@@ -80,6 +81,25 @@ pub struct ServiceAccountSigning {
     pub signing_key_pem: String,
     /// `--api-audiences` (defaults to the issuer).
     pub audiences: Vec<String>,
+}
+
+/// A gateway: requests are authenticated (and authorized, when configured) here, then
+/// forwarded to the upstream cluster as the user they come from.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    /// The upstream API server and the gateway's own credential there (it must be allowed to
+    /// impersonate users, groups, uids and user extras).
+    pub upstream: Endpoint,
+}
+
+impl Gateway {
+    /// The upstream endpoint at `path` (an API path of the upstream).
+    pub fn upstream_at(&self, path: &str) -> Endpoint {
+        Endpoint {
+            url: format!("{}{path}", self.upstream.url.trim_end_matches('/')),
+            ..self.upstream.clone()
+        }
+    }
 }
 
 /// Everything the server needs to run.
@@ -98,6 +118,8 @@ pub struct ServerConfig {
     pub authorization: Vec<Authorizer>,
     /// The token webhook, if any.
     pub token_webhook: Option<TokenWebhook>,
+    /// `Some`: run as a gateway in front of this upstream instead of serving from the store.
+    pub gateway: Option<Gateway>,
     /// The cluster CA that signs approved CertificateSigningRequests (`--cluster-signing-*` of
     /// kube-controller-manager): certificate and key PEM. `None`: CSRs are never signed.
     pub cluster_signing: Option<(String, String)>,

@@ -33,14 +33,15 @@ mod registry;
 mod review_server;
 mod state;
 mod sync;
+mod upstream;
 mod webhooks;
 
 #[cfg(test)]
 mod test_support;
 
 pub use config::{
-    Authorizer, ServerConfig, ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
-    WebhookConnection,
+    Authorizer, Endpoint, Gateway, ServerConfig, ServiceAccountSigning, TokenWebhook,
+    WebhookAuthorizer,
 };
 pub use error::StartError;
 pub use kubeward_net::Limits;
@@ -82,8 +83,8 @@ pub struct Server {
     acceptor: TlsAcceptor,
     limits: Limits,
     state: Arc<state::State>,
-    /// The controllers' thread; stops when the server is dropped.
-    _controllers: controllers::driver::Driver,
+    /// The controllers' thread; stops when the server is dropped (a gateway has none).
+    _controllers: Option<controllers::driver::Driver>,
 }
 
 impl Server {
@@ -120,8 +121,46 @@ impl Server {
             acceptor,
             limits,
             state,
-            _controllers: driver,
+            _controllers: Some(driver),
         })
+    }
+
+    /// A gateway in front of `config.gateway`'s upstream: the same filters, no store of its own
+    /// (an empty one in memory), no controllers; its RBAC policy, when it authorizes locally,
+    /// is installed with [`Server::policy_installer`].
+    pub async fn bind_gateway(config: ServerConfig) -> Result<Self, StartError> {
+        if config.gateway.is_none() {
+            return Err(StartError::Upstream("no upstream is configured".into()));
+        }
+        let acceptor = kubeward_net::acceptor(
+            &config.tls_cert_pem,
+            &config.tls_key_pem,
+            ClientAuth::Request,
+        )
+        .map_err(|e| StartError::Tls(e.to_string()))?;
+        let store = kubeward_store::RedbStore::in_memory()
+            .map_err(|e| StartError::Bootstrap(e.to_string()))?;
+        let state = Arc::new(state::State::new(config.clone(), Arc::new(store))?);
+        let listener = TcpListener::bind(config.bind_address)
+            .await
+            .map_err(|source| StartError::Bind {
+                address: config.bind_address,
+                source,
+            })?;
+        Ok(Self {
+            listener,
+            acceptor,
+            limits: config.limits,
+            state,
+            _controllers: None,
+        })
+    }
+
+    /// Replaces the RBAC policy the server answers from (a gateway's local policy, loaded from
+    /// manifests or its upstream by the caller).
+    pub fn policy_installer(&self) -> impl Fn(kubeward_rbac::Policy) + Send + Sync + 'static {
+        let state = self.state.clone();
+        move |policy| *state.policy_mut() = policy
     }
 
     /// The address the server listens on (useful with port 0).

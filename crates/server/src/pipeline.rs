@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! authentication → request info → impersonation → max-in-flight → authorization → route
+//!                                                   (a gateway: → proxy to the upstream)
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
@@ -17,6 +18,7 @@ use crate::codec::body::RequestBody;
 use crate::codec::respond::{self, Body};
 use crate::filters::{authentication, authorization, impersonation, request_info};
 use crate::handlers::context::Context;
+use crate::handlers::proxy;
 use crate::handlers::route::route;
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
@@ -60,7 +62,10 @@ pub async fn handle(
         user,
         pretty,
     };
-    route(context, request_body).await
+    match &state.upstream {
+        Some(upstream) => proxy::forward(context, upstream, request_body).await,
+        None => route(context, request_body).await,
+    }
 }
 
 /// Whether the client wants indented JSON: `?pretty` (unless `0` or `false`), or a user agent

@@ -67,6 +67,7 @@ fn config() -> ServerConfig {
         },
         authorization: vec![Authorizer::Rbac],
         token_webhook: None,
+        gateway: None,
         cluster_signing: Some((ca.cert_pem().to_string(), ca.key_pem().to_string())),
         service_account_signing: Some(ServiceAccountSigning {
             issuer: "https://kubernetes.default.svc".to_string(),

@@ -1,6 +1,7 @@
 //! The kubeconfig file of a webhook (`--authentication-token-webhook-config-file`,
-//! `--authorization-webhook-config-file`, `connectionInfo.kubeConfigFile`), read as client-go
-//! reads it for kube-apiserver: the current context's cluster (`server` is the exact URL posted
+//! `--authorization-webhook-config-file`, `connectionInfo.kubeConfigFile`) or of a gateway's
+//! upstream (`--upstream-kubeconfig`, any context),
+//! read as client-go reads it for kube-apiserver: the current context's cluster (`server` is the exact URL posted
 //! to, `certificate-authority[-data]`, `insecure-skip-tls-verify`) and user
 //! (`client-certificate[-data]`, `client-key[-data]`, `token`, `tokenFile`). Files it names are
 //! only named here: the caller reads them, relative to the kubeconfig's folder.
@@ -122,16 +123,32 @@ struct Context {
     user: String,
 }
 
-/// Reads a webhook kubeconfig.
+/// Reads a webhook kubeconfig (its current context).
 pub fn parse(text: &str) -> Result<WebhookKubeconfig, KubeconfigError> {
+    parse_context(text, None)
+}
+
+/// Reads a kubeconfig at `context` (`None`: its current context); a named context that is not
+/// there is refused in client-go's words.
+pub fn parse_context(
+    text: &str,
+    context: Option<&str>,
+) -> Result<WebhookKubeconfig, KubeconfigError> {
     let file: File =
         serde_saphyr::from_str(text).map_err(|e| KubeconfigError::Decode(e.to_string()))?;
-    let context = file
+    let wanted = context.unwrap_or(&file.current_context).to_string();
+    let found = file
         .contexts
         .into_iter()
-        .find(|c| c.name == file.current_context && !file.current_context.is_empty())
-        .and_then(|c| c.value)
-        .unwrap_or_default();
+        .find(|c| c.name == wanted && !wanted.is_empty());
+    if found.is_none()
+        && let Some(name) = context
+    {
+        return Err(KubeconfigError::Invalid(format!(
+            "context was not found for specified context: {name}"
+        )));
+    }
+    let context = found.and_then(|c| c.value).unwrap_or_default();
     let cluster = file
         .clusters
         .into_iter()

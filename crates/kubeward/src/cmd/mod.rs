@@ -1,6 +1,7 @@
 //! Subcommands and their wiring.
 
 mod auth;
+mod gateway;
 mod idp;
 mod limits;
 mod login;
@@ -44,6 +45,9 @@ enum Command {
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
     Login(login::LoginArgs),
+    /// An authenticating gateway in front of a cluster: kubeward's authentication (and
+    /// optionally authorization), then the request forwarded with impersonation headers.
+    Gateway(Box<gateway::GatewayArgs>),
     /// The authentication and authorization webhook of a kube-apiserver (TokenReview,
     /// SubjectAccessReview), and the files that point a kube-apiserver at it.
     Webhook(webhook::WebhookArgs),
@@ -60,6 +64,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Idp(args) => idp::run(args),
         Command::Auth(args) => auth::run(args),
         Command::Webhook(args) => webhook::run(args),
+        Command::Gateway(args) => gateway::run(*args),
     }
 }
 

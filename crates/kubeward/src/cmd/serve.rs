@@ -248,6 +248,7 @@ impl ServeArgs {
             },
             authorization,
             token_webhook,
+            gateway: None,
             cluster_signing,
             service_account_signing,
             store_path: self.data_dir.join("store.redb"),
@@ -296,74 +297,86 @@ impl OidcArgs {
 }
 
 impl ServeArgs {
-    /// The authorizer chain: `--authorization-config`, or the legacy flags (default RBAC), with
-    /// each webhook's kubeconfig read.
+    /// The authorizer chain (default RBAC).
     fn authorizers(&self) -> anyhow::Result<Vec<Authorizer>> {
-        let webhook = &self.authorization_webhook;
-        let specs = match &webhook.authorization_config {
-            Some(path) => {
-                let legacy = self.authorization_mode.is_some()
-                    || webhook.authorization_webhook_config_file.is_some()
-                    || webhook.authorization_webhook_version.is_some()
-                    || webhook.authorization_webhook_cache_authorized_ttl.is_some()
-                    || webhook
-                        .authorization_webhook_cache_unauthorized_ttl
-                        .is_some();
-                if legacy {
-                    bail!(
-                        "--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are defined"
-                    );
-                }
-                let text = read(path, "--authorization-config")?;
-                authorization_config::parse(&text)
-                    .with_context(|| format!("--authorization-config {}", path.display()))?
-            }
-            None => {
-                let defaults = LegacyFlags::default();
-                let modes = self.authorization_mode.as_deref().unwrap_or("RBAC");
-                authorization_config::from_flags(&LegacyFlags {
-                    modes: modes
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|m| !m.is_empty())
-                        .map(String::from)
-                        .collect(),
-                    webhook_config_file: webhook
-                        .authorization_webhook_config_file
-                        .as_ref()
-                        .map(|p| p.display().to_string()),
-                    webhook_version: webhook
-                        .authorization_webhook_version
-                        .clone()
-                        .unwrap_or(defaults.webhook_version),
-                    authorized_ttl: webhook
-                        .authorization_webhook_cache_authorized_ttl
-                        .unwrap_or(defaults.authorized_ttl),
-                    unauthorized_ttl: webhook
-                        .authorization_webhook_cache_unauthorized_ttl
-                        .unwrap_or(defaults.unauthorized_ttl),
-                })?
-            }
-        };
-        specs
-            .into_iter()
-            .map(|spec| {
-                Ok(match spec {
-                    AuthorizerSpec::Rbac => Authorizer::Rbac,
-                    AuthorizerSpec::AlwaysAllow => Authorizer::AlwaysAllow,
-                    AuthorizerSpec::AlwaysDeny => Authorizer::AlwaysDeny,
-                    AuthorizerSpec::Node => Authorizer::Node,
-                    AuthorizerSpec::Webhook(spec) => {
-                        let connection = crate::webhook_kubeconfig::load(
-                            Path::new(&spec.kubeconfig_file),
-                            &format!("authorization webhook {:?}", spec.name),
-                        )?;
-                        Authorizer::Webhook(Box::new(WebhookAuthorizer { spec, connection }))
-                    }
-                })
-            })
-            .collect()
+        authorizers(
+            self.authorization_mode.as_deref(),
+            "RBAC",
+            &self.authorization_webhook,
+        )
     }
+}
+
+/// The authorizer chain: `--authorization-config`, or the legacy flags (`mode`, else
+/// `default_mode`), with each webhook's kubeconfig read.
+pub fn authorizers(
+    mode: Option<&str>,
+    default_mode: &str,
+    webhook: &AuthorizationWebhookArgs,
+) -> anyhow::Result<Vec<Authorizer>> {
+    let specs = match &webhook.authorization_config {
+        Some(path) => {
+            let legacy = mode.is_some()
+                || webhook.authorization_webhook_config_file.is_some()
+                || webhook.authorization_webhook_version.is_some()
+                || webhook.authorization_webhook_cache_authorized_ttl.is_some()
+                || webhook
+                    .authorization_webhook_cache_unauthorized_ttl
+                    .is_some();
+            if legacy {
+                bail!(
+                    "--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are defined"
+                );
+            }
+            let text = read(path, "--authorization-config")?;
+            authorization_config::parse(&text)
+                .with_context(|| format!("--authorization-config {}", path.display()))?
+        }
+        None => {
+            let defaults = LegacyFlags::default();
+            let modes = mode.unwrap_or(default_mode);
+            authorization_config::from_flags(&LegacyFlags {
+                modes: modes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect(),
+                webhook_config_file: webhook
+                    .authorization_webhook_config_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+                webhook_version: webhook
+                    .authorization_webhook_version
+                    .clone()
+                    .unwrap_or(defaults.webhook_version),
+                authorized_ttl: webhook
+                    .authorization_webhook_cache_authorized_ttl
+                    .unwrap_or(defaults.authorized_ttl),
+                unauthorized_ttl: webhook
+                    .authorization_webhook_cache_unauthorized_ttl
+                    .unwrap_or(defaults.unauthorized_ttl),
+            })?
+        }
+    };
+    specs
+        .into_iter()
+        .map(|spec| {
+            Ok(match spec {
+                AuthorizerSpec::Rbac => Authorizer::Rbac,
+                AuthorizerSpec::AlwaysAllow => Authorizer::AlwaysAllow,
+                AuthorizerSpec::AlwaysDeny => Authorizer::AlwaysDeny,
+                AuthorizerSpec::Node => Authorizer::Node,
+                AuthorizerSpec::Webhook(spec) => {
+                    let connection = crate::webhook_kubeconfig::load(
+                        Path::new(&spec.kubeconfig_file),
+                        &format!("authorization webhook {:?}", spec.name),
+                    )?;
+                    Authorizer::Webhook(Box::new(WebhookAuthorizer { spec, connection }))
+                }
+            })
+        })
+        .collect()
 }
 
 impl TokenWebhookArgs {

@@ -3,7 +3,7 @@
 //! point a kube-apiserver at it (`config`).
 
 mod config;
-mod policy;
+pub(crate) mod policy;
 mod serve;
 
 use std::process::ExitCode;

@@ -9,7 +9,7 @@ use kubeward_webhook::Version;
 use kubeward_webhook::authorization_config::{FailurePolicy, WebhookSpec};
 use serde_json::Value;
 
-use crate::config::{Authorizer, WebhookAuthorizer, WebhookConnection};
+use crate::config::{Authorizer, Endpoint, WebhookAuthorizer};
 use crate::test_support::{ALICE, CannedWebhook, TestServer};
 
 fn webhook(url: &str, failure_policy: FailurePolicy, match_conditions: &[&str]) -> Authorizer {
@@ -24,9 +24,9 @@ fn webhook(url: &str, failure_policy: FailurePolicy, match_conditions: &[&str]) 
             kubeconfig_file: String::new(),
             match_conditions: match_conditions.iter().map(|c| c.to_string()).collect(),
         },
-        connection: WebhookConnection {
+        connection: Endpoint {
             url: url.to_string(),
-            ..WebhookConnection::default()
+            ..Endpoint::default()
         },
     }))
 }

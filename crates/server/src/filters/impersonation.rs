@@ -1,5 +1,6 @@
 //! kube-apiserver's impersonation filter: `Impersonate-User`, `-Group`, `-Uid` and
-//! `Impersonate-Extra-*` headers, each authorized through the `impersonate` verb.
+//! `Impersonate-Extra-*` headers, each authorized through the `impersonate` verb (by the
+//! upstream, in a gateway: the client's headers are never forwarded as they came).
 
 use http::HeaderMap;
 use kubeward_core::UserInfo;
@@ -90,7 +91,7 @@ pub async fn impersonate(
         );
     }
     for attrs in &checks {
-        if let Some(reason) = crate::authorizer::denial(state, attrs).await {
+        if let Some(reason) = crate::authorizer::impersonation_denial(state, attrs).await {
             return Err(status::forbidden(attrs, &reason));
         }
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use kubeward_webhook::retry::{Backoff, Failure, should_retry};
 
-use crate::config::WebhookConnection;
+use crate::config::Endpoint;
 
 /// The largest answer read.
 pub const MAX_ANSWER: usize = 1 << 20;
@@ -32,33 +32,13 @@ impl std::fmt::Debug for WebhookClient {
 
 impl WebhookClient {
     /// A client for `connection`, each attempt bounded by `timeout`.
-    pub fn new(connection: &WebhookConnection, timeout: Duration) -> Result<Self, String> {
+    pub fn new(connection: &Endpoint, timeout: Duration) -> Result<Self, String> {
         let url = reqwest::Url::parse(&connection.url)
             .map_err(|e| format!("server {:?}: {e}", connection.url))?;
-        if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
-            return Err(format!("server {:?}: not an https:// URL", connection.url));
-        }
-        let mut builder = reqwest::Client::builder()
+        let http = builder(connection)?
             .timeout(timeout)
-            .user_agent("kubeward")
-            .redirect(reqwest::redirect::Policy::none());
-        if let Some(pem) = &connection.ca_pem {
-            let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|e| format!("certificate-authority: {e}"))?;
-            if roots.is_empty() {
-                return Err("certificate-authority: no CERTIFICATE block".into());
-            }
-            builder = builder.tls_certs_only(roots);
-        }
-        if connection.insecure_skip_tls_verify {
-            builder = builder.tls_danger_accept_invalid_certs(true);
-        }
-        if let Some(pem) = &connection.client_identity_pem {
-            let identity = reqwest::Identity::from_pem(pem.as_bytes())
-                .map_err(|e| format!("client certificate: {e}"))?;
-            builder = builder.identity(identity);
-        }
-        let http = builder.build().map_err(|e| e.to_string())?;
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(Self {
             http,
             url,
@@ -132,6 +112,36 @@ impl WebhookClient {
         }
         Ok(Bytes::from(answer))
     }
+}
+
+/// A client builder for `endpoint`: its CA (else the system's roots), `insecure-skip-tls-verify`,
+/// its client certificate; no redirects.
+pub fn builder(endpoint: &Endpoint) -> Result<reqwest::ClientBuilder, String> {
+    let url = reqwest::Url::parse(&endpoint.url)
+        .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none() {
+        return Err(format!("server {:?}: not an https:// URL", endpoint.url));
+    }
+    let mut builder = reqwest::Client::builder()
+        .user_agent("kubeward")
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = &endpoint.ca_pem {
+        let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| format!("certificate-authority: {e}"))?;
+        if roots.is_empty() {
+            return Err("certificate-authority: no CERTIFICATE block".into());
+        }
+        builder = builder.tls_certs_only(roots);
+    }
+    if endpoint.insecure_skip_tls_verify {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    if let Some(pem) = &endpoint.client_identity_pem {
+        let identity = reqwest::Identity::from_pem(pem.as_bytes())
+            .map_err(|e| format!("client certificate: {e}"))?;
+        builder = builder.identity(identity);
+    }
+    Ok(builder)
 }
 
 /// Whether the connection was reset or lost mid-exchange (what kube-apiserver retries).

@@ -88,3 +88,26 @@ fn unusable_files_are_refused() {
     let half = DOCUMENTED.replace("      client-key: /path/to/key.pem\n", "");
     assert!(parse(&half).is_err());
 }
+
+#[test]
+fn another_context_can_be_chosen() {
+    let text = format!(
+        "{DOCUMENTED}- context: {{cluster: other, user: name-of-api-server}}\n  name: second\nclusters2: []\n"
+    );
+    let text = text.replace(
+        "clusters:\n",
+        "clusters:\n  - name: other\n    cluster: {server: https://other:6443}\n",
+    );
+    assert_eq!(
+        parse_context(&text, Some("second")).unwrap().server,
+        "https://other:6443"
+    );
+    assert_eq!(
+        parse(&text).unwrap().server,
+        "https://authn.example.com/authenticate"
+    );
+    assert_eq!(
+        parse_context(&text, Some("none")).unwrap_err().to_string(),
+        "invalid configuration: context was not found for specified context: none"
+    );
+}

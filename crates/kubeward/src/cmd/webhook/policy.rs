@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use kubeward_analysis::sources::{self, live};
-use kubeward_server::SharedPolicy;
+use kubeward_rbac::Policy;
 
 use crate::cmd::rbac::source::{ClusterArgs, client};
 
@@ -31,17 +31,28 @@ pub struct PolicyArgs {
     cluster: ClusterArgs,
 }
 
+/// Where a loaded policy goes.
+pub type Install = std::sync::Arc<dyn Fn(Policy) + Send + Sync>;
+
 impl PolicyArgs {
-    /// Loads the policy into `shared` (manifests now; a cluster now and then every resync, in
-    /// the background) and says where it comes from.
-    pub async fn start(&self, shared: SharedPolicy) -> anyhow::Result<String> {
+    /// Without manifests and without `--kubeconfig`, the cluster of `kubeconfig` (`context`).
+    pub fn default_cluster(&mut self, kubeconfig: &std::path::Path, context: Option<&str>) {
+        if self.cluster.kubeconfig.is_none() {
+            self.cluster.kubeconfig = Some(kubeconfig.to_path_buf());
+            self.cluster.context = context.map(String::from);
+        }
+    }
+
+    /// Loads the policy and hands it to `install` (manifests now; a cluster now and then every
+    /// resync, in the background) and says where it comes from.
+    pub async fn start(&self, install: Install) -> anyhow::Result<String> {
         if !self.paths.is_empty() {
             let manifests = sources::load_paths(&self.paths).context("cannot load the policy")?;
             let loaded = sources::build_policy(manifests, !self.no_bootstrap);
             for warning in &loaded.warnings {
                 eprintln!("Warning: {warning}");
             }
-            shared.set(loaded.policy);
+            install(loaded.policy);
             let names: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
             return Ok(format!("manifests {}", names.join(", ")));
         }
@@ -49,13 +60,13 @@ impl PolicyArgs {
         let manifests = live::load(&client, &mut |_, _| {})
             .await
             .context("cannot read the cluster's RBAC objects")?;
-        shared.set(sources::build_policy(manifests, false).policy);
+        install(sources::build_policy(manifests, false).policy);
         let resync = self.policy_resync.max(Duration::from_secs(1));
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(resync).await;
                 match live::load(&client, &mut |_, _| {}).await {
-                    Ok(manifests) => shared.set(sources::build_policy(manifests, false).policy),
+                    Ok(manifests) => install(sources::build_policy(manifests, false).policy),
                     Err(error) => eprintln!(
                         "Warning: listing the cluster's RBAC objects failed, the last policy stays: {error}"
                     ),

@@ -119,7 +119,10 @@ pub fn run(args: WebhookServeArgs) -> anyhow::Result<ExitCode> {
     };
     let policy = config.policy.clone();
     super::super::runtime()?.block_on(async move {
-        let source = args.policy.start(policy).await?;
+        let source = args
+            .policy
+            .start(std::sync::Arc::new(move |loaded| policy.set(loaded)))
+            .await?;
         let server = ReviewServer::bind(config).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {

@@ -109,16 +109,16 @@ mod webhook {
     use kubeward_store::StoreOptions;
     use kubeward_webhook::Version;
 
-    use crate::config::{TokenWebhook, WebhookConnection};
+    use crate::config::{Endpoint, TokenWebhook};
     use crate::test_support::{ALICE, CannedWebhook, TestServer};
 
     async fn server(url: &str) -> TestServer {
         let url = url.to_string();
         TestServer::start_configured(StoreOptions::default(), move |config| {
             config.token_webhook = Some(TokenWebhook {
-                connection: WebhookConnection {
+                connection: Endpoint {
                     url,
-                    ..WebhookConnection::default()
+                    ..Endpoint::default()
                 },
                 version: Version::V1beta1,
                 cache_ttl: Duration::from_secs(120),
