@@ -3,6 +3,7 @@
 mod api_verbs;
 mod auth_explain;
 mod bad_input;
+mod gateway;
 mod hardening;
 mod identities;
 mod idp;
