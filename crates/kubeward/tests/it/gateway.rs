@@ -6,6 +6,9 @@
 //! upstream sees it, a watch through the gateway sees an object created upstream, `--as` is
 //! refused until the upstream lets the user impersonate, `kubectl apply` (and server-side
 //! apply) reach the upstream as sent, and a client's own `Impersonate-*` headers never cross.
+//! Upgraded connections (exec over SPDY/3.1, port-forward over WebSocket) are checked against
+//! an echoing stand-in upstream, since kubeward runs no containers: the handshake crosses
+//! intact both ways, the tunnel carries bytes, credentials and hop-by-hop headers do not cross.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -368,4 +371,233 @@ fn kubectl_through_the_gateway_is_the_user_upstream() {
     ])))
     .unwrap();
     assert_eq!(stored["data"]["colour"], "blue", "{stored}");
+}
+
+/// A stand-in for a kubelet behind an API server (kubeward runs no containers): plain HTTP on
+/// loopback that answers every request with `101` in the protocol it was asked for and then
+/// echoes what it receives. Each request's head goes to `heads`.
+fn echoing_upstream() -> (String, mpsc::Receiver<String>) {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (heads, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let heads = heads.clone();
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let value = |name: &str| {
+                    head.lines()
+                        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                };
+                let answer = if value("upgrade") == "websocket" {
+                    format!(
+                        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: accepted-{}\r\nSec-WebSocket-Protocol: {}\r\n\r\n",
+                        value("sec-websocket-key"),
+                        value("sec-websocket-protocol")
+                            .split(',')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                    )
+                } else {
+                    "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n".to_string()
+                };
+                let _ = heads.send(head);
+                if stream.write_all(answer.as_bytes()).is_err() {
+                    return;
+                }
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buffer) {
+                    if n == 0 || stream.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+/// A client that speaks the upgrade handshake itself over TLS (Python's ssl module): sends
+/// `request`, prints the answer's head, then sends `ping` and prints what comes back.
+const UPGRADE_CLIENT: &str = r#"
+import socket, ssl, sys
+context = ssl.create_default_context(cafile=sys.argv[3])
+context.set_alpn_protocols(["http/1.1"])
+with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20) as raw:
+    with context.wrap_socket(raw, server_hostname=sys.argv[1]) as tls:
+        tls.sendall(sys.argv[4].replace("\\r\\n", "\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = tls.recv(1)
+            if not chunk:
+                break
+            head += chunk
+        sys.stdout.write(head.decode())
+        sys.stdout.flush()
+        if b" 101 " in head.split(b"\r\n")[0]:
+            tls.sendall(b"ping through the tunnel")
+            echoed = b""
+            while len(echoed) < len(b"ping through the tunnel"):
+                chunk = tls.recv(64)
+                if not chunk:
+                    break
+                echoed += chunk
+            sys.stdout.write("ECHO:" + echoed.decode())
+        else:
+            sys.stdout.write(tls.recv(4096).decode())
+"#;
+
+#[test]
+fn exec_and_port_forward_upgrades_are_joined_through_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = |name: &str| dir.path().join(name);
+    let serving = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    std::fs::write(scratch("gateway.crt"), serving.cert.pem()).unwrap();
+    std::fs::write(scratch("gateway.key"), serving.signing_key.serialize_pem()).unwrap();
+    std::fs::write(scratch("tokens.csv"), TOKENS).unwrap();
+    let (url, heads) = echoing_upstream();
+    std::fs::write(
+        scratch("upstream.kubeconfig"),
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: up\n  cluster: {{server: '{url}'}}\nusers:\n- name: gw\n  user: {{token: gateway-credential}}\ncontexts:\n- name: gw\n  context: {{cluster: up, user: gw}}\ncurrent-context: gw\n"
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new(kubeward_testkit::kubeward_binary());
+    command
+        .args([
+            "gateway",
+            "--bind-address",
+            "127.0.0.1",
+            "--secure-port",
+            "0",
+        ])
+        .arg("--upstream-kubeconfig")
+        .arg(scratch("upstream.kubeconfig"))
+        .arg("--tls-cert-file")
+        .arg(scratch("gateway.crt"))
+        .arg("--tls-private-key-file")
+        .arg(scratch("gateway.key"))
+        .arg("--token-auth-file")
+        .arg(scratch("tokens.csv"))
+        .args(["--upstream-token-review", "false"])
+        .env("RUST_LOG", "warn");
+    let process = Process::start(command, Stream::Stderr, Duration::from_secs(60), |line| {
+        line.starts_with(LISTENING)
+    });
+    let port = process
+        .printed
+        .lines()
+        .find_map(|line| line.strip_prefix(LISTENING))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|url| url.rsplit(':').next())
+        .expect("the gateway says where it listens")
+        .to_string();
+    let exchange = |request: &str| -> String {
+        let out = Command::new("python3")
+            .args(["-c", UPGRADE_CLIENT, "127.0.0.1", &port])
+            .arg(scratch("gateway.crt"))
+            .arg(request)
+            .output()
+            .unwrap();
+        ok(&out)
+    };
+
+    // exec over SPDY/3.1 (kubectl up to 1.29), with the client's own smuggling attempts.
+    let answer = exchange(
+        "POST /api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true HTTP/1.1\\r\\nHost: gateway\\r\\nAuthorization: Bearer gateway-token-1\\r\\nConnection: Upgrade, X-Hop\\r\\nX-Hop: secret\\r\\nUpgrade: SPDY/3.1\\r\\nX-Stream-Protocol-Version: v4.channel.k8s.io\\r\\nProxy-Authorization: Basic c2VjcmV0\\r\\nContent-Length: 0\\r\\n\\r\\n",
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+        "{answer}"
+    );
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.contains("\r\nupgrade: spdy/3.1\r\n"), "{answer}");
+    assert!(
+        lower.contains("\r\nx-stream-protocol-version: v4.channel.k8s.io\r\n"),
+        "{answer}"
+    );
+    assert!(answer.ends_with("ECHO:ping through the tunnel"), "{answer}");
+    let head = heads.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(
+        head.starts_with("post /api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true&tty=true http/1.1\r\n"),
+        "{head}"
+    );
+    for expected in [
+        "\r\nupgrade: spdy/3.1\r\n",
+        "\r\nconnection: upgrade\r\n",
+        "\r\nx-stream-protocol-version: v4.channel.k8s.io\r\n",
+        "\r\nauthorization: bearer gateway-credential\r\n",
+        "\r\nimpersonate-user: minjun\r\n",
+        "\r\nimpersonate-uid: 1001\r\n",
+        "\r\nimpersonate-group: dev\r\n",
+    ] {
+        assert!(head.contains(expected), "{expected:?} missing: {head}");
+    }
+    for absent in [
+        "gateway-token-1",
+        "x-hop",
+        "proxy-authorization",
+        "c2vjcmv0",
+    ] {
+        assert!(!head.contains(absent), "{absent} crossed: {head}");
+    }
+
+    // port-forward over WebSocket (kubectl 1.31+), the handshake's headers intact both ways.
+    let answer = exchange(
+        "GET /api/v1/namespaces/default/pods/web/portforward?ports=8080 HTTP/1.1\\r\\nHost: gateway\\r\\nAuthorization: Bearer gateway-token-1\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io, portforward.k8s.io\\r\\n\\r\\n",
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+        "{answer}"
+    );
+    let lower = answer.to_ascii_lowercase();
+    assert!(
+        lower.contains("\r\nsec-websocket-accept: accepted-dghlihnhbxbszsbub25jzq==\r\n"),
+        "{answer}"
+    );
+    assert!(
+        lower.contains("\r\nsec-websocket-protocol: spdy/3.1+portforward.k8s.io\r\n"),
+        "{answer}"
+    );
+    assert!(answer.ends_with("ECHO:ping through the tunnel"), "{answer}");
+    let head = heads.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(
+        head.contains("\r\nsec-websocket-key: dghlihnhbxbszsbub25jzq==\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nimpersonate-user: minjun\r\n"), "{head}");
+
+    // A lone Impersonate-Group is kube-apiserver's 400; no credentials, the gateway's own 401:
+    // nothing reaches the upstream.
+    let answer = exchange(
+        "GET /api/v1/namespaces/default/pods/web/exec HTTP/1.1\\r\\nHost: gateway\\r\\nAuthorization: Bearer gateway-token-1\\r\\nImpersonate-Group: system:masters\\r\\nConnection: Upgrade\\r\\nUpgrade: SPDY/3.1\\r\\n\\r\\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    assert!(
+        answer.contains(
+            "requested impersonation of groups, uid or extras without impersonating a user"
+        ),
+        "{answer}"
+    );
+    let answer = exchange(
+        "GET /api/v1/namespaces/default/pods/web/exec HTTP/1.1\\r\\nHost: gateway\\r\\nConnection: Upgrade\\r\\nUpgrade: SPDY/3.1\\r\\n\\r\\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 401 "), "{answer}");
+    assert!(heads.try_recv().is_err());
+    drop(process);
 }
