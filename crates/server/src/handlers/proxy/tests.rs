@@ -108,3 +108,28 @@ async fn an_upstream_that_cannot_be_reached_is_503() {
     assert_eq!(answer.json()["reason"], "ServiceUnavailable");
     assert!(!answer.text().contains(ALICE));
 }
+
+#[tokio::test]
+async fn a_local_rbac_deny_answers_in_kubernetes_words_and_nothing_goes_upstream() {
+    let upstream = CannedWebhook::start(POD_LIST).await;
+    let url = upstream.url.clone();
+    // The test configuration authorizes with RBAC over the bootstrap policy: alice holds nothing.
+    let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.gateway = Some(Gateway {
+            upstream: Endpoint {
+                url,
+                ..Endpoint::default()
+            },
+        });
+    })
+    .await;
+    let answer = gateway
+        .request("GET", "/api/v1/namespaces/default/pods", Some(ALICE), None)
+        .await;
+    assert_eq!(answer.code, 403);
+    assert_eq!(
+        answer.json()["message"],
+        "pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    assert_eq!(upstream.requests(), 0);
+}
