@@ -7,8 +7,13 @@ namespace `bench`, adds N RoleBindings for other users, then measures with oha, 
 each connection count: an authorized GET of the pod list and a SelfSubjectAccessReview POST.
 Prints a Markdown table and the server's resident memory idle and after the load.
 
+With several `--binary LABEL=PATH` (for example the build before and after a change), one server
+of each runs at once and every measurement is taken of each in turn, so that the machine's noise
+falls on all of them alike.
+
     cargo build --release -p kubeward && cargo install oha
     python3 scripts/api_server_load.py --bindings 10 --bindings 10000 --seconds 10
+    python3 scripts/api_server_load.py --binary before=/tmp/old/kubeward --binary after=target/release/kubeward
 """
 
 import argparse
@@ -35,11 +40,11 @@ def run(*args, env=None, input=None):
 
 
 class Server:
-    def __init__(self, workdir):
+    def __init__(self, binary, workdir):
         self.workdir = workdir
         self.data = os.path.join(workdir, "data")
         self.process = subprocess.Popen(
-            [BINARY, "up", "--secure-port", "0", "--data-dir", self.data],
+            [binary, "up", "--secure-port", "0", "--idp-port", "0", "--data-dir", self.data],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.url = None
         for line in self.process.stdout:
@@ -137,32 +142,43 @@ def main():
     parser.add_argument("--bindings", type=int, action="append", default=[])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, action="append", default=[])
+    parser.add_argument("--binary", action="append", default=[], metavar="LABEL=PATH",
+                        help="a build to measure (repeat to compare builds side by side)")
     options = parser.parse_args()
     bindings = options.bindings or [10, 10000]
     connections = options.connections or [2, 32]
-    print("| bindings | user | request | connections | req/s | p50 ms | p99 ms |")
-    print("|---:|---|---|---:|---:|---:|---:|")
+    binaries = [b.split("=", 1) for b in options.binary] or [["kubeward", BINARY]]
+    print("| bindings | user | request | connections | build | req/s | p50 ms | p99 ms |")
+    print("|---:|---|---|---:|---|---:|---:|---:|")
     memory = []
     for count in bindings:
         with tempfile.TemporaryDirectory() as workdir:
-            server = Server(workdir)
+            servers = []
             try:
-                token, cert, key = setup_users(server)
-                add_bindings(server, count)
+                for label, path in binaries:
+                    directory = os.path.join(workdir, label)
+                    os.makedirs(directory)
+                    server = Server(path, directory)
+                    servers.append((label, server, setup_users(server)))
+                    add_bindings(server, count)
                 time.sleep(1)
-                idle = server.rss_mib()
-                for user in [("token", token), ("cert", cert, key)]:
+                idle = {label: server.rss_mib() for label, server, _ in servers}
+                for kind in ["token", "cert"]:
                     for request in ["GET pods", "POST SSAR"]:
                         for c in connections:
-                            rps, p50, p99, codes = load(server, user, c, options.seconds, request)
-                            assert set(codes) <= {"200", "201"}, codes
-                            print(f"| {count} | {user[0]} | {request} | {c} | {rps:,.0f} | {p50:.2f} | {p99:.2f} |",
-                                  flush=True)
-                memory.append((count, idle, server.rss_mib()))
+                            for label, server, (token, cert, key) in servers:
+                                user = ("token", token) if kind == "token" else ("cert", cert, key)
+                                rps, p50, p99, codes = load(server, user, c, options.seconds, request)
+                                assert set(codes) <= {"200", "201"}, codes
+                                print(f"| {count} | {kind} | {request} | {c} | {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} |",
+                                      flush=True)
+                for label, server, _ in servers:
+                    memory.append((count, label, idle[label], server.rss_mib()))
             finally:
-                server.stop()
-    for count, idle, loaded in memory:
-        print(f"RSS with {count} bindings: {idle:.1f} MiB idle, {loaded:.1f} MiB after the load")
+                for _, server, _ in servers:
+                    server.stop()
+    for count, label, idle, loaded in memory:
+        print(f"RSS of {label} with {count} bindings: {idle:.1f} MiB idle, {loaded:.1f} MiB after the load")
 
 
 if __name__ == "__main__":

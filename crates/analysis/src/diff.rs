@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use kubeward_rbac::{Policy, RoleRefKind, Subject};
+use kubeward_rbac::{Binding, Policy, PolicyRule, RoleRefKind, Subject};
 
 use crate::rules_table::{breakdown, combine_resource_group};
 use crate::subject::{display, effective};
@@ -48,23 +48,23 @@ pub struct SubjectChange {
     pub lost: Vec<Permission>,
 }
 
-/// Every subject's permissions, from the bindings naming it directly.
-pub fn permissions(policy: &Policy) -> BTreeMap<Subject, BTreeSet<Permission>> {
-    let mut all: BTreeMap<Subject, BTreeSet<Permission>> = BTreeMap::new();
-    for binding in policy.bindings() {
-        let role_namespace = match binding.role_ref.kind {
-            RoleRefKind::ClusterRole => None,
-            RoleRefKind::Role => binding.namespace.as_deref(),
-        };
-        let Some(rules) = policy.effective_rules(role_namespace, &binding.role_ref.name) else {
-            continue;
-        };
-        let scope = binding.namespace.clone().unwrap_or_else(|| "*".to_string());
-        let granted: Vec<Permission> = rules
-            .iter()
-            .flat_map(breakdown)
-            .filter(|r| binding.namespace.is_none() || r.non_resource_urls.is_empty())
-            .map(|r| Permission {
+/// The atomic rules `binding` grants (one verb on one resource or path; a RoleBinding grants no
+/// path), each with its permission; nothing when its role is missing.
+pub fn granted(policy: &Policy, binding: &Binding) -> Vec<(PolicyRule, Permission)> {
+    let role_namespace = match binding.role_ref.kind {
+        RoleRefKind::ClusterRole => None,
+        RoleRefKind::Role => binding.namespace.as_deref(),
+    };
+    let Some(rules) = policy.effective_rules(role_namespace, &binding.role_ref.name) else {
+        return Vec::new();
+    };
+    let scope = binding.namespace.clone().unwrap_or_else(|| "*".to_string());
+    rules
+        .iter()
+        .flat_map(breakdown)
+        .filter(|r| binding.namespace.is_none() || r.non_resource_urls.is_empty())
+        .map(|r| {
+            let permission = Permission {
                 scope: scope.clone(),
                 verb: r.verbs.join(","),
                 target: if r.non_resource_urls.is_empty() {
@@ -73,7 +73,19 @@ pub fn permissions(policy: &Policy) -> BTreeMap<Subject, BTreeSet<Permission>> {
                     r.non_resource_urls.join(",")
                 },
                 name: r.resource_names.join(","),
-            })
+            };
+            (r, permission)
+        })
+        .collect()
+}
+
+/// Every subject's permissions, from the bindings naming it directly.
+pub fn permissions(policy: &Policy) -> BTreeMap<Subject, BTreeSet<Permission>> {
+    let mut all: BTreeMap<Subject, BTreeSet<Permission>> = BTreeMap::new();
+    for binding in policy.bindings() {
+        let granted: Vec<Permission> = granted(policy, binding)
+            .into_iter()
+            .map(|(_, p)| p)
             .collect();
         for subject in &binding.subjects {
             all.entry(effective(subject, binding))

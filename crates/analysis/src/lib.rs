@@ -3,14 +3,16 @@
 //! The engines are pure: a [`kubeward_rbac::Policy`] in, an answer out: `can-i --list` tables
 //! ([`rules_table`]), who may do what ([`who_can`]), rolesum's [`summary`], access-matrix's
 //! [`matrix`], rbac-tool's [`lookup`] and [`policy_rules`], risky grants ([`lint`]), why a request
-//! is allowed or not ([`explain`]), what changed between two policies ([`diff`]) and an
-//! interactive graph ([`viz`]). [`sources`] is the only I/O: manifests on disk, or a live cluster
+//! is allowed or not ([`explain`]), what changed between two policies ([`diff`]), an
+//! interactive graph ([`viz`]) and the least-privilege roles of what an audit log shows a subject
+//! did ([`from_audit`]). [`sources`] is the only I/O: manifests on disk, or a live cluster
 //! through `kube::Client`.
 #![forbid(unsafe_code)]
 
 pub mod boxless;
 pub mod diff;
 pub mod explain;
+pub mod from_audit;
 pub mod lint;
 pub mod lookup;
 pub mod matrix;

@@ -78,6 +78,7 @@ fn bench(c: &mut Criterion) {
         }),
         anonymous: true,
         jwt: None,
+        iam: None,
     })
     .expect("authenticator");
     let key = SigningKey::from_pem(&signing_pem).expect("signing key");

@@ -1,8 +1,8 @@
 //! kube-apiserver's authentication chain, pure: x509 client certificates (`--client-ca-file`),
 //! static tokens (`--token-auth-file`), ServiceAccount tokens (legacy and bound), OIDC ID
-//! tokens (`--oidc-*`, `--authentication-config`), the `system:authenticated` group adder and
-//! anonymous requests; and the issuing of ServiceAccount
-//! tokens for the TokenRequest API.
+//! tokens (`--oidc-*`, `--authentication-config`), EKS-style IAM tokens (`iam`: checked here,
+//! verified by STS through a call the server makes), the `system:authenticated` group adder and
+//! anonymous requests; and the issuing of ServiceAccount tokens for the TokenRequest API.
 //!
 //! Pure: the caller hands in the peer certificates, the `Authorization` header, lookups of
 //! ServiceAccounts/Secrets/Pods/Nodes, and `now`. No I/O, no clock, no async runtime; the only
@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
+pub mod iam;
 pub mod oidc;
 pub mod service_account;
 pub mod token_file;
@@ -70,6 +71,8 @@ pub struct AuthenticatorConfig {
     pub anonymous: bool,
     /// JWT authenticators: the `--oidc-*` flags or the `--authentication-config` file.
     pub jwt: Option<oidc::JwtConfig>,
+    /// EKS-style IAM tokens (`--aws-iam-*`): verified by STS through a call the server makes.
+    pub iam: Option<iam::IamSettings>,
 }
 
 /// What the legacy-token validator needs of a `kubernetes.io/service-account-token` Secret.
@@ -142,6 +145,7 @@ pub struct Authenticator {
     tokens: Option<TokenFile>,
     service_accounts: Option<ServiceAccountAuthenticator>,
     oidc: Option<std::sync::Arc<oidc::OidcAuthenticator>>,
+    iam: Option<std::sync::Arc<iam::Iam>>,
     api_audiences: Vec<String>,
     anonymous: bool,
     warnings: Vec<String>,
@@ -191,6 +195,14 @@ impl Authenticator {
                     .map_err(|e| ConfigError::Invalid(format!("{flag}{e}")))
             })
             .transpose()?;
+        let iam = config
+            .iam
+            .map(|settings| {
+                let iam = iam::Iam::new(settings.config).map_err(ConfigError::Invalid)?;
+                iam.update_mappings(|m| m.file = settings.mapping_file);
+                Ok::<_, ConfigError>(std::sync::Arc::new(iam))
+            })
+            .transpose()?;
         let service_accounts = match config.service_accounts {
             None => None,
             Some(sa) => {
@@ -232,6 +244,7 @@ impl Authenticator {
             tokens,
             service_accounts,
             oidc,
+            iam,
             api_audiences,
             anonymous: config.anonymous,
             warnings,
@@ -249,6 +262,12 @@ impl Authenticator {
     /// them in with [`oidc::OidcAuthenticator::set_keys`].
     pub fn oidc(&self) -> Option<&std::sync::Arc<oidc::OidcAuthenticator>> {
         self.oidc.as_ref()
+    }
+
+    /// The IAM authenticator, if configured: the server sends the STS call of a token not
+    /// verified yet ([`iam::Iam::check`], [`iam::Iam::identity`]) and keeps its mappings current.
+    pub fn iam(&self) -> Option<&std::sync::Arc<iam::Iam>> {
+        self.iam.as_ref()
     }
 
     /// What kube-apiserver would log as warnings while building the chain.
@@ -321,6 +340,13 @@ impl Authenticator {
         lookup: &dyn ServiceAccountLookup,
         now: SystemTime,
     ) -> Result<TokenUser, String> {
+        if let Some(iam) = &self.iam
+            && token.starts_with(iam::token::V1_PREFIX)
+        {
+            // The IAM authenticator's own cache keeps a verified identity for the token's
+            // lifetime and maps it afresh when the mappings change: not the 10-second cache.
+            return self.authenticate_iam(iam, token, audiences, now);
+        }
         let wanted = audiences.map(|a| a.join("\n"));
         let key = cache::key(
             "token",
@@ -398,8 +424,40 @@ impl Authenticator {
         Err(format!("invalid bearer token, {}", errors.join(", ")))
     }
 
+    /// An EKS-style IAM token: audience-agnostic, as a webhook token authenticator; a user only
+    /// once STS has vouched for the token (the server makes that call first).
+    fn authenticate_iam(
+        &self,
+        iam: &iam::Iam,
+        token: &str,
+        audiences: Option<&[String]>,
+        now: SystemTime,
+    ) -> Result<TokenUser, String> {
+        let requested = audiences.unwrap_or(&self.api_audiences);
+        let agnostic: Vec<String> = self
+            .api_audiences
+            .iter()
+            .filter(|a| requested.contains(a))
+            .cloned()
+            .collect();
+        if !requested.is_empty() && agnostic.is_empty() {
+            return Err("invalid bearer token".into());
+        }
+        match iam.check(token, now) {
+            Ok(iam::Check::Cached(user)) => Ok(TokenUser {
+                user: add_authenticated_group(UserInfo::clone(&user)),
+                audiences: agnostic,
+            }),
+            Ok(iam::Check::Call(_)) => Err(format!("invalid bearer token, {}", iam::NOT_VERIFIED)),
+            Err(e) => Err(format!("invalid bearer token, {e}")),
+        }
+    }
+
     fn has_token_authenticators(&self) -> bool {
-        self.tokens.is_some() || self.service_accounts.is_some() || self.oidc.is_some()
+        self.tokens.is_some()
+            || self.service_accounts.is_some()
+            || self.oidc.is_some()
+            || self.iam.is_some()
     }
 }
 
@@ -434,3 +492,6 @@ pub fn add_authenticated_group(mut user: UserInfo) -> UserInfo {
 mod test_support;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;

@@ -26,6 +26,7 @@ fn fixture(anonymous: bool) -> Fixture {
         }),
         anonymous,
         jwt: None,
+        iam: None,
     })
     .unwrap();
     Fixture { ca, auth }

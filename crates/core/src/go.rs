@@ -1,5 +1,5 @@
 //! Go's formatting of strings, as Kubernetes' messages print them: `%q` (`strconv.Quote`) of a
-//! string and of a `[]string`.
+//! string and of a `[]string`, and a JSON string as `encoding/json` writes it.
 
 use std::fmt::Write as _;
 
@@ -63,6 +63,57 @@ pub fn quote_slice(values: &[String]) -> String {
     out
 }
 
+/// A JSON string as Go's `encoding/json` writes it (HTML-safe, its default): `"` and `\\`
+/// escaped, `\n \r \t \b \f` by name, other controls and `<`, `>`, `&`, U+2028, U+2029 as
+/// `\u00XX`/`\u20XX`. Appended to `out`; runs of plain characters are copied whole.
+pub fn write_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            b'<' => Some("\\u003c"),
+            b'>' => Some("\\u003e"),
+            b'&' => Some("\\u0026"),
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                Some(if bytes[i + 2] == 0xa8 {
+                    "\\u2028"
+                } else {
+                    "\\u2029"
+                })
+            }
+            b if b < 0x20 => None,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[start..i]);
+        match escape {
+            Some(text) => out.push_str(text),
+            None => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        i += if b == 0xe2 { 3 } else { 1 };
+        start = i;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 /// An approximation of Go's `unicode.IsPrint`: everything but control, format, separator
 /// (other than U+0020) and private-use characters. Unassigned code points count as printable.
 fn is_print(c: char) -> bool {
@@ -120,6 +171,25 @@ mod tests {
         assert_eq!(quote("\u{200b}\u{feff}"), r#""\u200b\ufeff""#);
         assert_eq!(quote("\u{f0000}"), r#""\U000f0000""#);
         assert_eq!(quote("민준 ü"), "\"민준 ü\"");
+    }
+
+    #[test]
+    fn writes_json_strings_as_encoding_json() {
+        let json = |s: &str| {
+            let mut out = String::new();
+            write_json_string(&mut out, s);
+            out
+        };
+        assert_eq!(json("pods"), r#""pods""#);
+        assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(json("<a&b>"), r#""\u003ca\u0026b\u003e""#);
+        assert_eq!(
+            json("\n\r\t\u{8}\u{c}\u{1}\u{1f}"),
+            r#""\n\r\t\b\f\u0001\u001f""#
+        );
+        assert_eq!(json("\u{2028}x\u{2029}"), r#""\u2028x\u2029""#);
+        assert_eq!(json("민준 é \u{2027}"), "\"민준 é \u{2027}\"");
+        assert_eq!(json(""), r#""""#);
     }
 
     #[test]

@@ -24,3 +24,6 @@ pub use request_info::{RequestInfo, RequestInfoError, RequestInfoResolver};
 pub use resources::{GroupKind, GroupResource};
 pub use status::{FieldError, Status};
 pub use user::UserInfo;
+
+#[cfg(test)]
+mod fuzz;

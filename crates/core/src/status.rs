@@ -91,14 +91,20 @@ impl Status {
     /// Compact JSON, as Go's `json.Marshal` writes it (no trailing newline).
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        self.to_value().write(&mut out, None, 0);
+        self.write_json(&mut out, true);
         out
+    }
+
+    /// Compact JSON appended to `out`; without `kind` and `apiVersion` when `type_meta` is false,
+    /// as a `metav1.Status` nested in another object (an audit event's `responseStatus`) reads.
+    pub fn write_json(&self, out: &mut String, type_meta: bool) {
+        self.to_value(type_meta).write(out, None, 0);
     }
 
     /// Indented JSON, as Go's `json.MarshalIndent(status, "", "  ")` writes it.
     pub fn to_json_pretty(&self) -> String {
         let mut out = String::new();
-        self.to_value().write(&mut out, Some("  "), 0);
+        self.to_value(true).write(&mut out, Some("  "), 0);
         out
     }
 
@@ -114,13 +120,14 @@ impl Status {
         }
     }
 
-    fn to_value(&self) -> json::Value {
+    fn to_value(&self, type_meta: bool) -> json::Value {
         use json::Value;
-        let mut fields = vec![
-            ("kind", Value::str("Status")),
-            ("apiVersion", Value::str("v1")),
-            ("metadata", Value::Object(Vec::new())),
-        ];
+        let mut fields = Vec::with_capacity(8);
+        if type_meta {
+            fields.push(("kind", Value::str("Status")));
+            fields.push(("apiVersion", Value::str("v1")));
+        }
+        fields.push(("metadata", Value::Object(Vec::new())));
         push_str(&mut fields, "status", &self.status);
         push_str(&mut fields, "message", &self.message);
         push_str(&mut fields, "reason", &self.reason);
@@ -749,24 +756,7 @@ mod json {
 
     /// A JSON string as Go's `encoding/json` encodes it (HTML-safe).
     pub(super) fn write_string(out: &mut String, s: &str) {
-        out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                }
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
+        crate::go::write_json_string(out, s);
     }
 }
 

@@ -10,7 +10,7 @@ use kubeward_idp::directory::Directory;
 use kubeward_idp::flows::claims::{self, TokenContext};
 use kubeward_idp::flows::pkce;
 use kubeward_idp::flows::refresh::{Lifetimes, Session, TokenId};
-use kubeward_idp::provider::grants::TokenRequest;
+use kubeward_idp::provider::request::TokenRequest;
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_idp::representation::{self, RealmRepresentation};
 use kubeward_store::{RedbStore, Store};

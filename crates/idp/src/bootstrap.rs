@@ -64,12 +64,18 @@ pub fn ensure_master(
     cli.public_client = true;
     cli.standard_flow_enabled = false;
     cli.name = Some("${client_admin-cli}".to_string());
+    cli.direct_access_grants_enabled = true;
     realm.clients.push(cli);
     let mut user = User::new(minter.id(), &username);
     user.password_hash = Some(minter.hash(&password).map_err(BootstrapError::Hash)?);
     user.roles.realm = vec![ADMIN_ROLE.to_string(), "create-realm".to_string()];
     user.created_timestamp = now_millis;
     realm.users.push(user);
+    crate::defaults::ensure(&mut realm, minter);
+    let default_role = realm.default_role.clone();
+    if let Some(u) = realm.users.last_mut() {
+        u.roles.add(None, &default_role);
+    }
     directory.create_realm(realm)?;
     Ok(Bootstrap::Created {
         username,

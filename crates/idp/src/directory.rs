@@ -12,14 +12,19 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::events::RealmEvents;
 use crate::flows::refresh::Session;
 use crate::model::{ModelError, Realm};
+use crate::representation::Minter;
 
 /// The API group of the provider's objects in the store.
 pub const GROUP: &str = "idp.kubeward.io";
 const REALMS: &str = "realms";
 const SESSIONS: &str = "sessions";
 const KEYS: &str = "keys";
+const EVENTS: &str = "events";
+/// The name of a realm's event log object.
+const EVENT_LOG: &str = "log";
 
 /// Why a directory operation failed.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -129,16 +134,72 @@ impl Sessions {
     }
 }
 
+/// Event logs in memory (authoritative while the process runs), written to the store in the
+/// background like session rotations.
+struct EventLogs {
+    store: Arc<dyn Store>,
+    cache: Mutex<HashMap<String, RealmEvents>>,
+    dirty: Mutex<HashSet<String>>,
+    flusher: std::sync::Once,
+}
+
+impl EventLogs {
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, RealmEvents>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_dirty(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.dirty.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes every changed log.
+    fn flush(&self) {
+        let realms: Vec<String> = self.lock_dirty().drain().collect();
+        for realm in realms {
+            let Some(log) = self.lock_cache().get(&realm).cloned() else {
+                continue;
+            };
+            let k = key(EVENTS, Some(&realm), EVENT_LOG);
+            let written = wrap(EVENT_LOG, &log).and_then(|object| {
+                match self.store.create(&k, object.clone()) {
+                    Err(StoreError::AlreadyExists) => self
+                        .store
+                        .update(&k, object)
+                        .map(|_| ())
+                        .map_err(Into::into),
+                    other => other.map(|_| ()).map_err(Into::into),
+                }
+            });
+            if let Err(error) = written {
+                tracing::error!(%error, "writing the event log");
+            }
+        }
+    }
+}
+
+/// The background writer of event logs; ends when the directory is dropped.
+fn flush_events_loop(logs: Weak<EventLogs>) {
+    loop {
+        std::thread::sleep(FLUSH_INTERVAL);
+        let Some(logs) = logs.upgrade() else {
+            return;
+        };
+        logs.flush();
+    }
+}
+
 /// The provider's persistent state.
 pub struct Directory {
     store: Arc<dyn Store>,
     realms: RwLock<HashMap<String, Arc<Realm>>>,
     sessions: Arc<Sessions>,
+    events: Arc<EventLogs>,
 }
 
 impl Drop for Directory {
     fn drop(&mut self) {
         self.sessions.flush();
+        self.events.flush();
     }
 }
 
@@ -198,9 +259,33 @@ impl Directory {
                 dirty: Mutex::new(HashSet::new()),
                 flusher: std::sync::Once::new(),
             }),
+            events: Arc::new(EventLogs {
+                store: store.clone(),
+                cache: Mutex::new(HashMap::new()),
+                dirty: Mutex::new(HashSet::new()),
+                flusher: std::sync::Once::new(),
+            }),
             store,
             realms: RwLock::new(realms),
         })
+    }
+
+    /// Gives every realm stored by an older kubeward the default objects it lacks
+    /// (`defaults::ensure`) and writes it back; returns the names of the realms upgraded.
+    pub fn upgrade(&self, minter: &mut dyn Minter) -> Result<Vec<String>, DirectoryError> {
+        let stale: Vec<String> = self
+            .read()
+            .values()
+            .filter(|r| r.defaults_version < crate::defaults::VERSION)
+            .map(|r| r.name.clone())
+            .collect();
+        for name in &stale {
+            self.update_realm(name, |r| {
+                crate::defaults::ensure(r, minter);
+                Ok(())
+            })?;
+        }
+        Ok(stale)
     }
 
     /// The store (shared with the API server in `kubeward up`).
@@ -286,7 +371,9 @@ impl Directory {
             return Err(DirectoryError::RealmNotFound);
         }
         self.store.delete(&key(REALMS, None, name), None)?;
-        for resource in [SESSIONS, KEYS] {
+        self.events.lock_cache().remove(name);
+        self.events.lock_dirty().remove(name);
+        for resource in [SESSIONS, KEYS, EVENTS] {
             for object in self.list(resource, name)? {
                 if let Some(n) = object.pointer("/metadata/name").and_then(Value::as_str) {
                     let _ = self.store.delete(&key(resource, Some(name), n), None);
@@ -402,6 +489,37 @@ impl Directory {
             .into_iter()
             .map(|o| unwrap("session", o))
             .collect()
+    }
+
+    /// Changes a realm's event log (loaded from the store on first use); the change is written
+    /// in the background.
+    pub fn modify_events<T>(
+        &self,
+        realm: &str,
+        change: impl FnOnce(&mut RealmEvents) -> (T, bool),
+    ) -> T {
+        let mut cache = self.events.lock_cache();
+        if !cache.contains_key(realm) {
+            let stored = self
+                .store
+                .get(&key(EVENTS, Some(realm), EVENT_LOG))
+                .ok()
+                .flatten()
+                .and_then(|o| unwrap::<RealmEvents>("events", o).ok())
+                .unwrap_or_default();
+            cache.insert(realm.to_string(), stored);
+        }
+        let log = cache.entry(realm.to_string()).or_default();
+        let (result, changed) = change(log);
+        drop(cache);
+        if changed {
+            self.events.lock_dirty().insert(realm.to_string());
+            let weak = Arc::downgrade(&self.events);
+            self.events
+                .flusher
+                .call_once(|| drop(std::thread::spawn(move || flush_events_loop(weak))));
+        }
+        result
     }
 
     /// The signing keys of a realm: retired ones first, oldest first, the active key last.

@@ -9,11 +9,17 @@
 #![forbid(unsafe_code)]
 
 pub mod bootstrap;
+pub mod defaults;
 pub mod directory;
+pub mod events;
 pub mod flows;
 pub mod http;
 pub mod keyring;
+pub mod minter;
 pub mod model;
 pub mod provider;
 pub mod reconcile;
 pub mod representation;
+
+#[cfg(test)]
+mod fuzz;

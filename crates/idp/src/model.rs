@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Why a change to a realm was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -24,6 +25,10 @@ pub enum ModelError {
     /// A value that cannot be used (an empty name, an unknown role).
     #[error("{0}")]
     Invalid(String),
+    /// A name that must be unique is taken, in Keycloak's words for that kind
+    /// (`Role with name x already exists`).
+    #[error("{0}")]
+    Exists(String),
 }
 
 /// The lifetimes and policies of a realm, in seconds as Keycloak's realm settings.
@@ -36,6 +41,12 @@ pub struct RealmSettings {
     pub sso_session_idle_timeout: u64,
     /// SSO session max lifespan (Keycloak: 36000).
     pub sso_session_max_lifespan: u64,
+    /// Offline session idle timeout (Keycloak: 2592000, 30 days).
+    pub offline_session_idle_timeout: u64,
+    /// Whether offline sessions have a max lifespan (Keycloak: off).
+    pub offline_session_max_lifespan_enabled: bool,
+    /// Offline session max lifespan when enabled (Keycloak: 5184000, 60 days).
+    pub offline_session_max_lifespan: u64,
     /// Authorization code lifetime (Keycloak's `accessCodeLifespan`: 60).
     pub access_code_lifespan: u64,
     /// Device code lifetime (Keycloak's `oauth2DeviceCodeLifespan`: 600).
@@ -64,6 +75,9 @@ impl Default for RealmSettings {
             access_token_lifespan: 300,
             sso_session_idle_timeout: 1800,
             sso_session_max_lifespan: 36000,
+            offline_session_idle_timeout: 2_592_000,
+            offline_session_max_lifespan_enabled: false,
+            offline_session_max_lifespan: 5_184_000,
             access_code_lifespan: 60,
             device_code_lifespan: 600,
             device_polling_interval: 5,
@@ -106,6 +120,94 @@ pub struct Realm {
     /// Groups (flat; `parent` links subgroups).
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// Client scopes.
+    #[serde(default)]
+    pub client_scopes: Vec<ClientScope>,
+    /// Names of the client scopes a new client gets as default scopes.
+    #[serde(default)]
+    pub default_default_client_scopes: Vec<String>,
+    /// Names of the client scopes a new client gets as optional scopes.
+    #[serde(default)]
+    pub default_optional_client_scopes: Vec<String>,
+    /// The name of the composite role every new user gets (`default-roles-<realm>`).
+    #[serde(default)]
+    pub default_role: String,
+    /// Which version of Keycloak's default objects the realm has (see `model::defaults`).
+    #[serde(default)]
+    pub defaults_version: u32,
+    /// Login and admin event settings.
+    #[serde(default)]
+    pub events: EventsConfig,
+    /// Keycloak realm fields kubeward keeps but does not act on (themes, policies, …), as given.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other: BTreeMap<String, Value>,
+}
+
+/// Which events a realm records (Keycloak's `RealmEventsConfigRepresentation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EventsConfig {
+    /// Login events are recorded.
+    pub events_enabled: bool,
+    /// Login events are kept this many seconds (none: until the log is full).
+    pub events_expiration: Option<u64>,
+    /// The listeners (`jboss-logging`): kept for Keycloak's clients.
+    pub events_listeners: Vec<String>,
+    /// The event types recorded (empty: all).
+    pub enabled_event_types: Vec<String>,
+    /// Admin events are recorded.
+    pub admin_events_enabled: bool,
+    /// Admin events carry the request body.
+    pub admin_events_details_enabled: bool,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self {
+            events_enabled: false,
+            events_expiration: None,
+            events_listeners: vec!["jboss-logging".to_string()],
+            enabled_event_types: Vec::new(),
+            admin_events_enabled: false,
+            admin_events_details_enabled: false,
+        }
+    }
+}
+
+/// A client scope (Keycloak's `ClientScopeRepresentation`): protocol mappers and role scope
+/// mappings that a client takes on as a default scope, or as an optional scope when the request's
+/// `scope` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientScope {
+    /// Id (uuid).
+    pub id: String,
+    /// Name: what the `scope` parameter says.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `openid-connect` (or `saml`, kept but never applied).
+    pub protocol: String,
+    /// `include.in.token.scope`, `display.on.consent.screen`, `consent.screen.text`, …
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    /// Its claim mappers.
+    #[serde(default)]
+    pub protocol_mappers: Vec<ProtocolMapper>,
+    /// The roles it lets into tokens of clients without full scope.
+    #[serde(default, skip_serializing_if = "RoleMappings::is_empty")]
+    pub scope_mappings: RoleMappings,
+}
+
+impl ClientScope {
+    /// Whether its name goes into a token's `scope` (attribute `include.in.token.scope`,
+    /// true when absent, as Keycloak).
+    pub fn in_token_scope(&self) -> bool {
+        self.attributes
+            .get("include.in.token.scope")
+            .is_none_or(|v| v == "true")
+    }
 }
 
 /// A realm or client role.
@@ -122,12 +224,18 @@ pub struct Role {
     /// The roles this one contains (Keycloak's composite role): who has it has them too.
     #[serde(default, skip_serializing_if = "RoleMappings::is_empty")]
     pub composites: RoleMappings,
+    /// Free attributes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 /// A protocol mapper of a client: adds claims to tokens (Keycloak's `protocolMappers`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocolMapper {
+    /// Id (uuid), the `{id}` of `…/protocol-mappers/models/{id}`.
+    #[serde(default)]
+    pub id: String,
     /// Mapper name.
     pub name: String,
     /// Mapper type, e.g. `oidc-group-membership-mapper`.
@@ -183,6 +291,29 @@ pub struct Client {
     /// Other Keycloak attributes, kept for export.
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// Names of its default client scopes (always applied).
+    #[serde(default)]
+    pub default_client_scopes: Vec<String>,
+    /// Names of its optional client scopes (applied when the `scope` parameter names them).
+    #[serde(default)]
+    pub optional_client_scopes: Vec<String>,
+    /// Tokens carry every role of the user (Keycloak's "Full scope allowed", on by default);
+    /// off, only the client's own roles and those of its scope mappings.
+    #[serde(default = "yes")]
+    pub full_scope_allowed: bool,
+    /// The roles this client's tokens may carry when full scope is off.
+    #[serde(default, skip_serializing_if = "RoleMappings::is_empty")]
+    pub scope_mappings: RoleMappings,
+    /// A bearer-only client gets no tokens (Keycloak's `broker`, `realm-management`).
+    #[serde(default)]
+    pub bearer_only: bool,
+    /// Keycloak client fields kubeward keeps but does not act on (`rootUrl`, `description`, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other: BTreeMap<String, Value>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Role assignments: realm roles by name, client roles by client id (`clientId`) then name.
@@ -196,6 +327,13 @@ pub struct RoleMappings {
     #[serde(default)]
     pub client: BTreeMap<String, Vec<String>>,
 }
+
+/// Keycloak's required action that enrols an authenticator app.
+pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
+
+/// The required action that makes a user choose a new password at the next login (set by a
+/// temporary password).
+pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +378,9 @@ pub struct User {
     /// Creation time, milliseconds since the epoch.
     #[serde(default)]
     pub created_timestamp: i64,
+    /// Free attributes (Keycloak's user attributes; `user.attribute` of mappers).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 /// A group.
@@ -256,6 +397,9 @@ pub struct Group {
     /// Roles members get.
     #[serde(default)]
     pub roles: RoleMappings,
+    /// Free attributes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, Vec<String>>,
 }
 
 impl Realm {
@@ -271,7 +415,19 @@ impl Realm {
             clients: Vec::new(),
             users: Vec::new(),
             groups: Vec::new(),
+            client_scopes: Vec::new(),
+            default_default_client_scopes: Vec::new(),
+            default_optional_client_scopes: Vec::new(),
+            default_role: String::new(),
+            defaults_version: 0,
+            events: EventsConfig::default(),
+            other: BTreeMap::new(),
         }
+    }
+
+    /// The client scope with this name.
+    pub fn client_scope(&self, name: &str) -> Option<&ClientScope> {
+        self.client_scopes.iter().find(|s| s.name == name)
     }
 
     /// The client with this `client_id`.
@@ -398,6 +554,14 @@ impl Realm {
         self.expand_composites(&RoleMappings { realm, client })
     }
 
+    /// Gives a new user the realm's default role (`default-roles-<realm>`), as Keycloak gives it
+    /// to users created through the admin API (not to users of an imported realm file).
+    pub fn give_default_role(&self, user: &mut User) {
+        if !self.default_role.is_empty() {
+            user.roles.add(None, &self.default_role);
+        }
+    }
+
     /// Adds a user, refusing a taken username.
     pub fn add_user(&mut self, user: User) -> Result<(), ModelError> {
         if user.username.is_empty() {
@@ -464,6 +628,19 @@ impl Realm {
     }
 }
 
+impl Group {
+    /// A group without roles or attributes.
+    pub fn new(id: String, name: &str, parent: Option<&str>) -> Self {
+        Self {
+            id,
+            name: name.to_string(),
+            parent: parent.map(str::to_string),
+            roles: RoleMappings::default(),
+            attributes: BTreeMap::new(),
+        }
+    }
+}
+
 impl Role {
     /// A role that contains no other.
     pub fn new(id: String, name: &str, description: Option<String>) -> Self {
@@ -472,6 +649,7 @@ impl Role {
             name: name.to_string(),
             description,
             composites: RoleMappings::default(),
+            attributes: BTreeMap::new(),
         }
     }
 }
@@ -536,6 +714,12 @@ impl Client {
             roles: Vec::new(),
             protocol_mappers: Vec::new(),
             attributes: BTreeMap::new(),
+            default_client_scopes: Vec::new(),
+            optional_client_scopes: Vec::new(),
+            full_scope_allowed: true,
+            scope_mappings: RoleMappings::default(),
+            bearer_only: false,
+            other: BTreeMap::new(),
         }
     }
 }
@@ -558,6 +742,7 @@ impl User {
             roles: RoleMappings::default(),
             service_account_client_id: None,
             created_timestamp: 0,
+            attributes: BTreeMap::new(),
         }
     }
 

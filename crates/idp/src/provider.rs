@@ -6,6 +6,8 @@
 //! - `grants`: the token endpoint (password, client_credentials, refresh_token,
 //!   authorization_code, device_code).
 //! - `browser`: authorization requests, login sessions, codes, the device flow.
+//! - `request`: a token request (form and `Authorization` header).
+//! - `lifetimes`: how long a realm keeps its SSO and offline sessions alive.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -20,7 +22,24 @@ use crate::representation::Minter;
 
 pub mod browser;
 pub mod grants;
+pub mod lifetimes;
+pub mod request;
 pub mod tokens;
+
+/// What a login event says besides its type: client, user, session, error and details.
+#[derive(Debug, Clone, Default)]
+pub struct EventFacts<'a> {
+    /// The client's `clientId`.
+    pub client: Option<&'a str>,
+    /// The user's id.
+    pub user: Option<&'a str>,
+    /// The session's id.
+    pub session: Option<&'a str>,
+    /// Keycloak's error code.
+    pub error: Option<&'a str>,
+    /// Details (`grant_type`, `username`, …).
+    pub details: Vec<(&'a str, String)>,
+}
 
 /// Why a provider operation failed (besides OAuth errors, which are answers, not failures).
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +129,42 @@ impl Provider {
     /// The directory.
     pub fn directory(&self) -> &Directory {
         &self.directory
+    }
+
+    /// Records a login event of the realm (when its settings record that type).
+    pub fn log_event(&self, realm: &Realm, kind: &str, facts: EventFacts<'_>, now: u64) {
+        if !realm.events.events_enabled {
+            return;
+        }
+        let own = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+        let event = crate::events::Event {
+            id: new_id(),
+            time: now * 1000,
+            kind: kind.to_string(),
+            realm_id: realm.id.clone(),
+            client_id: own(facts.client),
+            user_id: own(facts.user),
+            session_id: own(facts.session),
+            ip_address: None,
+            error: own(facts.error),
+            details: facts
+                .details
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        };
+        self.directory
+            .modify_events(&realm.name, |log| ((), log.record(&realm.events, event)));
+    }
+
+    /// Records an admin event of the realm (when its settings record them).
+    pub fn log_admin_event(&self, realm: &Realm, event: crate::events::AdminEvent) {
+        if !realm.events.admin_events_enabled {
+            return;
+        }
+        self.directory.modify_events(&realm.name, |log| {
+            ((), log.record_admin(&realm.events, event))
+        });
     }
 
     /// An enabled realm.
@@ -245,6 +300,27 @@ impl Provider {
             return Err(LoginFailure::Disabled);
         }
         Ok(user)
+    }
+}
+
+impl Provider {
+    /// A user's brute-force status, as Keycloak's `attack-detection` shows it.
+    pub fn failure_status(&self, realm: &Realm, user_id: &str, now: u64) -> serde_json::Value {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let f = failures.get(&(realm.name.clone(), user_id.to_string()));
+        let policy = lockout_policy(realm);
+        serde_json::json!({
+            "numFailures": f.map_or(0, |f| f.count),
+            "disabled": f.is_some_and(|f| f.locked(&policy, now)),
+            "lastIPFailure": "n/a",
+            "lastFailure": f.map_or(0, |f| f.last * 1000),
+        })
+    }
+
+    /// Forgets the login failures of one user, or of every user of the realm.
+    pub fn clear_failures(&self, realm: &Realm, user_id: Option<&str>) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.retain(|(r, u), _| r != &realm.name || user_id.is_some_and(|id| id != u));
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::defaults;
 use crate::flows::password;
 use crate::model::{Group, Realm, Role, RoleMappings, User};
 use crate::representation::{
@@ -91,15 +92,23 @@ pub fn apply(
             }
         }
         if prune {
-            let keep: BTreeSet<&str> = roles.realm.iter().map(|r| r.name.as_str()).collect();
-            for r in realm
-                .roles
+            // Keycloak's own roles stay (`offline_access`, `default-roles-<realm>`, …).
+            let keep: BTreeSet<String> = roles
+                .realm
                 .iter()
-                .filter(|r| !keep.contains(r.name.as_str()))
-            {
+                .map(|r| r.name.clone())
+                .chain(
+                    realm
+                        .roles
+                        .iter()
+                        .filter(|r| defaults::is_builtin_role(&realm, &r.name))
+                        .map(|r| r.name.clone()),
+                )
+                .collect();
+            for r in realm.roles.iter().filter(|r| !keep.contains(&r.name)) {
                 change(&mut changes, "deleted", "role", &r.name);
             }
-            realm.roles.retain(|r| keep.contains(r.name.as_str()));
+            realm.roles.retain(|r| keep.contains(&r.name));
         }
     }
     // Clients.
@@ -137,6 +146,9 @@ pub fn apply(
                 }
                 None => {
                     let mut client = representation::client_from(c, minter);
+                    if c.default_client_scopes.is_none() && c.optional_client_scopes.is_none() {
+                        defaults::assign_default_scopes(&realm, &mut client);
+                    }
                     if let Some(list) = client_roles {
                         client.roles = list.iter().map(|r| new_role(r, minter)).collect();
                     }
@@ -146,7 +158,13 @@ pub fn apply(
             }
         }
         if prune {
-            let keep: BTreeSet<&str> = clients.iter().map(|c| c.client_id.as_str()).collect();
+            // Keycloak's built-in clients stay.
+            let builtin = defaults::builtin_clients(&realm.name);
+            let keep: BTreeSet<&str> = clients
+                .iter()
+                .map(|c| c.client_id.as_str())
+                .chain(builtin.iter().map(String::as_str))
+                .collect();
             for c in realm
                 .clients
                 .iter()
@@ -302,10 +320,8 @@ fn apply_groups(
             None => {
                 let id = minter.id();
                 realm.add_group(Group {
-                    id: id.clone(),
-                    name: rep.name.clone(),
-                    parent: parent.map(str::to_string),
                     roles,
+                    ..Group::new(id.clone(), &rep.name, parent)
                 })?;
                 change(changes, "created", "group", &path);
                 id

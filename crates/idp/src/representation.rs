@@ -1,12 +1,54 @@
 //! Keycloak's JSON representations (`RealmRepresentation` and its parts, as `kc.sh export`
 //! writes them and the admin REST API speaks them), and their mapping to and from the model.
-//! Unknown fields are ignored on the way in.
+//! Fields Keycloak knows but kubeward does not act on are kept as given (`other`); the admin
+//! API refuses fields Keycloak does not know (`fields`), realm files ignore them.
+//!
+//! - `fields`: Keycloak's field names per class.
+//! - `scopes`: client scopes, their protocol mappers and scope mappings.
+//! - `strings`: attribute maps whose values may be written as JSON scalars.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::model::{Client, Group, ModelError, ProtocolMapper, Realm, Role, RoleMappings, User};
+use crate::model::{Client, EventsConfig, Group, ModelError, Realm, Role, RoleMappings, User};
+
+pub mod fields;
+pub mod scopes;
+mod strings;
+
+pub use scopes::{ClientScopeRepresentation, ScopeMappingRepresentation};
+use strings::{lenient_strings, lenient_strings_opt};
+
+macro_rules! known {
+    ($ty:ty, $class:literal, $fields:path) => {
+        impl fields::Known for $ty {
+            const CLASS: &'static str = concat!("org.keycloak.representations.idm.", $class);
+            const FIELDS: &'static [&'static str] = $fields;
+            fn other(&self) -> &BTreeMap<String, Value> {
+                &self.other
+            }
+        }
+    };
+}
+pub(crate) use known;
+
+known!(RealmRepresentation, "RealmRepresentation", fields::REALM);
+known!(UserRepresentation, "UserRepresentation", fields::USER);
+known!(ClientRepresentation, "ClientRepresentation", fields::CLIENT);
+known!(GroupRepresentation, "GroupRepresentation", fields::GROUP);
+known!(RoleRepresentation, "RoleRepresentation", fields::ROLE);
+known!(
+    ProtocolMapperRepresentation,
+    "ProtocolMapperRepresentation",
+    fields::PROTOCOL_MAPPER
+);
+known!(
+    CredentialRepresentation,
+    "CredentialRepresentation",
+    fields::CREDENTIAL
+);
 
 /// A realm as Keycloak exports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,6 +68,12 @@ pub struct RealmRepresentation {
     pub sso_session_idle_timeout: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_session_max_lifespan: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_idle_timeout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_max_lifespan_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_session_max_lifespan: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_code_lifespan: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,6 +98,35 @@ pub struct RealmRepresentation {
     pub users: Option<Vec<UserRepresentation>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<ClientRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_scopes: Option<Vec<ClientScopeRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_default_client_scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_optional_client_scopes: Option<Vec<String>>,
+    /// Realm roles (and client roles) given to client scopes and clients without full scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope_mappings: Option<Vec<ScopeMappingRepresentation>>,
+    /// Client roles given to client scopes and clients, by the roles' `clientId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_scope_mappings: Option<BTreeMap<String, Vec<ScopeMappingRepresentation>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<RoleRepresentation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_expiration: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_listeners: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_event_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_events_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_events_details_enabled: Option<bool>,
+    /// Fields Keycloak knows that kubeward keeps as given.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// `roles` of a realm export.
@@ -78,6 +155,11 @@ pub struct RoleRepresentation {
     /// What a composite role contains (in realm exports).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composites: Option<CompositesRepresentation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    /// Fields Keycloak knows that kubeward does not keep.
+    #[serde(flatten, skip_serializing)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// `composites` of a role: realm role names, client role names by `clientId`.
@@ -130,6 +212,9 @@ pub struct GroupRepresentation {
     pub realm_roles: Vec<String>,
     pub client_roles: BTreeMap<String, Vec<String>>,
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Fields Keycloak knows that kubeward does not keep.
+    #[serde(flatten, skip_serializing)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// A credential of a user: `value` (a plain password, on import) or Keycloak's stored form.
@@ -148,6 +233,15 @@ pub struct CredentialRepresentation {
     pub secret_data: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<i64>,
+    /// Fields Keycloak knows that kubeward does not keep.
+    #[serde(flatten, skip_serializing)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// A user.
@@ -184,6 +278,17 @@ pub struct UserRepresentation {
     pub groups: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub totp: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disableable_credential_types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<Value>,
+    /// Fields Keycloak knows that kubeward does not keep.
+    #[serde(flatten, skip_serializing)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// A protocol mapper.
@@ -196,7 +301,11 @@ pub struct ProtocolMapperRepresentation {
     pub name: String,
     pub protocol: String,
     pub protocol_mapper: String,
+    #[serde(deserialize_with = "lenient_strings")]
     pub config: BTreeMap<String, String>,
+    /// Fields Keycloak knows that kubeward does not keep.
+    #[serde(flatten, skip_serializing)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// A client.
@@ -229,10 +338,24 @@ pub struct ClientRepresentation {
     pub service_accounts_enabled: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_strings_opt"
+    )]
     pub attributes: Option<BTreeMap<String, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_mappers: Option<Vec<ProtocolMapperRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_client_scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optional_client_scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_scope_allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bearer_only: Option<bool>,
+    /// Fields Keycloak knows that kubeward keeps as given (`rootUrl`, `description`, …).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
 }
 
 /// Keycloak's client attribute for a required PKCE method.
@@ -260,15 +383,7 @@ pub enum ImportError {
     },
 }
 
-/// What import needs from its caller: fresh ids and password hashing (randomness).
-pub trait Minter {
-    /// A fresh uuid.
-    fn id(&mut self) -> String;
-    /// The argon2id hash of a password.
-    fn hash(&mut self, password: &str) -> Result<String, String>;
-    /// A fresh client secret.
-    fn secret(&mut self) -> String;
-}
+pub use crate::minter::Minter;
 
 /// Builds a role from its representation (a new id from `minter` where missing).
 pub fn role_from(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
@@ -278,6 +393,7 @@ pub fn role_from(r: &RoleRepresentation, minter: &mut dyn Minter) -> Role {
         r.description.clone(),
     );
     role.composites = composites_from(r);
+    role.attributes = r.attributes.clone().unwrap_or_default();
     role
 }
 
@@ -347,14 +463,41 @@ pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &m
             .collect();
     }
     if let Some(mappers) = &rep.protocol_mappers {
+        let before = std::mem::take(&mut client.protocol_mappers);
         client.protocol_mappers = mappers
             .iter()
-            .map(|m| ProtocolMapper {
-                name: m.name.clone(),
-                protocol_mapper: m.protocol_mapper.clone(),
-                config: m.config.clone(),
+            .map(|m| {
+                let mut mapper = scopes::mapper_from(m, minter);
+                // A file that names no ids keeps the ids the mappers have.
+                if m.id.is_none()
+                    && let Some(old) = before.iter().find(|o| o.name == m.name)
+                {
+                    mapper.id = old.id.clone();
+                }
+                mapper
             })
             .collect();
+    }
+    if let Some(v) = &rep.default_client_scopes {
+        client.default_client_scopes = v.clone();
+    }
+    if let Some(v) = &rep.optional_client_scopes {
+        client.optional_client_scopes = v.clone();
+    }
+    if let Some(v) = rep.full_scope_allowed {
+        client.full_scope_allowed = v;
+    }
+    if let Some(v) = rep.bearer_only {
+        client.bearer_only = v;
+    }
+    for (k, v) in &rep.other {
+        if v.as_bool()
+            .is_some_and(|b| CLIENT_DEFAULTS.contains(&(k.as_str(), b)))
+        {
+            client.other.remove(k);
+        } else {
+            client.other.insert(k.clone(), v.clone());
+        }
     }
     if rep.secret.is_some() {
         client.secret = rep.secret.clone();
@@ -376,7 +519,7 @@ pub fn client_to(client: &Client) -> ClientRepresentation {
         DEVICE_ATTRIBUTE.into(),
         client.device_authorization_grant_enabled.to_string(),
     );
-    ClientRepresentation {
+    let mut rep = ClientRepresentation {
         id: Some(client.id.clone()),
         client_id: client.client_id.clone(),
         name: client.name.clone(),
@@ -395,17 +538,30 @@ pub fn client_to(client: &Client) -> ClientRepresentation {
             client
                 .protocol_mappers
                 .iter()
-                .map(|m| ProtocolMapperRepresentation {
-                    id: None,
-                    name: m.name.clone(),
-                    protocol: "openid-connect".into(),
-                    protocol_mapper: m.protocol_mapper.clone(),
-                    config: m.config.clone(),
-                })
+                .map(|m| scopes::mapper_to(m, "openid-connect"))
                 .collect(),
         ),
+        default_client_scopes: Some(client.default_client_scopes.clone()),
+        optional_client_scopes: Some(client.optional_client_scopes.clone()),
+        full_scope_allowed: Some(client.full_scope_allowed),
+        bearer_only: Some(client.bearer_only),
+        other: client.other.clone(),
+    };
+    for (k, v) in CLIENT_DEFAULTS {
+        rep.other.entry(k.to_string()).or_insert(Value::Bool(*v));
     }
+    rep
 }
+
+/// Boolean client fields kubeward does not act on, with the values Keycloak gives a new client
+/// (shown by the admin API, not stored while they keep them).
+const CLIENT_DEFAULTS: &[(&str, bool)] = &[
+    ("surrogateAuthRequired", false),
+    ("alwaysDisplayInConsole", false),
+    ("consentRequired", false),
+    ("implicitFlowEnabled", false),
+    ("frontchannelLogout", true),
+];
 
 /// Applies a user representation's fields to a user; passwords in `credentials` are hashed.
 pub fn update_user(
@@ -433,6 +589,9 @@ pub fn update_user(
     }
     if !rep.required_actions.is_empty() {
         user.required_actions = rep.required_actions.clone();
+    }
+    if let Some(a) = &rep.attributes {
+        user.attributes = a.clone();
     }
     for credential in &rep.credentials {
         if credential.kind != "password" {
@@ -473,8 +632,24 @@ pub fn user_to(user: &User) -> UserRepresentation {
         service_account_client_id: user.service_account_client_id.clone(),
         required_actions: user.required_actions.clone(),
         totp: Some(user.totp_secret.is_some()),
+        attributes: (!user.attributes.is_empty()).then(|| user.attributes.clone()),
+        not_before: Some(0),
+        disableable_credential_types: Some(Vec::new()),
+        access: Some(serde_json::json!({
+            "manageGroupMembership": true, "view": true, "mapRoles": true,
+            "impersonate": false, "manage": true
+        })),
         ..UserRepresentation::default()
     }
+}
+
+/// A user's representation; `brief` leaves out attributes (Keycloak's `briefRepresentation`).
+pub fn user_brief(user: &User, brief: bool) -> UserRepresentation {
+    let mut rep = user_to(user);
+    if brief {
+        rep.attributes = None;
+    }
+    rep
 }
 
 /// The representation of a group (with its subgroups).
@@ -494,7 +669,8 @@ pub fn group_to(realm: &Realm, group: &Group) -> GroupRepresentation {
         sub_groups: children,
         realm_roles: group.roles.realm.clone(),
         client_roles: group.roles.client.clone(),
-        attributes: BTreeMap::new(),
+        attributes: group.attributes.clone(),
+        other: BTreeMap::new(),
     }
 }
 
@@ -506,15 +682,13 @@ fn import_groups(
 ) -> Result<(), ImportError> {
     for rep in reps {
         let id = rep.id.clone().unwrap_or_else(|| minter.id());
-        realm.add_group(Group {
-            id: id.clone(),
-            name: rep.name.clone(),
-            parent: parent.map(str::to_string),
-            roles: RoleMappings {
-                realm: rep.realm_roles.clone(),
-                client: rep.client_roles.clone(),
-            },
-        })?;
+        let mut group = Group::new(id.clone(), &rep.name, parent);
+        group.roles = RoleMappings {
+            realm: rep.realm_roles.clone(),
+            client: rep.client_roles.clone(),
+        };
+        group.attributes = rep.attributes.clone();
+        realm.add_group(group)?;
         import_groups(realm, &rep.sub_groups, Some(&id), minter)?;
     }
     Ok(())
@@ -528,6 +702,21 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
     let id = rep.id.clone().unwrap_or_else(|| minter.id());
     let mut realm = Realm::new(id, rep.realm.clone());
     apply_settings(&mut realm, rep);
+    if let Some(scopes) = &rep.client_scopes {
+        realm.client_scopes = scopes
+            .iter()
+            .map(|s| scopes::scope_from(s, minter))
+            .collect();
+    }
+    if let Some(v) = &rep.default_default_client_scopes {
+        realm.default_default_client_scopes = v.clone();
+    }
+    if let Some(v) = &rep.default_optional_client_scopes {
+        realm.default_optional_client_scopes = v.clone();
+    }
+    if let Some(role) = &rep.default_role {
+        realm.default_role = role.name.clone();
+    }
     if let Some(roles) = &rep.roles {
         for r in &roles.realm {
             realm.add_role(role_from(r, minter))?;
@@ -558,7 +747,13 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
         user.groups = realm.group_ids(&u.groups)?;
         realm.add_user(user)?;
     }
+    scopes::import_scope_mappings(
+        &mut realm,
+        rep.scope_mappings.as_deref().unwrap_or(&[]),
+        &rep.client_scope_mappings.clone().unwrap_or_default(),
+    );
     ensure_service_accounts(&mut realm, minter);
+    crate::defaults::ensure(&mut realm, minter);
     Ok(realm)
 }
 
@@ -604,6 +799,12 @@ pub fn apply_settings(realm: &mut Realm, rep: &RealmRepresentation) {
     set!(sso_session_idle_timeout, sso_session_idle_timeout);
     set!(sso_session_max_lifespan, sso_session_max_lifespan);
     set!(access_code_lifespan, access_code_lifespan);
+    set!(offline_session_idle_timeout, offline_session_idle_timeout);
+    set!(
+        offline_session_max_lifespan_enabled,
+        offline_session_max_lifespan_enabled
+    );
+    set!(offline_session_max_lifespan, offline_session_max_lifespan);
     set!(revoke_refresh_token, revoke_refresh_token);
     set!(brute_force_protected, brute_force_protected);
     set!(failure_factor, failure_factor);
@@ -611,11 +812,118 @@ pub fn apply_settings(realm: &mut Realm, rep: &RealmRepresentation) {
     set!(max_failure_wait_seconds, max_failure_wait_seconds);
     set!(max_delta_time_seconds, max_delta_time_seconds);
     set!(default_signature_algorithm, default_signature_algorithm);
+    apply_events(&mut realm.events, rep);
+    let device = |k: &str| rep.other.get(k).and_then(Value::as_u64);
+    if let Some(v) = device("oauth2DeviceCodeLifespan") {
+        realm.settings.device_code_lifespan = v;
+    }
+    if let Some(v) = device("oauth2DevicePollingInterval") {
+        realm.settings.device_polling_interval = v;
+    }
+    let defaults = realm_defaults(&realm.settings);
+    for (k, v) in &rep.other {
+        if defaults.iter().any(|(dk, dv)| dk == k && dv == v) {
+            realm.other.remove(k);
+        } else {
+            realm.other.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+/// Realm fields the admin API shows with Keycloak's values (kubeward's for the device flow),
+/// not stored while they keep them.
+fn realm_defaults(s: &crate::model::RealmSettings) -> Vec<(&'static str, Value)> {
+    vec![
+        ("notBefore", Value::from(0)),
+        ("sslRequired", Value::from("external")),
+        ("registrationAllowed", Value::from(false)),
+        ("loginWithEmailAllowed", Value::from(true)),
+        ("duplicateEmailsAllowed", Value::from(false)),
+        ("resetPasswordAllowed", Value::from(false)),
+        ("editUsernameAllowed", Value::from(false)),
+        ("permanentLockout", Value::from(false)),
+        (
+            "oauth2DeviceCodeLifespan",
+            Value::from(s.device_code_lifespan),
+        ),
+        (
+            "oauth2DevicePollingInterval",
+            Value::from(s.device_polling_interval),
+        ),
+        ("otpPolicyType", Value::from("totp")),
+        ("otpPolicyAlgorithm", Value::from("HmacSHA1")),
+        ("otpPolicyDigits", Value::from(6)),
+        ("otpPolicyPeriod", Value::from(30)),
+        ("otpPolicyLookAheadWindow", Value::from(1)),
+    ]
+}
+
+/// Applies the event settings a representation sets.
+pub fn apply_events(e: &mut EventsConfig, rep: &RealmRepresentation) {
+    if let Some(v) = rep.events_enabled {
+        e.events_enabled = v;
+    }
+    if rep.events_expiration.is_some() {
+        e.events_expiration = rep.events_expiration.filter(|v| *v > 0);
+    }
+    if let Some(v) = &rep.events_listeners {
+        e.events_listeners = v.clone();
+    }
+    if let Some(v) = &rep.enabled_event_types {
+        e.enabled_event_types = v.clone();
+    }
+    if let Some(v) = rep.admin_events_enabled {
+        e.admin_events_enabled = v;
+    }
+    if let Some(v) = rep.admin_events_details_enabled {
+        e.admin_events_details_enabled = v;
+    }
+}
+
+/// The realm's settings as the admin API's `GET /admin/realms/{realm}` shows them (no users,
+/// clients, groups, roles or scopes).
+pub fn realm_summary(realm: &Realm) -> RealmRepresentation {
+    let s = &realm.settings;
+    let e = &realm.events;
+    let mut other = realm.other.clone();
+    for (k, v) in realm_defaults(s) {
+        other.entry(k.to_string()).or_insert(v);
+    }
+    RealmRepresentation {
+        id: Some(realm.id.clone()),
+        realm: realm.name.clone(),
+        display_name: realm.display_name.clone(),
+        enabled: Some(realm.enabled),
+        access_token_lifespan: Some(s.access_token_lifespan),
+        sso_session_idle_timeout: Some(s.sso_session_idle_timeout),
+        sso_session_max_lifespan: Some(s.sso_session_max_lifespan),
+        offline_session_idle_timeout: Some(s.offline_session_idle_timeout),
+        offline_session_max_lifespan_enabled: Some(s.offline_session_max_lifespan_enabled),
+        offline_session_max_lifespan: Some(s.offline_session_max_lifespan),
+        access_code_lifespan: Some(s.access_code_lifespan),
+        revoke_refresh_token: Some(s.revoke_refresh_token),
+        brute_force_protected: Some(s.brute_force_protected),
+        failure_factor: Some(s.failure_factor),
+        wait_increment_seconds: Some(s.wait_increment_seconds),
+        max_failure_wait_seconds: Some(s.max_failure_wait_seconds),
+        max_delta_time_seconds: Some(s.max_delta_time_seconds),
+        default_signature_algorithm: Some(s.default_signature_algorithm.clone()),
+        default_role: realm
+            .role_named(None, &realm.default_role)
+            .map(|r| role_to(r, false, &realm.id)),
+        events_enabled: Some(e.events_enabled),
+        events_expiration: e.events_expiration,
+        events_listeners: Some(e.events_listeners.clone()),
+        enabled_event_types: Some(e.enabled_event_types.clone()),
+        admin_events_enabled: Some(e.admin_events_enabled),
+        admin_events_details_enabled: Some(e.admin_events_details_enabled),
+        other,
+        ..RealmRepresentation::default()
+    }
 }
 
 /// The realm as `kc.sh export` writes it: with users and their password hashes.
 pub fn export(realm: &Realm) -> RealmRepresentation {
-    let s = &realm.settings;
     let mut client_roles = BTreeMap::new();
     for c in &realm.clients {
         client_roles.insert(
@@ -626,22 +934,13 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
                 .collect(),
         );
     }
+    let (scope_mappings, client_scope_mappings) = scopes::export_scope_mappings(realm);
     RealmRepresentation {
-        id: Some(realm.id.clone()),
-        realm: realm.name.clone(),
-        display_name: realm.display_name.clone(),
-        enabled: Some(realm.enabled),
-        access_token_lifespan: Some(s.access_token_lifespan),
-        sso_session_idle_timeout: Some(s.sso_session_idle_timeout),
-        sso_session_max_lifespan: Some(s.sso_session_max_lifespan),
-        access_code_lifespan: Some(s.access_code_lifespan),
-        revoke_refresh_token: Some(s.revoke_refresh_token),
-        brute_force_protected: Some(s.brute_force_protected),
-        failure_factor: Some(s.failure_factor),
-        wait_increment_seconds: Some(s.wait_increment_seconds),
-        max_failure_wait_seconds: Some(s.max_failure_wait_seconds),
-        max_delta_time_seconds: Some(s.max_delta_time_seconds),
-        default_signature_algorithm: Some(s.default_signature_algorithm.clone()),
+        client_scopes: Some(realm.client_scopes.iter().map(scopes::scope_to).collect()),
+        default_default_client_scopes: Some(realm.default_default_client_scopes.clone()),
+        default_optional_client_scopes: Some(realm.default_optional_client_scopes.clone()),
+        scope_mappings: Some(scope_mappings),
+        client_scope_mappings: Some(client_scope_mappings),
         roles: Some(RolesRepresentation {
             realm: realm
                 .roles
@@ -687,6 +986,7 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
                 .collect(),
         ),
         clients: Some(realm.clients.iter().map(client_to).collect()),
+        ..realm_summary(realm)
     }
 }
 
@@ -700,6 +1000,8 @@ pub fn role_to(role: &Role, client_role: bool, container: &str) -> RoleRepresent
         client_role,
         container_id: Some(container.to_string()),
         composites: None,
+        attributes: Some(role.attributes.clone()),
+        other: BTreeMap::new(),
     }
 }
 
@@ -716,4 +1018,4 @@ fn exported_role(role: &Role, client_role: bool, container: &str) -> RoleReprese
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -20,3 +20,6 @@ pub use jwk::{Jwk, JwkError, JwkSet};
 pub use jws::{Compact, JwsError};
 pub use keys::{KeyError, SigningKey, VerificationKey, key_id, parse_verification_keys};
 pub use secret::SecretKey;
+
+#[cfg(test)]
+mod fuzz;

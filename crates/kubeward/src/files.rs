@@ -43,11 +43,37 @@ pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> std::io::Re
     file.sync_all()?;
     drop(file);
     fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent() {
-        // Make the rename itself durable.
-        fs::File::open(parent)?.sync_all()?;
-    }
+    // Make the rename itself durable.
+    fs::File::open(directory_of(path))?.sync_all()?;
     Ok(())
+}
+
+/// The directory holding `path`: its parent, or `.` for a bare file name (whose parent is the
+/// empty path, which names no directory).
+pub fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates `dir` and its missing parents with mode 0700 (the owner's only): a data directory
+/// holds keys, tokens and password hashes. An existing directory is left as it is; [`shared`]
+/// tells whether others may read it.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// The mode of `dir` when its group or others may enter or read it (`None` when only its owner
+/// may, or when it cannot be read).
+pub fn shared(dir: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = fs::metadata(dir).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
 }
 
 #[cfg(test)]

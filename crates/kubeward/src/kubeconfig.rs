@@ -1,5 +1,6 @@
 //! Kubeconfig files as kubeadm writes them: one cluster, one user, one context, certificates
-//! embedded as base64 data.
+//! embedded as base64 data. The context is named `NAMESPACE/CLUSTER/USER` (`oc login`'s form), so
+//! that seed 002's `kubectl config current-context | cut -d/ -f2` yields the cluster's name.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -60,6 +61,7 @@ struct Context<'a> {
 #[derive(Serialize)]
 struct ContextBody<'a> {
     cluster: &'a str,
+    namespace: &'static str,
     user: &'a str,
 }
 
@@ -92,7 +94,14 @@ pub enum Credential<'a> {
     None,
 }
 
-/// Renders the kubeconfig as YAML; the context is named `<user>@<cluster>` as kubeadm names it.
+/// The name of the context of `user` on `cluster`: `default/CLUSTER/USER`. Its second
+/// `/`-separated field is the cluster (kubeadm's `USER@CLUSTER` has no `/`, so seed 002's
+/// `cut -d/ -f2` would give the whole name, which names no cluster).
+pub fn context_name(cluster: &str, user: &str) -> String {
+    format!("default/{cluster}/{user}")
+}
+
+/// Renders the kubeconfig as YAML; the context is [`context_name`].
 pub fn render(spec: &KubeconfigSpec<'_>) -> Result<String, serde_saphyr::ser::Error> {
     render_with(
         spec.cluster_name,
@@ -131,7 +140,7 @@ pub fn render_with(
         },
         Credential::None => UserBody::default(),
     };
-    let context_name = format!("{}@{}", spec.user_name, spec.cluster_name);
+    let context_name = context_name(spec.cluster_name, spec.user_name);
     let config = Config {
         api_version: "v1",
         kind: "Config",
@@ -149,6 +158,7 @@ pub fn render_with(
             value: Context {
                 context: ContextBody {
                     cluster: spec.cluster_name,
+                    namespace: "default",
                     user: spec.user_name,
                 },
             },

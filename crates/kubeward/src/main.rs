@@ -3,6 +3,7 @@
 
 mod cmd;
 mod files;
+mod kube_config;
 mod kubeconfig;
 mod webhook_kubeconfig;
 
@@ -15,8 +16,11 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", cmd::render_error(&error));
             ExitCode::from(cmd::EXIT_ERROR)
         }
     }
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -207,6 +207,52 @@ pub struct SetupArgs {
     cache: CacheArgs,
     #[command(flatten)]
     auth: AuthArgs,
+    #[command(flatten)]
+    claims: ClaimArgs,
+}
+
+/// kube-apiserver's claim flags, for `setup` to name the user as the API server will.
+#[derive(Debug, Clone, Args)]
+pub struct ClaimArgs {
+    /// The API server's --oidc-username-claim (default sub)
+    #[arg(long = "oidc-username-claim")]
+    username_claim: Option<String>,
+    /// The API server's --oidc-username-prefix (default ISSUER# unless the claim is email; - for none)
+    #[arg(long = "oidc-username-prefix")]
+    username_prefix: Option<String>,
+    /// The API server's --oidc-groups-claim
+    #[arg(long = "oidc-groups-claim")]
+    groups_claim: Option<String>,
+    /// The API server's --oidc-groups-prefix
+    #[arg(long = "oidc-groups-prefix")]
+    groups_prefix: Option<String>,
+}
+
+impl ClaimArgs {
+    fn mapping(&self) -> setup::ClaimMapping {
+        setup::ClaimMapping {
+            username_claim: self.username_claim.clone(),
+            username_prefix: self.username_prefix.clone(),
+            groups_claim: self.groups_claim.clone(),
+            groups_prefix: self.groups_prefix.clone(),
+        }
+    }
+}
+
+/// The flags of `setup` that describe the API server, not the plugin: never repeated in the
+/// exec block (`get-token` does not take them).
+const API_SERVER_FLAGS: [&str; 4] = [
+    "--oidc-username-claim",
+    "--oidc-username-prefix",
+    "--oidc-groups-claim",
+    "--oidc-groups-prefix",
+];
+
+/// What the plugin cannot know by itself: how an API server names the holder of an ID token.
+/// `kubeward login setup` asks the current kubeconfig's cluster with a SelfSubjectReview.
+pub trait ApiServer {
+    /// The API server's URL and the user name it authenticates `id_token` as, when it does.
+    fn username(&self, id_token: &str) -> Option<(String, String)>;
 }
 
 /// Flags of `logout`.
@@ -298,8 +344,9 @@ impl ProviderArgs {
 }
 
 impl AuthArgs {
-    fn interactive(&self, pkce: PkceMethod) -> Interactive {
-        let use_pkce = match pkce {
+    fn interactive(&self, provider: &ProviderArgs) -> Interactive {
+        let certificate_authorities = provider.tls().certificate_authorities;
+        let use_pkce = match provider.pkce_method {
             PkceMethod::S256 => Some(true),
             PkceMethod::No => Some(false),
             PkceMethod::Auto => None,
@@ -307,6 +354,7 @@ impl AuthArgs {
         let browser = BrowserOptions {
             skip_open_browser: self.skip_open_browser,
             browser_command: self.browser_command.clone(),
+            certificate_authorities,
         };
         let grant = match self.grant_type {
             GrantType::Auto if self.username.is_some() => GrantType::Password,
@@ -347,9 +395,14 @@ pub fn main() -> ExitCode {
 
 /// Runs one login subcommand and returns the exit code.
 pub fn run(command: LoginCommand) -> ExitCode {
+    run_with(command, None)
+}
+
+/// [`run`], with an API server that `setup` asks how it names the signed-in user.
+pub fn run_with(command: LoginCommand, api_server: Option<&dyn ApiServer>) -> ExitCode {
     match command {
         LoginCommand::GetToken(args) => run_get_token(&args),
-        LoginCommand::Setup(args) => run_setup(&args),
+        LoginCommand::Setup(args) => run_setup(&args, api_server),
         LoginCommand::Logout(args) => run_logout(&args),
         LoginCommand::Clean(args) => {
             let cache = TokenCache::new(args.cache.dir());
@@ -371,7 +424,7 @@ fn run_get_token(args: &GetTokenArgs) -> ExitCode {
     let config = GetToken {
         provider: args.provider.provider(),
         tls: args.provider.tls(),
-        interactive: args.auth.interactive(args.provider.pkce_method),
+        interactive: args.auth.interactive(&args.provider),
         cache_dir: args.cache.dir(),
         force_refresh: args.force_refresh,
         no_cache: args.cache.token_cache_storage == CacheStorage::None,
@@ -408,10 +461,14 @@ fn changed_flags() -> Vec<String> {
             flags.push(arg.clone());
         }
     }
+    flags.retain(|flag| {
+        let name = flag.split('=').next().unwrap_or_default();
+        !API_SERVER_FLAGS.contains(&name)
+    });
     flags
 }
 
-fn run_setup(args: &SetupArgs) -> ExitCode {
+fn run_setup(args: &SetupArgs, api_server: Option<&dyn ApiServer>) -> ExitCode {
     if args.provider.check().is_err() {
         eprintln!(
             "Usage: kubectl oidc-login setup --oidc-issuer-url=ISSUER --oidc-client-id=YOUR_CLIENT_ID [--oidc-client-secret=YOUR_CLIENT_SECRET]"
@@ -420,7 +477,7 @@ fn run_setup(args: &SetupArgs) -> ExitCode {
     }
     let provider = args.provider.provider();
     let tls = args.provider.tls();
-    let interactive = args.auth.interactive(args.provider.pkce_method);
+    let interactive = args.auth.interactive(&args.provider);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -444,14 +501,35 @@ fn run_setup(args: &SetupArgs) -> ExitCode {
         Err(error) => return fail("setup", format!("you got an invalid token: {error}")),
     };
     let flags = changed_flags();
+    let mapping = args.claims.mapping();
+    let reported = if mapping.is_set() {
+        None
+    } else {
+        api_server.and_then(|server| server.username(&tokens.id_token))
+    };
+    let user = match reported {
+        Some((server, name)) => setup::User::Reported { server, name },
+        None => {
+            let payload =
+                kubeward_jose::jws::unverified_payload(&tokens.id_token).unwrap_or_default();
+            match setup::username(&provider.issuer, &payload, &mapping) {
+                Ok(name) => setup::User::Mapped {
+                    name,
+                    flags_given: mapping.is_set(),
+                },
+                Err(error) => return fail("setup", error),
+            }
+        }
+    };
     print!(
         "{}",
         setup::render(&setup::Instructions {
             issuer: &provider.issuer,
             client_id: &provider.client_id,
-            subject: &claims.subject,
+            user: &user,
             claims_pretty: &claims.pretty,
             flags: &flags,
+            mapping: &mapping,
         })
     );
     ExitCode::SUCCESS

@@ -45,3 +45,6 @@ pub use sign::{SignError, SigningPolicy};
 pub use signer_policy::{SignerDecision, SignerPolicyError, check_signer_policy};
 pub use usage::UsageError;
 pub use validation::{CsrSpec, validate_csr_create};
+
+#[cfg(test)]
+mod fuzz;

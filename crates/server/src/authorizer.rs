@@ -2,7 +2,8 @@
 //! `system:masters` group (allowed, no reason), then the configured chain (`authorizers`).
 //! The one place that asks the RBAC index or a webhook for a decision; the authorization
 //! filter, the impersonation filter, the access reviews and the RBAC and CSR admission checks
-//! ask it.
+//! ask it. Each decision an authorizer allows is counted
+//! (`apiserver_authorization_decisions_total`).
 //!
 //! A webhook whose call fails decides what its failure policy says; with no opinion the chain
 //! goes on, and if nothing allows, the request is denied (kube-apiserver answers 500 there:
@@ -18,11 +19,38 @@ pub async fn authorize(state: &State, attributes: &Attributes) -> Verdict {
     if privileged(attributes) {
         return Verdict::new(Decision::Allow, "");
     }
-    let rbac = |attributes: &Attributes| state.policy().authorize(attributes);
-    state
+    let counted = std::sync::atomic::AtomicBool::new(false);
+    let rbac = |attributes: &Attributes| {
+        let decision = state.policy().authorize(attributes);
+        if matches!(decision, kubeward_rbac::Decision::Allow { .. }) {
+            counted.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        decision
+    };
+    let verdict = state
         .authorizers
         .authorize(attributes, &rbac, crate::clock::system_now())
-        .await
+        .await;
+    if verdict.decision == Decision::Allow {
+        count(state, counted.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    verdict
+}
+
+/// Counts an allowed decision: by RBAC, else AlwaysAllow or a webhook.
+fn count(state: &State, by_rbac: bool) {
+    if by_rbac {
+        state.metrics.allowed_by("RBAC", "rbac");
+    } else if state
+        .config
+        .authorization
+        .iter()
+        .any(|a| matches!(a, crate::config::Authorizer::AlwaysAllow))
+    {
+        state.metrics.allowed_by("AlwaysAllow", "alwaysallow");
+    } else {
+        state.metrics.allowed_by("Webhook", "webhook");
+    }
 }
 
 /// Whether the request is allowed, asked on a blocking thread (the registry's admission
@@ -45,8 +73,17 @@ fn allowed_now(state: &State, attributes: &Attributes) -> Option<bool> {
     if privileged(attributes) {
         return Some(true);
     }
-    let rbac_allows = |attributes: &Attributes| state.policy().allows(attributes);
-    state.authorizers.allowed_now(attributes, &rbac_allows)
+    let counted = std::sync::atomic::AtomicBool::new(false);
+    let rbac_allows = |attributes: &Attributes| {
+        let allowed = state.policy().allows(attributes);
+        counted.store(allowed, std::sync::atomic::Ordering::Relaxed);
+        allowed
+    };
+    let allowed = state.authorizers.allowed_now(attributes, &rbac_allows);
+    if allowed == Some(true) && !privileged(attributes) {
+        count(state, counted.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    allowed
 }
 
 /// `None` when the request is allowed, else the reasons (possibly empty). The reasons are only

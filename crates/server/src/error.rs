@@ -29,6 +29,9 @@ pub enum StartError {
     /// The ServiceAccount signing key or the cluster signing CA cannot be used.
     #[error("signing: {0}")]
     Signing(String),
+    /// An audit backend could not start.
+    #[error("audit: {0}")]
+    Audit(String),
     /// The store failed while the server reconciled its bootstrap objects.
     #[error("bootstrap: {0}")]
     Bootstrap(String),

@@ -6,6 +6,7 @@
 //! authorization, as kube-apiserver's chain does.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use http::Response;
 use kubeward_core::UserInfo;
@@ -14,11 +15,29 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::codec::respond::{self, Body};
 
-/// The two budgets; `None` is no limit.
+/// The two budgets (`None` is no limit), and how many requests of each kind are being served
+/// (`apiserver_current_inflight_requests`).
 #[derive(Debug)]
 pub struct Inflight {
     reads: Option<Arc<Semaphore>>,
     writes: Option<Arc<Semaphore>>,
+    reading: Arc<AtomicI64>,
+    writing: Arc<AtomicI64>,
+}
+
+/// A request's place in its budget, given back when dropped.
+#[derive(Debug)]
+pub struct Place {
+    _permit: Option<OwnedSemaphorePermit>,
+    counted: Option<Arc<AtomicI64>>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(counted) = &self.counted {
+            counted.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Inflight {
@@ -28,35 +47,53 @@ impl Inflight {
         Self {
             reads: budget(reads),
             writes: budget(writes),
+            reading: Arc::default(),
+            writing: Arc::default(),
         }
     }
 
+    /// Reads and writes being served now.
+    pub fn in_flight(&self) -> (i64, i64) {
+        (
+            self.reading.load(Ordering::Relaxed),
+            self.writing.load(Ordering::Relaxed),
+        )
+    }
+
     /// A place for the request (held until it is answered), or the 429 to answer.
-    pub fn admit(
-        &self,
-        info: &RequestInfo,
-        user: &UserInfo,
-    ) -> Result<Option<OwnedSemaphorePermit>, Response<Body>> {
+    pub fn admit(&self, info: &RequestInfo, user: &UserInfo) -> Result<Place, Response<Body>> {
         if is_long_running(info) {
-            return Ok(None);
+            return Ok(Place {
+                _permit: None,
+                counted: None,
+            });
         }
         let mutating = !matches!(info.verb.as_str(), "get" | "list" | "watch");
-        let budget = if mutating { &self.writes } else { &self.reads };
-        let Some(budget) = budget else {
-            return Ok(None);
+        let (budget, counter) = if mutating {
+            (&self.writes, &self.writing)
+        } else {
+            (&self.reads, &self.reading)
         };
-        match budget.clone().try_acquire_owned() {
-            Ok(permit) => Ok(Some(permit)),
-            Err(_)
-                if user
-                    .groups
-                    .iter()
-                    .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP) =>
-            {
-                Ok(None)
-            }
-            Err(_) => Err(too_many_requests()),
-        }
+        let permit = match budget {
+            None => None,
+            Some(budget) => match budget.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_)
+                    if user
+                        .groups
+                        .iter()
+                        .any(|g| g == kubeward_core::user::SYSTEM_PRIVILEGED_GROUP) =>
+                {
+                    None
+                }
+                Err(_) => return Err(too_many_requests()),
+            },
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(Place {
+            _permit: permit,
+            counted: Some(counter.clone()),
+        })
     }
 }
 

@@ -17,6 +17,7 @@
 // boxing it on every path would buy nothing on a path that ends the request anyway.
 #![allow(clippy::result_large_err)]
 
+mod auditing;
 mod authorizer;
 mod authorizers;
 mod clock;
@@ -26,7 +27,11 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
+mod health;
+mod iam_sts;
 mod inflight;
+mod metered_store;
+mod metrics;
 mod oidc_keys;
 mod pipeline;
 mod registry;
@@ -37,13 +42,16 @@ mod upstream;
 mod webhooks;
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod test_support;
 
 pub use config::{
-    Authorizer, Endpoint, Gateway, ServerConfig, ServiceAccountSigning, TokenWebhook,
-    WebhookAuthorizer,
+    Authorizer, Endpoint, Gateway, KubeletClientConfig, ServerConfig, ServiceAccountSigning,
+    TokenWebhook, WebhookAuthorizer,
 };
 pub use error::StartError;
+pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 pub use review_server::{ReviewServer, ReviewServerConfig, SharedPolicy, Unmatched};
@@ -65,6 +73,7 @@ async fn prepare(
     let state = Arc::new(state::State::new(config, store)?);
     let bootstrap_error = |e: kubeward_store::StoreError| StartError::Bootstrap(e.to_string());
     controllers::bootstrap::reconcile(&state).map_err(bootstrap_error)?;
+    state.health.set_bootstrapped();
     controllers::bootstrap::report_invalid_objects(&state).map_err(bootstrap_error)?;
     let revision = state.store.revision().map_err(bootstrap_error)?;
     let driver = controllers::driver::start(state.clone(), controllers::all())
@@ -74,6 +83,7 @@ async fn prepare(
             "the controllers did not handle the store in time".to_string(),
         ));
     }
+    state.health.set_synced();
     Ok((state, driver))
 }
 
@@ -186,11 +196,22 @@ impl Server {
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
         }
+        let serving = state.clone();
         let handler = move |request: http::Request<hyper::body::Incoming>,
                             connection: Arc<ConnectionInfo>| {
-            let state = state.clone();
+            let state = serving.clone();
             async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
         };
+        let stopping = state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // `/readyz` fails from here on, while requests in flight finish.
+            stopping.health.set_shutting_down();
+        };
         kubeward_net::serve(listener, Some(acceptor), limits, handler, shutdown).await;
+        // What the audit backends still hold is delivered before the server is gone.
+        if let Some(audit) = &state.audit {
+            audit.shutdown();
+        }
     }
 }

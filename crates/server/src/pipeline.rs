@@ -2,26 +2,42 @@
 //! handler:
 //!
 //! ```text
-//! authentication → request info → impersonation → max-in-flight → authorization → route
-//!                                                   (a gateway: → proxy to the upstream)
+//! audit ID → authentication → request info → audit → impersonation → max-in-flight
+//!          → authorization → route (a gateway: → proxy to the upstream) → audit of the answer
+//!          → metrics → Audit-Id header
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
-//! sends). Nothing imports this module but the server's connection loop.
+//! sends). With `--aws-iam-cluster-id`, `/authenticate` is aws-iam-authenticator's webhook,
+//! answered before the filters. Nothing imports this module but the server's connection loop.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use http::header::USER_AGENT;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response};
+use hyper::upgrade::OnUpgrade;
 
+use crate::auditing::Record;
 use crate::codec::body::RequestBody;
 use crate::codec::respond::{self, Body};
-use crate::filters::{authentication, authorization, impersonation, request_info};
+use crate::filters::audit::{self as audit_filter, Received};
+use crate::filters::{authentication, authorization, impersonation, instrument, request_info};
 use crate::handlers::context::Context;
+use crate::handlers::iam_webhook;
 use crate::handlers::proxy;
 use crate::handlers::route::route;
+use crate::metrics::{AuthenticationResult, RequestLabels};
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
+
+/// What the filters leave for after the answer: the audit record, the metric labels.
+#[derive(Default)]
+struct Trail {
+    record: Option<Record>,
+    labels: Option<RequestLabels>,
+    long_running: bool,
+}
 
 /// Handles one request (its body boxed with `codec::body::boxed`, whatever carried it).
 pub async fn handle(
@@ -29,21 +45,98 @@ pub async fn handle(
     connection: &Connection,
     request: Request<RequestBody>,
 ) -> Response<Body> {
-    let (parts, request_body) = request.into_parts();
-    let pretty = wants_pretty(&parts);
-
-    let user = match authentication::authenticate(state, connection, &parts).await {
-        Ok(user) => user,
-        Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
+    let started = Instant::now();
+    let at = crate::clock::system_now();
+    let audit_id = audit_filter::audit_id(request.headers());
+    let (mut parts, request_body) = request.into_parts();
+    // A connection upgrade (exec, attach, port-forward) is taken out for the kubelet proxy.
+    let upgrade = parts.extensions.remove::<OnUpgrade>();
+    if let Some(iam) = &state.iam
+        && parts.uri.path() == iam_webhook::PATH
+    {
+        // aws-iam-authenticator's webhook endpoint: the token to check is in the body.
+        return iam_webhook::serve(iam, &parts, request_body).await;
+    }
+    let received = Received {
+        audit_id: &audit_id,
+        at,
+        parts: &parts,
+        connection,
     };
-    let info = match request_info::resolve(&parts) {
+    let mut trail = Trail::default();
+    let response = serve(state, &received, request_body, upgrade, &mut trail).await;
+    let mut response = match trail.record {
+        Some(record) => record.respond(response).await,
+        None => response,
+    };
+    if let Some(labels) = trail.labels {
+        let code = response.status().as_u16();
+        if trail.long_running {
+            let state = state.clone();
+            response = respond::on_end(response, move || {
+                state.metrics.request(&labels, code, started.elapsed());
+            });
+        } else {
+            state.metrics.request(&labels, code, started.elapsed());
+        }
+    }
+    if let Ok(value) = HeaderValue::from_str(&audit_id) {
+        response
+            .headers_mut()
+            .insert(kubeward_audit::AUDIT_ID_HEADER, value);
+    }
+    response
+}
+
+/// The filters and the handler; what is needed after the answer is left in `trail`.
+async fn serve(
+    state: &Arc<State>,
+    received: &Received<'_>,
+    request_body: RequestBody,
+    upgrade: Option<OnUpgrade>,
+    trail: &mut Trail,
+) -> Response<Body> {
+    let parts = received.parts;
+    let pretty = wants_pretty(parts);
+
+    let authenticating = Instant::now();
+    let authenticated = authentication::authenticate(state, received.connection, parts).await;
+    let result = match &authenticated {
+        Ok(_) => AuthenticationResult::Success,
+        Err(_) => AuthenticationResult::Failure,
+    };
+    state
+        .metrics
+        .authentication(result, authenticating.elapsed());
+    let user = match authenticated {
+        Ok(user) => user,
+        Err(refused) => {
+            audit_filter::failed_authentication(state, received, &refused);
+            return respond::refuse(request_body, &refused, pretty).await;
+        }
+    };
+    let info = match request_info::resolve(parts) {
         Ok(info) => info,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
+    trail.labels = instrument::labels(parts, &info);
+    trail.long_running = kubeward_audit::is_long_running(&info);
+    trail.record = match audit_filter::start(state, received, &info, &user) {
+        Ok(record) => record,
+        Err(not_stored) => {
+            let _ = crate::codec::body::read(request_body).await;
+            return not_stored;
+        }
+    };
+    let audit = trail.record.as_ref();
+    let impersonating = impersonation::requested(&parts.headers);
     let user = match impersonation::impersonate(state, &parts.headers, user).await {
         Ok(user) => user,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
+    if impersonating && let Some(audit) = audit {
+        audit.impersonated(&user);
+    }
     let _place = match state.inflight.admit(&info, &user) {
         Ok(place) => place,
         Err(too_many) => {
@@ -51,7 +144,7 @@ pub async fn handle(
             return too_many;
         }
     };
-    if let Err(refused) = authorization::authorize(state, &info, &user).await {
+    if let Err(refused) = authorization::authorize(state, &info, &user, audit).await {
         return respond::refuse(request_body, &refused, pretty).await;
     }
 
@@ -61,6 +154,8 @@ pub async fn handle(
         info,
         user,
         pretty,
+        audit,
+        upgrade,
     };
     match &state.upstream {
         Some(upstream) => proxy::forward(context, upstream, request_body).await,

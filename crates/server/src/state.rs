@@ -1,5 +1,6 @@
-//! What every request shares: the configuration, the store, the RBAC index and the
-//! authenticators.
+//! What every request shares: the configuration, the store, the RBAC index, the
+//! authenticators (with the fetcher of OIDC keys and the STS client of IAM tokens), the audit
+//! backends, the metrics and the health checks' flags.
 
 use std::sync::{Arc, RwLock};
 
@@ -8,10 +9,14 @@ use kubeward_pki::CertificateAuthority;
 use kubeward_rbac::Policy;
 use kubeward_store::{RedbStore, Store};
 
+use crate::auditing::Auditing;
 use crate::authorizers::Chain;
 use crate::config::{Authorizer, Gateway, ServerConfig, WebhookAuthorizer};
 use crate::error::StartError;
+use crate::health::Health;
+use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
+use crate::metrics::Metrics;
 use crate::sync::Synced;
 use crate::upstream::Upstream;
 use crate::webhooks::token::TokenWebhookAuthenticator;
@@ -36,6 +41,16 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// The TLS client of kubelet connections (`None`: no kubelet client certificate).
+    pub kubelet_tls: Option<kubeward_net::TlsConnector>,
+    /// Sends IAM tokens' presigned requests to STS (`None`: no `--aws-iam-cluster-id`).
+    pub iam: Option<IamVerifier>,
+    /// The audit policy and backends (`None`: nothing is audited).
+    pub audit: Option<Auditing>,
+    /// The metrics `/metrics` shows.
+    pub metrics: Arc<Metrics>,
+    /// What the health checks read.
+    pub health: Health,
     /// The token webhook, asked after the token authenticators (`None`: not configured).
     pub token_webhook: Option<TokenWebhookAuthenticator>,
     /// The authorizers after `system:masters`.
@@ -54,8 +69,11 @@ impl State {
             .map_err(|e| StartError::Bootstrap(format!("{}: {e}", config.store_path.display())))
     }
 
-    /// Builds the authenticators over an open store.
+    /// Builds the authenticators over an open store (timed into the metrics).
     pub fn new(config: ServerConfig, store: Arc<dyn Store>) -> Result<Self, StartError> {
+        let metrics = Arc::new(Metrics::new());
+        let store: Arc<dyn Store> =
+            Arc::new(crate::metered_store::Metered::new(store, metrics.clone()));
         let authenticator = Authenticator::new(config.authentication.clone())
             .map_err(|e| StartError::Authentication(e.to_string()))?;
         let service_account_key = config
@@ -73,6 +91,24 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let kubelet_tls = config
+            .kubelet_client
+            .as_ref()
+            .map(|c| kubeward_net::connector(&c.cert_pem, &c.key_pem, &c.ca_pem))
+            .transpose()
+            .map_err(|e| StartError::Tls(format!("kubelet client: {e}")))?;
+        let iam = authenticator
+            .iam()
+            .map(|iam| {
+                let ca = config
+                    .authentication
+                    .iam
+                    .as_ref()
+                    .and_then(|settings| settings.sts_ca_pem.as_deref());
+                IamVerifier::new(iam.clone(), ca.map(str::as_bytes))
+            })
+            .transpose()
+            .map_err(|e| StartError::Authentication(format!("--aws-iam-sts-ca-file: {e}")))?;
         let token_webhook = config
             .token_webhook
             .as_ref()
@@ -96,8 +132,14 @@ impl State {
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
         );
+        let audit = config.audit.as_ref().map(Auditing::start).transpose()?;
         Ok(Self {
+            kubelet_tls,
             oidc_keys,
+            iam,
+            audit,
+            metrics,
+            health: Health::default(),
             token_webhook,
             authorizers,
             upstream,

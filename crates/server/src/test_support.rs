@@ -4,10 +4,12 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use kubeward_authn::AuthenticatorConfig;
+use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_store::{RedbStore, StoreOptions};
 use serde_json::Value;
 
@@ -75,9 +77,11 @@ fn config() -> ServerConfig {
             audiences: vec!["https://kubernetes.default.svc".to_string()],
         }),
         store_path: std::path::PathBuf::new(),
+        kubelet_client: None,
         max_requests_inflight: 400,
         max_mutating_requests_inflight: 200,
         limits: kubeward_net::Limits::default(),
+        audit: None,
     }
 }
 
@@ -97,9 +101,27 @@ impl TestServer {
         options: StoreOptions,
         change: impl FnOnce(&mut ServerConfig),
     ) -> Self {
-        let store = Arc::new(RedbStore::in_memory_with(options).expect("an in-memory store"));
         let mut config = config();
         change(&mut config);
+        Self::start_config(config, options).await
+    }
+
+    /// A fresh server state that accepts IAM tokens for cluster id [`IAM_CLUSTER`], sending
+    /// their presigned requests to `sts_endpoint` (a [`FakeSts`]).
+    pub async fn start_iam(sts_endpoint: &str) -> Self {
+        let mut config = config();
+        let mut iam = IamConfig::new(IAM_CLUSTER);
+        iam.sts_endpoint = Some(sts_endpoint.to_string());
+        config.authentication.iam = Some(IamSettings {
+            config: iam,
+            sts_ca_pem: None,
+            mapping_file: Default::default(),
+        });
+        Self::start_config(config, StoreOptions::default()).await
+    }
+
+    async fn start_config(config: ServerConfig, options: StoreOptions) -> Self {
+        let store = Arc::new(RedbStore::in_memory_with(options).expect("an in-memory store"));
         let (state, driver) = crate::prepare(config, store)
             .await
             .expect("the state is prepared");
@@ -249,4 +271,86 @@ impl Drop for CannedWebhook {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// The cluster id of [`TestServer::start_iam`].
+pub const IAM_CLUSTER: &str = "myeks";
+/// The IAM user the [`FakeSts`] vouches for.
+pub const IAM_USER_ARN: &str = "arn:aws:iam::390844768149:user/testuser";
+
+/// An STS stand-in on loopback (plain HTTP): every request gets `GetCallerIdentity`'s JSON
+/// answer for [`IAM_USER_ARN`], whatever it carries (it checks no signature), and is counted.
+pub struct FakeSts {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    calls: Arc<AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeSts {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeSts {
+    /// Listens on a free port.
+    pub async fn start() -> Self {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let body = format!(
+                        r#"{{"GetCallerIdentityResponse":{{"GetCallerIdentityResult":{{"Account":"390844768149","Arn":"{IAM_USER_ARN}","UserId":"AIDAVZ3QK7EXAMPLE"}},"ResponseMetadata":{{"RequestId":"r"}}}}}}"#
+                    );
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        Self { url, calls, task }
+    }
+
+    /// How many requests it answered.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+/// A token as `aws eks get-token --cluster-name myeks` makes it now, for the global STS host
+/// (its signature is not checked by a [`FakeSts`]).
+pub fn iam_token() -> String {
+    use base64::Engine as _;
+    let date = kubeward_authn::iam::token::amz_date(crate::clock::system_now());
+    let day = &date[..8];
+    let url = format!(
+        "https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15\
+         &X-Amz-Algorithm=AWS4-HMAC-SHA256\
+         &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F{day}%2Fus-east-1%2Fsts%2Faws4_request\
+         &X-Amz-Date={date}&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id\
+         &X-Amz-Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    );
+    format!(
+        "k8s-aws-v1.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(url)
+    )
 }

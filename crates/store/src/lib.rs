@@ -23,7 +23,9 @@ mod snapshot;
 mod watch;
 
 pub use continuation::{Continue, ContinueError};
-pub use redb_store::{DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, RedbStore, StoreOptions};
+pub use redb_store::{
+    DEFAULT_CACHE_SIZE, DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, RedbStore, StoreOptions,
+};
 pub use watch::Watch;
 
 /// Where one object lives.

@@ -40,6 +40,11 @@ const REVISION: &str = "revision";
 pub const DEFAULT_EVENT_LOG_LENGTH: u64 = 10_000;
 /// How many live events a slow watcher may fall behind by default before its watch ends.
 pub const DEFAULT_WATCH_BUFFER: usize = 4096;
+/// How many bytes of the database file redb keeps in memory by default. redb's own default (1 GiB)
+/// lets the cache, and the allocator's fragmentation around it, grow with every page a stream of
+/// writes touches; the objects of a kubeward cluster fit in far less, and pages beyond the cache are
+/// read from the kernel's page cache.
+pub const DEFAULT_CACHE_SIZE: usize = 16 * 1024 * 1024;
 
 /// How to open a store; [`Default`] gives the defaults above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +54,8 @@ pub struct StoreOptions {
     /// How many live events a watcher may fall behind before [`Watch::next`] ends it (at
     /// least 1).
     pub watch_buffer: usize,
+    /// Bytes of the database file kept in memory (redb's page cache).
+    pub cache_size: usize,
 }
 
 impl Default for StoreOptions {
@@ -56,6 +63,7 @@ impl Default for StoreOptions {
         Self {
             event_log_length: DEFAULT_EVENT_LOG_LENGTH,
             watch_buffer: DEFAULT_WATCH_BUFFER,
+            cache_size: DEFAULT_CACHE_SIZE,
         }
     }
 }
@@ -102,7 +110,11 @@ impl RedbStore {
 
     /// Opens (creating if needed) the database at `path` with `options`.
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
-        Self::with_database(Database::create(path).map_err(backend)?, options)
+        let db = Database::builder()
+            .set_cache_size(options.cache_size)
+            .create(path)
+            .map_err(backend)?;
+        Self::with_database(db, options)
     }
 
     /// A store that lives in memory only, for tests that need no disk.

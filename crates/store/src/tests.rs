@@ -455,7 +455,8 @@ fn options_default_to_the_documented_constants() {
         StoreOptions::default(),
         StoreOptions {
             event_log_length: DEFAULT_EVENT_LOG_LENGTH,
-            watch_buffer: DEFAULT_WATCH_BUFFER
+            watch_buffer: DEFAULT_WATCH_BUFFER,
+            cache_size: DEFAULT_CACHE_SIZE,
         }
     );
 }

@@ -1,6 +1,7 @@
 //! A real `kubeward up` on ports it chooses itself, in a temporary data directory, and the real
 //! kubectl pointed at it as the admin, an x509 user, a token user or the OIDC user.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -16,7 +17,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The line of `up`'s banner that ends it.
 const BANNER_END: &str = "kubectl auth whoami";
 
-/// A running `kubeward up`; stopped (SIGKILL) when dropped.
+/// A running `kubeward up`; stopped when dropped (SIGTERM, so that a lab node stops its pods'
+/// processes; SIGKILL after 10 seconds).
 pub struct Cluster {
     process: Process,
     /// The temporary folder holding the data directory and the test's scratch files.
@@ -53,17 +55,43 @@ impl Cluster {
         Self::start_with(dir, data_dir, &[])
     }
 
+    /// Starts `kubeward up --data-dir RELATIVE` in the folder `cwd` (inside `dir`), as a user
+    /// who runs it where they stand; its log goes to `<dir>/kubeward.log`.
+    pub fn up_in(dir: tempfile::TempDir, cwd: &Path, relative: &str) -> Self {
+        Self::launch(
+            dir,
+            cwd.join(relative),
+            Some(cwd),
+            OsStr::new(relative),
+            &[],
+        )
+    }
+
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
-        let (level, stderr) = if extra.is_empty() {
+        let argument = data_dir.clone().into_os_string();
+        Self::launch(dir, data_dir, None, &argument, extra)
+    }
+
+    fn launch(
+        dir: tempfile::TempDir,
+        data_dir: PathBuf,
+        cwd: Option<&Path>,
+        data_dir_argument: &OsStr,
+        extra: &[String],
+    ) -> Self {
+        let (level, stderr) = if extra.is_empty() && cwd.is_none() {
             ("warn", Stdio::inherit())
         } else {
             let log = std::fs::File::create(dir.path().join("kubeward.log")).expect("a log file");
             ("info", Stdio::from(log))
         };
         let mut command = Command::new(crate::kubeward_binary());
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
         command
             .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
-            .arg(&data_dir)
+            .arg(data_dir_argument)
             .args(extra)
             .env("RUST_LOG", level)
             .stderr(stderr);
@@ -101,6 +129,11 @@ impl Cluster {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
             .map(|entries| entries.count())
             .unwrap_or(0)
+    }
+
+    /// The lines `kubeward up` printed on stdout since its banner (or the last call).
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.process.take_lines()
     }
 
     /// What the server logged so far (servers started with [`Cluster::up_with`]).
@@ -197,6 +230,12 @@ impl Cluster {
         let path = self.scratch(file_name);
         std::fs::write(&path, text).expect("write a kubeconfig");
         path
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.process.terminate(Duration::from_secs(10));
     }
 }
 

@@ -4,6 +4,8 @@
 //!   saying so (no free port picked by binding and releasing one), killed when dropped;
 //! - `cluster`: a real `kubeward up` in a temporary data directory, with kubeconfigs for the
 //!   admin, an x509 user, a token user and the OIDC user, and kubectl of any installed version;
+//! - `receiver`: an HTTP receiver on loopback that keeps what is posted to it (audit webhooks)
+//!   and fails the first requests when told to;
 //! - `golden`: the captures of a real kube-apiserver in `../shared/golden`, run against a cluster
 //!   with the captures' variables and compared through one masking function.
 #![forbid(unsafe_code)]
@@ -11,6 +13,7 @@
 pub mod cluster;
 pub mod golden;
 pub mod process;
+pub mod receiver;
 
 use std::path::PathBuf;
 

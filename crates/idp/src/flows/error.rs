@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// `access_denied`.
     #[error("access_denied")]
     AccessDenied,
+    /// `not_allowed` (Keycloak: offline tokens for a user or client without the role).
+    #[error("not_allowed")]
+    NotAllowed,
     /// `unsupported_response_type`.
     #[error("unsupported_response_type")]
     UnsupportedResponseType,

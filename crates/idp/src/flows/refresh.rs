@@ -42,6 +42,10 @@ pub struct Session {
     pub last_refresh: u64,
     /// Ended by logout.
     pub ended: bool,
+    /// An offline session (`offline_access`): it outlives the SSO session and logout, with the
+    /// realm's offline lifetimes.
+    #[serde(default)]
+    pub offline: bool,
     /// Refresh token families by family id.
     #[serde(default)]
     pub families: BTreeMap<String, Family>,
@@ -94,6 +98,7 @@ impl Session {
             started: now,
             last_refresh: now,
             ended: false,
+            offline: false,
             families: BTreeMap::new(),
         }
     }

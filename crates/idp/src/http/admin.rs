@@ -1,12 +1,17 @@
-//! The admin REST API, compatible with Keycloak's for what the seeds do (realms; clients with
-//! their secret, roles and protocol mappers; users with reset-password, groups and role
-//! mappings; groups with members and role mappings; realm roles and their composites),
-//! authenticated as Keycloak's: a bearer token of the `master` realm whose user holds the realm
-//! role `admin`.
+//! The admin REST API, compatible with Keycloak 26's (the version python-keycloak 7 targets):
+//! realms; clients with their secret, roles, protocol mappers, client scopes, scope mappings and
+//! sessions; client scopes; users with credentials, sessions, groups and role mappings; groups
+//! with children, members and role mappings; realm and client roles with composites and
+//! holders; keys; login and admin events; brute-force status; required actions; partial export
+//! and import; server info. Authenticated as Keycloak's: a bearer token of the `master` realm
+//! whose user holds the realm role `admin`. Keycloak's paging (`first`, `max`),
+//! `briefRepresentation`, status codes and error bodies; unknown fields are refused.
 //!
 //! - `access`: the extractors that check the token and name the realm.
-//! - `answer`: Keycloak's error bodies and the success answers.
-//! - `realms`, `clients`, `users`, `groups`, `roles`, `role_mappings`: the handlers.
+//! - `answer`: Keycloak's error bodies, paging and the success answers.
+//! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
+//!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
+//!   `server_info`: the handlers, one module per resource.
 
 use std::sync::Arc;
 
@@ -17,135 +22,311 @@ use super::Ctx;
 
 mod access;
 mod answer;
+mod attack_detection;
+mod client_scopes;
 mod clients;
+mod events;
 mod groups;
+mod keys;
+mod lookup;
+mod mappers;
+mod partial;
 mod realms;
+mod required_actions;
 mod role_mappings;
 mod roles;
+mod server_info;
 mod users;
 
-use role_mappings::{Groups, Users};
+use mappers::{OfClient, OfScope};
+use role_mappings::{ClientScopes, Groups, Holder, ScopeScopes, Users};
+
+/// The role-mapping routes of a holder under `base` (`…/role-mappings` or `…/scope-mappings`).
+fn mapping_routes<H: Holder>(router: Router<Arc<Ctx>>, base: &str) -> Router<Arc<Ctx>> {
+    router
+        .route(base, get(role_mappings::all::<H>))
+        .route(
+            &format!("{base}/realm"),
+            get(role_mappings::realm_roles::<H>)
+                .post(role_mappings::add_realm_roles::<H>)
+                .delete(role_mappings::remove_realm_roles::<H>),
+        )
+        .route(
+            &format!("{base}/realm/composite"),
+            get(role_mappings::realm_composite::<H>),
+        )
+        .route(
+            &format!("{base}/realm/available"),
+            get(role_mappings::realm_available::<H>),
+        )
+        .route(
+            &format!("{base}/clients/{{client}}"),
+            get(role_mappings::client_roles::<H>)
+                .post(role_mappings::add_client_roles::<H>)
+                .delete(role_mappings::remove_client_roles::<H>),
+        )
+        .route(
+            &format!("{base}/clients/{{client}}/composite"),
+            get(role_mappings::client_composite::<H>),
+        )
+        .route(
+            &format!("{base}/clients/{{client}}/available"),
+            get(role_mappings::client_available::<H>),
+        )
+}
+
+/// The protocol-mapper routes of an owner under `base` (`…/protocol-mappers`).
+fn mapper_routes<O: mappers::Owner>(router: Router<Arc<Ctx>>, base: &str) -> Router<Arc<Ctx>> {
+    router
+        .route(
+            &format!("{base}/models"),
+            get(mappers::list::<O>).post(mappers::create::<O>),
+        )
+        .route(
+            &format!("{base}/add-models"),
+            post(mappers::create_many::<O>),
+        )
+        .route(
+            &format!("{base}/models/{{mapper}}"),
+            get(mappers::get::<O>)
+                .put(mappers::update::<O>)
+                .delete(mappers::delete::<O>),
+        )
+}
 
 /// The admin routes.
 pub fn routes(ctx: Arc<Ctx>) -> Router {
-    Router::new()
+    const R: &str = "/admin/realms/{realm}";
+    let router = Router::new()
+        .route("/admin/serverinfo", get(server_info::get))
         .route("/admin/realms", get(realms::list).post(realms::create))
         .route(
-            "/admin/realms/{realm}",
+            R,
             get(realms::get).put(realms::update).delete(realms::delete),
         )
+        .route(&format!("{R}/keys"), get(keys::list))
         .route(
-            "/admin/realms/{realm}/clients",
+            &format!("{R}/events"),
+            get(events::list).delete(events::clear),
+        )
+        .route(
+            &format!("{R}/events/config"),
+            get(events::config).put(events::set_config),
+        )
+        .route(
+            &format!("{R}/admin-events"),
+            get(events::list_admin).delete(events::clear_admin),
+        )
+        .route(&format!("{R}/partial-export"), post(partial::export))
+        .route(&format!("{R}/partialImport"), post(partial::import))
+        .route(
+            &format!("{R}/authentication/required-actions"),
+            get(required_actions::list),
+        )
+        .route(
+            &format!("{R}/authentication/required-actions/{{alias}}"),
+            get(required_actions::get),
+        )
+        .route(
+            &format!("{R}/attack-detection/brute-force/users"),
+            axum::routing::delete(attack_detection::clear_all),
+        )
+        .route(
+            &format!("{R}/attack-detection/brute-force/users/{{id}}"),
+            get(attack_detection::status).delete(attack_detection::clear),
+        )
+        .route(
+            &format!("{R}/default-default-client-scopes"),
+            get(client_scopes::defaults),
+        )
+        .route(
+            &format!("{R}/default-default-client-scopes/{{id}}"),
+            put(client_scopes::add_default).delete(client_scopes::remove_default),
+        )
+        .route(
+            &format!("{R}/default-optional-client-scopes"),
+            get(client_scopes::optionals),
+        )
+        .route(
+            &format!("{R}/default-optional-client-scopes/{{id}}"),
+            put(client_scopes::add_optional).delete(client_scopes::remove_optional),
+        )
+        .route(
+            &format!("{R}/client-scopes"),
+            get(client_scopes::list).post(client_scopes::create),
+        )
+        .route(
+            &format!("{R}/client-scopes/{{id}}"),
+            get(client_scopes::get)
+                .put(client_scopes::update)
+                .delete(client_scopes::delete),
+        )
+        .route(
+            &format!("{R}/clients"),
             get(clients::list).post(clients::create),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}",
+            &format!("{R}/clients/{{id}}"),
             get(clients::get)
                 .put(clients::update)
                 .delete(clients::delete),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}/client-secret",
+            &format!("{R}/clients/{{id}}/client-secret"),
             get(clients::secret).post(clients::regenerate_secret),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}/roles",
+            &format!("{R}/clients/{{id}}/roles"),
             get(clients::roles).post(clients::create_role),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}/roles/{role}",
-            get(clients::role).delete(clients::delete_role),
+            &format!("{R}/clients/{{id}}/roles/{{role}}"),
+            get(clients::role)
+                .put(clients::update_role)
+                .delete(clients::delete_role),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}/protocol-mappers/models",
-            get(clients::mappers).post(clients::create_mapper),
+            &format!("{R}/clients/{{id}}/roles/{{role}}/composites"),
+            get(clients::role_composites)
+                .post(clients::add_role_composites)
+                .delete(clients::remove_role_composites),
         )
         .route(
-            "/admin/realms/{realm}/clients/{id}/service-account-user",
+            &format!("{R}/clients/{{id}}/roles/{{role}}/users"),
+            get(clients::role_users),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/roles/{{role}}/groups"),
+            get(clients::role_groups),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/default-client-scopes"),
+            get(clients::default_scopes),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/default-client-scopes/{{scope}}"),
+            put(clients::add_default_scope).delete(clients::remove_default_scope),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/optional-client-scopes"),
+            get(clients::optional_scopes),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/optional-client-scopes/{{scope}}"),
+            put(clients::add_optional_scope).delete(clients::remove_optional_scope),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/user-sessions"),
+            get(clients::user_sessions),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/service-account-user"),
             get(clients::service_account_user),
         )
+        .route(&format!("{R}/users"), get(users::list).post(users::create))
+        .route(&format!("{R}/users/count"), get(users::count))
         .route(
-            "/admin/realms/{realm}/users",
-            get(users::list).post(users::create),
-        )
-        .route("/admin/realms/{realm}/users/count", get(users::count))
-        .route(
-            "/admin/realms/{realm}/users/{id}",
+            &format!("{R}/users/{{id}}"),
             get(users::get).put(users::update).delete(users::delete),
         )
         .route(
-            "/admin/realms/{realm}/users/{id}/reset-password",
+            &format!("{R}/users/{{id}}/reset-password"),
             put(users::reset_password),
         )
         .route(
-            "/admin/realms/{realm}/users/{id}/groups",
-            get(users::groups),
+            &format!("{R}/users/{{id}}/credentials"),
+            get(users::credentials),
         )
         .route(
-            "/admin/realms/{realm}/users/{id}/groups/{group}",
+            &format!("{R}/users/{{id}}/credentials/{{credential}}"),
+            axum::routing::delete(users::delete_credential),
+        )
+        .route(&format!("{R}/users/{{id}}/sessions"), get(users::sessions))
+        .route(
+            &format!("{R}/users/{{id}}/offline-sessions/{{client}}"),
+            get(users::offline_sessions),
+        )
+        .route(&format!("{R}/users/{{id}}/logout"), post(users::logout))
+        .route(&format!("{R}/users/{{id}}/consents"), get(users::none_yet))
+        .route(
+            &format!("{R}/users/{{id}}/federated-identity"),
+            get(users::none_yet),
+        )
+        .route(&format!("{R}/users/{{id}}/groups"), get(users::groups))
+        .route(
+            &format!("{R}/users/{{id}}/groups/count"),
+            get(users::groups_count),
+        )
+        .route(
+            &format!("{R}/users/{{id}}/groups/{{group}}"),
             put(users::join_group).delete(users::leave_group),
         )
         .route(
-            "/admin/realms/{realm}/users/{id}/role-mappings",
-            get(role_mappings::all::<Users>),
-        )
-        .route(
-            "/admin/realms/{realm}/users/{id}/role-mappings/realm",
-            get(role_mappings::realm_roles::<Users>)
-                .post(role_mappings::add_realm_roles::<Users>)
-                .delete(role_mappings::remove_realm_roles::<Users>),
-        )
-        .route(
-            "/admin/realms/{realm}/users/{id}/role-mappings/clients/{client}",
-            get(role_mappings::client_roles::<Users>)
-                .post(role_mappings::add_client_roles::<Users>)
-                .delete(role_mappings::remove_client_roles::<Users>),
-        )
-        .route(
-            "/admin/realms/{realm}/groups",
+            &format!("{R}/groups"),
             get(groups::list).post(groups::create),
         )
+        .route(&format!("{R}/groups/count"), get(groups::count))
         .route(
-            "/admin/realms/{realm}/groups/{id}",
+            &format!("{R}/groups/{{id}}"),
             get(groups::get).put(groups::update).delete(groups::delete),
         )
         .route(
-            "/admin/realms/{realm}/groups/{id}/children",
-            post(groups::create_child),
+            &format!("{R}/groups/{{id}}/children"),
+            get(groups::children).post(groups::create_child),
+        )
+        .route(&format!("{R}/groups/{{id}}/members"), get(groups::members))
+        .route(
+            &format!("{R}/group-by-path/{{*path}}"),
+            get(groups::by_path),
+        )
+        .route(&format!("{R}/roles"), get(roles::list).post(roles::create))
+        .route(
+            &format!("{R}/roles/{{role}}"),
+            get(roles::get).put(roles::update).delete(roles::delete),
         )
         .route(
-            "/admin/realms/{realm}/groups/{id}/members",
-            get(groups::members),
-        )
-        .route(
-            "/admin/realms/{realm}/groups/{id}/role-mappings",
-            get(role_mappings::all::<Groups>),
-        )
-        .route(
-            "/admin/realms/{realm}/groups/{id}/role-mappings/realm",
-            get(role_mappings::realm_roles::<Groups>)
-                .post(role_mappings::add_realm_roles::<Groups>)
-                .delete(role_mappings::remove_realm_roles::<Groups>),
-        )
-        .route(
-            "/admin/realms/{realm}/groups/{id}/role-mappings/clients/{client}",
-            get(role_mappings::client_roles::<Groups>)
-                .post(role_mappings::add_client_roles::<Groups>)
-                .delete(role_mappings::remove_client_roles::<Groups>),
-        )
-        .route(
-            "/admin/realms/{realm}/roles",
-            get(roles::list).post(roles::create),
-        )
-        .route(
-            "/admin/realms/{realm}/roles/{role}",
-            get(roles::get).delete(roles::delete),
-        )
-        .route(
-            "/admin/realms/{realm}/roles/{role}/composites",
+            &format!("{R}/roles/{{role}}/composites"),
             get(roles::composites)
                 .post(roles::add_composites)
                 .delete(roles::remove_composites),
         )
+        .route(
+            &format!("{R}/roles/{{role}}/composites/realm"),
+            get(roles::composites_realm),
+        )
+        .route(
+            &format!("{R}/roles/{{role}}/composites/clients/{{client}}"),
+            get(roles::composites_client),
+        )
+        .route(&format!("{R}/roles/{{role}}/users"), get(roles::users))
+        .route(&format!("{R}/roles/{{role}}/groups"), get(roles::groups))
+        .route(
+            &format!("{R}/roles-by-id/{{id}}"),
+            get(roles::get_by_id)
+                .put(roles::update_by_id)
+                .delete(roles::delete_by_id),
+        )
+        .route(
+            &format!("{R}/roles-by-id/{{id}}/composites"),
+            get(roles::composites_by_id)
+                .post(roles::add_composites_by_id)
+                .delete(roles::remove_composites_by_id),
+        );
+    let router = mapping_routes::<Users>(router, &format!("{R}/users/{{id}}/role-mappings"));
+    let router = mapping_routes::<Groups>(router, &format!("{R}/groups/{{id}}/role-mappings"));
+    let router =
+        mapping_routes::<ClientScopes>(router, &format!("{R}/clients/{{id}}/scope-mappings"));
+    let router =
+        mapping_routes::<ScopeScopes>(router, &format!("{R}/client-scopes/{{id}}/scope-mappings"));
+    let router = mapper_routes::<OfClient>(router, &format!("{R}/clients/{{id}}/protocol-mappers"));
+    let router = mapper_routes::<OfScope>(
+        router,
+        &format!("{R}/client-scopes/{{id}}/protocol-mappers"),
+    );
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            ctx.clone(),
+            events::record,
+        ))
         .with_state(ctx)
 }

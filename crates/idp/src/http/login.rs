@@ -12,8 +12,11 @@ use axum::response::Response;
 use super::pages::{self, DevicePage, LoginPage, TotpPage, TotpSetupPage, UpdatePasswordPage};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock};
-use crate::model::Realm;
-use crate::provider::browser::{AuthorizeError, LoginForm, LoginPurpose, LoginStep, with_query};
+use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
+use crate::provider::browser::{
+    AuthorizeError, Login, LoginForm, LoginPurpose, LoginStep, with_query,
+};
+use crate::provider::{EventFacts, Provider};
 
 /// The SSO cookie (the session id), as Keycloak names it.
 pub const SSO_COOKIE: &str = "KEYCLOAK_IDENTITY";
@@ -35,10 +38,25 @@ fn params(
     p
 }
 
-fn action(ctx: &Ctx, realm: &str) -> String {
-    format!(
+/// Keycloak's `execution` of each step: the authenticator's or the required action's id.
+const USERNAME_PASSWORD: &str = "auth-username-password-form";
+const OTP: &str = "auth-otp-form";
+
+/// The action URL of a login's form, with the login's state in its query as Keycloak's
+/// `url.loginAction`: `session_code`, `execution`, `client_id`, `tab_id`.
+fn action(ctx: &Ctx, realm: &str, login: &Login, execution: &str) -> String {
+    let base = format!(
         "{}{}/realms/{realm}/login-actions/authenticate",
         ctx.public_url, ctx.prefix
+    );
+    with_query(
+        &base,
+        &[
+            ("session_code", &login.session_code),
+            ("execution", execution),
+            ("client_id", &login.client_id),
+            ("tab_id", &login.tab_id),
+        ],
     )
 }
 
@@ -46,7 +64,7 @@ fn login_page(
     ctx: &Ctx,
     realm: &Realm,
     login_id: &str,
-    csrf: &str,
+    login: &Login,
     username: &str,
     error: Option<&str>,
     status: StatusCode,
@@ -57,8 +75,7 @@ fn login_page(
         status,
         &LoginPage {
             realm: title,
-            action: &action(ctx, &realm.name),
-            csrf,
+            action: &action(ctx, &realm.name, login, USERNAME_PASSWORD),
             username,
             error,
         },
@@ -108,19 +125,21 @@ pub async fn authorize(
         }
         return respond::redirect(&with_query(&request.redirect_uri, &p), Vec::new());
     }
-    let (login_id, csrf) = ctx
+    let (login_id, login) = ctx
         .provider
         .begin_login(&r, LoginPurpose::Code(request), now);
-    login_page(&ctx, &r, &login_id, &csrf, "", None, StatusCode::OK)
+    login_page(&ctx, &r, &login_id, &login, "", None, StatusCode::OK)
 }
 
 /// `POST login-actions/authenticate`: the login and TOTP forms.
 pub async fn authenticate(
     State(ctx): State<Arc<Ctx>>,
     Path(realm): Path<String>,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let state = respond::query(raw.as_deref());
     let Ok(r) = ctx.provider.realm(&realm) else {
         return pages::realm_not_found();
     };
@@ -136,15 +155,19 @@ pub async fn authenticate(
     let f = form.clone();
     let step = blocking(move || {
         let get = |n: &str| f.get(n).map(String::as_str);
+        let from_url = |n: &str| state.get(n).map(String::as_str).unwrap_or("");
         let form = LoginForm {
-            csrf: get("csrf").unwrap_or(""),
+            session_code: from_url("session_code"),
+            tab_id: from_url("tab_id"),
             username: get("username"),
             password: get("password"),
             otp: get("otp"),
             password_new: get("password-new"),
             password_confirm: get("password-confirm"),
         };
-        provider.submit_login(&r2, &issuer, &id2, &form, now)
+        let step = provider.submit_login(&r2, &issuer, &id2, &form, now);
+        log_login(&provider, &r2, &step, form.username, now);
+        step
     })
     .await;
     let path = ctx.realm_path(&realm);
@@ -154,7 +177,7 @@ pub async fn authenticate(
                 return expired();
             };
             if login.pending_password_update {
-                return update_password_page(&ctx, &r, &login.csrf, Some(&message));
+                return update_password_page(&ctx, &r, &login, Some(&message));
             }
             if let Some(secret) = &login.pending_totp_secret {
                 let issuer = r.display_name.as_deref().unwrap_or(&r.name);
@@ -166,17 +189,17 @@ pub async fn authenticate(
                     .unwrap_or_default();
                 let uri =
                     crate::flows::totp::otpauth_uri(secret, issuer, &username).unwrap_or_default();
-                return totp_setup_page(&ctx, &r, &login.csrf, secret, &uri, Some(&message));
+                return totp_setup_page(&ctx, &r, &login, secret, &uri, Some(&message));
             }
             if login.pending_user.is_some() {
-                return totp_page(&ctx, &r, &login.csrf, Some(&message));
+                return totp_page(&ctx, &r, &login, Some(&message));
             }
             let username = form.get("username").map(String::as_str).unwrap_or("");
             login_page(
                 &ctx,
                 &r,
                 &login_id,
-                &login.csrf,
+                &login,
                 username,
                 Some(&message),
                 StatusCode::OK,
@@ -186,19 +209,19 @@ pub async fn authenticate(
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
             };
-            totp_setup_page(&ctx, &r, &login.csrf, &secret, &uri, None)
+            totp_setup_page(&ctx, &r, &login, &secret, &uri, None)
         }
         LoginStep::UpdatePassword => {
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
             };
-            update_password_page(&ctx, &r, &login.csrf, None)
+            update_password_page(&ctx, &r, &login, None)
         }
         LoginStep::Totp => {
             let Some(login) = ctx.provider.login_state(&r, &login_id, now) else {
                 return expired();
             };
-            totp_page(&ctx, &r, &login.csrf, None)
+            totp_page(&ctx, &r, &login, None)
         }
         LoginStep::Done {
             session_id,
@@ -224,26 +247,62 @@ pub async fn authenticate(
     }
 }
 
-fn update_password_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Response {
+/// Records the login event of a login form post (`LOGIN`, or `LOGIN_ERROR` for wrong
+/// credentials).
+fn log_login(provider: &Provider, r: &Realm, step: &LoginStep, username: Option<&str>, now: u64) {
+    if !r.events.events_enabled {
+        return;
+    }
+    let mut details = vec![("auth_method", "openid-connect".to_string())];
+    if let Some(u) = username {
+        details.push(("username", u.to_string()));
+    }
+    match step {
+        LoginStep::Done { session_id, .. } => {
+            let user = provider
+                .directory()
+                .session(&r.name, session_id)
+                .ok()
+                .flatten()
+                .map(|s| s.user_id);
+            let facts = EventFacts {
+                user: user.as_deref(),
+                session: Some(session_id),
+                details,
+                ..EventFacts::default()
+            };
+            provider.log_event(r, "LOGIN", facts, now);
+        }
+        LoginStep::Retry(message) if message == "Invalid username or password." => {
+            let facts = EventFacts {
+                error: Some("invalid_user_credentials"),
+                details,
+                ..EventFacts::default()
+            };
+            provider.log_event(r, "LOGIN_ERROR", facts, now);
+        }
+        _ => {}
+    }
+}
+
+fn update_password_page(ctx: &Ctx, realm: &Realm, login: &Login, error: Option<&str>) -> Response {
     pages::render(
         StatusCode::OK,
         &UpdatePasswordPage {
             realm: realm.display_name.as_deref().unwrap_or(&realm.name),
-            action: &action(ctx, &realm.name),
-            csrf,
+            action: &action(ctx, &realm.name, login, UPDATE_PASSWORD),
             error,
         },
         Vec::new(),
     )
 }
 
-fn totp_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Response {
+fn totp_page(ctx: &Ctx, realm: &Realm, login: &Login, error: Option<&str>) -> Response {
     pages::render(
         StatusCode::OK,
         &TotpPage {
             realm: realm.display_name.as_deref().unwrap_or(&realm.name),
-            action: &action(ctx, &realm.name),
-            csrf,
+            action: &action(ctx, &realm.name, login, OTP),
             error,
         },
         Vec::new(),
@@ -253,7 +312,7 @@ fn totp_page(ctx: &Ctx, realm: &Realm, csrf: &str, error: Option<&str>) -> Respo
 fn totp_setup_page(
     ctx: &Ctx,
     realm: &Realm,
-    csrf: &str,
+    login: &Login,
     secret: &str,
     uri: &str,
     error: Option<&str>,
@@ -273,8 +332,7 @@ fn totp_setup_page(
     pages::render(
         StatusCode::OK,
         &TotpSetupPage {
-            action: &action(ctx, &realm.name),
-            csrf,
+            action: &action(ctx, &realm.name, login, CONFIGURE_TOTP),
             secret,
             uri,
             qr_svg: &qr_svg,
@@ -345,6 +403,6 @@ pub async fn device(
             "Device Login Successful. You may close this browser window and go back to your device.",
         );
     }
-    let (login_id, csrf) = ctx.provider.begin_login(&r, purpose, now);
-    login_page(&ctx, &r, &login_id, &csrf, "", None, StatusCode::OK)
+    let (login_id, login) = ctx.provider.begin_login(&r, purpose, now);
+    login_page(&ctx, &r, &login_id, &login, "", None, StatusCode::OK)
 }

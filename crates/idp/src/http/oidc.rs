@@ -13,7 +13,8 @@ use super::{Ctx, blocking, clock, pages};
 use crate::flows::claims::TokenContext;
 use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::refresh::TokenId;
-use crate::provider::grants::{TokenRequest, lifetimes};
+use crate::provider::lifetimes::session_lifetimes;
+use crate::provider::request::TokenRequest;
 use crate::provider::tokens::TokenProblem;
 
 fn authorization(headers: &HeaderMap) -> Option<String> {
@@ -33,9 +34,18 @@ fn token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, OAuth
 
 /// `GET .well-known/openid-configuration`.
 pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> Response {
-    if ctx.provider.realm(&realm).is_err() {
+    let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
-    }
+    };
+    // `openid` and the realm's OpenID Connect client scopes, as Keycloak lists them.
+    let scopes: Vec<&str> = std::iter::once("openid")
+        .chain(
+            r.client_scopes
+                .iter()
+                .filter(|s| s.protocol == "openid-connect")
+                .map(|s| s.name.as_str()),
+        )
+        .collect();
     let issuer = ctx.issuer(&realm);
     let oidc = format!("{issuer}/protocol/openid-connect");
     let algs = [
@@ -63,10 +73,10 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
         "token_endpoint_auth_signing_alg_values_supported": algs,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "email_verified", "acr", "azp", "nonce", "sid", "at_hash", "groups"],
+        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "acr"],
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": false,
-        "scopes_supported": ["openid", "profile", "email", "groups", "offline_access", "address", "phone", "microprofile-jwt", "organization"],
+        "scopes_supported": scopes,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "code_challenge_methods_supported": ["plain", "S256"],
@@ -78,14 +88,27 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
     }))
 }
 
-/// `GET /realms/{realm}`: Keycloak's public realm description.
+/// `GET /realms/{realm}`: Keycloak's public realm description, with `public_key` (the base64
+/// SubjectPublicKeyInfo of the realm's active signing key).
 pub async fn realm_info(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> Response {
-    if ctx.provider.realm(&realm).is_err() {
+    let Ok(r) = ctx.provider.realm(&realm) else {
         return respond::realm_not_found();
-    }
+    };
     let issuer = ctx.issuer(&realm);
+    let provider = ctx.provider.clone();
+    let public_key = match blocking(move || provider.keyring(&r, clock::now())).await {
+        Ok(ring) => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(ring.active().public_key().spki_der())
+        }
+        Err(error) => {
+            tracing::error!(%error, "keys");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
     respond::json(&json!({
         "realm": realm,
+        "public_key": public_key,
         "token-service": format!("{issuer}/protocol/openid-connect"),
         "account-service": format!("{issuer}/account"),
         "tokens-not-before": 0,
@@ -201,7 +224,7 @@ pub async fn userinfo(
                 .ok()
                 .flatten()
                 .ok_or_else(invalid)?;
-            if !session.serves(&client.client_id, lifetimes(&r), now) {
+            if !session.serves(&client.client_id, session_lifetimes(&r, &session), now) {
                 return Err(invalid());
             }
         }
@@ -248,7 +271,8 @@ pub async fn introspect(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| OAuthError::missing("token"))?;
         let now = clock::now();
-        let claims = provider.verify_one_of(&r, token, &["Bearer", "Refresh", "ID"], now);
+        let claims =
+            provider.verify_one_of(&r, token, &["Bearer", "Refresh", "Offline", "ID"], now);
         let Ok(mut claims) = claims else {
             return Ok(json!({"active": false}));
         };
@@ -270,13 +294,13 @@ pub async fn introspect(
                 .flatten()
                 .is_some_and(|s| {
                     let family_ok = match TokenId::parse(&text("jti")) {
-                        Some(id) if text("typ") == "Refresh" => s
+                        Some(id) if matches!(text("typ").as_str(), "Refresh" | "Offline") => s
                             .families
                             .get(&id.family)
                             .is_some_and(|f| !f.revoked && f.generation == id.generation),
                         _ => true,
                     };
-                    family_ok && s.serves(&azp, lifetimes(&r), now)
+                    family_ok && s.serves(&azp, session_lifetimes(&r, &s), now)
                 });
         if user.is_none() || !session_ok {
             return Ok(json!({"active": false}));
@@ -319,7 +343,7 @@ pub async fn revoke(
             .filter(|t| !t.is_empty())
             .ok_or_else(|| OAuthError::missing("token"))?;
         let now = clock::now();
-        if let Ok(claims) = provider.verify(&r, token, "Refresh", now) {
+        if let Ok(claims) = provider.verify_one_of(&r, token, &["Refresh", "Offline"], now) {
             let text = |n: &str| claims.get(n).and_then(Value::as_str).unwrap_or("");
             if text("azp") != client.client_id {
                 return Err(OAuthError::new(
@@ -412,7 +436,20 @@ pub async fn logout(
             client_redirects = Some(c.redirect_uris.clone());
         }
         if let Some(sid) = sid {
-            provider.end_session(&r2, &sid);
+            let user = provider
+                .directory()
+                .session(&r2.name, &sid)
+                .ok()
+                .flatten()
+                .map(|s| s.user_id);
+            if provider.end_session(&r2, &sid) {
+                let facts = crate::provider::EventFacts {
+                    user: user.as_deref(),
+                    session: Some(&sid),
+                    ..Default::default()
+                };
+                provider.log_event(&r2, "LOGOUT", facts, now);
+            }
         }
         let target = match params2.get("post_logout_redirect_uri") {
             Some(uri) => {

@@ -11,10 +11,9 @@ use axum::response::{Html, IntoResponse, Response};
 pub struct LoginPage<'a> {
     /// Realm name (title).
     pub realm: &'a str,
-    /// Form action.
+    /// Form action: the login's state in its query (`session_code`, `execution`, `client_id`,
+    /// `tab_id`), as Keycloak's `url.loginAction`.
     pub action: &'a str,
-    /// CSRF token.
-    pub csrf: &'a str,
     /// The username typed before.
     pub username: &'a str,
     /// An error to show.
@@ -27,10 +26,9 @@ pub struct LoginPage<'a> {
 pub struct TotpPage<'a> {
     /// Realm name.
     pub realm: &'a str,
-    /// Form action.
+    /// Form action: the login's state in its query (`session_code`, `execution`, `client_id`,
+    /// `tab_id`), as Keycloak's `url.loginAction`.
     pub action: &'a str,
-    /// CSRF token.
-    pub csrf: &'a str,
     /// An error to show.
     pub error: Option<&'a str>,
 }
@@ -41,10 +39,9 @@ pub struct TotpPage<'a> {
 pub struct UpdatePasswordPage<'a> {
     /// Realm name.
     pub realm: &'a str,
-    /// Form action.
+    /// Form action: the login's state in its query (`session_code`, `execution`, `client_id`,
+    /// `tab_id`), as Keycloak's `url.loginAction`.
     pub action: &'a str,
-    /// CSRF token.
-    pub csrf: &'a str,
     /// An error to show.
     pub error: Option<&'a str>,
 }
@@ -53,10 +50,9 @@ pub struct UpdatePasswordPage<'a> {
 #[derive(Template)]
 #[template(path = "totp_setup.html")]
 pub struct TotpSetupPage<'a> {
-    /// Form action.
+    /// Form action: the login's state in its query (`session_code`, `execution`, `client_id`,
+    /// `tab_id`), as Keycloak's `url.loginAction`.
     pub action: &'a str,
-    /// CSRF token.
-    pub csrf: &'a str,
     /// Base32 secret.
     pub secret: &'a str,
     /// The otpauth URI.
@@ -71,7 +67,8 @@ pub struct TotpSetupPage<'a> {
 #[derive(Template)]
 #[template(path = "device.html")]
 pub struct DevicePage<'a> {
-    /// Form action.
+    /// Form action: the login's state in its query (`session_code`, `execution`, `client_id`,
+    /// `tab_id`), as Keycloak's `url.loginAction`.
     pub action: &'a str,
     /// An error to show.
     pub error: Option<&'a str>,

@@ -49,6 +49,32 @@ impl Realm {
         out
     }
 
+    /// Renames every mention of a role: in users, groups, composites, scope mappings and the
+    /// default role.
+    pub fn rename_role(&mut self, client: Option<&str>, old: &str, new: &str) {
+        let rename = |m: &mut RoleMappings| {
+            if m.names(client).iter().any(|n| n == old) {
+                m.remove(client, old);
+                m.add(client, new);
+            }
+        };
+        self.users.iter_mut().for_each(|u| rename(&mut u.roles));
+        self.groups.iter_mut().for_each(|g| rename(&mut g.roles));
+        self.client_scopes
+            .iter_mut()
+            .for_each(|s| rename(&mut s.scope_mappings));
+        for c in &mut self.clients {
+            rename(&mut c.scope_mappings);
+            c.roles.iter_mut().for_each(|r| rename(&mut r.composites));
+        }
+        self.roles
+            .iter_mut()
+            .for_each(|r| rename(&mut r.composites));
+        if client.is_none() && self.default_role == old {
+            self.default_role = new.to_string();
+        }
+    }
+
     /// Removes every mention of a deleted role: from users, groups and composites.
     pub fn forget_role(&mut self, client: Option<&str>, name: &str) {
         for u in &mut self.users {
@@ -63,6 +89,12 @@ impl Realm {
             .chain(self.clients.iter_mut().flat_map(|c| c.roles.iter_mut()));
         for r in roles {
             r.composites.remove(client, name);
+        }
+        for s in &mut self.client_scopes {
+            s.scope_mappings.remove(client, name);
+        }
+        for c in &mut self.clients {
+            c.scope_mappings.remove(client, name);
         }
     }
 }

@@ -1,12 +1,7 @@
 use super::*;
 
 fn group(id: &str, name: &str, parent: Option<&str>) -> Group {
-    Group {
-        id: id.into(),
-        name: name.into(),
-        parent: parent.map(str::to_string),
-        roles: RoleMappings::default(),
-    }
+    Group::new(id.into(), name, parent)
 }
 
 #[test]

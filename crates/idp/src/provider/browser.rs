@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::grants::{TokenRequest, lifetimes};
+use super::lifetimes::lifetimes;
+use super::request::TokenRequest;
 use super::{LoginFailure, Provider, new_id, random_token};
 use crate::flows::claims;
 use crate::flows::codes::{self, CodeGrant, DeviceGrant};
@@ -14,21 +15,16 @@ use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::pkce::{self, Challenge, constant_time_eq};
 use crate::flows::redirect;
 use crate::flows::refresh::Session;
-use crate::model::Realm;
-
-/// Keycloak's required action that enrols an authenticator app.
-pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
-
-/// The required action that makes a user choose a new password at the next login (set by a
-/// temporary password).
-pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
+use crate::model::{CONFIGURE_TOTP, Realm, UPDATE_PASSWORD};
 
 /// The fields of a login form post (Keycloak's names: `username`, `password`, `otp`,
 /// `password-new`, `password-confirm`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LoginForm<'a> {
-    /// The synchronizer token.
-    pub csrf: &'a str,
+    /// The `session_code` of the form's action URL (the synchronizer token).
+    pub session_code: &'a str,
+    /// The `tab_id` of the form's action URL.
+    pub tab_id: &'a str,
     /// The username (or email) of the first step.
     pub username: Option<&'a str>,
     /// The password of the first step.
@@ -90,8 +86,13 @@ pub enum LoginPurpose {
 pub struct Login {
     /// The realm.
     pub realm: String,
-    /// The synchronizer token of the login form.
-    pub csrf: String,
+    /// The `session_code` of the login's forms (their action URL): only a page this login
+    /// served knows it, so it is the CSRF token.
+    pub session_code: String,
+    /// Keycloak's `tab_id`: which login of the browser a form continues.
+    pub tab_id: String,
+    /// The client the login is for (`client_id` of the action URL).
+    pub client_id: String,
     /// What it is for.
     pub purpose: LoginPurpose,
     /// The user whose password was right, waiting for the TOTP step.
@@ -240,7 +241,7 @@ impl Provider {
             client.pkce_method.as_deref(),
         )
         .map_err(fail)?;
-        let scope = claims::grant_scope(get("scope")).map_err(fail)?;
+        let scope = claims::grant_scope(realm, client, get("scope")).map_err(fail)?;
         Ok(AuthRequest {
             client_id: client.client_id.clone(),
             redirect_uri: redirect_uri.to_string(),
@@ -260,25 +261,31 @@ impl Provider {
         .then_some(session)
     }
 
-    /// Starts a login; returns its id (the cookie) and CSRF token.
-    pub fn begin_login(&self, realm: &Realm, purpose: LoginPurpose, now: u64) -> (String, String) {
+    /// Starts a login; returns its id (the cookie) and the login.
+    pub fn begin_login(&self, realm: &Realm, purpose: LoginPurpose, now: u64) -> (String, Login) {
         let id = random_token(24);
-        let csrf = random_token(24);
+        let client_id = match &purpose {
+            LoginPurpose::Code(request) => request.client_id.clone(),
+            LoginPurpose::Device(device_code) => lock(&self.browser.devices)
+                .get(&(realm.name.clone(), device_code.clone()))
+                .map(|d| d.client_id.clone())
+                .unwrap_or_default(),
+        };
         let mut logins = lock(&self.browser.logins);
         logins.retain(|_, l| l.expires_at > now);
-        logins.insert(
-            id.clone(),
-            Login {
-                realm: realm.name.clone(),
-                csrf: csrf.clone(),
-                purpose,
-                pending_user: None,
-                pending_totp_secret: None,
-                pending_password_update: false,
-                expires_at: now + LOGIN_LIFESPAN,
-            },
-        );
-        (id, csrf)
+        let login = Login {
+            realm: realm.name.clone(),
+            session_code: random_token(24),
+            tab_id: random_token(8),
+            client_id,
+            purpose,
+            pending_user: None,
+            pending_totp_secret: None,
+            pending_password_update: false,
+            expires_at: now + LOGIN_LIFESPAN,
+        };
+        logins.insert(id.clone(), login.clone());
+        (id, login)
     }
 
     /// The login of a cookie.
@@ -303,7 +310,9 @@ impl Provider {
         let Some(login) = self.login_state(realm, login_id, now) else {
             return LoginStep::Expired;
         };
-        if !constant_time_eq(form.csrf.as_bytes(), login.csrf.as_bytes()) {
+        if !constant_time_eq(form.session_code.as_bytes(), login.session_code.as_bytes())
+            || form.tab_id != login.tab_id
+        {
             return LoginStep::Expired;
         }
         let (username, password, otp) = (form.username, form.password, form.otp);
@@ -492,7 +501,8 @@ impl Provider {
                 "Client is not allowed to initiate OAuth 2.0 Device Authorization Grant. The flow is disabled for the client.",
             ));
         }
-        let scope = claims::grant_scope(request.form.get("scope").map(String::as_str))?;
+        let scope =
+            claims::grant_scope(realm, client, request.form.get("scope").map(String::as_str))?;
         let mut random = [0u8; 8];
         let _ = aws_lc_rs::rand::fill(&mut random);
         let user_code = codes::user_code(&random);

@@ -1,19 +1,19 @@
 //! The token endpoint: client authentication, then the grant named by `grant_type`, as Keycloak
 //! answers each (descriptions and status codes included).
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
+use super::lifetimes::{lifetimes, session_lifetimes};
+use super::request::{DEVICE_GRANT, TokenRequest};
 use super::tokens::{RefreshPart, TokenResponse};
-use super::{Provider, new_id};
+use super::{EventFacts, Provider, new_id};
 use crate::directory::Write;
 use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
 use crate::flows::error::{ErrorCode, OAuthError};
-use crate::flows::refresh::{Lifetimes, Redeemed, Session, TokenId};
-use crate::model::{Client, Realm, User};
+use crate::flows::refresh::{Redeemed, Session, TokenId};
+use crate::model::{CONFIGURE_TOTP, Client, Realm, UPDATE_PASSWORD, User};
 
 /// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).
 fn session_user<'r>(realm: &'r Realm, session: &Session) -> Result<&'r User, OAuthError> {
@@ -23,50 +23,61 @@ fn session_user<'r>(realm: &'r Realm, session: &Session) -> Result<&'r User, OAu
         .ok_or_else(|| OAuthError::invalid_grant("User disabled"))
 }
 
-/// The device grant's `grant_type`.
-pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-
-/// A token request: the form (each parameter once) and the `Authorization` header.
-#[derive(Debug, Clone, Default)]
-pub struct TokenRequest {
-    /// Form parameters.
-    pub form: HashMap<String, String>,
-    /// `Authorization` header value.
-    pub authorization: Option<String>,
-}
-
-impl TokenRequest {
-    /// Whether the request is quick enough to answer on an async worker: the client_credentials
-    /// and refresh_token grants hash no password and write nothing before answering (a rotation
-    /// is written in the background from the in-memory session; only a detected reuse writes its
-    /// revocation at once, and a session missing from memory is read from the store). A hop to a
-    /// blocking thread would cost more than they do and let dozens of them compete for the
-    /// cores; the other grants (argon2, store writes) go to blocking threads.
-    pub fn runs_inline(&self) -> bool {
-        matches!(
-            self.get("grant_type"),
-            Some("client_credentials" | "refresh_token")
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.form.get(name).map(String::as_str)
-    }
-
-    fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| OAuthError::missing(name))
+/// Keycloak's event type of a grant (`LOGIN`, `CODE_TO_TOKEN`, …), or of its failure.
+fn event_type(grant_type: &str, failed: bool) -> &'static str {
+    match (grant_type, failed) {
+        ("password", false) => "LOGIN",
+        ("password", true) => "LOGIN_ERROR",
+        ("client_credentials", false) => "CLIENT_LOGIN",
+        ("client_credentials", true) => "CLIENT_LOGIN_ERROR",
+        ("refresh_token", false) => "REFRESH_TOKEN",
+        ("refresh_token", true) => "REFRESH_TOKEN_ERROR",
+        ("authorization_code", false) => "CODE_TO_TOKEN",
+        ("authorization_code", true) => "CODE_TO_TOKEN_ERROR",
+        (_, false) => "OAUTH2_DEVICE_CODE_TO_TOKEN",
+        (_, true) => "OAUTH2_DEVICE_CODE_TO_TOKEN_ERROR",
     }
 }
 
-/// The lifetimes of a realm's sessions.
-pub fn lifetimes(realm: &Realm) -> Lifetimes {
-    Lifetimes {
-        idle: realm.settings.sso_session_idle_timeout,
-        max: realm.settings.sso_session_max_lifespan,
-        single_use: realm.settings.revoke_refresh_token,
+/// Keycloak's refusal of an offline token to a user or client without `offline_access`.
+fn offline_refused() -> OAuthError {
+    OAuthError::new(
+        ErrorCode::NotAllowed,
+        "Offline tokens not allowed for the user or client",
+    )
+}
+
+/// Whether the token of `client` for `user` with `scope` asks for an offline token, and may.
+fn wants_offline(
+    realm: &Realm,
+    client: &Client,
+    user: &User,
+    scope: &str,
+    now: u64,
+) -> Result<bool, OAuthError> {
+    if !claims::has_scope(scope, crate::defaults::OFFLINE_SCOPE) {
+        return Ok(false);
     }
+    let ctx = TokenContext {
+        issuer: "",
+        realm,
+        client,
+        user,
+        session_id: "",
+        auth_time: None,
+        nonce: None,
+        scope,
+        now,
+    };
+    let roles = claims::token_roles(&ctx);
+    if !roles
+        .realm
+        .iter()
+        .any(|r| r == crate::defaults::OFFLINE_ACCESS)
+    {
+        return Err(offline_refused());
+    }
+    Ok(true)
 }
 
 impl Provider {
@@ -112,8 +123,20 @@ impl Provider {
                 "Unsupported grant_type",
             ));
         }
-        let client = self.authenticate_client(&realm, request)?;
-        match grant_type {
+        let client = match self.authenticate_client(&realm, request) {
+            Ok(client) => client,
+            Err(e) => {
+                let facts = EventFacts {
+                    client: request.get("client_id"),
+                    error: Some("invalid_client_credentials"),
+                    details: vec![("grant_type", grant_type.to_string())],
+                    ..EventFacts::default()
+                };
+                self.log_event(&realm, event_type(grant_type, true), facts, now);
+                return Err(e);
+            }
+        };
+        let answer = match grant_type {
             "password" => self.password_grant(&realm, issuer, client, request, now),
             "client_credentials" => {
                 self.client_credentials_grant(&realm, issuer, client, request, now)
@@ -121,7 +144,52 @@ impl Provider {
             "refresh_token" => self.refresh_grant(&realm, issuer, client, request, now),
             "authorization_code" => self.code_grant(&realm, issuer, client, request, now),
             _ => self.device_grant(&realm, issuer, client, request, now),
+        };
+        if realm.events.events_enabled {
+            self.log_grant(&realm, grant_type, client, request, &answer, now);
         }
+        answer
+    }
+
+    /// Records the login event of a token request.
+    fn log_grant(
+        &self,
+        realm: &Realm,
+        grant_type: &str,
+        client: &Client,
+        request: &TokenRequest,
+        answer: &Result<TokenResponse, OAuthError>,
+        now: u64,
+    ) {
+        let mut details = vec![("grant_type", grant_type.to_string())];
+        if let Some(u) = request.get("username") {
+            details.push(("username", u.to_string()));
+        }
+        let claims = answer
+            .as_ref()
+            .ok()
+            .and_then(|r| kubeward_jose::jws::unverified_payload(&r.access_token))
+            .unwrap_or_default();
+        let user = claims.get("sub").and_then(Value::as_str);
+        let error = answer.as_ref().err().map(|e| match e.description.as_str() {
+            "Invalid user credentials" => "invalid_user_credentials",
+            "Code not valid" => "invalid_code",
+            "Invalid refresh token" | "Token is not active" | "Session not active" => {
+                "invalid_token"
+            }
+            _ => "invalid_request",
+        });
+        let facts = EventFacts {
+            client: Some(&client.client_id),
+            user,
+            session: answer
+                .as_ref()
+                .ok()
+                .and_then(|r| r.session_state.as_deref()),
+            error,
+            details,
+        };
+        self.log_event(realm, event_type(grant_type, error.is_some()), facts, now);
     }
 
     fn password_grant(
@@ -138,14 +206,14 @@ impl Provider {
                 "Client not allowed for direct access grants",
             ));
         }
-        let scope = claims::grant_scope(request.get("scope"))?;
+        let scope = claims::grant_scope(realm, client, request.get("scope"))?;
         let username = request.require("username")?;
         let password = request.get("password").unwrap_or("");
         let user = self.check_password(realm, username, password, now)?;
         if user
             .required_actions
             .iter()
-            .any(|a| a == super::browser::CONFIGURE_TOTP || a == super::browser::UPDATE_PASSWORD)
+            .any(|a| a == CONFIGURE_TOTP || a == UPDATE_PASSWORD)
         {
             return Err(OAuthError::invalid_grant("Account is not fully set up"));
         }
@@ -155,7 +223,8 @@ impl Provider {
                 return Err(OAuthError::invalid_user_credentials());
             }
         }
-        let session = Session::new(new_id(), user.id.clone(), now, now);
+        let mut session = Session::new(new_id(), user.id.clone(), now, now);
+        session.offline = wants_offline(realm, client, user, &scope, now)?;
         self.start_session_tokens(realm, issuer, client, user, session, &scope, None, now)
     }
 
@@ -198,6 +267,22 @@ impl Provider {
         now: u64,
     ) -> Result<TokenResponse, OAuthError> {
         let life = lifetimes(realm);
+        let Some(online) = self
+            .directory
+            .session(&realm.name, session_id)
+            .map_err(super::ProviderError::from)?
+            .filter(|s| s.active(life, now))
+        else {
+            return Err(OAuthError::invalid_grant("Session not active"));
+        };
+        let user = session_user(realm, &online)?;
+        if wants_offline(realm, client, user, scope, now)? {
+            // An offline session of its own, which logout of the SSO session leaves alone.
+            let mut offline = Session::new(new_id(), online.user_id.clone(), online.auth_time, now);
+            offline.offline = true;
+            return self
+                .start_session_tokens(realm, issuer, client, user, offline, scope, nonce, now);
+        }
         let started = self
             .directory
             .modify_session(&realm.name, session_id, |session| {
@@ -212,7 +297,6 @@ impl Provider {
         let Some((jti, session)) = started else {
             return Err(OAuthError::invalid_grant("Session not active"));
         };
-        let user = session_user(realm, &session)?;
         self.issue_session_tokens(
             realm, issuer, client, user, &session, jti, scope, nonce, now,
         )
@@ -255,7 +339,8 @@ impl Provider {
         };
         let refresh = RefreshPart {
             jti,
-            session_expires: session.expires(lifetimes(realm)),
+            session_expires: session.expires(session_lifetimes(realm, session)),
+            offline: session.offline,
         };
         Ok(self.issue(&ctx, Some(refresh))?)
     }
@@ -285,7 +370,10 @@ impl Provider {
             .iter()
             .find(|u| u.service_account_client_id.as_deref() == Some(client.client_id.as_str()))
             .ok_or_else(|| OAuthError::invalid_request("User not found"))?;
-        let scope = claims::grant_scope(request.get("scope"))?;
+        let scope = claims::grant_scope(realm, client, request.get("scope"))?;
+        if claims::has_scope(&scope, crate::defaults::OFFLINE_SCOPE) {
+            return Err(offline_refused());
+        }
         let ctx = TokenContext {
             issuer,
             realm,
@@ -310,7 +398,7 @@ impl Provider {
     ) -> Result<TokenResponse, OAuthError> {
         let token = request.require("refresh_token")?;
         let claims = self
-            .verify(realm, token, "Refresh", now)
+            .verify_one_of(realm, token, &["Refresh", "Offline"], now)
             .map_err(|p| p.refresh_error())?;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).unwrap_or("");
         if text("azp") != client.client_id {
@@ -321,11 +409,19 @@ impl Provider {
         let presented = TokenId::parse(text("jti"))
             .ok_or_else(|| OAuthError::invalid_grant("Invalid refresh token"))?;
         let session_id = text("sid").to_string();
-        let life = lifetimes(realm);
+        let offline = text("typ") == "Offline";
         let client_id = client.client_id.clone();
         let outcome = self
             .directory
             .modify_session(&realm.name, &session_id, |session| {
+                if session.offline != offline {
+                    let refused = OAuthError::invalid_grant("Invalid refresh token");
+                    return (
+                        (Redeemed::Refused(refused, false), session.clone()),
+                        Write::No,
+                    );
+                }
+                let life = session_lifetimes(realm, session);
                 let redeemed = session.redeem(&presented, &client_id, life, now);
                 let write = match &redeemed {
                     Redeemed::Rotated { .. } => Write::Later,

@@ -46,6 +46,8 @@ pub struct RefreshPart {
     pub jti: String,
     /// When the session's max lifespan ends.
     pub session_expires: u64,
+    /// An offline token (`typ` "Offline").
+    pub offline: bool,
 }
 
 impl Provider {
@@ -70,10 +72,18 @@ impl Provider {
         };
         let (refresh_token, refresh_expires_in) = match refresh {
             Some(part) => {
-                let claims = claims::refresh_token(ctx, &part.jti, part.session_expires);
+                let typ = if part.offline { "Offline" } else { "Refresh" };
+                let claims = claims::refresh_token(ctx, &part.jti, part.session_expires, typ);
                 let exp = claims["exp"].as_u64().unwrap_or(ctx.now);
                 let token = jws::sign_with_secret(&claims, ring.refresh(), "JWT");
-                (Some(token), exp.saturating_sub(ctx.now))
+                // Keycloak answers 0 for an offline token without a max lifespan.
+                let expires_in =
+                    if part.offline && !ctx.realm.settings.offline_session_max_lifespan_enabled {
+                        0
+                    } else {
+                        exp.saturating_sub(ctx.now)
+                    };
+                (Some(token), expires_in)
             }
             None => (None, 0),
         };
@@ -118,7 +128,7 @@ impl Provider {
         let compact = Compact::parse(token).map_err(|_| TokenProblem::Invalid)?;
         // Only refresh tokens are signed with the secret.
         let secret = compact.algorithm() == HS512;
-        if secret && !types.contains(&"Refresh") {
+        if secret && !types.contains(&"Refresh") && !types.contains(&"Offline") {
             return Err(TokenProblem::Invalid);
         }
         let verified = if secret {
@@ -130,7 +140,8 @@ impl Provider {
         let claims: Map<String, Value> =
             serde_json::from_slice(payload).map_err(|_| TokenProblem::Invalid)?;
         let typ = claims.get("typ").and_then(Value::as_str).unwrap_or("");
-        if !types.contains(&typ) || (secret && typ != "Refresh") {
+        let refresh = typ == "Refresh" || typ == "Offline";
+        if !types.contains(&typ) || secret != refresh {
             return Err(TokenProblem::Invalid);
         }
         let Some(exp) = claims.get("exp").and_then(Value::as_u64) else {

@@ -1,7 +1,7 @@
 use super::*;
 
-/// Deterministic ids and a fake hash: this is a unit test of the mapping alone.
-struct Counter(u32);
+/// Deterministic ids and a fake hash, for unit tests of the mapping alone (and its fuzz target).
+pub(crate) struct Counter(pub(crate) u32);
 
 impl Minter for Counter {
     fn id(&mut self) -> String {

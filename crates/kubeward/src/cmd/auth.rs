@@ -3,6 +3,7 @@
 
 mod credential;
 mod explain;
+mod iam;
 mod report;
 mod review;
 
@@ -19,8 +20,8 @@ pub struct AuthArgs {
 
 #[derive(Debug, Subcommand)]
 enum AuthCommand {
-    /// Explain how the API server authenticates a token (OIDC, ServiceAccount or static), step by
-    /// step, and optionally what RBAC answers for the resulting user.
+    /// Explain how the API server authenticates a token (OIDC, ServiceAccount, static or EKS-style
+    /// IAM), step by step, and optionally what RBAC answers for the resulting user.
     Explain(Box<explain::ExplainArgs>),
 }
 

@@ -114,6 +114,7 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
             service_accounts: None,
             anonymous: args.anonymous_auth,
             jwt: args.oidc.jwt_config()?,
+            iam: None,
         },
         authorization,
         token_webhook,
@@ -124,6 +125,8 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         max_requests_inflight: 0,
         max_mutating_requests_inflight: 0,
         limits: args.connections.limits(),
+        kubelet_client: None,
+        audit: None,
     };
     args.policy
         .default_cluster(&args.upstream_kubeconfig, args.upstream_context.as_deref());

@@ -33,7 +33,7 @@ impl ConnectionArgs {
 }
 
 /// A duration as Go writes short ones: `500ms`, `32s`, `1m`, `2h`.
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| format!("{text:?}: missing a unit (ms, s, m or h)"))?;

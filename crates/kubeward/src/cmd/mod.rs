@@ -1,13 +1,20 @@
 //! Subcommands and their wiring.
 
+mod audit;
 mod auth;
+mod eks;
 mod gateway;
 mod idp;
 mod limits;
 mod login;
+mod ports;
 mod rbac;
 mod serve;
+mod server_error;
+mod shutdown;
 mod up;
+mod up_aws;
+mod up_lab;
 mod up_oidc;
 mod user;
 mod webhook;
@@ -15,6 +22,8 @@ mod webhook;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+pub use server_error::render as render_error;
 
 /// Exit code of a command that failed (bad input, unreadable files); clap uses it for usage
 /// errors too.
@@ -30,14 +39,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Ask RBAC questions of a policy (Kubernetes manifests on disk plus the bootstrap policy).
+    /// Ask RBAC questions (can-i, who-can, summary, matrix, lint, viz, …) of the current
+    /// kubeconfig's cluster, or of manifests on disk plus the bootstrap policy (--from).
     Rbac(rbac::RbacArgs),
-    /// Run the embedded default: CA, API server and admin kubeconfig in one data directory.
+    /// Run the embedded default in one data directory: a cluster CA, the API server, the OIDC
+    /// identity provider it trusts, an admin kubeconfig and an OIDC kubeconfig.
     Up(up::UpArgs),
     /// Run the API server with kube-apiserver's flags.
     Serve(serve::ServeArgs),
-    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer a data
-    /// directory offline.
+    /// The OpenID Connect identity provider (Keycloak's paths): serve it, or administer it (a
+    /// running provider through its admin REST API, or a stopped data directory).
     Idp(idp::IdpArgs),
     /// Explain how the API server authenticates a token (`auth explain`).
     Auth(auth::AuthArgs),
@@ -51,6 +62,9 @@ enum Command {
     /// The authentication and authorization webhook of a kube-apiserver (TokenReview,
     /// SubjectAccessReview), and the files that point a kube-apiserver at it.
     Webhook(webhook::WebhookArgs),
+    /// EKS administration: eksctl's iamidentitymapping, `aws eks update-kubeconfig`, access
+    /// entries.
+    Eks(eks::EksArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -65,15 +79,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Auth(args) => auth::run(args),
         Command::Webhook(args) => webhook::run(args),
         Command::Gateway(args) => gateway::run(*args),
+        Command::Eks(args) => eks::run(args),
     }
 }
 
-/// The async runtime of the servers, with logs on stderr (`RUST_LOG`, default `info`).
+/// The async runtime of the servers, with logs on stderr (`RUST_LOG`, default `info`), coloured
+/// only when stderr is a terminal and `NO_COLOR` is not set.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .try_init();
     Ok(tokio::runtime::Builder::new_multi_thread()

@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args};
+use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_authn::oidc::JwtConfig;
 use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
 use kubeward_server::{
-    Authorizer, ServerConfig, ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
+    Authorizer, KubeletClientConfig, ServerConfig, ServiceAccountSigning, TokenWebhook,
+    WebhookAuthorizer,
 };
 use kubeward_webhook::Version;
 use kubeward_webhook::authorization_config::{self, AuthorizerSpec, LegacyFlags};
@@ -68,9 +70,21 @@ pub struct ServeArgs {
     /// Key of the cluster signing CA.
     #[arg(long)]
     pub cluster_signing_key_file: Option<PathBuf>,
+    /// Client certificate the API server presents to kubelets (`pods/log|exec|attach|portforward`).
+    #[arg(long)]
+    pub kubelet_client_certificate: Option<PathBuf>,
+    /// Key of the kubelet client certificate.
+    #[arg(long)]
+    pub kubelet_client_key: Option<PathBuf>,
+    /// CA bundle that kubelets' serving certificates must chain to.
+    #[arg(long)]
+    pub kubelet_certificate_authority: Option<PathBuf>,
     /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
     #[command(flatten)]
     pub oidc: OidcArgs,
+    /// EKS-style IAM tokens (`--aws-iam-*`).
+    #[command(flatten)]
+    pub iam: IamArgs,
     /// Where the server keeps its database.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
@@ -83,6 +97,62 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// The audit log.
+    #[command(flatten)]
+    pub audit: super::audit::AuditArgs,
+}
+
+/// aws-iam-authenticator's server flags, under kubeward's `--aws-iam-` names (shared with
+/// `kubeward auth explain`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct IamArgs {
+    /// Accept EKS-style IAM tokens (`aws eks get-token --cluster-name NAME`) for this cluster id:
+    /// the value sent in the signed x-k8s-aws-id header.
+    #[arg(long, value_name = "NAME")]
+    pub aws_iam_cluster_id: Option<String>,
+    /// Send the presigned GetCallerIdentity requests here instead of the token's STS host (the
+    /// signed Host stays the STS host), e.g. the local AWS of `kubeward up`.
+    #[arg(long, value_name = "URL", requires = "aws_iam_cluster_id")]
+    pub aws_iam_sts_endpoint: Option<String>,
+    /// The AWS partition whose STS hosts are accepted.
+    #[arg(long, default_value = "aws", value_name = "PARTITION")]
+    pub aws_iam_partition: String,
+    /// The server's region: its default STS host names are accepted too.
+    #[arg(long, default_value = "", value_name = "REGION")]
+    pub aws_iam_region: String,
+    /// CA bundle that verifies the STS endpoint (besides the system roots).
+    #[arg(long, value_name = "FILE", requires = "aws_iam_cluster_id")]
+    pub aws_iam_sts_ca_file: Option<PathBuf>,
+    /// aws-iam-authenticator's configuration file whose server.mapRoles/mapUsers/mapAccounts
+    /// map identities before access entries and the aws-auth ConfigMap.
+    #[arg(long, value_name = "FILE", requires = "aws_iam_cluster_id")]
+    pub aws_iam_mapping_file: Option<PathBuf>,
+}
+
+impl IamArgs {
+    /// The IAM settings, when `--aws-iam-cluster-id` is given.
+    pub fn settings(&self) -> anyhow::Result<Option<IamSettings>> {
+        let Some(cluster_id) = &self.aws_iam_cluster_id else {
+            return Ok(None);
+        };
+        let config = IamConfig {
+            cluster_id: cluster_id.clone(),
+            partition: self.aws_iam_partition.clone(),
+            region: self.aws_iam_region.clone(),
+            sts_endpoint: self.aws_iam_sts_endpoint.clone(),
+        };
+        config.validate().map_err(anyhow::Error::msg)?;
+        let mapping_file = match &self.aws_iam_mapping_file {
+            Some(path) => kubeward_authn::iam::file::parse(&read(path, "--aws-iam-mapping-file")?)
+                .map_err(|e| anyhow::anyhow!("--aws-iam-mapping-file {}: {e}", path.display()))?,
+            None => Default::default(),
+        };
+        Ok(Some(IamSettings {
+            config,
+            sts_ca_pem: read_opt(self.aws_iam_sts_ca_file.as_ref(), "--aws-iam-sts-ca-file")?,
+            mapping_file,
+        }))
+    }
 }
 
 /// kube-apiserver's OIDC flags and `--authentication-config` (shared with `kubeward auth explain`).
@@ -229,8 +299,24 @@ impl ServeArgs {
             (None, None) => None,
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
+        let kubelet_client = match (
+            &self.kubelet_client_certificate,
+            &self.kubelet_client_key,
+            &self.kubelet_certificate_authority,
+        ) {
+            (Some(cert), Some(key), Some(ca)) => Some(KubeletClientConfig {
+                cert_pem: read(cert, "--kubelet-client-certificate")?,
+                key_pem: read(key, "--kubelet-client-key")?,
+                ca_pem: read(ca, "--kubelet-certificate-authority")?,
+            }),
+            (None, None, None) => None,
+            _ => bail!(
+                "--kubelet-client-certificate, --kubelet-client-key and --kubelet-certificate-authority go together"
+            ),
+        };
         let jwt = self.oidc.jwt_config()?;
-        std::fs::create_dir_all(&self.data_dir)
+        let audit = self.audit.options()?;
+        crate::files::private_dir(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
         Ok(ServerConfig {
             bind_address: SocketAddr::new(
@@ -245,6 +331,7 @@ impl ServeArgs {
                 service_accounts,
                 anonymous: self.anonymous_auth,
                 jwt,
+                iam: self.iam.settings()?,
             },
             authorization,
             token_webhook,
@@ -255,6 +342,8 @@ impl ServeArgs {
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
+            kubelet_client,
+            audit,
         })
     }
 }
@@ -398,12 +487,25 @@ impl TokenWebhookArgs {
 
 /// Runs `kubeward serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::ports::check_free(&[super::ports::Wanted {
+        what: "the API server",
+        address: SocketAddr::new(
+            args.bind_address
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            args.secure_port,
+        ),
+        flag: "--secure-port",
+    }])?;
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async {
+        let mut signals = super::shutdown::Signals::install()?;
         let server = kubeward_server::Server::bind(config).await?;
         let address = server.local_addr()?;
         eprintln!("kubeward API server listening on https://{address}");
-        server.serve().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        super::shutdown::serve_until_stopped("kubeward serve", &mut signals, server.serve()).await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    super::shutdown::stop_runtime(runtime, "kubeward serve");
+    Ok(outcome)
 }

@@ -2,7 +2,7 @@
 //! serving certificate, ServiceAccount key, admin certificate and kubeconfig); every run serves
 //! the API from it.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,9 +12,10 @@ use clap::Args;
 use kubeward_pki::CertificateAuthority;
 use time::OffsetDateTime;
 
+use super::ports::{self, Wanted};
 use super::serve::ServeArgs;
-use super::up_oidc;
-use crate::files::{Access, write_atomic};
+use super::{shutdown, up_aws, up_oidc};
+use crate::files::{self, Access, write_atomic};
 use crate::kubeconfig::{self, KubeconfigSpec};
 
 /// The issuer of ServiceAccount tokens in `kubeward up`, as in most clusters.
@@ -34,16 +35,28 @@ pub struct UpArgs {
     /// Where the identity provider listens: a port, or address:port (0: any free port).
     #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
     pub idp_port: String,
+    /// Run a lab node in the same process: a kubelet that registers a Node, binds pending pods
+    /// to itself and runs their containers' commands as local processes of your user, with no
+    /// isolation of any kind (loopback only).
+    #[arg(long = "lab-node")]
+    pub lab_node: bool,
+    /// The lab node's name.
+    #[arg(long = "lab-node-name", default_value = "lab", requires = "lab_node")]
+    pub lab_node_name: String,
+    /// Where the local AWS (IAM and STS) listens when --aws-iam-cluster-id is given without
+    /// --aws-iam-sts-endpoint: a port, or address:port (0: any free port).
+    #[arg(long = "aws-port", default_value = "127.0.0.1:4599")]
+    pub aws_port: String,
 }
 
-/// `--idp-port`: `8443` or `127.0.0.1:8443`.
-fn idp_address(value: &str) -> anyhow::Result<std::net::SocketAddr> {
+/// `--idp-port`/`--aws-port`: `8443` or `127.0.0.1:8443`.
+fn listen_address(flag: &str, value: &str) -> anyhow::Result<std::net::SocketAddr> {
     if let Ok(port) = value.parse::<u16>() {
         return Ok((Ipv4Addr::LOCALHOST, port).into());
     }
     value
         .parse()
-        .with_context(|| format!("--idp-port {value:?}: expected a port or address:port"))
+        .with_context(|| format!("{flag} {value:?}: expected a port or address:port"))
 }
 
 /// The fixed places of the data directory.
@@ -67,7 +80,39 @@ impl Layout {
 
 /// Runs `kubeward up`.
 pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
-    let layout = Layout::new(&args.serve.data_dir);
+    // Every path `up` prints or writes into a file is absolute: they work from any directory.
+    let data_dir = std::path::absolute(&args.serve.data_dir)
+        .with_context(|| format!("--data-dir {}", args.serve.data_dir.display()))?;
+    args.serve.data_dir = data_dir.clone();
+    let idp_listen = listen_address("--idp-port", &args.idp_port)?;
+    let aws_listen = listen_address("--aws-port", &args.aws_port)?;
+    let api_listen = SocketAddr::new(
+        args.serve
+            .bind_address
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        args.serve.secure_port,
+    );
+    // Nothing is created before both ports are known to be free.
+    ports::check_free(&[
+        Wanted {
+            what: "the API server",
+            address: api_listen,
+            flag: "--secure-port",
+        },
+        Wanted {
+            what: "the identity provider",
+            address: idp_listen,
+            flag: "--idp-port",
+        },
+    ])?;
+    files::private_dir(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    if let Some(mode) = files::shared(&data_dir) {
+        eprintln!(
+            "Warning: {} has mode {mode:04o}; it holds keys and password hashes: chmod 700 {0}",
+            data_dir.display()
+        );
+    }
+    let layout = Layout::new(&data_dir);
     provision(&layout, &args.tls_sans)?;
     let serve = &mut args.serve;
     serve
@@ -91,15 +136,21 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
-    let idp_listen = idp_address(&args.idp_port)?;
+    if args.lab_node {
+        super::up_lab::provision(&layout.pki, &args.lab_node_name)?;
+        super::up_lab::trust_kubelets(serve, &layout.pki);
+    }
+    let local_aws =
+        serve.iam.aws_iam_cluster_id.is_some() && serve.iam.aws_iam_sts_endpoint.is_none();
     // Unless told otherwise, the API server trusts the built-in provider's realm.
     let trusts_own_idp =
         serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
     // The flags are checked before anything listens.
     let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
-    let data_dir = serve.data_dir.clone();
     let store = super::idp::open_store(&data_dir)?;
-    super::runtime()?.block_on(async {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async {
+        let mut signals = shutdown::Signals::install()?;
         let idp = super::idp::start(
             store.clone(),
             super::idp::StartOptions {
@@ -121,6 +172,21 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 &data_dir, &idp.url, &ca_pem,
             )?);
         }
+        let aws = if local_aws {
+            Some(up_aws::start(&store, &data_dir, aws_listen).await?)
+        } else {
+            None
+        };
+        if let (Some(settings), Some(aws)) = (config.authentication.iam.as_mut(), &aws) {
+            // The API server sends the tokens' presigned requests to the local STS.
+            settings.config.sts_endpoint = Some(aws.url.clone());
+            settings.sts_ca_pem = Some(ca_pem.clone());
+        }
+        let cluster_id = config
+            .authentication
+            .iam
+            .as_ref()
+            .map(|s| s.config.cluster_id.clone());
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
@@ -136,17 +202,35 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             )?),
             _ => None,
         };
+        if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
+            up_aws::print_banner(aws, &data_dir, cluster_id);
+        }
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
-        server.serve().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
+        if args.lab_node {
+            let serving = tokio::spawn(server.serve());
+            let node =
+                super::up_lab::start(&layout.pki, &data_dir, &url, &args.lab_node_name).await?;
+            super::up_lab::print_banner(&args.lab_node_name, node.address());
+            let serving = async {
+                let _ = serving.await;
+            };
+            shutdown::serve_until_stopped("kubeward up", &mut signals, serving).await;
+            // The pods' processes are the node's children: stop them before going away.
+            node.shutdown().await;
+            return anyhow::Ok(ExitCode::SUCCESS);
+        }
+        shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    shutdown::stop_runtime(runtime, "kubeward up");
+    Ok(outcome)
 }
 
 /// Creates whatever the data directory lacks; never replaces an existing key.
 fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&layout.pki)
+    files::private_dir(&layout.pki)
         .with_context(|| format!("creating {}", layout.pki.display()))?;
-    set_private(&layout.pki)?;
     let now = OffsetDateTime::now_utc();
     let ca_cert = layout.pki("ca.crt");
     let ca_key = layout.pki("ca.key");
@@ -212,12 +296,6 @@ fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn set_private(dir: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .with_context(|| format!("restricting {}", dir.display()))
-}
-
 fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
@@ -250,19 +328,33 @@ fn print_banner(
     oidc_kubeconfig: Option<&Path>,
 ) {
     let kubeconfig = layout.admin_kubeconfig.display();
+    let ca = layout.pki("ca.crt");
     println!("kubeward is up.");
     println!();
     println!("API server: {url}");
     println!("admin kubeconfig: {kubeconfig}");
-    println!("cluster CA: {}", layout.pki("ca.crt").display());
+    println!("cluster CA: {}", ca.display());
     super::idp::print_banner(idp, data_dir);
     if let Some(path) = oidc_kubeconfig {
         let [issuer, _] = up_oidc::issuers(&idp.url);
         println!("OIDC issuer trusted by the API server: {issuer}");
         println!("OIDC kubeconfig (kubectl oidc-login): {}", path.display());
     }
+    println!(
+        "Browsers: trust the cluster CA to open the sign-in pages without a certificate warning ({}).",
+        trust_hint(&ca)
+    );
+    println!("Stop with Ctrl-C (SIGINT) or SIGTERM.");
     println!();
     println!("Try:");
     println!("  export KUBECONFIG={kubeconfig}");
     println!("  kubectl auth whoami");
+}
+
+/// How to make a browser trust `ca`: Chromium and Firefox on Linux read the NSS database.
+fn trust_hint(ca: &Path) -> String {
+    format!(
+        "certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n kubeward -i {}; or import it under Settings › Privacy and security › Manage certificates › Authorities",
+        ca.display()
+    )
 }

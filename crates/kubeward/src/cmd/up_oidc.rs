@@ -101,8 +101,16 @@ pub fn write_authentication_config(
     Ok(JwtConfig::File(parsed))
 }
 
-/// Writes `<data-dir>/oidc.kubeconfig` (0600, it holds the client secret): user `oidc-user`
-/// runs `kubectl oidc-login get-token` against the realm, as seed 001's kubeconfig does.
+/// The user of `oidc.kubeconfig`, and its context: seed 001's names (3-4, the kubeconfig that is
+/// handed to a new operator).
+pub const KUBECONFIG_USER: &str = "keycloak-user";
+/// The context of `oidc.kubeconfig`.
+pub const KUBECONFIG_CONTEXT: &str = "kubernetes";
+
+/// Writes `<data-dir>/oidc.kubeconfig` (0600, it holds the client secret): seed 001's kubeconfig,
+/// whose user runs `kubectl oidc-login get-token` against the realm. The CA is embedded for
+/// kubectl and for the plugin alike, so the file works from any directory and on any machine
+/// that reaches the servers.
 pub fn write_kubeconfig(
     data_dir: &Path,
     server: &str,
@@ -112,7 +120,6 @@ pub fn write_kubeconfig(
 ) -> anyhow::Result<PathBuf> {
     let ca_data = base64::engine::general_purpose::STANDARD.encode(ca_pem);
     let [issuer, _] = issuers(idp_url);
-    let ca_file = data_dir.join("pki").join("ca.crt");
     let config = serde_json::json!({
         "apiVersion": "v1",
         "kind": "Config",
@@ -120,7 +127,7 @@ pub fn write_kubeconfig(
             "server": server,
             "certificate-authority-data": ca_data,
         }}],
-        "users": [{"name": "oidc-user", "user": {"exec": {
+        "users": [{"name": KUBECONFIG_USER, "user": {"exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",
             "command": "kubectl",
             "args": [
@@ -129,17 +136,17 @@ pub fn write_kubeconfig(
                 format!("--oidc-issuer-url={issuer}"),
                 format!("--oidc-client-id={CLIENT_ID}"),
                 format!("--oidc-client-secret={client_secret}"),
-                format!("--certificate-authority={}", ca_file.display()),
+                format!("--certificate-authority-data={ca_data}"),
             ],
             "interactiveMode": "IfAvailable",
             "provideClusterInfo": false,
         }}}],
-        "contexts": [{"name": "oidc", "context": {
+        "contexts": [{"name": KUBECONFIG_CONTEXT, "context": {
             "cluster": "kubernetes",
-            "user": "oidc-user",
+            "user": KUBECONFIG_USER,
             "namespace": "default",
         }}],
-        "current-context": "oidc",
+        "current-context": KUBECONFIG_CONTEXT,
         "preferences": {},
     });
     let path = data_dir.join("oidc.kubeconfig");

@@ -90,9 +90,7 @@ pub fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_add(args: AddArgs) -> anyhow::Result<ExitCode> {
-    let config = kube::Config::infer()
-        .await
-        .context("reading the current kubeconfig")?;
+    let config = crate::kube_config::load(None, None).await?;
     let client = kube::Client::try_from(config.clone()).context("connecting to the cluster")?;
     let requests: Api<CertificateSigningRequest> = Api::all(client);
 
@@ -214,12 +212,7 @@ async fn wait_for_certificate(
 
 /// The server's message, as kubectl prints it (`Error from server (Reason): message`).
 fn describe(error: kube::Error) -> anyhow::Error {
-    match error {
-        kube::Error::Api(status) => {
-            anyhow::anyhow!("from server ({}): {}", status.reason, status.message)
-        }
-        other => anyhow::Error::new(other),
-    }
+    super::server_error::ServerError::from_kube(error)
 }
 
 /// DER as PEM, 64 characters a line.

@@ -40,3 +40,25 @@ fn a_directory_path_is_an_error_not_a_panic() {
     assert!(write_atomic(Path::new("/"), b"x", Access::Public).is_err());
     assert!(write_atomic(dir.path(), b"x", Access::Public).is_err());
 }
+
+#[test]
+fn a_bare_file_name_lives_in_the_current_directory() {
+    assert_eq!(directory_of(Path::new("minjun.kubeconfig")), Path::new("."));
+    assert_eq!(directory_of(Path::new("a/b.kubeconfig")), Path::new("a"));
+    assert_eq!(directory_of(Path::new("/b.kubeconfig")), Path::new("/"));
+}
+
+#[test]
+fn a_new_private_directory_and_its_parents_are_0700() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data/nested");
+    private_dir(&data).expect("creates");
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+    assert_eq!(shared(&data), None);
+    // An existing directory is left alone, and reported when others may read it.
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o755)).expect("loosens");
+    private_dir(&data).expect("exists");
+    assert_eq!(mode(&data), 0o755);
+    assert_eq!(shared(&data), Some(0o755));
+}

@@ -15,7 +15,14 @@ fn renders_kubeadm_layout_with_embedded_data() {
     .expect("renders");
     let value: serde_json::Value = serde_saphyr::from_str(&yaml).expect("parses back");
     assert_eq!(value["kind"], "Config");
-    assert_eq!(value["current-context"], "kubernetes-admin@kubernetes");
+    assert_eq!(
+        value["current-context"],
+        "default/kubernetes/kubernetes-admin"
+    );
+    assert_eq!(
+        value["contexts"][0]["name"],
+        "default/kubernetes/kubernetes-admin"
+    );
     assert_eq!(value["contexts"][0]["context"]["cluster"], "kubernetes");
     assert_eq!(value["contexts"][0]["context"]["user"], "kubernetes-admin");
     assert_eq!(
@@ -42,4 +49,11 @@ fn renders_kubeadm_layout_with_embedded_data() {
         decode(&value["users"][0]["user"]["client-key-data"]),
         "KEY PEM\n"
     );
+}
+
+#[test]
+fn the_second_field_of_the_context_name_is_the_cluster() {
+    // Seed 002: `kubectl config current-context | cut -d/ -f2`.
+    let name = context_name("kubernetes", "kubernetes-admin");
+    assert_eq!(name.split('/').nth(1), Some("kubernetes"));
 }

@@ -3,6 +3,7 @@
 
 mod admin_api;
 mod bootstrap;
+mod breadth;
 mod browser;
 mod browser_flows;
 mod cli;

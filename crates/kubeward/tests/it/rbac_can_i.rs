@@ -90,8 +90,8 @@ fn seed_001_oidc_user_test_reads_namespaces_and_pods_cluster_wide() {
 }
 
 #[test]
-fn seed_000_service_account_reads_nodes_through_a_cluster_role_binding() {
-    let from = example("seed-000-basics");
+fn seed_003_service_account_reads_nodes_through_a_cluster_role_binding() {
+    let from = example("seed-003-basics");
     let jonnung = "system:serviceaccount:default:jonnung";
     let (code, out, err) = can_i(&["list", "nodes", "--as", jonnung], &from);
     assert_eq!((code, out.as_str()), (0, "yes\n"));

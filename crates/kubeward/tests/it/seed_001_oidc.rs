@@ -51,23 +51,6 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// The "browser" kubelogin opens: the login tests' playwright script, as user `test`.
-fn browser_command(cluster: &Cluster) -> PathBuf {
-    let script = cluster.scratch("browser.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nBROWSER_USER=test BROWSER_PASSWORD='{PASSWORD}' exec node '{}' \"$@\"\n",
-            repo()
-                .join("crates/kubeward/tests/it/login/browser.mjs")
-                .display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script
-}
-
 fn start_with_the_seed_realm() -> Cluster {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
@@ -111,7 +94,9 @@ fn seed_001_kubectl_signs_in_through_the_browser_and_rbac_decides() {
     );
     let browser = format!(
         "--exec-arg=--browser-command={}",
-        browser_command(&cluster).display()
+        support::browser_bin(cluster.dir.path(), "test", PASSWORD)
+            .join("xdg-open")
+            .display()
     );
     let ca_arg = format!("--exec-arg=--certificate-authority={}", ca.display());
     let secret = format!("--exec-arg=--oidc-client-secret={CLIENT_SECRET}");

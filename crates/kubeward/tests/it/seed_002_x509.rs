@@ -204,6 +204,6 @@ fn user_add_onboards_a_user_in_one_command() {
     assert_eq!(again.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&again.stderr),
-        "error: from server (AlreadyExists): certificatesigningrequests.certificates.k8s.io \"minjun\" already exists\n"
+        "Error from server (AlreadyExists): certificatesigningrequests.certificates.k8s.io \"minjun\" already exists\n"
     );
 }

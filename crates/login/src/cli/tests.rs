@@ -26,7 +26,7 @@ fn defaults_are_kubelogin_s() {
     assert!(!args.provider.insecure_skip_tls_verify);
     assert!(!args.force_refresh);
     assert_eq!(args.provider.provider().client_secret, None);
-    match args.auth.interactive(args.provider.pkce_method) {
+    match args.auth.interactive(&args.provider) {
         Interactive::AuthCode(flow) => {
             assert_eq!(flow.timeout, Duration::from_secs(180));
             assert_eq!(flow.use_pkce, None);
@@ -81,7 +81,7 @@ fn repeatable_and_comma_separated_lists() {
 fn auto_grant_is_password_with_a_username() {
     let args = get_token(&["--username=alice"]);
     assert_eq!(
-        args.auth.interactive(PkceMethod::Auto),
+        args.auth.interactive(&args.provider),
         Interactive::Password {
             username: Some("alice".into()),
             password: None
@@ -89,7 +89,7 @@ fn auto_grant_is_password_with_a_username() {
     );
     let args = get_token(&["--grant-type=device-code", "--oidc-pkce-method=no"]);
     assert!(matches!(
-        args.auth.interactive(PkceMethod::No),
+        args.auth.interactive(&args.provider),
         Interactive::DeviceCode(_)
     ));
     assert!(PluginCli::try_parse_from(["k", "get-token", "--grant-type=magic"]).is_err());

@@ -24,6 +24,11 @@ where
 /// kube-apiserver's limit on request bodies (`MaxRequestBodyBytes`, 3 MiB).
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 
+/// How much of a too-large body is still read, and dropped, before the 413 goes out: a client
+/// still sending a body a little over the limit then reads the answer instead of a reset stream
+/// (Go's servers read on past an unread body in the same way).
+const DRAINED_PAST_LIMIT: usize = 1024 * 1024;
+
 /// Reads the whole body; 413 past the limit (whether the body is sized or chunked), 400 when
 /// the connection breaks mid-body.
 pub async fn read(mut body: RequestBody) -> Result<Bytes, Status> {
@@ -34,12 +39,26 @@ pub async fn read(mut body: RequestBody) -> Result<Bytes, Status> {
         })?;
         if let Ok(data) = frame.into_data() {
             if collected.len() + data.len() > MAX_REQUEST_BODY_BYTES {
+                drain(body, DRAINED_PAST_LIMIT).await;
                 return Err(too_large());
             }
             collected.extend_from_slice(&data);
         }
     }
     Ok(collected.freeze())
+}
+
+/// Reads and drops up to `budget` more bytes of `body` (less if it ends or breaks first).
+async fn drain(mut body: RequestBody, budget: usize) {
+    let mut left = budget;
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(data) = frame.into_data() {
+            if data.len() >= left {
+                return;
+            }
+            left -= data.len();
+        }
+    }
 }
 
 /// 413 RequestEntityTooLarge, as kube-apiserver words it.

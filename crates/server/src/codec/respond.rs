@@ -59,7 +59,7 @@ pub fn status(status: &Status, pretty: bool) -> Response<Body> {
 }
 
 /// Plain text, as Go's handlers write it.
-pub fn text(code: u16, body: &'static str) -> Response<Body> {
+pub fn text(code: u16, body: impl Into<Bytes>) -> Response<Body> {
     let mut response = with(code, "text/plain; charset=utf-8", full(body));
     response.headers_mut().insert(
         "x-content-type-options",
@@ -80,4 +80,52 @@ pub async fn refuse(body: RequestBody, failure: &Status, pretty: bool) -> Respon
 pub fn page_not_found() -> Response<Body> {
     let (code, body) = kubeward_core::status::page_not_found();
     text(code, body)
+}
+
+/// `response` with `done` run when its body has been sent, or abandoned by the client (what a
+/// long-running answer's audit record and metrics wait for).
+pub fn on_end(
+    response: Response<Body>,
+    done: impl FnOnce() + Send + Sync + 'static,
+) -> Response<Body> {
+    let (parts, body) = response.into_parts();
+    let body = OnEnd {
+        inner: body,
+        done: Some(Box::new(done)),
+    };
+    Response::from_parts(parts, body.boxed())
+}
+
+/// A body that calls back when it is dropped.
+struct OnEnd {
+    inner: Body,
+    done: Option<Box<dyn FnOnce() + Send + Sync>>,
+}
+
+impl http_body::Body for OnEnd {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for OnEnd {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            done();
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! Authentication: the union of kube-apiserver's authenticators (`kubeward-authn`) over the
 //! connection's client certificates and the `Authorization` header. An OIDC token signed with a
 //! key not seen yet makes the issuer's keys be fetched once (rate-limited) and the request tried
-//! again. A bearer token the others turn down goes to the token webhook, if one is configured
-//! (a webhook that cannot be reached makes the request 401). A refused request gets the generic
+//! again; an EKS-style IAM token not verified yet is sent to STS once (`iam_sts`) and the request
+//! tried again, answered from the IAM cache from then on. A bearer token the others turn down
+//! goes to the token webhook, if one is configured (a webhook that cannot be reached makes the
+//! request 401). A refused request gets the generic
 //! 401; the reason is logged, never the token.
 
 use http::header::AUTHORIZATION;
@@ -48,6 +50,25 @@ pub async fn authenticate(
         outcome = state
             .authenticator
             .authenticate(&credentials, state, crate::clock::system_now());
+    }
+    if let (Outcome::Unauthorized(_), Some(iam), Some(token)) = (
+        &outcome,
+        &state.iam,
+        authorization.and_then(kubeward_authn::bearer_token),
+    ) {
+        match iam.verify(token).await {
+            Some(Ok(())) => {
+                outcome = state.authenticator.authenticate(
+                    &credentials,
+                    state,
+                    crate::clock::system_now(),
+                );
+            }
+            Some(Err(error)) => {
+                outcome = Outcome::Unauthorized(format!("invalid bearer token, {error}"));
+            }
+            None => {}
+        }
     }
     if let Some(webhook) = &state.token_webhook
         && let Some(token) = authorization.and_then(kubeward_authn::bearer_token)

@@ -15,6 +15,12 @@ const GROUP_HEADER: &str = "impersonate-group";
 const UID_HEADER: &str = "impersonate-uid";
 const EXTRA_PREFIX: &str = "impersonate-extra-";
 
+/// Whether the request asks to run as another user (what the audit records as
+/// `impersonatedUser` once allowed).
+pub fn requested(headers: &HeaderMap) -> bool {
+    headers.contains_key(USER_HEADER)
+}
+
 /// The user to run the request as: `requester` when no impersonation header is present, else the
 /// impersonated user once every part of it is allowed.
 pub async fn impersonate(

@@ -8,6 +8,7 @@ use kubeward_core::UserInfo;
 use kubeward_core::request_info::RequestInfo;
 use kubeward_core::status::{self, Status};
 
+use crate::auditing::Record;
 use crate::state::State;
 
 /// What a handler gets.
@@ -15,13 +16,17 @@ pub struct Context<'a> {
     /// The shared state.
     pub state: &'a Arc<State>,
     /// Method, URI and headers.
-    pub parts: http::request::Parts,
+    pub parts: &'a http::request::Parts,
     /// The request info of the path.
     pub info: RequestInfo,
     /// The user the request runs as (after impersonation).
     pub user: UserInfo,
     /// Whether the client wants indented JSON (`?pretty`, or curl).
     pub pretty: bool,
+    /// The request's audit record, when the policy audits it.
+    pub audit: Option<&'a Record>,
+    /// The connection upgrade the client asked for (exec, attach, port-forward), if any.
+    pub upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
 
 impl Context<'_> {
@@ -37,6 +42,13 @@ impl Context<'_> {
             .get(ACCEPT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+
+    /// Records the decoded request object in the audit record, if any.
+    pub fn audit_request_object(&self, object: &serde_json::Value) {
+        if let Some(record) = self.audit {
+            record.request_object(object);
+        }
     }
 
     /// The first value of query parameter `name`, if present.

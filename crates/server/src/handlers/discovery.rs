@@ -1,5 +1,5 @@
 //! Non-resource paths: discovery (aggregated `apidiscovery.k8s.io/v2` and `v2beta1`, and the
-//! legacy documents), `/version` and the health checks.
+//! legacy documents) and `/version`; the health checks and the metrics are handed on.
 //!
 //! The aggregated documents are those of a real kube-apiserver (`kubeward_core::discovery`),
 //! narrowed to what this server serves, so every field kubectl reads is exactly Kubernetes'.
@@ -35,7 +35,8 @@ pub fn non_resource(context: &Context<'_>) -> Response<Body> {
             Ok(version) => respond::ok(&version, true),
             Err(_) => respond::page_not_found(),
         },
-        "/healthz" | "/livez" | "/readyz" => respond::text(200, "ok"),
+        "/metrics" => super::metrics::serve(context),
+        _ if super::health::is_health(path) => super::health::serve(context),
         "/api" => discovery_document(context, &AGGREGATED_API, || api_versions(context)),
         "/apis" => discovery_document(context, &AGGREGATED_APIS, legacy_group_list),
         "/api/v1" => respond::ok(&resource_list("", "v1"), pretty),

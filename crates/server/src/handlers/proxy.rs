@@ -34,9 +34,10 @@ pub async fn forward(
     body: RequestBody,
 ) -> Response<Body> {
     let Context {
-        mut parts,
+        parts,
         user,
         pretty,
+        upgrade: client_upgrade,
         ..
     } = context;
     let upgrade = is_upgrade(&parts.headers);
@@ -50,7 +51,7 @@ pub async fn forward(
         .request(parts.method.clone(), &path, upgrade)
         .headers(headers);
     if upgrade {
-        let Some(client_side) = parts.extensions.remove::<hyper::upgrade::OnUpgrade>() else {
+        let Some(client_side) = client_upgrade else {
             return respond::status(
                 &Status::failure(
                     400,

@@ -14,7 +14,7 @@ use super::context::Context;
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::field_validation::{self, Directive};
-use crate::registry::generic::{self, Preconditions, WriteFailure};
+use crate::registry::generic::{self, DeleteOptions, Preconditions, WriteFailure};
 use crate::registry::kinds::{Admission, Kind};
 use crate::registry::selectors::Selectors;
 use crate::registry::{objects, patch, printing};
@@ -272,6 +272,9 @@ pub async fn patch(
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
     let bytes = body::read(request_body).await?;
+    if let Some(record) = context.audit {
+        record.request_patch(&bytes);
+    }
     let content_type = context
         .parts
         .headers
@@ -300,12 +303,15 @@ pub async fn patch(
     Ok(written(context, 200, &stored, &warnings, dry_run).await)
 }
 
-/// The `DeleteOptions` of a DELETE body (may be empty): preconditions and dry run.
-fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(Preconditions, bool), Status> {
+/// The `DeleteOptions` of a DELETE (the body, may be empty; `gracePeriodSeconds` also as a
+/// query parameter): preconditions, grace period and dry run.
+fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(DeleteOptions, bool), Status> {
     let options = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        body::decode_object(&context.parts.headers, bytes)?
+        let options = body::decode_object(&context.parts.headers, bytes)?;
+        context.audit_request_object(&options);
+        options
     };
     let text = |pointer: &str| {
         options
@@ -317,11 +323,21 @@ fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(Preconditions
         uid: text("/preconditions/uid"),
         resource_version: text("/preconditions/resourceVersion"),
     };
+    let grace_period_seconds = match context.query("gracePeriodSeconds") {
+        Some(value) => Some(value.parse::<i64>().map_err(|e| {
+            status::bad_request(&format!("invalid gracePeriodSeconds {value:?}: {e}"))
+        })?),
+        None => options.get("gracePeriodSeconds").and_then(Value::as_i64),
+    };
     let dry_run_in_body = options
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|values| values.iter().any(|v| v == "All"));
-    Ok((preconditions, context.dry_run() || dry_run_in_body))
+    let options = DeleteOptions {
+        preconditions,
+        grace_period_seconds,
+    };
+    Ok((options, context.dry_run() || dry_run_in_body))
 }
 
 /// DELETE one object (`DeleteOptions` in the body).
@@ -331,18 +347,11 @@ pub async fn delete(
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
     let bytes = body::read(request_body).await?;
-    let (preconditions, dry_run) = delete_options(context, &bytes)?;
+    let (options, dry_run) = delete_options(context, &bytes)?;
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let deleted = blocking(context, move |admission| {
-        generic::delete(
-            admission.state,
-            kind,
-            &namespace,
-            &name,
-            &preconditions,
-            dry_run,
-        )
+        generic::delete(admission.state, kind, &namespace, &name, &options, dry_run)
     })
     .await?;
     Ok(written(context, 200, &deleted, &[], dry_run).await)
@@ -366,7 +375,7 @@ pub async fn delete_collection(
                 kind,
                 objects::namespace(object),
                 objects::name(object),
-                &Preconditions::default(),
+                &DeleteOptions::default(),
                 dry_run,
             );
             match removed {
@@ -420,6 +429,7 @@ async fn read_object(
     let mut object = body::decode_object(&context.parts.headers, &bytes)?;
     check_kind(&object, kind)?;
     set_type(&mut object, kind);
+    context.audit_request_object(&object);
     let duplicates = body::duplicate_fields(&context.parts.headers, &bytes);
     let warnings = field_validation::check(kind, &object, &duplicates, directive)?;
     Ok((object, warnings))

@@ -27,6 +27,7 @@ pub async fn handle(
     }
     let bytes = body::read(request_body).await?;
     let request = body::decode_object(&context.parts.headers, &bytes)?;
+    context.audit_request_object(&request);
     let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let status = match kind.resource {
         "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
@@ -214,6 +215,10 @@ fn rules_review(context: &Context<'_>, spec: &Value) -> Value {
 
 async fn token_review(context: &Context<'_>, spec: &Value) -> Value {
     let token = spec.get("token").and_then(Value::as_str).unwrap_or("");
+    if let Some(iam) = &context.state.iam {
+        // An IAM token is answered from the IAM cache once STS has vouched for it.
+        let _ = iam.verify(token).await;
+    }
     let audiences = objects::strings(spec.get("audiences"));
     let wanted = (!audiences.is_empty()).then_some(audiences.as_slice());
     let mut result = context.state.authenticator.authenticate_token(

@@ -32,6 +32,7 @@ pub async fn create(
     };
     let bytes = body::read(request_body).await?;
     let mut request = body::decode_object(&context.parts.headers, &bytes)?;
+    context.audit_request_object(&request);
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let spec = request.get("spec").cloned().unwrap_or(json!({}));

@@ -69,11 +69,14 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
         line.push('\n');
         Frame::data(Bytes::from(line))
     };
+    let metrics = context.state.metrics.clone();
+    let sent = move || metrics.watch_event(kind.group, kind.version, kind.resource);
     tokio::spawn(async move {
         for object in initial.iter().filter(|o| selectors.matches(o)) {
             if sender.send(Ok(encode("ADDED", object))).await.is_err() {
                 return;
             }
+            sent();
         }
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -96,6 +99,7 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
                     if sender.send(Ok(encode(kind, &event.object))).await.is_err() {
                         break;
                     }
+                    sent();
                 }
                 _ = ticker.tick(), if bookmarks => {
                     let bookmark = json!({

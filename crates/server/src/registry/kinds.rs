@@ -18,6 +18,7 @@ use crate::state::State;
 
 pub mod apps;
 pub mod certificates;
+pub mod coordination;
 pub mod core;
 pub mod rbac;
 pub mod reviews;
@@ -111,6 +112,13 @@ pub trait Strategy: Sync {
     ) -> Result<(), Status> {
         let _ = (request, current, next);
         Ok(())
+    }
+
+    /// `CheckGracefulDelete`: the seconds a delete of `object` leaves it before it goes, given
+    /// the request's `gracePeriodSeconds`; 0 (the default) deletes it at once.
+    fn grace_period(&self, object: &Value, requested: Option<i64>) -> i64 {
+        let _ = (object, requested);
+        0
     }
 }
 
@@ -212,6 +220,7 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    coordination::KINDS,
     rbac::KINDS,
     certificates::KINDS,
     reviews::KINDS,

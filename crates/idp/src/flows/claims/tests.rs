@@ -5,6 +5,7 @@ use crate::model::{Group, ProtocolMapper, Role};
 
 fn mapper(kind: &str, config: &[(&str, &str)]) -> ProtocolMapper {
     ProtocolMapper {
+        id: format!("{kind}-id"),
         name: kind.into(),
         protocol_mapper: kind.into(),
         config: config
@@ -41,12 +42,7 @@ fn realm() -> Realm {
     ];
     realm.add_client(client).unwrap();
     realm
-        .add_group(Group {
-            id: "g1".into(),
-            name: "developers".into(),
-            parent: None,
-            roles: Default::default(),
-        })
+        .add_group(Group::new("g1".into(), "developers", None))
         .unwrap();
     let mut user = User::new("u1".into(), "test");
     user.groups.push("g1".into());
@@ -57,7 +53,24 @@ fn realm() -> Realm {
         .client
         .insert("kubernetes-client".into(), vec!["admin".into()]);
     realm.add_user(user).unwrap();
+    crate::defaults::ensure(&mut realm, &mut Counter(0));
     realm
+}
+
+/// Deterministic ids for the default objects.
+struct Counter(u32);
+
+impl crate::representation::Minter for Counter {
+    fn id(&mut self) -> String {
+        self.0 += 1;
+        format!("id-{}", self.0)
+    }
+    fn hash(&mut self, _: &str) -> Result<String, String> {
+        Err("no hashing here".into())
+    }
+    fn secret(&mut self) -> String {
+        "secret".into()
+    }
 }
 
 fn ctx<'a>(realm: &'a Realm, scope: &'a str) -> TokenContext<'a> {
@@ -111,17 +124,74 @@ fn access_token_carries_roles_and_bearer_type() {
     assert_eq!(c["groups"], json!(["developers"]));
     // The role mapper is on for the id token only.
     assert!(c.get("roles").is_none());
+    // Keycloak's default scopes: acr, basic (sub, auth_time), roles, web-origins.
+    assert_eq!(c["acr"], "1");
+    assert_eq!(c["auth_time"], 990);
+    assert_eq!(c["sub"], "u1");
+    assert!(c.get("allowed-origins").is_none(), "no web origins");
+}
+
+#[test]
+fn without_full_scope_only_scope_mapped_roles_reach_the_token() {
+    let mut realm = realm();
+    realm.users[0].roles.add(None, "offline_access");
+    realm.users[0].roles.add(Some("account"), "view-profile");
+    let c = access_token(&ctx(&realm, "openid"), "j");
+    assert_eq!(c["realm_access"]["roles"], json!(["offline_access"]));
+    assert_eq!(
+        c["aud"], "account",
+        "audience resolve names the other client"
+    );
+    realm.clients[0].full_scope_allowed = false;
+    let c = access_token(&ctx(&realm, "openid"), "j");
+    assert!(c.get("realm_access").is_none());
+    assert!(c.get("aud").is_none());
+    assert_eq!(
+        c["resource_access"],
+        json!({"kubernetes-client": {"roles": ["admin"]}}),
+        "the client's own roles stay"
+    );
+    // The offline_access scope maps the offline_access role.
+    let c = access_token(&ctx(&realm, "openid offline_access"), "j");
+    assert_eq!(c["realm_access"]["roles"], json!(["offline_access"]));
+}
+
+#[test]
+fn attribute_mappers_type_their_claims() {
+    let mut realm = realm();
+    realm.users[0]
+        .attributes
+        .insert("level".into(), vec!["7".into()]);
+    realm.clients[0].protocol_mappers = vec![mapper(
+        "oidc-usermodel-attribute-mapper",
+        &[
+            ("user.attribute", "level"),
+            ("claim.name", "level"),
+            ("jsonType.label", "long"),
+            ("access.token.claim", "true"),
+        ],
+    )];
+    let c = access_token(&ctx(&realm, "openid"), "j");
+    assert_eq!(c["level"], 7);
 }
 
 #[test]
 fn granted_scope_follows_keycloak() {
-    assert_eq!(grant_scope(Some("openid")).unwrap(), "openid profile email");
-    assert_eq!(grant_scope(None).unwrap(), "profile email");
+    let realm = realm();
+    let client = realm.client("kubernetes-client").unwrap();
+    let grant = |s| grant_scope(&realm, client, s);
+    assert_eq!(grant(Some("openid")).unwrap(), "openid profile email");
+    assert_eq!(grant(None).unwrap(), "profile email");
     assert_eq!(
-        grant_scope(Some("openid groups email")).unwrap(),
+        grant(Some("openid groups email")).unwrap(),
         "openid profile email groups"
     );
-    let e = grant_scope(Some("openid bogus")).unwrap_err();
+    assert_eq!(
+        grant(Some("openid roles")).unwrap(),
+        "openid profile email",
+        "a default scope kept out of the token's scope"
+    );
+    let e = grant(Some("openid bogus")).unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidScope);
     assert_eq!(e.description, "Invalid scopes: openid bogus");
 }
@@ -135,7 +205,12 @@ fn full_path_groups_and_dotted_claim_names() {
     )];
     let c = id_token(&ctx(&realm, "openid"), "j", None);
     assert_eq!(c["k8s"]["groups"], json!(["/developers"]));
-    assert!(c.get("preferred_username").is_none(), "no profile scope");
+    assert!(
+        c.get("groups").is_none(),
+        "the groups scope was not asked for"
+    );
+    let c = id_token(&ctx(&realm, "openid groups"), "j", None);
+    assert_eq!(c["groups"], json!(["developers"]));
 }
 
 #[test]

@@ -82,6 +82,15 @@ impl EditRealm {
         Ok(blocking(move || provider.directory().update_realm(&realm, change)).await?)
     }
 
+    /// The realm as it is now, or Keycloak's 404.
+    pub(super) fn realm(&self) -> Result<Arc<Realm>, AdminError> {
+        self.ctx
+            .provider
+            .directory()
+            .realm(&self.name)
+            .ok_or_else(|| not_found(REALM_NOT_FOUND))
+    }
+
     /// The URL of a resource of this realm: `…/admin/realms/<realm>/<path>`.
     pub(super) fn location(&self, path: &str) -> String {
         location(&self.ctx, &format!("{}/{path}", self.name))

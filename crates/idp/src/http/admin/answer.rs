@@ -3,12 +3,15 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::super::Ctx;
 use crate::directory::DirectoryError;
 use crate::model::ModelError;
+use crate::representation::fields::{Known, unknown_field};
 
 /// An admin API error: status and Keycloak's body.
 pub(super) struct AdminError(pub(super) StatusCode, pub(super) Value);
@@ -53,6 +56,7 @@ impl From<DirectoryError> for AdminError {
                 StatusCode::CONFLICT,
                 json!({ "errorMessage": format!("{what} exists with same {field}") }),
             ),
+            DirectoryError::Model(ModelError::Exists(message)) => exists(message),
             DirectoryError::Model(ModelError::NotFound(what)) => not_found(what),
             DirectoryError::Model(ModelError::Invalid(message)) => bad_request(message),
             other => {
@@ -66,9 +70,76 @@ impl From<DirectoryError> for AdminError {
     }
 }
 
+/// 409 `{"errorMessage": …}` (Keycloak's `ErrorResponse.exists`).
+pub(super) fn exists(message: impl Into<String>) -> AdminError {
+    AdminError(
+        StatusCode::CONFLICT,
+        json!({ "errorMessage": message.into() }),
+    )
+}
+
 /// A JSON request body.
 pub(super) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AdminError> {
     serde_json::from_slice(bytes).map_err(|e| bad_request(format!("Invalid JSON: {e}")))
+}
+
+/// A JSON request body of a Keycloak representation class: a field the class does not have is
+/// refused as Keycloak refuses it (400 `{"error":"Unrecognized field …"}`).
+pub(super) fn strict<T: DeserializeOwned + Known>(bytes: &[u8]) -> Result<T, AdminError> {
+    let rep: T = body(bytes)?;
+    match unknown_field(&rep) {
+        Some(message) => Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": message }),
+        )),
+        None => Ok(rep),
+    }
+}
+
+/// A list of representations, each checked as [`strict`] checks one.
+pub(super) fn strict_list<T: DeserializeOwned + Known>(bytes: &[u8]) -> Result<Vec<T>, AdminError> {
+    let reps: Vec<T> = body(bytes)?;
+    if let Some(message) = reps.iter().find_map(unknown_field) {
+        return Err(AdminError(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": message }),
+        ));
+    }
+    Ok(reps)
+}
+
+/// Keycloak's `first` and `max` query parameters: a negative or missing `first` is 0, a
+/// negative `max` (or a missing one without a default) is no limit.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Page {
+    first: usize,
+    max: Option<usize>,
+}
+
+impl Page {
+    /// The page a query asks for; `default_max` when it names no `max`.
+    pub(super) fn of(q: &HashMap<String, String>, default_max: Option<usize>) -> Self {
+        let number = |k: &str| q.get(k).and_then(|v| v.trim().parse::<i64>().ok());
+        Self {
+            first: number("first").map_or(0, |f| usize::try_from(f).unwrap_or(0)),
+            max: match number("max") {
+                Some(m) if m < 0 => None,
+                Some(m) => usize::try_from(m).ok(),
+                None => default_max,
+            },
+        }
+    }
+
+    /// The items of this page.
+    pub(super) fn apply<I: Iterator>(self, items: I) -> impl Iterator<Item = I::Item> {
+        items.skip(self.first).take(self.max.unwrap_or(usize::MAX))
+    }
+}
+
+/// `briefRepresentation` of a query (`default` when absent).
+pub(super) fn brief(q: &HashMap<String, String>, default: bool) -> bool {
+    q.get("briefRepresentation")
+        .map_or(default, |v| v.eq_ignore_ascii_case("true"))
 }
 
 /// 200 with a JSON body.

@@ -1,27 +1,22 @@
-//! `/admin/realms/{realm}/clients`: clients with their secret, roles, protocol mappers and
-//! service-account user.
+//! `/admin/realms/{realm}/clients`: clients with their secret, roles, client scopes, sessions
+//! and service-account user (protocol mappers: `mappers`, scope mappings: `role_mappings`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use serde_json::json;
 
+use super::super::{blocking, clock};
 use super::access::{EditRealm, ReadRealm};
-use super::answer::{
-    AdminError, Answer, bad_request, body, created, no_content, not_found, ok_json,
-};
+use super::answer::{Answer, Page, bad_request, created, no_content, ok_json, strict};
+use super::lookup::client_of;
+use super::lookup::session_json;
+use super::roles::{self, Container};
 use crate::directory::DirectoryError;
 use crate::http::respond;
-use crate::model::{Client, ModelError, ProtocolMapper, Realm, Role};
-use crate::provider::{RandomMinter, new_id, random_token};
-use crate::representation::{
-    self, ClientRepresentation, ProtocolMapperRepresentation, RoleRepresentation,
-};
-
-/// The client with this internal id, or Keycloak's 404.
-pub(super) fn client_of<'r>(r: &'r Realm, id: &str) -> Result<&'r Client, AdminError> {
-    r.client_by_id(id)
-        .ok_or_else(|| not_found("Could not find client"))
-}
+use crate::model::{Client, ModelError, Realm};
+use crate::provider::lifetimes::session_lifetimes;
+use crate::provider::{RandomMinter, random_token};
+use crate::representation::{self, ClientRepresentation};
 
 /// The index of the client with this internal id.
 fn client_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
@@ -33,13 +28,24 @@ fn client_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
         )))
 }
 
-/// `GET …/clients[?clientId=]`.
+/// `GET …/clients[?clientId=&search=&first=&max=]`: `clientId` exact, or with `search=true` a
+/// substring.
 pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let list: Vec<ClientRepresentation> = r
-        .clients
-        .iter()
-        .filter(|c| q.get("clientId").is_none_or(|id| *id == c.client_id))
+    let search = q
+        .get("search")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let matching = r.clients.iter().filter(|c| {
+        q.get("clientId").is_none_or(|id| {
+            if search {
+                c.client_id.to_lowercase().contains(&id.to_lowercase())
+            } else {
+                *id == c.client_id
+            }
+        })
+    });
+    let list: Vec<ClientRepresentation> = Page::of(&q, None)
+        .apply(matching)
         .map(representation::client_to)
         .collect();
     ok_json(&list)
@@ -47,12 +53,22 @@ pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> An
 
 /// `POST …/clients`.
 pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
-    let rep: ClientRepresentation = body(&bytes)?;
+    let rep: ClientRepresentation = strict(&bytes)?;
     let id = at
         .change(move |r| {
             let mut minter = RandomMinter;
-            let client = representation::client_from(&rep, &mut minter);
+            let mut client = representation::client_from(&rep, &mut minter);
+            if rep.default_client_scopes.is_none() && rep.optional_client_scopes.is_none() {
+                crate::defaults::assign_default_scopes(r, &mut client);
+            }
             let id = client.id.clone();
+            if r.client(&client.client_id).is_some() {
+                return Err(ModelError::Exists(format!(
+                    "Client {} already exists",
+                    client.client_id
+                ))
+                .into());
+            }
             r.add_client(client)?;
             representation::ensure_service_accounts(r, &mut minter);
             Ok(id)
@@ -72,9 +88,17 @@ pub(super) async fn update(
     Path((_, id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Answer {
-    let rep: ClientRepresentation = body(&bytes)?;
+    let rep: ClientRepresentation = strict(&bytes)?;
     at.change(move |r| {
         let i = client_index(r, &id)?;
+        if r.clients
+            .iter()
+            .any(|c| c.client_id == rep.client_id && c.id != id)
+        {
+            return Err(
+                ModelError::Exists(format!("Client {} already exists", rep.client_id)).into(),
+            );
+        }
         let mut minter = RandomMinter;
         representation::update_client(&mut r.clients[i], &rep, &mut minter);
         representation::ensure_service_accounts(r, &mut minter);
@@ -126,14 +150,9 @@ pub(super) async fn regenerate_secret(
 pub(super) async fn roles(
     ReadRealm(r): ReadRealm,
     Path((_, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Answer {
-    let c = client_of(&r, &id)?;
-    let list: Vec<RoleRepresentation> = c
-        .roles
-        .iter()
-        .map(|x| representation::role_to(x, true, &c.id))
-        .collect();
-    ok_json(&list)
+    roles::list_in(&r, &Container::Client(id), &respond::query(raw.as_deref()))
 }
 
 /// `POST …/clients/{id}/roles`.
@@ -142,29 +161,7 @@ pub(super) async fn create_role(
     Path((_, id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Answer {
-    let rep: RoleRepresentation = body(&bytes)?;
-    let name = rep.name.clone();
-    let id2 = id.clone();
-    at.change(move |r| {
-        let i = client_index(r, &id2)?;
-        let client = &mut r.clients[i];
-        if rep.name.is_empty() {
-            return Err(ModelError::Invalid("name is required".into()).into());
-        }
-        if client.roles.iter().any(|x| x.name == rep.name) {
-            return Err(ModelError::Conflict {
-                what: "Role",
-                field: "name",
-            }
-            .into());
-        }
-        client
-            .roles
-            .push(Role::new(new_id(), &rep.name, rep.description.clone()));
-        Ok(())
-    })
-    .await?;
-    created(at.location(&format!("clients/{id}/roles/{name}")))
+    roles::create_in(&at, Container::Client(id), &bytes).await
 }
 
 /// `GET …/clients/{id}/roles/{role}`.
@@ -172,13 +169,16 @@ pub(super) async fn role(
     ReadRealm(r): ReadRealm,
     Path((_, id, role)): Path<(String, String, String)>,
 ) -> Answer {
-    let c = client_of(&r, &id)?;
-    let x = c
-        .roles
-        .iter()
-        .find(|x| x.name == role)
-        .ok_or_else(|| not_found("Could not find role"))?;
-    ok_json(&representation::role_to(x, true, &c.id))
+    roles::get_in(&r, &Container::Client(id), &role)
+}
+
+/// `PUT …/clients/{id}/roles/{role}`.
+pub(super) async fn update_role(
+    at: EditRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+    bytes: Bytes,
+) -> Answer {
+    roles::update_in(&at, Container::Client(id), role, &bytes).await
 }
 
 /// `DELETE …/clients/{id}/roles/{role}`.
@@ -186,57 +186,176 @@ pub(super) async fn delete_role(
     at: EditRealm,
     Path((_, id, role)): Path<(String, String, String)>,
 ) -> Answer {
+    roles::delete_in(&at, Container::Client(id), role).await
+}
+
+/// `GET …/clients/{id}/roles/{role}/composites`.
+pub(super) async fn role_composites(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+) -> Answer {
+    roles::composites_in(&r, &Container::Client(id), &role, None)
+}
+
+/// `POST …/clients/{id}/roles/{role}/composites`.
+pub(super) async fn add_role_composites(
+    at: EditRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+    bytes: Bytes,
+) -> Answer {
+    roles::change_composites_in(&at, Container::Client(id), role, &bytes, true).await
+}
+
+/// `DELETE …/clients/{id}/roles/{role}/composites`.
+pub(super) async fn remove_role_composites(
+    at: EditRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+    bytes: Bytes,
+) -> Answer {
+    roles::change_composites_in(&at, Container::Client(id), role, &bytes, false).await
+}
+
+/// `GET …/clients/{id}/roles/{role}/users`.
+pub(super) async fn role_users(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    roles::users_in(
+        &r,
+        &Container::Client(id),
+        &role,
+        &respond::query(raw.as_deref()),
+    )
+}
+
+/// `GET …/clients/{id}/roles/{role}/groups`.
+pub(super) async fn role_groups(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, role)): Path<(String, String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    roles::groups_in(
+        &r,
+        &Container::Client(id),
+        &role,
+        &respond::query(raw.as_deref()),
+    )
+}
+
+/// `GET …/clients/{id}/user-sessions`: the SSO sessions the client takes part in.
+pub(super) async fn user_sessions(at: EditRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+    let r = at.realm()?;
+    let client_id = client_of(&r, &id)?.client_id.clone();
+    let provider = at.ctx.provider.clone();
+    let name = r.name.clone();
+    let all = blocking(move || provider.directory().sessions(&name)).await?;
+    let now = clock::now();
+    let list: Vec<serde_json::Value> = all
+        .iter()
+        .filter(|s| !s.offline && s.active(session_lifetimes(&r, s), now))
+        .filter(|s| {
+            s.families
+                .values()
+                .any(|f| f.client_id == client_id && !f.revoked)
+        })
+        .map(|s| session_json(&r, s))
+        .collect();
+    ok_json(&list)
+}
+
+/// The client scopes a client has as defaults (`optional` false) or optional scopes.
+fn client_scope_list(r: &Realm, c: &Client, optional: bool) -> Vec<serde_json::Value> {
+    let names = if optional {
+        &c.optional_client_scopes
+    } else {
+        &c.default_client_scopes
+    };
+    names
+        .iter()
+        .filter_map(|n| r.client_scope(n))
+        .map(|s| json!({"id": s.id, "name": s.name}))
+        .collect()
+}
+
+/// `GET …/clients/{id}/default-client-scopes`.
+pub(super) async fn default_scopes(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    ok_json(&client_scope_list(&r, client_of(&r, &id)?, false))
+}
+
+/// `GET …/clients/{id}/optional-client-scopes`.
+pub(super) async fn optional_scopes(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    ok_json(&client_scope_list(&r, client_of(&r, &id)?, true))
+}
+
+/// Adds or removes a client scope (by id) as a default or optional scope of a client.
+async fn change_client_scope(
+    at: EditRealm,
+    id: String,
+    scope: String,
+    optional: bool,
+    add: bool,
+) -> Answer {
     at.change(move |r| {
+        let name = r
+            .client_scopes
+            .iter()
+            .find(|s| s.id == scope)
+            .map(|s| s.name.clone())
+            .ok_or(ModelError::NotFound("Client scope not found"))?;
         let i = client_index(r, &id)?;
-        let before = r.clients[i].roles.len();
-        r.clients[i].roles.retain(|x| x.name != role);
-        if r.clients[i].roles.len() == before {
-            return Err(ModelError::NotFound("Could not find role").into());
+        let c = &mut r.clients[i];
+        c.default_client_scopes.retain(|n| *n != name);
+        c.optional_client_scopes.retain(|n| *n != name);
+        if add {
+            if optional {
+                c.optional_client_scopes.push(name);
+            } else {
+                c.default_client_scopes.push(name);
+            }
         }
-        let client_id = r.clients[i].client_id.clone();
-        r.forget_role(Some(&client_id), &role);
         Ok(())
     })
     .await?;
     no_content()
 }
 
-/// `GET …/clients/{id}/protocol-mappers/models`.
-pub(super) async fn mappers(
-    ReadRealm(r): ReadRealm,
-    Path((_, id)): Path<(String, String)>,
+/// `PUT …/clients/{id}/default-client-scopes/{scope}`.
+pub(super) async fn add_default_scope(
+    at: EditRealm,
+    Path((_, id, scope)): Path<(String, String, String)>,
 ) -> Answer {
-    ok_json(&representation::client_to(client_of(&r, &id)?).protocol_mappers)
+    change_client_scope(at, id, scope, false, true).await
 }
 
-/// `POST …/clients/{id}/protocol-mappers/models`.
-pub(super) async fn create_mapper(
+/// `DELETE …/clients/{id}/default-client-scopes/{scope}`.
+pub(super) async fn remove_default_scope(
     at: EditRealm,
-    Path((_, id)): Path<(String, String)>,
-    bytes: Bytes,
+    Path((_, id, scope)): Path<(String, String, String)>,
 ) -> Answer {
-    let rep: ProtocolMapperRepresentation = body(&bytes)?;
-    let mapper_id = new_id();
-    let id2 = id.clone();
-    at.change(move |r| {
-        let i = client_index(r, &id2)?;
-        let client = &mut r.clients[i];
-        if client.protocol_mappers.iter().any(|m| m.name == rep.name) {
-            return Err(ModelError::Conflict {
-                what: "Protocol mapper",
-                field: "name",
-            }
-            .into());
-        }
-        client.protocol_mappers.push(ProtocolMapper {
-            name: rep.name.clone(),
-            protocol_mapper: rep.protocol_mapper.clone(),
-            config: rep.config.clone(),
-        });
-        Ok(())
-    })
-    .await?;
-    created(at.location(&format!("clients/{id}/protocol-mappers/models/{mapper_id}")))
+    change_client_scope(at, id, scope, false, false).await
+}
+
+/// `PUT …/clients/{id}/optional-client-scopes/{scope}`.
+pub(super) async fn add_optional_scope(
+    at: EditRealm,
+    Path((_, id, scope)): Path<(String, String, String)>,
+) -> Answer {
+    change_client_scope(at, id, scope, true, true).await
+}
+
+/// `DELETE …/clients/{id}/optional-client-scopes/{scope}`.
+pub(super) async fn remove_optional_scope(
+    at: EditRealm,
+    Path((_, id, scope)): Path<(String, String, String)>,
+) -> Answer {
+    change_client_scope(at, id, scope, true, false).await
 }
 
 /// `GET …/clients/{id}/service-account-user`.

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use super::super::blocking;
 use super::access::{Admin, EditRealm, ReadRealm};
 use super::answer::{
-    AdminError, Answer, bad_request, body, created, location, no_content, ok_json,
+    AdminError, Answer, bad_request, created, location, no_content, ok_json, strict,
 };
 use crate::bootstrap::MASTER;
 use crate::model::Realm;
@@ -24,19 +24,14 @@ pub(super) async fn list(Admin(ctx): Admin) -> Answer {
     ok_json(&list)
 }
 
-/// A realm without its users, clients, groups and roles.
+/// A realm without its users, clients, groups, roles and scopes.
 fn summary(realm: &Realm) -> RealmRepresentation {
-    let mut rep = representation::export(realm);
-    rep.users = None;
-    rep.clients = None;
-    rep.groups = None;
-    rep.roles = None;
-    rep
+    representation::realm_summary(realm)
 }
 
 /// `POST /admin/realms`: a realm representation, imported whole.
 pub(super) async fn create(Admin(ctx): Admin, bytes: Bytes) -> Answer {
-    let rep: RealmRepresentation = body(&bytes)?;
+    let rep: RealmRepresentation = strict(&bytes)?;
     if rep.realm.is_empty() {
         return Err(bad_request("Realm name cannot be empty"));
     }
@@ -59,7 +54,7 @@ pub(super) async fn get(ReadRealm(r): ReadRealm) -> Answer {
 
 /// `PUT /admin/realms/{realm}`: the settings a representation sets, and a new name.
 pub(super) async fn update(at: EditRealm, bytes: Bytes) -> Answer {
-    let rep: RealmRepresentation = body(&bytes)?;
+    let rep: RealmRepresentation = strict(&bytes)?;
     at.change(move |r| {
         representation::apply_settings(r, &rep);
         if !rep.realm.is_empty() {

@@ -1,6 +1,8 @@
 //! Role mappings of users and groups, on Keycloak's paths: `…/{users|groups}/{id}/role-mappings`
 //! (both parts), `…/role-mappings/realm` and `…/role-mappings/clients/{client}` (read, add,
-//! remove). One set of handlers serves both holders through [`Holder`].
+//! remove, `composite`, `available`); and the scope mappings of clients and client scopes
+//! (`…/scope-mappings…`), which have the same shape. One set of handlers serves every holder
+//! through [`Holder`].
 
 use std::collections::BTreeMap;
 
@@ -8,9 +10,9 @@ use axum::body::Bytes;
 use axum::extract::Path;
 
 use super::access::{EditRealm, ReadRealm};
-use super::answer::{Answer, USER_NOT_FOUND, body, no_content, not_found, ok_json};
-use super::clients::client_of;
+use super::answer::{Answer, USER_NOT_FOUND, no_content, not_found, ok_json, strict_list};
 use super::groups::GROUP_NOT_FOUND;
+use super::lookup::client_of;
 use crate::model::{Client, ModelError, Realm, RoleMappings};
 use crate::representation::{
     self, ClientMappingsRepresentation, MappingsRepresentation, RoleRepresentation,
@@ -24,6 +26,50 @@ pub(super) trait Holder: Send + 'static {
     fn mappings<'r>(r: &'r Realm, id: &str) -> Option<&'r RoleMappings>;
     /// The same, to change.
     fn mappings_mut<'r>(r: &'r mut Realm, id: &str) -> Option<&'r mut RoleMappings>;
+    /// The roles the holder has in effect: its own and what their composites contain.
+    fn effective(r: &Realm, id: &str) -> Option<RoleMappings> {
+        Self::mappings(r, id).map(|m| r.expand_composites(m))
+    }
+}
+
+/// A client's scope mappings (`/clients/{id}/scope-mappings…`): the roles its tokens may carry
+/// without full scope.
+pub(super) struct ClientScopes;
+
+/// A client scope's scope mappings (`/client-scopes/{id}/scope-mappings…`).
+pub(super) struct ScopeScopes;
+
+impl Holder for ClientScopes {
+    const NOT_FOUND: &'static str = "Could not find client";
+
+    fn mappings<'r>(r: &'r Realm, id: &str) -> Option<&'r RoleMappings> {
+        r.client_by_id(id).map(|c| &c.scope_mappings)
+    }
+
+    fn mappings_mut<'r>(r: &'r mut Realm, id: &str) -> Option<&'r mut RoleMappings> {
+        r.clients
+            .iter_mut()
+            .find(|c| c.id == id)
+            .map(|c| &mut c.scope_mappings)
+    }
+}
+
+impl Holder for ScopeScopes {
+    const NOT_FOUND: &'static str = "Could not find client scope";
+
+    fn mappings<'r>(r: &'r Realm, id: &str) -> Option<&'r RoleMappings> {
+        r.client_scopes
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| &s.scope_mappings)
+    }
+
+    fn mappings_mut<'r>(r: &'r mut Realm, id: &str) -> Option<&'r mut RoleMappings> {
+        r.client_scopes
+            .iter_mut()
+            .find(|s| s.id == id)
+            .map(|s| &mut s.scope_mappings)
+    }
 }
 
 /// Users' role mappings (`/users/{id}/role-mappings…`).
@@ -44,6 +90,10 @@ impl Holder for Users {
             .iter_mut()
             .find(|u| u.id == id)
             .map(|u| &mut u.roles)
+    }
+
+    fn effective(r: &Realm, id: &str) -> Option<RoleMappings> {
+        r.user(id).map(|u| r.effective_roles(u))
     }
 }
 
@@ -128,6 +178,58 @@ pub(super) async fn client_roles<H: Holder>(
     ok_json(&client_role_reps(c, m.names(Some(&c.client_id))))
 }
 
+/// `GET …/role-mappings/realm/composite`: the realm roles the holder has in effect.
+pub(super) async fn realm_composite<H: Holder>(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    let m = H::effective(&r, &id).ok_or_else(|| not_found(H::NOT_FOUND))?;
+    ok_json(&realm_role_reps(&r, &m.realm))
+}
+
+/// `GET …/role-mappings/realm/available`: the realm roles the holder does not have directly.
+pub(super) async fn realm_available<H: Holder>(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    let m = H::mappings(&r, &id).ok_or_else(|| not_found(H::NOT_FOUND))?;
+    let list: Vec<RoleRepresentation> = r
+        .roles
+        .iter()
+        .filter(|x| !m.realm.contains(&x.name))
+        .map(|x| representation::role_to(x, false, &r.id))
+        .collect();
+    ok_json(&list)
+}
+
+/// `GET …/role-mappings/clients/{client}/composite`: the client's roles the holder has in
+/// effect.
+pub(super) async fn client_composite<H: Holder>(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Answer {
+    let m = H::effective(&r, &id).ok_or_else(|| not_found(H::NOT_FOUND))?;
+    let c = client_of(&r, &client)?;
+    ok_json(&client_role_reps(c, m.names(Some(&c.client_id))))
+}
+
+/// `GET …/role-mappings/clients/{client}/available`.
+pub(super) async fn client_available<H: Holder>(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Answer {
+    let m = H::mappings(&r, &id).ok_or_else(|| not_found(H::NOT_FOUND))?;
+    let c = client_of(&r, &client)?;
+    let held = m.names(Some(&c.client_id));
+    let list: Vec<RoleRepresentation> = c
+        .roles
+        .iter()
+        .filter(|x| !held.contains(&x.name))
+        .map(|x| representation::role_to(x, true, &c.id))
+        .collect();
+    ok_json(&list)
+}
+
 /// `POST …/role-mappings/realm`: realm roles to add.
 pub(super) async fn add_realm_roles<H: Holder>(
     at: EditRealm,
@@ -173,7 +275,7 @@ async fn change<H: Holder>(
     bytes: &[u8],
     add: bool,
 ) -> Answer {
-    let reps: Vec<RoleRepresentation> = body(bytes)?;
+    let reps: Vec<RoleRepresentation> = strict_list(bytes)?;
     at.change(move |r| {
         let (known, key): (Vec<String>, Option<String>) = match &client {
             Some(cid) => {

@@ -1,20 +1,24 @@
-//! `/admin/realms/{realm}/users`: search, count, create, update, delete, reset-password and
-//! group membership.
+//! `/admin/realms/{realm}/users`: search, count, create, update, delete, reset-password, group
+//! membership, credentials, sessions and logout.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
+use serde_json::json;
 
 use super::super::{blocking, clock};
 use super::access::{EditRealm, ReadRealm};
 use super::answer::{
-    AdminError, Answer, REALM_NOT_FOUND, USER_NOT_FOUND, bad_request, body, created, no_content,
-    not_found, ok_json,
+    AdminError, Answer, Page, REALM_NOT_FOUND, USER_NOT_FOUND, bad_request, brief, created,
+    no_content, not_found, ok_json, strict,
 };
+use super::lookup::{client_of, session_json};
 use crate::directory::DirectoryError;
+use crate::flows::refresh::Session;
 use crate::http::respond;
-use crate::model::{ModelError, Realm, User};
+use crate::model::{Group, ModelError, Realm, UPDATE_PASSWORD, User};
+use crate::provider::lifetimes::session_lifetimes;
 use crate::provider::{RandomMinter, hash_password, new_id};
 use crate::representation::{
     self, CredentialRepresentation, GroupRepresentation, UserRepresentation,
@@ -28,10 +32,13 @@ pub(super) fn user_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
         .ok_or(DirectoryError::Model(ModelError::NotFound(USER_NOT_FOUND)))
 }
 
-/// The users a search names: `username`, `email` (`exact=true` or substrings), `search`,
-/// `first` and `max`; service accounts never.
-fn matching<'r>(r: &'r Realm, q: &HashMap<String, String>) -> Vec<&'r User> {
-    let exact = q.get("exact").is_some_and(|v| v == "true");
+/// Whether a user matches a search: `username`, `email`, `firstName`, `lastName` (`exact=true`
+/// or substrings), `search` (any of them; `*` wildcards dropped), `enabled`, `emailVerified`,
+/// `q` (`attribute:value …`); service accounts never.
+fn matches(u: &User, q: &HashMap<String, String>) -> bool {
+    let exact = q
+        .get("exact")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let field = |wanted: Option<&String>, value: Option<&str>| match wanted {
         None => true,
         Some(w) => {
@@ -40,47 +47,63 @@ fn matching<'r>(r: &'r Realm, q: &HashMap<String, String>) -> Vec<&'r User> {
             if exact { v == w } else { v.contains(&w) }
         }
     };
-    let first: usize = q.get("first").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let max: usize = q.get("max").and_then(|v| v.parse().ok()).unwrap_or(100);
-    r.users
-        .iter()
-        .filter(|u| u.service_account_client_id.is_none())
-        .filter(|u| field(q.get("username"), Some(&u.username)))
-        .filter(|u| field(q.get("email"), u.email.as_deref()))
-        .filter(|u| {
-            q.get("search").is_none_or(|s| {
-                let s = s.trim_matches('*').to_lowercase();
-                u.username.contains(&s)
-                    || u.email
-                        .as_deref()
-                        .is_some_and(|e| e.to_lowercase().contains(&s))
+    let flag = |name: &str, value: bool| q.get(name).is_none_or(|v| *v == value.to_string());
+    u.service_account_client_id.is_none()
+        && field(q.get("username"), Some(&u.username))
+        && field(q.get("email"), u.email.as_deref())
+        && field(q.get("firstName"), u.first_name.as_deref())
+        && field(q.get("lastName"), u.last_name.as_deref())
+        && flag("enabled", u.enabled)
+        && flag("emailVerified", u.email_verified)
+        && q.get("search").is_none_or(|s| {
+            let s = s.trim_matches('*').to_lowercase();
+            [
+                Some(u.username.as_str()),
+                u.email.as_deref(),
+                u.first_name.as_deref(),
+                u.last_name.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|v| v.to_lowercase().contains(&s))
+        })
+        && q.get("q").is_none_or(|attrs| {
+            attrs.split_whitespace().all(|pair| {
+                let (k, v) = pair.split_once(':').unwrap_or((pair, ""));
+                u.attributes
+                    .get(k)
+                    .is_some_and(|vs| vs.iter().any(|x| x == v))
             })
         })
-        .skip(first)
-        .take(max)
-        .collect()
 }
 
-/// `GET …/users[?username=&email=&search=&exact=&first=&max=]`.
+/// The users a search names, sorted by username as Keycloak lists them.
+fn matching<'r>(r: &'r Realm, q: &HashMap<String, String>) -> Vec<&'r User> {
+    let mut users: Vec<&User> = r.users.iter().filter(|u| matches(u, q)).collect();
+    users.sort_unstable_by(|a, b| a.username.cmp(&b.username));
+    users
+}
+
+/// `GET …/users[?username=&email=&firstName=&lastName=&search=&exact=&enabled=&q=&first=&max=&briefRepresentation=]`.
 pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    let list: Vec<UserRepresentation> = matching(&r, &q)
-        .into_iter()
-        .map(representation::user_to)
+    let brief = brief(&q, false);
+    let list: Vec<UserRepresentation> = Page::of(&q, Some(100))
+        .apply(matching(&r, &q).into_iter())
+        .map(|u| representation::user_brief(u, brief))
         .collect();
     ok_json(&list)
 }
 
 /// `GET …/users/count`.
 pub(super) async fn count(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
-    let mut q = respond::query(raw.as_deref());
-    q.insert("max".into(), usize::MAX.to_string());
-    ok_json(&matching(&r, &q).len())
+    let q = respond::query(raw.as_deref());
+    ok_json(&r.users.iter().filter(|u| matches(u, &q)).count())
 }
 
 /// `POST …/users`: with credentials, roles and groups by path.
 pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
-    let rep: UserRepresentation = body(&bytes)?;
+    let rep: UserRepresentation = strict(&bytes)?;
     let provider = at.ctx.provider.clone();
     let realm = at.name.clone();
     // Hash outside the realm lock.
@@ -94,6 +117,7 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
         user.roles.client = rep.client_roles.clone();
         provider.directory().update_realm(&realm, |r| {
             user.groups.extend(r.group_ids(&rep.groups)?);
+            r.give_default_role(&mut user);
             r.add_user(user)?;
             Ok(())
         })?;
@@ -115,7 +139,7 @@ pub(super) async fn update(
     Path((_, id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Answer {
-    let rep: UserRepresentation = body(&bytes)?;
+    let rep: UserRepresentation = strict(&bytes)?;
     let provider = at.ctx.provider.clone();
     let realm = at.name;
     blocking(move || -> Result<(), AdminError> {
@@ -167,7 +191,16 @@ pub(super) async fn reset_password(
     Path((_, id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Answer {
-    let credential: CredentialRepresentation = body(&bytes)?;
+    let credential: CredentialRepresentation = strict(&bytes)?;
+    let exists = at
+        .ctx
+        .provider
+        .directory()
+        .realm(&at.name)
+        .is_some_and(|r| r.user(&id).is_some());
+    if !exists {
+        return Err(not_found(USER_NOT_FOUND));
+    }
     let Some(password) = credential.value.filter(|v| !v.is_empty()) else {
         return Err(bad_request("Password cannot be empty"));
     };
@@ -180,9 +213,9 @@ pub(super) async fn reset_password(
             let i = user_index(r, &id)?;
             let user = &mut r.users[i];
             user.password_hash = Some(hash);
-            user.required_actions.retain(|a| a != "UPDATE_PASSWORD");
+            user.required_actions.retain(|a| a != UPDATE_PASSWORD);
             if temporary {
-                user.required_actions.push("UPDATE_PASSWORD".into());
+                user.required_actions.push(UPDATE_PASSWORD.into());
             }
             Ok(())
         })?;
@@ -192,22 +225,180 @@ pub(super) async fn reset_password(
     no_content()
 }
 
-/// `GET …/users/{id}/groups`.
+/// The groups of a user a query names (`search` in the name), in order.
+fn user_groups<'r>(r: &'r Realm, u: &'r User, q: &HashMap<String, String>) -> Vec<&'r Group> {
+    let search = q
+        .get("search")
+        .map(|s| s.to_lowercase())
+        .filter(|s| !s.is_empty());
+    r.user_groups(u)
+        .into_iter()
+        .filter(|g| {
+            search
+                .as_ref()
+                .is_none_or(|s| g.name.to_lowercase().contains(s))
+        })
+        .collect()
+}
+
+/// `GET …/users/{id}/groups[?search=&first=&max=&briefRepresentation=]`.
 pub(super) async fn groups(
     ReadRealm(r): ReadRealm,
     Path((_, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Answer {
+    let q = respond::query(raw.as_deref());
     let u = r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
-    let list: Vec<GroupRepresentation> = r
-        .user_groups(u)
-        .into_iter()
+    let brief = brief(&q, true);
+    let list: Vec<GroupRepresentation> = Page::of(&q, None)
+        .apply(user_groups(&r, u, &q).into_iter())
         .map(|g| {
             let mut rep = representation::group_to(&r, g);
             rep.sub_groups.clear();
+            if brief {
+                rep.attributes.clear();
+                rep.realm_roles.clear();
+                rep.client_roles.clear();
+            }
             rep
         })
         .collect();
     ok_json(&list)
+}
+
+/// `GET …/users/{id}/groups/count[?search=]`: `{"count": n}`.
+pub(super) async fn groups_count(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Answer {
+    let q = respond::query(raw.as_deref());
+    let u = r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    ok_json(&json!({ "count": user_groups(&r, u, &q).len() }))
+}
+
+/// The id kubeward gives a user's password or OTP credential (one of each at most).
+fn credential_id(user: &User, kind: &str) -> String {
+    format!("{}.{kind}", user.id)
+}
+
+/// `GET …/users/{id}/credentials`: the password and the OTP authenticator, without secrets.
+pub(super) async fn credentials(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    let u = r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    let mut list = Vec::new();
+    if u.password_hash.is_some() {
+        list.push(json!({
+            "id": credential_id(u, "password"),
+            "type": "password",
+            "createdDate": u.created_timestamp,
+            "credentialData": r#"{"algorithm":"argon2","additionalParameters":{}}"#,
+        }));
+    }
+    if u.totp_secret.is_some() {
+        list.push(json!({
+            "id": credential_id(u, "otp"),
+            "type": "otp",
+            "userLabel": "authenticator",
+            "createdDate": u.created_timestamp,
+            "credentialData": r#"{"subType":"totp","digits":6,"period":30,"algorithm":"HmacSHA1"}"#,
+        }));
+    }
+    ok_json(&list)
+}
+
+/// `DELETE …/users/{id}/credentials/{credential}`.
+pub(super) async fn delete_credential(
+    at: EditRealm,
+    Path((_, id, credential)): Path<(String, String, String)>,
+) -> Answer {
+    at.change(move |r| {
+        let i = user_index(r, &id)?;
+        let u = &mut r.users[i];
+        if credential == credential_id(u, "password") && u.password_hash.is_some() {
+            u.password_hash = None;
+        } else if credential == credential_id(u, "otp") && u.totp_secret.is_some() {
+            u.totp_secret = None;
+        } else {
+            return Err(ModelError::NotFound("Credential not found").into());
+        }
+        Ok(())
+    })
+    .await?;
+    no_content()
+}
+
+/// The live sessions of a user (`offline`: the offline ones).
+async fn sessions_of(
+    at: &EditRealm,
+    r: &Realm,
+    user: &str,
+    offline: bool,
+) -> Result<Vec<Session>, AdminError> {
+    let provider = at.ctx.provider.clone();
+    let (realm, user, r2) = (r.name.clone(), user.to_string(), r.clone());
+    let now = clock::now();
+    let all = blocking(move || provider.directory().sessions(&realm)).await?;
+    Ok(all
+        .into_iter()
+        .filter(|s| s.user_id == user && s.offline == offline)
+        .filter(|s| s.active(session_lifetimes(&r2, s), now))
+        .collect())
+}
+
+/// `GET …/users/{id}/sessions`.
+pub(super) async fn sessions(at: EditRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+    let r = at.realm()?;
+    r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    let list: Vec<serde_json::Value> = sessions_of(&at, &r, &id, false)
+        .await?
+        .iter()
+        .map(|s| session_json(&r, s))
+        .collect();
+    ok_json(&list)
+}
+
+/// `GET …/users/{id}/offline-sessions/{client}`: the user's offline sessions with that client.
+pub(super) async fn offline_sessions(
+    at: EditRealm,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Answer {
+    let r = at.realm()?;
+    r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    let c = client_of(&r, &client)?;
+    let list: Vec<serde_json::Value> = sessions_of(&at, &r, &id, true)
+        .await?
+        .iter()
+        .filter(|s| s.families.values().any(|f| f.client_id == c.client_id))
+        .map(|s| session_json(&r, s))
+        .collect();
+    ok_json(&list)
+}
+
+/// `POST …/users/{id}/logout`: ends the user's SSO sessions (offline sessions stay).
+pub(super) async fn logout(at: EditRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+    let r = at.realm()?;
+    r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    let doomed = sessions_of(&at, &r, &id, false).await?;
+    let provider = at.ctx.provider.clone();
+    blocking(move || {
+        for s in doomed {
+            provider.end_session(&r, &s.id);
+        }
+    })
+    .await;
+    no_content()
+}
+
+/// `GET …/users/{id}/consents` and `…/federated-identity`: kubeward has neither (an empty list).
+pub(super) async fn none_yet(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    ok_json(&Vec::<serde_json::Value>::new())
 }
 
 /// `PUT …/users/{id}/groups/{group}`.

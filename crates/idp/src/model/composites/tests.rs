@@ -71,12 +71,7 @@ fn cycles_end() {
 #[test]
 fn a_user_holds_the_composites_of_roles_given_directly_and_through_groups() {
     let mut realm = realm();
-    let mut group = crate::model::Group {
-        id: "g".into(),
-        name: "developers".into(),
-        parent: None,
-        roles: RoleMappings::default(),
-    };
+    let mut group = crate::model::Group::new("g".into(), "developers", None);
     group.roles.add(Some("kubernetes-client"), "admin");
     realm.add_group(group).unwrap();
     let mut user = User::new("u".into(), "test");

@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use super::credential::{self, Credential};
 use super::report::Report;
 use super::review::{self, Question};
-use crate::cmd::serve::OidcArgs;
+use crate::cmd::serve::{IamArgs, OidcArgs};
 
 /// The ServiceAccount issuer of `kubeward up`.
 const UP_SERVICE_ACCOUNT_ISSUER: &str = "https://kubernetes.default.svc";
@@ -60,6 +60,10 @@ pub(super) struct ExplainArgs {
     /// The API server's JWT authenticators, as given to `kubeward serve`.
     #[command(flatten)]
     oidc: OidcArgs,
+    /// The API server's IAM token settings, as given to `kubeward serve` (with --data-dir of a
+    /// `kubeward up --aws-iam-cluster-id`, its local STS and CA are used).
+    #[command(flatten)]
+    pub(super) iam: IamArgs,
     /// The API server's static tokens (`--token-auth-file`).
     #[arg(long, value_name = "FILE")]
     token_auth_file: Option<PathBuf>,
@@ -72,10 +76,11 @@ pub(super) struct ExplainArgs {
     /// The API audiences (default: the ServiceAccount issuers).
     #[arg(long = "api-audiences", value_delimiter = ',')]
     api_audiences: Vec<String>,
-    /// The data directory of a `kubeward up`: its ServiceAccount key and issuer, and its admin
-    /// kubeconfig for the RBAC answer. (`up` does not record its --oidc-* flags: give them too.)
+    /// The data directory of a `kubeward up`: its ServiceAccount key and issuer, the
+    /// `authentication-config.json` it wrote (unless --oidc-* or --authentication-config are
+    /// given), and its admin kubeconfig for the RBAC answer.
     #[arg(long, value_name = "DIR")]
-    data_dir: Option<PathBuf>,
+    pub(super) data_dir: Option<PathBuf>,
     /// The issuer's key set (JWKS JSON) from a file instead of fetching discovery (offline).
     #[arg(long, value_name = "FILE")]
     jwks: Option<PathBuf>,
@@ -110,7 +115,6 @@ pub(super) struct ExplainArgs {
 /// Runs `kubeward auth explain`.
 pub(super) fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let credential = token(&args)?;
-    let chain = Chain::new(&args)?;
     #[allow(clippy::disallowed_methods)] // The command line is where the clock is read.
     let now = SystemTime::now();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -120,20 +124,28 @@ pub(super) fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         source: credential.source.clone(),
         ..Report::default()
     };
-    runtime.block_on(chain.walk(&credential.token, args.jwks.as_deref(), now, &mut report))?;
-
-    // The verdict and the logged reason come from the chain itself, as the server computes them.
-    let lookup = AssumeBoundObjectsExist::from_token(&credential.token);
-    match chain
-        .authenticator
-        .authenticate_token(&credential.token, None, &lookup, now)
+    if credential
+        .token
+        .starts_with(kubeward_authn::iam::token::V1_PREFIX)
     {
-        Ok(found) => report.user = Some(found.user),
-        Err(reason) => {
-            if report.lines.iter().all(|l| l.passed) {
-                report.fail("verdict", reason.clone(), None);
+        runtime.block_on(super::iam::walk(&args, &credential.token, now, &mut report))?;
+    } else {
+        let chain = Chain::new(&args)?;
+        runtime.block_on(chain.walk(&credential.token, args.jwks.as_deref(), now, &mut report))?;
+        // The verdict and the logged reason come from the chain itself, as the server computes
+        // them.
+        let lookup = AssumeBoundObjectsExist::from_token(&credential.token);
+        match chain
+            .authenticator
+            .authenticate_token(&credential.token, None, &lookup, now)
+        {
+            Ok(found) => report.user = Some(found.user),
+            Err(reason) => {
+                if report.lines.iter().all(|l| l.passed) {
+                    report.fail("verdict", reason.clone(), None);
+                }
+                report.logged = Some(reason);
             }
-            report.logged = Some(reason);
         }
     }
 
@@ -186,31 +198,19 @@ fn token(args: &ExplainArgs) -> anyhow::Result<Credential> {
 
 /// The client for the SubjectAccessReview: `up`'s admin kubeconfig, else --kubeconfig, else the
 /// default kubeconfig.
-async fn review_client(args: &ExplainArgs) -> anyhow::Result<kube::Client> {
+pub(super) async fn review_client(args: &ExplainArgs) -> anyhow::Result<kube::Client> {
     let admin = args
         .data_dir
         .as_ref()
         .map(|d| d.join("admin.kubeconfig"))
         .filter(|p| p.exists());
-    let options = kube::config::KubeConfigOptions {
-        context: if admin.is_some() {
-            None
-        } else {
-            args.context.clone()
-        },
-        ..Default::default()
-    };
-    let config = match admin.as_ref().or(args.kubeconfig.as_ref()) {
-        Some(path) => {
-            let kubeconfig = kube::config::Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read the kubeconfig {}", path.display()))?;
-            kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-                .await
-                .with_context(|| format!("cannot use the kubeconfig {}", path.display()))?
-        }
-        None => kube::Config::infer().await.context(
-            "no cluster to ask the RBAC question: give --from PATH, --data-dir or --kubeconfig",
-        )?,
+    let config = match admin {
+        Some(path) => crate::kube_config::load(Some(&path), None).await?,
+        None => crate::kube_config::load(args.kubeconfig.as_deref(), args.context.as_deref())
+            .await
+            .context(
+                "no cluster to ask the RBAC question: give --from PATH, --data-dir or --kubeconfig",
+            )?,
     };
     kube::Client::try_from(config).context("cannot set up the client for the cluster")
 }
@@ -272,7 +272,8 @@ impl Chain {
             token_auth_csv,
             service_accounts,
             anonymous: false,
-            jwt: args.oidc.jwt_config()?,
+            jwt: jwt_config(args)?,
+            iam: None,
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         if tokens.is_none() && issuers.is_empty() && authenticator.oidc().is_none() {
@@ -396,6 +397,24 @@ impl Chain {
             );
         }
         Ok(())
+    }
+}
+
+/// The JWT authenticators: the flags, else the `authentication-config.json` that `kubeward up`
+/// wrote into --data-dir (the configuration its API server runs with).
+fn jwt_config(args: &ExplainArgs) -> anyhow::Result<Option<kubeward_authn::oidc::JwtConfig>> {
+    let up_config = args
+        .data_dir
+        .as_ref()
+        .map(|dir| dir.join("authentication-config.json"))
+        .filter(|file| file.is_file());
+    match up_config {
+        Some(file) if args.oidc.jwt_config()?.is_none() => OidcArgs {
+            authentication_config: Some(file),
+            ..args.oidc.clone()
+        }
+        .jwt_config(),
+        _ => args.oidc.jwt_config(),
     }
 }
 

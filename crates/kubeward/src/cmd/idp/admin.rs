@@ -1,43 +1,33 @@
-//! The offline administration commands: realm files in and out, `apply`, key rotation, and
-//! list/create/delete of realms, clients, users, groups and roles with readable tables.
+//! The administration commands: realm files in and out, `apply`, key rotation, and
+//! list/create/delete of realms, clients, users, groups and roles with readable tables. They act
+//! on a stopped data directory, or on a running provider through its admin REST API
+//! (`backend`); `export`, `apply` and `keys` need the data directory stopped.
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+mod backend;
+mod offline;
+mod online;
+mod tables;
+mod target;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use kubeward_idp::directory::DirectoryError;
-use kubeward_idp::model::{Client, Group, ModelError, Realm, Role, RoleMappings, User};
-use kubeward_idp::provider::{RandomMinter, hash_password, new_id, random_token};
+use kubeward_idp::provider::RandomMinter;
 use kubeward_idp::reconcile;
-use kubeward_idp::representation::{self, RealmRepresentation};
+use kubeward_idp::representation;
 
-use super::{DataDir, now, open_provider};
-
-/// Reads a realm file: JSON, or YAML when the file name says so or JSON fails.
-pub fn read_realm_file(path: &Path) -> anyhow::Result<RealmRepresentation> {
-    let text = if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-    };
-    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-    let parsed = if yaml {
-        serde_saphyr::from_str(&text).map_err(|e| anyhow::anyhow!("{e}"))
-    } else {
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{e}"))
-    };
-    parsed.with_context(|| format!("{} is not a Keycloak realm file", path.display()))
-}
+use self::backend::{Holder, NewClient, NewUser, RoleChange as Change};
+use self::target::Where;
+use super::data::{now, open_provider};
+use super::realm_file::read as read_realm_file;
 
 /// `-f FILE`.
 #[derive(Debug, Args)]
 pub struct FileArgs {
     #[command(flatten)]
-    data: DataDir,
+    at: Where,
     /// The realm file (JSON; `-` for standard input).
     #[arg(short = 'f', long = "file")]
     file: PathBuf,
@@ -47,7 +37,7 @@ pub struct FileArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
-    data: DataDir,
+    at: Where,
     /// The realm.
     #[arg(short = 'r', long)]
     realm: String,
@@ -60,7 +50,7 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
-    data: DataDir,
+    at: Where,
     /// The realm file (JSON or YAML).
     #[arg(short = 'f', long = "file")]
     file: PathBuf,
@@ -84,22 +74,13 @@ enum KeysCommand {
     /// Publish a new signing key; the old one stays in the JWKS until its tokens expired.
     Rotate {
         #[command(flatten)]
-        data: DataDir,
-        /// The realm.
-        #[arg(short = 'r', long)]
-        realm: String,
+        at: InRealm,
         /// RS256 (default, as Keycloak), ES256 or EdDSA.
         #[arg(long)]
         algorithm: Option<String>,
     },
     /// List the signing keys.
-    List {
-        #[command(flatten)]
-        data: DataDir,
-        /// The realm.
-        #[arg(short = 'r', long)]
-        realm: String,
-    },
+    List(InRealm),
 }
 
 /// `realm`.
@@ -112,18 +93,18 @@ pub struct RealmArgs {
 #[derive(Debug, Subcommand)]
 enum RealmCommand {
     /// List realms.
-    List(DataDir),
+    List(Where),
     /// Create an empty realm.
     Create {
         #[command(flatten)]
-        data: DataDir,
+        at: Where,
         /// Its name.
         name: String,
     },
     /// Delete a realm with everything in it.
     Delete {
         #[command(flatten)]
-        data: DataDir,
+        at: Where,
         /// Its name.
         name: String,
     },
@@ -133,7 +114,7 @@ enum RealmCommand {
 #[derive(Debug, Clone, Args)]
 struct InRealm {
     #[command(flatten)]
-    data: DataDir,
+    at: Where,
     /// The realm.
     #[arg(short = 'r', long)]
     realm: String,
@@ -175,6 +156,16 @@ enum ClientCommand {
         at: InRealm,
         /// Its client_id.
         client_id: String,
+    },
+    /// Print a confidential client's secret (the kubeconfig's --oidc-client-secret).
+    Secret {
+        #[command(flatten)]
+        at: InRealm,
+        /// Its client_id.
+        client_id: String,
+        /// Replace the secret with a new one first (the old one stops working).
+        #[arg(long)]
+        regenerate: bool,
     },
 }
 
@@ -278,117 +269,6 @@ struct RoleChange {
     client: Option<String>,
 }
 
-/// Whose role mappings a command reads or changes.
-#[derive(Debug, Clone, Copy)]
-enum Holder {
-    User,
-    Group,
-}
-
-impl Holder {
-    fn word(self) -> &'static str {
-        match self {
-            Holder::User => "user",
-            Holder::Group => "group",
-        }
-    }
-
-    fn mappings<'r>(self, r: &'r Realm, name: &str) -> Result<&'r RoleMappings, ModelError> {
-        match self {
-            Holder::User => r.user_by_login(name).map(|u| &u.roles),
-            Holder::Group => r.group_by_path(name).map(|g| &g.roles),
-        }
-        .ok_or(self.missing())
-    }
-
-    fn mappings_mut<'r>(
-        self,
-        r: &'r mut Realm,
-        name: &str,
-    ) -> Result<&'r mut RoleMappings, ModelError> {
-        let id = match self {
-            Holder::User => r.user_by_login(name).map(|u| u.id.clone()),
-            Holder::Group => r.group_by_path(name).map(|g| g.id.clone()),
-        }
-        .ok_or(self.missing())?;
-        match self {
-            Holder::User => r
-                .users
-                .iter_mut()
-                .find(|u| u.id == id)
-                .map(|u| &mut u.roles),
-            Holder::Group => r
-                .groups
-                .iter_mut()
-                .find(|g| g.id == id)
-                .map(|g| &mut g.roles),
-        }
-        .ok_or(self.missing())
-    }
-
-    fn missing(self) -> ModelError {
-        ModelError::NotFound(match self {
-            Holder::User => "User",
-            Holder::Group => "Group",
-        })
-    }
-}
-
-/// Prints a holder's role mappings: realm roles, then each client's.
-fn print_roles(at: &InRealm, holder: Holder, name: &str) -> anyhow::Result<()> {
-    let realm = load(at)?;
-    let m = holder.mappings(&realm, name)?;
-    let mut rows: Vec<Vec<String>> = m
-        .realm
-        .iter()
-        .map(|r| vec![r.clone(), String::new()])
-        .collect();
-    for (client, names) in &m.client {
-        rows.extend(names.iter().map(|r| vec![r.clone(), client.clone()]));
-    }
-    table(&["ROLE", "CLIENT"], rows);
-    Ok(())
-}
-
-/// Adds or removes roles of a user or group; every role must exist.
-fn change_roles(change: RoleChange, holder: Holder, add: bool) -> anyhow::Result<()> {
-    let client = change.client.as_deref();
-    edit(&change.at, |r| {
-        if let Some(c) = client
-            && r.client(c).is_none()
-        {
-            return Err(ModelError::NotFound("Client").into());
-        }
-        if let Some(missing) = change
-            .roles
-            .iter()
-            .find(|n| r.role_named(client, n).is_none())
-        {
-            return Err(ModelError::Invalid(format!("role {missing:?} not found")).into());
-        }
-        let m = holder.mappings_mut(r, &change.name)?;
-        for role in &change.roles {
-            if add {
-                m.add(client, role);
-            } else {
-                m.remove(client, role);
-            }
-        }
-        Ok(())
-    })?;
-    let of = client
-        .map(|c| format!(" of client {c}"))
-        .unwrap_or_default();
-    println!(
-        "{} {}: {}{of} {}",
-        holder.word(),
-        change.name,
-        change.roles.join(", "),
-        if add { "added" } else { "removed" }
-    );
-    Ok(())
-}
-
 /// `role`.
 #[derive(Debug, Args)]
 pub struct RoleArgs {
@@ -428,56 +308,44 @@ enum RoleCommand {
     },
 }
 
-/// Prints rows under upper-case headers, columns padded with three spaces as kubectl does.
-fn table(headers: &[&str], rows: Vec<Vec<String>>) {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.len()).collect();
-    for row in &rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(cell);
-            } else {
-                out.push_str(&format!("{cell:<w$}   ", w = widths[i]));
-            }
-        }
-        println!("{}", out.trim_end());
-    };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        line(row);
-    }
-}
-
-fn missing_realm(e: DirectoryError, realm: &str) -> anyhow::Error {
-    match e {
-        DirectoryError::RealmNotFound => anyhow::anyhow!("realm {realm:?} not found"),
-        other => other.into(),
-    }
+/// Adds or removes roles of a user or group; every role must exist.
+fn change_roles(change: RoleChange, holder: Holder, add: bool) -> anyhow::Result<()> {
+    change.at.at.backend()?.change_roles(
+        &change.at.realm,
+        &Change {
+            holder,
+            name: &change.name,
+            roles: &change.roles,
+            client: change.client.as_deref(),
+            add,
+        },
+    )?;
+    let of = change
+        .client
+        .as_deref()
+        .map(|c| format!(" of client {c}"))
+        .unwrap_or_default();
+    println!(
+        "{} {}: {}{of} {}",
+        holder.word(),
+        change.name,
+        change.roles.join(", "),
+        if add { "added" } else { "removed" }
+    );
+    Ok(())
 }
 
 /// `import`.
 pub fn import(args: FileArgs) -> anyhow::Result<ExitCode> {
     let rep = read_realm_file(&args.file)?;
-    let provider = open_provider(&args.data.data_dir)?;
-    if provider.directory().realm(&rep.realm).is_some() {
-        bail!(
-            "realm {:?} exists already (use `kubeward idp apply` to change it)",
-            rep.realm
-        );
-    }
-    super::server::import_realm(provider.directory(), &rep)?;
+    args.at.backend()?.import_realm(&rep)?;
     println!("realm {} imported", rep.realm);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `export`.
 pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let provider = open_provider(&args.data.data_dir)?;
+    let provider = open_provider(args.at.offline_only("export")?)?;
     let realm = provider
         .directory()
         .realm(&args.realm)
@@ -502,7 +370,7 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
             args.file.display()
         );
     }
-    let provider = open_provider(&args.data.data_dir)?;
+    let provider = open_provider(args.at.offline_only("apply")?)?;
     let directory = provider.directory();
     let current = directory.realm(&rep.realm);
     let (realm, changes) =
@@ -531,12 +399,9 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
 /// `keys`.
 pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        KeysCommand::Rotate {
-            data,
-            realm,
-            algorithm,
-        } => {
-            let provider = open_provider(&data.data_dir)?;
+        KeysCommand::Rotate { at, algorithm } => {
+            let provider = open_provider(at.at.offline_only("keys rotate")?)?;
+            let realm = at.realm;
             let kid = provider
                 .rotate_keys(&realm, algorithm.as_deref(), now())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -544,25 +409,28 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
                 "realm {realm}: new signing key {kid}; the previous key stays published until its tokens expire"
             );
         }
-        KeysCommand::List { data, realm } => {
-            let provider = open_provider(&data.data_dir)?;
-            let keys = provider.directory().keys(&realm)?;
-            table(
-                &["KID", "ALGORITHM", "STATUS"],
-                keys.iter()
-                    .map(|k| {
-                        vec![
-                            k.kid.clone(),
-                            k.algorithm.clone(),
-                            if k.retired.is_some() {
-                                "retired"
-                            } else {
-                                "active"
-                            }
-                            .to_string(),
-                        ]
-                    })
-                    .collect(),
+        KeysCommand::List(at) => {
+            let provider = open_provider(at.at.offline_only("keys list")?)?;
+            let keys = provider.directory().keys(&at.realm)?;
+            print!(
+                "{}",
+                tables::table(
+                    &["KID", "ALGORITHM", "STATUS"],
+                    keys.iter()
+                        .map(|k| {
+                            vec![
+                                k.kid.clone(),
+                                k.algorithm.clone(),
+                                if k.retired.is_some() {
+                                    "retired"
+                                } else {
+                                    "active"
+                                }
+                                .to_string(),
+                            ]
+                        })
+                        .collect(),
+                )
             );
         }
     }
@@ -572,43 +440,13 @@ pub fn keys(args: KeysArgs) -> anyhow::Result<ExitCode> {
 /// `realm`.
 pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        RealmCommand::List(data) => {
-            let provider = open_provider(&data.data_dir)?;
-            table(
-                &["NAME", "ENABLED", "CLIENTS", "USERS", "GROUPS"],
-                provider
-                    .directory()
-                    .realms()
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.name.clone(),
-                            r.enabled.to_string(),
-                            r.clients.len().to_string(),
-                            r.users.len().to_string(),
-                            r.groups.len().to_string(),
-                        ]
-                    })
-                    .collect(),
-            );
-        }
-        RealmCommand::Create { data, name } => {
-            let provider = open_provider(&data.data_dir)?;
-            provider
-                .directory()
-                .create_realm(Realm::new(new_id(), name.clone()))
-                .map_err(|e| match e {
-                    DirectoryError::RealmExists => anyhow::anyhow!("realm {name:?} exists already"),
-                    other => other.into(),
-                })?;
+        RealmCommand::List(at) => print!("{}", tables::realms(&at.backend()?.realms()?)),
+        RealmCommand::Create { at, name } => {
+            at.backend()?.create_realm(&name)?;
             println!("realm {name} created");
         }
-        RealmCommand::Delete { data, name } => {
-            let provider = open_provider(&data.data_dir)?;
-            provider
-                .directory()
-                .delete_realm(&name)
-                .map_err(|e| missing_realm(e, &name))?;
+        RealmCommand::Delete { at, name } => {
+            at.backend()?.delete_realm(&name)?;
             println!("realm {name} deleted");
         }
     }
@@ -619,41 +457,7 @@ pub fn realm(args: RealmArgs) -> anyhow::Result<ExitCode> {
 pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         ClientCommand::List(at) => {
-            let realm = load(&at)?;
-            table(
-                &["CLIENT ID", "TYPE", "ENABLED", "GRANTS", "REDIRECT URIS"],
-                realm
-                    .clients
-                    .iter()
-                    .map(|c| {
-                        let mut grants = Vec::new();
-                        if c.standard_flow_enabled {
-                            grants.push("authorization_code");
-                        }
-                        if c.direct_access_grants_enabled {
-                            grants.push("password");
-                        }
-                        if c.service_accounts_enabled {
-                            grants.push("client_credentials");
-                        }
-                        if c.device_authorization_grant_enabled {
-                            grants.push("device_code");
-                        }
-                        vec![
-                            c.client_id.clone(),
-                            if c.public_client {
-                                "public"
-                            } else {
-                                "confidential"
-                            }
-                            .to_string(),
-                            c.enabled.to_string(),
-                            grants.join(","),
-                            c.redirect_uris.join(","),
-                        ]
-                    })
-                    .collect(),
-            );
+            print!("{}", tables::clients(&at.at.backend()?.clients(&at.realm)?))
         }
         ClientCommand::Create {
             at,
@@ -663,32 +467,32 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
             redirect_uris,
             service_account,
         } => {
-            let mut client = Client::new(new_id(), client_id.clone());
-            client.public_client = public;
-            client.redirect_uris = redirect_uris;
-            client.service_accounts_enabled = service_account && !public;
-            if !public {
-                client.secret = Some(secret.unwrap_or_else(|| random_token(24)));
-            }
-            edit(&at, |r| {
-                r.add_client(client)?;
-                representation::ensure_service_accounts(r, &mut RandomMinter);
-                Ok(())
-            })?;
+            at.at.backend()?.create_client(
+                &at.realm,
+                &NewClient {
+                    client_id: client_id.clone(),
+                    public,
+                    secret,
+                    redirect_uris,
+                    service_account,
+                },
+            )?;
             println!("client {client_id} created");
         }
         ClientCommand::Delete { at, client_id } => {
-            edit(&at, |r| {
-                let before = r.clients.len();
-                r.clients.retain(|c| c.client_id != client_id);
-                if r.clients.len() == before {
-                    return Err(ModelError::NotFound("Client").into());
-                }
-                r.users
-                    .retain(|u| u.service_account_client_id.as_deref() != Some(client_id.as_str()));
-                Ok(())
-            })?;
+            at.at.backend()?.delete_client(&at.realm, &client_id)?;
             println!("client {client_id} deleted");
+        }
+        ClientCommand::Secret {
+            at,
+            client_id,
+            regenerate,
+        } => {
+            let secret = at
+                .at
+                .backend()?
+                .client_secret(&at.realm, &client_id, regenerate)?;
+            println!("{secret}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -697,30 +501,7 @@ pub fn client(args: ClientArgs) -> anyhow::Result<ExitCode> {
 /// `user`.
 pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        UserCommand::List(at) => {
-            let realm = load(&at)?;
-            table(
-                &["USERNAME", "ENABLED", "EMAIL", "GROUPS", "ID"],
-                realm
-                    .users
-                    .iter()
-                    .map(|u| {
-                        vec![
-                            u.username.clone(),
-                            u.enabled.to_string(),
-                            u.email.clone().unwrap_or_default(),
-                            realm
-                                .user_groups(u)
-                                .iter()
-                                .map(|g| realm.group_path(g))
-                                .collect::<Vec<_>>()
-                                .join(","),
-                            u.id.clone(),
-                        ]
-                    })
-                    .collect(),
-            );
-        }
+        UserCommand::List(at) => print!("{}", tables::users(&at.at.backend()?.users(&at.realm)?)),
         UserCommand::Create {
             at,
             username,
@@ -728,38 +509,40 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
             email,
             groups,
         } => {
-            let mut user = User::new(new_id(), &username);
-            user.email = email;
-            user.created_timestamp = (now() * 1000) as i64;
-            if password_stdin {
+            let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
-                let password = line.trim_end_matches(['\r', '\n']);
+                let password = line.trim_end_matches(['\r', '\n']).to_string();
                 if password.is_empty() {
                     bail!("the password on standard input is empty");
                 }
-                user.password_hash = Some(hash_password(password).map_err(anyhow::Error::msg)?);
-            }
-            edit(&at, |r| {
-                user.groups = r.group_ids(&groups)?;
-                r.add_user(user)?;
-                Ok(())
-            })?;
+                Some(password)
+            } else {
+                None
+            };
+            at.at.backend()?.create_user(
+                &at.realm,
+                &NewUser {
+                    username: username.clone(),
+                    password,
+                    email,
+                    groups,
+                },
+            )?;
             println!("user {} created", username.to_lowercase());
         }
         UserCommand::Delete { at, username } => {
-            let name = username.to_lowercase();
-            edit(&at, |r| {
-                let before = r.users.len();
-                r.users.retain(|u| u.username != name);
-                if r.users.len() == before {
-                    return Err(ModelError::NotFound("User").into());
-                }
-                Ok(())
-            })?;
-            println!("user {name} deleted");
+            at.at.backend()?.delete_user(&at.realm, &username)?;
+            println!("user {} deleted", username.to_lowercase());
         }
-        UserCommand::Roles { at, username } => print_roles(&at, Holder::User, &username)?,
+        UserCommand::Roles { at, username } => print!(
+            "{}",
+            tables::mappings(
+                &at.at
+                    .backend()?
+                    .mappings(&at.realm, Holder::User, &username)?
+            )
+        ),
         UserCommand::AddRoles(change) => change_roles(change, Holder::User, true)?,
         UserCommand::RemoveRoles(change) => change_roles(change, Holder::User, false)?,
     }
@@ -770,59 +553,20 @@ pub fn user(args: UserArgs) -> anyhow::Result<ExitCode> {
 pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         GroupCommand::List(at) => {
-            let realm = load(&at)?;
-            table(
-                &["PATH", "MEMBERS", "REALM ROLES", "CLIENT ROLES"],
-                realm
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        vec![
-                            realm.group_path(g),
-                            realm
-                                .users
-                                .iter()
-                                .filter(|u| u.groups.contains(&g.id))
-                                .count()
-                                .to_string(),
-                            g.roles.realm.join(","),
-                            g.roles
-                                .client
-                                .iter()
-                                .flat_map(|(c, names)| {
-                                    names.iter().map(move |n| format!("{c}:{n}"))
-                                })
-                                .collect::<Vec<_>>()
-                                .join(","),
-                        ]
-                    })
-                    .collect(),
-            );
+            print!("{}", tables::groups(&at.at.backend()?.groups(&at.realm)?))
         }
         GroupCommand::Create { at, name } => {
-            edit(&at, |r| {
-                r.add_group(Group {
-                    id: new_id(),
-                    name: name.clone(),
-                    parent: None,
-                    roles: Default::default(),
-                })?;
-                Ok(())
-            })?;
+            at.at.backend()?.create_group(&at.realm, &name)?;
             println!("group {name} created");
         }
         GroupCommand::Delete { at, name } => {
-            edit(&at, |r| {
-                let id = r
-                    .group_by_path(&name)
-                    .map(|g| g.id.clone())
-                    .ok_or(ModelError::NotFound("Group"))?;
-                r.remove_group(&id);
-                Ok(())
-            })?;
+            at.at.backend()?.delete_group(&at.realm, &name)?;
             println!("group {name} deleted");
         }
-        GroupCommand::Roles { at, name } => print_roles(&at, Holder::Group, &name)?,
+        GroupCommand::Roles { at, name } => print!(
+            "{}",
+            tables::mappings(&at.at.backend()?.mappings(&at.realm, Holder::Group, &name)?)
+        ),
         GroupCommand::AddRoles(change) => change_roles(change, Holder::Group, true)?,
         GroupCommand::RemoveRoles(change) => change_roles(change, Holder::Group, false)?,
     }
@@ -832,92 +576,22 @@ pub fn group(args: GroupArgs) -> anyhow::Result<ExitCode> {
 /// `role`.
 pub fn role(args: RoleArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        RoleCommand::List { at, client } => {
-            let realm = load(&at)?;
-            let roles = match &client {
-                Some(c) => {
-                    &realm
-                        .client(c)
-                        .ok_or_else(|| anyhow::anyhow!("client {c:?} not found"))?
-                        .roles
-                }
-                None => &realm.roles,
-            };
-            table(
-                &["NAME", "DESCRIPTION"],
-                roles
-                    .iter()
-                    .map(|r| vec![r.name.clone(), r.description.clone().unwrap_or_default()])
-                    .collect(),
-            );
-        }
+        RoleCommand::List { at, client } => print!(
+            "{}",
+            tables::roles(&at.at.backend()?.roles(&at.realm, client.as_deref())?)
+        ),
         RoleCommand::Create { at, name, client } => {
-            let role = Role::new(new_id(), &name, None);
-            edit(&at, |r| {
-                match &client {
-                    Some(c) => {
-                        let client = r
-                            .clients
-                            .iter_mut()
-                            .find(|x| &x.client_id == c)
-                            .ok_or(ModelError::NotFound("Client"))?;
-                        if client.roles.iter().any(|x| x.name == role.name) {
-                            return Err(ModelError::Conflict {
-                                what: "Role",
-                                field: "name",
-                            }
-                            .into());
-                        }
-                        client.roles.push(role);
-                    }
-                    None => r.add_role(role)?,
-                }
-                Ok(())
-            })?;
+            at.at
+                .backend()?
+                .create_role(&at.realm, client.as_deref(), &name)?;
             println!("role {name} created");
         }
         RoleCommand::Delete { at, name, client } => {
-            edit(&at, |r| {
-                let list = match &client {
-                    Some(c) => {
-                        &mut r
-                            .clients
-                            .iter_mut()
-                            .find(|x| &x.client_id == c)
-                            .ok_or(ModelError::NotFound("Client"))?
-                            .roles
-                    }
-                    None => &mut r.roles,
-                };
-                let before = list.len();
-                list.retain(|x| x.name != name);
-                if list.len() == before {
-                    return Err(ModelError::NotFound("Role").into());
-                }
-                r.forget_role(client.as_deref(), &name);
-                Ok(())
-            })?;
+            at.at
+                .backend()?
+                .delete_role(&at.realm, client.as_deref(), &name)?;
             println!("role {name} deleted");
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn load(at: &InRealm) -> anyhow::Result<std::sync::Arc<Realm>> {
-    let provider = open_provider(&at.data.data_dir)?;
-    provider
-        .directory()
-        .realm(&at.realm)
-        .ok_or_else(|| anyhow::anyhow!("realm {:?} not found", at.realm))
-}
-
-fn edit(
-    at: &InRealm,
-    change: impl FnOnce(&mut Realm) -> Result<(), DirectoryError>,
-) -> anyhow::Result<()> {
-    let provider = open_provider(&at.data.data_dir)?;
-    provider
-        .directory()
-        .update_realm(&at.realm, change)
-        .map_err(|e| missing_realm(e, &at.realm))
 }

@@ -17,7 +17,9 @@ use kubeward_store::Store;
 use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
-use super::{DataDir, open_store};
+use super::super::shutdown;
+use super::data::{DataDir, URL_FILE, open_store};
+use super::realm_file;
 use crate::files::{Access, write_atomic};
 
 /// `kubeward idp serve` flags.
@@ -88,6 +90,9 @@ pub struct StartOptions<'a> {
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
 pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
     let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    directory
+        .upgrade(&mut RandomMinter)
+        .context("upgrading the identity provider's realms")?;
     let admin = match (
         std::env::var("KC_BOOTSTRAP_ADMIN_USERNAME").ok(),
         std::env::var("KC_BOOTSTRAP_ADMIN_PASSWORD").ok(),
@@ -111,14 +116,14 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .context("writing idp-admin-password")?;
     }
     for file in options.import {
-        let rep = super::admin::read_realm_file(file)?;
+        let rep = realm_file::read(file)?;
         if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, &rep)?;
+            realm_file::import(&directory, &rep)?;
         }
     }
     for rep in &options.generated {
         if directory.realm(&rep.realm).is_none() {
-            import_realm(&directory, rep)?;
+            realm_file::import(&directory, rep)?;
         }
     }
     let (cert, key) = match options.tls {
@@ -159,6 +164,12 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         handler,
         std::future::pending(),
     ));
+    write_atomic(
+        &options.data_dir.join(URL_FILE),
+        format!("{url}\n").as_bytes(),
+        Access::Public,
+    )
+    .with_context(|| format!("writing {URL_FILE}"))?;
     Ok(IdpHandle {
         url,
         bootstrap: outcome,
@@ -166,21 +177,11 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     })
 }
 
-/// Imports a realm file into the directory.
-pub fn import_realm(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
-    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    directory
-        .create_realm(realm)
-        .with_context(|| format!("realm {}", rep.realm))?;
-    Ok(())
-}
-
 /// The provider's certificate from the data directory's CA (created if missing), for
 /// localhost, 127.0.0.1 and the listen address.
 fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(String, String)> {
     let pki = data_dir.join("pki");
-    std::fs::create_dir_all(&pki).with_context(|| format!("creating {}", pki.display()))?;
+    crate::files::private_dir(&pki).with_context(|| format!("creating {}", pki.display()))?;
     let (ca_cert, ca_key) = (pki.join("ca.crt"), pki.join("ca.key"));
     let now = OffsetDateTime::now_utc();
     let ca = if ca_cert.exists() && ca_key.exists() {
@@ -239,7 +240,13 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
 
 /// Runs `kubeward idp serve`.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let data_dir = args.data.data_dir.clone();
+    let data_dir = std::path::absolute(&args.data.data_dir)
+        .with_context(|| format!("--data-dir {}", args.data.data_dir.display()))?;
+    super::super::ports::check_free(&[super::super::ports::Wanted {
+        what: "the identity provider",
+        address: args.listen,
+        flag: "--listen",
+    }])?;
     let store = open_store(&data_dir)?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
@@ -248,7 +255,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         )),
         _ => None,
     };
-    super::super::runtime()?.block_on(async move {
+    let runtime = super::super::runtime()?;
+    let outcome = runtime.block_on(async move {
         let handle = start(
             store,
             StartOptions {
@@ -262,13 +270,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
+        let mut signals = shutdown::Signals::install()?;
         println!("kubeward idp is up.");
         println!();
         print_banner(&handle, &data_dir);
         println!("CA: {}", data_dir.join("pki").join("ca.crt").display());
         println!();
         println!("Ready.");
-        std::future::pending::<()>().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
+            .await;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    shutdown::stop_runtime(runtime, "kubeward idp");
+    Ok(outcome)
 }

@@ -9,6 +9,7 @@ use kubeward_analysis::rules_table;
 use kubeward_core::user::impersonated_user;
 use kubeward_rbac::Decision;
 
+use super::self_review;
 use super::source::{self, PolicySource};
 use super::target::{RequestScope, attributes_for, resolve_target, warn_if_cluster_scoped};
 
@@ -18,9 +19,11 @@ pub(super) struct CanIArgs {
     #[arg(value_name = "VERB TYPE|URL [NAME]")]
     args: Vec<String>,
     /// The user to ask for (as kubectl's --as; a ServiceAccount is
-    /// system:serviceaccount:NAMESPACE:NAME).
+    /// system:serviceaccount:NAMESPACE:NAME). Default on a live cluster: the current user, asked
+    /// of the API server (SelfSubjectAccessReview, or SelfSubjectRulesReview with --list), as
+    /// kubectl does.
     #[arg(long = "as", value_name = "USER")]
-    user: String,
+    user: Option<String>,
     /// A group of the user (repeatable), as kubectl's --as-group.
     #[arg(long = "as-group", value_name = "GROUP")]
     groups: Vec<String>,
@@ -41,13 +44,19 @@ pub(super) struct CanIArgs {
 
 pub(super) fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
     validate_can_i(&args)?;
-    let policy = source::load(&args.source)?;
-    let user = impersonated_user(&args.user, args.groups.clone());
     let namespace = if args.scope.all_namespaces {
         String::new()
     } else {
         args.scope.namespace.clone()
     };
+    let Some(user) = &args.user else {
+        if !args.source.is_live() {
+            bail!("--as is required with --from: there is no cluster to ask who you are");
+        }
+        return ask_the_server(&args, &namespace);
+    };
+    let policy = source::load(&args.source)?;
+    let user = impersonated_user(user, args.groups.clone());
 
     if args.list {
         let review = policy.policy.rules_for(&user, &namespace);
@@ -88,6 +97,51 @@ pub(super) fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+/// `kubectl auth can-i` for the current user: the API server's own answer.
+fn ask_the_server(args: &CanIArgs, namespace: &str) -> anyhow::Result<ExitCode> {
+    if !args.groups.is_empty() {
+        bail!("--as-group needs --as");
+    }
+    let target = if args.list {
+        None
+    } else {
+        let verb = &args.args[0];
+        let target = resolve_target(&args.args[1], args.args.get(2), verb)?;
+        warn_if_cluster_scoped(&target, namespace);
+        Some(target)
+    };
+    source::runtime()?.block_on(async {
+        let client = source::client(&args.source.cluster).await?;
+        let Some(target) = target else {
+            let rules = self_review::rules(&client, namespace).await?;
+            if rules.incomplete {
+                eprintln!(
+                    "Warning: the list may be incomplete: {}",
+                    rules.evaluation_error
+                );
+            }
+            print!("{}", rules_table::render(&rules.rules, !args.no_headers));
+            return Ok(ExitCode::SUCCESS);
+        };
+        let attributes = attributes_for(
+            kubeward_core::UserInfo::default(),
+            &args.args[0],
+            &target,
+            namespace,
+            args.scope.subresource.as_deref(),
+        );
+        let answer = self_review::access(&client, &attributes).await?;
+        if !args.quiet {
+            println!("{}", answer.line());
+        }
+        Ok(if answer.allowed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     })
 }
 

@@ -10,6 +10,7 @@ use kubeward_core::discovery;
 use kubeward_core::user::impersonated_user;
 
 use super::output::{self, Format};
+use super::self_review;
 use super::source::{self, PolicySource};
 use super::target::{Target, resolve_target};
 
@@ -55,24 +56,41 @@ pub(super) fn run(args: MatrixArgs) -> anyhow::Result<ExitCode> {
         output::print(args.output, &m, || matrix::render(&m, output::paint()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let (policy, user) = match &args.user {
-        Some(name) => (
-            source::load(&args.source)?,
-            impersonated_user(name, args.groups.clone()),
-        ),
+    let catalog = discovery::builtin();
+    let resources = matrix::resources(catalog, &namespace);
+    let m = match &args.user {
+        Some(name) => {
+            let policy = source::load(&args.source)?;
+            let user = impersonated_user(name, args.groups.clone());
+            matrix::for_user(&policy.policy, &user, &namespace, &args.verbs, &resources)
+        }
         None if !args.source.is_live() => {
             bail!("--as is required with --from: there is no cluster to ask who you are")
         }
         None => source::runtime()?.block_on(async {
             let client = source::client(&args.source.cluster).await?;
             let review = super::whoami::review(&client).await?;
-            let policy = source::load_live(&client).await?;
-            anyhow::Ok((policy, super::whoami::user_info(&review)))
+            match source::load_live(&client).await {
+                Ok(policy) => {
+                    let user = super::whoami::user_info(&review);
+                    anyhow::Ok(matrix::for_user(
+                        &policy.policy,
+                        &user,
+                        &namespace,
+                        &args.verbs,
+                        &resources,
+                    ))
+                }
+                Err(error) if source::is_forbidden(&error) => {
+                    eprintln!(
+                        "Note: you may not list the cluster's RBAC objects, so each cell was asked of the API server (SelfSubjectAccessReview): every answer is the server's own decision, and complete."
+                    );
+                    self_review::matrix(&client, &resources, &args.verbs, &namespace).await
+                }
+                Err(error) => Err(error),
+            }
         })?,
     };
-    let catalog = discovery::builtin();
-    let resources = matrix::resources(catalog, &namespace);
-    let m = matrix::for_user(&policy.policy, &user, &namespace, &args.verbs, &resources);
     output::print(args.output, &m, || matrix::render(&m, output::paint()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,15 +1,18 @@
 //! `kubeward rbac`: the RBAC questions of seed 004's krew plugins (rolesum, access-matrix,
 //! rbac-tool, rbac-view, whoami) and more, answered offline from Kubernetes manifests (with the
-//! bootstrap policy of kube-apiserver) or live from the current kubeconfig's cluster.
+//! bootstrap policy of kube-apiserver) or live from the current kubeconfig's cluster; and the
+//! least-privilege roles of what an audit log shows a subject did (audit2rbac).
 
 mod can_i;
 mod diff;
 mod explain;
+mod from_audit;
 mod lint;
 mod lookup;
 mod matrix;
 mod output;
 mod policy_rules;
+mod self_review;
 pub(crate) mod source;
 mod summary;
 mod target;
@@ -20,6 +23,8 @@ mod whoami;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+
+pub(crate) use whoami::review as self_review;
 
 #[derive(Debug, Args)]
 pub(crate) struct RbacArgs {
@@ -54,6 +59,11 @@ enum RbacCommand {
     Explain(explain::ExplainArgs),
     /// Permissions gained and lost per subject between two policies.
     Diff(diff::DiffArgs),
+    /// The Roles and ClusterRoles (with bindings) that allow exactly what a user or
+    /// ServiceAccount did according to audit logs, like audit2rbac; --diff compares them with
+    /// what it holds today.
+    #[command(name = "from-audit")]
+    FromAudit(from_audit::FromAuditArgs),
     /// An interactive graph of subjects → bindings → roles → rules, as one offline HTML page.
     Viz(viz::VizArgs),
 }
@@ -70,6 +80,7 @@ pub(crate) fn run(args: RbacArgs) -> anyhow::Result<ExitCode> {
         RbacCommand::Lint(args) => lint::run(args),
         RbacCommand::Explain(args) => explain::run(args),
         RbacCommand::Diff(args) => diff::run(args),
+        RbacCommand::FromAudit(args) => from_audit::run(args),
         RbacCommand::Viz(args) => viz::run(args),
     }
 }

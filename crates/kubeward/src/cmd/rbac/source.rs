@@ -51,25 +51,8 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// A client for the cluster of the kubeconfig (exec plugins, certificates, tokens as kubectl).
 pub(crate) async fn client(cluster: &ClusterArgs) -> anyhow::Result<kube::Client> {
-    let options = kube::config::KubeConfigOptions {
-        context: cluster.context.clone(),
-        ..Default::default()
-    };
-    let config = match &cluster.kubeconfig {
-        Some(path) => {
-            let kubeconfig = kube::config::Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read the kubeconfig {}", path.display()))?;
-            kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-                .await
-                .with_context(|| format!("cannot use the kubeconfig {}", path.display()))?
-        }
-        None if cluster.context.is_some() => kube::Config::from_kubeconfig(&options)
-            .await
-            .context("cannot use the kubeconfig")?,
-        None => kube::Config::infer()
-            .await
-            .context("no cluster to ask: give --from PATH, or a kubeconfig ($KUBECONFIG, ~/.kube/config, --kubeconfig)")?,
-    };
+    let config =
+        crate::kube_config::load(cluster.kubeconfig.as_deref(), cluster.context.as_deref()).await?;
     kube::Client::try_from(config).context("cannot set up the client for the cluster")
 }
 
@@ -89,6 +72,14 @@ pub(super) fn load(source: &PolicySource) -> anyhow::Result<LoadedPolicy> {
         eprintln!("Warning: {warning}");
     }
     Ok(loaded)
+}
+
+/// Whether loading the live policy failed because the user may not list the RBAC objects.
+pub(super) fn is_forbidden(error: &anyhow::Error) -> bool {
+    matches!(
+        error.downcast_ref::<live::LiveError>(),
+        Some(live::LiveError::Forbidden { .. })
+    )
 }
 
 /// Reads the cluster's RBAC objects, showing progress on a terminal.

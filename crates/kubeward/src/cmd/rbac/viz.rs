@@ -27,6 +27,10 @@ pub(super) struct VizArgs {
     /// Write to this file instead of stdout.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Option<PathBuf>,
+    /// Show the objects of the bootstrap policy (system:controller:* bindings, cluster-admin, …)
+    /// that no binding of yours reaches; hidden by default (the page has a checkbox too).
+    #[arg(long)]
+    show_builtin: bool,
     #[command(flatten)]
     source: PolicySource,
 }
@@ -35,8 +39,8 @@ pub(super) fn run(args: VizArgs) -> anyhow::Result<ExitCode> {
     let policy = source::load(&args.source)?;
     let graph = viz::graph(&policy.policy);
     let text = match args.output {
-        VizFormat::Html => viz::html(&graph),
-        VizFormat::Dot => viz::dot(&graph),
+        VizFormat::Html => viz::html(&graph, args.show_builtin),
+        VizFormat::Dot => viz::dot(&graph, args.show_builtin),
     };
     match &args.file {
         Some(path) => {

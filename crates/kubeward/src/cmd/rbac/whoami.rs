@@ -39,7 +39,7 @@ pub(super) fn run(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Posts a SelfSubjectReview and returns the server's answer.
-pub(super) async fn review(client: &kube::Client) -> anyhow::Result<Value> {
+pub(crate) async fn review(client: &kube::Client) -> anyhow::Result<Value> {
     for version in ["v1", "v1beta1"] {
         let body = serde_json::json!({
             "apiVersion": format!("authentication.k8s.io/{version}"),

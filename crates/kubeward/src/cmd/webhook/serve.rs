@@ -92,6 +92,7 @@ impl WebhookServeArgs {
             service_accounts,
             anonymous: false,
             jwt: self.oidc.jwt_config()?,
+            iam: None,
         })
     }
 }

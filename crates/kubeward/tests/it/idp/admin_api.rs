@@ -25,6 +25,7 @@ fn python_keycloak_builds_the_seed_001_realm_and_gets_a_token() {
     );
     assert_eq!(id["iss"], idp.issuer("seed001"));
     assert_eq!(result["userinfo"]["email"], "test@example.com");
+    assert_eq!(result["public_key_verifies"], "test");
     assert_eq!(result["wrong_password"], 401);
     for field in [
         "access_token",

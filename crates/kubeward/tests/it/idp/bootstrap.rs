@@ -30,6 +30,13 @@ fn a_generated_admin_password_is_written_0600_and_works() {
     let file = idp.data_dir.join("idp-admin-password");
     let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
+    // A new data directory is the owner's only, as docs/idp.md says.
+    let dir_mode = std::fs::metadata(&idp.data_dir)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
     let (status, body) = admin_token(&idp.ca(), &idp.url, "admin", &idp.admin_password());
     assert_eq!(status, 200, "{body}");
     let access = claims(body["access_token"].as_str().unwrap());

@@ -45,12 +45,9 @@ impl<'a> Browser<'a> {
             return Ok(code_of(&page));
         }
         assert_eq!(status, 200, "{page}");
-        let csrf = hidden(&page, "csrf");
         let action = attribute(&page, "action");
         let (status, answer) = self.request(&[
             &action,
-            "--data-urlencode",
-            &format!("csrf={csrf}"),
             "--data-urlencode",
             "username=test",
             "--data-urlencode",
@@ -97,15 +94,17 @@ fn attribute(page: &str, name: &str) -> String {
         .find(&format!("{name}=\""))
         .unwrap_or_else(|| panic!("{name} in {page}"));
     let rest = &page[start + name.len() + 2..];
-    rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+    rest[..rest.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }
 
-fn hidden(page: &str, name: &str) -> String {
-    let at = page
-        .find(&format!("name=\"{name}\" value=\""))
-        .expect("the hidden field");
-    let rest = &page[at + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].to_string()
+/// The query of a page's form action (Keycloak's login state: `session_code`, `execution`,
+/// `client_id`, `tab_id`).
+fn action_state(page: &str) -> std::collections::HashMap<String, String> {
+    let action = attribute(page, "action");
+    let query = action.split_once('?').expect("a query").1;
+    serde_urlencoded::from_str(query).unwrap()
 }
 
 fn exchange(idp: &Idp, code: &str, verifier: Option<&str>, redirect: &str) -> (u16, Value) {
@@ -205,17 +204,8 @@ fn bad_authorization_requests_never_redirect_to_unknown_places() {
         location(&answer).contains("error=invalid_request"),
         "{answer}"
     );
-    // A form post without the CSRF token is refused.
-    let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
-    let (status, answer) = browser.request(&[
-        &attribute(&page, "action"),
-        "-d",
-        "username=test",
-        "--data-urlencode",
-        &format!("password={PASSWORD}"),
-    ]);
-    assert_eq!(status, 400);
-    assert!(answer.contains("Your login attempt timed out."), "{answer}");
+    // A form post without the login's state: see
+    // the_login_state_travels_in_the_form_action_and_guards_against_csrf.
 }
 
 #[test]
@@ -320,11 +310,8 @@ fn the_device_flow_completes_in_the_browser() {
         "-d",
         &format!("user_code={}", user_code.to_lowercase().replace('-', "")),
     ]);
-    let csrf = hidden(&page, "csrf");
     let (status, done) = browser.request(&[
         &attribute(&page, "action"),
-        "--data-urlencode",
-        &format!("csrf={csrf}"),
         "-d",
         "username=test",
         "--data-urlencode",
@@ -364,8 +351,6 @@ fn totp_enrolment_then_the_totp_step() {
     let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
     let form = |page: &str, fields: &[(&str, &str)]| {
         let mut args = vec![attribute(page, "action")];
-        args.push("--data-urlencode".into());
-        args.push(format!("csrf={}", hidden(page, "csrf")));
         for (k, v) in fields {
             args.push("--data-urlencode".into());
             args.push(format!("{k}={v}"));
@@ -395,8 +380,6 @@ fn totp_enrolment_then_the_totp_step() {
     let (_, page) = fresh.request(&[&fresh.authorize_url("kubelogin", REDIRECT, "")]);
     let mut args = vec![
         attribute(&page, "action"),
-        "--data-urlencode".into(),
-        format!("csrf={}", hidden(&page, "csrf")),
         "-d".into(),
         "username=otp".into(),
         "-d".into(),
@@ -409,10 +392,9 @@ fn totp_enrolment_then_the_totp_step() {
         step.contains("<label for=\"otp\">One-time code</label>"),
         "{step}"
     );
+    assert_eq!(action_state(&step)["execution"], "auth-otp-form");
     args = vec![
         attribute(&step, "action"),
-        "--data-urlencode".into(),
-        format!("csrf={}", hidden(&step, "csrf")),
         "-d".into(),
         format!("otp={}", totp_now(&secret)),
     ];
@@ -440,11 +422,7 @@ fn a_temporary_password_must_be_replaced_at_the_next_login() {
     let browser = Browser::new(&idp, "update");
     let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
     let post = |page: &str, fields: &[(&str, &str)]| {
-        let mut args = vec![
-            attribute(page, "action"),
-            "--data-urlencode".into(),
-            format!("csrf={}", hidden(page, "csrf")),
-        ];
+        let mut args = vec![attribute(page, "action")];
         for (k, v) in fields {
             args.push("--data-urlencode".into());
             args.push(format!("{k}={v}"));
@@ -487,4 +465,44 @@ fn a_temporary_password_must_be_replaced_at_the_next_login() {
     // The new password is the password now; the temporary one is gone.
     assert_eq!(idp.password_grant("test", "chosen-one", SECRET).0, 200);
     assert_eq!(idp.password_grant("test", "temporary-one", SECRET).0, 401);
+}
+
+#[test]
+fn the_login_state_travels_in_the_form_action_and_guards_against_csrf() {
+    let idp = Idp::start();
+    let browser = Browser::new(&idp, "state");
+    let (_, page) = browser.request(&[&browser.authorize_url("kubelogin", REDIRECT, "")]);
+    assert!(!page.contains("type=\"hidden\""), "no hidden state field");
+    let state = action_state(&page);
+    assert_eq!(state["execution"], "auth-username-password-form");
+    assert_eq!(state["client_id"], "kubelogin");
+    assert!(!state["session_code"].is_empty() && !state["tab_id"].is_empty());
+    let action = attribute(&page, "action");
+    let base = action.split_once('?').unwrap().0;
+    // A page that did not get the form (no session_code, or another one) cannot post it,
+    // even with the browser's cookie.
+    let forged = format!(
+        "{base}?session_code=forged&execution=auth-username-password-form&client_id=kubelogin&tab_id={}",
+        state["tab_id"]
+    );
+    for target in [base, forged.as_str()] {
+        let (status, answer) = browser.request(&[
+            target,
+            "-d",
+            "username=test",
+            "--data-urlencode",
+            &format!("password={PASSWORD}"),
+        ]);
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer.contains("Your login attempt timed out"), "{answer}");
+    }
+    let (status, answer) = browser.request(&[
+        &action,
+        "-d",
+        "username=test",
+        "--data-urlencode",
+        &format!("password={PASSWORD}"),
+    ]);
+    assert_eq!(status, 302, "{answer}");
+    assert!(!code_of(&answer).is_empty());
 }

@@ -1,5 +1,6 @@
-//! The offline commands on a data directory: import, export, apply (twice), tables, keys,
-//! roles of groups and users.
+//! The administration commands: on a stopped data directory (import, export, apply twice,
+//! tables, keys, roles of groups and users), and the same words on a running provider through
+//! its admin REST API.
 
 use std::process::Command;
 
@@ -172,12 +173,9 @@ fn rotated_keys_sign_new_tokens_and_old_keys_stay_published() {
     assert_eq!(status, 200, "{body}");
 }
 
-#[test]
-fn roles_given_to_groups_and_users_offline_reach_their_tokens() {
-    let dir = Idp::start().stop();
-    let data = dir.path().join("data");
-    // `kubeward idp <words> --data-dir …` (no word has a space).
-    let k = |words: &str| kubeward(&data, &words.split(' ').collect::<Vec<_>>());
+/// Roles given to groups and users by `kubeward idp group|user add-roles|remove-roles`, read
+/// back as tables: the same words and the same answers offline and online.
+fn give_roles(k: &dyn Fn(&str) -> std::process::Output) {
     ok(k("role create -r kubernetes auditor"));
     ok(k(
         "role create -r kubernetes viewer --client kubernetes-client",
@@ -219,8 +217,10 @@ fn roles_given_to_groups_and_users_offline_reach_their_tokens() {
     let missing = k("group add-roles -r kubernetes developers nope");
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("role \"nope\" not found"));
+}
 
-    let idp = Idp::start_in(dir, &[], &[]);
+/// The roles `give_roles` gave are in `test`'s access token.
+fn assert_roles_in_token(idp: &Idp) {
     let (status, token) = idp.password_grant("test", PASSWORD, SECRET);
     assert_eq!(status, 200, "{token}");
     let access = claims(token["access_token"].as_str().unwrap());
@@ -231,5 +231,160 @@ fn roles_given_to_groups_and_users_offline_reach_their_tokens() {
     assert_eq!(
         access["resource_access"]["kubernetes-client"]["roles"],
         serde_json::json!(["admin", "viewer"])
+    );
+}
+
+#[test]
+fn roles_given_to_groups_and_users_offline_reach_their_tokens() {
+    let dir = Idp::start().stop();
+    let data = dir.path().join("data");
+    // `kubeward idp <words> --data-dir …` (no word has a space).
+    give_roles(&|words: &str| kubeward(&data, &words.split(' ').collect::<Vec<_>>()));
+    assert_roles_in_token(&Idp::start_in(dir, &[], &[]));
+}
+
+/// `kubeward idp <words> --data-dir <data>` run from another directory, with standard input.
+fn kubeward_in(cwd: &Path, data: &Path, words: &str, stdin: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .current_dir(cwd)
+        .arg("idp")
+        .args(words.split(' '))
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("KC_BOOTSTRAP_ADMIN_USERNAME")
+        .env_remove("KC_BOOTSTRAP_ADMIN_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kubeward runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("kubeward runs")
+}
+
+#[test]
+fn a_running_provider_is_administered_through_its_admin_api() {
+    let idp = Idp::start();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let k = |words: &str| kubeward_in(elsewhere.path(), &idp.data_dir, words, "");
+    // The store is locked by the running provider: the command says where it goes instead.
+    let said = k("realm list");
+    assert!(
+        String::from_utf8_lossy(&said.stderr).contains(&format!(
+            "administering it through its admin REST API at {} as admin",
+            idp.url
+        )),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+    let realms = ok(said);
+    assert!(
+        realms.starts_with(
+            "NAME         ENABLED   CLIENTS   USERS   GROUPS
+"
+        ),
+        "{realms}"
+    );
+    assert!(realms.contains("\nkubernetes   true      "), "{realms}");
+    // Roles reach tokens at once, without a restart.
+    give_roles(&k);
+    assert_roles_in_token(&idp);
+    // A new confidential client, a new user with a password from standard input in a group:
+    // the password grant works for them right away.
+    assert_eq!(
+        ok(k("client create -r kubernetes ops --secret ops-secret")),
+        "client ops created\n"
+    );
+    assert_eq!(ok(k("client secret -r kubernetes ops")), "ops-secret\n");
+    let regenerated = ok(k("client secret -r kubernetes ops --regenerate"));
+    assert_ne!(regenerated.trim(), "ops-secret");
+    assert_eq!(
+        ok(kubeward_in(
+            elsewhere.path(),
+            &idp.data_dir,
+            "user create -r kubernetes Minjun --password-stdin --group developers",
+            "minjun-password\n",
+        )),
+        "user minjun created\n"
+    );
+    let users = ok(k("user list -r kubernetes"));
+    let minjun: Vec<&str> = users
+        .lines()
+        .find(|l| l.starts_with("minjun "))
+        .unwrap_or_else(|| panic!("minjun is listed:\n{users}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!(minjun[..3], ["minjun", "true", "/developers"], "{users}");
+    let (status, token) = idp.password_grant("minjun", "minjun-password", SECRET);
+    assert_eq!(status, 200, "{token}");
+    let groups = &claims(token["access_token"].as_str().unwrap())["groups"];
+    assert_eq!(groups[0], "developers", "{groups}");
+    assert_eq!(
+        ok(k("user delete -r kubernetes minjun")),
+        "user minjun deleted\n"
+    );
+    let (status, _) = idp.password_grant("minjun", "minjun-password", SECRET);
+    assert_eq!(status, 401);
+    // The same through --server with the admin's password in a file.
+    let password = elsewhere.path().join("admin-password");
+    std::fs::write(&password, idp.admin_password()).unwrap();
+    let explicit = Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .current_dir(elsewhere.path())
+        .args([
+            "idp",
+            "group",
+            "create",
+            "-r",
+            "kubernetes",
+            "ops",
+            "--server",
+        ])
+        .arg(&idp.url)
+        .arg("--password-file")
+        .arg(&password)
+        .arg("--certificate-authority")
+        .arg(idp.ca())
+        .output()
+        .unwrap();
+    assert_eq!(ok(explicit), "group ops created\n");
+    assert!(ok(k("group list -r kubernetes")).contains("\n/ops          0"));
+    // Errors from the provider are the provider's, and a wrong password says who failed.
+    let again = k("group create -r kubernetes ops");
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("the identity provider refused: 409 Conflict: Top level group named 'ops' already exists."),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    std::fs::write(&password, "wrong").unwrap();
+    let refused = Command::new(assert_cmd::cargo::cargo_bin("kubeward"))
+        .current_dir(elsewhere.path())
+        .args(["idp", "realm", "list", "--server"])
+        .arg(&idp.url)
+        .arg("--password-file")
+        .arg(&password)
+        .arg("--certificate-authority")
+        .arg(idp.ca())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("signing in to {} as admin failed: 401", idp.url)),
+        "{stderr}"
+    );
+    // The commands the admin API cannot do say so.
+    let export = k("export -r kubernetes");
+    assert!(
+        String::from_utf8_lossy(&export.stderr)
+            .contains("`kubeward idp export` works on a stopped data directory"),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
     );
 }

@@ -5,6 +5,7 @@ Environment: SERVER_URL, CA (the provider's CA file), ADMIN_PASSWORD."""
 
 import json
 
+from jwcrypto import jwk
 from keycloak import KeycloakOpenID
 from keycloak.exceptions import KeycloakError
 from keycloak_peer import CA, URL
@@ -98,6 +99,12 @@ token = oidc.token("test", "S3cret-pw", scope="openid")
 result["token_fields"] = sorted(token.keys())
 result["id_token"] = oidc.decode_token(token["id_token"], validate=True)
 result["userinfo"] = oidc.userinfo(token["access_token"])
+# The realm page's public_key, as python-keycloak reads it, verifies the token too.
+pem = "-----BEGIN PUBLIC KEY-----\n" + oidc.public_key() + "\n-----END PUBLIC KEY-----\n"
+by_public_key = oidc.decode_token(
+    token["id_token"], validate=True, key=jwk.JWK.from_pem(pem.encode())
+)
+result["public_key_verifies"] = by_public_key["preferred_username"]
 try:
     oidc.token("test", "wrong")
     result["wrong_password"] = "accepted"

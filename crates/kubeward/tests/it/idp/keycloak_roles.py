@@ -56,6 +56,11 @@ audit = admin.get_client_role(client_uuid, "audit")
 group_id = admin.create_group({"name": "platform"})
 alice = admin.create_user({"username": "alice", "enabled": True})
 admin.set_user_password(alice, "alice-pw", temporary=False)
+# As in Keycloak, a user made through the admin API holds the realm's default role; the
+# steps below start from a user holding nothing.
+result["default_roles"] = names(admin.get_realm_roles_of_user(alice))
+result["default_in_token"] = roles_in_token()
+admin.delete_realm_roles_of_user(alice, [admin.get_realm_role("default-roles-kubernetes")])
 admin.group_user_add(alice, group_id)
 result["before"] = roles_in_token()
 

@@ -9,6 +9,11 @@ use super::*;
 fn python_keycloak_gives_groups_roles_and_builds_composites_that_tokens_carry() {
     let idp = Idp::start();
     let r = python_keycloak("keycloak_roles.py", &idp, &[("SECRET", SECRET)]);
+    assert_eq!(r["default_roles"], json!(["default-roles-kubernetes"]));
+    assert_eq!(
+        r["default_in_token"],
+        json!({"realm": ["default-roles-kubernetes", "offline_access", "uma_authorization"], "client": []})
+    );
     assert_eq!(r["before"], json!({"realm": [], "client": []}));
     assert_eq!(r["group_realm_roles"], json!(["viewer"]));
     assert_eq!(r["group_client_roles"], json!(["audit"]));

@@ -342,6 +342,39 @@ fn nobody_comes_back_to_the_listener_within_the_timeout() {
 }
 
 #[test]
+fn a_browser_that_cannot_open_is_reported_at_once_with_the_url() {
+    let issuer = Issuer::start(3600);
+    let start = std::time::Instant::now();
+    // `false` stands for an xdg-open without a desktop: it fails at once.
+    let stderr = failed(&issuer.get_token(
+        &["--browser-command=false", "--authentication-timeout-sec=3"],
+        &[],
+    ));
+    assert!(start.elapsed() < Duration::from_secs(30));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("Please visit the following URL in your browser: http://localhost:"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "If the browser shows ERR_CERT_AUTHORITY_INVALID, it does not trust {ca}: import it as an authority (certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n oidc-ca -i {ca}, or the browser's certificate settings).",
+            ca = issuer.ca.display()
+        )
+    );
+    assert_eq!(
+        lines[2],
+        "error: could not open the browser: false exited with exit status: 1"
+    );
+    let url = lines[0].rsplit(' ').next().unwrap_or_default();
+    assert_eq!(
+        lines[4],
+        format!("Please visit the following URL in your browser manually: {url}")
+    );
+}
+
+#[test]
 fn setup_signs_in_and_prints_the_kubeconfig_and_api_server_flags() {
     let issuer = Issuer::start(3600);
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("kubeward"));

@@ -1,7 +1,8 @@
 // Opens the page of `kubeward rbac viz` in headless Chromium through playwright-core, checks that
 // the graph renders, searches for a subject, and saves a screenshot.
 // Usage: node viz_check.mjs PLAYWRIGHT_CORE_INDEX_MJS CHROMIUM PAGE_HTML SEARCH SCREENSHOT_PNG PROFILE_DIR
-// Prints one JSON object: {subjects, bindings, roles, matches: [labels], status}.
+// Prints one JSON object: {subjects, bindings, roles, matches: [labels], status, and the subject
+// counts with and without the built-in objects}.
 import { pathToFileURL } from "node:url";
 
 const [playwrightPath, chromiumPath, pagePath, search, screenshotPath, profileDir] = process.argv.slice(2);
@@ -37,16 +38,19 @@ try {
   const dimmed = await count("g.node.dim");
   const status = await page.locator("#status").textContent();
   await page.screenshot({ path: screenshotPath, fullPage: false });
-  // Filters: hiding system:* subjects, then every kind but ServiceAccount.
+  // Filters: built-in objects shown, then hidden again, then every kind but ServiceAccount.
   await page.fill("#search", "");
-  await page.uncheck("#system");
-  const withoutSystem = await count("g.node.subject");
+  const builtinShownAtFirst = await page.isChecked("#builtin");
+  await page.check("#builtin");
+  const withBuiltin = await count("g.node.subject");
   const systemShown = await page.locator("g.node.subject text", { hasText: "system:" }).count();
+  await page.uncheck("#builtin");
+  const withoutBuiltin = await count("g.node.subject");
   await page.uncheck(".kind[value=User]");
   await page.uncheck(".kind[value=Group]");
   const kinds = await page.locator("g.node.subject").evaluateAll(
     (nodes) => [...new Set(nodes.map((n) => n.getAttribute("data-id").split("/")[0]))]);
-  console.log(JSON.stringify({ ...before, matches, dimmed, status, errors, remote, withoutSystem, systemShown, kinds }));
+  console.log(JSON.stringify({ ...before, matches, dimmed, status, errors, remote, builtinShownAtFirst, withBuiltin, withoutBuiltin, systemShown, kinds }));
 } finally {
   await context.close();
 }

@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::test_support::{ADMIN, ALICE, TestServer};
+use crate::test_support::{ADMIN, ALICE, FakeSts, IAM_USER_ARN, TestServer, iam_token};
 
 /// The body kube-apiserver answers every refused credential with.
 const UNAUTHORIZED: &str = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n";
@@ -101,6 +101,126 @@ fn bearer_headers_are_read_as_kube_apiserver_reads_them() {
     assert!(!is_bearer(b"Bearer "));
     assert!(!is_bearer(b"Basic abc"));
     assert!(!is_bearer(b"Bearer"));
+}
+
+/// The `aws-auth` ConfigMap mapping the fake STS's user to `groups`.
+fn aws_auth(groups: &str) -> serde_json::Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+        "data": {"mapUsers": format!(
+            "- userarn: {IAM_USER_ARN}\n  username: testuser\n  groups:\n  - {groups}\n"
+        )},
+    })
+}
+
+/// Seed 004's end on the server: an IAM token is verified by STS once, mapped through
+/// `aws-auth` as it is at each request (an edit takes effect at once), and refused when unmapped.
+#[tokio::test]
+async fn iam_tokens_make_one_sts_call_and_follow_the_aws_auth_config_map() {
+    let sts = FakeSts::start().await;
+    let server = TestServer::start_iam(&sts.url).await;
+    let token = iam_token();
+    let unmapped = server
+        .request("GET", "/api/v1/nodes", Some(&token), None)
+        .await;
+    assert_eq!((unmapped.code, unmapped.text()), (401, UNAUTHORIZED.into()));
+    assert_eq!(sts.calls(), 1);
+
+    server
+        .admin(
+            "POST",
+            "/api/v1/namespaces/kube-system/configmaps",
+            Some(&aws_auth("system:masters")),
+        )
+        .await;
+    for _ in 0..100 {
+        let allowed = server
+            .request("GET", "/api/v1/nodes", Some(&token), None)
+            .await;
+        assert_eq!(allowed.code, 200, "{}", allowed.text());
+    }
+    let whoami = server
+        .request(
+            "POST",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            Some(&token),
+            Some(&json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})),
+        )
+        .await;
+    let user = &whoami.json()["status"]["userInfo"];
+    assert_eq!(user["username"], "testuser");
+    assert_eq!(
+        user["uid"],
+        "aws-iam-authenticator:390844768149:AIDAVZ3QK7EXAMPLE"
+    );
+    assert_eq!(
+        user["groups"],
+        json!(["system:masters", "system:authenticated"])
+    );
+    assert_eq!(user["extra"]["arn"], json!([IAM_USER_ARN]));
+    assert_eq!(
+        user["extra"]["accessKeyId"],
+        json!(["AKIAIOSFODNN7EXAMPLE"])
+    );
+    assert_eq!(sts.calls(), 1, "verified once for the token's lifetime");
+
+    server
+        .admin(
+            "PUT",
+            "/api/v1/namespaces/kube-system/configmaps/aws-auth",
+            Some(&aws_auth("system:authenticated")),
+        )
+        .await;
+    let forbidden = server
+        .request("GET", "/api/v1/nodes", Some(&token), None)
+        .await;
+    assert_eq!(forbidden.code, 403);
+    assert_eq!(
+        forbidden.json()["message"],
+        "nodes is forbidden: User \"testuser\" cannot list resource \"nodes\" in API group \"\" at the cluster scope"
+    );
+
+    server
+        .admin(
+            "DELETE",
+            "/api/v1/namespaces/kube-system/configmaps/aws-auth",
+            None,
+        )
+        .await;
+    let unauthorized = server
+        .request("GET", "/api/v1/nodes", Some(&token), None)
+        .await;
+    assert_eq!(unauthorized.code, 401);
+    assert_eq!(sts.calls(), 1);
+}
+
+/// A token that fails a check before STS is refused without a call; without IAM settings an
+/// IAM token is just an unknown token.
+#[tokio::test]
+async fn bad_iam_tokens_are_refused_before_sts() {
+    let sts = FakeSts::start().await;
+    let server = TestServer::start_iam(&sts.url).await;
+    let good = iam_token();
+    for bad in [
+        "k8s-aws-v1.".to_string(),
+        format!("{good}=="),
+        good.replacen("k8s-aws-v1.", "k8s-aws-v2.", 1),
+        format!("{good}{}", "A".repeat(4096)),
+    ] {
+        let refused = server
+            .request("GET", "/api/v1/nodes", Some(&bad), None)
+            .await;
+        assert_eq!(refused.code, 401);
+    }
+    assert_eq!(sts.calls(), 0);
+
+    let plain = TestServer::start().await;
+    let refused = plain
+        .request("GET", "/api/v1/nodes", Some(&good), None)
+        .await;
+    assert_eq!((refused.code, refused.text()), (401, UNAUTHORIZED.into()));
 }
 
 mod webhook {

@@ -1,0 +1,245 @@
+//! Events written as kube-apiserver writes them: JSON byte for byte as Go's `encoding/json`
+//! renders `audit.k8s.io/v1` Event (field order of the Go struct, empty optional fields left
+//! out, `<`, `>`, `&` escaped, map keys sorted, timestamps as `MicroTime`), one event per line;
+//! and the legacy one-line text (`audit.EventString`).
+
+use std::fmt::Write as _;
+
+use kubeward_core::UserInfo;
+use kubeward_core::go::{quote_into, write_json_string};
+
+use crate::event::{Event, ObjectReference};
+use crate::timestamp;
+
+impl Event {
+    /// The event as the JSON log backend writes it, with the trailing newline.
+    pub fn to_json_line(&self) -> String {
+        let mut out = String::with_capacity(768);
+        self.write_json(&mut out);
+        out.push('\n');
+        out
+    }
+
+    /// Appends the event's compact JSON (no newline) to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"#);
+        write_json_string(out, self.level.as_str());
+        out.push_str(r#","auditID":"#);
+        write_json_string(out, &self.audit_id);
+        out.push_str(r#","stage":"#);
+        write_json_string(out, self.stage.as_str());
+        out.push_str(r#","requestURI":"#);
+        write_json_string(out, &self.request_uri);
+        out.push_str(r#","verb":"#);
+        write_json_string(out, &self.verb);
+        out.push_str(r#","user":"#);
+        write_user(out, &self.user);
+        if let Some(user) = &self.impersonated_user {
+            out.push_str(r#","impersonatedUser":"#);
+            write_user(out, user);
+        }
+        if let Some(constraint) = &self.impersonation_constraint {
+            out.push_str(r#","authenticationMetadata":{"#);
+            if !constraint.is_empty() {
+                out.push_str(r#""impersonationConstraint":"#);
+                write_json_string(out, constraint);
+            }
+            out.push('}');
+        }
+        if !self.source_ips.is_empty() {
+            out.push_str(r#","sourceIPs":"#);
+            write_strings(out, &self.source_ips);
+        }
+        if !self.user_agent.is_empty() {
+            out.push_str(r#","userAgent":"#);
+            write_json_string(out, &self.user_agent);
+        }
+        if let Some(object) = &self.object_ref {
+            out.push_str(r#","objectRef":"#);
+            write_object_ref(out, object);
+        }
+        if let Some(status) = &self.response_status {
+            out.push_str(r#","responseStatus":"#);
+            status.write_json(out, false);
+        }
+        if let Some(object) = &self.request_object {
+            out.push_str(r#","requestObject":"#);
+            out.push_str(object);
+        }
+        if let Some(object) = &self.response_object {
+            out.push_str(r#","responseObject":"#);
+            out.push_str(object);
+        }
+        out.push_str(r#","requestReceivedTimestamp":""#);
+        timestamp::push_micro(out, self.request_received_timestamp);
+        out.push_str(r#"","stageTimestamp":""#);
+        timestamp::push_micro(out, self.stage_timestamp);
+        out.push('"');
+        if !self.annotations.is_empty() {
+            out.push_str(r#","annotations":{"#);
+            for (i, (key, value)) in self.annotations.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json_string(out, key);
+                out.push(':');
+                write_json_string(out, value);
+            }
+            out.push('}');
+        }
+        out.push('}');
+    }
+
+    /// The legacy format's line (`audit.EventString`), without the newline. The timestamp is
+    /// written in UTC (kube-apiserver writes the server's local time zone).
+    pub fn legacy_line(&self) -> String {
+        let mut out = String::with_capacity(384);
+        timestamp::push_rfc3339_nano(&mut out, self.request_received_timestamp);
+        out.push_str(" AUDIT: id=");
+        quote_into(&mut out, &self.audit_id);
+        out.push_str(" stage=");
+        quote_into(&mut out, self.stage.as_str());
+        out.push_str(" ip=");
+        quote_into(
+            &mut out,
+            self.source_ips.first().map_or("<unknown>", String::as_str),
+        );
+        out.push_str(" method=");
+        quote_into(&mut out, &self.verb);
+        let (user, groups) = if self.user.name.is_empty() {
+            ("<none>".to_string(), "<none>".to_string())
+        } else if self.user.groups.is_empty() {
+            (self.user.name.clone(), "<none>".to_string())
+        } else {
+            (self.user.name.clone(), quoted_list(&self.user.groups))
+        };
+        out.push_str(" user=");
+        quote_into(&mut out, &user);
+        out.push_str(" groups=");
+        quote_into(&mut out, &groups);
+        let (as_user, as_groups) = match &self.impersonated_user {
+            None => ("<self>".to_string(), "<lookup>".to_string()),
+            Some(u) if u.groups.is_empty() => (u.name.clone(), "<lookup>".to_string()),
+            Some(u) => (u.name.clone(), quoted_list(&u.groups)),
+        };
+        out.push_str(" as=");
+        quote_into(&mut out, &as_user);
+        out.push_str(" asgroups=");
+        quote_into(&mut out, &as_groups);
+        out.push_str(" user-agent=");
+        quote_into(&mut out, &self.user_agent);
+        out.push_str(" namespace=");
+        let namespace = self
+            .object_ref
+            .as_ref()
+            .map(|o| o.namespace.as_str())
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or("<none>");
+        quote_into(&mut out, namespace);
+        out.push_str(" uri=");
+        quote_into(&mut out, &self.request_uri);
+        match &self.response_status {
+            Some(status) => {
+                let _ = write!(out, " response=\"{}\"", status.code);
+            }
+            None => out.push_str(" response=\"<deferred>\""),
+        }
+        out
+    }
+}
+
+/// `"a","b"`: each element `%q`-quoted, joined by commas (`auditStringSlice`).
+fn quoted_list(items: &[String]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        quote_into(&mut out, item);
+    }
+    out
+}
+
+fn write_strings(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_string(out, item);
+    }
+    out.push(']');
+}
+
+/// `authentication/v1` UserInfo: username, uid, groups, extra, each left out when empty.
+fn write_user(out: &mut String, user: &UserInfo) {
+    out.push('{');
+    let mut first = true;
+    let mut key = |out: &mut String, name: &str| {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+    };
+    if !user.name.is_empty() {
+        key(out, "username");
+        write_json_string(out, &user.name);
+    }
+    if !user.uid.is_empty() {
+        key(out, "uid");
+        write_json_string(out, &user.uid);
+    }
+    if !user.groups.is_empty() {
+        key(out, "groups");
+        write_strings(out, &user.groups);
+    }
+    if !user.extra.is_empty() {
+        key(out, "extra");
+        out.push('{');
+        for (i, (name, values)) in user.extra.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_json_string(out, name);
+            out.push(':');
+            write_strings(out, values);
+        }
+        out.push('}');
+    }
+    out.push('}');
+}
+
+fn write_object_ref(out: &mut String, object: &ObjectReference) {
+    out.push('{');
+    let fields = [
+        ("resource", &object.resource),
+        ("namespace", &object.namespace),
+        ("name", &object.name),
+        ("uid", &object.uid),
+        ("apiGroup", &object.api_group),
+        ("apiVersion", &object.api_version),
+        ("resourceVersion", &object.resource_version),
+        ("subresource", &object.subresource),
+    ];
+    let mut first = true;
+    for (name, value) in fields {
+        if value.is_empty() {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('"');
+        out.push_str(name);
+        out.push_str("\":");
+        write_json_string(out, value);
+    }
+    out.push('}');
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,378 @@
+//! One request's audit record, driven by the server's audit filter in kube-apiserver's order:
+//!
+//! 1. after authentication, [`Recorder::start`] evaluates the policy for the authenticated user
+//!    and the request info (`None` when the level is `None`: nothing more to do), and
+//!    [`Recorder::request_received`] writes the `RequestReceived` event;
+//! 2. impersonation calls [`Recorder::impersonated`]; authorization [`Recorder::authorized`]
+//!    (the `authorization.k8s.io/decision` and `reason` annotations);
+//! 3. the handler records the body it decoded ([`Recorder::request_object`], or
+//!    [`Recorder::request_patch`]) and the answer it writes ([`Recorder::response_started`]:
+//!    the code, the `Status` if the body is one, the body; for long-running requests this writes
+//!    the `ResponseStarted` event);
+//! 4. when the response is complete, [`Recorder::response_complete`] writes `ResponseComplete`
+//!    (or [`Recorder::panicked`] writes `Panic`).
+//!
+//! A request whose authentication failed is recorded by [`record_failed_authentication`]: one
+//! `ResponseStarted` event with the 401 `Status` and an empty user.
+//!
+//! Events go to a [`Sink`]; the recorder keeps no clock and no I/O: every stage takes `now`.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use kubeward_core::{RequestInfo, Status, UserInfo};
+
+use crate::event::{DECISION_ANNOTATION, Event, ObjectReference, REASON_ANNOTATION};
+use crate::level::{Level, Stage};
+use crate::policy::{Policy, RequestAuditConfig};
+use crate::raw_json::{self, RawJsonError};
+
+/// kube-apiserver keeps the first 1024 bytes of a `User-Agent`.
+const MAX_USER_AGENT: usize = 1024;
+/// What follows a truncated `User-Agent`.
+const USER_AGENT_TRUNCATED: &str = "...TRUNCATED";
+
+/// Where events go. Returns whether the event was stored (`false` makes a `blocking-strict`
+/// backend refuse the request at `RequestReceived`).
+pub trait Sink {
+    /// Stores or queues one event. The event is only borrowed: copy what must outlive the call.
+    fn process(&self, event: &Event) -> bool;
+}
+
+/// What the server knows of a request when auditing starts.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The audit ID: the request's `Audit-Id` header, or a new UUID; also sent back as the
+    /// `Audit-Id` response header.
+    pub audit_id: &'a str,
+    /// The request URI as received (escaped path, and `?query` if any).
+    pub request_uri: &'a str,
+    /// The source IPs ([`crate::source_ips`]).
+    pub source_ips: Vec<String>,
+    /// The `User-Agent` header, or `""`.
+    pub user_agent: &'a str,
+    /// When the request was received.
+    pub received: SystemTime,
+    /// Whether the request is long-running (watch, exec, attach, port-forward, proxy, logs
+    /// following): only those get a `ResponseStarted` event ([`crate::is_long_running`]).
+    pub long_running: bool,
+}
+
+/// The answer the handler writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Response<'a> {
+    /// The HTTP status code.
+    pub code: u16,
+    /// The body when it is a `Status` (errors, and some deletes).
+    pub status: Option<&'a Status>,
+    /// The body as JSON (recorded at level RequestResponse for resource requests).
+    pub body: Option<&'a str>,
+}
+
+impl<'a> Response<'a> {
+    /// A response with a code and no body worth recording.
+    pub fn code(code: u16) -> Self {
+        Self {
+            code,
+            status: None,
+            body: None,
+        }
+    }
+
+    /// A `Status` answer, with its JSON body.
+    pub fn status(status: &'a Status, body: Option<&'a str>) -> Self {
+        Self {
+            code: status.code,
+            status: Some(status),
+            body,
+        }
+    }
+}
+
+/// The audit record of one request in progress.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    event: Event,
+    config: RequestAuditConfig,
+    long_running: bool,
+    responded: bool,
+}
+
+impl Recorder {
+    /// Evaluates the policy for `user` (`None` after failed authentication) and `info`;
+    /// `None` when the request is not audited.
+    pub fn start(
+        policy: &Policy,
+        request: Request<'_>,
+        info: &RequestInfo,
+        user: Option<&UserInfo>,
+    ) -> Option<Self> {
+        let config = policy.evaluate(user, info);
+        if config.level == Level::None {
+            return None;
+        }
+        let object_ref = info.is_resource_request.then(|| ObjectReference {
+            resource: info.resource.clone(),
+            namespace: info.namespace.clone(),
+            name: info.name.clone(),
+            api_group: info.api_group.clone(),
+            api_version: info.api_version.clone(),
+            subresource: info.subresource.clone(),
+            ..ObjectReference::default()
+        });
+        Some(Self {
+            event: Event {
+                level: config.level,
+                audit_id: request.audit_id.to_string(),
+                stage: Stage::RequestReceived,
+                request_uri: request.request_uri.to_string(),
+                verb: info.verb.clone(),
+                user: user.cloned().unwrap_or_default(),
+                impersonated_user: None,
+                impersonation_constraint: None,
+                source_ips: request.source_ips,
+                user_agent: truncate_user_agent(request.user_agent),
+                object_ref,
+                response_status: None,
+                request_object: None,
+                response_object: None,
+                request_received_timestamp: request.received,
+                stage_timestamp: request.received,
+                annotations: BTreeMap::new(),
+            },
+            config,
+            long_running: request.long_running,
+            responded: false,
+        })
+    }
+
+    /// The level the request is recorded at.
+    pub fn level(&self) -> Level {
+        self.config.level
+    }
+
+    /// The event as recorded so far.
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// Writes the `RequestReceived` event (its stage time is the reception time). `false` when
+    /// the sink could not store it.
+    pub fn request_received(&mut self, sink: &dyn Sink) -> bool {
+        let received = self.event.request_received_timestamp;
+        self.emit(Stage::RequestReceived, received, sink)
+    }
+
+    /// Records the impersonated user (after the impersonation filter allowed it).
+    pub fn impersonated(&mut self, user: &UserInfo) {
+        self.event.impersonated_user = Some(user.clone());
+    }
+
+    /// Sets an annotation; the first value set for a key stays (as kube-apiserver, which logs a
+    /// warning for a different second value).
+    pub fn annotate(&mut self, key: &str, value: &str) {
+        self.event
+            .annotations
+            .entry(key.to_string())
+            .or_insert_with(|| value.to_string());
+    }
+
+    /// Records the authorizer's decision: `allow` or `forbid`, and its reason (possibly empty).
+    pub fn authorized(&mut self, allowed: bool, reason: &str) {
+        self.annotate(
+            DECISION_ANNOTATION,
+            if allowed { "allow" } else { "forbid" },
+        );
+        self.annotate(REASON_ANNOTATION, reason);
+    }
+
+    /// Records that the authorizer failed (the request is answered 500): the reason
+    /// annotation is `internal error`, with no decision.
+    pub fn authorization_error(&mut self) {
+        self.annotate(REASON_ANNOTATION, "internal error");
+    }
+
+    /// Records the decoded request body (create, update; a delete's options): the object
+    /// reference takes the body's namespace, name, uid and resourceVersion where the path gave
+    /// none, and the body is kept from level Request up. An error leaves the event unchanged.
+    pub fn request_object(&mut self, body: &str) -> Result<(), RawJsonError> {
+        let Some(object_ref) = self.event.object_ref.as_mut() else {
+            return Ok(());
+        };
+        let compact = if self.config.level >= Level::Request {
+            Some(raw_json::compact(body, self.config.omit_managed_fields)?)
+        } else {
+            None
+        };
+        if let Ok(object) = serde_json::from_str::<ObjectWithMeta>(body) {
+            let meta = object.metadata;
+            fill(&mut object_ref.namespace, meta.namespace);
+            fill(&mut object_ref.name, meta.name);
+            fill(&mut object_ref.uid, meta.uid);
+            fill(&mut object_ref.resource_version, meta.resource_version);
+        }
+        if compact.is_some() {
+            self.event.request_object = compact;
+        }
+        Ok(())
+    }
+
+    /// Records a patch body as the request object (level Request and above).
+    pub fn request_patch(&mut self, patch: &str) -> Result<(), RawJsonError> {
+        if self.config.level < Level::Request || self.event.object_ref.is_none() {
+            return Ok(());
+        }
+        self.event.request_object = Some(raw_json::compact(patch, false)?);
+        Ok(())
+    }
+
+    /// Records the answer when its headers are written: the code, the `Status` when the body
+    /// is one, and the body from level RequestResponse. For a long-running request, writes the
+    /// `ResponseStarted` event. Only the first call counts, as headers are written once.
+    pub fn response_started(
+        &mut self,
+        response: Response<'_>,
+        now: SystemTime,
+        sink: &dyn Sink,
+    ) -> bool {
+        if self.responded {
+            return true;
+        }
+        self.responded = true;
+        let mut status = response.status.cloned().unwrap_or_else(|| code_only(0));
+        status.code = response.code;
+        self.event.response_status = Some(status);
+        if self.config.level >= Level::RequestResponse
+            && self.event.object_ref.is_some()
+            && let Some(body) = response.body
+        {
+            // A body that is not JSON is left out, as kube-apiserver leaves out what it cannot
+            // encode.
+            self.event.response_object =
+                raw_json::compact(body, self.config.omit_managed_fields).ok();
+        }
+        if self.long_running {
+            return self.emit(Stage::ResponseStarted, now, sink);
+        }
+        true
+    }
+
+    /// Writes the `ResponseComplete` event. A request that never answered is recorded as
+    /// kube-apiserver does: code 200, `Connection closed early` (and its `ResponseStarted`
+    /// first when it is long-running).
+    pub fn response_complete(mut self, now: SystemTime, sink: &dyn Sink) -> bool {
+        if !self.responded {
+            self.responded = true;
+            self.event.response_status = Some(Status {
+                status: "Success".to_string(),
+                message: "Connection closed early".to_string(),
+                ..code_only(200)
+            });
+            if self.long_running {
+                self.emit(Stage::ResponseStarted, now, sink);
+            }
+        }
+        self.emit(Stage::ResponseComplete, now, sink)
+    }
+
+    /// Writes the `Panic` event for a handler that panicked with `message`.
+    pub fn panicked(mut self, message: &str, now: SystemTime, sink: &dyn Sink) -> bool {
+        self.event.response_status = Some(Status::failure(
+            500,
+            "InternalError",
+            format!("APIServer panic'd: {message}"),
+            None,
+        ));
+        self.emit(Stage::Panic, now, sink)
+    }
+
+    fn emit(&mut self, stage: Stage, now: SystemTime, sink: &dyn Sink) -> bool {
+        if self.config.omit_stages.contains(stage) {
+            return true;
+        }
+        self.event.stage = stage;
+        self.event.stage_timestamp = now;
+        sink.process(&self.event)
+    }
+}
+
+/// Records a request whose authentication failed, as kube-apiserver's
+/// `WithFailedAuthenticationAudit`: the policy is evaluated without a user, and one
+/// `ResponseStarted` event carries the 401 answer.
+pub fn record_failed_authentication(
+    policy: &Policy,
+    request: Request<'_>,
+    info: &RequestInfo,
+    response: Response<'_>,
+    now: SystemTime,
+    sink: &dyn Sink,
+) -> bool {
+    let Some(mut recorder) = Recorder::start(policy, request, info, None) else {
+        return true;
+    };
+    recorder.long_running = true;
+    recorder.response_started(response, now, sink)
+}
+
+/// kube-apiserver's long-running requests (`BasicLongRunningRequestCheck` with the verbs
+/// `watch` and `proxy` and the subresources `attach`, `exec`, `proxy`, `log`, `portforward`, and
+/// the profiler's paths): only they get a `ResponseStarted` event.
+pub fn is_long_running(info: &RequestInfo) -> bool {
+    matches!(info.verb.as_str(), "watch" | "proxy")
+        || (info.is_resource_request
+            && matches!(
+                info.subresource.as_str(),
+                "attach" | "exec" | "proxy" | "log" | "portforward"
+            ))
+        || (!info.is_resource_request && info.path.starts_with("/debug/pprof/"))
+}
+
+/// A `Status` with only a code (`{"metadata":{},"code":200}`), what kube-apiserver records for
+/// an answer that is not a `Status`.
+pub(crate) fn code_only(code: u16) -> Status {
+    Status {
+        status: String::new(),
+        message: String::new(),
+        reason: String::new(),
+        details: None,
+        code,
+    }
+}
+
+fn fill(field: &mut String, value: Option<String>) {
+    if field.is_empty()
+        && let Some(value) = value
+    {
+        *field = value;
+    }
+}
+
+fn truncate_user_agent(agent: &str) -> String {
+    if agent.len() <= MAX_USER_AGENT {
+        return agent.to_string();
+    }
+    let mut end = MAX_USER_AGENT;
+    while !agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{USER_AGENT_TRUNCATED}", &agent[..end])
+}
+
+/// The metadata the object reference takes from a request body.
+#[derive(serde::Deserialize)]
+struct ObjectWithMeta {
+    #[serde(default)]
+    metadata: Meta,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Meta {
+    namespace: Option<String>,
+    name: Option<String>,
+    uid: Option<String>,
+    resource_version: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! `/livez`, `/readyz` and `/healthz` with kube-apiserver's named checks: `ok`, or with
+//! `?verbose` one `[+]name ok` line a check and `<endpoint> check passed`; a failing check makes
+//! the answer 500 with `[-]name failed: reason withheld` and `<endpoint> check failed`; `?exclude=`
+//! leaves checks out; `/<endpoint>/<check>` runs one check. Readiness fails until the bootstrap
+//! policy is in place and the controllers have handled the store (the RBAC index is loaded), when
+//! the store does not answer, and once the server is shutting down.
+
+use http::Response;
+
+use super::context::Context;
+use crate::codec::respond::{self, Body};
+use crate::state::State;
+
+/// The endpoints.
+const ENDPOINTS: [&str; 3] = ["livez", "readyz", "healthz"];
+
+/// One named check.
+struct Check {
+    name: &'static str,
+    run: fn(&State) -> Result<(), String>,
+}
+
+fn ping(_: &State) -> Result<(), String> {
+    Ok(())
+}
+
+fn store(state: &State) -> Result<(), String> {
+    state
+        .store
+        .revision()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn bootstrap_roles(state: &State) -> Result<(), String> {
+    if state.health.bootstrapped() {
+        Ok(())
+    } else {
+        Err("not finished".to_string())
+    }
+}
+
+fn informer_sync(state: &State) -> Result<(), String> {
+    if state.health.synced() {
+        Ok(())
+    } else {
+        Err("the controllers have not handled the store yet".to_string())
+    }
+}
+
+fn shutdown(state: &State) -> Result<(), String> {
+    if state.health.shutting_down() {
+        Err("process is shutting down".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+const PING: Check = Check {
+    name: "ping",
+    run: ping,
+};
+const LOG: Check = Check {
+    name: "log",
+    run: ping,
+};
+const ETCD: Check = Check {
+    name: "etcd",
+    run: store,
+};
+const ETCD_READINESS: Check = Check {
+    name: "etcd-readiness",
+    run: store,
+};
+const INFORMER_SYNC: Check = Check {
+    name: "informer-sync",
+    run: informer_sync,
+};
+const BOOTSTRAP_ROLES: Check = Check {
+    name: "poststarthook/rbac/bootstrap-roles",
+    run: bootstrap_roles,
+};
+const SHUTDOWN: Check = Check {
+    name: "shutdown",
+    run: shutdown,
+};
+
+fn checks(endpoint: &str) -> &'static [Check] {
+    match endpoint {
+        "readyz" => &[
+            PING,
+            LOG,
+            ETCD,
+            ETCD_READINESS,
+            INFORMER_SYNC,
+            BOOTSTRAP_ROLES,
+            SHUTDOWN,
+        ],
+        _ => &[PING, LOG, ETCD, BOOTSTRAP_ROLES],
+    }
+}
+
+/// Whether `path` is a health endpoint or one of its checks.
+pub fn is_health(path: &str) -> bool {
+    let path = path.trim_start_matches('/');
+    ENDPOINTS
+        .iter()
+        .any(|e| path == *e || path.starts_with(&format!("{e}/")))
+}
+
+/// Answers a health endpoint.
+pub fn serve(context: &Context<'_>) -> Response<Body> {
+    let path = context
+        .info
+        .path
+        .trim_start_matches('/')
+        .trim_end_matches('/');
+    let (endpoint, check) = path.split_once('/').unwrap_or((path, ""));
+    let checks = checks(endpoint);
+    if !check.is_empty() {
+        return match checks.iter().find(|c| c.name == check) {
+            None => respond::page_not_found(),
+            Some(found) => match (found.run)(context.state) {
+                Ok(()) => respond::text(200, "ok"),
+                Err(error) => respond::text(500, format!("internal server error: {error}\n")),
+            },
+        };
+    }
+    let query = kubeward_core::request_info::parse_query(context.parts.uri.query().unwrap_or(""));
+    let verbose = query.iter().any(|(key, _)| key == "verbose");
+    let mut excluded: Vec<&str> = query
+        .iter()
+        .filter(|(key, _)| key == "exclude")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    let mut out = String::new();
+    let mut failed = false;
+    for check in checks {
+        if let Some(at) = excluded.iter().position(|e| *e == check.name) {
+            excluded.remove(at);
+            out.push_str(&format!("[+]{} excluded: ok\n", check.name));
+            continue;
+        }
+        match (check.run)(context.state) {
+            Ok(()) => out.push_str(&format!("[+]{} ok\n", check.name)),
+            Err(error) => {
+                failed = true;
+                tracing::info!(check = check.name, %error, "{endpoint} check failed");
+                out.push_str(&format!("[-]{} failed: reason withheld\n", check.name));
+            }
+        }
+    }
+    if !excluded.is_empty() {
+        let names: Vec<String> = excluded.iter().map(|e| format!("{e:?}")).collect();
+        out.push_str(&format!(
+            "warn: some health checks cannot be excluded: no matches for {}\n",
+            names.join(",")
+        ));
+    }
+    if failed {
+        out.push_str(&format!("{endpoint} check failed\n"));
+        return respond::text(500, out);
+    }
+    if !verbose {
+        return respond::text(200, "ok");
+    }
+    out.push_str(&format!("{endpoint} check passed\n"));
+    respond::text(200, out)
+}
+
+#[cfg(test)]
+mod tests;

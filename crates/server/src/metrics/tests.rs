@@ -1,0 +1,60 @@
+use std::time::Duration;
+
+use super::*;
+
+fn pods() -> RequestLabels {
+    RequestLabels {
+        verb: "LIST",
+        dry_run: "",
+        group: "",
+        version: "v1",
+        resource: "pods",
+        subresource: "",
+        scope: "namespace",
+        component: "apiserver",
+    }
+}
+
+#[test]
+fn counters_move_under_kube_apiserver_s_names() {
+    let metrics = Metrics::new();
+    metrics.request(&pods(), 200, Duration::from_millis(3));
+    metrics.request(&pods(), 200, Duration::from_millis(30));
+    metrics.request(&pods(), 403, Duration::from_millis(1));
+    metrics.authentication(AuthenticationResult::Success, Duration::from_micros(40));
+    metrics.authentication(AuthenticationResult::Failure, Duration::from_micros(40));
+    metrics.allowed_by("RBAC", "rbac");
+    metrics.audit_level(kubeward_audit::Level::Metadata);
+    metrics.objects("pods", 2);
+    metrics.objects("pods", -1);
+    metrics.storage("get", "pods".to_string(), Duration::from_millis(2));
+    metrics.watch_event("", "v1", "pods");
+    let text = metrics.render(Snapshot {
+        inflight_read_only: 3,
+        inflight_mutating: 1,
+        audit_events: 7,
+        audit_errors: [0, 2],
+    });
+    for line in [
+        r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="200"} 2"#,
+        r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="403"} 1"#,
+        r#"apiserver_request_duration_seconds_bucket{le="0.005",verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver"} 2"#,
+        r#"apiserver_request_duration_seconds_count{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver"} 3"#,
+        "# TYPE authentication_attempts unknown",
+        r#"authentication_attempts{result="success"} 1"#,
+        r#"authentication_attempts{result="failure"} 1"#,
+        r#"authentication_duration_seconds_count{result="success"} 1"#,
+        r#"apiserver_authorization_decisions_total{type="RBAC",name="rbac",decision="allowed"} 1"#,
+        r#"apiserver_current_inflight_requests{request_kind="readOnly"} 3"#,
+        r#"apiserver_current_inflight_requests{request_kind="mutating"} 1"#,
+        "apiserver_audit_event_total 7",
+        r#"apiserver_audit_error_total{plugin="webhook"} 2"#,
+        r#"apiserver_audit_level_total{level="Metadata"} 1"#,
+        r#"apiserver_storage_objects{resource="pods"} 1"#,
+        r#"etcd_request_duration_seconds_count{operation="get",type="pods"} 1"#,
+        r#"apiserver_watch_events_total{group="",version="v1",resource="pods"} 1"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+    }
+    assert!(text.ends_with("# EOF\n"));
+}
