@@ -70,12 +70,28 @@ struct User {
     user: UserBody,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct UserBody {
-    #[serde(rename = "client-certificate-data")]
-    client_certificate_data: String,
-    #[serde(rename = "client-key-data")]
-    client_key_data: String,
+    #[serde(
+        rename = "client-certificate-data",
+        skip_serializing_if = "Option::is_none"
+    )]
+    client_certificate_data: Option<String>,
+    #[serde(rename = "client-key-data", skip_serializing_if = "Option::is_none")]
+    client_key_data: Option<String>,
+}
+
+/// How the holder of a kubeconfig proves who it is.
+pub enum Credential<'a> {
+    /// A client certificate and its key, PEM.
+    Certificate {
+        /// The certificate.
+        certificate_pem: &'a str,
+        /// Its key.
+        key_pem: &'a str,
+    },
+    /// Nothing.
+    None,
 }
 
 /// The name of the context of `user` on `cluster`: `default/CLUSTER/USER`. Its second
@@ -87,6 +103,43 @@ pub fn context_name(cluster: &str, user: &str) -> String {
 
 /// Renders the kubeconfig as YAML; the context is [`context_name`].
 pub fn render(spec: &KubeconfigSpec<'_>) -> Result<String, serde_saphyr::ser::Error> {
+    render_with(
+        spec.cluster_name,
+        spec.server,
+        spec.ca_pem,
+        spec.user_name,
+        &Credential::Certificate {
+            certificate_pem: spec.client_certificate_pem,
+            key_pem: spec.client_key_pem,
+        },
+    )
+}
+
+/// Renders a kubeconfig for `user_name` with `credential` (or none) on cluster `cluster_name`
+/// at `server`, trusting `ca_pem`.
+pub fn render_with(
+    cluster_name: &str,
+    server: &str,
+    ca_pem: &str,
+    user_name: &str,
+    credential: &Credential<'_>,
+) -> Result<String, serde_saphyr::ser::Error> {
+    let spec = Names {
+        cluster_name,
+        server,
+        ca_pem,
+        user_name,
+    };
+    let user = match credential {
+        Credential::Certificate {
+            certificate_pem,
+            key_pem,
+        } => UserBody {
+            client_certificate_data: Some(STANDARD.encode(certificate_pem)),
+            client_key_data: Some(STANDARD.encode(key_pem)),
+        },
+        Credential::None => UserBody::default(),
+    };
     let context_name = context_name(spec.cluster_name, spec.user_name);
     let config = Config {
         api_version: "v1",
@@ -113,15 +166,18 @@ pub fn render(spec: &KubeconfigSpec<'_>) -> Result<String, serde_saphyr::ser::Er
         current_context: &context_name,
         users: [Named {
             name: spec.user_name,
-            value: User {
-                user: UserBody {
-                    client_certificate_data: STANDARD.encode(spec.client_certificate_pem),
-                    client_key_data: STANDARD.encode(spec.client_key_pem),
-                },
-            },
+            value: User { user },
         }],
     };
     serde_saphyr::to_string(&config)
+}
+
+/// The names and places of a kubeconfig.
+struct Names<'a> {
+    cluster_name: &'a str,
+    server: &'a str,
+    ca_pem: &'a str,
+    user_name: &'a str,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ mod cmd;
 mod files;
 mod kube_config;
 mod kubeconfig;
+mod webhook_kubeconfig;
 
 use std::process::ExitCode;
 

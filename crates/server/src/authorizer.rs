@@ -1,66 +1,130 @@
 //! The authorizer: kube-apiserver's union of authorizers as this server runs it — the
-//! `system:masters` group (allowed, no reason), then the configured mode (RBAC or AlwaysAllow).
-//! The one place that asks the RBAC index for a decision; the authorization filter, the
-//! impersonation filter, the access reviews and the RBAC and CSR admission checks ask it. Each
-//! decision allowed by the configured mode is counted (`apiserver_authorization_decisions_total`;
-//! RBAC has no opinion on what it does not allow, so it never denies).
+//! `system:masters` group (allowed, no reason), then the configured chain (`authorizers`).
+//! The one place that asks the RBAC index or a webhook for a decision; the authorization
+//! filter, the impersonation filter, the access reviews and the RBAC and CSR admission checks
+//! ask it. Each decision an authorizer allows is counted
+//! (`apiserver_authorization_decisions_total`).
+//!
+//! A webhook whose call fails decides what its failure policy says; with no opinion the chain
+//! goes on, and if nothing allows, the request is denied (kube-apiserver answers 500 there:
+//! kubeward keeps the 403 and logs the webhook's error).
 
 use kubeward_core::attributes::Attributes;
-use kubeward_rbac::Decision;
+use kubeward_webhook::{Decision, Verdict};
 
-use crate::config::AuthorizationMode;
 use crate::state::State;
 
-/// The decision, with the authorizer's reason (what SubjectAccessReviews answer).
-pub fn authorize(state: &State, attributes: &Attributes) -> Decision {
+/// The decision, with the authorizers' reasons and errors (what SubjectAccessReviews answer).
+pub async fn authorize(state: &State, attributes: &Attributes) -> Verdict {
     if privileged(attributes) {
-        return Decision::Allow {
-            reason: String::new(),
-        };
+        return Verdict::new(Decision::Allow, "");
     }
-    if state.config.authorization == AuthorizationMode::AlwaysAllow {
-        state.metrics.allowed_by("AlwaysAllow", "alwaysallow");
-        return Decision::Allow {
-            reason: String::new(),
-        };
+    let counted = std::sync::atomic::AtomicBool::new(false);
+    let rbac = |attributes: &Attributes| {
+        let decision = state.policy().authorize(attributes);
+        if matches!(decision, kubeward_rbac::Decision::Allow { .. }) {
+            counted.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        decision
+    };
+    let verdict = state
+        .authorizers
+        .authorize(attributes, &rbac, crate::clock::system_now())
+        .await;
+    if verdict.decision == Decision::Allow {
+        count(state, counted.load(std::sync::atomic::Ordering::Relaxed));
     }
-    let decision = state.policy().authorize(attributes);
-    if matches!(decision, Decision::Allow { .. }) {
-        state.metrics.allowed_by("RBAC", "rbac");
-    }
-    decision
+    verdict
 }
 
-/// Whether the request is allowed (no reason built: the hot path).
-pub fn allowed(state: &State, attributes: &Attributes) -> bool {
-    if privileged(attributes) {
-        return true;
-    }
-    if state.config.authorization == AuthorizationMode::AlwaysAllow {
-        state.metrics.allowed_by("AlwaysAllow", "alwaysallow");
-        return true;
-    }
-    let allowed = state.policy().allows(attributes);
-    if allowed {
+/// Counts an allowed decision: by RBAC, else AlwaysAllow or a webhook.
+fn count(state: &State, by_rbac: bool) {
+    if by_rbac {
         state.metrics.allowed_by("RBAC", "rbac");
+    } else if state
+        .config
+        .authorization
+        .iter()
+        .any(|a| matches!(a, crate::config::Authorizer::AlwaysAllow))
+    {
+        state.metrics.allowed_by("AlwaysAllow", "alwaysallow");
+    } else {
+        state.metrics.allowed_by("Webhook", "webhook");
+    }
+}
+
+/// Whether the request is allowed, asked on a blocking thread (the registry's admission
+/// checks): without webhooks no reason is built; a webhook is waited for on the runtime that
+/// spawned the thread.
+pub fn allowed_blocking(state: &State, attributes: &Attributes) -> bool {
+    match allowed_now(state, attributes) {
+        Some(allowed) => allowed,
+        None => {
+            tokio::runtime::Handle::current()
+                .block_on(authorize(state, attributes))
+                .decision
+                == Decision::Allow
+        }
+    }
+}
+
+/// The answer when no webhook needs to be asked (`None`: one does).
+fn allowed_now(state: &State, attributes: &Attributes) -> Option<bool> {
+    if privileged(attributes) {
+        return Some(true);
+    }
+    let counted = std::sync::atomic::AtomicBool::new(false);
+    let rbac_allows = |attributes: &Attributes| {
+        let allowed = state.policy().allows(attributes);
+        counted.store(allowed, std::sync::atomic::Ordering::Relaxed);
+        allowed
+    };
+    let allowed = state.authorizers.allowed_now(attributes, &rbac_allows);
+    if allowed == Some(true) && !privileged(attributes) {
+        count(state, counted.load(std::sync::atomic::Ordering::Relaxed));
     }
     allowed
 }
 
-/// `None` when the request is allowed, else the authorizer's reason (possibly empty). The
-/// reason is only built for a denial.
-pub fn denial(state: &State, attributes: &Attributes) -> Option<String> {
-    if allowed(state, attributes) {
+/// `None` when the request is allowed, else the reasons (possibly empty). The reasons are only
+/// built for a refusal; an authorizer's error is logged.
+pub async fn denial(state: &State, attributes: &Attributes) -> Option<String> {
+    if allowed_now(state, attributes) == Some(true) {
         return None;
     }
-    match authorize(state, attributes) {
-        Decision::Allow { .. } => None,
-        Decision::NoOpinion { reason } => Some(reason),
+    let verdict = authorize(state, attributes).await;
+    if verdict.decision == Decision::Allow {
+        return None;
     }
+    if let Some(error) = &verdict.error {
+        tracing::warn!(user = %attributes.user.name, %error, "authorization: an authorizer failed");
+    }
+    Some(verdict.reason)
 }
 
-/// `system:masters` is allowed before any authorizer is asked (and not counted, as
-/// kube-apiserver's privileged-group authorizer is not).
+/// [`denial`] for an impersonation: a gateway asks the upstream (whose RBAC decides who may
+/// impersonate whom), a server its own chain.
+pub async fn impersonation_denial(state: &State, attributes: &Attributes) -> Option<String> {
+    let Some(chain) = &state.impersonation else {
+        return denial(state, attributes).await;
+    };
+    if privileged(attributes) {
+        return None;
+    }
+    let rbac = |attributes: &Attributes| state.policy().authorize(attributes);
+    let verdict = chain
+        .authorize(attributes, &rbac, crate::clock::system_now())
+        .await;
+    if verdict.decision == Decision::Allow {
+        return None;
+    }
+    if let Some(error) = &verdict.error {
+        tracing::warn!(user = %attributes.user.name, %error, "impersonation: the upstream could not be asked");
+    }
+    Some(verdict.reason)
+}
+
+/// `system:masters` is allowed before the chain is asked.
 fn privileged(attributes: &Attributes) -> bool {
     attributes
         .user

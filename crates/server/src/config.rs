@@ -5,14 +5,71 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use kubeward_authn::AuthenticatorConfig;
+use kubeward_webhook::Version;
+use kubeward_webhook::authorization_config::WebhookSpec;
 
-/// `--authorization-mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthorizationMode {
-    /// Kubernetes RBAC (the default).
+/// One authorizer of the chain (`--authorization-mode` or `--authorization-config`), asked in
+/// order after the `system:masters` group.
+#[derive(Debug, Clone)]
+pub enum Authorizer {
+    /// Kubernetes RBAC.
     Rbac,
-    /// Every authenticated request is allowed.
+    /// Every request is allowed.
     AlwaysAllow,
+    /// Every request is denied.
+    AlwaysDeny,
+    /// The Node authorizer: kubeward runs no kubelets, so it never has an opinion.
+    Node,
+    /// A SubjectAccessReview webhook.
+    Webhook(Box<WebhookAuthorizer>),
+}
+
+/// An authorization webhook: its settings and how to reach it.
+#[derive(Debug, Clone)]
+pub struct WebhookAuthorizer {
+    /// Name, caching, timeout, version, failure policy, match conditions.
+    pub spec: WebhookSpec,
+    /// Where it is (from its kubeconfig file).
+    pub connection: Endpoint,
+}
+
+/// Where a peer (a webhook, a gateway's upstream) is and how to reach it: what the current
+/// cluster and user of its kubeconfig file say.
+#[derive(Clone, Default)]
+pub struct Endpoint {
+    /// The URL (the cluster's `server`, path included: a webhook is posted to it exactly).
+    pub url: String,
+    /// The CA bundle that signs the webhook's certificate (PEM); `None`: the system's roots.
+    pub ca_pem: Option<String>,
+    /// `insecure-skip-tls-verify`.
+    pub insecure_skip_tls_verify: bool,
+    /// The client certificate and key to present (PEM, both in one).
+    pub client_identity_pem: Option<String>,
+    /// A bearer token to present.
+    pub bearer_token: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &self.url)
+            .field("insecure_skip_tls_verify", &self.insecure_skip_tls_verify)
+            .field("client_identity", &self.client_identity_pem.is_some())
+            .field("bearer_token", &self.bearer_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `--authentication-token-webhook-*`: a TokenReview webhook after the other token
+/// authenticators.
+#[derive(Debug, Clone)]
+pub struct TokenWebhook {
+    /// Where it is (`--authentication-token-webhook-config-file`).
+    pub connection: Endpoint,
+    /// `--authentication-token-webhook-version` (default `v1beta1`).
+    pub version: Version,
+    /// `--authentication-token-webhook-cache-ttl` (default 2m): how long an answer is reused.
+    pub cache_ttl: Duration,
 }
 
 /// How ServiceAccount tokens are issued (TokenRequest).
@@ -76,6 +133,25 @@ impl LeaderElection {
     }
 }
 
+/// A gateway: requests are authenticated (and authorized, when configured) here, then
+/// forwarded to the upstream cluster as the user they come from.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    /// The upstream API server and the gateway's own credential there (it must be allowed to
+    /// impersonate users, groups, uids and user extras).
+    pub upstream: Endpoint,
+}
+
+impl Gateway {
+    /// The upstream endpoint at `path` (an API path of the upstream).
+    pub fn upstream_at(&self, path: &str) -> Endpoint {
+        Endpoint {
+            url: format!("{}{path}", self.upstream.url.trim_end_matches('/')),
+            ..self.upstream.clone()
+        }
+    }
+}
+
 /// How the API server reaches kubelets (`--kubelet-client-certificate`, `--kubelet-client-key`,
 /// `--kubelet-certificate-authority`), for `pods/log|exec|attach|portforward`.
 #[derive(Clone)]
@@ -107,8 +183,12 @@ pub struct ServerConfig {
     /// The authenticators (`--client-ca-file`, `--token-auth-file`, ServiceAccount keys,
     /// `--anonymous-auth`).
     pub authentication: AuthenticatorConfig,
-    /// `--authorization-mode`.
-    pub authorization: AuthorizationMode,
+    /// The authorizers after `system:masters`, in order.
+    pub authorization: Vec<Authorizer>,
+    /// The token webhook, if any.
+    pub token_webhook: Option<TokenWebhook>,
+    /// `Some`: run as a gateway in front of this upstream instead of serving from the store.
+    pub gateway: Option<Gateway>,
     /// The cluster CA that signs approved CertificateSigningRequests (`--cluster-signing-*` of
     /// kube-controller-manager): certificate and key PEM. `None`: CSRs are never signed.
     pub cluster_signing: Option<(String, String)>,

@@ -20,6 +20,12 @@ pub enum StartError {
     /// The authentication configuration cannot be used.
     #[error("authentication: {0}")]
     Authentication(String),
+    /// The authorization configuration cannot be used.
+    #[error("authorization: {0}")]
+    Authorization(String),
+    /// A gateway's upstream cannot be used.
+    #[error("upstream: {0}")]
+    Upstream(String),
     /// The ServiceAccount signing key or the cluster signing CA cannot be used.
     #[error("signing: {0}")]
     Signing(String),

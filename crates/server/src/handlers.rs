@@ -4,8 +4,8 @@
 //! kubelets for `pods/log|exec|attach|portforward` (`kubelet_proxy`), discovery and the version
 //! path (`discovery`), the health checks (`health`), the metrics (`metrics`), OpenAPI
 //! (`openapi`); and aws-iam-authenticator's webhook (`iam_webhook`), which the pipeline hands
-//! `POST /authenticate` before the filters. Handlers are thin: read the request, call the
-//! registry, answer.
+//! `POST /authenticate` before the filters; a gateway's forwarding to its upstream (`proxy`).
+//! Handlers are thin: read the request, call the registry, answer.
 
 pub mod binding;
 pub mod context;
@@ -15,6 +15,7 @@ pub mod iam_webhook;
 pub mod kubelet_proxy;
 pub mod metrics;
 pub mod openapi;
+pub mod proxy;
 pub mod rest;
 pub mod reviews;
 pub mod route;

@@ -20,6 +20,7 @@
 
 mod auditing;
 mod authorizer;
+mod authorizers;
 mod clock;
 mod codec;
 mod config;
@@ -36,8 +37,11 @@ mod metrics;
 mod oidc_keys;
 mod pipeline;
 mod registry;
+mod review_server;
 mod state;
 mod sync;
+mod upstream;
+mod webhooks;
 
 #[cfg(test)]
 mod fuzz;
@@ -45,12 +49,14 @@ mod fuzz;
 mod test_support;
 
 pub use config::{
-    AuthorizationMode, KubeletClientConfig, LeaderElection, ServerConfig, ServiceAccountSigning,
+    Authorizer, Endpoint, Gateway, KubeletClientConfig, LeaderElection, ServerConfig,
+    ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
 };
 pub use error::StartError;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
+pub use review_server::{ReviewServer, ReviewServerConfig, SharedPolicy, Unmatched};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -129,8 +135,8 @@ pub struct Server {
     acceptor: TlsAcceptor,
     limits: Limits,
     state: Arc<state::State>,
-    /// The controllers' threads; stop when the server is dropped.
-    background: Background,
+    /// The controllers' threads; stop when the server is dropped (a gateway has none).
+    background: Option<Background>,
 }
 
 impl Server {
@@ -167,14 +173,52 @@ impl Server {
             acceptor,
             limits,
             state,
-            background,
+            background: Some(background),
         })
     }
 
     /// This replica's identity in the leader election (`holderIdentity` of the Lease
     /// `kube-system/kube-controller-manager` while it leads), when there is one.
     pub fn leader_identity(&self) -> Option<&str> {
-        self.background.identity.as_deref()
+        self.background.as_ref()?.identity.as_deref()
+    }
+
+    /// A gateway in front of `config.gateway`'s upstream: the same filters, no store of its own
+    /// (an empty one in memory), no controllers; its RBAC policy, when it authorizes locally,
+    /// is installed with [`Server::policy_installer`].
+    pub async fn bind_gateway(config: ServerConfig) -> Result<Self, StartError> {
+        if config.gateway.is_none() {
+            return Err(StartError::Upstream("no upstream is configured".into()));
+        }
+        let acceptor = kubeward_net::acceptor(
+            &config.tls_cert_pem,
+            &config.tls_key_pem,
+            ClientAuth::Request,
+        )
+        .map_err(|e| StartError::Tls(e.to_string()))?;
+        let store = kubeward_store::RedbStore::in_memory()
+            .map_err(|e| StartError::Bootstrap(e.to_string()))?;
+        let state = Arc::new(state::State::new(config.clone(), Arc::new(store))?);
+        let listener = TcpListener::bind(config.bind_address)
+            .await
+            .map_err(|source| StartError::Bind {
+                address: config.bind_address,
+                source,
+            })?;
+        Ok(Self {
+            listener,
+            acceptor,
+            limits: config.limits,
+            state,
+            background: None,
+        })
+    }
+
+    /// Replaces the RBAC policy the server answers from (a gateway's local policy, loaded from
+    /// manifests or its upstream by the caller).
+    pub fn policy_installer(&self) -> impl Fn(kubeward_rbac::Policy) + Send + Sync + 'static {
+        let state = self.state.clone();
+        move |policy| *state.policy_mut() = policy
     }
 
     /// The address the server listens on (useful with port 0).

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! audit ID → authentication → request info → audit → impersonation → max-in-flight
-//!          → authorization → route → audit of the answer → metrics → Audit-Id header
+//!          → authorization → route (a gateway: → proxy to the upstream) → audit of the answer
+//!          → metrics → Audit-Id header
 //! ```
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
@@ -24,6 +25,7 @@ use crate::filters::audit::{self as audit_filter, Received};
 use crate::filters::{authentication, authorization, impersonation, instrument, request_info};
 use crate::handlers::context::Context;
 use crate::handlers::iam_webhook;
+use crate::handlers::proxy;
 use crate::handlers::route::route;
 use crate::metrics::{AuthenticationResult, RequestLabels};
 use crate::state::State;
@@ -128,7 +130,7 @@ async fn serve(
     };
     let audit = trail.record.as_ref();
     let impersonating = impersonation::requested(&parts.headers);
-    let user = match impersonation::impersonate(state, &parts.headers, user) {
+    let user = match impersonation::impersonate(state, &parts.headers, user).await {
         Ok(user) => user,
         Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
     };
@@ -142,7 +144,7 @@ async fn serve(
             return too_many;
         }
     };
-    if let Err(refused) = authorization::authorize(state, &info, &user, audit) {
+    if let Err(refused) = authorization::authorize(state, &info, &user, audit).await {
         return respond::refuse(request_body, &refused, pretty).await;
     }
 
@@ -155,7 +157,10 @@ async fn serve(
         audit,
         upgrade,
     };
-    route(context, request_body).await
+    match &state.upstream {
+        Some(upstream) => proxy::forward(context, upstream, request_body).await,
+        None => route(context, request_body).await,
+    }
 }
 
 /// Whether the client wants indented JSON: `?pretty` (unless `0` or `false`), or a user agent

@@ -10,13 +10,16 @@ use kubeward_rbac::Policy;
 use kubeward_store::{RedbStore, Store};
 
 use crate::auditing::Auditing;
-use crate::config::ServerConfig;
+use crate::authorizers::Chain;
+use crate::config::{Authorizer, Gateway, ServerConfig, WebhookAuthorizer};
 use crate::error::StartError;
 use crate::health::Health;
 use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
 use crate::metrics::Metrics;
 use crate::sync::Synced;
+use crate::upstream::Upstream;
+use crate::webhooks::token::TokenWebhookAuthenticator;
 
 /// The server's shared state.
 pub struct State {
@@ -48,6 +51,14 @@ pub struct State {
     pub metrics: Arc<Metrics>,
     /// What the health checks read.
     pub health: Health,
+    /// The token webhook, asked after the token authenticators (`None`: not configured).
+    pub token_webhook: Option<TokenWebhookAuthenticator>,
+    /// The authorizers after `system:masters`.
+    pub authorizers: Chain,
+    /// A gateway's upstream (`None`: requests are served from the store).
+    pub upstream: Option<Upstream>,
+    /// A gateway asks the upstream whether the user may impersonate (`None`: `authorizers`).
+    pub impersonation: Option<Chain>,
 }
 
 impl State {
@@ -96,6 +107,25 @@ impl State {
             })
             .transpose()
             .map_err(|e| StartError::Authentication(format!("--aws-iam-sts-ca-file: {e}")))?;
+        let token_webhook = config
+            .token_webhook
+            .as_ref()
+            .map(|webhook| TokenWebhookAuthenticator::new(webhook, authenticator.api_audiences()))
+            .transpose()
+            .map_err(|e| StartError::Authentication(format!("token webhook: {e}")))?;
+        let authorizers = Chain::new(&config.authorization).map_err(StartError::Authorization)?;
+        let upstream = config
+            .gateway
+            .as_ref()
+            .map(|gateway| Upstream::new(&gateway.upstream))
+            .transpose()
+            .map_err(|e| StartError::Upstream(e.to_string()))?;
+        let impersonation = config
+            .gateway
+            .as_ref()
+            .map(|gateway| Chain::new(&[upstream_access_review(gateway)]))
+            .transpose()
+            .map_err(StartError::Upstream)?;
         let inflight = Inflight::new(
             config.max_requests_inflight,
             config.max_mutating_requests_inflight,
@@ -108,6 +138,10 @@ impl State {
             audit,
             metrics,
             health: Health::default(),
+            token_webhook,
+            authorizers,
+            upstream,
+            impersonation,
             config,
             store,
             policy: RwLock::new(Policy::new()),
@@ -129,4 +163,26 @@ impl State {
     pub fn policy_mut(&self) -> std::sync::RwLockWriteGuard<'_, Policy> {
         self.policy.write().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// How long the upstream's answer on an impersonation is reused.
+const IMPERSONATION_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The upstream as an authorizer: a SubjectAccessReview to its API (as Pinniped's
+/// impersonation proxy asks), denying when it cannot be asked.
+fn upstream_access_review(gateway: &Gateway) -> Authorizer {
+    use kubeward_webhook::authorization_config::{FailurePolicy, WebhookSpec};
+    Authorizer::Webhook(Box::new(WebhookAuthorizer {
+        spec: WebhookSpec {
+            name: "upstream".to_string(),
+            authorized_ttl: IMPERSONATION_TTL,
+            unauthorized_ttl: IMPERSONATION_TTL,
+            timeout: crate::upstream::CONNECT_TIMEOUT,
+            version: kubeward_webhook::Version::V1,
+            failure_policy: FailurePolicy::Deny,
+            kubeconfig_file: String::new(),
+            match_conditions: Vec::new(),
+        },
+        connection: gateway.upstream_at("/apis/authorization.k8s.io/v1/subjectaccessreviews"),
+    }))
 }

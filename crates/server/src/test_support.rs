@@ -13,7 +13,7 @@ use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_store::{RedbStore, Store, StoreOptions};
 use serde_json::Value;
 
-use crate::config::{AuthorizationMode, LeaderElection, ServerConfig, ServiceAccountSigning};
+use crate::config::{Authorizer, LeaderElection, ServerConfig, ServiceAccountSigning};
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
 
@@ -66,7 +66,9 @@ fn config() -> ServerConfig {
             anonymous: true,
             ..AuthenticatorConfig::default()
         },
-        authorization: AuthorizationMode::Rbac,
+        authorization: vec![Authorizer::Rbac],
+        token_webhook: None,
+        gateway: None,
         cluster_signing: Some((ca.cert_pem().to_string(), ca.key_pem().to_string())),
         service_account_signing: Some(ServiceAccountSigning {
             issuer: "https://kubernetes.default.svc".to_string(),
@@ -91,7 +93,17 @@ impl TestServer {
 
     /// A fresh server state on a store opened with `options` (a short event log, say).
     pub async fn start_with(options: StoreOptions) -> Self {
-        Self::start_config(config(), options).await
+        Self::start_configured(options, |_| {}).await
+    }
+
+    /// A fresh server state with the test configuration changed by `change`.
+    pub async fn start_configured(
+        options: StoreOptions,
+        change: impl FnOnce(&mut ServerConfig),
+    ) -> Self {
+        let mut config = config();
+        change(&mut config);
+        Self::start_config(config, options).await
     }
 
     /// A fresh server state that accepts IAM tokens for cluster id [`IAM_CLUSTER`], sending
@@ -189,6 +201,91 @@ impl TestServer {
             answer.text()
         );
         answer.json()
+    }
+}
+
+/// A plain-HTTP webhook on 127.0.0.1 that answers every POST with `answer` (200, JSON) and
+/// counts the requests; stopped when dropped.
+pub struct CannedWebhook {
+    /// `http://127.0.0.1:<port>/review`.
+    pub url: String,
+    /// Requests answered so far.
+    pub count: Arc<std::sync::atomic::AtomicUsize>,
+    /// The body of the last request.
+    pub last: Arc<std::sync::Mutex<String>>,
+    /// The request line and headers of the last request.
+    pub head: Arc<std::sync::Mutex<String>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl CannedWebhook {
+    /// Starts answering with `answer`.
+    pub async fn start(answer: &str) -> Self {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let url = format!(
+            "http://{}/review",
+            listener.local_addr().expect("an address")
+        );
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let last = Arc::new(std::sync::Mutex::new(String::new()));
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+            answer.len()
+        );
+        let head = Arc::new(std::sync::Mutex::new(String::new()));
+        let (counted, recorded, heads) = (count.clone(), last.clone(), head.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while let Ok(read) = socket.read(&mut buffer).await {
+                    if read == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            *recorded.lock().expect("not poisoned") = body.to_string();
+                            *heads.lock().expect("not poisoned") = head.to_string();
+                            break;
+                        }
+                    }
+                }
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            }
+        });
+        Self {
+            url,
+            count,
+            last,
+            head,
+            task,
+        }
+    }
+
+    /// Requests answered so far.
+    pub fn requests(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for CannedWebhook {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

@@ -87,7 +87,7 @@ fn full_message(error: &dyn std::error::Error) -> String {
 async fn list_all<K>(
     api: Api<K>,
     resource: &'static str,
-    progress: &mut dyn FnMut(&str, usize),
+    progress: &mut (dyn FnMut(&str, usize) + Send),
 ) -> Result<Vec<K>, LiveError>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
@@ -109,7 +109,7 @@ where
 /// Lists every RBAC object of the cluster; `progress(kind, count)` is called after each page.
 pub async fn load(
     client: &kube::Client,
-    progress: &mut dyn FnMut(&str, usize),
+    progress: &mut (dyn FnMut(&str, usize) + Send),
 ) -> Result<Manifests, LiveError> {
     let mut manifests = Manifests::default();
     let invalid = |kind: &str, name: &Option<String>, e: &dyn std::fmt::Display| {

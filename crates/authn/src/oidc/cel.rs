@@ -5,8 +5,10 @@
 //! kube-apiserver's CEL compiler declares only that one.
 
 use kube_cel::KubeCelExt as _;
+/// A CEL value (what expressions are evaluated over and return).
+pub use kube_cel::cel::Value;
 use kube_cel::cel::common::ast::{Expr, IdedExpr};
-use kube_cel::cel::{Context, Program, Value};
+use kube_cel::cel::{Context, Program};
 
 /// Why an expression cannot be compiled or evaluated.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -30,6 +32,9 @@ pub enum Environment {
     Claims,
     /// `user`: user validation rules.
     User,
+    /// `request`: the match conditions of an authorization webhook (`AuthorizationConfiguration`),
+    /// over the SubjectAccessReview spec.
+    Request,
 }
 
 impl Environment {
@@ -37,6 +42,7 @@ impl Environment {
         match self {
             Self::Claims => "claims",
             Self::User => "user",
+            Self::Request => "request",
         }
     }
 }

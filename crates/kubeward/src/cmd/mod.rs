@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod aws_credentials;
 mod eks;
+mod gateway;
 mod idp;
 mod leader_election;
 mod limits;
@@ -19,6 +20,7 @@ mod up_aws;
 mod up_lab;
 mod up_oidc;
 mod user;
+mod webhook;
 
 use std::process::ExitCode;
 
@@ -57,6 +59,12 @@ enum Command {
     User(user::UserArgs),
     /// Sign in with OpenID Connect as a kubectl credential plugin (kubelogin's flags).
     Login(login::LoginArgs),
+    /// An authenticating gateway in front of a cluster: kubeward's authentication (and
+    /// optionally authorization), then the request forwarded with impersonation headers.
+    Gateway(Box<gateway::GatewayArgs>),
+    /// The authentication and authorization webhook of a kube-apiserver (TokenReview,
+    /// SubjectAccessReview), and the files that point a kube-apiserver at it.
+    Webhook(webhook::WebhookArgs),
     /// EKS administration: eksctl's iamidentitymapping, `aws eks update-kubeconfig`, access
     /// entries.
     Eks(eks::EksArgs),
@@ -72,6 +80,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => login::run(args),
         Command::Idp(args) => idp::run(args),
         Command::Auth(args) => auth::run(args),
+        Command::Webhook(args) => webhook::run(args),
+        Command::Gateway(args) => gateway::run(*args),
         Command::Eks(args) => eks::run(args),
     }
 }

@@ -3,6 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{ArgAction, Args};
@@ -12,8 +13,11 @@ use kubeward_authn::oidc::JwtConfig;
 use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
 use kubeward_server::{
-    AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning,
+    Authorizer, KubeletClientConfig, ServerConfig, ServiceAccountSigning, TokenWebhook,
+    WebhookAuthorizer,
 };
+use kubeward_webhook::Version;
+use kubeward_webhook::authorization_config::{self, AuthorizerSpec, LegacyFlags};
 
 use super::leader_election::LeaderElectionArgs;
 use super::storage::StorageArgs;
@@ -54,9 +58,16 @@ pub struct ServeArgs {
     /// Allow anonymous requests (user system:anonymous, group system:unauthenticated).
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub anonymous_auth: bool,
-    /// Authorizers, comma-separated: RBAC or AlwaysAllow (Node is accepted and ignored).
-    #[arg(long, default_value = "RBAC")]
-    pub authorization_mode: String,
+    /// Authorizers in order, comma-separated: RBAC, AlwaysAllow, AlwaysDeny, Webhook, Node
+    /// (kubeward has no kubelets: Node never has an opinion). Default RBAC.
+    #[arg(long)]
+    pub authorization_mode: Option<String>,
+    /// The webhooks and caching of authorization.
+    #[command(flatten)]
+    pub authorization_webhook: AuthorizationWebhookArgs,
+    /// The token webhook.
+    #[command(flatten)]
+    pub token_webhook: TokenWebhookArgs,
     /// CA certificate that signs approved CertificateSigningRequests (kube-controller-manager's flag).
     #[arg(long)]
     pub cluster_signing_cert_file: Option<PathBuf>,
@@ -235,6 +246,48 @@ pub struct OidcArgs {
     pub authentication_config: Option<PathBuf>,
 }
 
+/// kube-apiserver's authorization webhook flags and `--authorization-config`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AuthorizationWebhookArgs {
+    /// A kubeconfig-format file saying where the SubjectAccessReview webhook is
+    /// (with --authorization-mode=…,Webhook).
+    #[arg(long)]
+    pub authorization_webhook_config_file: Option<PathBuf>,
+    /// The SubjectAccessReview version to send and expect: v1 or v1beta1 (default v1beta1).
+    #[arg(long)]
+    pub authorization_webhook_version: Option<String>,
+    /// How long an allow of the webhook is reused (Go duration; default 5m).
+    #[arg(long, value_parser = parse_go_duration)]
+    pub authorization_webhook_cache_authorized_ttl: Option<Duration>,
+    /// How long a deny or no opinion of the webhook is reused (default 30s).
+    #[arg(long, value_parser = parse_go_duration)]
+    pub authorization_webhook_cache_unauthorized_ttl: Option<Duration>,
+    /// An AuthorizationConfiguration file (apiserver.config.k8s.io/v1): the authorizers in
+    /// order, several webhooks with match conditions and failure policies. Excludes
+    /// --authorization-mode and the --authorization-webhook-* flags.
+    #[arg(long)]
+    pub authorization_config: Option<PathBuf>,
+}
+
+/// kube-apiserver's token webhook flags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TokenWebhookArgs {
+    /// A kubeconfig-format file saying where the TokenReview webhook is; asked for bearer
+    /// tokens the other authenticators turn down.
+    #[arg(long)]
+    pub authentication_token_webhook_config_file: Option<PathBuf>,
+    /// The TokenReview version to send and expect: v1 or v1beta1.
+    #[arg(long, default_value = "v1beta1")]
+    pub authentication_token_webhook_version: String,
+    /// How long the webhook's answers are reused (Go duration).
+    #[arg(long, default_value = "2m", value_parser = parse_go_duration)]
+    pub authentication_token_webhook_cache_ttl: Duration,
+}
+
+fn parse_go_duration(text: &str) -> Result<Duration, String> {
+    kubeward_webhook::duration::parse(text).map_err(|e| e.to_string())
+}
+
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("{what} {}", path.display()))
 }
@@ -246,7 +299,8 @@ fn read_opt(path: Option<&PathBuf>, what: &str) -> anyhow::Result<Option<String>
 impl ServeArgs {
     /// The server configuration these flags describe; `default_bind` when no address is given.
     pub fn server_config(&self, default_bind: IpAddr) -> anyhow::Result<ServerConfig> {
-        let authorization = parse_authorization_mode(&self.authorization_mode)?;
+        let authorization = self.authorizers()?;
+        let token_webhook = self.token_webhook.config()?;
         let (Some(cert), Some(key)) = (&self.tls_cert_file, &self.tls_private_key_file) else {
             bail!("--tls-cert-file and --tls-private-key-file are required");
         };
@@ -343,6 +397,8 @@ impl ServeArgs {
                 },
             },
             authorization,
+            token_webhook,
+            gateway: None,
             cluster_signing,
             service_account_signing,
             store_path: self.data_dir.join("store.redb"),
@@ -393,19 +449,104 @@ impl OidcArgs {
     }
 }
 
-fn parse_authorization_mode(modes: &str) -> anyhow::Result<AuthorizationMode> {
-    let mut chosen = None;
-    for mode in modes.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-        match mode {
-            "RBAC" => chosen = chosen.or(Some(AuthorizationMode::Rbac)),
-            "AlwaysAllow" => chosen = chosen.or(Some(AuthorizationMode::AlwaysAllow)),
-            "Node" => {}
-            other => bail!(
-                "--authorization-mode: unsupported authorization mode {other:?} (supported: RBAC, AlwaysAllow)"
-            ),
-        }
+impl ServeArgs {
+    /// The authorizer chain (default RBAC).
+    fn authorizers(&self) -> anyhow::Result<Vec<Authorizer>> {
+        authorizers(
+            self.authorization_mode.as_deref(),
+            "RBAC",
+            &self.authorization_webhook,
+        )
     }
-    chosen.ok_or_else(|| anyhow::anyhow!("--authorization-mode: RBAC or AlwaysAllow is required"))
+}
+
+/// The authorizer chain: `--authorization-config`, or the legacy flags (`mode`, else
+/// `default_mode`), with each webhook's kubeconfig read.
+pub fn authorizers(
+    mode: Option<&str>,
+    default_mode: &str,
+    webhook: &AuthorizationWebhookArgs,
+) -> anyhow::Result<Vec<Authorizer>> {
+    let specs = match &webhook.authorization_config {
+        Some(path) => {
+            let legacy = mode.is_some()
+                || webhook.authorization_webhook_config_file.is_some()
+                || webhook.authorization_webhook_version.is_some()
+                || webhook.authorization_webhook_cache_authorized_ttl.is_some()
+                || webhook
+                    .authorization_webhook_cache_unauthorized_ttl
+                    .is_some();
+            if legacy {
+                bail!(
+                    "--authorization-config can not be specified when --authorization-mode or --authorization-webhook-* flags are defined"
+                );
+            }
+            let text = read(path, "--authorization-config")?;
+            authorization_config::parse(&text)
+                .with_context(|| format!("--authorization-config {}", path.display()))?
+        }
+        None => {
+            let defaults = LegacyFlags::default();
+            let modes = mode.unwrap_or(default_mode);
+            authorization_config::from_flags(&LegacyFlags {
+                modes: modes
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect(),
+                webhook_config_file: webhook
+                    .authorization_webhook_config_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+                webhook_version: webhook
+                    .authorization_webhook_version
+                    .clone()
+                    .unwrap_or(defaults.webhook_version),
+                authorized_ttl: webhook
+                    .authorization_webhook_cache_authorized_ttl
+                    .unwrap_or(defaults.authorized_ttl),
+                unauthorized_ttl: webhook
+                    .authorization_webhook_cache_unauthorized_ttl
+                    .unwrap_or(defaults.unauthorized_ttl),
+            })?
+        }
+    };
+    specs
+        .into_iter()
+        .map(|spec| {
+            Ok(match spec {
+                AuthorizerSpec::Rbac => Authorizer::Rbac,
+                AuthorizerSpec::AlwaysAllow => Authorizer::AlwaysAllow,
+                AuthorizerSpec::AlwaysDeny => Authorizer::AlwaysDeny,
+                AuthorizerSpec::Node => Authorizer::Node,
+                AuthorizerSpec::Webhook(spec) => {
+                    let connection = crate::webhook_kubeconfig::load(
+                        Path::new(&spec.kubeconfig_file),
+                        &format!("authorization webhook {:?}", spec.name),
+                    )?;
+                    Authorizer::Webhook(Box::new(WebhookAuthorizer { spec, connection }))
+                }
+            })
+        })
+        .collect()
+}
+
+impl TokenWebhookArgs {
+    /// The token webhook, if configured.
+    fn config(&self) -> anyhow::Result<Option<TokenWebhook>> {
+        let Some(path) = &self.authentication_token_webhook_config_file else {
+            return Ok(None);
+        };
+        let version = Version::authentication(&self.authentication_token_webhook_version)?;
+        let connection =
+            crate::webhook_kubeconfig::load(path, "--authentication-token-webhook-config-file")?;
+        Ok(Some(TokenWebhook {
+            connection,
+            version,
+            cache_ttl: self.authentication_token_webhook_cache_ttl,
+        }))
+    }
 }
 
 /// Runs `kubeward serve`.

@@ -2,7 +2,9 @@
 //! connection's client certificates and the `Authorization` header. An OIDC token signed with a
 //! key not seen yet makes the issuer's keys be fetched once (rate-limited) and the request tried
 //! again; an EKS-style IAM token not verified yet is sent to STS once (`iam_sts`) and the request
-//! tried again, answered from the IAM cache from then on. A refused request gets the generic
+//! tried again, answered from the IAM cache from then on. A bearer token the others turn down
+//! goes to the token webhook, if one is configured (a webhook that cannot be reached makes the
+//! request 401). A refused request gets the generic
 //! 401; the reason is logged, never the token.
 
 use http::header::AUTHORIZATION;
@@ -68,12 +70,46 @@ pub async fn authenticate(
             None => {}
         }
     }
+    if let Some(webhook) = &state.token_webhook
+        && let Some(token) = authorization.and_then(kubeward_authn::bearer_token)
+        && needs_webhook(&outcome)
+    {
+        outcome = match webhook
+            .authenticate(token, crate::clock::system_now())
+            .await
+        {
+            Ok(Some(found)) => {
+                Outcome::Authenticated(kubeward_authn::add_authenticated_group(found.user))
+            }
+            Ok(None) => Outcome::Unauthorized(with_reason(&outcome, "webhook: not authenticated")),
+            Err(error) => {
+                Outcome::Unauthorized(with_reason(&outcome, &format!("webhook: {error}")))
+            }
+        };
+    }
     match outcome {
         Outcome::Authenticated(user) => Ok(user),
         Outcome::Unauthorized(reason) => {
             tracing::info!(path = parts.uri.path(), %reason, "Unable to authenticate the request");
             Err(status::unauthorized())
         }
+    }
+}
+
+/// Whether the token webhook is asked: the other authenticators turned the bearer token down,
+/// or none of them takes tokens (the request would otherwise be anonymous).
+fn needs_webhook(outcome: &Outcome) -> bool {
+    match outcome {
+        Outcome::Unauthorized(_) => true,
+        Outcome::Authenticated(user) => user.name == kubeward_core::user::ANONYMOUS,
+    }
+}
+
+/// The reasons of a refusal so far, with `more`.
+fn with_reason(outcome: &Outcome, more: &str) -> String {
+    match outcome {
+        Outcome::Unauthorized(reason) => format!("{reason}; {more}"),
+        Outcome::Authenticated(_) => more.to_string(),
     }
 }
 

@@ -6,14 +6,14 @@ use kubeward_core::UserInfo;
 use kubeward_core::request_info::RequestInfo;
 use kubeward_core::status::{self, Status};
 
-use kubeward_rbac::Decision;
+use kubeward_webhook::Decision;
 
 use crate::auditing::Record;
 use crate::authorizer;
 use crate::state::State;
 
 /// `Ok` when `user` may do what `info` asks, else the 403 to answer.
-pub fn authorize(
+pub async fn authorize(
     state: &State,
     info: &RequestInfo,
     user: &UserInfo,
@@ -22,17 +22,13 @@ pub fn authorize(
     let attributes = info.to_attributes(user.clone());
     let denial = match audit {
         // Only an audited request needs the reason of an allowed one.
-        Some(record) => match authorizer::authorize(state, &attributes) {
-            Decision::Allow { reason } => {
-                record.authorized(true, &reason);
-                None
-            }
-            Decision::NoOpinion { reason } => {
-                record.authorized(false, &reason);
-                Some(reason)
-            }
-        },
-        None => authorizer::denial(state, &attributes),
+        Some(record) => {
+            let verdict = authorizer::authorize(state, &attributes).await;
+            let allowed = verdict.decision == Decision::Allow;
+            record.authorized(allowed, &verdict.reason);
+            (!allowed).then_some(verdict.reason)
+        }
+        None => authorizer::denial(state, &attributes).await,
     };
     match denial {
         None => Ok(()),

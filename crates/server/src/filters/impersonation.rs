@@ -1,5 +1,6 @@
 //! kube-apiserver's impersonation filter: `Impersonate-User`, `-Group`, `-Uid` and
-//! `Impersonate-Extra-*` headers, each authorized through the `impersonate` verb.
+//! `Impersonate-Extra-*` headers, each authorized through the `impersonate` verb (by the
+//! upstream, in a gateway: the client's headers are never forwarded as they came).
 
 use http::HeaderMap;
 use kubeward_core::UserInfo;
@@ -22,7 +23,7 @@ pub fn requested(headers: &HeaderMap) -> bool {
 
 /// The user to run the request as: `requester` when no impersonation header is present, else the
 /// impersonated user once every part of it is allowed.
-pub fn impersonate(
+pub async fn impersonate(
     state: &State,
     headers: &HeaderMap,
     requester: UserInfo,
@@ -51,35 +52,27 @@ pub fn impersonate(
         ));
     };
 
-    let check = |attrs: Attributes| -> Result<(), Status> {
-        match crate::authorizer::denial(state, &attrs) {
-            None => Ok(()),
-            Some(reason) => Err(status::forbidden(&attrs, &reason)),
+    let mut checks = vec![match split_service_account_username(user) {
+        Some((namespace, name)) => Attributes::resource(
+            requester.clone(),
+            "impersonate",
+            "",
+            "serviceaccounts",
+            namespace,
+        )
+        .with_name(name),
+        None => {
+            Attributes::resource(requester.clone(), "impersonate", "", "users", "").with_name(user)
         }
-    };
-    match split_service_account_username(user) {
-        Some((namespace, name)) => check(
-            Attributes::resource(
-                requester.clone(),
-                "impersonate",
-                "",
-                "serviceaccounts",
-                namespace,
-            )
-            .with_name(name),
-        )?,
-        None => check(
-            Attributes::resource(requester.clone(), "impersonate", "", "users", "").with_name(user),
-        )?,
-    }
+    }];
     for group in &groups {
-        check(
+        checks.push(
             Attributes::resource(requester.clone(), "impersonate", "", "groups", "")
                 .with_name(group),
-        )?;
+        );
     }
     if let Some(uid) = uid {
-        check(
+        checks.push(
             Attributes::resource(
                 requester.clone(),
                 "impersonate",
@@ -88,10 +81,10 @@ pub fn impersonate(
                 "",
             )
             .with_name(uid),
-        )?;
+        );
     }
     for (key, value) in &extras {
-        check(
+        checks.push(
             Attributes::resource(
                 requester.clone(),
                 "impersonate",
@@ -101,7 +94,12 @@ pub fn impersonate(
             )
             .with_subresource(key)
             .with_name(value),
-        )?;
+        );
+    }
+    for attrs in &checks {
+        if let Some(reason) = crate::authorizer::impersonation_denial(state, attrs).await {
+            return Err(status::forbidden(attrs, &reason));
+        }
     }
 
     let mut impersonated = impersonated_user(user, groups);

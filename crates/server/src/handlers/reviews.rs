@@ -6,7 +6,7 @@ use http::Response;
 use kubeward_core::UserInfo;
 use kubeward_core::attributes::Attributes;
 use kubeward_core::status::{self, Status};
-use kubeward_rbac::Decision;
+use kubeward_webhook::Decision;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -34,10 +34,10 @@ pub async fn handle(
         "tokenreviews" => token_review(context, &spec).await,
         "subjectaccessreviews" => {
             let user = user_from_spec(&spec);
-            access_status(context, &attributes_from_spec(user, &spec))
+            access_status(context, &attributes_from_spec(user, &spec)).await
         }
         "selfsubjectaccessreviews" => {
-            access_status(context, &attributes_from_spec(context.user.clone(), &spec))
+            access_status(context, &attributes_from_spec(context.user.clone(), &spec)).await
         }
         "localsubjectaccessreviews" => {
             let declared = spec
@@ -57,7 +57,7 @@ pub async fn handle(
                 ));
             }
             let user = user_from_spec(&spec);
-            access_status(context, &attributes_from_spec(user, &spec))
+            access_status(context, &attributes_from_spec(user, &spec)).await
         }
         "selfsubjectrulesreviews" => rules_review(context, &spec),
         _ => return Err(not_served()),
@@ -154,18 +154,32 @@ fn attributes_from_spec(user: UserInfo, spec: &Value) -> Attributes {
     }
 }
 
-fn access_status(context: &Context<'_>, attributes: &Attributes) -> Value {
-    match crate::authorizer::authorize(context.state, attributes) {
-        Decision::Allow { reason } if reason.is_empty() => json!({"allowed": true}),
-        Decision::Allow { reason } => json!({"allowed": true, "reason": reason}),
-        Decision::NoOpinion { reason } if reason.is_empty() => json!({"allowed": false}),
-        Decision::NoOpinion { reason } => json!({"allowed": false, "reason": reason}),
+/// `status` of an access review: `allowed`, `denied` for a deny, the reason, and the
+/// authorizers' errors as `evaluationError`.
+async fn access_status(context: &Context<'_>, attributes: &Attributes) -> Value {
+    let verdict = crate::authorizer::authorize(context.state, attributes).await;
+    let mut status = Map::new();
+    status.insert("allowed".into(), json!(verdict.decision == Decision::Allow));
+    if verdict.decision == Decision::Deny {
+        status.insert("denied".into(), json!(true));
     }
+    if !verdict.reason.is_empty() {
+        status.insert("reason".into(), json!(verdict.reason));
+    }
+    if let Some(error) = verdict.error {
+        status.insert("evaluationError".into(), json!(error));
+    }
+    Value::Object(status)
 }
 
 fn rules_review(context: &Context<'_>, spec: &Value) -> Value {
     let namespace = spec.get("namespace").and_then(Value::as_str).unwrap_or("");
-    let review = context.state.policy().rules_for(&context.user, namespace);
+    let mut review = context.state.policy().rules_for(&context.user, namespace);
+    if context.state.authorizers.has_webhooks() {
+        review
+            .errors
+            .push("webhook authorizer does not support user rule resolution".to_string());
+    }
     let mut resource_rules = Vec::new();
     let mut non_resource_rules = Vec::new();
     for rule in &review.rules {
@@ -207,12 +221,26 @@ async fn token_review(context: &Context<'_>, spec: &Value) -> Value {
     }
     let audiences = objects::strings(spec.get("audiences"));
     let wanted = (!audiences.is_empty()).then_some(audiences.as_slice());
-    match context.state.authenticator.authenticate_token(
+    let mut result = context.state.authenticator.authenticate_token(
         token,
         wanted,
         context.state.as_ref(),
         crate::clock::system_now(),
-    ) {
+    );
+    // The token webhook answers for the API audiences only.
+    if result.is_err()
+        && wanted.is_none()
+        && let Some(webhook) = &context.state.token_webhook
+        && let Ok(Some(found)) = webhook
+            .authenticate(token, crate::clock::system_now())
+            .await
+    {
+        result = Ok(kubeward_authn::TokenUser {
+            user: kubeward_authn::add_authenticated_group(found.user),
+            audiences: found.audiences,
+        });
+    }
+    match result {
         Ok(found) => json!({
             "authenticated": true,
             "user": user_info_json(&found.user),

@@ -13,7 +13,7 @@ mod matrix;
 mod output;
 mod policy_rules;
 mod self_review;
-mod source;
+pub(crate) mod source;
 mod summary;
 mod target;
 mod viz;

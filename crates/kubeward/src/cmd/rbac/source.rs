@@ -26,7 +26,7 @@ pub(super) struct PolicySource {
 
 /// Which cluster to talk to.
 #[derive(Debug, Clone, Default, Args)]
-pub(super) struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     /// The kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
@@ -50,7 +50,7 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// A client for the cluster of the kubeconfig (exec plugins, certificates, tokens as kubectl).
-pub(super) async fn client(cluster: &ClusterArgs) -> anyhow::Result<kube::Client> {
+pub(crate) async fn client(cluster: &ClusterArgs) -> anyhow::Result<kube::Client> {
     let config =
         crate::kube_config::load(cluster.kubeconfig.as_deref(), cluster.context.as_deref()).await?;
     kube::Client::try_from(config).context("cannot set up the client for the cluster")

@@ -222,3 +222,92 @@ async fn bad_iam_tokens_are_refused_before_sts() {
         .await;
     assert_eq!((refused.code, refused.text()), (401, UNAUTHORIZED.into()));
 }
+
+mod webhook {
+    use std::time::Duration;
+
+    use kubeward_store::StoreOptions;
+    use kubeward_webhook::Version;
+
+    use crate::config::{Endpoint, TokenWebhook};
+    use crate::test_support::{ALICE, CannedWebhook, TestServer};
+
+    async fn server(url: &str) -> TestServer {
+        let url = url.to_string();
+        TestServer::start_configured(StoreOptions::default(), move |config| {
+            config.token_webhook = Some(TokenWebhook {
+                connection: Endpoint {
+                    url,
+                    ..Endpoint::default()
+                },
+                version: Version::V1beta1,
+                cache_ttl: Duration::from_secs(120),
+            });
+        })
+        .await
+    }
+
+    async fn whoami(server: &TestServer, token: &str) -> (u16, serde_json::Value) {
+        let review = serde_json::json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+        let answer = server
+            .request(
+                "POST",
+                "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                Some(token),
+                Some(&review),
+            )
+            .await;
+        (answer.code, answer.json())
+    }
+
+    #[tokio::test]
+    async fn a_token_only_the_webhook_knows_authenticates_and_is_cached() {
+        let webhook = CannedWebhook::start(
+            r#"{"apiVersion":"authentication.k8s.io/v1beta1","kind":"TokenReview","status":{"authenticated":true,"user":{"username":"jane","uid":"42","groups":["qa"],"extra":{"scope":["x"]}}}}"#,
+        )
+        .await;
+        let server = server(&webhook.url).await;
+        let (code, body) = whoami(&server, "only-the-webhook-knows").await;
+        assert_eq!(code, 201, "{body}");
+        assert_eq!(
+            body["status"]["userInfo"],
+            serde_json::json!({"username": "jane", "uid": "42", "groups": ["qa", "system:authenticated"], "extra": {"scope": ["x"]}})
+        );
+        let sent: serde_json::Value = serde_json::from_str(&webhook.last.lock().unwrap()).unwrap();
+        assert_eq!(sent["apiVersion"], "authentication.k8s.io/v1beta1");
+        assert_eq!(sent["spec"]["token"], "only-the-webhook-knows");
+        // This server has no API audiences, so none are asked for.
+        assert_eq!(sent["spec"].get("audiences"), None);
+        let _ = whoami(&server, "only-the-webhook-knows").await;
+        assert_eq!(
+            webhook.requests(),
+            1,
+            "the second answer comes from the cache"
+        );
+        // A token the static file knows never reaches the webhook.
+        let (code, body) = whoami(&server, ALICE).await;
+        assert_eq!(code, 201);
+        assert_eq!(body["status"]["userInfo"]["username"], "alice");
+        assert_eq!(webhook.requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_or_a_webhook_that_is_down_is_401() {
+        let webhook =
+            CannedWebhook::start(r#"{"status":{"authenticated":false,"error":"expired"}}"#).await;
+        let refusing = server(&webhook.url).await;
+        let (code, body) = whoami(&refusing, "expired-token").await;
+        assert_eq!(code, 401);
+        assert_eq!(body["message"], "Unauthorized");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let down = format!("http://{}/authenticate", listener.local_addr().unwrap());
+        drop(listener);
+        let unreachable = server(&down).await;
+        let (code, body) = whoami(&unreachable, "some-token").await;
+        assert_eq!(code, 401);
+        assert_eq!(body["reason"], "Unauthorized");
+        // No token: anonymous as before; the webhook is not asked.
+        let anonymous = unreachable.request("GET", "/version", None, None).await;
+        assert_eq!(anonymous.code, 200);
+    }
+}

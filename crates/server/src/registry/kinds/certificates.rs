@@ -269,7 +269,7 @@ fn may_approve(request: &Admission<'_>, signer: &str) -> bool {
         let attributes =
             Attributes::resource(request.user.clone(), "approve", GROUP, "signers", "")
                 .with_name(name);
-        crate::authorizer::allowed(request.state, &attributes)
+        crate::authorizer::allowed_blocking(request.state, &attributes)
     })
 }
 

@@ -194,7 +194,7 @@ fn rules_of(object: &Value) -> Option<Vec<PolicyRule>> {
 
 /// Whether the writer may do something (what escalation prevention asks the authorizer).
 fn may(state: &State) -> impl Fn(&Attributes) -> bool + '_ {
-    move |attributes| crate::authorizer::allowed(state, attributes)
+    move |attributes| crate::authorizer::allowed_blocking(state, attributes)
 }
 
 /// The rules a user holds in a namespace, with the errors of resolving them.

@@ -1,0 +1,157 @@
+//! `kubeward gateway`: kubeward in front of a cluster whose kube-apiserver flags cannot be set.
+//! Every request is authenticated with kubeward's chain (client certificates of its CA, static
+//! tokens, OIDC, the token webhook; the upstream's own ServiceAccount tokens by a TokenReview to
+//! the upstream), optionally authorized locally (RBAC from manifests or the upstream, webhooks),
+//! then forwarded with the gateway's own credential and `Impersonate-*` headers of the user, so
+//! that the upstream's RBAC and audit see the real user. A client's `--as` is honoured only when
+//! the upstream says the user may impersonate (a SubjectAccessReview to the upstream).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{ArgAction, Args};
+use kubeward_authn::AuthenticatorConfig;
+use kubeward_server::{Authorizer, Gateway, ServerConfig, TokenWebhook};
+
+use super::limits::ConnectionArgs;
+use super::serve::{AuthorizationWebhookArgs, OidcArgs};
+use super::webhook::policy::PolicyArgs;
+
+/// How long the upstream's verdict on a token is reused.
+const UPSTREAM_TOKEN_TTL: Duration = Duration::from_secs(10);
+
+/// The gateway's flags.
+#[derive(Debug, Args)]
+pub struct GatewayArgs {
+    /// The kubeconfig of the upstream cluster: where it is, and the credential the gateway
+    /// forwards with (it must be allowed to impersonate users, groups, uids and user extras,
+    /// and to create TokenReviews and SubjectAccessReviews).
+    #[arg(long)]
+    upstream_kubeconfig: PathBuf,
+    /// The context of the upstream kubeconfig (default: its current context).
+    #[arg(long)]
+    upstream_context: Option<String>,
+    /// Ask the upstream (TokenReview) about bearer tokens the gateway does not know, such as
+    /// the upstream's ServiceAccount tokens.
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    upstream_token_review: bool,
+    /// The IP address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    bind_address: IpAddr,
+    /// The port to serve HTTPS on (0: any free port).
+    #[arg(long, default_value_t = 8443)]
+    secure_port: u16,
+    /// The serving certificate (PEM, leaf first).
+    #[arg(long)]
+    tls_cert_file: PathBuf,
+    /// The serving certificate's key (PEM).
+    #[arg(long)]
+    tls_private_key_file: PathBuf,
+    /// CA bundle that client certificates must chain to.
+    #[arg(long)]
+    client_ca_file: Option<PathBuf>,
+    /// Static tokens, in kube-apiserver's CSV format: token,user,uid,"group1,group2".
+    #[arg(long)]
+    token_auth_file: Option<PathBuf>,
+    /// Allow requests without credentials (forwarded as system:anonymous).
+    #[arg(long, default_value_t = false, action = ArgAction::Set)]
+    anonymous_auth: bool,
+    /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
+    #[command(flatten)]
+    oidc: OidcArgs,
+    /// Local authorizers before the upstream's own, comma-separated (default AlwaysAllow: the
+    /// upstream decides); with RBAC the policy comes from --policy-dir, else from the upstream.
+    #[arg(long)]
+    authorization_mode: Option<String>,
+    /// Local authorization webhooks.
+    #[command(flatten)]
+    authorization_webhook: AuthorizationWebhookArgs,
+    /// The local RBAC policy.
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Connection limits.
+    #[command(flatten)]
+    connections: ConnectionArgs,
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{what} {}", path.display()))
+}
+
+fn read_opt(path: Option<&PathBuf>, what: &str) -> anyhow::Result<Option<String>> {
+    path.map(|p| read(p, what)).transpose()
+}
+
+/// Runs `kubeward gateway`.
+pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
+    let upstream = crate::webhook_kubeconfig::load_context(
+        &args.upstream_kubeconfig,
+        "--upstream-kubeconfig",
+        args.upstream_context.as_deref(),
+    )?;
+    let gateway = Gateway { upstream };
+    let authorization = super::serve::authorizers(
+        args.authorization_mode.as_deref(),
+        "AlwaysAllow",
+        &args.authorization_webhook,
+    )?;
+    let local_rbac = authorization.iter().any(|a| matches!(a, Authorizer::Rbac));
+    let token_webhook = args.upstream_token_review.then(|| TokenWebhook {
+        connection: gateway.upstream_at("/apis/authentication.k8s.io/v1/tokenreviews"),
+        version: kubeward_webhook::Version::V1,
+        cache_ttl: UPSTREAM_TOKEN_TTL,
+    });
+    let config = ServerConfig {
+        bind_address: SocketAddr::new(args.bind_address, args.secure_port),
+        tls_cert_pem: read(&args.tls_cert_file, "--tls-cert-file")?,
+        tls_key_pem: read(&args.tls_private_key_file, "--tls-private-key-file")?,
+        authentication: AuthenticatorConfig {
+            client_ca_pem: read_opt(args.client_ca_file.as_ref(), "--client-ca-file")?,
+            token_auth_csv: read_opt(args.token_auth_file.as_ref(), "--token-auth-file")?,
+            service_accounts: None,
+            anonymous: args.anonymous_auth,
+            jwt: args.oidc.jwt_config()?,
+            iam: None,
+        },
+        authorization,
+        token_webhook,
+        gateway: Some(gateway.clone()),
+        cluster_signing: None,
+        service_account_signing: None,
+        store_path: PathBuf::new(),
+        max_requests_inflight: 0,
+        max_mutating_requests_inflight: 0,
+        limits: args.connections.limits(),
+        kubelet_client: None,
+        audit: None,
+        leader_election: None,
+    };
+    args.policy
+        .default_cluster(&args.upstream_kubeconfig, args.upstream_context.as_deref());
+    super::runtime()?.block_on(async move {
+        let server = kubeward_server::Server::bind_gateway(config).await?;
+        if local_rbac {
+            let source = args
+                .policy
+                .start(std::sync::Arc::new(server.policy_installer()))
+                .await?;
+            eprintln!("local RBAC policy: {source}");
+        }
+        let address = server.local_addr()?;
+        let host = if address.ip().is_unspecified() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            address.ip()
+        };
+        eprintln!(
+            "kubeward gateway listening on https://{} for {}",
+            SocketAddr::new(host, address.port()),
+            gateway.upstream.url
+        );
+        server.serve().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}

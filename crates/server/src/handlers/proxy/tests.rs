@@ -1,0 +1,135 @@
+//! The gateway's forwarding against a plain-HTTP upstream on loopback that answers every
+//! request with one body and records what it received.
+
+use bytes::Bytes;
+use kubeward_store::StoreOptions;
+
+use crate::config::{Authorizer, Endpoint, Gateway};
+use crate::test_support::{ALICE, CannedWebhook, TestServer};
+
+const POD_LIST: &str =
+    r#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7"},"items":[]}"#;
+
+async fn gateway(upstream: &CannedWebhook) -> TestServer {
+    let url = upstream.url.clone();
+    TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.authorization = vec![Authorizer::AlwaysAllow];
+        config.gateway = Some(Gateway {
+            upstream: Endpoint {
+                url,
+                ..Endpoint::default()
+            },
+        });
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_request_goes_upstream_as_the_user_without_the_clients_credentials() {
+    let upstream = CannedWebhook::start(POD_LIST).await;
+    let gateway = gateway(&upstream).await;
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("/api/v1/namespaces/default/pods?limit=500")
+        .header("authorization", format!("Bearer {ALICE}"))
+        .header("accept", "application/json")
+        .header("connection", "x-smuggled")
+        .header("x-smuggled", "1")
+        .header("proxy-authorization", "Basic eA==");
+    let answer = gateway.send(request, Bytes::new()).await;
+    assert_eq!(answer.code, 200, "{}", answer.text());
+    assert_eq!(answer.text(), POD_LIST);
+    let head = upstream.head.lock().unwrap().to_ascii_lowercase();
+    assert!(
+        head.starts_with("get /review/api/v1/namespaces/default/pods?limit=500 http/1.1"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nimpersonate-user: alice\r\n"), "{head}");
+    assert!(
+        head.contains("\r\nimpersonate-group: system:authenticated\r\n"),
+        "{head}"
+    );
+    assert!(head.contains("\r\nimpersonate-uid: 2\r\n"), "{head}");
+    assert!(head.contains("\r\naccept: application/json\r\n"), "{head}");
+    for absent in [ALICE, "x-smuggled", "proxy-authorization"] {
+        assert!(!head.contains(absent), "{absent} crossed: {head}");
+    }
+}
+
+#[tokio::test]
+async fn a_clients_impersonation_needs_the_upstreams_yes_and_never_crosses_as_it_came() {
+    // The upstream answers everything with a PodList, so it never says yes to a
+    // SubjectAccessReview: the impersonation is refused and nothing is forwarded.
+    let upstream = CannedWebhook::start(POD_LIST).await;
+    let gateway = gateway(&upstream).await;
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("/api/v1/namespaces/default/pods")
+        .header("authorization", format!("Bearer {ALICE}"))
+        .header("impersonate-user", "system:admin")
+        .header("impersonate-group", "system:masters");
+    let answer = gateway.send(request, Bytes::new()).await;
+    assert_eq!(answer.code, 403, "{}", answer.text());
+    assert_eq!(
+        answer.json()["message"],
+        "users \"system:admin\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"
+    );
+    assert_eq!(upstream.requests(), 1, "only the SubjectAccessReview");
+    assert!(
+        upstream
+            .head
+            .lock()
+            .unwrap()
+            .starts_with("POST /review/apis/authorization.k8s.io/v1/subjectaccessreviews "),
+        "{}",
+        upstream.head.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn an_upstream_that_cannot_be_reached_is_503() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.authorization = vec![Authorizer::AlwaysAllow];
+        config.gateway = Some(Gateway {
+            upstream: Endpoint {
+                url,
+                ..Endpoint::default()
+            },
+        });
+    })
+    .await;
+    let answer = gateway
+        .request("GET", "/api/v1/pods", Some(ALICE), None)
+        .await;
+    assert_eq!(answer.code, 503);
+    assert_eq!(answer.json()["reason"], "ServiceUnavailable");
+    assert!(!answer.text().contains(ALICE));
+}
+
+#[tokio::test]
+async fn a_local_rbac_deny_answers_in_kubernetes_words_and_nothing_goes_upstream() {
+    let upstream = CannedWebhook::start(POD_LIST).await;
+    let url = upstream.url.clone();
+    // The test configuration authorizes with RBAC over the bootstrap policy: alice holds nothing.
+    let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.gateway = Some(Gateway {
+            upstream: Endpoint {
+                url,
+                ..Endpoint::default()
+            },
+        });
+    })
+    .await;
+    let answer = gateway
+        .request("GET", "/api/v1/namespaces/default/pods", Some(ALICE), None)
+        .await;
+    assert_eq!(answer.code, 403);
+    assert_eq!(
+        answer.json()["message"],
+        "pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    assert_eq!(upstream.requests(), 0);
+}
