@@ -1,5 +1,7 @@
 //! Go's formatting of strings, as Kubernetes' messages print them: `%q` (`strconv.Quote`) of a
-//! string and of a `[]string`, and a JSON string as `encoding/json` writes it.
+//! string and of a `[]string`, and a JSON string as `encoding/json` writes it; and Go's
+//! `time.ParseDuration`, which reads the duration flags of kube-apiserver
+//! (`--etcd-compaction-interval=5m0s`).
 
 use std::fmt::Write as _;
 
@@ -61,6 +63,89 @@ pub fn quote_slice(values: &[String]) -> String {
     }
     out.push(']');
     out
+}
+
+/// Go's `time.ParseDuration`: a signed sequence of decimal numbers, each with an optional
+/// fraction and a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), e.g. `300ms`, `-1.5h`, `2h45m`;
+/// `0` alone needs no unit. The nanoseconds, or Go's error message.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let invalid = || format!("time: invalid duration {}", quote(text));
+    let (negative, mut rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if rest == "0" {
+        return Ok(0);
+    }
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: u128 = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (whole, after) = rest.split_at(digits);
+        let (fraction, after) = match after.strip_prefix('.') {
+            Some(after) => {
+                let digits = after
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(after.len());
+                after.split_at(digits)
+            }
+            None => ("", after),
+        };
+        if whole.is_empty() && fraction.is_empty() {
+            return Err(invalid());
+        }
+        let unit_length = after
+            .find(|c: char| c == '.' || c.is_ascii_digit())
+            .unwrap_or(after.len());
+        if unit_length == 0 {
+            return Err(format!("time: missing unit in duration {}", quote(text)));
+        }
+        let (unit, next) = after.split_at(unit_length);
+        let nanos: u128 = match unit {
+            "ns" => 1,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            _ => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {}",
+                    quote(unit),
+                    quote(text)
+                ));
+            }
+        };
+        let whole: u128 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| invalid())?
+        };
+        // The fraction's first 18 digits are exact to the nanosecond for every unit.
+        let kept = &fraction[..fraction.len().min(18)];
+        let fraction_nanos = if kept.is_empty() {
+            0
+        } else {
+            let numerator: u128 = kept.parse().map_err(|_| invalid())?;
+            numerator * nanos / 10u128.pow(kept.len() as u32)
+        };
+        total = whole
+            .checked_mul(nanos)
+            .and_then(|v| v.checked_add(fraction_nanos))
+            .and_then(|v| v.checked_add(total))
+            .filter(|v| *v <= 1 << 63)
+            .ok_or_else(invalid)?;
+        rest = next;
+    }
+    if negative {
+        return Ok(i64::try_from(total).map_or(i64::MIN, |v| -v));
+    }
+    i64::try_from(total).map_err(|_| invalid())
 }
 
 /// A JSON string as Go's `encoding/json` writes it (HTML-safe, its default): `"` and `\\`
@@ -171,6 +256,48 @@ mod tests {
         assert_eq!(quote("\u{200b}\u{feff}"), r#""\u200b\ufeff""#);
         assert_eq!(quote("\u{f0000}"), r#""\U000f0000""#);
         assert_eq!(quote("민준 ü"), "\"민준 ü\"");
+    }
+
+    #[test]
+    fn parses_durations_as_go_does() {
+        let second = 1_000_000_000;
+        for (text, nanos) in [
+            ("5m0s", 300 * second),
+            ("0", 0),
+            ("-0", 0),
+            ("300ms", 300_000_000),
+            ("1.5h", 5_400 * second),
+            ("2h45m", 9_900 * second),
+            ("-1m", -60 * second),
+            ("+10s", 10 * second),
+            (".5s", 500_000_000),
+            ("1.s", second),
+            ("1us", 1_000),
+            ("1\u{b5}s", 1_000),
+            ("1\u{3bc}s", 1_000),
+            ("3ns", 3),
+            ("1.0000000001s", second),
+            ("9223372036854775807ns", i64::MAX),
+            ("-9223372036854775808ns", i64::MIN),
+        ] {
+            assert_eq!(parse_duration(text), Ok(nanos), "{text}");
+        }
+        for (text, error) in [
+            ("", r#"time: invalid duration """#),
+            ("5", r#"time: missing unit in duration "5""#),
+            ("5x", r#"time: unknown unit "x" in duration "5x""#),
+            ("1d", r#"time: unknown unit "d" in duration "1d""#),
+            (".s", r#"time: invalid duration ".s""#),
+            ("-", r#"time: invalid duration "-""#),
+            ("m", r#"time: invalid duration "m""#),
+            (
+                "9223372036854775808ns",
+                r#"time: invalid duration "9223372036854775808ns""#,
+            ),
+            ("3000000h", r#"time: invalid duration "3000000h""#),
+        ] {
+            assert_eq!(parse_duration(text), Err(error.to_string()), "{text}");
+        }
     }
 
     #[test]

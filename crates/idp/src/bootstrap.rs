@@ -76,7 +76,11 @@ pub fn ensure_master(
     if let Some(u) = realm.users.last_mut() {
         u.roles.add(None, &default_role);
     }
-    directory.create_realm(realm)?;
+    match directory.create_realm(realm) {
+        // Another provider sharing the store made it a moment ago.
+        Err(DirectoryError::RealmExists) => return Ok(Bootstrap::Existing),
+        created => created?,
+    };
     Ok(Bootstrap::Created {
         username,
         generated_password: generated.then_some(password),

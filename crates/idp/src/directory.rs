@@ -2,8 +2,17 @@
 //! in the shared `kubeward-store` under the API group `idp.kubeward.io`, so that `kubeward up`
 //! keeps the API server's objects and the provider's in one database file. Realms are cached in
 //! memory (every token request reads one); every change is written through before it is visible.
+//!
+//! A directory on a store that other providers share (etcd, [`Directory::open_shared`]) follows
+//! the store: the realm cache and the keys are kept current by the store's watch, every change
+//! of a realm or a session is one compare-and-swap on what is stored (another replica's change
+//! in between makes it read and decide again), and sessions are never cached, so that a refresh
+//! token redeemed through two replicas is rotated once and its reuse revokes the family.
+
+mod follow;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
@@ -86,6 +95,10 @@ pub enum Write {
     Now,
 }
 
+/// How many times a change of a shared directory is decided again after another replica's
+/// change came in between, before it gives up with [`StoreError::Conflict`].
+const CHANGE_ATTEMPTS: usize = 64;
+
 /// How often deferred session writes are flushed.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -131,6 +144,56 @@ impl Sessions {
                 self.lock_dirty().insert(key);
             }
         }
+    }
+}
+
+/// A realm as cached, with the revision it was stored at.
+#[derive(Clone)]
+struct Cached {
+    realm: Arc<Realm>,
+    revision: u64,
+}
+
+/// What the directory keeps in memory: the realms and how many times the keys changed. Shared
+/// with the thread that follows the store's watch (of a shared directory).
+#[derive(Default)]
+struct Memory {
+    realms: RwLock<HashMap<String, Cached>>,
+    keys_epoch: AtomicU64,
+}
+
+impl Memory {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Cached>> {
+        self.realms.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Cached>> {
+        self.realms.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Caches a realm as stored at `revision`, unless a newer state is cached already.
+    fn remember(&self, realm: Realm, revision: u64) {
+        let mut realms = self.write();
+        if realms
+            .get(&realm.name)
+            .is_some_and(|cached| cached.revision > revision)
+        {
+            return;
+        }
+        let realm = Arc::new(realm);
+        realms.insert(realm.name.clone(), Cached { realm, revision });
+    }
+
+    /// Forgets a realm deleted at `revision`, unless it was stored again since.
+    fn forget(&self, name: &str, revision: u64) {
+        let mut realms = self.write();
+        if realms.get(name).is_some_and(|c| c.revision <= revision) {
+            realms.remove(name);
+        }
+    }
+
+    fn keys_changed(&self) {
+        self.keys_epoch.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -191,9 +254,13 @@ fn flush_events_loop(logs: Weak<EventLogs>) {
 /// The provider's persistent state.
 pub struct Directory {
     store: Arc<dyn Store>,
-    realms: RwLock<HashMap<String, Arc<Realm>>>,
+    memory: Arc<Memory>,
+    /// Serializes this process's realm changes (readers never wait for them).
+    realm_writes: Mutex<()>,
     sessions: Arc<Sessions>,
     events: Arc<EventLogs>,
+    /// Other processes write to the store too.
+    shared: bool,
 }
 
 impl Drop for Directory {
@@ -231,6 +298,25 @@ fn wrap<T: Serialize>(name: &str, spec: &T) -> Result<Value, DirectoryError> {
     Ok(json!({ "metadata": { "name": name }, "spec": spec }))
 }
 
+/// The revision an object was stored at (its `metadata.resourceVersion`).
+fn revision(object: &Value) -> u64 {
+    object
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `object` to be written only over the revision `revision` (a compare-and-swap).
+fn at_revision(mut object: Value, revision: u64) -> Value {
+    if revision > 0
+        && let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        metadata.insert("resourceVersion".into(), json!(revision.to_string()));
+    }
+    object
+}
+
 fn unwrap<T: DeserializeOwned>(what: &'static str, object: Value) -> Result<T, DirectoryError> {
     let spec = object.get("spec").cloned().unwrap_or(Value::Null);
     serde_json::from_value(spec).map_err(|e| DirectoryError::Corrupt {
@@ -240,19 +326,27 @@ fn unwrap<T: DeserializeOwned>(what: &'static str, object: Value) -> Result<T, D
 }
 
 impl Directory {
-    /// Loads the realms from the store.
+    /// Loads the realms from the store, which this process alone writes to.
     pub fn open(store: Arc<dyn Store>) -> Result<Self, DirectoryError> {
-        let listing = store.list_all(&ListScope {
-            group: GROUP.to_string(),
-            resource: REALMS.to_string(),
-            namespace: None,
-        })?;
-        let mut realms = HashMap::new();
-        for object in listing.items {
-            let realm: Realm = unwrap("realm", object)?;
-            realms.insert(realm.name.clone(), Arc::new(realm));
-        }
-        Ok(Self {
+        Self::load(store, false).map(|(directory, _)| directory)
+    }
+
+    /// Loads the realms from a store that other providers write to as well (etcd), and follows
+    /// it: their changes of realms and keys reach this directory through the store's watch.
+    pub fn open_shared(store: Arc<dyn Store>) -> Result<Self, DirectoryError> {
+        let (directory, revision) = Self::load(store, true)?;
+        let watches = follow::watch(directory.store.as_ref(), revision)?;
+        follow::spawn(
+            directory.store.clone(),
+            Arc::downgrade(&directory.memory),
+            watches,
+        );
+        Ok(directory)
+    }
+
+    fn load(store: Arc<dyn Store>, shared: bool) -> Result<(Self, u64), DirectoryError> {
+        let (realms, revision) = list_realms(store.as_ref())?;
+        let directory = Self {
             sessions: Arc::new(Sessions {
                 store: store.clone(),
                 cache: Mutex::new(HashMap::new()),
@@ -266,18 +360,37 @@ impl Directory {
                 flusher: std::sync::Once::new(),
             }),
             store,
-            realms: RwLock::new(realms),
-        })
+            memory: Arc::new(Memory {
+                realms: RwLock::new(realms),
+                keys_epoch: AtomicU64::new(0),
+            }),
+            realm_writes: Mutex::new(()),
+            shared,
+        };
+        Ok((directory, revision))
+    }
+
+    /// Whether other processes write to the store too.
+    pub fn shared(&self) -> bool {
+        self.shared
+    }
+
+    /// How many times the signing keys of any realm changed since the directory was opened (by
+    /// this process, or by another one sharing the store): a cached keyring older than this
+    /// must be read again.
+    pub fn keys_epoch(&self) -> u64 {
+        self.memory.keys_epoch.load(Ordering::Acquire)
     }
 
     /// Gives every realm stored by an older kubeward the default objects it lacks
     /// (`defaults::ensure`) and writes it back; returns the names of the realms upgraded.
     pub fn upgrade(&self, minter: &mut dyn Minter) -> Result<Vec<String>, DirectoryError> {
         let stale: Vec<String> = self
+            .memory
             .read()
             .values()
-            .filter(|r| r.defaults_version < crate::defaults::VERSION)
-            .map(|r| r.name.clone())
+            .filter(|c| c.realm.defaults_version < crate::defaults::VERSION)
+            .map(|c| c.realm.name.clone())
             .collect();
         for name in &stale {
             self.update_realm(name, |r| {
@@ -295,82 +408,153 @@ impl Directory {
 
     /// The realm of that name.
     pub fn realm(&self, name: &str) -> Option<Arc<Realm>> {
-        self.read().get(name).cloned()
+        self.memory.read().get(name).map(|c| c.realm.clone())
     }
 
     /// Every realm, sorted by name.
     pub fn realms(&self) -> Vec<Arc<Realm>> {
-        let mut all: Vec<Arc<Realm>> = self.read().values().cloned().collect();
+        let mut all: Vec<Arc<Realm>> = self
+            .memory
+            .read()
+            .values()
+            .map(|c| c.realm.clone())
+            .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Realm>>> {
-        self.realms.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Realm>>> {
-        self.realms.write().unwrap_or_else(|e| e.into_inner())
+    fn lock_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.realm_writes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Creates a realm; refuses a taken name.
     pub fn create_realm(&self, realm: Realm) -> Result<Arc<Realm>, DirectoryError> {
-        let mut realms = self.write();
-        if realms.contains_key(&realm.name) {
+        let _writing = self.lock_writes();
+        if self.realm(&realm.name).is_some() {
             return Err(DirectoryError::RealmExists);
         }
-        match self
+        let stored = match self
             .store
             .create(&key(REALMS, None, &realm.name), wrap(&realm.name, &realm)?)
         {
+            Ok(stored) => stored,
+            Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
+            Err(e) => return Err(e.into()),
+        };
+        let name = realm.name.clone();
+        self.memory.remember(realm, revision(&stored));
+        self.realm(&name).ok_or(DirectoryError::RealmNotFound)
+    }
+
+    /// The realm as stored now (a shared directory reads the store; another one its cache).
+    fn current_realm(&self, name: &str) -> Result<Cached, DirectoryError> {
+        if self.shared {
+            let stored = self
+                .store
+                .get(&key(REALMS, None, name))?
+                .ok_or(DirectoryError::RealmNotFound)?;
+            let at = revision(&stored);
+            if let Some(cached) = self.memory.read().get(name).filter(|c| c.revision == at) {
+                return Ok(cached.clone());
+            }
+            let realm: Realm = unwrap("realm", stored)?;
+            self.memory.remember(realm.clone(), at);
+            return Ok(Cached {
+                realm: Arc::new(realm),
+                revision: at,
+            });
+        }
+        self.memory
+            .read()
+            .get(name)
+            .cloned()
+            .ok_or(DirectoryError::RealmNotFound)
+    }
+
+    /// Changes a realm atomically: `change` edits a copy; an error leaves the realm as it was.
+    /// A rename (changing `name`) moves the stored object. On a shared store, `change` runs
+    /// again on the newer realm when another replica changed it in between.
+    pub fn update_realm<T>(
+        &self,
+        name: &str,
+        mut change: impl FnMut(&mut Realm) -> Result<T, DirectoryError>,
+    ) -> Result<T, DirectoryError> {
+        let _writing = self.lock_writes();
+        for _ in 0..CHANGE_ATTEMPTS {
+            let current = self.current_realm(name)?;
+            let mut edited = Realm::clone(&current.realm);
+            let result = change(&mut edited)?;
+            if edited == *current.realm {
+                return Ok(result);
+            }
+            let written = if edited.name != name {
+                self.rename_realm(name, &edited, current.revision)
+            } else {
+                self.store
+                    .update(
+                        &key(REALMS, None, name),
+                        at_revision(wrap(name, &edited)?, current.revision),
+                    )
+                    .map(|stored| revision(&stored))
+                    .map_err(DirectoryError::from)
+            };
+            match written {
+                Ok(at) => {
+                    if edited.name != name {
+                        self.memory.forget(name, at);
+                    }
+                    self.memory.remember(edited, at);
+                    return Ok(result);
+                }
+                Err(DirectoryError::Store(StoreError::Conflict)) if self.shared => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Stores `edited` under its new name and deletes the realm `name` stored at `revision`;
+    /// returns the revision of the deletion.
+    fn rename_realm(
+        &self,
+        name: &str,
+        edited: &Realm,
+        revision: u64,
+    ) -> Result<u64, DirectoryError> {
+        if self.realm(&edited.name).is_some() {
+            return Err(DirectoryError::RealmExists);
+        }
+        let new_key = key(REALMS, None, &edited.name);
+        match self.store.create(&new_key, wrap(&edited.name, edited)?) {
             Ok(_) => {}
             Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
             Err(e) => return Err(e.into()),
         }
-        let realm = Arc::new(realm);
-        realms.insert(realm.name.clone(), realm.clone());
-        Ok(realm)
-    }
-
-    /// Changes a realm atomically: `change` edits a copy; an error leaves the realm as it was.
-    /// A rename (changing `name`) moves the stored object.
-    pub fn update_realm<T>(
-        &self,
-        name: &str,
-        change: impl FnOnce(&mut Realm) -> Result<T, DirectoryError>,
-    ) -> Result<T, DirectoryError> {
-        let mut realms = self.write();
-        let current = realms.get(name).ok_or(DirectoryError::RealmNotFound)?;
-        let mut edited = Realm::clone(current);
-        let result = change(&mut edited)?;
-        if edited == **current {
-            return Ok(result);
-        }
-        if edited.name != name {
-            if realms.contains_key(&edited.name) {
-                return Err(DirectoryError::RealmExists);
+        match self.store.delete(&key(REALMS, None, name), Some(revision)) {
+            Ok(deleted) => Ok(self::revision(&deleted)),
+            Err(e) => {
+                // The old realm changed meanwhile: the rename did not happen.
+                let _ = self.store.delete(&new_key, None);
+                Err(e.into())
             }
-            self.store.create(
-                &key(REALMS, None, &edited.name),
-                wrap(&edited.name, &edited)?,
-            )?;
-            self.store.delete(&key(REALMS, None, name), None)?;
-            realms.remove(name);
-        } else {
-            self.store
-                .update(&key(REALMS, None, name), wrap(name, &edited)?)?;
         }
-        realms.insert(edited.name.clone(), Arc::new(edited));
-        Ok(result)
     }
 
     /// Deletes a realm with its sessions and keys.
     pub fn delete_realm(&self, name: &str) -> Result<(), DirectoryError> {
-        let mut realms = self.write();
-        if realms.remove(name).is_none() {
+        let _writing = self.lock_writes();
+        if self.realm(name).is_none() {
             return Err(DirectoryError::RealmNotFound);
         }
-        self.store.delete(&key(REALMS, None, name), None)?;
+        let deleted = match self.store.delete(&key(REALMS, None, name), None) {
+            Ok(deleted) => deleted,
+            Err(StoreError::NotFound) => {
+                self.memory.forget(name, u64::MAX);
+                return Err(DirectoryError::RealmNotFound);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.memory.forget(name, revision(&deleted));
         self.events.lock_cache().remove(name);
         self.events.lock_dirty().remove(name);
         for resource in [SESSIONS, KEYS, EVENTS] {
@@ -397,7 +581,9 @@ impl Directory {
     /// A session of a realm.
     pub fn session(&self, realm: &str, id: &str) -> Result<Option<Session>, DirectoryError> {
         let key = (realm.to_string(), id.to_string());
-        if let Some(s) = self.sessions.lock_cache().get(&key) {
+        if let Some(s) = self.sessions.lock_cache().get(&key)
+            && !self.shared
+        {
             return Ok(Some(s.clone()));
         }
         self.store
@@ -412,6 +598,9 @@ impl Directory {
             &key(SESSIONS, Some(realm), &session.id),
             wrap(&session.id, session)?,
         )?;
+        if self.shared {
+            return Ok(());
+        }
         self.sessions
             .lock_cache()
             .insert((realm.to_string(), session.id.clone()), session.clone());
@@ -419,12 +608,19 @@ impl Directory {
     }
 
     /// Changes a session atomically; `change` returns its result and when to write.
+    ///
+    /// On a shared store every call is one compare-and-swap of the stored session, whatever
+    /// `change` asks for (a refusal too: it confirms that no replica changed the session since
+    /// it was read); when another replica's change came in between, `change` runs again on it.
     pub fn modify_session<T>(
         &self,
         realm: &str,
         id: &str,
-        change: impl FnOnce(&mut Session) -> (T, Write),
+        mut change: impl FnMut(&mut Session) -> (T, Write),
     ) -> Result<Option<T>, DirectoryError> {
+        if self.shared {
+            return self.swap_session(realm, id, change);
+        }
         let key = (realm.to_string(), id.to_string());
         let mut cache = self.sessions.lock_cache();
         if !cache.contains_key(&key) {
@@ -459,6 +655,31 @@ impl Directory {
             }
         }
         Ok(Some(result))
+    }
+
+    /// [`Directory::modify_session`] on a shared store.
+    fn swap_session<T>(
+        &self,
+        realm: &str,
+        id: &str,
+        mut change: impl FnMut(&mut Session) -> (T, Write),
+    ) -> Result<Option<T>, DirectoryError> {
+        let k = key(SESSIONS, Some(realm), id);
+        for _ in 0..CHANGE_ATTEMPTS {
+            let Some(stored) = self.store.get(&k)? else {
+                return Ok(None);
+            };
+            let at = revision(&stored);
+            let mut session: Session = unwrap("session", stored)?;
+            let (result, _) = change(&mut session);
+            match self.store.update(&k, at_revision(wrap(id, &session)?, at)) {
+                Ok(_) => return Ok(Some(result)),
+                Err(StoreError::Conflict) => continue,
+                Err(StoreError::NotFound) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
     }
 
     /// Removes a session (logout).
@@ -538,20 +759,43 @@ impl Directory {
     pub fn put_key(&self, realm: &str, stored: &StoredKey) -> Result<(), DirectoryError> {
         let k = key(KEYS, Some(realm), &stored.kid);
         let object = wrap(&stored.kid, stored)?;
-        match self.store.create(&k, object.clone()) {
-            Err(StoreError::AlreadyExists) => {
-                self.store.update(&k, object)?;
-                Ok(())
-            }
-            other => other.map(|_| ()).map_err(Into::into),
-        }
+        let written = match self.store.create(&k, object.clone()) {
+            Err(StoreError::AlreadyExists) => self.store.update(&k, object).map(|_| ()),
+            other => other.map(|_| ()),
+        };
+        self.memory.keys_changed();
+        written.map_err(Into::into)
     }
 
     /// Deletes a key (expired after retirement).
     pub fn delete_key(&self, realm: &str, kid: &str) -> Result<(), DirectoryError> {
-        self.store.delete(&key(KEYS, Some(realm), kid), None)?;
+        let deleted = self.store.delete(&key(KEYS, Some(realm), kid), None);
+        self.memory.keys_changed();
+        deleted?;
         Ok(())
     }
+}
+
+/// Every realm stored, and the revision they were read at.
+fn list_realms(store: &dyn Store) -> Result<(HashMap<String, Cached>, u64), DirectoryError> {
+    let listing = store.list_all(&ListScope {
+        group: GROUP.to_string(),
+        resource: REALMS.to_string(),
+        namespace: None,
+    })?;
+    let mut realms = HashMap::new();
+    for object in listing.items {
+        let at = revision(&object);
+        let realm: Realm = unwrap("realm", object)?;
+        realms.insert(
+            realm.name.clone(),
+            Cached {
+                realm: Arc::new(realm),
+                revision: at,
+            },
+        );
+    }
+    Ok((realms, listing.revision))
 }
 
 #[cfg(test)]

@@ -118,6 +118,12 @@ impl Keyring {
         &self.refresh_verification
     }
 
+    /// Whether a key of this id verifies (a signature key or a secret).
+    pub fn knows(&self, kid: &str) -> bool {
+        self.verification.iter().any(|k| k.key_id() == kid)
+            || self.refresh_verification.iter().any(|k| k.key_id() == kid)
+    }
+
     /// The JWKS document (`certs`): signature keys only.
     pub fn jwks(&self) -> &str {
         &self.jwks

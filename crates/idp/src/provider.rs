@@ -72,7 +72,8 @@ impl From<ProviderError> for OAuthError {
 /// The identity provider's shared state.
 pub struct Provider {
     directory: Directory,
-    keyrings: RwLock<HashMap<String, Arc<Keyring>>>,
+    /// Each realm's keyring, with the directory's keys epoch it was read at.
+    keyrings: RwLock<HashMap<String, (u64, Arc<Keyring>)>>,
     /// Serializes key creation and rotation.
     key_writes: Mutex<()>,
     failures: Mutex<HashMap<(String, String), Failures>>,
@@ -177,12 +178,16 @@ impl Provider {
 
     /// The realm's keys, creating its first signature key and refresh-token secret when it has
     /// none.
+    /// A keyring is read again once the keys changed, through this provider or another one
+    /// sharing the store.
     pub fn keyring(&self, realm: &Realm, now: u64) -> Result<Arc<Keyring>, ProviderError> {
-        if let Some(ring) = self
+        let epoch = self.directory.keys_epoch();
+        if let Some((at, ring)) = self
             .keyrings
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(&realm.name)
+            && *at == epoch
         {
             return Ok(ring.clone());
         }
@@ -211,7 +216,7 @@ impl Provider {
         self.keyrings
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(realm.name.clone(), ring.clone());
+            .insert(realm.name.clone(), (epoch, ring.clone()));
         Ok(ring)
     }
 

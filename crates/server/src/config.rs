@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use kubeward_authn::AuthenticatorConfig;
 
@@ -23,6 +24,56 @@ pub struct ServiceAccountSigning {
     pub signing_key_pem: String,
     /// `--api-audiences` (defaults to the issuer).
     pub audiences: Vec<String>,
+}
+
+/// kube-controller-manager's `--leader-elect-*` durations: with them, the replicas that share
+/// a store elect one of them, through a `coordination.k8s.io/v1` Lease, to run what runs once
+/// per cluster (the controllers but the RBAC index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaderElection {
+    /// How long a holder that stopped renewing keeps the Lease (`--leader-elect-lease-duration`).
+    pub lease_duration: Duration,
+    /// How long the holder keeps trying to renew before it stops leading
+    /// (`--leader-elect-renew-deadline`).
+    pub renew_deadline: Duration,
+    /// How long a candidate waits between attempts (`--leader-elect-retry-period`).
+    pub retry_period: Duration,
+}
+
+impl Default for LeaderElection {
+    /// kube-controller-manager's defaults: 15 s, 10 s, 2 s.
+    fn default() -> Self {
+        Self {
+            lease_duration: Duration::from_secs(15),
+            renew_deadline: Duration::from_secs(10),
+            retry_period: Duration::from_secs(2),
+        }
+    }
+}
+
+/// client-go's `JitterFactor`: attempts are spread over up to 1.2 retry periods.
+pub(crate) const JITTER_FACTOR: f64 = 1.2;
+
+impl LeaderElection {
+    /// client-go's checks of the three durations (`NewLeaderElector`), with its messages.
+    pub fn check(&self) -> Result<(), String> {
+        if self.lease_duration <= self.renew_deadline {
+            return Err("leaseDuration must be greater than renewDeadline".into());
+        }
+        if self.renew_deadline.as_secs_f64() <= JITTER_FACTOR * self.retry_period.as_secs_f64() {
+            return Err("renewDeadline must be greater than retryPeriod*JitterFactor".into());
+        }
+        if self.lease_duration.is_zero() {
+            return Err("leaseDuration must be greater than zero".into());
+        }
+        if self.renew_deadline.is_zero() {
+            return Err("renewDeadline must be greater than zero".into());
+        }
+        if self.retry_period.is_zero() {
+            return Err("retryPeriod must be greater than zero".into());
+        }
+        Ok(())
+    }
 }
 
 /// How the API server reaches kubelets (`--kubelet-client-certificate`, `--kubelet-client-key`,
@@ -77,4 +128,7 @@ pub struct ServerConfig {
     pub limits: kubeward_net::Limits,
     /// The audit policy and backends (`--audit-*`); `None`: nothing is audited.
     pub audit: Option<kubeward_audit::backend::Options>,
+    /// Other replicas share the store: elect the one that runs the controllers (but the RBAC
+    /// index, which every replica keeps). `None`: this server runs them all itself.
+    pub leader_election: Option<LeaderElection>,
 }

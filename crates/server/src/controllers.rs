@@ -6,13 +6,20 @@
 //! every event in revision order (`driver`); `bootstrap` puts the objects every cluster has in
 //! place before it starts. Controllers write to the store directly, as privileged clients.
 //! Nothing in the crate imports this module but the server's start-up.
+//!
+//! When several replicas share the store, every replica keeps its own RBAC index, IAM mappings
+//! and object counts, and the controllers that act once per cluster run on the one replica
+//! elected through a Lease (`leader`, deciding as `election` says), as kube-controller-manager
+//! runs them.
 
 pub mod aggregation;
 pub mod bootstrap;
 pub mod controller;
 pub mod csr_signer;
 pub mod driver;
+pub mod election;
 pub mod iam_mappings;
+pub mod leader;
 pub mod namespaces;
 pub mod object_counts;
 pub mod rbac_index;
@@ -23,17 +30,34 @@ pub mod token_secrets;
 use controller::Controller;
 
 /// Every controller, in the order each event reaches them (the RBAC index first, so that what
-/// the others do is authorized against the newest policy).
+/// the others do is authorized against the newest policy): what a server that is the only one
+/// on its store runs.
 pub fn all() -> Vec<Box<dyn Controller>> {
+    let mut all = every_replica();
+    all.extend(once_per_cluster());
+    all
+}
+
+/// What every replica runs for itself: its RBAC index, the IAM authenticator's mappings and the
+/// count of stored objects (what its own requests are answered from).
+pub fn every_replica() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(rbac_index::RbacIndex),
+        Box::new(iam_mappings::IamMappings),
+        Box::new(object_counts::ObjectCounts),
+    ]
+}
+
+/// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
+/// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
+/// signing (kube-controller-manager's controllers).
+pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
+    vec![
         Box::new(aggregation::Aggregation::default()),
         Box::new(namespaces::NamespaceLifecycle),
         Box::new(service_accounts::DefaultServiceAccount),
         Box::new(root_ca::RootCaPublisher),
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
-        Box::new(iam_mappings::IamMappings),
-        Box::new(object_counts::ObjectCounts),
     ]
 }

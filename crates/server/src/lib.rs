@@ -7,8 +7,9 @@
 //! the `registry`; objects live behind `kubeward-store`'s `Store`. What follows a write (the RBAC
 //! index, namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets,
 //! CSR signing) is done by the `controllers`, driven by the store's watch; a write answers once
-//! they have handled it (`sync`). Dependencies point down that list: nothing imports the
-//! pipeline, the handlers or the controllers but the start-up here.
+//! they have handled it (`sync`). Replicas sharing a store (etcd) each keep their RBAC index and
+//! elect, through a Lease, the one that runs the other controllers. Dependencies point down that
+//! list: nothing imports the pipeline, the handlers or the controllers but the start-up here.
 //!
 //! This crate does I/O (sockets, TLS, the store); the decisions it wires are made by the pure
 //! crates below it.
@@ -42,7 +43,9 @@ mod fuzz;
 #[cfg(test)]
 mod test_support;
 
-pub use config::{AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning};
+pub use config::{
+    AuthorizationMode, KubeletClientConfig, LeaderElection, ServerConfig, ServiceAccountSigning,
+};
 pub use error::StartError;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
@@ -55,28 +58,68 @@ use kubeward_net::TlsAcceptor;
 use kubeward_net::{ClientAuth, ConnectionInfo};
 use tokio::net::TcpListener;
 
+/// What runs beside the requests: the controllers' driver and, among replicas, the candidacy
+/// for running the once-per-cluster controllers. Stopped when dropped (the candidacy first).
+struct Background {
+    _candidacy: Option<controllers::leader::Candidacy>,
+    _driver: controllers::driver::Driver,
+    /// The replica's identity in the leader election.
+    identity: Option<String>,
+}
+
 /// The state a server answers from: the authenticators, the bootstrap objects reconciled,
 /// stored objects that no longer pass validation reported, and the controllers running and
-/// caught up with the store (the RBAC index loaded, default ServiceAccounts in place).
+/// caught up with the store (the RBAC index loaded, default ServiceAccounts in place). Among
+/// replicas (`config.leader_election`), the controllers but the RBAC index, the IAM mappings and
+/// the object counts run on the elected leader only.
 async fn prepare(
     config: ServerConfig,
     store: Arc<dyn kubeward_store::Store>,
-) -> Result<(Arc<state::State>, controllers::driver::Driver), StartError> {
+) -> Result<(Arc<state::State>, Background), StartError> {
+    let election = config.leader_election;
     let state = Arc::new(state::State::new(config, store)?);
     let bootstrap_error = |e: kubeward_store::StoreError| StartError::Bootstrap(e.to_string());
     controllers::bootstrap::reconcile(&state).map_err(bootstrap_error)?;
     state.health.set_bootstrapped();
     controllers::bootstrap::report_invalid_objects(&state).map_err(bootstrap_error)?;
     let revision = state.store.revision().map_err(bootstrap_error)?;
-    let driver = controllers::driver::start(state.clone(), controllers::all())
-        .map_err(|e| StartError::Bootstrap(format!("starting the controllers: {e}")))?;
+    let started =
+        |e: std::io::Error| StartError::Bootstrap(format!("starting the controllers: {e}"));
+    let own = match election {
+        Some(_) => controllers::every_replica(),
+        None => controllers::all(),
+    };
+    let driver =
+        controllers::driver::start(state.clone(), own, controllers::driver::Progress::Published)
+            .map_err(started)?;
     if !state.synced.wait_for(revision).await {
         return Err(StartError::Bootstrap(
             "the controllers did not handle the store in time".to_string(),
         ));
     }
+    let (candidacy, identity) = match election {
+        Some(timing) => {
+            let identity = controllers::leader::identity();
+            let candidacy = controllers::leader::start(
+                state.clone(),
+                timing,
+                identity.clone(),
+                controllers::once_per_cluster,
+            )
+            .map_err(started)?;
+            (Some(candidacy), Some(identity))
+        }
+        None => (None, None),
+    };
     state.health.set_synced();
-    Ok((state, driver))
+    Ok((
+        state,
+        Background {
+            _candidacy: candidacy,
+            _driver: driver,
+            identity,
+        },
+    ))
 }
 
 /// A server bound to its socket, ready to serve.
@@ -85,8 +128,8 @@ pub struct Server {
     acceptor: TlsAcceptor,
     limits: Limits,
     state: Arc<state::State>,
-    /// The controllers' thread; stops when the server is dropped.
-    _controllers: controllers::driver::Driver,
+    /// The controllers' threads; stop when the server is dropped.
+    background: Background,
 }
 
 impl Server {
@@ -111,7 +154,7 @@ impl Server {
         )
         .map_err(|e| StartError::Tls(e.to_string()))?;
         let limits = config.limits;
-        let (state, driver) = prepare(config.clone(), store).await?;
+        let (state, background) = prepare(config.clone(), store).await?;
         let listener = TcpListener::bind(config.bind_address)
             .await
             .map_err(|source| StartError::Bind {
@@ -123,8 +166,14 @@ impl Server {
             acceptor,
             limits,
             state,
-            _controllers: driver,
+            background,
         })
+    }
+
+    /// This replica's identity in the leader election (`holderIdentity` of the Lease
+    /// `kube-system/kube-controller-manager` while it leads), when there is one.
+    pub fn leader_identity(&self) -> Option<&str> {
+        self.background.identity.as_deref()
     }
 
     /// The address the server listens on (useful with port 0).
@@ -145,7 +194,7 @@ impl Server {
             acceptor,
             limits,
             state,
-            _controllers,
+            background: _background,
         } = self;
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());

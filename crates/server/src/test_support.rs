@@ -10,11 +10,10 @@ use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use kubeward_authn::AuthenticatorConfig;
 use kubeward_authn::iam::{IamConfig, IamSettings};
-use kubeward_store::{RedbStore, StoreOptions};
+use kubeward_store::{RedbStore, Store, StoreOptions};
 use serde_json::Value;
 
-use crate::config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
-use crate::controllers::driver::Driver;
+use crate::config::{AuthorizationMode, LeaderElection, ServerConfig, ServiceAccountSigning};
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
 
@@ -27,7 +26,7 @@ pub const ALICE: &str = "alice-token";
 pub struct TestServer {
     /// The state requests run against.
     pub state: Arc<State>,
-    _controllers: Driver,
+    background: crate::Background,
 }
 
 /// What a request got back.
@@ -80,6 +79,7 @@ fn config() -> ServerConfig {
         max_mutating_requests_inflight: 200,
         limits: kubeward_net::Limits::default(),
         audit: None,
+        leader_election: None,
     }
 }
 
@@ -110,13 +110,28 @@ impl TestServer {
 
     async fn start_config(config: ServerConfig, options: StoreOptions) -> Self {
         let store = Arc::new(RedbStore::in_memory_with(options).expect("an in-memory store"));
-        let (state, driver) = crate::prepare(config, store)
+        Self::prepared(config, store).await
+    }
+
+    /// A server state on `store`, which other replicas may share (then with `election`).
+    pub async fn replica(store: Arc<dyn Store>, election: Option<LeaderElection>) -> Self {
+        let config = ServerConfig {
+            leader_election: election,
+            ..config()
+        };
+        Self::prepared(config, store).await
+    }
+
+    async fn prepared(config: ServerConfig, store: Arc<dyn Store>) -> Self {
+        let (state, background) = crate::prepare(config, store)
             .await
             .expect("the state is prepared");
-        Self {
-            state,
-            _controllers: driver,
-        }
+        Self { state, background }
+    }
+
+    /// Its identity in the leader election, if it takes part in one.
+    pub fn identity(&self) -> Option<&str> {
+        self.background.identity.as_deref()
     }
 
     /// Runs `method path` with bearer `token` (none: anonymous) and a JSON `body` through the

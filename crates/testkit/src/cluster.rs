@@ -55,6 +55,12 @@ impl Cluster {
         Self::start_with(dir, data_dir, &[])
     }
 
+    /// Starts `kubeward up … EXTRA…` on an existing data directory (a restart with flags); its
+    /// log goes to `<dir>/kubeward.log`.
+    pub fn restart_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
+        Self::start_with(dir, data_dir, extra)
+    }
+
     /// Starts `kubeward up --data-dir RELATIVE` in the folder `cwd` (inside `dir`), as a user
     /// who runs it where they stand; its log goes to `<dir>/kubeward.log`.
     pub fn up_in(dir: tempfile::TempDir, cwd: &Path, relative: &str) -> Self {

@@ -7,10 +7,13 @@
 //! - `receiver`: an HTTP receiver on loopback that keeps what is posted to it (audit webhooks)
 //!   and fails the first requests when told to;
 //! - `golden`: the captures of a real kube-apiserver in `../shared/golden`, run against a cluster
-//!   with the captures' variables and compared through one masking function.
+//!   with the captures' variables and compared through one masking function;
+//! - `etcd`: an etcd cluster of any size on loopback (Debian's etcd-server), for the store's
+//!   conformance suite and the replicas' tests.
 #![forbid(unsafe_code)]
 
 pub mod cluster;
+pub mod etcd;
 pub mod golden;
 pub mod process;
 pub mod receiver;

@@ -107,3 +107,131 @@ fn deferred_session_writes_reach_the_store() {
         100
     );
 }
+
+/// Two directories on one store, as two replicas on one etcd.
+fn replicas() -> (Directory, Directory) {
+    let store: Arc<dyn Store> = Arc::new(RedbStore::in_memory().unwrap());
+    (
+        Directory::open_shared(store.clone()).unwrap(),
+        Directory::open_shared(store).unwrap(),
+    )
+}
+
+/// Waits (at most 10 s) until `check` holds.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_shared_directory_follows_the_realms_and_keys_another_one_writes() {
+    let (a, b) = replicas();
+    assert!(a.shared() && b.shared());
+    a.create_realm(Realm::new("1".into(), "demo".into()))
+        .unwrap();
+    eventually("b sees the new realm", || b.realm("demo").is_some());
+    b.update_realm("demo", |r| Ok(r.add_user(User::new("u".into(), "test"))?))
+        .unwrap();
+    eventually("a sees b's user", || {
+        a.realm("demo").is_some_and(|r| r.users.len() == 1)
+    });
+    // a's cache may lag, but its change starts from what is stored: nothing of b's is lost.
+    a.update_realm("demo", |r| Ok(r.add_user(User::new("v".into(), "other"))?))
+        .unwrap();
+    eventually("b sees both users", || {
+        b.realm("demo").is_some_and(|r| r.users.len() == 2)
+    });
+
+    let before = b.keys_epoch();
+    let key = StoredKey {
+        kid: "k1".into(),
+        algorithm: "HS512".into(),
+        private_pem: String::new(),
+        secret: "c2VjcmV0".into(),
+        created: 1,
+        retired: None,
+    };
+    a.put_key("demo", &key).unwrap();
+    eventually("b hears of the new key", || b.keys_epoch() > before);
+
+    b.delete_realm("demo").unwrap();
+    eventually("a forgets the realm", || a.realm("demo").is_none());
+}
+
+#[test]
+fn realm_changes_through_two_shared_directories_at_once_are_all_kept() {
+    let (a, b) = replicas();
+    a.create_realm(Realm::new("1".into(), "demo".into()))
+        .unwrap();
+    eventually("b sees the realm", || b.realm("demo").is_some());
+    std::thread::scope(|scope| {
+        for (side, directory) in [("a", &a), ("b", &b)] {
+            scope.spawn(move || {
+                for i in 0..20 {
+                    let name = format!("{side}{i}");
+                    directory
+                        .update_realm("demo", |r| Ok(r.add_user(User::new(name.clone(), &name))?))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    eventually("every user is stored and seen", || {
+        [&a, &b]
+            .iter()
+            .all(|d| d.realm("demo").is_some_and(|r| r.users.len() == 40))
+    });
+}
+
+#[test]
+fn session_changes_through_two_shared_directories_are_compare_and_swap() {
+    let (a, b) = replicas();
+    a.create_session("demo", &Session::new("s1".into(), "u".into(), 10, 10))
+        .unwrap();
+    // Each change reads what is stored, never a copy of its own: 2 × 50 increments, none lost.
+    std::thread::scope(|scope| {
+        for directory in [&a, &b] {
+            scope.spawn(move || {
+                for _ in 0..50 {
+                    directory
+                        .modify_session("demo", "s1", |s| {
+                            s.last_refresh += 1;
+                            ((), Write::Later)
+                        })
+                        .unwrap();
+                }
+            });
+        }
+    });
+    for directory in [&a, &b] {
+        assert_eq!(
+            directory
+                .session("demo", "s1")
+                .unwrap()
+                .unwrap()
+                .last_refresh,
+            110
+        );
+    }
+    // One outcome wins: the change that saw the other's write decides again.
+    let mut seen = Vec::new();
+    for directory in [&a, &b] {
+        let outcome = directory
+            .modify_session("demo", "s1", |s| {
+                let first = !s.ended;
+                s.ended = true;
+                (first, Write::No)
+            })
+            .unwrap();
+        seen.push(outcome);
+    }
+    assert_eq!(seen, [Some(true), Some(false)]);
+    assert_eq!(
+        b.modify_session("demo", "missing", |_| ((), Write::Now))
+            .unwrap(),
+        None
+    );
+}

@@ -187,7 +187,7 @@ impl Provider {
         self.directory
             .update_realm(&realm.name, move |r| {
                 if let Some(u) = r.users.iter_mut().find(|u| u.id == user_id) {
-                    u.password_hash = Some(hash);
+                    u.password_hash = Some(hash.clone());
                     u.required_actions.retain(|a| a != UPDATE_PASSWORD);
                 }
                 Ok(())
@@ -340,7 +340,7 @@ impl Provider {
                 let (user_id, secret) = (user.id.clone(), secret.clone());
                 let enrolled = self.directory.update_realm(&realm.name, |r| {
                     if let Some(u) = r.users.iter_mut().find(|u| u.id == user_id) {
-                        u.totp_secret = Some(secret);
+                        u.totp_secret = Some(secret.clone());
                         u.required_actions.retain(|a| a != CONFIGURE_TOTP);
                     }
                     Ok(())

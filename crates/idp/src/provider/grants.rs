@@ -289,7 +289,7 @@ impl Provider {
                 if !session.active(life, now) {
                     return (None, Write::No);
                 }
-                let jti = session.start_family(family, &client.client_id, scope, now);
+                let jti = session.start_family(family.clone(), &client.client_id, scope, now);
                 (Some((jti, session.clone())), Write::Now)
             })
             .map_err(super::ProviderError::from)?

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::{Provider, ProviderError, new_id};
 use crate::flows::claims::{self, TokenContext};
 use crate::flows::error::{ErrorCode, OAuthError};
+use crate::keyring::Keyring;
 use crate::model::Realm;
 
 /// The token endpoint's answer, with Keycloak's fields in Keycloak's order.
@@ -122,7 +123,7 @@ impl Provider {
         types: &[&str],
         now: u64,
     ) -> Result<Map<String, Value>, TokenProblem> {
-        let ring = self
+        let mut ring = self
             .keyring(realm, now)
             .map_err(|_| TokenProblem::Invalid)?;
         let compact = Compact::parse(token).map_err(|_| TokenProblem::Invalid)?;
@@ -131,11 +132,23 @@ impl Provider {
         if secret && !types.contains(&"Refresh") && !types.contains(&"Offline") {
             return Err(TokenProblem::Invalid);
         }
-        let verified = if secret {
-            compact.verify_secret(ring.refresh_verification())
-        } else {
-            compact.verify(ring.verification())
+        let verify = |ring: &Keyring| {
+            if secret {
+                compact.verify_secret(ring.refresh_verification())
+            } else {
+                compact.verify(ring.verification())
+            }
         };
+        let mut verified = verify(&ring);
+        if verified.is_err() && self.directory.shared() && !ring.knows(compact.key_id()) {
+            // Signed with a key another replica made a moment ago, which this one's watch has
+            // not brought yet: read the keys again, once.
+            self.forget_keys(&realm.name);
+            ring = self
+                .keyring(realm, now)
+                .map_err(|_| TokenProblem::Invalid)?;
+            verified = verify(&ring);
+        }
         let payload = verified.map_err(|_| TokenProblem::Invalid)?;
         let claims: Map<String, Value> =
             serde_json::from_slice(payload).map_err(|_| TokenProblem::Invalid)?;

@@ -14,6 +14,9 @@ use kubeward_server::{
     AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning,
 };
 
+use super::leader_election::LeaderElectionArgs;
+use super::storage::StorageArgs;
+
 /// The API server's flags (kube-apiserver's names where the meaning is the same).
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -74,7 +77,7 @@ pub struct ServeArgs {
     /// EKS-style IAM tokens (`--aws-iam-*`).
     #[command(flatten)]
     pub iam: IamArgs,
-    /// Where the server keeps its database.
+    /// Where the server keeps its database (with --storage-backend=redb) and files.
     #[arg(long, default_value = "./kubeward-data")]
     pub data_dir: PathBuf,
     /// Reads served at once (0: no limit); past it, 429 with Retry-After.
@@ -86,6 +89,12 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     pub connections: super::limits::ConnectionArgs,
+    /// Where the objects are stored: the data directory, or etcd.
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Which replica runs the controllers that act once per cluster (on etcd).
+    #[command(flatten)]
+    pub leader_election: LeaderElectionArgs,
     /// The audit log.
     #[command(flatten)]
     pub audit: super::audit::AuditArgs,
@@ -261,6 +270,8 @@ impl ServeArgs {
             ),
         };
         let jwt = self.oidc.jwt_config()?;
+        self.storage.backend()?;
+        let leader_election = self.leader_election.election(self.storage.shared())?;
         let audit = self.audit.options()?;
         crate::files::private_dir(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
@@ -288,6 +299,7 @@ impl ServeArgs {
             limits: self.connections.limits(),
             kubelet_client,
             audit,
+            leader_election,
         })
     }
 }
@@ -357,10 +369,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }])?;
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
     let runtime = super::runtime()?;
+    let store = args.storage.open(&args.data_dir)?;
     let outcome = runtime.block_on(async {
         let mut signals = super::shutdown::Signals::install()?;
-        let server = kubeward_server::Server::bind(config).await?;
+        let server = kubeward_server::Server::bind_with_store(config, store).await?;
         let address = server.local_addr()?;
+        if let Some(identity) = server.leader_identity() {
+            eprintln!("kubeward leader election: candidate {identity}");
+        }
         eprintln!("kubeward API server listening on https://{address}");
         super::shutdown::serve_until_stopped("kubeward serve", &mut signals, server.serve()).await;
         anyhow::Ok(ExitCode::SUCCESS)

@@ -147,7 +147,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.oidc.oidc_issuer_url.is_none() && serve.oidc.authentication_config.is_none();
     // The flags are checked before anything listens.
     let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
-    let store = super::idp::open_store(&data_dir)?;
+    let store = serve.storage.open(&data_dir)?;
     let runtime = super::runtime()?;
     let outcome = runtime.block_on(async {
         let mut signals = shutdown::Signals::install()?;
@@ -161,6 +161,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 import: &[],
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
+                shared: serve.storage.shared(),
             },
         )
         .await
@@ -202,6 +203,9 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             )?),
             _ => None,
         };
+        if let Some(identity) = server.leader_identity() {
+            println!("Leader election: candidate {identity}");
+        }
         if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
             up_aws::print_banner(aws, &data_dir, cluster_id);
         }

@@ -9,6 +9,7 @@ mod browser_flows;
 mod cli;
 mod cors;
 mod negative;
+mod replicas;
 mod role_mappings;
 mod seed_001;
 mod seed_001_cluster;

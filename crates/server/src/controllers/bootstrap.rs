@@ -107,7 +107,13 @@ fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), St
             && !opted_out
             && let Some(next) = reconciled(def, &existing, &object)
         {
-            state.store.update(&key, next)?;
+            match state.store.update(&key, next) {
+                // Another replica starting at the same moment changed it: look again.
+                Err(StoreError::Conflict) => return create_missing(state, def, object),
+                written => {
+                    written?;
+                }
+            }
         }
         return Ok(());
     }

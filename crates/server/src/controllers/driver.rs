@@ -1,8 +1,8 @@
 //! The driver: one thread that lists every stored kind at one revision and hands the objects to
 //! the controllers, then follows the store's watch of everything from that revision and hands
-//! them each event in revision order, publishing how far it got (`State::synced`). When the
-//! watch ends (the driver fell too far behind the writers), it lists again — an informer's
-//! list-then-watch.
+//! them each event in revision order, publishing how far it got (`State::synced`) when it drives
+//! the controllers a write waits for. When the watch ends (the driver fell too far behind the
+//! writers), it lists again — an informer's list-then-watch.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -29,8 +29,21 @@ impl Drop for Driver {
     }
 }
 
+/// Whether a driver says how far it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// In `State::synced`: writes answer once its controllers have handled them.
+    Published,
+    /// Not at all (the elected leader's controllers, which writes do not wait for).
+    Private,
+}
+
 /// Starts the driver for `controllers`.
-pub fn start(state: Arc<State>, controllers: Vec<Box<dyn Controller>>) -> std::io::Result<Driver> {
+pub fn start(
+    state: Arc<State>,
+    controllers: Vec<Box<dyn Controller>>,
+    progress: Progress,
+) -> std::io::Result<Driver> {
     let (stop, mut stopped) = watch::channel(false);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -40,7 +53,7 @@ pub fn start(state: Arc<State>, controllers: Vec<Box<dyn Controller>>) -> std::i
         .spawn(move || {
             runtime.block_on(async move {
                 while !*stopped.borrow() {
-                    let since = match list(&state, &controllers) {
+                    let since = match list(&state, &controllers, progress) {
                         Ok(revision) => revision,
                         Err(error) => {
                             tracing::error!(%error, "controllers: listing the store failed");
@@ -48,7 +61,7 @@ pub fn start(state: Arc<State>, controllers: Vec<Box<dyn Controller>>) -> std::i
                             continue;
                         }
                     };
-                    follow(&state, &controllers, since, &mut stopped).await;
+                    follow(&state, &controllers, progress, since, &mut stopped).await;
                 }
             });
         })?;
@@ -59,7 +72,11 @@ pub fn start(state: Arc<State>, controllers: Vec<Box<dyn Controller>>) -> std::i
 }
 
 /// Hands every stored object to the controllers as `Added`, read at one revision; returns it.
-fn list(state: &State, controllers: &[Box<dyn Controller>]) -> Result<u64, StoreError> {
+fn list(
+    state: &State,
+    controllers: &[Box<dyn Controller>],
+    progress: Progress,
+) -> Result<u64, StoreError> {
     let revision = state.store.revision()?;
     for controller in controllers {
         controller.reset(state);
@@ -87,7 +104,9 @@ fn list(state: &State, controllers: &[Box<dyn Controller>]) -> Result<u64, Store
     for controller in controllers {
         controller.synced(state);
     }
-    state.synced.publish(revision);
+    if progress == Progress::Published {
+        state.synced.publish(revision);
+    }
     Ok(revision)
 }
 
@@ -95,6 +114,7 @@ fn list(state: &State, controllers: &[Box<dyn Controller>]) -> Result<u64, Store
 async fn follow(
     state: &State,
     controllers: &[Box<dyn Controller>],
+    progress: Progress,
     since: u64,
     stopped: &mut watch::Receiver<bool>,
 ) {
@@ -113,7 +133,9 @@ async fn follow(
                     return;
                 };
                 dispatch(state, controllers, &event);
-                state.synced.publish(event.revision);
+                if progress == Progress::Published {
+                    state.synced.publish(event.revision);
+                }
             }
             _ = stopped.changed() => return,
         }

@@ -75,7 +75,7 @@ impl EditRealm {
     /// Runs a change of the realm off the async workers.
     pub(super) async fn change<T: Send + 'static>(
         &self,
-        change: impl FnOnce(&mut Realm) -> Result<T, DirectoryError> + Send + 'static,
+        change: impl FnMut(&mut Realm) -> Result<T, DirectoryError> + Send + 'static,
     ) -> Result<T, AdminError> {
         let provider = self.ctx.provider.clone();
         let realm = self.name.clone();

@@ -165,13 +165,13 @@ async fn add(at: EditRealm, parent: Option<String>, bytes: &[u8]) -> Answer {
                 if cycle {
                     return Err(ModelError::Invalid("Cannot move group into itself".into()).into());
                 }
-                r.groups[i].parent = parent;
+                r.groups[i].parent = parent.clone();
                 return Ok((id.clone(), false));
             }
             let mut group = Group::new(fresh.clone(), &rep.name, parent.as_deref());
             group.attributes = rep.attributes.clone();
             r.add_group(group)?;
-            Ok((fresh, true))
+            Ok((fresh.clone(), true))
         })
         .await?;
     match id {

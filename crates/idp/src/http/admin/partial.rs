@@ -112,8 +112,9 @@ pub(super) async fn import(at: EditRealm, bytes: Bytes) -> Answer {
                 policy,
                 &mut out,
             )?;
-            for (mut user, groups) in users {
-                user.groups = r.group_ids(&groups)?;
+            for (user, groups) in &users {
+                let mut user = user.clone();
+                user.groups = r.group_ids(groups)?;
                 let name = user.username.clone();
                 match r.users.iter().position(|u| u.username == name) {
                     Some(_) if policy == Policy::Fail => return Err(exists("User", &name)),

@@ -116,6 +116,7 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
         user.roles.realm = rep.realm_roles.clone();
         user.roles.client = rep.client_roles.clone();
         provider.directory().update_realm(&realm, |r| {
+            let mut user = user.clone();
             user.groups.extend(r.group_ids(&rep.groups)?);
             r.give_default_role(&mut user);
             r.add_user(user)?;
@@ -165,7 +166,7 @@ pub(super) async fn update(
                 .into());
             }
             let i = user_index(r, &id)?;
-            r.users[i] = user;
+            r.users[i] = user.clone();
             Ok(())
         })?;
         Ok(())
@@ -212,7 +213,7 @@ pub(super) async fn reset_password(
         provider.directory().update_realm(&realm, |r| {
             let i = user_index(r, &id)?;
             let user = &mut r.users[i];
-            user.password_hash = Some(hash);
+            user.password_hash = Some(hash.clone());
             user.required_actions.retain(|a| a != UPDATE_PASSWORD);
             if temporary {
                 user.required_actions.push(UPDATE_PASSWORD.into());
@@ -412,7 +413,7 @@ pub(super) async fn join_group(
         }
         let i = user_index(r, &id)?;
         if !r.users[i].groups.contains(&group) {
-            r.users[i].groups.push(group);
+            r.users[i].groups.push(group.clone());
         }
         Ok(())
     })

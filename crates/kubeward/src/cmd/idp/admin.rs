@@ -387,7 +387,7 @@ pub fn apply(args: ApplyArgs) -> anyhow::Result<ExitCode> {
     }
     if current.is_some() {
         directory.update_realm(&rep.realm, |r| {
-            *r = realm;
+            *r = realm.clone();
             Ok(())
         })?;
     } else {

@@ -10,12 +10,18 @@ use kubeward_idp::directory::Directory;
 use kubeward_idp::provider::Provider;
 use kubeward_store::{RedbStore, Store};
 
+use super::super::storage::StorageArgs;
+
 /// Where the provider keeps its state.
 #[derive(Debug, Clone, Args)]
 pub struct DataDir {
     /// The data directory (shared with `kubeward up`).
     #[arg(long, default_value = "./kubeward-data", global = true)]
     pub data_dir: PathBuf,
+    /// Where the realms, sessions and keys are stored: the data directory, or etcd (shared by
+    /// several providers, which see what the offline commands change).
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 /// The file of a data directory that names the URL of the provider serving it (written at each
@@ -51,10 +57,16 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-/// A provider over the data directory's store.
-pub fn open_provider(data_dir: &Path) -> anyhow::Result<Provider> {
-    let store = open_store(data_dir)?;
-    let directory = Directory::open(store).context("reading the identity provider's realms")?;
+/// A provider over the store the flags choose (a change made through it is a compare-and-swap
+/// when running providers share that store).
+pub fn open_provider(data: &DataDir) -> anyhow::Result<Provider> {
+    let store = data.storage.open(&data.data_dir)?;
+    let directory = if data.storage.shared() {
+        Directory::open_shared(store)
+    } else {
+        Directory::open(store)
+    }
+    .context("reading the identity provider's realms")?;
     directory
         .upgrade(&mut kubeward_idp::provider::RandomMinter)
         .context("upgrading the identity provider's realms")?;

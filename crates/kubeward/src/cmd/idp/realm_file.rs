@@ -1,11 +1,11 @@
 //! Keycloak realm files (`kc.sh export` format): reading one, JSON or YAML, and creating its
-//! realm in a provider's directory.
+//! realm in a provider's directory (unless it exists, at a provider's start).
 
 use std::io::Read as _;
 use std::path::Path;
 
 use anyhow::Context as _;
-use kubeward_idp::directory::Directory;
+use kubeward_idp::directory::{Directory, DirectoryError};
 use kubeward_idp::provider::RandomMinter;
 use kubeward_idp::representation::RealmRepresentation;
 
@@ -35,4 +35,18 @@ pub fn import(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Resul
         .create_realm(realm)
         .with_context(|| format!("realm {}", rep.realm))?;
     Ok(())
+}
+
+/// Imports a realm file unless its realm exists (made by an earlier start, or a moment ago by
+/// another provider sharing the store).
+pub fn import_missing(directory: &Directory, rep: &RealmRepresentation) -> anyhow::Result<()> {
+    if directory.realm(&rep.realm).is_some() {
+        return Ok(());
+    }
+    let realm = kubeward_idp::representation::import(rep, &mut RandomMinter)
+        .with_context(|| format!("realm {}", rep.realm))?;
+    match directory.create_realm(realm) {
+        Ok(_) | Err(DirectoryError::RealmExists) => Ok(()),
+        Err(error) => Err(error).with_context(|| format!("realm {}", rep.realm)),
+    }
 }

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use tower::ServiceExt as _;
 
 use super::super::shutdown;
-use super::data::{DataDir, URL_FILE, open_store};
+use super::data::{DataDir, URL_FILE};
 use super::realm_file;
 use crate::files::{Access, write_atomic};
 
@@ -52,6 +52,8 @@ pub struct ServeArgs {
 pub struct IdpHandle {
     /// `https://host:port`.
     pub url: String,
+    /// The address it listens on (behind `url` when a public URL was given).
+    pub address: SocketAddr,
     /// What bootstrap did (to tell the user).
     pub bootstrap: Bootstrap,
     provider: Arc<Provider>,
@@ -85,11 +87,19 @@ pub struct StartOptions<'a> {
     pub limits: kubeward_net::Limits,
     /// Realms made by the caller, imported like the files when they do not exist yet.
     pub generated: Vec<RealmRepresentation>,
+    /// Other providers share the store (etcd): follow their changes, and make every change of
+    /// a realm or a session a compare-and-swap.
+    pub shared: bool,
 }
 
 /// Bootstraps, binds and spawns the provider on the current tokio runtime.
 pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::Result<IdpHandle> {
-    let directory = Directory::open(store).context("reading the identity provider's realms")?;
+    let directory = if options.shared {
+        Directory::open_shared(store)
+    } else {
+        Directory::open(store)
+    }
+    .context("reading the identity provider's realms")?;
     directory
         .upgrade(&mut RandomMinter)
         .context("upgrading the identity provider's realms")?;
@@ -116,15 +126,10 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         .context("writing idp-admin-password")?;
     }
     for file in options.import {
-        let rep = realm_file::read(file)?;
-        if directory.realm(&rep.realm).is_none() {
-            realm_file::import(&directory, &rep)?;
-        }
+        realm_file::import_missing(&directory, &realm_file::read(file)?)?;
     }
     for rep in &options.generated {
-        if directory.realm(&rep.realm).is_none() {
-            realm_file::import(&directory, rep)?;
-        }
+        realm_file::import_missing(&directory, rep)?;
     }
     let (cert, key) = match options.tls {
         Some(pair) => pair,
@@ -172,6 +177,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     .with_context(|| format!("writing {URL_FILE}"))?;
     Ok(IdpHandle {
         url,
+        address,
         bootstrap: outcome,
         provider,
     })
@@ -222,6 +228,9 @@ fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(Strin
 /// Tells the user where the provider is and how to log in as its admin.
 pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
     println!("IdP: {}", handle.url);
+    if !handle.url.ends_with(&format!(":{}", handle.address.port())) {
+        println!("IdP listening on: {}", handle.address);
+    }
     println!("IdP issuer (master realm): {}/realms/master", handle.url);
     match &handle.bootstrap {
         Bootstrap::Created {
@@ -247,7 +256,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         address: args.listen,
         flag: "--listen",
     }])?;
-    let store = open_store(&data_dir)?;
+    args.data.storage.backend()?;
     let tls = match (&args.tls_cert_file, &args.tls_private_key_file) {
         (Some(c), Some(k)) => Some((
             std::fs::read_to_string(c).with_context(|| format!("reading {}", c.display()))?,
@@ -256,6 +265,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let runtime = super::super::runtime()?;
+    let store = args.data.storage.open(&data_dir)?;
+    let shared = args.data.storage.shared();
     let outcome = runtime.block_on(async move {
         let handle = start(
             store,
@@ -267,6 +278,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 import: &args.import,
                 generated: Vec::new(),
                 limits: args.connections.limits(),
+                shared,
             },
         )
         .await?;

@@ -154,3 +154,36 @@ fn denied_and_failed_conditions() {
     assert_eq!(certificates::condition(&failed), "Approved,Failed");
     assert_eq!(certificates::condition(&json!({})), "Pending");
 }
+
+#[test]
+fn lease_rows_name_the_holder_and_its_numbers_are_checked() {
+    let kind = coordination::leases();
+    let lease = json!({
+        "metadata": {"name": "kube-controller-manager", "namespace": "kube-system", "creationTimestamp": "2026-11-22T10:00:00Z"},
+        "spec": {"holderIdentity": "host_1234", "leaseDurationSeconds": 15, "leaseTransitions": 2}
+    });
+    let table = kind.table(
+        std::slice::from_ref(&lease),
+        "9",
+        datetime!(2026-11-22 10:05:00 UTC),
+    );
+    assert_eq!(
+        table["rows"][0]["cells"],
+        json!(["kube-controller-manager", "host_1234", "5m"])
+    );
+    assert!(kind.strategy.validate(&lease).is_empty());
+    let bad = json!({"spec": {"leaseDurationSeconds": 0, "leaseTransitions": -1}});
+    let fields: Vec<String> = kind
+        .strategy
+        .validate(&bad)
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.detail))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "spec.leaseDurationSeconds: must be greater than 0",
+            "spec.leaseTransitions: must be greater than or equal to 0"
+        ]
+    );
+}

@@ -1,7 +1,6 @@
 //! The administration commands on a stopped data directory: the provider's directory over the
 //! store, changed in place.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::bail;
@@ -10,7 +9,7 @@ use kubeward_idp::model::{Client, Group, ModelError, Realm, Role, RoleMappings, 
 use kubeward_idp::provider::{Provider, RandomMinter, hash_password, new_id, random_token};
 use kubeward_idp::representation::{self, RealmRepresentation};
 
-use super::super::data::{now, open_provider};
+use super::super::data::{DataDir, now, open_provider};
 use super::super::realm_file;
 use super::backend::{Backend, Holder, NewClient, NewUser, RoleChange};
 use super::tables::{ClientRow, GroupRow, MappingRow, RealmRow, RoleRow, UserRow};
@@ -21,10 +20,10 @@ pub struct Offline {
 }
 
 impl Offline {
-    /// Opens the data directory's store.
-    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+    /// Opens the store of the data directory (or etcd, as the flags say).
+    pub fn open(data: &DataDir) -> anyhow::Result<Self> {
         Ok(Self {
-            provider: open_provider(data_dir)?,
+            provider: open_provider(data)?,
         })
     }
 
@@ -38,7 +37,7 @@ impl Offline {
     fn edit(
         &self,
         realm: &str,
-        change: impl FnOnce(&mut Realm) -> Result<(), DirectoryError>,
+        change: impl FnMut(&mut Realm) -> Result<(), DirectoryError>,
     ) -> anyhow::Result<()> {
         self.provider
             .directory()
@@ -198,6 +197,7 @@ impl Backend for Offline {
             client.secret = Some(new.secret.clone().unwrap_or_else(|| random_token(24)));
         }
         self.edit(realm, |r| {
+            let mut client = client.clone();
             kubeward_idp::defaults::assign_default_scopes(r, &mut client);
             r.add_client(client)?;
             representation::ensure_service_accounts(r, &mut RandomMinter);
@@ -268,6 +268,7 @@ impl Backend for Offline {
             user.password_hash = Some(hash_password(password).map_err(anyhow::Error::msg)?);
         }
         self.edit(realm, |r| {
+            let mut user = user.clone();
             user.groups = r.group_ids(&new.groups)?;
             r.give_default_role(&mut user);
             r.add_user(user)?;
@@ -355,9 +356,9 @@ impl Backend for Offline {
                         }
                         .into());
                     }
-                    list.push(role);
+                    list.push(role.clone());
                 }
-                None => r.add_role(role)?,
+                None => r.add_role(role.clone())?,
             }
             Ok(())
         })

@@ -52,8 +52,9 @@ impl Where {
         if let Some(url) = &self.server.server {
             return Ok(Box::new(self.connect(url)?));
         }
-        if !store_is_locked(&store_path(data_dir))? {
-            return Ok(Box::new(offline::Offline::open(data_dir)?));
+        // On etcd, running providers follow the store: change it directly.
+        if self.data.storage.shared() || !store_is_locked(&store_path(data_dir))? {
+            return Ok(Box::new(offline::Offline::open(&self.data)?));
         }
         let url = running_provider(data_dir)?;
         let online = self.connect(&url)?;
@@ -65,17 +66,19 @@ impl Where {
         Ok(Box::new(online))
     }
 
-    /// The data directory, for the commands that only work offline; a running provider is an
-    /// error that says what to do.
-    pub fn offline_only(&self, command: &str) -> anyhow::Result<&Path> {
+    /// The data directory (and storage flags), for the commands that only work offline; a
+    /// running provider on redb is an error that says what to do (on etcd, running providers
+    /// see the change).
+    pub fn offline_only(&self, command: &str) -> anyhow::Result<&DataDir> {
         let data_dir = &self.data.data_dir;
-        if self.server.server.is_some() || store_is_locked(&store_path(data_dir))? {
+        let locked = !self.data.storage.shared() && store_is_locked(&store_path(data_dir))?;
+        if self.server.server.is_some() || locked {
             bail!(
                 "`kubeward idp {command}` works on a stopped data directory (the admin REST API has no equivalent): stop the kubeward that serves {}, run it, then start it again",
                 data_dir.display()
             );
         }
-        Ok(data_dir)
+        Ok(&self.data)
     }
 
     fn connect(&self, url: &str) -> anyhow::Result<online::Online> {

@@ -1,0 +1,148 @@
+//! A shared directory follows the store: one thread watches the realms and the keys of
+//! `idp.kubeward.io`, caches every realm another replica stored, and counts the keys' changes
+//! (so that keyrings are read again). When a watch ends (the watcher fell behind, or the events
+//! were compacted away) the realms are listed again and the watches resume from that list.
+//! The thread ends once the directory is gone.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use kubeward_store::{EventType, ListScope, Store, StoreError, Watch, WatchEvent};
+
+use super::{GROUP, KEYS, Memory, REALMS, list_realms, unwrap};
+
+/// How often the thread checks that the directory still exists when nothing happens, and how
+/// long it waits before listing again after the store failed.
+const PAUSE: Duration = Duration::from_secs(1);
+
+fn scope(resource: &str) -> ListScope {
+    ListScope {
+        group: GROUP.to_string(),
+        resource: resource.to_string(),
+        namespace: None,
+    }
+}
+
+/// The two watches a directory follows.
+pub(super) struct Watches {
+    realms: Watch,
+    keys: Watch,
+}
+
+/// Watches the realms and the keys after `revision` (that of the list the directory was loaded
+/// from; the watches start before this returns, so that nothing written after it is missed).
+pub(super) fn watch(store: &dyn Store, revision: u64) -> Result<Watches, StoreError> {
+    Ok(Watches {
+        realms: store.watch(&scope(REALMS), revision)?,
+        keys: store.watch(&scope(KEYS), revision)?,
+    })
+}
+
+/// Follows `store` on a thread of its own, from `watches`.
+pub(super) fn spawn(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
+    let spawned = std::thread::Builder::new()
+        .name("kubeward-idp-follow".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    tracing::error!(%error, "the identity provider cannot follow its store");
+                    return;
+                }
+            };
+            runtime.block_on(run(store, memory, watches));
+        });
+    if let Err(error) = spawned {
+        tracing::error!(%error, "the identity provider cannot follow its store");
+    }
+}
+
+async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
+    let mut watches = Ok(watches);
+    loop {
+        let ended = match watches {
+            Ok(watches) => match follow(&memory, watches).await {
+                Ok(()) => return,
+                Err(error) => error,
+            },
+            Err(error) => error,
+        };
+        tracing::debug!(error = %ended, "the identity provider's watch ended");
+        // Read everything again: events may have been missed.
+        watches = loop {
+            let Some(held) = memory.upgrade() else {
+                return;
+            };
+            match list_realms(store.as_ref()) {
+                Ok((realms, at)) => {
+                    let mut cached = held.write();
+                    cached.retain(|name, c| realms.contains_key(name) || c.revision > at);
+                    for (name, fresh) in realms {
+                        if cached
+                            .get(&name)
+                            .is_none_or(|c| c.revision <= fresh.revision)
+                        {
+                            cached.insert(name, fresh);
+                        }
+                    }
+                    drop(cached);
+                    held.keys_changed();
+                    break watch(store.as_ref(), at);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the identity provider cannot list its realms");
+                    drop(held);
+                    tokio::time::sleep(PAUSE).await;
+                }
+            }
+        };
+    }
+}
+
+/// Applies the watches' events until a watch ends (an error: list again) or the
+/// directory is gone (`Ok`).
+async fn follow(memory: &Weak<Memory>, watches: Watches) -> Result<(), StoreError> {
+    let Watches {
+        mut realms,
+        mut keys,
+    } = watches;
+    loop {
+        let event = tokio::select! {
+            event = realms.next() => Some((true, event)),
+            event = keys.next() => Some((false, event)),
+            () = tokio::time::sleep(PAUSE) => None,
+        };
+        let Some(held) = memory.upgrade() else {
+            return Ok(());
+        };
+        match event {
+            None => {}
+            Some((_, None)) => return Err(ended(&realms, &keys)),
+            Some((true, Some(event))) => apply_realm(&held, event),
+            Some((false, Some(_))) => held.keys_changed(),
+        }
+    }
+}
+
+fn ended(realms: &Watch, keys: &Watch) -> StoreError {
+    StoreError::Backend(format!(
+        "a watch ended (realms at {}, keys at {})",
+        realms.revision(),
+        keys.revision()
+    ))
+}
+
+fn apply_realm(memory: &Memory, event: WatchEvent) {
+    match event.kind {
+        EventType::Deleted => memory.forget(&event.key.name, event.revision),
+        EventType::Added | EventType::Modified => {
+            match unwrap::<crate::model::Realm>("realm", event.object) {
+                Ok(realm) => memory.remember(realm, event.revision),
+                Err(error) => tracing::error!(%error, "a stored realm"),
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Two `kubeward idp serve` replicas on one 3-member etcd, behind one public URL (reached each
+//! on its own port with curl's `--connect-to`): a refresh family's reuse detection is exact
+//! across them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use kubeward_testkit::etcd::EtcdCluster;
+use kubeward_testkit::process::{Process, Stream};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use serde_json::Value;
+
+use super::{PASSWORD, SECRET, curl, json, seed_realm_file};
+
+/// The address both replicas answer for, as a load balancer in front of them would.
+const PUBLIC_HOST: &str = "idp.replicas.test";
+
+/// A running replica; killed when dropped.
+struct Replica {
+    _process: Process,
+    port: u16,
+}
+
+/// A CA and a serving certificate for [`PUBLIC_HOST`], written to `dir`.
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "replicas test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec![PUBLIC_HOST.to_string()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let paths = (dir.join("ca.crt"), dir.join("idp.crt"), dir.join("idp.key"));
+    std::fs::write(&paths.0, ca.pem()).unwrap();
+    std::fs::write(&paths.1, cert.pem()).unwrap();
+    std::fs::write(&paths.2, key.serialize_pem()).unwrap();
+    paths
+}
+
+/// Starts a replica in `data_dir` on etcd `servers`, serving `cert`/`key` as the public host on
+/// a port of its choosing.
+fn start(data_dir: &Path, servers: &str, cert: &Path, key: &Path) -> Replica {
+    let mut command = Command::new(kubeward_testkit::kubeward_binary());
+    command
+        .args(["idp", "serve", "--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--import-realm")
+        .arg(seed_realm_file())
+        .arg("--tls-cert-file")
+        .arg(cert)
+        .arg("--tls-private-key-file")
+        .arg(key)
+        .arg(format!("--public-url=https://{PUBLIC_HOST}"))
+        .arg(format!("--etcd-servers={servers}"))
+        .env("RUST_LOG", "warn")
+        .env_remove("KC_BOOTSTRAP_ADMIN_USERNAME")
+        .env_remove("KC_BOOTSTRAP_ADMIN_PASSWORD")
+        .stderr(Stdio::inherit());
+    let process = Process::start(command, Stream::Stdout, Duration::from_secs(60), |line| {
+        line == "Ready."
+    });
+    let port = process
+        .printed
+        .lines()
+        .find_map(|line| line.strip_prefix("IdP listening on:"))
+        .and_then(|address| address.trim().rsplit(':').next()?.parse().ok())
+        .expect("the banner names the address behind the public URL");
+    Replica {
+        _process: process,
+        port,
+    }
+}
+
+/// A form POST to the token endpoint of the seed realm through `replica`: (status, JSON).
+fn token(ca: &Path, replica: &Replica, form: &[(&str, &str)]) -> (u16, Value) {
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
+    let url = format!("https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/token");
+    let mut args: Vec<String> = vec!["--connect-to".into(), connect_to, url];
+    for (k, v) in form {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, body) = curl(ca, &refs);
+    (status, json(&body))
+}
+
+fn login(ca: &Path, replica: &Replica) -> String {
+    login_tokens(ca, replica)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The password grant of the seed realm's user through `replica`.
+fn login_tokens(ca: &Path, replica: &Replica) -> Value {
+    let (status, tokens) = token(
+        ca,
+        replica,
+        &[
+            ("grant_type", "password"),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+            ("username", "test"),
+            ("password", PASSWORD),
+            ("scope", "openid"),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    tokens
+}
+
+fn refresh(ca: &Path, replica: &Replica, refresh_token: &str) -> (u16, Value) {
+    token(
+        ca,
+        replica,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+        ],
+    )
+}
+
+#[test]
+fn reuse_detection_is_exact_across_replicas_on_one_etcd() {
+    let etcd = EtcdCluster::start(3);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    // The first login makes the realm's keys; the second replica reads them from etcd.
+    let r1 = login(&ca, &a);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+
+    // Refresh on one replica, replay the old token on the other: the family is revoked, on both.
+    let (status, rotated) = refresh(&ca, &a, &r1);
+    assert_eq!(status, 200, "{rotated}");
+    let r2 = rotated["refresh_token"].as_str().unwrap().to_string();
+    let (status, replay) = refresh(&ca, &b, &r1);
+    assert_eq!(status, 400, "{replay}");
+    assert_eq!(
+        replay["error_description"],
+        "Maximum allowed refresh token reuse exceeded"
+    );
+    for replica in [&a, &b] {
+        let (status, after) = refresh(&ca, replica, &r2);
+        assert_eq!(
+            (status, after["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{after}"
+        );
+    }
+
+    // One token redeemed on both replicas at once: one rotation wins, the other is reuse.
+    for _ in 0..3 {
+        let token = login(&ca, &b);
+        let (first, second) = std::thread::scope(|scope| {
+            let on_a = scope.spawn(|| refresh(&ca, &a, &token));
+            let on_b = scope.spawn(|| refresh(&ca, &b, &token));
+            (on_a.join().unwrap(), on_b.join().unwrap())
+        });
+        let statuses = [first.0, second.0];
+        assert!(statuses.contains(&400), "{first:?} {second:?}");
+        for (status, answer) in [first, second] {
+            if status == 200 {
+                let next = answer["refresh_token"].as_str().unwrap();
+                let (status, _) = refresh(&ca, &a, next);
+                assert_eq!(status, 400, "the race revoked the family");
+            }
+        }
+    }
+
+    // Keys rotated offline on the same etcd: both replicas sign with the new key, and each
+    // redeems the refresh tokens the other signs with the new secret.
+    let before = kid(&login_tokens(&ca, &a)["access_token"]);
+    let rotated = Command::new(kubeward_testkit::kubeward_binary())
+        .args([
+            "idp",
+            "keys",
+            "rotate",
+            "--realm",
+            "kubernetes",
+            "--data-dir",
+        ])
+        .arg(dir.path().join("admin"))
+        .arg(format!("--etcd-servers={servers}"))
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{rotated:?}");
+    // Each replica hears of the new keys through its watch of etcd (at most 10 s here).
+    let mut token = String::new();
+    for replica in [&a, &b] {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let tokens = login_tokens(&ca, replica);
+            if kid(&tokens["access_token"]) != before {
+                token = tokens["refresh_token"].as_str().unwrap().to_string();
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the new key is not used"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    for replica in [&a, &b, &a] {
+        let (status, tokens) = refresh(&ca, replica, &token);
+        assert_eq!(status, 200, "{tokens}");
+        assert_ne!(kid(&tokens["access_token"]), before);
+        token = tokens["refresh_token"].as_str().unwrap().to_string();
+    }
+}
+
+/// The `kid` of a JWT's header.
+fn kid(token: &Value) -> String {
+    use base64::Engine as _;
+    let header = token.as_str().unwrap().split('.').next().unwrap();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    json(&String::from_utf8(header).unwrap())["kid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
