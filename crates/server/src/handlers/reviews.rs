@@ -5,7 +5,7 @@
 use http::Response;
 use kubeward_core::UserInfo;
 use kubeward_core::attributes::Attributes;
-use kubeward_core::status::{self, Status};
+use kubeward_core::status::Status;
 use kubeward_webhook::Decision;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -15,6 +15,9 @@ use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::kinds::Kind;
 use crate::registry::objects;
+use validation::Review;
+
+pub mod validation;
 
 /// Answers a review (only `create` exists).
 pub async fn handle(
@@ -26,42 +29,37 @@ pub async fn handle(
         return Err(not_allowed(kind.group, kind.resource, &context.info.verb));
     }
     let bytes = body::read(request_body).await?;
-    let request = body::decode_object(&context.parts.headers, &bytes)?;
+    let mut request = body::decode_object(&context.parts.headers, &bytes)?;
     context.audit_request_object(&request);
+    let review = match kind.resource {
+        "subjectaccessreviews" => Some(Review::Subject),
+        "selfsubjectaccessreviews" => Some(Review::SelfSubject),
+        "localsubjectaccessreviews" => Some(Review::LocalSubject),
+        _ => None,
+    };
+    if let Some(review) = review {
+        validation::access_review(review, &mut request, &context.info.namespace)?;
+    }
     let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let status = match kind.resource {
         "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
         "tokenreviews" => token_review(context, &spec).await,
-        "subjectaccessreviews" => {
+        "subjectaccessreviews" | "localsubjectaccessreviews" => {
             let user = user_from_spec(&spec);
             access_status(context, &attributes_from_spec(user, &spec)).await
         }
         "selfsubjectaccessreviews" => {
             access_status(context, &attributes_from_spec(context.user.clone(), &spec)).await
         }
-        "localsubjectaccessreviews" => {
-            let declared = spec
-                .pointer("/resourceAttributes/namespace")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if declared != context.info.namespace {
-                return Err(status::invalid(
-                    kind.group,
-                    kind.kind,
-                    "",
-                    vec![status::FieldError::invalid(
-                        "spec.resourceAttributes.namespace",
-                        declared,
-                        "must match metadata.namespace",
-                    )],
-                ));
-            }
-            let user = user_from_spec(&spec);
-            access_status(context, &attributes_from_spec(user, &spec)).await
+        "selfsubjectrulesreviews" => {
+            let namespace = validation::rules_review(&spec)?;
+            // kube-apiserver answers with a new object: only the status, no spec or metadata.
+            request = json!({"spec": {}});
+            rules_review(context, namespace)
         }
-        "selfsubjectrulesreviews" => rules_review(context, &spec),
         _ => return Err(not_served()),
     };
+    let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let mut metadata = request
         .get("metadata")
         .and_then(Value::as_object)
@@ -172,8 +170,7 @@ async fn access_status(context: &Context<'_>, attributes: &Attributes) -> Value 
     Value::Object(status)
 }
 
-fn rules_review(context: &Context<'_>, spec: &Value) -> Value {
-    let namespace = spec.get("namespace").and_then(Value::as_str).unwrap_or("");
+fn rules_review(context: &Context<'_>, namespace: &str) -> Value {
     let mut review = context.state.policy().rules_for(&context.user, namespace);
     if context.state.authorizers.has_webhooks() {
         review
