@@ -1,9 +1,11 @@
 //! The provider over HTTP (axum): Keycloak's paths under `/realms/{realm}/`, the same under
-//! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`.
+//! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`, and
+//! the admin console under `/admin/console/`.
 //! Handlers are thin: extract, call the provider, map the answer. It is served by
 //! `kubeward-net`'s accept loop, as the API server is.
 //!
 //! - `admin`: Keycloak's admin REST API (realms, clients, users, groups, roles).
+//! - `console`: the admin console in the browser, under `/admin/console/`.
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
 //!   authorization.
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
@@ -21,6 +23,7 @@ use crate::provider::Provider;
 
 pub mod admin;
 pub mod clock;
+pub mod console;
 pub mod cors;
 pub mod login;
 pub mod oidc;
@@ -114,7 +117,9 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         public_url,
         prefix: "/auth",
     });
+    let console = console::routes(plain.provider.clone(), &plain.public_url);
     Router::new()
+        .merge(console)
         .merge(realm_routes(plain))
         .nest("/auth", realm_routes(legacy))
 }

@@ -43,7 +43,7 @@ impl Cluster {
     }
 
     /// Starts `kubeward up … EXTRA…` in `dir` and waits until it is ready; its log
-    /// (`RUST_LOG=info`) goes to `<dir>/kubeward.log`.
+    /// (`RUST_LOG=info`) goes to `<dir>/kubeward.log`. EXTRA may name `--idp-port`.
     pub fn up_with(dir: tempfile::TempDir, extra: &[String]) -> Self {
         let data_dir = dir.path().join("data");
         Self::start_with(dir, data_dir, extra)
@@ -88,8 +88,15 @@ impl Cluster {
         if let Some(cwd) = cwd {
             command.current_dir(cwd);
         }
+        // Any free port for the identity provider, unless the caller names one.
+        let idp_port: &[&str] = match extra.iter().any(|a| a.starts_with("--idp-port")) {
+            true => &[],
+            false => &["--idp-port", "0"],
+        };
         command
-            .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
+            .args(["up", "--secure-port", "0"])
+            .args(idp_port)
+            .arg("--data-dir")
             .arg(data_dir_argument)
             .args(extra)
             .env("RUST_LOG", level)

@@ -4,6 +4,7 @@ mod api_verbs;
 mod audit;
 mod auth_explain;
 mod bad_input;
+mod console;
 mod eks;
 mod eks_iam;
 mod first_steps;

@@ -223,6 +223,7 @@ fn own_certificate(data_dir: &Path, listen: SocketAddr) -> anyhow::Result<(Strin
 pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
     println!("IdP: {}", handle.url);
     println!("IdP issuer (master realm): {}/realms/master", handle.url);
+    println!("IdP admin console: {}/admin/console/", handle.url);
     match &handle.bootstrap {
         Bootstrap::Created {
             username,
