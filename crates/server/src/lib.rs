@@ -45,6 +45,7 @@ mod test_support;
 pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
+pub use handlers::discovery::VERSION_JSON;
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 

@@ -24,5 +24,6 @@ mod seed_002_x509;
 mod seed_003_default_rbac;
 mod seed_004_serviceaccount;
 mod serve;
+mod shell_tools;
 mod support;
 mod up;
