@@ -45,8 +45,15 @@ impl Cluster {
     /// Starts `kubeward up … EXTRA…` in `dir` and waits until it is ready; its log
     /// (`RUST_LOG=info`) goes to `<dir>/kubeward.log`. EXTRA may name `--idp-port`.
     pub fn up_with(dir: tempfile::TempDir, extra: &[String]) -> Self {
+        Self::up_with_env(dir, extra, &[])
+    }
+
+    /// [`Cluster::up_with`] with environment variables set for `kubeward up` alone (e.g.
+    /// `KUBECONFIG` for `--merge-kubeconfig`).
+    pub fn up_with_env(dir: tempfile::TempDir, extra: &[String], env: &[(&str, &OsStr)]) -> Self {
         let data_dir = dir.path().join("data");
-        Self::start_with(dir, data_dir, extra)
+        let argument = data_dir.clone().into_os_string();
+        Self::launch(dir, data_dir, None, &argument, extra, env)
     }
 
     /// Starts `kubeward up` on an existing data directory (for restarts).
@@ -63,12 +70,13 @@ impl Cluster {
             Some(cwd),
             OsStr::new(relative),
             &[],
+            &[],
         )
     }
 
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
         let argument = data_dir.clone().into_os_string();
-        Self::launch(dir, data_dir, None, &argument, extra)
+        Self::launch(dir, data_dir, None, &argument, extra, &[])
     }
 
     fn launch(
@@ -77,6 +85,7 @@ impl Cluster {
         cwd: Option<&Path>,
         data_dir_argument: &OsStr,
         extra: &[String],
+        env: &[(&str, &OsStr)],
     ) -> Self {
         let (level, stderr) = if extra.is_empty() && cwd.is_none() {
             ("warn", Stdio::inherit())
@@ -100,6 +109,7 @@ impl Cluster {
             .arg(data_dir_argument)
             .args(extra)
             .env("RUST_LOG", level)
+            .envs(env.iter().copied())
             .stderr(stderr);
         let process = Process::start(command, Stream::Stdout, START_TIMEOUT, |line| {
             line.trim() == BANNER_END

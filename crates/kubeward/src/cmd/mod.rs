@@ -14,6 +14,7 @@ mod server_error;
 mod shutdown;
 mod up;
 mod up_aws;
+mod up_env;
 mod up_oidc;
 mod user;
 mod version;

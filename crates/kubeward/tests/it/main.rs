@@ -27,3 +27,4 @@ mod serve;
 mod shell_tools;
 mod support;
 mod up;
+mod up_env;
