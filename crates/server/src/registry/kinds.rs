@@ -19,6 +19,7 @@ use crate::state::State;
 pub mod apps;
 pub mod certificates;
 pub mod core;
+pub mod policy;
 pub mod rbac;
 pub mod reviews;
 
@@ -212,6 +213,7 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    policy::KINDS,
     rbac::KINDS,
     certificates::KINDS,
     reviews::KINDS,
