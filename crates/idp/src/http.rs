@@ -1,6 +1,7 @@
 //! The provider over HTTP (axum): Keycloak's paths under `/realms/{realm}/`, the same under
 //! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`, and
-//! the admin console under `/admin/console/`.
+//! the probes `/livez` and `/readyz` (kube-apiserver's names; `ok`, or 503 until the master
+//! realm exists).
 //! Handlers are thin: extract, call the provider, map the answer. It is served by
 //! `kubeward-net`'s accept loop, as the API server is.
 //!
@@ -117,8 +118,20 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         public_url,
         prefix: "/auth",
     });
+    let ready = plain.provider.clone();
     let console = console::routes(plain.provider.clone(), &plain.public_url);
     Router::new()
+        .route("/livez", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            get(move || async move {
+                // Ready once the directory answers with the master realm (bootstrap is done).
+                match ready.directory().realm("master") {
+                    Some(_) => (http::StatusCode::OK, "ok"),
+                    None => (http::StatusCode::SERVICE_UNAVAILABLE, "no master realm yet"),
+                }
+            }),
+        )
         .merge(console)
         .merge(realm_routes(plain))
         .nest("/auth", realm_routes(legacy))

@@ -5,6 +5,8 @@ mod audit;
 mod auth_explain;
 mod bad_input;
 mod console;
+mod container;
+mod deploy;
 mod eks;
 mod eks_iam;
 mod first_steps;
