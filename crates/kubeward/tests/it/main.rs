@@ -21,6 +21,7 @@ mod rbac_can_i;
 mod rbac_from_audit;
 mod rbac_toolbox;
 mod rbac_who_can;
+mod readme;
 mod seed_001_oidc;
 mod seed_002_x509;
 mod seed_003_default_rbac;
