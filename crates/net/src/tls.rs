@@ -3,7 +3,8 @@
 //! but never required, as kube-apiserver does: any chain is accepted at the handshake (key
 //! possession is still proven), so that whether it is trusted is the x509 authenticator's
 //! decision — an unknown CA gives 401, or falls through to a bearer token, instead of a failed
-//! handshake.
+//! handshake. And one client configuration: the API server's connections to kubelets, with a
+//! client certificate, servers checked against a CA bundle.
 
 use std::sync::Arc;
 
@@ -13,8 +14,10 @@ use rustls::client::danger::HandshakeSignatureValid;
 use rustls::crypto::CryptoProvider;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
-use tokio_rustls::TlsAcceptor;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 /// Whether clients are asked for a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,12 @@ pub enum TlsError {
     /// The key does not parse or does not fit the certificate.
     #[error("serving key: {0}")]
     Key(String),
+    /// A client certificate or its key does not parse, or they do not fit.
+    #[error("client certificate: {0}")]
+    ClientCertificate(String),
+    /// The CA bundle that servers are checked against does not parse.
+    #[error("certificate authority: {0}")]
+    Authority(String),
 }
 
 /// The acceptor for `cert_pem` (leaf first) and `key_pem`.
@@ -66,6 +75,51 @@ pub fn acceptor(
         .map_err(|e| TlsError::Key(e.to_string()))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A client that presents `cert_pem` (leaf first) with `key_pem` and trusts servers whose
+/// certificates chain to a CA of `ca_pem`, speaking HTTP/1.1 (connection upgrades need it).
+pub fn connector(cert_pem: &str, key_pem: &str, ca_pem: &str) -> Result<TlsConnector, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let certificate = certificate.map_err(|e| TlsError::Authority(e.to_string()))?;
+        roots
+            .add(certificate)
+            .map_err(|e| TlsError::Authority(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(TlsError::Authority("no CERTIFICATE block".to_string()));
+    }
+    let chain = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::ClientCertificate(e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
+        .map_err(|e| TlsError::ClientCertificate(format!("key: {e}")))?;
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::ClientCertificate(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| TlsError::ClientCertificate(e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// Opens a TCP connection to `host:port` and a TLS session over it, checking the server's
+/// certificate for `host` (an IP address or a DNS name).
+pub async fn connect(
+    connector: &TlsConnector,
+    host: &str,
+    port: u16,
+) -> std::io::Result<TlsStream<TcpStream>> {
+    let server_name = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ServerName::IpAddress(ip.into()),
+        Err(_) => ServerName::try_from(host.to_string())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+    };
+    let tcp = TcpStream::connect((host, port)).await?;
+    connector.connect(server_name, tcp).await
 }
 
 /// Asks for a client certificate, accepts any chain, checks the handshake signature.
@@ -130,3 +184,6 @@ impl ClientCertVerifier for RequestClientCertificate {
             .supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests;

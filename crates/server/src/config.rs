@@ -25,6 +25,25 @@ pub struct ServiceAccountSigning {
     pub audiences: Vec<String>,
 }
 
+/// How the API server reaches kubelets (`--kubelet-client-certificate`, `--kubelet-client-key`,
+/// `--kubelet-certificate-authority`), for `pods/log|exec|attach|portforward`.
+#[derive(Clone)]
+pub struct KubeletClientConfig {
+    /// The client certificate (PEM).
+    pub cert_pem: String,
+    /// Its key (PEM).
+    pub key_pem: String,
+    /// The CA that signs kubelets' serving certificates (PEM).
+    pub ca_pem: String,
+}
+
+impl std::fmt::Debug for KubeletClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeletClientConfig")
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything the server needs to run.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -46,6 +65,9 @@ pub struct ServerConfig {
     pub service_account_signing: Option<ServiceAccountSigning>,
     /// The database file of the store.
     pub store_path: PathBuf,
+    /// How to reach kubelets; `None`: `pods/log|exec|attach|portforward` answer that the server
+    /// has no kubelet client certificate.
+    pub kubelet_client: Option<KubeletClientConfig>,
     /// `--max-requests-inflight`: reads served at once (0: no limit).
     pub max_requests_inflight: usize,
     /// `--max-mutating-requests-inflight`: writes served at once (0: no limit).

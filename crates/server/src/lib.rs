@@ -26,8 +26,8 @@ mod controllers;
 mod error;
 mod filters;
 mod handlers;
-mod iam_sts;
 mod health;
+mod iam_sts;
 mod inflight;
 mod metered_store;
 mod metrics;
@@ -42,7 +42,7 @@ mod fuzz;
 #[cfg(test)]
 mod test_support;
 
-pub use config::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+pub use config::{AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use handlers::discovery::VERSION_JSON;

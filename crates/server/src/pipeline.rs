@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use http::header::USER_AGENT;
 use http::{HeaderValue, Request, Response};
+use hyper::upgrade::OnUpgrade;
 
 use crate::auditing::Record;
 use crate::codec::body::RequestBody;
@@ -45,7 +46,9 @@ pub async fn handle(
     let started = Instant::now();
     let at = crate::clock::system_now();
     let audit_id = audit_filter::audit_id(request.headers());
-    let (parts, request_body) = request.into_parts();
+    let (mut parts, request_body) = request.into_parts();
+    // A connection upgrade (exec, attach, port-forward) is taken out for the kubelet proxy.
+    let upgrade = parts.extensions.remove::<OnUpgrade>();
     if let Some(iam) = &state.iam
         && parts.uri.path() == iam_webhook::PATH
     {
@@ -59,7 +62,7 @@ pub async fn handle(
         connection,
     };
     let mut trail = Trail::default();
-    let response = serve(state, &received, request_body, &mut trail).await;
+    let response = serve(state, &received, request_body, upgrade, &mut trail).await;
     let mut response = match trail.record {
         Some(record) => record.respond(response).await,
         None => response,
@@ -88,6 +91,7 @@ async fn serve(
     state: &Arc<State>,
     received: &Received<'_>,
     request_body: RequestBody,
+    upgrade: Option<OnUpgrade>,
     trail: &mut Trail,
 ) -> Response<Body> {
     let parts = received.parts;
@@ -149,6 +153,7 @@ async fn serve(
         user,
         pretty,
         audit,
+        upgrade,
     };
     route(context, request_body).await
 }

@@ -12,8 +12,8 @@ use kubeward_store::{RedbStore, Store};
 use crate::auditing::Auditing;
 use crate::config::ServerConfig;
 use crate::error::StartError;
-use crate::iam_sts::IamVerifier;
 use crate::health::Health;
+use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
 use crate::metrics::Metrics;
 use crate::sync::Synced;
@@ -38,6 +38,8 @@ pub struct State {
     pub cluster_ca: Option<CertificateAuthority>,
     /// Fetches the OIDC issuers' keys (`None`: no OIDC configured).
     pub oidc_keys: Option<std::sync::Arc<crate::oidc_keys::KeyFetcher>>,
+    /// The TLS client of kubelet connections (`None`: no kubelet client certificate).
+    pub kubelet_tls: Option<kubeward_net::TlsConnector>,
     /// Sends IAM tokens' presigned requests to STS (`None`: no `--aws-iam-cluster-id`).
     pub iam: Option<IamVerifier>,
     /// The audit policy and backends (`None`: nothing is audited).
@@ -78,6 +80,12 @@ impl State {
         let oidc_keys = authenticator
             .oidc()
             .map(|oidc| std::sync::Arc::new(crate::oidc_keys::KeyFetcher::new(oidc.clone())));
+        let kubelet_tls = config
+            .kubelet_client
+            .as_ref()
+            .map(|c| kubeward_net::connector(&c.cert_pem, &c.key_pem, &c.ca_pem))
+            .transpose()
+            .map_err(|e| StartError::Tls(format!("kubelet client: {e}")))?;
         let iam = authenticator
             .iam()
             .map(|iam| {
@@ -96,6 +104,7 @@ impl State {
         );
         let audit = config.audit.as_ref().map(Auditing::start).transpose()?;
         Ok(Self {
+            kubelet_tls,
             oidc_keys,
             iam,
             audit,

@@ -75,6 +75,7 @@ fn config() -> ServerConfig {
             audiences: vec!["https://kubernetes.default.svc".to_string()],
         }),
         store_path: std::path::PathBuf::new(),
+        kubelet_client: None,
         max_requests_inflight: 400,
         max_mutating_requests_inflight: 200,
         limits: kubeward_net::Limits::default(),

@@ -17,7 +17,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The line of `up`'s banner that ends it.
 const BANNER_END: &str = "kubectl auth whoami";
 
-/// A running `kubeward up`; stopped (SIGKILL) when dropped.
+/// A running `kubeward up`; stopped when dropped (SIGTERM, so that a lab node stops its pods'
+/// processes; SIGKILL after 10 seconds).
 pub struct Cluster {
     process: Process,
     /// The temporary folder holding the data directory and the test's scratch files.
@@ -246,6 +247,12 @@ impl Cluster {
         let path = self.scratch(file_name);
         std::fs::write(&path, text).expect("write a kubeconfig");
         path
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.process.terminate(Duration::from_secs(10));
     }
 }
 

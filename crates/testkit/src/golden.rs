@@ -111,7 +111,21 @@ pub struct Ran {
 
 /// Runs `command` in bash with the captures' variables, kubectl being `kubectl`.
 pub fn bash(cluster: &Cluster, command: &str) -> Ran {
-    bash_with(cluster, command, "/usr/bin")
+    let dir = kubectl_link(cluster, "kubectl", "/usr/bin/kubectl");
+    bash_with(cluster, command, &dir.display().to_string())
+}
+
+/// A scratch folder named `name` holding only a `kubectl` link to `binary`: put first on `PATH`,
+/// it chooses kubectl without putting the other programs of the binary's folder (a system
+/// `python3` beside `/usr/bin/kubectl`, say) ahead of the user's.
+fn kubectl_link(cluster: &Cluster, name: &str, binary: &str) -> std::path::PathBuf {
+    let dir = cluster.scratch(name);
+    std::fs::create_dir_all(&dir).expect("a folder for the kubectl link");
+    match std::os::unix::fs::symlink(binary, dir.join("kubectl")) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        linked => linked.expect("link kubectl"),
+    }
+    dir
 }
 
 /// Runs `command` with the kubectl of `kubectl_dir` first on `PATH`.
@@ -157,12 +171,11 @@ pub fn run(cluster: &Cluster, step: &str) -> Ran {
 
 /// Runs golden step `step`'s command with kubectl 1.`minor` (from the Cloud SDK) as `kubectl`.
 pub fn run_with_kubectl(cluster: &Cluster, step: &str, minor: u32) -> Ran {
-    let dir = cluster.scratch(&format!("kubectl-1.{minor}"));
-    if !dir.exists() {
-        std::fs::create_dir_all(&dir).expect("a folder for the kubectl link");
-        let binary = format!("/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}");
-        std::os::unix::fs::symlink(&binary, dir.join("kubectl")).expect("link kubectl");
-    }
+    let dir = kubectl_link(
+        cluster,
+        &format!("kubectl-1.{minor}"),
+        &format!("/usr/lib/google-cloud-sdk/bin/kubectl.1.{minor}"),
+    );
     bash_with(cluster, &command_of(step), &dir.display().to_string())
 }
 

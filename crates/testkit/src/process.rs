@@ -47,12 +47,11 @@ impl Process {
             Stream::Stderr => Box::new(child.stderr.take().expect("stderr is piped")),
         };
         let (sender, lines) = mpsc::channel();
-        // Reading goes on after readiness, so that the child never blocks on a full pipe.
+        // Reading goes on after readiness, to the end, so that the child never blocks on a full
+        // pipe nor fails writing to a closed one (what it prints later is dropped).
         std::thread::spawn(move || {
             for line in BufReader::new(output).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
+                let _ = sender.send(line);
             }
         });
         let mut printed = String::new();
@@ -91,6 +90,24 @@ impl Process {
     /// The process id.
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Asks the process to stop (SIGTERM), waits up to `grace` for it to exit, then kills it.
+    pub fn terminate(&mut self, grace: Duration) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + grace;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.kill();
     }
 
     /// Kills the process (SIGKILL) and waits for it.

@@ -15,6 +15,7 @@ mod shutdown;
 mod up;
 mod up_aws;
 mod up_env;
+mod up_lab;
 mod up_oidc;
 mod user;
 mod version;

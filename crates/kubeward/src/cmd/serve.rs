@@ -10,7 +10,9 @@ use kubeward_authn::iam::{IamConfig, IamSettings};
 use kubeward_authn::oidc::JwtConfig;
 use kubeward_authn::oidc::config::{AuthenticationConfiguration, OidcFlags};
 use kubeward_authn::{AuthenticatorConfig, ServiceAccountConfig};
-use kubeward_server::{AuthorizationMode, ServerConfig, ServiceAccountSigning};
+use kubeward_server::{
+    AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning,
+};
 
 /// The API server's flags (kube-apiserver's names where the meaning is the same).
 #[derive(Debug, Clone, Args)]
@@ -57,6 +59,15 @@ pub struct ServeArgs {
     /// Key of the cluster signing CA.
     #[arg(long)]
     pub cluster_signing_key_file: Option<PathBuf>,
+    /// Client certificate the API server presents to kubelets (`pods/log|exec|attach|portforward`).
+    #[arg(long)]
+    pub kubelet_client_certificate: Option<PathBuf>,
+    /// Key of the kubelet client certificate.
+    #[arg(long)]
+    pub kubelet_client_key: Option<PathBuf>,
+    /// CA bundle that kubelets' serving certificates must chain to.
+    #[arg(long)]
+    pub kubelet_certificate_authority: Option<PathBuf>,
     /// The JWT authenticators: `--oidc-*` or `--authentication-config`.
     #[command(flatten)]
     pub oidc: OidcArgs,
@@ -234,6 +245,21 @@ impl ServeArgs {
             (None, None) => None,
             _ => bail!("--cluster-signing-cert-file and --cluster-signing-key-file go together"),
         };
+        let kubelet_client = match (
+            &self.kubelet_client_certificate,
+            &self.kubelet_client_key,
+            &self.kubelet_certificate_authority,
+        ) {
+            (Some(cert), Some(key), Some(ca)) => Some(KubeletClientConfig {
+                cert_pem: read(cert, "--kubelet-client-certificate")?,
+                key_pem: read(key, "--kubelet-client-key")?,
+                ca_pem: read(ca, "--kubelet-certificate-authority")?,
+            }),
+            (None, None, None) => None,
+            _ => bail!(
+                "--kubelet-client-certificate, --kubelet-client-key and --kubelet-certificate-authority go together"
+            ),
+        };
         let jwt = self.oidc.jwt_config()?;
         let audit = self.audit.options()?;
         crate::files::private_dir(&self.data_dir)
@@ -260,6 +286,7 @@ impl ServeArgs {
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),
+            kubelet_client,
             audit,
         })
     }

@@ -35,6 +35,14 @@ pub struct UpArgs {
     /// Where the identity provider listens: a port, or address:port (0: any free port).
     #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
     pub idp_port: String,
+    /// Run a lab node in the same process: a kubelet that registers a Node, binds pending pods
+    /// to itself and runs their containers' commands as local processes of your user, with no
+    /// isolation of any kind (loopback only).
+    #[arg(long = "lab-node")]
+    pub lab_node: bool,
+    /// The lab node's name.
+    #[arg(long = "lab-node-name", default_value = "lab", requires = "lab_node")]
+    pub lab_node_name: String,
     /// Where the local AWS (IAM and STS) listens when --aws-iam-cluster-id is given without
     /// --aws-iam-sts-endpoint: a port, or address:port (0: any free port).
     #[arg(long = "aws-port", default_value = "127.0.0.1:4599")]
@@ -147,6 +155,10 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         serve.cluster_signing_cert_file = Some(layout.pki("ca.crt"));
         serve.cluster_signing_key_file = Some(layout.pki("ca.key"));
     }
+    if args.lab_node {
+        super::up_lab::provision(&layout.pki, &args.lab_node_name)?;
+        super::up_lab::trust_kubelets(serve, &layout.pki);
+    }
     let local_aws =
         serve.iam.aws_iam_cluster_id.is_some() && serve.iam.aws_iam_sts_endpoint.is_none();
     // Unless told otherwise, the API server trusts the built-in provider's realm.
@@ -223,6 +235,19 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         }
         print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
         tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
+        if args.lab_node {
+            let serving = tokio::spawn(server.serve());
+            let node =
+                super::up_lab::start(&layout.pki, &data_dir, &url, &args.lab_node_name).await?;
+            super::up_lab::print_banner(&args.lab_node_name, node.address());
+            let serving = async {
+                let _ = serving.await;
+            };
+            shutdown::serve_until_stopped("kubeward up", &mut signals, serving).await;
+            // The pods' processes are the node's children: stop them before going away.
+            node.shutdown().await;
+            return anyhow::Ok(ExitCode::SUCCESS);
+        }
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
         anyhow::Ok(ExitCode::SUCCESS)
     })?;

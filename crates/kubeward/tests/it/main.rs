@@ -14,6 +14,7 @@ mod hardening;
 mod identities;
 mod idp;
 mod kubectl_versions;
+mod lab_node;
 mod login;
 mod metrics;
 mod oidc_issuer;

@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub pretty: bool,
     /// The request's audit record, when the policy audits it.
     pub audit: Option<&'a Record>,
+    /// The connection upgrade the client asked for (exec, attach, port-forward), if any.
+    pub upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
 
 impl Context<'_> {

@@ -14,7 +14,7 @@ use super::context::Context;
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::field_validation::{self, Directive};
-use crate::registry::generic::{self, Preconditions, WriteFailure};
+use crate::registry::generic::{self, DeleteOptions, Preconditions, WriteFailure};
 use crate::registry::kinds::{Admission, Kind};
 use crate::registry::selectors::Selectors;
 use crate::registry::{objects, patch, printing};
@@ -303,8 +303,9 @@ pub async fn patch(
     Ok(written(context, 200, &stored, &warnings, dry_run).await)
 }
 
-/// The `DeleteOptions` of a DELETE body (may be empty): preconditions and dry run.
-fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(Preconditions, bool), Status> {
+/// The `DeleteOptions` of a DELETE (the body, may be empty; `gracePeriodSeconds` also as a
+/// query parameter): preconditions, grace period and dry run.
+fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(DeleteOptions, bool), Status> {
     let options = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
@@ -322,11 +323,21 @@ fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(Preconditions
         uid: text("/preconditions/uid"),
         resource_version: text("/preconditions/resourceVersion"),
     };
+    let grace_period_seconds = match context.query("gracePeriodSeconds") {
+        Some(value) => Some(value.parse::<i64>().map_err(|e| {
+            status::bad_request(&format!("invalid gracePeriodSeconds {value:?}: {e}"))
+        })?),
+        None => options.get("gracePeriodSeconds").and_then(Value::as_i64),
+    };
     let dry_run_in_body = options
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|values| values.iter().any(|v| v == "All"));
-    Ok((preconditions, context.dry_run() || dry_run_in_body))
+    let options = DeleteOptions {
+        preconditions,
+        grace_period_seconds,
+    };
+    Ok((options, context.dry_run() || dry_run_in_body))
 }
 
 /// DELETE one object (`DeleteOptions` in the body).
@@ -336,18 +347,11 @@ pub async fn delete(
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
     let bytes = body::read(request_body).await?;
-    let (preconditions, dry_run) = delete_options(context, &bytes)?;
+    let (options, dry_run) = delete_options(context, &bytes)?;
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let deleted = blocking(context, move |admission| {
-        generic::delete(
-            admission.state,
-            kind,
-            &namespace,
-            &name,
-            &preconditions,
-            dry_run,
-        )
+        generic::delete(admission.state, kind, &namespace, &name, &options, dry_run)
     })
     .await?;
     Ok(written(context, 200, &deleted, &[], dry_run).await)
@@ -371,7 +375,7 @@ pub async fn delete_collection(
                 kind,
                 objects::namespace(object),
                 objects::name(object),
-                &Preconditions::default(),
+                &DeleteOptions::default(),
                 dry_run,
             );
             match removed {

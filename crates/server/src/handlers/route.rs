@@ -1,12 +1,13 @@
 //! Routing: a non-resource path to discovery, a review kind to the reviews, the `token`
-//! subresource to TokenRequest, every other verb on a stored kind to the REST handlers — or
+//! subresource to TokenRequest, `pods/binding` to the binding, `pods/log|exec|attach|portforward`
+//! to the pod's kubelet, every other verb on a stored kind to the REST handlers — or
 //! kube-apiserver's 404 and 405.
 
 use http::Response;
 use kubeward_core::status::Status;
 
 use super::context::{Context, not_allowed, not_served};
-use super::{discovery, rest, reviews, token_request};
+use super::{binding, discovery, kubelet_proxy, rest, reviews, token_request};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::kinds::{self, Kind, Serving};
@@ -27,6 +28,10 @@ pub async fn route(context: Context<'_>, request_body: RequestBody) -> Response<
         }
         return respond::refuse(request_body, &not_served(), context.pretty).await;
     };
+    if kind.group.is_empty() && kind.resource == "pods" && kubelet_proxy::proxies(&info.subresource)
+    {
+        return kubelet_proxy::handle(context, request_body).await;
+    }
     let result = match kind.serving {
         Serving::Review => reviews::handle(&context, kind, request_body).await,
         Serving::Stored => stored(&context, kind, request_body).await,
@@ -51,6 +56,12 @@ async fn stored(
     }
     if !subresource.is_empty() && !kind.subresources.contains(&subresource) {
         return Err(not_served());
+    }
+    if subresource == "binding" && kind.group.is_empty() && kind.resource == "pods" {
+        if verb != "create" {
+            return Err(not_allowed("", "pods/binding", verb));
+        }
+        return binding::create(context, request_body).await;
     }
     if !matches!(subresource, "" | "status" | "approval" | "finalize") {
         return Err(not_served());

@@ -243,7 +243,7 @@ pub fn update(
 }
 
 /// Whether `object` is being deleted and nothing holds it any more (no finalizers left; for a
-/// namespace, none in its spec either).
+/// namespace, none in its spec either; no grace period running: `shouldDeleteDuringUpdate`).
 pub fn finalized(object: &Value) -> bool {
     let held = |pointer: &str| {
         object
@@ -251,11 +251,26 @@ pub fn finalized(object: &Value) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|finalizers| !finalizers.is_empty())
     };
+    // A graceful deletion in progress (a pod its kubelet is stopping) is not finalized.
+    let graceful = object
+        .pointer("/metadata/deletionGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .is_some_and(|seconds| seconds > 0);
     object
         .pointer("/metadata/deletionTimestamp")
         .is_some_and(|t| !t.is_null())
+        && !graceful
         && !held("/metadata/finalizers")
         && !held("/spec/finalizers")
+}
+
+/// What a delete asks (`DeleteOptions`): preconditions, and the grace period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteOptions {
+    /// What the stored object must be.
+    pub preconditions: Preconditions,
+    /// `gracePeriodSeconds`; `None`: the kind's default.
+    pub grace_period_seconds: Option<i64>,
 }
 
 /// What a delete checks against the stored object (`DeleteOptions.preconditions`).
@@ -308,18 +323,19 @@ fn storage_key(kind: &Kind, namespace: &str, name: &str) -> String {
     }
 }
 
-/// Deletes `namespace/name` of `kind` if it meets `preconditions`, and returns what a DELETE
-/// answers: the deleted object, or — for an object with finalizers, and for a Namespace, which
-/// its controller empties first — the object marked for deletion. The immortal namespaces
-/// cannot be deleted.
+/// Deletes `namespace/name` of `kind` if it meets the options' preconditions, and returns what
+/// a DELETE answers: the deleted object, or — for an object the kind deletes gracefully (a pod
+/// on a node), for an object with finalizers, and for a Namespace, which its controller empties
+/// first — the object marked for deletion. The immortal namespaces cannot be deleted.
 pub fn delete(
     state: &State,
     kind: &Kind,
     namespace: &str,
     name: &str,
-    preconditions: &Preconditions,
+    options: &DeleteOptions,
     dry_run: bool,
 ) -> Result<Value, Status> {
+    let preconditions = &options.preconditions;
     let is_namespace = kind.group.is_empty() && kind.resource == "namespaces";
     if is_namespace && IMMORTAL_NAMESPACES.contains(&name) {
         return Err(status::forbidden_with_message(
@@ -340,7 +356,20 @@ pub fn delete(
             .pointer("/metadata/finalizers")
             .and_then(Value::as_array)
             .is_some_and(|finalizers| !finalizers.is_empty());
-        let result = if is_namespace || held {
+        let grace = if is_namespace {
+            0
+        } else {
+            kind.strategy
+                .grace_period(&current, options.grace_period_seconds)
+        };
+        let result = if grace > 0 {
+            // `BeforeDelete`: the object stays, marked to go after the grace period (whoever
+            // runs it, a kubelet, deletes it then); a later delete may only shorten it.
+            let Some(marked) = mark_graceful(&current, grace, crate::clock::now()) else {
+                return Ok(current);
+            };
+            state.store.update(&key, marked)
+        } else if is_namespace || held {
             if objects::is_terminating(&current) && is_namespace {
                 return Err(status::conflict(
                     "",
@@ -375,6 +404,23 @@ pub fn delete(
             other => return other.map_err(|e| store_status(e, kind, name)),
         }
     }
+}
+
+/// `object` marked for a graceful deletion of `grace` seconds from `now`, or `None` when an
+/// earlier deletion already ends sooner.
+fn mark_graceful(object: &Value, grace: i64, now: time::OffsetDateTime) -> Option<Value> {
+    let deadline = objects::timestamp(now + time::Duration::seconds(grace));
+    let earlier = object
+        .pointer("/metadata/deletionTimestamp")
+        .and_then(Value::as_str);
+    if earlier.is_some_and(|earlier| earlier <= deadline.as_str()) {
+        return None;
+    }
+    let mut marked = object.clone();
+    let metadata = objects::metadata_mut(&mut marked);
+    metadata.insert("deletionTimestamp".into(), json!(deadline));
+    metadata.insert("deletionGracePeriodSeconds".into(), json!(grace));
+    Some(marked)
 }
 
 /// What a write through a subresource may change: `status` changes only the status,

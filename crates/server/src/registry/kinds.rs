@@ -18,6 +18,7 @@ use crate::state::State;
 
 pub mod apps;
 pub mod certificates;
+pub mod coordination;
 pub mod core;
 pub mod policy;
 pub mod rbac;
@@ -112,6 +113,13 @@ pub trait Strategy: Sync {
     ) -> Result<(), Status> {
         let _ = (request, current, next);
         Ok(())
+    }
+
+    /// `CheckGracefulDelete`: the seconds a delete of `object` leaves it before it goes, given
+    /// the request's `gracePeriodSeconds`; 0 (the default) deletes it at once.
+    fn grace_period(&self, object: &Value, requested: Option<i64>) -> i64 {
+        let _ = (object, requested);
+        0
     }
 }
 
@@ -214,6 +222,7 @@ const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
     policy::KINDS,
+    coordination::KINDS,
     rbac::KINDS,
     certificates::KINDS,
     reviews::KINDS,

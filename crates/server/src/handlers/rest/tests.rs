@@ -372,3 +372,69 @@ async fn writes_need_the_permission_and_valid_objects() {
         "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"colour\""
     );
 }
+
+#[tokio::test]
+async fn a_pod_on_a_node_is_deleted_gracefully_and_goes_when_its_kubelet_deletes_it() {
+    let server = TestServer::start().await;
+    let pods = "/api/v1/namespaces/default/pods";
+    let pod = |name: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+               "spec": {"containers": [{"name": "app", "image": "busybox"}], "terminationGracePeriodSeconds": 5}})
+    };
+    // A pod on no node goes at once.
+    server.admin("POST", pods, Some(&pod("pending"))).await;
+    server
+        .admin("DELETE", &format!("{pods}/pending"), None)
+        .await;
+    let gone = server
+        .request("GET", &format!("{pods}/pending"), Some(ADMIN), None)
+        .await;
+    assert_eq!(gone.code, 404);
+    server.admin("POST", pods, Some(&pod("web"))).await;
+    server
+        .admin(
+            "POST",
+            &format!("{pods}/web/binding"),
+            Some(&json!({"metadata": {"name": "web"}, "target": {"name": "lab"}})),
+        )
+        .await;
+    let path = format!("{pods}/web");
+    let marked = server.admin("DELETE", &path, None).await;
+    assert_eq!(marked["metadata"]["deletionGracePeriodSeconds"], 5);
+    assert!(marked["metadata"]["deletionTimestamp"].is_string());
+    // Still there while its kubelet stops it; status writes do not finish the deletion.
+    let mut status = server.admin("GET", &path, None).await;
+    status["status"]["phase"] = json!("Running");
+    server
+        .admin("PUT", &format!("{path}/status"), Some(&status))
+        .await;
+    let kept = server.admin("GET", &path, None).await;
+    assert_eq!(
+        kept["metadata"]["deletionTimestamp"],
+        marked["metadata"]["deletionTimestamp"]
+    );
+    // A longer grace period does not push the deadline back; a shorter one brings it forward.
+    let longer = server
+        .admin("DELETE", &format!("{path}?gracePeriodSeconds=60"), None)
+        .await;
+    assert_eq!(longer["metadata"]["deletionGracePeriodSeconds"], 5);
+    let shorter = server
+        .admin(
+            "DELETE",
+            &path,
+            Some(&json!({"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 1})),
+        )
+        .await;
+    assert_eq!(shorter["metadata"]["deletionGracePeriodSeconds"], 1);
+    // The kubelet deletes it with grace 0 and its uid.
+    let uid = kept["metadata"]["uid"].clone();
+    server
+        .admin(
+            "DELETE",
+            &path,
+            Some(&json!({"gracePeriodSeconds": 0, "preconditions": {"uid": uid}})),
+        )
+        .await;
+    let gone = server.request("GET", &path, Some(ADMIN), None).await;
+    assert_eq!(gone.code, 404);
+}

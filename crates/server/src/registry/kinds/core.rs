@@ -1,5 +1,6 @@
 //! The core group (`v1`) kinds served: Namespace, ServiceAccount, Secret, ConfigMap, Pod,
-//! Service, PersistentVolumeClaim, Node, Event.
+//! Service, PersistentVolumeClaim, Node, Event. What pods and nodes need beyond a column list is
+//! in `pods` and `nodes`.
 
 use k8s_openapi::api::core::v1 as types;
 use kubeward_core::status::FieldError;
@@ -9,7 +10,10 @@ use time::OffsetDateTime;
 
 use super::{Admission, DEFAULT_COLUMNS, Kind, Plain, Serving, Strategy, default_cells, schema_of};
 use crate::registry::objects;
-use crate::registry::printing::{self, AGE, Column, NAME, column, count, or_none, text};
+use crate::registry::printing::{self, AGE, NAME, column, count, or_none, text};
+
+pub mod nodes;
+pub mod pods;
 
 /// The kinds of the core group.
 pub const KINDS: &[Kind] = &[
@@ -85,13 +89,13 @@ pub const KINDS: &[Kind] = &[
         kind: "Pod",
         namespaced: true,
         serving: Serving::Stored,
-        subresources: &["status"],
+        subresources: &["status", "binding", "log", "exec", "attach", "portforward"],
         name_rule: NameRule::Dns1123Subdomain,
-        columns: POD_COLUMNS,
-        cells: pod_cells,
+        columns: pods::COLUMNS,
+        cells: pods::cells,
         schema: Some(schema_of::<types::Pod>),
         field_labels: Some(POD_FIELD_LABELS),
-        strategy: &PodStrategy,
+        strategy: &pods::PodStrategy,
     },
     Kind {
         group: "",
@@ -155,14 +159,8 @@ pub const KINDS: &[Kind] = &[
         serving: Serving::Stored,
         subresources: &["status"],
         name_rule: NameRule::Dns1123Subdomain,
-        columns: &[
-            NAME,
-            column("Status", "string", 0),
-            column("Roles", "string", 0),
-            AGE,
-            column("Version", "string", 0),
-        ],
-        cells: node_cells,
+        columns: nodes::COLUMNS,
+        cells: nodes::cells,
         schema: Some(schema_of::<types::Node>),
         field_labels: Some(&["metadata.name", "spec.unschedulable"]),
         strategy: &Plain,
@@ -311,15 +309,6 @@ impl Strategy for ConfigMapStrategy {
     }
 }
 
-/// Pods: containers.
-struct PodStrategy;
-
-impl Strategy for PodStrategy {
-    fn validate(&self, object: &Value) -> Vec<FieldError> {
-        kinds::pod_spec(object.get("spec"), "spec")
-    }
-}
-
 fn name_and_age(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     vec![printing::name(object), printing::age(object, now)]
 }
@@ -351,38 +340,6 @@ fn config_map_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         printing::name(object),
         json!(count(object, "/data") + count(object, "/binaryData")),
         printing::age(object, now),
-    ]
-}
-
-const POD_COLUMNS: &[Column] = &[
-    NAME,
-    column("Ready", "string", 0),
-    column("Status", "string", 0),
-    column("Restarts", "string", 0),
-    AGE,
-    column("IP", "string", 1),
-    column("Node", "string", 1),
-    column("Nominated Node", "string", 1),
-    column("Readiness Gates", "string", 1),
-];
-
-fn pod_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
-    let containers = count(object, "/spec/containers");
-    let phase = text(object, "/status/phase");
-    vec![
-        printing::name(object),
-        json!(format!("0/{containers}")),
-        json!(if phase.is_empty() {
-            "Pending".to_string()
-        } else {
-            phase
-        }),
-        json!("0"),
-        printing::age(object, now),
-        json!(or_none(text(object, "/status/podIP"))),
-        json!(or_none(text(object, "/spec/nodeName"))),
-        json!("<none>"),
-        json!("<none>"),
     ]
 }
 
@@ -464,15 +421,5 @@ fn claim_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         } else {
             mode
         }),
-    ]
-}
-
-fn node_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
-    vec![
-        printing::name(object),
-        json!("Unknown"),
-        json!("<none>"),
-        printing::age(object, now),
-        json!(text(object, "/status/nodeInfo/kubeletVersion")),
     ]
 }

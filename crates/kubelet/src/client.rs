@@ -1,0 +1,44 @@
+//! The node's clients of the API server: `kube::Client`s with a client certificate.
+
+use kube::config::AuthInfo;
+
+use crate::config::Credential;
+
+/// A client of `api_server` trusting `ca_pem`, authenticating with `credential`.
+pub fn kube_client(
+    api_server: &str,
+    ca_pem: &str,
+    credential: &Credential,
+) -> Result<kube::Client, String> {
+    let url = api_server
+        .parse::<http::Uri>()
+        .map_err(|e| format!("API server URL {api_server:?}: {e}"))?;
+    let mut config = kube::Config::new(url);
+    config.root_cert = Some(pem_blocks(ca_pem)?);
+    config.auth_info = AuthInfo {
+        client_certificate_data: Some(base64_of(&credential.cert_pem)),
+        client_key_data: Some(base64_of(&credential.key_pem).into()),
+        ..AuthInfo::default()
+    };
+    config.read_timeout = None;
+    kube::Client::try_from(config).map_err(|e| format!("client for {api_server}: {e}"))
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// The DER bodies of a PEM bundle's certificates.
+pub fn pem_blocks(pem: &str) -> Result<Vec<Vec<u8>>, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    let certificates = CertificateDer::pem_slice_iter(pem.as_bytes())
+        .map(|c| c.map(|c| c.as_ref().to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("CA bundle: {e}"))?;
+    if certificates.is_empty() {
+        return Err("CA bundle: no CERTIFICATE block".to_string());
+    }
+    Ok(certificates)
+}
