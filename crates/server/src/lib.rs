@@ -44,8 +44,8 @@ mod test_support;
 
 pub use config::{AuthorizationMode, KubeletClientConfig, ServerConfig, ServiceAccountSigning};
 pub use error::StartError;
-pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use handlers::discovery::VERSION_JSON;
+pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};
 

@@ -83,7 +83,7 @@ fn steps(block: &str) -> Vec<Step> {
 /// The delimiter of a heredoc the command opens (`<<EOF`, `<<'EOF'`).
 fn heredoc(text: &str) -> Option<String> {
     let (_, rest) = text.split_once("<<")?;
-    let word = rest.trim_start().split_whitespace().next()?;
+    let word = rest.split_whitespace().next()?;
     Some(word.trim_matches(|c| c == '\'' || c == '"').to_string())
 }
 

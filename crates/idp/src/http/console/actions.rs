@@ -33,6 +33,7 @@ struct Post {
 
 /// Checks a POST: a live session, a same-site `Origin` when the browser sends one, and the
 /// session's CSRF token.
+#[allow(clippy::result_large_err)] // the Err is the answer itself, returned at once
 fn check(console: &Console, headers: &HeaderMap, body: &[u8]) -> Result<Post, Response> {
     if !same_origin(&console.public_url, headers) {
         return Err(refused(
