@@ -19,8 +19,8 @@ struct Step {
     expect: Option<String>,
 }
 
-/// The `sh` blocks of the `### Seed …` sections, in order (the EKS section's `bash` block runs its
-/// own `up` with the local AWS: `eks_iam.rs` runs it).
+/// The `sh` blocks of the `### Seed …` sections, in order (the `bash` blocks of the lab node and
+/// of EKS start their own `up`: their own tests run them).
 fn seed_blocks(readme: &str) -> Vec<String> {
     let mut blocks = Vec::new();
     let mut in_seed = false;

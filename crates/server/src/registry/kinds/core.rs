@@ -241,7 +241,7 @@ pub fn pods() -> &'static Kind {
 
 /// Nodes.
 pub fn nodes() -> &'static Kind {
-    &KINDS[6]
+    &KINDS[7]
 }
 
 /// The finalizer of the namespace controller: the namespace's contents are deleted.
