@@ -1,9 +1,12 @@
 //! The provider over HTTP (axum): Keycloak's paths under `/realms/{realm}/`, the same under
-//! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`.
+//! `/auth/realms/{realm}/` (Keycloak before 17), the admin REST API under `/admin/realms`, and
+//! the probes `/livez` and `/readyz` (kube-apiserver's names; `ok`, or 503 until the master
+//! realm exists).
 //! Handlers are thin: extract, call the provider, map the answer. It is served by
 //! `kubeward-net`'s accept loop, as the API server is.
 //!
 //! - `admin`: Keycloak's admin REST API (realms, clients, users, groups, roles).
+//! - `console`: the admin console in the browser, under `/admin/console/`.
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
 //!   authorization.
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
@@ -23,6 +26,7 @@ use crate::provider::Provider;
 pub mod admin;
 pub mod broker;
 pub mod clock;
+pub mod console;
 pub mod cors;
 pub mod login;
 pub mod oidc;
@@ -121,7 +125,21 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         public_url,
         prefix: "/auth",
     });
+    let ready = plain.provider.clone();
+    let console = console::routes(plain.provider.clone(), &plain.public_url);
     Router::new()
+        .route("/livez", get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            get(move || async move {
+                // Ready once the directory answers with the master realm (bootstrap is done).
+                match ready.directory().realm("master") {
+                    Some(_) => (http::StatusCode::OK, "ok"),
+                    None => (http::StatusCode::SERVICE_UNAVAILABLE, "no master realm yet"),
+                }
+            }),
+        )
+        .merge(console)
         .merge(realm_routes(plain))
         .nest("/auth", realm_routes(legacy))
 }

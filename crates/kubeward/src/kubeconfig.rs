@@ -2,6 +2,8 @@
 //! embedded as base64 data. The context is named `NAMESPACE/CLUSTER/USER` (`oc login`'s form), so
 //! that seed 002's `kubectl config current-context | cut -d/ -f2` yields the cluster's name.
 
+pub mod merge;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;

@@ -53,6 +53,7 @@ pub use config::{
     ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
 };
 pub use error::StartError;
+pub use handlers::discovery::VERSION_JSON;
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};

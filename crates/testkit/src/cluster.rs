@@ -44,10 +44,17 @@ impl Cluster {
     }
 
     /// Starts `kubeward up … EXTRA…` in `dir` and waits until it is ready; its log
-    /// (`RUST_LOG=info`) goes to `<dir>/kubeward.log`.
+    /// (`RUST_LOG=info`) goes to `<dir>/kubeward.log`. EXTRA may name `--idp-port`.
     pub fn up_with(dir: tempfile::TempDir, extra: &[String]) -> Self {
+        Self::up_with_env(dir, extra, &[])
+    }
+
+    /// [`Cluster::up_with`] with environment variables set for `kubeward up` alone (e.g.
+    /// `KUBECONFIG` for `--merge-kubeconfig`).
+    pub fn up_with_env(dir: tempfile::TempDir, extra: &[String], env: &[(&str, &OsStr)]) -> Self {
         let data_dir = dir.path().join("data");
-        Self::start_with(dir, data_dir, extra)
+        let argument = data_dir.clone().into_os_string();
+        Self::launch(dir, data_dir, None, &argument, extra, env)
     }
 
     /// Starts `kubeward up` on an existing data directory (for restarts).
@@ -70,12 +77,13 @@ impl Cluster {
             Some(cwd),
             OsStr::new(relative),
             &[],
+            &[],
         )
     }
 
     fn start_with(dir: tempfile::TempDir, data_dir: PathBuf, extra: &[String]) -> Self {
         let argument = data_dir.clone().into_os_string();
-        Self::launch(dir, data_dir, None, &argument, extra)
+        Self::launch(dir, data_dir, None, &argument, extra, &[])
     }
 
     fn launch(
@@ -84,6 +92,7 @@ impl Cluster {
         cwd: Option<&Path>,
         data_dir_argument: &OsStr,
         extra: &[String],
+        env: &[(&str, &OsStr)],
     ) -> Self {
         let (level, stderr) = if extra.is_empty() && cwd.is_none() {
             ("warn", Stdio::inherit())
@@ -95,11 +104,19 @@ impl Cluster {
         if let Some(cwd) = cwd {
             command.current_dir(cwd);
         }
+        // Any free port for the identity provider, unless the caller names one.
+        let idp_port: &[&str] = match extra.iter().any(|a| a.starts_with("--idp-port")) {
+            true => &[],
+            false => &["--idp-port", "0"],
+        };
         command
-            .args(["up", "--secure-port", "0", "--idp-port", "0", "--data-dir"])
+            .args(["up", "--secure-port", "0"])
+            .args(idp_port)
+            .arg("--data-dir")
             .arg(data_dir_argument)
             .args(extra)
             .env("RUST_LOG", level)
+            .envs(env.iter().copied())
             .stderr(stderr);
         let process = Process::start(command, Stream::Stdout, START_TIMEOUT, |line| {
             line.trim() == BANNER_END

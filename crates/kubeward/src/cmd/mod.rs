@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod aws_credentials;
+mod completion;
 mod eks;
 mod gateway;
 mod idp;
@@ -17,9 +18,11 @@ mod shutdown;
 mod storage;
 mod up;
 mod up_aws;
+mod up_env;
 mod up_lab;
 mod up_oidc;
 mod user;
+mod version;
 mod webhook;
 
 use std::process::ExitCode;
@@ -34,7 +37,7 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Kubernetes access control, end to end, in one binary.
 #[derive(Debug, Parser)]
-#[command(name = "kubeward", version, about, propagate_version = true)]
+#[command(name = "kubeward", version = version::line(), about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,6 +71,12 @@ enum Command {
     /// EKS administration: eksctl's iamidentitymapping, `aws eks update-kubeconfig`, access
     /// entries.
     Eks(eks::EksArgs),
+    /// Print kubeward's version and the Kubernetes version its API server emulates.
+    Version(version::VersionArgs),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completion(completion::CompletionArgs),
+    /// Print the manual page, or write one per command into a folder.
+    Man(completion::ManArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
@@ -83,6 +92,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Webhook(args) => webhook::run(args),
         Command::Gateway(args) => gateway::run(*args),
         Command::Eks(args) => eks::run(args),
+        Command::Version(args) => version::run(args),
+        Command::Completion(args) => completion::completion(args),
+        Command::Man(args) => completion::man(args),
     }
 }
 

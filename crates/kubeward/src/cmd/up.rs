@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::ports::{self, Wanted};
 use super::serve::ServeArgs;
-use super::{shutdown, up_aws, up_oidc};
+use super::{shutdown, up_aws, up_env, up_oidc};
 use crate::files::{self, Access, write_atomic};
 use crate::kubeconfig::{self, KubeconfigSpec};
 
@@ -48,6 +48,16 @@ pub struct UpArgs {
     /// --aws-iam-sts-endpoint: a port, or address:port (0: any free port).
     #[arg(long = "aws-port", default_value = "127.0.0.1:4599")]
     pub aws_port: String,
+    /// Print shell exports for the data directory of a kubeward up (KUBECONFIG,
+    /// KUBEWARD_SERVER, KUBEWARD_CA, KUBEWARD_IDP, KUBEWARD_ISSUER, KUBEWARD_DATA_DIR) and exit,
+    /// starting nothing: eval "$(kubeward up --print-env)".
+    #[arg(long)]
+    pub print_env: bool,
+    /// At each start, add the cluster `kubeward`, its admin and OIDC users and their contexts
+    /// (`kubeward`, made current, and `kubeward-oidc`) to your kubeconfig: the first file of
+    /// $KUBECONFIG, else ~/.kube/config (as kind does).
+    #[arg(long)]
+    pub merge_kubeconfig: bool,
 }
 
 /// `--idp-port`/`--aws-port`: `8443` or `127.0.0.1:8443`.
@@ -85,6 +95,15 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     let data_dir = std::path::absolute(&args.serve.data_dir)
         .with_context(|| format!("--data-dir {}", args.serve.data_dir.display()))?;
     args.serve.data_dir = data_dir.clone();
+    if args.print_env {
+        print!("{}", up_env::render(&up_env::read(&data_dir)?));
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Known before anything starts, so that a bad environment stops nothing half-way.
+    let merge_target = match args.merge_kubeconfig {
+        true => Some(up_env::user_kubeconfig()?),
+        false => None,
+    };
     let idp_listen = listen_address("--idp-port", &args.idp_port)?;
     let aws_listen = listen_address("--aws-port", &args.aws_port)?;
     let api_listen = SocketAddr::new(
@@ -221,6 +240,15 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         };
         if let Some(identity) = server.leader_identity() {
             println!("Leader election: candidate {identity}");
+        }
+        if let Some(target) = &merge_target {
+            up_env::merge_into(target, &layout.admin_kubeconfig, oidc_kubeconfig.as_deref())?;
+            println!(
+                "Merged into {}: contexts {} (now current) and {}.",
+                target.display(),
+                up_env::MERGED_ADMIN.context,
+                up_env::MERGED_OIDC.context
+            );
         }
         if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
             up_aws::print_banner(aws, &data_dir, cluster_id);

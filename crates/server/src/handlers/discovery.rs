@@ -14,8 +14,8 @@ use super::openapi;
 use crate::codec::respond::{self, Body};
 use crate::registry::kinds;
 
-/// The version this server reports (the Kubernetes API it implements).
-const VERSION_JSON: &str = r#"{"major":"1","minor":"33","emulationMajor":"1","emulationMinor":"33","minCompatibilityMajor":"1","minCompatibilityMinor":"32","gitVersion":"v1.33.0-kubeward","gitCommit":"","gitTreeState":"clean","buildDate":"","goVersion":"","compiler":"rustc","platform":"linux/amd64"}"#;
+/// The version this server reports at `/version` (the Kubernetes API it implements).
+pub const VERSION_JSON: &str = r#"{"major":"1","minor":"33","emulationMajor":"1","emulationMinor":"33","minCompatibilityMajor":"1","minCompatibilityMinor":"32","gitVersion":"v1.33.0-kubeward","gitCommit":"","gitTreeState":"clean","buildDate":"","goVersion":"","compiler":"rustc","platform":"linux/amd64"}"#;
 
 static AGGREGATED_API: LazyLock<Value> =
     LazyLock::new(|| narrow(kubeward_core::discovery::AGGREGATED_API_JSON, true));

@@ -20,6 +20,7 @@ pub mod apps;
 pub mod certificates;
 pub mod coordination;
 pub mod core;
+pub mod policy;
 pub mod rbac;
 pub mod reviews;
 
@@ -220,6 +221,7 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    policy::KINDS,
     coordination::KINDS,
     rbac::KINDS,
     certificates::KINDS,

@@ -284,6 +284,7 @@ pub fn print_banner(handle: &IdpHandle, data_dir: &Path) {
         println!("IdP listening on: {}", handle.address);
     }
     println!("IdP issuer (master realm): {}/realms/master", handle.url);
+    println!("IdP admin console: {}/admin/console/", handle.url);
     match &handle.bootstrap {
         Bootstrap::Created {
             username,

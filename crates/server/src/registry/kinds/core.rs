@@ -1,5 +1,6 @@
 //! The core group (`v1`) kinds served: Namespace, ServiceAccount, Secret, ConfigMap, Pod,
-//! Service, Node, Event. What pods and nodes need beyond a column list is in `pods` and `nodes`.
+//! Service, PersistentVolumeClaim, Node, Event. What pods and nodes need beyond a column list is
+//! in `pods` and `nodes`.
 
 use k8s_openapi::api::core::v1 as types;
 use kubeward_core::status::FieldError;
@@ -127,6 +128,31 @@ pub const KINDS: &[Kind] = &[
     Kind {
         group: "",
         version: "v1",
+        resource: "persistentvolumeclaims",
+        kind: "PersistentVolumeClaim",
+        namespaced: true,
+        serving: Serving::Stored,
+        subresources: &["status"],
+        name_rule: NameRule::Dns1123Subdomain,
+        columns: &[
+            NAME,
+            column("Status", "string", 0),
+            column("Volume", "string", 0),
+            column("Capacity", "string", 0),
+            column("Access Modes", "string", 0),
+            column("StorageClass", "string", 0),
+            column("VolumeAttributesClass", "string", 0),
+            AGE,
+            column("VolumeMode", "string", 1),
+        ],
+        cells: claim_cells,
+        schema: Some(schema_of::<types::PersistentVolumeClaim>),
+        field_labels: None,
+        strategy: &ClaimStrategy,
+    },
+    Kind {
+        group: "",
+        version: "v1",
         resource: "nodes",
         kind: "Node",
         namespaced: false,
@@ -215,7 +241,7 @@ pub fn pods() -> &'static Kind {
 
 /// Nodes.
 pub fn nodes() -> &'static Kind {
-    &KINDS[6]
+    &KINDS[7]
 }
 
 /// The finalizer of the namespace controller: the namespace's contents are deleted.
@@ -344,5 +370,56 @@ fn service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         json!(or_none(ports.join(","))),
         printing::age(object, now),
         json!(printing::selector(object, "/spec/selector")),
+    ]
+}
+
+/// PersistentVolumeClaims: `Pending` until bound, as kube-apiserver's strategy sets it (no
+/// volume controller runs here, so a claim stays `Pending`).
+struct ClaimStrategy;
+
+impl Strategy for ClaimStrategy {
+    fn prepare_for_create(&self, _request: &Admission<'_>, object: &mut Value) {
+        if let Some(map) = object.as_object_mut() {
+            map.insert("status".into(), json!({"phase": "Pending"}));
+        }
+    }
+}
+
+fn claim_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
+    let modes: Vec<&str> = object
+        .pointer("/status/accessModes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|mode| match mode {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect();
+    let class = text(object, "/spec/storageClassName");
+    let attributes = text(object, "/spec/volumeAttributesClassName");
+    let mode = text(object, "/spec/volumeMode");
+    vec![
+        printing::name(object),
+        json!(text(object, "/status/phase")),
+        json!(text(object, "/spec/volumeName")),
+        json!(text(object, "/status/capacity/storage")),
+        json!(modes.join(",")),
+        json!(class),
+        json!(if attributes.is_empty() {
+            "<unset>".to_string()
+        } else {
+            attributes
+        }),
+        printing::age(object, now),
+        json!(if mode.is_empty() {
+            "Filesystem".to_string()
+        } else {
+            mode
+        }),
     ]
 }
