@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use kubeward_testkit::cluster::{Cluster, ok};
 use serde_json::json;
 
-use super::seed_001_cluster::kubectl_with_token;
+use super::seed_001_cluster::{kubectl_with_token, whoami_once_accepted};
 use super::*;
 
 const MINJI_PASSWORD: &str = "minji-ldap-password";
@@ -250,19 +250,7 @@ fn ldap_users_and_groups_reach_kubernetes_and_ldap_down_is_a_clear_error() {
     assert_eq!(status, 200, "{body}");
     let token = body["id_token"].as_str().unwrap().to_string();
     assert!(groups_of(&token).contains(&"k8s-devs".to_string()));
-    let started = Instant::now();
-    let whoami = loop {
-        let (success, out) = kubectl_with_token(&cluster, &token, &["auth", "whoami"]);
-        if success {
-            break out;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the id token was not accepted: {out}\n{}",
-            cluster.log()
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    };
+    let whoami = whoami_once_accepted(&cluster, &token);
     assert!(whoami.contains("minji"), "{whoami}");
     assert!(whoami.contains("kubernetes:k8s-devs"), "{whoami}");
     let (success, out) = kubectl_with_token(&cluster, &token, &["get", "namespace", "default"]);

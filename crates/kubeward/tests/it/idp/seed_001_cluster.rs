@@ -53,19 +53,7 @@ fn seed_001_keycloak_tokens_reach_the_api_server() {
     assert_eq!(status, 200, "{body}");
     let token = body["id_token"].as_str().unwrap().to_string();
     // The API server fetches the provider's keys in the background.
-    let started = Instant::now();
-    let whoami = loop {
-        let (success, out) = kubectl_with_token(&cluster, &token, &["auth", "whoami"]);
-        if success {
-            break out;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the id token was not accepted: {out}\n{}",
-            cluster.log()
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    };
+    let whoami = whoami_once_accepted(&cluster, &token);
     assert!(whoami.contains("test"), "{whoami}");
     assert!(whoami.contains("kubernetes:developers"), "{whoami}");
     assert!(whoami.contains("kubernetes:kubernetes:admin"), "{whoami}");
@@ -90,4 +78,22 @@ fn seed_001_keycloak_tokens_reach_the_api_server() {
     let (success, out) = kubectl_with_token(&cluster, &forged, &["get", "namespace", "default"]);
     assert!(!success);
     assert!(out.contains("Unauthorized"), "{out}");
+}
+
+/// `kubectl auth whoami` with `token`, retried until the API server accepts it (it fetches the
+/// provider's keys in the background), for at most 30 s.
+pub(super) fn whoami_once_accepted(cluster: &Cluster, token: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let (success, out) = kubectl_with_token(cluster, token, &["auth", "whoami"]);
+        if success {
+            return out;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the id token was not accepted: {out}\n{}",
+            cluster.log()
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }

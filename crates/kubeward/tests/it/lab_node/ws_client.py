@@ -42,9 +42,14 @@ def run_exec(url, protocol, stdin, tls):
         first = ws.recv(timeout=10)
         channel, data = decode(first, base64_protocol)
         hello = {"channel": channel, "length": len(data)}
-        ws.send(encode(0, stdin.encode(), base64_protocol))
-        if protocol.startswith("v5."):
-            ws.send(bytes([255, 0]))
+        try:
+            # A command that does not read stdin may have ended, and the kubelet closed the
+            # stream, before stdin is sent: what it wrote is still read below.
+            ws.send(encode(0, stdin.encode(), base64_protocol))
+            if protocol.startswith("v5."):
+                ws.send(bytes([255, 0]))
+        except ConnectionClosed:
+            pass
         try:
             while True:
                 channel, data = decode(ws.recv(timeout=20), base64_protocol)
