@@ -17,12 +17,14 @@ use super::printing::{self, CellsFn, Column};
 use crate::state::State;
 
 pub mod apps;
+pub mod batch;
 pub mod certificates;
 pub mod coordination;
 pub mod core;
 pub mod policy;
 pub mod rbac;
 pub mod reviews;
+pub mod workloads;
 
 /// How a resource is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,6 +223,7 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    batch::KINDS,
     policy::KINDS,
     coordination::KINDS,
     rbac::KINDS,
