@@ -103,6 +103,11 @@ fn decode_message(bytes: &[u8], fields: &[Field]) -> Result<Value, ProtobufError
                     }
                 }
             }
+            (Kind::Inline(_), _) => {
+                if let Value::Object(entry) = decoded {
+                    out.extend(entry);
+                }
+            }
             (_, true) => {
                 let slot = out
                     .entry(field.json.to_string())
@@ -159,7 +164,9 @@ fn decode_value(field: &Field, value: WireValue<'_>) -> Result<Option<Value>, Pr
             }
             Some(Value::Array(items))
         }
-        (Kind::Message(fields), WireValue::Bytes(b)) => Some(decode_message(b, fields)?),
+        (Kind::Message(fields) | Kind::Inline(fields), WireValue::Bytes(b)) => {
+            Some(decode_message(b, fields)?)
+        }
         (Kind::Time, WireValue::Bytes(b)) => time_value(b)?,
         (Kind::IntOrString, WireValue::Bytes(b)) => {
             let v = decode_message(b, schema::INT_OR_STRING)?;

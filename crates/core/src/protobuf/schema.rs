@@ -17,6 +17,8 @@ pub enum Kind {
     Int64,
     /// A nested message.
     Message(&'static [Field]),
+    /// A nested message whose fields JSON inlines into the parent (`json:",inline"`).
+    Inline(&'static [Field]),
     /// `metav1.Time` (RFC 3339 in JSON).
     Time,
     /// `intstr.IntOrString`.
@@ -84,8 +86,8 @@ const fn zero_omitted(number: u32, json: &'static str, kind: Kind) -> Field {
 }
 
 use Kind::{
-    Bool, Bytes, Int32, Int64, IntOrString as IntStr, MapBytes, MapMessage, MapQuantity, MapString,
-    Message as Msg, String as Str, Time,
+    Bool, Bytes, Inline, Int32, Int64, IntOrString as IntStr, MapBytes, MapMessage, MapQuantity,
+    MapString, Message as Msg, String as Str, Time,
 };
 
 /// `runtime.TypeMeta` of the envelope.
@@ -248,6 +250,156 @@ const DEPLOYMENT: &[Field] = &[
     ),
 ];
 
+// batch/v1
+const JOB_SPEC: &[Field] = &[
+    f(1, "parallelism", Int32),
+    f(2, "completions", Int32),
+    f(3, "activeDeadlineSeconds", Int64),
+    f(4, "selector", Msg(LABEL_SELECTOR)),
+    f(5, "manualSelector", Bool),
+    f(6, "template", Msg(POD_TEMPLATE_SPEC)),
+    f(7, "backoffLimit", Int32),
+    f(8, "ttlSecondsAfterFinished", Int32),
+    f(9, "completionMode", Str),
+    f(10, "suspend", Bool),
+];
+const JOB: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(2, "spec", Msg(JOB_SPEC)),
+];
+const CRON_JOB: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            f(1, "schedule", Str),
+            f(2, "startingDeadlineSeconds", Int64),
+            f(3, "concurrencyPolicy", Str),
+            f(4, "suspend", Bool),
+            f(5, "jobTemplate", Msg(JOB)),
+            f(6, "successfulJobsHistoryLimit", Int32),
+            f(7, "failedJobsHistoryLimit", Int32),
+            f(8, "timeZone", Str),
+        ]),
+    ),
+];
+
+// v1 Service
+const SERVICE_PORT: &[Field] = &[
+    f(1, "name", Str),
+    f(2, "protocol", Str),
+    f(3, "port", Int32),
+    f(4, "targetPort", IntStr),
+    zero_omitted(5, "nodePort", Int32),
+    f(6, "appProtocol", Str),
+];
+const SERVICE: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            list(1, "ports", Msg(SERVICE_PORT)),
+            f(2, "selector", MapString),
+            f(3, "clusterIP", Str),
+            f(4, "type", Str),
+            list(5, "externalIPs", Str),
+            f(7, "sessionAffinity", Str),
+            f(10, "externalName", Str),
+            list(18, "clusterIPs", Str),
+        ]),
+    ),
+];
+
+// v1 ResourceQuota
+const RESOURCE_QUOTA: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[f(1, "hard", MapQuantity), list(2, "scopes", Str)]),
+    ),
+];
+
+// networking.k8s.io/v1 Ingress
+const INGRESS_BACKEND: &[Field] = &[f(
+    4,
+    "service",
+    Msg(&[
+        f(1, "name", Str),
+        f(
+            2,
+            "port",
+            Msg(&[f(1, "name", Str), zero_omitted(2, "number", Int32)]),
+        ),
+    ]),
+)];
+const INGRESS: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            f(1, "defaultBackend", Msg(INGRESS_BACKEND)),
+            list(
+                2,
+                "tls",
+                Msg(&[list(1, "hosts", Str), f(2, "secretName", Str)]),
+            ),
+            list(
+                3,
+                "rules",
+                Msg(&[
+                    f(1, "host", Str),
+                    f(
+                        2,
+                        "ingressRuleValue",
+                        Inline(&[f(
+                            1,
+                            "http",
+                            Msg(&[list(
+                                1,
+                                "paths",
+                                Msg(&[
+                                    f(1, "path", Str),
+                                    f(2, "backend", Msg(INGRESS_BACKEND)),
+                                    f(3, "pathType", Str),
+                                ]),
+                            )]),
+                        )]),
+                    ),
+                ]),
+            ),
+            f(4, "ingressClassName", Str),
+        ]),
+    ),
+];
+
+// scheduling.k8s.io/v1 PriorityClass
+const PRIORITY_CLASS: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(2, "value", Int32),
+    zero_omitted(3, "globalDefault", Bool),
+    f(4, "description", Str),
+    f(5, "preemptionPolicy", Str),
+];
+
+// policy/v1 PodDisruptionBudget
+const POD_DISRUPTION_BUDGET: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            f(1, "minAvailable", IntStr),
+            f(2, "selector", Msg(LABEL_SELECTOR)),
+            f(3, "maxUnavailable", IntStr),
+            f(4, "unhealthyPodEvictionPolicy", Str),
+        ]),
+    ),
+];
+
 // rbac/v1
 const POLICY_RULE: &[Field] = &[
     list(1, "verbs", Str),
@@ -399,7 +551,14 @@ pub fn for_kind(api_version: &str, kind: &str) -> Option<&'static [Field]> {
         ("v1", "ConfigMap") => CONFIG_MAP,
         ("v1", "Secret") => SECRET,
         ("v1", "Pod") => POD,
+        ("v1", "Service") => SERVICE,
+        ("v1", "ResourceQuota") => RESOURCE_QUOTA,
         ("apps/v1", "Deployment") => DEPLOYMENT,
+        ("batch/v1", "Job") => JOB,
+        ("batch/v1", "CronJob") => CRON_JOB,
+        ("networking.k8s.io/v1", "Ingress") => INGRESS,
+        ("scheduling.k8s.io/v1", "PriorityClass") => PRIORITY_CLASS,
+        ("policy/v1", "PodDisruptionBudget") => POD_DISRUPTION_BUDGET,
         ("rbac.authorization.k8s.io/v1", "Role") => ROLE,
         ("rbac.authorization.k8s.io/v1", "ClusterRole") => CLUSTER_ROLE,
         ("rbac.authorization.k8s.io/v1", "RoleBinding" | "ClusterRoleBinding") => BINDING,

@@ -204,7 +204,8 @@ fn invalid_workloads_are_refused_in_kube_apiservers_words() {
         "kubectl create deployment Bad_Name --image=nginx; \
          kubectl create cronjob bad --image=busybox --schedule=bad; \
          kubectl scale deployment missing --replicas=1; \
-         kubectl create deployment web --image=nginx >/dev/null && kubectl scale deployment web --replicas=-1",
+         kubectl create deployment web --image=nginx >/dev/null && \
+         kubectl patch deployment web --subresource=scale --type=merge -p '{\"spec\":{\"replicas\":-1}}'",
     );
     assert_eq!(
         ran.stderr,

@@ -16,14 +16,24 @@ use time::OffsetDateTime;
 use super::printing::{self, CellsFn, Column};
 use crate::state::State;
 
+pub mod admission;
+pub mod apiregistration;
 pub mod apps;
+pub mod autoscaling;
 pub mod batch;
 pub mod certificates;
 pub mod coordination;
 pub mod core;
+pub mod discovery;
+pub mod events;
+pub mod flowcontrol;
+pub mod networking;
+pub mod node;
 pub mod policy;
 pub mod rbac;
 pub mod reviews;
+pub mod scheduling;
+pub mod storage;
 pub mod workloads;
 
 /// How a resource is served.
@@ -222,12 +232,23 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 /// The kinds of each module, in the order discovery and OpenAPI list them.
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
+    core::extended::KINDS,
+    apiregistration::KINDS,
     apps::KINDS,
+    events::KINDS,
+    autoscaling::KINDS,
     batch::KINDS,
-    policy::KINDS,
-    coordination::KINDS,
-    rbac::KINDS,
     certificates::KINDS,
+    networking::KINDS,
+    policy::KINDS,
+    rbac::KINDS,
+    storage::KINDS,
+    admission::KINDS,
+    scheduling::KINDS,
+    coordination::KINDS,
+    node::KINDS,
+    discovery::KINDS,
+    flowcontrol::KINDS,
     reviews::KINDS,
 ];
 

@@ -8,10 +8,11 @@ use kubeward_core::validation::{NameRule, kinds};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{Admission, DEFAULT_COLUMNS, Kind, Plain, Serving, Strategy, default_cells, schema_of};
+use super::{Admission, Kind, Plain, Serving, Strategy, schema_of};
 use crate::registry::objects;
 use crate::registry::printing::{self, AGE, NAME, column, count, or_none, text};
 
+pub mod extended;
 pub mod nodes;
 pub mod pods;
 
@@ -174,8 +175,8 @@ pub const KINDS: &[Kind] = &[
         serving: Serving::Stored,
         subresources: &[],
         name_rule: NameRule::Dns1123Subdomain,
-        columns: DEFAULT_COLUMNS,
-        cells: default_cells,
+        columns: super::events::COLUMNS,
+        cells: super::events::core_event_cells,
         schema: Some(schema_of::<types::Event>),
         field_labels: Some(EVENT_FIELD_LABELS),
         strategy: &Plain,
