@@ -15,6 +15,8 @@
 pub mod aggregation;
 pub mod bootstrap;
 pub mod controller;
+pub mod crd_cleanup;
+pub mod crds;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
@@ -38,11 +40,13 @@ pub fn all() -> Vec<Box<dyn Controller>> {
     all
 }
 
-/// What every replica runs for itself: its RBAC index, the IAM authenticator's mappings and the
-/// count of stored objects (what its own requests are answered from).
+/// What every replica runs for itself: its RBAC index, the custom kinds it serves, the IAM
+/// authenticator's mappings and the count of stored objects (what its own requests are answered
+/// from).
 pub fn every_replica() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(rbac_index::RbacIndex),
+        Box::new(crds::CustomKinds),
         Box::new(iam_mappings::IamMappings),
         Box::new(object_counts::ObjectCounts),
     ]
@@ -50,7 +54,8 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing (kube-controller-manager's controllers).
+/// signing (kube-controller-manager's controllers), the cleanup of deleted
+/// CustomResourceDefinitions' objects.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(aggregation::Aggregation::default()),
@@ -59,5 +64,6 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(root_ca::RootCaPublisher),
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
+        Box::new(crd_cleanup::CrdCleanup),
     ]
 }

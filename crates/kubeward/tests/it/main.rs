@@ -6,6 +6,7 @@ mod auth_explain;
 mod bad_input;
 mod console;
 mod container;
+mod custom_resources;
 mod deploy;
 mod eks;
 mod eks_iam;

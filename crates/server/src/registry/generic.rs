@@ -213,7 +213,7 @@ pub fn update(
         if !wanted.is_empty() && wanted != objects::resource_version(&current) {
             return Err(WriteFailure::Store(StoreError::Conflict));
         }
-        let mut next = merge_subresource(request.subresource, &current, next);
+        let mut next = merge_subresource(kind, request.subresource, &current, next);
         objects::preserve_on_update(&mut next, &current);
         kind.strategy
             .prepare_for_update(request, &current, &mut next);
@@ -425,8 +425,8 @@ fn mark_graceful(object: &Value, grace: i64, now: time::OffsetDateTime) -> Optio
 
 /// What a write through a subresource may change: `status` changes only the status,
 /// `approval` only the conditions, `finalize` only a namespace's spec finalizers; the main
-/// resource keeps the stored status.
-fn merge_subresource(subresource: &str, current: &Value, mut next: Value) -> Value {
+/// resource keeps the stored status when the kind has a `status` subresource.
+fn merge_subresource(kind: &Kind, subresource: &str, current: &Value, mut next: Value) -> Value {
     match subresource {
         "status" => {
             let mut merged = current.clone();
@@ -452,6 +452,7 @@ fn merge_subresource(subresource: &str, current: &Value, mut next: Value) -> Val
             merged["metadata"] = next.get("metadata").cloned().unwrap_or(json!({}));
             merged
         }
+        _ if !kind.subresources.contains(&"status") => next,
         _ => {
             if let Some(status) = current.get("status") {
                 next["status"] = status.clone();

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use super::printing::{self, CellsFn, Column};
 use crate::state::State;
 
+pub mod apiextensions;
 pub mod apps;
 pub mod certificates;
 pub mod coordination;
@@ -121,6 +122,13 @@ pub trait Strategy: Sync {
         let _ = (object, requested);
         0
     }
+
+    /// The Table of `objects` when the strategy prints them itself (a custom resource's
+    /// printer columns); `None` (the default): the kind's columns and cells.
+    fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Option<Value> {
+        let _ = (objects, revision, now);
+        None
+    }
 }
 
 /// A strategy with nothing of its own.
@@ -202,7 +210,9 @@ impl Kind {
 
     /// The Table of `objects`.
     pub fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Value {
-        printing::table(self.columns, self.cells, objects, revision, now)
+        self.strategy
+            .table(objects, revision, now)
+            .unwrap_or_else(|| printing::table(self.columns, self.cells, objects, revision, now))
     }
 }
 
@@ -225,6 +235,7 @@ const MODULES: &[&[Kind]] = &[
     coordination::KINDS,
     rbac::KINDS,
     certificates::KINDS,
+    apiextensions::KINDS,
     reviews::KINDS,
 ];
 
