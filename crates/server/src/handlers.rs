@@ -19,5 +19,6 @@ pub mod proxy;
 pub mod rest;
 pub mod reviews;
 pub mod route;
+pub mod scale;
 pub mod token_request;
 pub mod watch;

@@ -191,7 +191,7 @@ pub fn selectors(context: &Context<'_>, kind: &Kind) -> Result<Selectors, Status
 
 /// Runs `work` with the request's admission on a blocking thread: registry writes wait for the
 /// disk (or the network) and must not hold an async worker.
-async fn blocking<T: Send + 'static>(
+pub async fn blocking<T: Send + 'static>(
     context: &Context<'_>,
     work: impl FnOnce(&Admission<'_>) -> Result<T, Status> + Send + 'static,
 ) -> Result<T, Status> {
@@ -211,7 +211,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Answers a write with `code`, the object and the warnings — once the controllers have handled
 /// the write that stored the object (a dry run stored nothing).
-async fn written(
+pub async fn written(
     context: &Context<'_>,
     code: u16,
     object: &Value,

@@ -7,7 +7,7 @@ use http::Response;
 use kubeward_core::status::Status;
 
 use super::context::{Context, not_allowed, not_served};
-use super::{binding, discovery, kubelet_proxy, rest, reviews, token_request};
+use super::{binding, discovery, kubelet_proxy, rest, reviews, scale, token_request};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::custom;
@@ -65,6 +65,9 @@ async fn stored(
             return Err(not_allowed("", "pods/binding", verb));
         }
         return binding::create(context, request_body).await;
+    }
+    if subresource == "scale" {
+        return scale::handle(context, kind, request_body).await;
     }
     if !matches!(subresource, "" | "status" | "approval" | "finalize") {
         return Err(not_served());

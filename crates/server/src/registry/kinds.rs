@@ -18,12 +18,14 @@ use crate::state::State;
 
 pub mod apiextensions;
 pub mod apps;
+pub mod batch;
 pub mod certificates;
 pub mod coordination;
 pub mod core;
 pub mod policy;
 pub mod rbac;
 pub mod reviews;
+pub mod workloads;
 
 /// How a resource is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +233,7 @@ pub fn default_cells(object: &Value, _now: OffsetDateTime) -> Vec<Value> {
 const MODULES: &[&[Kind]] = &[
     core::KINDS,
     apps::KINDS,
+    batch::KINDS,
     policy::KINDS,
     coordination::KINDS,
     rbac::KINDS,

@@ -139,6 +139,95 @@ pub fn selector(object: &Value, pointer: &str) -> String {
     or_none(pairs.join(","))
 }
 
+/// The integer at `pointer`, or 0.
+pub fn int(object: &Value, pointer: &str) -> i64 {
+    object.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// `layoutContainerCells`: the names and the images of the containers at `pointer`, each
+/// joined with commas.
+pub fn containers(object: &Value, pointer: &str) -> (String, String) {
+    let containers = object
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let field = |name: &str| -> String {
+        containers
+            .iter()
+            .map(|c| c.get(name).and_then(Value::as_str).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    (field("name"), field("image"))
+}
+
+/// `metav1.FormatLabelSelector`: the label selector at `pointer` (`matchLabels` and
+/// `matchExpressions`) as a selector string, sorted by key, or `<none>`.
+pub fn label_selector(object: &Value, pointer: &str) -> String {
+    match object.pointer(pointer) {
+        Some(selector) if selector.is_object() => or_none(selector_string(selector)),
+        _ => "<none>".to_string(),
+    }
+}
+
+/// `LabelSelectorAsSelector(selector).String()`: requirements sorted by key, `""` when empty.
+pub fn selector_string(selector: &Value) -> String {
+    let mut requirements: Vec<(String, String)> = Vec::new();
+    if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
+        for (key, value) in labels {
+            requirements.push((key.clone(), format!("{key}={}", value.as_str().unwrap_or(""))));
+        }
+    }
+    for expression in selector
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = text(expression, "/key");
+        let mut values = objects::strings(expression.get("values"));
+        values.sort();
+        values.dedup();
+        let rendered = match text(expression, "/operator").as_str() {
+            "In" => format!("{key} in ({})", values.join(",")),
+            "NotIn" => format!("{key} notin ({})", values.join(",")),
+            "Exists" => key.clone(),
+            "DoesNotExist" => format!("!{key}"),
+            _ => continue,
+        };
+        requirements.push((key, rendered));
+    }
+    requirements.sort_by(|a, b| a.0.cmp(&b.0));
+    requirements
+        .into_iter()
+        .map(|(_, rendered)| rendered)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// `printBoolPtr`: `True`, `False`, or `<unset>` when absent.
+pub fn bool_ptr(object: &Value, pointer: &str) -> String {
+    match object.pointer(pointer).and_then(Value::as_bool) {
+        Some(true) => "True".to_string(),
+        Some(false) => "False".to_string(),
+        None => "<unset>".to_string(),
+    }
+}
+
+/// The time since the RFC 3339 timestamp at `pointer` (`translateTimestampSince`), or
+/// `<unknown>` when there is none.
+pub fn since(object: &Value, pointer: &str, now: OffsetDateTime) -> String {
+    match object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .and_then(objects::parse_timestamp)
+    {
+        Some(at) => human_duration((now - at).whole_seconds()),
+        None => "<unknown>".to_string(),
+    }
+}
+
 /// The name cell.
 pub fn name(object: &Value) -> Value {
     json!(objects::name(object))

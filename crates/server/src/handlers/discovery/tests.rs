@@ -36,7 +36,14 @@ fn aggregated_discovery_lists_exactly_the_served_resources() {
     assert!(served.contains(&"/v1/pods".to_string()));
     assert!(served.contains(&"rbac.authorization.k8s.io/v1/rolebindings".to_string()));
     assert!(served.contains(&"certificates.k8s.io/v1/certificatesigningrequests".to_string()));
-    assert!(!served.iter().any(|r| r.starts_with("batch/")));
+    assert!(served.contains(&"batch/v1/jobs".to_string()));
+    // Kubernetes 1.33 does not serve resource.k8s.io/v1 (it came in 1.34).
+    assert!(!served.iter().any(|r| r.starts_with("resource.k8s.io/")));
+    // Every stored kind is discoverable.
+    for kind in kinds::stored() {
+        let name = format!("{}/{}/{}", kind.group, kind.version, kind.resource);
+        assert!(served.contains(&name), "{name} is not in discovery");
+    }
 }
 
 #[test]

@@ -1,0 +1,169 @@
+//! The `scale` subresource (`autoscaling/v1` Scale) of the kinds that have one — Deployments,
+//! ReplicaSets, StatefulSets, ReplicationControllers: GET answers the Scale made of the object,
+//! PUT and PATCH change the object's `spec.replicas` (what `kubectl scale` does), as
+//! kube-apiserver's `ScaleREST` serves them.
+
+use http::Response;
+use kubeward_core::status::{self, FieldError, Status};
+use serde_json::{Value, json};
+
+use super::context::{Context, not_allowed};
+use super::rest::{blocking, written};
+use crate::codec::body::{self, RequestBody};
+use crate::codec::respond::{self, Body};
+use crate::registry::generic::{self, WriteFailure};
+use crate::registry::kinds::Kind;
+use crate::registry::{objects, patch, printing};
+
+/// Answers a verb on `<kind>/scale`.
+pub async fn handle(
+    context: &Context<'_>,
+    kind: &'static Kind,
+    request_body: RequestBody,
+) -> Result<Response<Body>, Status> {
+    let verb = context.info.verb.clone();
+    match verb.as_str() {
+        "get" => {
+            let _ = body::read(request_body).await;
+            let object = generic::get(
+                context.state,
+                kind,
+                &context.info.namespace,
+                &context.info.name,
+            )?;
+            Ok(respond::ok(&scale_of(&object), context.pretty))
+        }
+        "update" => {
+            let bytes = body::read(request_body).await?;
+            let scale = body::decode_object(&context.parts.headers, &bytes)?;
+            context.audit_request_object(&scale);
+            write(context, kind, move |_| Ok(scale.clone())).await
+        }
+        "patch" => {
+            let bytes = body::read(request_body).await?;
+            if let Some(record) = context.audit {
+                record.request_patch(&bytes);
+            }
+            let content_type = context
+                .parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            let patch_kind = patch::PatchKind::from_content_type(&content_type)?;
+            let document: Value = serde_json::from_slice(&bytes)
+                .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
+            write(context, kind, move |current| {
+                patch::apply(patch_kind, &scale_of(current), &document)
+            })
+            .await
+        }
+        other => {
+            let _ = body::read(request_body).await;
+            Err(not_allowed(
+                kind.group,
+                &format!("{}/scale", kind.resource),
+                other,
+            ))
+        }
+    }
+}
+
+/// Writes the replicas of the Scale that `desired` makes of the stored object, and answers
+/// with the Scale of what was stored.
+async fn write(
+    context: &Context<'_>,
+    kind: &'static Kind,
+    desired: impl Fn(&Value) -> Result<Value, Status> + Send + 'static,
+) -> Result<Response<Body>, Status> {
+    let namespace = context.info.namespace.clone();
+    let name = context.info.name.clone();
+    let dry_run = context.dry_run();
+    let stored = blocking(context, move |admission| {
+        generic::update(admission, kind, &namespace, &name, dry_run, |current| {
+            let scale = desired(current)?;
+            let replicas = replicas(&scale, &name)?;
+            let mut next = current.clone();
+            next["spec"]["replicas"] = json!(replicas);
+            let version = objects::resource_version(&scale);
+            if !version.is_empty() {
+                objects::metadata_mut(&mut next)
+                    .insert("resourceVersion".into(), json!(version));
+            }
+            Ok::<_, WriteFailure>(next)
+        })
+    })
+    .await?;
+    let scale = scale_of(&stored);
+    Ok(written(context, 200, &scale, &[], dry_run).await)
+}
+
+/// The Scale's `spec.replicas`, checked as `ValidateScale` checks it.
+fn replicas(scale: &Value, name: &str) -> Result<i64, Status> {
+    let replicas = scale
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if replicas < 0 {
+        return Err(status::invalid(
+            "autoscaling",
+            "Scale",
+            name,
+            vec![FieldError::invalid(
+                "spec.replicas",
+                replicas,
+                "must be greater than or equal to 0",
+            )],
+        ));
+    }
+    Ok(replicas)
+}
+
+/// The `autoscaling/v1` Scale of `object`: its identity, desired replicas, and the replicas and
+/// selector of its status.
+pub fn scale_of(object: &Value) -> Value {
+    let metadata = object.get("metadata").cloned().unwrap_or(json!({}));
+    let mut meta = serde_json::Map::new();
+    for field in [
+        "name",
+        "namespace",
+        "uid",
+        "resourceVersion",
+        "creationTimestamp",
+    ] {
+        if let Some(value) = metadata.get(field) {
+            meta.insert(field.to_string(), value.clone());
+        }
+    }
+    let mut spec = json!({});
+    let desired = object
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if desired != 0 {
+        spec["replicas"] = json!(desired);
+    }
+    let mut status = json!({"replicas": printing::int(object, "/status/replicas")});
+    let selector = match object.pointer("/spec/selector") {
+        // A ReplicationController selects with a plain label map.
+        Some(Value::Object(map)) if !map.contains_key("matchLabels") && !map.contains_key("matchExpressions") => {
+            printing::selector_string(&json!({"matchLabels": map}))
+        }
+        Some(selector) => printing::selector_string(selector),
+        None => String::new(),
+    };
+    if !selector.is_empty() {
+        status["selector"] = json!(selector);
+    }
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": meta,
+        "spec": spec,
+        "status": status,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,34 @@
+use serde_json::json;
+
+use super::*;
+
+#[test]
+fn a_deployment_scale_carries_its_replicas_and_selector() {
+    let deployment = json!({
+        "metadata": {"name": "web", "namespace": "dev", "uid": "u", "resourceVersion": "7",
+                     "labels": {"app": "web"}},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web", "tier": "fe"}}},
+        "status": {"replicas": 2},
+    });
+    let scale = scale_of(&deployment);
+    assert_eq!(scale["kind"], "Scale");
+    assert_eq!(scale["metadata"]["resourceVersion"], "7");
+    assert!(scale["metadata"].get("labels").is_none());
+    assert_eq!(scale["spec"]["replicas"], 3);
+    assert_eq!(scale["status"], json!({"replicas": 2, "selector": "app=web,tier=fe"}));
+}
+
+#[test]
+fn a_replication_controller_selects_with_a_label_map() {
+    let rc = json!({"metadata": {"name": "rc"}, "spec": {"replicas": 0, "selector": {"app": "a"}}});
+    let scale = scale_of(&rc);
+    assert_eq!(scale["spec"], json!({}));
+    assert_eq!(scale["status"], json!({"replicas": 0, "selector": "app=a"}));
+}
+
+#[test]
+fn negative_replicas_are_invalid() {
+    let failure = replicas(&json!({"spec": {"replicas": -1}}), "web").unwrap_err();
+    assert_eq!(failure.code, 422);
+    assert!(failure.message.contains("spec.replicas: Invalid value: -1"));
+}
