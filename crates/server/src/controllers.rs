@@ -20,6 +20,7 @@ pub mod crds;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
+pub mod garbage_collector;
 pub mod iam_mappings;
 pub mod leader;
 pub mod namespaces;
@@ -28,6 +29,7 @@ pub mod rbac_index;
 pub mod root_ca;
 pub mod service_accounts;
 pub mod token_secrets;
+pub mod workloads;
 
 use controller::Controller;
 
@@ -54,8 +56,8 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing (kube-controller-manager's controllers), the cleanup of deleted
-/// CustomResourceDefinitions' objects.
+/// signing, Deployments, ReplicaSets, Jobs and the garbage collector (kube-controller-manager's
+/// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(aggregation::Aggregation::default()),
@@ -65,5 +67,9 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
         Box::new(crd_cleanup::CrdCleanup),
+        Box::new(workloads::deployments::Deployments),
+        Box::new(workloads::replica_sets::ReplicaSets),
+        Box::new(workloads::jobs::Jobs),
+        Box::new(garbage_collector::GarbageCollector::default()),
     ]
 }

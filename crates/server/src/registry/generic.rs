@@ -271,6 +271,10 @@ pub struct DeleteOptions {
     pub preconditions: Preconditions,
     /// `gracePeriodSeconds`; `None`: the kind's default.
     pub grace_period_seconds: Option<i64>,
+    /// `propagationPolicy` (`Orphan`, `Foreground`, `Background`; `None`: background): the
+    /// first two hold the object with the garbage collector's `orphan` or `foregroundDeletion`
+    /// finalizer until its dependents are orphaned or deleted.
+    pub propagation_policy: Option<String>,
 }
 
 /// What a delete checks against the stored object (`DeleteOptions.preconditions`).
@@ -347,10 +351,28 @@ pub fn delete(
     }
     let key = kind.key(namespace, name);
     loop {
-        let current = get(state, kind, namespace, name)?;
+        let mut current = get(state, kind, namespace, name)?;
         preconditions.check(kind, &current)?;
         if dry_run {
             return Ok(current);
+        }
+        let propagation = match options.propagation_policy.as_deref() {
+            Some("Orphan") => Some("orphan"),
+            Some("Foreground") => Some("foregroundDeletion"),
+            _ => None,
+        };
+        if let Some(finalizer) = propagation
+            && !is_namespace
+            && !objects::is_terminating(&current)
+        {
+            let finalizers = objects::metadata_mut(&mut current)
+                .entry("finalizers")
+                .or_insert_with(|| json!([]));
+            if let Some(list) = finalizers.as_array_mut()
+                && !list.iter().any(|f| f == finalizer)
+            {
+                list.push(json!(finalizer));
+            }
         }
         let held = current
             .pointer("/metadata/finalizers")
