@@ -39,3 +39,4 @@ mod support;
 mod up;
 mod up_env;
 mod webhook;
+mod workload_controllers;
