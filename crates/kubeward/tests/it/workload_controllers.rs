@@ -40,9 +40,15 @@ fn a_deployment_owns_a_replica_set_that_owns_its_pods() {
         .expect("the hash label");
     let rs_name = format!("web-{hash}");
     assert_eq!(rs["metadata"]["name"], rs_name.as_str());
-    assert_eq!(rs["spec"]["selector"]["matchLabels"]["pod-template-hash"], hash);
+    assert_eq!(
+        rs["spec"]["selector"]["matchLabels"]["pod-template-hash"],
+        hash
+    );
     assert_eq!(rs["spec"]["template"]["metadata"]["labels"]["app"], "web");
-    assert_eq!(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "1");
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
     let owner = &rs["metadata"]["ownerReferences"][0];
     assert_eq!(
         (
@@ -67,10 +73,19 @@ fn a_deployment_owns_a_replica_set_that_owns_its_pods() {
         );
         assert_eq!(pod["metadata"]["labels"]["pod-template-hash"], hash);
         assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
-        assert_eq!(pod["metadata"]["ownerReferences"][0]["uid"], rs["metadata"]["uid"]);
+        assert_eq!(
+            pod["metadata"]["ownerReferences"][0]["uid"],
+            rs["metadata"]["uid"]
+        );
     }
-    let ran = steps::bash(&cluster, "kubectl get pods -l app=web --no-headers | awk '{print $2, $3}'");
-    assert_eq!(ran.stdout, "0/1 Pending\n0/1 Pending\n", "no node runs them");
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get pods -l app=web --no-headers | awk '{print $2, $3}'",
+    );
+    assert_eq!(
+        ran.stdout, "0/1 Pending\n0/1 Pending\n",
+        "no node runs them"
+    );
 
     let ran = steps::bash(
         &cluster,
@@ -110,7 +125,11 @@ fn a_deployment_owns_a_replica_set_that_owns_its_pods() {
             wait_for("pods -l app=kept", 1)
         ),
     );
-    assert_eq!(ran.stdout, "deployment.apps \"kept\" deleted\n2\n[]", "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout, "deployment.apps \"kept\" deleted\n2\n[]",
+        "{}",
+        ran.stderr
+    );
 
     let ran = steps::bash(
         &cluster,
@@ -123,7 +142,10 @@ fn a_deployment_owns_a_replica_set_that_owns_its_pods() {
     );
     assert_eq!(
         (ran.stdout.as_str(), ran.stderr.as_str()),
-        ("deployment.apps \"fg\" deleted\n", "No resources found in default namespace.\n")
+        (
+            "deployment.apps \"fg\" deleted\n",
+            "No resources found in default namespace.\n"
+        )
     );
 }
 

@@ -31,7 +31,8 @@ struct Graph {
 impl Graph {
     fn observe(&mut self, key: &ObjectKey, object: &Value) {
         self.forget(key, object);
-        self.live.insert(objects::uid(object).to_string(), key.clone());
+        self.live
+            .insert(objects::uid(object).to_string(), key.clone());
         let owners = owner_uids(object);
         for owner in &owners {
             self.dependents
@@ -121,7 +122,12 @@ impl Controller for GarbageCollector {
         if !objects::is_terminating(&event.object) {
             return;
         }
-        let dependents = self.graph().dependents.get(&uid).cloned().unwrap_or_default();
+        let dependents = self
+            .graph()
+            .dependents
+            .get(&uid)
+            .cloned()
+            .unwrap_or_default();
         if holds(&event.object, "foregroundDeletion") {
             for dependent in &dependents {
                 delete(state, dependent);
@@ -167,8 +173,14 @@ fn delete(state: &State, key: &ObjectKey) {
         return;
     };
     let namespace = key.namespace.as_deref().unwrap_or("");
-    if let Err(status) = generic::delete(state, kind, namespace, &key.name, &DeleteOptions::default(), false)
-        && status.code != 404
+    if let Err(status) = generic::delete(
+        state,
+        kind,
+        namespace,
+        &key.name,
+        &DeleteOptions::default(),
+        false,
+    ) && status.code != 404
     {
         tracing::warn!(message = %status.message, name = key.name, "dependent not deleted");
     }
@@ -191,3 +203,6 @@ fn finish(state: &State, key: &ObjectKey, finalizer: &str) {
         let _ = state.store.delete(key, revision);
     }
 }
+
+#[cfg(test)]
+mod tests;

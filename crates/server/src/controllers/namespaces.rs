@@ -43,10 +43,7 @@ impl Controller for NamespaceLifecycle {
 /// Deletes the contents of `namespace`, then the namespace.
 fn finalize(state: &State, namespace: &str) -> Result<(), StoreError> {
     let custom = custom::one_per_resource();
-    for kind in kinds::stored()
-        .chain(custom)
-        .filter(|kind| kind.namespaced)
-    {
+    for kind in kinds::stored().chain(custom).filter(|kind| kind.namespaced) {
         let listing = state.store.list_all(&kind.scope(namespace))?;
         for object in &listing.items {
             match state

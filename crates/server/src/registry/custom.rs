@@ -235,8 +235,14 @@ fn discovery_resource(spec: &Value, kind: &Kind) -> Value {
         "singularResource": spec.pointer("/names/singular").cloned().unwrap_or(json!("")),
         "verbs": VERBS,
     });
-    for (field, pointer) in [("shortNames", "/names/shortNames"), ("categories", "/names/categories")] {
-        if let Some(values) = spec.pointer(pointer).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+    for (field, pointer) in [
+        ("shortNames", "/names/shortNames"),
+        ("categories", "/names/categories"),
+    ] {
+        if let Some(values) = spec
+            .pointer(pointer)
+            .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+        {
             resource[field] = values.clone();
         }
     }

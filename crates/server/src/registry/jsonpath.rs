@@ -47,7 +47,8 @@ impl Path {
                 });
                 rest = &after[end..];
             } else if let Some(after) = rest.strip_prefix('[') {
-                let end = closing_bracket(after).ok_or_else(|| format!("unclosed bracket in {text:?}"))?;
+                let end = closing_bracket(after)
+                    .ok_or_else(|| format!("unclosed bracket in {text:?}"))?;
                 steps.push(bracket(&after[..end])?);
                 rest = &after[end + 1..];
             } else {
@@ -96,10 +97,7 @@ fn bracket(inner: &str) -> Result<Step, String> {
     if let Ok(index) = inner.parse::<i64>() {
         return Ok(Step::Index(index));
     }
-    if let Some(filter) = inner
-        .strip_prefix("?(")
-        .and_then(|f| f.strip_suffix(')'))
-    {
+    if let Some(filter) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
         let (left, right) = match filter.split_once("==") {
             Some((left, right)) => (left.trim(), Some(right.trim())),
             None => (filter.trim(), None),

@@ -123,7 +123,10 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
     let user = super::controller_user("deployment-controller");
     let namespace = objects::namespace(deployment);
     let wanted = replicas(deployment);
-    let rolling = deployment.pointer("/spec/strategy/type").and_then(Value::as_str) != Some("Recreate");
+    let rolling = deployment
+        .pointer("/spec/strategy/type")
+        .and_then(Value::as_str)
+        != Some("Recreate");
     let surge = deployment.pointer("/spec/strategy/rollingUpdate/maxSurge");
     let unavailable = deployment.pointer("/spec/strategy/rollingUpdate/maxUnavailable");
     let max_replicas = if rolling {
@@ -136,8 +139,13 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
     } else {
         0
     };
-    let template = deployment.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    let collisions = deployment.pointer("/status/collisionCount").and_then(Value::as_i64);
+    let template = deployment
+        .pointer("/spec/template")
+        .cloned()
+        .unwrap_or(json!({}));
+    let collisions = deployment
+        .pointer("/status/collisionCount")
+        .and_then(Value::as_i64);
     let hash = pod_template_hash(&template, collisions);
     let new_name = format!("{}-{hash}", objects::name(deployment));
     let mut owned_sets = owned(state, replica_sets, "Deployment", deployment);
@@ -181,7 +189,10 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
             labels[POD_TEMPLATE_HASH] = json!(hash);
             let mut rs_template = template.clone();
             rs_template["metadata"]["labels"] = labels.clone();
-            let mut selector = deployment.pointer("/spec/selector").cloned().unwrap_or(json!({}));
+            let mut selector = deployment
+                .pointer("/spec/selector")
+                .cloned()
+                .unwrap_or(json!({}));
             selector["matchLabels"][POD_TEMPLATE_HASH] = json!(hash);
             let rs = json!({
                 "apiVersion": "apps/v1",
@@ -205,7 +216,10 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
         }
     };
     // The ReplicaSets of older templates go to zero (the end of every rollout).
-    for old in owned_sets.iter().filter(|rs| objects::name(rs) != new_name && replicas(rs) != 0) {
+    for old in owned_sets
+        .iter()
+        .filter(|rs| objects::name(rs) != new_name && replicas(rs) != 0)
+    {
         let key = replica_sets.key(namespace, objects::name(old));
         let _ = state.store.modify(&key, |mut current| {
             current["spec"]["replicas"] = json!(0);
@@ -228,18 +242,29 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
         owned_sets
             .iter()
             .filter(|rs| !only_new || objects::name(rs) == new_name)
-            .filter_map(|rs| rs.pointer(&format!("/status/{field}")).and_then(Value::as_i64))
+            .filter_map(|rs| {
+                rs.pointer(&format!("/status/{field}"))
+                    .and_then(Value::as_i64)
+            })
             .sum()
     };
     let (total, updated) = (count("replicas", false), count("replicas", true));
-    let (ready_count, available) = (count("readyReplicas", false), count("availableReplicas", false));
+    let (ready_count, available) = (
+        count("readyReplicas", false),
+        count("availableReplicas", false),
+    );
     let current = state
         .store
         .get(&deployments.key(namespace, objects::name(deployment)))
         .ok()
         .flatten()
         .unwrap_or_else(|| deployment.clone());
-    let status = status(&current, &new_name, [total, updated, ready_count, available], min_available);
+    let status = status(
+        &current,
+        &new_name,
+        [total, updated, ready_count, available],
+        min_available,
+    );
     write_status(state, deployments, &current, status);
 }
 
@@ -280,14 +305,34 @@ fn status(deployment: &Value, new_name: &str, counts: [i64; 4], min_available: i
     let is_available = available >= min_available;
     let complete = updated == wanted && available == wanted && total == wanted;
     let available_condition = if is_available {
-        condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.".into())
+        condition(
+            "Available",
+            true,
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.".into(),
+        )
     } else {
-        condition("Available", false, "MinimumReplicasUnavailable", "Deployment does not have minimum availability.".into())
+        condition(
+            "Available",
+            false,
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.".into(),
+        )
     };
     let progressing = if complete {
-        condition("Progressing", true, "NewReplicaSetAvailable", format!("ReplicaSet \"{new_name}\" has successfully progressed."))
+        condition(
+            "Progressing",
+            true,
+            "NewReplicaSetAvailable",
+            format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+        )
     } else {
-        condition("Progressing", true, "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."))
+        condition(
+            "Progressing",
+            true,
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{new_name}\" is progressing."),
+        )
     };
     let mut status = json!({
         "observedGeneration": deployment.pointer("/metadata/generation").cloned().unwrap_or(json!(1)),

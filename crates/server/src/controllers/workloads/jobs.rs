@@ -9,7 +9,9 @@
 use kubeward_store::{EventType, ObjectKey, WatchEvent};
 use serde_json::{Value, json};
 
-use super::{controller_name, create, owned, owner_reference, pod_from_template, ready, write_status};
+use super::{
+    controller_name, create, owned, owner_reference, pod_from_template, ready, write_status,
+};
 use crate::controllers::controller::{Controller, is};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
@@ -60,13 +62,22 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
     if objects::is_terminating(job) || finished(job) {
         return;
     }
-    let number = |pointer: &str, default: i64| job.pointer(pointer).and_then(Value::as_i64).unwrap_or(default);
+    let number = |pointer: &str, default: i64| {
+        job.pointer(pointer)
+            .and_then(Value::as_i64)
+            .unwrap_or(default)
+    };
     let parallelism = number("/spec/parallelism", 1);
     let completions = number("/spec/completions", parallelism.max(1));
     let backoff_limit = number("/spec/backoffLimit", 6);
     let suspended = job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true);
     let mut pods = owned(state, kinds::core::pods(), "Job", job);
-    let phase = |pod: &Value| pod.pointer("/status/phase").and_then(Value::as_str).unwrap_or("").to_string();
+    let phase = |pod: &Value| {
+        pod.pointer("/status/phase")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let succeeded = pods.iter().filter(|p| phase(p) == "Succeeded").count() as i64;
     let failed = pods.iter().filter(|p| phase(p) == "Failed").count() as i64;
     let mut active = pods.len() as i64 - succeeded - failed;
@@ -84,7 +95,13 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
         let user = super::controller_user("job-controller");
         for _ in active..wanted {
             let pod = pod_from_template(&template, &prefix, owner_reference(kind, job));
-            match create(state, &user, kinds::core::pods(), objects::namespace(job), pod) {
+            match create(
+                state,
+                &user,
+                kinds::core::pods(),
+                objects::namespace(job),
+                pod,
+            ) {
                 Ok(created) => {
                     pods.push(created);
                     active += 1;
@@ -119,9 +136,19 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
     }
     if done || failing {
         let (first, second, reason, message) = if done {
-            ("SuccessCriteriaMet", "Complete", "CompletionsReached", "Reached expected number of succeeded pods")
+            (
+                "SuccessCriteriaMet",
+                "Complete",
+                "CompletionsReached",
+                "Reached expected number of succeeded pods",
+            )
         } else {
-            ("FailureTarget", "Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit")
+            (
+                "FailureTarget",
+                "Failed",
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+            )
         };
         let condition = |kind: &str| {
             json!({"type": kind, "status": "True", "reason": reason, "message": message,

@@ -123,6 +123,9 @@ fn sync(state: &State, kind: &Kind, rs: &Value) {
             status[field] = json!(value);
         }
     }
-    status["observedGeneration"] = rs.pointer("/metadata/generation").cloned().unwrap_or(json!(1));
+    status["observedGeneration"] = rs
+        .pointer("/metadata/generation")
+        .cloned()
+        .unwrap_or(json!(1));
     write_status(state, kind, rs, status);
 }

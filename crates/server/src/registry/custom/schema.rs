@@ -27,7 +27,8 @@ pub fn default(schema: &Value, object: &mut Value) {
                         default_child(property, child);
                     }
                 }
-            } else if let Some(values) = schema.get("additionalProperties").filter(|s| s.is_object())
+            } else if let Some(values) =
+                schema.get("additionalProperties").filter(|s| s.is_object())
             {
                 for child in map.values_mut() {
                     default_child(values, child);
@@ -224,7 +225,13 @@ fn type_error(path: &str, wanted: &[&str], value: &Value) -> FieldError {
     }
 }
 
-fn check_string(schema: &Value, text: &str, value: &Value, path: &str, errors: &mut Vec<FieldError>) {
+fn check_string(
+    schema: &Value,
+    text: &str,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
     let length = text.chars().count() as i64;
     if let Some(max) = schema.get("maxLength").and_then(Value::as_i64)
         && length > max
@@ -260,7 +267,11 @@ fn check_number(schema: &Value, n: f64, value: &Value, path: &str, errors: &mut 
     if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
         let exclusive = flag(schema, "exclusiveMaximum");
         if n > max || (exclusive && n == max) {
-            let relation = if exclusive { "less than" } else { "less than or equal to" };
+            let relation = if exclusive {
+                "less than"
+            } else {
+                "less than or equal to"
+            };
             errors.push(FieldError::invalid(
                 path,
                 bad_value(value),
@@ -303,7 +314,12 @@ fn check_items(schema: &Value, count: usize, path: &str, errors: &mut Vec<FieldE
     }
 }
 
-fn check_object(schema: &Value, map: &Map<String, Value>, path: &str, errors: &mut Vec<FieldError>) {
+fn check_object(
+    schema: &Value,
+    map: &Map<String, Value>,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
     for required in schema
         .get("required")
         .and_then(Value::as_array)

@@ -193,3 +193,6 @@ impl Strategy for CustomStrategy {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -110,10 +110,18 @@ fn default_names(object: &mut Value) {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if names.get("singular").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if names
+        .get("singular")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         names.insert("singular".into(), json!(kind.to_lowercase()));
     }
-    if names.get("listKind").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if names
+        .get("listKind")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         names.insert("listKind".into(), json!(format!("{kind}List")));
     }
 }
@@ -121,7 +129,9 @@ fn default_names(object: &mut Value) {
 /// Another definition of the same group that already serves the plural or the kind.
 fn name_conflict(request: &Admission<'_>, object: &Value) -> Option<String> {
     let group = object.pointer("/spec/group").and_then(Value::as_str)?;
-    let plural = object.pointer("/spec/names/plural").and_then(Value::as_str)?;
+    let plural = object
+        .pointer("/spec/names/plural")
+        .and_then(Value::as_str)?;
     let kind = object.pointer("/spec/names/kind").and_then(Value::as_str)?;
     let listing = request.state.store.list_all(&crds().scope("")).ok()?;
     listing
@@ -130,10 +140,15 @@ fn name_conflict(request: &Admission<'_>, object: &Value) -> Option<String> {
         .filter(|other| objects::name(other) != objects::name(object))
         .filter(|other| other.pointer("/spec/group").and_then(Value::as_str) == Some(group))
         .find_map(|other| {
-            if other.pointer("/status/acceptedNames/plural").and_then(Value::as_str) == Some(plural)
+            if other
+                .pointer("/status/acceptedNames/plural")
+                .and_then(Value::as_str)
+                == Some(plural)
             {
                 Some(format!("\"{plural}\" is already in use"))
-            } else if other.pointer("/status/acceptedNames/kind").and_then(Value::as_str)
+            } else if other
+                .pointer("/status/acceptedNames/kind")
+                .and_then(Value::as_str)
                 == Some(kind)
             {
                 Some(format!("\"{kind}\" is already in use"))
@@ -201,7 +216,12 @@ fn accepted_status(object: &Value, current: Option<&Value>, conflict: Option<&st
 /// The checks of `ValidateCustomResourceDefinition` a hand-written definition fails most.
 fn validate(object: &Value) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+    let text = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
     let (group, plural) = (text("/spec/group"), text("/spec/names/plural"));
     let name = objects::name(object);
     if name != format!("{plural}.{group}") {
@@ -229,7 +249,10 @@ fn validate(object: &Value) -> Vec<FieldError> {
             &["Cluster", "Namespaced"],
         )),
     }
-    for (field, pointer) in [("plural", "/spec/names/plural"), ("kind", "/spec/names/kind")] {
+    for (field, pointer) in [
+        ("plural", "/spec/names/plural"),
+        ("kind", "/spec/names/kind"),
+    ] {
         if text(pointer).is_empty() {
             errors.push(FieldError::required(&format!("spec.names.{field}"), ""));
         }
@@ -271,7 +294,10 @@ fn validate(object: &Value) -> Vec<FieldError> {
             .into_iter()
             .flatten();
         for (column, printer) in columns.enumerate() {
-            let path = printer.get("jsonPath").and_then(Value::as_str).unwrap_or("");
+            let path = printer
+                .get("jsonPath")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if let Err(error) = crate::registry::jsonpath::Path::parse(path) {
                 errors.push(FieldError::invalid(
                     &format!("spec.versions[{index}].additionalPrinterColumns[{column}].jsonPath"),

@@ -7,13 +7,24 @@ fn the_pod_template_hash_is_safe_encoded_fnv_and_changes_with_collisions() {
     let template = json!({"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
     let reordered = json!({"spec": {"containers": [{"image": "nginx", "name": "nginx"}]}, "metadata": {"labels": {"app": "web"}}});
     let hash = pod_template_hash(&template, None);
-    assert_eq!(hash, pod_template_hash(&reordered, None), "key order does not matter");
+    assert_eq!(
+        hash,
+        pod_template_hash(&reordered, None),
+        "key order does not matter"
+    );
     assert!(
-        hash.len() <= 10 && hash.bytes().all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)),
+        hash.len() <= 10
+            && hash
+                .bytes()
+                .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)),
         "{hash}"
     );
     assert_ne!(hash, pod_template_hash(&template, Some(1)));
-    assert_eq!(pod_template_hash(&json!({}), None), "5859f96865", "FNV-32a of {{}}: 1415952421");
+    assert_eq!(
+        pod_template_hash(&json!({}), None),
+        "5859f96865",
+        "FNV-32a of {{}}: 1415952421"
+    );
 }
 
 #[test]

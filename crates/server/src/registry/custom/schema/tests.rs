@@ -60,7 +60,9 @@ fn validation_speaks_as_kube_apiserver() {
             "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1",
         ]
     );
-    assert!(messages(json!({"spec": {"mode": "native", "replicas": 5, "port": "http"}})).is_empty());
+    assert!(
+        messages(json!({"spec": {"mode": "native", "replicas": 5, "port": "http"}})).is_empty()
+    );
 }
 
 #[test]
