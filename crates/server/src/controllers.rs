@@ -15,9 +15,12 @@
 pub mod aggregation;
 pub mod bootstrap;
 pub mod controller;
+pub mod crd_cleanup;
+pub mod crds;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
+pub mod garbage_collector;
 pub mod iam_mappings;
 pub mod leader;
 pub mod namespaces;
@@ -26,6 +29,7 @@ pub mod rbac_index;
 pub mod root_ca;
 pub mod service_accounts;
 pub mod token_secrets;
+pub mod workloads;
 
 use controller::Controller;
 
@@ -38,11 +42,13 @@ pub fn all() -> Vec<Box<dyn Controller>> {
     all
 }
 
-/// What every replica runs for itself: its RBAC index, the IAM authenticator's mappings and the
-/// count of stored objects (what its own requests are answered from).
+/// What every replica runs for itself: its RBAC index, the custom kinds it serves, the IAM
+/// authenticator's mappings and the count of stored objects (what its own requests are answered
+/// from).
 pub fn every_replica() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(rbac_index::RbacIndex),
+        Box::new(crds::CustomKinds),
         Box::new(iam_mappings::IamMappings),
         Box::new(object_counts::ObjectCounts),
     ]
@@ -50,7 +56,8 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing (kube-controller-manager's controllers).
+/// signing, Deployments, ReplicaSets, Jobs and the garbage collector (kube-controller-manager's
+/// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(aggregation::Aggregation::default()),
@@ -59,5 +66,10 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(root_ca::RootCaPublisher),
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
+        Box::new(crd_cleanup::CrdCleanup),
+        Box::new(workloads::deployments::Deployments),
+        Box::new(workloads::replica_sets::ReplicaSets),
+        Box::new(workloads::jobs::Jobs),
+        Box::new(garbage_collector::GarbageCollector::default()),
     ]
 }

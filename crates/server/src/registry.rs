@@ -4,8 +4,10 @@
 //! (`field_validation`), Tables (`printing`), label and field selectors (`selectors`) and PATCH
 //! (`patch`).
 
+pub mod custom;
 pub mod field_validation;
 pub mod generic;
+pub mod jsonpath;
 pub mod kinds;
 pub mod lookups;
 pub mod objects;

@@ -11,8 +11,15 @@ use crate::status::{BadValue, FieldError};
 /// The most bytes all annotations of an object may hold together (keys and values).
 pub const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
 
-/// The finalizers Kubernetes defines without a domain prefix (`helper.IsStandardFinalizerName`).
-pub const STANDARD_FINALIZERS: [&str; 3] = ["kubernetes", "orphan", "foregroundDeletion"];
+/// The finalizers Kubernetes defines without a domain prefix (`helper.IsStandardFinalizerName`),
+/// and the one apiextensions-apiserver puts on every CustomResourceDefinition (whose metadata
+/// validation, apimachinery's, does not ask for a prefix).
+pub const STANDARD_FINALIZERS: [&str; 4] = [
+    "kubernetes",
+    "orphan",
+    "foregroundDeletion",
+    "customresourcecleanup.apiextensions.k8s.io",
+];
 
 fn metadata(object: &Value) -> Option<&Map<String, Value>> {
     object.get("metadata").and_then(Value::as_object)

@@ -11,7 +11,7 @@ use kubeward_store::{EventType, ListOptions, ReadRevision, StoreError, WatchEven
 use tokio::sync::watch;
 
 use super::controller::Controller;
-use crate::registry::kinds;
+use crate::registry::{custom, kinds};
 use crate::state::State;
 
 /// The running driver; dropping it stops the thread.
@@ -85,7 +85,10 @@ fn list(
         revision: ReadRevision::Exact(revision),
         ..ListOptions::default()
     };
-    for kind in kinds::stored() {
+    // The built-in kinds first: their CustomResourceDefinitions make the custom kinds listed
+    // after them.
+    let custom = || custom::one_per_resource().into_iter();
+    for kind in kinds::stored().chain(std::iter::once(()).flat_map(|()| custom())) {
         let listing = state.store.list(&kind.scope(""), &at)?;
         for object in listing.items {
             let key = kind.key(

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::controller::{Controller, is};
 use crate::registry::kinds::core::KUBERNETES_FINALIZER;
-use crate::registry::{generic, kinds, objects};
+use crate::registry::{custom, generic, kinds, objects};
 use crate::state::State;
 
 /// The namespace lifecycle controller.
@@ -42,7 +42,8 @@ impl Controller for NamespaceLifecycle {
 
 /// Deletes the contents of `namespace`, then the namespace.
 fn finalize(state: &State, namespace: &str) -> Result<(), StoreError> {
-    for kind in kinds::stored().filter(|kind| kind.namespaced) {
+    let custom = custom::one_per_resource();
+    for kind in kinds::stored().chain(custom).filter(|kind| kind.namespaced) {
         let listing = state.store.list_all(&kind.scope(namespace))?;
         for object in &listing.items {
             match state

@@ -10,7 +10,7 @@ use http::request::Parts;
 use kubeward_core::request_info::RequestInfo;
 
 use crate::metrics::RequestLabels;
-use crate::registry::kinds;
+use crate::registry::custom;
 
 /// The non-resource paths that are counted.
 const PATHS: [&str; 10] = [
@@ -50,7 +50,7 @@ pub fn labels(parts: &Parts, info: &RequestInfo) -> Option<RequestLabels> {
             component: "apiserver",
         });
     }
-    let kind = kinds::find(&info.api_group, &info.api_version, &info.resource)?;
+    let kind = custom::find_any(&info.api_group, &info.api_version, &info.resource)?;
     let subresource = match info.subresource.as_str() {
         "" => "",
         "token" => "token",

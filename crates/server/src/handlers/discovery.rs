@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::context::Context;
 use super::openapi;
 use crate::codec::respond::{self, Body};
-use crate::registry::kinds;
+use crate::registry::{custom, kinds};
 
 /// The version this server reports at `/version` (the Kubernetes API it implements).
 pub const VERSION_JSON: &str = r#"{"major":"1","minor":"33","emulationMajor":"1","emulationMinor":"33","minCompatibilityMajor":"1","minCompatibilityMinor":"32","gitVersion":"v1.33.0-kubeward","gitCommit":"","gitTreeState":"clean","buildDate":"","goVersion":"","compiler":"rustc","platform":"linux/amd64"}"#;
@@ -38,7 +38,7 @@ pub fn non_resource(context: &Context<'_>) -> Response<Body> {
         "/metrics" => super::metrics::serve(context),
         _ if super::health::is_health(path) => super::health::serve(context),
         "/api" => discovery_document(context, &AGGREGATED_API, || api_versions(context)),
-        "/apis" => discovery_document(context, &AGGREGATED_APIS, legacy_group_list),
+        "/apis" => discovery_document(context, &aggregated_apis(), legacy_group_list),
         "/api/v1" => respond::ok(&resource_list("", "v1"), pretty),
         "/openapi/v3" => respond::ok(&openapi::index(), pretty),
         "/openapi/v2" => openapi::v2(context.accept()),
@@ -159,16 +159,32 @@ fn narrow(document: &str, core: bool) -> Value {
     document
 }
 
+/// The aggregated `/apis` document: the built-in groups, then those of the established
+/// CustomResourceDefinitions.
+fn aggregated_apis() -> Value {
+    let mut document = AGGREGATED_APIS.clone();
+    if let Some(items) = document.get_mut("items").and_then(Value::as_array_mut) {
+        items.extend(custom::discovery_groups());
+    }
+    document
+}
+
 /// The aggregated entries of `group` (core when empty).
-fn group_entry(group: &str) -> Option<&'static Value> {
+fn group_entry(group: &str) -> Option<Value> {
     if group.is_empty() {
-        return AGGREGATED_API.get("items")?.as_array()?.first();
+        return AGGREGATED_API.get("items")?.as_array()?.first().cloned();
     }
     AGGREGATED_APIS
         .get("items")?
         .as_array()?
         .iter()
         .find(|item| item.pointer("/metadata/name").and_then(Value::as_str) == Some(group))
+        .cloned()
+        .or_else(|| {
+            custom::discovery_groups()
+                .into_iter()
+                .find(|item| item.pointer("/metadata/name").and_then(Value::as_str) == Some(group))
+        })
 }
 
 fn versions_of(group: &str) -> Vec<String> {
@@ -216,7 +232,8 @@ fn legacy_group(group: &str) -> Option<Value> {
 }
 
 fn legacy_group_list() -> Value {
-    let groups: Vec<Value> = AGGREGATED_APIS
+    let document = aggregated_apis();
+    let groups: Vec<Value> = document
         .get("items")
         .and_then(Value::as_array)
         .into_iter()
@@ -241,7 +258,9 @@ fn resource_list(group: &str, version: &str) -> Value {
     } else {
         format!("{group}/{version}")
     };
-    let resources: Vec<Value> = group_entry(group)
+    let entry = group_entry(group);
+    let resources: Vec<Value> = entry
+        .as_ref()
         .and_then(|entry| entry.get("versions")?.as_array())
         .into_iter()
         .flatten()

@@ -333,9 +333,15 @@ fn delete_options(context: &Context<'_>, bytes: &Bytes) -> Result<(DeleteOptions
         .get("dryRun")
         .and_then(Value::as_array)
         .is_some_and(|values| values.iter().any(|v| v == "All"));
+    let orphan = options.get("orphanDependents").and_then(Value::as_bool) == Some(true);
+    let propagation_policy = context
+        .query("propagationPolicy")
+        .or_else(|| text("/propagationPolicy"))
+        .or_else(|| orphan.then(|| "Orphan".to_string()));
     let options = DeleteOptions {
         preconditions,
         grace_period_seconds,
+        propagation_policy,
     };
     Ok((options, context.dry_run() || dry_run_in_body))
 }

@@ -10,6 +10,7 @@ use super::context::{Context, not_allowed, not_served};
 use super::{binding, discovery, kubelet_proxy, rest, reviews, scale, token_request};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
+use crate::registry::custom;
 use crate::registry::kinds::{self, Kind, Serving};
 
 /// Answers a request the filters let through.
@@ -19,10 +20,12 @@ pub async fn route(context: Context<'_>, request_body: RequestBody) -> Response<
         return discovery::non_resource(&context);
     }
     let info = &context.info;
-    let Some(kind) = kinds::find(&info.api_group, &info.api_version, &info.resource) else {
+    let Some(kind) = custom::find_any(&info.api_group, &info.api_version, &info.resource) else {
         // A group version nobody serves has no handler at all (Go's plain 404); a served one
         // answers for its unknown resources with a Status.
-        if !kinds::serves_group_version(&info.api_group, &info.api_version) {
+        if !kinds::serves_group_version(&info.api_group, &info.api_version)
+            && !custom::serves_group_version(&info.api_group, &info.api_version)
+        {
             let _ = body::read(request_body).await;
             return respond::page_not_found();
         }

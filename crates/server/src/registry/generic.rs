@@ -213,7 +213,7 @@ pub fn update(
         if !wanted.is_empty() && wanted != objects::resource_version(&current) {
             return Err(WriteFailure::Store(StoreError::Conflict));
         }
-        let mut next = merge_subresource(request.subresource, &current, next);
+        let mut next = merge_subresource(kind, request.subresource, &current, next);
         objects::preserve_on_update(&mut next, &current);
         kind.strategy
             .prepare_for_update(request, &current, &mut next);
@@ -271,6 +271,10 @@ pub struct DeleteOptions {
     pub preconditions: Preconditions,
     /// `gracePeriodSeconds`; `None`: the kind's default.
     pub grace_period_seconds: Option<i64>,
+    /// `propagationPolicy` (`Orphan`, `Foreground`, `Background`; `None`: background): the
+    /// first two hold the object with the garbage collector's `orphan` or `foregroundDeletion`
+    /// finalizer until its dependents are orphaned or deleted.
+    pub propagation_policy: Option<String>,
 }
 
 /// What a delete checks against the stored object (`DeleteOptions.preconditions`).
@@ -347,10 +351,28 @@ pub fn delete(
     }
     let key = kind.key(namespace, name);
     loop {
-        let current = get(state, kind, namespace, name)?;
+        let mut current = get(state, kind, namespace, name)?;
         preconditions.check(kind, &current)?;
         if dry_run {
             return Ok(current);
+        }
+        let propagation = match options.propagation_policy.as_deref() {
+            Some("Orphan") => Some("orphan"),
+            Some("Foreground") => Some("foregroundDeletion"),
+            _ => None,
+        };
+        if let Some(finalizer) = propagation
+            && !is_namespace
+            && !objects::is_terminating(&current)
+        {
+            let finalizers = objects::metadata_mut(&mut current)
+                .entry("finalizers")
+                .or_insert_with(|| json!([]));
+            if let Some(list) = finalizers.as_array_mut()
+                && !list.iter().any(|f| f == finalizer)
+            {
+                list.push(json!(finalizer));
+            }
         }
         let held = current
             .pointer("/metadata/finalizers")
@@ -425,8 +447,8 @@ fn mark_graceful(object: &Value, grace: i64, now: time::OffsetDateTime) -> Optio
 
 /// What a write through a subresource may change: `status` changes only the status,
 /// `approval` only the conditions, `finalize` only a namespace's spec finalizers; the main
-/// resource keeps the stored status.
-fn merge_subresource(subresource: &str, current: &Value, mut next: Value) -> Value {
+/// resource keeps the stored status when the kind has a `status` subresource.
+fn merge_subresource(kind: &Kind, subresource: &str, current: &Value, mut next: Value) -> Value {
     match subresource {
         "status" => {
             let mut merged = current.clone();
@@ -452,6 +474,7 @@ fn merge_subresource(subresource: &str, current: &Value, mut next: Value) -> Val
             merged["metadata"] = next.get("metadata").cloned().unwrap_or(json!({}));
             merged
         }
+        _ if !kind.subresources.contains(&"status") => next,
         _ => {
             if let Some(status) = current.get("status") {
                 next["status"] = status.clone();

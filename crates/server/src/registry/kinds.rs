@@ -16,8 +16,12 @@ use time::OffsetDateTime;
 use super::printing::{self, CellsFn, Column};
 use crate::state::State;
 
+<<<<<<< HEAD
 pub mod admission;
 pub mod apiregistration;
+=======
+pub mod apiextensions;
+>>>>>>> h-crd19
 pub mod apps;
 pub mod autoscaling;
 pub mod batch;
@@ -133,6 +137,13 @@ pub trait Strategy: Sync {
         let _ = (object, requested);
         0
     }
+
+    /// The Table of `objects` when the strategy prints them itself (a custom resource's
+    /// printer columns); `None` (the default): the kind's columns and cells.
+    fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Option<Value> {
+        let _ = (objects, revision, now);
+        None
+    }
 }
 
 /// A strategy with nothing of its own.
@@ -214,7 +225,9 @@ impl Kind {
 
     /// The Table of `objects`.
     pub fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Value {
-        printing::table(self.columns, self.cells, objects, revision, now)
+        self.strategy
+            .table(objects, revision, now)
+            .unwrap_or_else(|| printing::table(self.columns, self.cells, objects, revision, now))
     }
 }
 
@@ -239,6 +252,7 @@ const MODULES: &[&[Kind]] = &[
     autoscaling::KINDS,
     batch::KINDS,
     certificates::KINDS,
+<<<<<<< HEAD
     networking::KINDS,
     policy::KINDS,
     rbac::KINDS,
@@ -249,6 +263,9 @@ const MODULES: &[&[Kind]] = &[
     node::KINDS,
     discovery::KINDS,
     flowcontrol::KINDS,
+=======
+    apiextensions::KINDS,
+>>>>>>> h-crd19
     reviews::KINDS,
 ];
 

@@ -4,6 +4,7 @@ use super::*;
 
 #[test]
 fn a_subresource_write_changes_only_its_part() {
+    let namespaces = kinds::core::namespaces();
     let current = json!({
         "metadata": {"name": "x", "labels": {"a": "1"}},
         "spec": {"finalizers": ["kubernetes"], "k": 1},
@@ -14,7 +15,7 @@ fn a_subresource_write_changes_only_its_part() {
         "spec": {"finalizers": [], "k": 2},
         "status": {"phase": "Gone", "conditions": []}
     });
-    let status = merge_subresource("status", &current, next.clone());
+    let status = merge_subresource(namespaces, "status", &current, next.clone());
     assert_eq!(
         (
             status["spec"]["k"].clone(),
@@ -22,20 +23,30 @@ fn a_subresource_write_changes_only_its_part() {
         ),
         (json!(1), json!("Gone"))
     );
-    let approval = merge_subresource("approval", &current, next.clone());
+    let approval = merge_subresource(namespaces, "approval", &current, next.clone());
     assert_eq!(
         approval["status"],
         json!({"phase": "Active", "conditions": []})
     );
-    let finalize = merge_subresource("finalize", &current, next.clone());
+    let finalize = merge_subresource(namespaces, "finalize", &current, next.clone());
     assert_eq!(finalize["spec"], json!({"finalizers": [], "k": 1}));
     assert_eq!(finalize["status"]["phase"], "Active");
-    let main = merge_subresource("", &current, next);
+    let main = merge_subresource(namespaces, "", &current, next);
     assert_eq!(
         main["status"], current["status"],
         "the main resource keeps the status"
     );
     assert_eq!(main["spec"]["k"], 2);
+    let without = kinds::coordination::leases();
+    let main = merge_subresource(without, "", &current, next_of_lease());
+    assert_eq!(
+        main["status"]["phase"], "Gone",
+        "a kind without a status subresource writes its status through the main resource"
+    );
+}
+
+fn next_of_lease() -> serde_json::Value {
+    json!({"metadata": {"name": "x"}, "status": {"phase": "Gone"}})
 }
 
 #[test]

@@ -1,0 +1,145 @@
+//! CustomResourceDefinitions through kubectl: a definition of seed 004's
+//! `cninodes.vpcresources.k8s.aws` (cluster-scoped) and `policyendpoints.networking.k8s.aws`
+//! (namespaced), established and discovered at once, objects defaulted, pruned and validated by
+//! the schema with kube-apiserver's 422 text, printer columns in `kubectl get`, the status
+//! subresource, RBAC on the custom resources for a bound user (allowed and denied with
+//! kube-apiserver's messages), `kubectl explain`, and the objects deleted with their definition.
+
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden as steps;
+
+const CNINODES: &str = include_str!("custom_resources/cninodes.yaml");
+const POLICY_ENDPOINTS: &str = include_str!("custom_resources/policyendpoints.yaml");
+
+fn install(cluster: &Cluster) {
+    for (file, text) in [("cninodes.yaml", CNINODES), ("pe.yaml", POLICY_ENDPOINTS)] {
+        std::fs::write(cluster.scratch(file), text).expect("write the definition");
+    }
+    let ran = steps::bash(
+        cluster,
+        "kubectl apply -f $A/cninodes.yaml -f $A/pe.yaml && \
+         kubectl wait --for condition=established crd/cninodes.vpcresources.k8s.aws && \
+         kubectl api-resources --api-group=vpcresources.k8s.aws",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "customresourcedefinition.apiextensions.k8s.io/cninodes.vpcresources.k8s.aws created\n\
+         customresourcedefinition.apiextensions.k8s.io/policyendpoints.networking.k8s.aws created\n\
+         customresourcedefinition.apiextensions.k8s.io/cninodes.vpcresources.k8s.aws condition met\n\
+         NAME       SHORTNAMES   APIVERSION                      NAMESPACED   KIND\n\
+         cninodes   cnd          vpcresources.k8s.aws/v1alpha1   false        CNINode\n"
+    );
+}
+
+#[test]
+fn custom_resources_are_validated_printed_and_deleted_with_their_definition() {
+    let cluster = Cluster::up();
+    install(&cluster);
+    let ran = steps::bash(
+        &cluster,
+        "printf 'apiVersion: vpcresources.k8s.aws/v1alpha1\\nkind: CNINode\\nmetadata: {name: ip-10-0-1-2}\\n\
+         spec: {replicas: 2, junk: 1, features: [{name: SecurityGroupsForPods}]}\\nstatus: {ready: true}\\n' \
+         | kubectl create -f - && kubectl get cnd && kubectl get cninode ip-10-0-1-2 -o jsonpath='{.spec} {.status}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines[0], "cninode.vpcresources.k8s.aws/ip-10-0-1-2 created");
+    assert_eq!(
+        steps::table_cells(&lines[1..3].join("\n"))
+            .into_iter()
+            .map(|row| row[..3].join("|"))
+            .collect::<Vec<_>>(),
+        [
+            "NAME|FEATURES|REPLICAS",
+            "ip-10-0-1-2|[{\"name\":\"SecurityGroupsForPods\"}]|2"
+        ]
+    );
+    assert!(lines[1].ends_with("AGE"), "{}", lines[1]);
+    assert_eq!(
+        lines[3],
+        "{\"features\":[{\"name\":\"SecurityGroupsForPods\"}],\"mode\":\"native\",\"replicas\":2} ",
+        "defaulted, pruned, the status left to its subresource"
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        "printf 'apiVersion: vpcresources.k8s.aws/v1alpha1\\nkind: CNINode\\nmetadata: {name: bad}\\n\
+         spec: {mode: other, replicas: two, id: x}\\n' | kubectl create -f -; \
+         printf 'apiVersion: vpcresources.k8s.aws/v1alpha1\\nkind: CNINode\\nmetadata: {name: bad}\\n\
+         spec: {replicas: 9}\\n' | kubectl create -f -",
+    );
+    assert_eq!(
+        ran.stderr,
+        "The CNINode \"bad\" is invalid: \n\
+         * spec.id: Invalid value: \"x\": spec.id in body should match '^i-[0-9a-f]+$'\n\
+         * spec.mode: Unsupported value: \"other\": supported values: \"native\", \"overlay\"\n\
+         * spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\"\n\
+         The CNINode \"bad\" is invalid: spec.replicas: Invalid value: 9: spec.replicas in body should be less than or equal to 5\n"
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        "kubectl patch cnd ip-10-0-1-2 --subresource=status --type=merge -p '{\"status\":{\"ready\":true}}' && \
+         kubectl patch cnd ip-10-0-1-2 --type=merge -p '{\"spec\":{\"replicas\":3},\"status\":{\"ready\":false}}' && \
+         kubectl get cnd ip-10-0-1-2 -o jsonpath='{.status.ready} {.metadata.generation}' && \
+         kubectl explain cninodes.spec.mode",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout.contains("patched\ntrue 2GROUP:      vpcresources.k8s.aws\nKIND:       CNINode\nVERSION:    v1alpha1\n\nFIELD: mode <string>\nENUM:\n    native\n    overlay\n"),
+        "{}",
+        ran.stdout
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        "kubectl delete crd cninodes.vpcresources.k8s.aws && kubectl apply -f $A/cninodes.yaml >/dev/null && \
+         kubectl wait --for condition=established crd/cninodes.vpcresources.k8s.aws >/dev/null && kubectl get cninodes",
+    );
+    assert_eq!(
+        (ran.code, ran.stdout.as_str(), ran.stderr.as_str()),
+        (
+            0,
+            "customresourcedefinition.apiextensions.k8s.io \"cninodes.vpcresources.k8s.aws\" deleted\n",
+            "No resources found\n"
+        )
+    );
+}
+
+#[test]
+fn rbac_on_custom_resources_for_a_bound_user() {
+    let cluster = Cluster::up();
+    install(&cluster);
+    let user = cluster.x509_user("minjun", &["dev-team"]);
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create namespace dev-team >/dev/null && \
+             printf 'apiVersion: vpcresources.k8s.aws/v1alpha1\\nkind: CNINode\\nmetadata: {{name: ip-10-0-1-2}}\\nspec: {{}}\\n' | kubectl create -f - >/dev/null && \
+             printf 'apiVersion: networking.k8s.aws/v1alpha1\\nkind: PolicyEndpoint\\nmetadata: {{name: pe1, namespace: dev-team}}\\nspec: {{podIsolation: [Ingress]}}\\n' | kubectl create -f - >/dev/null && \
+             kubectl create clusterrole cni-reader --verb=get --resource=cninodes.vpcresources.k8s.aws >/dev/null && \
+             kubectl create clusterrolebinding cni-reader --clusterrole=cni-reader --user=minjun >/dev/null && \
+             kubectl create role pe-reader -n dev-team --verb=get,list --resource=policyendpoints.networking.k8s.aws >/dev/null && \
+             kubectl create rolebinding pe-reader -n dev-team --role=pe-reader --group=dev-team >/dev/null && \
+             export KUBECONFIG={user} && \
+             kubectl get cninode ip-10-0-1-2 -o name; kubectl get cninodes; \
+             kubectl get cninode ip-10-0-1-2 --subresource=status; \
+             kubectl get policyendpoints -n dev-team; kubectl get policyendpoints -n default; \
+             kubectl delete policyendpoint pe1 -n dev-team; kubectl auth can-i get policyendpoints.networking.k8s.aws -n dev-team",
+            user = user.display()
+        ),
+    );
+    let stdout: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(stdout[0], "cninode.vpcresources.k8s.aws/ip-10-0-1-2");
+    assert!(stdout[1].starts_with("NAME   AGE"), "{}", ran.stdout);
+    assert!(stdout[2].starts_with("pe1    "), "{}", ran.stdout);
+    assert_eq!(stdout[3], "yes");
+    assert_eq!(
+        ran.stderr,
+        "Error from server (Forbidden): cninodes.vpcresources.k8s.aws is forbidden: User \"minjun\" cannot list resource \"cninodes\" in API group \"vpcresources.k8s.aws\" at the cluster scope\n\
+         Error from server (Forbidden): cninodes.vpcresources.k8s.aws \"ip-10-0-1-2\" is forbidden: User \"minjun\" cannot get resource \"cninodes/status\" in API group \"vpcresources.k8s.aws\" at the cluster scope\n\
+         Error from server (Forbidden): policyendpoints.networking.k8s.aws is forbidden: User \"minjun\" cannot list resource \"policyendpoints\" in API group \"networking.k8s.aws\" in the namespace \"default\"\n\
+         Error from server (Forbidden): policyendpoints.networking.k8s.aws \"pe1\" is forbidden: User \"minjun\" cannot delete resource \"policyendpoints\" in API group \"networking.k8s.aws\" in the namespace \"dev-team\"\n"
+    );
+}

@@ -1,0 +1,171 @@
+//! The workload controllers through kubectl, as kube-controller-manager runs them: a Deployment
+//! gets a ReplicaSet named with its pod-template hash and that ReplicaSet its pods, with the
+//! labels and ownerReferences kube sets; scaling, a rollout, deletion with background, orphan
+//! and foreground propagation; a Job's pod stays Pending without a node and completes on the
+//! lab node.
+
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden as steps;
+use serde_json::Value;
+
+/// Waits (10 s at most) until `kubectl get <what> --no-headers` prints `lines` lines.
+fn wait_for(what: &str, lines: usize) -> String {
+    format!(
+        "for i in $(seq 100); do [ \"$(kubectl get {what} --no-headers 2>/dev/null | wc -l)\" = {lines} ] && break; sleep 0.1; done"
+    )
+}
+
+fn json(cluster: &Cluster, args: &str) -> Value {
+    let ran = steps::bash(cluster, &format!("kubectl get {args} -o json"));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    serde_json::from_str(&ran.stdout).expect("kubectl prints JSON")
+}
+
+#[test]
+fn a_deployment_owns_a_replica_set_that_owns_its_pods() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create deployment web --image=nginx --replicas=2 && {}",
+            wait_for("pods -l app=web", 2)
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let deployment = json(&cluster, "deployment web");
+    let sets = json(&cluster, "rs -l app=web");
+    let rs = &sets["items"][0];
+    let hash = rs["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .expect("the hash label");
+    let rs_name = format!("web-{hash}");
+    assert_eq!(rs["metadata"]["name"], rs_name.as_str());
+    assert_eq!(
+        rs["spec"]["selector"]["matchLabels"]["pod-template-hash"],
+        hash
+    );
+    assert_eq!(rs["spec"]["template"]["metadata"]["labels"]["app"], "web");
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
+    let owner = &rs["metadata"]["ownerReferences"][0];
+    assert_eq!(
+        (
+            &owner["kind"],
+            &owner["name"],
+            &owner["uid"],
+            &owner["controller"]
+        ),
+        (
+            &Value::from("Deployment"),
+            &Value::from("web"),
+            &deployment["metadata"]["uid"],
+            &Value::from(true)
+        )
+    );
+    let pods = json(&cluster, "pods -l app=web");
+    for pod in pods["items"].as_array().expect("pods") {
+        let name = pod["metadata"]["name"].as_str().unwrap_or("");
+        assert!(
+            name.starts_with(&format!("{rs_name}-")) && name.len() == rs_name.len() + 6,
+            "{name}"
+        );
+        assert_eq!(pod["metadata"]["labels"]["pod-template-hash"], hash);
+        assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
+        assert_eq!(
+            pod["metadata"]["ownerReferences"][0]["uid"],
+            rs["metadata"]["uid"]
+        );
+    }
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get pods -l app=web --no-headers | awk '{print $2, $3}'",
+    );
+    assert_eq!(
+        ran.stdout, "0/1 Pending\n0/1 Pending\n",
+        "no node runs them"
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl scale deployment web --replicas=3 && {} && kubectl get rs --no-headers -o custom-columns=N:.metadata.name,D:.spec.replicas,C:.status.replicas",
+            wait_for("pods -l app=web", 3)
+        ),
+    );
+    assert_eq!(
+        ran.stdout,
+        format!("deployment.apps/web scaled\n{rs_name}   3     3\n")
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl delete deployment web && {} && {} && kubectl get deploy,rs,pods",
+            wait_for("rs", 0),
+            wait_for("pods", 0)
+        ),
+    );
+    assert_eq!(
+        (ran.stdout.as_str(), ran.stderr.as_str()),
+        (
+            "deployment.apps \"web\" deleted\n",
+            "No resources found in default namespace.\n"
+        )
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create deployment kept --image=nginx >/dev/null && {} && \
+             kubectl delete deployment kept --cascade=orphan && sleep 0.5 && \
+             kubectl get rs,pods --no-headers -l app=kept | wc -l && \
+             kubectl get rs -l app=kept -o jsonpath='{{.items[0].metadata.ownerReferences}}'",
+            wait_for("pods -l app=kept", 1)
+        ),
+    );
+    assert_eq!(
+        ran.stdout, "deployment.apps \"kept\" deleted\n2\n[]",
+        "{}",
+        ran.stderr
+    );
+
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create deployment fg --image=nginx >/dev/null && {} && \
+             kubectl delete deployment fg --cascade=foreground && {} && kubectl get deploy,rs -l app=fg --no-headers",
+            wait_for("pods -l app=fg", 1),
+            wait_for("pods -l app=fg", 0)
+        ),
+    );
+    assert_eq!(
+        (ran.stdout.as_str(), ran.stderr.as_str()),
+        (
+            "deployment.apps \"fg\" deleted\n",
+            "No resources found in default namespace.\n"
+        )
+    );
+}
+
+#[test]
+fn a_job_runs_its_pod_on_the_lab_node_and_completes() {
+    let cluster = Cluster::up_with(
+        tempfile::tempdir().expect("a temporary folder"),
+        &["--lab-node".to_string()],
+    );
+    let ran = steps::bash(
+        &cluster,
+        "kubectl create job hello --image=busybox --dry-run=client -o yaml -- echo hi | kubectl create -f - && \
+         kubectl wait --for=condition=complete job/hello --timeout=30s && kubectl get job hello --no-headers && kubectl logs job/hello && \
+         kubectl get pods -l job-name=hello -o jsonpath='{.items[0].metadata.ownerReferences[0].kind} {.items[0].status.phase}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines[0], "job.batch/hello created");
+    assert_eq!(lines[1], "job.batch/hello condition met");
+    let cells: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(&cells[..3], ["hello", "Complete", "1/1"]);
+    assert_eq!(&lines[3..], ["hi", "Job Succeeded"]);
+}

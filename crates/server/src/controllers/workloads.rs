@@ -1,0 +1,142 @@
+//! What the workload controllers share, as kube-controller-manager's `controller_utils`: the
+//! controller owner reference of an object, the objects a controller owns, pods made from a
+//! template with the owner's reference, and the user the controllers write as.
+
+use kubeward_core::UserInfo;
+use kubeward_core::status::Status;
+use kubeward_store::StoreExt as _;
+use serde_json::{Value, json};
+
+use crate::registry::kinds::{Admission, Kind};
+use crate::registry::{generic, objects};
+use crate::state::State;
+
+pub mod deployments;
+pub mod jobs;
+pub mod replica_sets;
+
+/// The user a controller writes as (`system:serviceaccount:kube-system:<name>`).
+pub fn controller_user(name: &str) -> UserInfo {
+    UserInfo::new(
+        format!("system:serviceaccount:kube-system:{name}"),
+        vec![
+            "system:serviceaccounts".to_string(),
+            "system:serviceaccounts:kube-system".to_string(),
+            "system:authenticated".to_string(),
+        ],
+    )
+}
+
+/// The uid of the owner reference with `controller: true` of `kind`, if any.
+pub fn controller_uid<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        .filter(|r| r.get("kind").and_then(Value::as_str) == Some(kind))
+        .and_then(|r| r.get("uid").and_then(Value::as_str))
+}
+
+/// The name of the controller owner of `kind`, if any.
+pub fn controller_name<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|r| {
+            r.get("controller").and_then(Value::as_bool) == Some(true)
+                && r.get("kind").and_then(Value::as_str) == Some(kind)
+        })
+        .and_then(|r| r.get("name").and_then(Value::as_str))
+}
+
+/// The reference a controlled object has to its controller `owner` of `kind`.
+pub fn owner_reference(owner_kind: &Kind, owner: &Value) -> Value {
+    json!({
+        "apiVersion": owner_kind.api_version(),
+        "kind": owner_kind.kind,
+        "name": objects::name(owner),
+        "uid": objects::uid(owner),
+        "controller": true,
+        "blockOwnerDeletion": true,
+    })
+}
+
+/// The objects of `kind` in `namespace` whose controller is `owner` (uid), not being deleted.
+pub fn owned(state: &State, kind: &Kind, owner_kind: &str, owner: &Value) -> Vec<Value> {
+    let uid = objects::uid(owner);
+    state
+        .store
+        .list_all(&kind.scope(objects::namespace(owner)))
+        .map(|listing| listing.items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|o| controller_uid(o, owner_kind) == Some(uid) && !objects::is_terminating(o))
+        .collect()
+}
+
+/// Creates `object` of `kind` in `namespace` through the registry (defaults, validation,
+/// admission) as controller `user`.
+pub fn create(
+    state: &State,
+    user: &UserInfo,
+    kind: &Kind,
+    namespace: &str,
+    object: Value,
+) -> Result<Value, Status> {
+    let admission = Admission {
+        state,
+        user,
+        subresource: "",
+    };
+    generic::create(&admission, kind, namespace, object, false)
+}
+
+/// A pod of `template` (a pod template spec) named `<prefix><random>`, controlled by `owner`.
+pub fn pod_from_template(template: &Value, prefix: &str, reference: Value) -> Value {
+    let mut metadata = json!({"generateName": prefix, "ownerReferences": [reference]});
+    for field in ["labels", "annotations"] {
+        if let Some(value) = template.pointer(&format!("/metadata/{field}")) {
+            metadata[field] = value.clone();
+        }
+    }
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": metadata,
+        "spec": template.get("spec").cloned().unwrap_or(json!({})),
+    })
+}
+
+/// Whether a pod's `Ready` condition is true.
+pub fn ready(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+/// Writes `status` as the status of `object` of `kind` unless it is the stored one.
+pub fn write_status(state: &State, kind: &Kind, object: &Value, status: Value) {
+    if object.get("status") == Some(&status) {
+        return;
+    }
+    let key = kind.key(objects::namespace(object), objects::name(object));
+    let written = state.store.modify(&key, |mut current| {
+        current["status"] = status.clone();
+        Ok::<_, kubeward_store::StoreError>(current)
+    });
+    if let Err(error) = written {
+        tracing::debug!(%error, name = objects::name(object), "status not written");
+    }
+}
+
+/// `spec.replicas` of a workload (1 when unset).
+pub fn replicas(object: &Value) -> i64 {
+    object
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+}
