@@ -16,12 +16,9 @@ use time::OffsetDateTime;
 use super::printing::{self, CellsFn, Column};
 use crate::state::State;
 
-<<<<<<< HEAD
 pub mod admission;
-pub mod apiregistration;
-=======
 pub mod apiextensions;
->>>>>>> h-crd19
+pub mod apiregistration;
 pub mod apps;
 pub mod autoscaling;
 pub mod batch;
@@ -252,7 +249,6 @@ const MODULES: &[&[Kind]] = &[
     autoscaling::KINDS,
     batch::KINDS,
     certificates::KINDS,
-<<<<<<< HEAD
     networking::KINDS,
     policy::KINDS,
     rbac::KINDS,
@@ -263,9 +259,7 @@ const MODULES: &[&[Kind]] = &[
     node::KINDS,
     discovery::KINDS,
     flowcontrol::KINDS,
-=======
     apiextensions::KINDS,
->>>>>>> h-crd19
     reviews::KINDS,
 ];
 
