@@ -80,8 +80,7 @@ fn workloads_from_kubectl_generators_get_their_defaults_columns_and_scale() {
          python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"kind\"], s[\"apiVersion\"], s[\"spec\"], s[\"status\"][\"selector\"])'",
     );
     assert_eq!(
-        scale.stdout,
-        "Scale autoscaling/v1 {'replicas': 3} app=web\n",
+        scale.stdout, "Scale autoscaling/v1 {'replicas': 3} app=web\n",
         "{}",
         scale.stderr
     );
@@ -117,7 +116,10 @@ fn workloads_from_kubectl_generators_get_their_defaults_columns_and_scale() {
         "NAME|SCHEDULE|TIMEZONE|SUSPEND|ACTIVE|LAST SCHEDULE|AGE|CONTAINERS|IMAGES|SELECTOR"
     );
     let tick = row(parts[2], "tick");
-    assert_eq!(tick[..6], ["tick", "*/5 * * * *", "<none>", "False", "0", "<none>"]);
+    assert_eq!(
+        tick[..6],
+        ["tick", "*/5 * * * *", "<none>", "False", "0", "<none>"]
+    );
     assert_eq!(tick[7..], ["tick", "busybox", "<none>"]);
 }
 
