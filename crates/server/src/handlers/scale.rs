@@ -88,8 +88,7 @@ async fn write(
             next["spec"]["replicas"] = json!(replicas);
             let version = objects::resource_version(&scale);
             if !version.is_empty() {
-                objects::metadata_mut(&mut next)
-                    .insert("resourceVersion".into(), json!(version));
+                objects::metadata_mut(&mut next).insert("resourceVersion".into(), json!(version));
             }
             Ok::<_, WriteFailure>(next)
         })
@@ -147,7 +146,9 @@ pub fn scale_of(object: &Value) -> Value {
     let mut status = json!({"replicas": printing::int(object, "/status/replicas")});
     let selector = match object.pointer("/spec/selector") {
         // A ReplicationController selects with a plain label map.
-        Some(Value::Object(map)) if !map.contains_key("matchLabels") && !map.contains_key("matchExpressions") => {
+        Some(Value::Object(map))
+            if !map.contains_key("matchLabels") && !map.contains_key("matchExpressions") =>
+        {
             printing::selector_string(&json!({"matchLabels": map}))
         }
         Some(selector) => printing::selector_string(selector),

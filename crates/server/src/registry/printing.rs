@@ -176,7 +176,10 @@ pub fn selector_string(selector: &Value) -> String {
     let mut requirements: Vec<(String, String)> = Vec::new();
     if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
         for (key, value) in labels {
-            requirements.push((key.clone(), format!("{key}={}", value.as_str().unwrap_or(""))));
+            requirements.push((
+                key.clone(),
+                format!("{key}={}", value.as_str().unwrap_or("")),
+            ));
         }
     }
     for expression in selector

@@ -15,7 +15,10 @@ fn a_deployment_scale_carries_its_replicas_and_selector() {
     assert_eq!(scale["metadata"]["resourceVersion"], "7");
     assert!(scale["metadata"].get("labels").is_none());
     assert_eq!(scale["spec"]["replicas"], 3);
-    assert_eq!(scale["status"], json!({"replicas": 2, "selector": "app=web,tier=fe"}));
+    assert_eq!(
+        scale["status"],
+        json!({"replicas": 2, "selector": "app=web,tier=fe"})
+    );
 }
 
 #[test]

@@ -35,11 +35,9 @@ pub const KINDS: &[Kind] = &[Kind {
 /// condition (with its reason when not `True`).
 fn api_service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     let service = match object.pointer("/spec/service") {
-        Some(service) if service.is_object() => format!(
-            "{}/{}",
-            text(service, "/namespace"),
-            text(service, "/name")
-        ),
+        Some(service) if service.is_object() => {
+            format!("{}/{}", text(service, "/namespace"), text(service, "/name"))
+        }
         _ => "Local".to_string(),
     };
     let available = object

@@ -146,7 +146,11 @@ fn targets(object: &Value) -> String {
                 Some(percent) => format!("{percent}%"),
                 None => {
                     let value = text(&target, "/averageValue");
-                    if value.is_empty() { text(&target, "/value") } else { value }
+                    if value.is_empty() {
+                        text(&target, "/value")
+                    } else {
+                        value
+                    }
                 }
             };
             let name = text(metric, &format!("{source}/name"));

@@ -79,7 +79,10 @@ impl Strategy for JobStrategy {
         default_job_spec(object);
         workloads::first_generation(object);
         object["status"] = json!({});
-        let manual = object.pointer("/spec/manualSelector").and_then(Value::as_bool) == Some(true);
+        let manual = object
+            .pointer("/spec/manualSelector")
+            .and_then(Value::as_bool)
+            == Some(true);
         if !manual && object.pointer("/spec/selector").is_none_or(Value::is_null) {
             generate_selector(object);
         }
@@ -108,7 +111,10 @@ impl Strategy for JobStrategy {
         for field in ["parallelism", "completions", "backoffLimit"] {
             workloads::non_negative(object, field, &mut errors);
         }
-        let manual = object.pointer("/spec/manualSelector").and_then(Value::as_bool) == Some(true);
+        let manual = object
+            .pointer("/spec/manualSelector")
+            .and_then(Value::as_bool)
+            == Some(true);
         let uid = objects::uid(object);
         let generated = object.pointer(&format!(
             "/spec/selector/matchLabels/{}",
@@ -122,7 +128,11 @@ impl Strategy for JobStrategy {
             ));
         }
         errors.extend(workloads::selector_and_template(object, "job"));
-        errors.extend(restart_policy(object, "/spec/template/spec", "spec.template.spec"));
+        errors.extend(restart_policy(
+            object,
+            "/spec/template/spec",
+            "spec.template.spec",
+        ));
         errors
     }
 
@@ -133,7 +143,10 @@ impl Strategy for JobStrategy {
             {
                 errors.push(FieldError::invalid(
                     &format!("spec.{field}"),
-                    BadValue::json(next.pointer(&format!("/spec/{field}")).unwrap_or(&Value::Null)),
+                    BadValue::json(
+                        next.pointer(&format!("/spec/{field}"))
+                            .unwrap_or(&Value::Null),
+                    ),
                     "field is immutable",
                 ));
             }
@@ -151,7 +164,10 @@ fn default_job_spec(object: &mut Value) {
         spec.insert("completions".into(), json!(1));
     }
     set_default(spec, "parallelism", json!(1));
-    let backoff = if spec.get("backoffLimitPerIndex").is_some_and(|v| !v.is_null()) {
+    let backoff = if spec
+        .get("backoffLimitPerIndex")
+        .is_some_and(|v| !v.is_null())
+    {
         json!(i32::MAX)
     } else {
         json!(6)
@@ -242,7 +258,11 @@ impl Strategy for CronJobStrategy {
         if schedule.is_empty() {
             errors.push(FieldError::required("spec.schedule", ""));
         } else if let Err(message) = check_schedule(&schedule) {
-            errors.push(FieldError::invalid("spec.schedule", schedule.as_str(), &message));
+            errors.push(FieldError::invalid(
+                "spec.schedule",
+                schedule.as_str(),
+                &message,
+            ));
         }
         for field in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
             workloads::non_negative(object, field, &mut errors);
@@ -279,7 +299,9 @@ fn check_schedule(schedule: &str) -> Result<(), String> {
         .trim();
     if let Some(descriptor) = spec.strip_prefix('@') {
         return match descriptor {
-            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => Ok(()),
+            "yearly" | "annually" | "monthly" | "weekly" | "daily" | "midnight" | "hourly" => {
+                Ok(())
+            }
             _ if descriptor.starts_with("every ") => Ok(()),
             _ => Err(format!("unrecognized descriptor: {spec}")),
         };
@@ -294,7 +316,10 @@ fn check_schedule(schedule: &str) -> Result<(), String> {
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "*/,-?".contains(c);
     match fields.iter().find(|f| !f.chars().all(allowed)) {
-        Some(field) => Err(format!("failed to parse int from {field}: strconv.Atoi: parsing {}: invalid syntax", kubeward_core::go::quote(field))),
+        Some(field) => Err(format!(
+            "failed to parse int from {field}: strconv.Atoi: parsing {}: invalid syntax",
+            kubeward_core::go::quote(field)
+        )),
         None => Ok(()),
     }
 }

@@ -55,7 +55,11 @@ fn slice_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
             Some(port) => port.to_string(),
             None => {
                 let name = text(p, "/name");
-                if name.is_empty() { "*".to_string() } else { name }
+                if name.is_empty() {
+                    "*".to_string()
+                } else {
+                    name
+                }
             }
         })
         .collect();

@@ -64,7 +64,11 @@ struct FlowSchemaStrategy;
 
 impl Strategy for FlowSchemaStrategy {
     fn prepare_for_create(&self, _request: &Admission<'_>, object: &mut Value) {
-        set_default(object_at(object, &["spec"]), "matchingPrecedence", json!(1000));
+        set_default(
+            object_at(object, &["spec"]),
+            "matchingPrecedence",
+            json!(1000),
+        );
         object["status"] = json!({});
     }
 }

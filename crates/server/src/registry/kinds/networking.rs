@@ -173,7 +173,11 @@ fn ingress_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         .flatten()
         .map(|i| {
             let ip = text(i, "/ip");
-            if ip.is_empty() { text(i, "/hostname") } else { ip }
+            if ip.is_empty() {
+                text(i, "/hostname")
+            } else {
+                ip
+            }
         })
         .filter(|a| !a.is_empty())
         .collect();
@@ -282,7 +286,10 @@ impl Strategy for IpAddressStrategy {
     fn validate(&self, object: &Value) -> Vec<FieldError> {
         let name = objects::name(object);
         let message = match name.parse::<std::net::IpAddr>() {
-            Err(_) => format!("ParseAddr({}): unable to parse IP", kubeward_core::go::quote(name)),
+            Err(_) => format!(
+                "ParseAddr({}): unable to parse IP",
+                kubeward_core::go::quote(name)
+            ),
             Ok(ip) if ip.to_string() != name => "must be a canonical format IP address".to_string(),
             Ok(_) => return Vec::new(),
         };

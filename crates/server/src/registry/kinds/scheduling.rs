@@ -78,7 +78,10 @@ impl Strategy for PriorityClassStrategy {
     fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
         let mut errors = self.validate(next);
         if next.get("value") != current.get("value") {
-            errors.push(FieldError::forbidden("value", "may not be changed in an update."));
+            errors.push(FieldError::forbidden(
+                "value",
+                "may not be changed in an update.",
+            ));
         }
         errors
     }

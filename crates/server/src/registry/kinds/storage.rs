@@ -139,7 +139,12 @@ impl Strategy for StorageClassStrategy {
 
     fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
         let mut errors = self.validate(next);
-        for field in ["parameters", "provisioner", "reclaimPolicy", "volumeBindingMode"] {
+        for field in [
+            "parameters",
+            "provisioner",
+            "reclaimPolicy",
+            "volumeBindingMode",
+        ] {
             if next.get(field) != current.get(field) {
                 errors.push(FieldError::forbidden(
                     field,
@@ -212,7 +217,10 @@ fn csi_driver_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
             .and_then(Value::as_bool)
             .unwrap_or(default)
     };
-    let tokens = match object.pointer("/spec/tokenRequests").and_then(Value::as_array) {
+    let tokens = match object
+        .pointer("/spec/tokenRequests")
+        .and_then(Value::as_array)
+    {
         Some(requests) => requests
             .iter()
             .map(|r| text(r, "/audience"))

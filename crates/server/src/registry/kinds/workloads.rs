@@ -136,9 +136,7 @@ pub fn non_negative(object: &Value, field: &str, errors: &mut Vec<FieldError>) {
 pub fn selector_and_template(object: &Value, what: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let selector = object.pointer("/spec/selector");
-    let empty = selector.is_none_or(|s| {
-        crate::registry::printing::selector_string(s).is_empty()
-    });
+    let empty = selector.is_none_or(|s| crate::registry::printing::selector_string(s).is_empty());
     if selector.is_none_or(Value::is_null) {
         errors.push(FieldError::required("spec.selector", ""));
     } else if empty {

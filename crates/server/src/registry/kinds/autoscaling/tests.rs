@@ -13,5 +13,14 @@ fn an_autoscaler_without_metrics_targets_cpu() {
     AutoscalerStrategy::defaults(&mut hpa);
     assert!(AutoscalerStrategy.validate(&hpa).is_empty());
     let cells = autoscaler_cells(&hpa, now);
-    assert_eq!(cells[1..6], [json!("Deployment/web"), json!("cpu: <unknown>/80%"), json!("1"), json!(5), json!(0)]);
+    assert_eq!(
+        cells[1..6],
+        [
+            json!("Deployment/web"),
+            json!("cpu: <unknown>/80%"),
+            json!("1"),
+            json!(5),
+            json!(0)
+        ]
+    );
 }

@@ -12,8 +12,14 @@ fn jobs_select_their_pods_by_uid() {
     });
     default_job_spec(&mut job);
     generate_selector(&mut job);
-    assert_eq!(job["spec"]["selector"]["matchLabels"][CONTROLLER_UID], "u-1");
-    assert_eq!(job["spec"]["template"]["metadata"]["labels"]["job-name"], "pi");
+    assert_eq!(
+        job["spec"]["selector"]["matchLabels"][CONTROLLER_UID],
+        "u-1"
+    );
+    assert_eq!(
+        job["spec"]["template"]["metadata"]["labels"]["job-name"],
+        "pi"
+    );
     assert_eq!(job["spec"]["completions"], 1);
     assert_eq!(job["spec"]["backoffLimit"], 6);
     assert!(JobStrategy.validate(&job).is_empty());

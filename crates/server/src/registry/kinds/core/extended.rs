@@ -186,7 +186,11 @@ fn endpoints_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     } else {
         shown.join(",")
     };
-    vec![printing::name(object), json!(cell), printing::age(object, now)]
+    vec![
+        printing::name(object),
+        json!(cell),
+        printing::age(object, now),
+    ]
 }
 
 /// PersistentVolumes: `SetDefaults_PersistentVolume` (Retain, Filesystem, Pending) and the
@@ -352,7 +356,10 @@ impl Strategy for ControllerStrategy {
     fn validate(&self, object: &Value) -> Vec<FieldError> {
         let mut errors = Vec::new();
         workloads::non_negative(object, "replicas", &mut errors);
-        let selector = object.pointer("/spec/selector").cloned().unwrap_or(json!({}));
+        let selector = object
+            .pointer("/spec/selector")
+            .cloned()
+            .unwrap_or(json!({}));
         let labels = object
             .pointer("/spec/template/metadata/labels")
             .cloned()

@@ -10,6 +10,13 @@ fn slices_print_ports_and_addresses() {
         "ports": [{"port": 80}, {"name": "https"}],
         "endpoints": [{"addresses": ["10.0.0.1", "10.0.0.2"]}, {"addresses": ["10.0.0.3", "10.0.0.4"]}]});
     let cells = slice_cells(&slice, now);
-    assert_eq!(cells[1..4], [json!("IPv4"), json!("80,https"), json!("10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...")]);
+    assert_eq!(
+        cells[1..4],
+        [
+            json!("IPv4"),
+            json!("80,https"),
+            json!("10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...")
+        ]
+    );
     assert_eq!(slice_cells(&json!({}), now)[2], "<unset>");
 }

@@ -12,7 +12,15 @@ fn ingress_rows_follow_print_ingress() {
         "tls": [{"hosts": ["a.example"]}],
     }, "status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.9"}]}}});
     let cells = ingress_cells(&ingress, now);
-    assert_eq!(cells[1..5], [json!("nginx"), json!("a.example,b.example"), json!("10.0.0.9"), json!("80, 443")]);
+    assert_eq!(
+        cells[1..5],
+        [
+            json!("nginx"),
+            json!("a.example,b.example"),
+            json!("10.0.0.9"),
+            json!("80, 443")
+        ]
+    );
 }
 
 #[test]

@@ -11,7 +11,16 @@ fn the_default_class_is_marked_in_its_name() {
         "provisioner": "rancher.io/local-path",
     });
     let cells = storage_class_cells(&class, now);
-    assert_eq!(cells[..5], [json!("standard (default)"), json!("rancher.io/local-path"), json!("Delete"), json!("Immediate"), json!(false)]);
+    assert_eq!(
+        cells[..5],
+        [
+            json!("standard (default)"),
+            json!("rancher.io/local-path"),
+            json!("Delete"),
+            json!("Immediate"),
+            json!(false)
+        ]
+    );
 }
 
 #[test]
@@ -19,5 +28,15 @@ fn csi_drivers_print_their_defaults() {
     let now = datetime!(2026-11-22 10:00:00 UTC);
     let driver = json!({"metadata": {"name": "d"}, "spec": {"volumeLifecycleModes": ["Persistent", "Ephemeral"]}});
     let cells = csi_driver_cells(&driver, now);
-    assert_eq!(cells[1..7], [json!(true), json!(false), json!(false), json!("<unset>"), json!(false), json!("Persistent,Ephemeral")]);
+    assert_eq!(
+        cells[1..7],
+        [
+            json!(true),
+            json!(false),
+            json!(false),
+            json!("<unset>"),
+            json!(false),
+            json!("Persistent,Ephemeral")
+        ]
+    );
 }

@@ -39,8 +39,12 @@ fn selectors_must_select_the_template() {
     let errors = selector_and_template(&object, "deployment");
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].field, "spec.template.metadata.labels");
-    let missing = json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}});
-    assert_eq!(selector_and_template(&missing, "deployment")[0].field, "spec.selector");
+    let missing =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}});
+    assert_eq!(
+        selector_and_template(&missing, "deployment")[0].field,
+        "spec.selector"
+    );
 }
 
 #[test]
