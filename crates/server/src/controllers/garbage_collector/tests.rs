@@ -15,7 +15,8 @@ fn key(name: &str) -> ObjectKey {
 fn the_graph_follows_owner_references() {
     let mut graph = Graph::default();
     let owner = json!({"metadata": {"uid": "d1"}});
-    let dependent = json!({"metadata": {"uid": "r1", "ownerReferences": [{"uid": "d1"}, {"uid": "d2"}]}});
+    let dependent =
+        json!({"metadata": {"uid": "r1", "ownerReferences": [{"uid": "d1"}, {"uid": "d2"}]}});
     graph.observe(&key("web"), &owner);
     graph.observe(&key("web-1"), &dependent);
     assert_eq!(

@@ -32,7 +32,10 @@ fn printer_columns_render_as_kube_apiserver_renders_them() {
         .collect();
     assert_eq!(names, ["Name", "Replicas", "Ready", "Missing", "Since"]);
     assert_eq!(table["columnDefinitions"][3]["priority"], 1);
-    assert_eq!(table["rows"][0]["cells"], json!(["a", 2, "True", null, "3m"]));
+    assert_eq!(
+        table["rows"][0]["cells"],
+        json!(["a", 2, "True", null, "3m"])
+    );
 
     let plain = PrinterColumn::of_version(&json!({}));
     assert_eq!((plain.len(), plain[0].name.as_str()), (1, "Age"));
