@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::directory::{Directory, DirectoryError};
+use crate::events::listener::{Context, EventListener, Origin, Recorded};
 use crate::flows::error::OAuthError;
 use crate::flows::lockout::Failures;
 use crate::flows::password;
@@ -87,6 +88,8 @@ pub struct Provider {
     upstream: upstream::Upstream,
     /// When each LDAP provider's periodic sync was last tried (by component id).
     ldap_attempts: Mutex<HashMap<String, u64>>,
+    /// Who hears every event (the audit log, the metrics).
+    listeners: RwLock<Vec<Arc<dyn EventListener>>>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -135,6 +138,7 @@ impl Provider {
             browser: browser::BrowserState::default(),
             upstream: upstream::Upstream::default(),
             ldap_attempts: Mutex::new(HashMap::new()),
+            listeners: RwLock::new(Vec::new()),
         }
     }
 
@@ -152,12 +156,15 @@ impl Provider {
         &self.directory
     }
 
-    /// Records a login event of the realm (when its settings record that type).
+    /// Records a login event: in the realm's event store when its settings record that type,
+    /// and for the event listeners always.
     pub fn log_event(&self, realm: &Realm, kind: &str, facts: EventFacts<'_>, now: u64) {
-        if !realm.events.events_enabled {
+        let listening = self.has_listeners();
+        if !realm.events.events_enabled && !listening {
             return;
         }
         let own = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+        let scope = crate::request_scope::current();
         let event = crate::events::Event {
             id: new_id(),
             time: now * 1000,
@@ -166,7 +173,9 @@ impl Provider {
             client_id: own(facts.client),
             user_id: own(facts.user),
             session_id: own(facts.session),
-            ip_address: None,
+            ip_address: scope
+                .as_ref()
+                .and_then(|s| s.origin().source_ips.last().cloned()),
             error: own(facts.error),
             details: facts
                 .details
@@ -174,18 +183,105 @@ impl Provider {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         };
-        self.directory
-            .modify_events(&realm.name, |log| ((), log.record(&realm.events, event)));
+        if realm.events.events_enabled {
+            let stored = event.clone();
+            self.directory
+                .modify_events(&realm.name, |log| ((), log.record(&realm.events, stored)));
+        }
+        if listening {
+            let username = event
+                .user_id
+                .as_deref()
+                .and_then(|id| realm.user(id))
+                .map(|u| u.username.clone())
+                .or_else(|| event.details.get("username").cloned())
+                .unwrap_or_default();
+            self.emit(realm, Recorded::Login(event), username, scope);
+        }
     }
 
-    /// Records an admin event of the realm (when its settings record them).
-    pub fn log_admin_event(&self, realm: &Realm, event: crate::events::AdminEvent) {
-        if !realm.events.admin_events_enabled {
-            return;
+    /// Records an admin event made by `username`: in the realm's event store when its settings
+    /// record them, and for the event listeners always.
+    pub fn log_admin_event(
+        &self,
+        realm: &Realm,
+        mut event: crate::events::AdminEvent,
+        username: &str,
+    ) {
+        let scope = crate::request_scope::current();
+        if let Some(ip) = scope
+            .as_ref()
+            .and_then(|s| s.origin().source_ips.last())
+        {
+            event
+                .auth_details
+                .insert("ipAddress".to_string(), ip.clone());
         }
-        self.directory.modify_events(&realm.name, |log| {
-            ((), log.record_admin(&realm.events, event))
-        });
+        if realm.events.admin_events_enabled {
+            let stored = event.clone();
+            self.directory.modify_events(&realm.name, |log| {
+                ((), log.record_admin(&realm.events, stored))
+            });
+        }
+        if self.has_listeners() {
+            // The body may hold credentials: listeners never get it.
+            event.representation = None;
+            self.emit(realm, Recorded::Admin(event), username.to_string(), scope);
+        }
+    }
+
+    /// Adds a listener that hears every event from now on.
+    pub fn add_listener(&self, listener: Arc<dyn EventListener>) {
+        self.listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(listener);
+    }
+
+    /// Whether any listener hears events.
+    pub fn has_listeners(&self) -> bool {
+        !self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    /// Holds an event in the request's scope until its answer, or hands it to the listeners at
+    /// once outside a request.
+    fn emit(
+        &self,
+        realm: &Realm,
+        event: Recorded,
+        username: String,
+        scope: Option<Arc<crate::request_scope::Scope>>,
+    ) {
+        let held = crate::request_scope::Held {
+            event,
+            realm: realm.name.clone(),
+            username,
+        };
+        match scope {
+            Some(scope) => scope.hold(held),
+            None => self.hand_over(held, &Origin::default()),
+        }
+    }
+
+    /// Hands a held event to the listeners with the request it came from.
+    pub fn hand_over(&self, held: crate::request_scope::Held, origin: &Origin) {
+        let context = Context {
+            realm: held.realm,
+            username: held.username,
+            origin: origin.clone(),
+        };
+        let listeners = self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for listener in listeners {
+            listener.on_event(&held.event, &context);
+        }
     }
 
     /// An enabled realm.
@@ -323,7 +419,20 @@ impl Provider {
         }
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if !ok {
-            failures.entry(key).or_default().fail(&policy, now);
+            let entry = failures.entry(key).or_default();
+            let before = entry.locked_until;
+            entry.fail(&policy, now);
+            let locked_now = entry.locked_until != before && entry.locked(&policy, now);
+            drop(failures);
+            if locked_now {
+                // Keycloak's event when brute-force detection locks a user.
+                let facts = EventFacts {
+                    user: Some(&user.id),
+                    details: vec![("username", user.username.clone())],
+                    ..EventFacts::default()
+                };
+                self.log_event(realm, "USER_DISABLED_BY_TEMPORARY_LOCKOUT", facts, now);
+            }
             return Err(LoginFailure::InvalidCredentials);
         }
         failures.remove(&key);

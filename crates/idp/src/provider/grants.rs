@@ -12,7 +12,7 @@ use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
 use crate::flows::error::{ErrorCode, OAuthError};
-use crate::flows::refresh::{Redeemed, Session, TokenId};
+use crate::flows::refresh::{Redeemed, REUSE_DETECTED as REFRESH_REUSE, Session, TokenId};
 use crate::model::{CONFIGURE_TOTP, Client, Realm, UPDATE_PASSWORD, User};
 
 /// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).
@@ -145,7 +145,7 @@ impl Provider {
             "authorization_code" => self.code_grant(&realm, issuer, client, request, now),
             _ => self.device_grant(&realm, issuer, client, request, now),
         };
-        if realm.events.events_enabled {
+        if realm.events.events_enabled || self.has_listeners() {
             self.log_grant(&realm, grant_type, client, request, &answer, now);
         }
         answer
@@ -174,11 +174,16 @@ impl Provider {
         let error = answer.as_ref().err().map(|e| match e.description.as_str() {
             "Invalid user credentials" => "invalid_user_credentials",
             "Code not valid" => "invalid_code",
-            "Invalid refresh token" | "Token is not active" | "Session not active" => {
-                "invalid_token"
-            }
+            "Invalid refresh token"
+            | "Token is not active"
+            | "Session not active"
+            | REFRESH_REUSE => "invalid_token",
             _ => "invalid_request",
         });
+        if let Err(e) = answer {
+            // Keycloak's `reason` detail: what the error answer said.
+            details.push(("reason", e.description.clone()));
+        }
         let facts = EventFacts {
             client: Some(&client.client_id),
             user,
