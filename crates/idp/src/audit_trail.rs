@@ -22,7 +22,7 @@ pub const PREFIX: &str = "idp.kubeward.io/";
 
 /// The annotation naming the event's type (`LOGIN`, …; `ADMIN` for an admin event): every
 /// event of the provider has it.
-pub const EVENT_TYPE: &str = "idp.kubeward.io/event-type";
+pub const EVENT_TYPE: &str = kubeward_audit::IDP_EVENT_ANNOTATION;
 
 /// Writes every event of the provider to the audit backends, as the policy says.
 pub struct AuditTrail {

@@ -34,7 +34,7 @@ fn counters_move_under_kube_apiserver_s_names() {
         inflight_mutating: 1,
         audit_events: 7,
         audit_errors: [0, 2],
-    });
+    }, &[]);
     for line in [
         r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="200"} 2"#,
         r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="403"} 1"#,
