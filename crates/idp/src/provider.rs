@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::directory::transient::Transient;
 use crate::directory::{Directory, DirectoryError};
 use crate::events::listener::{Context, EventListener, Origin, Recorded};
 use crate::flows::error::OAuthError;
@@ -83,13 +84,16 @@ pub struct Provider {
     keyrings: RwLock<HashMap<String, (u64, Arc<Keyring>)>>,
     /// Serializes key creation and rotation.
     key_writes: Mutex<()>,
-    failures: Mutex<HashMap<(String, String), Failures>>,
+    /// Each user's recent login failures (brute-force detection), by realm and user id.
+    failures: Transient<Failures>,
     browser: browser::BrowserState,
     upstream: upstream::Upstream,
     /// When each LDAP provider's periodic sync was last tried (by component id).
     ldap_attempts: Mutex<HashMap<String, u64>>,
     /// Who hears every event (the audit log, the metrics).
     listeners: RwLock<Vec<Arc<dyn EventListener>>>,
+    /// When expired codes and logins were last swept.
+    swept: Mutex<u64>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -131,14 +135,15 @@ impl Provider {
     /// A provider over a directory.
     pub fn new(directory: Directory) -> Self {
         Self {
+            failures: directory.transient("failures"),
+            browser: browser::BrowserState::new(&directory),
             directory,
             keyrings: RwLock::new(HashMap::new()),
             key_writes: Mutex::new(()),
-            failures: Mutex::new(HashMap::new()),
-            browser: browser::BrowserState::default(),
             upstream: upstream::Upstream::default(),
             ldap_attempts: Mutex::new(HashMap::new()),
             listeners: RwLock::new(Vec::new()),
+            swept: Mutex::new(0),
         }
     }
 
@@ -392,17 +397,14 @@ impl Provider {
             .user_by_login(login)
             .filter(|u| u.service_account_client_id.is_none());
         let policy = lockout_policy(realm);
-        let key = (
-            realm.name.clone(),
-            user.map(|u| u.id.clone()).unwrap_or_default(),
-        );
-        let locked = user.is_some()
-            && self
-                .failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .is_some_and(|f| f.locked(&policy, now));
+        let locked = policy.enabled
+            && user.is_some_and(|u| {
+                self.failures
+                    .get(&realm.name, &u.id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|f| f.locked(&policy, now))
+            });
         let ok = match user.and_then(|u| self.ldap_password(realm, u, password)) {
             Some(Ok(ok)) => ok,
             Some(Err(e)) => {
@@ -417,13 +419,21 @@ impl Provider {
         if locked {
             return Err(LoginFailure::TemporarilyDisabled);
         }
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if !ok {
-            let entry = failures.entry(key).or_default();
-            let before = entry.locked_until;
-            entry.fail(&policy, now);
-            let locked_now = entry.locked_until != before && entry.locked(&policy, now);
-            drop(failures);
+            // One compare-and-swap on a shared store: failures count across replicas.
+            let locked_now = policy.enabled
+                && self
+                    .failures
+                    .modify(&realm.name, &user.id, |f| {
+                        let f = f.get_or_insert_with(Failures::default);
+                        let before = f.locked_until;
+                        f.fail(&policy, now);
+                        f.locked_until != before && f.locked(&policy, now)
+                    })
+                    .inspect_err(|error| {
+                        tracing::warn!(%error, "identity provider: a login failure not counted")
+                    })
+                    .unwrap_or(false);
             if locked_now {
                 // Keycloak's event when brute-force detection locks a user.
                 let facts = EventFacts {
@@ -435,8 +445,9 @@ impl Provider {
             }
             return Err(LoginFailure::InvalidCredentials);
         }
-        failures.remove(&key);
-        drop(failures);
+        if policy.enabled {
+            let _ = self.failures.modify(&realm.name, &user.id, |f| *f = None);
+        }
         if !user.enabled {
             return Err(LoginFailure::Disabled);
         }
@@ -447,8 +458,8 @@ impl Provider {
 impl Provider {
     /// A user's brute-force status, as Keycloak's `attack-detection` shows it.
     pub fn failure_status(&self, realm: &Realm, user_id: &str, now: u64) -> serde_json::Value {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let f = failures.get(&(realm.name.clone(), user_id.to_string()));
+        let found = self.failures.get(&realm.name, user_id).ok().flatten();
+        let f = found.as_ref();
         let policy = lockout_policy(realm);
         serde_json::json!({
             "numFailures": f.map_or(0, |f| f.count),
@@ -460,8 +471,26 @@ impl Provider {
 
     /// Forgets the login failures of one user, or of every user of the realm.
     pub fn clear_failures(&self, realm: &Realm, user_id: Option<&str>) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.retain(|(r, u), _| r != &realm.name || user_id.is_some_and(|id| id != u));
+        let cleared = match user_id {
+            Some(id) => self.failures.modify(&realm.name, id, |f| *f = None),
+            None => self.failures.retain(Some(&realm.name), |_| false),
+        };
+        if let Err(error) = cleared {
+            tracing::warn!(%error, "identity provider: login failures not cleared");
+        }
+    }
+
+    /// Forgets expired codes and logins, at most once a minute (of every replica, on a shared
+    /// store; alone on its store a provider forgets them as it goes).
+    pub fn sweep(&self, now: u64) {
+        {
+            let mut last = self.swept.lock().unwrap_or_else(|e| e.into_inner());
+            if now < *last + 60 {
+                return;
+            }
+            *last = now;
+        }
+        self.browser.sweep(now);
     }
 }
 

@@ -458,21 +458,33 @@ impl Provider {
         now: u64,
     ) -> Result<TokenResponse, OAuthError> {
         let code = request.require("code")?;
-        let mut codes = self.browser.codes.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(grant) = codes.get_mut(&(realm.name.clone(), code.to_string())) else {
+        let family = new_id();
+        // One compare-and-swap on a shared store: a code is redeemed once, on one replica.
+        let redeemed = self
+            .browser
+            .codes
+            .modify(&realm.name, code, |grant| {
+                let grant = grant.as_mut()?;
+                let outcome = grant.redeem(
+                    &client.client_id,
+                    request.get("redirect_uri"),
+                    request.get("code_verifier"),
+                    now,
+                );
+                if outcome == CodeOutcome::Valid {
+                    grant.family = Some(family.clone());
+                }
+                Some((outcome, grant.clone()))
+            })
+            .map_err(super::ProviderError::from)?;
+        let Some((outcome, grant)) = redeemed else {
             return Err(OAuthError::invalid_grant("Code not valid"));
         };
-        match grant.redeem(
-            &client.client_id,
-            request.get("redirect_uri"),
-            request.get("code_verifier"),
-            now,
-        ) {
+        match outcome {
             CodeOutcome::Valid => {}
             CodeOutcome::Refused(e) => return Err(e),
             CodeOutcome::Replayed(family) => {
                 let session_id = grant.session_id.clone();
-                drop(codes);
                 if let Some(family) = family {
                     self.revoke_family(realm, &session_id, &family);
                 }
@@ -480,10 +492,6 @@ impl Provider {
                 return Err(OAuthError::invalid_grant("Code not valid"));
             }
         }
-        let family = new_id();
-        grant.family = Some(family.clone());
-        let grant = grant.clone();
-        drop(codes);
         self.continue_session_tokens(
             realm,
             issuer,

@@ -249,7 +249,8 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
 /// looked at.
 const LDAP_SYNC_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Runs the LDAP syncs that are due, on a blocking thread (the LDAP client blocks), forever.
+/// Runs the LDAP syncs that are due and forgets expired codes and logins, on a blocking thread
+/// (the LDAP client blocks), forever.
 async fn periodic_ldap_syncs(provider: Arc<Provider>) {
     let mut tick = tokio::time::interval(LDAP_SYNC_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -257,7 +258,11 @@ async fn periodic_ldap_syncs(provider: Arc<Provider>) {
         tick.tick().await;
         let p = provider.clone();
         let now = kubeward_idp::http::clock::now();
-        let _ = tokio::task::spawn_blocking(move || p.periodic_syncs(now)).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            p.periodic_syncs(now);
+            p.sweep(now);
+        })
+        .await;
     }
 }
 
