@@ -1,7 +1,6 @@
 //! Keycloak's event listeners (its `EventListenerProvider` SPI): what else than the realm's own
 //! event store hears of every login and admin event — whether or not the realm saves events —
-//! with the request that caused it. The audit log (`crate::audit_trail`) and the metrics
-//! (`crate::metrics`) are the two kubeward has.
+//! with the request that caused it. The audit log and the metrics are the two kubeward has.
 
 use std::time::SystemTime;
 
