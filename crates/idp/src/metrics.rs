@@ -60,7 +60,11 @@ impl IdpMetrics {
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let events = Family::<EventLabels, Counter>::default();
-        registry.register("keycloak_user_events", "Keycloak user events", events.clone());
+        registry.register(
+            "keycloak_user_events",
+            "Keycloak user events",
+            events.clone(),
+        );
         let tokens = Family::<GrantLabels, Counter>::default();
         registry.register(
             "kubeward_idp_tokens_issued",

@@ -214,10 +214,7 @@ impl Provider {
         username: &str,
     ) {
         let scope = crate::request_scope::current();
-        if let Some(ip) = scope
-            .as_ref()
-            .and_then(|s| s.origin().source_ips.last())
-        {
+        if let Some(ip) = scope.as_ref().and_then(|s| s.origin().source_ips.last()) {
             event
                 .auth_details
                 .insert("ipAddress".to_string(), ip.clone());

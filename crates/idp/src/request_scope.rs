@@ -46,7 +46,10 @@ impl Scope {
 
     /// Holds an event until the answer.
     pub fn hold(&self, held: Held) {
-        self.held.lock().unwrap_or_else(|e| e.into_inner()).push(held);
+        self.held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(held);
     }
 
     /// The events held, in order; none are held after.

@@ -1,8 +1,8 @@
 //! What the server is told at start: kube-apiserver's flags, as values.
 
-use std::sync::Arc;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use kubeward_authn::AuthenticatorConfig;

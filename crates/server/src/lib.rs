@@ -186,7 +186,12 @@ impl Server {
 
     /// The audit policy and the backends events go to (`--audit-*`), for what else in the
     /// process records events in the same log (the identity provider `kubeward up` runs).
-    pub fn audit(&self) -> Option<(kubeward_audit::Policy, Arc<kubeward_audit::backend::Backends>)> {
+    pub fn audit(
+        &self,
+    ) -> Option<(
+        kubeward_audit::Policy,
+        Arc<kubeward_audit::backend::Backends>,
+    )> {
         let audit = self.state.audit.as_ref()?;
         Some((audit.policy().clone(), audit.backends()))
     }

@@ -303,7 +303,10 @@ pub fn find(events: &[Event], user: &str, namespace: Option<&str>) -> Found {
     };
     for event in final_events(events) {
         // The identity provider's events (logins, tokens) are no requests to the API server.
-        if event.annotations.contains_key(kubeward_audit::IDP_EVENT_ANNOTATION) {
+        if event
+            .annotations
+            .contains_key(kubeward_audit::IDP_EVENT_ANNOTATION)
+        {
             continue;
         }
         let mut asked = Vec::new();

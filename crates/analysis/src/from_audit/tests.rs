@@ -590,7 +590,11 @@ fn the_identity_provider_s_events_in_the_same_log_grant_nothing() {
         "/api/v1/namespaces/app/pods",
         object("", "pods", "", "app", ""),
     );
-    let mut login = event("post", "/realms/kubeward/protocol/openid-connect/token", None);
+    let mut login = event(
+        "post",
+        "/realms/kubeward/protocol/openid-connect/token",
+        None,
+    );
     login.annotations = BTreeMap::from([(
         kubeward_audit::IDP_EVENT_ANNOTATION.to_string(),
         "LOGIN".to_string(),

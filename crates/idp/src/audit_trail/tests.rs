@@ -53,8 +53,8 @@ fn failed_login() -> (Recorded, Context) {
 #[test]
 fn a_failed_login_is_a_response_complete_event_with_keycloak_facts_as_annotations() {
     let (event, context) = failed_login();
-    let audit = audit_event(&policy(Level::Metadata, &["/realms/*"]), &event, &context)
-        .expect("audited");
+    let audit =
+        audit_event(&policy(Level::Metadata, &["/realms/*"]), &event, &context).expect("audited");
     assert_eq!(audit.stage, Stage::ResponseComplete);
     assert_eq!(audit.level, Level::Metadata);
     assert_eq!(audit.audit_id, event.id());
@@ -121,9 +121,12 @@ fn an_admin_event_names_the_admin_operation_resource_and_path() {
             ..Origin::default()
         },
     };
-    let audit = audit_event(&policy(Level::Request, &["/admin/*"]), &event, &context)
-        .expect("audited");
-    assert_eq!((audit.user.name.as_str(), audit.user.uid.as_str()), ("admin", "admin-id"));
+    let audit =
+        audit_event(&policy(Level::Request, &["/admin/*"]), &event, &context).expect("audited");
+    assert_eq!(
+        (audit.user.name.as_str(), audit.user.uid.as_str()),
+        ("admin", "admin-id")
+    );
     assert_eq!(audit.code(), Some(201));
     let a = |k: &str| audit.annotations.get(&format!("{PREFIX}{k}")).cloned();
     assert_eq!(a("event-type").as_deref(), Some("ADMIN"));

@@ -24,7 +24,11 @@ pub struct Transient<T> {
 }
 
 /// The stored object of a record: its namespace is its realm.
-fn object<T: Serialize>(realm: &str, name: &str, value: &T) -> Result<serde_json::Value, DirectoryError> {
+fn object<T: Serialize>(
+    realm: &str,
+    name: &str,
+    value: &T,
+) -> Result<serde_json::Value, DirectoryError> {
     let mut object = wrap(name, value)?;
     object["metadata"]["namespace"] = serde_json::Value::from(realm);
     Ok(object)
@@ -72,7 +76,10 @@ impl<T: Clone + Serialize + DeserializeOwned> Transient<T> {
             return Ok(());
         };
         let name = name_of(id);
-        store.create(&key(self.resource, Some(realm), &name), object(realm, &name, &value)?)?;
+        store.create(
+            &key(self.resource, Some(realm), &name),
+            object(realm, &name, &value)?,
+        )?;
         Ok(())
     }
 

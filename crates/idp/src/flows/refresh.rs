@@ -189,10 +189,7 @@ impl Session {
         }
         if lifetimes.single_use && presented.generation != family.generation {
             family.revoked = true;
-            return Redeemed::Refused(
-                OAuthError::invalid_grant(REUSE_DETECTED),
-                true,
-            );
+            return Redeemed::Refused(OAuthError::invalid_grant(REUSE_DETECTED), true);
         }
         family.generation += 1;
         let jti = TokenId::format(&family.id, family.generation);

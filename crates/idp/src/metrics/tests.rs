@@ -42,7 +42,11 @@ fn events_count_as_keycloak_names_them_and_tokens_reuse_and_lockouts_on_their_ow
         &c,
     );
     metrics.on_event(
-        &login("CODE_TO_TOKEN", None, &[("grant_type", "authorization_code")]),
+        &login(
+            "CODE_TO_TOKEN",
+            None,
+            &[("grant_type", "authorization_code")],
+        ),
         &c,
     );
     metrics.on_event(

@@ -335,11 +335,7 @@ impl Provider {
             broker: None,
             expires_at: now + LOGIN_LIFESPAN,
         };
-        if let Err(error) = self
-            .browser
-            .logins
-            .insert(&realm.name, &id, login.clone())
-        {
+        if let Err(error) = self.browser.logins.insert(&realm.name, &id, login.clone()) {
             tracing::warn!(%error, "identity provider: a login could not be stored");
         }
         (id, login)
@@ -379,7 +375,10 @@ impl Provider {
         now: u64,
     ) -> LoginStep {
         // Taken atomically: a login finishes once, on whichever replica.
-        let Ok(Some(login)) = self.browser.logins.modify(&realm.name, login_id, Option::take)
+        let Ok(Some(login)) = self
+            .browser
+            .logins
+            .modify(&realm.name, login_id, Option::take)
         else {
             return LoginStep::Expired;
         };
@@ -546,7 +545,10 @@ impl Provider {
     ) -> String {
         let code = format!("{}.{}", random_token(32), session.id);
         if !self.browser.codes.is_shared() {
-            let _ = self.browser.codes.retain(None, |c| c.expires_at + 600 > now);
+            let _ = self
+                .browser
+                .codes
+                .retain(None, |c| c.expires_at + 600 > now);
         }
         let stored = self.browser.codes.insert(
             &realm.name,

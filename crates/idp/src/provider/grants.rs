@@ -12,7 +12,7 @@ use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
 use crate::flows::error::{ErrorCode, OAuthError};
-use crate::flows::refresh::{Redeemed, REUSE_DETECTED as REFRESH_REUSE, Session, TokenId};
+use crate::flows::refresh::{REUSE_DETECTED as REFRESH_REUSE, Redeemed, Session, TokenId};
 use crate::model::{CONFIGURE_TOTP, Client, Realm, UPDATE_PASSWORD, User};
 
 /// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).

@@ -393,7 +393,10 @@ fn a_leader_stopped_with_sigterm_releases_the_lease_and_another_takes_it_at_once
     let stopped = stopping.elapsed();
     // Without the release the dead leader would hold the Lease for 15 s more.
     let right_after = holder(&admin, &second.url);
-    assert_ne!(right_after, up_identity, "the Lease was given up on SIGTERM");
+    assert_ne!(
+        right_after, up_identity,
+        "the Lease was given up on SIGTERM"
+    );
     eventually(
         || holder(&admin, &second.url) == second_identity,
         "the other replica takes the released Lease over",

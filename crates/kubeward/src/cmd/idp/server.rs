@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use kubeward_idp::bootstrap::{self, Bootstrap};
 use kubeward_idp::audit_trail::AuditTrail;
+use kubeward_idp::bootstrap::{self, Bootstrap};
 use kubeward_idp::directory::Directory;
 use kubeward_idp::events::listener::EventListener;
 use kubeward_idp::metrics::IdpMetrics;

@@ -78,8 +78,7 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
     let before = scrape(&idp);
 
     // A browser login: wrong password, login, code exchange, refresh, replay.
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/idp/openid_client_login.mjs");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/idp/openid_client_login.mjs");
     let output = Command::new("node")
         .arg(&script)
         .env("ISSUER", idp.issuer("kubernetes"))
@@ -177,9 +176,16 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
     );
     assert_eq!(annotation(code, "detail.grant_type"), "authorization_code");
     assert_eq!(annotation(code, "client-id"), "kubelogin");
-    assert_eq!(annotation(code, "session-id"), annotation(browser_login, "session-id"));
+    assert_eq!(
+        annotation(code, "session-id"),
+        annotation(browser_login, "session-id")
+    );
     assert_eq!(code.code(), Some(200));
-    assert!(code.user_agent.contains("openid-client"), "{}", code.user_agent);
+    assert!(
+        code.user_agent.contains("openid-client"),
+        "{}",
+        code.user_agent
+    );
 
     let refreshed = one(&events, "REFRESH_TOKEN");
     assert_eq!(refreshed.user.name, "test");
@@ -195,7 +201,11 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
     let password = logins[1];
     assert_eq!(annotation(password, "detail.grant_type"), "password");
     assert_eq!(password.user.name, "test");
-    assert!(password.user_agent.starts_with("curl/"), "{}", password.user_agent);
+    assert!(
+        password.user_agent.starts_with("curl/"),
+        "{}",
+        password.user_agent
+    );
     let logout = one(&events, "LOGOUT");
     assert_eq!(
         logout.request_uri,
@@ -239,7 +249,11 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
     assert_eq!(
         moved(
             events_total,
-            &[realm, ("event", "login"), ("error", "invalid_user_credentials")]
+            &[
+                realm,
+                ("event", "login"),
+                ("error", "invalid_user_credentials")
+            ]
         ),
         3.0
     );
@@ -253,7 +267,11 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
         ("refresh_token", 1.0),
         ("password", 1.0),
     ] {
-        assert_eq!(moved(issued, &[realm, ("grant_type", grant)]), count, "{grant}");
+        assert_eq!(
+            moved(issued, &[realm, ("grant_type", grant)]),
+            count,
+            "{grant}"
+        );
     }
     assert_eq!(
         moved("kubeward_idp_refresh_token_reuse_total", &[realm]),
@@ -278,7 +296,10 @@ fn up_writes_its_provider_s_events_beside_the_requests_and_serves_its_metrics() 
     let ca = cluster.data_dir.join("pki/ca.crt");
     let password = std::fs::read_to_string(cluster.data_dir.join("idp-admin-password"))
         .expect("the admin password");
-    let token_url = format!("{}/realms/master/protocol/openid-connect/token", cluster.idp);
+    let token_url = format!(
+        "{}/realms/master/protocol/openid-connect/token",
+        cluster.idp
+    );
     let grant = |password: &str| {
         curl(
             &ca,
@@ -303,9 +324,7 @@ fn up_writes_its_provider_s_events_beside_the_requests_and_serves_its_metrics() 
     let master = |kind: &str| {
         events
             .iter()
-            .filter(|e| {
-                annotation(e, "event-type") == kind && annotation(e, "realm") == "master"
-            })
+            .filter(|e| annotation(e, "event-type") == kind && annotation(e, "realm") == "master")
             .collect::<Vec<_>>()
     };
     let failed = master("LOGIN_ERROR");
@@ -317,7 +336,9 @@ fn up_writes_its_provider_s_events_beside_the_requests_and_serves_its_metrics() 
     assert_eq!(annotation(login[0], "detail.grant_type"), "password");
     assert!(
         events.iter().any(|e| e.verb == "list"
-            && e.object_ref.as_ref().is_some_and(|o| o.resource == "configmaps")),
+            && e.object_ref
+                .as_ref()
+                .is_some_and(|o| o.resource == "configmaps")),
         "the API server's own events are in the same log"
     );
 
@@ -332,7 +353,11 @@ fn up_writes_its_provider_s_events_beside_the_requests_and_serves_its_metrics() 
         total(
             &samples,
             "keycloak_user_events_total",
-            &[realm, ("event", "login"), ("error", "invalid_user_credentials")]
+            &[
+                realm,
+                ("event", "login"),
+                ("error", "invalid_user_credentials")
+            ]
         ),
         1.0
     );

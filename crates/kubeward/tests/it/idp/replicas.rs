@@ -259,7 +259,11 @@ fn form_action(page: &str) -> String {
 fn code_of(response: &str) -> String {
     let location = response
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().starts_with("location: ").then(|| l[10..].trim()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("location: ")
+                .then(|| l[10..].trim())
+        })
         .unwrap_or_else(|| panic!("a redirect: {response}"));
     assert!(location.starts_with(REDIRECT), "{location}");
     let query = location.split_once('?').unwrap().1;
@@ -326,7 +330,15 @@ fn admin(
         json(&token)["access_token"].as_str().unwrap()
     );
     let url = format!("https://{PUBLIC_HOST}/admin/realms/kubernetes");
-    let mut args = vec!["--connect-to", &connect_to, "-X", method, "-H", &bearer, &url];
+    let mut args = vec![
+        "--connect-to",
+        &connect_to,
+        "-X",
+        method,
+        "-H",
+        &bearer,
+        &url,
+    ];
     if let Some(body) = body {
         args.extend(["-H", "Content-Type: application/json", "-d", body]);
     }
@@ -406,7 +418,9 @@ fn codes_logins_and_lockouts_are_shared_by_the_replicas_on_one_etcd() {
         &a,
         &admin_password,
         "PUT",
-        Some(r#"{"bruteForceProtected":true,"failureFactor":2,"waitIncrementSeconds":600,"maxFailureWaitSeconds":900,"maxDeltaTimeSeconds":43200}"#),
+        Some(
+            r#"{"bruteForceProtected":true,"failureFactor":2,"waitIncrementSeconds":600,"maxFailureWaitSeconds":900,"maxDeltaTimeSeconds":43200}"#,
+        ),
     );
     assert_eq!(status, 204, "{body}");
     crate::etcd::eventually(

@@ -203,7 +203,10 @@ fn a_stopping_leader_releases_the_lease_and_the_next_candidate_takes_it_at_once(
             "leaseTransitions": 0,
         })
     );
-    assert_eq!(released["metadata"]["resourceVersion"], "5", "a compare-and-swap");
+    assert_eq!(
+        released["metadata"]["resourceVersion"], "5",
+        "a compare-and-swap"
+    );
     let mut released = released;
     released["metadata"]["resourceVersion"] = json!("6");
     // B saw A's Lease a moment ago: without the release it would wait 15 s.
