@@ -40,11 +40,11 @@ def run(*args, env=None, input=None):
 
 
 class Server:
-    def __init__(self, binary, workdir):
+    def __init__(self, binary, workdir, extra=()):
         self.workdir = workdir
         self.data = os.path.join(workdir, "data")
         self.process = subprocess.Popen(
-            [binary, "up", "--secure-port", "0", "--idp-port", "0", "--data-dir", self.data],
+            [binary, "up", "--secure-port", "0", "--idp-port", "0", "--data-dir", self.data, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.url = None
         for line in self.process.stdout:

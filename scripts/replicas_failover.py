@@ -41,7 +41,7 @@ def free_port():
 
 
 class Etcd:
-    def __init__(self, workdir, size=3):
+    def __init__(self, workdir, size=3, fsync=False):
         self.members = []
         ports = [(free_port(), free_port()) for _ in range(size)]
         cluster = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
@@ -53,8 +53,8 @@ class Etcd:
                  "--advertise-client-urls", f"http://127.0.0.1:{client}",
                  "--listen-peer-urls", f"http://127.0.0.1:{peer}",
                  "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-                 "--initial-cluster", cluster, "--initial-cluster-state", "new",
-                 "--unsafe-no-fsync"],
+                 "--initial-cluster", cluster, "--initial-cluster-state", "new"]
+                + ([] if fsync else ["--unsafe-no-fsync"]),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.members.append((process, client))
         self.endpoints = ",".join(f"http://127.0.0.1:{c}" for _, c in self.members)

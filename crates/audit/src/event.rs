@@ -15,6 +15,10 @@ pub const AUDIT_ID_HEADER: &str = "Audit-Id";
 pub const DECISION_ANNOTATION: &str = "authorization.k8s.io/decision";
 /// The annotation with the authorizer's reason.
 pub const REASON_ANNOTATION: &str = "authorization.k8s.io/reason";
+/// The annotation that marks an event of kubeward's identity provider (a login, a token, an
+/// admin change; its value is Keycloak's event type) written to the same log: not a request to
+/// the API server.
+pub const IDP_EVENT_ANNOTATION: &str = "idp.kubeward.io/event-type";
 
 /// One audit event.
 #[derive(Debug, Clone, PartialEq)]

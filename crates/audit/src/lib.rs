@@ -26,7 +26,7 @@ pub mod recorder;
 pub mod source_ips;
 pub mod timestamp;
 
-pub use event::{AUDIT_ID_HEADER, Event, ObjectReference};
+pub use event::{AUDIT_ID_HEADER, Event, IDP_EVENT_ANNOTATION, ObjectReference};
 pub use level::{Level, Stage, Stages};
 pub use policy::{GroupResources, Policy, PolicyRule, RequestAuditConfig};
 pub use recorder::{

@@ -10,6 +10,7 @@
 //! token redeemed through two replicas is rotated once and its reuse revokes the family.
 
 mod follow;
+pub mod transient;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -399,6 +400,15 @@ impl Directory {
             })?;
         }
         Ok(stale)
+    }
+
+    /// Transient records of `resource` (codes, logins, failures): in the store when it is
+    /// shared, else in memory.
+    pub fn transient<T: Clone + Serialize + DeserializeOwned>(
+        &self,
+        resource: &'static str,
+    ) -> transient::Transient<T> {
+        transient::Transient::new(resource, self.shared.then(|| self.store.clone()))
     }
 
     /// The store (shared with the API server in `kubeward up`).

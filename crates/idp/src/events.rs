@@ -4,6 +4,8 @@
 //! `AdminEventRepresentation`. The log is data; the provider records into it and the directory
 //! stores it.
 
+pub mod listener;
+
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};

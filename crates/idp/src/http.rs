@@ -14,6 +14,7 @@
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
+//! - `observe`: each request's scope, for the events it causes and their listeners.
 //! - `clock`: the one clock read.
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub mod clock;
 pub mod console;
 pub mod cors;
 pub mod login;
+pub mod observe;
 pub mod oidc;
 pub mod pages;
 pub mod respond;
@@ -126,6 +128,7 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         prefix: "/auth",
     });
     let ready = plain.provider.clone();
+    let observed = plain.provider.clone();
     let console = console::routes(plain.provider.clone(), &plain.public_url);
     Router::new()
         .route("/livez", get(|| async { "ok" }))
@@ -142,11 +145,30 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         .merge(console)
         .merge(realm_routes(plain))
         .nest("/auth", realm_routes(legacy))
+        .layer(axum::middleware::from_fn_with_state(
+            observed,
+            observe::observe,
+        ))
+}
+
+/// `GET /metrics`: the provider's metrics (Keycloak serves them with `--metrics-enabled`).
+pub fn metrics_route(metrics: Arc<crate::metrics::IdpMetrics>) -> Router {
+    Router::new().route(
+        "/metrics",
+        get(move || async move {
+            (
+                [(http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+                metrics.render(),
+            )
+        }),
+    )
 }
 
 /// Runs a blocking provider call (argon2, store writes) off the async workers.
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(f).await {
+    // The request's scope goes along, for the events the call records.
+    let scope = crate::request_scope::current();
+    match tokio::task::spawn_blocking(move || crate::request_scope::within_sync(scope, f)).await {
         Ok(v) => v,
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }

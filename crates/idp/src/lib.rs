@@ -8,6 +8,7 @@
 //! The pure parts use no tokio, no network, no filesystem and no clock.
 #![forbid(unsafe_code)]
 
+pub mod audit_trail;
 pub mod bootstrap;
 pub mod defaults;
 pub mod directory;
@@ -15,11 +16,13 @@ pub mod events;
 pub mod flows;
 pub mod http;
 pub mod keyring;
+pub mod metrics;
 pub mod minter;
 pub mod model;
 pub mod provider;
 pub mod reconcile;
 pub mod representation;
+mod request_scope;
 
 #[cfg(test)]
 mod fuzz;

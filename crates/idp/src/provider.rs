@@ -15,7 +15,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::directory::transient::Transient;
 use crate::directory::{Directory, DirectoryError};
+use crate::events::listener::{Context, EventListener, Origin, Recorded};
 use crate::flows::error::OAuthError;
 use crate::flows::lockout::Failures;
 use crate::flows::password;
@@ -82,11 +84,16 @@ pub struct Provider {
     keyrings: RwLock<HashMap<String, (u64, Arc<Keyring>)>>,
     /// Serializes key creation and rotation.
     key_writes: Mutex<()>,
-    failures: Mutex<HashMap<(String, String), Failures>>,
+    /// Each user's recent login failures (brute-force detection), by realm and user id.
+    failures: Transient<Failures>,
     browser: browser::BrowserState,
     upstream: upstream::Upstream,
     /// When each LDAP provider's periodic sync was last tried (by component id).
     ldap_attempts: Mutex<HashMap<String, u64>>,
+    /// Who hears every event (the audit log, the metrics).
+    listeners: RwLock<Vec<Arc<dyn EventListener>>>,
+    /// When expired codes and logins were last swept.
+    swept: Mutex<u64>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -128,13 +135,15 @@ impl Provider {
     /// A provider over a directory.
     pub fn new(directory: Directory) -> Self {
         Self {
+            failures: directory.transient("failures"),
+            browser: browser::BrowserState::new(&directory),
             directory,
             keyrings: RwLock::new(HashMap::new()),
             key_writes: Mutex::new(()),
-            failures: Mutex::new(HashMap::new()),
-            browser: browser::BrowserState::default(),
             upstream: upstream::Upstream::default(),
             ldap_attempts: Mutex::new(HashMap::new()),
+            listeners: RwLock::new(Vec::new()),
+            swept: Mutex::new(0),
         }
     }
 
@@ -152,12 +161,15 @@ impl Provider {
         &self.directory
     }
 
-    /// Records a login event of the realm (when its settings record that type).
+    /// Records a login event: in the realm's event store when its settings record that type,
+    /// and for the event listeners always.
     pub fn log_event(&self, realm: &Realm, kind: &str, facts: EventFacts<'_>, now: u64) {
-        if !realm.events.events_enabled {
+        let listening = self.has_listeners();
+        if !realm.events.events_enabled && !listening {
             return;
         }
         let own = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+        let scope = crate::request_scope::current();
         let event = crate::events::Event {
             id: new_id(),
             time: now * 1000,
@@ -166,7 +178,9 @@ impl Provider {
             client_id: own(facts.client),
             user_id: own(facts.user),
             session_id: own(facts.session),
-            ip_address: None,
+            ip_address: scope
+                .as_ref()
+                .and_then(|s| s.origin().source_ips.last().cloned()),
             error: own(facts.error),
             details: facts
                 .details
@@ -174,18 +188,102 @@ impl Provider {
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         };
-        self.directory
-            .modify_events(&realm.name, |log| ((), log.record(&realm.events, event)));
+        if realm.events.events_enabled {
+            let stored = event.clone();
+            self.directory
+                .modify_events(&realm.name, |log| ((), log.record(&realm.events, stored)));
+        }
+        if listening {
+            let username = event
+                .user_id
+                .as_deref()
+                .and_then(|id| realm.user(id))
+                .map(|u| u.username.clone())
+                .or_else(|| event.details.get("username").cloned())
+                .unwrap_or_default();
+            self.emit(realm, Recorded::Login(event), username, scope);
+        }
     }
 
-    /// Records an admin event of the realm (when its settings record them).
-    pub fn log_admin_event(&self, realm: &Realm, event: crate::events::AdminEvent) {
-        if !realm.events.admin_events_enabled {
-            return;
+    /// Records an admin event made by `username`: in the realm's event store when its settings
+    /// record them, and for the event listeners always.
+    pub fn log_admin_event(
+        &self,
+        realm: &Realm,
+        mut event: crate::events::AdminEvent,
+        username: &str,
+    ) {
+        let scope = crate::request_scope::current();
+        if let Some(ip) = scope.as_ref().and_then(|s| s.origin().source_ips.last()) {
+            event
+                .auth_details
+                .insert("ipAddress".to_string(), ip.clone());
         }
-        self.directory.modify_events(&realm.name, |log| {
-            ((), log.record_admin(&realm.events, event))
-        });
+        if realm.events.admin_events_enabled {
+            let stored = event.clone();
+            self.directory.modify_events(&realm.name, |log| {
+                ((), log.record_admin(&realm.events, stored))
+            });
+        }
+        if self.has_listeners() {
+            // The body may hold credentials: listeners never get it.
+            event.representation = None;
+            self.emit(realm, Recorded::Admin(event), username.to_string(), scope);
+        }
+    }
+
+    /// Adds a listener that hears every event from now on.
+    pub fn add_listener(&self, listener: Arc<dyn EventListener>) {
+        self.listeners
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(listener);
+    }
+
+    /// Whether any listener hears events.
+    pub fn has_listeners(&self) -> bool {
+        !self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty()
+    }
+
+    /// Holds an event in the request's scope until its answer, or hands it to the listeners at
+    /// once outside a request.
+    fn emit(
+        &self,
+        realm: &Realm,
+        event: Recorded,
+        username: String,
+        scope: Option<Arc<crate::request_scope::Scope>>,
+    ) {
+        let held = crate::request_scope::Held {
+            event,
+            realm: realm.name.clone(),
+            username,
+        };
+        match scope {
+            Some(scope) => scope.hold(held),
+            None => self.hand_over(held, &Origin::default()),
+        }
+    }
+
+    /// Hands a held event to the listeners with the request it came from.
+    pub fn hand_over(&self, held: crate::request_scope::Held, origin: &Origin) {
+        let context = Context {
+            realm: held.realm,
+            username: held.username,
+            origin: origin.clone(),
+        };
+        let listeners = self
+            .listeners
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        for listener in listeners {
+            listener.on_event(&held.event, &context);
+        }
     }
 
     /// An enabled realm.
@@ -296,17 +394,14 @@ impl Provider {
             .user_by_login(login)
             .filter(|u| u.service_account_client_id.is_none());
         let policy = lockout_policy(realm);
-        let key = (
-            realm.name.clone(),
-            user.map(|u| u.id.clone()).unwrap_or_default(),
-        );
-        let locked = user.is_some()
-            && self
-                .failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&key)
-                .is_some_and(|f| f.locked(&policy, now));
+        let locked = policy.enabled
+            && user.is_some_and(|u| {
+                self.failures
+                    .get(&realm.name, &u.id)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|f| f.locked(&policy, now))
+            });
         let ok = match user.and_then(|u| self.ldap_password(realm, u, password)) {
             Some(Ok(ok)) => ok,
             Some(Err(e)) => {
@@ -321,13 +416,35 @@ impl Provider {
         if locked {
             return Err(LoginFailure::TemporarilyDisabled);
         }
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if !ok {
-            failures.entry(key).or_default().fail(&policy, now);
+            // One compare-and-swap on a shared store: failures count across replicas.
+            let locked_now = policy.enabled
+                && self
+                    .failures
+                    .modify(&realm.name, &user.id, |f| {
+                        let f = f.get_or_insert_with(Failures::default);
+                        let before = f.locked_until;
+                        f.fail(&policy, now);
+                        f.locked_until != before && f.locked(&policy, now)
+                    })
+                    .inspect_err(|error| {
+                        tracing::warn!(%error, "identity provider: a login failure not counted")
+                    })
+                    .unwrap_or(false);
+            if locked_now {
+                // Keycloak's event when brute-force detection locks a user.
+                let facts = EventFacts {
+                    user: Some(&user.id),
+                    details: vec![("username", user.username.clone())],
+                    ..EventFacts::default()
+                };
+                self.log_event(realm, "USER_DISABLED_BY_TEMPORARY_LOCKOUT", facts, now);
+            }
             return Err(LoginFailure::InvalidCredentials);
         }
-        failures.remove(&key);
-        drop(failures);
+        if policy.enabled {
+            let _ = self.failures.modify(&realm.name, &user.id, |f| *f = None);
+        }
         if !user.enabled {
             return Err(LoginFailure::Disabled);
         }
@@ -338,8 +455,8 @@ impl Provider {
 impl Provider {
     /// A user's brute-force status, as Keycloak's `attack-detection` shows it.
     pub fn failure_status(&self, realm: &Realm, user_id: &str, now: u64) -> serde_json::Value {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let f = failures.get(&(realm.name.clone(), user_id.to_string()));
+        let found = self.failures.get(&realm.name, user_id).ok().flatten();
+        let f = found.as_ref();
         let policy = lockout_policy(realm);
         serde_json::json!({
             "numFailures": f.map_or(0, |f| f.count),
@@ -351,8 +468,26 @@ impl Provider {
 
     /// Forgets the login failures of one user, or of every user of the realm.
     pub fn clear_failures(&self, realm: &Realm, user_id: Option<&str>) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.retain(|(r, u), _| r != &realm.name || user_id.is_some_and(|id| id != u));
+        let cleared = match user_id {
+            Some(id) => self.failures.modify(&realm.name, id, |f| *f = None),
+            None => self.failures.retain(Some(&realm.name), |_| false),
+        };
+        if let Err(error) = cleared {
+            tracing::warn!(%error, "identity provider: login failures not cleared");
+        }
+    }
+
+    /// Forgets expired codes and logins, at most once a minute (of every replica, on a shared
+    /// store; alone on its store a provider forgets them as it goes).
+    pub fn sweep(&self, now: u64) {
+        {
+            let mut last = self.swept.lock().unwrap_or_else(|e| e.into_inner());
+            if now < *last + 60 {
+                return;
+            }
+            *last = now;
+        }
+        self.browser.sweep(now);
     }
 }
 

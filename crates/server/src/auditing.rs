@@ -38,6 +38,11 @@ impl Auditing {
         &self.policy
     }
 
+    /// The backends, shared.
+    pub fn backends(&self) -> Arc<Backends> {
+        self.backends.clone()
+    }
+
     /// Where events go.
     pub fn sink(&self) -> &dyn Sink {
         &*self.backends

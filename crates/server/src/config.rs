@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use kubeward_authn::AuthenticatorConfig;
@@ -211,4 +212,17 @@ pub struct ServerConfig {
     /// Other replicas share the store: elect the one that runs the controllers (but the RBAC
     /// index, which every replica keeps). `None`: this server runs them all itself.
     pub leader_election: Option<LeaderElection>,
+    /// Metrics of other parts of the process (the identity provider `kubeward up` runs),
+    /// served on `/metrics` after the server's own.
+    pub metrics_sources: Vec<MetricsSource>,
+}
+
+/// Writes metric families in OpenMetrics text (without the closing `# EOF`).
+#[derive(Clone)]
+pub struct MetricsSource(pub Arc<dyn Fn(&mut String) -> std::fmt::Result + Send + Sync>);
+
+impl std::fmt::Debug for MetricsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsSource")
+    }
 }

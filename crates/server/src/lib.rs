@@ -49,8 +49,8 @@ mod fuzz;
 mod test_support;
 
 pub use config::{
-    Authorizer, Endpoint, Gateway, KubeletClientConfig, LeaderElection, ServerConfig,
-    ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
+    Authorizer, Endpoint, Gateway, KubeletClientConfig, LeaderElection, MetricsSource,
+    ServerConfig, ServiceAccountSigning, TokenWebhook, WebhookAuthorizer,
 };
 pub use error::StartError;
 pub use handlers::discovery::VERSION_JSON;
@@ -182,6 +182,18 @@ impl Server {
     /// `kube-system/kube-controller-manager` while it leads), when there is one.
     pub fn leader_identity(&self) -> Option<&str> {
         self.background.as_ref()?.identity.as_deref()
+    }
+
+    /// The audit policy and the backends events go to (`--audit-*`), for what else in the
+    /// process records events in the same log (the identity provider `kubeward up` runs).
+    pub fn audit(
+        &self,
+    ) -> Option<(
+        kubeward_audit::Policy,
+        Arc<kubeward_audit::backend::Backends>,
+    )> {
+        let audit = self.state.audit.as_ref()?;
+        Some((audit.policy().clone(), audit.backends()))
     }
 
     /// A gateway in front of `config.gateway`'s upstream: the same filters, no store of its own

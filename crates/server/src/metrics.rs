@@ -262,8 +262,8 @@ impl Metrics {
             .clear();
     }
 
-    /// The exposition, with what is read at scrape time.
-    pub fn render(&self, snapshot: Snapshot) -> String {
+    /// The exposition, with what is read at scrape time, then what `sources` write.
+    pub fn render(&self, snapshot: Snapshot, sources: &[crate::config::MetricsSource]) -> String {
         let objects = self
             .objects
             .lock()
@@ -287,6 +287,7 @@ impl Metrics {
         // Writing to a String cannot fail.
         let _ = encode_registry(&mut out, &self.registry)
             .and_then(|()| encode_registry(&mut out, &scraped))
+            .and_then(|()| sources.iter().try_for_each(|source| (source.0)(&mut out)))
             .and_then(|()| encode_eof(&mut out));
         out
     }

@@ -82,6 +82,7 @@ fn config() -> ServerConfig {
         limits: kubeward_net::Limits::default(),
         audit: None,
         leader_election: None,
+        metrics_sources: Vec::new(),
     }
 }
 

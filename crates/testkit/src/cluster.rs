@@ -174,6 +174,17 @@ impl Cluster {
         (dir, self.data_dir.clone())
     }
 
+    /// Stops the server with SIGTERM (as a clean shutdown), waits for it to exit, and returns
+    /// its folders.
+    pub fn terminate(mut self) -> (tempfile::TempDir, PathBuf) {
+        self.process.terminate(Duration::from_secs(20));
+        let dir = std::mem::replace(
+            &mut self.dir,
+            tempfile::tempdir().expect("a temporary folder"),
+        );
+        (dir, self.data_dir.clone())
+    }
+
     /// A path in the test's scratch folder.
     pub fn scratch(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)

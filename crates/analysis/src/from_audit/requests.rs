@@ -302,6 +302,13 @@ pub fn find(events: &[Event], user: &str, namespace: Option<&str>) -> Found {
         namespace.is_none_or(|ns| request.resource_request && request.namespace == ns)
     };
     for event in final_events(events) {
+        // The identity provider's events (logins, tokens) are no requests to the API server.
+        if event
+            .annotations
+            .contains_key(kubeward_audit::IDP_EVENT_ANNOTATION)
+        {
+            continue;
+        }
         let mut asked = Vec::new();
         if event.effective_user().name == user {
             found.groups = event.effective_user().groups.clone();

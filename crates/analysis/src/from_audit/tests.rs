@@ -582,3 +582,28 @@ subjects:
 "#
     );
 }
+
+#[test]
+fn the_identity_provider_s_events_in_the_same_log_grant_nothing() {
+    let pods = event(
+        "list",
+        "/api/v1/namespaces/app/pods",
+        object("", "pods", "", "app", ""),
+    );
+    let mut login = event(
+        "post",
+        "/realms/kubeward/protocol/openid-connect/token",
+        None,
+    );
+    login.annotations = BTreeMap::from([(
+        kubeward_audit::IDP_EVENT_ANNOTATION.to_string(),
+        "LOGIN".to_string(),
+    )]);
+    let analysis = alice(&[login.clone(), pods]);
+    assert_eq!(analysis.requests.len(), 1, "{:?}", analysis.requests);
+    assert!(analysis.requests[0].0.resource_request);
+    assert!(matches!(
+        analyze(&[login], &options(Subject::User("alice".into()))),
+        Err(FromAuditError::NoEvents { .. })
+    ));
+}

@@ -19,7 +19,7 @@ pub struct Policy {
 }
 
 /// A user's recent failures.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Failures {
     /// Consecutive failures.
     pub count: u32,

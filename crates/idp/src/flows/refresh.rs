@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::error::OAuthError;
 
+/// The error description of a refresh token presented again: its family is revoked.
+pub const REUSE_DETECTED: &str = "Maximum allowed refresh token reuse exceeded";
+
 /// One refresh token chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -186,10 +189,7 @@ impl Session {
         }
         if lifetimes.single_use && presented.generation != family.generation {
             family.revoked = true;
-            return Redeemed::Refused(
-                OAuthError::invalid_grant("Maximum allowed refresh token reuse exceeded"),
-                true,
-            );
+            return Redeemed::Refused(OAuthError::invalid_grant(REUSE_DETECTED), true);
         }
         family.generation += 1;
         let jti = TokenId::format(&family.id, family.generation);

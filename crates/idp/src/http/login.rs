@@ -279,7 +279,7 @@ pub async fn authenticate(
 /// Records the login event of a login form post (`LOGIN`, or `LOGIN_ERROR` for wrong
 /// credentials).
 fn log_login(provider: &Provider, r: &Realm, step: &LoginStep, username: Option<&str>, now: u64) {
-    if !r.events.events_enabled {
+    if !r.events.events_enabled && !provider.has_listeners() {
         return;
     }
     let mut details = vec![("auth_method", "openid-connect".to_string())];

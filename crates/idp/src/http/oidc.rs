@@ -448,8 +448,16 @@ pub async fn logout(
             if claims.get("azp").and_then(Value::as_str) != Some(client.client_id.as_str()) {
                 return Err(OAuthError::invalid_grant("Invalid refresh token"));
             }
-            if let Some(sid) = claims.get("sid").and_then(Value::as_str) {
-                provider.end_session(&r2, sid);
+            if let Some(sid) = claims.get("sid").and_then(Value::as_str)
+                && provider.end_session(&r2, sid)
+            {
+                let facts = crate::provider::EventFacts {
+                    client: Some(&client.client_id),
+                    user: claims.get("sub").and_then(Value::as_str),
+                    session: Some(sid),
+                    ..Default::default()
+                };
+                provider.log_event(&r2, "LOGOUT", facts, now);
             }
             return Ok((true, None));
         }

@@ -98,7 +98,7 @@ impl Provider {
         )
         .inspect_err(|e| tracing::warn!(alias, error = %e, "identity provider"))
         .ok()?;
-        self.update_login(login_id, |l| l.broker = Some(pending));
+        self.update_login(realm, login_id, |l| l.broker = Some(pending.clone()));
         Some(url)
     }
 

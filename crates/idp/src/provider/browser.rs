@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lifetimes::lifetimes;
 use super::request::TokenRequest;
 use super::{LoginFailure, Provider, new_id, random_token};
+use crate::directory::Directory;
+use crate::directory::transient::Transient;
 use crate::flows::claims;
 use crate::flows::codes::{self, CodeGrant, DeviceGrant};
 use crate::flows::error::{ErrorCode, OAuthError};
@@ -40,21 +42,43 @@ pub struct LoginForm<'a> {
 /// How long a login page stays usable (Keycloak's `accessCodeLifespanLogin`: 1800).
 const LOGIN_LIFESPAN: u64 = 1800;
 
-/// In-memory state of the browser flows (short-lived, as Keycloak keeps it in its caches).
-#[derive(Default)]
+/// State of the browser flows (short-lived, as Keycloak keeps it in its caches): codes and
+/// logins in the directory's transient records (shared by the replicas of a shared store),
+/// device grants in memory.
 pub struct BrowserState {
     /// Authorization codes by (realm, code).
-    pub(crate) codes: Mutex<HashMap<(String, String), CodeGrant>>,
+    pub(crate) codes: Transient<CodeGrant>,
     /// Device grants by (realm, device_code).
     pub(crate) devices: Mutex<HashMap<(String, String), DeviceGrant>>,
     /// Device codes by (realm, user_code).
     user_codes: Mutex<HashMap<(String, String), String>>,
-    /// Login sessions by id (the `AUTH_SESSION_ID` cookie).
-    logins: Mutex<HashMap<String, Login>>,
+    /// Login sessions by (realm, id) (the `AUTH_SESSION_ID` cookie).
+    logins: Transient<Login>,
+}
+
+impl BrowserState {
+    /// The state of a provider over `directory`.
+    pub fn new(directory: &Directory) -> Self {
+        Self {
+            codes: directory.transient("codes"),
+            devices: Mutex::default(),
+            user_codes: Mutex::default(),
+            logins: directory.transient("logins"),
+        }
+    }
+
+    /// Forgets expired codes and logins (of every replica, on a shared store).
+    pub fn sweep(&self, now: u64) {
+        let codes = self.codes.retain(None, |c| c.expires_at + 600 > now);
+        let logins = self.logins.retain(None, |l| l.expires_at > now);
+        if let Err(error) = codes.and(logins) {
+            tracing::warn!(%error, "identity provider: expired codes and logins not removed");
+        }
+    }
 }
 
 /// A validated authorization request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthRequest {
     /// The client.
     pub client_id: String,
@@ -77,7 +101,7 @@ pub struct AuthRequest {
 }
 
 /// What a finished login continues.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LoginPurpose {
     /// An authorization request.
     Code(AuthRequest),
@@ -86,7 +110,7 @@ pub enum LoginPurpose {
 }
 
 /// A login in progress.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Login {
     /// The realm.
     pub realm: String,
@@ -112,7 +136,7 @@ pub struct Login {
 }
 
 /// A login sent to an upstream identity provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingBroker {
     /// The provider's alias.
     pub alias: String,
@@ -296,8 +320,9 @@ impl Provider {
                 .map(|d| d.client_id.clone())
                 .unwrap_or_default(),
         };
-        let mut logins = lock(&self.browser.logins);
-        logins.retain(|_, l| l.expires_at > now);
+        if !self.browser.logins.is_shared() {
+            let _ = self.browser.logins.retain(None, |l| l.expires_at > now);
+        }
         let login = Login {
             realm: realm.name.clone(),
             session_code: random_token(24),
@@ -310,22 +335,31 @@ impl Provider {
             broker: None,
             expires_at: now + LOGIN_LIFESPAN,
         };
-        logins.insert(id.clone(), login.clone());
+        if let Err(error) = self.browser.logins.insert(&realm.name, &id, login.clone()) {
+            tracing::warn!(%error, "identity provider: a login could not be stored");
+        }
         (id, login)
     }
 
     /// The login of a cookie.
     pub fn login_state(&self, realm: &Realm, id: &str, now: u64) -> Option<Login> {
-        lock(&self.browser.logins)
-            .get(id)
+        self.browser
+            .logins
+            .get(&realm.name, id)
+            .ok()
+            .flatten()
             .filter(|l| l.realm == realm.name && l.expires_at > now)
-            .cloned()
     }
 
     /// Changes a live login.
-    pub(super) fn update_login(&self, id: &str, change: impl FnOnce(&mut Login)) {
-        if let Some(l) = lock(&self.browser.logins).get_mut(id) {
-            change(l);
+    pub(super) fn update_login(&self, realm: &Realm, id: &str, mut change: impl FnMut(&mut Login)) {
+        let changed = self.browser.logins.modify(&realm.name, id, |l| {
+            if let Some(l) = l {
+                change(l);
+            }
+        });
+        if let Err(error) = changed {
+            tracing::warn!(%error, "identity provider: a login could not be changed");
         }
     }
 
@@ -340,7 +374,12 @@ impl Provider {
         broker: Option<BrokerLink>,
         now: u64,
     ) -> LoginStep {
-        let Some(login) = lock(&self.browser.logins).remove(login_id) else {
+        // Taken atomically: a login finishes once, on whichever replica.
+        let Ok(Some(login)) = self
+            .browser
+            .logins
+            .modify(&realm.name, login_id, Option::take)
+        else {
             return LoginStep::Expired;
         };
         let mut session = Session::new(new_id(), user_id.to_string(), now, now);
@@ -426,9 +465,9 @@ impl Provider {
             match self.check_password(realm, username, password.unwrap_or(""), now) {
                 Ok(user) => {
                     if user.totp_secret.is_some() {
-                        if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                        self.update_login(realm, login_id, |l| {
                             l.pending_user = Some(user.id.clone());
-                        }
+                        });
                         return LoginStep::Totp;
                     }
                     if user.required_actions.iter().any(|a| a == CONFIGURE_TOTP) {
@@ -438,10 +477,10 @@ impl Provider {
                         let issuer = realm.display_name.as_deref().unwrap_or(&realm.name);
                         let uri = crate::flows::totp::otpauth_uri(&secret, issuer, &user.username)
                             .unwrap_or_default();
-                        if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+                        self.update_login(realm, login_id, |l| {
                             l.pending_user = Some(user.id.clone());
                             l.pending_totp_secret = Some(secret.clone());
-                        }
+                        });
                         return LoginStep::TotpSetup { secret, uri };
                     }
                     user
@@ -460,11 +499,11 @@ impl Provider {
         if !login.pending_password_update
             && user.required_actions.iter().any(|a| a == UPDATE_PASSWORD)
         {
-            if let Some(l) = lock(&self.browser.logins).get_mut(login_id) {
+            self.update_login(realm, login_id, |l| {
                 l.pending_user = Some(user.id.clone());
                 l.pending_totp_secret = None;
                 l.pending_password_update = true;
-            }
+            });
             return LoginStep::UpdatePassword;
         }
         self.finish_login(realm, issuer, login_id, &user.id, None, now)
@@ -505,10 +544,15 @@ impl Provider {
         now: u64,
     ) -> String {
         let code = format!("{}.{}", random_token(32), session.id);
-        let mut codes = lock(&self.browser.codes);
-        codes.retain(|_, c| c.expires_at + 600 > now);
-        codes.insert(
-            (realm.name.clone(), code.clone()),
+        if !self.browser.codes.is_shared() {
+            let _ = self
+                .browser
+                .codes
+                .retain(None, |c| c.expires_at + 600 > now);
+        }
+        let stored = self.browser.codes.insert(
+            &realm.name,
+            &code,
             CodeGrant {
                 client_id: request.client_id.clone(),
                 redirect_uri: request.redirect_uri.clone(),
@@ -522,6 +566,9 @@ impl Provider {
                 used: false,
             },
         );
+        if let Err(error) = stored {
+            tracing::warn!(%error, "identity provider: a code could not be stored");
+        }
         let mut params: Vec<(&str, &str)> = Vec::new();
         if let Some(state) = &request.state {
             params.push(("state", state));

@@ -12,7 +12,7 @@ use crate::flows::claims::{self, TokenContext};
 use crate::flows::client_auth;
 use crate::flows::codes::CodeOutcome;
 use crate::flows::error::{ErrorCode, OAuthError};
-use crate::flows::refresh::{Redeemed, Session, TokenId};
+use crate::flows::refresh::{REUSE_DETECTED as REFRESH_REUSE, Redeemed, Session, TokenId};
 use crate::model::{CONFIGURE_TOTP, Client, Realm, UPDATE_PASSWORD, User};
 
 /// The enabled user a session belongs to (`invalid_grant` "User disabled" otherwise).
@@ -145,7 +145,7 @@ impl Provider {
             "authorization_code" => self.code_grant(&realm, issuer, client, request, now),
             _ => self.device_grant(&realm, issuer, client, request, now),
         };
-        if realm.events.events_enabled {
+        if realm.events.events_enabled || self.has_listeners() {
             self.log_grant(&realm, grant_type, client, request, &answer, now);
         }
         answer
@@ -174,11 +174,16 @@ impl Provider {
         let error = answer.as_ref().err().map(|e| match e.description.as_str() {
             "Invalid user credentials" => "invalid_user_credentials",
             "Code not valid" => "invalid_code",
-            "Invalid refresh token" | "Token is not active" | "Session not active" => {
-                "invalid_token"
-            }
+            "Invalid refresh token"
+            | "Token is not active"
+            | "Session not active"
+            | REFRESH_REUSE => "invalid_token",
             _ => "invalid_request",
         });
+        if let Err(e) = answer {
+            // Keycloak's `reason` detail: what the error answer said.
+            details.push(("reason", e.description.clone()));
+        }
         let facts = EventFacts {
             client: Some(&client.client_id),
             user,
@@ -453,21 +458,33 @@ impl Provider {
         now: u64,
     ) -> Result<TokenResponse, OAuthError> {
         let code = request.require("code")?;
-        let mut codes = self.browser.codes.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(grant) = codes.get_mut(&(realm.name.clone(), code.to_string())) else {
+        let family = new_id();
+        // One compare-and-swap on a shared store: a code is redeemed once, on one replica.
+        let redeemed = self
+            .browser
+            .codes
+            .modify(&realm.name, code, |grant| {
+                let grant = grant.as_mut()?;
+                let outcome = grant.redeem(
+                    &client.client_id,
+                    request.get("redirect_uri"),
+                    request.get("code_verifier"),
+                    now,
+                );
+                if outcome == CodeOutcome::Valid {
+                    grant.family = Some(family.clone());
+                }
+                Some((outcome, grant.clone()))
+            })
+            .map_err(super::ProviderError::from)?;
+        let Some((outcome, grant)) = redeemed else {
             return Err(OAuthError::invalid_grant("Code not valid"));
         };
-        match grant.redeem(
-            &client.client_id,
-            request.get("redirect_uri"),
-            request.get("code_verifier"),
-            now,
-        ) {
+        match outcome {
             CodeOutcome::Valid => {}
             CodeOutcome::Refused(e) => return Err(e),
             CodeOutcome::Replayed(family) => {
                 let session_id = grant.session_id.clone();
-                drop(codes);
                 if let Some(family) = family {
                     self.revoke_family(realm, &session_id, &family);
                 }
@@ -475,10 +492,6 @@ impl Provider {
                 return Err(OAuthError::invalid_grant("Code not valid"));
             }
         }
-        let family = new_id();
-        grant.family = Some(family.clone());
-        let grant = grant.clone();
-        drop(codes);
         self.continue_session_tokens(
             realm,
             issuer,

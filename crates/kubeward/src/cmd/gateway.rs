@@ -128,6 +128,7 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         kubelet_client: None,
         audit: None,
         leader_election: None,
+        metrics_sources: Vec::new(),
     };
     args.policy
         .default_cluster(&args.upstream_kubeconfig, args.upstream_context.as_deref());

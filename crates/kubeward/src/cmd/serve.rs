@@ -408,6 +408,7 @@ impl ServeArgs {
             kubelet_client,
             audit,
             leader_election,
+            metrics_sources: Vec::new(),
         })
     }
 }

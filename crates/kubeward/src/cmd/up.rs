@@ -5,12 +5,16 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 use kubeward_authn::iam::ec2::Ec2Settings;
+use kubeward_idp::audit_trail::AuditTrail;
+use kubeward_idp::metrics::IdpMetrics;
 use kubeward_pki::CertificateAuthority;
+use kubeward_server::MetricsSource;
 use time::OffsetDateTime;
 
 use super::ports::{self, Wanted};
@@ -183,10 +187,17 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 limits: serve.connections.limits(),
                 shared: serve.storage.shared(),
                 truststore: Vec::new(),
+                metrics: None,
             },
         )
         .await
         .context("starting the identity provider")?;
+        // The provider's metrics are served on the API server's /metrics.
+        let idp_metrics = Arc::new(IdpMetrics::new());
+        idp.add_listener(idp_metrics.clone());
+        config
+            .metrics_sources
+            .push(MetricsSource(Arc::new(move |out| idp_metrics.encode(out))));
         let ca_pem = read(&layout.pki("ca.crt"))?;
         if trusts_own_idp {
             // The provider's port is known only now that it listens.
@@ -224,6 +235,10 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|s| s.config.cluster_id.clone());
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
+        // The provider's events go to the API server's audit log.
+        if let Some((policy, backends)) = server.audit() {
+            idp.add_listener(Arc::new(AuditTrail::new(policy, backends)));
+        }
         let address = server.local_addr()?;
         let host = if address.ip().is_unspecified() {
             "127.0.0.1".to_string()

@@ -9,6 +9,7 @@ mod browser;
 mod browser_flows;
 mod cli;
 mod cors;
+mod events;
 mod federation;
 mod negative;
 mod replicas;

@@ -22,17 +22,53 @@ print(json.dumps(samples))
 "#;
 
 fn scrape(cluster: &Cluster) -> BTreeMap<String, f64> {
-    let script = cluster.scratch("parse.py");
-    std::fs::write(&script, PARSE).expect("written");
     let ran = steps::bash(
         cluster,
-        &format!(
-            "curl -sS --fail --cacert $P/ca.crt --cert $P/admin.crt --key $P/admin.key $API/metrics | python3 {}",
-            script.display()
-        ),
+        "curl -sS --fail --cacert $P/ca.crt --cert $P/admin.crt --key $P/admin.key $API/metrics",
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    serde_json::from_str(&ran.stdout).expect("the parsed samples")
+    parse(&ran.stdout)
+}
+
+/// Every sample of an exposition, read by prometheus_client's OpenMetrics parser (a malformed
+/// exposition fails), as `name{labels}` → value.
+pub fn parse(exposition: &str) -> BTreeMap<String, f64> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", PARSE])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is installed (with prometheus_client from testpeers/requirements.txt)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(exposition.as_bytes())
+        .expect("the exposition is written");
+    drop(stdin);
+    let output = child.wait_with_output().expect("python3 ran");
+    assert!(
+        output.status.success(),
+        "the parser refused the exposition: {}\n{exposition}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the parsed samples")
+}
+
+/// The sum of the samples of `name` whose labels include `labels`.
+pub fn total(samples: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples
+        .iter()
+        .filter_map(|(key, value)| {
+            let rest = key.strip_prefix(name)?.strip_prefix('{')?;
+            let found: BTreeMap<String, String> =
+                serde_json::from_str(&format!("{{{rest}")).ok()?;
+            labels
+                .iter()
+                .all(|(k, v)| found.get(*k).map(String::as_str) == Some(*v))
+                .then_some(*value)
+        })
+        .sum()
 }
 
 fn sample(samples: &BTreeMap<String, f64>, name: &str, labels: &[(&str, &str)]) -> f64 {

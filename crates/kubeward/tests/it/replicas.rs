@@ -362,3 +362,61 @@ fn three_replicas_on_etcd_share_policy_watches_and_the_controllers_lease() {
     drop(members);
     drop(killed_up);
 }
+
+#[test]
+fn a_leader_stopped_with_sigterm_releases_the_lease_and_another_takes_it_at_once() {
+    let etcd = EtcdCluster::start(1);
+    let servers = etcd.endpoints().join(",");
+    let up = Cluster::up_with(
+        tempfile::tempdir().unwrap(),
+        &[format!("--etcd-servers={servers}")],
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let admin = elsewhere.path().join("admin.kubeconfig");
+    std::fs::copy(&up.admin_kubeconfig, &admin).unwrap();
+    let up_identity = up
+        .banner
+        .lines()
+        .find_map(|l| l.strip_prefix("Leader election: candidate "))
+        .expect("up on etcd takes part in the election")
+        .trim()
+        .to_string();
+    let second = serve_replica(&up, &servers, "second", &[]);
+    let second_identity = second.identity.clone().expect("an identity");
+    eventually(
+        || holder(&admin, &second.url) == up_identity,
+        "up, the first candidate, leads",
+    );
+
+    let stopping = std::time::Instant::now();
+    let _folders = up.terminate();
+    let stopped = stopping.elapsed();
+    // Without the release the dead leader would hold the Lease for 15 s more.
+    let right_after = holder(&admin, &second.url);
+    assert_ne!(
+        right_after, up_identity,
+        "the Lease was given up on SIGTERM"
+    );
+    eventually(
+        || holder(&admin, &second.url) == second_identity,
+        "the other replica takes the released Lease over",
+    );
+    let taken = stopping.elapsed();
+    eprintln!(
+        "leader hand-over on SIGTERM: the leader exited after {stopped:?}, the other held the Lease after {taken:?} (lease duration 15 s)"
+    );
+    let transitions = ok(&kubectl(
+        &admin,
+        &second.url,
+        &[
+            "get",
+            "lease",
+            "-n",
+            "kube-system",
+            "kube-controller-manager",
+            "-o",
+            "jsonpath={.spec.leaseTransitions}",
+        ],
+    ));
+    assert_eq!(transitions, "1");
+}

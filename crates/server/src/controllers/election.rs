@@ -4,7 +4,8 @@
 //! replica's own monotonic clock from the moment it last saw the record change, so clocks that
 //! disagree between machines do not matter; the holder renews it every retry period; every
 //! write is a compare-and-swap on the Lease's resourceVersion, so two candidates never both
-//! win. Pure: the caller reads and writes the Lease and says what time it is.
+//! win. A leader that stops cleanly gives the Lease up ([`Elector::release`]). Pure: the caller
+//! reads and writes the Lease and says what time it is.
 
 use std::time::{Duration, Instant};
 
@@ -135,6 +136,32 @@ impl Elector {
                 "holderIdentity": self.identity,
                 "leaseDurationSeconds": seconds,
                 "acquireTime": acquired,
+                "renewTime": stamp,
+                "leaseTransitions": transitions,
+            }),
+            Some(current),
+        ))
+    }
+
+    /// The Lease given up (client-go's `release`, with `ReleaseOnCancel`): no holder, a
+    /// duration of one second, the transitions kept — so that another candidate takes it at its
+    /// next attempt instead of waiting out the duration. `None` when `current` does not name
+    /// this candidate as its holder (nothing to give up).
+    pub fn release(&self, current: &Value, wall: OffsetDateTime) -> Option<Value> {
+        let old = spec(current);
+        if text(&old, "holderIdentity") != self.identity {
+            return None;
+        }
+        let stamp = micro_time(wall);
+        let transitions = old
+            .get("leaseTransitions")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        Some(self.lease(
+            json!({
+                "holderIdentity": "",
+                "leaseDurationSeconds": 1,
+                "acquireTime": stamp,
                 "renewTime": stamp,
                 "leaseTransitions": transitions,
             }),

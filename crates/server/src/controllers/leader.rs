@@ -3,7 +3,10 @@
 //! that act once per cluster on a driver of their own. That driver lists the whole store when it
 //! starts, so whatever happened while no replica led (a CSR approved, a namespace deleted) is
 //! done by the new leader. Leadership ends when the Lease names another replica, or when it
-//! could not be renewed within the renew deadline; the leader's driver stops then.
+//! could not be renewed within the renew deadline; the leader's driver stops then. A leader that
+//! is stopped (the server shutting down on SIGTERM) stops its controllers, then gives the Lease
+//! up, as client-go does with `ReleaseOnCancel`: another replica takes over at its next attempt,
+//! not a lease duration later. A leader that dies leaves the Lease to expire.
 
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -20,8 +23,8 @@ use crate::config::{JITTER_FACTOR, LeaderElection};
 use crate::registry::{kinds, objects};
 use crate::state::State;
 
-/// The candidacy; dropping it stops the thread and, if this replica leads, its controllers (the
-/// Lease is left to expire, as kube-controller-manager leaves it).
+/// The candidacy; dropping it stops the thread and, if this replica leads, its controllers, then
+/// gives the Lease up.
 pub struct Candidacy {
     stop: mpsc::Sender<()>,
     thread: Option<JoinHandle<()>>,
@@ -118,7 +121,12 @@ fn campaign(
         }
         match stopped.recv_timeout(jittered(timing.retry_period)) {
             Err(RecvTimeoutError::Timeout) => {}
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                // The controllers stop before another replica may start its own.
+                drop(leading.take());
+                release(state, &elector);
+                return;
+            }
         }
     }
 }
@@ -128,6 +136,24 @@ fn campaign(
 fn jittered(period: Duration) -> Duration {
     let random = f64::from(uuid::Uuid::new_v4().as_u128() as u16) / f64::from(u16::MAX);
     period.mul_f64(1.0 + (JITTER_FACTOR - 1.0) * random)
+}
+
+/// Gives the Lease up if it still names this replica (a compare-and-swap over what was read).
+fn release(state: &State, elector: &Elector) {
+    let key = kinds::coordination::leases().key(LEASE_NAMESPACE, LEASE_NAME);
+    let Ok(Some(current)) = state.store.get(&key) else {
+        return;
+    };
+    let Some(released) = elector.release(&current, crate::clock::now()) else {
+        return;
+    };
+    match state.store.update(&key, released) {
+        Ok(_) => tracing::info!(
+            identity = elector.identity(),
+            "leader election: released the lease"
+        ),
+        Err(error) => tracing::warn!(%error, "leader election: the lease could not be released"),
+    }
 }
 
 /// What one attempt found.

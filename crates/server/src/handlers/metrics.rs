@@ -26,7 +26,11 @@ pub fn serve(context: &Context<'_>) -> Response<Body> {
     respond::with(
         200,
         CONTENT_TYPE,
-        respond::full(state.metrics.render(snapshot)),
+        respond::full(
+            state
+                .metrics
+                .render(snapshot, &state.config.metrics_sources),
+        ),
     )
 }
 

@@ -29,12 +29,15 @@ fn counters_move_under_kube_apiserver_s_names() {
     metrics.objects("pods", -1);
     metrics.storage("get", "pods".to_string(), Duration::from_millis(2));
     metrics.watch_event("", "v1", "pods");
-    let text = metrics.render(Snapshot {
-        inflight_read_only: 3,
-        inflight_mutating: 1,
-        audit_events: 7,
-        audit_errors: [0, 2],
-    });
+    let text = metrics.render(
+        Snapshot {
+            inflight_read_only: 3,
+            inflight_mutating: 1,
+            audit_events: 7,
+            audit_errors: [0, 2],
+        },
+        &[],
+    );
     for line in [
         r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="200"} 2"#,
         r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="403"} 1"#,

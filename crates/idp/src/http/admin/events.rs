@@ -138,7 +138,8 @@ pub(super) async fn record(State(ctx): State<Arc<Ctx>>, request: Request, next: 
         .provider
         .directory()
         .realm(&realm)
-        .is_some_and(|r| r.events.admin_events_enabled);
+        .is_some_and(|r| r.events.admin_events_enabled)
+        || ctx.provider.has_listeners();
     if !recording {
         return next.run(request).await;
     }
@@ -187,6 +188,7 @@ pub(super) async fn record(State(ctx): State<Arc<Ctx>>, request: Request, next: 
     }
     auth.insert("clientId".to_string(), text("azp"));
     auth.insert("userId".to_string(), text("sub"));
+    let username = text("preferred_username");
     let provider = ctx.provider.clone();
     let event = move |realm_id: String| AdminEvent {
         id: new_id(),
@@ -200,7 +202,7 @@ pub(super) async fn record(State(ctx): State<Arc<Ctx>>, request: Request, next: 
     };
     blocking(move || {
         if let Some(r) = provider.directory().realm(&realm) {
-            provider.log_admin_event(&r, event(r.id.clone()));
+            provider.log_admin_event(&r, event(r.id.clone()), &username);
         }
     })
     .await;

@@ -8,8 +8,11 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
+use kubeward_idp::audit_trail::AuditTrail;
 use kubeward_idp::bootstrap::{self, Bootstrap};
 use kubeward_idp::directory::Directory;
+use kubeward_idp::events::listener::EventListener;
+use kubeward_idp::metrics::IdpMetrics;
 use kubeward_idp::provider::{Provider, RandomMinter};
 use kubeward_idp::representation::RealmRepresentation;
 use kubeward_pki::CertificateAuthority;
@@ -51,6 +54,15 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
+    /// Serve the provider's metrics on /metrics (Keycloak's flag; logins, failures, tokens by
+    /// grant, refresh token reuse, lockouts).
+    #[arg(long, default_value_t = false, num_args = 0..=1, default_missing_value = "true",
+          action = clap::ArgAction::Set)]
+    metrics_enabled: bool,
+    /// The provider's events (logins, tokens, refreshes, logouts, failures, admin changes) in
+    /// an audit log, as the API server writes it.
+    #[command(flatten)]
+    audit: super::super::audit::AuditArgs,
 }
 
 /// A running provider.
@@ -65,6 +77,11 @@ pub struct IdpHandle {
 }
 
 impl IdpHandle {
+    /// Adds a listener that hears every event of the provider from now on.
+    pub fn add_listener(&self, listener: Arc<dyn EventListener>) {
+        self.provider.add_listener(listener);
+    }
+
     /// The secret of a confidential client, as the provider holds it now.
     pub fn client_secret(&self, realm: &str, client_id: &str) -> Option<String> {
         let realm = self.provider.directory().realm(realm)?;
@@ -98,6 +115,8 @@ pub struct StartOptions<'a> {
     /// Certificates (PEM) trusted besides the system's roots when calling upstream identity
     /// providers.
     pub truststore: Vec<u8>,
+    /// Metrics counted and served on the provider's own `/metrics`.
+    pub metrics: Option<Arc<IdpMetrics>>,
 }
 
 /// The PEM certificates of files and directories of them, concatenated.
@@ -186,10 +205,17 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
     let provider = Provider::with_truststore(directory, &options.truststore)
         .map_err(|e| anyhow::anyhow!("the truststore: {e}"))?;
     let provider = Arc::new(provider);
-    let app = kubeward_idp::http::router(provider.clone(), &url);
-    let handler = move |request: http::Request<hyper::body::Incoming>,
-                        _connection: Arc<kubeward_net::ConnectionInfo>| {
+    let mut app = kubeward_idp::http::router(provider.clone(), &url);
+    if let Some(metrics) = options.metrics {
+        provider.add_listener(metrics.clone());
+        app = app.merge(kubeward_idp::http::metrics_route(metrics));
+    }
+    let handler = move |mut request: http::Request<hyper::body::Incoming>,
+                        connection: Arc<kubeward_net::ConnectionInfo>| {
         let app = app.clone();
+        if let Some(peer) = connection.peer {
+            kubeward_idp::http::observe::set_peer(&mut request, peer);
+        }
         async move {
             match app.oneshot(request).await {
                 Ok(response) => response,
@@ -223,7 +249,8 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
 /// looked at.
 const LDAP_SYNC_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Runs the LDAP syncs that are due, on a blocking thread (the LDAP client blocks), forever.
+/// Runs the LDAP syncs that are due and forgets expired codes and logins, on a blocking thread
+/// (the LDAP client blocks), forever.
 async fn periodic_ldap_syncs(provider: Arc<Provider>) {
     let mut tick = tokio::time::interval(LDAP_SYNC_TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -231,7 +258,11 @@ async fn periodic_ldap_syncs(provider: Arc<Provider>) {
         tick.tick().await;
         let p = provider.clone();
         let now = kubeward_idp::http::clock::now();
-        let _ = tokio::task::spawn_blocking(move || p.periodic_syncs(now)).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            p.periodic_syncs(now);
+            p.sweep(now);
+        })
+        .await;
     }
 }
 
@@ -318,6 +349,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let truststore = read_truststore(&args.truststore)?;
+    let audit = args.audit.options()?;
     let runtime = super::super::runtime()?;
     let store = args.data.storage.open(&data_dir)?;
     let shared = args.data.storage.shared();
@@ -334,9 +366,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 limits: args.connections.limits(),
                 shared,
                 truststore,
+                metrics: args.metrics_enabled.then(|| Arc::new(IdpMetrics::new())),
             },
         )
         .await?;
+        let backends = match &audit {
+            Some(options) => {
+                let backends = Arc::new(kubeward_audit::backend::Backends::start(options)?);
+                handle.add_listener(Arc::new(AuditTrail::new(
+                    options.policy.clone(),
+                    backends.clone(),
+                )));
+                Some(backends)
+            }
+            None => None,
+        };
         let mut signals = shutdown::Signals::install()?;
         println!("kubeward idp is up.");
         println!();
@@ -346,6 +390,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("Ready.");
         shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
             .await;
+        // What the audit backends still hold is delivered before the provider is gone.
+        if let Some(backends) = backends {
+            backends.shutdown();
+        }
         anyhow::Ok(ExitCode::SUCCESS)
     })?;
     shutdown::stop_runtime(runtime, "kubeward idp");

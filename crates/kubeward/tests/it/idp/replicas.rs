@@ -234,3 +234,210 @@ fn kid(token: &Value) -> String {
         .unwrap()
         .to_string()
 }
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const REDIRECT: &str = "http://127.0.0.1:43123/callback";
+
+/// A request through `replica` with a cookie jar: (status, headers and body).
+fn browse(ca: &Path, replica: &Replica, jar: &Path, args: &[&str]) -> (u16, String) {
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
+    let jar = jar.to_str().unwrap();
+    let mut all = vec!["-i", "-b", jar, "-c", jar, "--connect-to", &connect_to];
+    all.extend_from_slice(args);
+    curl(ca, &all)
+}
+
+fn form_action(page: &str) -> String {
+    let start = page.find("action=\"").expect("a form") + "action=\"".len();
+    let rest = &page[start..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+fn code_of(response: &str) -> String {
+    let location = response
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("location: ")
+                .then(|| l[10..].trim())
+        })
+        .unwrap_or_else(|| panic!("a redirect: {response}"));
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let query = location.split_once('?').unwrap().1;
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    params
+        .into_iter()
+        .find_map(|(k, v)| (k == "code").then_some(v))
+        .expect("a code")
+}
+
+fn exchange(ca: &Path, replica: &Replica, code: &str) -> (u16, Value) {
+    token(
+        ca,
+        replica,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "kubelogin"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+}
+
+fn password(ca: &Path, replica: &Replica, password: &str) -> (u16, Value) {
+    token(
+        ca,
+        replica,
+        &[
+            ("grant_type", "password"),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+            ("username", "test"),
+            ("password", password),
+        ],
+    )
+}
+
+/// The admin REST API through `replica`, as the master realm's first admin.
+fn admin(
+    ca: &Path,
+    replica: &Replica,
+    admin_password: &str,
+    method: &str,
+    body: Option<&str>,
+) -> (u16, String) {
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
+    let url = format!("https://{PUBLIC_HOST}/realms/master/protocol/openid-connect/token");
+    let (status, token) = curl(
+        ca,
+        &[
+            "--connect-to",
+            &connect_to,
+            &url,
+            "-d",
+            "grant_type=password&client_id=admin-cli&username=admin",
+            "--data-urlencode",
+            &format!("password={admin_password}"),
+        ],
+    );
+    assert_eq!(status, 200, "{token}");
+    let bearer = format!(
+        "Authorization: Bearer {}",
+        json(&token)["access_token"].as_str().unwrap()
+    );
+    let url = format!("https://{PUBLIC_HOST}/admin/realms/kubernetes");
+    let mut args = vec![
+        "--connect-to",
+        &connect_to,
+        "-X",
+        method,
+        "-H",
+        &bearer,
+        &url,
+    ];
+    if let Some(body) = body {
+        args.extend(["-H", "Content-Type: application/json", "-d", body]);
+    }
+    curl(ca, &args)
+}
+
+#[test]
+fn codes_logins_and_lockouts_are_shared_by_the_replicas_on_one_etcd() {
+    let etcd = EtcdCluster::start(3);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+    let jar = dir.path().join("cookies");
+
+    // A login started on A continues on B; B's code is redeemed on A, once.
+    let authorize = format!(
+        "https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/auth?client_id=kubelogin&redirect_uri={}&response_type=code&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
+        serde_urlencoded::to_string([("x", REDIRECT)]).unwrap()[2..].to_string()
+    );
+    let (status, page) = browse(&ca, &a, &jar, &[&authorize]);
+    assert_eq!(status, 200, "{page}");
+    let (status, answer) = browse(
+        &ca,
+        &b,
+        &jar,
+        &[
+            &form_action(&page),
+            "--data-urlencode",
+            "username=test",
+            "--data-urlencode",
+            &format!("password={PASSWORD}"),
+        ],
+    );
+    assert_eq!(status, 302, "the login begun on A goes on on B: {answer}");
+    let code = code_of(&answer);
+    let (status, tokens) = exchange(&ca, &a, &code);
+    assert_eq!(status, 200, "{tokens}");
+    for replica in [&b, &a] {
+        let (status, again) = exchange(&ca, replica, &code);
+        assert_eq!(
+            (status, again["error_description"].as_str()),
+            (400, Some("Code not valid")),
+            "{again}"
+        );
+    }
+    // The replay revoked what the first redemption issued (RFC 6749 §4.1.2).
+    let (status, revoked) = refresh(&ca, &b, tokens["refresh_token"].as_str().unwrap());
+    assert_eq!(status, 400, "{revoked}");
+
+    // One code redeemed on both replicas at once: exactly one gets tokens.
+    for _ in 0..3 {
+        let (status, page) = browse(&ca, &b, &jar, &[&authorize]);
+        let code = if status == 302 {
+            code_of(&page)
+        } else {
+            panic!("the SSO cookie logs in at once: {page}")
+        };
+        let (first, second) = std::thread::scope(|scope| {
+            let on_a = scope.spawn(|| exchange(&ca, &a, &code));
+            let on_b = scope.spawn(|| exchange(&ca, &b, &code));
+            (on_a.join().unwrap(), on_b.join().unwrap())
+        });
+        let mut statuses = [first.0, second.0];
+        statuses.sort();
+        assert_eq!(statuses, [200, 400], "{first:?} {second:?}");
+    }
+
+    // Brute-force detection counts the failures of both replicas: two lock the user.
+    let admin_password = std::fs::read_to_string(dir.path().join("a/idp-admin-password"))
+        .expect("A bootstrapped the master realm")
+        .trim()
+        .to_string();
+    let (status, body) = admin(
+        &ca,
+        &a,
+        &admin_password,
+        "PUT",
+        Some(
+            r#"{"bruteForceProtected":true,"failureFactor":2,"waitIncrementSeconds":600,"maxFailureWaitSeconds":900,"maxDeltaTimeSeconds":43200}"#,
+        ),
+    );
+    assert_eq!(status, 204, "{body}");
+    crate::etcd::eventually(
+        || {
+            let (_, realm) = admin(&ca, &b, &admin_password, "GET", None);
+            json(&realm)["bruteForceProtected"] == true
+        },
+        "B follows the realm's change",
+    );
+    assert_eq!(password(&ca, &a, "wrong-1").0, 401);
+    assert_eq!(password(&ca, &b, "wrong-2").0, 401);
+    for replica in [&a, &b] {
+        let (status, refused) = password(&ca, replica, PASSWORD);
+        assert_eq!(
+            (status, refused["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "locked out on every replica: {refused}"
+        );
+    }
+}

@@ -183,3 +183,41 @@ fn micro_times_have_six_digits() {
         "2026-01-02T03:04:05.000007Z"
     );
 }
+
+#[test]
+fn a_stopping_leader_releases_the_lease_and_the_next_candidate_takes_it_at_once() {
+    let start = Instant::now();
+    let mut a = Elector::new("host_a".into(), timing());
+    let lease = stored(a.decide(None, start, WALL), 5);
+    a.written(&lease, start);
+    let released = a
+        .release(&lease, WALL + time::Duration::seconds(3))
+        .expect("the holder releases");
+    assert_eq!(
+        released["spec"],
+        json!({
+            "holderIdentity": "",
+            "leaseDurationSeconds": 1,
+            "acquireTime": "2026-12-05T10:00:03.123456Z",
+            "renewTime": "2026-12-05T10:00:03.123456Z",
+            "leaseTransitions": 0,
+        })
+    );
+    assert_eq!(
+        released["metadata"]["resourceVersion"], "5",
+        "a compare-and-swap"
+    );
+    let mut released = released;
+    released["metadata"]["resourceVersion"] = json!("6");
+    // B saw A's Lease a moment ago: without the release it would wait 15 s.
+    let mut b = Elector::new("host_b".into(), timing());
+    assert_eq!(b.decide(Some(&lease), start, WALL), Step::Wait);
+    let step = b.decide(Some(&released), start + Duration::from_secs(3), WALL);
+    let Step::Update(taken) = step else {
+        panic!("{step:?}")
+    };
+    assert_eq!(taken["spec"]["holderIdentity"], "host_b");
+    assert_eq!(taken["spec"]["leaseTransitions"], 1);
+    // Nothing to give up for a candidate that does not hold it.
+    assert_eq!(b.release(&lease, WALL), None);
+}
