@@ -87,6 +87,8 @@ pub struct Provider {
     upstream: upstream::Upstream,
     /// When each LDAP provider's periodic sync was last tried (by component id).
     ldap_attempts: Mutex<HashMap<String, u64>>,
+    /// The TLS settings of `ldaps://` and StartTLS connections when a truststore was given.
+    ldap_tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -135,14 +137,16 @@ impl Provider {
             browser: browser::BrowserState::default(),
             upstream: upstream::Upstream::default(),
             ldap_attempts: Mutex::new(HashMap::new()),
+            ldap_tls: None,
         }
     }
 
-    /// A provider whose calls to upstream identity providers also trust the certificates of
+    /// A provider whose calls to upstream identity providers and LDAPS servers also trust the certificates of
     /// `truststore_pem` (Keycloak's `--truststore-paths`).
     pub fn with_truststore(directory: Directory, truststore_pem: &[u8]) -> Result<Self, String> {
         Ok(Self {
             upstream: upstream::Upstream::new(truststore_pem)?,
+            ldap_tls: ldap::tls_config(truststore_pem)?,
             ..Self::new(directory)
         })
     }

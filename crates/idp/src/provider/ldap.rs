@@ -4,6 +4,7 @@
 //! checked by a bind as the user's DN, and the full and changed-users syncs
 //! (`user-storage/{id}/sync`, and periodically as `fullSyncPeriod` asks).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Scope, SearchEntry};
@@ -40,6 +41,37 @@ pub enum LdapError {
     Directory(#[from] DirectoryError),
 }
 
+/// The TLS settings of LDAP connections that trust the system's roots and the certificates of
+/// `truststore_pem` (Keycloak's `--truststore-paths`); `None` without a truststore (ldap3's
+/// own settings: the system's roots).
+pub fn tls_config(truststore_pem: &[u8]) -> Result<Option<Arc<rustls::ClientConfig>>, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    if truststore_pem.is_empty() {
+        return Ok(None);
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    let mut given = 0;
+    for cert in CertificateDer::pem_slice_iter(truststore_pem) {
+        let cert = cert.map_err(|e| format!("the truststore: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("the truststore: {e}"))?;
+        given += 1;
+    }
+    if given == 0 {
+        return Err("the truststore has no CERTIFICATE block".into());
+    }
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // The system's roots rustls cannot use are left out, as ldap3 leaves them out.
+        let _ = roots.add(cert);
+    }
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(Arc::new(config)))
+}
+
 /// A connection to an LDAP provider's server.
 struct Connection {
     conn: LdapConn,
@@ -51,15 +83,21 @@ fn unavailable(s: &LdapSettings, e: &Ldap3Error) -> LdapError {
 }
 
 impl Connection {
-    /// Connects, without binding.
-    fn open(settings: LdapSettings) -> Result<Self, LdapError> {
+    /// Connects, without binding (TLS with `tls` when given).
+    fn open(
+        settings: LdapSettings,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, LdapError> {
         let timeout = settings
             .timeout_ms
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let conn_settings = LdapConnSettings::new()
+        let mut conn_settings = LdapConnSettings::new()
             .set_conn_timeout(timeout)
             .set_starttls(settings.start_tls);
+        if let Some(tls) = tls {
+            conn_settings = conn_settings.set_config(Arc::clone(tls));
+        }
         let mut conn = LdapConn::with_settings(conn_settings, &settings.url)
             .map_err(|e| unavailable(&settings, &e))?;
         conn.with_timeout(timeout);
@@ -67,8 +105,11 @@ impl Connection {
     }
 
     /// Connects and binds as the provider's `bindDn` (anonymously without one).
-    fn service(settings: LdapSettings) -> Result<Self, LdapError> {
-        let mut c = Self::open(settings)?;
+    fn service(
+        settings: LdapSettings,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, LdapError> {
+        let mut c = Self::open(settings, tls)?;
         if let Some(dn) = c.settings.bind_dn.clone() {
             let credential = c.settings.bind_credential.clone().unwrap_or_default();
             let result = c
@@ -155,12 +196,17 @@ fn provided(realm: &Realm, c: &Component) -> Result<Provided, LdapError> {
 }
 
 /// A user's password checked by LDAP: `Ok(false)` for a wrong one.
-fn bind_as(settings: LdapSettings, dn: &str, password: &str) -> Result<bool, LdapError> {
+fn bind_as(
+    settings: LdapSettings,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    dn: &str,
+    password: &str,
+) -> Result<bool, LdapError> {
     // An empty password would be an unauthenticated bind, which LDAP servers accept.
     if password.is_empty() {
         return Ok(false);
     }
-    let mut c = Connection::open(settings)?;
+    let mut c = Connection::open(settings, tls)?;
     let result = c
         .conn
         .simple_bind(dn, password)
@@ -204,7 +250,7 @@ impl Provider {
         let username = local.map_or(login, |u| u.username.as_str());
         for c in candidates {
             let p = provided(&realm, c)?;
-            let mut conn = Connection::service(p.settings.clone())?;
+            let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
             let attrs = ldap::user_attributes(&p.settings, &p.mappings);
             let found = conn.users(&ldap::user_filter(&p.settings, username), &attrs)?;
             let Some(entry) = found.into_iter().next() else {
@@ -268,7 +314,7 @@ impl Provider {
         Some(
             ldap::settings(c)
                 .map_err(LdapError::from)
-                .and_then(|s| bind_as(s, dn, password)),
+                .and_then(|s| bind_as(s, self.ldap_tls.as_ref(), dn, password)),
         )
     }
 
@@ -291,7 +337,7 @@ impl Provider {
             .filter(|c| c.is_ldap())
             .ok_or(LdapError::NotFound("Could not find component"))?;
         let p = provided(&realm, c)?;
-        let mut conn = Connection::service(p.settings.clone())?;
+        let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
         let attrs = ldap::user_attributes(&p.settings, &p.mappings);
         let mut filter = ldap::users_filter(&p.settings);
         let since = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
