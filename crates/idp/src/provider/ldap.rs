@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Scope, SearchEntry};
+use std::collections::HashSet;
+
+use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Mod, Scope, SearchEntry};
 
 use super::{Provider, new_id};
 use crate::directory::DirectoryError;
@@ -36,6 +38,9 @@ pub enum LdapError {
     /// The realm or component is gone.
     #[error("{0}")]
     NotFound(&'static str),
+    /// The LDAP server refused a change (why).
+    #[error("{0}")]
+    Refused(String),
     /// The store refused the change.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
@@ -412,6 +417,154 @@ impl Provider {
                 c.config.insert("lastSync".into(), vec![now.to_string()]);
             }
             Ok(result.finish())
+        })?;
+        Ok(result)
+    }
+
+    /// Keycloak's `testLDAPConnection`: whether the server at `probe.url` answers
+    /// (`testConnection`) or also accepts a bind as `probe.bind_dn` (`testAuthentication`).
+    pub fn test_ldap(&self, probe: LdapSettings) -> bool {
+        let authenticate = probe.bind_dn.is_some();
+        let result = if authenticate {
+            Connection::service(probe, self.ldap_tls.as_ref())
+        } else {
+            Connection::open(probe, self.ldap_tls.as_ref())
+        };
+        match result {
+            Ok(mut c) => {
+                let _ = c.conn.unbind();
+                true
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "testLDAPConnection");
+                false
+            }
+        }
+    }
+
+    /// The provider (settings and mappings) of a user linked to a `WRITABLE` LDAP provider,
+    /// with the user's DN.
+    fn writable(
+        &self,
+        realm: &Realm,
+        user: &crate::model::User,
+    ) -> Result<(Provided, String), LdapError> {
+        let link = user
+            .federation_link
+            .as_deref()
+            .ok_or(LdapError::NotFound("User not found"))?;
+        let c = realm
+            .component(link)
+            .filter(|c| c.is_ldap())
+            .ok_or(LdapError::NotFound("Could not find component"))?;
+        let p = provided(realm, c)?;
+        if p.settings.edit_mode != ldap::EditMode::Writable {
+            return Err(FederationError::ReadOnly.into());
+        }
+        let dn = user
+            .attributes
+            .get(LDAP_ENTRY_DN)
+            .and_then(|v| v.first())
+            .cloned()
+            .ok_or(LdapError::NotFound("User not found"))?;
+        Ok((p, dn))
+    }
+
+    /// Replaces attributes of an entry as the provider's bind DN.
+    fn modify(
+        &self,
+        settings: LdapSettings,
+        dn: &str,
+        changes: Vec<(String, Vec<String>)>,
+    ) -> Result<(), LdapError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut c = Connection::service(settings, self.ldap_tls.as_ref())?;
+        let mods: Vec<Mod<String>> = changes
+            .into_iter()
+            .map(|(attribute, values)| {
+                Mod::Replace(attribute, values.into_iter().collect::<HashSet<_>>())
+            })
+            .collect();
+        let result = c
+            .conn
+            .modify(dn, mods)
+            .map_err(|e| unavailable(&c.settings, &e))?;
+        let _ = c.conn.unbind();
+        if result.rc != 0 {
+            return Err(LdapError::Refused(format!(
+                "LDAP server {} refused to modify {dn}: result code {} {}",
+                c.settings.url, result.rc, result.text
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes a change of a `WRITABLE` provider's user (`before` → `after`) to its LDAP entry:
+    /// the mapped attributes that changed. A read-only provider or mapper refuses.
+    pub fn ldap_update_user(
+        &self,
+        realm: &Realm,
+        before: &crate::model::User,
+        after: &crate::model::User,
+    ) -> Result<(), LdapError> {
+        let (p, dn) = self.writable(realm, before)?;
+        let changes = ldap::ldap_changes(&p.mappings, before, after)?;
+        self.modify(p.settings, &dn, changes)
+    }
+
+    /// Sets the password of a `WRITABLE` provider's user in LDAP (`userPassword`, replaced as
+    /// the provider's bind DN).
+    pub fn ldap_set_password(
+        &self,
+        realm: &Realm,
+        user: &crate::model::User,
+        password: &str,
+    ) -> Result<(), LdapError> {
+        let (p, dn) = self.writable(realm, user)?;
+        self.modify(
+            p.settings,
+            &dn,
+            vec![("userPassword".into(), vec![password.to_string()])],
+        )
+    }
+
+    /// Keycloak's `user-storage/{parent}/mappers/{id}/sync`: a group mapper's groups read from
+    /// LDAP (`fed_to_keycloak`); the other direction, and attribute mappers, have nothing to
+    /// sync (kubeward's group mappers are read-only).
+    pub fn sync_mapper(
+        &self,
+        realm_name: &str,
+        parent_id: &str,
+        mapper_id: &str,
+        fed_to_keycloak: bool,
+    ) -> Result<SyncResult, LdapError> {
+        let realm = self
+            .directory
+            .realm(realm_name)
+            .ok_or(LdapError::NotFound("Realm not found."))?;
+        let parent = realm
+            .component(parent_id)
+            .ok_or(LdapError::NotFound("Parent model not found"))?;
+        let mapper = realm
+            .component(mapper_id)
+            .filter(|m| m.parent_id == parent.id)
+            .ok_or(LdapError::NotFound("Mapper model not found"))?;
+        if !fed_to_keycloak || mapper.provider_id != ldap::GROUP_MAPPER {
+            return Ok(SyncResult::default().finish());
+        }
+        let settings = ldap::settings(parent)?;
+        let Some(g) = ldap::group_settings(&[mapper])? else {
+            return Ok(SyncResult::default().finish());
+        };
+        let drop_missing = mapper.flag("drop.non.existing.groups.during.sync", false);
+        let mut conn = Connection::service(settings, self.ldap_tls.as_ref())?;
+        let groups = conn.groups(&g, &ldap::groups_filter(&g))?;
+        let _ = conn.conn.unbind();
+        let result = self.directory.update_realm(realm_name, move |r| {
+            Ok(ldap::sync_groups(r, &g, &groups, drop_missing, &mut new_id)
+                .map_err(|e| ModelError::Invalid(e.to_string()))?)
         })?;
         Ok(result)
     }

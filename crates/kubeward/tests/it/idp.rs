@@ -11,6 +11,7 @@ mod browser_flows;
 mod cli;
 mod cors;
 mod federation;
+mod federation_admin;
 mod negative;
 mod replicas;
 mod role_mappings;

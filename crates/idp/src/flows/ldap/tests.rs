@@ -85,10 +85,12 @@ fn an_entry_becomes_a_linked_user_found_again_by_its_uuid() {
         AttributeMapping {
             ldap: "mail".into(),
             model: "email".into(),
+            read_only: false,
         },
         AttributeMapping {
             ldap: "cn".into(),
             model: "firstName".into(),
+            read_only: false,
         },
     ];
     let s = ldap();
