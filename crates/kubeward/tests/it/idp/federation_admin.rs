@@ -5,6 +5,8 @@
 //! back with ldapsearch and ldapwhoami), removes and unlinks the imported users, and keeps an
 //! `UNSYNCED` change out of LDAP.
 
+use std::process::Command;
+
 use serde_json::json;
 
 use super::federation::{MINJI_PASSWORD, Slapd};
@@ -111,4 +113,47 @@ fn ldaps_with_a_private_ca_writable_mode_and_the_user_storage_actions() {
     assert_eq!(seen["unlinked"], json!([204, null]));
     assert_eq!(seen["link_after_unlink"], Value::Null);
     assert_eq!(seen["unlinked_login"][0], 401);
+
+    // The provider and its mappers go into `kubeward idp export` as `kc.sh export` nests them,
+    // and come back with `import` into a new data directory.
+    let dir = idp.stop();
+    let idp_cli = |data: &Path, args: &[&str]| {
+        let out = Command::new(kubeward_testkit::kubeward_binary())
+            .arg("idp")
+            .args(args)
+            .arg("--data-dir")
+            .arg(data)
+            .output()
+            .expect("kubeward runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let exported = json(&idp_cli(
+        &dir.path().join("data"),
+        &["export", "-r", "kubernetes"],
+    ));
+    let storage = &exported["components"]["org.keycloak.storage.UserStorageProvider"][0];
+    assert_eq!(storage["name"], "corp-ldap");
+    assert_eq!(storage["config"]["editMode"], json!(["UNSYNCED"]));
+    let mappers: Vec<&str> =
+        storage["subComponents"]["org.keycloak.storage.ldap.mappers.LDAPStorageMapper"]
+            .as_array()
+            .expect("the mappers, nested")
+            .iter()
+            .filter_map(|m| m["name"].as_str())
+            .collect();
+    assert!(
+        mappers.contains(&"groups") && mappers.contains(&"email"),
+        "{mappers:?}"
+    );
+    let file = dir.path().join("export.json");
+    std::fs::write(&file, exported.to_string()).expect("write the export");
+    let other = dir.path().join("other");
+    idp_cli(&other, &["import", "-f", file.to_str().unwrap()]);
+    let again = json(&idp_cli(&other, &["export", "-r", "kubernetes"]));
+    assert_eq!(again["components"], exported["components"]);
 }
