@@ -94,6 +94,8 @@ pub struct Provider {
     listeners: RwLock<Vec<Arc<dyn EventListener>>>,
     /// When expired codes and logins were last swept.
     swept: Mutex<u64>,
+    /// The TLS settings of `ldaps://` and StartTLS connections when a truststore was given.
+    ldap_tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -144,14 +146,16 @@ impl Provider {
             ldap_attempts: Mutex::new(HashMap::new()),
             listeners: RwLock::new(Vec::new()),
             swept: Mutex::new(0),
+            ldap_tls: None,
         }
     }
 
-    /// A provider whose calls to upstream identity providers also trust the certificates of
+    /// A provider whose calls to upstream identity providers and LDAPS servers also trust the certificates of
     /// `truststore_pem` (Keycloak's `--truststore-paths`).
     pub fn with_truststore(directory: Directory, truststore_pem: &[u8]) -> Result<Self, String> {
         Ok(Self {
             upstream: upstream::Upstream::new(truststore_pem)?,
+            ldap_tls: ldap::tls_config(truststore_pem)?,
             ..Self::new(directory)
         })
     }

@@ -136,6 +136,8 @@ pub struct RealmRepresentation {
     pub identity_providers: Option<Vec<IdentityProviderRepresentation>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider_mappers: Option<Vec<IdentityProviderMapperRepresentation>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub components: Option<BTreeMap<String, Vec<components::ComponentExportRepresentation>>>,
     /// Fields Keycloak knows that kubeward keeps as given.
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -764,6 +766,12 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
         .flatten()
         .map(|m| brokering::idp_mapper_from(m, minter))
         .collect();
+    if let Some(exported) = &rep.components {
+        let id = realm.id.clone();
+        realm
+            .components
+            .extend(components::import_components(exported, &id, minter));
+    }
     for u in rep.users.iter().flatten() {
         let mut user = User::new(u.id.clone().unwrap_or_else(|| minter.id()), &u.username);
         update_user(&mut user, u, minter)?;
@@ -1042,6 +1050,7 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
                 .map(brokering::idp_mapper_to)
                 .collect(),
         ),
+        components: Some(components::export_components(realm, &realm.id)),
         ..realm_summary(realm)
     }
 }

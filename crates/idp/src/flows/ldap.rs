@@ -28,6 +28,9 @@ pub enum FederationError {
     /// The entry cannot become a user (why).
     #[error("{0}")]
     Entry(String),
+    /// The change would write what the provider keeps read-only.
+    #[error("User is read only!")]
+    ReadOnly,
 }
 
 /// Who may change the LDAP provider's users (Keycloak's `editMode`).
@@ -35,7 +38,7 @@ pub enum FederationError {
 pub enum EditMode {
     /// LDAP is read, never written; the users' mapped fields and passwords cannot change.
     ReadOnly,
-    /// Changes go to LDAP (kubeward refuses them as `ReadOnly`: it does not write LDAP).
+    /// Changes of the mapped fields and passwords are written to LDAP.
     Writable,
     /// Changes stay in kubeward's copy.
     Unsynced,
@@ -247,6 +250,8 @@ pub struct AttributeMapping {
     pub ldap: String,
     /// `user.model.attribute`: `username`, `email`, `firstName`, `lastName` or an attribute.
     pub model: String,
+    /// `read.only`: a change of the user's value is refused in `WRITABLE` mode.
+    pub read_only: bool,
 }
 
 /// The attribute mappings of a provider's mappers.
@@ -258,6 +263,7 @@ pub fn attribute_mappings(mappers: &[&Component]) -> Vec<AttributeMapping> {
             Some(AttributeMapping {
                 ldap: m.config("ldap.attribute")?.to_string(),
                 model: m.config("user.model.attribute")?.to_string(),
+                read_only: m.flag("read.only", false),
             })
         })
         .collect()
@@ -469,6 +475,79 @@ impl Imported {
     }
 }
 
+/// The values of a user property or attribute, as an attribute mapper reads them.
+fn get_model(user: &User, model: &str) -> Vec<String> {
+    match model {
+        "username" => vec![user.username.clone()],
+        "email" => user.email.iter().cloned().collect(),
+        "firstName" => user.first_name.iter().cloned().collect(),
+        "lastName" => user.last_name.iter().cloned().collect(),
+        _ => user.attributes.get(model).cloned().unwrap_or_default(),
+    }
+}
+
+/// What a change of a `WRITABLE` provider's user writes to its LDAP entry: each mapped LDAP
+/// attribute whose user value changed, with its new values (none: the attribute is removed).
+/// A changed username, or a value of a `read.only` mapper, is refused (Keycloak's "User is read
+/// only!"); kubeward renames no LDAP entry.
+pub fn ldap_changes(
+    mappings: &[AttributeMapping],
+    before: &User,
+    after: &User,
+) -> Result<Vec<(String, Vec<String>)>, FederationError> {
+    let mut changes = Vec::new();
+    for m in mappings {
+        let (old, new) = (get_model(before, &m.model), get_model(after, &m.model));
+        if old == new {
+            continue;
+        }
+        if m.read_only || m.model == "username" {
+            return Err(FederationError::ReadOnly);
+        }
+        changes.push((m.ldap.clone(), new));
+    }
+    if before.username != after.username {
+        return Err(FederationError::ReadOnly);
+    }
+    Ok(changes)
+}
+
+/// The settings of a connection test (`testLDAPConnection`): a URL, StartTLS, a timeout and,
+/// for `testAuthentication`, the DN and password to bind with.
+pub fn probe_settings(
+    url: &str,
+    start_tls: bool,
+    timeout_ms: Option<u64>,
+    bind: Option<(String, String)>,
+) -> Result<LdapSettings, FederationError> {
+    if !(url.starts_with("ldap://") || url.starts_with("ldaps://")) {
+        return Err(FederationError::Config(format!(
+            "Invalid LDAP connection URL: {url}"
+        )));
+    }
+    let (bind_dn, bind_credential) = match bind {
+        Some((dn, credential)) => (Some(dn), Some(credential)),
+        None => (None, None),
+    };
+    Ok(LdapSettings {
+        url: url.to_string(),
+        bind_dn,
+        bind_credential,
+        users_dn: String::new(),
+        username_attribute: String::new(),
+        rdn_attribute: String::new(),
+        uuid_attribute: String::new(),
+        object_classes: Vec::new(),
+        custom_filter: None,
+        subtree: false,
+        edit_mode: EditMode::ReadOnly,
+        start_tls,
+        timeout_ms,
+        full_sync_period: None,
+        changed_sync_period: None,
+    })
+}
+
 /// Sets a user property or attribute from an LDAP attribute's values.
 fn set_model(user: &mut User, model: &str, values: &[String]) {
     let first = values.first().cloned();
@@ -664,6 +743,59 @@ pub fn sync_memberships(
         }
     }
     Ok(changed)
+}
+
+/// A group mapper's sync from LDAP (`…/mappers/{id}/sync?direction=fedToKeycloak`): every LDAP
+/// group becomes a realm group under `groups.path` (added, or updated when it exists); with
+/// `drop.non.existing.groups.during.sync`, the mapper's groups LDAP no longer has are removed.
+/// Counted in Keycloak's `SynchronizationResult`.
+pub fn sync_groups(
+    realm: &mut Realm,
+    g: &GroupSettings,
+    groups: &[Entry],
+    drop_missing: bool,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<SyncResult, FederationError> {
+    let mut result = SyncResult::default();
+    let parent_path = g.path.trim_end_matches('/');
+    let mut seen = BTreeSet::new();
+    for entry in groups {
+        let Some(name) = entry.first(&g.name_attribute) else {
+            result.failed += 1;
+            continue;
+        };
+        let existed = realm
+            .group_by_path(&format!("{parent_path}/{name}"))
+            .is_some();
+        if let Some(id) = ensure_group(realm, g, entry, new_id)? {
+            seen.insert(id);
+        }
+        if existed {
+            result.updated += 1;
+        } else {
+            result.added += 1;
+        }
+    }
+    if drop_missing {
+        let groups_dn = normalize_dn(&g.groups_dn);
+        let gone: Vec<String> = realm
+            .groups
+            .iter()
+            .filter(|x| !seen.contains(&x.id))
+            .filter(|x| {
+                x.attributes
+                    .get(LDAP_ENTRY_DN)
+                    .and_then(|v| v.first())
+                    .is_some_and(|dn| normalize_dn(dn).ends_with(&groups_dn))
+            })
+            .map(|x| x.id.clone())
+            .collect();
+        for id in gone {
+            realm.remove_group(&id);
+            result.removed += 1;
+        }
+    }
+    Ok(result.finish())
 }
 
 /// A time as LDAP's GeneralizedTime (`YYYYMMDDHHMMSSZ`, UTC).

@@ -12,8 +12,8 @@
 //! - `answer`: Keycloak's error bodies, paging and the success answers.
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
-//!   `server_info`, `identity_providers`, `components` (user federation): the handlers, one
-//!   module per resource.
+//!   `server_info`, `identity_providers`, `components` and `user_storage` (user federation):
+//!   the handlers, one module per resource.
 //! - `lookup`: lookups several handlers share.
 
 use std::sync::Arc;
@@ -41,6 +41,7 @@ mod required_actions;
 mod role_mappings;
 mod roles;
 mod server_info;
+mod user_storage;
 mod users;
 
 use mappers::{OfClient, OfScope};
@@ -273,7 +274,23 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         )
         .route(
             &format!("{R}/user-storage/{{id}}/sync"),
-            post(components::sync),
+            post(user_storage::sync),
+        )
+        .route(
+            &format!("{R}/user-storage/{{id}}/remove-imported-users"),
+            post(user_storage::remove_imported_users),
+        )
+        .route(
+            &format!("{R}/user-storage/{{id}}/unlink-users"),
+            post(user_storage::unlink_users),
+        )
+        .route(
+            &format!("{R}/user-storage/{{parent}}/mappers/{{id}}/sync"),
+            post(user_storage::sync_mapper),
+        )
+        .route(
+            &format!("{R}/testLDAPConnection"),
+            post(user_storage::test_connection),
         )
         .route(
             &format!("{R}/identity-provider/instances"),

@@ -4,9 +4,12 @@
 //! checked by a bind as the user's DN, and the full and changed-users syncs
 //! (`user-storage/{id}/sync`, and periodically as `fullSyncPeriod` asks).
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Scope, SearchEntry};
+use std::collections::HashSet;
+
+use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Mod, Scope, SearchEntry};
 
 use super::{Provider, new_id};
 use crate::directory::DirectoryError;
@@ -35,9 +38,43 @@ pub enum LdapError {
     /// The realm or component is gone.
     #[error("{0}")]
     NotFound(&'static str),
+    /// The LDAP server refused a change (why).
+    #[error("{0}")]
+    Refused(String),
     /// The store refused the change.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+}
+
+/// The TLS settings of LDAP connections that trust the system's roots and the certificates of
+/// `truststore_pem` (Keycloak's `--truststore-paths`); `None` without a truststore (ldap3's
+/// own settings: the system's roots).
+pub fn tls_config(truststore_pem: &[u8]) -> Result<Option<Arc<rustls::ClientConfig>>, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject as _;
+    if truststore_pem.is_empty() {
+        return Ok(None);
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    let mut given = 0;
+    for cert in CertificateDer::pem_slice_iter(truststore_pem) {
+        let cert = cert.map_err(|e| format!("the truststore: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("the truststore: {e}"))?;
+        given += 1;
+    }
+    if given == 0 {
+        return Err("the truststore has no CERTIFICATE block".into());
+    }
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // The system's roots rustls cannot use are left out, as ldap3 leaves them out.
+        let _ = roots.add(cert);
+    }
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(Arc::new(config)))
 }
 
 /// A connection to an LDAP provider's server.
@@ -51,15 +88,21 @@ fn unavailable(s: &LdapSettings, e: &Ldap3Error) -> LdapError {
 }
 
 impl Connection {
-    /// Connects, without binding.
-    fn open(settings: LdapSettings) -> Result<Self, LdapError> {
+    /// Connects, without binding (TLS with `tls` when given).
+    fn open(
+        settings: LdapSettings,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, LdapError> {
         let timeout = settings
             .timeout_ms
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let conn_settings = LdapConnSettings::new()
+        let mut conn_settings = LdapConnSettings::new()
             .set_conn_timeout(timeout)
             .set_starttls(settings.start_tls);
+        if let Some(tls) = tls {
+            conn_settings = conn_settings.set_config(Arc::clone(tls));
+        }
         let mut conn = LdapConn::with_settings(conn_settings, &settings.url)
             .map_err(|e| unavailable(&settings, &e))?;
         conn.with_timeout(timeout);
@@ -67,8 +110,11 @@ impl Connection {
     }
 
     /// Connects and binds as the provider's `bindDn` (anonymously without one).
-    fn service(settings: LdapSettings) -> Result<Self, LdapError> {
-        let mut c = Self::open(settings)?;
+    fn service(
+        settings: LdapSettings,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+    ) -> Result<Self, LdapError> {
+        let mut c = Self::open(settings, tls)?;
         if let Some(dn) = c.settings.bind_dn.clone() {
             let credential = c.settings.bind_credential.clone().unwrap_or_default();
             let result = c
@@ -155,12 +201,17 @@ fn provided(realm: &Realm, c: &Component) -> Result<Provided, LdapError> {
 }
 
 /// A user's password checked by LDAP: `Ok(false)` for a wrong one.
-fn bind_as(settings: LdapSettings, dn: &str, password: &str) -> Result<bool, LdapError> {
+fn bind_as(
+    settings: LdapSettings,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    dn: &str,
+    password: &str,
+) -> Result<bool, LdapError> {
     // An empty password would be an unauthenticated bind, which LDAP servers accept.
     if password.is_empty() {
         return Ok(false);
     }
-    let mut c = Connection::open(settings)?;
+    let mut c = Connection::open(settings, tls)?;
     let result = c
         .conn
         .simple_bind(dn, password)
@@ -204,7 +255,7 @@ impl Provider {
         let username = local.map_or(login, |u| u.username.as_str());
         for c in candidates {
             let p = provided(&realm, c)?;
-            let mut conn = Connection::service(p.settings.clone())?;
+            let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
             let attrs = ldap::user_attributes(&p.settings, &p.mappings);
             let found = conn.users(&ldap::user_filter(&p.settings, username), &attrs)?;
             let Some(entry) = found.into_iter().next() else {
@@ -268,7 +319,7 @@ impl Provider {
         Some(
             ldap::settings(c)
                 .map_err(LdapError::from)
-                .and_then(|s| bind_as(s, dn, password)),
+                .and_then(|s| bind_as(s, self.ldap_tls.as_ref(), dn, password)),
         )
     }
 
@@ -291,7 +342,7 @@ impl Provider {
             .filter(|c| c.is_ldap())
             .ok_or(LdapError::NotFound("Could not find component"))?;
         let p = provided(&realm, c)?;
-        let mut conn = Connection::service(p.settings.clone())?;
+        let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
         let attrs = ldap::user_attributes(&p.settings, &p.mappings);
         let mut filter = ldap::users_filter(&p.settings);
         let since = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
@@ -366,6 +417,154 @@ impl Provider {
                 c.config.insert("lastSync".into(), vec![now.to_string()]);
             }
             Ok(result.finish())
+        })?;
+        Ok(result)
+    }
+
+    /// Keycloak's `testLDAPConnection`: whether the server at `probe.url` answers
+    /// (`testConnection`) or also accepts a bind as `probe.bind_dn` (`testAuthentication`).
+    pub fn test_ldap(&self, probe: LdapSettings) -> bool {
+        let authenticate = probe.bind_dn.is_some();
+        let result = if authenticate {
+            Connection::service(probe, self.ldap_tls.as_ref())
+        } else {
+            Connection::open(probe, self.ldap_tls.as_ref())
+        };
+        match result {
+            Ok(mut c) => {
+                let _ = c.conn.unbind();
+                true
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "testLDAPConnection");
+                false
+            }
+        }
+    }
+
+    /// The provider (settings and mappings) of a user linked to a `WRITABLE` LDAP provider,
+    /// with the user's DN.
+    fn writable(
+        &self,
+        realm: &Realm,
+        user: &crate::model::User,
+    ) -> Result<(Provided, String), LdapError> {
+        let link = user
+            .federation_link
+            .as_deref()
+            .ok_or(LdapError::NotFound("User not found"))?;
+        let c = realm
+            .component(link)
+            .filter(|c| c.is_ldap())
+            .ok_or(LdapError::NotFound("Could not find component"))?;
+        let p = provided(realm, c)?;
+        if p.settings.edit_mode != ldap::EditMode::Writable {
+            return Err(FederationError::ReadOnly.into());
+        }
+        let dn = user
+            .attributes
+            .get(LDAP_ENTRY_DN)
+            .and_then(|v| v.first())
+            .cloned()
+            .ok_or(LdapError::NotFound("User not found"))?;
+        Ok((p, dn))
+    }
+
+    /// Replaces attributes of an entry as the provider's bind DN.
+    fn modify(
+        &self,
+        settings: LdapSettings,
+        dn: &str,
+        changes: Vec<(String, Vec<String>)>,
+    ) -> Result<(), LdapError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut c = Connection::service(settings, self.ldap_tls.as_ref())?;
+        let mods: Vec<Mod<String>> = changes
+            .into_iter()
+            .map(|(attribute, values)| {
+                Mod::Replace(attribute, values.into_iter().collect::<HashSet<_>>())
+            })
+            .collect();
+        let result = c
+            .conn
+            .modify(dn, mods)
+            .map_err(|e| unavailable(&c.settings, &e))?;
+        let _ = c.conn.unbind();
+        if result.rc != 0 {
+            return Err(LdapError::Refused(format!(
+                "LDAP server {} refused to modify {dn}: result code {} {}",
+                c.settings.url, result.rc, result.text
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes a change of a `WRITABLE` provider's user (`before` → `after`) to its LDAP entry:
+    /// the mapped attributes that changed. A read-only provider or mapper refuses.
+    pub fn ldap_update_user(
+        &self,
+        realm: &Realm,
+        before: &crate::model::User,
+        after: &crate::model::User,
+    ) -> Result<(), LdapError> {
+        let (p, dn) = self.writable(realm, before)?;
+        let changes = ldap::ldap_changes(&p.mappings, before, after)?;
+        self.modify(p.settings, &dn, changes)
+    }
+
+    /// Sets the password of a `WRITABLE` provider's user in LDAP (`userPassword`, replaced as
+    /// the provider's bind DN).
+    pub fn ldap_set_password(
+        &self,
+        realm: &Realm,
+        user: &crate::model::User,
+        password: &str,
+    ) -> Result<(), LdapError> {
+        let (p, dn) = self.writable(realm, user)?;
+        self.modify(
+            p.settings,
+            &dn,
+            vec![("userPassword".into(), vec![password.to_string()])],
+        )
+    }
+
+    /// Keycloak's `user-storage/{parent}/mappers/{id}/sync`: a group mapper's groups read from
+    /// LDAP (`fed_to_keycloak`); the other direction, and attribute mappers, have nothing to
+    /// sync (kubeward's group mappers are read-only).
+    pub fn sync_mapper(
+        &self,
+        realm_name: &str,
+        parent_id: &str,
+        mapper_id: &str,
+        fed_to_keycloak: bool,
+    ) -> Result<SyncResult, LdapError> {
+        let realm = self
+            .directory
+            .realm(realm_name)
+            .ok_or(LdapError::NotFound("Realm not found."))?;
+        let parent = realm
+            .component(parent_id)
+            .ok_or(LdapError::NotFound("Parent model not found"))?;
+        let mapper = realm
+            .component(mapper_id)
+            .filter(|m| m.parent_id == parent.id)
+            .ok_or(LdapError::NotFound("Mapper model not found"))?;
+        if !fed_to_keycloak || mapper.provider_id != ldap::GROUP_MAPPER {
+            return Ok(SyncResult::default().finish());
+        }
+        let settings = ldap::settings(parent)?;
+        let Some(g) = ldap::group_settings(&[mapper])? else {
+            return Ok(SyncResult::default().finish());
+        };
+        let drop_missing = mapper.flag("drop.non.existing.groups.during.sync", false);
+        let mut conn = Connection::service(settings, self.ldap_tls.as_ref())?;
+        let groups = conn.groups(&g, &ldap::groups_filter(&g))?;
+        let _ = conn.conn.unbind();
+        let result = self.directory.update_realm(realm_name, move |r| {
+            Ok(ldap::sync_groups(r, &g, &groups, drop_missing, &mut new_id)
+                .map_err(|e| ModelError::Invalid(e.to_string()))?)
         })?;
         Ok(result)
     }

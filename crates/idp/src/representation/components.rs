@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use super::{Minter, fields, known};
-use crate::model::Component;
+use crate::model::{Component, LDAP_MAPPER, LDAP_PROVIDER, Realm, USER_STORAGE};
 
 /// What the admin API shows instead of a secret, and what keeps the stored one when written.
 pub const SECRET_MASK: &str = "**********";
@@ -145,5 +145,92 @@ pub fn component_to(component: &Component, mask: bool) -> ComponentRepresentatio
         sub_type: component.sub_type.clone(),
         config,
         other: BTreeMap::new(),
+    }
+}
+
+/// A component as a realm export nests it (Keycloak's `ComponentExportRepresentation`): under
+/// its provider type, with its sub-components (a provider's mappers) under theirs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(missing_docs)]
+pub struct ComponentExportRepresentation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub name: String,
+    pub provider_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_type: Option<String>,
+    pub sub_components: BTreeMap<String, Vec<ComponentExportRepresentation>>,
+    #[serde(deserialize_with = "multivalued")]
+    pub config: BTreeMap<String, Vec<String>>,
+}
+
+/// The components under `parent`, by provider type, each with its own sub-components; secrets
+/// as stored (a realm export holds them, as Keycloak's), kubeward's bookkeeping left out.
+pub fn export_components(
+    realm: &Realm,
+    parent: &str,
+) -> BTreeMap<String, Vec<ComponentExportRepresentation>> {
+    let mut out: BTreeMap<String, Vec<ComponentExportRepresentation>> = BTreeMap::new();
+    for c in realm.components.iter().filter(|c| c.parent_id == parent) {
+        let mut config = c.config.clone();
+        config.remove("lastSync");
+        out.entry(c.provider_type.clone())
+            .or_default()
+            .push(ComponentExportRepresentation {
+                id: Some(c.id.clone()),
+                name: c.name.clone(),
+                provider_id: c.provider_id.clone(),
+                sub_type: c.sub_type.clone(),
+                sub_components: export_components(realm, &c.id),
+                config,
+            });
+    }
+    out
+}
+
+/// The components of a realm file that kubeward keeps (LDAP user storage providers and their
+/// mappers), flattened with their parents; others (Keycloak's key providers, policies) are left
+/// out: kubeward keeps its own keys.
+pub fn import_components(
+    exported: &BTreeMap<String, Vec<ComponentExportRepresentation>>,
+    realm_id: &str,
+    minter: &mut dyn Minter,
+) -> Vec<Component> {
+    let mut out = Vec::new();
+    import_under(exported, realm_id, true, minter, &mut out);
+    out
+}
+
+/// The kept components of `exported` under `parent` (the realm at the `top`), with theirs.
+fn import_under(
+    exported: &BTreeMap<String, Vec<ComponentExportRepresentation>>,
+    parent: &str,
+    top: bool,
+    minter: &mut dyn Minter,
+    out: &mut Vec<Component>,
+) {
+    for (kind, list) in exported {
+        for c in list {
+            let kept = match top {
+                true => kind == USER_STORAGE && c.provider_id == LDAP_PROVIDER,
+                false => kind == LDAP_MAPPER,
+            };
+            if !kept {
+                continue;
+            }
+            let component = Component {
+                id: c.id.clone().unwrap_or_else(|| minter.id()),
+                name: c.name.clone(),
+                provider_id: c.provider_id.clone(),
+                provider_type: kind.clone(),
+                parent_id: parent.to_string(),
+                sub_type: c.sub_type.clone(),
+                config: c.config.clone(),
+            };
+            let id = component.id.clone();
+            out.push(component);
+            import_under(&c.sub_components, &id, false, minter, out);
+        }
     }
 }

@@ -54,6 +54,53 @@ fn export_then_import_keeps_the_realm() {
 }
 
 #[test]
+fn ldap_components_are_read_from_a_realm_file_and_exported_nested() {
+    let mut rep = seed();
+    // As `kc.sh export` writes them: a key provider (left out), an LDAP provider and its mapper.
+    rep.components = Some(
+        serde_json::from_value(serde_json::json!({
+            "org.keycloak.keys.KeyProvider": [
+                {"id": "k1", "name": "rsa-generated", "providerId": "rsa-generated",
+                 "subComponents": {}, "config": {"priority": ["100"]}}],
+            "org.keycloak.storage.UserStorageProvider": [
+                {"id": "ldap1", "name": "corp-ldap", "providerId": "ldap",
+                 "subComponents": {"org.keycloak.storage.ldap.mappers.LDAPStorageMapper": [
+                     {"id": "m1", "name": "email", "providerId": "user-attribute-ldap-mapper",
+                      "subComponents": {}, "config": {"ldap.attribute": ["mail"],
+                      "user.model.attribute": ["email"]}}]},
+                 "config": {"connectionUrl": ["ldap://127.0.0.1:389"], "editMode": "WRITABLE",
+                            "bindCredential": ["secret"]}}]
+        }))
+        .unwrap(),
+    );
+    let realm = import(&rep, &mut Counter(0)).unwrap();
+    let ids: Vec<(&str, &str)> = realm
+        .components
+        .iter()
+        .map(|c| (c.id.as_str(), c.parent_id.as_str()))
+        .collect();
+    assert_eq!(ids, [("ldap1", realm.id.as_str()), ("m1", "ldap1")]);
+    assert_eq!(realm.components[0].config("editMode"), Some("WRITABLE"));
+    let exported = serde_json::to_value(export(&realm)).unwrap();
+    let storage = &exported["components"]["org.keycloak.storage.UserStorageProvider"][0];
+    assert_eq!(
+        storage["config"]["bindCredential"],
+        serde_json::json!(["secret"])
+    );
+    assert_eq!(
+        storage["subComponents"]["org.keycloak.storage.ldap.mappers.LDAPStorageMapper"][0]["name"],
+        "email"
+    );
+    assert!(exported["components"]["org.keycloak.keys.KeyProvider"].is_null());
+    let again = import(
+        &serde_json::from_value(exported).unwrap(),
+        &mut Counter(100),
+    )
+    .unwrap();
+    assert_eq!(again.components, realm.components);
+}
+
+#[test]
 fn bad_realms_are_refused_with_a_reason() {
     let mut rep = seed();
     rep.realm.clear();

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 pub use data::{URL_FILE, open_store};
-pub use server::{IdpHandle, StartOptions, print_banner, start};
+pub use server::{IdpHandle, StartOptions, print_banner, read_truststore, start};
 
 /// `kubeward idp …`.
 #[derive(Debug, Args)]

@@ -40,6 +40,11 @@ pub struct UpArgs {
     /// Where the identity provider listens: a port, or address:port (0: any free port).
     #[arg(long = "idp-port", default_value = "127.0.0.1:8443")]
     pub idp_port: String,
+    /// PEM certificates (files, or directories of them) the identity provider trusts besides
+    /// the system's roots when it calls upstream identity providers and LDAPS servers (Keycloak's
+    /// --truststore-paths; comma-separated or repeated).
+    #[arg(long = "idp-truststore-paths", value_delimiter = ',')]
+    pub idp_truststore: Vec<PathBuf>,
     /// Run a lab node in the same process: a kubelet that registers a Node, binds pending pods
     /// to itself and runs their containers' commands as local processes of your user, with no
     /// isolation of any kind (loopback only).
@@ -110,6 +115,8 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     };
     let idp_listen = listen_address("--idp-port", &args.idp_port)?;
     let aws_listen = listen_address("--aws-port", &args.aws_port)?;
+    let truststore =
+        super::idp::read_truststore(&args.idp_truststore).context("--idp-truststore-paths")?;
     let api_listen = SocketAddr::new(
         args.serve
             .bind_address
@@ -186,7 +193,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
                 shared: serve.storage.shared(),
-                truststore: Vec::new(),
+                truststore,
                 metrics: None,
             },
         )

@@ -4,6 +4,7 @@
 mod admin_api;
 mod bootstrap;
 mod breadth;
+mod brokered_kubectl;
 mod brokering;
 mod browser;
 mod browser_flows;
@@ -11,6 +12,7 @@ mod cli;
 mod cors;
 mod events;
 mod federation;
+mod federation_admin;
 mod negative;
 mod replicas;
 mod role_mappings;
@@ -192,14 +194,26 @@ impl Idp {
 /// Runs a python-keycloak script of `tests/it/idp` against the provider (environment:
 /// `SERVER_URL`, `CA`, `ADMIN_PASSWORD` and `env`) and returns the JSON of its last line.
 pub fn python_keycloak(script: &str, idp: &Idp, env: &[(&str, &str)]) -> Value {
+    python_keycloak_at(script, &idp.url, &idp.ca(), &idp.admin_password(), env)
+}
+
+/// [`python_keycloak`] against the provider at `url` (trusting `ca`), whose first admin's
+/// password is `admin_password`: `kubeward up`'s own provider.
+pub fn python_keycloak_at(
+    script: &str,
+    url: &str,
+    ca: &Path,
+    admin_password: &str,
+    env: &[(&str, &str)],
+) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/it/idp")
         .join(script);
     let output = Command::new("python3")
         .arg(&script)
-        .env("SERVER_URL", &idp.url)
-        .env("CA", idp.ca())
-        .env("ADMIN_PASSWORD", idp.admin_password())
+        .env("SERVER_URL", url)
+        .env("CA", ca)
+        .env("ADMIN_PASSWORD", admin_password)
         // The scripts import keycloak_peer.py: no __pycache__ beside them.
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .envs(env.iter().copied())

@@ -3,5 +3,5 @@
 //! as `--browser-command`, and the real kubectl running the plugin from a kubeconfig exec block.
 
 mod flows;
-mod harness;
+pub(crate) mod harness;
 mod kubectl;

@@ -85,10 +85,12 @@ fn an_entry_becomes_a_linked_user_found_again_by_its_uuid() {
         AttributeMapping {
             ldap: "mail".into(),
             model: "email".into(),
+            read_only: false,
         },
         AttributeMapping {
             ldap: "cn".into(),
             model: "firstName".into(),
+            read_only: false,
         },
     ];
     let s = ldap();
@@ -175,6 +177,86 @@ fn memberships_in_ldap_groups_follow_ldap_and_other_groups_stay() {
         sync_memberships(&mut realm, &g, &[], &[("u1".into(), vec![])], &mut ids).expect("synced");
     assert!(changed.contains("u1"));
     assert_eq!(realm.users[0].groups, vec!["local".to_string()]);
+}
+
+#[test]
+fn a_group_mappers_sync_adds_updates_and_drops_groups() {
+    let mut realm = Realm::new("r".into(), "r".into());
+    realm
+        .add_group(Group::new("local".into(), "local", None))
+        .expect("a group");
+    let g = groups();
+    let group = |cn: &str| {
+        Entry::new(
+            &format!("cn={cn},ou=groups,dc=corp,dc=example"),
+            [("cn".to_string(), vec![cn.to_string()])],
+        )
+    };
+    let mut n = 0;
+    let mut ids = || {
+        n += 1;
+        format!("g{n}")
+    };
+    let first = sync_groups(
+        &mut realm,
+        &g,
+        &[group("sre"), group("devs")],
+        true,
+        &mut ids,
+    )
+    .expect("synced");
+    assert_eq!((first.added, first.updated, first.removed), (2, 0, 0));
+    assert_eq!(
+        first.status,
+        "2 imported users, 0 updated users, 0 removed users"
+    );
+    // devs is gone from LDAP: dropped; the local group stays.
+    let second = sync_groups(&mut realm, &g, &[group("sre")], true, &mut ids).expect("synced");
+    assert_eq!((second.added, second.updated, second.removed), (0, 1, 1));
+    let names: Vec<&str> = realm.groups.iter().map(|x| x.name.as_str()).collect();
+    assert_eq!(names, ["local", "sre"]);
+}
+
+#[test]
+fn a_writable_users_changes_become_ldap_replacements() {
+    let mapping = |ldap: &str, model: &str, read_only: bool| AttributeMapping {
+        ldap: ldap.into(),
+        model: model.into(),
+        read_only,
+    };
+    let mappings = [
+        mapping("uid", "username", false),
+        mapping("mail", "email", false),
+        mapping("sn", "lastName", false),
+        mapping("createTimestamp", "createTimestamp", true),
+    ];
+    let mut before = User::new("u1".into(), "ann");
+    before.email = Some("ann@corp.example".into());
+    before.last_name = Some("Lee".into());
+    let mut after = before.clone();
+    after.email = Some("ann.lee@corp.example".into());
+    after.last_name = None;
+    assert_eq!(
+        ldap_changes(&mappings, &before, &after),
+        Ok(vec![
+            ("mail".to_string(), vec!["ann.lee@corp.example".to_string()]),
+            ("sn".to_string(), Vec::new()),
+        ])
+    );
+    let mut renamed = before.clone();
+    renamed.username = "anne".into();
+    assert_eq!(
+        ldap_changes(&mappings, &before, &renamed),
+        Err(FederationError::ReadOnly)
+    );
+    let mut stamped = before.clone();
+    stamped
+        .attributes
+        .insert("createTimestamp".into(), vec!["now".into()]);
+    assert_eq!(
+        ldap_changes(&mappings, &before, &stamped),
+        Err(FederationError::ReadOnly)
+    );
 }
 
 #[test]

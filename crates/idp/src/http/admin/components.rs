@@ -1,13 +1,10 @@
 //! `/admin/realms/{realm}/components` (LDAP user storage providers and their mappers; a new
-//! LDAP provider gets Keycloak's default mappers) and `user-storage/{id}/sync` (full and
-//! changed-users syncs).
+//! LDAP provider gets Keycloak's default mappers), and where a change of a federated user goes
+//! (its provider's `editMode`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
-use serde_json::json;
 
-use super::super::{blocking, clock};
 use super::access::{EditRealm, ReadRealm};
 use super::answer::{
     AdminError, Answer, bad_request, created, no_content, not_found, ok_json, strict,
@@ -16,7 +13,6 @@ use crate::flows::ldap::{self, GROUP_MAPPER, USER_ATTRIBUTE_MAPPER};
 use crate::http::respond;
 use crate::model::{Component, LDAP_MAPPER, LDAP_PROVIDER, ModelError, Realm, USER_STORAGE};
 use crate::provider::RandomMinter;
-use crate::provider::ldap::LdapError;
 use crate::representation::components::{
     ComponentRepresentation, component_from, component_to, update_component,
 };
@@ -188,48 +184,20 @@ pub(super) async fn delete(at: EditRealm, Path((_, id)): Path<(String, String)>)
     no_content()
 }
 
-/// `POST …/user-storage/{id}/sync?action=triggerFullSync|triggerChangedUsersSync`.
-pub(super) async fn sync(
-    at: EditRealm,
-    Path((_, id)): Path<(String, String)>,
-    RawQuery(raw): RawQuery,
-) -> Answer {
-    let q = respond::query(raw.as_deref());
-    let full = match q.get("action").map(String::as_str) {
-        Some("triggerFullSync") => true,
-        Some("triggerChangedUsersSync") => false,
-        _ => return Err(not_found("Unknown action: null")),
-    };
-    at.realm()?;
-    let provider = at.ctx.provider.clone();
-    let realm = at.name.clone();
-    let result = blocking(move || provider.sync_federation(&realm, &id, full, clock::now())).await;
-    match result {
-        Ok(result) => ok_json(&result),
-        Err(LdapError::NotFound(m)) => Err(not_found(m)),
-        Err(LdapError::Directory(e)) => Err(e.into()),
-        Err(e) => {
-            tracing::warn!(error = %e, "LDAP sync");
-            Err(AdminError(
-                StatusCode::BAD_GATEWAY,
-                json!({"errorMessage": e.to_string()}),
-            ))
-        }
-    }
-}
-
-/// A change refused for a user of a read-only LDAP provider (`Some`: Keycloak's message).
-pub(super) fn read_only(r: &Realm, user_id: &str, message: &str) -> Result<(), AdminError> {
+/// Where a change of a user's LDAP-mapped fields or password goes: `Ok(false)` kubeward's copy
+/// alone (a local user, or an `UNSYNCED` provider's), `Ok(true)` LDAP first (`WRITABLE`);
+/// refused with Keycloak's `message` for a `READ_ONLY` provider's user.
+pub(super) fn writes_ldap(r: &Realm, user_id: &str, message: &str) -> Result<bool, AdminError> {
     let Some(link) = r.user(user_id).and_then(|u| u.federation_link.as_deref()) else {
-        return Ok(());
+        return Ok(false);
     };
-    let writable = r
+    match r
         .component(link)
         .and_then(|c| ldap::settings(c).ok())
-        .is_some_and(|s| s.edit_mode == ldap::EditMode::Unsynced);
-    if writable {
-        Ok(())
-    } else {
-        Err(bad_request(message))
+        .map(|s| s.edit_mode)
+    {
+        Some(ldap::EditMode::Unsynced) => Ok(false),
+        Some(ldap::EditMode::Writable) => Ok(true),
+        _ => Err(bad_request(message)),
     }
 }

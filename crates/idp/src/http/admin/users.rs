@@ -163,8 +163,12 @@ pub(super) async fn update(
                 u.last_name.clone(),
             )
         };
-        if from_ldap(&before) != from_ldap(&user) {
-            super::components::read_only(&r, &id, "User is read only!")?;
+        if from_ldap(&before) != from_ldap(&user)
+            && super::components::writes_ldap(&r, &id, "User is read only!")?
+        {
+            provider
+                .ldap_update_user(&r, &before, &user)
+                .map_err(super::user_storage::ldap_error)?;
         }
         user.federation_link = before.federation_link;
         provider.directory().update_realm(&realm, |r| {
@@ -210,7 +214,8 @@ pub(super) async fn reset_password(
     if r.user(&id).is_none() {
         return Err(not_found(USER_NOT_FOUND));
     }
-    super::components::read_only(&r, &id, "Can't reset password as account is read only")?;
+    let in_ldap =
+        super::components::writes_ldap(&r, &id, "Can't reset password as account is read only")?;
     let Some(password) = credential.value.filter(|v| !v.is_empty()) else {
         return Err(bad_request("Password cannot be empty"));
     };
@@ -218,11 +223,22 @@ pub(super) async fn reset_password(
     let provider = at.ctx.provider.clone();
     let realm = at.name;
     blocking(move || -> Result<(), AdminError> {
-        let hash = hash_password(&password).map_err(bad_request)?;
+        // A WRITABLE provider's user: the password is LDAP's (its bind checks it), never kept.
+        let hash = if in_ldap {
+            let user = r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
+            provider
+                .ldap_set_password(&r, user, &password)
+                .map_err(super::user_storage::ldap_error)?;
+            None
+        } else {
+            Some(hash_password(&password).map_err(bad_request)?)
+        };
         provider.directory().update_realm(&realm, |r| {
             let i = user_index(r, &id)?;
             let user = &mut r.users[i];
-            user.password_hash = Some(hash.clone());
+            if hash.is_some() {
+                user.password_hash = hash.clone();
+            }
             user.required_actions.retain(|a| a != UPDATE_PASSWORD);
             if temporary {
                 user.required_actions.push(UPDATE_PASSWORD.into());

@@ -120,7 +120,7 @@ pub struct StartOptions<'a> {
 }
 
 /// The PEM certificates of files and directories of them, concatenated.
-fn read_truststore(paths: &[PathBuf]) -> anyhow::Result<Vec<u8>> {
+pub fn read_truststore(paths: &[PathBuf]) -> anyhow::Result<Vec<u8>> {
     let mut pem = Vec::new();
     for path in paths {
         let files: Vec<PathBuf> = if path.is_dir() {

@@ -14,13 +14,24 @@ use serde_json::json;
 use super::seed_001_cluster::{kubectl_with_token, whoami_once_accepted};
 use super::*;
 
-const MINJI_PASSWORD: &str = "minji-ldap-password";
+pub(super) const MINJI_PASSWORD: &str = "minji-ldap-password";
 
 /// A running slapd on 127.0.0.1; killed when dropped.
-struct Slapd {
+pub(super) struct Slapd {
     child: Child,
-    url: String,
+    /// The URL the provider is given: `ldap://…`, or `ldaps://…` when started with TLS.
+    pub(super) url: String,
+    /// A plain `ldap://…` URL for the test's own ldap-utils.
+    plain: String,
     dir: tempfile::TempDir,
+}
+
+/// A free port on 127.0.0.1.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 const LDIF: &str = "\
@@ -69,7 +80,13 @@ member: uid=jiho,ou=people,dc=corp,dc=example
 ";
 
 impl Slapd {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// With `tls` (a folder holding `issuer.crt`, `issuer.key` and `ca.crt`), slapd also
+    /// serves `ldaps://` with that certificate, and `url` is that one.
+    pub(super) fn start_with(tls: Option<&Path>) -> Self {
         assert!(
             Path::new("/usr/sbin/slapd").exists(),
             "Debian's slapd is installed (.ci/run installs it)"
@@ -92,9 +109,18 @@ impl Slapd {
                  suffix \"dc=corp,dc=example\"\n\
                  rootdn \"cn=admin,dc=corp,dc=example\"\n\
                  rootpw admin-secret\n\
-                 directory {data}\n",
+                 directory {data}\n\
+                 {tls}",
                 pid = dir.path().join("slapd.pid").display(),
-                data = data.display()
+                data = data.display(),
+                tls = tls
+                    .map(|t| format!(
+                        "TLSCACertificateFile {}\nTLSCertificateFile {}\nTLSCertificateKeyFile {}\n",
+                        t.join("ca.crt").display(),
+                        t.join("issuer.crt").display(),
+                        t.join("issuer.key").display()
+                    ))
+                    .unwrap_or_default()
             ),
         )
         .expect("write slapd.conf");
@@ -112,17 +138,21 @@ impl Slapd {
             "slapadd: {}",
             String::from_utf8_lossy(&added.stderr)
         );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let url = format!("ldap://127.0.0.1:{port}");
+        let port = free_port();
+        let plain = format!("ldap://127.0.0.1:{port}");
+        let (url, listen) = match tls {
+            Some(_) => {
+                let secure = format!("ldaps://127.0.0.1:{}", free_port());
+                (secure.clone(), format!("{plain}/ {secure}/"))
+            }
+            None => (plain.clone(), format!("{plain}/")),
+        };
         // -d 0: in the foreground, so that the test owns the process.
         let child = Command::new("/usr/sbin/slapd")
             .arg("-f")
             .arg(&conf)
             .arg("-h")
-            .arg(format!("{url}/"))
+            .arg(listen)
             .args(["-d", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -137,15 +167,68 @@ impl Slapd {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self { child, url, dir }
+        let secure_port: u16 = url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(port);
+        while std::net::TcpStream::connect(("127.0.0.1", secure_port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "slapd listens on {url}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            url,
+            plain,
+            dir,
+        }
+    }
+
+    /// Runs ldapsearch as the directory's admin: the attribute values of the entry `dn`.
+    pub(super) fn values(&self, dn: &str, attribute: &str) -> Vec<String> {
+        let output = Command::new("ldapsearch")
+            .args([
+                "-x",
+                "-LLL",
+                "-H",
+                &self.plain,
+                "-D",
+                "cn=admin,dc=corp,dc=example",
+            ])
+            .args(["-w", "admin-secret", "-s", "base", "-b", dn, attribute])
+            .output()
+            .expect("ldapsearch runs (Debian's ldap-utils)");
+        assert!(
+            output.status.success(),
+            "ldapsearch: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let prefix = format!("{attribute}: ");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix(&prefix).map(str::to_string))
+            .collect()
+    }
+
+    /// Whether `dn` binds with `password` (ldapwhoami).
+    pub(super) fn binds(&self, dn: &str, password: &str) -> bool {
+        Command::new("ldapwhoami")
+            .args(["-x", "-H", &self.plain, "-D", dn, "-w", password])
+            .output()
+            .expect("ldapwhoami runs (Debian's ldap-utils)")
+            .status
+            .success()
     }
 
     /// Runs ldapmodify as the directory's admin with this LDIF change.
-    fn modify(&self, change: &str) {
+    pub(super) fn modify(&self, change: &str) {
         let file = self.dir.path().join("change.ldif");
         std::fs::write(&file, change).expect("write the change");
         let output = Command::new("ldapmodify")
-            .args(["-x", "-H", &self.url, "-D", "cn=admin,dc=corp,dc=example"])
+            .args(["-x", "-H", &self.plain, "-D", "cn=admin,dc=corp,dc=example"])
             .args(["-w", "admin-secret", "-f"])
             .arg(&file)
             .output()
@@ -157,7 +240,7 @@ impl Slapd {
         );
     }
 
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

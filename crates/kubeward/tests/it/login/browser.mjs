@@ -5,7 +5,9 @@
 //
 // Environment: BROWSER_MODE = login (default) | deny (cancel on the login page) | wrong-nonce
 // (sends a forged nonce to the provider); BROWSER_USER (default alice); BROWSER_PASSWORD (for
-// Keycloak's login page of `kubeward idp`; oidc-provider's accepts any).
+// Keycloak's login page of `kubeward idp`; oidc-provider's accepts any); BROWSER_IDP (an
+// identity provider's alias: on Keycloak's login page, follow its "Sign in with" link instead
+// of typing a password, then sign in at that upstream provider as BROWSER_USER).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +55,12 @@ try {
     const submit = async (selector) => {
       await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click(selector)]);
     };
+    const idp = process.env.BROWSER_IDP;
+    if (idp && await page.$(`#social-${idp}`)) {
+      say(`signing in with ${((await page.textContent(`#social-${idp}`)) || '').trim()}`);
+      await submit(`#social-${idp}`);
+      continue;
+    }
     if (await page.$('input[name=username]')) {
       // Keycloak's login page, as `kubeward idp` serves it.
       await page.fill('input[name=username]', user);
