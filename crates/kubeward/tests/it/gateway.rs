@@ -93,14 +93,15 @@ fn upstream() -> Cluster {
 }
 
 /// A running gateway and its URL.
-struct Gateway {
+pub(crate) struct Gateway {
     _process: Process,
-    url: String,
+    /// Where it listens (`https://127.0.0.1:PORT`).
+    pub(crate) url: String,
 }
 
 /// `kubeward gateway` in front of `upstream`, with the upstream's admin credential, its serving
 /// certificate, a static token file and the upstream's AuthenticationConfiguration.
-fn gateway(upstream: &Cluster) -> Gateway {
+pub(crate) fn gateway(upstream: &Cluster) -> Gateway {
     let tokens = upstream.scratch("gateway-tokens.csv");
     std::fs::write(&tokens, TOKENS).unwrap();
     let pki = upstream.data_dir.join("pki");
@@ -141,7 +142,12 @@ fn gateway(upstream: &Cluster) -> Gateway {
 }
 
 /// A kubeconfig for the gateway presenting bearer `token`.
-fn kubeconfig(upstream: &Cluster, gateway: &Gateway, name: &str, token: &str) -> PathBuf {
+pub(crate) fn kubeconfig(
+    upstream: &Cluster,
+    gateway: &Gateway,
+    name: &str,
+    token: &str,
+) -> PathBuf {
     let text = format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: gateway\n  cluster:\n    server: {}\n    certificate-authority-data: {}\nusers:\n- name: {name}\n  user:\n    token: {token}\ncontexts:\n- name: {name}@gateway\n  context: {{cluster: gateway, user: {name}}}\ncurrent-context: {name}@gateway\n",
         gateway.url,

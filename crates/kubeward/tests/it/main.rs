@@ -12,6 +12,7 @@ mod eks_iam;
 mod etcd;
 mod first_steps;
 mod gateway;
+mod gateway_lab;
 mod hardening;
 mod identities;
 mod idp;
