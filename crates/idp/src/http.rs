@@ -14,6 +14,7 @@
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
+//! - `revocations`: the feed of revoked tokens that servers and gateways follow.
 //! - `clock`: the one clock read.
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub mod login;
 pub mod oidc;
 pub mod pages;
 pub mod respond;
+pub mod revocations;
 
 /// What every handler shares.
 pub struct Ctx {
@@ -103,6 +105,10 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
         .route(
             "/realms/{realm}/broker/{alias}/endpoint",
             get(broker::answer),
+        )
+        .route(
+            "/realms/{realm}/kubeward/revocations",
+            get(revocations::follow),
         )
         .route(
             "/realms/{realm}/device",

@@ -20,6 +20,7 @@ pub mod model;
 pub mod provider;
 pub mod reconcile;
 pub mod representation;
+pub mod revocations;
 
 #[cfg(test)]
 mod fuzz;

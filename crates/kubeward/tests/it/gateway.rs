@@ -79,7 +79,7 @@ data: {colour: blue}
 ";
 
 /// The upstream: `kubeward up` with seed 001's realm imported.
-fn upstream() -> Cluster {
+pub(crate) fn upstream() -> Cluster {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let imported = support::kubeward(&["idp", "import", "-f"])
@@ -167,7 +167,7 @@ fn text(output: &Output) -> String {
 }
 
 /// The id_token of seed 001's user `test` (password grant, as the seed's curl gets it).
-fn id_token(upstream: &Cluster) -> String {
+pub(crate) fn id_token(upstream: &Cluster) -> String {
     let out = Command::new("curl")
         .args(["-sS", "--fail", "--cacert"])
         .arg(upstream.data_dir.join("pki/ca.crt"))

@@ -28,6 +28,7 @@ mod rbac_who_can;
 mod readme;
 mod replicas;
 mod reviews;
+mod revocation;
 mod seed_001_oidc;
 mod seed_002_x509;
 mod seed_003_default_rbac;
