@@ -102,6 +102,11 @@ pub(crate) struct Gateway {
 /// `kubeward gateway` in front of `upstream`, with the upstream's admin credential, its serving
 /// certificate, a static token file and the upstream's AuthenticationConfiguration.
 pub(crate) fn gateway(upstream: &Cluster) -> Gateway {
+    gateway_with(upstream, &[])
+}
+
+/// [`gateway`] with `extra` flags.
+fn gateway_with(upstream: &Cluster, extra: &[&str]) -> Gateway {
     let tokens = upstream.scratch("gateway-tokens.csv");
     std::fs::write(&tokens, TOKENS).unwrap();
     let pki = upstream.data_dir.join("pki");
@@ -124,6 +129,7 @@ pub(crate) fn gateway(upstream: &Cluster) -> Gateway {
         .arg(&tokens)
         .arg("--authentication-config")
         .arg(upstream.data_dir.join("authentication-config.json"))
+        .args(extra)
         .env("RUST_LOG", "warn");
     let process = Process::start(command, Stream::Stderr, Duration::from_secs(60), |line| {
         line.starts_with(LISTENING)
@@ -377,6 +383,78 @@ fn kubectl_through_the_gateway_is_the_user_upstream() {
     ])))
     .unwrap();
     assert_eq!(stored["data"]["colour"], "blue", "{stored}");
+}
+
+const AUDIT_POLICY: &str = "\
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+";
+
+#[test]
+fn the_gateway_audits_what_it_forwards_with_the_users_name() {
+    let upstream = upstream();
+    let policy = upstream.scratch("audit-policy.yaml");
+    std::fs::write(&policy, AUDIT_POLICY).unwrap();
+    let log = upstream.scratch("gateway-audit.log");
+    let gateway = gateway_with(
+        &upstream,
+        &[
+            "--audit-policy-file",
+            &policy.display().to_string(),
+            "--audit-log-path",
+            &log.display().to_string(),
+        ],
+    );
+    let minjun = kubeconfig(&upstream, &gateway, "minjun", "gateway-token-1");
+    let denied = upstream.kubectl_as(&minjun, &["get", "pods", "-n", "kube-system"]);
+    assert!(!denied.status.success());
+    let stranger = kubeconfig(&upstream, &gateway, "stranger", "not-a-token");
+    assert!(!upstream.kubectl_as(&stranger, &["get", "pods"]).status.success());
+    // The log is written as events complete; wait for the two requests.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let events = loop {
+        let events: Vec<Value> = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let pods = events.iter().any(|e| e["objectRef"]["resource"] == "pods");
+        let refused = events.iter().any(|e| e["responseStatus"]["code"] == 401);
+        if pods && refused {
+            break events;
+        }
+        assert!(std::time::Instant::now() < deadline, "{events:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let listed = events
+        .iter()
+        .find(|e| e["objectRef"]["resource"] == "pods")
+        .unwrap();
+    assert_eq!(listed["kind"], "Event", "{listed}");
+    assert_eq!(listed["level"], "Metadata", "{listed}");
+    assert_eq!(listed["stage"], "ResponseComplete", "{listed}");
+    assert_eq!(listed["verb"], "list", "{listed}");
+    assert_eq!(listed["user"]["username"], "minjun", "{listed}");
+    assert_eq!(listed["user"]["uid"], "1001", "{listed}");
+    assert_eq!(listed["objectRef"]["namespace"], "kube-system", "{listed}");
+    assert_eq!(
+        listed["requestURI"], "/api/v1/namespaces/kube-system/pods?limit=500",
+        "{listed}"
+    );
+    // The upstream's answer (its 403) is what the gateway records.
+    assert_eq!(listed["responseStatus"]["code"], 403, "{listed}");
+    let refused = events
+        .iter()
+        .find(|e| e["responseStatus"]["code"] == 401)
+        .unwrap();
+    assert_eq!(refused["stage"], "ResponseStarted", "{refused}");
+    assert_eq!(
+        refused["responseStatus"]["message"], "Unauthorized",
+        "{refused}"
+    );
 }
 
 /// A stand-in for a kubelet behind an API server (kubeward runs no containers): plain HTTP on
