@@ -235,10 +235,15 @@ pub trait StoreExt: Store {
         for _ in 0..MODIFY_ATTEMPTS {
             let current = self.get(key)?.ok_or(StoreError::NotFound)?;
             let revision = metadata::resource_version(&current).parse::<u64>().ok();
-            let mut next = change(current)?;
+            let mut next = change(current.clone())?;
             if let Some(revision) = revision {
                 // Written only if nothing changed the object since it was read.
                 metadata::set_resource_version(&mut next, revision)?;
+            }
+            if next == current {
+                // Nothing to write: the object keeps its resourceVersion and no watcher hears of
+                // it, as kube-apiserver skips a write whose bytes equal the stored ones.
+                return Ok(current);
             }
             match self.update(key, next) {
                 Err(StoreError::Conflict) => continue,

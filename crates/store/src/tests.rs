@@ -256,11 +256,25 @@ fn every_write_bumps_the_revision_by_one() {
         &store.update(&key(None, "a"), object("a")).unwrap(),
     ));
     seen.push(revision_of(
-        &store.modify(&key(None, "a"), Ok::<_, StoreError>).unwrap(),
+        &store
+            .modify(&key(None, "a"), |mut o| {
+                o["data"] = json!({"k": "changed"});
+                Ok::<_, StoreError>(o)
+            })
+            .unwrap(),
     ));
     seen.push(revision_of(&store.delete(&key(None, "a"), None).unwrap()));
     assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
     assert_eq!(store.revision().unwrap(), 5);
+}
+
+#[test]
+fn a_modify_that_changes_nothing_writes_nothing() {
+    let (_dir, store) = open();
+    let created = store.create(&key(None, "a"), object("a")).unwrap();
+    let unchanged = store.modify(&key(None, "a"), Ok::<_, StoreError>).unwrap();
+    assert_eq!(unchanged, created);
+    assert_eq!(store.revision().unwrap(), revision_of(&created));
 }
 
 #[test]

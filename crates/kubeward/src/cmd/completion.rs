@@ -33,7 +33,12 @@ pub struct ManArgs {
 /// Runs `kubeward completion`.
 pub fn completion(args: CompletionArgs) -> anyhow::Result<ExitCode> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "kubeward", &mut std::io::stdout());
+    // Generated into memory first: clap_complete panics on a failed write, and a closed
+    // standard output is an error to report as one.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "kubeward", &mut script);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+        .context("writing the completion script")?;
     Ok(ExitCode::SUCCESS)
 }
 

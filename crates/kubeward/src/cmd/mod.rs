@@ -79,6 +79,23 @@ enum Command {
     Man(completion::ManArgs),
 }
 
+impl Cli {
+    /// Whether the command prints its answer and exits (a filter in a shell pipeline), rather
+    /// than serving or talking to child processes.
+    pub fn prints_and_exits(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Rbac(_)
+                | Command::Auth(_)
+                | Command::User(_)
+                | Command::Eks(_)
+                | Command::Version(_)
+                | Command::Completion(_)
+                | Command::Man(_)
+        )
+    }
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {

@@ -103,11 +103,12 @@ fn the_manifests_apply_to_kubeward_up_and_their_rbac_is_lint_clean() {
     }
     // The second apply changes nothing. kubectl says `configured` for the budget all the same,
     // against any kube-apiserver: its selector's patch strategy is `replace`, so kubectl's
-    // three-way patch always carries it; the budget's spec stays as it was.
+    // three-way patch always carries it. The patch changes nothing, so nothing is written: the
+    // budget keeps its resourceVersion, as kube-apiserver skips a write equal to what it holds.
     let budget = |what: &str| {
         ok(&cluster.kubectl(&["get", "pdb", "-n", "kubeward", "kubeward-idp", "-o", what]))
     };
-    let before = budget("jsonpath={.spec}");
+    let before = budget("jsonpath={.spec} {.metadata.resourceVersion}");
     let again = ok(&cluster.kubectl(&["apply", "-k", manifests.to_str().unwrap()]));
     assert!(
         again.lines().all(|l| l.ends_with(" unchanged")
@@ -115,7 +116,10 @@ fn the_manifests_apply_to_kubeward_up_and_their_rbac_is_lint_clean() {
             || l == "poddisruptionbudget.policy/kubeward-idp configured"),
         "{again}"
     );
-    assert_eq!(budget("jsonpath={.spec}"), before);
+    assert_eq!(
+        budget("jsonpath={.spec} {.metadata.resourceVersion}"),
+        before
+    );
     let listed = ok(&cluster.kubectl(&[
         "get",
         "sa,cm,svc,pvc,deploy,pdb",

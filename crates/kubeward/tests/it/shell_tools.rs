@@ -50,6 +50,30 @@ fn the_version_names_the_kubernetes_version_kubectl_sees() {
 }
 
 #[test]
+fn printing_into_a_closed_pipe_ends_quietly() {
+    // `head` stops reading after one line; the runs of kubeward after that write into a closed
+    // pipe.
+    for command in ["completion bash", "completion zsh", "version"] {
+        let output = Command::new("bash")
+            .args([
+                "-c",
+                &format!("for i in $(seq 200); do kubeward {command}; done | head -1; echo \"${{PIPESTATUS[0]}}\""),
+            ])
+            .env("PATH", support::path_with(&[]))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{command}: {stderr}");
+        let said = String::from_utf8_lossy(&output.stdout);
+        let mut lines = said.lines();
+        assert!(lines.next().is_some_and(|l| !l.is_empty()), "{said}");
+        // The last run ended by SIGPIPE (128 + 13), as any Unix filter does; a panic exits 101.
+        assert_eq!(lines.next(), Some("141"), "{command}: {said}");
+    }
+}
+
+#[test]
 fn completion_scripts_complete_commands_and_flags_in_bash_zsh_and_fish() {
     let bash = shell(
         "bash",
