@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use kubeward_core::UserInfo;
@@ -40,6 +41,7 @@ struct Entry {
 /// Recent successful authentications.
 pub struct ResultCache {
     entries: Mutex<HashMap<CacheKey, Entry>>,
+    epoch: AtomicU64,
     ttl: Duration,
     capacity: usize,
 }
@@ -64,6 +66,7 @@ impl ResultCache {
     pub fn new(ttl: Duration, capacity: usize) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
             ttl,
             capacity: capacity.max(1),
         }
@@ -74,6 +77,18 @@ impl ResultCache {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let entry = entries.get(key)?;
         (now < entry.expires).then(|| (entry.user.clone(), entry.audiences.clone()))
+    }
+
+    /// Forgets every result when `epoch` (of the revocations, say) is newer than the last one
+    /// seen: a result from before a revocation must not answer after it.
+    pub fn forget_before(&self, epoch: u64) {
+        if self.epoch.load(Ordering::Acquire) >= epoch {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if self.epoch.fetch_max(epoch, Ordering::AcqRel) < epoch {
+            entries.clear();
+        }
     }
 
     /// Remembers a success at `now` (until `now + ttl`).

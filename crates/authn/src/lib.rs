@@ -12,6 +12,7 @@
 pub mod cache;
 pub mod iam;
 pub mod oidc;
+pub mod revocation;
 pub mod service_account;
 pub mod token_file;
 pub mod token_request;
@@ -151,6 +152,8 @@ pub struct Authenticator {
     warnings: Vec<String>,
     /// Recent successes, shared by the clones of this authenticator.
     cache: std::sync::Arc<cache::ResultCache>,
+    /// What the identity providers revoked, shared by the clones of this authenticator.
+    revocations: std::sync::Arc<revocation::Revocations>,
 }
 
 impl Authenticator {
@@ -249,6 +252,7 @@ impl Authenticator {
             anonymous: config.anonymous,
             warnings,
             cache: std::sync::Arc::default(),
+            revocations: std::sync::Arc::default(),
         })
     }
 
@@ -256,6 +260,12 @@ impl Authenticator {
     pub fn with_cache(mut self, cache: cache::ResultCache) -> Self {
         self.cache = std::sync::Arc::new(cache);
         self
+    }
+
+    /// What the identity providers revoked: the server applies their feeds here, and an ID
+    /// token they revoked is refused from the next request on (cached results included).
+    pub fn revocations(&self) -> &std::sync::Arc<revocation::Revocations> {
+        &self.revocations
     }
 
     /// The OIDC (JWT) authenticators, if configured: the server fetches their keys and hands
@@ -347,6 +357,7 @@ impl Authenticator {
             // lifetime and maps it afresh when the mappings change: not the 10-second cache.
             return self.authenticate_iam(iam, token, audiences, now);
         }
+        self.cache.forget_before(self.revocations.epoch());
         let wanted = audiences.map(|a| a.join("\n"));
         let key = cache::key(
             "token",
@@ -409,6 +420,9 @@ impl Authenticator {
         {
             match oidc.authenticate(token, now) {
                 Ok(Some(user)) => {
+                    if let Some(reason) = self.revoked(token) {
+                        return Err(format!("invalid bearer token, {reason}"));
+                    }
                     return Ok(TokenUser {
                         user: add_authenticated_group(user),
                         audiences: agnostic_audiences,
@@ -451,6 +465,15 @@ impl Authenticator {
             Ok(iam::Check::Call(_)) => Err(format!("invalid bearer token, {}", iam::NOT_VERIFIED)),
             Err(e) => Err(format!("invalid bearer token, {e}")),
         }
+    }
+
+    /// Why a verified ID token was revoked by its issuer, if it was.
+    fn revoked(&self, token: &str) -> Option<String> {
+        if self.revocations.epoch() == 0 {
+            return None;
+        }
+        let claims = kubeward_jose::jws::unverified_payload(token)?;
+        self.revocations.refuses(&claims)
     }
 
     fn has_token_authenticators(&self) -> bool {

@@ -26,6 +26,7 @@ use crate::events::RealmEvents;
 use crate::flows::refresh::Session;
 use crate::model::{ModelError, Realm};
 use crate::representation::Minter;
+use crate::revocations::{self, Feed};
 
 /// The API group of the provider's objects in the store.
 pub const GROUP: &str = "idp.kubeward.io";
@@ -262,6 +263,8 @@ pub struct Directory {
     events: Arc<EventLogs>,
     /// Other processes write to the store too.
     shared: bool,
+    /// What this directory's changes revoked.
+    revocations: Arc<Feed>,
 }
 
 impl Drop for Directory {
@@ -367,8 +370,15 @@ impl Directory {
             }),
             realm_writes: Mutex::new(()),
             shared,
+            revocations: Arc::new(Feed::default()),
         };
         Ok((directory, revision))
+    }
+
+    /// What this directory revoked (users disabled, deleted or losing groups or roles,
+    /// sessions ended), for the servers and gateways that trust the provider.
+    pub fn revocations(&self) -> &Arc<Feed> {
+        &self.revocations
     }
 
     /// Whether other processes write to the store too.
@@ -510,6 +520,9 @@ impl Directory {
             };
             match written {
                 Ok(at) => {
+                    for (user, reason) in revocations::realm_changes(&current.realm, &edited) {
+                        self.revocations.user(name, &user, reason);
+                    }
                     if edited.name != name {
                         self.memory.forget(name, at);
                     }
@@ -644,6 +657,7 @@ impl Directory {
         };
         let before = session.clone();
         let (result, write) = change(session);
+        let ended = revocations::session_ended(&before, session);
         match write {
             Write::No => {}
             Write::Later => {
@@ -664,6 +678,9 @@ impl Directory {
                 self.sessions.lock_dirty().remove(&key);
             }
         }
+        if ended {
+            self.revocations.session(realm, id, "session ended");
+        }
         Ok(Some(result))
     }
 
@@ -681,9 +698,15 @@ impl Directory {
             };
             let at = revision(&stored);
             let mut session: Session = unwrap("session", stored)?;
+            let before = session.clone();
             let (result, _) = change(&mut session);
             match self.store.update(&k, at_revision(wrap(id, &session)?, at)) {
-                Ok(_) => return Ok(Some(result)),
+                Ok(_) => {
+                    if revocations::session_ended(&before, &session) {
+                        self.revocations.session(realm, id, "session ended");
+                    }
+                    return Ok(Some(result));
+                }
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::NotFound) => return Ok(None),
                 Err(e) => return Err(e.into()),
@@ -702,7 +725,10 @@ impl Directory {
             .store
             .delete(&self::key(SESSIONS, Some(realm), id), None)
         {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                self.revocations.session(realm, id, "session deleted");
+                Ok(true)
+            }
             Err(StoreError::NotFound) => Ok(false),
             Err(e) => Err(e.into()),
         }

@@ -15,6 +15,7 @@
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
 //! - `observe`: each request's scope, for the events it causes and their listeners.
+//! - `revocations`: the feed of revoked tokens that servers and gateways follow.
 //! - `clock`: the one clock read.
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub mod observe;
 pub mod oidc;
 pub mod pages;
 pub mod respond;
+pub mod revocations;
 
 /// What every handler shares.
 pub struct Ctx {
@@ -105,6 +107,10 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
         .route(
             "/realms/{realm}/broker/{alias}/endpoint",
             get(broker::answer),
+        )
+        .route(
+            "/realms/{realm}/kubeward/revocations",
+            get(revocations::follow),
         )
         .route(
             "/realms/{realm}/device",

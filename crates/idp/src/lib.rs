@@ -23,6 +23,7 @@ pub mod provider;
 pub mod reconcile;
 pub mod representation;
 mod request_scope;
+pub mod revocations;
 
 #[cfg(test)]
 mod fuzz;

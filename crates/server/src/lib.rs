@@ -38,6 +38,7 @@ mod oidc_keys;
 mod pipeline;
 mod registry;
 mod review_server;
+mod revocation_feed;
 mod state;
 mod sync;
 mod upstream;
@@ -256,6 +257,12 @@ impl Server {
         } = self;
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
+        }
+        if let Some(oidc) = state.authenticator.oidc() {
+            tokio::spawn(revocation_feed::follow(
+                oidc.clone(),
+                state.authenticator.revocations().clone(),
+            ));
         }
         let serving = state.clone();
         let handler = move |request: http::Request<hyper::body::Incoming>,

@@ -167,8 +167,18 @@ impl KeyFetcher {
 
 /// The HTTPS client of one issuer: its CA bundle (else the system's roots), HTTP/1.1.
 fn client(issuer: &JwtIssuer) -> Result<reqwest::Client, String> {
+    builder(issuer, Some(TIMEOUT))
+}
+
+/// [`client`] without an overall timeout, for a feed that stays open (connecting still has
+/// [`TIMEOUT`]).
+pub fn streaming_client(issuer: &JwtIssuer) -> Result<reqwest::Client, String> {
+    builder(issuer, None)
+}
+
+fn builder(issuer: &JwtIssuer, timeout: Option<Duration>) -> Result<reqwest::Client, String> {
     let mut builder = reqwest::Client::builder()
-        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
         .user_agent("kubeward")
         .redirect(reqwest::redirect::Policy::limited(5));
     if let Some(pem) = issuer.certificate_authority() {
@@ -178,6 +188,9 @@ fn client(issuer: &JwtIssuer) -> Result<reqwest::Client, String> {
             return Err("no CERTIFICATE block".into());
         }
         builder = builder.tls_certs_only(roots);
+    }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
     }
     builder.build().map_err(|e| e.to_string())
 }

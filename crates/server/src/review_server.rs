@@ -154,6 +154,12 @@ impl ReviewServer {
         if let Some(fetcher) = state.oidc_keys.clone() {
             tokio::spawn(fetcher.run());
         }
+        if let Some(oidc) = state.authenticator.oidc() {
+            tokio::spawn(crate::revocation_feed::follow(
+                oidc.clone(),
+                state.authenticator.revocations().clone(),
+            ));
+        }
         let handler = move |request: Request<hyper::body::Incoming>,
                             connection: Arc<ConnectionInfo>| {
             let state = state.clone();

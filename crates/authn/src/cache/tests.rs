@@ -53,3 +53,18 @@ fn a_full_cache_drops_expired_entries_first() {
     assert!(cache.get(&key("t", &[b"2"]), later).is_some());
     assert!(cache.get(&key("t", &[b"3"]), later).is_some());
 }
+
+#[test]
+fn a_newer_epoch_forgets_every_result() {
+    let cache = ResultCache::default();
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+    let user = UserInfo::new("jane", ["dev"]);
+    cache.insert(key("token", &[b"t"]), user.clone(), Vec::new(), now);
+    cache.forget_before(0);
+    assert!(cache.get(&key("token", &[b"t"]), now).is_some());
+    cache.forget_before(1);
+    assert!(cache.get(&key("token", &[b"t"]), now).is_none());
+    cache.insert(key("token", &[b"t"]), user, Vec::new(), now);
+    cache.forget_before(1);
+    assert!(cache.get(&key("token", &[b"t"]), now).is_some());
+}

@@ -75,6 +75,9 @@ pub struct GatewayArgs {
     /// Connection limits.
     #[command(flatten)]
     connections: ConnectionArgs,
+    /// The audit log of what the gateway forwards (as `kubeward serve`'s).
+    #[command(flatten)]
+    audit: super::audit::AuditArgs,
 }
 
 fn read(path: &Path, what: &str) -> anyhow::Result<String> {
@@ -126,7 +129,7 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         max_mutating_requests_inflight: 0,
         limits: args.connections.limits(),
         kubelet_client: None,
-        audit: None,
+        audit: args.audit.options()?,
         leader_election: None,
         metrics_sources: Vec::new(),
     };

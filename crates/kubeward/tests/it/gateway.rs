@@ -79,7 +79,7 @@ data: {colour: blue}
 ";
 
 /// The upstream: `kubeward up` with seed 001's realm imported.
-fn upstream() -> Cluster {
+pub(crate) fn upstream() -> Cluster {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let imported = support::kubeward(&["idp", "import", "-f"])
@@ -93,14 +93,20 @@ fn upstream() -> Cluster {
 }
 
 /// A running gateway and its URL.
-struct Gateway {
+pub(crate) struct Gateway {
     _process: Process,
-    url: String,
+    /// Where it listens (`https://127.0.0.1:PORT`).
+    pub(crate) url: String,
 }
 
 /// `kubeward gateway` in front of `upstream`, with the upstream's admin credential, its serving
 /// certificate, a static token file and the upstream's AuthenticationConfiguration.
-fn gateway(upstream: &Cluster) -> Gateway {
+pub(crate) fn gateway(upstream: &Cluster) -> Gateway {
+    gateway_with(upstream, &[])
+}
+
+/// [`gateway`] with `extra` flags.
+fn gateway_with(upstream: &Cluster, extra: &[&str]) -> Gateway {
     let tokens = upstream.scratch("gateway-tokens.csv");
     std::fs::write(&tokens, TOKENS).unwrap();
     let pki = upstream.data_dir.join("pki");
@@ -123,6 +129,7 @@ fn gateway(upstream: &Cluster) -> Gateway {
         .arg(&tokens)
         .arg("--authentication-config")
         .arg(upstream.data_dir.join("authentication-config.json"))
+        .args(extra)
         .env("RUST_LOG", "warn");
     let process = Process::start(command, Stream::Stderr, Duration::from_secs(60), |line| {
         line.starts_with(LISTENING)
@@ -141,7 +148,12 @@ fn gateway(upstream: &Cluster) -> Gateway {
 }
 
 /// A kubeconfig for the gateway presenting bearer `token`.
-fn kubeconfig(upstream: &Cluster, gateway: &Gateway, name: &str, token: &str) -> PathBuf {
+pub(crate) fn kubeconfig(
+    upstream: &Cluster,
+    gateway: &Gateway,
+    name: &str,
+    token: &str,
+) -> PathBuf {
     let text = format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: gateway\n  cluster:\n    server: {}\n    certificate-authority-data: {}\nusers:\n- name: {name}\n  user:\n    token: {token}\ncontexts:\n- name: {name}@gateway\n  context: {{cluster: gateway, user: {name}}}\ncurrent-context: {name}@gateway\n",
         gateway.url,
@@ -161,7 +173,7 @@ fn text(output: &Output) -> String {
 }
 
 /// The id_token of seed 001's user `test` (password grant, as the seed's curl gets it).
-fn id_token(upstream: &Cluster) -> String {
+pub(crate) fn id_token(upstream: &Cluster) -> String {
     let out = Command::new("curl")
         .args(["-sS", "--fail", "--cacert"])
         .arg(upstream.data_dir.join("pki/ca.crt"))
@@ -371,6 +383,78 @@ fn kubectl_through_the_gateway_is_the_user_upstream() {
     ])))
     .unwrap();
     assert_eq!(stored["data"]["colour"], "blue", "{stored}");
+}
+
+const AUDIT_POLICY: &str = "\
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+";
+
+#[test]
+fn the_gateway_audits_what_it_forwards_with_the_users_name() {
+    let upstream = upstream();
+    let policy = upstream.scratch("audit-policy.yaml");
+    std::fs::write(&policy, AUDIT_POLICY).unwrap();
+    let log = upstream.scratch("gateway-audit.log");
+    let gateway = gateway_with(
+        &upstream,
+        &[
+            "--audit-policy-file",
+            &policy.display().to_string(),
+            "--audit-log-path",
+            &log.display().to_string(),
+        ],
+    );
+    let minjun = kubeconfig(&upstream, &gateway, "minjun", "gateway-token-1");
+    let denied = upstream.kubectl_as(&minjun, &["get", "pods", "-n", "kube-system"]);
+    assert!(!denied.status.success());
+    let stranger = kubeconfig(&upstream, &gateway, "stranger", "not-a-token");
+    assert!(!upstream.kubectl_as(&stranger, &["get", "pods"]).status.success());
+    // The log is written as events complete; wait for the two requests.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let events = loop {
+        let events: Vec<Value> = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let pods = events.iter().any(|e| e["objectRef"]["resource"] == "pods");
+        let refused = events.iter().any(|e| e["responseStatus"]["code"] == 401);
+        if pods && refused {
+            break events;
+        }
+        assert!(std::time::Instant::now() < deadline, "{events:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let listed = events
+        .iter()
+        .find(|e| e["objectRef"]["resource"] == "pods")
+        .unwrap();
+    assert_eq!(listed["kind"], "Event", "{listed}");
+    assert_eq!(listed["level"], "Metadata", "{listed}");
+    assert_eq!(listed["stage"], "ResponseComplete", "{listed}");
+    assert_eq!(listed["verb"], "list", "{listed}");
+    assert_eq!(listed["user"]["username"], "minjun", "{listed}");
+    assert_eq!(listed["user"]["uid"], "1001", "{listed}");
+    assert_eq!(listed["objectRef"]["namespace"], "kube-system", "{listed}");
+    assert_eq!(
+        listed["requestURI"], "/api/v1/namespaces/kube-system/pods?limit=500",
+        "{listed}"
+    );
+    // The upstream's answer (its 403) is what the gateway records.
+    assert_eq!(listed["responseStatus"]["code"], 403, "{listed}");
+    let refused = events
+        .iter()
+        .find(|e| e["responseStatus"]["code"] == 401)
+        .unwrap();
+    assert_eq!(refused["stage"], "ResponseStarted", "{refused}");
+    assert_eq!(
+        refused["responseStatus"]["message"], "Unauthorized",
+        "{refused}"
+    );
 }
 
 /// A stand-in for a kubelet behind an API server (kubeward runs no containers): plain HTTP on

@@ -14,7 +14,7 @@ const KUBECTL_129: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.29";
 const KUBECTL_133: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
 
 /// A `kubeward up --lab-node` whose node is Ready.
-fn lab() -> Cluster {
+pub(crate) fn lab() -> Cluster {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let cluster = Cluster::up_with(dir, &["--lab-node".to_string()]);
     wait_for(&cluster, "the node to be Ready", || {
@@ -32,7 +32,7 @@ fn lab() -> Cluster {
 
 /// stdout of a kubectl run that must have succeeded; when it did not, what the server logged
 /// (and whether it still runs) with it.
-fn ok(cluster: &Cluster, output: &std::process::Output) -> String {
+pub(crate) fn ok(cluster: &Cluster, output: &std::process::Output) -> String {
     assert!(
         output.status.success(),
         "exit {:?}\nstdout:\n{}\nstderr:\n{}\nthe server ({}) logged:\n{}",
@@ -49,7 +49,7 @@ fn ok(cluster: &Cluster, output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn wait_for(cluster: &Cluster, what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_for(cluster: &Cluster, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done() {
         assert!(
@@ -74,7 +74,7 @@ fn jsonpath(cluster: &Cluster, namespace: &str, pod: &str, path: &str) -> String
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn wait_running(cluster: &Cluster, namespace: &str, pod: &str) {
+pub(crate) fn wait_running(cluster: &Cluster, namespace: &str, pod: &str) {
     wait_for(cluster, &format!("{namespace}/{pod} to run"), || {
         jsonpath(
             cluster,
@@ -90,9 +90,19 @@ fn sh(cluster: &Cluster, command: &str) -> steps::Ran {
     steps::bash(cluster, command)
 }
 
-/// Runs `command` in a real terminal (tmux), with `kubectl` from `kubectl` first on `PATH`;
-/// returns its exit code and the screen.
+/// Runs `command` in a real terminal (tmux), with `kubectl` from `kubectl` first on `PATH`, as
+/// the admin; returns its exit code and the screen.
 fn in_terminal(cluster: &Cluster, kubectl: &str, command: &str) -> (i32, String) {
+    in_terminal_as(cluster, &cluster.admin_kubeconfig, kubectl, command)
+}
+
+/// [`in_terminal`] with `kubeconfig`.
+pub(crate) fn in_terminal_as(
+    cluster: &Cluster,
+    kubeconfig: &std::path::Path,
+    kubectl: &str,
+    command: &str,
+) -> (i32, String) {
     let bin = cluster.scratch(&format!("bin-{}", kubectl.replace('/', "_")));
     if !bin.exists() {
         std::fs::create_dir_all(&bin).expect("a bin folder");
@@ -104,7 +114,7 @@ fn in_terminal(cluster: &Cluster, kubectl: &str, command: &str) -> (i32, String)
         &script,
         format!(
             "export KUBECONFIG={kc}\nexport HOME={home}\nexport PATH={bin}:$PATH\nk1() {{ kubectl exec -it dev-kubectl -n dev-team -- kubectl \"$@\"; }}\nk2() {{ kubectl exec -it infra-kubectl -n infra-team -- kubectl \"$@\"; }}\n{command}\necho $? > {marker}\nsleep 600\n",
-            kc = cluster.admin_kubeconfig.display(),
+            kc = kubeconfig.display(),
             home = cluster.dir.path().display(),
             bin = bin.display(),
             marker = marker.display(),

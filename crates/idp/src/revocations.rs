@@ -1,0 +1,154 @@
+//! What the provider revoked, for the API servers and gateways that trust it: when a user is
+//! disabled or deleted, loses a group or a role, or a session ends (logout, deletion, a refresh
+//! family revoked), an entry says that the user's (or the session's) tokens issued so far no
+//! longer count. Entries are kept for a day in memory and sent to every follower at once: in
+//! the same process through [`Feed::subscribe`], to other processes as newline-delimited JSON
+//! on `GET /realms/{realm}/kubeward/revocations` (`http::revocations`). Which changes revoke is
+//! pure ([`realm_changes`], [`session_ended`]); the feed reads the clock.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kubeward_authn::revocation::{CAPACITY, Entry, RETENTION};
+use tokio::sync::broadcast;
+
+use crate::flows::refresh::Session;
+use crate::model::{Realm, RoleMappings, User};
+
+/// How many entries a slow follower may fall behind before its stream ends (it then reads
+/// the whole list again).
+const BACKLOG: usize = 4096;
+
+/// A user's tokens to revoke after a realm changed from `before` to `after`, with why.
+pub fn realm_changes(before: &Realm, after: &Realm) -> Vec<(String, &'static str)> {
+    let mut revoked = Vec::new();
+    for old in &before.users {
+        let reason = match after.users.iter().find(|u| u.id == old.id) {
+            None => Some("user deleted"),
+            Some(new) if old.enabled && !new.enabled => Some("user disabled"),
+            Some(new) if old.groups.iter().any(|g| !new.groups.contains(g)) => {
+                Some("group membership removed")
+            }
+            Some(new) if lost_roles(&old.roles, &new.roles) => Some("role mapping removed"),
+            Some(_) => None,
+        };
+        if let Some(reason) = reason {
+            revoked.push((old.id.clone(), reason));
+        } else if before
+            .groups
+            .iter()
+            .filter(|g| is_member(old, &g.id, &g.name))
+            .any(|g| {
+                after
+                    .groups
+                    .iter()
+                    .find(|n| n.id == g.id)
+                    .is_none_or(|n| lost_roles(&g.roles, &n.roles))
+            })
+        {
+            revoked.push((old.id.clone(), "group removed or its roles reduced"));
+        }
+    }
+    revoked
+}
+
+fn is_member(user: &User, id: &str, name: &str) -> bool {
+    user.groups
+        .iter()
+        .any(|g| g == id || g == name || g.trim_start_matches('/') == name)
+}
+
+fn lost_roles(before: &RoleMappings, after: &RoleMappings) -> bool {
+    before.realm.iter().any(|r| !after.realm.contains(r))
+        || before.client.iter().any(|(client, roles)| {
+            let kept = after.client.get(client);
+            roles
+                .iter()
+                .any(|r| kept.is_none_or(|kept| !kept.contains(r)))
+        })
+}
+
+/// Whether a session change from `before` to `after` ends its tokens: logout, or a refresh
+/// family revoked or dropped.
+pub fn session_ended(before: &Session, after: &Session) -> bool {
+    (!before.ended && after.ended)
+        || before.families.iter().any(|(id, family)| {
+            !family.revoked && after.families.get(id).is_none_or(|f| f.revoked)
+        })
+}
+
+/// The revocations of the last day, and their followers.
+pub struct Feed {
+    recent: Mutex<VecDeque<Entry>>,
+    sender: broadcast::Sender<Entry>,
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed").finish_non_exhaustive()
+    }
+}
+
+impl Default for Feed {
+    fn default() -> Self {
+        Self {
+            recent: Mutex::new(VecDeque::new()),
+            sender: broadcast::channel(BACKLOG).0,
+        }
+    }
+}
+
+impl Feed {
+    /// Revokes the tokens of user `sub` of `realm` issued so far.
+    pub fn user(&self, realm: &str, sub: &str, reason: &str) {
+        self.publish(Entry {
+            realm: realm.to_string(),
+            sub: Some(sub.to_string()),
+            sid: None,
+            not_before: 0,
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Revokes the tokens of session `sid` of `realm` issued so far.
+    pub fn session(&self, realm: &str, sid: &str, reason: &str) {
+        self.publish(Entry {
+            realm: realm.to_string(),
+            sub: None,
+            sid: Some(sid.to_string()),
+            not_before: 0,
+            reason: reason.to_string(),
+        });
+    }
+
+    fn publish(&self, mut entry: Entry) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        // Every token issued up to now (`iat` is in whole seconds) is refused.
+        entry.not_before = now + 1;
+        tracing::info!(realm = %entry.realm, reason = %entry.reason, "tokens revoked");
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        while recent.front().is_some_and(|e| {
+            e.not_before.saturating_add(RETENTION) <= now || recent.len() >= CAPACITY
+        }) {
+            recent.pop_front();
+        }
+        recent.push_back(entry.clone());
+        // Sent while the list is locked, so that a follower that subscribes with the list
+        // sees every entry once or twice, never not at all.
+        let _ = self.sender.send(entry);
+    }
+
+    /// The entries of `realm` so far and a receiver of every entry from now on.
+    pub fn subscribe(&self, realm: &str) -> (Vec<Entry>, broadcast::Receiver<Entry>) {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let receiver = self.sender.subscribe();
+        let entries = recent.iter().filter(|e| e.realm == realm).cloned().collect();
+        (entries, receiver)
+    }
+}
+
+#[cfg(test)]
+mod tests;
