@@ -100,7 +100,9 @@ impl Revocations {
         };
         text("sub")
             .and_then(|sub| revoked(Target::Subject(sub.to_string()), "user"))
-            .or_else(|| text("sid").and_then(|sid| revoked(Target::Session(sid.to_string()), "session")))
+            .or_else(|| {
+                text("sid").and_then(|sid| revoked(Target::Session(sid.to_string()), "session"))
+            })
     }
 }
 

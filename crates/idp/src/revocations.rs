@@ -73,9 +73,10 @@ fn lost_roles(before: &RoleMappings, after: &RoleMappings) -> bool {
 /// family revoked or dropped.
 pub fn session_ended(before: &Session, after: &Session) -> bool {
     (!before.ended && after.ended)
-        || before.families.iter().any(|(id, family)| {
-            !family.revoked && after.families.get(id).is_none_or(|f| f.revoked)
-        })
+        || before
+            .families
+            .iter()
+            .any(|(id, family)| !family.revoked && after.families.get(id).is_none_or(|f| f.revoked))
 }
 
 /// The revocations of the last day, and their followers.
@@ -145,7 +146,11 @@ impl Feed {
     pub fn subscribe(&self, realm: &str) -> (Vec<Entry>, broadcast::Receiver<Entry>) {
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         let receiver = self.sender.subscribe();
-        let entries = recent.iter().filter(|e| e.realm == realm).cloned().collect();
+        let entries = recent
+            .iter()
+            .filter(|e| e.realm == realm)
+            .cloned()
+            .collect();
         (entries, receiver)
     }
 }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse as _, Response};
-use axum::body::Bytes;
 use futures_util::StreamExt as _;
 use http::{StatusCode, header};
 use tokio_stream::wrappers::BroadcastStream;
@@ -46,12 +46,13 @@ pub async fn follow(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -> R
         tokio::time::sleep(HEARTBEAT).await;
         Some((Bytes::from_static(b"\n"), ()))
     });
-    let live = futures_util::stream::select(next.map(Some).chain(futures_util::stream::iter([None])), heartbeat.map(Some))
-        .take_while(|item| std::future::ready(item.is_some()))
-        .filter_map(std::future::ready);
-    let body = first
-        .chain(live)
-        .map(Ok::<_, std::convert::Infallible>);
+    let live = futures_util::stream::select(
+        next.map(Some).chain(futures_util::stream::iter([None])),
+        heartbeat.map(Some),
+    )
+    .take_while(|item| std::future::ready(item.is_some()))
+    .filter_map(std::future::ready);
+    let body = first.chain(live).map(Ok::<_, std::convert::Infallible>);
     (
         StatusCode::OK,
         [

@@ -412,7 +412,12 @@ fn the_gateway_audits_what_it_forwards_with_the_users_name() {
     let denied = upstream.kubectl_as(&minjun, &["get", "pods", "-n", "kube-system"]);
     assert!(!denied.status.success());
     let stranger = kubeconfig(&upstream, &gateway, "stranger", "not-a-token");
-    assert!(!upstream.kubectl_as(&stranger, &["get", "pods"]).status.success());
+    assert!(
+        !upstream
+            .kubectl_as(&stranger, &["get", "pods"])
+            .status
+            .success()
+    );
     // The log is written as events complete; wait for the two requests.
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let events = loop {

@@ -76,10 +76,7 @@ fn exec_attach_port_forward_cp_and_logs_follow_go_through_the_gateway() {
         sh("kubectl logs web -c counter").stdout.lines().count() >= 3
     });
     let followed = sh("timeout 10 kubectl logs -f web -c counter | head -3");
-    assert_eq!(
-        followed.stdout, "line 0\nline 1\nline 2\n",
-        "{followed:?}"
-    );
+    assert_eq!(followed.stdout, "line 0\nline 1\nline 2\n", "{followed:?}");
     // A follow that only ends because head has read enough: new lines arrive while it runs.
     let later = sh("timeout 10 kubectl logs -f web -c counter --since=1s | head -8 | tail -1");
     assert!(later.stdout.starts_with("line "), "{later:?}");
@@ -103,7 +100,10 @@ fn exec_attach_port_forward_cp_and_logs_follow_go_through_the_gateway() {
         let attached = sh(&format!(
             "timeout 10 {kubectl} attach web -c counter 2>/dev/null | head -2 | sed 's/[0-9]*$/N/'"
         ));
-        assert_eq!(attached.stdout, "line N\nline N\n", "{kubectl}: {attached:?}");
+        assert_eq!(
+            attached.stdout, "line N\nline N\n",
+            "{kubectl}: {attached:?}"
+        );
     }
 
     // A terminal through the gateway: its size follows the client's window.

@@ -36,7 +36,10 @@ fn tokens(cluster: &Cluster) -> (String, String) {
         &cluster.data_dir.join("pki/ca.crt"),
         &[
             "--fail",
-            &format!("{}/realms/kubernetes/protocol/openid-connect/token", cluster.idp),
+            &format!(
+                "{}/realms/kubernetes/protocol/openid-connect/token",
+                cluster.idp
+            ),
             "-d",
             "grant_type=password",
             "-d",
@@ -72,7 +75,10 @@ impl<'a> Admin<'a> {
             &cluster.data_dir.join("pki/ca.crt"),
             &[
                 "--fail",
-                &format!("{}/realms/master/protocol/openid-connect/token", cluster.idp),
+                &format!(
+                    "{}/realms/master/protocol/openid-connect/token",
+                    cluster.idp
+                ),
                 "-d",
                 "grant_type=password",
                 "-d",
@@ -198,10 +204,7 @@ fn refused_after(
                 seen[first..].iter().all(|(_, c)| c == "401"),
                 "accepted again after a refusal: {seen:?}"
             );
-            assert!(
-                seen[..first].iter().all(|(_, c)| c == "200"),
-                "{seen:?}"
-            );
+            assert!(seen[..first].iter().all(|(_, c)| c == "200"), "{seen:?}");
             (
                 seen[first].0.as_millis() as i64 - changing.as_millis() as i64,
                 seen[first].0.as_millis() as i64 - changed.as_millis() as i64,
@@ -224,15 +227,23 @@ fn a_user_disabled_degrouped_or_logged_out_is_refused_at_once_through_the_gatewa
     let delays = refused_after(&ca, &servers, &token, || {
         admin.call("DELETE", &format!("users/{user}/groups/{group}"), None);
     });
-    eprintln!("group membership removed: first 401 at {delays:?} ms after the call started/answered (gateway, up)");
+    eprintln!(
+        "group membership removed: first 401 at {delays:?} ms after the call started/answered (gateway, up)"
+    );
 
     // A token issued after the change (the next second) works, without the group.
     std::thread::sleep(Duration::from_millis(1100));
     let (token, _) = tokens(&upstream);
     let delays = refused_after(&ca, &servers, &token, || {
-        admin.call("PUT", &format!("users/{user}"), Some(r#"{"enabled":false}"#));
+        admin.call(
+            "PUT",
+            &format!("users/{user}"),
+            Some(r#"{"enabled":false}"#),
+        );
     });
-    eprintln!("user disabled: first 401 at {delays:?} ms after the call started/answered (gateway, up)");
+    eprintln!(
+        "user disabled: first 401 at {delays:?} ms after the call started/answered (gateway, up)"
+    );
 
     admin.call("PUT", &format!("users/{user}"), Some(r#"{"enabled":true}"#));
     std::thread::sleep(Duration::from_millis(1100));
@@ -242,7 +253,10 @@ fn a_user_disabled_degrouped_or_logged_out_is_refused_at_once_through_the_gatewa
             &ca,
             &[
                 "--fail",
-                &format!("{}/realms/kubernetes/protocol/openid-connect/logout", upstream.idp),
+                &format!(
+                    "{}/realms/kubernetes/protocol/openid-connect/logout",
+                    upstream.idp
+                ),
                 "-d",
                 "client_id=kubernetes-client",
                 "-d",
@@ -252,5 +266,7 @@ fn a_user_disabled_degrouped_or_logged_out_is_refused_at_once_through_the_gatewa
             ],
         );
     });
-    eprintln!("session logged out: first 401 at {delays:?} ms after the call started/answered (gateway, up)");
+    eprintln!(
+        "session logged out: first 401 at {delays:?} ms after the call started/answered (gateway, up)"
+    );
 }
