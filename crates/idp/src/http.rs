@@ -27,7 +27,7 @@ use crate::provider::Provider;
 
 pub mod admin;
 pub mod broker;
-pub mod clock;
+pub use crate::clock;
 pub mod console;
 pub mod cors;
 pub mod login;

@@ -10,6 +10,7 @@
 
 pub mod audit_trail;
 pub mod bootstrap;
+pub mod clock;
 pub mod defaults;
 pub mod directory;
 pub mod events;

@@ -8,7 +8,6 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use kubeward_authn::revocation::{CAPACITY, Entry, RETENTION};
 use tokio::sync::broadcast;
@@ -124,9 +123,7 @@ impl Feed {
     }
 
     fn publish(&self, mut entry: Entry) {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = crate::clock::now();
         // Every token issued up to now (`iat` is in whole seconds) is refused.
         entry.not_before = now + 1;
         tracing::info!(realm = %entry.realm, reason = %entry.reason, "tokens revoked");

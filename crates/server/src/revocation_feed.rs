@@ -8,7 +8,7 @@
 //! [`RETRY`]. Errors are logged with the issuer, never a token.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use kubeward_authn::oidc::OidcAuthenticator;
 use kubeward_authn::revocation::{Entry, Revocations};
@@ -117,7 +117,7 @@ fn apply(issuer: &str, line: &[u8], revocations: &Revocations) {
     }
     match serde_json::from_slice::<Entry>(line) {
         Ok(entry) => {
-            let now = SystemTime::now()
+            let now = crate::clock::system_now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             tracing::info!(issuer, reason = %entry.reason, "oidc: tokens revoked by the issuer");

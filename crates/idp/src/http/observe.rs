@@ -5,7 +5,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -36,7 +35,7 @@ fn origin_of(request: &Request) -> Origin {
             peer,
         ),
         user_agent: header("user-agent").unwrap_or("").to_string(),
-        received: Some(SystemTime::now()),
+        received: Some(super::clock::system_now()),
         completed: None,
         code: 0,
     }
@@ -58,7 +57,7 @@ pub(super) async fn observe(
     if !held.is_empty() {
         let origin = Origin {
             code: response.status().as_u16(),
-            completed: Some(SystemTime::now()),
+            completed: Some(super::clock::system_now()),
             ..scope.origin().clone()
         };
         for event in held {

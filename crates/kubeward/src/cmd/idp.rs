@@ -30,7 +30,7 @@ pub struct IdpArgs {
 #[derive(Debug, Subcommand)]
 enum IdpCommand {
     /// Serve the identity provider (Keycloak's paths) over HTTPS.
-    Serve(server::ServeArgs),
+    Serve(Box<server::ServeArgs>),
     /// Import a Keycloak realm file (`kc.sh export` format); the realm must not exist. Works on a
     /// stopped data directory or a running provider, as the commands below.
     Import(admin::FileArgs),
@@ -58,7 +58,7 @@ enum IdpCommand {
 /// Runs `kubeward idp`.
 pub fn run(args: IdpArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        IdpCommand::Serve(a) => server::run(a),
+        IdpCommand::Serve(a) => server::run(*a),
         IdpCommand::Import(a) => admin::import(a),
         IdpCommand::Export(a) => admin::export(a),
         IdpCommand::Apply(a) => admin::apply(a),

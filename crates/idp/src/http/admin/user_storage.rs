@@ -157,15 +157,14 @@ pub(super) async fn test_connection(at: EditRealm, headers: HeaderMap, bytes: By
     };
     let r = at.realm()?;
     let mut credential = t.bind_credential.clone().unwrap_or_default();
-    if credential == SECRET_MASK {
-        if let Some(stored) = t
+    if credential == SECRET_MASK
+        && let Some(stored) = t
             .component_id
             .as_deref()
             .and_then(|id| r.component(id))
             .and_then(|c| c.config("bindCredential"))
-        {
-            credential = stored.to_string();
-        }
+    {
+        credential = stored.to_string();
     }
     let bind = match t.action.as_deref() {
         Some("testConnection") => None,

@@ -120,7 +120,10 @@ fn logins_tokens_refreshes_logouts_failures_lockouts_and_admin_changes_are_audit
     let after = scrape(&idp);
     let events = events_of(&log);
 
-    for event in events.iter().filter(|e| annotation(e, "event-type") != "") {
+    for event in events
+        .iter()
+        .filter(|e| !annotation(e, "event-type").is_empty())
+    {
         assert_eq!(event.stage, Stage::ResponseComplete, "{event:#?}");
         assert_eq!(event.level, Level::Metadata);
         assert_eq!(event.source_ips, vec!["127.0.0.1"], "{event:#?}");

@@ -358,7 +358,7 @@ fn codes_logins_and_lockouts_are_shared_by_the_replicas_on_one_etcd() {
     // A login started on A continues on B; B's code is redeemed on A, once.
     let authorize = format!(
         "https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/auth?client_id=kubelogin&redirect_uri={}&response_type=code&scope=openid&state=s&code_challenge={CHALLENGE}&code_challenge_method=S256",
-        serde_urlencoded::to_string([("x", REDIRECT)]).unwrap()[2..].to_string()
+        &serde_urlencoded::to_string([("x", REDIRECT)]).unwrap()[2..]
     );
     let (status, page) = browse(&ca, &a, &jar, &[&authorize]);
     assert_eq!(status, 200, "{page}");

@@ -93,7 +93,8 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
         let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let prefix = format!("{}-", objects::name(job));
         let user = super::controller_user("job-controller");
-        for _ in active..wanted {
+        let missing = wanted.saturating_sub(active);
+        for _ in 0..missing {
             let pod = pod_from_template(&template, &prefix, owner_reference(kind, job));
             match create(
                 state,
