@@ -124,8 +124,12 @@ impl Feed {
 
     fn publish(&self, mut entry: Entry) {
         let now = crate::clock::now();
-        // Every token issued up to now (`iat` is in whole seconds) is refused.
-        entry.not_before = now + 1;
+        // `iat` is in whole seconds. A session that ended issues no token again, so every
+        // token of it up to now is refused. A user goes on signing in: tokens of earlier
+        // seconds are refused, as Keycloak's not-before (`iat < notBefore`), and a token of
+        // this second is kept — the login that changed the user (an LDAP or brokered login
+        // syncing the groups) issues its token in the same second, and it must count.
+        entry.not_before = if entry.sid.is_some() { now + 1 } else { now };
         tracing::info!(realm = %entry.realm, reason = %entry.reason, "tokens revoked");
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         while recent.front().is_some_and(|e| {
