@@ -146,7 +146,11 @@ fn bad_bodies_are_errors_not_panics() {
         Err(ProtobufError::Malformed(_))
     ));
     assert!(matches!(
-        decode(&envelope("batch/v1", "Job", Writer::default())),
+        decode(&envelope(
+            "storage.k8s.io/v1",
+            "StorageClass",
+            Writer::default()
+        )),
         Err(ProtobufError::UnknownKind { .. })
     ));
     // Truncated in every possible place.

@@ -83,7 +83,8 @@ async fn one_replica_leads_and_another_takes_over_when_it_dies() {
     })
     .await;
 
-    // The leader dies without giving the Lease up; the other waits it out and takes over.
+    // The leader goes away (it may give the Lease up on its way out, or leave it to expire);
+    // the other takes over.
     drop(leader);
     follower
         .admin(
@@ -95,10 +96,9 @@ async fn one_replica_leads_and_another_takes_over_when_it_dies() {
     let taken = eventually("the hand-over", async || {
         lease(&follower)
             .await
-            .filter(|l| l["spec"]["holderIdentity"] != json!(holder))
+            .filter(|l| l["spec"]["holderIdentity"] == json!(follower.identity()))
     })
     .await;
-    assert_eq!(taken["spec"]["holderIdentity"], json!(follower.identity()));
     assert_eq!(taken["spec"]["leaseTransitions"], 1);
     // What was written while nobody led is done by the new leader.
     eventually("team-b's default ServiceAccount", async || {
