@@ -4,7 +4,7 @@
 //! finalizer removed; it goes once no finalizer is left.
 
 use kubeward_store::{ListScope, ObjectKey, StoreError, StoreExt as _, WatchEvent};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::controller::{Controller, is};
 use crate::registry::kinds::apiextensions::{CLEANUP_FINALIZER, GROUP, crds};
@@ -62,25 +62,5 @@ fn clean_up(state: &State, crd: &Value) -> Result<(), StoreError> {
         }
     }
     let key = crds().key("", objects::name(crd));
-    let finalized = state
-        .store
-        .modify(&key, |mut current| -> Result<_, StoreError> {
-            let remaining: Vec<String> = objects::strings(current.pointer("/metadata/finalizers"))
-                .into_iter()
-                .filter(|f| f != CLEANUP_FINALIZER)
-                .collect();
-            current["metadata"]["finalizers"] = json!(remaining);
-            Ok(current)
-        });
-    match finalized {
-        Ok(stored) if generic::finalized(&stored) => {
-            let revision = objects::resource_version(&stored).parse().ok();
-            match state.store.delete(&key, revision) {
-                Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => Ok(()),
-                Err(error) => Err(error),
-            }
-        }
-        Ok(_) | Err(StoreError::NotFound) => Ok(()),
-        Err(error) => Err(error),
-    }
+    generic::remove_finalizer(state, &key, "/metadata/finalizers", CLEANUP_FINALIZER)
 }

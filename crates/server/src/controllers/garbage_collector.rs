@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::controller::Controller;
 use crate::registry::generic::{self, DeleteOptions};
@@ -188,20 +188,8 @@ fn delete(state: &State, key: &ObjectKey) {
 
 /// Removes the collector's `finalizer` from the object at `key`; it goes if no finalizer is left.
 fn finish(state: &State, key: &ObjectKey, finalizer: &str) {
-    let removed = state.store.modify(key, |mut current| {
-        let remaining: Vec<String> = objects::strings(current.pointer("/metadata/finalizers"))
-            .into_iter()
-            .filter(|f| f != finalizer)
-            .collect();
-        current["metadata"]["finalizers"] = json!(remaining);
-        Ok::<_, StoreError>(current)
-    });
-    if let Ok(stored) = removed
-        && generic::finalized(&stored)
-    {
-        let revision = objects::resource_version(&stored).parse().ok();
-        let _ = state.store.delete(key, revision);
-    }
+    // A failure leaves the finalizer in place.
+    let _ = generic::remove_finalizer(state, key, "/metadata/finalizers", finalizer);
 }
 
 #[cfg(test)]

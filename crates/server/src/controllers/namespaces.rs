@@ -4,7 +4,6 @@
 //! kube-apiserver's finalization do it.
 
 use kubeward_store::{ObjectKey, StoreError, StoreExt as _, WatchEvent};
-use serde_json::json;
 
 use super::controller::{Controller, is};
 use crate::registry::kinds::core::KUBERNETES_FINALIZER;
@@ -58,25 +57,5 @@ fn finalize(state: &State, namespace: &str) -> Result<(), StoreError> {
     // The namespace controller's finalizer is done: remove it; the namespace goes once no
     // finalizer is left.
     let key = kinds::core::namespaces().key("", namespace);
-    let finalized = state
-        .store
-        .modify(&key, |mut current| -> Result<_, StoreError> {
-            let remaining: Vec<String> = objects::strings(current.pointer("/spec/finalizers"))
-                .into_iter()
-                .filter(|f| f != KUBERNETES_FINALIZER)
-                .collect();
-            current["spec"]["finalizers"] = json!(remaining);
-            Ok(current)
-        });
-    match finalized {
-        Ok(stored) if generic::finalized(&stored) => {
-            let revision = objects::resource_version(&stored).parse().ok();
-            match state.store.delete(&key, revision) {
-                Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => Ok(()),
-                Err(error) => Err(error),
-            }
-        }
-        Ok(_) | Err(StoreError::NotFound) => Ok(()),
-        Err(error) => Err(error),
-    }
+    generic::remove_finalizer(state, &key, "/spec/finalizers", KUBERNETES_FINALIZER)
 }

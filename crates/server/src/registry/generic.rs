@@ -6,7 +6,7 @@
 
 use kubeward_core::status::{self, FieldError, Status, StatusCause};
 use kubeward_core::validation::{NameRule, names, object_meta};
-use kubeward_store::{ListOptions, Listing, StoreError, StoreExt as _};
+use kubeward_store::{ListOptions, Listing, ObjectKey, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 
 use super::kinds::{self, Admission, Kind};
@@ -239,6 +239,39 @@ pub fn update(
         Ok(deleted) => Ok(deleted),
         Err(StoreError::Conflict | StoreError::NotFound) => Ok(stored),
         Err(error) => Err(store_status(error, kind, name)),
+    }
+}
+
+/// Removes `finalizer` from the list at `pointer` (`/metadata/finalizers`, or a Namespace's
+/// `/spec/finalizers`) of the object at `key`, as the controller that owns it does when its work
+/// is done; the object goes once nothing holds it ([`finalized`]). An object already gone, or
+/// deleted or changed by another writer meanwhile, is not an error.
+pub fn remove_finalizer(
+    state: &State,
+    key: &ObjectKey,
+    pointer: &str,
+    finalizer: &str,
+) -> Result<(), StoreError> {
+    let removed = state.store.modify(key, |mut current| {
+        let remaining: Vec<String> = objects::strings(current.pointer(pointer))
+            .into_iter()
+            .filter(|f| f != finalizer)
+            .collect();
+        if let Some(list) = current.pointer_mut(pointer) {
+            *list = json!(remaining);
+        }
+        Ok::<_, StoreError>(current)
+    });
+    match removed {
+        Ok(stored) if finalized(&stored) => {
+            let revision = objects::resource_version(&stored).parse().ok();
+            match state.store.delete(key, revision) {
+                Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(error) => Err(error),
     }
 }
 
