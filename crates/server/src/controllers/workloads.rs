@@ -11,6 +11,8 @@ use crate::registry::kinds::{Admission, Kind};
 use crate::registry::{generic, objects};
 use crate::state::State;
 
+pub mod cron_jobs;
+pub mod cron_schedule;
 pub mod daemon_sets;
 pub mod deployments;
 pub mod jobs;
