@@ -317,3 +317,58 @@ fn core_generators_get_the_defaults_and_allocations_a_cluster_gives() {
          allocated\n"
     );
 }
+
+/// What a v1.36 server serves by default that kubeward's 1.33 API does not: the kinds 1.34–1.36
+/// turned on (`resource.k8s.io/v1`, mutating admission policies, VolumeAttributesClasses), and
+/// `bindings` and `componentstatuses`, which kubeward leaves out (`pods/binding` is served).
+const ONLY_IN_THE_CAPTURE: [&str; 9] = [
+    "bindings",
+    "componentstatuses",
+    "deviceclasses",
+    "mutatingadmissionpolicies",
+    "mutatingadmissionpolicybindings",
+    "resourceclaims",
+    "resourceclaimtemplates",
+    "resourceslices",
+    "volumeattributesclasses",
+];
+
+#[test]
+fn api_resources_and_versions_are_a_real_servers_but_for_the_versions_differences() {
+    let cluster = Cluster::up();
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        steps::table_cells(text)
+            .into_iter()
+            .filter(|row| !ONLY_IN_THE_CAPTURE.contains(&row[0].as_str()))
+            .collect()
+    };
+    let ours = steps::bash(&cluster, "kubectl api-resources");
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    assert_eq!(
+        rows(&ours.stdout),
+        rows(&steps::stdout_of("f-discovery/12-kubectl-api-resources"))
+    );
+    let captured = steps::stdout_of("f-discovery/12-kubectl-api-resources");
+    let mut left_out: Vec<String> = steps::table_cells(&captured)
+        .into_iter()
+        .map(|row| row[0].clone())
+        .filter(|name| {
+            !ours
+                .stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{name} ")))
+        })
+        .collect();
+    left_out.sort();
+    assert_eq!(left_out, ONLY_IN_THE_CAPTURE, "exactly these are missing");
+
+    // Versions: 1.36's `resource.k8s.io/v1`, and `autoscaling/v1` (HorizontalPodAutoscalers are
+    // served as `v2` only, docs/api-server.md says so).
+    let versions = steps::bash(&cluster, "kubectl api-versions");
+    let captured = steps::stdout_of("f-discovery/13-kubectl-api-versions");
+    let expected: Vec<&str> = captured
+        .lines()
+        .filter(|v| *v != "resource.k8s.io/v1" && *v != "autoscaling/v1")
+        .collect();
+    assert_eq!(versions.stdout.lines().collect::<Vec<_>>(), expected);
+}
