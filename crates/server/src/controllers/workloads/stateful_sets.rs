@@ -77,9 +77,12 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     let name = objects::name(set);
     let namespace = objects::namespace(set);
     let template = set.pointer("/spec/template").cloned().unwrap_or(json!({}));
-    let collisions = set
-        .pointer("/status/collisionCount")
-        .and_then(Value::as_i64);
+    // An unset count is 0, so that the revision stays the same once the status has one.
+    let collisions = Some(
+        set.pointer("/status/collisionCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+    );
     let revision = format!("{name}-{}", pod_template_hash(&template, collisions));
     let parallel = set
         .pointer("/spec/podManagementPolicy")
