@@ -214,3 +214,43 @@ spec:
          should be less than or equal to 5\n"
     );
 }
+
+#[test]
+fn every_served_version_reads_the_same_objects_in_its_own_version() {
+    let cluster = Cluster::up();
+    let definition = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v2
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+";
+    std::fs::write(cluster.scratch("widgets.yaml"), definition).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/widgets.yaml >/dev/null && \
+         kubectl wait --for condition=established crd/widgets.example.com >/dev/null && \
+         printf 'apiVersion: example.com/v1\\nkind: Widget\\nmetadata: {name: w}\\nspec: {size: 1}\\n' \
+           | kubectl create -f - >/dev/null && \
+         kubectl get widgets.v1.example.com w -o jsonpath='{.apiVersion} ' && \
+         kubectl get widgets.v2.example.com -o jsonpath='{.items[0].apiVersion} ' && \
+         kubectl get widget w -o jsonpath='{.apiVersion} {.spec.size}' && echo && \
+         kubectl patch widgets.v2.example.com w --type=merge -p '{\"spec\":{\"size\":2}}' -o jsonpath='{.apiVersion} {.spec.size}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout, "example.com/v1 example.com/v2 example.com/v2 1\nexample.com/v2 2",
+        "kubectl's preferred version is v2, the highest served"
+    );
+}
