@@ -19,6 +19,7 @@
 #![allow(clippy::result_large_err)]
 
 mod auditing;
+mod bearer;
 mod authorizer;
 mod authorizers;
 mod clock;
