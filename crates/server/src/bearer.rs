@@ -53,8 +53,12 @@ impl BearerToken {
                 Ok(text) if !text.trim().is_empty() => {
                     *cached = Some((text.trim().to_string(), now));
                 }
-                Ok(_) => tracing::warn!(file = %file.display(), "bearer token file is empty; keeping the last token"),
-                Err(error) => tracing::warn!(file = %file.display(), %error, "reading the bearer token file failed; keeping the last token"),
+                Ok(_) => {
+                    tracing::warn!(file = %file.display(), "bearer token file is empty; keeping the last token")
+                }
+                Err(error) => {
+                    tracing::warn!(file = %file.display(), %error, "reading the bearer token file failed; keeping the last token")
+                }
             }
         }
         cached.as_ref().map(|(token, _)| token.clone())

@@ -19,9 +19,9 @@
 #![allow(clippy::result_large_err)]
 
 mod auditing;
-mod bearer;
 mod authorizer;
 mod authorizers;
+mod bearer;
 mod clock;
 mod codec;
 mod config;

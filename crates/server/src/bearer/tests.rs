@@ -44,5 +44,8 @@ fn an_unreadable_or_empty_file_keeps_the_last_token() {
     let later = Instant::now() + REREAD_AFTER * 2;
     assert_eq!(token.current_at(later).as_deref(), Some("first"));
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(token.current_at(later + REREAD_AFTER * 2).as_deref(), Some("first"));
+    assert_eq!(
+        token.current_at(later + REREAD_AFTER * 2).as_deref(),
+        Some("first")
+    );
 }

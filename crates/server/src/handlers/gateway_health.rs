@@ -46,7 +46,11 @@ pub fn answers(parts: &http::request::Parts, connection: &ConnectionInfo) -> boo
 /// Answers a health request of a gateway ([`answers`] said yes).
 pub async fn serve(state: &State, parts: &http::request::Parts) -> Response<Body> {
     let (endpoint, check) = endpoint(parts.uri.path()).unwrap_or(("livez", ""));
-    let names: &[&str] = if endpoint == "readyz" { &READYZ } else { &LIVEZ };
+    let names: &[&str] = if endpoint == "readyz" {
+        &READYZ
+    } else {
+        &LIVEZ
+    };
     let wanted = |name: &str| check.is_empty() || check == name;
     let upstream = if names.contains(&"upstream") && wanted("upstream") {
         upstream_ready(state).await
