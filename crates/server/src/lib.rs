@@ -21,6 +21,7 @@
 mod auditing;
 mod authorizer;
 mod authorizers;
+mod bearer;
 mod clock;
 mod codec;
 mod config;

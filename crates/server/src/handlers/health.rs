@@ -160,16 +160,38 @@ pub fn serve(context: &Context<'_>) -> Response<Body> {
         .trim_end_matches('/');
     let (endpoint, check) = path.split_once('/').unwrap_or((path, ""));
     let checks = checks(endpoint);
+    let names: Vec<&str> = checks.iter().map(|c| c.name).collect();
+    render(
+        endpoint,
+        check,
+        context.parts.uri.query().unwrap_or(""),
+        &names,
+        |name| match checks.iter().find(|c| c.name == name) {
+            Some(found) => (found.run)(context.state),
+            None => Ok(()),
+        },
+    )
+}
+
+/// The answer of `endpoint` (or of its one `check`, when not empty) over the checks `names`,
+/// each run by `run`, in kube-apiserver's words; `query` may hold `verbose` and `exclude`.
+pub fn render(
+    endpoint: &str,
+    check: &str,
+    query: &str,
+    names: &[&str],
+    run: impl Fn(&str) -> Result<(), String>,
+) -> Response<Body> {
     if !check.is_empty() {
-        return match checks.iter().find(|c| c.name == check) {
+        return match names.iter().find(|name| **name == check) {
             None => respond::page_not_found(),
-            Some(found) => match (found.run)(context.state) {
+            Some(found) => match run(found) {
                 Ok(()) => respond::text(200, "ok"),
                 Err(error) => respond::text(500, format!("internal server error: {error}\n")),
             },
         };
     }
-    let query = kubeward_core::request_info::parse_query(context.parts.uri.query().unwrap_or(""));
+    let query = kubeward_core::request_info::parse_query(query);
     let verbose = query.iter().any(|(key, _)| key == "verbose");
     let mut excluded: Vec<&str> = query
         .iter()
@@ -178,18 +200,18 @@ pub fn serve(context: &Context<'_>) -> Response<Body> {
         .collect();
     let mut out = String::new();
     let mut failed = false;
-    for check in checks {
-        if let Some(at) = excluded.iter().position(|e| *e == check.name) {
+    for name in names {
+        if let Some(at) = excluded.iter().position(|e| e == name) {
             excluded.remove(at);
-            out.push_str(&format!("[+]{} excluded: ok\n", check.name));
+            out.push_str(&format!("[+]{name} excluded: ok\n"));
             continue;
         }
-        match (check.run)(context.state) {
-            Ok(()) => out.push_str(&format!("[+]{} ok\n", check.name)),
+        match run(name) {
+            Ok(()) => out.push_str(&format!("[+]{name} ok\n")),
             Err(error) => {
                 failed = true;
-                tracing::info!(check = check.name, %error, "{endpoint} check failed");
-                out.push_str(&format!("[-]{} failed: reason withheld\n", check.name));
+                tracing::info!(check = name, %error, "{endpoint} check failed");
+                out.push_str(&format!("[-]{name} failed: reason withheld\n"));
             }
         }
     }
