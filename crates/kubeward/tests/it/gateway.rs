@@ -690,3 +690,102 @@ fn exec_and_port_forward_upgrades_are_joined_through_the_gateway() {
     assert!(heads.try_recv().is_err());
     drop(process);
 }
+
+#[test]
+fn up_runs_a_gateway_and_gateway_kubeconfig_writes_a_users_kubeconfig() {
+    let upstream = Cluster::up();
+    let front = Cluster::up_with(
+        tempfile::tempdir().unwrap(),
+        &[
+            "--gateway-upstream-kubeconfig".to_string(),
+            upstream.admin_kubeconfig.display().to_string(),
+            "--gateway-port".to_string(),
+            "0".to_string(),
+        ],
+    );
+    let line = front
+        .banner
+        .lines()
+        .find_map(|line| line.strip_prefix("Gateway: "))
+        .unwrap_or_else(|| panic!("the banner names the gateway: {}", front.banner));
+    let (gateway_url, upstream_url) = line.split_once(" in front of ").unwrap();
+    assert_eq!(upstream_url, upstream.server);
+    let written = front.data_dir.join("gateway.kubeconfig");
+    assert!(
+        front
+            .banner
+            .contains(&format!("Gateway kubeconfig (kubectl oidc-login): {}", written.display())),
+        "{}",
+        front.banner
+    );
+    let plugin = ok(&front.kubectl_as(
+        &written,
+        &[
+            "config",
+            "view",
+            "--raw",
+            "-o",
+            "jsonpath={.clusters[0].cluster.server} {.users[0].user.exec.args[1]}",
+        ],
+    ));
+    assert_eq!(plugin, format!("{gateway_url} get-token"));
+
+    // A user of front's CA, with a certificate `kubeward gateway kubeconfig` issues.
+    let pki = front.data_dir.join("pki");
+    let jane = front.scratch("jane.kubeconfig");
+    let wrote = support::kubeward(&["gateway", "kubeconfig", "--user", "jane", "--group", "dev"])
+        .args(["--server", gateway_url])
+        .arg("--certificate-authority")
+        .arg(pki.join("ca.crt"))
+        .arg("--client-ca-cert")
+        .arg(pki.join("ca.crt"))
+        .arg("--client-ca-key")
+        .arg(pki.join("ca.key"))
+        .arg("-o")
+        .arg(&jane)
+        .output()
+        .unwrap();
+    assert!(wrote.status.success(), "{}", text(&wrote));
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&jane).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let seen = whoami(&front, &jane, &[]);
+    assert_eq!(seen["status"]["userInfo"]["username"], "jane", "{seen}");
+    assert_eq!(
+        seen["status"]["userInfo"]["groups"],
+        serde_json::json!(["dev", "system:authenticated"]),
+        "{seen}"
+    );
+    let denied = front.kubectl_as(&jane, &["get", "pods"]);
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stderr).trim(),
+        "Error from server (Forbidden): pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+
+    // The exec-plugin form names the issuer and client.
+    let out = support::kubeward(&["gateway", "kubeconfig", "--user", "test"])
+        .args(["--server", gateway_url])
+        .arg("--certificate-authority")
+        .arg(pki.join("ca.crt"))
+        .args([
+            "--oidc-issuer-url",
+            "https://idp.example/realms/kubernetes",
+            "--oidc-client-id",
+            "kubernetes",
+        ])
+        .output()
+        .unwrap();
+    let config: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        config["users"][0]["user"]["exec"]["args"],
+        serde_json::json!([
+            "oidc-login",
+            "get-token",
+            "--oidc-issuer-url=https://idp.example/realms/kubernetes",
+            "--oidc-client-id=kubernetes"
+        ]),
+        "{config}"
+    );
+}
