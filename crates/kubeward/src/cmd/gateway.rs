@@ -44,6 +44,10 @@ pub struct GatewayArgs {
     /// the upstream's ServiceAccount tokens.
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     upstream_token_review: bool,
+    /// How long the upstream may take to begin an answer (a watch's or `logs -f`'s stream is
+    /// not timed); past it the client gets kube-apiserver's 504 Timeout.
+    #[arg(long, default_value = "60s", value_parser = super::limits::parse_duration)]
+    upstream_response_timeout: Duration,
     /// The IP address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     bind_address: IpAddr,
@@ -126,7 +130,7 @@ pub async fn start_embedded(embedded: Embedded<'_>) -> anyhow::Result<(String, S
         "--gateway-upstream-kubeconfig",
         None,
     )?;
-    let gateway = Gateway { upstream };
+    let gateway = Gateway::new(upstream);
     let config = ServerConfig {
         bind_address: embedded.listen,
         tls_cert_pem: embedded.tls.0,
@@ -188,7 +192,10 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         "--upstream-kubeconfig",
         args.upstream_context.as_deref(),
     )?;
-    let gateway = Gateway { upstream };
+    let gateway = Gateway {
+        response_timeout: args.upstream_response_timeout,
+        ..Gateway::new(upstream)
+    };
     let authorization = super::serve::authorizers(
         args.authorization_mode.as_deref(),
         "AlwaysAllow",

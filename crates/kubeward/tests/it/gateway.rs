@@ -32,7 +32,7 @@ const LISTENING: &str = "kubeward gateway listening on ";
 
 /// What the upstream's admin grants during the test: group `dev` reads pods and manages
 /// ConfigMaps in `default`.
-const GRANTS: &str = "\
+pub(crate) const GRANTS_FOR_DEV: &str = "\
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: dev, namespace: default}
@@ -94,7 +94,7 @@ pub(crate) fn upstream() -> Cluster {
 
 /// A running gateway and its URL.
 pub(crate) struct Gateway {
-    _process: Process,
+    process: Process,
     /// Where it listens (`https://127.0.0.1:PORT`).
     pub(crate) url: String,
 }
@@ -142,8 +142,15 @@ fn gateway_with(upstream: &Cluster, extra: &[&str]) -> Gateway {
         .expect("the gateway says where it listens")
         .to_string();
     Gateway {
-        _process: process,
+        process,
         url,
+    }
+}
+
+impl Gateway {
+    /// The gateway's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.process.id()
     }
 }
 
@@ -266,7 +273,7 @@ fn kubectl_through_the_gateway_is_the_user_upstream() {
         text(&refused)
     );
 
-    apply(&upstream, "grants.yaml", GRANTS);
+    apply(&upstream, "grants.yaml", GRANTS_FOR_DEV);
     assert_eq!(
         ok(&upstream.kubectl_as(&minjun, &["get", "pods"])).trim(),
         "",
@@ -718,17 +725,26 @@ fn up_runs_a_gateway_and_gateway_kubeconfig_writes_a_users_kubeconfig() {
         "{}",
         front.banner
     );
-    let plugin = ok(&front.kubectl_as(
-        &written,
-        &[
-            "config",
-            "view",
-            "--raw",
-            "-o",
-            "jsonpath={.clusters[0].cluster.server} {.users[0].user.exec.args[1]}",
+    // Read as a file: kubectl with it needs `kubectl-oidc_login` on PATH (without it, kubectl
+    // 1.33 runs `kubectl oidc-login` over and over, each with the same kubeconfig).
+    let written_config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(
+        written_config["clusters"][0]["cluster"]["server"], gateway_url,
+        "{written_config}"
+    );
+    let args = written_config["users"][0]["user"]["exec"]["args"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        args[..3],
+        [
+            serde_json::json!("oidc-login"),
+            serde_json::json!("get-token"),
+            serde_json::json!(format!("--oidc-issuer-url={}/realms/kubernetes", front.idp)),
         ],
-    ));
-    assert_eq!(plugin, format!("{gateway_url} get-token"));
+        "{written_config}"
+    );
 
     // A user of front's CA, with a certificate `kubeward gateway kubeconfig` issues.
     let pki = front.data_dir.join("pki");
