@@ -344,9 +344,9 @@ impl Directory {
         // What this replica revokes goes to the others through the store, and theirs
         // (those of the last day, then each new one) come back to this one's feed.
         let shared = directory.store.clone();
-        directory
-            .revocations
-            .send_to(Box::new(move |entry| revoked::store(shared.as_ref(), entry)));
+        directory.revocations.send_to(Box::new(move |entry| {
+            revoked::store(shared.as_ref(), entry)
+        }));
         let watches = follow::watch(directory.store.as_ref(), revision)?;
         revoked::load(directory.store.as_ref(), &directory.revocations)?;
         follow::spawn(

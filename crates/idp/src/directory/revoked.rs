@@ -68,8 +68,10 @@ fn prune(store: &dyn Store, now: u64) -> Result<(), DirectoryError> {
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let expired = unwrap::<Entry>("revocation", object)
-            .map_or(true, |e| e.not_before.saturating_add(RETENTION) <= now);
+        let expired = match unwrap::<Entry>("revocation", object) {
+            Ok(entry) => entry.not_before.saturating_add(RETENTION) <= now,
+            Err(_) => true,
+        };
         if expired {
             // Removed by another replica meanwhile: nothing to do.
             let _ = store.delete(&key(REVOCATIONS, namespace.as_deref(), &name), Some(at));

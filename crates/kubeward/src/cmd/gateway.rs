@@ -185,7 +185,9 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         args.tls_cert_file.clone(),
         args.tls_private_key_file.clone(),
     ) else {
-        anyhow::bail!("--upstream-kubeconfig, --tls-cert-file and --tls-private-key-file are required");
+        anyhow::bail!(
+            "--upstream-kubeconfig, --tls-cert-file and --tls-private-key-file are required"
+        );
     };
     let upstream = crate::webhook_kubeconfig::load_context(
         &upstream_kubeconfig,

@@ -483,7 +483,10 @@ fn print_banner(
     if let Some((gateway_url, upstream_url, kubeconfig)) = gateway {
         println!("Gateway: {gateway_url} in front of {upstream_url}");
         if let Some(path) = kubeconfig {
-            println!("Gateway kubeconfig (kubectl oidc-login): {}", path.display());
+            println!(
+                "Gateway kubeconfig (kubectl oidc-login): {}",
+                path.display()
+            );
         }
     }
     println!(

@@ -141,10 +141,7 @@ fn gateway_with(upstream: &Cluster, extra: &[&str]) -> Gateway {
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the gateway says where it listens")
         .to_string();
-    Gateway {
-        process,
-        url,
-    }
+    Gateway { process, url }
 }
 
 impl Gateway {
@@ -719,9 +716,10 @@ fn up_runs_a_gateway_and_gateway_kubeconfig_writes_a_users_kubeconfig() {
     assert_eq!(upstream_url, upstream.server);
     let written = front.data_dir.join("gateway.kubeconfig");
     assert!(
-        front
-            .banner
-            .contains(&format!("Gateway kubeconfig (kubectl oidc-login): {}", written.display())),
+        front.banner.contains(&format!(
+            "Gateway kubeconfig (kubectl oidc-login): {}",
+            written.display()
+        )),
         "{}",
         front.banner
     );

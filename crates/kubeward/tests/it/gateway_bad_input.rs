@@ -106,7 +106,11 @@ fn gateway_in_front_of(dir: &std::path::Path, upstream_url: &str) -> (Process, S
     let serving = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     std::fs::write(dir.join("gateway.crt"), serving.cert.pem()).unwrap();
     std::fs::write(dir.join("gateway.key"), serving.signing_key.serialize_pem()).unwrap();
-    std::fs::write(dir.join("tokens.csv"), "gateway-token-1,minjun,1001,\"dev\"\n").unwrap();
+    std::fs::write(
+        dir.join("tokens.csv"),
+        "gateway-token-1,minjun,1001,\"dev\"\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("upstream.kubeconfig"),
         format!(
@@ -240,7 +244,9 @@ fn an_upstream_that_hangs_or_answers_garbage_is_a_status_never_a_hang() {
     let out = kubectl_get(closing.path());
     let said = stderr(&out);
     assert!(
-        said.starts_with("Error from server (ServiceUnavailable): the upstream API server is unavailable: "),
+        said.starts_with(
+            "Error from server (ServiceUnavailable): the upstream API server is unavailable: "
+        ),
         "{said}"
     );
 }
@@ -333,7 +339,10 @@ fn a_thousand_concurrent_watches_through_the_gateway_all_see_the_change() {
     lines.read_line(&mut line).unwrap();
     assert_eq!(line.trim(), "SAW 1000");
     let _ = watches.wait();
-    eprintln!("gateway resident with 1000 watches: {} MiB", resident / 1024);
+    eprintln!(
+        "gateway resident with 1000 watches: {} MiB",
+        resident / 1024
+    );
     assert!(
         resident < 200 * 1024,
         "the gateway holds {} MiB with 1000 watches",
@@ -341,6 +350,9 @@ fn a_thousand_concurrent_watches_through_the_gateway_all_see_the_change() {
     );
     // And it still answers.
     let minjun = kubeconfig(&upstream, &front, "minjun", "gateway-token-1");
-    let seen = upstream.kubectl_as(&minjun, &["get", "configmap", "after-the-watches", "-o", "name"]);
+    let seen = upstream.kubectl_as(
+        &minjun,
+        &["get", "configmap", "after-the-watches", "-o", "name"],
+    );
     assert_eq!(ok(&seen).trim(), "configmap/after-the-watches");
 }

@@ -72,7 +72,11 @@ fn read(path: &PathBuf, flag: &str) -> anyhow::Result<String> {
 /// Writes the kubeconfig.
 pub fn run(args: KubeconfigArgs) -> anyhow::Result<ExitCode> {
     let ca_pem = read(&args.certificate_authority, "--certificate-authority")?;
-    let text = match (&args.oidc_issuer_url, &args.client_ca_cert, &args.client_ca_key) {
+    let text = match (
+        &args.oidc_issuer_url,
+        &args.client_ca_cert,
+        &args.client_ca_key,
+    ) {
         (Some(issuer), _, _) => exec_kubeconfig(&args, issuer, &ca_pem)?,
         (None, Some(cert), Some(key)) => {
             let ca = CertificateAuthority::from_pem(

@@ -481,7 +481,7 @@ fn a_revocation_made_on_one_replica_is_in_every_replicas_feed() {
     let b = start(&dir.path().join("b"), &servers, &cert, &key);
     let on_b = follow_feed(&ca, &b, 60);
 
-    // A session logged out on A.
+    // A session logged out on A (the logout deletes it).
     let tokens = login_tokens(&ca, &a);
     let sid = super::claims(tokens["id_token"].as_str().unwrap())["sid"]
         .as_str()
@@ -499,7 +499,10 @@ fn a_revocation_made_on_one_replica_is_in_every_replicas_feed() {
             "--data-urlencode",
             &format!("client_secret={SECRET}"),
             "--data-urlencode",
-            &format!("refresh_token={}", tokens["refresh_token"].as_str().unwrap()),
+            &format!(
+                "refresh_token={}",
+                tokens["refresh_token"].as_str().unwrap()
+            ),
         ],
     );
     assert!(status == 204 || status == 200, "{status} {body}");
@@ -510,7 +513,7 @@ fn a_revocation_made_on_one_replica_is_in_every_replicas_feed() {
         .expect("B's feed carries A's revocation");
     let entry = json(&line);
     assert_eq!(entry["sid"], sid.as_str(), "{entry}");
-    assert_eq!(entry["reason"], "session ended", "{entry}");
+    assert_eq!(entry["reason"], "session deleted", "{entry}");
     assert_eq!(entry["realm"], "kubernetes", "{entry}");
 
     // A follower that connects to B later reads it in B's list, as one from A does.
