@@ -144,11 +144,10 @@ async fn follow(
             Some((_, None)) => return Err(ended(&realms, &keys, &revocations)),
             Some((Followed::Realms, Some(event))) => apply_realm(&held, event),
             Some((Followed::Keys, Some(_))) => held.keys_changed(),
-            Some((Followed::Revocations, Some(event))) => {
-                if event.kind == EventType::Added {
-                    revoked::receive(&feed, event.object);
-                }
+            Some((Followed::Revocations, Some(event))) if event.kind == EventType::Added => {
+                revoked::receive(&feed, event.object);
             }
+            Some((Followed::Revocations, Some(_))) => {}
         }
     }
 }
