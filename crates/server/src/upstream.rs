@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::config::Endpoint;
+use crate::config::Gateway;
 
 /// How long connecting to the upstream may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -17,6 +17,7 @@ pub struct Upstream {
     client: reqwest::Client,
     upgrades: reqwest::Client,
     bearer_token: crate::bearer::BearerToken,
+    response_timeout: Duration,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -28,8 +29,9 @@ impl std::fmt::Debug for Upstream {
 }
 
 impl Upstream {
-    /// The upstream `endpoint` describes.
-    pub fn new(endpoint: &Endpoint) -> Result<Self, String> {
+    /// The upstream of `gateway`.
+    pub fn new(gateway: &Gateway) -> Result<Self, String> {
+        let endpoint = &gateway.upstream;
         let base = reqwest::Url::parse(&endpoint.url)
             .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
         let build = |http1_only: bool| -> Result<reqwest::Client, String> {
@@ -47,12 +49,18 @@ impl Upstream {
             client: build(false)?,
             upgrades: build(true)?,
             bearer_token: crate::bearer::BearerToken::new(endpoint),
+            response_timeout: gateway.response_timeout,
         })
     }
 
     /// The upstream's URL.
     pub fn url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// How long the upstream may take to begin an answer.
+    pub fn response_timeout(&self) -> Duration {
+        self.response_timeout
     }
 
     /// A request for `path_and_query` (appended to the upstream URL's path), with the

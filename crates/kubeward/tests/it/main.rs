@@ -14,6 +14,7 @@ mod eks_iam;
 mod etcd;
 mod first_steps;
 mod gateway;
+mod gateway_bad_input;
 mod gateway_lab;
 mod hardening;
 mod identities;
