@@ -1,9 +1,11 @@
 //! `/livez`, `/readyz` and `/healthz` with kube-apiserver's named checks: `ok`, or with
 //! `?verbose` one `[+]name ok` line a check and `<endpoint> check passed`; a failing check makes
 //! the answer 500 with `[-]name failed: reason withheld` and `<endpoint> check failed`; `?exclude=`
-//! leaves checks out; `/<endpoint>/<check>` runs one check. Readiness fails until the bootstrap
-//! policy is in place and the controllers have handled the store (the RBAC index is loaded), when
-//! the store does not answer, and once the server is shutting down.
+//! leaves checks out; `/<endpoint>/<check>` runs one check. The post-start hooks named as
+//! kube-apiserver 1.33 names them pass once what they stand for here is done: the bootstrap
+//! objects (namespaces, RBAC policy, system PriorityClasses, the `kubernetes` Service) are in
+//! place, and the controllers (CRDs' included) have handled the store. Readiness fails until
+//! then, when the store does not answer, and once the server is shutting down.
 
 use http::Response;
 
@@ -32,7 +34,7 @@ fn store(state: &State) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn bootstrap_roles(state: &State) -> Result<(), String> {
+fn bootstrapped(state: &State) -> Result<(), String> {
     if state.health.bootstrapped() {
         Ok(())
     } else {
@@ -78,7 +80,31 @@ const INFORMER_SYNC: Check = Check {
 };
 const BOOTSTRAP_ROLES: Check = Check {
     name: "poststarthook/rbac/bootstrap-roles",
-    run: bootstrap_roles,
+    run: bootstrapped,
+};
+const APIEXTENSIONS_INFORMERS: Check = Check {
+    name: "poststarthook/start-apiextensions-informers",
+    run: informer_sync,
+};
+const APIEXTENSIONS_CONTROLLERS: Check = Check {
+    name: "poststarthook/start-apiextensions-controllers",
+    run: informer_sync,
+};
+const CRD_INFORMER_SYNCED: Check = Check {
+    name: "poststarthook/crd-informer-synced",
+    run: informer_sync,
+};
+const SYSTEM_NAMESPACES: Check = Check {
+    name: "poststarthook/start-system-namespaces-controller",
+    run: bootstrapped,
+};
+const SYSTEM_PRIORITY_CLASSES: Check = Check {
+    name: "poststarthook/scheduling/bootstrap-system-priority-classes",
+    run: bootstrapped,
+};
+const BOOTSTRAP_CONTROLLER: Check = Check {
+    name: "poststarthook/bootstrap-controller",
+    run: bootstrapped,
 };
 const SHUTDOWN: Check = Check {
     name: "shutdown",
@@ -93,10 +119,27 @@ fn checks(endpoint: &str) -> &'static [Check] {
             ETCD,
             ETCD_READINESS,
             INFORMER_SYNC,
+            APIEXTENSIONS_INFORMERS,
+            APIEXTENSIONS_CONTROLLERS,
+            CRD_INFORMER_SYNCED,
+            SYSTEM_NAMESPACES,
             BOOTSTRAP_ROLES,
+            SYSTEM_PRIORITY_CLASSES,
+            BOOTSTRAP_CONTROLLER,
             SHUTDOWN,
         ],
-        _ => &[PING, LOG, ETCD, BOOTSTRAP_ROLES],
+        _ => &[
+            PING,
+            LOG,
+            ETCD,
+            APIEXTENSIONS_INFORMERS,
+            APIEXTENSIONS_CONTROLLERS,
+            CRD_INFORMER_SYNCED,
+            SYSTEM_NAMESPACES,
+            BOOTSTRAP_ROLES,
+            SYSTEM_PRIORITY_CLASSES,
+            BOOTSTRAP_CONTROLLER,
+        ],
     }
 }
 
