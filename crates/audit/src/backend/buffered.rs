@@ -200,7 +200,12 @@ impl Backend for Buffered {
 }
 
 /// The thread: batches until told to stop, then what is left, then waits for the plugin.
-fn run(receiver: Receiver<Message>, config: BatchConfig, shared: &Shared, mut delegate: impl Deliver) {
+fn run(
+    receiver: Receiver<Message>,
+    config: BatchConfig,
+    shared: &Shared,
+    mut delegate: impl Deliver,
+) {
     let mut throttle = config
         .throttle
         .map(|(qps, burst)| TokenBucket::new(qps, burst));

@@ -161,12 +161,10 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
             let format = options.format;
             let encode = Box::new(move |event: &Event| format.line(event));
             let buffered = Buffered::start(Plugin::Log, options.batch, encode, writer, counters)
-                .map_err(
-                |source| StartError::Log {
+                .map_err(|source| StartError::Log {
                     path: options.path.clone(),
                     source,
-                },
-            )?;
+                })?;
             Ok(Box::new(buffered))
         }
         Mode::Blocking | Mode::BlockingStrict => Ok(Box::new(Blocking {

@@ -126,7 +126,7 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
         delivery,
         counters,
     )
-        .map_err(|e| StartError::Webhook(e.to_string()))?;
+    .map_err(|e| StartError::Webhook(e.to_string()))?;
     Ok(Box::new(buffered))
 }
 

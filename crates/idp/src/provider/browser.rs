@@ -525,11 +525,15 @@ impl Provider {
                 Some(self.issue_code(realm, issuer, request, session, now))
             }
             LoginPurpose::Device(device_code) => {
-                let approved = self.browser.devices.modify(&realm.name, device_code, |grant| {
-                    if let Some(grant) = grant {
-                        grant.decision = Some(Ok((session.id.clone(), session.user_id.clone())));
-                    }
-                });
+                let approved = self
+                    .browser
+                    .devices
+                    .modify(&realm.name, device_code, |grant| {
+                        if let Some(grant) = grant {
+                            grant.decision =
+                                Some(Ok((session.id.clone(), session.user_id.clone())));
+                        }
+                    });
                 if let Err(error) = approved {
                     tracing::warn!(%error, "identity provider: a device grant not approved");
                 }

@@ -128,7 +128,10 @@ fn a_generated_name_that_collides_is_tried_again_up_to_kube_apiserver_s_eight_at
     });
     assert_eq!(attempts, 8);
     let refused = refused.expect_err("refused");
-    assert_eq!((refused.code, refused.reason.as_str()), (409, "AlreadyExists"));
+    assert_eq!(
+        (refused.code, refused.reason.as_str()),
+        (409, "AlreadyExists")
+    );
     assert!(refused.message.contains("\"w-8\""), "{}", refused.message);
     // Any other failure is answered at once.
     let mut attempts = 0;
@@ -152,5 +155,7 @@ fn only_a_name_left_to_the_server_is_generated() {
         &json!({"metadata": {"name": "a", "generateName": "w-"}})
     ));
     assert!(!needs_name_generation(&json!({"metadata": {"name": "a"}})));
-    assert!(!needs_name_generation(&json!({"metadata": {"generateName": ""}})));
+    assert!(!needs_name_generation(
+        &json!({"metadata": {"generateName": ""}})
+    ));
 }
