@@ -346,6 +346,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             gateway.as_ref(),
         );
         tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
+        let audit = server.audit().map(|(_, backends)| backends);
         if args.lab_node {
             let serving = tokio::spawn(server.serve());
             let node =
@@ -355,11 +356,13 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 let _ = serving.await;
             };
             shutdown::serve_until_stopped("kubeward up", &mut signals, serving).await;
+            shutdown::flush_audit(audit);
             // The pods' processes are the node's children: stop them before going away.
             node.shutdown().await;
             return anyhow::Ok(ExitCode::SUCCESS);
         }
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
+        shutdown::flush_audit(audit);
         anyhow::Ok(ExitCode::SUCCESS)
     })?;
     shutdown::stop_runtime(runtime, "kubeward up");

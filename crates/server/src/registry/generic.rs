@@ -176,16 +176,22 @@ fn invalid_unless_empty(kind: &Kind, name: &str, errors: Vec<FieldError>) -> Res
     }
 }
 
+/// kube-apiserver's attempts at a create whose name is generated (`RetryGenerateName`, on by
+/// default since 1.32): enough for a million names of one `generateName` prefix with a 0.1 %
+/// chance of any collision.
+pub const MAX_NAME_GENERATION_CREATE_ATTEMPTS: usize = 8;
+
 /// Creates `object` of `kind` in `namespace` (the URL's) for the request's user; with
-/// `dry_run`, everything but the store write.
+/// `dry_run`, everything but the store write. When the server generates the name
+/// (`generateName` without `name`) and it collides with an existing object, the whole create
+/// is tried again with a new name, as kube-apiserver does, instead of answering 409.
 pub fn create(
     request: &Admission<'_>,
     kind: &Kind,
     namespace: &str,
-    mut object: Value,
+    object: Value,
     dry_run: bool,
 ) -> Result<Value, Status> {
-    let state = request.state;
     if kind.namespaced {
         let declared = objects::namespace(&object);
         if !declared.is_empty() && declared != namespace {
@@ -193,8 +199,37 @@ pub fn create(
                 "the namespace of the provided object does not match the namespace sent on the request",
             ));
         }
-        check_namespace_lifecycle(state, kind, namespace, objects::name(&object))?;
+        check_namespace_lifecycle(request.state, kind, namespace, objects::name(&object))?;
     }
+    if !objects::needs_name_generation(&object) {
+        return create_once(request, kind, namespace, object, dry_run);
+    }
+    retry_generated_name(|| create_once(request, kind, namespace, object.clone(), dry_run))
+}
+
+/// Runs `attempt` (a create with a freshly generated name) until it does not fail with
+/// `AlreadyExists`, [`MAX_NAME_GENERATION_CREATE_ATTEMPTS`] times at most; the last answer.
+pub fn retry_generated_name<T>(
+    mut attempt: impl FnMut() -> Result<T, Status>,
+) -> Result<T, Status> {
+    let mut answer = attempt();
+    for _ in 1..MAX_NAME_GENERATION_CREATE_ATTEMPTS {
+        match &answer {
+            Err(status) if status.reason == "AlreadyExists" => answer = attempt(),
+            _ => break,
+        }
+    }
+    answer
+}
+
+fn create_once(
+    request: &Admission<'_>,
+    kind: &Kind,
+    namespace: &str,
+    mut object: Value,
+    dry_run: bool,
+) -> Result<Value, Status> {
+    let state = request.state;
     objects::prepare_create(
         &mut object,
         kind.namespaced.then_some(namespace),

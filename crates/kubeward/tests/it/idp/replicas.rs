@@ -525,3 +525,92 @@ fn a_revocation_made_on_one_replica_is_in_every_replicas_feed() {
         assert_eq!(json(&line), entry);
     }
 }
+
+/// A form POST through `replica` to `path` of the seed realm, as the confidential client:
+/// (status, JSON).
+fn client_post(ca: &Path, replica: &Replica, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
+    let url = format!("https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/{path}");
+    let auth = format!("kubernetes-client:{SECRET}");
+    let mut args: Vec<String> = vec!["--connect-to".into(), connect_to, "-u".into(), auth, url];
+    for (k, v) in form {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, body) = curl(ca, &refs);
+    (status, json(&body))
+}
+
+#[test]
+fn a_device_code_started_on_one_replica_is_approved_on_another_and_redeemed_once() {
+    let etcd = EtcdCluster::start(3);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+    let jar = dir.path().join("cookies");
+
+    // The device asks A for a code.
+    let (status, device) = client_post(&ca, &a, "auth/device", &[("scope", "openid")]);
+    assert_eq!(status, 200, "{device}");
+    let device_code = device["device_code"].as_str().unwrap().to_string();
+    let user_code = device["user_code"].as_str().unwrap().to_string();
+    let poll = |replica: &Replica| {
+        client_post(
+            &ca,
+            replica,
+            "token",
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", &device_code),
+            ],
+        )
+    };
+    // B knows it: pending.
+    let (status, pending) = poll(&b);
+    assert_eq!(
+        (status, pending["error"].as_str()),
+        (400, Some("authorization_pending")),
+        "{pending}"
+    );
+    // The user types the code and logs in on B.
+    let verification = device["verification_uri"].as_str().unwrap();
+    let (status, page) = browse(
+        &ca,
+        &b,
+        &jar,
+        &[verification, "-d", &format!("user_code={user_code}")],
+    );
+    assert_eq!(status, 200, "B finds the user code A issued: {page}");
+    let (status, done) = browse(
+        &ca,
+        &b,
+        &jar,
+        &[
+            &form_action(&page),
+            "--data-urlencode",
+            "username=test",
+            "--data-urlencode",
+            &format!("password={PASSWORD}"),
+        ],
+    );
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("Device Login Successful"), "{done}");
+    // The device polls A after the interval (RFC 8628's slow_down otherwise): tokens, once.
+    std::thread::sleep(Duration::from_secs(
+        device["interval"].as_u64().unwrap_or(5),
+    ));
+    let (status, tokens) = poll(&a);
+    assert_eq!(status, 200, "A redeems what B approved: {tokens}");
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+    for replica in [&b, &a] {
+        let (status, again) = poll(replica);
+        assert_eq!(
+            (status, again["error_description"].as_str()),
+            (400, Some("Device code not valid")),
+            "{again}"
+        );
+    }
+}
