@@ -48,6 +48,9 @@ pub struct Endpoint {
     pub client_identity_pem: Option<String>,
     /// A bearer token to present.
     pub bearer_token: Option<String>,
+    /// The file the bearer token was read from (`tokenFile`, a pod's ServiceAccount token):
+    /// read again at most once a minute, as client-go does, so a rotated token is picked up.
+    pub bearer_token_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Endpoint {

@@ -16,7 +16,7 @@ pub struct Upstream {
     base: reqwest::Url,
     client: reqwest::Client,
     upgrades: reqwest::Client,
-    bearer_token: Option<String>,
+    bearer_token: crate::bearer::BearerToken,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -46,7 +46,7 @@ impl Upstream {
             base,
             client: build(false)?,
             upgrades: build(true)?,
-            bearer_token: endpoint.bearer_token.clone(),
+            bearer_token: crate::bearer::BearerToken::new(endpoint),
         })
     }
 
@@ -76,7 +76,7 @@ impl Upstream {
             &self.client
         };
         let mut request = client.request(method, url);
-        if let Some(token) = &self.bearer_token {
+        if let Some(token) = self.bearer_token.current() {
             request = request.bearer_auth(token);
         }
         request

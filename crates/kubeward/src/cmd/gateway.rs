@@ -20,6 +20,8 @@ use super::limits::ConnectionArgs;
 use super::serve::{AuthorizationWebhookArgs, OidcArgs};
 use super::webhook::policy::PolicyArgs;
 
+mod in_cluster;
+
 /// How long the upstream's verdict on a token is reused.
 const UPSTREAM_TOKEN_TTL: Duration = Duration::from_secs(10);
 
@@ -27,10 +29,15 @@ const UPSTREAM_TOKEN_TTL: Duration = Duration::from_secs(10);
 #[derive(Debug, Args)]
 pub struct GatewayArgs {
     /// The kubeconfig of the upstream cluster: where it is, and the credential the gateway
-    /// forwards with (it must be allowed to impersonate users, groups, uids and user extras,
-    /// and to create TokenReviews and SubjectAccessReviews).
+    /// forwards with (it must be allowed to impersonate users, groups, ServiceAccounts, uids and
+    /// user extras, and to create TokenReviews and SubjectAccessReviews). Without it, the
+    /// cluster the gateway runs in, with its pod's ServiceAccount (in-cluster, as client-go).
     #[arg(long)]
-    upstream_kubeconfig: PathBuf,
+    upstream_kubeconfig: Option<PathBuf>,
+    /// In a pod without --upstream-kubeconfig: the folder of the ServiceAccount `token` (read
+    /// again every minute: kubelet rotates it) and `ca.crt`.
+    #[arg(long, default_value = in_cluster::SERVICE_ACCOUNT_DIR)]
+    service_account_dir: PathBuf,
     /// The context of the upstream kubeconfig (default: its current context).
     #[arg(long)]
     upstream_context: Option<String>,
@@ -90,11 +97,14 @@ fn read_opt(path: Option<&PathBuf>, what: &str) -> anyhow::Result<Option<String>
 
 /// Runs `kubeward gateway`.
 pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
-    let upstream = crate::webhook_kubeconfig::load_context(
-        &args.upstream_kubeconfig,
-        "--upstream-kubeconfig",
-        args.upstream_context.as_deref(),
-    )?;
+    let upstream = match &args.upstream_kubeconfig {
+        Some(kubeconfig) => crate::webhook_kubeconfig::load_context(
+            kubeconfig,
+            "--upstream-kubeconfig",
+            args.upstream_context.as_deref(),
+        )?,
+        None => in_cluster::load(&args.service_account_dir)?,
+    };
     let gateway = Gateway { upstream };
     let authorization = super::serve::authorizers(
         args.authorization_mode.as_deref(),
@@ -133,8 +143,10 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         leader_election: None,
         metrics_sources: Vec::new(),
     };
-    args.policy
-        .default_cluster(&args.upstream_kubeconfig, args.upstream_context.as_deref());
+    if let Some(kubeconfig) = &args.upstream_kubeconfig {
+        args.policy
+            .default_cluster(kubeconfig, args.upstream_context.as_deref());
+    }
     super::runtime()?.block_on(async move {
         let server = kubeward_server::Server::bind_gateway(config).await?;
         if local_rbac {

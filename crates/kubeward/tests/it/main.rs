@@ -4,6 +4,7 @@ mod api_verbs;
 mod audit;
 mod auth_explain;
 mod bad_input;
+mod builtin_kinds;
 mod console;
 mod container;
 mod custom_resources;
