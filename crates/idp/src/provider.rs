@@ -90,6 +90,9 @@ pub struct Provider {
     upstream: upstream::Upstream,
     /// When each LDAP provider's periodic sync was last tried (by component id).
     ldap_attempts: Mutex<HashMap<String, u64>>,
+    /// The users of LDAP providers that do not import (`importEnabled` off), as read at their
+    /// latest login, by realm and id: never stored, as Keycloak keeps them.
+    unimported: Mutex<HashMap<String, HashMap<String, User>>>,
     /// Who hears every event (the audit log, the metrics).
     listeners: RwLock<Vec<Arc<dyn EventListener>>>,
     /// When expired codes and logins were last swept.
@@ -144,6 +147,7 @@ impl Provider {
             key_writes: Mutex::new(()),
             upstream: upstream::Upstream::default(),
             ldap_attempts: Mutex::new(HashMap::new()),
+            unimported: Mutex::new(HashMap::new()),
             listeners: RwLock::new(Vec::new()),
             swept: Mutex::new(0),
             ldap_tls: None,
@@ -291,11 +295,14 @@ impl Provider {
     }
 
     /// An enabled realm.
+    /// Its users include those an LDAP provider without import read at their latest login.
     pub fn realm(&self, name: &str) -> Result<Arc<Realm>, ProviderError> {
-        self.directory
+        let realm = self
+            .directory
             .realm(name)
             .filter(|r| r.enabled)
-            .ok_or(ProviderError::RealmNotFound)
+            .ok_or(ProviderError::RealmNotFound)?;
+        Ok(self.with_unimported(realm))
     }
 
     /// The realm's keys, creating its first signature key and refresh-token secret when it has

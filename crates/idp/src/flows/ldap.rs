@@ -77,6 +77,9 @@ pub struct LdapSettings {
     pub full_sync_period: Option<u64>,
     /// `changedSyncPeriod` in seconds, when periodic syncs of changed users are on.
     pub changed_sync_period: Option<u64>,
+    /// `importEnabled` (default on): users are copied into the realm; off, they are read from
+    /// LDAP at each login and never stored.
+    pub import: bool,
 }
 
 /// A period setting: a positive number of seconds, else none (`-1`).
@@ -112,7 +115,14 @@ pub fn settings(c: &Component) -> Result<LdapSettings, FederationError> {
         }
     };
     let auth_none = c.config("authType") == Some("none");
+    let import = c.flag("importEnabled", true);
+    if !import && edit_mode == EditMode::Unsynced {
+        return Err(FederationError::Config(
+            "Can not disable Importing users when LDAP provider mode is UNSYNCED".into(),
+        ));
+    }
     Ok(LdapSettings {
+        import,
         bind_dn: c
             .config("bindDn")
             .filter(|_| !auth_none)
@@ -424,7 +434,7 @@ pub fn is_member(g: &GroupSettings, group: &Entry, user: &Entry) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncResult {
-    /// Always false: kubeward does not skip syncs.
+    /// The sync was skipped: the provider does not import users (`importEnabled` off).
     pub ignored: bool,
     /// Users created.
     pub added: u32,
@@ -545,6 +555,7 @@ pub fn probe_settings(
         timeout_ms,
         full_sync_period: None,
         changed_sync_period: None,
+        import: true,
     })
 }
 

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Mod, Scope, SearchEntry};
 
@@ -253,6 +253,10 @@ impl Provider {
             None => providers,
         };
         let username = local.map_or(login, |u| u.username.as_str());
+        if local.is_none() {
+            // Read again below, or gone from LDAP.
+            self.forget_unimported(realm_name, &login.to_lowercase());
+        }
         for c in candidates {
             let p = provided(&realm, c)?;
             let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
@@ -273,6 +277,9 @@ impl Provider {
                 None => Vec::new(),
             };
             let _ = conn.conn.unbind();
+            if !p.settings.import {
+                return self.read_unimported(realm_name, &c.id, &p, &entry, &groups, now);
+            }
             let id = c.id.clone();
             let written = self.directory.update_realm(realm_name, move |r| {
                 let imported = ldap::import_user(
@@ -299,6 +306,107 @@ impl Provider {
             return Ok(());
         }
         Ok(())
+    }
+
+    /// A user of a provider without import, read from its LDAP entry (and its LDAP groups,
+    /// which the group mapper keeps as realm groups) and remembered in memory, never stored;
+    /// its id is Keycloak's federated storage id, `f:<provider id>:<LDAP uuid>`.
+    fn read_unimported(
+        &self,
+        realm_name: &str,
+        component_id: &str,
+        p: &Provided,
+        entry: &Entry,
+        groups: &[Entry],
+        now: u64,
+    ) -> Result<(), LdapError> {
+        if let Some(g) = &p.groups
+            && !groups.is_empty()
+        {
+            self.directory.update_realm(realm_name, |r| {
+                ldap::sync_memberships(r, g, groups, &[], &mut new_id)
+                    .map_err(|e| ModelError::Invalid(e.to_string()))?;
+                Ok(())
+            })?;
+        }
+        let Some(stored) = self.directory.realm(realm_name) else {
+            return Ok(());
+        };
+        let mut scratch = Realm::clone(&stored);
+        let uuid = entry
+            .first(&p.settings.uuid_attribute)
+            .unwrap_or(&entry.dn)
+            .to_string();
+        let storage_id = format!("f:{component_id}:{uuid}");
+        let read = ldap::import_user(
+            &mut scratch,
+            component_id,
+            &p.settings,
+            &p.mappings,
+            entry,
+            || storage_id,
+            millis(now),
+        );
+        let imported = match read {
+            Ok(imported) => imported,
+            Err(e) => {
+                tracing::warn!(dn = %entry.dn, error = %e, "reading an LDAP user");
+                return Ok(());
+            }
+        };
+        let id = imported.id().to_string();
+        if let Some(g) = &p.groups {
+            let all: Vec<usize> = (0..groups.len()).collect();
+            ldap::sync_memberships(&mut scratch, g, groups, &[(id.clone(), all)], &mut new_id)
+                .map_err(LdapError::Config)?;
+        }
+        if let Some(user) = scratch.users.into_iter().find(|u| u.id == id) {
+            self.unimported_users()
+                .entry(realm_name.to_string())
+                .or_default()
+                .insert(id, user);
+        }
+        Ok(())
+    }
+
+    fn unimported_users(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<String, crate::model::User>>> {
+        self.unimported.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the user of a provider without import that logs in as `username`.
+    fn forget_unimported(&self, realm_name: &str, username: &str) {
+        if let Some(users) = self.unimported_users().get_mut(realm_name) {
+            users.retain(|_, u| u.username != username && u.email.as_deref() != Some(username));
+        }
+    }
+
+    /// `realm` with the users that its LDAP providers without import read at their latest
+    /// login (those of providers still there and still without import).
+    pub fn with_unimported(&self, realm: Arc<Realm>) -> Arc<Realm> {
+        let users = self.unimported_users();
+        let Some(read) = users.get(&realm.name).filter(|u| !u.is_empty()) else {
+            return realm;
+        };
+        let live = |u: &crate::model::User| {
+            let link = u.federation_link.as_deref();
+            realm
+                .ldap_providers()
+                .into_iter()
+                .any(|c| Some(c.id.as_str()) == link && ldap::settings(c).is_ok_and(|s| !s.import))
+        };
+        let mut overlaid = Realm::clone(&realm);
+        for user in read.values().filter(|u| live(u)) {
+            if !overlaid
+                .users
+                .iter()
+                .any(|x| x.id == user.id || x.username == user.username)
+            {
+                overlaid.users.push(user.clone());
+            }
+        }
+        Arc::new(overlaid)
     }
 
     /// The password of a user of an LDAP provider, checked by binding as its DN; `None` for a
@@ -342,6 +450,14 @@ impl Provider {
             .filter(|c| c.is_ldap())
             .ok_or(LdapError::NotFound("Could not find component"))?;
         let p = provided(&realm, c)?;
+        if !p.settings.import {
+            // Keycloak's `SynchronizationResult.ignored()`: nothing is imported.
+            let ignored = SyncResult {
+                ignored: true,
+                ..SyncResult::default()
+            };
+            return Ok(ignored.finish());
+        }
         let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
         let attrs = ldap::user_attributes(&p.settings, &p.mappings);
         let mut filter = ldap::users_filter(&p.settings);

@@ -76,6 +76,21 @@ fn settings_are_refused_as_keycloak_refuses_them() {
     assert!(check_custom_filter(Some("(uid=x)")).is_ok());
     assert_eq!(ldap().edit_mode, EditMode::ReadOnly);
     assert_eq!(ldap().uuid_attribute, "entryUUID");
+    assert!(ldap().import);
+    let config = [
+        ("connectionUrl", "ldap://127.0.0.1:3890"),
+        ("usersDn", "ou=people,dc=corp,dc=example"),
+        ("usernameLDAPAttribute", "uid"),
+        ("importEnabled", "false"),
+    ];
+    let off = settings(&component("ldap", USER_STORAGE, &config)).expect("valid");
+    assert!(!off.import);
+    let unsynced = [config.as_slice(), &[("editMode", "UNSYNCED")]].concat();
+    let refused = settings(&component("ldap", USER_STORAGE, &unsynced));
+    assert_eq!(
+        refused.map(|_| ()).map_err(|e| e.to_string()),
+        Err("Can not disable Importing users when LDAP provider mode is UNSYNCED".into())
+    );
 }
 
 #[test]

@@ -62,12 +62,7 @@ impl FromRequestParts<Arc<Ctx>> for ReadRealm {
 
     async fn from_request_parts(parts: &mut Parts, ctx: &Arc<Ctx>) -> Result<Self, Response> {
         let at = EditRealm::from_request_parts(parts, ctx).await?;
-        at.ctx
-            .provider
-            .directory()
-            .realm(&at.name)
-            .map(Self)
-            .ok_or_else(|| not_found(REALM_NOT_FOUND).into_response())
+        at.realm().map(Self).map_err(IntoResponse::into_response)
     }
 }
 
@@ -82,12 +77,14 @@ impl EditRealm {
         Ok(blocking(move || provider.directory().update_realm(&realm, change)).await?)
     }
 
-    /// The realm as it is now, or Keycloak's 404.
+    /// The realm as it is now, or Keycloak's 404; with the users of LDAP providers without
+    /// import that logged in (read from LDAP then, never stored).
     pub(super) fn realm(&self) -> Result<Arc<Realm>, AdminError> {
-        self.ctx
-            .provider
+        let provider = &self.ctx.provider;
+        provider
             .directory()
             .realm(&self.name)
+            .map(|r| provider.with_unimported(r))
             .ok_or_else(|| not_found(REALM_NOT_FOUND))
     }
 

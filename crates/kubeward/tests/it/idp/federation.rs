@@ -449,3 +449,58 @@ userPassword: seoyeon-ldap-password
     let (status, body) = idp.password_grant("test", PASSWORD, SECRET);
     assert_eq!(status, 200, "{body}");
 }
+
+#[test]
+fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored() {
+    let slapd = Slapd::start();
+    let idp = Idp::start();
+    let env = [
+        ("LDAP_URL", slapd.url.as_str()),
+        ("LDAP_PASSWORD", MINJI_PASSWORD),
+    ];
+    let r = python_keycloak("keycloak_federation_noimport.py", &idp, &env);
+    eprintln!("{r:#}");
+    assert_eq!(
+        r["unsynced_refused"],
+        json!([400, {"errorMessage": "Can not disable Importing users when LDAP provider mode is UNSYNCED"}])
+    );
+    // Keycloak ignores the sync of a provider that does not import.
+    assert_eq!(r["sync"]["ignored"], true);
+    assert_eq!(r["sync"]["added"], 0);
+    assert_eq!(r["users_before_login"], json!([]));
+    // Her login reads her from LDAP: Keycloak's federated id, her LDAP group in the token.
+    let storage_id = r["storage_id"].as_str().unwrap();
+    let sub = r["userinfo"]["sub"].as_str().unwrap();
+    assert!(sub.starts_with(&format!("f:{storage_id}:")), "{sub}");
+    assert_eq!(r["userinfo"]["email"], "minji@corp.example");
+    assert!(groups_of(r["id_token"].as_str().unwrap()).contains(&"k8s-devs".to_string()));
+    assert_eq!(r["refreshed"], "minji");
+    assert_eq!(r["found_after_login"], json!([sub]));
+    assert_eq!(r["by_id"]["federationLink"], storage_id);
+    assert_eq!(r["wrong_password"][0], 401);
+
+    // A change in LDAP is read at the next login; a user gone from LDAP is refused.
+    slapd.modify(
+        "dn: uid=minji,ou=people,dc=corp,dc=example\nchangetype: modify\nreplace: mail\nmail: minji.kim@corp.example\n",
+    );
+    slapd.modify("dn: uid=jiho,ou=people,dc=corp,dc=example\nchangetype: delete\n");
+    let again = python_keycloak(
+        "keycloak_federation_noimport.py",
+        &idp,
+        &[env[0], env[1], ("PHASE", "again")],
+    );
+    assert_eq!(again["userinfo"]["email"], "minji.kim@corp.example");
+    assert_eq!(again["userinfo"]["sub"], json!(sub));
+    assert_eq!(again["gone"][0], 401);
+
+    // Never stored: after a restart the realm has no user of hers until she logs in again.
+    let idp = Idp::start_in(idp.stop(), &[], &[]);
+    let (status, body) = idp.admin("GET", "kubernetes/users?username=minji&exact=true", None);
+    assert_eq!((status, json(&body)), (200, json!([])), "{body}");
+    let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["sub"],
+        json!(sub)
+    );
+}
