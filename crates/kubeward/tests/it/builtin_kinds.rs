@@ -305,6 +305,16 @@ fn core_generators_get_the_defaults_and_allocations_a_cluster_gives() {
         ]
     );
 
+    // A pod is created Pending with its QoS class (no node here), and the phase selects it.
+    let pod = steps::bash(
+        &cluster,
+        "kubectl run p --image=nginx >/dev/null && \
+         kubectl get pods --field-selector=status.phase=Pending -o name && \
+         kubectl get pod p -o jsonpath='{.status.phase} {.status.qosClass}'",
+    );
+    assert_eq!(pod.code, 0, "{}", pod.stderr);
+    assert_eq!(pod.stdout, "pod/p\nPending BestEffort");
+
     // A ClusterIP already taken is refused as kube-apiserver's allocator refuses it.
     let taken = steps::bash(
         &cluster,
