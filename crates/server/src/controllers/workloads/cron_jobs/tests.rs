@@ -25,13 +25,22 @@ async fn cron_job(server: &TestServer) -> Value {
         .await
 }
 
-/// Runs the controller's sync of `new-year` as if it were `now`.
-async fn sync_at(server: &TestServer, now: OffsetDateTime) {
-    let current = cron_job(server).await;
-    let state = server.state.clone();
-    tokio::task::spawn_blocking(move || sync(&state, cron_jobs().unwrap(), &current, now))
-        .await
-        .unwrap();
+/// Runs the controller's sync of `new-year` as if it were `now`, again until the CronJob's
+/// `lastScheduleTime` is `expected`: the server's own controllers run beside the test (on the
+/// real time, where nothing is due) and may write the status from an earlier read in between.
+async fn sync_at(server: &TestServer, now: OffsetDateTime, expected: &str) {
+    for _ in 0..100 {
+        let current = cron_job(server).await;
+        let state = server.state.clone();
+        tokio::task::spawn_blocking(move || sync(&state, cron_jobs().unwrap(), &current, now))
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        if cron_job(server).await["status"]["lastScheduleTime"] == expected {
+            return;
+        }
+    }
+    panic!("lastScheduleTime never became {expected}");
 }
 
 #[tokio::test]
@@ -58,7 +67,12 @@ async fn a_job_a_scheduled_minute_and_forbid_waits_for_the_running_one() {
         )
         .await;
     let first = datetime!(2027-01-01 00:00 UTC);
-    sync_at(&server, first + time::Duration::seconds(30)).await;
+    sync_at(
+        &server,
+        first + time::Duration::seconds(30),
+        "2027-01-01T00:00:00Z",
+    )
+    .await;
     let name = format!("new-year-{}", first.unix_timestamp() / 60);
     assert_eq!(job_names(&server).await, std::slice::from_ref(&name));
     let job = server.admin("GET", &format!("{JOBS}/{name}"), None).await;
@@ -73,9 +87,19 @@ async fn a_job_a_scheduled_minute_and_forbid_waits_for_the_running_one() {
     assert_eq!(status["active"][0]["name"], name.as_str());
 
     // The same minute again starts nothing; a year later Forbid waits for the running Job.
-    sync_at(&server, first + time::Duration::seconds(50)).await;
+    sync_at(
+        &server,
+        first + time::Duration::seconds(50),
+        "2027-01-01T00:00:00Z",
+    )
+    .await;
     let next = datetime!(2028-01-01 00:00 UTC);
-    sync_at(&server, next + time::Duration::seconds(5)).await;
+    sync_at(
+        &server,
+        next + time::Duration::seconds(5),
+        "2027-01-01T00:00:00Z",
+    )
+    .await;
     assert_eq!(job_names(&server).await, std::slice::from_ref(&name));
 
     // Once it completed: the next year's Job, the success recorded, the history (0) cleaned.
@@ -89,11 +113,26 @@ async fn a_job_a_scheduled_minute_and_forbid_waits_for_the_running_one() {
     server
         .admin("PUT", &format!("{JOBS}/{name}/status"), Some(&done))
         .await;
-    sync_at(&server, next + time::Duration::seconds(10)).await;
+    sync_at(
+        &server,
+        next + time::Duration::seconds(10),
+        "2028-01-01T00:00:00Z",
+    )
+    .await;
     let next_name = format!("new-year-{}", next.unix_timestamp() / 60);
     assert_eq!(job_names(&server).await, [next_name]);
-    let status = cron_job(&server).await["status"].clone();
-    assert_eq!(status["lastSuccessfulTime"], "2027-01-01T00:01:00Z");
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = cron_job(&server).await["status"].clone();
+        if status["lastSuccessfulTime"] == "2027-01-01T00:01:00Z" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        status["lastSuccessfulTime"], "2027-01-01T00:01:00Z",
+        "{status}"
+    );
     assert_eq!(status["lastScheduleTime"], "2028-01-01T00:00:00Z");
 }
 
