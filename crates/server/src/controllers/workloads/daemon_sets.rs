@@ -18,7 +18,7 @@ use super::{
 use crate::controllers::controller::{Controller, is};
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
-use crate::registry::objects;
+use crate::registry::{objects, printing};
 use crate::state::State;
 
 /// The DaemonSet controller.
@@ -185,7 +185,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     }
     for pods in by_node.values_mut() {
         // The oldest stays; any other on the same node goes.
-        pods.sort_by_key(|p| text_of(p, "/metadata/creationTimestamp"));
+        pods.sort_by_key(|p| printing::text(p, "/metadata/creationTimestamp"));
         misplaced.extend(pods.drain(1..));
     }
     for pod in &misplaced {
@@ -267,14 +267,6 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         status["numberUnavailable"] = json!(unavailable);
     }
     write_status(state, kind, set, status);
-}
-
-fn text_of(object: &Value, pointer: &str) -> String {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
 }
 
 #[cfg(test)]
