@@ -75,9 +75,12 @@ pub fn in_version(kind: &Kind, object: &mut Value) {
         return;
     };
     let same_kind = map.get("kind").and_then(Value::as_str) == Some(kind.kind);
-    let version = kind.api_version();
-    if same_kind && map.get("apiVersion").and_then(Value::as_str) != Some(version.as_str()) {
-        map.insert("apiVersion".into(), Value::String(version));
+    let served = map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| kind.is_api_version(v));
+    if same_kind && !served {
+        map.insert("apiVersion".into(), Value::String(kind.api_version()));
     }
 }
 

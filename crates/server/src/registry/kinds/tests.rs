@@ -76,6 +76,19 @@ fn keys_and_scopes_follow_the_scope_of_the_kind() {
 }
 
 #[test]
+fn api_versions_are_recognised_without_building_them() {
+    let roles = rbac::roles();
+    assert!(roles.is_api_version("rbac.authorization.k8s.io/v1"));
+    assert!(!roles.is_api_version("rbac.authorization.k8s.io/v1beta1"));
+    assert!(!roles.is_api_version("v1"));
+    assert!(!roles.is_api_version("rbac.authorization.k8s.io"));
+    let pods = core::pods();
+    assert!(pods.is_api_version("v1"));
+    assert!(!pods.is_api_version("core/v1"));
+    assert!(!pods.is_api_version("/v1"));
+}
+
+#[test]
 fn schemas_are_the_kubernetes_types() {
     let configmap = json!({"metadata": {"name": "c"}, "data": {"k": "v"}, "colour": "red"});
     let known: Value = (core::config_maps().schema.unwrap())(&configmap).unwrap();
