@@ -209,7 +209,10 @@ fn invalid_workloads_are_refused_in_kube_apiservers_words() {
         "kubectl create deployment Bad_Name --image=nginx; \
          kubectl create cronjob bad --image=busybox --schedule=bad; \
          kubectl create deployment web --image=nginx >/dev/null && \
-         kubectl patch deployment web --subresource=scale --type=merge -p '{\"spec\":{\"replicas\":-1}}'",
+         kubectl patch deployment web --subresource=scale --type=merge -p '{\"spec\":{\"replicas\":-1}}'; \
+         kubectl create cronjob tz --image=busybox --schedule='0 9 * * *' >/dev/null && \
+         kubectl patch cronjob tz --type=merge -p '{\"spec\":{\"timeZone\":\"Asia/Seoul\"}}' >/dev/null && \
+         kubectl patch cronjob tz --type=merge -p '{\"spec\":{\"timeZone\":\"Mars/Olympus\"}}'",
     );
     assert_eq!(
         ran.stderr,
@@ -220,7 +223,8 @@ fn invalid_workloads_are_refused_in_kube_apiservers_words() {
          '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n\
          error: failed to create cronjob: CronJob.batch \"bad\" is invalid: spec.schedule: Invalid \
          value: \"bad\": expected exactly 5 fields, found 1: [bad]\n\
-         The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
+         The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n\
+         The CronJob \"tz\" is invalid: spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus\n"
     );
 }
 
