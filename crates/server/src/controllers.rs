@@ -26,6 +26,7 @@ pub mod leader;
 pub mod namespaces;
 pub mod object_counts;
 pub mod rbac_index;
+pub mod resource_quotas;
 pub mod root_ca;
 pub mod service_accounts;
 pub mod token_secrets;
@@ -56,7 +57,7 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs and the garbage collector (kube-controller-manager's
+/// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ResourceQuota usage and the garbage collector (kube-controller-manager's
 /// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
@@ -73,6 +74,7 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(workloads::daemon_sets::DaemonSets),
         Box::new(workloads::jobs::Jobs),
         Box::new(workloads::cron_jobs::CronJobs),
+        Box::new(resource_quotas::ResourceQuotas),
         Box::new(garbage_collector::GarbageCollector::default()),
     ]
 }
