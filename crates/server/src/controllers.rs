@@ -13,6 +13,7 @@
 //! runs them.
 
 pub mod aggregation;
+pub mod api_services;
 pub mod bootstrap;
 pub mod controller;
 pub mod crd_cleanup;
@@ -58,7 +59,7 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
 /// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ResourceQuota usage and the garbage collector (kube-controller-manager's
-/// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
+/// controllers), the cleanup of deleted CustomResourceDefinitions' objects and their APIServices.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(aggregation::Aggregation::default()),
@@ -68,6 +69,7 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
         Box::new(crd_cleanup::CrdCleanup),
+        Box::new(api_services::CustomApiServices),
         Box::new(workloads::deployments::Deployments),
         Box::new(workloads::replica_sets::ReplicaSets),
         Box::new(workloads::stateful_sets::StatefulSets),

@@ -1,6 +1,6 @@
 //! What kube-apiserver puts in place at start, before the controllers run: the system
 //! namespaces, the `kubernetes` Service with its Endpoints and EndpointSlice (its bootstrap
-//! controller), the system PriorityClasses, and the bootstrap RBAC policy, reconciled as
+//! controller), the system PriorityClasses, the APIServices of the built-in groups, and the bootstrap RBAC policy, reconciled as
 //! kube-apiserver's RBAC post-start hook does: missing objects are created; existing ones get the
 //! missing labels, annotations, rules (or aggregation selectors) and subjects added, and a
 //! binding whose roleRef changed is replaced — unless annotated
@@ -35,6 +35,9 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
     }
     for class in system_priority_classes() {
         create_missing(state, kinds::scheduling::priority_classes(), class)?;
+    }
+    for service in super::api_services::built_in() {
+        create_missing(state, kinds::apiregistration::api_services(), service)?;
     }
     create_all(
         state,
