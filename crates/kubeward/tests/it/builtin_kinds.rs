@@ -386,3 +386,38 @@ fn api_resources_and_versions_are_a_real_servers_but_for_the_versions_difference
         .collect();
     assert_eq!(versions.stdout.lines().collect::<Vec<_>>(), expected);
 }
+
+#[test]
+fn api_priority_and_fairness_has_kube_apiserver_s_bootstrap_configuration() {
+    // Listed by name, as kube-apiserver lists them.
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get flowschemas --no-headers | awk '{print $1, $2, $3, $4, $6}'; \
+         kubectl get prioritylevelconfigurations --no-headers | awk '{print $1, $2, $3, $4, $5, $6}'",
+    );
+    assert_eq!(
+        ran.stdout,
+        "catch-all catch-all 10000 ByUser False\n\
+         exempt exempt 1 <none> False\n\
+         global-default global-default 9900 ByUser False\n\
+         kube-controller-manager workload-high 800 ByNamespace False\n\
+         kube-scheduler workload-high 800 ByNamespace False\n\
+         kube-system-service-accounts workload-high 900 ByNamespace False\n\
+         probes exempt 2 <none> False\n\
+         service-accounts workload-low 9000 ByUser False\n\
+         system-leader-election leader-election 100 ByUser False\n\
+         system-node-high node-high 400 ByUser False\n\
+         system-nodes system 500 ByUser False\n\
+         catch-all Limited 5 <none> <none> <none>\n\
+         exempt Exempt <none> <none> <none> <none>\n\
+         global-default Limited 20 128 6 50\n\
+         leader-election Limited 10 16 4 50\n\
+         node-high Limited 40 64 6 50\n\
+         system Limited 30 64 6 50\n\
+         workload-high Limited 40 128 6 50\n\
+         workload-low Limited 100 128 6 50\n",
+        "{}",
+        ran.stderr
+    );
+}
