@@ -21,6 +21,7 @@ pub mod crds;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
+pub mod events;
 pub mod garbage_collector;
 pub mod iam_mappings;
 pub mod leader;

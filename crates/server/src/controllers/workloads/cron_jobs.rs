@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use super::cron_schedule::Schedule;
 use super::{create, owned, owner_of_event, owner_reference, write_status};
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
@@ -23,6 +24,9 @@ use crate::time_zone;
 
 /// The annotation with the minute a Job was scheduled for.
 pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "cronjob-controller";
 
 /// The CronJob controller.
 pub struct CronJobs;
@@ -116,6 +120,29 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
         owned_jobs.into_iter().partition(|j| finished(j).is_some());
 
     let mut status = cron_job.get("status").cloned().unwrap_or(json!({}));
+    // A Job the status still lists as active has finished: kube says it saw it.
+    let listed_active = |job: &&Value| {
+        status
+            .get("active")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| refs.iter().any(|r| r["uid"] == objects::uid(job)))
+    };
+    for job in done.iter().filter(listed_active) {
+        if let Some((condition, _)) = finished(job) {
+            let message = format!(
+                "Saw completed job: {}, condition: {condition}",
+                objects::name(job)
+            );
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                cron_job,
+                "SawCompletedJob",
+                &message,
+            );
+        }
+    }
     if let Some(latest) = done
         .iter()
         .filter_map(|j| finished(j).filter(|(kind, _)| *kind == "Complete"))
@@ -124,7 +151,7 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
     {
         status["lastSuccessfulTime"] = json!(latest);
     }
-    clean_history(state, job_kind, cron_job, &done);
+    clean_history(state, (kind, job_kind), cron_job, &done);
 
     if let Some(scheduled) = due(cron_job, now) {
         let policy = cron_job
@@ -135,7 +162,7 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
         if !blocked {
             if policy == "Replace" {
                 for job in active.drain(..) {
-                    delete(state, job_kind, &job);
+                    delete(state, (kind, job_kind), cron_job, &job);
                 }
             }
             if let Some(job) = start(state, kind, job_kind, cron_job, scheduled) {
@@ -249,9 +276,20 @@ fn start(
         "metadata": metadata,
         "spec": template.get("spec").cloned().unwrap_or(json!({})),
     });
-    let user = super::controller_user("cronjob-controller");
+    let user = super::controller_user(COMPONENT);
     match create(state, &user, job_kind, namespace, job) {
-        Ok(created) => Some(created),
+        Ok(created) => {
+            let message = format!("Created job {}", objects::name(&created));
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                cron_job,
+                "SuccessfulCreate",
+                &message,
+            );
+            Some(created)
+        }
         Err(error) if error.code == 409 => state
             .store
             .get(&job_kind.key(namespace, &name))
@@ -265,7 +303,7 @@ fn start(
 }
 
 /// Deletes the oldest finished Jobs beyond the history limits (`done` is oldest first).
-fn clean_history(state: &State, job_kind: &Kind, cron_job: &Value, done: &[Value]) {
+fn clean_history(state: &State, kinds: (&Kind, &Kind), cron_job: &Value, done: &[Value]) {
     let limit = |pointer: &str, default: i64| {
         usize::try_from(
             cron_job
@@ -285,17 +323,18 @@ fn clean_history(state: &State, job_kind: &Kind, cron_job: &Value, done: &[Value
             .collect();
         let extra = of_outcome.len().saturating_sub(keep);
         for job in &of_outcome[..extra] {
-            delete(state, job_kind, job);
+            delete(state, kinds, cron_job, job);
         }
     }
 }
 
-fn delete(state: &State, job_kind: &Kind, job: &Value) {
+/// Deletes `job` of `cron_job` (`kinds`: the CronJob's and the Job's), with kube's event.
+fn delete(state: &State, (kind, job_kind): (&Kind, &Kind), cron_job: &Value, job: &Value) {
     let options = DeleteOptions {
         propagation_policy: Some("Background".to_string()),
         ..DeleteOptions::default()
     };
-    let _ = generic::delete(
+    let deleted = generic::delete(
         state,
         job_kind,
         objects::namespace(job),
@@ -303,6 +342,17 @@ fn delete(state: &State, job_kind: &Kind, job: &Value) {
         &options,
         false,
     );
+    if deleted.is_ok() {
+        let message = format!("Deleted job {}", objects::name(job));
+        events::record(
+            state,
+            COMPONENT,
+            kind,
+            cron_job,
+            "SuccessfulDelete",
+            &message,
+        );
+    }
 }
 
 #[cfg(test)]

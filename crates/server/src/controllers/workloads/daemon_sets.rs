@@ -19,10 +19,14 @@ use super::{
     controller_name, create, owned, owner_reference, pod_from_template, ready, write_status,
 };
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::{objects, printing};
 use crate::state::State;
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "daemonset-controller";
 
 /// The DaemonSet controller.
 pub struct DaemonSets;
@@ -192,14 +196,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         misplaced.extend(pods.drain(1..));
     }
     for pod in &misplaced {
-        let _ = generic::delete(
-            state,
-            kinds::core::pods(),
-            namespace,
-            objects::name(pod),
-            &DeleteOptions::default(),
-            false,
-        );
+        delete_pod(state, kind, set, pod);
     }
 
     let hash = pod_template_hash(
@@ -235,6 +232,8 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         });
         match create(state, &user, kinds::core::pods(), namespace, pod) {
             Ok(created) => {
+                let message = format!("Created pod: {}", objects::name(&created));
+                events::record(state, COMPONENT, kind, set, "SuccessfulCreate", &message);
                 by_node.insert(node.clone(), vec![created]);
             }
             Err(error) => {
@@ -244,7 +243,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         }
     }
 
-    for node in roll(state, set, &by_node, &hash, eligible.len() as i64) {
+    for node in roll(state, kind, set, &by_node, &hash, eligible.len() as i64) {
         by_node.remove(&node);
     }
 
@@ -280,17 +279,18 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
 /// many available old ones as `maxUnavailable` leaves room for; the nodes whose pod was deleted.
 fn roll(
     state: &State,
+    kind: &Kind,
     set: &Value,
     by_node: &BTreeMap<String, Vec<Value>>,
     hash: &str,
     desired: i64,
 ) -> Vec<String> {
     let strategy = set.pointer("/spec/updateStrategy");
-    let kind = strategy
+    let strategy_type = strategy
         .and_then(|s| s.get("type"))
         .and_then(Value::as_str)
         .unwrap_or("RollingUpdate");
-    if kind != "RollingUpdate" {
+    if strategy_type != "RollingUpdate" {
         return Vec::new();
     }
     let max_unavailable = scaled(
@@ -325,19 +325,28 @@ fn roll(
         if objects::is_terminating(pod) {
             continue;
         }
-        let gone = generic::delete(
-            state,
-            kinds::core::pods(),
-            objects::namespace(set),
-            objects::name(pod),
-            &DeleteOptions::default(),
-            false,
-        );
-        if gone.is_ok() {
+        if delete_pod(state, kind, set, pod) {
             deleted.push(node.clone());
         }
     }
     deleted
+}
+
+/// Deletes `pod` of `set`, with kube's event; whether it was deleted.
+fn delete_pod(state: &State, kind: &Kind, set: &Value, pod: &Value) -> bool {
+    let deleted = generic::delete(
+        state,
+        kinds::core::pods(),
+        objects::namespace(set),
+        objects::name(pod),
+        &DeleteOptions::default(),
+        false,
+    );
+    if deleted.is_ok() {
+        let message = format!("Deleted pod: {}", objects::name(pod));
+        events::record(state, COMPONENT, kind, set, "SuccessfulDelete", &message);
+    }
+    deleted.is_ok()
 }
 
 #[cfg(test)]
