@@ -33,6 +33,7 @@ pub mod root_ca;
 pub mod service_accounts;
 pub mod token_secrets;
 pub mod workloads;
+pub mod writer;
 
 use controller::Controller;
 

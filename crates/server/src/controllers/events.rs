@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::workloads::{controller_user, create};
+use super::writer::{controller_user, create};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;

@@ -1,14 +1,13 @@
 //! What the workload controllers share, as kube-controller-manager's `controller_utils`: the
 //! controller owner reference of an object, the objects a controller owns, pods made from a
-//! template with the owner's reference, and the user the controllers write as.
+//! template with the owner's reference (the user the controllers write as, and their creates,
+//! are `controllers::writer`'s).
 
-use kubeward_core::UserInfo;
-use kubeward_core::status::Status;
 use kubeward_store::{EventType, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
-use crate::registry::kinds::{Admission, Kind};
-use crate::registry::{generic, objects};
+use crate::registry::kinds::Kind;
+use crate::registry::objects;
 use crate::state::State;
 
 pub mod cron_jobs;
@@ -19,17 +18,7 @@ pub mod jobs;
 pub mod replica_sets;
 pub mod stateful_sets;
 
-/// The user a controller writes as (`system:serviceaccount:kube-system:<name>`).
-pub fn controller_user(name: &str) -> UserInfo {
-    UserInfo::new(
-        format!("system:serviceaccount:kube-system:{name}"),
-        vec![
-            "system:serviceaccounts".to_string(),
-            "system:serviceaccounts:kube-system".to_string(),
-            "system:authenticated".to_string(),
-        ],
-    )
-}
+pub use super::writer::{controller_user, create};
 
 /// The uid of the owner reference with `controller: true` of `kind`, if any.
 pub fn controller_uid<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
@@ -98,23 +87,6 @@ pub fn owned(state: &State, kind: &Kind, owner_kind: &str, owner: &Value) -> Vec
         .into_iter()
         .filter(|o| controller_uid(o, owner_kind) == Some(uid) && !objects::is_terminating(o))
         .collect()
-}
-
-/// Creates `object` of `kind` in `namespace` through the registry (defaults, validation,
-/// admission) as controller `user`.
-pub fn create(
-    state: &State,
-    user: &UserInfo,
-    kind: &Kind,
-    namespace: &str,
-    object: Value,
-) -> Result<Value, Status> {
-    let admission = Admission {
-        state,
-        user,
-        subresource: "",
-    };
-    generic::create(&admission, kind, namespace, object, false)
 }
 
 /// A pod of `template` (a pod template spec) named `<prefix><random>`, controlled by `owner`.

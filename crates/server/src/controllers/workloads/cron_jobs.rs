@@ -158,8 +158,12 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
             .pointer("/spec/concurrencyPolicy")
             .and_then(Value::as_str)
             .unwrap_or("Allow");
+        let started = job_name(cron_job, scheduled);
         let blocked = policy == "Forbid" && !active.is_empty();
-        if !blocked {
+        if active.iter().any(|job| objects::name(job) == started) {
+            // Its Job runs already (the status written with it lost a race): the minute is done.
+            status["lastScheduleTime"] = json!(objects::timestamp(scheduled));
+        } else if !blocked {
             if policy == "Replace" {
                 for job in active.drain(..) {
                     delete(state, (kind, job_kind), cron_job, &job);
@@ -223,6 +227,15 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
 }
 
 /// Creates the Job of the minute `scheduled` (an existing one — another replica, or an earlier
+/// The name of the Job of the minute `scheduled`: `<cronjob>-<minutes since the epoch>`.
+fn job_name(cron_job: &Value, scheduled: OffsetDateTime) -> String {
+    format!(
+        "{}-{}",
+        objects::name(cron_job),
+        scheduled.unix_timestamp() / 60
+    )
+}
+
 /// The scheduled minute as the Job's annotation gives it: RFC 3339 on the wall clock of
 /// `spec.timeZone` (`Z` for UTC), as kube-controller-manager writes it.
 fn scheduled_timestamp(cron_job: &Value, scheduled: OffsetDateTime) -> String {
@@ -245,11 +258,7 @@ fn start(
     scheduled: OffsetDateTime,
 ) -> Option<Value> {
     let namespace = objects::namespace(cron_job);
-    let name = format!(
-        "{}-{}",
-        objects::name(cron_job),
-        scheduled.unix_timestamp() / 60
-    );
+    let name = job_name(cron_job, scheduled);
     let template = cron_job
         .pointer("/spec/jobTemplate")
         .cloned()

@@ -40,7 +40,8 @@ async fn sync_at(server: &TestServer, now: OffsetDateTime, expected: &str) {
             return;
         }
     }
-    panic!("lastScheduleTime never became {expected}");
+    let status = cron_job(server).await["status"].clone();
+    panic!("lastScheduleTime never became {expected}: {status}");
 }
 
 #[tokio::test]
