@@ -22,6 +22,7 @@ pub mod csr_signer;
 pub mod driver;
 pub mod election;
 pub mod events;
+pub mod flow_schemas;
 pub mod garbage_collector;
 pub mod iam_mappings;
 pub mod leader;
@@ -47,14 +48,15 @@ pub fn all() -> Vec<Box<dyn Controller>> {
 }
 
 /// What every replica runs for itself: its RBAC index, the custom kinds it serves, the IAM
-/// authenticator's mappings and the count of stored objects (what its own requests are answered
-/// from).
+/// authenticator's mappings, the count of stored objects and the FlowSchemas it classifies
+/// with (what its own requests are answered from).
 pub fn every_replica() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(rbac_index::RbacIndex),
         Box::new(crds::CustomKinds),
         Box::new(iam_mappings::IamMappings),
         Box::new(object_counts::ObjectCounts),
+        Box::new(flow_schemas::FlowSchemaIndex),
     ]
 }
 

@@ -28,6 +28,7 @@ mod config;
 mod controllers;
 mod error;
 mod filters;
+mod flow_schemas;
 mod handlers;
 mod health;
 mod iam_ec2;

@@ -24,6 +24,7 @@ use crate::codec::body::RequestBody;
 use crate::codec::respond::{self, Body};
 use crate::filters::audit::{self as audit_filter, Received};
 use crate::filters::{authentication, authorization, impersonation, instrument, request_info};
+use crate::flow_schemas::{Classification, FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER};
 use crate::handlers::context::Context;
 use crate::handlers::proxy;
 use crate::handlers::route::route;
@@ -38,6 +39,7 @@ struct Trail {
     record: Option<Record>,
     labels: Option<RequestLabels>,
     long_running: bool,
+    flow: Option<Classification>,
 }
 
 /// Handles one request (its body boxed with `codec::body::boxed`, whatever carried it).
@@ -90,6 +92,17 @@ pub async fn handle(
             .headers_mut()
             .insert(kubeward_audit::AUDIT_ID_HEADER, value);
     }
+    if let Some(flow) = trail.flow {
+        let headers = response.headers_mut();
+        for (name, uid) in [
+            (FLOW_SCHEMA_UID_HEADER, &flow.flow_schema_uid),
+            (PRIORITY_LEVEL_UID_HEADER, &flow.priority_level_uid),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(uid) {
+                headers.insert(name, value);
+            }
+        }
+    }
     response
 }
 
@@ -137,11 +150,18 @@ async fn serve(
     let impersonating = impersonation::requested(&parts.headers);
     let user = match impersonation::impersonate(state, &parts.headers, user).await {
         Ok(user) => user,
-        Err(refused) => return respond::refuse(request_body, &refused, pretty).await,
+        Err(refused) => {
+            let response = respond::refuse(request_body, &refused, pretty).await;
+            return match refused.http_code() {
+                403 => respond::nosniff(response),
+                _ => response,
+            };
+        }
     };
     if impersonating && let Some(audit) = audit {
         audit.impersonated(&user);
     }
+    trail.flow = state.flow_schemas().classify(&user, &info).cloned();
     let _place = match state.inflight.admit(&info, &user) {
         Ok(place) => place,
         Err(too_many) => {
@@ -150,7 +170,11 @@ async fn serve(
         }
     };
     if let Err(refused) = authorization::authorize(state, &info, &user, audit).await {
-        return respond::refuse(request_body, &refused, pretty).await;
+        let response = respond::refuse(request_body, &refused, pretty).await;
+        return match refused.http_code() {
+            403 => respond::nosniff(response),
+            _ => response,
+        };
     }
 
     let context = Context {

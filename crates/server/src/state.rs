@@ -13,6 +13,7 @@ use crate::auditing::Auditing;
 use crate::authorizers::Chain;
 use crate::config::{Authorizer, Gateway, ServerConfig, WebhookAuthorizer};
 use crate::error::StartError;
+use crate::flow_schemas::FlowSchemas;
 use crate::health::Health;
 use crate::iam_sts::IamVerifier;
 use crate::inflight::Inflight;
@@ -29,6 +30,8 @@ pub struct State {
     pub store: Arc<dyn Store>,
     /// The RBAC index, kept in step with the RBAC objects of the store by its controller.
     pub policy: RwLock<Policy>,
+    /// API Priority and Fairness's FlowSchemas, kept by their controller (classification only).
+    pub flow_schemas: RwLock<Arc<FlowSchemas>>,
     /// How far the controllers have handled the store's events.
     pub synced: Synced,
     /// The budgets of requests served at once.
@@ -145,6 +148,7 @@ impl State {
             config,
             store,
             policy: RwLock::new(Policy::new()),
+            flow_schemas: RwLock::new(Arc::default()),
             synced: Synced::default(),
             inflight,
             authenticator,
@@ -162,6 +166,19 @@ impl State {
     /// Writes the RBAC index.
     pub fn policy_mut(&self) -> std::sync::RwLockWriteGuard<'_, Policy> {
         self.policy.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The FlowSchemas requests are classified with now.
+    pub fn flow_schemas(&self) -> Arc<FlowSchemas> {
+        self.flow_schemas
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the FlowSchemas requests are classified with.
+    pub fn set_flow_schemas(&self, schemas: FlowSchemas) {
+        *self.flow_schemas.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(schemas);
     }
 }
 

@@ -231,6 +231,11 @@ pub fn check(cluster: &Cluster, step: &str, compare: Compare) -> Ran {
             let (golden_status, golden_body) = http_parts(&stdout_of(step));
             assert_eq!(status, golden_status, "{step}: status line");
             assert_eq!(body, golden_body, "{step}: body");
+            assert_eq!(
+                header_names(&ran.stdout),
+                header_names(&stdout_of(step)),
+                "{step}: header names"
+            );
         }
         Compare::ExitCode => {}
     }
@@ -304,6 +309,23 @@ fn mask_credential_ids(text: &str) -> String {
 }
 
 /// The status line and the body of a `curl -i` output.
+/// The names of the headers of a `curl -i` capture, lower case and sorted (their values hold
+/// dates, ids and uids that differ on every run).
+fn header_names(output: &str) -> Vec<String> {
+    let normalized = output.replace("\r\n", "\n");
+    let head = normalized
+        .split_once("\n\n")
+        .map_or(normalized.as_str(), |(head, _)| head);
+    let mut names: Vec<String> = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, _)| name.trim().to_ascii_lowercase())
+        .collect();
+    names.sort();
+    names
+}
+
 fn http_parts(output: &str) -> (String, String) {
     let normalized = output.replace("\r\n", "\n");
     let status = normalized

@@ -60,7 +60,12 @@ pub fn status(status: &Status, pretty: bool) -> Response<Body> {
 
 /// Plain text, as Go's handlers write it.
 pub fn text(code: u16, body: impl Into<Bytes>) -> Response<Body> {
-    let mut response = with(code, "text/plain; charset=utf-8", full(body));
+    nosniff(with(code, "text/plain; charset=utf-8", full(body)))
+}
+
+/// `response` with `X-Content-Type-Options: nosniff`, as Go's text handlers and kube's
+/// `responsewriters.Forbidden` (the authorization and impersonation filters' 403) send it.
+pub fn nosniff(mut response: Response<Body>) -> Response<Body> {
     response.headers_mut().insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -11,7 +11,7 @@ use kubeward_store::{StoreError, StoreExt as _};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-mod flow_control;
+pub mod flow_control;
 
 use super::aggregation::rules_json;
 use crate::registry::kinds::{self, Kind, rbac};
