@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::kinds::{self, Admission, Kind};
 use super::objects;
+use super::quota_admission;
 use crate::state::State;
 
 /// A failed write: the store's error (mapped to a `Status` with the object's names later) or a
@@ -242,6 +243,7 @@ fn create_once(
     kind.strategy.authorize_create(request, &object)?;
     validate_create(kind, &object)?;
     kind.strategy.admit_create(request, &object)?;
+    quota_admission::admit(state, kind, namespace, &object, dry_run)?;
     if dry_run {
         return Ok(object);
     }

@@ -1,6 +1,5 @@
-//! The CronJob controller (kube-controller-manager's `cronjob`): at each scheduled minute (UTC;
-//! a CronJob with another `timeZone` is not scheduled, as there is no time zone database here)
-//! a Job `<cronjob>-<minutes since the epoch>` made from the job template, with the CronJob as
+//! The CronJob controller (kube-controller-manager's `cronjob`): at each scheduled minute (on
+//! the wall clock of `spec.timeZone`, UTC without one) a Job `<cronjob>-<minutes since the epoch>` made from the job template, with the CronJob as
 //! its controller and the `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation — unless
 //! the CronJob is suspended, the minute is older than `startingDeadlineSeconds`, or
 //! `concurrencyPolicy: Forbid` finds a Job still running (`Replace` deletes it instead). The
@@ -20,6 +19,7 @@ use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;
+use crate::time_zone;
 
 /// The annotation with the minute a Job was scheduled for.
 pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
@@ -162,16 +162,6 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
     if cron_job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
         return None;
     }
-    let zone = cron_job.pointer("/spec/timeZone").and_then(Value::as_str);
-    if zone.is_some_and(|zone| zone != "UTC" && zone != "Etc/UTC") {
-        // No time zone database here: better no run than one at the wrong hour.
-        tracing::warn!(
-            cronjob = objects::name(cron_job),
-            zone,
-            "time zones other than UTC are not scheduled"
-        );
-        return None;
-    }
     let text = cron_job.pointer("/spec/schedule").and_then(Value::as_str)?;
     let schedule = match Schedule::parse(text) {
         Ok(schedule) => schedule,
@@ -180,9 +170,21 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
             return None;
         }
     };
+    let zone_name = cron_job
+        .pointer("/spec/timeZone")
+        .and_then(Value::as_str)
+        .or(schedule.zone())
+        .unwrap_or("");
+    let zone = match time_zone::load(zone_name) {
+        Ok(zone) => zone,
+        Err(error) => {
+            tracing::warn!(cronjob = objects::name(cron_job), %error, "not scheduled");
+            return None;
+        }
+    };
     let since = time_at(cron_job, "/status/lastScheduleTime")
         .or_else(|| time_at(cron_job, "/metadata/creationTimestamp"))?;
-    let scheduled = schedule.latest_between(since, now)?;
+    let scheduled = schedule.latest_between(since, now, &zone)?;
     if let Some(deadline) = cron_job
         .pointer("/spec/startingDeadlineSeconds")
         .and_then(Value::as_i64)
@@ -194,6 +196,19 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
 }
 
 /// Creates the Job of the minute `scheduled` (an existing one — another replica, or an earlier
+/// The scheduled minute as the Job's annotation gives it: RFC 3339 on the wall clock of
+/// `spec.timeZone` (`Z` for UTC), as kube-controller-manager writes it.
+fn scheduled_timestamp(cron_job: &Value, scheduled: OffsetDateTime) -> String {
+    let zone = cron_job
+        .pointer("/spec/timeZone")
+        .and_then(Value::as_str)
+        .and_then(|name| time_zone::load(name).ok());
+    let local = zone.map_or(scheduled, |zone| time_zone::in_zone(&zone, scheduled));
+    local
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| objects::timestamp(scheduled))
+}
+
 /// try — is taken as started).
 fn start(
     state: &State,
@@ -215,7 +230,7 @@ fn start(
     let mut metadata = json!({
         "name": name,
         "ownerReferences": [owner_reference(kind, cron_job)],
-        "annotations": {SCHEDULED_TIMESTAMP: objects::timestamp(scheduled)},
+        "annotations": {SCHEDULED_TIMESTAMP: scheduled_timestamp(cron_job, scheduled)},
     });
     for field in ["labels", "annotations"] {
         if let Some(Value::Object(values)) = template.pointer(&format!("/metadata/{field}")) {

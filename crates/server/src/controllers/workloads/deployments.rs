@@ -90,7 +90,7 @@ fn canonical(value: &Value) -> String {
 }
 
 /// An int-or-percent of `total` (`25%`), rounded up or down.
-fn scaled(value: Option<&Value>, total: i64, default: &str, round_up: bool) -> i64 {
+pub(super) fn scaled(value: Option<&Value>, total: i64, default: &str, round_up: bool) -> i64 {
     let text = match value {
         Some(Value::Number(n)) => return n.as_i64().unwrap_or(0),
         Some(Value::String(s)) => s.as_str(),

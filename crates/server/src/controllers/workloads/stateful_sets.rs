@@ -5,7 +5,12 @@
 //! `controller-revision-hash`, and a PersistentVolumeClaim `<claim>-<pod>` for each of the
 //! `volumeClaimTemplates`. With `OrderedReady` (the default) a pod is created only once every
 //! lower ordinal is Running and Ready, and scaling down removes the highest ordinal first, one at
-//! a time; `Parallel` creates and removes them all at once. The status counts the pods.
+//! a time; `Parallel` creates and removes them all at once. A changed template rolls out as
+//! kube's `RollingUpdate` does: from the highest ordinal down to `partition`, one pod at a time,
+//! each deleted (and made again at the new revision) only once every pod is Running and Ready;
+//! `OnDelete` waits for the user to delete them. The status counts the pods at the current and
+//! the update revision, and the current revision becomes the update's once every pod is updated
+//! and ready.
 
 use std::collections::BTreeMap;
 
@@ -84,6 +89,12 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
             .unwrap_or(0),
     );
     let revision = format!("{name}-{}", pod_template_hash(&template, collisions));
+    let current_revision = set
+        .pointer("/status/currentRevision")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&revision)
+        .to_string();
     let parallel = set
         .pointer("/spec/podManagementPolicy")
         .and_then(Value::as_str)
@@ -131,7 +142,70 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     for index in deleted {
         pods.remove(&index);
     }
-    write_status(state, kind, set, status(set, &pods, &revision));
+    if let Some(index) = roll(state, set, &pods, wanted, &revision) {
+        pods.remove(&index);
+    }
+    let revisions = Revisions {
+        current: &current_revision,
+        update: &revision,
+    };
+    write_status(state, kind, set, status(set, &pods, wanted, revisions));
+}
+
+/// kube's `RollingUpdate` step: once every wanted pod exists and is Running and Ready, the
+/// highest ordinal at or above `partition` that is not at `revision` is deleted (its successor
+/// is made at `revision` by the next sync); the ordinal deleted.
+fn roll(
+    state: &State,
+    set: &Value,
+    pods: &BTreeMap<i64, Value>,
+    wanted: i64,
+    revision: &str,
+) -> Option<i64> {
+    let strategy = set.pointer("/spec/updateStrategy");
+    let kind = strategy
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("RollingUpdate");
+    if kind != "RollingUpdate" || (0..wanted).any(|i| !pods.get(&i).is_some_and(running_and_ready))
+    {
+        return None;
+    }
+    let partition = strategy
+        .and_then(|s| s.pointer("/rollingUpdate/partition"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .max(0);
+    let (index, _) = pods
+        .range(partition..wanted)
+        .rev()
+        .find(|(_, pod)| pod_revision(pod) != revision && !objects::is_terminating(pod))?;
+    let name = objects::name(set);
+    generic::delete(
+        state,
+        kinds::core::pods(),
+        objects::namespace(set),
+        &format!("{name}-{index}"),
+        &DeleteOptions::default(),
+        false,
+    )
+    .ok()?;
+    Some(*index)
+}
+
+/// The revision `pod` was made from.
+fn pod_revision(pod: &Value) -> &str {
+    pod.pointer("/metadata/labels/controller-revision-hash")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// A set's revisions: the one its pods were at before the template changed, and the one of
+/// its template now.
+#[derive(Clone, Copy)]
+struct Revisions<'a> {
+    current: &'a str,
+    update: &'a str,
 }
 
 /// Creates the pod of ordinal `index` (and its claims); `None` when the registry refused it.
@@ -233,28 +307,41 @@ fn ensure_claim(state: &State, set: &Value, claim: &Value, claim_name: &str) {
 }
 
 /// The status kube's StatefulSet controller writes: the pods, the ready and available ones, the
-/// ones at the current (= update) revision.
-fn status(set: &Value, pods: &BTreeMap<i64, Value>, revision: &str) -> Value {
+/// ones at the current and at the update revision; the update revision becomes the current one
+/// once every wanted pod is at it and ready (`completeRollingUpdate`).
+fn status(
+    set: &Value,
+    pods: &BTreeMap<i64, Value>,
+    wanted: i64,
+    revisions: Revisions<'_>,
+) -> Value {
     let count = pods.len() as i64;
     let ready_count = pods.values().filter(|p| ready(p)).count() as i64;
-    let current = pods
-        .values()
-        .filter(|p| {
-            p.pointer("/metadata/labels/controller-revision-hash") == Some(&json!(revision))
-        })
-        .count() as i64;
+    let at = |revision: &str| {
+        pods.values()
+            .filter(|p| pod_revision(p) == revision)
+            .count() as i64
+    };
+    let updated = at(revisions.update);
+    let complete = updated == wanted && count == wanted && ready_count == wanted;
+    let current_revision = if complete {
+        revisions.update
+    } else {
+        revisions.current
+    };
+    let current = at(current_revision);
     let mut status = json!({
         "replicas": count,
         "availableReplicas": ready_count,
-        "currentRevision": revision,
-        "updateRevision": revision,
+        "currentRevision": current_revision,
+        "updateRevision": revisions.update,
         "collisionCount": set.pointer("/status/collisionCount").cloned().unwrap_or(json!(0)),
         "observedGeneration": set.pointer("/metadata/generation").cloned().unwrap_or(json!(1)),
     });
     for (field, value) in [
         ("readyReplicas", ready_count),
         ("currentReplicas", current),
-        ("updatedReplicas", current),
+        ("updatedReplicas", updated),
     ] {
         if value > 0 {
             status[field] = json!(value);

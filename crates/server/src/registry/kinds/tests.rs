@@ -53,6 +53,7 @@ fn accessors_name_the_right_kinds() {
     assert_eq!(core::config_maps().resource, "configmaps");
     assert_eq!(core::pods().resource, "pods");
     assert_eq!(core::nodes().resource, "nodes");
+    assert_eq!(core::extended::resource_quotas().resource, "resourcequotas");
     assert_eq!(rbac::roles().resource, "roles");
     assert_eq!(rbac::role_bindings().resource, "rolebindings");
     assert_eq!(rbac::cluster_roles().resource, "clusterroles");
