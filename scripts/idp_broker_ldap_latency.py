@@ -42,6 +42,7 @@ import html
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -588,6 +589,7 @@ def main():
         for p in processes:
             p.kill()
             p.wait()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
