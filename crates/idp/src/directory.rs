@@ -15,7 +15,7 @@ pub mod transient;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
 use kubeward_store::{ListScope, ObjectKey, Store, StoreError, StoreExt as _};
@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 
 use crate::events::RealmEvents;
 use crate::flows::refresh::Session;
+use crate::model::user_index::UserIndex;
 use crate::model::{ModelError, Realm};
 use crate::representation::Minter;
 use crate::revocations::{self, Feed};
@@ -150,11 +151,23 @@ impl Sessions {
     }
 }
 
-/// A realm as cached, with the revision it was stored at.
+/// A realm as cached, with the revision it was stored at and its users' index (built at its
+/// first use).
 #[derive(Clone)]
 struct Cached {
     realm: Arc<Realm>,
     revision: u64,
+    index: Arc<OnceLock<Arc<UserIndex>>>,
+}
+
+impl Cached {
+    fn new(realm: Arc<Realm>, revision: u64) -> Self {
+        Self {
+            realm,
+            revision,
+            index: Arc::default(),
+        }
+    }
 }
 
 /// What the directory keeps in memory: the realms and how many times the keys changed. Shared
@@ -184,7 +197,7 @@ impl Memory {
             return;
         }
         let realm = Arc::new(realm);
-        realms.insert(realm.name.clone(), Cached { realm, revision });
+        realms.insert(realm.name.clone(), Cached::new(realm, revision));
     }
 
     /// Forgets a realm deleted at `revision`, unless it was stored again since.
@@ -441,6 +454,19 @@ impl Directory {
         self.memory.read().get(name).map(|c| c.realm.clone())
     }
 
+    /// The index of `realm`'s users, when `realm` is the realm as cached (as
+    /// [`Directory::realm`] returned it); built at its first use and kept until the realm
+    /// changes. `None` for another copy (an edited or overlaid realm): scan it.
+    pub fn user_index(&self, realm: &Arc<Realm>) -> Option<Arc<UserIndex>> {
+        let cell = self
+            .memory
+            .read()
+            .get(&realm.name)
+            .filter(|c| Arc::ptr_eq(&c.realm, realm))
+            .map(|c| c.index.clone())?;
+        Some(cell.get_or_init(|| Arc::new(UserIndex::of(realm))).clone())
+    }
+
     /// Every realm, sorted by name.
     pub fn realms(&self) -> Vec<Arc<Realm>> {
         let mut all: Vec<Arc<Realm>> = self
@@ -489,10 +515,7 @@ impl Directory {
             }
             let realm: Realm = unwrap("realm", stored)?;
             self.memory.remember(realm.clone(), at);
-            return Ok(Cached {
-                realm: Arc::new(realm),
-                revision: at,
-            });
+            return Ok(Cached::new(Arc::new(realm), at));
         }
         self.memory
             .read()
@@ -833,13 +856,7 @@ fn list_realms(store: &dyn Store) -> Result<(HashMap<String, Cached>, u64), Dire
     for object in listing.items {
         let at = revision(&object);
         let realm: Realm = unwrap("realm", object)?;
-        realms.insert(
-            realm.name.clone(),
-            Cached {
-                realm: Arc::new(realm),
-                revision: at,
-            },
-        );
+        realms.insert(realm.name.clone(), Cached::new(Arc::new(realm), at));
     }
     Ok((realms, listing.revision))
 }

@@ -830,3 +830,4 @@ mod composites;
 mod federation;
 #[cfg(test)]
 mod tests;
+pub mod user_index;

@@ -41,6 +41,34 @@ fn realms_survive_a_reopen_and_updates_are_atomic() {
 }
 
 #[test]
+fn the_user_index_is_of_the_realm_as_cached_and_follows_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = open(&dir);
+    d.create_realm(Realm::new("1".into(), "demo".into()))
+        .unwrap();
+    d.update_realm("demo", |r| Ok(r.add_user(User::new("u".into(), "bob"))?))
+        .unwrap();
+    let cached = d.realm("demo").unwrap();
+    let index = d
+        .user_index(&cached)
+        .expect("the cached realm has an index");
+    assert_eq!(index.username("bob"), &[0]);
+    assert!(
+        Arc::ptr_eq(&index, &d.user_index(&cached).unwrap()),
+        "built once"
+    );
+    // Another copy of the realm (edited, overlaid) has none: it is scanned.
+    assert!(d.user_index(&Arc::new(Realm::clone(&cached))).is_none());
+    d.update_realm("demo", |r| Ok(r.add_user(User::new("v".into(), "amy"))?))
+        .unwrap();
+    assert!(d.user_index(&cached).is_none(), "the realm changed since");
+    let now = d.realm("demo").unwrap();
+    let index = d.user_index(&now).unwrap();
+    assert_eq!(index.username("amy"), &[1]);
+    assert_eq!(index.in_username_order(), &[1, 0]);
+}
+
+#[test]
 fn sessions_and_keys_are_stored_per_realm() {
     let dir = tempfile::tempdir().unwrap();
     let d = open(&dir);

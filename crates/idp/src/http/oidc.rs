@@ -73,7 +73,7 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
         "token_endpoint_auth_signing_alg_values_supported": algs,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "claims_supported": ["aud", "sub", "iss", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "acr"],
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "acr", "azp", "nonce"],
         "claim_types_supported": ["normal"],
         "claims_parameter_supported": false,
         "scopes_supported": scopes,
@@ -83,6 +83,7 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
         "tls_client_certificate_bound_access_tokens": false,
         "revocation_endpoint": format!("{oidc}/revoke"),
         "backchannel_logout_supported": false,
+        "backchannel_logout_session_supported": false,
         "device_authorization_endpoint": format!("{oidc}/auth/device"),
         "authorization_response_iss_parameter_supported": true,
     }))

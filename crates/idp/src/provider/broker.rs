@@ -20,6 +20,9 @@ use crate::model::{IdentityProvider, IdentityProviderMapper, ModelError, Realm, 
 /// Keycloak's message for a failed upstream login.
 pub const UNEXPECTED: &str = "Unexpected error when authenticating with identity provider";
 
+/// Keycloak's message for a disabled user.
+const DISABLED: &str = "Account is disabled, contact your administrator.";
+
 /// What a refresh learned from the upstream: the user's identity now, and its next refresh
 /// token.
 #[derive(Debug, Clone)]
@@ -48,6 +51,38 @@ fn usable<'r>(realm: &'r Realm, alias: &str) -> Option<&'r IdentityProvider> {
     realm
         .identity_provider(alias)
         .filter(|p| p.enabled && !p.link_only)
+}
+
+/// The session's link to the upstream login.
+fn link_of(alias: &str, refresh_token: Option<String>) -> BrokerLink {
+    BrokerLink {
+        alias: alias.to_string(),
+        refresh_token,
+    }
+}
+
+/// The linked user of a later login whose mappers change nothing: its id, read from `realm`
+/// without copying or writing it (`None`: a first login, or a change to write). A disabled
+/// user is refused.
+fn unchanged_user(
+    realm: &Realm,
+    alias: &str,
+    sync: SyncMode,
+    identity: &BrokeredIdentity,
+) -> Result<Option<String>, String> {
+    let Some(user) = realm.user_by_federated_identity(alias, &identity.id) else {
+        return Ok(None);
+    };
+    if !user.enabled {
+        return Err(DISABLED.to_string());
+    }
+    let mappers = mappers_of(realm, alias);
+    let mut mapped = user.clone();
+    if mappers::apply(realm, &mut mapped, &mappers, sync, &identity.claims, false).is_err() {
+        // The write path reports the mapper's refusal.
+        return Ok(None);
+    }
+    Ok((mapped == *user).then(|| user.id.clone()))
 }
 
 /// A mapper's refusal, as the directory carries it.
@@ -169,6 +204,16 @@ impl Provider {
     ) -> Result<LoginStep, String> {
         let provider = usable(realm, alias).ok_or_else(|| UNEXPECTED.to_string())?;
         let sync = provider.sync_mode();
+        if let Some(user_id) = unchanged_user(realm, alias, sync, identity)? {
+            return Ok(self.finish_login(
+                realm,
+                issuer,
+                login_id,
+                &user_id,
+                Some(link_of(alias, refresh_token)),
+                now,
+            ));
+        }
         let id = identity.clone();
         let alias_owned = alias.to_string();
         let created_millis = i64::try_from(now).unwrap_or(0) * 1000;
@@ -183,10 +228,7 @@ impl Provider {
             }) {
                 let mut user = r.users[i].clone();
                 if !user.enabled {
-                    return Err(ModelError::Invalid(
-                        "Account is disabled, contact your administrator.".into(),
-                    )
-                    .into());
+                    return Err(ModelError::Invalid(DISABLED.into()).into());
                 }
                 mappers::apply(r, &mut user, &mappers, sync, &id.claims, false).map_err(refused)?;
                 let user_id = user.id.clone();
@@ -217,11 +259,14 @@ impl Provider {
                 UNEXPECTED.to_string()
             }
         })?;
-        let link = BrokerLink {
-            alias: alias.to_string(),
-            refresh_token,
-        };
-        Ok(self.finish_login(realm, issuer, login_id, &user_id, Some(link), now))
+        Ok(self.finish_login(
+            realm,
+            issuer,
+            login_id,
+            &user_id,
+            Some(link_of(alias, refresh_token)),
+            now,
+        ))
     }
 
     /// Before a refresh grant: when the refresh token's session came through an upstream
@@ -356,3 +401,6 @@ impl Provider {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

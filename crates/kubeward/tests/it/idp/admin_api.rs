@@ -1,6 +1,8 @@
 //! Keycloak's admin REST API driven by PyPI python-keycloak: seed 001's realm built with
 //! `KeycloakAdmin`, a token got and verified with `KeycloakOpenID`.
 
+use serde_json::json;
+
 use super::*;
 
 #[test]
@@ -91,4 +93,31 @@ fn unknown_objects_are_404_in_keycloaks_words() {
             "GET {path}"
         );
     }
+}
+
+#[test]
+fn python_keycloak_finds_users_exactly_and_pages_them_in_username_order() {
+    let idp = Idp::start();
+    let r = python_keycloak("keycloak_user_search.py", &idp, &[]);
+    assert_eq!(r["page1"], json!(["amy", "bob"]));
+    assert_eq!(r["page2"], json!(["carol", "dave"]));
+    assert_eq!(r["page_past_end"], json!([]));
+    assert_eq!(r["exact"], json!(["amy"]), "case-insensitive, as Keycloak");
+    assert_eq!(r["exact_prefix"], json!([]));
+    assert_eq!(r["substring"], json!(["bob", "carol", "zoe"]));
+    assert_eq!(r["search"], json!(["carol"]));
+    assert_eq!(r["email_exact"], json!(["bob"]));
+    assert_eq!(
+        r["exact_and_disabled"],
+        json!([]),
+        "the other filters still apply"
+    );
+    assert_eq!(r["count_exact"], 1);
+    assert_eq!(r["count_all"], 5);
+    // A change is seen by the next search.
+    assert_eq!(r["after_create"], json!(["eve"]));
+    assert_eq!(r["old_email"], json!([]));
+    assert_eq!(r["new_email"], json!(["bob"]));
+    assert_eq!(r["after_delete"], json!([]));
+    assert_eq!(r["all"], json!(["amy", "bob", "carol", "eve", "zoe"]));
 }

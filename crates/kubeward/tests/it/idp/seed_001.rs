@@ -82,6 +82,29 @@ fn discovery_jwks_and_the_auth_prefix_agree() {
             doc["jwks_uri"],
             format!("{issuer}/protocol/openid-connect/certs")
         );
+        // Keycloak 26's claims (its tokens carry them all), and back-channel logout refused
+        // whole (Keycloak publishes both flags).
+        assert_eq!(
+            doc["claims_supported"],
+            serde_json::json!([
+                "iss",
+                "sub",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "name",
+                "given_name",
+                "family_name",
+                "preferred_username",
+                "email",
+                "acr",
+                "azp",
+                "nonce"
+            ])
+        );
+        assert_eq!(doc["backchannel_logout_supported"], false);
+        assert_eq!(doc["backchannel_logout_session_supported"], false);
         let (status, body) = idp.curl(&[doc["jwks_uri"].as_str().unwrap()]);
         assert_eq!(status, 200);
         let jwks = json(&body);
