@@ -142,13 +142,20 @@ pub fn ready(pod: &Value) -> bool {
         .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
-/// Writes `status` as the status of `object` of `kind` unless it is the stored one.
+/// Writes `status` as the status of `object` of `kind` unless it is the stored one — and only
+/// if `object` is still the stored version (kube's controllers update status with the
+/// resourceVersion they read): a status computed from an older read is dropped, and the
+/// change that made it stale brings the object back to its controller.
 pub fn write_status(state: &State, kind: &Kind, object: &Value, status: Value) {
     if object.get("status") == Some(&status) {
         return;
     }
     let key = kind.key(objects::namespace(object), objects::name(object));
+    let read = objects::resource_version(object);
     let written = state.store.modify(&key, |mut current| {
+        if !read.is_empty() && objects::resource_version(&current) != read {
+            return Err(kubeward_store::StoreError::Conflict);
+        }
         current["status"] = status.clone();
         Ok::<_, kubeward_store::StoreError>(current)
     });
