@@ -21,7 +21,7 @@ pub mod sigv4;
 pub mod state;
 pub mod xml;
 
+pub use eks::Clusters;
 pub use error::AwsError;
 pub use http::router;
-pub use eks::Clusters;
 pub use state::{Created, State};
