@@ -185,6 +185,12 @@ impl std::fmt::Debug for StsCall {
 }
 
 impl StsCall {
+    /// The key the token's verification is cached under (the SHA-256 of the token): calls for
+    /// one token can be joined by it.
+    pub fn key(&self) -> &CacheKey {
+        &self.key
+    }
+
     /// The error for a request that did not complete; `reason` must not contain the URL.
     pub fn transport_error(&self, reason: impl std::fmt::Display) -> IamError {
         IamError::Sts(StsError::Transport {

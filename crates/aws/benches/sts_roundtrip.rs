@@ -66,7 +66,7 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let address = listener.local_addr().unwrap();
     runtime.spawn(async move {
-        axum::serve(listener, kubeward_aws::router(state))
+        axum::serve(listener, kubeward_aws::router(state, Default::default()))
             .await
             .unwrap();
     });

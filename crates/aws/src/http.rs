@@ -1,6 +1,7 @@
-//! The local AWS's HTTP side (IAM, STS and EC2): one route that takes AWS query API requests (form POSTs signed in
-//! a header, or presigned GETs), verifies their signature with AWS's signer, finds the caller,
-//! runs the action and answers AWS's XML — or JSON, when STS is asked for it.
+//! The local AWS's HTTP side (IAM, STS, EC2 and EKS): one route that takes AWS query API requests (form POSTs signed in
+//! a header, or presigned GETs) and EKS's REST JSON requests, verifies their signature with
+//! AWS's signer, finds the caller, runs the action and answers AWS's XML — or JSON, when STS is
+//! asked for it, and for EKS.
 
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -12,14 +13,25 @@ use axum::response::{IntoResponse, Response};
 
 use crate::actions::{self, Caller, Params};
 use crate::ec2;
+use crate::eks::{self, Clusters};
 use crate::error::AwsError;
 use crate::sigv4::{self, Incoming};
 use crate::state::{State, ids};
 use crate::xml;
 
-/// The router of the local IAM, STS and EC2 (all on one listener).
-pub fn router(state: State) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(state)
+/// The router of the local IAM, STS, EC2 and EKS (all on one listener); EKS describes
+/// `clusters`.
+pub fn router(state: State, clusters: Clusters) -> axum::Router {
+    axum::Router::new()
+        .fallback(handle)
+        .with_state(Shared { state, clusters })
+}
+
+/// What every request reads.
+#[derive(Clone)]
+struct Shared {
+    state: State,
+    clusters: Clusters,
 }
 
 /// One request, as received.
@@ -31,7 +43,7 @@ struct Received {
 }
 
 async fn handle(
-    Extract(state): Extract<State>,
+    Extract(shared): Extract<Shared>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -53,7 +65,7 @@ async fn handle(
     };
     #[allow(clippy::disallowed_methods)] // The server layer reads the clock.
     let now = SystemTime::now();
-    match tokio::task::spawn_blocking(move || answer(&state, &received, now)).await {
+    match tokio::task::spawn_blocking(move || answer(&shared, &received, now)).await {
         Ok(response) => response,
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
@@ -75,7 +87,8 @@ fn parameters(received: &Received) -> HashMap<String, String> {
     params
 }
 
-fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
+fn answer(shared: &Shared, received: &Received, now: SystemTime) -> Response {
+    let state = &shared.state;
     let request_id = ids::request_id();
     let params = parameters(received);
     let action = params.get("Action").cloned().unwrap_or_default();
@@ -105,6 +118,9 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
         _ if action.ends_with("Instances") => "ec2".into(),
         _ => "iam".into(),
     };
+    if service == "eks" {
+        return eks_answer(shared, &incoming, signature, &region, now, request_id);
+    }
     let json = service == "sts"
         && received
             .headers
@@ -190,6 +206,64 @@ fn answer(state: &State, received: &Received, now: SystemTime) -> Response {
         body,
     )
         .into_response()
+}
+
+/// An EKS request: its JSON answer, or EKS's error (the code in `x-amzn-ErrorType`).
+fn eks_answer(
+    shared: &Shared,
+    incoming: &Incoming<'_>,
+    signature: Result<Option<sigv4::Signature>, AwsError>,
+    region: &str,
+    now: SystemTime,
+    request_id: String,
+) -> Response {
+    let state = &shared.state;
+    let operation = eks::operation(incoming.method, incoming.path);
+    let result = signature
+        .and_then(|s| s.ok_or_else(AwsError::missing_authentication))
+        .and_then(|signature| {
+            let caller = authenticate(state, incoming, &signature, now)?;
+            let outcome = eks::run(
+                &shared.clusters,
+                incoming.method,
+                incoming.path,
+                &caller,
+                state.account_id(),
+                region,
+            );
+            tracing::info!(
+                service = "eks",
+                action = operation,
+                caller = %caller.arn(state.account_id()),
+                outcome = %outcome.as_ref().map_or_else(|e| e.code, |_| "ok"),
+                "local AWS request"
+            );
+            outcome
+        });
+    let (status, body, error_type) = match result {
+        Ok(answer) => (200, answer.to_string(), None),
+        Err(error) => (error.status, eks::error_body(&error), Some(error.code)),
+    };
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::HeaderName::from_static("x-amzn-requestid"),
+                request_id,
+            ),
+        ],
+        body,
+    )
+        .into_response();
+    if let Some(code) = error_type
+        && let Ok(value) = header::HeaderValue::from_str(code)
+    {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-amzn-errortype"), value);
+    }
+    response
 }
 
 fn is_sts_action(action: &str) -> bool {

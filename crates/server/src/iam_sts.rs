@@ -2,12 +2,19 @@
 //! not seen verified yet is checked (`kubeward_authn::iam::Iam::check`), its presigned STS
 //! `GetCallerIdentity` URL is sent with the headers [`StsCall`] names — no redirects followed,
 //! 10 seconds at most — and STS's reply goes back to `Iam::identity`, which caches the identity
-//! for the token's lifetime; the chain then answers from that cache. The same call reaches real
+//! for the token's lifetime; the chain then answers from that cache. Requests that bring the
+//! same unverified token while its call is out wait for that call instead of making their own
+//! (single flight), so a burst of concurrent requests with one token makes one STS call.
+//! The same call reaches real
 //! STS and the local AWS of `kubeward up`; only the URL differs (`--aws-iam-sts-endpoint`).
 //! Errors never hold the URL (a presigned URL is a credential until it expires).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use kubeward_authn::cache::CacheKey;
+use tokio::sync::OnceCell;
 
 use kubeward_authn::iam::ec2::Ec2Settings;
 use kubeward_authn::iam::{Check, Iam, IamError, StsCall, StsReply, token::V1_PREFIX};
@@ -98,7 +105,12 @@ pub struct IamVerifier {
     iam: Arc<Iam>,
     client: reqwest::Client,
     ec2: Option<Ec2Resolver>,
+    in_flight: InFlight,
 }
+
+/// The STS calls out now, by token (its cache key): the outcome, shared with every request
+/// that brings the token while the call is out.
+type InFlight = Mutex<HashMap<CacheKey, Arc<OnceCell<Result<(), IamError>>>>>;
 
 impl IamVerifier {
     /// A verifier for the chain's IAM authenticator, trusting `extra_ca_pem` besides the
@@ -114,6 +126,7 @@ impl IamVerifier {
             iam,
             ec2: ec2.map(|settings| Ec2Resolver::new(settings, client.clone())),
             client,
+            in_flight: Mutex::new(HashMap::new()),
         })
     }
 
@@ -156,14 +169,40 @@ impl IamVerifier {
             Ok(Check::Call(call)) => call,
             Err(error) => return Some(Err(error)),
         };
-        let reply = match send_sts(&self.client, &call).await {
-            Ok(reply) => reply,
-            Err(error) => return Some(Err(error)),
-        };
-        Some(
-            self.iam
-                .identity(&call, &reply, crate::clock::system_now())
-                .map(|_| ()),
-        )
+        let key = *call.key();
+        let flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key)
+            .or_default()
+            .clone();
+        // The first request makes the call; the others wait for its outcome (if the first is
+        // cancelled, the next waiter makes it).
+        let outcome = flight
+            .get_or_init(|| self.call_sts(token, call))
+            .await
+            .clone();
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        if in_flight
+            .get(&key)
+            .is_some_and(|current| Arc::ptr_eq(current, &flight))
+        {
+            in_flight.remove(&key);
+        }
+        Some(outcome)
+    }
+
+    /// One STS call: the reply read into the IAM cache (a success stays there for the token's
+    /// lifetime; a refusal is not kept, the next request asks again).
+    async fn call_sts(&self, token: &str, call: StsCall) -> Result<(), IamError> {
+        // Verified meanwhile by a call that has just finished.
+        if let Ok(Check::Cached(_)) = self.iam.check(token, crate::clock::system_now()) {
+            return Ok(());
+        }
+        let reply = send_sts(&self.client, &call).await?;
+        self.iam
+            .identity(&call, &reply, crate::clock::system_now())
+            .map(|_| ())
     }
 }

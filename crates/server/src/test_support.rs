@@ -313,6 +313,12 @@ impl Drop for FakeSts {
 impl FakeSts {
     /// Listens on a free port.
     pub async fn start() -> Self {
+        Self::start_slow(std::time::Duration::ZERO).await
+    }
+
+    /// Listens on a free port and holds each answer for `delay` (so that concurrent requests
+    /// overlap the call).
+    pub async fn start_slow(delay: std::time::Duration) -> Self {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -333,6 +339,7 @@ impl FakeSts {
                         }
                     }
                     counted.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(delay).await;
                     let body = format!(
                         r#"{{"GetCallerIdentityResponse":{{"GetCallerIdentityResult":{{"Account":"390844768149","Arn":"{IAM_USER_ARN}","UserId":"AIDAVZ3QK7EXAMPLE"}},"ResponseMetadata":{{"RequestId":"r"}}}}}}"#
                     );

@@ -283,6 +283,11 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         };
         let url = format!("https://{host}:{}", address.port());
         write_admin_kubeconfig(&layout, &url)?;
+        if let (Some(aws), Some(name)) = (&aws, &cluster_id) {
+            #[allow(clippy::disallowed_methods)] // The command line is where the clock is read.
+            let now = std::time::SystemTime::now();
+            aws.describe_cluster(name, &url, &ca_pem, now);
+        }
         let oidc_kubeconfig = match idp.client_secret(up_oidc::REALM, up_oidc::CLIENT_ID) {
             Some(secret) if trusts_own_idp => Some(up_oidc::write_kubeconfig(
                 &data_dir.join(up_oidc::KUBECONFIG_FILE),

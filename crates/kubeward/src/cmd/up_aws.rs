@@ -1,4 +1,5 @@
-//! The local AWS of `kubeward up --aws-iam-cluster-id NAME`: IAM, STS and EC2 on loopback over
+//! The local AWS of `kubeward up --aws-iam-cluster-id NAME`: IAM, STS, EC2 and EKS (the cluster
+//! itself, for `aws eks update-kubeconfig`) on loopback over
 //! TLS (the identity provider's certificate, from the cluster CA), state in the shared store,
 //! the root's access key in `<data-dir>/aws-credentials` (0600, the AWS CLI's format).
 
@@ -27,6 +28,28 @@ pub struct LocalAws {
     pub credentials: PathBuf,
     /// The root's access key: the API server's credentials for EC2 (`{{EC2PrivateDNSName}}`).
     pub root: super::aws_credentials::Credentials,
+    /// The clusters EKS's `DescribeCluster` answers (the API server, once it listens).
+    pub clusters: kubeward_aws::Clusters,
+}
+
+impl LocalAws {
+    /// Makes EKS describe the API server at `endpoint` as cluster `name`, so that
+    /// `aws eks update-kubeconfig --name NAME` writes its kubeconfig.
+    pub fn describe_cluster(&self, name: &str, endpoint: &str, ca_pem: &str, now: SystemTime) {
+        let version: serde_json::Value =
+            serde_json::from_str(kubeward_server::VERSION_JSON).unwrap_or_default();
+        self.clusters.put(kubeward_aws::eks::Cluster {
+            name: name.to_string(),
+            endpoint: endpoint.to_string(),
+            ca_pem: ca_pem.to_string(),
+            version: format!(
+                "{}.{}",
+                version["major"].as_str().unwrap_or("1"),
+                version["minor"].as_str().unwrap_or_default()
+            ),
+            created_at: now,
+        });
+    }
 }
 
 /// Opens the state (creating the account on the first start), writes the credentials file if
@@ -77,7 +100,8 @@ pub async fn start(
         Access::Public,
     )
     .context("writing the local AWS's endpoint")?;
-    let app = kubeward_aws::router(state);
+    let clusters = kubeward_aws::Clusters::default();
+    let app = kubeward_aws::router(state, clusters.clone());
     let handler = move |request: http::Request<hyper::body::Incoming>,
                         _connection: Arc<kubeward_net::ConnectionInfo>| {
         let app = app.clone();
@@ -104,6 +128,7 @@ pub async fn start(
             secret_access_key: root.secret_access_key,
             session_token: None,
         },
+        clusters,
     })
 }
 
@@ -111,16 +136,16 @@ pub async fn start(
 pub fn print_banner(aws: &LocalAws, data_dir: &Path, cluster_id: &str) {
     let ca = data_dir.join("pki").join("ca.crt");
     println!(
-        "Local AWS (IAM, STS, EC2): {} (account {})",
+        "Local AWS (IAM, STS, EC2, EKS): {} (account {})",
         aws.url, aws.account_id
     );
     println!(
-        "  export AWS_SHARED_CREDENTIALS_FILE={} AWS_CA_BUNDLE={} AWS_DEFAULT_REGION=us-east-1",
+        "  export AWS_SHARED_CREDENTIALS_FILE={} AWS_CA_BUNDLE={} AWS_DEFAULT_REGION=ap-northeast-2",
         aws.credentials.display(),
         ca.display()
     );
     println!(
-        "  export AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url}",
+        "  export AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url} AWS_ENDPOINT_URL_EKS={url}",
         url = aws.url
     );
     println!("  aws iam create-user --user-name testuser");
@@ -132,7 +157,7 @@ pub fn print_banner(aws: &LocalAws, data_dir: &Path, cluster_id: &str) {
         "  kubeward eks iamidentitymapping create --cluster {cluster_id} --username testuser --group system:masters --arn arn:aws:iam::{}:user/testuser",
         aws.account_id
     );
-    println!("  kubeward eks update-kubeconfig --name {cluster_id} --user-alias testuser");
+    println!("  aws eks update-kubeconfig --name {cluster_id} --user-alias testuser");
     println!(
         "  kubeward auth explain --data-dir {} --aws-iam-cluster-id {cluster_id}   # IAM tokens: verified against this endpoint",
         data_dir.display()

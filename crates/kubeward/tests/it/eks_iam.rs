@@ -33,7 +33,7 @@ fn lab() -> Lab {
     let line = cluster
         .banner
         .lines()
-        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS, EC2): "))
+        .find_map(|l| l.strip_prefix("Local AWS (IAM, STS, EC2, EKS): "))
         .unwrap_or_else(|| panic!("no local AWS in the banner:\n{}", cluster.banner))
         .to_string();
     let (url, rest) = line.split_once(" (account ").unwrap();
@@ -284,8 +284,8 @@ fn shape(value: &Value, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
-/// The same calls through boto3 against kubeward's local AWS and against moto: the parsed
-/// responses have the same fields.
+/// The same calls through boto3 against kubeward's local AWS and against moto (EKS's
+/// DescribeCluster included): the parsed responses have the same fields.
 #[test]
 fn response_shapes_agree_with_moto() {
     let lab = lab();
@@ -295,8 +295,9 @@ os.environ['MOTO_IAM_LOAD_MANAGED_POLICIES'] = 'true'
 import boto3
 from moto import mock_aws
 
-def calls(iam, sts, assume):
+def calls(iam, sts, assume, describe_cluster):
     out = {}
+    out['DescribeCluster'] = describe_cluster()
     out['CreateUser'] = iam.create_user(UserName='testuser')
     key = iam.create_access_key(UserName='testuser')
     out['CreateAccessKey'] = key
@@ -321,15 +322,21 @@ def local(kind, key=None):
     if key:
         kw.update(aws_access_key_id=key['AccessKeyId'], aws_secret_access_key=key['SecretAccessKey'])
     return boto3.Session(profile_name='default').client(kind, **kw) if not key else boto3.client(kind, **kw)
-ours = calls(local('iam'), local('sts'), lambda k: local('sts', k))
+ours = calls(local('iam'), local('sts'), lambda k: local('sts', k), lambda: local('eks').describe_cluster(name='myeks'))
 
-for name in ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_CA_BUNDLE']:
+def moto_cluster():
+    eks = boto3.client('eks', region_name='us-east-1')
+    eks.create_cluster(name='myeks', roleArn='arn:aws:iam::123456789012:role/eks', resourcesVpcConfig={}, tags={})
+    return eks.describe_cluster(name='myeks')
+
+for name in ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_EKS', 'AWS_CA_BUNDLE']:
     os.environ.pop(name, None)
 os.environ['AWS_ACCESS_KEY_ID'] = 'testing'
 os.environ['AWS_SECRET_ACCESS_KEY'] = 'testing'
 with mock_aws():
     theirs = calls(boto3.client('iam', region_name='us-east-1'), boto3.client('sts', region_name='us-east-1'),
-                   lambda k: boto3.client('sts', region_name='us-east-1', aws_access_key_id=k['AccessKeyId'], aws_secret_access_key=k['SecretAccessKey']))
+                   lambda k: boto3.client('sts', region_name='us-east-1', aws_access_key_id=k['AccessKeyId'], aws_secret_access_key=k['SecretAccessKey']),
+                   moto_cluster)
 print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
 "#;
     std::fs::write(lab.cluster.scratch("shapes.py"), script).unwrap();
@@ -340,7 +347,7 @@ print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let both: Value = serde_json::from_str(&ran.stdout).unwrap();
     let actions = both["moto"].as_object().unwrap();
-    assert_eq!(actions.len(), 8);
+    assert_eq!(actions.len(), 9);
     for (action, theirs) in actions {
         let mut want = Vec::new();
         shape(theirs, "", &mut want);
@@ -372,6 +379,23 @@ print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
                 .any(|optional| p.contains(optional))
             })
             .collect();
+        if action == "DescribeCluster" {
+            // The local EKS answers what `aws eks update-kubeconfig` reads (name, ARN, endpoint,
+            // CA, status, version), not the VPC, logging and OIDC settings of a cluster it
+            // does not have.
+            for field in [
+                "cluster.arn",
+                "cluster.endpoint",
+                "cluster.certificateAuthority.data",
+                "cluster.status",
+            ] {
+                assert!(
+                    got.contains(&field.to_string()),
+                    "DescribeCluster lacks {field}"
+                );
+            }
+            continue;
+        }
         let lacking: Vec<&&String> = core.iter().filter(|p| !got.contains(p)).collect();
         assert!(
             lacking.is_empty(),
@@ -586,6 +610,54 @@ fn seed_004_kubectl_with_iam_tokens_through_the_api_server() {
             "{name}"
         );
     }
+    // Two more that only STS can refuse: a token for another cluster id (x-k8s-aws-id signed
+    // with another value) and one signed with an access key IAM does not know.
+    let sts_refused = [
+        (
+            "wrong cluster id",
+            format!("{as_testuser} aws eks get-token --cluster-name another-cluster"),
+            "SignatureDoesNotMatch",
+        ),
+        (
+            "unknown access key",
+            "AWS_ACCESS_KEY_ID=AKIAUNKNOWNUNKNOWN00 AWS_SECRET_ACCESS_KEY=unknownunknownunknownunknownunknownunkno aws eks get-token --cluster-name myeks".to_string(),
+            "InvalidClientTokenId",
+        ),
+    ];
+    let mut seen = vec![good.clone()];
+    for (name, command, reason) in sts_refused {
+        let ran = lab.sh(&format!(
+            "{command} --output json | python3 -c \"import json,sys;print(json.load(sys.stdin)['status']['token'],end='')\""
+        ));
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stderr);
+        assert_eq!(
+            curl(&ran.stdout),
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}\n\n401",
+            "{name}"
+        );
+        assert!(
+            lab.cluster.log().contains(reason),
+            "{name}: no {reason} in the server's log"
+        );
+        seen.push(ran.stdout);
+    }
+    // Each refusal logged its reason, and no token (nor its presigned URL) is in the log.
+    let log = lab.cluster.log();
+    for reason in [
+        "invalid bearer token, input token was not properly formatted: X-Amz-Date parameter is expired",
+        "invalid bearer token, input token was not properly formatted: client did not sign the x-k8s-aws-id header",
+        "invalid bearer token, input token was not properly formatted: unexpected scheme",
+        "invalid bearer token, input token was not properly formatted: token is too large",
+    ] {
+        assert!(log.contains(reason), "no {reason:?} in the log");
+    }
+    for token in &seen {
+        assert!(!log.contains(&token[11..60]), "a token is in the log");
+    }
+    assert!(
+        !log.contains("X-Amz-Signature="),
+        "a presigned URL is in the log"
+    );
     let up = lab.cluster.kubectl(&["get", "--raw", "/readyz"]);
     assert!(up.status.success());
 }
@@ -816,5 +888,99 @@ print(json.dumps({'ours': ours, 'moto': theirs}, default=str))
     }
     for path in required {
         assert!(seen.iter().any(|p| p == path), "no {path} in {seen:?}");
+    }
+}
+
+/// The commands of the README's seed 004 EKS block after `kubeward up` (comment lines
+/// skipped, `\` continuations joined), each with the fragments its trailing `# …` comment says
+/// it prints (split at `…` and at column gaps).
+fn readme_eks_commands() -> Vec<(String, Vec<String>)> {
+    let readme = std::fs::read_to_string(kubeward_testkit::repo().join("README.md")).unwrap();
+    let section = &readme[readme.find("### Seed 004 — EKS").expect("the EKS section")..];
+    let block = &section[section.find("```bash\n").expect("its bash block") + 8..];
+    let block = &block[..block.find("\n```").unwrap()];
+    let mut commands = Vec::new();
+    let mut lines = block.lines().skip(1); // `kubeward up …`: the test's own
+    while let Some(line) = lines.next() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut text = line.to_string();
+        while text.ends_with('\\') {
+            text.push('\n');
+            text.push_str(lines.next().unwrap());
+        }
+        let (command, expect) = match text.split_once("   # ") {
+            Some((command, comment)) => (command.trim_end().to_string(), comment.to_string()),
+            None => (text, String::new()),
+        };
+        let fragments = expect
+            .split('…')
+            .flat_map(|part| part.split("  "))
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect();
+        commands.push((command, fragments));
+    }
+    commands
+}
+
+/// The README's seed 004 EKS block, run as written in one bash session beside the test's
+/// `kubeward up` (its data directory as `./kubeward-data`, its ports for 4599 and 6443), with
+/// the real AWS CLI — `aws eks update-kubeconfig` asking the local EKS — and kubectl 1.31:
+/// every command prints what its comment says.
+#[test]
+fn the_readme_s_eks_block_runs_as_written() {
+    let lab = lab();
+    let commands = readme_eks_commands();
+    assert!(commands.len() >= 15, "{commands:?}");
+    let mut script = String::from("cd $A && ln -s data kubeward-data\n");
+    for (i, (command, _)) in commands.iter().enumerate() {
+        let command = command
+            .replace("https://127.0.0.1:4599", &lab.url)
+            .replace("https://127.0.0.1:6443", &lab.cluster.server);
+        script.push_str(&format!("{{\n{command}\n}} 2>&1\necho \"@@step {i} $?\"\n"));
+    }
+    let kubeward_dir = kubeward_testkit::kubeward_binary()
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    let kubectl = lab.cluster.scratch("kubectl-1.31");
+    std::fs::create_dir_all(&kubectl).unwrap();
+    let _ = std::os::unix::fs::symlink(
+        kubeward_testkit::kubectl_version(31),
+        kubectl.join("kubectl"),
+    );
+    let ran = steps::bash_with(
+        &lab.cluster,
+        &format!(
+            "export PATH={kubeward_dir}:{python}:$PATH AWS_EC2_METADATA_DISABLED=true\n{script}",
+            python = python_dir()
+        ),
+        &kubectl.display().to_string(),
+    );
+    let mut output = ran.stdout.as_str();
+    for (i, (command, fragments)) in commands.iter().enumerate() {
+        let marker = format!("@@step {i} ");
+        let at = output
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{command} did not run:\n{}\n{}", ran.stdout, ran.stderr));
+        let printed = &output[..at];
+        let rest = &output[at + marker.len()..];
+        let (code, rest) = rest.split_once('\n').unwrap();
+        output = rest;
+        for fragment in fragments {
+            let fragment = fragment.replace("https://127.0.0.1:6443", &lab.cluster.server);
+            assert!(
+                printed.contains(&fragment),
+                "{command}: {fragment:?} not in\n{printed}"
+            );
+        }
+        let fails = fragments
+            .iter()
+            .any(|f| f.starts_with("Error from server") || f.starts_with("error: "));
+        assert_eq!(code == "0", !fails, "{command} exited {code}:\n{printed}");
     }
 }

@@ -117,6 +117,50 @@ fn aws_auth(groups: &str) -> serde_json::Value {
 
 /// Seed 004's end on the server: an IAM token is verified by STS once, mapped through
 /// `aws-auth` as it is at each request (an edit takes effect at once), and refused when unmapped.
+/// A burst of concurrent requests with one token not verified yet: the first request's STS call
+/// is shared by the others (single flight), whether STS vouches for a mapped user or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_burst_with_one_iam_token_makes_one_sts_call() {
+    let sts = FakeSts::start_slow(std::time::Duration::from_millis(300)).await;
+    let server = TestServer::start_iam(&sts.url).await;
+    let burst = |token: String| {
+        let server = &server;
+        futures_util::future::join_all((0..100).map(move |_| {
+            let token = token.clone();
+            async move {
+                server
+                    .request("GET", "/api/v1/nodes", Some(&token), None)
+                    .await
+                    .code
+            }
+        }))
+    };
+    let unmapped = burst(iam_token()).await;
+    assert!(unmapped.iter().all(|code| *code == 401), "{unmapped:?}");
+    assert_eq!(sts.calls(), 1, "one call for 100 concurrent requests");
+
+    server
+        .admin(
+            "POST",
+            "/api/v1/namespaces/kube-system/configmaps",
+            Some(&aws_auth("system:masters")),
+        )
+        .await;
+    // Another token (another second, or another key): verified once more, once.
+    let token = {
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let url = engine.decode(&iam_token()["k8s-aws-v1.".len()..]).unwrap();
+        let url = String::from_utf8(url)
+            .unwrap()
+            .replace("Signature=0", "Signature=1");
+        format!("k8s-aws-v1.{}", engine.encode(url))
+    };
+    let allowed = burst(token).await;
+    assert!(allowed.iter().all(|code| *code == 200), "{allowed:?}");
+    assert_eq!(sts.calls(), 2);
+}
+
 #[tokio::test]
 async fn iam_tokens_make_one_sts_call_and_follow_the_aws_auth_config_map() {
     let sts = FakeSts::start().await;
