@@ -206,7 +206,9 @@ impl Recorder {
     pub(crate) fn event(&self) -> Event {
         let mut json = String::new();
         self.write(&mut json, Stage::RequestReceived, self.received);
-        EventJson::new(&json).decode().expect("the recorder's JSON reads back")
+        EventJson::new(&json)
+            .decode()
+            .expect("the recorder's JSON reads back")
     }
 
     /// Writes the `RequestReceived` event (its stage time is the reception time). `false` when
@@ -334,8 +336,7 @@ impl Recorder {
         {
             // A body that is not JSON is left out, as kube-apiserver leaves out what it cannot
             // encode.
-            self.response_object =
-                raw_json::compact(body, self.config.omit_managed_fields).ok();
+            self.response_object = raw_json::compact(body, self.config.omit_managed_fields).ok();
         }
         if self.long_running {
             return self.emit(Stage::ResponseStarted, now, sink);

@@ -62,10 +62,7 @@ struct Kept(std::sync::Mutex<Vec<AuditEvent>>);
 impl Sink for Kept {
     fn process(&self, event: EventJson<'_>) -> bool {
         if let Some(event) = event.decode() {
-            self.0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(event);
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).push(event);
         }
         true
     }

@@ -5,8 +5,8 @@ use kubeward_testkit::receiver::{Received, Receiver};
 
 use super::*;
 use crate::backend::{json, test_event};
-use crate::emitted::EventJson;
 use crate::decode;
+use crate::emitted::EventJson;
 
 fn options(url: String, token: Option<&str>) -> Options {
     Options {
