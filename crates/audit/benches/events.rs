@@ -18,9 +18,9 @@ const SSAR: &str = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 
 /// Copies each event into one buffer, cleared when it grows past 1 MiB.
 #[derive(Default)]
-struct Copy(RefCell<Vec<u8>>);
+struct Copying(RefCell<Vec<u8>>);
 
-impl Sink for Copy {
+impl Sink for Copying {
     fn process(&self, event: EventJson<'_>) -> bool {
         let mut buffer = self.0.borrow_mut();
         if buffer.len() > 1 << 20 {
@@ -51,7 +51,7 @@ fn request(source_ips: Vec<String>) -> Request<'static> {
     }
 }
 
-fn record(policy: &Policy, info: &RequestInfo, user: &UserInfo, sink: &Copy) {
+fn record(policy: &Policy, info: &RequestInfo, user: &UserInfo, sink: &Copying) {
     let Some(mut recorder) =
         Recorder::start(policy, request(vec!["127.0.0.1".into()]), info, Some(user))
     else {
@@ -83,7 +83,7 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    let sink = Copy::default();
+    let sink = Copying::default();
     let mut group = c.benchmark_group("record");
     group.bench_function("SelfSubjectAccessReview at Metadata, two events", |b| {
         b.iter(|| record(black_box(&metadata), &info, &user, &sink));
@@ -91,7 +91,7 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     let json = {
-        let sink = Copy::default();
+        let sink = Copying::default();
         record(&metadata, &info, &user, &sink);
         let bytes = sink.0.into_inner();
         String::from_utf8(bytes).expect("UTF-8")
