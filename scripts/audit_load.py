@@ -14,8 +14,10 @@ Starts, from each binary given, `kubeward up` (redb) several times at once:
   production policy).
 Then, with oha, SelfSubjectAccessReviews by a client-certificate user are measured on each
 server in turn, round after round, so that the machine's noise falls on all alike. Prints every
-round, the median of each server and its ratio to `none` of the same binary; then counts the
-events each log holds (none may be missing: every answered request has its events).
+round, the median of each server and its ratio to `none` of the same binary, and the server's
+CPU time per answered request (user + system, from /proc, which the machine's other load
+disturbs less than the rate); then counts the events each log holds (none may be missing: every
+answered request has its events).
 
     cargo build --release -p kubeward
     python3 scripts/audit_load.py --binary target/release/kubeward --seconds 8 --rounds 5
@@ -30,6 +32,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_server_load import Server, load, setup_users  # noqa: E402
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 POLICY = "apiVersion: audit.k8s.io/v1\nkind: Policy\n{omit}rules:\n- level: Metadata\n"
 SETUPS = {
@@ -76,31 +85,38 @@ def main():
             time.sleep(1)
             results = {}
             answered = {}
-            print("| round | connections | server | SSAR/s | p50 ms | p99 ms |")
-            print("|---:|---:|---|---:|---:|---:|")
+            print("| round | connections | server | SSAR/s | p50 ms | p99 ms | CPU µs/SSAR |")
+            print("|---:|---:|---|---:|---:|---:|---:|")
             for round in range(options.rounds):
                 for c in connections:
                     for label, (server, (_, cert, key), _, _, _) in servers.items():
+                        before = cpu_seconds(server.process.pid)
                         rps, p50, p99, codes = load(server, ("cert", cert, key), c, options.seconds,
                                                     "POST SSAR")
+                        cpu = cpu_seconds(server.process.pid) - before
                         assert set(codes) <= {"201"}, codes
-                        answered[label] = answered.get(label, 0) + sum(codes.values())
-                        results.setdefault((c, label), []).append((rps, p50, p99))
-                        print(f"| {round + 1} | {c} | {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} |",
-                              flush=True)
+                        count = sum(codes.values())
+                        answered[label] = answered.get(label, 0) + count
+                        micros = cpu / max(count, 1) * 1e6
+                        results.setdefault((c, label), []).append((rps, p50, p99, micros))
+                        print(f"| {round + 1} | {c} | {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} "
+                              f"| {micros:.1f} |", flush=True)
             print()
-            print("| connections | server | median SSAR/s | vs none | median p50 ms | median p99 ms |")
-            print("|---:|---|---:|---:|---:|---:|")
+            print("| connections | server | median SSAR/s | vs none | median p50 ms | median p99 ms "
+                  "| median CPU µs/SSAR | CPU vs none |")
+            print("|---:|---|---:|---:|---:|---:|---:|---:|")
             for (c, label), runs in results.items():
                 build, setup = servers[label][3], servers[label][4]
                 base = f"{build}:none" if build else "none"
                 median = statistics.median(r[0] for r in runs)
-                ratio = ""
+                cpu = statistics.median(r[3] for r in runs)
+                ratio = cpu_ratio = ""
                 if (c, base) in results:
                     ratio = f"{median / statistics.median(r[0] for r in results[(c, base)]):.3f}"
+                    cpu_ratio = f"{cpu / statistics.median(r[3] for r in results[(c, base)]):.3f}"
                 print(f"| {c} | {label} | {median:,.0f} | {ratio} | "
                       f"{statistics.median(r[1] for r in runs):.2f} | "
-                      f"{statistics.median(r[2] for r in runs):.2f} |")
+                      f"{statistics.median(r[2] for r in runs):.2f} | {cpu:.1f} | {cpu_ratio} |")
         finally:
             for server, *_ in servers.values():
                 # SIGTERM: a graceful stop, after which every queued event must be in the log.

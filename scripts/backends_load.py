@@ -59,10 +59,14 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, action="append", default=[])
+    parser.add_argument("--etcd-timeout", type=int, default=180,
+                        help="seconds to wait for every etcd member to be healthy")
     options = parser.parse_args()
     connections = options.connections or [1, 16]
     with tempfile.TemporaryDirectory() as workdir:
-        etcd = Etcd(os.path.join(workdir, "etcd-members"), size=3, fsync=True)
+        etcd = Etcd(os.path.join(workdir, "etcd-members"), size=3, fsync=True,
+                    timeout=options.etcd_timeout)
+        print(f"3-member etcd (fsync on) healthy after {etcd.startup_seconds:.1f} s", flush=True)
         servers = {}
         try:
             for label, extra in [

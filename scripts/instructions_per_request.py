@@ -9,6 +9,10 @@ the instructions the server executes while it answers `--requests` SelfSubjectAc
 
     apt-get install valgrind
     python3 scripts/instructions_per_request.py --binary before=/tmp/old/kubeward --binary after=target/release/kubeward
+
+With `--audit`, each binary is measured a second time with an audit log at level Metadata for
+every request (batch mode, batches of 1,000 or 20 ms): the difference is what auditing costs a
+request, whatever else the machine runs.
 """
 
 import argparse
@@ -70,14 +74,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--audit", action="store_true")
     options = parser.parse_args()
     binaries = [b.split("=", 1) for b in options.binary] or [["kubeward", BINARY]]
+    if options.audit:
+        binaries = [run for label, binary in binaries
+                    for run in ([label, binary, False], [f"{label}+audit", binary, True])]
     print("| build | SelfSubjectAccessReview | GET pods |")
     print("|---|---:|---:|")
-    for label, binary in binaries:
+    for label, binary, *audited in binaries:
         with tempfile.TemporaryDirectory() as workdir:
             out = os.path.join(workdir, "callgrind.out")
-            server = Server(wrapper(workdir, os.path.abspath(binary), out), workdir)
+            extra = []
+            if audited and audited[0]:
+                policy = os.path.join(workdir, "policy.yaml")
+                with open(policy, "w") as f:
+                    f.write("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n")
+                extra = [f"--audit-policy-file={policy}",
+                         f"--audit-log-path={os.path.join(workdir, 'audit.log')}",
+                         "--audit-log-mode=batch", "--audit-log-batch-max-size=1000",
+                         "--audit-log-batch-max-wait=20ms"]
+            server = Server(wrapper(workdir, os.path.abspath(binary), out), workdir, extra)
             try:
                 token, _, _ = setup_users(server)
                 ssar = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"

@@ -41,38 +41,70 @@ def free_port():
 
 
 class Etcd:
-    def __init__(self, workdir, size=3, fsync=False):
+    """A `size`-member etcd on loopback. Starting waits (up to `timeout` seconds) until every
+    member answers /health with a leader elected; a member that exits or a cluster that is not
+    healthy in time stops the script with the members' last log lines (each member logs to
+    etcd-N.log in `workdir`). With fsync on, on a loaded machine, the election and the first
+    commits can take tens of seconds."""
+
+    def __init__(self, workdir, size=3, fsync=False, timeout=180):
         self.members = []
+        os.makedirs(workdir, exist_ok=True)
         ports = [(free_port(), free_port()) for _ in range(size)]
         cluster = ",".join(f"m{i}=http://127.0.0.1:{peer}" for i, (_, peer) in enumerate(ports))
+        self.logs = []
         for i, (client, peer) in enumerate(ports):
             data = os.path.join(workdir, f"etcd-{i}")
-            process = subprocess.Popen(
-                ["etcd", "--name", f"m{i}", "--data-dir", data,
-                 "--listen-client-urls", f"http://127.0.0.1:{client}",
-                 "--advertise-client-urls", f"http://127.0.0.1:{client}",
-                 "--listen-peer-urls", f"http://127.0.0.1:{peer}",
-                 "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
-                 "--initial-cluster", cluster, "--initial-cluster-state", "new"]
-                + ([] if fsync else ["--unsafe-no-fsync"]),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            log_path = os.path.join(workdir, f"etcd-{i}.log")
+            self.logs.append(log_path)
+            with open(log_path, "w") as log:
+                process = subprocess.Popen(
+                    ["etcd", "--name", f"m{i}", "--data-dir", data,
+                     "--listen-client-urls", f"http://127.0.0.1:{client}",
+                     "--advertise-client-urls", f"http://127.0.0.1:{client}",
+                     "--listen-peer-urls", f"http://127.0.0.1:{peer}",
+                     "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
+                     "--initial-cluster", cluster, "--initial-cluster-state", "new"]
+                    + ([] if fsync else ["--unsafe-no-fsync"]),
+                    stdout=log, stderr=subprocess.STDOUT)
             self.members.append((process, client))
         self.endpoints = ",".join(f"http://127.0.0.1:{c}" for _, c in self.members)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.members[0][1], timeout=2)
-                conn.request("GET", "/health")
-                if b'"health":"true"' in conn.getresponse().read():
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit("etcd did not start")
+        started = time.time()
+        waiting = set(range(size))
+        while waiting and time.time() < started + timeout:
+            for i in sorted(waiting):
+                process, client = self.members[i]
+                if process.poll() is not None:
+                    self.fail(f"etcd member m{i} exited with {process.returncode}")
+                if self.healthy(client):
+                    waiting.discard(i)
+            if waiting:
+                time.sleep(0.5)
+        if waiting:
+            self.fail(f"etcd members {sorted(waiting)} not healthy after {timeout} s")
+        self.startup_seconds = time.time() - started
+
+    @staticmethod
+    def healthy(client):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", client, timeout=5)
+            conn.request("GET", "/health")
+            return b'"health":"true"' in conn.getresponse().read()
+        except OSError:
+            return False
+
+    def fail(self, message):
+        tails = []
+        for path in self.logs:
+            with open(path, errors="replace") as f:
+                tails.append(f"--- {path}\n" + "".join(f.readlines()[-5:]))
+        self.stop()
+        raise SystemExit(message + "\n" + "\n".join(tails))
 
     def stop(self):
         for process, _ in self.members:
-            process.kill()
+            if process.poll() is None:
+                process.kill()
             process.wait()
 
 

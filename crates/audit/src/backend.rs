@@ -16,7 +16,7 @@ pub mod webhook;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::event::Event;
+use crate::emitted::EventJson;
 use crate::policy::Policy;
 use crate::recorder::Sink;
 
@@ -103,7 +103,7 @@ impl Counters {
 /// One configured backend.
 pub trait Backend: Send + Sync {
     /// Takes one event; `false` when a strict backend could not store it.
-    fn process(&self, event: &Event) -> bool;
+    fn process(&self, event: EventJson<'_>) -> bool;
     /// Delivers what is queued, then stops taking events.
     fn shutdown(&self);
 }
@@ -170,7 +170,7 @@ impl Backends {
 }
 
 impl Sink for Backends {
-    fn process(&self, event: &Event) -> bool {
+    fn process(&self, event: EventJson<'_>) -> bool {
         self.counters.events.fetch_add(1, Ordering::Relaxed);
         let mut stored = true;
         for backend in &self.backends {
@@ -182,10 +182,10 @@ impl Sink for Backends {
 
 /// An event for the backends' tests, with `audit_id`.
 #[cfg(test)]
-pub(crate) fn test_event(audit_id: &str) -> Event {
+pub(crate) fn test_event(audit_id: &str) -> crate::event::Event {
     use std::time::{Duration, UNIX_EPOCH};
     let at = UNIX_EPOCH + Duration::from_micros(1_789_482_413_946_487);
-    Event {
+    crate::event::Event {
         level: crate::level::Level::Metadata,
         audit_id: audit_id.to_string(),
         stage: crate::level::Stage::ResponseComplete,
@@ -208,6 +208,14 @@ pub(crate) fn test_event(audit_id: &str) -> Event {
         stage_timestamp: at,
         annotations: Default::default(),
     }
+}
+
+/// An event's compact JSON, as the recorder hands it to the backends (for their tests).
+#[cfg(test)]
+pub(crate) fn json(event: &crate::event::Event) -> String {
+    let mut out = String::new();
+    event.write_json(&mut out);
+    out
 }
 
 impl Drop for Backends {

@@ -5,10 +5,13 @@
 
 use std::fmt::Write as _;
 
-use kubeward_core::UserInfo;
+use std::time::SystemTime;
+
 use kubeward_core::go::{quote_into, write_json_string};
+use kubeward_core::{Status, UserInfo};
 
 use crate::event::{Event, ObjectReference};
+use crate::level::{Level, Stage};
 use crate::timestamp;
 
 impl Event {
@@ -22,71 +25,31 @@ impl Event {
 
     /// Appends the event's compact JSON (no newline) to `out`.
     pub fn write_json(&self, out: &mut String) {
-        out.push_str(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"#);
-        write_json_string(out, self.level.as_str());
-        out.push_str(r#","auditID":"#);
-        write_json_string(out, &self.audit_id);
-        out.push_str(r#","stage":"#);
-        write_json_string(out, self.stage.as_str());
-        out.push_str(r#","requestURI":"#);
-        write_json_string(out, &self.request_uri);
-        out.push_str(r#","verb":"#);
-        write_json_string(out, &self.verb);
-        out.push_str(r#","user":"#);
-        write_user(out, &self.user);
+        write_head(out, self.level, &self.audit_id);
+        write_stage(out, self.stage);
+        write_request(out, &self.request_uri, &self.verb, &self.user);
         if let Some(user) = &self.impersonated_user {
-            out.push_str(r#","impersonatedUser":"#);
-            write_user(out, user);
+            write_impersonated(out, user);
         }
         if let Some(constraint) = &self.impersonation_constraint {
-            out.push_str(r#","authenticationMetadata":{"#);
-            if !constraint.is_empty() {
-                out.push_str(r#""impersonationConstraint":"#);
-                write_json_string(out, constraint);
-            }
-            out.push('}');
+            write_authentication_metadata(out, constraint);
         }
-        if !self.source_ips.is_empty() {
-            out.push_str(r#","sourceIPs":"#);
-            write_strings(out, &self.source_ips);
-        }
-        if !self.user_agent.is_empty() {
-            out.push_str(r#","userAgent":"#);
-            write_json_string(out, &self.user_agent);
-        }
-        if let Some(object) = &self.object_ref {
-            out.push_str(r#","objectRef":"#);
-            write_object_ref(out, object);
-        }
-        if let Some(status) = &self.response_status {
-            out.push_str(r#","responseStatus":"#);
-            status.write_json(out, false);
-        }
-        if let Some(object) = &self.request_object {
-            out.push_str(r#","requestObject":"#);
-            out.push_str(object);
-        }
-        if let Some(object) = &self.response_object {
-            out.push_str(r#","responseObject":"#);
-            out.push_str(object);
-        }
-        out.push_str(r#","requestReceivedTimestamp":""#);
-        timestamp::push_micro(out, self.request_received_timestamp);
-        out.push_str(r#"","stageTimestamp":""#);
-        timestamp::push_micro(out, self.stage_timestamp);
-        out.push('"');
-        if !self.annotations.is_empty() {
-            out.push_str(r#","annotations":{"#);
-            for (i, (key, value)) in self.annotations.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, key);
-                out.push(':');
-                write_json_string(out, value);
-            }
-            out.push('}');
-        }
+        write_client(out, &self.source_ips, &self.user_agent);
+        write_answer(
+            out,
+            self.object_ref.as_ref(),
+            self.response_status.as_ref(),
+            self.request_object.as_deref(),
+            self.response_object.as_deref(),
+        );
+        write_received(out, self.request_received_timestamp);
+        write_stage_timestamp(out, self.stage_timestamp);
+        write_annotations(
+            out,
+            self.annotations
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str())),
+        );
         out.push('}');
     }
 
@@ -160,6 +123,123 @@ fn quoted_list(items: &[String]) -> String {
     out
 }
 
+// The event's JSON, field by field in the Go struct's order: `Event::write_json` writes them
+// all at once, the recorder writes the fields that never change once per request and the rest
+// for each stage.
+
+/// `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":…,"auditID":…,"stage":`
+pub(crate) fn write_head(out: &mut String, level: Level, audit_id: &str) {
+    out.push_str(r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":""#);
+    out.push_str(level.as_str());
+    out.push_str(r#"","auditID":"#);
+    write_json_string(out, audit_id);
+    out.push_str(r#","stage":"#);
+}
+
+/// The stage's name, quoted (no name needs escaping).
+pub(crate) fn write_stage(out: &mut String, stage: Stage) {
+    out.push('"');
+    out.push_str(stage.as_str());
+    out.push('"');
+}
+
+/// `,"requestURI":…,"verb":…,"user":{…}`
+pub(crate) fn write_request(out: &mut String, request_uri: &str, verb: &str, user: &UserInfo) {
+    out.push_str(r#","requestURI":"#);
+    write_json_string(out, request_uri);
+    out.push_str(r#","verb":"#);
+    write_json_string(out, verb);
+    out.push_str(r#","user":"#);
+    write_user(out, user);
+}
+
+/// `,"impersonatedUser":{…}`
+pub(crate) fn write_impersonated(out: &mut String, user: &UserInfo) {
+    out.push_str(r#","impersonatedUser":"#);
+    write_user(out, user);
+}
+
+/// `,"authenticationMetadata":{"impersonationConstraint":…}`
+pub(crate) fn write_authentication_metadata(out: &mut String, constraint: &str) {
+    out.push_str(r#","authenticationMetadata":{"#);
+    if !constraint.is_empty() {
+        out.push_str(r#""impersonationConstraint":"#);
+        write_json_string(out, constraint);
+    }
+    out.push('}');
+}
+
+/// `,"sourceIPs":[…],"userAgent":…`, each left out when empty.
+pub(crate) fn write_client(out: &mut String, source_ips: &[String], user_agent: &str) {
+    if !source_ips.is_empty() {
+        out.push_str(r#","sourceIPs":"#);
+        write_strings(out, source_ips);
+    }
+    if !user_agent.is_empty() {
+        out.push_str(r#","userAgent":"#);
+        write_json_string(out, user_agent);
+    }
+}
+
+/// `,"objectRef":{…},"responseStatus":{…},"requestObject":…,"responseObject":…`, each left
+/// out when absent.
+pub(crate) fn write_answer(
+    out: &mut String,
+    object_ref: Option<&ObjectReference>,
+    response_status: Option<&Status>,
+    request_object: Option<&str>,
+    response_object: Option<&str>,
+) {
+    if let Some(object) = object_ref {
+        out.push_str(r#","objectRef":"#);
+        write_object_ref(out, object);
+    }
+    if let Some(status) = response_status {
+        out.push_str(r#","responseStatus":"#);
+        status.write_json(out, false);
+    }
+    if let Some(object) = request_object {
+        out.push_str(r#","requestObject":"#);
+        out.push_str(object);
+    }
+    if let Some(object) = response_object {
+        out.push_str(r#","responseObject":"#);
+        out.push_str(object);
+    }
+}
+
+/// `,"requestReceivedTimestamp":"…"`
+pub(crate) fn write_received(out: &mut String, at: SystemTime) {
+    out.push_str(r#","requestReceivedTimestamp":""#);
+    timestamp::push_micro(out, at);
+    out.push('"');
+}
+
+/// `,"stageTimestamp":"…"`
+pub(crate) fn write_stage_timestamp(out: &mut String, at: SystemTime) {
+    out.push_str(r#","stageTimestamp":""#);
+    timestamp::push_micro(out, at);
+    out.push('"');
+}
+
+/// `,"annotations":{…}` from entries sorted by key; nothing when there are none.
+pub(crate) fn write_annotations<'a>(
+    out: &mut String,
+    annotations: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    let mut first = true;
+    for (key, value) in annotations {
+        out.push_str(if first { r#","annotations":{"# } else { "," });
+        first = false;
+        write_json_string(out, key);
+        out.push(':');
+        write_json_string(out, value);
+    }
+    if !first {
+        out.push('}');
+    }
+}
+
 fn write_strings(out: &mut String, items: &[String]) {
     out.push('[');
     for (i, item) in items.iter().enumerate() {
@@ -172,7 +252,7 @@ fn write_strings(out: &mut String, items: &[String]) {
 }
 
 /// `authentication/v1` UserInfo: username, uid, groups, extra, each left out when empty.
-fn write_user(out: &mut String, user: &UserInfo) {
+pub(crate) fn write_user(out: &mut String, user: &UserInfo) {
     out.push('{');
     let mut first = true;
     let mut key = |out: &mut String, name: &str| {

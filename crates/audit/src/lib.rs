@@ -16,6 +16,7 @@
 
 pub mod backend;
 pub mod decode;
+pub mod emitted;
 pub mod encode;
 pub mod event;
 pub mod level;
@@ -26,10 +27,12 @@ pub mod recorder;
 pub mod source_ips;
 pub mod timestamp;
 
+pub use emitted::EventJson;
 pub use event::{AUDIT_ID_HEADER, Event, IDP_EVENT_ANNOTATION, ObjectReference};
 pub use level::{Level, Stage, Stages};
 pub use policy::{GroupResources, Policy, PolicyRule, RequestAuditConfig};
 pub use recorder::{
-    Recorder, Request, Response, Sink, is_long_running, record_failed_authentication,
+    ObjectMetadata, Recorder, Request, Response, Sink, is_long_running,
+    record_failed_authentication,
 };
 pub use source_ips::source_ips;

@@ -15,14 +15,23 @@
 //! A request whose authentication failed is recorded by [`record_failed_authentication`]: one
 //! `ResponseStarted` event with the 401 `Status` and an empty user.
 //!
-//! Events go to a [`Sink`]; the recorder keeps no clock and no I/O: every stage takes `now`.
+//! Events go to a [`Sink`] as their JSON ([`EventJson`]); the recorder keeps no clock and no
+//! I/O: every stage takes `now`. What never changes in a request's events (its ID, URI, verb,
+//! user, source IPs, user agent, reception time) is encoded once, when the record starts, from
+//! the values the server lends it (nothing is copied); each stage's event is that text with the
+//! stage, the answer, the annotations and the stage's time written in, into a buffer the record
+//! reuses.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use kubeward_core::{RequestInfo, Status, UserInfo};
 
-use crate::event::{DECISION_ANNOTATION, Event, ObjectReference, REASON_ANNOTATION};
+use crate::emitted::EventJson;
+use crate::encode;
+#[cfg(test)]
+use crate::event::Event;
+use crate::event::{DECISION_ANNOTATION, ObjectReference, REASON_ANNOTATION};
 use crate::level::{Level, Stage};
 use crate::policy::{Policy, RequestAuditConfig};
 use crate::raw_json::{self, RawJsonError};
@@ -36,7 +45,7 @@ const USER_AGENT_TRUNCATED: &str = "...TRUNCATED";
 /// backend refuse the request at `RequestReceived`).
 pub trait Sink {
     /// Stores or queues one event. The event is only borrowed: copy what must outlive the call.
-    fn process(&self, event: &Event) -> bool;
+    fn process(&self, event: EventJson<'_>) -> bool;
 }
 
 /// What the server knows of a request when auditing starts.
@@ -89,13 +98,43 @@ impl<'a> Response<'a> {
     }
 }
 
+/// What the object reference takes from a request body's `metadata`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ObjectMetadata<'a> {
+    /// `metadata.namespace`.
+    pub namespace: Option<&'a str>,
+    /// `metadata.name`.
+    pub name: Option<&'a str>,
+    /// `metadata.uid`.
+    pub uid: Option<&'a str>,
+    /// `metadata.resourceVersion`.
+    pub resource_version: Option<&'a str>,
+}
+
 /// The audit record of one request in progress.
 #[derive(Debug, Clone)]
 pub struct Recorder {
-    event: Event,
     config: RequestAuditConfig,
     long_running: bool,
     responded: bool,
+    /// The fields that never change, encoded: the head up to `"stage":` (`..stage_at`), the
+    /// request and its user (`..request_end`), the client (`..client_end`), then the reception
+    /// time.
+    fixed: String,
+    stage_at: usize,
+    request_end: usize,
+    client_end: usize,
+    received: SystemTime,
+    /// `,"impersonatedUser":{…}`, once impersonation is recorded.
+    impersonation: String,
+    object_ref: Option<ObjectReference>,
+    response_status: Option<Status>,
+    request_object: Option<String>,
+    response_object: Option<String>,
+    /// Sorted by key.
+    annotations: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// The event being emitted, reused from stage to stage.
+    scratch: String,
 }
 
 impl Recorder {
@@ -120,29 +159,40 @@ impl Recorder {
             subresource: info.subresource.clone(),
             ..ObjectReference::default()
         });
+        let mut fixed = String::with_capacity(512);
+        encode::write_head(&mut fixed, config.level, request.audit_id);
+        let stage_at = fixed.len();
+        let anonymous = UserInfo::default();
+        encode::write_request(
+            &mut fixed,
+            request.request_uri,
+            &info.verb,
+            user.unwrap_or(&anonymous),
+        );
+        let request_end = fixed.len();
+        encode::write_client(
+            &mut fixed,
+            &request.source_ips,
+            &truncate_user_agent(request.user_agent),
+        );
+        let client_end = fixed.len();
+        encode::write_received(&mut fixed, request.received);
         Some(Self {
-            event: Event {
-                level: config.level,
-                audit_id: request.audit_id.to_string(),
-                stage: Stage::RequestReceived,
-                request_uri: request.request_uri.to_string(),
-                verb: info.verb.clone(),
-                user: user.cloned().unwrap_or_default(),
-                impersonated_user: None,
-                impersonation_constraint: None,
-                source_ips: request.source_ips,
-                user_agent: truncate_user_agent(request.user_agent),
-                object_ref,
-                response_status: None,
-                request_object: None,
-                response_object: None,
-                request_received_timestamp: request.received,
-                stage_timestamp: request.received,
-                annotations: BTreeMap::new(),
-            },
             config,
             long_running: request.long_running,
             responded: false,
+            scratch: String::with_capacity(fixed.len() + 256),
+            fixed,
+            stage_at,
+            request_end,
+            client_end,
+            received: request.received,
+            impersonation: String::new(),
+            object_ref,
+            response_status: None,
+            request_object: None,
+            response_object: None,
+            annotations: Vec::new(),
         })
     }
 
@@ -151,52 +201,70 @@ impl Recorder {
         self.config.level
     }
 
-    /// The event as recorded so far.
-    pub fn event(&self) -> &Event {
-        &self.event
+    /// The event as recorded so far (at stage `RequestReceived`), read back from its JSON.
+    #[cfg(test)]
+    pub(crate) fn event(&self) -> Event {
+        let mut json = String::new();
+        self.write(&mut json, Stage::RequestReceived, self.received);
+        EventJson::new(&json)
+            .decode()
+            .expect("the recorder's JSON reads back")
     }
 
     /// Writes the `RequestReceived` event (its stage time is the reception time). `false` when
     /// the sink could not store it.
     pub fn request_received(&mut self, sink: &dyn Sink) -> bool {
-        let received = self.event.request_received_timestamp;
+        let received = self.received;
         self.emit(Stage::RequestReceived, received, sink)
     }
 
     /// Records the impersonated user (after the impersonation filter allowed it).
     pub fn impersonated(&mut self, user: &UserInfo) {
-        self.event.impersonated_user = Some(user.clone());
+        self.impersonation.clear();
+        encode::write_impersonated(&mut self.impersonation, user);
     }
 
     /// Sets an annotation; the first value set for a key stays (as kube-apiserver, which logs a
     /// warning for a different second value).
     pub fn annotate(&mut self, key: &str, value: &str) {
-        self.event
+        self.set(Cow::Owned(key.to_string()), Cow::Owned(value.to_string()));
+    }
+
+    fn set(&mut self, key: Cow<'static, str>, value: Cow<'static, str>) {
+        if let Err(at) = self
             .annotations
-            .entry(key.to_string())
-            .or_insert_with(|| value.to_string());
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            self.annotations.insert(at, (key, value));
+        }
     }
 
     /// Records the authorizer's decision: `allow` or `forbid`, and its reason (possibly empty).
     pub fn authorized(&mut self, allowed: bool, reason: &str) {
-        self.annotate(
-            DECISION_ANNOTATION,
-            if allowed { "allow" } else { "forbid" },
+        self.set(
+            Cow::Borrowed(DECISION_ANNOTATION),
+            Cow::Borrowed(if allowed { "allow" } else { "forbid" }),
         );
-        self.annotate(REASON_ANNOTATION, reason);
+        self.set(
+            Cow::Borrowed(REASON_ANNOTATION),
+            Cow::Owned(reason.to_string()),
+        );
     }
 
     /// Records that the authorizer failed (the request is answered 500): the reason
     /// annotation is `internal error`, with no decision.
     pub fn authorization_error(&mut self) {
-        self.annotate(REASON_ANNOTATION, "internal error");
+        self.set(
+            Cow::Borrowed(REASON_ANNOTATION),
+            Cow::Borrowed("internal error"),
+        );
     }
 
     /// Records the decoded request body (create, update; a delete's options): the object
     /// reference takes the body's namespace, name, uid and resourceVersion where the path gave
     /// none, and the body is kept from level Request up. An error leaves the event unchanged.
     pub fn request_object(&mut self, body: &str) -> Result<(), RawJsonError> {
-        let Some(object_ref) = self.event.object_ref.as_mut() else {
+        let Some(object_ref) = self.object_ref.as_mut() else {
             return Ok(());
         };
         let compact = if self.config.level >= Level::Request {
@@ -212,17 +280,37 @@ impl Recorder {
             fill(&mut object_ref.resource_version, meta.resource_version);
         }
         if compact.is_some() {
-            self.event.request_object = compact;
+            self.request_object = compact;
         }
         Ok(())
     }
 
+    /// Completes the object reference from the metadata of a decoded request body, below level
+    /// Request (where the body itself is not kept): its namespace, name, uid and
+    /// resourceVersion where the path gave none, as [`Recorder::request_object`] would.
+    pub fn request_metadata(&mut self, metadata: ObjectMetadata<'_>) {
+        let Some(object_ref) = self.object_ref.as_mut() else {
+            return;
+        };
+        let fill = |field: &mut String, value: Option<&str>| {
+            if field.is_empty()
+                && let Some(value) = value
+            {
+                *field = value.to_string();
+            }
+        };
+        fill(&mut object_ref.namespace, metadata.namespace);
+        fill(&mut object_ref.name, metadata.name);
+        fill(&mut object_ref.uid, metadata.uid);
+        fill(&mut object_ref.resource_version, metadata.resource_version);
+    }
+
     /// Records a patch body as the request object (level Request and above).
     pub fn request_patch(&mut self, patch: &str) -> Result<(), RawJsonError> {
-        if self.config.level < Level::Request || self.event.object_ref.is_none() {
+        if self.config.level < Level::Request || self.object_ref.is_none() {
             return Ok(());
         }
-        self.event.request_object = Some(raw_json::compact(patch, false)?);
+        self.request_object = Some(raw_json::compact(patch, false)?);
         Ok(())
     }
 
@@ -241,15 +329,14 @@ impl Recorder {
         self.responded = true;
         let mut status = response.status.cloned().unwrap_or_else(|| code_only(0));
         status.code = response.code;
-        self.event.response_status = Some(status);
+        self.response_status = Some(status);
         if self.config.level >= Level::RequestResponse
-            && self.event.object_ref.is_some()
+            && self.object_ref.is_some()
             && let Some(body) = response.body
         {
             // A body that is not JSON is left out, as kube-apiserver leaves out what it cannot
             // encode.
-            self.event.response_object =
-                raw_json::compact(body, self.config.omit_managed_fields).ok();
+            self.response_object = raw_json::compact(body, self.config.omit_managed_fields).ok();
         }
         if self.long_running {
             return self.emit(Stage::ResponseStarted, now, sink);
@@ -263,7 +350,7 @@ impl Recorder {
     pub fn response_complete(mut self, now: SystemTime, sink: &dyn Sink) -> bool {
         if !self.responded {
             self.responded = true;
-            self.event.response_status = Some(Status {
+            self.response_status = Some(Status {
                 status: "Success".to_string(),
                 message: "Connection closed early".to_string(),
                 ..code_only(200)
@@ -277,7 +364,7 @@ impl Recorder {
 
     /// Writes the `Panic` event for a handler that panicked with `message`.
     pub fn panicked(mut self, message: &str, now: SystemTime, sink: &dyn Sink) -> bool {
-        self.event.response_status = Some(Status::failure(
+        self.response_status = Some(Status::failure(
             500,
             "InternalError",
             format!("APIServer panic'd: {message}"),
@@ -290,9 +377,38 @@ impl Recorder {
         if self.config.omit_stages.contains(stage) {
             return true;
         }
-        self.event.stage = stage;
-        self.event.stage_timestamp = now;
-        sink.process(&self.event)
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        self.write(&mut scratch, stage, now);
+        let stored = sink.process(EventJson::new(&scratch));
+        self.scratch = scratch;
+        stored
+    }
+
+    /// The event at `stage`, reached at `now`: the fixed text with the rest written in, in
+    /// the Go struct's field order.
+    fn write(&self, out: &mut String, stage: Stage, now: SystemTime) {
+        out.push_str(&self.fixed[..self.stage_at]);
+        encode::write_stage(out, stage);
+        out.push_str(&self.fixed[self.stage_at..self.request_end]);
+        out.push_str(&self.impersonation);
+        out.push_str(&self.fixed[self.request_end..self.client_end]);
+        encode::write_answer(
+            out,
+            self.object_ref.as_ref(),
+            self.response_status.as_ref(),
+            self.request_object.as_deref(),
+            self.response_object.as_deref(),
+        );
+        out.push_str(&self.fixed[self.client_end..]);
+        encode::write_stage_timestamp(out, now);
+        encode::write_annotations(
+            out,
+            self.annotations
+                .iter()
+                .map(|(key, value)| (key.as_ref(), value.as_ref())),
+        );
+        out.push('}');
     }
 }
 
@@ -347,15 +463,15 @@ fn fill(field: &mut String, value: Option<String>) {
     }
 }
 
-fn truncate_user_agent(agent: &str) -> String {
+fn truncate_user_agent(agent: &str) -> Cow<'_, str> {
     if agent.len() <= MAX_USER_AGENT {
-        return agent.to_string();
+        return Cow::Borrowed(agent);
     }
     let mut end = MAX_USER_AGENT;
     while !agent.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}{USER_AGENT_TRUNCATED}", &agent[..end])
+    Cow::Owned(format!("{}{USER_AGENT_TRUNCATED}", &agent[..end]))
 }
 
 /// The metadata the object reference takes from a request body.

@@ -148,51 +148,79 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     i64::try_from(total).map_err(|_| invalid())
 }
 
+/// What [`write_json_string`] does with each byte: [`PLAIN`] copies it; a letter is the escape
+/// after the backslash (`\n`, `\"`); [`HEX`] writes `\u00XX`; [`LEAD_E2`] starts U+2028 or
+/// U+2029 (escaped) or another character (copied).
+static JSON_ESCAPES: [u8; 256] = {
+    let mut table = [PLAIN; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = HEX;
+        b += 1;
+    }
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'<' as usize] = HEX;
+    table[b'>' as usize] = HEX;
+    table[b'&' as usize] = HEX;
+    table[0xe2] = LEAD_E2;
+    table
+};
+const PLAIN: u8 = 0;
+const HEX: u8 = 1;
+const LEAD_E2: u8 = 2;
+
 /// A JSON string as Go's `encoding/json` writes it (HTML-safe, its default): `"` and `\\`
 /// escaped, `\n \r \t \b \f` by name, other controls and `<`, `>`, `&`, U+2028, U+2029 as
-/// `\u00XX`/`\u20XX`. Appended to `out`; runs of plain characters are copied whole.
+/// `\u00XX`/`\u20XX`. Appended to `out`; runs of plain characters are copied whole, each byte
+/// classified by one table lookup.
 pub fn write_json_string(out: &mut String, s: &str) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let escape: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0x08 => Some("\\b"),
-            0x0c => Some("\\f"),
-            b'<' => Some("\\u003c"),
-            b'>' => Some("\\u003e"),
-            b'&' => Some("\\u0026"),
+        let class = JSON_ESCAPES[b as usize];
+        if class == PLAIN {
+            i += 1;
+            continue;
+        }
+        let width = match class {
             // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
-            0xe2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-            {
-                Some(if bytes[i + 2] == 0xa8 {
-                    "\\u2028"
-                } else {
-                    "\\u2029"
-                })
+            LEAD_E2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(0x80), Some(last @ (0xa8 | 0xa9))) => {
+                    out.push_str(&s[start..i]);
+                    out.push_str(if *last == 0xa8 { "\\u2028" } else { "\\u2029" });
+                    3
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            },
+            HEX => {
+                out.push_str(&s[start..i]);
+                out.push_str("\\u00");
+                out.push(char::from(DIGITS[usize::from(b >> 4)]));
+                out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+                1
             }
-            b if b < 0x20 => None,
-            _ => {
-                i += 1;
-                continue;
+            name => {
+                out.push_str(&s[start..i]);
+                out.push('\\');
+                out.push(char::from(name));
+                1
             }
         };
-        out.push_str(&s[start..i]);
-        match escape {
-            Some(text) => out.push_str(text),
-            None => {
-                let _ = write!(out, "\\u{:04x}", b);
-            }
-        }
-        i += if b == 0xe2 { 3 } else { 1 };
+        i += width;
         start = i;
     }
     out.push_str(&s[start..]);

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kubeward_audit::{Event as AuditEvent, Policy, Recorder, Request, Response, Sink};
+use kubeward_audit::{Event as AuditEvent, EventJson, Policy, Recorder, Request, Response, Sink};
 use kubeward_core::{RequestInfo, UserInfo};
 
 use crate::events::listener::{Context, EventListener, Recorded};
@@ -60,11 +60,10 @@ pub fn audit_event(policy: &Policy, event: &Recorded, context: &Context) -> Opti
 struct Kept(std::sync::Mutex<Vec<AuditEvent>>);
 
 impl Sink for Kept {
-    fn process(&self, event: &AuditEvent) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(event.clone());
+    fn process(&self, event: EventJson<'_>) -> bool {
+        if let Some(event) = event.decode() {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).push(event);
+        }
         true
     }
 }

@@ -78,13 +78,13 @@ impl Record {
         user: &UserInfo,
     ) -> Result<Option<Self>, Response<Body>> {
         let long_running = request.long_running;
-        let uri = request.request_uri.to_string();
+        let uri = request.request_uri;
         let Some(mut recorder) = Recorder::start(&auditing.policy, request, info, Some(user))
         else {
             return Ok(None);
         };
         if !recorder.request_received(&*auditing.backends) {
-            return Err(not_stored(&uri));
+            return Err(not_stored(uri));
         }
         Ok(Some(Self {
             level: recorder.level(),
@@ -116,16 +116,22 @@ impl Record {
     /// Records the decoded request object: its metadata completes the object reference, and
     /// from level Request it is kept whole.
     pub fn request_object(&self, object: &serde_json::Value) {
-        let text = if self.level >= Level::Request {
-            object.to_string()
-        } else {
-            // Only the metadata is read below level Request.
-            match object.get("metadata") {
-                Some(metadata) => serde_json::json!({ "metadata": metadata }).to_string(),
-                None => return,
-            }
+        if self.level >= Level::Request {
+            let _ = self.recorder().request_object(&object.to_string());
+            return;
+        }
+        // Only the metadata is read below level Request, where it is.
+        let Some(metadata) = object.get("metadata") else {
+            return;
         };
-        let _ = self.recorder().request_object(&text);
+        let field = |name: &str| metadata.get(name).and_then(serde_json::Value::as_str);
+        self.recorder()
+            .request_metadata(kubeward_audit::ObjectMetadata {
+                namespace: field("namespace"),
+                name: field("name"),
+                uid: field("uid"),
+                resource_version: field("resourceVersion"),
+            });
     }
 
     /// Records a patch body (from level Request).

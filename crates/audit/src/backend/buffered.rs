@@ -1,25 +1,25 @@
 //! kube-apiserver's buffered backend (`--audit-<plugin>-mode=batch`): each event is encoded on
-//! the request's thread (the plugin's line or JSON object: one allocation, no copy of the event)
-//! and queued, up to `--audit-<plugin>-batch-buffer-size` (past it, dropped and counted as
-//! errors); a thread of its own takes them in batches of at most `-batch-max-size`, waiting at
-//! most `-batch-max-wait` for a batch to fill, paces the batches (`-batch-throttle-*`) and hands
-//! each to the plugin (the log writes a batch at once). Shutting down delivers what is queued.
+//! the request's thread straight into the queue — one text that every queued event is appended
+//! to (the plugin's line or JSON object), no allocation of its own — up to
+//! `--audit-<plugin>-batch-buffer-size` events (past it, dropped and counted as errors); a thread
+//! of its own takes them in batches of at most `-batch-max-size`, waiting at most
+//! `-batch-max-wait` for a batch to fill, paces the batches (`-batch-throttle-*`) and hands each
+//! to the plugin (the log writes a batch at once). Shutting down delivers what is queued.
 //!
 //! While a batch fills, the thread sleeps until the deadline or until the queue holds a full
 //! batch, when the request that completes it wakes the thread: a request hands its event over
-//! without waking anyone, so under load the cost of a thread switch is paid once a batch, not
-//! once an event.
+//! under a short lock without waking anyone, so under load the cost of a thread switch is paid
+//! once a batch, not once an event. The thread takes a batch by swapping the queue's text with
+//! its own spare one, so that neither side allocates once both have grown.
 
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError, TrySendError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 use super::throttle::TokenBucket;
 use super::{Backend, Counters, Plugin};
-use crate::event::Event;
+use crate::emitted::EventJson;
 
 /// kube-apiserver's default queue size, for both plugins.
 const DEFAULT_BUFFER_SIZE: usize = 10_000;
@@ -90,40 +90,109 @@ impl BatchConfig {
     }
 }
 
+/// Encoded events one after another, and where each ends.
+#[derive(Debug, Default)]
+pub struct Batch {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    /// How many events.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Each event as its plugin encoded it, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.ends.len()).map(|i| {
+            let start = if i == 0 { 0 } else { self.ends[i - 1] };
+            &self.text[start..self.ends[i]]
+        })
+    }
+
+    /// All the events' text, one after another.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn push(&mut self, encode: &Encode, event: EventJson<'_>) {
+        encode(event, &mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    /// Moves the first `count` events to `into` (cleared first); the whole batch is swapped.
+    fn take_into(&mut self, count: usize, into: &mut Batch) {
+        into.clear();
+        if count >= self.len() {
+            std::mem::swap(self, into);
+            return;
+        }
+        let end = self.ends[count - 1];
+        into.text.push_str(&self.text[..end]);
+        into.ends.extend_from_slice(&self.ends[..count]);
+        self.text.drain(..end);
+        self.ends.drain(..count);
+        for e in &mut self.ends {
+            *e -= end;
+        }
+    }
+}
+
 /// What a plugin does with a batch.
 pub trait Deliver: Send + 'static {
     /// Delivers a batch of encoded events, or hands it to a task of its own (counting what it
     /// loses).
-    fn deliver(&mut self, batch: Vec<String>);
+    fn deliver(&mut self, batch: &Batch);
     /// Waits until every batch handed over is delivered or given up.
     fn finish(&mut self) {}
 }
 
-/// How a plugin encodes an event for its batches, on the request's thread.
-pub type Encode = Box<dyn Fn(&Event) -> String + Send + Sync>;
+/// How a plugin encodes an event for its batches, on the request's thread: appended to the
+/// queue's text.
+pub type Encode = Box<dyn Fn(EventJson<'_>, &mut String) + Send + Sync>;
 
-enum Message {
-    Event(String),
-    Stop,
+/// The queue the requests and the thread share.
+#[derive(Default)]
+struct Queue {
+    events: Batch,
+    /// The thread waits for a first event: the next request wakes it.
+    idle: bool,
+    /// The thread has ended: events are refused.
+    closed: bool,
 }
 
-/// What the requests and the thread share besides the queue.
+/// What the requests and the thread share.
 struct Shared {
-    /// Events in the queue, or about to be (counted before they are queued, uncounted when
-    /// taken).
-    queued: AtomicUsize,
+    queue: Mutex<Queue>,
     /// Set by [`Backend::shutdown`]: a filling batch goes at once.
     stopping: AtomicBool,
+}
+
+impl Shared {
+    fn queue(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A plugin behind a queue and a thread.
 pub struct Buffered {
     plugin: Plugin,
     encode: Encode,
-    sender: SyncSender<Message>,
     shared: Arc<Shared>,
-    /// The queue's length at which the thread is woken: a full batch besides the one it holds.
-    wake_at: usize,
+    buffer_size: usize,
+    /// The queue's length at which a filling batch is full and the thread is woken.
+    full_at: usize,
     writer: Thread,
     thread: Mutex<Option<JoinHandle<()>>>,
     counters: Arc<Counters>,
@@ -138,21 +207,20 @@ impl Buffered {
         delegate: impl Deliver,
         counters: Arc<Counters>,
     ) -> std::io::Result<Self> {
-        let (sender, receiver) = mpsc::sync_channel(config.buffer_size.max(1));
         let shared = Arc::new(Shared {
-            queued: AtomicUsize::new(0),
+            queue: Mutex::new(Queue::default()),
             stopping: AtomicBool::new(false),
         });
         let running = shared.clone();
         let thread = std::thread::Builder::new()
             .name(format!("audit-{}", plugin.as_str()))
-            .spawn(move || run(receiver, config, &running, delegate))?;
+            .spawn(move || run(&running, config, delegate))?;
         Ok(Self {
             plugin,
             encode,
-            sender,
             shared,
-            wake_at: config.max_batch_size.max(1) - 1,
+            buffer_size: config.buffer_size.max(1),
+            full_at: config.max_batch_size.max(1),
             writer: thread.thread().clone(),
             thread: Mutex::new(Some(thread)),
             counters,
@@ -161,29 +229,28 @@ impl Buffered {
 }
 
 impl Backend for Buffered {
-    fn process(&self, event: &Event) -> bool {
-        // Counted before it is queued, so that the thread never takes more than was counted.
-        let queued = self.shared.queued.fetch_add(1, Ordering::AcqRel) + 1;
-        let sent = self.sender.try_send(Message::Event((self.encode)(event)));
-        if sent.is_err() {
-            self.shared.queued.fetch_sub(1, Ordering::AcqRel);
-        }
-        match sent {
-            Ok(()) => {
-                // A thread waiting for its batch to fill is woken once the batch is full (an
-                // idle thread, blocked on the queue, is woken by the queue itself).
-                if self.wake_at > 0 && queued >= self.wake_at {
+    fn process(&self, event: EventJson<'_>) -> bool {
+        let refused = {
+            let mut queue = self.shared.queue();
+            if queue.closed {
+                Some("audit backend shut down")
+            } else if queue.events.len() >= self.buffer_size {
+                Some("audit buffer queue blocked")
+            } else {
+                queue.events.push(&self.encode, event);
+                // An idle thread is woken by the first event; a thread waiting for its batch to
+                // fill, once the batch is full.
+                let wake = queue.idle || queue.events.len() == self.full_at;
+                queue.idle = false;
+                drop(queue);
+                if wake {
                     self.writer.unpark();
                 }
+                None
             }
-            Err(TrySendError::Full(_)) => {
-                self.counters
-                    .failed(self.plugin, 1, &"audit buffer queue blocked");
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                self.counters
-                    .failed(self.plugin, 1, &"audit backend shut down");
-            }
+        };
+        if let Some(reason) = refused {
+            self.counters.failed(self.plugin, 1, &reason);
         }
         true
     }
@@ -192,7 +259,6 @@ impl Backend for Buffered {
         let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(thread) = thread {
             self.shared.stopping.store(true, Ordering::Release);
-            let _ = self.sender.send(Message::Stop);
             self.writer.unpark();
             let _ = thread.join();
         }
@@ -200,69 +266,47 @@ impl Backend for Buffered {
 }
 
 /// The thread: batches until told to stop, then what is left, then waits for the plugin.
-fn run(
-    receiver: Receiver<Message>,
-    config: BatchConfig,
-    shared: &Shared,
-    mut delegate: impl Deliver,
-) {
+fn run(shared: &Shared, config: BatchConfig, mut delegate: impl Deliver) {
     let mut throttle = config
         .throttle
         .map(|(qps, burst)| TokenBucket::new(qps, burst));
     let max = config.max_batch_size.max(1);
-    let mut stopping = false;
-    while !stopping {
-        let first = match receiver.recv() {
-            Ok(Message::Event(event)) => event,
-            Ok(Message::Stop) | Err(_) => break,
-        };
-        shared.queued.fetch_sub(1, Ordering::AcqRel);
-        let mut batch = vec![first];
+    let mut batch = Batch::default();
+    loop {
+        {
+            let mut queue = shared.queue();
+            if queue.events.is_empty() {
+                if shared.stopping.load(Ordering::Acquire) {
+                    queue.closed = true;
+                    break;
+                }
+                queue.idle = true;
+                drop(queue);
+                std::thread::park();
+                continue;
+            }
+        }
         if max > 1 {
             fill(shared, max, config.max_batch_wait);
         }
-        while batch.len() < max {
-            match receiver.try_recv() {
-                Ok(Message::Event(event)) => {
-                    shared.queued.fetch_sub(1, Ordering::AcqRel);
-                    batch.push(event);
-                }
-                Ok(Message::Stop) | Err(TryRecvError::Disconnected) => {
-                    stopping = true;
-                    break;
-                }
-                Err(TryRecvError::Empty) => break,
-            }
-        }
-        if let Some(bucket) = throttle.as_mut() {
+        shared.queue().events.take_into(max, &mut batch);
+        if let Some(bucket) = throttle.as_mut()
+            && !shared.stopping.load(Ordering::Acquire)
+        {
             std::thread::sleep(bucket.reserve(Instant::now()));
         }
-        delegate.deliver(batch);
-    }
-    // What was queued behind the stop (requests that raced the shutdown).
-    let rest: Vec<String> = receiver
-        .try_iter()
-        .filter_map(|message| match message {
-            Message::Event(event) => Some(event),
-            Message::Stop => None,
-        })
-        .collect();
-    let mut rest = rest.into_iter().peekable();
-    while rest.peek().is_some() {
-        delegate.deliver(rest.by_ref().take(max).collect());
+        delegate.deliver(&batch);
     }
     delegate.finish();
 }
 
-/// Waits, with one event of a batch of at most `max` in hand, until the queue holds the rest
-/// of the batch, `wait` has passed, or the backend stops. Requests do not wake the thread for
+/// Waits, with the first event of a batch of at most `max` queued, until the queue holds the
+/// whole batch, `wait` has passed, or the backend stops. Requests do not wake the thread for
 /// each event they queue, only the one that completes a batch does.
 fn fill(shared: &Shared, max: usize, wait: Duration) {
     let deadline = Instant::now() + wait;
     loop {
-        if shared.queued.load(Ordering::Acquire) + 1 >= max
-            || shared.stopping.load(Ordering::Acquire)
-        {
+        if shared.queue().events.len() >= max || shared.stopping.load(Ordering::Acquire) {
             return;
         }
         let left = deadline.saturating_duration_since(Instant::now());

@@ -7,10 +7,10 @@ use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use super::buffered::{BatchConfig, Buffered, Deliver};
+use super::buffered::{Batch, BatchConfig, Buffered, Deliver};
 use super::rotate::{RotatingFile, Rotation};
 use super::{Backend, Counters, Mode, Plugin, StartError, clock};
-use crate::event::Event;
+use crate::emitted::EventJson;
 
 /// `--audit-log-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,16 +34,18 @@ impl Format {
         }
     }
 
-    /// The event's line, with its newline.
-    pub fn line(self, event: &Event) -> String {
+    /// Appends the event's line, with its newline: the JSON as it is, or the legacy line of the
+    /// event read back from it (nothing for a text that is not an event, which the recorder
+    /// never hands over).
+    pub fn write_line(self, event: EventJson<'_>, out: &mut String) {
         match self {
-            Format::Json => event.to_json_line(),
-            Format::Legacy => {
-                let mut line = event.legacy_line();
-                line.push('\n');
-                line
-            }
+            Format::Json => out.push_str(event.as_str()),
+            Format::Legacy => match event.decode() {
+                Some(event) => out.push_str(&event.legacy_line()),
+                None => return,
+            },
         }
+        out.push('\n');
     }
 }
 
@@ -95,19 +97,28 @@ impl Output {
             })
     }
 
-    /// Writes the lines in order; how many could not be written, and the last error.
-    fn write_lines(&mut self, lines: &[String]) -> Result<(), (usize, io::Error)> {
+    /// Writes `text`, which is `lines` (`count` of them) one after another; how many could not
+    /// be written, and the last error.
+    fn write_lines<'a>(
+        &mut self,
+        text: &str,
+        lines: impl Iterator<Item = &'a str>,
+        count: usize,
+    ) -> Result<(), (usize, io::Error)> {
         match self {
             Output::Stdout => {
                 let mut stdout = io::stdout().lock();
-                let written = lines
-                    .iter()
-                    .try_for_each(|line| stdout.write_all(line.as_bytes()))
+                let written = stdout
+                    .write_all(text.as_bytes())
                     .and_then(|()| stdout.flush());
-                written.map_err(|error| (lines.len(), error))
+                written.map_err(|error| (count, error))
             }
             Output::File(file) => {
                 let now = clock::now();
+                // The common case: the lines fit in the file as it is, and go in one write.
+                if file.fits(text.len()) {
+                    return file.write(text.as_bytes(), now).map_err(|e| (count, e));
+                }
                 let mut failed = 0;
                 let mut last = None;
                 // Lines that fit together are written at once; a rotation falls between lines,
@@ -159,7 +170,9 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
                 counters: counters.clone(),
             };
             let format = options.format;
-            let encode = Box::new(move |event: &Event| format.line(event));
+            let encode = Box::new(move |event: EventJson<'_>, out: &mut String| {
+                format.write_line(event, out);
+            });
             let buffered = Buffered::start(Plugin::Log, options.batch, encode, writer, counters)
                 .map_err(|source| StartError::Log {
                     path: options.path.clone(),
@@ -168,7 +181,7 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
             Ok(Box::new(buffered))
         }
         Mode::Blocking | Mode::BlockingStrict => Ok(Box::new(Blocking {
-            output: Mutex::new(output),
+            output: Mutex::new((output, String::new())),
             format: options.format,
             strict: options.mode == Mode::BlockingStrict,
             counters,
@@ -176,22 +189,22 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
     }
 }
 
-/// Writes each event in the request that records it.
+/// Writes each event in the request that records it (through a line buffer it reuses).
 struct Blocking {
-    output: Mutex<Output>,
+    output: Mutex<(Output, String)>,
     format: Format,
     strict: bool,
     counters: Arc<Counters>,
 }
 
 impl Backend for Blocking {
-    fn process(&self, event: &Event) -> bool {
-        let line = [self.format.line(event)];
-        let written = self
-            .output
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .write_lines(&line);
+    fn process(&self, event: EventJson<'_>) -> bool {
+        let mut guard = self.output.lock().unwrap_or_else(|e| e.into_inner());
+        let (output, line) = &mut *guard;
+        line.clear();
+        self.format.write_line(event, line);
+        let text: &str = line;
+        let written = output.write_lines(text, std::iter::once(text), 1);
         match written {
             Ok(()) => true,
             Err((failed, error)) => {
@@ -211,8 +224,11 @@ struct Writer {
 }
 
 impl Deliver for Writer {
-    fn deliver(&mut self, lines: Vec<String>) {
-        if let Err((failed, error)) = self.output.write_lines(&lines) {
+    fn deliver(&mut self, batch: &Batch) {
+        if let Err((failed, error)) =
+            self.output
+                .write_lines(batch.text(), batch.iter(), batch.len())
+        {
             self.counters.failed(Plugin::Log, failed, &error);
         }
     }

@@ -14,9 +14,9 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinSet;
 
 use super::backoff::{Backoff, DEFAULT_INITIAL_BACKOFF, Failure};
-use super::buffered::{BatchConfig, Buffered, Deliver};
+use super::buffered::{Batch, BatchConfig, Buffered, Deliver};
 use super::{Backend, Counters, Mode, Plugin, StartError};
-use crate::event::Event;
+use crate::emitted::EventJson;
 
 /// How long one attempt may take (client-go's webhook default).
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -87,19 +87,11 @@ impl Options {
     }
 }
 
-/// One event as an item of an `EventList` (its compact JSON).
-pub fn item(event: &Event) -> String {
-    let mut out = String::with_capacity(768);
-    event.write_json(&mut out);
-    out
-}
-
-/// The events, each encoded by [`item`], as the body of one POST.
-pub fn event_list(items: &[String]) -> String {
-    let length: usize = items.iter().map(|i| i.len() + 1).sum();
-    let mut out = String::with_capacity(96 + length);
+/// The events (each its compact JSON) as the body of one POST: an `EventList`.
+pub fn event_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::with_capacity(4096);
     out.push_str(r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":["#);
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -122,7 +114,7 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
     let buffered = Buffered::start(
         Plugin::Webhook,
         options.batch,
-        Box::new(item),
+        Box::new(|event: EventJson<'_>, out: &mut String| out.push_str(event.as_str())),
         delivery,
         counters,
     )
@@ -166,8 +158,7 @@ struct Sender {
 }
 
 impl Sender {
-    async fn send(self, batch: Vec<String>) {
-        let body = event_list(&batch);
+    async fn send(self, (body, count): (String, usize)) {
         let mut failed = 0;
         loop {
             let failure = match self.attempt(body.clone()).await {
@@ -180,7 +171,7 @@ impl Sender {
                 .then(|| self.backoff.pause(failed, fastrand::f64()))
                 .flatten();
             let Some(pause) = pause else {
-                self.counters.failed(Plugin::Webhook, batch.len(), &failure);
+                self.counters.failed(Plugin::Webhook, count, &failure);
                 return;
             };
             tokio::time::sleep(pause).await;
@@ -245,7 +236,8 @@ fn classify(error: &reqwest::Error) -> Failure {
 
 /// The thread whose runtime runs the sending tasks.
 struct Delivery {
-    batches: Option<UnboundedSender<Vec<String>>>,
+    /// Each batch's body and how many events it holds.
+    batches: Option<UnboundedSender<(String, usize)>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -254,7 +246,7 @@ impl Delivery {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (batches, mut receiver) = unbounded_channel::<Vec<String>>();
+        let (batches, mut receiver) = unbounded_channel::<(String, usize)>();
         let thread = std::thread::Builder::new()
             .name("audit-webhook-send".to_string())
             .spawn(move || {
@@ -275,9 +267,9 @@ impl Delivery {
 }
 
 impl Deliver for Delivery {
-    fn deliver(&mut self, batch: Vec<String>) {
+    fn deliver(&mut self, batch: &Batch) {
         if let Some(batches) = &self.batches {
-            let _ = batches.send(batch);
+            let _ = batches.send((event_list(batch.iter()), batch.len()));
         }
     }
 

@@ -7,20 +7,27 @@ use super::*;
 use crate::level::Stages;
 use crate::policy::PolicyRule;
 
-/// Keeps what it is given.
+/// Keeps what it is given: each event's JSON as the sink got it, and the event read back.
 #[derive(Default)]
-struct Collect(RefCell<Vec<Event>>);
+struct Collect(RefCell<Vec<Event>>, RefCell<Vec<String>>);
 
 impl Sink for Collect {
-    fn process(&self, event: &Event) -> bool {
-        self.0.borrow_mut().push(event.clone());
+    fn process(&self, event: EventJson<'_>) -> bool {
+        self.0
+            .borrow_mut()
+            .push(event.decode().expect("the JSON of an event"));
+        self.1.borrow_mut().push(format!("{}\n", event.as_str()));
         true
     }
 }
 
 impl Collect {
     fn lines(&self) -> Vec<String> {
-        self.0.borrow().iter().map(Event::to_json_line).collect()
+        let lines = self.1.borrow().clone();
+        // The recorder writes what the event it holds encodes to.
+        let reencoded: Vec<String> = self.0.borrow().iter().map(Event::to_json_line).collect();
+        assert_eq!(lines, reencoded);
+        lines
     }
 
     fn stages(&self) -> Vec<Stage> {
@@ -506,9 +513,47 @@ fn authorization_errors_annotate_only_the_reason() {
     recorder.authorization_error();
     assert_eq!(
         recorder.event().annotations,
-        BTreeMap::from([(
+        std::collections::BTreeMap::from([(
             "authorization.k8s.io/reason".to_string(),
             "internal error".to_string()
         )])
+    );
+}
+
+#[test]
+fn a_bodys_metadata_names_the_object_as_the_whole_body_does() {
+    let uri = "/api/v1/namespaces/dev-team/configmaps";
+    let record = |with_metadata: bool| {
+        let sink = Collect::default();
+        let mut recorder = Recorder::start(
+            &policy(Level::Metadata),
+            request(uri, false),
+            &info("POST", uri),
+            Some(&dev_k8s()),
+        )
+        .expect("audited");
+        if with_metadata {
+            recorder.request_metadata(ObjectMetadata {
+                name: Some("settings"),
+                uid: Some("7b1f"),
+                // The path named the namespace: it stays.
+                namespace: Some("elsewhere"),
+                resource_version: None,
+            });
+        } else {
+            recorder
+                .request_object(
+                    r#"{"metadata":{"name":"settings","uid":"7b1f","namespace":"elsewhere"}}"#,
+                )
+                .expect("JSON");
+        }
+        recorder.response_complete(at(9), &sink);
+        sink.lines()
+    };
+    let lines = record(true);
+    assert_eq!(lines, record(false));
+    assert!(
+        lines[0].contains(r#""objectRef":{"resource":"configmaps","namespace":"dev-team","name":"settings","uid":"7b1f","apiVersion":"v1"}"#),
+        "{lines:?}"
     );
 }

@@ -245,7 +245,9 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         args.policy
             .default_cluster(kubeconfig, args.upstream_context.as_deref());
     }
-    super::runtime()?.block_on(async move {
+    let runtime = super::runtime()?;
+    let outcome = runtime.block_on(async move {
+        let mut signals = super::shutdown::Signals::install()?;
         let server = kubeward_server::Server::bind_gateway(config).await?;
         if local_rbac {
             let source = args
@@ -259,7 +261,12 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
             url_of(server.local_addr()?),
             gateway.upstream.url
         );
-        server.serve().await;
-        Ok(ExitCode::SUCCESS)
-    })
+        let audit = server.audit().map(|(_, backends)| backends);
+        super::shutdown::serve_until_stopped("kubeward gateway", &mut signals, server.serve())
+            .await;
+        super::shutdown::flush_audit(audit);
+        anyhow::Ok(ExitCode::SUCCESS)
+    })?;
+    super::shutdown::stop_runtime(runtime, "kubeward gateway");
+    Ok(outcome)
 }

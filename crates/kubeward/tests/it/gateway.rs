@@ -466,6 +466,75 @@ fn the_gateway_audits_what_it_forwards_with_the_users_name() {
     );
 }
 
+#[test]
+fn a_sigterm_writes_every_event_the_gateway_queued_before_it_exits() {
+    let upstream = upstream();
+    let policy = upstream.scratch("batch-audit-policy.yaml");
+    std::fs::write(
+        &policy,
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: '', resources: [configmaps]}]\n- level: None\n",
+    )
+    .unwrap();
+    let log = upstream.scratch("gateway-batch-audit.log");
+    // Batches of 1,000 events that wait an hour to fill: nothing is written until the shutdown.
+    let mut gateway = gateway_with(
+        &upstream,
+        &[
+            "--audit-policy-file",
+            &policy.display().to_string(),
+            "--audit-log-path",
+            &log.display().to_string(),
+            "--audit-log-mode",
+            "batch",
+            "--audit-log-batch-max-size",
+            "1000",
+            "--audit-log-batch-max-wait",
+            "1h",
+        ],
+    );
+    let minjun = kubeconfig(&upstream, &gateway, "minjun", "gateway-token-1");
+    let names: Vec<String> = (0..5).map(|i| format!("queued-{i}")).collect();
+    for name in &names {
+        // Denied upstream (minjun holds no grant): answered, and audited all the same.
+        let got = upstream.kubectl_as(&minjun, &["get", "configmap", name]);
+        assert!(!got.status.success(), "{}", text(&got));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("the log exists from the start"),
+        "",
+        "the events wait in the queue"
+    );
+    gateway.process.terminate(Duration::from_secs(20));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut said = String::new();
+    while !said.contains("kubeward gateway: stopped") && std::time::Instant::now() < deadline {
+        said.extend(gateway.process.take_lines().into_iter().map(|l| l + "\n"));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        said.contains("kubeward gateway: SIGTERM received, shutting down\n"),
+        "{said}"
+    );
+    assert!(said.contains("kubeward gateway: stopped\n"), "{said}");
+    let events: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    for name in &names {
+        let stages: Vec<&str> = events
+            .iter()
+            .filter(|e| e["objectRef"]["name"] == name.as_str() && e["verb"] == "get")
+            .map(|e| e["stage"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            stages,
+            ["RequestReceived", "ResponseComplete"],
+            "{name}: both events written at the SIGTERM: {events:?}"
+        );
+    }
+}
+
 /// A stand-in for a kubelet behind an API server (kubeward runs no containers): plain HTTP on
 /// loopback that answers every request with `101` in the protocol it was asked for and then
 /// echoes what it receives. Each request's head goes to `heads`.

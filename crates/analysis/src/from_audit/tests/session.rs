@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kubeward_audit::{Event, Recorder, Request, Response, Sink, load};
+use kubeward_audit::{EventJson, Recorder, Request, Response, Sink, load};
 use kubeward_core::request_info::RequestInfo;
 use kubeward_core::user::impersonated_user;
 use kubeward_core::{UserInfo, status};
@@ -227,8 +227,8 @@ fn authorize(policy: &Policy, attributes: &kubeward_core::Attributes) -> Decisio
 struct Lines(std::cell::RefCell<String>);
 
 impl Sink for Lines {
-    fn process(&self, event: &Event) -> bool {
-        event.write_json(&mut self.0.borrow_mut());
+    fn process(&self, event: EventJson<'_>) -> bool {
+        self.0.borrow_mut().push_str(event.as_str());
         self.0.borrow_mut().push('\n');
         true
     }

@@ -3,11 +3,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::*;
-use crate::backend::test_event;
+use crate::backend::{json, test_event};
+use crate::emitted::EventJson;
 
 /// Encodes an event as its audit ID.
 fn audit_id() -> Encode {
-    Box::new(|event: &Event| event.audit_id.clone())
+    Box::new(|event: EventJson<'_>, out: &mut String| {
+        out.push_str(&event.decode().expect("an event").audit_id);
+    })
 }
 
 /// Records the audit IDs of each batch; when gated, says it has a batch and waits for a
@@ -18,7 +21,8 @@ struct Recording {
 }
 
 impl Deliver for Recording {
-    fn deliver(&mut self, batch: Vec<String>) {
+    fn deliver(&mut self, batch: &Batch) {
+        let batch: Vec<String> = batch.iter().map(String::from).collect();
         if let Some((entered, go)) = &self.gate {
             let _ = entered.send(());
             let _ = go.recv();
@@ -52,7 +56,7 @@ fn events_arrive_in_order_in_batches_of_at_most_the_size_and_shutdown_delivers_t
     )
     .expect("started");
     for id in 0..5 {
-        assert!(buffered.process(&test_event(&id.to_string())));
+        assert!(buffered.process(EventJson::new(&json(&test_event(&id.to_string())))));
     }
     buffered.shutdown();
     let batches = batches.lock().expect("lock").clone();
@@ -64,7 +68,7 @@ fn events_arrive_in_order_in_batches_of_at_most_the_size_and_shutdown_delivers_t
     assert_eq!(ids, ["0", "1", "2", "3", "4"]);
     assert_eq!(counters.errors(Plugin::Webhook), 0);
     // Taken after the shutdown: dropped and counted.
-    assert!(buffered.process(&test_event("late")));
+    assert!(buffered.process(EventJson::new(&json(&test_event("late")))));
     assert_eq!(counters.errors(Plugin::Webhook), 1);
 }
 
@@ -86,10 +90,10 @@ fn a_full_queue_drops_events_and_counts_them() {
     )
     .expect("started");
     // The first event is taken by the thread, which then waits; two more fill the queue.
-    buffered.process(&test_event("0"));
+    buffered.process(EventJson::new(&json(&test_event("0"))));
     delivering.recv().expect("the thread took the first event");
     for id in 1..6 {
-        buffered.process(&test_event(&id.to_string()));
+        buffered.process(EventJson::new(&json(&test_event(&id.to_string()))));
     }
     assert_eq!(counters.errors(Plugin::Log), 3);
     for _ in 0..3 {
@@ -124,8 +128,8 @@ fn kube_apiserver_s_checks_of_the_batch_flags() {
 struct Forwarding(mpsc::Sender<Vec<String>>);
 
 impl Deliver for Forwarding {
-    fn deliver(&mut self, batch: Vec<String>) {
-        let _ = self.0.send(batch);
+    fn deliver(&mut self, batch: &Batch) {
+        let _ = self.0.send(batch.iter().map(String::from).collect());
     }
 }
 
@@ -151,7 +155,7 @@ fn a_full_batch_goes_at_once_and_a_filling_one_at_the_shutdown() {
     )
     .expect("started");
     for id in 0..5 {
-        buffered.process(&test_event(&id.to_string()));
+        buffered.process(EventJson::new(&json(&test_event(&id.to_string()))));
     }
     // The third event completes a batch: it goes without waiting for the hour (bounded here
     // so that a regression fails instead of hanging).
@@ -163,4 +167,26 @@ fn a_full_batch_goes_at_once_and_a_filling_one_at_the_shutdown() {
     buffered.shutdown();
     assert_eq!(batches.try_iter().collect::<Vec<_>>(), [["3", "4"]]);
     assert_eq!(counters.errors(Plugin::Log), 0);
+}
+
+#[test]
+fn a_batch_hands_over_its_first_events_and_keeps_the_rest_in_order() {
+    let encode: Encode = Box::new(|event: EventJson<'_>, out: &mut String| {
+        out.push_str(event.as_str());
+        out.push('\n');
+    });
+    let mut queue = Batch::default();
+    for text in ["a", "bb", "ccc"] {
+        queue.push(&encode, EventJson::new(text));
+    }
+    let mut taken = Batch::default();
+    queue.take_into(2, &mut taken);
+    assert_eq!(taken.iter().collect::<Vec<_>>(), ["a\n", "bb\n"]);
+    assert_eq!(taken.text(), "a\nbb\n");
+    assert_eq!(queue.iter().collect::<Vec<_>>(), ["ccc\n"]);
+    queue.push(&encode, EventJson::new("d"));
+    queue.take_into(5, &mut taken);
+    assert_eq!(taken.iter().collect::<Vec<_>>(), ["ccc\n", "d\n"]);
+    assert!(queue.is_empty());
+    assert_eq!(queue.len(), 0);
 }

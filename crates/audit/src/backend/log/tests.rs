@@ -2,7 +2,9 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 
 use super::*;
-use crate::backend::test_event;
+use crate::backend::{json, test_event};
+use crate::emitted::EventJson;
+use crate::event::Event;
 
 fn options(path: &std::path::Path, mode: Mode) -> Options {
     Options {
@@ -23,13 +25,13 @@ fn blocking_writes_each_event_as_one_json_line_in_a_private_file() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
     let (first, second) = (test_event("a"), test_event("b"));
-    assert!(backend.process(&first));
+    assert!(backend.process(EventJson::new(&json(&first))));
     // Written before `process` returns.
     assert_eq!(
         std::fs::read_to_string(&path).expect("read"),
         first.to_json_line()
     );
-    assert!(backend.process(&second));
+    assert!(backend.process(EventJson::new(&json(&second))));
     assert_eq!(
         std::fs::read_to_string(&path).expect("read"),
         format!("{}{}", first.to_json_line(), second.to_json_line())
@@ -52,7 +54,7 @@ fn batch_mode_writes_on_its_thread_and_the_legacy_format_is_one_text_line() {
     let backend = start(&options, Arc::new(Counters::default())).expect("started");
     let events: Vec<Event> = ["a", "b", "c"].into_iter().map(test_event).collect();
     for event in &events {
-        assert!(backend.process(event));
+        assert!(backend.process(EventJson::new(&json(event))));
     }
     backend.shutdown();
     let expected: String = events

@@ -4,8 +4,9 @@ use std::time::Duration;
 use kubeward_testkit::receiver::{Received, Receiver};
 
 use super::*;
-use crate::backend::test_event;
+use crate::backend::{json, test_event};
 use crate::decode;
+use crate::emitted::EventJson;
 
 fn options(url: String, token: Option<&str>) -> Options {
     Options {
@@ -47,7 +48,7 @@ fn accepted_ids(received: &[Received]) -> Vec<String> {
 #[test]
 fn an_event_list_is_the_events_as_the_log_writes_them() {
     let (a, b) = (test_event("a"), test_event("b"));
-    let list = event_list(&[item(&a), item(&b)]);
+    let list = event_list([json(&a).as_str(), json(&b).as_str()]);
     let mut items = String::new();
     a.write_json(&mut items);
     items.push(',');
@@ -67,13 +68,13 @@ fn a_receiver_that_fails_for_a_while_gets_every_event_once() {
     let backend =
         start(&options(receiver.url(), Some("s3cret")), counters.clone()).expect("started");
     // One batch, refused with 500 (retried), then 503 without Retry-After (given up).
-    backend.process(&test_event("lost-1"));
-    backend.process(&test_event("lost-2"));
+    backend.process(EventJson::new(&json(&test_event("lost-1"))));
+    backend.process(EventJson::new(&json(&test_event("lost-2"))));
     let received = receiver.wait_until(Duration::from_secs(10), |r| r.len() >= 2);
     assert_eq!(received.len(), 2, "{received:?}");
     // The next batch: 429 (retried), then accepted.
-    backend.process(&test_event("kept-1"));
-    backend.process(&test_event("kept-2"));
+    backend.process(EventJson::new(&json(&test_event("kept-1"))));
+    backend.process(EventJson::new(&json(&test_event("kept-2"))));
     backend.shutdown();
     let received = receiver.received();
     let answered: Vec<u16> = received.iter().map(|r| r.answered).collect();
