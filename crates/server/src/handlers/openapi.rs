@@ -1,159 +1,200 @@
-//! OpenAPI v3 documents, as far as kubectl needs them: the index (`/openapi/v3`) and, per group
-//! version, the PATCH operations of each kind with kube-apiserver's
-//! `x-kubernetes-group-version-kind` extension and `fieldValidation` parameter. kubectl reads
-//! them to know that the server validates fields itself (`kubectl apply`/`create -f` otherwise
-//! try to download OpenAPI v2 for client-side validation). Schemas are not published.
+//! OpenAPI v2 and v3, as kubectl reads them (`kubectl explain`, client-side validation, the
+//! server-side field validation it detects from v3's `fieldValidation` parameter): every kind's
+//! schema under Kubernetes' definition names, with `x-kubernetes-group-version-kind`.
+//!
+//! The built-in kinds' documents are built once, on the first request for one (never on the
+//! way of other requests, nor at start-up), and served from memory as bytes, with an `ETag`
+//! (the SHA-512 of the document, as kube-apiserver's) that the v3 index repeats in each group
+//! version's URL (`?hash=`); a request with the current hash may cache the answer for good.
+//! Custom kinds' documents are built per request from their definitions (they change).
 
-use http::Response;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use bytes::Bytes;
+use http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use http::{HeaderValue, Response};
 use serde_json::{Map, Value, json};
 
+use super::context::Context;
 use crate::codec::respond::{self, Body};
 use crate::registry::custom;
-use crate::registry::kinds::{Kind, Serving};
+use crate::registry::kinds::{self, Kind};
 
-/// The media type of OpenAPI v2 in protobuf (gnostic), which kubectl before 1.28 asks for.
+pub mod documents;
+pub mod gnostic;
+
+use documents::group_version_path;
+
+/// The media type of OpenAPI v2 in protobuf (gnostic), which kubectl asks for.
 const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+/// The title and version every document carries.
+const TITLE: &str = "Kubernetes";
+const VERSION: &str = "v1.33.0";
 
-/// `/openapi/v2`: a document without definitions, so that kubectl's client-side validation
-/// (which skips kinds it has no schema for) and apply work; protobuf when asked for (an empty
-/// message is a valid empty document), JSON otherwise.
-pub fn v2(accept: &str) -> Response<Body> {
-    if accept.contains(V2_PROTOBUF) {
+/// A document ready to send, and its hash.
+struct Published {
+    body: Bytes,
+    hash: String,
+}
+
+impl Published {
+    fn new(body: Vec<u8>) -> Self {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA512, &body);
+        let hash = digest.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+        Self {
+            body: Bytes::from(body),
+            hash,
+        }
+    }
+
+    fn json(value: &Value) -> Self {
+        Self::new(serde_json::to_vec(value).unwrap_or_default())
+    }
+}
+
+/// The built-in kinds' documents.
+struct BuiltIn {
+    v2_json: Published,
+    v2_protobuf: Published,
+    v3: BTreeMap<String, Published>,
+}
+
+static BUILT_IN: LazyLock<BuiltIn> = LazyLock::new(|| {
+    let kinds: Vec<&Kind> = kinds::all().collect();
+    let definitions = documents::v2_definitions(&kinds);
+    let v2_protobuf = Published::new(gnostic::document(TITLE, VERSION, &definitions));
+    let v2_json = Published::json(&v2_document(definitions));
+    let v3 = documents::v3_documents(&kinds)
+        .into_iter()
+        .map(|(path, document)| (path, Published::json(&document)))
+        .collect();
+    BuiltIn {
+        v2_json,
+        v2_protobuf,
+        v3,
+    }
+});
+
+fn v2_document(definitions: Map<String, Value>) -> Value {
+    json!({
+        "swagger": "2.0",
+        "info": {"title": TITLE, "version": VERSION},
+        "paths": {},
+        "definitions": definitions,
+    })
+}
+
+/// The custom kinds' schemas, by the names kube-apiserver gives them.
+fn custom_definitions() -> Map<String, Value> {
+    custom::all()
+        .into_iter()
+        .filter_map(|def| {
+            let schema = custom::schema_of(def)?;
+            Some((
+                documents::custom_schema_name(def),
+                documents::published_schema(def, schema),
+            ))
+        })
+        .collect()
+}
+
+/// The v3 documents of the custom kinds, by group version path.
+fn custom_v3() -> BTreeMap<String, Published> {
+    let mut by_path: BTreeMap<String, Vec<(&Kind, Option<Value>)>> = BTreeMap::new();
+    for def in custom::all() {
+        by_path
+            .entry(group_version_path(def))
+            .or_default()
+            .push((def, custom::schema_of(def)));
+    }
+    by_path
+        .into_iter()
+        .map(|(path, defs)| (path, Published::json(&documents::custom_v3_document(&defs))))
+        .collect()
+}
+
+/// Sends a document with its `ETag`; 304 when the client has it. `immutable`: the request
+/// named the document's hash, so the answer never changes.
+fn send(context: &Context<'_>, content_type: &str, document: &Published, immutable: bool) -> Response<Body> {
+    let etag = format!("\"{}\"", document.hash);
+    let cached = context
+        .parts
+        .headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if cached {
+        respond::with(304, content_type, respond::full(Bytes::new()))
+    } else {
+        respond::with(200, content_type, respond::full(document.body.clone()))
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(ETAG, value);
+    }
+    if immutable {
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, immutable, max-age=31536000"),
+        );
+    }
+    response
+}
+
+/// `/openapi/v2`: protobuf when asked for (kubectl), JSON otherwise.
+pub fn v2(context: &Context<'_>) -> Response<Body> {
+    let built = &*BUILT_IN;
+    let custom = custom_definitions();
+    if context.accept().contains(V2_PROTOBUF) {
         // Answered, as kube-apiserver does, with `.` where the request has `@` (Go's media type
         // parser refuses `@`).
-        return respond::with(
-            200,
-            &V2_PROTOBUF.replace('@', "."),
-            respond::full(Vec::new()),
-        );
+        let content_type = V2_PROTOBUF.replace('@', ".");
+        if custom.is_empty() {
+            return send(context, &content_type, &built.v2_protobuf, false);
+        }
+        let mut body = built.v2_protobuf.body.to_vec();
+        body.extend(gnostic::more_definitions(&custom));
+        return send(context, &content_type, &Published::new(body), false);
     }
-    let document = json!({
-        "swagger": "2.0",
-        "info": {"title": "Kubernetes", "version": "v1.33.0"},
-        "paths": {},
-        "definitions": {},
-    });
-    respond::ok(&document, false)
+    if custom.is_empty() {
+        return send(context, "application/json", &built.v2_json, false);
+    }
+    let mut document: Value = serde_json::from_slice(&built.v2_json.body).unwrap_or_default();
+    if let Some(definitions) = document["definitions"].as_object_mut() {
+        definitions.extend(custom);
+    }
+    send(context, "application/json", &Published::json(&document), false)
 }
 
-/// The path of a group version in the index: `api/v1` or `apis/<group>/<version>`.
-fn group_version_path(def: &Kind) -> String {
-    if def.group.is_empty() {
-        format!("api/{}", def.version)
-    } else {
-        format!("apis/{}/{}", def.group, def.version)
-    }
-}
-
-/// `/openapi/v3`: the group versions this server serves.
-pub fn index() -> Value {
+/// `/openapi/v3`: each group version served, with its document's hash.
+pub fn index(context: &Context<'_>) -> Response<Body> {
+    let built = &*BUILT_IN;
+    let custom = custom_v3();
     let mut paths = Map::new();
-    for def in custom::every_kind() {
-        let path = group_version_path(def);
+    for (path, document) in built.v3.iter().chain(custom.iter()) {
         paths.insert(
             path.clone(),
-            json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash=kubeward")}),
+            json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={}", document.hash)}),
         );
     }
-    json!({"paths": paths})
+    respond::ok(&json!({"paths": paths}), context.pretty)
 }
 
 /// `/openapi/v3/<group version path>`, if served.
-pub fn group_version(path: &str) -> Option<Value> {
-    let defs: Vec<&Kind> = custom::every_kind()
-        .filter(|d| group_version_path(d) == path)
-        .collect();
-    if defs.is_empty() {
-        return None;
-    }
-    let mut paths = Map::new();
-    let mut schemas = Map::new();
-    for def in defs {
-        if let Some(schema) = custom::schema_of(def) {
-            schemas.insert(custom_schema_name(def), published_schema(def, schema));
+pub fn group_version(context: &Context<'_>, path: &str) -> Option<Response<Body>> {
+    let built = &*BUILT_IN;
+    let custom;
+    let document = match built.v3.get(path) {
+        Some(document) => document,
+        None => {
+            custom = custom_v3();
+            custom.get(path)?
         }
-        let gvk = json!([{"group": def.group, "version": def.version, "kind": def.kind}]);
-        let operation = |action: &str| {
-            json!({
-                "operationId": format!("{action}{}", def.kind),
-                "parameters": [
-                    {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
-                    {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
-                    {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}}
-                ],
-                "x-kubernetes-action": action,
-                "x-kubernetes-group-version-kind": gvk[0],
-            })
-        };
-        let prefix = format!("/{}", group_version_path(def));
-        let collection = if def.namespaced {
-            format!("{prefix}/namespaces/{{namespace}}/{}", def.resource)
-        } else {
-            format!("{prefix}/{}", def.resource)
-        };
-        match def.serving {
-            Serving::Stored => {
-                paths.insert(
-                    format!("{collection}/{{name}}"),
-                    json!({"patch": operation("patch"), "put": operation("put")}),
-                );
-                paths.insert(collection, json!({"post": operation("post")}));
-            }
-            Serving::Review => {
-                paths.insert(collection, json!({"post": operation("post")}));
-            }
-        }
-    }
-    Some(json!({
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": "v1.33.0"},
-        "paths": paths,
-        "components": {"schemas": schemas},
-    }))
+    };
+    let immutable = context.query("hash").as_deref() == Some(document.hash.as_str());
+    Some(send(context, "application/json", document, immutable))
 }
 
-/// The name kube-apiserver publishes a custom kind's schema under: the group reversed, the
-/// version, the kind (`io.k8s.aws.vpcresources.v1alpha1.CNINode`).
-fn custom_schema_name(def: &Kind) -> String {
-    let reversed: Vec<&str> = def.group.split('.').rev().collect();
-    format!("{}.{}.{}", reversed.join("."), def.version, def.kind)
-}
-
-/// A custom kind's `openAPIV3Schema` as kube-apiserver publishes it: with the
-/// `x-kubernetes-group-version-kind` kubectl explain looks kinds up by, and the fields every
-/// object has.
-fn published_schema(def: &Kind, mut schema: Value) -> Value {
-    let standard = [
-        (
-            "apiVersion",
-            "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
-            "string",
-        ),
-        (
-            "kind",
-            "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
-            "string",
-        ),
-        (
-            "metadata",
-            "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-            "object",
-        ),
-    ];
-    if let Some(map) = schema.as_object_mut() {
-        let properties = map.entry("properties").or_insert_with(|| json!({}));
-        if let Some(properties) = properties.as_object_mut() {
-            for (name, description, kind) in standard {
-                properties.insert(
-                    name.to_string(),
-                    json!({"description": description, "type": kind}),
-                );
-            }
-        }
-        map.insert(
-            "x-kubernetes-group-version-kind".into(),
-            json!([{"group": def.group, "version": def.version, "kind": def.kind}]),
-        );
-    }
-    schema
-}
+#[cfg(test)]
+mod tests;
