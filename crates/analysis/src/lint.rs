@@ -75,6 +75,10 @@ pub struct Finding {
     pub location: String,
     /// Why it is risky.
     pub reason: String,
+    /// Why the object's owners accept it (its `lint.kubeward.io/accept-<check>` annotation):
+    /// reported, but not failing `--fail-on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
 }
 
 /// The checks, with their one-line descriptions (SARIF rule metadata).
@@ -314,6 +318,7 @@ pub fn lint(policy: &Policy, origins: &BTreeMap<String, String>) -> Vec<Finding>
                 object: key.clone(),
                 location: location(&key),
                 reason,
+                accepted: None,
             });
         }
         if !bound.contains(&(role.namespace.as_deref(), role.name.as_str()))
@@ -325,6 +330,7 @@ pub fn lint(policy: &Policy, origins: &BTreeMap<String, String>) -> Vec<Finding>
                 object: key.clone(),
                 location: location(&key),
                 reason: "no binding refers to it".to_string(),
+                accepted: None,
             });
         }
     }
@@ -364,6 +370,7 @@ fn binding_checks(
             object: key.clone(),
             location: location(&key),
             reason,
+            accepted: None,
         });
     };
     let Some(role) = role else {
@@ -441,9 +448,24 @@ fn binding_checks(
     }
 }
 
-/// Whether any finding is at least `level`.
+/// Marks the findings whose check their object's annotations accept (`accepted`: object key →
+/// check → reason).
+pub fn accept(findings: &mut [Finding], accepted: &BTreeMap<String, BTreeMap<String, String>>) {
+    for finding in findings {
+        if let Some(reason) = accepted
+            .get(&finding.object)
+            .and_then(|checks| checks.get(finding.rule))
+        {
+            finding.accepted = Some(reason.clone());
+        }
+    }
+}
+
+/// Whether any finding that is not accepted is at least `level`.
 pub fn fails(findings: &[Finding], level: Severity) -> bool {
-    findings.iter().any(|f| f.severity >= level)
+    findings
+        .iter()
+        .any(|f| f.severity >= level && f.accepted.is_none())
 }
 
 /// Renders findings as an aligned table: SEVERITY, RULE, OBJECT, LOCATION, REASON.
@@ -460,7 +482,10 @@ pub fn render(findings: &[Finding]) -> String {
             } else {
                 &f.location
             },
-            f.reason
+            match &f.accepted {
+                Some(why) => format!("{} (accepted: {why})", f.reason),
+                None => f.reason.clone(),
+            }
         ));
     }
     crate::tabwriter::TabWriter::KUBECTL.render(&text)
@@ -499,6 +524,10 @@ pub fn sarif(findings: &[Finding]) -> serde_json::Value {
                     "logicalLocations": [{"name": f.object, "kind": "object"}]
                 }],
             });
+            if let Some(why) = &f.accepted {
+                result["suppressions"] =
+                    serde_json::json!([{"kind": "inSource", "justification": why}]);
+            }
             if is_file(&f.location) {
                 result["locations"][0]["physicalLocation"] =
                     serde_json::json!({"artifactLocation": {"uri": f.location}});

@@ -10,6 +10,7 @@
 //! token redeemed through two replicas is rotated once and its reuse revokes the family.
 
 mod follow;
+mod revoked;
 pub mod transient;
 
 use std::collections::{HashMap, HashSet};
@@ -336,13 +337,22 @@ impl Directory {
     }
 
     /// Loads the realms from a store that other providers write to as well (etcd), and follows
-    /// it: their changes of realms and keys reach this directory through the store's watch.
+    /// it: their changes of realms and keys, and what they revoke, reach this directory
+    /// through the store's watch.
     pub fn open_shared(store: Arc<dyn Store>) -> Result<Self, DirectoryError> {
         let (directory, revision) = Self::load(store, true)?;
+        // What this replica revokes goes to the others through the store, and theirs
+        // (those of the last day, then each new one) come back to this one's feed.
+        let shared = directory.store.clone();
+        directory.revocations.send_to(Box::new(move |entry| {
+            revoked::store(shared.as_ref(), entry)
+        }));
         let watches = follow::watch(directory.store.as_ref(), revision)?;
+        revoked::load(directory.store.as_ref(), &directory.revocations)?;
         follow::spawn(
             directory.store.clone(),
             Arc::downgrade(&directory.memory),
+            Arc::downgrade(&directory.revocations),
             watches,
         );
         Ok(directory)

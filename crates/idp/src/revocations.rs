@@ -3,11 +3,14 @@
 //! family revoked), an entry says that the user's (or the session's) tokens issued so far no
 //! longer count. Entries are kept for a day in memory and sent to every follower at once: in
 //! the same process through [`Feed::subscribe`], to other processes as newline-delimited JSON
-//! on `GET /realms/{realm}/kubeward/revocations` (`http::revocations`). Which changes revoke is
-//! pure ([`realm_changes`], [`session_ended`]); the feed reads the clock.
+//! on `GET /realms/{realm}/kubeward/revocations` (`http::revocations`). Among replicas on one
+//! store each entry also goes to a [`Sink`] (the store), and what other replicas published
+//! comes back through [`Feed::receive`], so that every replica's feed carries every
+//! revocation. Which changes revoke is pure ([`realm_changes`], [`session_ended`]); the feed
+//! reads the clock.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use kubeward_authn::revocation::{CAPACITY, Entry, RETENTION};
 use tokio::sync::broadcast;
@@ -78,10 +81,14 @@ pub fn session_ended(before: &Session, after: &Session) -> bool {
             .any(|(id, family)| !family.revoked && after.families.get(id).is_none_or(|f| f.revoked))
 }
 
+/// Where a feed's own entries go besides its followers (the store other replicas follow).
+pub type Sink = Box<dyn Fn(&Entry) + Send + Sync>;
+
 /// The revocations of the last day, and their followers.
 pub struct Feed {
     recent: Mutex<VecDeque<Entry>>,
     sender: broadcast::Sender<Entry>,
+    sink: OnceLock<Sink>,
 }
 
 impl std::fmt::Debug for Feed {
@@ -95,6 +102,7 @@ impl Default for Feed {
         Self {
             recent: Mutex::new(VecDeque::new()),
             sender: broadcast::channel(BACKLOG).0,
+            sink: OnceLock::new(),
         }
     }
 }
@@ -131,6 +139,14 @@ impl Feed {
         // syncing the groups) issues its token in the same second, and it must count.
         entry.not_before = if entry.sid.is_some() { now + 1 } else { now };
         tracing::info!(realm = %entry.realm, reason = %entry.reason, "tokens revoked");
+        self.keep(entry.clone(), now);
+        if let Some(sink) = self.sink.get() {
+            sink(&entry);
+        }
+    }
+
+    /// Keeps `entry` and sends it to the followers.
+    fn keep(&self, entry: Entry, now: u64) {
         let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         while recent.front().is_some_and(|e| {
             e.not_before.saturating_add(RETENTION) <= now || recent.len() >= CAPACITY
@@ -141,6 +157,28 @@ impl Feed {
         // Sent while the list is locked, so that a follower that subscribes with the list
         // sees every entry once or twice, never not at all.
         let _ = self.sender.send(entry);
+    }
+
+    /// From now on, sends this feed's own entries to `sink` as well (once; later calls are
+    /// ignored).
+    pub fn send_to(&self, sink: Sink) {
+        let _ = self.sink.set(sink);
+    }
+
+    /// An entry another replica published (or this one, read back from the store): kept and
+    /// sent to the followers unless it is known already or older than the retention.
+    pub fn receive(&self, entry: Entry) {
+        let now = crate::clock::now();
+        if entry.not_before.saturating_add(RETENTION) <= now {
+            return;
+        }
+        let known = {
+            let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            recent.iter().rev().any(|e| *e == entry)
+        };
+        if !known {
+            self.keep(entry, now);
+        }
     }
 
     /// The entries of `realm` so far and a receiver of every entry from now on.

@@ -49,15 +49,17 @@ pub fn load_context(path: &Path, flag: &str, context: Option<&str>) -> anyhow::R
         (Some(certificate), Some(key)) => Some(format!("{}\n{}", certificate.trim_end(), key)),
         _ => None,
     };
-    let bearer_token = match (&parsed.token, &parsed.token_file) {
-        (Some(token), _) => Some(token.clone()),
+    // A `tokenFile` is read now (a missing file fails at start) and again at most once a
+    // minute while running, as client-go reads it, so a rotated token is picked up.
+    let (bearer_token, bearer_token_file) = match (&parsed.token, &parsed.token_file) {
+        (Some(token), _) => (Some(token.clone()), None),
         (None, Some(file)) => {
             let file = resolve(file);
             let token = std::fs::read_to_string(&file)
                 .with_context(|| format!("{flag}: tokenFile {}", file.display()))?;
-            Some(token.trim().to_string())
+            (Some(token.trim().to_string()), Some(file))
         }
-        (None, None) => None,
+        (None, None) => (None, None),
     };
     Ok(Endpoint {
         url: parsed.server,
@@ -65,5 +67,6 @@ pub fn load_context(path: &Path, flag: &str, context: Option<&str>) -> anyhow::R
         insecure_skip_tls_verify: parsed.insecure_skip_tls_verify,
         client_identity_pem,
         bearer_token,
+        bearer_token_file,
     })
 }

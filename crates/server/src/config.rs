@@ -48,6 +48,9 @@ pub struct Endpoint {
     pub client_identity_pem: Option<String>,
     /// A bearer token to present.
     pub bearer_token: Option<String>,
+    /// The file the bearer token was read from (`tokenFile`, a pod's ServiceAccount token):
+    /// read again at most once a minute, as client-go does, so a rotated token is picked up.
+    pub bearer_token_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -141,9 +144,24 @@ pub struct Gateway {
     /// The upstream API server and the gateway's own credential there (it must be allowed to
     /// impersonate users, groups, uids and user extras).
     pub upstream: Endpoint,
+    /// How long the upstream may take to begin its answer (its status and headers; a watch's
+    /// or `logs -f`'s body is not timed): past it the client gets kube-apiserver's 504.
+    pub response_timeout: std::time::Duration,
 }
 
 impl Gateway {
+    /// How long the upstream may take to begin an answer unless told otherwise:
+    /// kube-apiserver's own `--request-timeout`.
+    pub const RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// A gateway in front of `upstream`, with [`Gateway::RESPONSE_TIMEOUT`].
+    pub fn new(upstream: Endpoint) -> Self {
+        Self {
+            upstream,
+            response_timeout: Self::RESPONSE_TIMEOUT,
+        }
+    }
+
     /// The upstream endpoint at `path` (an API path of the upstream).
     pub fn upstream_at(&self, path: &str) -> Endpoint {
         Endpoint {

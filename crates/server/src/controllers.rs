@@ -56,7 +56,7 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing, Deployments, ReplicaSets, Jobs and the garbage collector (kube-controller-manager's
+/// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs and the garbage collector (kube-controller-manager's
 /// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
@@ -69,7 +69,10 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(crd_cleanup::CrdCleanup),
         Box::new(workloads::deployments::Deployments),
         Box::new(workloads::replica_sets::ReplicaSets),
+        Box::new(workloads::stateful_sets::StatefulSets),
+        Box::new(workloads::daemon_sets::DaemonSets),
         Box::new(workloads::jobs::Jobs),
+        Box::new(workloads::cron_jobs::CronJobs),
         Box::new(garbage_collector::GarbageCollector::default()),
     ]
 }

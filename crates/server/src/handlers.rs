@@ -4,12 +4,14 @@
 //! kubelets for `pods/log|exec|attach|portforward` (`kubelet_proxy`), discovery and the version
 //! path (`discovery`), the health checks (`health`), the metrics (`metrics`), OpenAPI
 //! (`openapi`); and aws-iam-authenticator's webhook (`iam_webhook`), which the pipeline hands
-//! `POST /authenticate` before the filters; a gateway's forwarding to its upstream (`proxy`).
+//! `POST /authenticate` before the filters; a gateway's forwarding to its upstream (`proxy`) and
+//! its own health endpoints for probes (`gateway_health`, also before the filters).
 //! Handlers are thin: read the request, call the registry, answer.
 
 pub mod binding;
 pub mod context;
 pub mod discovery;
+pub mod gateway_health;
 pub mod health;
 pub mod iam_webhook;
 pub mod kubelet_proxy;

@@ -21,6 +21,7 @@
 mod auditing;
 mod authorizer;
 mod authorizers;
+mod bearer;
 mod clock;
 mod codec;
 mod config;
@@ -170,6 +171,12 @@ impl Server {
                 address: config.bind_address,
                 source,
             })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: config.bind_address,
+            source,
+        })?;
+        controllers::bootstrap::kubernetes_service(&state, address)
+            .map_err(|e| StartError::Bootstrap(e.to_string()))?;
         Ok(Self {
             listener,
             acceptor,

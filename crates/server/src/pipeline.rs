@@ -9,7 +9,8 @@
 //!
 //! A filter that refuses ends the request with its `Status` (after reading what the client
 //! sends). With `--aws-iam-cluster-id`, `/authenticate` is aws-iam-authenticator's webhook,
-//! answered before the filters. Nothing imports this module but the server's connection loop.
+//! answered before the filters; so are a gateway's own `/readyz` and `/livez` for a request
+//! without credentials (`handlers::gateway_health`). Nothing imports this module but the server's connection loop.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,9 +25,9 @@ use crate::codec::respond::{self, Body};
 use crate::filters::audit::{self as audit_filter, Received};
 use crate::filters::{authentication, authorization, impersonation, instrument, request_info};
 use crate::handlers::context::Context;
-use crate::handlers::iam_webhook;
 use crate::handlers::proxy;
 use crate::handlers::route::route;
+use crate::handlers::{gateway_health, iam_webhook};
 use crate::metrics::{AuthenticationResult, RequestLabels};
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
@@ -56,6 +57,10 @@ pub async fn handle(
     {
         // aws-iam-authenticator's webhook endpoint: the token to check is in the body.
         return iam_webhook::serve(iam, &parts, request_body).await;
+    }
+    if state.upstream.is_some() && gateway_health::answers(&parts, connection) {
+        // A gateway's own health, for probes (which carry no credential).
+        return gateway_health::serve(state, &parts).await;
     }
     let received = Received {
         audit_id: &audit_id,

@@ -205,6 +205,12 @@ impl Reviewer {
         request: Request<RequestBody>,
     ) -> Response<Body> {
         let (parts, request_body) = request.into_parts();
+        // The health endpoints answer anyone, before the caller check: kubelet's probes carry no
+        // client certificate (kube-apiserver lets anonymous callers read them too).
+        if matches!(parts.uri.path(), "/healthz" | "/readyz" | "/livez") {
+            let _ = body::read(request_body).await;
+            return respond::text(200, "ok");
+        }
         if let Some(callers) = &self.callers {
             let known = callers
                 .authenticate(&connection.peer_certificates, crate::clock::system_now())
@@ -216,10 +222,6 @@ impl Reviewer {
             }
         }
         let path = parts.uri.path();
-        if path == "/healthz" || path == "/readyz" || path == "/livez" {
-            let _ = body::read(request_body).await;
-            return respond::text(200, "ok");
-        }
         if path != "/authenticate" && path != "/authorize" {
             let _ = body::read(request_body).await;
             return respond::page_not_found();

@@ -117,7 +117,7 @@ impl State {
         let upstream = config
             .gateway
             .as_ref()
-            .map(|gateway| Upstream::new(&gateway.upstream))
+            .map(Upstream::new)
             .transpose()
             .map_err(|e| StartError::Upstream(e.to_string()))?;
         let impersonation = config

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::config::Endpoint;
+use crate::config::Gateway;
 
 /// How long connecting to the upstream may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -16,7 +16,8 @@ pub struct Upstream {
     base: reqwest::Url,
     client: reqwest::Client,
     upgrades: reqwest::Client,
-    bearer_token: Option<String>,
+    bearer_token: crate::bearer::BearerToken,
+    response_timeout: Duration,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -28,8 +29,9 @@ impl std::fmt::Debug for Upstream {
 }
 
 impl Upstream {
-    /// The upstream `endpoint` describes.
-    pub fn new(endpoint: &Endpoint) -> Result<Self, String> {
+    /// The upstream of `gateway`.
+    pub fn new(gateway: &Gateway) -> Result<Self, String> {
+        let endpoint = &gateway.upstream;
         let base = reqwest::Url::parse(&endpoint.url)
             .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
         let build = |http1_only: bool| -> Result<reqwest::Client, String> {
@@ -46,13 +48,19 @@ impl Upstream {
             base,
             client: build(false)?,
             upgrades: build(true)?,
-            bearer_token: endpoint.bearer_token.clone(),
+            bearer_token: crate::bearer::BearerToken::new(endpoint),
+            response_timeout: gateway.response_timeout,
         })
     }
 
     /// The upstream's URL.
     pub fn url(&self) -> &str {
         self.base.as_str()
+    }
+
+    /// How long the upstream may take to begin an answer.
+    pub fn response_timeout(&self) -> Duration {
+        self.response_timeout
     }
 
     /// A request for `path_and_query` (appended to the upstream URL's path), with the
@@ -76,7 +84,7 @@ impl Upstream {
             &self.client
         };
         let mut request = client.request(method, url);
-        if let Some(token) = &self.bearer_token {
+        if let Some(token) = self.bearer_token.current() {
             request = request.bearer_auth(token);
         }
         request

@@ -105,3 +105,56 @@ fn an_unknown_level_is_named() {
         "unknown severity \"severe\" (use info, low, medium, high or critical)"
     );
 }
+
+#[test]
+fn a_check_accepted_by_its_object_s_annotation_is_shown_but_does_not_fail() {
+    let text = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: gateway
+  annotations:
+    lint.kubeward.io/accept-impersonate: the gateway acts as whoever signs in
+rules:
+- {apiGroups: [''], resources: [users, groups], verbs: [impersonate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: other}
+rules:
+- {apiGroups: [''], resources: [users], verbs: [impersonate]}
+";
+    let loaded = sources::build_policy(manifest::parse(text, "gateway.yaml").unwrap(), true);
+    let mut findings = lint(&loaded.policy, &loaded.origins);
+    accept(&mut findings, &loaded.accepted);
+    let impersonation: Vec<(&str, Option<&str>)> = findings
+        .iter()
+        .filter(|f| f.rule == "impersonate")
+        .map(|f| (f.object.as_str(), f.accepted.as_deref()))
+        .collect();
+    assert_eq!(
+        impersonation,
+        [
+            (
+                "ClusterRole/gateway",
+                Some("the gateway acts as whoever signs in")
+            ),
+            ("ClusterRole/other", None)
+        ]
+    );
+    assert!(
+        fails(&findings, Severity::High),
+        "the other one still fails"
+    );
+    let accepted_only: Vec<Finding> = findings
+        .iter()
+        .filter(|f| f.object == "ClusterRole/gateway" && f.rule == "impersonate")
+        .cloned()
+        .collect();
+    assert!(!fails(&accepted_only, Severity::Info));
+    assert!(render(&accepted_only).contains("(accepted: the gateway acts as whoever signs in)"));
+    assert_eq!(
+        sarif(&accepted_only)["runs"][0]["results"][0]["suppressions"][0]["justification"],
+        "the gateway acts as whoever signs in"
+    );
+}

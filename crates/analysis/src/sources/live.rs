@@ -6,7 +6,7 @@ use k8s_openapi::api::rbac::v1 as rbac;
 use kube::Api;
 use kube::api::ListParams;
 
-use super::manifest::{Manifests, object_key};
+use super::manifest::{Manifests, accepted_checks, object_key};
 
 /// Page size of the list calls (kubectl's `--chunk-size` default).
 const PAGE: u32 = 500;
@@ -128,11 +128,37 @@ pub async fn load(
         let converted = kubeward_rbac::from_k8s::cluster_role(&role)
             .map_err(|e| invalid("ClusterRole", &role.metadata.name, &e))?;
         manifests.roles.push(converted);
+        let accepted = accepted_checks(
+            role.metadata
+                .annotations
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        if !accepted.is_empty() {
+            let key = object_key(false, None, role.metadata.name.as_deref().unwrap_or(""));
+            manifests.accepted.insert(key, accepted);
+        }
     }
     for role in list_all(Api::<rbac::Role>::all(client.clone()), "roles", progress).await? {
         let converted = kubeward_rbac::from_k8s::role(&role)
             .map_err(|e| invalid("Role", &role.metadata.name, &e))?;
         manifests.roles.push(converted);
+        let accepted = accepted_checks(
+            role.metadata
+                .annotations
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        if !accepted.is_empty() {
+            let key = object_key(
+                false,
+                role.metadata.namespace.as_deref(),
+                role.metadata.name.as_deref().unwrap_or(""),
+            );
+            manifests.accepted.insert(key, accepted);
+        }
     }
     for binding in list_all(
         Api::<rbac::ClusterRoleBinding>::all(client.clone()),
@@ -144,6 +170,18 @@ pub async fn load(
         let converted = kubeward_rbac::from_k8s::cluster_role_binding(&binding)
             .map_err(|e| invalid("ClusterRoleBinding", &binding.metadata.name, &e))?;
         manifests.bindings.push(converted);
+        let accepted = accepted_checks(
+            binding
+                .metadata
+                .annotations
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        if !accepted.is_empty() {
+            let key = object_key(true, None, binding.metadata.name.as_deref().unwrap_or(""));
+            manifests.accepted.insert(key, accepted);
+        }
     }
     for binding in list_all(
         Api::<rbac::RoleBinding>::all(client.clone()),
@@ -155,6 +193,22 @@ pub async fn load(
         let converted = kubeward_rbac::from_k8s::role_binding(&binding)
             .map_err(|e| invalid("RoleBinding", &binding.metadata.name, &e))?;
         manifests.bindings.push(converted);
+        let accepted = accepted_checks(
+            binding
+                .metadata
+                .annotations
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        if !accepted.is_empty() {
+            let key = object_key(
+                true,
+                binding.metadata.namespace.as_deref(),
+                binding.metadata.name.as_deref().unwrap_or(""),
+            );
+            manifests.accepted.insert(key, accepted);
+        }
     }
     let keys: Vec<(String, String)> = manifests
         .roles

@@ -23,6 +23,27 @@ pub struct Manifests {
     /// Where each object came from (`file` for manifests, `namespace/name` for a live cluster),
     /// by [`object_key`].
     pub origins: std::collections::BTreeMap<String, String>,
+    /// The `rbac lint` checks an object's owners accepted, with their reasons, by
+    /// [`object_key`] (see [`accepted_checks`]).
+    pub accepted: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// The prefix of the annotations that accept an `rbac lint` check for one object, as
+/// kube-linter's `ignore-check.kube-linter.io/<check>`: `lint.kubeward.io/accept-<check>:
+/// "<why>"`.
+pub const ACCEPT_ANNOTATION: &str = "lint.kubeward.io/accept-";
+
+/// The checks `annotations` accept (check → reason).
+pub fn accepted_checks<'a>(
+    annotations: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> std::collections::BTreeMap<String, String> {
+    annotations
+        .into_iter()
+        .filter_map(|(key, reason)| {
+            let check = key.strip_prefix(ACCEPT_ANNOTATION)?;
+            Some((check.to_string(), reason.to_string()))
+        })
+        .collect()
 }
 
 /// The key of an RBAC object: `ClusterRole/name`, `Role/namespace/name`,
@@ -43,6 +64,7 @@ impl Manifests {
         self.bindings.extend(other.bindings);
         self.skipped += other.skipped;
         self.origins.extend(other.origins);
+        self.accepted.extend(other.accepted);
     }
 }
 
@@ -181,6 +203,28 @@ fn collect(document: Value, manifests: &mut Manifests) -> Result<(), String> {
         .to_string();
     let document = Value::Object(object.clone());
     let described = |e: String| format!("{kind} {name:?}: {e}");
+    let annotations = object
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)));
+    let accepted = accepted_checks(annotations);
+    if !accepted.is_empty() {
+        let namespace = object
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(Value::as_str);
+        let binding = kind.ends_with("Binding");
+        let namespace = match kind {
+            "Role" | "RoleBinding" => Some(namespace.unwrap_or(DEFAULT_NAMESPACE)),
+            _ => None,
+        };
+        manifests
+            .accepted
+            .insert(object_key(binding, namespace, &name), accepted);
+    }
     match kind {
         "Role" => manifests.roles.push(
             convert_role(typed::<rbac::Role>(document).map_err(described)?).map_err(described)?,

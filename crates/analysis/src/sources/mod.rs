@@ -6,7 +6,7 @@ pub mod live;
 pub mod manifest;
 
 pub use files::load_paths;
-pub use manifest::{LoadError, Manifests, object_key};
+pub use manifest::{ACCEPT_ANNOTATION, LoadError, Manifests, accepted_checks, object_key};
 
 use kubeward_rbac::{Binding, Policy, RoleRefKind, bootstrap};
 
@@ -20,6 +20,8 @@ pub struct LoadedPolicy {
     pub warnings: Vec<String>,
     /// Where each object came from, by [`manifest::object_key`] (bootstrap objects are absent).
     pub origins: std::collections::BTreeMap<String, String>,
+    /// The `rbac lint` checks accepted per object, by [`manifest::object_key`].
+    pub accepted: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// Builds a policy from `manifests`, on top of kube-apiserver's bootstrap policy when
@@ -28,6 +30,7 @@ pub struct LoadedPolicy {
 pub fn build_policy(mut manifests: Manifests, with_bootstrap: bool) -> LoadedPolicy {
     let mut policy = Policy::new();
     let origins = std::mem::take(&mut manifests.origins);
+    let accepted = std::mem::take(&mut manifests.accepted);
     if with_bootstrap {
         let (roles, bindings) = bootstrap::policy();
         for role in roles {
@@ -51,6 +54,7 @@ pub fn build_policy(mut manifests: Manifests, with_bootstrap: bool) -> LoadedPol
         policy,
         warnings,
         origins,
+        accepted,
     }
 }
 

@@ -156,15 +156,15 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
         Mode::Batch => {
             let writer = Writer {
                 output,
-                format: options.format,
                 counters: counters.clone(),
             };
-            let buffered = Buffered::start(Plugin::Log, options.batch, writer, counters).map_err(
-                |source| StartError::Log {
+            let format = options.format;
+            let encode = Box::new(move |event: &Event| format.line(event));
+            let buffered = Buffered::start(Plugin::Log, options.batch, encode, writer, counters)
+                .map_err(|source| StartError::Log {
                     path: options.path.clone(),
                     source,
-                },
-            )?;
+                })?;
             Ok(Box::new(buffered))
         }
         Mode::Blocking | Mode::BlockingStrict => Ok(Box::new(Blocking {
@@ -204,16 +204,14 @@ impl Backend for Blocking {
     fn shutdown(&self) {}
 }
 
-/// Writes batches on the buffered backend's thread.
+/// Writes batches of lines on the buffered backend's thread.
 struct Writer {
     output: Output,
-    format: Format,
     counters: Arc<Counters>,
 }
 
 impl Deliver for Writer {
-    fn deliver(&mut self, batch: Vec<Event>) {
-        let lines: Vec<String> = batch.iter().map(|e| self.format.line(e)).collect();
+    fn deliver(&mut self, lines: Vec<String>) {
         if let Err((failed, error)) = self.output.write_lines(&lines) {
             self.counters.failed(Plugin::Log, failed, &error);
         }

@@ -87,15 +87,23 @@ impl Options {
     }
 }
 
-/// The events as the body of one POST.
-pub fn event_list(events: &[Event]) -> String {
-    let mut out = String::with_capacity(96 + events.len() * 768);
+/// One event as an item of an `EventList` (its compact JSON).
+pub fn item(event: &Event) -> String {
+    let mut out = String::with_capacity(768);
+    event.write_json(&mut out);
+    out
+}
+
+/// The events, each encoded by [`item`], as the body of one POST.
+pub fn event_list(items: &[String]) -> String {
+    let length: usize = items.iter().map(|i| i.len() + 1).sum();
+    let mut out = String::with_capacity(96 + length);
     out.push_str(r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":["#);
-    for (i, event) in events.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        event.write_json(&mut out);
+        out.push_str(item);
     }
     out.push_str("]}");
     out
@@ -111,8 +119,14 @@ pub fn start(options: &Options, counters: Arc<Counters>) -> Result<Box<dyn Backe
         counters: counters.clone(),
     };
     let delivery = Delivery::start(sender).map_err(|e| StartError::Webhook(e.to_string()))?;
-    let buffered = Buffered::start(Plugin::Webhook, options.batch, delivery, counters)
-        .map_err(|e| StartError::Webhook(e.to_string()))?;
+    let buffered = Buffered::start(
+        Plugin::Webhook,
+        options.batch,
+        Box::new(item),
+        delivery,
+        counters,
+    )
+    .map_err(|e| StartError::Webhook(e.to_string()))?;
     Ok(Box::new(buffered))
 }
 
@@ -152,7 +166,7 @@ struct Sender {
 }
 
 impl Sender {
-    async fn send(self, batch: Vec<Event>) {
+    async fn send(self, batch: Vec<String>) {
         let body = event_list(&batch);
         let mut failed = 0;
         loop {
@@ -231,7 +245,7 @@ fn classify(error: &reqwest::Error) -> Failure {
 
 /// The thread whose runtime runs the sending tasks.
 struct Delivery {
-    batches: Option<UnboundedSender<Vec<Event>>>,
+    batches: Option<UnboundedSender<Vec<String>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -240,7 +254,7 @@ impl Delivery {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (batches, mut receiver) = unbounded_channel::<Vec<Event>>();
+        let (batches, mut receiver) = unbounded_channel::<Vec<String>>();
         let thread = std::thread::Builder::new()
             .name("audit-webhook-send".to_string())
             .spawn(move || {
@@ -261,7 +275,7 @@ impl Delivery {
 }
 
 impl Deliver for Delivery {
-    fn deliver(&mut self, batch: Vec<Event>) {
+    fn deliver(&mut self, batch: Vec<String>) {
         if let Some(batches) = &self.batches {
             let _ = batches.send(batch);
         }

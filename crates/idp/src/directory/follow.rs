@@ -1,6 +1,7 @@
-//! A shared directory follows the store: one thread watches the realms and the keys of
-//! `idp.kubeward.io`, caches every realm another replica stored, and counts the keys' changes
-//! (so that keyrings are read again). When a watch ends (the watcher fell behind, or the events
+//! A shared directory follows the store: one thread watches the realms, the keys and the
+//! revocations of `idp.kubeward.io`, caches every realm another replica stored, counts the
+//! keys' changes (so that keyrings are read again) and hands other replicas' revocations to
+//! this one's feed. When a watch ends (the watcher fell behind, or the events
 //! were compacted away) the realms are listed again and the watches resume from that list.
 //! The thread ends once the directory is gone.
 
@@ -9,7 +10,8 @@ use std::time::Duration;
 
 use kubeward_store::{EventType, ListScope, Store, StoreError, Watch, WatchEvent};
 
-use super::{GROUP, KEYS, Memory, REALMS, list_realms, unwrap};
+use super::{GROUP, KEYS, Memory, REALMS, list_realms, revoked, unwrap};
+use crate::revocations::Feed;
 
 /// How often the thread checks that the directory still exists when nothing happens, and how
 /// long it waits before listing again after the store failed.
@@ -23,10 +25,11 @@ fn scope(resource: &str) -> ListScope {
     }
 }
 
-/// The two watches a directory follows.
+/// The watches a directory follows.
 pub(super) struct Watches {
     realms: Watch,
     keys: Watch,
+    revocations: Watch,
 }
 
 /// Watches the realms and the keys after `revision` (that of the list the directory was loaded
@@ -35,11 +38,17 @@ pub(super) fn watch(store: &dyn Store, revision: u64) -> Result<Watches, StoreEr
     Ok(Watches {
         realms: store.watch(&scope(REALMS), revision)?,
         keys: store.watch(&scope(KEYS), revision)?,
+        revocations: store.watch(&revoked::scope(), revision)?,
     })
 }
 
 /// Follows `store` on a thread of its own, from `watches`.
-pub(super) fn spawn(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
+pub(super) fn spawn(
+    store: Arc<dyn Store>,
+    memory: Weak<Memory>,
+    feed: Weak<Feed>,
+    watches: Watches,
+) {
     let spawned = std::thread::Builder::new()
         .name("kubeward-idp-follow".into())
         .spawn(move || {
@@ -53,18 +62,18 @@ pub(super) fn spawn(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watche
                     return;
                 }
             };
-            runtime.block_on(run(store, memory, watches));
+            runtime.block_on(run(store, memory, feed, watches));
         });
     if let Err(error) = spawned {
         tracing::error!(%error, "the identity provider cannot follow its store");
     }
 }
 
-async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
+async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, feed: Weak<Feed>, watches: Watches) {
     let mut watches = Ok(watches);
     loop {
         let ended = match watches {
-            Ok(watches) => match follow(&memory, watches).await {
+            Ok(watches) => match follow(&memory, &feed, watches).await {
                 Ok(()) => return,
                 Err(error) => error,
             },
@@ -90,7 +99,13 @@ async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
                     }
                     drop(cached);
                     held.keys_changed();
-                    break watch(store.as_ref(), at);
+                    let watches = watch(store.as_ref(), at);
+                    if let Some(feed) = feed.upgrade()
+                        && let Err(error) = revoked::load(store.as_ref(), &feed)
+                    {
+                        tracing::warn!(%error, "the identity provider cannot list the revocations");
+                    }
+                    break watches;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "the identity provider cannot list its realms");
@@ -104,34 +119,52 @@ async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, watches: Watches) {
 
 /// Applies the watches' events until a watch ends (an error: list again) or the
 /// directory is gone (`Ok`).
-async fn follow(memory: &Weak<Memory>, watches: Watches) -> Result<(), StoreError> {
+async fn follow(
+    memory: &Weak<Memory>,
+    feed: &Weak<Feed>,
+    watches: Watches,
+) -> Result<(), StoreError> {
     let Watches {
         mut realms,
         mut keys,
+        mut revocations,
     } = watches;
     loop {
         let event = tokio::select! {
-            event = realms.next() => Some((true, event)),
-            event = keys.next() => Some((false, event)),
+            event = realms.next() => Some((Followed::Realms, event)),
+            event = keys.next() => Some((Followed::Keys, event)),
+            event = revocations.next() => Some((Followed::Revocations, event)),
             () = tokio::time::sleep(PAUSE) => None,
         };
-        let Some(held) = memory.upgrade() else {
+        let (Some(held), Some(feed)) = (memory.upgrade(), feed.upgrade()) else {
             return Ok(());
         };
         match event {
             None => {}
-            Some((_, None)) => return Err(ended(&realms, &keys)),
-            Some((true, Some(event))) => apply_realm(&held, event),
-            Some((false, Some(_))) => held.keys_changed(),
+            Some((_, None)) => return Err(ended(&realms, &keys, &revocations)),
+            Some((Followed::Realms, Some(event))) => apply_realm(&held, event),
+            Some((Followed::Keys, Some(_))) => held.keys_changed(),
+            Some((Followed::Revocations, Some(event))) if event.kind == EventType::Added => {
+                revoked::receive(&feed, event.object);
+            }
+            Some((Followed::Revocations, Some(_))) => {}
         }
     }
 }
 
-fn ended(realms: &Watch, keys: &Watch) -> StoreError {
+/// Which watch an event came from.
+enum Followed {
+    Realms,
+    Keys,
+    Revocations,
+}
+
+fn ended(realms: &Watch, keys: &Watch, revocations: &Watch) -> StoreError {
     StoreError::Backend(format!(
-        "a watch ended (realms at {}, keys at {})",
+        "a watch ended (realms at {}, keys at {}, revocations at {})",
         realms.revision(),
-        keys.revision()
+        keys.revision(),
+        revocations.revision()
     ))
 }
 

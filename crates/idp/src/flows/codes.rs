@@ -74,7 +74,7 @@ impl CodeGrant {
 }
 
 /// A device authorization (RFC 8628) waiting for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceGrant {
     /// The client that asked.
     pub client_id: String,
@@ -121,6 +121,15 @@ impl DeviceGrant {
             )),
         }
     }
+}
+
+/// What a user code stands for: its device code, while the grant lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserCode {
+    /// The device code of the grant.
+    pub device_code: String,
+    /// When the grant expires.
+    pub expires_at: u64,
 }
 
 /// A user code from 8 random bytes: 8 letters of RFC 8628 §6.1's consonant alphabet, shown as

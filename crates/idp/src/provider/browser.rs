@@ -2,7 +2,6 @@
 //! CSRF token, the TOTP step, single-use codes, SSO sessions, and the device flow's user side.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +11,7 @@ use super::{LoginFailure, Provider, new_id, random_token};
 use crate::directory::Directory;
 use crate::directory::transient::Transient;
 use crate::flows::claims;
-use crate::flows::codes::{self, CodeGrant, DeviceGrant};
+use crate::flows::codes::{self, CodeGrant, DeviceGrant, UserCode};
 use crate::flows::error::{ErrorCode, OAuthError};
 use crate::flows::pkce::{self, Challenge, constant_time_eq};
 use crate::flows::redirect;
@@ -42,16 +41,16 @@ pub struct LoginForm<'a> {
 /// How long a login page stays usable (Keycloak's `accessCodeLifespanLogin`: 1800).
 const LOGIN_LIFESPAN: u64 = 1800;
 
-/// State of the browser flows (short-lived, as Keycloak keeps it in its caches): codes and
-/// logins in the directory's transient records (shared by the replicas of a shared store),
-/// device grants in memory.
+/// State of the browser flows (short-lived, as Keycloak keeps it in its caches): codes, logins
+/// and device grants in the directory's transient records (shared by the replicas of a shared
+/// store: a device code started on one replica is approved on another and redeemed on a third).
 pub struct BrowserState {
     /// Authorization codes by (realm, code).
     pub(crate) codes: Transient<CodeGrant>,
     /// Device grants by (realm, device_code).
-    pub(crate) devices: Mutex<HashMap<(String, String), DeviceGrant>>,
+    pub(crate) devices: Transient<DeviceGrant>,
     /// Device codes by (realm, user_code).
-    user_codes: Mutex<HashMap<(String, String), String>>,
+    user_codes: Transient<UserCode>,
     /// Login sessions by (realm, id) (the `AUTH_SESSION_ID` cookie).
     logins: Transient<Login>,
 }
@@ -61,17 +60,19 @@ impl BrowserState {
     pub fn new(directory: &Directory) -> Self {
         Self {
             codes: directory.transient("codes"),
-            devices: Mutex::default(),
-            user_codes: Mutex::default(),
+            devices: directory.transient("devicecodes"),
+            user_codes: directory.transient("usercodes"),
             logins: directory.transient("logins"),
         }
     }
 
-    /// Forgets expired codes and logins (of every replica, on a shared store).
+    /// Forgets expired codes, logins and device grants (of every replica, on a shared store).
     pub fn sweep(&self, now: u64) {
         let codes = self.codes.retain(None, |c| c.expires_at + 600 > now);
         let logins = self.logins.retain(None, |l| l.expires_at > now);
-        if let Err(error) = codes.and(logins) {
+        let devices = self.devices.retain(None, |d| d.expires_at > now);
+        let user_codes = self.user_codes.retain(None, |u| u.expires_at > now);
+        if let Err(error) = codes.and(logins).and(devices).and(user_codes) {
             tracing::warn!(%error, "identity provider: expired codes and logins not removed");
         }
     }
@@ -209,10 +210,6 @@ pub fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
     format!("{uri}{sep}{query}")
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Provider {
     /// Sets the new password of the form (UPDATE_PASSWORD) and clears the required action;
     /// the step to answer when the password is refused or cannot be stored.
@@ -315,9 +312,13 @@ impl Provider {
         let id = random_token(24);
         let client_id = match &purpose {
             LoginPurpose::Code(request) => request.client_id.clone(),
-            LoginPurpose::Device(device_code) => lock(&self.browser.devices)
-                .get(&(realm.name.clone(), device_code.clone()))
-                .map(|d| d.client_id.clone())
+            LoginPurpose::Device(device_code) => self
+                .browser
+                .devices
+                .get(&realm.name, device_code)
+                .ok()
+                .flatten()
+                .map(|d| d.client_id)
                 .unwrap_or_default(),
         };
         if !self.browser.logins.is_shared() {
@@ -524,10 +525,17 @@ impl Provider {
                 Some(self.issue_code(realm, issuer, request, session, now))
             }
             LoginPurpose::Device(device_code) => {
-                if let Some(grant) =
-                    lock(&self.browser.devices).get_mut(&(realm.name.clone(), device_code.clone()))
-                {
-                    grant.decision = Some(Ok((session.id.clone(), session.user_id.clone())));
+                let approved = self
+                    .browser
+                    .devices
+                    .modify(&realm.name, device_code, |grant| {
+                        if let Some(grant) = grant {
+                            grant.decision =
+                                Some(Ok((session.id.clone(), session.user_id.clone())));
+                        }
+                    });
+                if let Err(error) = approved {
+                    tracing::warn!(%error, "identity provider: a device grant not approved");
                 }
                 None
             }
@@ -608,9 +616,13 @@ impl Provider {
         let user_code = codes::user_code(&random);
         let device_code = random_token(32);
         let s = &realm.settings;
-        lock(&self.browser.devices).retain(|_, d| d.expires_at > now);
-        lock(&self.browser.devices).insert(
-            (realm.name.clone(), device_code.clone()),
+        if !self.browser.devices.is_shared() {
+            let _ = self.browser.devices.retain(None, |d| d.expires_at > now);
+            let _ = self.browser.user_codes.retain(None, |u| u.expires_at > now);
+        }
+        let stored = self.browser.devices.insert(
+            &realm.name,
+            &device_code,
             DeviceGrant {
                 client_id: client.client_id.clone(),
                 user_code: user_code.clone(),
@@ -621,8 +633,17 @@ impl Provider {
                 decision: None,
             },
         );
-        lock(&self.browser.user_codes)
-            .insert((realm.name.clone(), user_code.clone()), device_code.clone());
+        let stored = stored.and_then(|()| {
+            self.browser.user_codes.insert(
+                &realm.name,
+                &user_code,
+                UserCode {
+                    device_code: device_code.clone(),
+                    expires_at: now + s.device_code_lifespan,
+                },
+            )
+        });
+        stored.map_err(super::ProviderError::from)?;
         let verification_uri = format!("{base}/device");
         Ok(DeviceAuthorization {
             verification_uri_complete: with_query(&verification_uri, &[("user_code", &user_code)]),
@@ -637,11 +658,16 @@ impl Provider {
     /// The device code of a typed user code, if pending.
     pub fn device_for_user_code(&self, realm: &Realm, typed: &str, now: u64) -> Option<String> {
         let code = codes::normalize_user_code(typed);
-        let device_code = lock(&self.browser.user_codes)
-            .get(&(realm.name.clone(), code))
-            .cloned()?;
-        lock(&self.browser.devices)
-            .get(&(realm.name.clone(), device_code.clone()))
+        let device_code = self
+            .browser
+            .user_codes
+            .get(&realm.name, &code)
+            .ok()??
+            .device_code;
+        self.browser
+            .devices
+            .get(&realm.name, &device_code)
+            .ok()?
             .filter(|d| d.expires_at > now && d.decision.is_none())
             .map(|_| device_code)
     }

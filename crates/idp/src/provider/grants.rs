@@ -513,19 +513,22 @@ impl Provider {
         now: u64,
     ) -> Result<TokenResponse, OAuthError> {
         let device_code = request.require("device_code")?;
-        let key = (realm.name.clone(), device_code.to_string());
-        let mut devices = self
+        // One change of the grant (on a shared store, a compare-and-swap): the poll is
+        // recorded, and an approved grant is redeemed once, by whichever replica polls first.
+        let polled = self
             .browser
             .devices
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let Some(grant) = devices.get_mut(&key) else {
-            return Err(OAuthError::invalid_grant("Device code not valid"));
-        };
-        let (session_id, _user_id) = grant.poll(&client.client_id, now)?;
-        let scope = grant.scope.clone();
-        devices.remove(&key);
-        drop(devices);
+            .modify(&realm.name, device_code, |slot| {
+                let Some(grant) = slot.as_mut() else {
+                    return Err(OAuthError::invalid_grant("Device code not valid"));
+                };
+                let (session_id, _user_id) = grant.poll(&client.client_id, now)?;
+                let scope = grant.scope.clone();
+                *slot = None;
+                Ok((session_id, scope))
+            })
+            .map_err(super::ProviderError::from)?;
+        let (session_id, scope) = polled?;
         self.continue_session_tokens(
             realm,
             issuer,

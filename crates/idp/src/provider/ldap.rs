@@ -391,9 +391,10 @@ impl Provider {
         };
         let live = |u: &crate::model::User| {
             let link = u.federation_link.as_deref();
-            realm.ldap_providers().into_iter().any(|c| {
-                Some(c.id.as_str()) == link && ldap::settings(c).is_ok_and(|s| !s.import)
-            })
+            realm
+                .ldap_providers()
+                .into_iter()
+                .any(|c| Some(c.id.as_str()) == link && ldap::settings(c).is_ok_and(|s| !s.import))
         };
         let mut overlaid = Realm::clone(&realm);
         for user in read.values().filter(|u| live(u)) {

@@ -572,7 +572,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("kubeward leader election: candidate {identity}");
         }
         eprintln!("kubeward API server listening on https://{address}");
+        let audit = server.audit().map(|(_, backends)| backends);
         super::shutdown::serve_until_stopped("kubeward serve", &mut signals, server.serve()).await;
+        super::shutdown::flush_audit(audit);
         anyhow::Ok(ExitCode::SUCCESS)
     })?;
     super::shutdown::stop_runtime(runtime, "kubeward serve");

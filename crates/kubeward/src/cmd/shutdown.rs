@@ -3,6 +3,9 @@
 //! background jobs with SIGINT ignored, and `kill -INT` must still stop them.
 
 use std::fmt;
+use std::sync::Arc;
+
+use kubeward_audit::backend::Backends;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
@@ -51,7 +54,8 @@ impl Signals {
 /// Runs `serve` until it ends or a signal asks the process to stop; tells the user on stderr
 /// what happens, as `name` (e.g. `kubeward up`). Stopping drops `serve`, which stops accepting;
 /// [`stop_runtime`] then ends every task the servers spawned. Every write was committed to the
-/// store before it was acknowledged, so there is nothing left to flush.
+/// store before it was acknowledged, so the store has nothing left to flush; the audit log's
+/// queue is flushed by [`flush_audit`].
 pub async fn serve_until_stopped(
     name: &str,
     signals: &mut Signals,
@@ -63,6 +67,15 @@ pub async fn serve_until_stopped(
             eprintln!("{name}: {stop} received, shutting down");
             Some(stop)
         }
+    }
+}
+
+/// Delivers what the audit backends of a stopped server still hold (a batch being filled, the
+/// queue) and stops them: every request answered before the signal has its events in the log.
+/// Stopping drops the server's task, so its own hand-over at the end of serving never runs.
+pub fn flush_audit(backends: Option<Arc<Backends>>) {
+    if let Some(backends) = backends {
+        backends.shutdown();
     }
 }
 

@@ -67,6 +67,19 @@ pub struct UpArgs {
     /// $KUBECONFIG, else ~/.kube/config (as kind does).
     #[arg(long)]
     pub merge_kubeconfig: bool,
+    /// Also run a gateway (`kubeward gateway`) in front of the cluster of this kubeconfig (its
+    /// current context; that identity must be allowed to impersonate): it trusts this
+    /// provider's tokens and this CA's certificates and forwards as the user, and
+    /// `<data-dir>/gateway.kubeconfig` reaches it with kubectl oidc-login.
+    #[arg(long)]
+    pub gateway_upstream_kubeconfig: Option<PathBuf>,
+    /// Where the gateway listens: a port, or address:port (0: any free port).
+    #[arg(
+        long = "gateway-port",
+        default_value = "127.0.0.1:6444",
+        requires = "gateway_upstream_kubeconfig"
+    )]
+    pub gateway_port: String,
 }
 
 /// `--idp-port`/`--aws-port`: `8443` or `127.0.0.1:8443`.
@@ -117,14 +130,21 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     let aws_listen = listen_address("--aws-port", &args.aws_port)?;
     let truststore =
         super::idp::read_truststore(&args.idp_truststore).context("--idp-truststore-paths")?;
+    let gateway_listen = listen_address("--gateway-port", &args.gateway_port)?;
+    let gateway_upstream = args
+        .gateway_upstream_kubeconfig
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()
+        .context("--gateway-upstream-kubeconfig")?;
     let api_listen = SocketAddr::new(
         args.serve
             .bind_address
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         args.serve.secure_port,
     );
-    // Nothing is created before both ports are known to be free.
-    ports::check_free(&[
+    // Nothing is created before the ports are known to be free.
+    let mut wanted = vec![
         Wanted {
             what: "the API server",
             address: api_listen,
@@ -135,7 +155,15 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             address: idp_listen,
             flag: "--idp-port",
         },
-    ])?;
+    ];
+    if gateway_upstream.is_some() {
+        wanted.push(Wanted {
+            what: "the gateway",
+            address: gateway_listen,
+            flag: "--gateway-port",
+        });
+    }
+    ports::check_free(&wanted)?;
     files::private_dir(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     if let Some(mode) = files::shared(&data_dir) {
         eprintln!(
@@ -241,6 +269,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
             .iam
             .as_ref()
             .map(|s| s.config.cluster_id.clone());
+        let gateway_authentication = config.authentication.clone();
         let server = kubeward_server::Server::bind_with_store(config, store).await?;
         // The provider's events go to the API server's audit log.
         if let Some((policy, backends)) = server.audit() {
@@ -256,9 +285,42 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         write_admin_kubeconfig(&layout, &url)?;
         let oidc_kubeconfig = match idp.client_secret(up_oidc::REALM, up_oidc::CLIENT_ID) {
             Some(secret) if trusts_own_idp => Some(up_oidc::write_kubeconfig(
-                &data_dir, &url, &ca_pem, &idp.url, &secret,
+                &data_dir.join(up_oidc::KUBECONFIG_FILE),
+                &url,
+                &ca_pem,
+                &idp.url,
+                &secret,
             )?),
             _ => None,
+        };
+        let gateway = match &gateway_upstream {
+            Some(upstream) => {
+                let (gateway_url, upstream_url) =
+                    super::gateway::start_embedded(super::gateway::Embedded {
+                        upstream_kubeconfig: upstream,
+                        listen: gateway_listen,
+                        tls: (
+                            read(&layout.pki("apiserver.crt"))?,
+                            read(&layout.pki("apiserver.key"))?,
+                        ),
+                        authentication: gateway_authentication,
+                        limits: serve.connections.limits(),
+                    })
+                    .await
+                    .context("starting the gateway")?;
+                let kubeconfig = match idp.client_secret(up_oidc::REALM, up_oidc::CLIENT_ID) {
+                    Some(secret) if trusts_own_idp => Some(up_oidc::write_kubeconfig(
+                        &data_dir.join(up_oidc::GATEWAY_KUBECONFIG_FILE),
+                        &gateway_url,
+                        &ca_pem,
+                        &idp.url,
+                        &secret,
+                    )?),
+                    _ => None,
+                };
+                Some((gateway_url, upstream_url, kubeconfig))
+            }
+            None => None,
         };
         if let Some(identity) = server.leader_identity() {
             println!("Leader election: candidate {identity}");
@@ -275,8 +337,16 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
         if let (Some(aws), Some(cluster_id)) = (&aws, &cluster_id) {
             up_aws::print_banner(aws, &data_dir, cluster_id);
         }
-        print_banner(&layout, &url, &idp, &data_dir, oidc_kubeconfig.as_deref());
+        print_banner(
+            &layout,
+            &url,
+            &idp,
+            &data_dir,
+            oidc_kubeconfig.as_deref(),
+            gateway.as_ref(),
+        );
         tracing::info!(api_server = %url, identity_provider = %idp.url, "kubeward up is serving");
+        let audit = server.audit().map(|(_, backends)| backends);
         if args.lab_node {
             let serving = tokio::spawn(server.serve());
             let node =
@@ -286,11 +356,13 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 let _ = serving.await;
             };
             shutdown::serve_until_stopped("kubeward up", &mut signals, serving).await;
+            shutdown::flush_audit(audit);
             // The pods' processes are the node's children: stop them before going away.
             node.shutdown().await;
             return anyhow::Ok(ExitCode::SUCCESS);
         }
         shutdown::serve_until_stopped("kubeward up", &mut signals, server.serve()).await;
+        shutdown::flush_audit(audit);
         anyhow::Ok(ExitCode::SUCCESS)
     })?;
     shutdown::stop_runtime(runtime, "kubeward up");
@@ -396,6 +468,7 @@ fn print_banner(
     idp: &super::idp::IdpHandle,
     data_dir: &Path,
     oidc_kubeconfig: Option<&Path>,
+    gateway: Option<&(String, String, Option<PathBuf>)>,
 ) {
     let kubeconfig = layout.admin_kubeconfig.display();
     let ca = layout.pki("ca.crt");
@@ -409,6 +482,15 @@ fn print_banner(
         let [issuer, _] = up_oidc::issuers(&idp.url);
         println!("OIDC issuer trusted by the API server: {issuer}");
         println!("OIDC kubeconfig (kubectl oidc-login): {}", path.display());
+    }
+    if let Some((gateway_url, upstream_url, kubeconfig)) = gateway {
+        println!("Gateway: {gateway_url} in front of {upstream_url}");
+        if let Some(path) = kubeconfig {
+            println!(
+                "Gateway kubeconfig (kubectl oidc-login): {}",
+                path.display()
+            );
+        }
     }
     println!(
         "Browsers: trust the cluster CA to open the sign-in pages without a certificate warning ({}).",

@@ -107,12 +107,17 @@ pub const KUBECONFIG_USER: &str = "keycloak-user";
 /// The context of `oidc.kubeconfig`.
 pub const KUBECONFIG_CONTEXT: &str = "kubernetes";
 
-/// Writes `<data-dir>/oidc.kubeconfig` (0600, it holds the client secret): seed 001's kubeconfig,
+/// The file of seed 001's kubeconfig in the data directory.
+pub const KUBECONFIG_FILE: &str = "oidc.kubeconfig";
+/// The same for `up --gateway-upstream-kubeconfig`'s gateway.
+pub const GATEWAY_KUBECONFIG_FILE: &str = "gateway.kubeconfig";
+
+/// Writes `path` (`<data-dir>/oidc.kubeconfig`; 0600, it holds the client secret): seed 001's kubeconfig,
 /// whose user runs `kubectl oidc-login get-token` against the realm. The CA is embedded for
 /// kubectl and for the plugin alike, so the file works from any directory and on any machine
 /// that reaches the servers.
 pub fn write_kubeconfig(
-    data_dir: &Path,
+    path: &Path,
     server: &str,
     ca_pem: &str,
     idp_url: &str,
@@ -149,7 +154,7 @@ pub fn write_kubeconfig(
         "current-context": KUBECONFIG_CONTEXT,
         "preferences": {},
     });
-    let path = data_dir.join("oidc.kubeconfig");
+    let path = path.to_path_buf();
     write_atomic(
         &path,
         serde_json::to_string_pretty(&config)?.as_bytes(),

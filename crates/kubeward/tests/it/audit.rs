@@ -478,3 +478,50 @@ fn seed_004_session_audited_to_stdout_as_kube_apiserver_audits_it() {
     };
     assert_eq!(from(&live_log), from(Path::new(&recorded_path)));
 }
+
+#[test]
+fn batch_mode_queues_events_and_a_sigterm_writes_every_one_before_the_server_exits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  resources: [{group: '', resources: [configmaps]}]\n- level: None\n",
+    )
+    .expect("written");
+    let log = dir.path().join("audit.log");
+    // Batches of 1,000 events that wait an hour to fill: nothing is written until the shutdown.
+    let flags: Vec<String> = [
+        "--audit-policy-file",
+        &policy.display().to_string(),
+        "--audit-log-path",
+        &log.display().to_string(),
+        "--audit-log-mode",
+        "batch",
+        "--audit-log-batch-max-size",
+        "1000",
+        "--audit-log-batch-max-wait",
+        "1h",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let cluster = Cluster::up_with(dir, &flags);
+    let names: Vec<String> = (0..5).map(|i| format!("queued-{i}")).collect();
+    for name in &names {
+        ok(&cluster.kubectl(&["create", "configmap", name]));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&log).expect("the log exists from the start"),
+        "",
+        "the events wait in the queue"
+    );
+    let (dir, _) = cluster.terminate();
+    let written = events(&std::fs::read_to_string(dir.path().join("audit.log")).expect("log"));
+    for name in &names {
+        assert_eq!(
+            stages(&on(&written, "create", name)),
+            [Stage::RequestReceived, Stage::ResponseComplete],
+            "{name}: both events written at the SIGTERM"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! (namespaced), established and discovered at once, objects defaulted, pruned and validated by
 //! the schema with kube-apiserver's 422 text, printer columns in `kubectl get`, the status
 //! subresource, RBAC on the custom resources for a bound user (allowed and denied with
-//! kube-apiserver's messages), `kubectl explain`, and the objects deleted with their definition.
+//! kube-apiserver's messages), `kubectl explain`, the objects deleted with their definition, and
+//! the `scale` subresource at a definition's paths (`kubectl scale`).
 
 use kubeward_testkit::cluster::Cluster;
 use kubeward_testkit::golden as steps;
@@ -141,5 +142,115 @@ fn rbac_on_custom_resources_for_a_bound_user() {
          Error from server (Forbidden): cninodes.vpcresources.k8s.aws \"ip-10-0-1-2\" is forbidden: User \"minjun\" cannot get resource \"cninodes/status\" in API group \"vpcresources.k8s.aws\" at the cluster scope\n\
          Error from server (Forbidden): policyendpoints.networking.k8s.aws is forbidden: User \"minjun\" cannot list resource \"policyendpoints\" in API group \"networking.k8s.aws\" in the namespace \"default\"\n\
          Error from server (Forbidden): policyendpoints.networking.k8s.aws \"pe1\" is forbidden: User \"minjun\" cannot delete resource \"policyendpoints\" in API group \"networking.k8s.aws\" in the namespace \"dev-team\"\n"
+    );
+}
+
+#[test]
+fn a_custom_resource_with_a_scale_subresource_is_scaled_by_kubectl() {
+    let cluster = Cluster::up();
+    let definition = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabs.stable.example.com}
+spec:
+  group: stable.example.com
+  names: {kind: CronTab, plural: crontabs, singular: crontab, listKind: CronTabList}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              replicas: {type: integer, minimum: 0, maximum: 5}
+          status:
+            type: object
+            properties:
+              replicas: {type: integer}
+              labelSelector: {type: string}
+    subresources:
+      status: {}
+      scale:
+        specReplicasPath: .spec.replicas
+        statusReplicasPath: .status.replicas
+        labelSelectorPath: .status.labelSelector
+";
+    std::fs::write(cluster.scratch("crontabs.yaml"), definition).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/crontabs.yaml >/dev/null && \
+         kubectl wait --for condition=established crd/crontabs.stable.example.com >/dev/null && \
+         printf 'apiVersion: stable.example.com/v1\\nkind: CronTab\\nmetadata: {name: c}\\nspec: {replicas: 1}\\n' \
+           | kubectl create -f - && \
+         kubectl patch crontab c --subresource=status --type=merge \
+           -p '{\"status\":{\"replicas\":1,\"labelSelector\":\"app=c\"}}' >/dev/null && \
+         kubectl scale crontab c --replicas=3 && \
+         kubectl get crontab c -o jsonpath='{.spec.replicas}' && echo && \
+         kubectl get --raw /apis/stable.example.com/v1/namespaces/default/crontabs/c/scale | \
+           python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"apiVersion\"], s[\"kind\"], s[\"spec\"], s[\"status\"])' && \
+         kubectl api-resources --api-group=stable.example.com -o name && \
+         kubectl get --raw /apis/stable.example.com/v1 | \
+           python3 -c 'import json,sys; print([(r[\"name\"], r.get(\"group\"), r[\"kind\"]) for r in json.load(sys.stdin)[\"resources\"]])'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "crontab.stable.example.com/c created\ncrontab.stable.example.com/c scaled\n3\n\
+         autoscaling/v1 Scale {'replicas': 3} {'replicas': 1, 'selector': 'app=c'}\n\
+         crontabs.stable.example.com\n\
+         [('crontabs', None, 'CronTab'), ('crontabs/status', None, 'CronTab'), ('crontabs/scale', 'autoscaling', 'Scale')]\n"
+    );
+
+    // The scaled object is validated by the definition's schema.
+    let refused = steps::bash(&cluster, "kubectl scale crontab c --replicas=9");
+    assert_eq!(
+        refused.stderr,
+        "The CronTab \"c\" is invalid: spec.replicas: Invalid value: 9: spec.replicas in body \
+         should be less than or equal to 5\n"
+    );
+}
+
+#[test]
+fn every_served_version_reads_the_same_objects_in_its_own_version() {
+    let cluster = Cluster::up();
+    let definition = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v2
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+";
+    std::fs::write(cluster.scratch("widgets.yaml"), definition).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/widgets.yaml >/dev/null && \
+         kubectl wait --for condition=established crd/widgets.example.com >/dev/null && \
+         printf 'apiVersion: example.com/v1\\nkind: Widget\\nmetadata: {name: w}\\nspec: {size: 1}\\n' \
+           | kubectl create -f - >/dev/null && \
+         kubectl get widgets.v1.example.com w -o jsonpath='{.apiVersion} ' && \
+         kubectl get widgets.v2.example.com -o jsonpath='{.items[0].apiVersion} ' && \
+         kubectl get widget w -o jsonpath='{.apiVersion} {.spec.size}' && echo && \
+         kubectl patch widgets.v2.example.com w --type=merge -p '{\"spec\":{\"size\":2}}' -o jsonpath='{.apiVersion} {.spec.size}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout, "example.com/v1 example.com/v2 example.com/v2 1\nexample.com/v2 2",
+        "kubectl's preferred version is v2, the highest served"
     );
 }

@@ -32,7 +32,7 @@ const LISTENING: &str = "kubeward gateway listening on ";
 
 /// What the upstream's admin grants during the test: group `dev` reads pods and manages
 /// ConfigMaps in `default`.
-const GRANTS: &str = "\
+pub(crate) const GRANTS_FOR_DEV: &str = "\
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: dev, namespace: default}
@@ -94,7 +94,7 @@ pub(crate) fn upstream() -> Cluster {
 
 /// A running gateway and its URL.
 pub(crate) struct Gateway {
-    _process: Process,
+    process: Process,
     /// Where it listens (`https://127.0.0.1:PORT`).
     pub(crate) url: String,
 }
@@ -141,9 +141,13 @@ fn gateway_with(upstream: &Cluster, extra: &[&str]) -> Gateway {
         .and_then(|rest| rest.split_whitespace().next())
         .expect("the gateway says where it listens")
         .to_string();
-    Gateway {
-        _process: process,
-        url,
+    Gateway { process, url }
+}
+
+impl Gateway {
+    /// The gateway's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.process.id()
     }
 }
 
@@ -266,7 +270,7 @@ fn kubectl_through_the_gateway_is_the_user_upstream() {
         text(&refused)
     );
 
-    apply(&upstream, "grants.yaml", GRANTS);
+    apply(&upstream, "grants.yaml", GRANTS_FOR_DEV);
     assert_eq!(
         ok(&upstream.kubectl_as(&minjun, &["get", "pods"])).trim(),
         "",
@@ -689,4 +693,113 @@ fn exec_and_port_forward_upgrades_are_joined_through_the_gateway() {
     assert!(answer.starts_with("HTTP/1.1 401 "), "{answer}");
     assert!(heads.try_recv().is_err());
     drop(process);
+}
+
+#[test]
+fn up_runs_a_gateway_and_gateway_kubeconfig_writes_a_users_kubeconfig() {
+    let upstream = Cluster::up();
+    let front = Cluster::up_with(
+        tempfile::tempdir().unwrap(),
+        &[
+            "--gateway-upstream-kubeconfig".to_string(),
+            upstream.admin_kubeconfig.display().to_string(),
+            "--gateway-port".to_string(),
+            "0".to_string(),
+        ],
+    );
+    let line = front
+        .banner
+        .lines()
+        .find_map(|line| line.strip_prefix("Gateway: "))
+        .unwrap_or_else(|| panic!("the banner names the gateway: {}", front.banner));
+    let (gateway_url, upstream_url) = line.split_once(" in front of ").unwrap();
+    assert_eq!(upstream_url, upstream.server);
+    let written = front.data_dir.join("gateway.kubeconfig");
+    assert!(
+        front.banner.contains(&format!(
+            "Gateway kubeconfig (kubectl oidc-login): {}",
+            written.display()
+        )),
+        "{}",
+        front.banner
+    );
+    // Read as a file: kubectl with it needs `kubectl-oidc_login` on PATH (without it, kubectl
+    // 1.33 runs `kubectl oidc-login` over and over, each with the same kubeconfig).
+    let written_config: Value =
+        serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+    assert_eq!(
+        written_config["clusters"][0]["cluster"]["server"], gateway_url,
+        "{written_config}"
+    );
+    let args = written_config["users"][0]["user"]["exec"]["args"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        args[..3],
+        [
+            serde_json::json!("oidc-login"),
+            serde_json::json!("get-token"),
+            serde_json::json!(format!("--oidc-issuer-url={}/realms/kubernetes", front.idp)),
+        ],
+        "{written_config}"
+    );
+
+    // A user of front's CA, with a certificate `kubeward gateway kubeconfig` issues.
+    let pki = front.data_dir.join("pki");
+    let jane = front.scratch("jane.kubeconfig");
+    let wrote = support::kubeward(&["gateway", "kubeconfig", "--user", "jane", "--group", "dev"])
+        .args(["--server", gateway_url])
+        .arg("--certificate-authority")
+        .arg(pki.join("ca.crt"))
+        .arg("--client-ca-cert")
+        .arg(pki.join("ca.crt"))
+        .arg("--client-ca-key")
+        .arg(pki.join("ca.key"))
+        .arg("-o")
+        .arg(&jane)
+        .output()
+        .unwrap();
+    assert!(wrote.status.success(), "{}", text(&wrote));
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(
+        std::fs::metadata(&jane).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let seen = whoami(&front, &jane, &[]);
+    assert_eq!(seen["status"]["userInfo"]["username"], "jane", "{seen}");
+    assert_eq!(
+        seen["status"]["userInfo"]["groups"],
+        serde_json::json!(["dev", "system:authenticated"]),
+        "{seen}"
+    );
+    let denied = front.kubectl_as(&jane, &["get", "pods"]);
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stderr).trim(),
+        "Error from server (Forbidden): pods is forbidden: User \"jane\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+
+    // The exec-plugin form names the issuer and client.
+    let out = support::kubeward(&["gateway", "kubeconfig", "--user", "test"])
+        .args(["--server", gateway_url])
+        .arg("--certificate-authority")
+        .arg(pki.join("ca.crt"))
+        .args([
+            "--oidc-issuer-url",
+            "https://idp.example/realms/kubernetes",
+            "--oidc-client-id",
+            "kubernetes",
+        ])
+        .output()
+        .unwrap();
+    let config: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        config["users"][0]["user"]["exec"]["args"],
+        serde_json::json!([
+            "oidc-login",
+            "get-token",
+            "--oidc-issuer-url=https://idp.example/realms/kubernetes",
+            "--oidc-client-id=kubernetes"
+        ]),
+        "{config}"
+    );
 }

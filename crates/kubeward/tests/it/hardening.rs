@@ -335,7 +335,18 @@ fn hostile_connections_are_cut_at_the_deadlines() {
             "--request-header-timeout=1s".to_string(),
         ],
     );
-    let before = cluster.open_files();
+    // What the server holds once it has settled (its runtimes and listeners all started).
+    let warm = steps::bash(&cluster, "kubectl get namespaces -o name");
+    assert_eq!(warm.code, 0, "{}", warm.stderr);
+    let mut before = cluster.open_files();
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = cluster.open_files();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
     let script = r#"
 import socket, ssl, sys, time
 results = []
@@ -364,7 +375,13 @@ print(" ".join(results))
         ),
     );
     assert_eq!(ran.stdout.trim(), "closed closed", "{}", ran.stderr);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The server closes its side at once; on a busy machine it may take it a moment to run.
+    for _ in 0..50 {
+        if cluster.open_files() <= before + 10 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert!(
         cluster.open_files() <= before + 10,
         "{} file descriptors after, {before} before",

@@ -273,3 +273,37 @@ fn a_user_disabled_degrouped_or_logged_out_is_refused_at_once_through_the_gatewa
         "session logged out: first 401 at {delays:?} ms after the call started/answered (gateway, up)"
     );
 }
+
+/// The feed's heartbeat reaches a follower: a client of the feed receives empty lines while
+/// nothing is revoked, and `up`'s own follower (which gives a connection up after 30 s without
+/// a byte) stays on its first connection past that.
+#[test]
+fn the_feeds_heartbeat_keeps_its_followers_connected() {
+    let cluster = Cluster::up_with(
+        tempfile::tempdir().unwrap(),
+        &["--idp-port".to_string(), "0".to_string()],
+    );
+    let feed = format!("{}/realms/kubernetes/kubeward/revocations", cluster.idp);
+    // Past the follower's 30 s of allowed silence; curl ends it (exit 28).
+    let out = Command::new("curl")
+        .args(["-sSN", "--max-time", "35", "--cacert"])
+        .arg(cluster.data_dir.join("pki/ca.crt"))
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(28), "{out:?}");
+    let received = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        !received.is_empty() && received.chars().all(|c| c == '\n'),
+        "heartbeats only: {received:?}"
+    );
+    let log = cluster.log();
+    assert!(
+        log.contains("oidc: following the issuer's revocations"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("the revocation feed broke off"),
+        "the follower reconnected: {log}"
+    );
+}

@@ -2,7 +2,7 @@
 //! gets a ReplicaSet named with its pod-template hash and that ReplicaSet its pods, with the
 //! labels and ownerReferences kube sets; scaling, a rollout, deletion with background, orphan
 //! and foreground propagation; a Job's pod stays Pending without a node and completes on the
-//! lab node.
+//! lab node, where StatefulSets and DaemonSets roll out as `kubectl rollout status` reads them.
 
 use kubeward_testkit::cluster::Cluster;
 use kubeward_testkit::golden as steps;
@@ -168,4 +168,68 @@ fn a_job_runs_its_pod_on_the_lab_node_and_completes() {
     let cells: Vec<&str> = lines[2].split_whitespace().collect();
     assert_eq!(&cells[..3], ["hello", "Complete", "1/1"]);
     assert_eq!(&lines[3..], ["hi", "Job Succeeded"]);
+}
+
+#[test]
+fn stateful_and_daemon_sets_roll_out_on_the_lab_node() {
+    let cluster = Cluster::up_with(
+        tempfile::tempdir().expect("a temporary folder"),
+        &["--lab-node".to_string()],
+    );
+    let manifest = "\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: busybox, command: [sleep, '3600']}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: c, image: busybox, command: [sleep, '3600']}]}
+";
+    std::fs::write(cluster.scratch("sets.yaml"), manifest).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/sets.yaml >/dev/null && \
+         kubectl rollout status sts/db --timeout=60s && kubectl rollout status ds/agent --timeout=60s && \
+         kubectl get pods -l app=db -o jsonpath='{range .items[*]}{.metadata.name}:{.status.phase} {end}' && echo && \
+         kubectl get pods -l app=agent -o jsonpath='{.items[*].spec.nodeName}'",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    // kubectl prints `Waiting for N pods to be ready...` while the pods come up one by one.
+    let lines: Vec<&str> = ran
+        .stdout
+        .lines()
+        .filter(|l| !(l.starts_with("Waiting for ") && l.ends_with(" pods to be ready...")))
+        .collect();
+    // The defaulted RollingUpdate has `partition: 0`, so kubectl reports a partitioned roll-out,
+    // as it does against a real cluster.
+    assert_eq!(
+        lines[0], "partitioned roll out complete: 3 new pods have been updated...",
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(lines[1], "daemon set \"agent\" successfully rolled out");
+    assert_eq!(lines[2], "db-0:Running db-1:Running db-2:Running ");
+    assert_eq!(lines[3], "lab");
+
+    // Scaled down, the highest ordinals go first.
+    let scaled = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl scale sts db --replicas=1 >/dev/null && {} && kubectl get pods -l app=db --no-headers -o name",
+            wait_for("pods -l app=db", 1)
+        ),
+    );
+    assert_eq!(scaled.stdout, "pod/db-0\n", "{}", scaled.stderr);
 }

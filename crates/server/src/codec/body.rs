@@ -62,7 +62,7 @@ async fn drain(mut body: RequestBody, budget: usize) {
 }
 
 /// 413 RequestEntityTooLarge, as kube-apiserver words it.
-fn too_large() -> Status {
+pub fn too_large() -> Status {
     Status::failure(
         413,
         "RequestEntityTooLarge",

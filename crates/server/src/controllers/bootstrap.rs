@@ -1,5 +1,6 @@
 //! What kube-apiserver puts in place at start, before the controllers run: the system
-//! namespaces and the bootstrap RBAC policy, reconciled as
+//! namespaces, the `kubernetes` Service with its Endpoints and EndpointSlice (its bootstrap
+//! controller), the system PriorityClasses, and the bootstrap RBAC policy, reconciled as
 //! kube-apiserver's RBAC post-start hook does: missing objects are created; existing ones get the
 //! missing labels, annotations, rules (or aggregation selectors) and subjects added, and a
 //! binding whose roleRef changed is replaced — unless annotated
@@ -32,6 +33,9 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
         });
         create_missing(state, namespaces, object)?;
     }
+    for class in system_priority_classes() {
+        create_missing(state, kinds::scheduling::priority_classes(), class)?;
+    }
     create_all(
         state,
         rbac::cluster_roles(),
@@ -48,6 +52,97 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
         rbac::role_bindings(),
         &kubeward_rbac::bootstrap::role_bindings(),
     )?;
+    Ok(())
+}
+
+/// kube-apiserver's `SystemPriorityClasses`: the only classes above a billion, and the only
+/// ones named `system-`.
+fn system_priority_classes() -> [Value; 2] {
+    let class = |name: &str, value: i64, description: &str| {
+        json!({
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": name},
+            "value": value,
+            "description": description,
+            "preemptionPolicy": "PreemptLowerPriority",
+        })
+    };
+    [
+        class(
+            "system-node-critical",
+            2_000_001_000,
+            "Used for system critical pods that must not be moved from their current node.",
+        ),
+        class(
+            "system-cluster-critical",
+            2_000_000_000,
+            "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+        ),
+    ]
+}
+
+/// `default/kubernetes`: the Service in-cluster clients find the API server by (the first
+/// address of the service range, port 443), with its Endpoints and EndpointSlice pointing at
+/// `address`, where this server listens (kube-apiserver's bootstrap controller).
+pub fn kubernetes_service(state: &State, address: std::net::SocketAddr) -> Result<(), StoreError> {
+    let ip = if address.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        address.ip()
+    };
+    let port = address.port();
+    let cluster_ip = kinds::core::services::KUBERNETES_SERVICE_IP.to_string();
+    let service = json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": "kubernetes",
+            "namespace": "default",
+            "labels": {"component": "apiserver", "provider": "kubernetes"},
+        },
+        "spec": {
+            "clusterIP": cluster_ip,
+            "clusterIPs": [cluster_ip],
+            "internalTrafficPolicy": "Cluster",
+            "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack",
+            "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+            "sessionAffinity": "None",
+            "type": "ClusterIP",
+        },
+        "status": {"loadBalancer": {}},
+    });
+    create_missing(state, kinds::core::services(), service)?;
+    let endpoint_port = json!({"name": "https", "port": port, "protocol": "TCP"});
+    if let Some(endpoints) = kinds::find("", "v1", "endpoints") {
+        let object = json!({
+            "apiVersion": "v1",
+            "kind": "Endpoints",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"},
+            },
+            "subsets": [{"addresses": [{"ip": ip.to_string()}], "ports": [endpoint_port]}],
+        });
+        create_missing(state, endpoints, object)?;
+    }
+    if let Some(slices) = kinds::find("discovery.k8s.io", "v1", "endpointslices") {
+        let object = json!({
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "kubernetes"},
+            },
+            "addressType": if ip.is_ipv4() { "IPv4" } else { "IPv6" },
+            "endpoints": [{"addresses": [ip.to_string()], "conditions": {"ready": true}}],
+            "ports": [endpoint_port],
+        });
+        create_missing(state, slices, object)?;
+    }
     Ok(())
 }
 

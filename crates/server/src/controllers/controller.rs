@@ -25,7 +25,16 @@ pub trait Controller: Send + Sync {
     fn synced(&self, state: &State) {
         let _ = state;
     }
+
+    /// Every [`TICK`] between events, for what the passing of time alone changes (CronJob
+    /// schedules).
+    fn tick(&self, state: &State) {
+        let _ = state;
+    }
 }
+
+/// How often the driver asks its controllers to [`Controller::tick`].
+pub const TICK: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Whether `key` is of the kind `group`/`resource`.
 pub fn is(key: &ObjectKey, group: &str, resource: &str) -> bool {

@@ -1,7 +1,7 @@
 //! The driver: one thread that lists every stored kind at one revision and hands the objects to
 //! the controllers, then follows the store's watch of everything from that revision and hands
 //! them each event in revision order, publishing how far it got (`State::synced`) when it drives
-//! the controllers a write waits for. When the watch ends (the driver fell too far behind the
+//! the controllers a write waits for; between events it lets them `tick` every few seconds. When the watch ends (the driver fell too far behind the
 //! writers), it lists again — an informer's list-then-watch.
 
 use std::sync::Arc;
@@ -128,8 +128,15 @@ async fn follow(
             return;
         }
     };
+    let mut ticks = tokio::time::interval(super::controller::TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            _ = ticks.tick() => {
+                for controller in controllers {
+                    controller.tick(state);
+                }
+            }
             event = events.next() => {
                 let Some(event) = event else {
                     tracing::warn!("controllers: the watch ended; listing again");

@@ -4,16 +4,20 @@
 
 use kubeward_core::UserInfo;
 use kubeward_core::status::Status;
-use kubeward_store::StoreExt as _;
+use kubeward_store::{EventType, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
 use crate::registry::kinds::{Admission, Kind};
 use crate::registry::{generic, objects};
 use crate::state::State;
 
+pub mod cron_jobs;
+pub mod cron_schedule;
+pub mod daemon_sets;
 pub mod deployments;
 pub mod jobs;
 pub mod replica_sets;
+pub mod stateful_sets;
 
 /// The user a controller writes as (`system:serviceaccount:kube-system:<name>`).
 pub fn controller_user(name: &str) -> UserInfo {
@@ -49,6 +53,26 @@ pub fn controller_name<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
                 && r.get("kind").and_then(Value::as_str) == Some(kind)
         })
         .and_then(|r| r.get("name").and_then(Value::as_str))
+}
+
+/// The stored `owner` (of `owner_kind`) an event concerns: for an event of one of its
+/// dependents (`dependent_resource`), the dependent's controller; for its own event, itself —
+/// none once it is deleted.
+pub fn owner_of_event(
+    state: &State,
+    event: &WatchEvent,
+    owner: &Kind,
+    dependent_resource: &str,
+) -> Option<Value> {
+    let namespace = event.key.namespace.as_deref().unwrap_or("");
+    let name = if event.key.resource == dependent_resource {
+        controller_name(&event.object, owner.kind)?
+    } else if event.kind == EventType::Deleted {
+        return None;
+    } else {
+        event.key.name.as_str()
+    };
+    state.store.get(&owner.key(namespace, name)).ok().flatten()
 }
 
 /// The reference a controlled object has to its controller `owner` of `kind`.

@@ -305,13 +305,26 @@ fn legacy_resources(resource: &Value) -> Vec<Value> {
         .flatten()
     {
         let subresource = sub.get("subresource").and_then(Value::as_str).unwrap_or("");
-        out.push(json!({
-            "name": format!("{name}/{subresource}"),
-            "singularName": "",
-            "namespaced": namespaced,
-            "kind": sub.pointer("/responseKind/kind").cloned().unwrap_or(Value::Null),
-            "verbs": sub.get("verbs").cloned().unwrap_or(json!([])),
-        }));
+        let mut entry = serde_json::Map::new();
+        entry.insert("name".into(), json!(format!("{name}/{subresource}")));
+        entry.insert("singularName".into(), json!(""));
+        entry.insert("namespaced".into(), json!(namespaced));
+        // A subresource answered in another group's kind (`autoscaling/v1` Scale) names it.
+        let group = sub.pointer("/responseKind/group");
+        if let (Some(group), Some(version)) = (group, sub.pointer("/responseKind/version"))
+            && group
+                != resource
+                    .pointer("/responseKind/group")
+                    .unwrap_or(&Value::Null)
+        {
+            entry.insert("group".into(), group.clone());
+            entry.insert("version".into(), version.clone());
+        }
+        let kind = sub.pointer("/responseKind/kind").cloned();
+        entry.insert("kind".into(), kind.unwrap_or(Value::Null));
+        let verbs = sub.get("verbs").cloned();
+        entry.insert("verbs".into(), verbs.unwrap_or(json!([])));
+        out.push(Value::Object(entry));
     }
     out
 }

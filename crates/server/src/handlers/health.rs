@@ -1,9 +1,11 @@
 //! `/livez`, `/readyz` and `/healthz` with kube-apiserver's named checks: `ok`, or with
 //! `?verbose` one `[+]name ok` line a check and `<endpoint> check passed`; a failing check makes
 //! the answer 500 with `[-]name failed: reason withheld` and `<endpoint> check failed`; `?exclude=`
-//! leaves checks out; `/<endpoint>/<check>` runs one check. Readiness fails until the bootstrap
-//! policy is in place and the controllers have handled the store (the RBAC index is loaded), when
-//! the store does not answer, and once the server is shutting down.
+//! leaves checks out; `/<endpoint>/<check>` runs one check. The post-start hooks named as
+//! kube-apiserver 1.33 names them pass once what they stand for here is done: the bootstrap
+//! objects (namespaces, RBAC policy, system PriorityClasses, the `kubernetes` Service) are in
+//! place, and the controllers (CRDs' included) have handled the store. Readiness fails until
+//! then, when the store does not answer, and once the server is shutting down.
 
 use http::Response;
 
@@ -32,7 +34,7 @@ fn store(state: &State) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn bootstrap_roles(state: &State) -> Result<(), String> {
+fn bootstrapped(state: &State) -> Result<(), String> {
     if state.health.bootstrapped() {
         Ok(())
     } else {
@@ -78,7 +80,31 @@ const INFORMER_SYNC: Check = Check {
 };
 const BOOTSTRAP_ROLES: Check = Check {
     name: "poststarthook/rbac/bootstrap-roles",
-    run: bootstrap_roles,
+    run: bootstrapped,
+};
+const APIEXTENSIONS_INFORMERS: Check = Check {
+    name: "poststarthook/start-apiextensions-informers",
+    run: informer_sync,
+};
+const APIEXTENSIONS_CONTROLLERS: Check = Check {
+    name: "poststarthook/start-apiextensions-controllers",
+    run: informer_sync,
+};
+const CRD_INFORMER_SYNCED: Check = Check {
+    name: "poststarthook/crd-informer-synced",
+    run: informer_sync,
+};
+const SYSTEM_NAMESPACES: Check = Check {
+    name: "poststarthook/start-system-namespaces-controller",
+    run: bootstrapped,
+};
+const SYSTEM_PRIORITY_CLASSES: Check = Check {
+    name: "poststarthook/scheduling/bootstrap-system-priority-classes",
+    run: bootstrapped,
+};
+const BOOTSTRAP_CONTROLLER: Check = Check {
+    name: "poststarthook/bootstrap-controller",
+    run: bootstrapped,
 };
 const SHUTDOWN: Check = Check {
     name: "shutdown",
@@ -93,10 +119,27 @@ fn checks(endpoint: &str) -> &'static [Check] {
             ETCD,
             ETCD_READINESS,
             INFORMER_SYNC,
+            APIEXTENSIONS_INFORMERS,
+            APIEXTENSIONS_CONTROLLERS,
+            CRD_INFORMER_SYNCED,
+            SYSTEM_NAMESPACES,
             BOOTSTRAP_ROLES,
+            SYSTEM_PRIORITY_CLASSES,
+            BOOTSTRAP_CONTROLLER,
             SHUTDOWN,
         ],
-        _ => &[PING, LOG, ETCD, BOOTSTRAP_ROLES],
+        _ => &[
+            PING,
+            LOG,
+            ETCD,
+            APIEXTENSIONS_INFORMERS,
+            APIEXTENSIONS_CONTROLLERS,
+            CRD_INFORMER_SYNCED,
+            SYSTEM_NAMESPACES,
+            BOOTSTRAP_ROLES,
+            SYSTEM_PRIORITY_CLASSES,
+            BOOTSTRAP_CONTROLLER,
+        ],
     }
 }
 
@@ -117,16 +160,38 @@ pub fn serve(context: &Context<'_>) -> Response<Body> {
         .trim_end_matches('/');
     let (endpoint, check) = path.split_once('/').unwrap_or((path, ""));
     let checks = checks(endpoint);
+    let names: Vec<&str> = checks.iter().map(|c| c.name).collect();
+    render(
+        endpoint,
+        check,
+        context.parts.uri.query().unwrap_or(""),
+        &names,
+        |name| match checks.iter().find(|c| c.name == name) {
+            Some(found) => (found.run)(context.state),
+            None => Ok(()),
+        },
+    )
+}
+
+/// The answer of `endpoint` (or of its one `check`, when not empty) over the checks `names`,
+/// each run by `run`, in kube-apiserver's words; `query` may hold `verbose` and `exclude`.
+pub fn render(
+    endpoint: &str,
+    check: &str,
+    query: &str,
+    names: &[&str],
+    run: impl Fn(&str) -> Result<(), String>,
+) -> Response<Body> {
     if !check.is_empty() {
-        return match checks.iter().find(|c| c.name == check) {
+        return match names.iter().find(|name| **name == check) {
             None => respond::page_not_found(),
-            Some(found) => match (found.run)(context.state) {
+            Some(found) => match run(found) {
                 Ok(()) => respond::text(200, "ok"),
                 Err(error) => respond::text(500, format!("internal server error: {error}\n")),
             },
         };
     }
-    let query = kubeward_core::request_info::parse_query(context.parts.uri.query().unwrap_or(""));
+    let query = kubeward_core::request_info::parse_query(query);
     let verbose = query.iter().any(|(key, _)| key == "verbose");
     let mut excluded: Vec<&str> = query
         .iter()
@@ -135,18 +200,18 @@ pub fn serve(context: &Context<'_>) -> Response<Body> {
         .collect();
     let mut out = String::new();
     let mut failed = false;
-    for check in checks {
-        if let Some(at) = excluded.iter().position(|e| *e == check.name) {
+    for name in names {
+        if let Some(at) = excluded.iter().position(|e| e == name) {
             excluded.remove(at);
-            out.push_str(&format!("[+]{} excluded: ok\n", check.name));
+            out.push_str(&format!("[+]{name} excluded: ok\n"));
             continue;
         }
-        match (check.run)(context.state) {
-            Ok(()) => out.push_str(&format!("[+]{} ok\n", check.name)),
+        match run(name) {
+            Ok(()) => out.push_str(&format!("[+]{name} ok\n")),
             Err(error) => {
                 failed = true;
-                tracing::info!(check = check.name, %error, "{endpoint} check failed");
-                out.push_str(&format!("[-]{} failed: reason withheld\n", check.name));
+                tracing::info!(check = name, %error, "{endpoint} check failed");
+                out.push_str(&format!("[-]{name} failed: reason withheld\n"));
             }
         }
     }

@@ -10,6 +10,8 @@ mod headers;
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context as TaskContext, Poll};
 
 use bytes::Bytes;
@@ -19,7 +21,7 @@ use http_body_util::BodyExt as _;
 use kubeward_core::status::Status;
 
 use super::context::Context;
-use crate::codec::body::RequestBody;
+use crate::codec::body::{MAX_REQUEST_BODY_BYTES, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::upstream::Upstream;
 
@@ -41,6 +43,14 @@ pub async fn forward(
         ..
     } = context;
     let upgrade = is_upgrade(&parts.headers);
+    if !upgrade && declared_length(&parts.headers).is_some_and(|n| n > MAX_REQUEST_BODY_BYTES) {
+        // Read (up to a bound) and dropped, so that the client sees the answer.
+        let status = crate::codec::body::read(body)
+            .await
+            .err()
+            .unwrap_or_else(crate::codec::body::too_large);
+        return respond::status(&status, pretty);
+    }
     let mut headers = forwarded_request_headers(&parts.headers, upgrade);
     headers.extend(impersonation_headers(&user));
     let path = parts
@@ -65,11 +75,30 @@ pub async fn forward(
         let _ = crate::codec::body::read(body).await;
         return upgraded(request, client_side, upstream, pretty).await;
     }
-    let request = request.body(reqwest::Body::wrap(SyncBody(std::sync::Mutex::new(body))));
-    match request.send().await {
-        Ok(answer) => streamed(answer),
-        Err(error) => unreachable_upstream(upstream, &error, pretty),
+    let too_large = Arc::new(AtomicBool::new(false));
+    let request = request.body(reqwest::Body::wrap(SyncBody {
+        body: std::sync::Mutex::new(body),
+        sent: 0,
+        too_large: too_large.clone(),
+    }));
+    match tokio::time::timeout(upstream.response_timeout(), request.send()).await {
+        Err(_) => timed_out(upstream, pretty),
+        Ok(Ok(answer)) => streamed(answer),
+        Ok(Err(_)) if too_large.load(Ordering::Acquire) => {
+            respond::status(&crate::codec::body::too_large(), pretty)
+        }
+        Ok(Err(error)) => unreachable_upstream(upstream, &error, pretty),
     }
+}
+
+/// The request's `Content-Length`, when it has one.
+fn declared_length(headers: &http::HeaderMap) -> Option<usize> {
+    headers
+        .get(http::header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// The upstream's answer, streamed.
@@ -90,9 +119,10 @@ async fn upgraded(
     upstream: &Upstream,
     pretty: bool,
 ) -> Response<Body> {
-    let answer = match request.send().await {
-        Ok(answer) => answer,
-        Err(error) => return unreachable_upstream(upstream, &error, pretty),
+    let answer = match tokio::time::timeout(upstream.response_timeout(), request.send()).await {
+        Err(_) => return timed_out(upstream, pretty),
+        Ok(Ok(answer)) => answer,
+        Ok(Err(error)) => return unreachable_upstream(upstream, &error, pretty),
     };
     if answer.status() != StatusCode::SWITCHING_PROTOCOLS {
         return streamed(answer);
@@ -142,8 +172,28 @@ fn unreachable_upstream(
     )
 }
 
-/// A request body that is `Sync` (reqwest's body wants it): only ever polled through `&mut`.
-struct SyncBody(std::sync::Mutex<RequestBody>);
+/// 504 when the upstream has not begun its answer within its response timeout, in
+/// kube-apiserver's words (its timeout filter's).
+fn timed_out(upstream: &Upstream, pretty: bool) -> Response<Body> {
+    tracing::warn!(upstream = upstream.url(), timeout = ?upstream.response_timeout(), "gateway: the upstream did not answer in time");
+    respond::status(
+        &Status::failure(
+            504,
+            "Timeout",
+            "Timeout: request did not complete within requested timeout - context deadline exceeded".into(),
+            Some(kubeward_core::status::StatusDetails::default()),
+        ),
+        pretty,
+    )
+}
+
+/// The request body as reqwest sends it: `Sync` (reqwest's body wants it; only ever polled
+/// through `&mut`), and cut off past kube-apiserver's limit (`too_large` is then set).
+struct SyncBody {
+    body: std::sync::Mutex<RequestBody>,
+    sent: usize,
+    too_large: Arc<AtomicBool>,
+}
 
 impl HttpBody for SyncBody {
     type Data = Bytes;
@@ -153,20 +203,27 @@ impl HttpBody for SyncBody {
         self: Pin<&mut Self>,
         cx: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let inner = self
-            .get_mut()
-            .0
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner());
-        Pin::new(inner).poll_frame(cx)
+        let this = self.get_mut();
+        let inner = this.body.get_mut().unwrap_or_else(|e| e.into_inner());
+        let polled = Pin::new(inner).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(data) = frame.data_ref()
+        {
+            this.sent += data.len();
+            if this.sent > MAX_REQUEST_BODY_BYTES {
+                this.too_large.store(true, Ordering::Release);
+                return Poll::Ready(Some(Err("the request body is too large".into())));
+            }
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.lock().map(|b| b.is_end_stream()).unwrap_or(true)
+        self.body.lock().map(|b| b.is_end_stream()).unwrap_or(true)
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.0.lock().map(|b| b.size_hint()).unwrap_or_default()
+        self.body.lock().map(|b| b.size_hint()).unwrap_or_default()
     }
 }
 

@@ -1,7 +1,9 @@
 //! The `scale` subresource (`autoscaling/v1` Scale) of the kinds that have one — Deployments,
-//! ReplicaSets, StatefulSets, ReplicationControllers: GET answers the Scale made of the object,
-//! PUT and PATCH change the object's `spec.replicas` (what `kubectl scale` does), as
-//! kube-apiserver's `ScaleREST` serves them.
+//! ReplicaSets, StatefulSets, ReplicationControllers, and custom resources whose definition
+//! declares `subresources.scale`: GET answers the Scale made of the object, PUT and PATCH change
+//! the object's desired replicas (`spec.replicas`, or a custom kind's `specReplicasPath`; what
+//! `kubectl scale` does), as kube-apiserver's `ScaleREST` and its custom-resource counterpart
+//! serve them.
 
 use http::Response;
 use kubeward_core::status::{self, FieldError, Status};
@@ -11,6 +13,7 @@ use super::context::{Context, not_allowed};
 use super::rest::{blocking, written};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
+use crate::registry::custom::{self, ScalePaths};
 use crate::registry::generic::{self, WriteFailure};
 use crate::registry::kinds::Kind;
 use crate::registry::{objects, patch, printing};
@@ -31,7 +34,7 @@ pub async fn handle(
                 &context.info.namespace,
                 &context.info.name,
             )?;
-            Ok(respond::ok(&scale_of(&object), context.pretty))
+            Ok(respond::ok(&scale_of(kind, &object), context.pretty))
         }
         "update" => {
             let bytes = body::read(request_body).await?;
@@ -55,7 +58,7 @@ pub async fn handle(
             let document: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
             write(context, kind, move |current| {
-                patch::apply(patch_kind, &scale_of(current), &document)
+                patch::apply(patch_kind, &scale_of(kind, current), &document)
             })
             .await
         }
@@ -85,7 +88,10 @@ async fn write(
             let scale = desired(current)?;
             let replicas = replicas(&scale, &name)?;
             let mut next = current.clone();
-            next["spec"]["replicas"] = json!(replicas);
+            match custom::scale_paths(kind) {
+                Some(paths) => set_at(&mut next, &paths.spec_replicas, json!(replicas)),
+                None => next["spec"]["replicas"] = json!(replicas),
+            }
             let version = objects::resource_version(&scale);
             if !version.is_empty() {
                 objects::metadata_mut(&mut next).insert("resourceVersion".into(), json!(version));
@@ -94,7 +100,7 @@ async fn write(
         })
     })
     .await?;
-    let scale = scale_of(&stored);
+    let scale = scale_of(kind, &stored);
     Ok(written(context, 200, &scale, &[], dry_run).await)
 }
 
@@ -119,9 +125,59 @@ fn replicas(scale: &Value, name: &str) -> Result<i64, Status> {
     Ok(replicas)
 }
 
-/// The `autoscaling/v1` Scale of `object`: its identity, desired replicas, and the replicas and
-/// selector of its status.
-pub fn scale_of(object: &Value) -> Value {
+/// The `autoscaling/v1` Scale of `object` of `kind`: its identity, desired replicas, and the
+/// replicas and selector of its status.
+pub fn scale_of(kind: &Kind, object: &Value) -> Value {
+    match custom::scale_paths(kind) {
+        Some(paths) => custom_scale(object, &paths),
+        None => built_in_scale(object),
+    }
+}
+
+/// The Scale of a built-in kind: `spec.replicas`, `status.replicas`, the structured
+/// `spec.selector` serialized.
+fn built_in_scale(object: &Value) -> Value {
+    let desired = object
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let selector = match object.pointer("/spec/selector") {
+        // A ReplicationController selects with a plain label map.
+        Some(Value::Object(map))
+            if !map.contains_key("matchLabels") && !map.contains_key("matchExpressions") =>
+        {
+            printing::selector_string(&json!({"matchLabels": map}))
+        }
+        Some(selector) => printing::selector_string(selector),
+        None => String::new(),
+    };
+    scale(
+        object,
+        desired,
+        printing::int(object, "/status/replicas"),
+        &selector,
+    )
+}
+
+/// The Scale of a custom resource, read at its definition's paths (0 where a path holds
+/// nothing, as kube-apiserver reads them).
+fn custom_scale(object: &Value, paths: &ScalePaths) -> Value {
+    let int_at = |path: &[String]| at(object, path).and_then(Value::as_i64).unwrap_or(0);
+    let selector = paths
+        .label_selector
+        .as_deref()
+        .and_then(|path| at(object, path))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    scale(
+        object,
+        int_at(&paths.spec_replicas),
+        int_at(&paths.status_replicas),
+        selector,
+    )
+}
+
+fn scale(object: &Value, desired: i64, observed: i64, selector: &str) -> Value {
     let metadata = object.get("metadata").cloned().unwrap_or(json!({}));
     let mut meta = serde_json::Map::new();
     for field in [
@@ -136,24 +192,10 @@ pub fn scale_of(object: &Value) -> Value {
         }
     }
     let mut spec = json!({});
-    let desired = object
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
     if desired != 0 {
         spec["replicas"] = json!(desired);
     }
-    let mut status = json!({"replicas": printing::int(object, "/status/replicas")});
-    let selector = match object.pointer("/spec/selector") {
-        // A ReplicationController selects with a plain label map.
-        Some(Value::Object(map))
-            if !map.contains_key("matchLabels") && !map.contains_key("matchExpressions") =>
-        {
-            printing::selector_string(&json!({"matchLabels": map}))
-        }
-        Some(selector) => printing::selector_string(selector),
-        None => String::new(),
-    };
+    let mut status = json!({"replicas": observed});
     if !selector.is_empty() {
         status["selector"] = json!(selector);
     }
@@ -164,6 +206,27 @@ pub fn scale_of(object: &Value) -> Value {
         "spec": spec,
         "status": status,
     })
+}
+
+/// The value at `path` (fields of nested objects).
+fn at<'a>(object: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter()
+        .try_fold(object, |value, field| value.get(field))
+}
+
+/// Sets `value` at `path`, making the objects on the way.
+fn set_at(object: &mut Value, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut cursor = object;
+    for field in parents {
+        if !cursor.get(field).is_some_and(Value::is_object) {
+            cursor[field.as_str()] = json!({});
+        }
+        cursor = &mut cursor[field.as_str()];
+    }
+    cursor[last.as_str()] = value;
 }
 
 #[cfg(test)]

@@ -63,7 +63,9 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
             let revision = crate::registry::objects::resource_version(object).to_string();
             kind.table(std::slice::from_ref(object), &revision, crate::clock::now())
         } else {
-            object.clone()
+            let mut object = object.clone();
+            crate::registry::generic::in_version(kind, &mut object);
+            object
         };
         let mut line = json!({"type": event_type, "object": object}).to_string();
         line.push('\n');

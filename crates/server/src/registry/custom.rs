@@ -135,6 +135,55 @@ pub fn schema_of(kind: &Kind) -> Option<Value> {
         .cloned()
 }
 
+/// Where a custom kind's `scale` subresource reads and writes, from the version's
+/// `subresources.scale` (`specReplicasPath`, `statusReplicasPath`, `labelSelectorPath`), each a
+/// dotted path such as `.spec.replicas` split into its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalePaths {
+    /// The desired replicas, under `.spec`.
+    pub spec_replicas: Vec<String>,
+    /// The observed replicas, under `.status`.
+    pub status_replicas: Vec<String>,
+    /// The label selector (a serialized selector string), when the definition names one.
+    pub label_selector: Option<Vec<String>>,
+}
+
+impl ScalePaths {
+    /// The paths of a `subresources.scale` object.
+    pub fn of(scale: &Value) -> Self {
+        let path = |field: &str| -> Option<Vec<String>> {
+            let text = scale.get(field)?.as_str()?;
+            Some(
+                text.trim_start_matches('.')
+                    .split('.')
+                    .filter(|part| !part.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            )
+        };
+        Self {
+            spec_replicas: path("specReplicasPath").unwrap_or_default(),
+            status_replicas: path("statusReplicasPath").unwrap_or_default(),
+            label_selector: path("labelSelectorPath"),
+        }
+    }
+}
+
+/// The scale paths of a custom kind with a `scale` subresource.
+pub fn scale_paths(kind: &Kind) -> Option<ScalePaths> {
+    let name = format!("{}.{}", kind.resource, kind.group);
+    let served = read();
+    served
+        .get(&name)?
+        .spec
+        .get("versions")?
+        .as_array()?
+        .iter()
+        .find(|v| v.get("name").and_then(Value::as_str) == Some(kind.version))?
+        .pointer("/subresources/scale")
+        .map(ScalePaths::of)
+}
+
 fn leak(text: &str) -> &'static str {
     Box::leak(text.to_string().into_boxed_str())
 }
@@ -153,7 +202,13 @@ fn build(spec: &Value) -> Vec<&'static Kind> {
         .filter(|v| v.get("served").and_then(Value::as_bool) != Some(false))
         .map(|version| {
             let status = version.pointer("/subresources/status").is_some();
-            let subresources: &'static [&'static str] = if status { &["status"] } else { &[] };
+            let scale = version.pointer("/subresources/scale").is_some();
+            let subresources: &'static [&'static str] = match (status, scale) {
+                (true, true) => &["status", "scale"],
+                (true, false) => &["status"],
+                (false, true) => &["scale"],
+                (false, false) => &[],
+            };
             let strategy = CustomStrategy {
                 schema: version.pointer("/schema/openAPIV3Schema").cloned(),
                 status,

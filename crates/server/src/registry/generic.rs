@@ -67,13 +67,29 @@ pub fn store_status(error: StoreError, kind: &Kind, name: &str) -> Status {
     }
 }
 
+/// Gives `object` the version of `kind`: the served versions of a resource share its stored
+/// objects (a custom resource's `None` conversion), so a client reads — and a watch, a write's
+/// answer, a patch sees — the version it asked for.
+pub fn in_version(kind: &Kind, object: &mut Value) {
+    let Some(map) = object.as_object_mut() else {
+        return;
+    };
+    let same_kind = map.get("kind").and_then(Value::as_str) == Some(kind.kind);
+    let version = kind.api_version();
+    if same_kind && map.get("apiVersion").and_then(Value::as_str) != Some(version.as_str()) {
+        map.insert("apiVersion".into(), Value::String(version));
+    }
+}
+
 /// The object `namespace/name` of `kind`.
 pub fn get(state: &State, kind: &Kind, namespace: &str, name: &str) -> Result<Value, Status> {
-    state
+    let mut object = state
         .store
         .get(&kind.key(namespace, name))
         .map_err(|e| store_status(e, kind, name))?
-        .ok_or_else(|| status::not_found(kind.group, kind.resource, name))
+        .ok_or_else(|| status::not_found(kind.group, kind.resource, name))?;
+    in_version(kind, &mut object);
+    Ok(object)
 }
 
 /// A page of the objects of `kind` in `namespace` (`""`: all).
@@ -83,10 +99,14 @@ pub fn list(
     namespace: &str,
     options: &ListOptions<'_>,
 ) -> Result<Listing, Status> {
-    state
+    let mut listing = state
         .store
         .list(&kind.scope(namespace), options)
-        .map_err(|e| store_status(e, kind, ""))
+        .map_err(|e| store_status(e, kind, ""))?;
+    for item in &mut listing.items {
+        in_version(kind, item);
+    }
+    Ok(listing)
 }
 
 /// The namespaces that cannot be deleted (kube-apiserver's immortal namespaces).
@@ -156,16 +176,22 @@ fn invalid_unless_empty(kind: &Kind, name: &str, errors: Vec<FieldError>) -> Res
     }
 }
 
+/// kube-apiserver's attempts at a create whose name is generated (`RetryGenerateName`, on by
+/// default since 1.32): enough for a million names of one `generateName` prefix with a 0.1 %
+/// chance of any collision.
+pub const MAX_NAME_GENERATION_CREATE_ATTEMPTS: usize = 8;
+
 /// Creates `object` of `kind` in `namespace` (the URL's) for the request's user; with
-/// `dry_run`, everything but the store write.
+/// `dry_run`, everything but the store write. When the server generates the name
+/// (`generateName` without `name`) and it collides with an existing object, the whole create
+/// is tried again with a new name, as kube-apiserver does, instead of answering 409.
 pub fn create(
     request: &Admission<'_>,
     kind: &Kind,
     namespace: &str,
-    mut object: Value,
+    object: Value,
     dry_run: bool,
 ) -> Result<Value, Status> {
-    let state = request.state;
     if kind.namespaced {
         let declared = objects::namespace(&object);
         if !declared.is_empty() && declared != namespace {
@@ -173,8 +199,37 @@ pub fn create(
                 "the namespace of the provided object does not match the namespace sent on the request",
             ));
         }
-        check_namespace_lifecycle(state, kind, namespace, objects::name(&object))?;
+        check_namespace_lifecycle(request.state, kind, namespace, objects::name(&object))?;
     }
+    if !objects::needs_name_generation(&object) {
+        return create_once(request, kind, namespace, object, dry_run);
+    }
+    retry_generated_name(|| create_once(request, kind, namespace, object.clone(), dry_run))
+}
+
+/// Runs `attempt` (a create with a freshly generated name) until it does not fail with
+/// `AlreadyExists`, [`MAX_NAME_GENERATION_CREATE_ATTEMPTS`] times at most; the last answer.
+pub fn retry_generated_name<T>(
+    mut attempt: impl FnMut() -> Result<T, Status>,
+) -> Result<T, Status> {
+    let mut answer = attempt();
+    for _ in 1..MAX_NAME_GENERATION_CREATE_ATTEMPTS {
+        match &answer {
+            Err(status) if status.reason == "AlreadyExists" => answer = attempt(),
+            _ => break,
+        }
+    }
+    answer
+}
+
+fn create_once(
+    request: &Admission<'_>,
+    kind: &Kind,
+    namespace: &str,
+    mut object: Value,
+    dry_run: bool,
+) -> Result<Value, Status> {
+    let state = request.state;
     objects::prepare_create(
         &mut object,
         kind.namespaced.then_some(namespace),
@@ -188,10 +243,12 @@ pub fn create(
         return Ok(object);
     }
     let name = objects::name(&object).to_string();
-    state
+    let mut created = state
         .store
         .create(&kind.key(namespace, &name), object)
-        .map_err(|e| store_status(e, kind, &name))
+        .map_err(|e| store_status(e, kind, &name))?;
+    in_version(kind, &mut created);
+    Ok(created)
 }
 
 /// Replaces `namespace/name` of `kind` (or its `status`/`approval` subresource) with what
@@ -207,7 +264,8 @@ pub fn update(
     dry_run: bool,
     mut desired: impl FnMut(&Value) -> Result<Value, WriteFailure>,
 ) -> Result<Value, Status> {
-    let mut next_of = |current: Value| -> Result<Value, WriteFailure> {
+    let mut next_of = |mut current: Value| -> Result<Value, WriteFailure> {
+        in_version(kind, &mut current);
         let next = desired(&current)?;
         let wanted = objects::resource_version(&next);
         if !wanted.is_empty() && wanted != objects::resource_version(&current) {
@@ -229,7 +287,8 @@ pub fn update(
     } else {
         request.state.store.modify(&key, next_of)
     };
-    let stored = result.map_err(|e| e.into_status(kind, name))?;
+    let mut stored = result.map_err(|e| e.into_status(kind, name))?;
+    in_version(kind, &mut stored);
     if dry_run || !finalized(&stored) {
         return Ok(stored);
     }
@@ -456,7 +515,11 @@ pub fn delete(
         match result {
             // Changed in between: read it again and check the preconditions again.
             Err(StoreError::Conflict) => continue,
-            other => return other.map_err(|e| store_status(e, kind, name)),
+            other => {
+                let mut answer = other.map_err(|e| store_status(e, kind, name))?;
+                in_version(kind, &mut answer);
+                return Ok(answer);
+            }
         }
     }
 }

@@ -100,6 +100,19 @@ pub fn creation_time(object: &Value) -> Option<OffsetDateTime> {
         .and_then(parse_timestamp)
 }
 
+/// Whether the server picks the object's name: `generateName` set, `name` empty
+/// (kube-apiserver's `needsNameGeneration`).
+pub fn needs_name_generation(object: &Value) -> bool {
+    let text = |field: &str| {
+        object
+            .pointer(field)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    text("/metadata/name").is_empty() && !text("/metadata/generateName").is_empty()
+}
+
 /// A random `generateName` suffix of five characters.
 pub fn random_suffix() -> String {
     let bytes = uuid::Uuid::new_v4().into_bytes();

@@ -18,7 +18,7 @@ pub const MAX_ANSWER: usize = 1 << 20;
 pub struct WebhookClient {
     http: reqwest::Client,
     url: reqwest::Url,
-    bearer_token: Option<String>,
+    bearer_token: crate::bearer::BearerToken,
     backoff: Backoff,
 }
 
@@ -42,7 +42,7 @@ impl WebhookClient {
         Ok(Self {
             http,
             url,
-            bearer_token: connection.bearer_token.clone(),
+            bearer_token: crate::bearer::BearerToken::new(connection),
             backoff: Backoff::default(),
         })
     }
@@ -80,7 +80,7 @@ impl WebhookClient {
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(http::header::ACCEPT, "application/json, */*")
             .body(body.to_vec());
-        if let Some(token) = &self.bearer_token {
+        if let Some(token) = self.bearer_token.current() {
             request = request.bearer_auth(token);
         }
         let transport = |e: reqwest::Error| {

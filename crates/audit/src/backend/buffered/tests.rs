@@ -5,6 +5,11 @@ use std::time::Duration;
 use super::*;
 use crate::backend::test_event;
 
+/// Encodes an event as its audit ID.
+fn audit_id() -> Encode {
+    Box::new(|event: &Event| event.audit_id.clone())
+}
+
 /// Records the audit IDs of each batch; when gated, says it has a batch and waits for a
 /// go-ahead before taking it.
 struct Recording {
@@ -13,13 +18,12 @@ struct Recording {
 }
 
 impl Deliver for Recording {
-    fn deliver(&mut self, batch: Vec<Event>) {
+    fn deliver(&mut self, batch: Vec<String>) {
         if let Some((entered, go)) = &self.gate {
             let _ = entered.send(());
             let _ = go.recv();
         }
-        let ids = batch.into_iter().map(|e| e.audit_id).collect();
-        self.batches.lock().expect("lock").push(ids);
+        self.batches.lock().expect("lock").push(batch);
     }
 }
 
@@ -39,6 +43,7 @@ fn events_arrive_in_order_in_batches_of_at_most_the_size_and_shutdown_delivers_t
     let buffered = Buffered::start(
         Plugin::Webhook,
         config(100, 2),
+        audit_id(),
         Recording {
             batches: batches.clone(),
             gate: None,
@@ -72,6 +77,7 @@ fn a_full_queue_drops_events_and_counts_them() {
     let buffered = Buffered::start(
         Plugin::Log,
         config(2, 1),
+        audit_id(),
         Recording {
             batches: batches.clone(),
             gate: Some((entered, gate)),
@@ -112,4 +118,49 @@ fn kube_apiserver_s_checks_of_the_batch_flags() {
         no_qps.validate(Plugin::Webhook),
         Err("invalid audit batch webhook throttle QPS 0, must be a positive number".to_string())
     );
+}
+
+/// Sends each batch it gets.
+struct Forwarding(mpsc::Sender<Vec<String>>);
+
+impl Deliver for Forwarding {
+    fn deliver(&mut self, batch: Vec<String>) {
+        let _ = self.0.send(batch);
+    }
+}
+
+fn waiting_an_hour(max_batch_size: usize) -> BatchConfig {
+    BatchConfig {
+        buffer_size: 100,
+        max_batch_size,
+        max_batch_wait: Duration::from_secs(3600),
+        throttle: None,
+    }
+}
+
+#[test]
+fn a_full_batch_goes_at_once_and_a_filling_one_at_the_shutdown() {
+    let (sent, batches) = mpsc::channel();
+    let counters = Arc::new(Counters::default());
+    let buffered = Buffered::start(
+        Plugin::Log,
+        waiting_an_hour(3),
+        audit_id(),
+        Forwarding(sent),
+        counters.clone(),
+    )
+    .expect("started");
+    for id in 0..5 {
+        buffered.process(&test_event(&id.to_string()));
+    }
+    // The third event completes a batch: it goes without waiting for the hour (bounded here
+    // so that a regression fails instead of hanging).
+    let first = batches
+        .recv_timeout(Duration::from_secs(60))
+        .expect("a full batch is delivered before its wait is over");
+    assert_eq!(first, ["0", "1", "2"]);
+    // Two wait for a third; the shutdown takes them.
+    buffered.shutdown();
+    assert_eq!(batches.try_iter().collect::<Vec<_>>(), [["3", "4"]]);
+    assert_eq!(counters.errors(Plugin::Log), 0);
 }

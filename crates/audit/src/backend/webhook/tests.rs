@@ -47,7 +47,7 @@ fn accepted_ids(received: &[Received]) -> Vec<String> {
 #[test]
 fn an_event_list_is_the_events_as_the_log_writes_them() {
     let (a, b) = (test_event("a"), test_event("b"));
-    let list = event_list(&[a.clone(), b.clone()]);
+    let list = event_list(&[item(&a), item(&b)]);
     let mut items = String::new();
     a.write_json(&mut items);
     items.push(',');

@@ -134,6 +134,33 @@ impl Page {
     pub(super) fn apply<I: Iterator>(self, items: I) -> impl Iterator<Item = I::Item> {
         items.skip(self.first).take(self.max.unwrap_or(usize::MAX))
     }
+
+    /// The items of this page of `items` in `compare`'s order, sorting only the page: the
+    /// `first + max` smallest are selected in linear time, then the page among them, then only
+    /// it is sorted. `compare` must be a total order without ties (usernames, ids).
+    pub(super) fn of_sorted<T>(
+        self,
+        mut items: Vec<T>,
+        compare: impl Fn(&T, &T) -> std::cmp::Ordering,
+    ) -> Vec<T> {
+        let end = self
+            .max
+            .map_or(items.len(), |max| self.first.saturating_add(max))
+            .min(items.len());
+        if self.first >= end {
+            return Vec::new();
+        }
+        if end < items.len() {
+            items.select_nth_unstable_by(end, &compare);
+            items.truncate(end);
+        }
+        if self.first > 0 {
+            items.select_nth_unstable_by(self.first, &compare);
+        }
+        let mut page = items.split_off(self.first);
+        page.sort_unstable_by(&compare);
+        page
+    }
 }
 
 /// `briefRepresentation` of a query (`default` when absent).
@@ -165,3 +192,6 @@ pub(super) fn created(location: String) -> Answer {
 pub(super) fn location(ctx: &Ctx, path: &str) -> String {
     format!("{}{}/admin/realms/{path}", ctx.public_url, ctx.prefix)
 }
+
+#[cfg(test)]
+mod tests;

@@ -32,64 +32,111 @@ pub(super) fn user_index(r: &Realm, id: &str) -> Result<usize, DirectoryError> {
         .ok_or(DirectoryError::Model(ModelError::NotFound(USER_NOT_FOUND)))
 }
 
-/// Whether a user matches a search: `username`, `email`, `firstName`, `lastName` (`exact=true`
-/// or substrings), `search` (any of them; `*` wildcards dropped), `enabled`, `emailVerified`,
-/// `q` (`attribute:value …`); service accounts never.
-fn matches(u: &User, q: &HashMap<String, String>) -> bool {
-    let exact = q
-        .get("exact")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let field = |wanted: Option<&String>, value: Option<&str>| match wanted {
-        None => true,
-        Some(w) => {
-            let v = value.unwrap_or("").to_lowercase();
-            let w = w.to_lowercase();
-            if exact { v == w } else { v.contains(&w) }
+/// A users search: `username`, `email`, `firstName`, `lastName` (`exact=true` or substrings),
+/// `search` (any of them; `*` wildcards dropped), `enabled`, `emailVerified`, `q`
+/// (`attribute:value …`); service accounts never match. The words are lowercased once, not for
+/// every user.
+struct Search<'q> {
+    exact: bool,
+    fields: [Option<String>; 4],
+    any: Option<String>,
+    enabled: Option<&'q str>,
+    email_verified: Option<&'q str>,
+    attributes: Option<&'q str>,
+}
+
+impl<'q> Search<'q> {
+    fn of(q: &'q HashMap<String, String>) -> Self {
+        let lower = |key: &str| q.get(key).map(|v| v.to_lowercase());
+        Self {
+            exact: q
+                .get("exact")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            fields: [
+                lower("username"),
+                lower("email"),
+                lower("firstName"),
+                lower("lastName"),
+            ],
+            any: q.get("search").map(|s| s.trim_matches('*').to_lowercase()),
+            enabled: q.get("enabled").map(String::as_str),
+            email_verified: q.get("emailVerified").map(String::as_str),
+            attributes: q.get("q").map(String::as_str),
         }
-    };
-    let flag = |name: &str, value: bool| q.get(name).is_none_or(|v| *v == value.to_string());
-    u.service_account_client_id.is_none()
-        && field(q.get("username"), Some(&u.username))
-        && field(q.get("email"), u.email.as_deref())
-        && field(q.get("firstName"), u.first_name.as_deref())
-        && field(q.get("lastName"), u.last_name.as_deref())
-        && flag("enabled", u.enabled)
-        && flag("emailVerified", u.email_verified)
-        && q.get("search").is_none_or(|s| {
-            let s = s.trim_matches('*').to_lowercase();
-            [
-                Some(u.username.as_str()),
-                u.email.as_deref(),
-                u.first_name.as_deref(),
-                u.last_name.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .any(|v| v.to_lowercase().contains(&s))
-        })
-        && q.get("q").is_none_or(|attrs| {
-            attrs.split_whitespace().all(|pair| {
-                let (k, v) = pair.split_once(':').unwrap_or((pair, ""));
-                u.attributes
-                    .get(k)
-                    .is_some_and(|vs| vs.iter().any(|x| x == v))
+    }
+
+    fn matches(&self, u: &User) -> bool {
+        let values = [
+            Some(u.username.as_str()),
+            u.email.as_deref(),
+            u.first_name.as_deref(),
+            u.last_name.as_deref(),
+        ];
+        let field = |wanted: &Option<String>, value: Option<&str>| match wanted {
+            None => true,
+            Some(w) if self.exact => equals_folded(value.unwrap_or(""), w),
+            Some(w) => contains_folded(value.unwrap_or(""), w),
+        };
+        let flag =
+            |wanted: Option<&str>, value: bool| wanted.is_none_or(|v| v == value.to_string());
+        u.service_account_client_id.is_none()
+            && self
+                .fields
+                .iter()
+                .zip(values)
+                .all(|(wanted, value)| field(wanted, value))
+            && flag(self.enabled, u.enabled)
+            && flag(self.email_verified, u.email_verified)
+            && self
+                .any
+                .as_ref()
+                .is_none_or(|s| values.into_iter().flatten().any(|v| contains_folded(v, s)))
+            && self.attributes.is_none_or(|attrs| {
+                attrs.split_whitespace().all(|pair| {
+                    let (k, v) = pair.split_once(':').unwrap_or((pair, ""));
+                    u.attributes
+                        .get(k)
+                        .is_some_and(|vs| vs.iter().any(|x| x == v))
+                })
             })
-        })
+    }
 }
 
-/// The users a search names, sorted by username as Keycloak lists them.
-fn matching<'r>(r: &'r Realm, q: &HashMap<String, String>) -> Vec<&'r User> {
-    let mut users: Vec<&User> = r.users.iter().filter(|u| matches(u, q)).collect();
-    users.sort_unstable_by(|a, b| a.username.cmp(&b.username));
-    users
+/// Whether `value`, lowercased, equals `lower` (already lowercase); no allocation for ASCII.
+fn equals_folded(value: &str, lower: &str) -> bool {
+    if value.is_ascii() && lower.is_ascii() {
+        value.eq_ignore_ascii_case(lower)
+    } else {
+        value.to_lowercase() == lower
+    }
 }
 
-/// `GET …/users[?username=&email=&firstName=&lastName=&search=&exact=&enabled=&q=&first=&max=&briefRepresentation=]`.
+/// Whether `value`, lowercased, contains `lower` (already lowercase); no allocation for ASCII.
+fn contains_folded(value: &str, lower: &str) -> bool {
+    if lower.is_empty() {
+        return true;
+    }
+    if value.is_ascii() && lower.is_ascii() {
+        value
+            .as_bytes()
+            .windows(lower.len())
+            .any(|window| window.eq_ignore_ascii_case(lower.as_bytes()))
+    } else {
+        value.to_lowercase().contains(lower)
+    }
+}
+
+/// `GET …/users[?username=&email=&firstName=&lastName=&search=&exact=&enabled=&q=&first=&max=&briefRepresentation=]`:
+/// the page of the matching users sorted by username, as Keycloak lists them (only the page is
+/// sorted).
 pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
     let brief = brief(&q, false);
+    let search = Search::of(&q);
+    let matched: Vec<&User> = r.users.iter().filter(|u| search.matches(u)).collect();
     let list: Vec<UserRepresentation> = Page::of(&q, Some(100))
-        .apply(matching(&r, &q).into_iter())
+        .of_sorted(matched, |a, b| a.username.cmp(&b.username))
+        .into_iter()
         .map(|u| representation::user_brief(u, brief))
         .collect();
     ok_json(&list)
@@ -98,7 +145,8 @@ pub(super) async fn list(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> An
 /// `GET …/users/count`.
 pub(super) async fn count(ReadRealm(r): ReadRealm, RawQuery(raw): RawQuery) -> Answer {
     let q = respond::query(raw.as_deref());
-    ok_json(&r.users.iter().filter(|u| matches(u, &q)).count())
+    let search = Search::of(&q);
+    ok_json(&r.users.iter().filter(|u| search.matches(u)).count())
 }
 
 /// `POST …/users`: with credentials, roles and groups by path.

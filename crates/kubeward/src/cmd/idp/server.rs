@@ -391,9 +391,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         shutdown::serve_until_stopped("kubeward idp", &mut signals, std::future::pending::<()>())
             .await;
         // What the audit backends still hold is delivered before the provider is gone.
-        if let Some(backends) = backends {
-            backends.shutdown();
-        }
+        shutdown::flush_audit(backends);
         anyhow::Ok(ExitCode::SUCCESS)
     })?;
     shutdown::stop_runtime(runtime, "kubeward idp");

@@ -36,7 +36,8 @@ pub(super) struct LintArgs {
 pub(super) fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let policy = source::load(&args.source)?;
-    let findings = lint::lint(&policy.policy, &policy.origins);
+    let mut findings = lint::lint(&policy.policy, &policy.origins);
+    lint::accept(&mut findings, &policy.accepted);
     match args.output {
         LintFormat::Table if findings.is_empty() => eprintln!("No risky grants found."),
         LintFormat::Table => print!("{}", lint::render(&findings)),

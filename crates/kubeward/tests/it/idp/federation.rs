@@ -454,7 +454,10 @@ userPassword: seoyeon-ldap-password
 fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored() {
     let slapd = Slapd::start();
     let idp = Idp::start();
-    let env = [("LDAP_URL", slapd.url.as_str()), ("LDAP_PASSWORD", MINJI_PASSWORD)];
+    let env = [
+        ("LDAP_URL", slapd.url.as_str()),
+        ("LDAP_PASSWORD", MINJI_PASSWORD),
+    ];
     let r = python_keycloak("keycloak_federation_noimport.py", &idp, &env);
     eprintln!("{r:#}");
     assert_eq!(
@@ -496,5 +499,8 @@ fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored()
     assert_eq!((status, json(&body)), (200, json!([])), "{body}");
     let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
     assert_eq!(status, 200, "{body}");
-    assert_eq!(claims(body["access_token"].as_str().unwrap())["sub"], json!(sub));
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["sub"],
+        json!(sub)
+    );
 }

@@ -441,3 +441,176 @@ fn codes_logins_and_lockouts_are_shared_by_the_replicas_on_one_etcd() {
         );
     }
 }
+
+/// The lines of `replica`'s revocation feed as they come (a follower of the feed, as a
+/// server or gateway that trusts the public URL would be), for `seconds` at most.
+fn follow_feed(ca: &Path, replica: &Replica, seconds: u32) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead as _;
+    let mut child = Command::new("curl")
+        .args(["-sSN", "--max-time", &seconds.to_string(), "--cacert"])
+        .arg(ca)
+        .arg("--connect-to")
+        .arg(format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port))
+        .arg(format!(
+            "https://{PUBLIC_HOST}/realms/kubernetes/kubeward/revocations"
+        ))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if !line.is_empty() && lines.send(line).is_err() {
+                break;
+            }
+        }
+        let _ = child.wait();
+    });
+    received
+}
+
+#[test]
+fn a_revocation_made_on_one_replica_is_in_every_replicas_feed() {
+    let etcd = EtcdCluster::start(1);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+    let on_b = follow_feed(&ca, &b, 60);
+
+    // A session logged out on A (the logout deletes it).
+    let tokens = login_tokens(&ca, &a);
+    let sid = super::claims(tokens["id_token"].as_str().unwrap())["sid"]
+        .as_str()
+        .expect("the ID token names its session")
+        .to_string();
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", a.port);
+    let (status, body) = curl(
+        &ca,
+        &[
+            "--connect-to",
+            &connect_to,
+            &format!("https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/logout"),
+            "--data-urlencode",
+            "client_id=kubernetes-client",
+            "--data-urlencode",
+            &format!("client_secret={SECRET}"),
+            "--data-urlencode",
+            &format!(
+                "refresh_token={}",
+                tokens["refresh_token"].as_str().unwrap()
+            ),
+        ],
+    );
+    assert!(status == 204 || status == 200, "{status} {body}");
+
+    // B's follower hears of it (a generous bound, not a timing check).
+    let line = on_b
+        .recv_timeout(Duration::from_secs(30))
+        .expect("B's feed carries A's revocation");
+    let entry = json(&line);
+    assert_eq!(entry["sid"], sid.as_str(), "{entry}");
+    assert_eq!(entry["reason"], "session deleted", "{entry}");
+    assert_eq!(entry["realm"], "kubernetes", "{entry}");
+
+    // A follower that connects to B later reads it in B's list, as one from A does.
+    for replica in [&b, &a] {
+        let later = follow_feed(&ca, replica, 5);
+        let line = later
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the feed lists the revocation");
+        assert_eq!(json(&line), entry);
+    }
+}
+
+/// A form POST through `replica` to `path` of the seed realm, as the confidential client:
+/// (status, JSON).
+fn client_post(ca: &Path, replica: &Replica, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
+    let url = format!("https://{PUBLIC_HOST}/realms/kubernetes/protocol/openid-connect/{path}");
+    let auth = format!("kubernetes-client:{SECRET}");
+    let mut args: Vec<String> = vec!["--connect-to".into(), connect_to, "-u".into(), auth, url];
+    for (k, v) in form {
+        args.push("--data-urlencode".into());
+        args.push(format!("{k}={v}"));
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (status, body) = curl(ca, &refs);
+    (status, json(&body))
+}
+
+#[test]
+fn a_device_code_started_on_one_replica_is_approved_on_another_and_redeemed_once() {
+    let etcd = EtcdCluster::start(3);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+    let jar = dir.path().join("cookies");
+
+    // The device asks A for a code.
+    let (status, device) = client_post(&ca, &a, "auth/device", &[("scope", "openid")]);
+    assert_eq!(status, 200, "{device}");
+    let device_code = device["device_code"].as_str().unwrap().to_string();
+    let user_code = device["user_code"].as_str().unwrap().to_string();
+    let poll = |replica: &Replica| {
+        client_post(
+            &ca,
+            replica,
+            "token",
+            &[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("device_code", &device_code),
+            ],
+        )
+    };
+    // B knows it: pending.
+    let (status, pending) = poll(&b);
+    assert_eq!(
+        (status, pending["error"].as_str()),
+        (400, Some("authorization_pending")),
+        "{pending}"
+    );
+    // The user types the code and logs in on B.
+    let verification = device["verification_uri"].as_str().unwrap();
+    let (status, page) = browse(
+        &ca,
+        &b,
+        &jar,
+        &[verification, "-d", &format!("user_code={user_code}")],
+    );
+    assert_eq!(status, 200, "B finds the user code A issued: {page}");
+    let (status, done) = browse(
+        &ca,
+        &b,
+        &jar,
+        &[
+            &form_action(&page),
+            "--data-urlencode",
+            "username=test",
+            "--data-urlencode",
+            &format!("password={PASSWORD}"),
+        ],
+    );
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("Device Login Successful"), "{done}");
+    // The device polls A after the interval (RFC 8628's slow_down otherwise): tokens, once.
+    std::thread::sleep(Duration::from_secs(
+        device["interval"].as_u64().unwrap_or(5),
+    ));
+    let (status, tokens) = poll(&a);
+    assert_eq!(status, 200, "A redeems what B approved: {tokens}");
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+    for replica in [&b, &a] {
+        let (status, again) = poll(replica);
+        assert_eq!(
+            (status, again["error_description"].as_str()),
+            (400, Some("Device code not valid")),
+            "{again}"
+        );
+    }
+}

@@ -4,10 +4,10 @@
 //! to zero; the revision annotations; the status and its `Available` and `Progressing`
 //! conditions counted from the ReplicaSets. A ReplicaSet's events bring its Deployment back.
 
-use kubeward_store::{EventType, ObjectKey, StoreExt as _, WatchEvent};
+use kubeward_store::{ObjectKey, StoreExt as _, WatchEvent};
 use serde_json::{Map, Value, json};
 
-use super::{controller_name, create, owned, owner_reference, replicas, write_status};
+use super::{create, owned, owner_of_event, owner_reference, replicas, write_status};
 use crate::controllers::controller::{Controller, is};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
@@ -40,18 +40,7 @@ impl Controller for Deployments {
         else {
             return;
         };
-        let namespace = event.key.namespace.as_deref().unwrap_or("");
-        let name = if event.key.resource == "replicasets" {
-            match controller_name(&event.object, "Deployment") {
-                Some(name) => name,
-                None => return,
-            }
-        } else if event.kind == EventType::Deleted {
-            return;
-        } else {
-            event.key.name.as_str()
-        };
-        if let Ok(Some(current)) = state.store.get(&deployments.key(namespace, name)) {
+        if let Some(current) = owner_of_event(state, event, deployments, "replicasets") {
             sync(state, deployments, replica_sets, &current);
         }
     }

@@ -6,11 +6,11 @@
 //! `backoffLimit`. Pods run where a node runs them (the lab node); without one they stay
 //! Pending. A pod's events bring its Job back.
 
-use kubeward_store::{EventType, ObjectKey, WatchEvent};
+use kubeward_store::{ObjectKey, WatchEvent};
 use serde_json::{Value, json};
 
 use super::{
-    controller_name, create, owned, owner_reference, pod_from_template, ready, write_status,
+    create, owned, owner_of_event, owner_reference, pod_from_template, ready, write_status,
 };
 use crate::controllers::controller::{Controller, is};
 use crate::registry::kinds::{self, Kind};
@@ -33,18 +33,7 @@ impl Controller for Jobs {
         let Some(kind) = kinds::find("batch", "v1", "jobs") else {
             return;
         };
-        let namespace = event.key.namespace.as_deref().unwrap_or("");
-        let name = if event.key.resource == "pods" {
-            match controller_name(&event.object, "Job") {
-                Some(name) => name,
-                None => return,
-            }
-        } else if event.kind == EventType::Deleted {
-            return;
-        } else {
-            event.key.name.as_str()
-        };
-        if let Ok(Some(current)) = state.store.get(&kind.key(namespace, name)) {
+        if let Some(current) = owner_of_event(state, event, kind, "pods") {
             sync(state, kind, &current);
         }
     }

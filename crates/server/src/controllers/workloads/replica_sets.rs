@@ -3,11 +3,11 @@
 //! (`<name>-<random>`), the extra ones deleted (unscheduled, then not ready, then newest first),
 //! and the status counted from them. A pod's events bring its ReplicaSet back.
 
-use kubeward_store::{EventType, ObjectKey, WatchEvent};
+use kubeward_store::{ObjectKey, WatchEvent};
 use serde_json::{Value, json};
 
 use super::{
-    controller_name, create, owned, owner_reference, pod_from_template, ready, replicas,
+    create, owned, owner_of_event, owner_reference, pod_from_template, ready, replicas,
     write_status,
 };
 use crate::controllers::controller::{Controller, is};
@@ -36,18 +36,7 @@ impl Controller for ReplicaSets {
         let Some(kind) = replica_sets() else {
             return;
         };
-        let namespace = event.key.namespace.as_deref().unwrap_or("");
-        let name = if event.key.resource == "pods" {
-            match controller_name(&event.object, "ReplicaSet") {
-                Some(name) => name,
-                None => return,
-            }
-        } else if event.kind == EventType::Deleted {
-            return;
-        } else {
-            event.key.name.as_str()
-        };
-        if let Ok(Some(current)) = state.store.get(&kind.key(namespace, name)) {
+        if let Some(current) = owner_of_event(state, event, kind, "pods") {
             sync(state, kind, &current);
         }
     }

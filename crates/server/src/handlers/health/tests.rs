@@ -12,12 +12,12 @@ async fn named_checks_verbose_excluded_and_one_by_one() {
     let verbose = server.request("GET", "/readyz?verbose", None, None).await;
     assert_eq!(
         verbose.text(),
-        "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n[+]poststarthook/rbac/bootstrap-roles ok\n[+]shutdown ok\nreadyz check passed\n"
+        "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]etcd-readiness ok\n[+]informer-sync ok\n[+]poststarthook/start-apiextensions-informers ok\n[+]poststarthook/start-apiextensions-controllers ok\n[+]poststarthook/crd-informer-synced ok\n[+]poststarthook/start-system-namespaces-controller ok\n[+]poststarthook/rbac/bootstrap-roles ok\n[+]poststarthook/scheduling/bootstrap-system-priority-classes ok\n[+]poststarthook/bootstrap-controller ok\n[+]shutdown ok\nreadyz check passed\n"
     );
     let livez = server.request("GET", "/livez?verbose", None, None).await;
     assert_eq!(
         livez.text(),
-        "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]poststarthook/rbac/bootstrap-roles ok\nlivez check passed\n"
+        "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]poststarthook/start-apiextensions-informers ok\n[+]poststarthook/start-apiextensions-controllers ok\n[+]poststarthook/crd-informer-synced ok\n[+]poststarthook/start-system-namespaces-controller ok\n[+]poststarthook/rbac/bootstrap-roles ok\n[+]poststarthook/scheduling/bootstrap-system-priority-classes ok\n[+]poststarthook/bootstrap-controller ok\nlivez check passed\n"
     );
     let excluded = server
         .request(
@@ -29,7 +29,7 @@ async fn named_checks_verbose_excluded_and_one_by_one() {
         .await;
     assert_eq!(
         excluded.text(),
-        "[+]ping ok\n[+]log ok\n[+]etcd excluded: ok\n[+]poststarthook/rbac/bootstrap-roles ok\nwarn: some health checks cannot be excluded: no matches for \"nope\"\nhealthz check passed\n"
+        "[+]ping ok\n[+]log ok\n[+]etcd excluded: ok\n[+]poststarthook/start-apiextensions-informers ok\n[+]poststarthook/start-apiextensions-controllers ok\n[+]poststarthook/crd-informer-synced ok\n[+]poststarthook/start-system-namespaces-controller ok\n[+]poststarthook/rbac/bootstrap-roles ok\n[+]poststarthook/scheduling/bootstrap-system-priority-classes ok\n[+]poststarthook/bootstrap-controller ok\nwarn: some health checks cannot be excluded: no matches for \"nope\"\nhealthz check passed\n"
     );
     // One check's path is not public (system:public-info-viewer names the endpoints only).
     let one = server.request("GET", "/livez/etcd", None, None).await;

@@ -14,12 +14,10 @@ async fn gateway(upstream: &CannedWebhook) -> TestServer {
     let url = upstream.url.clone();
     TestServer::start_configured(StoreOptions::default(), move |config| {
         config.authorization = vec![Authorizer::AlwaysAllow];
-        config.gateway = Some(Gateway {
-            upstream: Endpoint {
-                url,
-                ..Endpoint::default()
-            },
-        });
+        config.gateway = Some(Gateway::new(Endpoint {
+            url,
+            ..Endpoint::default()
+        }));
     })
     .await
 }
@@ -93,12 +91,10 @@ async fn an_upstream_that_cannot_be_reached_is_503() {
     drop(listener);
     let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
         config.authorization = vec![Authorizer::AlwaysAllow];
-        config.gateway = Some(Gateway {
-            upstream: Endpoint {
-                url,
-                ..Endpoint::default()
-            },
-        });
+        config.gateway = Some(Gateway::new(Endpoint {
+            url,
+            ..Endpoint::default()
+        }));
     })
     .await;
     let answer = gateway
@@ -115,12 +111,10 @@ async fn a_local_rbac_deny_answers_in_kubernetes_words_and_nothing_goes_upstream
     let url = upstream.url.clone();
     // The test configuration authorizes with RBAC over the bootstrap policy: alice holds nothing.
     let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
-        config.gateway = Some(Gateway {
-            upstream: Endpoint {
-                url,
-                ..Endpoint::default()
-            },
-        });
+        config.gateway = Some(Gateway::new(Endpoint {
+            url,
+            ..Endpoint::default()
+        }));
     })
     .await;
     let answer = gateway
@@ -130,6 +124,61 @@ async fn a_local_rbac_deny_answers_in_kubernetes_words_and_nothing_goes_upstream
     assert_eq!(
         answer.json()["message"],
         "pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""
+    );
+    assert_eq!(upstream.requests(), 0);
+}
+
+#[tokio::test]
+async fn an_upstream_that_does_not_answer_is_kube_apiservers_504_after_the_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // Accepts, reads, never answers.
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let gateway = TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.authorization = vec![Authorizer::AlwaysAllow];
+        config.gateway = Some(Gateway {
+            response_timeout: std::time::Duration::from_millis(200),
+            ..Gateway::new(Endpoint {
+                url,
+                ..Endpoint::default()
+            })
+        });
+    })
+    .await;
+    let answer = gateway
+        .request("GET", "/api/v1/pods", Some(ALICE), None)
+        .await;
+    assert_eq!(answer.code, 504, "{}", answer.text());
+    assert_eq!(answer.json()["reason"], "Timeout");
+    assert_eq!(
+        answer.json()["message"],
+        "Timeout: request did not complete within requested timeout - context deadline exceeded"
+    );
+}
+
+#[tokio::test]
+async fn a_body_past_kube_apiservers_limit_is_413_and_nothing_goes_upstream() {
+    let upstream = CannedWebhook::start(POD_LIST).await;
+    let gateway = gateway(&upstream).await;
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/api/v1/namespaces/default/configmaps")
+        .header("authorization", format!("Bearer {ALICE}"))
+        .header("content-type", "application/json")
+        .header("content-length", (4 * 1024 * 1024).to_string());
+    let answer = gateway
+        .send(request, Bytes::from(vec![b' '; 4 * 1024 * 1024]))
+        .await;
+    assert_eq!(answer.code, 413, "{}", answer.text());
+    assert_eq!(answer.json()["reason"], "RequestEntityTooLarge");
+    assert_eq!(
+        answer.json()["message"],
+        "Request entity too large: limit is 3145728"
     );
     assert_eq!(upstream.requests(), 0);
 }

@@ -104,3 +104,58 @@ fn store_errors_become_kubernetes_statuses() {
         "Timeout: Too large resource version: 9, current: 3"
     );
 }
+
+#[test]
+fn a_generated_name_that_collides_is_tried_again_up_to_kube_apiserver_s_eight_attempts() {
+    let kind = super::kinds::core::config_maps();
+    let taken = |name: &str| store_status(StoreError::AlreadyExists, kind, name);
+    // Two collisions, then a free name: created, after three attempts.
+    let mut attempts = 0;
+    let created = retry_generated_name(|| {
+        attempts += 1;
+        if attempts < 3 {
+            Err(taken(&format!("w-{attempts}")))
+        } else {
+            Ok(format!("w-{attempts}"))
+        }
+    });
+    assert_eq!((created, attempts), (Ok("w-3".to_string()), 3));
+    // Always taken: eight attempts, then the last 409.
+    let mut attempts = 0;
+    let refused = retry_generated_name::<()>(|| {
+        attempts += 1;
+        Err(taken(&format!("w-{attempts}")))
+    });
+    assert_eq!(attempts, 8);
+    let refused = refused.expect_err("refused");
+    assert_eq!(
+        (refused.code, refused.reason.as_str()),
+        (409, "AlreadyExists")
+    );
+    assert!(refused.message.contains("\"w-8\""), "{}", refused.message);
+    // Any other failure is answered at once.
+    let mut attempts = 0;
+    let invalid = retry_generated_name::<()>(|| {
+        attempts += 1;
+        Err(status::bad_request("no"))
+    });
+    assert_eq!((invalid.expect_err("refused").code, attempts), (400, 1));
+}
+
+#[test]
+fn only_a_name_left_to_the_server_is_generated() {
+    use super::objects::needs_name_generation;
+    assert!(needs_name_generation(
+        &json!({"metadata": {"generateName": "w-"}})
+    ));
+    assert!(needs_name_generation(
+        &json!({"metadata": {"name": "", "generateName": "w-"}})
+    ));
+    assert!(!needs_name_generation(
+        &json!({"metadata": {"name": "a", "generateName": "w-"}})
+    ));
+    assert!(!needs_name_generation(&json!({"metadata": {"name": "a"}})));
+    assert!(!needs_name_generation(
+        &json!({"metadata": {"generateName": ""}})
+    ));
+}

@@ -15,6 +15,8 @@ use crate::registry::printing::{self, AGE, NAME, column, count, or_none, text};
 pub mod extended;
 pub mod nodes;
 pub mod pods;
+pub mod secrets;
+pub mod services;
 
 /// The kinds of the core group.
 pub const KINDS: &[Kind] = &[
@@ -66,7 +68,7 @@ pub const KINDS: &[Kind] = &[
         cells: secret_cells,
         schema: Some(schema_of::<types::Secret>()),
         field_labels: Some(&["metadata.name", "metadata.namespace", "type"]),
-        strategy: &SecretStrategy,
+        strategy: &secrets::SecretStrategy,
     },
     Kind {
         group: "",
@@ -124,7 +126,7 @@ pub const KINDS: &[Kind] = &[
             "spec.clusterIP",
             "spec.type",
         ]),
-        strategy: &Plain,
+        strategy: &services::ServiceStrategy,
     },
     Kind {
         group: "",
@@ -240,6 +242,11 @@ pub fn pods() -> &'static Kind {
     &KINDS[4]
 }
 
+/// Services.
+pub fn services() -> &'static Kind {
+    &KINDS[5]
+}
+
 /// Nodes.
 pub fn nodes() -> &'static Kind {
     &KINDS[7]
@@ -292,15 +299,6 @@ fn set_name_label(object: &mut Value) {
     }
 }
 
-/// Secrets: data keys, the 1 MiB limit, the rules of the common types.
-struct SecretStrategy;
-
-impl Strategy for SecretStrategy {
-    fn validate(&self, object: &Value) -> Vec<FieldError> {
-        kinds::secret(object)
-    }
-}
-
 /// ConfigMaps: data keys and the 1 MiB limit.
 struct ConfigMapStrategy;
 
@@ -344,6 +342,8 @@ fn config_map_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     ]
 }
 
+/// kubectl's `printService`: the type, the first ClusterIP, the external addresses as
+/// `getServiceExternalIP` shows them, `port[:nodePort]/protocol` of each port, the selector.
 fn service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     let ports: Vec<String> = object
         .pointer("/spec/ports")
@@ -351,14 +351,20 @@ fn service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         .into_iter()
         .flatten()
         .map(|p| {
-            format!(
-                "{}/{}",
-                p.get("port").and_then(Value::as_i64).unwrap_or(0),
-                p.get("protocol").and_then(Value::as_str).unwrap_or("TCP")
-            )
+            let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
+            let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+            match p.get("nodePort").and_then(Value::as_i64) {
+                Some(node_port) if node_port > 0 => format!("{port}:{node_port}/{protocol}"),
+                _ => format!("{port}/{protocol}"),
+            }
         })
         .collect();
     let kind = text(object, "/spec/type");
+    let cluster_ip = object
+        .pointer("/spec/clusterIPs/0")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| text(object, "/spec/clusterIP"));
     vec![
         printing::name(object),
         json!(if kind.is_empty() {
@@ -366,12 +372,52 @@ fn service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
         } else {
             kind
         }),
-        json!(or_none(text(object, "/spec/clusterIP"))),
-        json!("<none>"),
+        json!(or_none(cluster_ip)),
+        json!(external_ip(object)),
         json!(or_none(ports.join(","))),
         printing::age(object, now),
         json!(printing::selector(object, "/spec/selector")),
     ]
+}
+
+/// kubectl's `getServiceExternalIP` as the server prints it (wide: a load balancer's addresses,
+/// sorted and distinct, are not cut short).
+fn external_ip(object: &Value) -> String {
+    let listed = |pointer: &str, field: &str| -> Vec<String> {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| {
+                if field.is_empty() {
+                    v.as_str().map(str::to_string)
+                } else {
+                    v.get(field)
+                        .and_then(Value::as_str)
+                        .or_else(|| v.get("hostname").and_then(Value::as_str))
+                        .map(str::to_string)
+                }
+            })
+            .collect()
+    };
+    let external = listed("/spec/externalIPs", "");
+    match text(object, "/spec/type").as_str() {
+        "" | "ClusterIP" | "NodePort" => or_none(external.join(",")),
+        "LoadBalancer" => {
+            let mut all = listed("/status/loadBalancer/ingress", "ip");
+            all.sort();
+            all.dedup();
+            all.extend(external);
+            if all.is_empty() {
+                "<pending>".to_string()
+            } else {
+                all.join(",")
+            }
+        }
+        "ExternalName" => text(object, "/spec/externalName"),
+        _ => "<unknown>".to_string(),
+    }
 }
 
 /// PersistentVolumeClaims: `Pending` until bound, as kube-apiserver's strategy sets it (no

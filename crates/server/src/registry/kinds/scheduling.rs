@@ -35,6 +35,11 @@ pub const KINDS: &[Kind] = &[Kind {
     strategy: &PriorityClassStrategy,
 }];
 
+/// PriorityClasses.
+pub fn priority_classes() -> &'static Kind {
+    &KINDS[0]
+}
+
 /// The highest value a user-defined PriorityClass may have (`HighestUserDefinablePriority`).
 const HIGHEST_USER_DEFINABLE: i64 = 1_000_000_000;
 

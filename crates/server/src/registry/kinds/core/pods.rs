@@ -7,18 +7,33 @@ use kubeward_core::validation::kinds;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::registry::kinds::Strategy;
+use crate::registry::kinds::{Admission, Strategy};
 use crate::registry::objects;
 use crate::registry::printing::{self, human_duration, or_none, text};
+
+pub mod qos;
 
 /// A pod's grace period when neither the request nor the pod says
 /// (`DefaultTerminationGracePeriodSeconds`).
 const DEFAULT_GRACE_PERIOD_SECONDS: i64 = 30;
 
-/// Pods: containers; a pod on a node is deleted gracefully.
+/// Pods: created `Pending` with their QoS class; containers; a pod on a node is deleted
+/// gracefully.
 pub struct PodStrategy;
 
 impl Strategy for PodStrategy {
+    /// kube-apiserver's `PrepareForCreate`: whatever status came with the pod is replaced by
+    /// `Pending` and the pod's QoS class.
+    fn prepare_for_create(&self, _request: &Admission<'_>, object: &mut Value) {
+        let class = qos::class(object.get("spec"));
+        if let Some(map) = object.as_object_mut() {
+            map.insert(
+                "status".into(),
+                json!({"phase": "Pending", "qosClass": class}),
+            );
+        }
+    }
+
     fn validate(&self, object: &Value) -> Vec<FieldError> {
         kinds::pod_spec(object.get("spec"), "spec")
     }

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""The audit log's cost (issue 18: under 5 % of SelfSubjectAccessReview throughput at level
+Metadata), side by side in one run.
+
+Starts, from each binary given, `kubeward up` (redb) several times at once:
+- `none`: no audit policy;
+- `blocking`: an audit log file at level Metadata for every request (both stages, two events a
+  request), `--audit-log-mode=blocking` (each event written before the request goes on);
+- `batch`: the same with `--audit-log-mode=batch` and kube-apiserver's defaults for the log's
+  batches (one event a batch, no wait: the writer thread is woken for each event);
+- `batch-1000`: batch mode with `--audit-log-batch-max-size=1000 --audit-log-batch-max-wait=20ms`
+  (events written a batch at a time, the writer woken once a batch);
+- `batch-1000-rc`: the same with `omitStages: [RequestReceived]` (one event a request, the usual
+  production policy).
+Then, with oha, SelfSubjectAccessReviews by a client-certificate user are measured on each
+server in turn, round after round, so that the machine's noise falls on all alike. Prints every
+round, the median of each server and its ratio to `none` of the same binary; then counts the
+events each log holds (none may be missing: every answered request has its events).
+
+    cargo build --release -p kubeward
+    python3 scripts/audit_load.py --binary target/release/kubeward --seconds 8 --rounds 5
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from api_server_load import Server, load, setup_users  # noqa: E402
+
+POLICY = "apiVersion: audit.k8s.io/v1\nkind: Policy\n{omit}rules:\n- level: Metadata\n"
+SETUPS = {
+    "none": None,
+    "blocking": ("", ["--audit-log-mode=blocking"]),
+    "batch": ("", ["--audit-log-mode=batch"]),
+    "batch-1000": ("", ["--audit-log-mode=batch", "--audit-log-batch-max-size=1000",
+                        "--audit-log-batch-max-wait=20ms"]),
+    "batch-1000-rc": ("omitStages: [RequestReceived]\n",
+                      ["--audit-log-mode=batch", "--audit-log-batch-max-size=1000",
+                       "--audit-log-batch-max-wait=20ms"]),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", action="append", default=[], metavar="[LABEL=]PATH")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--connections", type=int, action="append", default=[])
+    parser.add_argument("--setup", action="append", default=[], choices=list(SETUPS))
+    options = parser.parse_args()
+    binaries = [b.split("=", 1) if "=" in b else ["", b] for b in options.binary]
+    connections = options.connections or [2, 32]
+    setups = options.setup or list(SETUPS)
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = {}
+        try:
+            for build, path in binaries:
+                for setup in setups:
+                    label = f"{build}:{setup}" if build else setup
+                    directory = os.path.join(workdir, label.replace(":", "-"))
+                    os.makedirs(directory)
+                    extra = []
+                    if SETUPS[setup] is not None:
+                        omit, flags = SETUPS[setup]
+                        policy = os.path.join(directory, "policy.yaml")
+                        with open(policy, "w") as f:
+                            f.write(POLICY.format(omit=omit))
+                        extra = [f"--audit-policy-file={policy}",
+                                 f"--audit-log-path={os.path.join(directory, 'audit.log')}", *flags]
+                    server = Server(path, directory, extra)
+                    servers[label] = (server, setup_users(server), directory, build, setup)
+            time.sleep(1)
+            results = {}
+            answered = {}
+            print("| round | connections | server | SSAR/s | p50 ms | p99 ms |")
+            print("|---:|---:|---|---:|---:|---:|")
+            for round in range(options.rounds):
+                for c in connections:
+                    for label, (server, (_, cert, key), _, _, _) in servers.items():
+                        rps, p50, p99, codes = load(server, ("cert", cert, key), c, options.seconds,
+                                                    "POST SSAR")
+                        assert set(codes) <= {"201"}, codes
+                        answered[label] = answered.get(label, 0) + sum(codes.values())
+                        results.setdefault((c, label), []).append((rps, p50, p99))
+                        print(f"| {round + 1} | {c} | {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} |",
+                              flush=True)
+            print()
+            print("| connections | server | median SSAR/s | vs none | median p50 ms | median p99 ms |")
+            print("|---:|---|---:|---:|---:|---:|")
+            for (c, label), runs in results.items():
+                build, setup = servers[label][3], servers[label][4]
+                base = f"{build}:none" if build else "none"
+                median = statistics.median(r[0] for r in runs)
+                ratio = ""
+                if (c, base) in results:
+                    ratio = f"{median / statistics.median(r[0] for r in results[(c, base)]):.3f}"
+                print(f"| {c} | {label} | {median:,.0f} | {ratio} | "
+                      f"{statistics.median(r[1] for r in runs):.2f} | "
+                      f"{statistics.median(r[2] for r in runs):.2f} |")
+        finally:
+            for server, *_ in servers.values():
+                # SIGTERM: a graceful stop, after which every queued event must be in the log.
+                server.process.terminate()
+                server.process.wait()
+        print()
+        for label, (_, _, directory, _, setup) in servers.items():
+            if SETUPS[setup] is None:
+                continue
+            lines = 0
+            for name in os.listdir(directory):
+                if name.startswith("audit") and name.endswith(".log"):
+                    with open(os.path.join(directory, name)) as f:
+                        lines += sum(1 for line in f if "selfsubjectaccessreviews" in line)
+            per_request = 1 if setup.endswith("-rc") else 2
+            print(f"{label}: {answered[label]:,} SSARs answered by oha, {lines:,} SSAR events in the "
+                  f"log ({per_request} a request expected: {per_request * answered[label]:,} at least)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
