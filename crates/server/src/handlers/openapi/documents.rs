@@ -18,6 +18,12 @@ use crate::registry::kinds::{Kind, Serving};
 const V2_DEFINITIONS: &str = "/definitions";
 /// Where OpenAPI v3 keeps its schemas.
 const V3_SCHEMAS: &str = "/components/schemas";
+/// The name of `ObjectMeta`'s schema.
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+/// The descriptions kube-apiserver gives the fields every custom object has.
+const API_VERSION_DESCRIPTION: &str = "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources";
+const KIND_DESCRIPTION: &str = "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds";
+const METADATA_DESCRIPTION: &str = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
 /// The path of a group version in the v3 index: `api/v1` or `apis/<group>/<version>`.
 pub fn group_version_path(def: &Kind) -> String {
@@ -185,7 +191,10 @@ pub fn v3_documents(kinds: &[&Kind]) -> BTreeMap<String, Value> {
     let (all, named) = generate(kinds, SchemaSettings::openapi3(), V3_SCHEMAS);
     let mut by_path: BTreeMap<String, Vec<&Kind>> = BTreeMap::new();
     for def in kinds {
-        by_path.entry(group_version_path(def)).or_default().push(def);
+        by_path
+            .entry(group_version_path(def))
+            .or_default()
+            .push(def);
     }
     by_path
         .into_iter()
@@ -211,13 +220,25 @@ pub fn v3_documents(kinds: &[&Kind]) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// The v3 document of custom kinds of one group version (their `openAPIV3Schema`s).
-pub fn custom_v3_document(kinds: &[(&Kind, Option<Value>)]) -> Value {
+/// `ObjectMeta` and every schema it refers to, out of a v3 document's schemas.
+pub fn object_meta_closure(schemas: &Map<String, Value>) -> Map<String, Value> {
+    closure(schemas, &[OBJECT_META.to_string()])
+}
+
+/// The v3 document of custom kinds of one group version: their `openAPIV3Schema`s, and
+/// `ObjectMeta` with what it refers to (`object_meta`, their `metadata`).
+pub fn custom_v3_document(
+    kinds: &[(&Kind, Option<Value>)],
+    object_meta: &Map<String, Value>,
+) -> Value {
     let defs: Vec<&Kind> = kinds.iter().map(|(d, _)| *d).collect();
-    let mut schemas = Map::new();
+    let mut schemas = object_meta.clone();
     for (def, schema) in kinds {
         if let Some(schema) = schema {
-            schemas.insert(custom_schema_name(def), published_schema(def, schema.clone()));
+            schemas.insert(
+                custom_schema_name(def),
+                published_schema(def, schema.clone(), Flavour::V3),
+            );
         }
     }
     v3_document(v3_paths(&defs), schemas)
@@ -230,36 +251,42 @@ pub fn custom_schema_name(def: &Kind) -> String {
     format!("{}.{}.{}", reversed.join("."), def.version, def.kind)
 }
 
+/// Which OpenAPI a schema is published in: how it refers to another schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// `{"$ref": "#/definitions/…"}`, the description beside it.
+    V2,
+    /// `{"allOf": [{"$ref": "#/components/schemas/…"}]}`, the description beside it.
+    V3,
+}
+
 /// A custom kind's `openAPIV3Schema` as kube-apiserver publishes it: with the
 /// `x-kubernetes-group-version-kind` kubectl explain looks kinds up by, and the fields every
-/// object has.
-pub fn published_schema(def: &Kind, mut schema: Value) -> Value {
-    let standard = [
-        (
-            "apiVersion",
-            "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
-            "string",
-        ),
-        (
-            "kind",
-            "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
-            "string",
-        ),
-        (
-            "metadata",
-            "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-            "object",
-        ),
-    ];
+/// object has (`metadata` is `ObjectMeta`).
+pub fn published_schema(def: &Kind, mut schema: Value, flavour: Flavour) -> Value {
+    let metadata = match flavour {
+        Flavour::V2 => json!({
+            "$ref": format!("#{V2_DEFINITIONS}/{OBJECT_META}"),
+            "description": METADATA_DESCRIPTION,
+        }),
+        Flavour::V3 => json!({
+            "allOf": [{"$ref": format!("#{V3_SCHEMAS}/{OBJECT_META}")}],
+            "description": METADATA_DESCRIPTION,
+        }),
+    };
     if let Some(map) = schema.as_object_mut() {
         let properties = map.entry("properties").or_insert_with(|| json!({}));
         if let Some(properties) = properties.as_object_mut() {
-            for (name, description, kind) in standard {
+            for (name, description) in [
+                ("apiVersion", API_VERSION_DESCRIPTION),
+                ("kind", KIND_DESCRIPTION),
+            ] {
                 properties.insert(
                     name.to_string(),
-                    json!({"description": description, "type": kind}),
+                    json!({"description": description, "type": "string"}),
                 );
             }
+            properties.insert("metadata".to_string(), metadata);
         }
         map.insert("x-kubernetes-group-version-kind".into(), gvk(def));
     }

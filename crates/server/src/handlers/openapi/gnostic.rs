@@ -91,7 +91,12 @@ pub fn schema(value: &Value) -> Vec<u8> {
     string(&mut out, SCHEMA_FORMAT, text("format"));
     string(&mut out, SCHEMA_TITLE, text("title"));
     string(&mut out, SCHEMA_DESCRIPTION, text("description"));
-    for required in map.get("required").and_then(Value::as_array).into_iter().flatten() {
+    for required in map
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         string(&mut out, SCHEMA_REQUIRED, required.as_str().unwrap_or(""));
     }
     match map.get("additionalProperties") {
@@ -128,14 +133,23 @@ pub fn schema(value: &Value) -> Vec<u8> {
         bytes(&mut item, FIRST, &schema(items));
         bytes(&mut out, SCHEMA_ITEMS, &item);
     }
-    for part in map.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for part in map
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         bytes(&mut out, SCHEMA_ALL_OF, &schema(part));
     }
     if let Some(properties) = map.get("properties").and_then(Value::as_object) {
         bytes(&mut out, SCHEMA_PROPERTIES, &named_schemas(properties));
     }
     for (name, extension) in map.iter().filter(|(k, _)| k.starts_with("x-")) {
-        bytes(&mut out, SCHEMA_VENDOR_EXTENSION, &named(name, &any(extension)));
+        bytes(
+            &mut out,
+            SCHEMA_VENDOR_EXTENSION,
+            &named(name, &any(extension)),
+        );
     }
     out
 }

@@ -34,7 +34,10 @@ fn every_built_in_kind_is_published_under_its_kubernetes_name_with_its_gvk() {
                 .as_array()
                 .is_some_and(|list| list.contains(&gvk))
         });
-        assert!(published, "{def:?} has no schema with its group, version and kind");
+        assert!(
+            published,
+            "{def:?} has no schema with its group, version and kind"
+        );
     }
 }
 
@@ -55,7 +58,10 @@ fn a_group_versions_v3_document_holds_its_kinds_and_what_they_refer_to() {
     );
     assert!(schemas.contains_key("io.k8s.api.core.v1.PodSpec"));
     assert!(!schemas.contains_key("io.k8s.api.batch.v1.Job"));
-    assert!(apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"].is_object());
+    assert!(
+        apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
+            .is_object()
+    );
     // Every `$ref` resolves inside its document.
     for (path, document) in &documents {
         let text = document.to_string();
@@ -89,7 +95,15 @@ fn gnostic_protobuf_encodes_the_fields_of_a_schema() {
     let inner_len = 2 + reference.len();
     let named_len = 3 + 2 + inner_len;
     expected.extend([0xca, 0x01, (2 + named_len) as u8, 0x0a, named_len as u8]);
-    expected.extend([0x0a, 1, b'a', 0x12, inner_len as u8, 0x0a, reference.len() as u8]);
+    expected.extend([
+        0x0a,
+        1,
+        b'a',
+        0x12,
+        inner_len as u8,
+        0x0a,
+        reference.len() as u8,
+    ]);
     expected.extend(reference);
     assert_eq!(&bytes[..expected.len()], expected.as_slice());
     let rest = &bytes[expected.len()..];
@@ -108,4 +122,47 @@ fn more_definitions_are_a_second_definitions_field() {
     assert_eq!(bytes[0], 0x4a); // field 9, length-delimited
     let document = gnostic::document("Kubernetes", "v1.33.0", &serde_json::Map::new());
     assert_eq!(&document[..5], &[0x0a, 3, b'2', b'.', b'0']);
+}
+
+#[test]
+fn a_custom_kinds_v3_document_refers_to_object_meta_and_holds_it() {
+    let core = &documents::v3_documents(&built_in())["api/v1"];
+    let object_meta =
+        documents::object_meta_closure(core["components"]["schemas"].as_object().unwrap());
+    assert!(object_meta.contains_key("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"));
+    assert!(object_meta.contains_key("io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"));
+    assert!(!object_meta.contains_key("io.k8s.api.core.v1.Pod"));
+
+    let kind = built_in()
+        .into_iter()
+        .find(|k| k.kind == "ConfigMap")
+        .unwrap();
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object"}}});
+    let document = documents::custom_v3_document(&[(kind, Some(schema))], &object_meta);
+    let schemas = &document["components"]["schemas"];
+    let published = &schemas[documents::custom_schema_name(kind).as_str()];
+    assert_eq!(
+        published["properties"]["metadata"]["allOf"],
+        json!([{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}])
+    );
+    assert_eq!(published["properties"]["kind"]["type"], "string");
+    assert_eq!(published["properties"]["spec"], json!({"type": "object"}));
+    assert_eq!(
+        published["x-kubernetes-group-version-kind"],
+        json!([{"group": "", "kind": "ConfigMap", "version": "v1"}])
+    );
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = &reference[..reference.find('"').unwrap()];
+        assert!(
+            schemas.get(name).is_some(),
+            "{name} is referred to but missing"
+        );
+    }
+
+    let v2 = documents::published_schema(kind, json!({"type": "object"}), documents::Flavour::V2);
+    assert_eq!(
+        v2["properties"]["metadata"]["$ref"],
+        "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    );
 }
