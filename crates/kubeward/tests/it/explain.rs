@@ -66,7 +66,8 @@ fn explains_kinds(minor: u32) {
     holds(
         &containers,
         &[
-            "KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n\nDESCRIPTION:\n    List of containers belonging to the pod.",
+            "KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n",
+            "\nDESCRIPTION:\n    List of containers belonging to the pod.",
             "\n  image\t<string>\n    Container image name.",
             "\n  name\t<string> -required-\n",
             "\n  livenessProbe\t<Probe>\n",
@@ -135,7 +136,8 @@ fn explains_kinds(minor: u32) {
     holds(
         &widget,
         &[
-            "GROUP:      example.com\nKIND:       Widget\nVERSION:    v1\n\nFIELD: spec <Object>\n\nDESCRIPTION:\n    What the widget should be.\n",
+            "GROUP:      example.com\nKIND:       Widget\nVERSION:    v1\n\nFIELD: spec <Object>\n",
+            "\nDESCRIPTION:\n    What the widget should be.\n",
             "\n  colour\t<string>\n    The colour of the widget.\n",
             "\n  size\t<integer> -required-\n    How big the widget is.\n",
         ],
@@ -148,7 +150,7 @@ fn explains_kinds(minor: u32) {
     holds(
         &v2,
         &[
-            "KIND:     Widget\nVERSION:  v1\n",
+            "KIND:     Widget\nVERSION:  example.com/v1\n",
             "A Widget is a thing made for the explain test.",
         ],
     );
