@@ -11,6 +11,7 @@ mod custom_resources;
 mod deploy;
 mod eks;
 mod eks_iam;
+mod explain;
 mod etcd;
 mod first_steps;
 mod gateway;

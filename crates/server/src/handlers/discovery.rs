@@ -40,14 +40,12 @@ pub fn non_resource(context: &Context<'_>) -> Response<Body> {
         "/api" => discovery_document(context, &AGGREGATED_API, || api_versions(context)),
         "/apis" => discovery_document(context, &aggregated_apis(), legacy_group_list),
         "/api/v1" => respond::ok(&resource_list("", "v1"), pretty),
-        "/openapi/v3" => respond::ok(&openapi::index(), pretty),
-        "/openapi/v2" => openapi::v2(context.accept()),
+        "/openapi/v3" => openapi::index(context),
+        "/openapi/v2" => openapi::v2(context),
         _ => {
             if let Some(group_version) = path.strip_prefix("/openapi/v3/") {
-                return match openapi::group_version(group_version) {
-                    Some(document) => respond::ok(&document, pretty),
-                    None => respond::page_not_found(),
-                };
+                return openapi::group_version(context, group_version)
+                    .unwrap_or_else(respond::page_not_found);
             }
             let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
             match parts.as_slice() {

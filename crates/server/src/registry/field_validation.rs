@@ -42,7 +42,7 @@ pub fn check(
     duplicates: &[String],
     directive: Directive,
 ) -> Result<Vec<String>, Status> {
-    let Some(schema) = kind.schema else {
+    let Some(schema) = kind.schema.and_then(|s| s.check) else {
         return Ok(Vec::new());
     };
     // A value of the wrong type is a decoding error whatever the directive, as in Kubernetes;

@@ -10,6 +10,7 @@ use kubeward_core::validation::NameRule;
 use kubeward_store::{ListScope, ObjectKey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use k8s_openapi::schemars::{self, JsonSchema, SchemaGenerator};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -50,10 +51,44 @@ pub enum Serving {
 /// field validation uses it); an error says why it does not decode.
 pub type SchemaFn = fn(&Value) -> Result<Value, String>;
 
-/// [`SchemaFn`] of the k8s-openapi type `T`.
-pub fn schema_of<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Value, String> {
+/// Adds a type's OpenAPI schema, and those it refers to, to a generator's definitions and
+/// returns the reference to it.
+pub type OpenApiFn = fn(&mut SchemaGenerator) -> schemars::Schema;
+
+/// A kind's Kubernetes type (k8s-openapi's): how field validation decodes objects, and its
+/// OpenAPI schema as kube-apiserver publishes it.
+#[derive(Clone, Copy)]
+pub struct TypeSchema {
+    /// The check of written objects (`None`: not checked by field validation).
+    pub check: Option<SchemaFn>,
+    /// The type's OpenAPI schema.
+    pub openapi: OpenApiFn,
+}
+
+fn decode_encode<T: DeserializeOwned + Serialize>(object: &Value) -> Result<Value, String> {
     let typed: T = serde_json::from_value(object.clone()).map_err(|e| e.to_string())?;
     serde_json::to_value(typed).map_err(|e| e.to_string())
+}
+
+fn subschema<T: JsonSchema>(generator: &mut SchemaGenerator) -> schemars::Schema {
+    generator.subschema_for::<T>()
+}
+
+/// The [`TypeSchema`] of the k8s-openapi type `T`: checked and published.
+pub const fn schema_of<T: DeserializeOwned + Serialize + JsonSchema>() -> TypeSchema {
+    TypeSchema {
+        check: Some(decode_encode::<T>),
+        openapi: subschema::<T>,
+    }
+}
+
+/// The [`TypeSchema`] of a kind whose objects its handler checks itself (the reviews):
+/// published only.
+pub const fn published_only<T: JsonSchema>() -> TypeSchema {
+    TypeSchema {
+        check: None,
+        openapi: subschema::<T>,
+    }
 }
 
 /// Who writes, and what the kind's admission may ask of the rest of the server.
@@ -170,8 +205,9 @@ pub struct Kind {
     pub columns: &'static [Column],
     /// The cells of one object, one per column.
     pub cells: CellsFn,
-    /// The type that field validation checks written objects against (`None`: unchecked).
-    pub schema: Option<SchemaFn>,
+    /// The type that field validation checks written objects against and OpenAPI publishes
+    /// (`None`: unchecked and unpublished).
+    pub schema: Option<TypeSchema>,
     /// The field labels field selectors may use (the kind's field label conversion); `None`:
     /// only `metadata.name` and `metadata.namespace`, with apimachinery's default message.
     pub field_labels: Option<&'static [&'static str]>,

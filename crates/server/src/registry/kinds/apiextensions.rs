@@ -35,7 +35,7 @@ pub const KINDS: &[Kind] = &[Kind {
     name_rule: NameRule::Dns1123Subdomain,
     columns: &[NAME, column("Created At", "date", 0)],
     cells: crd_cells,
-    schema: Some(schema_of::<types::CustomResourceDefinition>),
+    schema: Some(schema_of::<types::CustomResourceDefinition>()),
     field_labels: None,
     strategy: &CrdStrategy,
 }];

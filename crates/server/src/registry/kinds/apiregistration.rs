@@ -26,7 +26,7 @@ pub const KINDS: &[Kind] = &[Kind {
         AGE,
     ],
     cells: api_service_cells,
-    schema: Some(schema_of::<types::APIService>),
+    schema: Some(schema_of::<types::APIService>()),
     field_labels: None,
     strategy: &Plain,
 }];

@@ -32,7 +32,7 @@ pub const KINDS: &[Kind] = &[Kind {
         AGE,
     ],
     cells: autoscaler_cells,
-    schema: Some(schema_of::<types::HorizontalPodAutoscaler>),
+    schema: Some(schema_of::<types::HorizontalPodAutoscaler>()),
     field_labels: None,
     strategy: &AutoscalerStrategy,
 }];

@@ -43,7 +43,7 @@ pub const KINDS: &[Kind] = &[Kind {
         column("Condition", "string", 0),
     ],
     cells: csr_cells,
-    schema: Some(schema_of::<types::CertificateSigningRequest>),
+    schema: Some(schema_of::<types::CertificateSigningRequest>()),
     field_labels: Some(&["metadata.name", "spec.signerName"]),
     strategy: &CsrStrategy,
 }];

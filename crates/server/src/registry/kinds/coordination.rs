@@ -23,7 +23,7 @@ pub const KINDS: &[Kind] = &[Kind {
     name_rule: NameRule::Dns1123Subdomain,
     columns: &[NAME, column("Holder", "string", 0), AGE],
     cells: lease_cells,
-    schema: Some(schema_of::<types::Lease>),
+    schema: Some(schema_of::<types::Lease>()),
     field_labels: None,
     strategy: &LeaseStrategy,
 }];

@@ -26,7 +26,7 @@ pub const KINDS: &[Kind] = &[Kind {
         AGE,
     ],
     cells: slice_cells,
-    schema: Some(schema_of::<types::EndpointSlice>),
+    schema: Some(schema_of::<types::EndpointSlice>()),
     field_labels: None,
     strategy: &Plain,
 }];

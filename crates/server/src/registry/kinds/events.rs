@@ -39,7 +39,7 @@ pub const KINDS: &[Kind] = &[Kind {
     name_rule: NameRule::Dns1123Subdomain,
     columns: COLUMNS,
     cells: new_event_cells,
-    schema: Some(schema_of::<types::Event>),
+    schema: Some(schema_of::<types::Event>()),
     field_labels: None,
     strategy: &Plain,
 }];

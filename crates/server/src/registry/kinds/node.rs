@@ -21,7 +21,7 @@ pub const KINDS: &[Kind] = &[Kind {
     name_rule: NameRule::Dns1123Subdomain,
     columns: &[NAME, column("Handler", "string", 0), AGE],
     cells: runtime_class_cells,
-    schema: Some(schema_of::<types::RuntimeClass>),
+    schema: Some(schema_of::<types::RuntimeClass>()),
     field_labels: None,
     strategy: &RuntimeClassStrategy,
 }];

@@ -27,7 +27,7 @@ pub const KINDS: &[Kind] = &[Kind {
         AGE,
     ],
     cells: budget_cells,
-    schema: Some(schema_of::<types::PodDisruptionBudget>),
+    schema: Some(schema_of::<types::PodDisruptionBudget>()),
     field_labels: None,
     strategy: &Plain,
 }];

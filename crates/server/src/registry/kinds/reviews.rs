@@ -3,7 +3,9 @@
 
 use kubeward_core::validation::NameRule;
 
-use super::{DEFAULT_COLUMNS, Kind, Plain, Serving, default_cells};
+use k8s_openapi::api::{authentication::v1 as authn, authorization::v1 as authz};
+
+use super::{DEFAULT_COLUMNS, Kind, Plain, Serving, TypeSchema, default_cells, published_only};
 
 const fn review(
     group: &'static str,
@@ -11,6 +13,7 @@ const fn review(
     resource: &'static str,
     kind: &'static str,
     namespaced: bool,
+    schema: Option<TypeSchema>,
 ) -> Kind {
     Kind {
         group,
@@ -23,7 +26,7 @@ const fn review(
         name_rule: NameRule::Any,
         columns: DEFAULT_COLUMNS,
         cells: default_cells,
-        schema: None,
+        schema,
         field_labels: None,
         strategy: &Plain,
     }
@@ -37,6 +40,7 @@ pub const KINDS: &[Kind] = &[
         "selfsubjectreviews",
         "SelfSubjectReview",
         false,
+        Some(published_only::<authn::SelfSubjectReview>()),
     ),
     review(
         "authentication.k8s.io",
@@ -44,6 +48,7 @@ pub const KINDS: &[Kind] = &[
         "selfsubjectreviews",
         "SelfSubjectReview",
         false,
+        None,
     ),
     review(
         "authentication.k8s.io",
@@ -51,6 +56,7 @@ pub const KINDS: &[Kind] = &[
         "tokenreviews",
         "TokenReview",
         false,
+        Some(published_only::<authn::TokenReview>()),
     ),
     review(
         "authorization.k8s.io",
@@ -58,6 +64,7 @@ pub const KINDS: &[Kind] = &[
         "subjectaccessreviews",
         "SubjectAccessReview",
         false,
+        Some(published_only::<authz::SubjectAccessReview>()),
     ),
     review(
         "authorization.k8s.io",
@@ -65,6 +72,7 @@ pub const KINDS: &[Kind] = &[
         "selfsubjectaccessreviews",
         "SelfSubjectAccessReview",
         false,
+        Some(published_only::<authz::SelfSubjectAccessReview>()),
     ),
     review(
         "authorization.k8s.io",
@@ -72,6 +80,7 @@ pub const KINDS: &[Kind] = &[
         "localsubjectaccessreviews",
         "LocalSubjectAccessReview",
         true,
+        Some(published_only::<authz::LocalSubjectAccessReview>()),
     ),
     review(
         "authorization.k8s.io",
@@ -79,5 +88,6 @@ pub const KINDS: &[Kind] = &[
         "selfsubjectrulesreviews",
         "SelfSubjectRulesReview",
         false,
+        Some(published_only::<authz::SelfSubjectRulesReview>()),
     ),
 ];

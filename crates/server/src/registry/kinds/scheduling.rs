@@ -30,7 +30,7 @@ pub const KINDS: &[Kind] = &[Kind {
         column("PreemptionPolicy", "string", 0),
     ],
     cells: priority_class_cells,
-    schema: Some(schema_of::<types::PriorityClass>),
+    schema: Some(schema_of::<types::PriorityClass>()),
     field_labels: None,
     strategy: &PriorityClassStrategy,
 }];

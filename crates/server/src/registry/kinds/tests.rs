@@ -92,9 +92,9 @@ fn api_versions_are_recognised_without_building_them() {
 #[test]
 fn schemas_are_the_kubernetes_types() {
     let configmap = json!({"metadata": {"name": "c"}, "data": {"k": "v"}, "colour": "red"});
-    let known: Value = (core::config_maps().schema.unwrap())(&configmap).unwrap();
+    let known: Value = (core::config_maps().schema.unwrap().check.unwrap())(&configmap).unwrap();
     assert!(known.get("colour").is_none());
-    assert!((core::config_maps().schema.unwrap())(&json!({"data": 3})).is_err());
+    assert!((core::config_maps().schema.unwrap().check.unwrap())(&json!({"data": 3})).is_err());
 }
 
 #[test]
