@@ -4,13 +4,13 @@
 //! the strategy (defaults, validation, admission) that every write goes through. Adding a kind is
 //! one entry in one of the modules below.
 
+use k8s_openapi::schemars::{self, JsonSchema, SchemaGenerator};
 use kubeward_core::UserInfo;
 use kubeward_core::status::{FieldError, Status};
 use kubeward_core::validation::NameRule;
 use kubeward_store::{ListScope, ObjectKey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use k8s_openapi::schemars::{self, JsonSchema, SchemaGenerator};
 use serde_json::Value;
 use time::OffsetDateTime;
 
