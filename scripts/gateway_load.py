@@ -17,7 +17,8 @@ allowed to list pods in `bench`, and in front of it:
   gateway sends, i.e. the upstream's share of the gateway path's cost.
 
 Each measurement (oha, `--seconds` long) is taken of every path in turn, `--rounds` times, so that
-the machine's noise falls on all alike; the medians over the rounds are printed as a Markdown
+the machine's noise falls on all alike (with `--before BINARY`, a second gateway of that build, path
+`gateway-before`, in front of the same upstream: a change's before and after in one run); the medians over the rounds are printed as a Markdown
 table with each path's ratio to `direct` (requests per second) and added latency (p50, p99), the
 gateway's ratio to nginx, and the processes' resident memory. Not part of the test suite.
 
@@ -172,14 +173,17 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, action="append", default=[])
     parser.add_argument("--nginx-workers", default="auto")
+    parser.add_argument("--before", help="a second gateway binary, measured as path gateway-before")
     parser.add_argument("--path", action="append", default=[],
                         help="direct, direct-as, gateway, nginx (default: all)")
     options = parser.parse_args()
     connections = options.connections or [1, 16]
     labels = options.path or ["direct", "direct-as", "gateway", "nginx"]
+    if options.before and "gateway-before" not in labels:
+        labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-before")
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
-        gateway = nginx = None
+        gateway = nginx = before = None
         try:
             _, cert, key = setup_users(server)
             gateway = Gateway(options.binary, server)
@@ -191,6 +195,9 @@ def main():
                                                     "Impersonate-Group: system:authenticated")),
                 "gateway": (gateway.url, cert, key, ()),
             }
+            if options.before:
+                before = Gateway(options.before, server)
+                paths["gateway-before"] = (before.url, cert, key, ())
             if "nginx" in labels:
                 nginx = Nginx(server, cert, key, options.nginx_workers)
                 paths["nginx"] = (nginx.url, cert, key, ())
@@ -221,10 +228,13 @@ def main():
             for c, ratio, rows in summary:
                 print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
             print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"
+                  + (f", gateway-before {before.rss_mib():.1f} MiB" if before else "")
                   + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else ""))
         finally:
             if nginx:
                 nginx.stop()
+            if before:
+                before.stop()
             if gateway:
                 gateway.stop()
             server.stop()
