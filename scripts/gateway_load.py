@@ -1,32 +1,55 @@
 #!/usr/bin/env python3
 """The gateway's cost (issue 16's performance section): the same kubectl-style load — an
 authorized `GET /api/v1/namespaces/bench/pods` over HTTP/2, as kubectl sends it — against
-`kubeward up` directly and through `kubeward gateway` in front of it, side by side in one run.
+`kubeward up` directly, through `kubeward gateway` in front of it, and through nginx (Debian's)
+configured as a plain TLS reverse proxy to the same upstream, side by side in one run.
 
-Starts `kubeward up` (release build) and a gateway in front of it (the upstream's admin
-credential, impersonation; it trusts the upstream's CA for client certificates), and one
-client-certificate user `bench-user` allowed to list pods in `bench`. Each measurement (oha,
-`--seconds` long) is taken of both paths in turn, `--rounds` times, so that the machine's noise
-falls on both alike; the medians over the rounds are printed as a Markdown table with the
-gateway's ratio (requests per second) and added latency (p50, p99), and both processes'
-resident memory.
+Starts `kubeward up` (release build), one client-certificate user `bench-user` (group `bench`)
+allowed to list pods in `bench`, and in front of it:
 
-    cargo build --release -p kubeward && cargo install oha
+- `gateway`: `kubeward gateway` with the upstream's admin credential, impersonating the user it
+  authenticated (it trusts the upstream's CA for client certificates);
+- `nginx`: `nginx` (HTTP/2 and TLS to the client, verifying its client certificate against the same
+  CA; `proxy_http_version 1.1` with a keepalive pool of TLS connections to the upstream), which
+  presents bench-user's own client certificate upstream: a plain proxy cannot speak for the user
+  any other way, so the upstream sees the same user without an impersonation step;
+- `direct-as`: no proxy — the admin credential with the `Impersonate-User`/`-Group` headers the
+  gateway sends, i.e. the upstream's share of the gateway path's cost.
+
+Each measurement (oha, `--seconds` long) is taken of every path in turn, `--rounds` times, so that
+the machine's noise falls on all alike (with `--before BINARY`, a second gateway of that build, path
+`gateway-before`, in front of the same upstream: a change's before and after in one run); the medians over the rounds are printed as a Markdown
+table with each path's ratio to `direct` (requests per second) and added latency (p50, p99), the
+gateway's ratio to nginx, and the processes' resident memory. Not part of the test suite.
+
+    cargo build --release -p kubeward && cargo install oha && apt-get install nginx
     python3 scripts/gateway_load.py --binary target/release/kubeward --seconds 10 --rounds 3
 """
 
 import argparse
 import json
 import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from api_server_load import BINARY, Server, run, setup_users  # noqa: E402
 
 LISTENING = "kubeward gateway listening on "
+PATH = "/api/v1/namespaces/bench/pods?limit=500"
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 class Gateway:
@@ -46,22 +69,97 @@ class Gateway:
         assert self.url, "the gateway did not start"
 
     def rss_mib(self):
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        return rss_mib(self.process.pid)
 
     def stop(self):
         self.process.kill()
         self.process.wait()
 
 
-def load(url, ca, cert, key, connections, seconds):
-    report = json.loads(run(
-        "oha", "--no-tui", "--output-format", "json", "--http2", "-z", f"{seconds}s",
-        "-c", str(connections), "--cacert", ca, "--cert", cert, "--key", key,
-        "-H", "Accept: application/json", f"{url}/api/v1/namespaces/bench/pods?limit=500"))
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+NGINX_CONF = """
+daemon off;
+master_process on;
+user root;
+worker_processes {workers};
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    upstream kubeward {{
+        server {upstream};
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port} ssl http2;
+        ssl_certificate {pki}/apiserver.crt;
+        ssl_certificate_key {pki}/apiserver.key;
+        ssl_client_certificate {pki}/ca.crt;
+        ssl_verify_client on;
+        location / {{
+            proxy_pass https://kubeward;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_ssl_certificate {cert};
+            proxy_ssl_certificate_key {key};
+            proxy_ssl_trusted_certificate {pki}/ca.crt;
+            proxy_ssl_verify on;
+            proxy_ssl_name localhost;
+            proxy_ssl_session_reuse on;
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    def __init__(self, server, cert, key, workers):
+        self.dir = os.path.join(server.workdir, "nginx")
+        os.makedirs(self.dir)
+        port = free_port()
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(dir=self.dir, pki=server.pki, cert=cert, key=key, port=port,
+                                      workers=workers, upstream=server.url.split("//", 1)[1].rstrip("/")))
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen([nginx, "-c", conf, "-p", self.dir],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"https://localhost:{port}"
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise AssertionError("nginx did not start: " + open(os.path.join(self.dir, "error.log")).read())
+
+    def rss_mib(self):
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        return rss_mib(self.process.pid) + sum(rss_mib(int(c)) for c in children)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def load(url, ca, cert, key, connections, seconds, headers=()):
+    args = ["oha", "--no-tui", "--output-format", "json", "--http2", "-z", f"{seconds}s",
+            "-c", str(connections), "--cacert", ca, "--cert", cert, "--key", key,
+            "-H", "Accept: application/json"]
+    for header in headers:
+        args += ["-H", header]
+    report = json.loads(run(*args, f"{url}{PATH}"))
     codes = report.get("statusCodeDistribution", {})
     assert set(codes) == {"200"}, codes
     percentiles = report["latencyPercentiles"]
@@ -74,35 +172,69 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, action="append", default=[])
+    parser.add_argument("--nginx-workers", default="auto")
+    parser.add_argument("--before", help="a second gateway binary, measured as path gateway-before")
+    parser.add_argument("--path", action="append", default=[],
+                        help="direct, direct-as, gateway, nginx (default: all)")
     options = parser.parse_args()
     connections = options.connections or [1, 16]
+    labels = options.path or ["direct", "direct-as", "gateway", "nginx"]
+    if options.before and "gateway-before" not in labels:
+        labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-before")
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
-        gateway = None
+        gateway = nginx = before = None
         try:
             _, cert, key = setup_users(server)
             gateway = Gateway(options.binary, server)
             ca = f"{server.pki}/ca.crt"
-            print("| connections | path | req/s | p50 ms | p99 ms |")
-            print("|---:|---|---:|---:|---:|")
+            admin = (f"{server.pki}/admin.crt", f"{server.pki}/admin.key")
+            paths = {
+                "direct": (server.url, cert, key, ()),
+                "direct-as": (server.url, *admin, ("Impersonate-User: bench-user", "Impersonate-Group: bench",
+                                                    "Impersonate-Group: system:authenticated")),
+                "gateway": (gateway.url, cert, key, ()),
+            }
+            if options.before:
+                before = Gateway(options.before, server)
+                paths["gateway-before"] = (before.url, cert, key, ())
+            if "nginx" in labels:
+                nginx = Nginx(server, cert, key, options.nginx_workers)
+                paths["nginx"] = (nginx.url, cert, key, ())
+            print("| connections | path | req/s | p50 ms | p99 ms | req/s vs direct | added p50 µs | added p99 µs |")
+            print("|---:|---|---:|---:|---:|---:|---:|---:|")
             summary = []
             for c in connections:
-                results = {"direct": [], "gateway": []}
+                results = {label: [] for label in labels}
                 for _ in range(options.rounds):
-                    for label, url in [("direct", server.url), ("gateway", gateway.url)]:
-                        results[label].append(load(url, ca, cert, key, c, options.seconds))
-                medians = {}
-                for label, rows in results.items():
-                    medians[label] = [statistics.median(column) for column in zip(*rows)]
+                    for label in labels:
+                        url, crt, k, headers = paths[label]
+                        results[label].append(load(url, ca, crt, k, c, options.seconds, headers))
+                medians = {label: [statistics.median(column) for column in zip(*rows)]
+                           for label, rows in results.items()}
+                base = medians.get("direct")
+                for label in labels:
                     rps, p50, p99 = medians[label]
-                    print(f"| {c} | {label} | {rps:,.0f} | {p50:.3f} | {p99:.3f} |", flush=True)
-                direct, through = medians["direct"], medians["gateway"]
-                summary.append((c, through[0] / direct[0], (through[1] - direct[1]) * 1000,
-                                (through[2] - direct[2]) * 1000))
-            for c, ratio, p50, p99 in summary:
-                print(f"{c} connections: gateway/direct req/s {ratio:.2f}, added p50 {p50:.0f} µs, added p99 {p99:.0f} µs")
-            print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB")
+                    if base:
+                        ratio = f"{rps / base[0]:.2f}"
+                        added = f"{(p50 - base[1]) * 1000:.0f} | {(p99 - base[2]) * 1000:.0f}"
+                    else:
+                        ratio, added = "", " | "
+                    print(f"| {c} | {label} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {ratio} | {added} |",
+                          flush=True)
+                if "gateway" in medians and "nginx" in medians:
+                    summary.append((c, medians["gateway"][0] / medians["nginx"][0],
+                                    [[round(r[0]) for r in results[label]] for label in labels]))
+            for c, ratio, rows in summary:
+                print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
+            print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"
+                  + (f", gateway-before {before.rss_mib():.1f} MiB" if before else "")
+                  + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else ""))
         finally:
+            if nginx:
+                nginx.stop()
+            if before:
+                before.stop()
             if gateway:
                 gateway.stop()
             server.stop()

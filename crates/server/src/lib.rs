@@ -58,6 +58,9 @@ pub use config::{
 };
 pub use error::StartError;
 pub use handlers::discovery::VERSION_JSON;
+pub use handlers::proxy::{
+    forwarded_request_headers, forwarded_response_headers, impersonation_headers,
+};
 pub use iam_sts::{StsClientError, send_sts, sts_client};
 pub use kubeward_net::Limits;
 pub use oidc_keys::{FetchError, KeyFetcher};

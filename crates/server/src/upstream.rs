@@ -1,20 +1,56 @@
 //! The cluster a gateway forwards to: its URL and the gateway's own credential (what the
-//! upstream kubeconfig says: CA, client certificate or bearer token), one HTTP/2-capable client
-//! for ordinary requests and watches (no overall timeout: a watch lasts as long as the client
-//! keeps it) and one HTTP/1.1 client for upgraded connections (exec, attach, port-forward over
-//! SPDY or WebSocket), both through reqwest on hyper.
+//! upstream kubeconfig says: CA, client certificate or bearer token); hyper's pooled HTTP/1.1
+//! client for ordinary requests and watches (keep-alive connections with `TCP_NODELAY`, the
+//! request's URI built from parts, no overall timeout: a watch lasts as long as the client keeps
+//! it — a pooled exchange costs what nginx's `proxy_http_version 1.1` with `keepalive` does), and
+//! reqwest's HTTP/1.1 client for upgraded connections (exec, attach, port-forward over SPDY or
+//! WebSocket).
+
+mod connector;
 
 use std::time::Duration;
 
+use http::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use http::uri::{Authority, Scheme};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::codec::body::{BodyError, RequestBody};
 use crate::config::Gateway;
+use connector::Connector;
+
+/// A request to the upstream could not be sent or its answer not read, in reqwest's words
+/// (`error sending request for url (…)` and the cause).
+#[derive(Debug)]
+pub struct SendError {
+    url: String,
+    cause: BodyError,
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error sending request for url ({})", self.url)
+    }
+}
+
+impl std::error::Error for SendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.cause)
+    }
+}
 
 /// How long connecting to the upstream may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an idle pooled connection to the upstream is kept.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// The upstream API server.
 pub struct Upstream {
     base: reqwest::Url,
-    client: reqwest::Client,
+    scheme: Scheme,
+    authority: Authority,
+    client: Client<Connector, RequestBody>,
     upgrades: reqwest::Client,
     bearer_token: crate::bearer::BearerToken,
     response_timeout: Duration,
@@ -34,20 +70,39 @@ impl Upstream {
         let endpoint = &gateway.upstream;
         let base = reqwest::Url::parse(&endpoint.url)
             .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
-        let build = |http1_only: bool| -> Result<reqwest::Client, String> {
-            let mut builder = crate::webhooks::client::builder(endpoint)?
-                .connect_timeout(CONNECT_TIMEOUT)
-                .tcp_nodelay(true)
-                .pool_idle_timeout(Duration::from_secs(90));
-            if http1_only {
-                builder = builder.http1_only();
-            }
-            builder.build().map_err(|e| e.to_string())
-        };
+        let upgrades = crate::webhooks::client::builder(endpoint)?
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tcp_nodelay(true)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .http1_only()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let host = base
+            .host_str()
+            .ok_or_else(|| format!("server {:?}: no host", endpoint.url))?;
+        let https = base.scheme() == "https";
+        let port = base
+            .port_or_known_default()
+            .unwrap_or(if https { 443 } else { 80 });
+        let authority: Authority = match base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        }
+        .parse()
+        .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
+        // `[::1]` in a URL is `::1` to connect to.
+        let address = host.trim_start_matches('[').trim_end_matches(']');
+        let connector = Connector::new(endpoint, address, port, https, CONNECT_TIMEOUT)?;
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .build(connector);
         Ok(Self {
+            scheme: if https { Scheme::HTTPS } else { Scheme::HTTP },
+            authority,
             base,
-            client: build(false)?,
-            upgrades: build(true)?,
+            client,
+            upgrades,
             bearer_token: crate::bearer::BearerToken::new(endpoint),
             response_timeout: gateway.response_timeout,
         })
@@ -63,14 +118,62 @@ impl Upstream {
         self.response_timeout
     }
 
-    /// A request for `path_and_query` (appended to the upstream URL's path), with the
-    /// gateway's bearer token if it has one; `upgrade` picks the HTTP/1.1 client.
-    pub fn request(
+    /// Sends `method` `path_and_query` (appended to the upstream URL's path) with `headers`
+    /// and `body` over a pooled connection, with the gateway's bearer token if it has one (and,
+    /// as reqwest would, `Accept: */*` and `User-Agent: kubeward` when the request has none);
+    /// the answer's head once it has come, its body streamed.
+    pub async fn send(
         &self,
         method: http::Method,
         path_and_query: &str,
-        upgrade: bool,
-    ) -> reqwest::RequestBuilder {
+        mut headers: HeaderMap,
+        body: RequestBody,
+    ) -> Result<http::Response<hyper::body::Incoming>, SendError> {
+        let prefix = self.base.path().trim_end_matches('/');
+        let joined;
+        let path_and_query = if prefix.is_empty() {
+            path_and_query
+        } else {
+            joined = format!("{prefix}{path_and_query}");
+            &joined
+        };
+        let uri = http::Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(path_and_query)
+            .build();
+        let failed = |cause: BodyError| SendError {
+            url: format!("{}://{}{}", self.scheme, self.authority, path_and_query),
+            cause,
+        };
+        // The path came parsed from the client's request: it is a valid URI's.
+        let uri = uri.map_err(|e| failed(e.into()))?;
+        if let Some(token) = self.bearer_token.current()
+            && let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}"))
+        {
+            let mut value = value;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        if !headers.contains_key(ACCEPT) {
+            headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        }
+        if !headers.contains_key(USER_AGENT) {
+            headers.insert(USER_AGENT, HeaderValue::from_static("kubeward"));
+        }
+        let mut request = http::Request::new(body);
+        *request.method_mut() = method;
+        *request.headers_mut() = headers;
+        *request.uri_mut() = uri;
+        self.client
+            .request(request)
+            .await
+            .map_err(|e| failed(e.into()))
+    }
+
+    /// An upgrade (exec, attach, port-forward, cp) for `path_and_query`, over HTTP/1.1, with
+    /// the gateway's bearer token if it has one.
+    pub fn upgrade(&self, method: http::Method, path_and_query: &str) -> reqwest::RequestBuilder {
         let prefix = self.base.path().trim_end_matches('/');
         let mut url = self.base.clone();
         let (path, query) = path_and_query
@@ -78,12 +181,7 @@ impl Upstream {
             .unwrap_or((path_and_query, ""));
         url.set_path(&format!("{prefix}{path}"));
         url.set_query((!query.is_empty()).then_some(query));
-        let client = if upgrade {
-            &self.upgrades
-        } else {
-            &self.client
-        };
-        let mut request = client.request(method, url);
+        let mut request = self.upgrades.request(method, url);
         if let Some(token) = self.bearer_token.current() {
             request = request.bearer_auth(token);
         }

@@ -82,12 +82,16 @@ async fn upstream_ready(state: &State) -> Result<(), String> {
     let Some(upstream) = &state.upstream else {
         return Err("no upstream".to_string());
     };
-    let answer = upstream
-        .request(http::Method::GET, "/readyz", false)
-        .timeout(UPSTREAM_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| kubeward_core::go::error_chain(&e))?;
+    let asked = upstream.send(
+        http::Method::GET,
+        "/readyz",
+        http::HeaderMap::new(),
+        crate::codec::body::boxed(http_body_util::Empty::<bytes::Bytes>::new()),
+    );
+    let answer = match tokio::time::timeout(UPSTREAM_TIMEOUT, asked).await {
+        Ok(answer) => answer.map_err(|e| kubeward_core::go::error_chain(&e))?,
+        Err(_) => return Err(format!("{}readyz: operation timed out", upstream.url())),
+    };
     match answer.status().as_u16() {
         200 => Ok(()),
         code => Err(format!("the upstream's /readyz answered {code}")),

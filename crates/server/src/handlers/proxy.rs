@@ -56,10 +56,7 @@ pub async fn forward(
     let path = parts
         .uri
         .path_and_query()
-        .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
-    let request = upstream
-        .request(parts.method.clone(), &path, upgrade)
-        .headers(headers);
+        .map_or_else(|| parts.uri.path(), |p| p.as_str());
     if upgrade {
         let Some(client_side) = client_upgrade else {
             return respond::status(
@@ -73,17 +70,21 @@ pub async fn forward(
             );
         };
         let _ = crate::codec::body::read(body).await;
+        let request = upstream
+            .upgrade(parts.method.clone(), path)
+            .headers(headers);
         return upgraded(request, client_side, upstream, pretty).await;
     }
     let too_large = Arc::new(AtomicBool::new(false));
-    let request = request.body(reqwest::Body::wrap(SyncBody {
-        body: std::sync::Mutex::new(body),
+    let body = crate::codec::body::boxed(Limited {
+        body,
         sent: 0,
         too_large: too_large.clone(),
-    }));
-    match tokio::time::timeout(upstream.response_timeout(), request.send()).await {
+    });
+    let sent = upstream.send(parts.method.clone(), path, headers, body);
+    match tokio::time::timeout(upstream.response_timeout(), sent).await {
         Err(_) => timed_out(upstream, pretty),
-        Ok(Ok(answer)) => streamed(answer),
+        Ok(Ok(answer)) => answered(answer).await,
         Ok(Err(_)) if too_large.load(Ordering::Acquire) => {
             respond::status(&crate::codec::body::too_large(), pretty)
         }
@@ -101,14 +102,52 @@ fn declared_length(headers: &http::HeaderMap) -> Option<usize> {
         .ok()
 }
 
+/// Answers whose `Content-Length` is at most this are read whole before they are passed on, so
+/// that the client gets the head and the body in one write (and is woken once); anything
+/// longer, and anything without a length (a watch, `logs -f`), is streamed.
+const READ_WHOLE_UP_TO: usize = 64 * 1024;
+
+/// The upstream's answer: read whole when it is short (a failure midway ends the body where
+/// it broke off, as streaming it would), else streamed.
+async fn answered(answer: http::Response<hyper::body::Incoming>) -> Response<Body> {
+    if !declared_length(answer.headers()).is_some_and(|n| n <= READ_WHOLE_UP_TO) {
+        return streamed(answer);
+    }
+    let (parts, mut body) = answer.into_parts();
+    let mut chunks: Vec<Bytes> = Vec::with_capacity(1);
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    chunks.push(data);
+                }
+            }
+            Err(error) => {
+                tracing::info!(error = %kubeward_core::go::error_chain(&error), "gateway: the upstream's answer broke off");
+                break;
+            }
+        }
+    }
+    let whole = match chunks.len() {
+        1 => chunks.pop().unwrap_or_default(),
+        _ => chunks.concat().into(),
+    };
+    let mut response = Response::new(respond::full(whole));
+    *response.status_mut() = parts.status;
+    *response.headers_mut() = forwarded_response_headers(&parts.headers, false);
+    response
+}
+
 /// The upstream's answer, streamed.
-fn streamed(answer: reqwest::Response) -> Response<Body> {
-    let status = answer.status();
-    let headers = forwarded_response_headers(answer.headers(), false);
-    let http_answer: http::Response<reqwest::Body> = answer.into();
-    let mut response = Response::new(EndOnError(http_answer.into_body()).boxed());
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
+fn streamed<B>(answer: http::Response<B>) -> Response<Body>
+where
+    B: HttpBody<Data = Bytes> + Send + Sync + Unpin + 'static,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let (parts, body) = answer.into_parts();
+    let mut response = Response::new(EndOnError(body).boxed());
+    *response.status_mut() = parts.status;
+    *response.headers_mut() = forwarded_response_headers(&parts.headers, false);
     response
 }
 
@@ -125,7 +164,7 @@ async fn upgraded(
         Ok(Err(error)) => return unreachable_upstream(upstream, &error, pretty),
     };
     if answer.status() != StatusCode::SWITCHING_PROTOCOLS {
-        return streamed(answer);
+        return streamed(http::Response::from(answer));
     }
     let headers = forwarded_response_headers(answer.headers(), true);
     tokio::spawn(async move {
@@ -156,7 +195,7 @@ async fn upgraded(
 /// credential).
 fn unreachable_upstream(
     upstream: &Upstream,
-    error: &reqwest::Error,
+    error: &(dyn std::error::Error + 'static),
     pretty: bool,
 ) -> Response<Body> {
     let cause = kubeward_core::go::error_chain(error);
@@ -187,15 +226,15 @@ fn timed_out(upstream: &Upstream, pretty: bool) -> Response<Body> {
     )
 }
 
-/// The request body as reqwest sends it: `Sync` (reqwest's body wants it; only ever polled
-/// through `&mut`), and cut off past kube-apiserver's limit (`too_large` is then set).
-struct SyncBody {
-    body: std::sync::Mutex<RequestBody>,
+/// The request body as it is forwarded: cut off past kube-apiserver's limit (`too_large` is
+/// then set).
+struct Limited {
+    body: RequestBody,
     sent: usize,
     too_large: Arc<AtomicBool>,
 }
 
-impl HttpBody for SyncBody {
+impl HttpBody for Limited {
     type Data = Bytes;
     type Error = crate::codec::body::BodyError;
 
@@ -204,8 +243,7 @@ impl HttpBody for SyncBody {
         cx: &mut TaskContext<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = self.get_mut();
-        let inner = this.body.get_mut().unwrap_or_else(|e| e.into_inner());
-        let polled = Pin::new(inner).poll_frame(cx);
+        let polled = Pin::new(&mut this.body).poll_frame(cx);
         if let Poll::Ready(Some(Ok(frame))) = &polled
             && let Some(data) = frame.data_ref()
         {
@@ -219,19 +257,23 @@ impl HttpBody for SyncBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.lock().map(|b| b.is_end_stream()).unwrap_or(true)
+        self.body.is_end_stream()
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.body.lock().map(|b| b.size_hint()).unwrap_or_default()
+        self.body.size_hint()
     }
 }
 
 /// The upstream's body as the server's: a failure mid-body ends it (logged), as a cut
 /// connection would.
-struct EndOnError(reqwest::Body);
+struct EndOnError<B>(B);
 
-impl HttpBody for EndOnError {
+impl<B> HttpBody for EndOnError<B>
+where
+    B: HttpBody<Data = Bytes> + Unpin,
+    B::Error: std::error::Error + 'static,
+{
     type Data = Bytes;
     type Error = Infallible;
 
