@@ -110,7 +110,7 @@ const READ_WHOLE_UP_TO: usize = 64 * 1024;
 /// The upstream's answer: read whole when it is short (a failure midway ends the body where
 /// it broke off, as streaming it would), else streamed.
 async fn answered(answer: http::Response<hyper::body::Incoming>) -> Response<Body> {
-    if !declared_length(answer.headers()).is_some_and(|n| n <= READ_WHOLE_UP_TO) {
+    if declared_length(answer.headers()).is_none_or(|n| n > READ_WHOLE_UP_TO) {
         return streamed(answer);
     }
     let (parts, mut body) = answer.into_parts();
