@@ -54,7 +54,7 @@ impl Lab {
             &self.cluster,
             &format!(
                 "export PATH={python}:$PATH\nexport AWS_SHARED_CREDENTIALS_FILE=$R/aws-credentials AWS_CA_BUNDLE=$P/ca.crt \
-                 AWS_DEFAULT_REGION=ap-northeast-2 AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url} STS={url} \
+                 AWS_DEFAULT_REGION=ap-northeast-2 AWS_ENDPOINT_URL_IAM={url} AWS_ENDPOINT_URL_EC2={url} AWS_ENDPOINT_URL_EKS={url} STS={url} \
                  AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=$A/aws-config KW={kw}\n{command}",
                 url = self.url,
                 kw = kubeward.display(),
@@ -240,6 +240,21 @@ fn seed_004_iam_users_with_the_aws_cli_and_the_local_sts() {
     assert_eq!(
         report["user"]["extra"]["canonicalArn"],
         serde_json::json!([format!("arn:aws:iam::{}:role/eks-dev", lab.account)])
+    );
+    // The same session through the API server: kubectl's exec plugin with the assumed role's
+    // credentials, the role's sessions mapped by the glob.
+    let whoami = lab.sh(&format!(
+        "aws eks update-kubeconfig --name myeks --user-alias alice --kubeconfig $W/alice.kubeconfig >/dev/null \
+         && {as_alice} kubectl --kubeconfig $W/alice.kubeconfig auth whoami -o jsonpath='{{.status.userInfo.username}} {{.status.userInfo.groups}} {{.status.userInfo.uid}}'"
+    ));
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let role_id = role["Role"]["RoleId"].as_str().unwrap();
+    assert_eq!(
+        whoami.stdout,
+        format!(
+            "dev:alice [\"devs\",\"system:authenticated\"] aws-iam-authenticator:{}:{role_id}",
+            lab.account
+        )
     );
 
     // delete-user, as IAM wants it: keys and policies first.
