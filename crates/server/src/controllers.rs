@@ -13,6 +13,7 @@
 //! runs them.
 
 pub mod aggregation;
+pub mod api_services;
 pub mod bootstrap;
 pub mod controller;
 pub mod crd_cleanup;
@@ -20,16 +21,19 @@ pub mod crds;
 pub mod csr_signer;
 pub mod driver;
 pub mod election;
+pub mod events;
 pub mod garbage_collector;
 pub mod iam_mappings;
 pub mod leader;
 pub mod namespaces;
 pub mod object_counts;
 pub mod rbac_index;
+pub mod resource_quotas;
 pub mod root_ca;
 pub mod service_accounts;
 pub mod token_secrets;
 pub mod workloads;
+pub mod writer;
 
 use controller::Controller;
 
@@ -56,8 +60,8 @@ pub fn every_replica() -> Vec<Box<dyn Controller>> {
 
 /// What runs once per cluster, on the elected leader among replicas: ClusterRole aggregation,
 /// namespace deletion, default ServiceAccounts, `kube-root-ca.crt`, legacy token Secrets, CSR
-/// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs and the garbage collector (kube-controller-manager's
-/// controllers), the cleanup of deleted CustomResourceDefinitions' objects.
+/// signing, Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs, CronJobs, ResourceQuota usage and the garbage collector (kube-controller-manager's
+/// controllers), the cleanup of deleted CustomResourceDefinitions' objects and their APIServices.
 pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(aggregation::Aggregation::default()),
@@ -67,12 +71,14 @@ pub fn once_per_cluster() -> Vec<Box<dyn Controller>> {
         Box::new(token_secrets::TokenSecrets),
         Box::new(csr_signer::CsrSigner),
         Box::new(crd_cleanup::CrdCleanup),
+        Box::new(api_services::CustomApiServices),
         Box::new(workloads::deployments::Deployments),
         Box::new(workloads::replica_sets::ReplicaSets),
         Box::new(workloads::stateful_sets::StatefulSets),
         Box::new(workloads::daemon_sets::DaemonSets),
         Box::new(workloads::jobs::Jobs),
         Box::new(workloads::cron_jobs::CronJobs),
+        Box::new(resource_quotas::ResourceQuotas),
         Box::new(garbage_collector::GarbageCollector::default()),
     ]
 }

@@ -42,6 +42,7 @@ mod review_server;
 mod revocation_feed;
 mod state;
 mod sync;
+mod time_zone;
 mod upstream;
 mod webhooks;
 

@@ -13,4 +13,6 @@ pub mod lookups;
 pub mod objects;
 pub mod patch;
 pub mod printing;
+pub mod quota;
+pub mod quota_admission;
 pub mod selectors;

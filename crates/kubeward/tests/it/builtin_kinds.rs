@@ -209,7 +209,10 @@ fn invalid_workloads_are_refused_in_kube_apiservers_words() {
         "kubectl create deployment Bad_Name --image=nginx; \
          kubectl create cronjob bad --image=busybox --schedule=bad; \
          kubectl create deployment web --image=nginx >/dev/null && \
-         kubectl patch deployment web --subresource=scale --type=merge -p '{\"spec\":{\"replicas\":-1}}'",
+         kubectl patch deployment web --subresource=scale --type=merge -p '{\"spec\":{\"replicas\":-1}}'; \
+         kubectl create cronjob tz --image=busybox --schedule='0 9 * * *' >/dev/null && \
+         kubectl patch cronjob tz --type=merge -p '{\"spec\":{\"timeZone\":\"Asia/Seoul\"}}' >/dev/null && \
+         kubectl patch cronjob tz --type=merge -p '{\"spec\":{\"timeZone\":\"Mars/Olympus\"}}'",
     );
     assert_eq!(
         ran.stderr,
@@ -220,7 +223,8 @@ fn invalid_workloads_are_refused_in_kube_apiservers_words() {
          '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n\
          error: failed to create cronjob: CronJob.batch \"bad\" is invalid: spec.schedule: Invalid \
          value: \"bad\": expected exactly 5 fields, found 1: [bad]\n\
-         The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n"
+         The Scale \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0\n\
+         The CronJob \"tz\" is invalid: spec.timeZone: Invalid value: \"Mars/Olympus\": unknown time zone Mars/Olympus\n"
     );
 }
 
@@ -381,4 +385,39 @@ fn api_resources_and_versions_are_a_real_servers_but_for_the_versions_difference
         .filter(|v| *v != "resource.k8s.io/v1" && *v != "autoscaling/v1")
         .collect();
     assert_eq!(versions.stdout.lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn api_priority_and_fairness_has_kube_apiserver_s_bootstrap_configuration() {
+    // Listed by name, as kube-apiserver lists them.
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get flowschemas --no-headers | awk '{print $1, $2, $3, $4, $6}'; \
+         kubectl get prioritylevelconfigurations --no-headers | awk '{print $1, $2, $3, $4, $5, $6}'",
+    );
+    assert_eq!(
+        ran.stdout,
+        "catch-all catch-all 10000 ByUser False\n\
+         exempt exempt 1 <none> False\n\
+         global-default global-default 9900 ByUser False\n\
+         kube-controller-manager workload-high 800 ByNamespace False\n\
+         kube-scheduler workload-high 800 ByNamespace False\n\
+         kube-system-service-accounts workload-high 900 ByNamespace False\n\
+         probes exempt 2 <none> False\n\
+         service-accounts workload-low 9000 ByUser False\n\
+         system-leader-election leader-election 100 ByUser False\n\
+         system-node-high node-high 400 ByUser False\n\
+         system-nodes system 500 ByUser False\n\
+         catch-all Limited 5 <none> <none> <none>\n\
+         exempt Exempt <none> <none> <none> <none>\n\
+         global-default Limited 20 128 6 50\n\
+         leader-election Limited 10 16 4 50\n\
+         node-high Limited 40 64 6 50\n\
+         system Limited 30 64 6 50\n\
+         workload-high Limited 40 128 6 50\n\
+         workload-low Limited 100 128 6 50\n",
+        "{}",
+        ran.stderr
+    );
 }

@@ -254,3 +254,51 @@ spec:
         "kubectl's preferred version is v2, the highest served"
     );
 }
+
+#[test]
+fn apiservices_list_the_built_in_groups_and_follow_the_definitions() {
+    let cluster = Cluster::up();
+    install(&cluster);
+    let listed = |cluster: &Cluster| {
+        steps::bash(
+            cluster,
+            "kubectl get apiservices --no-headers | awk '{print $1, $2, $3}'",
+        )
+        .stdout
+    };
+    let before = listed(&cluster);
+    for line in [
+        "v1. Local True",
+        "v1.apps Local True",
+        "v2.autoscaling Local True",
+        "v1.rbac.authorization.k8s.io Local True",
+        "v1alpha1.vpcresources.k8s.aws Local True",
+        "v1alpha1.networking.k8s.aws Local True",
+    ] {
+        assert!(before.lines().any(|l| l == line), "{line} in:\n{before}");
+    }
+    let spec = steps::bash(
+        &cluster,
+        "kubectl get apiservice v1.apps v1alpha1.vpcresources.k8s.aws \
+         -o jsonpath='{range .items[*]}{.spec.groupPriorityMinimum}/{.spec.versionPriority} \
+         {.metadata.labels.kube-aggregator\\.kubernetes\\.io/automanaged}{\"\\n\"}{end}'",
+    );
+    assert_eq!(
+        spec.stdout, "17800/15 onstart\n1000/100 true\n",
+        "{}",
+        spec.stderr
+    );
+
+    let deleted = steps::bash(
+        &cluster,
+        "kubectl delete crd cninodes.vpcresources.k8s.aws >/dev/null && \
+         for i in $(seq 100); do \
+           kubectl get apiservice v1alpha1.vpcresources.k8s.aws >/dev/null 2>&1 || break; sleep 0.1; \
+         done; kubectl get apiservice v1alpha1.vpcresources.k8s.aws",
+    );
+    assert_eq!(
+        deleted.stderr,
+        "Error from server (NotFound): apiservices.apiregistration.k8s.io \
+         \"v1alpha1.vpcresources.k8s.aws\" not found\n"
+    );
+}

@@ -30,6 +30,7 @@ mod rbac_toolbox;
 mod rbac_who_can;
 mod readme;
 mod replicas;
+mod resource_quotas;
 mod reviews;
 mod revocation;
 mod seed_001_oidc;

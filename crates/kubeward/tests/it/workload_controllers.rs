@@ -233,3 +233,88 @@ spec:
     );
     assert_eq!(scaled.stdout, "pod/db-0\n", "{}", scaled.stderr);
 }
+
+#[test]
+fn controllers_record_the_events_kubectl_describe_shows() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create deployment web --image=nginx --replicas=2 >/dev/null && {} && \
+             kubectl scale deployment web --replicas=1 >/dev/null && {} && \
+             for i in $(seq 100); do \
+               [ \"$(kubectl get events --no-headers 2>/dev/null | wc -l)\" -ge 5 ] && break; sleep 0.1; \
+             done; \
+             kubectl get events --sort-by=.metadata.creationTimestamp \
+               -o custom-columns=NAME:.metadata.name,KIND:.involvedObject.kind,REASON:.reason,FROM:.source.component,MESSAGE:.message \
+               --no-headers; \
+             kubectl describe deployment web | sed -n '/^Events:/,$p' | awk 'NR > 3 {{$3 = \"\"; print}}'",
+            wait_for("pods -l app=web", 2),
+            wait_for("pods -l app=web", 1),
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let rs = json(&cluster, "rs -l app=web")["items"][0]["metadata"]["name"]
+        .as_str()
+        .expect("the ReplicaSet")
+        .to_string();
+    let pods: Vec<String> = ran
+        .stdout
+        .lines()
+        .filter(|l| l.contains("Created pod: "))
+        .map(|l| l.rsplit(' ').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(pods.len(), 2, "{}", ran.stdout);
+    let deleted = ran
+        .stdout
+        .lines()
+        .find(|l| l.contains("Deleted pod: "))
+        .map(|l| l.rsplit(' ').next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    assert!(pods.contains(&deleted), "{}", ran.stdout);
+    // Events in the order they were recorded: their names end in the time in hex nanoseconds
+    // (the creation timestamps are whole seconds). The describe lines have no name.
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (mut listed, described): (Vec<&str>, Vec<&str>) = ran
+        .stdout
+        .lines()
+        .partition(|l| l.contains("-controller ") && !l.starts_with("Normal"));
+    let recorded = |line: &&str| {
+        let name = line.split_whitespace().next().unwrap_or("");
+        u128::from_str_radix(name.rsplit('.').next().unwrap_or(""), 16).unwrap_or(0)
+    };
+    listed.sort_by_key(recorded);
+    let lines: Vec<String> = listed
+        .iter()
+        .map(|l| squeeze(l.split_once(' ').map_or("", |(_, rest)| rest)))
+        .chain(described.iter().map(|l| squeeze(l)))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "Deployment ScalingReplicaSet deployment-controller Scaled up replica set {rs} from 0 to 2"
+            ),
+            format!(
+                "ReplicaSet SuccessfulCreate replicaset-controller Created pod: {}",
+                pods[0]
+            ),
+            format!(
+                "ReplicaSet SuccessfulCreate replicaset-controller Created pod: {}",
+                pods[1]
+            ),
+            format!(
+                "Deployment ScalingReplicaSet deployment-controller Scaled down replica set {rs} from 2 to 1"
+            ),
+            format!("ReplicaSet SuccessfulDelete replicaset-controller Deleted pod: {deleted}"),
+            format!(
+                "Normal ScalingReplicaSet deployment-controller Scaled up replica set {rs} from 0 to 2"
+            ),
+            format!(
+                "Normal ScalingReplicaSet deployment-controller Scaled down replica set {rs} from 2 to 1"
+            ),
+        ],
+        "{}",
+        ran.stdout
+    );
+}

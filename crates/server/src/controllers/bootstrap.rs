@@ -1,6 +1,6 @@
 //! What kube-apiserver puts in place at start, before the controllers run: the system
 //! namespaces, the `kubernetes` Service with its Endpoints and EndpointSlice (its bootstrap
-//! controller), the system PriorityClasses, and the bootstrap RBAC policy, reconciled as
+//! controller), the system PriorityClasses, the APIServices of the built-in groups, API Priority and Fairness's bootstrap configuration, and the bootstrap RBAC policy, reconciled as
 //! kube-apiserver's RBAC post-start hook does: missing objects are created; existing ones get the
 //! missing labels, annotations, rules (or aggregation selectors) and subjects added, and a
 //! binding whose roleRef changed is replaced — unless annotated
@@ -10,6 +10,8 @@ use kubeward_core::validation::object_meta;
 use kubeward_store::{StoreError, StoreExt as _};
 use serde::Serialize;
 use serde_json::{Value, json};
+
+mod flow_control;
 
 use super::aggregation::rules_json;
 use crate::registry::kinds::{self, Kind, rbac};
@@ -35,6 +37,16 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
     }
     for class in system_priority_classes() {
         create_missing(state, kinds::scheduling::priority_classes(), class)?;
+    }
+    for service in super::api_services::built_in() {
+        create_missing(state, kinds::apiregistration::api_services(), service)?;
+    }
+    for level in flow_control::priority_levels() {
+        create_missing(state, kinds::flowcontrol::priority_levels(), level)?;
+    }
+    let now = objects::timestamp(crate::clock::now());
+    for schema in flow_control::flow_schemas(&now) {
+        create_missing(state, kinds::flowcontrol::flow_schemas(), schema)?;
     }
     create_all(
         state,

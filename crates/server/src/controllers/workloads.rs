@@ -1,14 +1,13 @@
 //! What the workload controllers share, as kube-controller-manager's `controller_utils`: the
 //! controller owner reference of an object, the objects a controller owns, pods made from a
-//! template with the owner's reference, and the user the controllers write as.
+//! template with the owner's reference (the user the controllers write as, and their creates,
+//! are `controllers::writer`'s).
 
-use kubeward_core::UserInfo;
-use kubeward_core::status::Status;
 use kubeward_store::{EventType, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
-use crate::registry::kinds::{Admission, Kind};
-use crate::registry::{generic, objects};
+use crate::registry::kinds::Kind;
+use crate::registry::objects;
 use crate::state::State;
 
 pub mod cron_jobs;
@@ -19,17 +18,7 @@ pub mod jobs;
 pub mod replica_sets;
 pub mod stateful_sets;
 
-/// The user a controller writes as (`system:serviceaccount:kube-system:<name>`).
-pub fn controller_user(name: &str) -> UserInfo {
-    UserInfo::new(
-        format!("system:serviceaccount:kube-system:{name}"),
-        vec![
-            "system:serviceaccounts".to_string(),
-            "system:serviceaccounts:kube-system".to_string(),
-            "system:authenticated".to_string(),
-        ],
-    )
-}
+pub use super::writer::{controller_user, create};
 
 /// The uid of the owner reference with `controller: true` of `kind`, if any.
 pub fn controller_uid<'a>(object: &'a Value, kind: &str) -> Option<&'a str> {
@@ -100,23 +89,6 @@ pub fn owned(state: &State, kind: &Kind, owner_kind: &str, owner: &Value) -> Vec
         .collect()
 }
 
-/// Creates `object` of `kind` in `namespace` through the registry (defaults, validation,
-/// admission) as controller `user`.
-pub fn create(
-    state: &State,
-    user: &UserInfo,
-    kind: &Kind,
-    namespace: &str,
-    object: Value,
-) -> Result<Value, Status> {
-    let admission = Admission {
-        state,
-        user,
-        subresource: "",
-    };
-    generic::create(&admission, kind, namespace, object, false)
-}
-
 /// A pod of `template` (a pod template spec) named `<prefix><random>`, controlled by `owner`.
 pub fn pod_from_template(template: &Value, prefix: &str, reference: Value) -> Value {
     let mut metadata = json!({"generateName": prefix, "ownerReferences": [reference]});
@@ -142,13 +114,20 @@ pub fn ready(pod: &Value) -> bool {
         .any(|c| c["type"] == "Ready" && c["status"] == "True")
 }
 
-/// Writes `status` as the status of `object` of `kind` unless it is the stored one.
+/// Writes `status` as the status of `object` of `kind` unless it is the stored one — and only
+/// if `object` is still the stored version (kube's controllers update status with the
+/// resourceVersion they read): a status computed from an older read is dropped, and the
+/// change that made it stale brings the object back to its controller.
 pub fn write_status(state: &State, kind: &Kind, object: &Value, status: Value) {
     if object.get("status") == Some(&status) {
         return;
     }
     let key = kind.key(objects::namespace(object), objects::name(object));
+    let read = objects::resource_version(object);
     let written = state.store.modify(&key, |mut current| {
+        if !read.is_empty() && objects::resource_version(&current) != read {
+            return Err(kubeward_store::StoreError::Conflict);
+        }
         current["status"] = status.clone();
         Ok::<_, kubeward_store::StoreError>(current)
     });

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::kinds::{self, Admission, Kind};
 use super::objects;
+use super::quota_admission;
 use crate::state::State;
 
 /// A failed write: the store's error (mapped to a `Status` with the object's names later) or a
@@ -75,9 +76,12 @@ pub fn in_version(kind: &Kind, object: &mut Value) {
         return;
     };
     let same_kind = map.get("kind").and_then(Value::as_str) == Some(kind.kind);
-    let version = kind.api_version();
-    if same_kind && map.get("apiVersion").and_then(Value::as_str) != Some(version.as_str()) {
-        map.insert("apiVersion".into(), Value::String(version));
+    let served = map
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| kind.is_api_version(v));
+    if same_kind && !served {
+        map.insert("apiVersion".into(), Value::String(kind.api_version()));
     }
 }
 
@@ -239,6 +243,7 @@ fn create_once(
     kind.strategy.authorize_create(request, &object)?;
     validate_create(kind, &object)?;
     kind.strategy.admit_create(request, &object)?;
+    quota_admission::admit(state, kind, namespace, &object, dry_run)?;
     if dry_run {
         return Ok(object);
     }

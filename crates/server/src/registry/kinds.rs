@@ -201,6 +201,17 @@ impl Kind {
         }
     }
 
+    /// Whether `api_version` names this kind's version (`v1` or `group/version`), compared
+    /// without building the string.
+    pub fn is_api_version(&self, api_version: &str) -> bool {
+        if self.group.is_empty() {
+            return api_version == self.version;
+        }
+        api_version
+            .split_once('/')
+            .is_some_and(|(group, version)| group == self.group && version == self.version)
+    }
+
     /// The store key of `name` in `namespace`.
     pub fn key(&self, namespace: &str, name: &str) -> ObjectKey {
         ObjectKey {

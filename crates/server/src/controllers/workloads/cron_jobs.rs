@@ -1,6 +1,5 @@
-//! The CronJob controller (kube-controller-manager's `cronjob`): at each scheduled minute (UTC;
-//! a CronJob with another `timeZone` is not scheduled, as there is no time zone database here)
-//! a Job `<cronjob>-<minutes since the epoch>` made from the job template, with the CronJob as
+//! The CronJob controller (kube-controller-manager's `cronjob`): at each scheduled minute (on
+//! the wall clock of `spec.timeZone`, UTC without one) a Job `<cronjob>-<minutes since the epoch>` made from the job template, with the CronJob as
 //! its controller and the `batch.kubernetes.io/cronjob-scheduled-timestamp` annotation — unless
 //! the CronJob is suspended, the minute is older than `startingDeadlineSeconds`, or
 //! `concurrencyPolicy: Forbid` finds a Job still running (`Replace` deletes it instead). The
@@ -16,13 +15,18 @@ use time::OffsetDateTime;
 use super::cron_schedule::Schedule;
 use super::{create, owned, owner_of_event, owner_reference, write_status};
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;
+use crate::time_zone;
 
 /// The annotation with the minute a Job was scheduled for.
 pub const SCHEDULED_TIMESTAMP: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "cronjob-controller";
 
 /// The CronJob controller.
 pub struct CronJobs;
@@ -116,6 +120,29 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
         owned_jobs.into_iter().partition(|j| finished(j).is_some());
 
     let mut status = cron_job.get("status").cloned().unwrap_or(json!({}));
+    // A Job the status still lists as active has finished: kube says it saw it.
+    let listed_active = |job: &&Value| {
+        status
+            .get("active")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| refs.iter().any(|r| r["uid"] == objects::uid(job)))
+    };
+    for job in done.iter().filter(listed_active) {
+        if let Some((condition, _)) = finished(job) {
+            let message = format!(
+                "Saw completed job: {}, condition: {condition}",
+                objects::name(job)
+            );
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                cron_job,
+                "SawCompletedJob",
+                &message,
+            );
+        }
+    }
     if let Some(latest) = done
         .iter()
         .filter_map(|j| finished(j).filter(|(kind, _)| *kind == "Complete"))
@@ -124,18 +151,22 @@ fn sync(state: &State, kind: &Kind, cron_job: &Value, now: OffsetDateTime) {
     {
         status["lastSuccessfulTime"] = json!(latest);
     }
-    clean_history(state, job_kind, cron_job, &done);
+    clean_history(state, (kind, job_kind), cron_job, &done);
 
     if let Some(scheduled) = due(cron_job, now) {
         let policy = cron_job
             .pointer("/spec/concurrencyPolicy")
             .and_then(Value::as_str)
             .unwrap_or("Allow");
+        let started = job_name(cron_job, scheduled);
         let blocked = policy == "Forbid" && !active.is_empty();
-        if !blocked {
+        if active.iter().any(|job| objects::name(job) == started) {
+            // Its Job runs already (the status written with it lost a race): the minute is done.
+            status["lastScheduleTime"] = json!(objects::timestamp(scheduled));
+        } else if !blocked {
             if policy == "Replace" {
                 for job in active.drain(..) {
-                    delete(state, job_kind, &job);
+                    delete(state, (kind, job_kind), cron_job, &job);
                 }
             }
             if let Some(job) = start(state, kind, job_kind, cron_job, scheduled) {
@@ -162,16 +193,6 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
     if cron_job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
         return None;
     }
-    let zone = cron_job.pointer("/spec/timeZone").and_then(Value::as_str);
-    if zone.is_some_and(|zone| zone != "UTC" && zone != "Etc/UTC") {
-        // No time zone database here: better no run than one at the wrong hour.
-        tracing::warn!(
-            cronjob = objects::name(cron_job),
-            zone,
-            "time zones other than UTC are not scheduled"
-        );
-        return None;
-    }
     let text = cron_job.pointer("/spec/schedule").and_then(Value::as_str)?;
     let schedule = match Schedule::parse(text) {
         Ok(schedule) => schedule,
@@ -180,9 +201,21 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
             return None;
         }
     };
+    let zone_name = cron_job
+        .pointer("/spec/timeZone")
+        .and_then(Value::as_str)
+        .or(schedule.zone())
+        .unwrap_or("");
+    let zone = match time_zone::load(zone_name) {
+        Ok(zone) => zone,
+        Err(error) => {
+            tracing::warn!(cronjob = objects::name(cron_job), %error, "not scheduled");
+            return None;
+        }
+    };
     let since = time_at(cron_job, "/status/lastScheduleTime")
         .or_else(|| time_at(cron_job, "/metadata/creationTimestamp"))?;
-    let scheduled = schedule.latest_between(since, now)?;
+    let scheduled = schedule.latest_between(since, now, &zone)?;
     if let Some(deadline) = cron_job
         .pointer("/spec/startingDeadlineSeconds")
         .and_then(Value::as_i64)
@@ -194,6 +227,28 @@ fn due(cron_job: &Value, now: OffsetDateTime) -> Option<OffsetDateTime> {
 }
 
 /// Creates the Job of the minute `scheduled` (an existing one — another replica, or an earlier
+/// The name of the Job of the minute `scheduled`: `<cronjob>-<minutes since the epoch>`.
+fn job_name(cron_job: &Value, scheduled: OffsetDateTime) -> String {
+    format!(
+        "{}-{}",
+        objects::name(cron_job),
+        scheduled.unix_timestamp() / 60
+    )
+}
+
+/// The scheduled minute as the Job's annotation gives it: RFC 3339 on the wall clock of
+/// `spec.timeZone` (`Z` for UTC), as kube-controller-manager writes it.
+fn scheduled_timestamp(cron_job: &Value, scheduled: OffsetDateTime) -> String {
+    let zone = cron_job
+        .pointer("/spec/timeZone")
+        .and_then(Value::as_str)
+        .and_then(|name| time_zone::load(name).ok());
+    let local = zone.map_or(scheduled, |zone| time_zone::in_zone(&zone, scheduled));
+    local
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| objects::timestamp(scheduled))
+}
+
 /// try — is taken as started).
 fn start(
     state: &State,
@@ -203,11 +258,7 @@ fn start(
     scheduled: OffsetDateTime,
 ) -> Option<Value> {
     let namespace = objects::namespace(cron_job);
-    let name = format!(
-        "{}-{}",
-        objects::name(cron_job),
-        scheduled.unix_timestamp() / 60
-    );
+    let name = job_name(cron_job, scheduled);
     let template = cron_job
         .pointer("/spec/jobTemplate")
         .cloned()
@@ -215,7 +266,7 @@ fn start(
     let mut metadata = json!({
         "name": name,
         "ownerReferences": [owner_reference(kind, cron_job)],
-        "annotations": {SCHEDULED_TIMESTAMP: objects::timestamp(scheduled)},
+        "annotations": {SCHEDULED_TIMESTAMP: scheduled_timestamp(cron_job, scheduled)},
     });
     for field in ["labels", "annotations"] {
         if let Some(Value::Object(values)) = template.pointer(&format!("/metadata/{field}")) {
@@ -234,9 +285,20 @@ fn start(
         "metadata": metadata,
         "spec": template.get("spec").cloned().unwrap_or(json!({})),
     });
-    let user = super::controller_user("cronjob-controller");
+    let user = super::controller_user(COMPONENT);
     match create(state, &user, job_kind, namespace, job) {
-        Ok(created) => Some(created),
+        Ok(created) => {
+            let message = format!("Created job {}", objects::name(&created));
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                cron_job,
+                "SuccessfulCreate",
+                &message,
+            );
+            Some(created)
+        }
         Err(error) if error.code == 409 => state
             .store
             .get(&job_kind.key(namespace, &name))
@@ -250,7 +312,7 @@ fn start(
 }
 
 /// Deletes the oldest finished Jobs beyond the history limits (`done` is oldest first).
-fn clean_history(state: &State, job_kind: &Kind, cron_job: &Value, done: &[Value]) {
+fn clean_history(state: &State, kinds: (&Kind, &Kind), cron_job: &Value, done: &[Value]) {
     let limit = |pointer: &str, default: i64| {
         usize::try_from(
             cron_job
@@ -270,17 +332,18 @@ fn clean_history(state: &State, job_kind: &Kind, cron_job: &Value, done: &[Value
             .collect();
         let extra = of_outcome.len().saturating_sub(keep);
         for job in &of_outcome[..extra] {
-            delete(state, job_kind, job);
+            delete(state, kinds, cron_job, job);
         }
     }
 }
 
-fn delete(state: &State, job_kind: &Kind, job: &Value) {
+/// Deletes `job` of `cron_job` (`kinds`: the CronJob's and the Job's), with kube's event.
+fn delete(state: &State, (kind, job_kind): (&Kind, &Kind), cron_job: &Value, job: &Value) {
     let options = DeleteOptions {
         propagation_policy: Some("Background".to_string()),
         ..DeleteOptions::default()
     };
-    let _ = generic::delete(
+    let deleted = generic::delete(
         state,
         job_kind,
         objects::namespace(job),
@@ -288,6 +351,17 @@ fn delete(state: &State, job_kind: &Kind, job: &Value) {
         &options,
         false,
     );
+    if deleted.is_ok() {
+        let message = format!("Deleted job {}", objects::name(job));
+        events::record(
+            state,
+            COMPONENT,
+            kind,
+            cron_job,
+            "SuccessfulDelete",
+            &message,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,13 @@
 //! a range `a-b`, a step `*/n`, `a-b/n` or `a/n`, or a list of those, with month and weekday
 //! names; or a descriptor (`@hourly`, `@daily`/`@midnight`, `@weekly`, `@monthly`,
 //! `@yearly`/`@annually`). The days match robfig's way: when either day field is a bare `*`,
-//! both must match; otherwise either may. Times are UTC. Pure: no clock is read here.
+//! both must match; otherwise either may. The fields are read on the wall clock of the
+//! CronJob's time zone. Pure: no clock is read here.
 
+use jiff::tz::TimeZone;
 use time::{Duration, OffsetDateTime};
+
+use crate::time_zone;
 
 /// A parsed schedule: one bit a permitted value of each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +21,9 @@ pub struct Schedule {
     days_of_week: u64,
     /// Either day field is a bare `*` (or `?`): both days must then match.
     day_star: bool,
+    /// The zone of a `TZ=`/`CRON_TZ=` prefix (kube keeps it on CronJobs made before the
+    /// `timeZone` field).
+    zone: Option<String>,
 }
 
 const MONTHS: [&str; 12] = [
@@ -124,15 +131,18 @@ impl Field {
 }
 
 impl Schedule {
-    /// Parses `spec` (a `TZ=`/`CRON_TZ=` prefix is read as UTC's only: kube refuses other
-    /// zones there).
+    /// Parses `spec`, with its `TZ=`/`CRON_TZ=` prefix if it has one.
     pub fn parse(spec: &str) -> Result<Self, String> {
-        let spec = spec
+        let (zone, spec) = match spec
             .strip_prefix("TZ=")
             .or_else(|| spec.strip_prefix("CRON_TZ="))
-            .map(|rest| rest.split_once(' ').map(|(_, s)| s).unwrap_or(""))
-            .unwrap_or(spec)
-            .trim();
+        {
+            Some(rest) => {
+                let (zone, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+                (Some(zone.to_string()), rest.trim())
+            }
+            None => (None, spec.trim()),
+        };
         let expanded = match spec {
             "@yearly" | "@annually" => "0 0 1 1 *",
             "@monthly" => "0 0 1 * *",
@@ -164,10 +174,16 @@ impl Schedule {
             months,
             days_of_week,
             day_star: dom_star || dow_star,
+            zone,
         })
     }
 
-    /// Whether the minute that starts at `at` is scheduled.
+    /// The zone named by the schedule's `TZ=`/`CRON_TZ=` prefix.
+    pub fn zone(&self) -> Option<&str> {
+        self.zone.as_deref()
+    }
+
+    /// Whether the minute that starts at `at` is scheduled, read on `at`'s own offset.
     pub fn matches(&self, at: OffsetDateTime) -> bool {
         let bit = |bits: u64, value: u32| bits & (1 << value) != 0;
         let dom = bit(self.days_of_month, u32::from(at.day()));
@@ -186,17 +202,19 @@ impl Schedule {
             && days
     }
 
-    /// The latest scheduled minute after `after` and not after `now`, looking back at most a
-    /// year (a schedule missed for longer starts afresh, as kube gives up on too many misses).
+    /// The latest scheduled minute after `after` and not after `now`, on the wall clock of
+    /// `zone`, looking back at most a year (a schedule missed for longer starts afresh, as kube
+    /// gives up on too many misses).
     pub fn latest_between(
         &self,
         after: OffsetDateTime,
         now: OffsetDateTime,
+        zone: &TimeZone,
     ) -> Option<OffsetDateTime> {
         let mut at = now.replace_second(0).ok()?.replace_nanosecond(0).ok()?;
         let oldest = (now - Duration::days(366)).max(after);
         while at > oldest {
-            if self.matches(at) {
+            if self.matches(time_zone::in_zone(zone, at)) {
                 return Some(at);
             }
             at -= Duration::minutes(1);

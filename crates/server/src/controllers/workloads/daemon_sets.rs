@@ -3,23 +3,30 @@
 //! tolerates the node's `NoSchedule`/`NoExecute` taints), pinned to it by a required node
 //! affinity on `metadata.name` for the scheduler to honour, with the tolerations kube adds to
 //! daemon pods and the `controller-revision-hash` and `pod-template-generation` labels. A pod
-//! on a node it no longer belongs to, or a second one on a node, is deleted. Node events bring
-//! every set back.
+//! on a node it no longer belongs to, or a second one on a node, is deleted. A changed template
+//! rolls out as kube's `RollingUpdate` without surge does: old pods that are not available are
+//! replaced at once, available ones only as far as `maxUnavailable` (1 by default) allows, and
+//! each node gets its new pod from the next sync; `OnDelete` waits for the user to delete them.
+//! Node events bring every set back.
 
 use std::collections::BTreeMap;
 
 use kubeward_store::{EventType, ObjectKey, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
-use super::deployments::pod_template_hash;
+use super::deployments::{pod_template_hash, scaled};
 use super::{
     controller_name, create, owned, owner_reference, pod_from_template, ready, write_status,
 };
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::{objects, printing};
 use crate::state::State;
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "daemonset-controller";
 
 /// The DaemonSet controller.
 pub struct DaemonSets;
@@ -189,14 +196,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         misplaced.extend(pods.drain(1..));
     }
     for pod in &misplaced {
-        let _ = generic::delete(
-            state,
-            kinds::core::pods(),
-            namespace,
-            objects::name(pod),
-            &DeleteOptions::default(),
-            false,
-        );
+        delete_pod(state, kind, set, pod);
     }
 
     let hash = pod_template_hash(
@@ -232,6 +232,8 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         });
         match create(state, &user, kinds::core::pods(), namespace, pod) {
             Ok(created) => {
+                let message = format!("Created pod: {}", objects::name(&created));
+                events::record(state, COMPONENT, kind, set, "SuccessfulCreate", &message);
                 by_node.insert(node.clone(), vec![created]);
             }
             Err(error) => {
@@ -239,6 +241,10 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
                 break;
             }
         }
+    }
+
+    for node in roll(state, kind, set, &by_node, &hash, eligible.len() as i64) {
+        by_node.remove(&node);
     }
 
     let placed: Vec<&Value> = by_node.values().flatten().collect();
@@ -267,6 +273,80 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         status["numberUnavailable"] = json!(unavailable);
     }
     write_status(state, kind, set, status);
+}
+
+/// kube's `rollingUpdate` without surge: deletes the old pods that are not available, and as
+/// many available old ones as `maxUnavailable` leaves room for; the nodes whose pod was deleted.
+fn roll(
+    state: &State,
+    kind: &Kind,
+    set: &Value,
+    by_node: &BTreeMap<String, Vec<Value>>,
+    hash: &str,
+    desired: i64,
+) -> Vec<String> {
+    let strategy = set.pointer("/spec/updateStrategy");
+    let strategy_type = strategy
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("RollingUpdate");
+    if strategy_type != "RollingUpdate" {
+        return Vec::new();
+    }
+    let max_unavailable = scaled(
+        strategy
+            .and_then(|s| s.pointer("/rollingUpdate/maxUnavailable"))
+            .or(Some(&json!(1))),
+        desired,
+        "1",
+        true,
+    )
+    .max(1);
+    let mut unavailable = 0;
+    let mut replace = Vec::new();
+    let mut candidates = Vec::new();
+    for (node, pods) in by_node {
+        let Some(pod) = pods.first() else {
+            continue;
+        };
+        let old = pod.pointer("/metadata/labels/controller-revision-hash") != Some(&json!(hash));
+        match (old, ready(pod)) {
+            (false, false) => unavailable += 1,
+            (false, true) => {}
+            (true, false) => replace.push((node, pod)),
+            (true, true) if unavailable < max_unavailable => candidates.push((node, pod)),
+            (true, true) => {}
+        }
+    }
+    let room = (max_unavailable - unavailable).clamp(0, candidates.len() as i64) as usize;
+    replace.extend(candidates.into_iter().take(room));
+    let mut deleted = Vec::new();
+    for (node, pod) in replace {
+        if objects::is_terminating(pod) {
+            continue;
+        }
+        if delete_pod(state, kind, set, pod) {
+            deleted.push(node.clone());
+        }
+    }
+    deleted
+}
+
+/// Deletes `pod` of `set`, with kube's event; whether it was deleted.
+fn delete_pod(state: &State, kind: &Kind, set: &Value, pod: &Value) -> bool {
+    let deleted = generic::delete(
+        state,
+        kinds::core::pods(),
+        objects::namespace(set),
+        objects::name(pod),
+        &DeleteOptions::default(),
+        false,
+    );
+    if deleted.is_ok() {
+        let message = format!("Deleted pod: {}", objects::name(pod));
+        events::record(state, COMPONENT, kind, set, "SuccessfulDelete", &message);
+    }
+    deleted.is_ok()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{create, owned, owner_of_event, owner_reference, replicas, write_status};
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;
@@ -90,7 +91,7 @@ fn canonical(value: &Value) -> String {
 }
 
 /// An int-or-percent of `total` (`25%`), rounded up or down.
-fn scaled(value: Option<&Value>, total: i64, default: &str, round_up: bool) -> i64 {
+pub(super) fn scaled(value: Option<&Value>, total: i64, default: &str, round_up: bool) -> i64 {
     let text = match value {
         Some(Value::Number(n)) => return n.as_i64().unwrap_or(0),
         Some(Value::String(s)) => s.as_str(),
@@ -105,11 +106,35 @@ fn scaled(value: Option<&Value>, total: i64, default: &str, round_up: bool) -> i
     }
 }
 
+/// The controller's name on its events and user.
+const COMPONENT: &str = "deployment-controller";
+
+/// kube's `ScalingReplicaSet` event: `Scaled up replica set web-abc from 0 to 2`.
+fn scaling_event(
+    state: &State,
+    deployments: &Kind,
+    deployment: &Value,
+    replica_set: &str,
+    from: i64,
+    to: i64,
+) {
+    let direction = if to > from { "up" } else { "down" };
+    let message = format!("Scaled {direction} replica set {replica_set} from {from} to {to}");
+    events::record(
+        state,
+        COMPONENT,
+        deployments,
+        deployment,
+        "ScalingReplicaSet",
+        &message,
+    );
+}
+
 fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Value) {
     if objects::is_terminating(deployment) {
         return;
     }
-    let user = super::controller_user("deployment-controller");
+    let user = super::controller_user(COMPONENT);
     let namespace = objects::namespace(deployment);
     let wanted = replicas(deployment);
     let rolling = deployment
@@ -156,9 +181,10 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
     let revision = match owned_sets.iter().find(|rs| objects::name(rs) == new_name) {
         Some(existing) => {
             let revision = revision_of(existing);
-            if replicas(existing) != wanted {
+            let from = replicas(existing);
+            if from != wanted {
                 let key = replica_sets.key(namespace, &new_name);
-                let _ = state.store.modify(&key, |mut current| {
+                let scaled = state.store.modify(&key, |mut current| {
                     current["spec"]["replicas"] = json!(wanted);
                     current["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
                         json!(wanted.to_string());
@@ -166,6 +192,9 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
                         json!(max_replicas.to_string());
                     Ok::<_, kubeward_store::StoreError>(current)
                 });
+                if scaled.is_ok() {
+                    scaling_event(state, deployments, deployment, &new_name, from, wanted);
+                }
             }
             revision
         }
@@ -195,7 +224,10 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
                 "spec": {"replicas": wanted, "selector": selector, "template": rs_template},
             });
             match create(state, &user, replica_sets, namespace, rs) {
-                Ok(created) => owned_sets.push(created),
+                Ok(created) => {
+                    scaling_event(state, deployments, deployment, &new_name, 0, wanted);
+                    owned_sets.push(created);
+                }
                 Err(error) => {
                     tracing::warn!(message = %error.message, deployment = objects::name(deployment), "ReplicaSet not created");
                     return;
@@ -210,10 +242,14 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
         .filter(|rs| objects::name(rs) != new_name && replicas(rs) != 0)
     {
         let key = replica_sets.key(namespace, objects::name(old));
-        let _ = state.store.modify(&key, |mut current| {
+        let scaled = state.store.modify(&key, |mut current| {
             current["spec"]["replicas"] = json!(0);
             Ok::<_, kubeward_store::StoreError>(current)
         });
+        if scaled.is_ok() {
+            let name = objects::name(old);
+            scaling_event(state, deployments, deployment, name, replicas(old), 0);
+        }
     }
     if deployment
         .pointer("/metadata/annotations")

@@ -13,9 +13,13 @@ use super::{
     create, owned, owner_of_event, owner_reference, pod_from_template, ready, write_status,
 };
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "job-controller";
 
 /// The Job controller.
 pub struct Jobs;
@@ -81,7 +85,7 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
         let wanted = parallelism.min(completions - succeeded);
         let template = job.pointer("/spec/template").cloned().unwrap_or(json!({}));
         let prefix = format!("{}-", objects::name(job));
-        let user = super::controller_user("job-controller");
+        let user = super::controller_user(COMPONENT);
         let missing = wanted.saturating_sub(active);
         for _ in 0..missing {
             let pod = pod_from_template(&template, &prefix, owner_reference(kind, job));
@@ -93,6 +97,8 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
                 pod,
             ) {
                 Ok(created) => {
+                    let message = format!("Created pod: {}", objects::name(&created));
+                    events::record(state, COMPONENT, kind, job, "SuccessfulCreate", &message);
                     pods.push(created);
                     active += 1;
                 }
@@ -145,6 +151,12 @@ fn sync(state: &State, kind: &Kind, job: &Value) {
                    "lastProbeTime": now, "lastTransitionTime": now})
         };
         status["conditions"] = json!([condition(first), condition(second)]);
+        let finished = if done {
+            (events::NORMAL, "Completed", "Job completed")
+        } else {
+            (events::WARNING, reason, message)
+        };
+        events::record_typed(state, COMPONENT, kind, job, finished);
         if done {
             status["completionTime"] = json!(now);
         }

@@ -11,6 +11,7 @@ use super::{
     write_status,
 };
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
@@ -42,12 +43,15 @@ impl Controller for ReplicaSets {
     }
 }
 
+/// The controller's name on its events and user.
+const COMPONENT: &str = "replicaset-controller";
+
 /// Brings the pods of `rs` to its replicas and writes its status.
 fn sync(state: &State, kind: &Kind, rs: &Value) {
     if objects::is_terminating(rs) {
         return;
     }
-    let user = super::controller_user("replicaset-controller");
+    let user = super::controller_user(COMPONENT);
     let namespace = objects::namespace(rs);
     let mut pods = owned(state, kinds::core::pods(), "ReplicaSet", rs);
     let wanted = usize::try_from(replicas(rs)).unwrap_or(0);
@@ -57,7 +61,11 @@ fn sync(state: &State, kind: &Kind, rs: &Value) {
         for _ in pods.len()..wanted {
             let pod = pod_from_template(&template, &prefix, owner_reference(kind, rs));
             match create(state, &user, kinds::core::pods(), namespace, pod) {
-                Ok(created) => pods.push(created),
+                Ok(created) => {
+                    let message = format!("Created pod: {}", objects::name(&created));
+                    events::record(state, COMPONENT, kind, rs, "SuccessfulCreate", &message);
+                    pods.push(created);
+                }
                 Err(error) => {
                     tracing::warn!(message = %error.message, rs = objects::name(rs), "pod not created");
                     break;
@@ -80,7 +88,7 @@ fn sync(state: &State, kind: &Kind, rs: &Value) {
         });
         let extra = pods.len() - wanted;
         for pod in pods.drain(..extra) {
-            let _ = generic::delete(
+            let deleted = generic::delete(
                 state,
                 kinds::core::pods(),
                 namespace,
@@ -88,6 +96,10 @@ fn sync(state: &State, kind: &Kind, rs: &Value) {
                 &DeleteOptions::default(),
                 false,
             );
+            if deleted.is_ok() {
+                let message = format!("Deleted pod: {}", objects::name(&pod));
+                events::record(state, COMPONENT, kind, rs, "SuccessfulDelete", &message);
+            }
         }
     }
     let count = pods.len() as i64;

@@ -5,7 +5,12 @@
 //! `controller-revision-hash`, and a PersistentVolumeClaim `<claim>-<pod>` for each of the
 //! `volumeClaimTemplates`. With `OrderedReady` (the default) a pod is created only once every
 //! lower ordinal is Running and Ready, and scaling down removes the highest ordinal first, one at
-//! a time; `Parallel` creates and removes them all at once. The status counts the pods.
+//! a time; `Parallel` creates and removes them all at once. A changed template rolls out as
+//! kube's `RollingUpdate` does: from the highest ordinal down to `partition`, one pod at a time,
+//! each deleted (and made again at the new revision) only once every pod is Running and Ready;
+//! `OnDelete` waits for the user to delete them. The status counts the pods at the current and
+//! the update revision, and the current revision becomes the update's once every pod is updated
+//! and ready.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +23,7 @@ use super::{
     write_status,
 };
 use crate::controllers::controller::{Controller, is};
+use crate::controllers::events;
 use crate::registry::generic::{self, DeleteOptions};
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
@@ -29,6 +35,9 @@ const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
 const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
 /// The label with the revision a pod was made from.
 const REVISION_LABEL: &str = "controller-revision-hash";
+
+/// The controller's name on its events and user.
+const COMPONENT: &str = "statefulset-controller";
 
 /// The StatefulSet controller.
 pub struct StatefulSets;
@@ -75,7 +84,6 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         return;
     }
     let name = objects::name(set);
-    let namespace = objects::namespace(set);
     let template = set.pointer("/spec/template").cloned().unwrap_or(json!({}));
     // An unset count is 0, so that the revision stays the same once the status has one.
     let collisions = Some(
@@ -84,6 +92,12 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
             .unwrap_or(0),
     );
     let revision = format!("{name}-{}", pod_template_hash(&template, collisions));
+    let current_revision = set
+        .pointer("/status/currentRevision")
+        .and_then(Value::as_str)
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&revision)
+        .to_string();
     let parallel = set
         .pointer("/spec/podManagementPolicy")
         .and_then(Value::as_str)
@@ -115,14 +129,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     let extra: Vec<i64> = pods.range(wanted..).map(|(i, _)| *i).rev().collect();
     let mut deleted = Vec::new();
     for index in extra {
-        let _ = generic::delete(
-            state,
-            kinds::core::pods(),
-            namespace,
-            &format!("{name}-{index}"),
-            &DeleteOptions::default(),
-            false,
-        );
+        delete_pod(state, kind, set, index);
         deleted.push(index);
         if !parallel {
             break;
@@ -131,7 +138,62 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     for index in deleted {
         pods.remove(&index);
     }
-    write_status(state, kind, set, status(set, &pods, &revision));
+    if let Some(index) = roll(state, kind, set, &pods, wanted, &revision) {
+        pods.remove(&index);
+    }
+    let revisions = Revisions {
+        current: &current_revision,
+        update: &revision,
+    };
+    write_status(state, kind, set, status(set, &pods, wanted, revisions));
+}
+
+/// kube's `RollingUpdate` step: once every wanted pod exists and is Running and Ready, the
+/// highest ordinal at or above `partition` that is not at `revision` is deleted (its successor
+/// is made at `revision` by the next sync); the ordinal deleted.
+fn roll(
+    state: &State,
+    kind: &Kind,
+    set: &Value,
+    pods: &BTreeMap<i64, Value>,
+    wanted: i64,
+    revision: &str,
+) -> Option<i64> {
+    let strategy = set.pointer("/spec/updateStrategy");
+    let strategy_type = strategy
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("RollingUpdate");
+    if strategy_type != "RollingUpdate"
+        || (0..wanted).any(|i| !pods.get(&i).is_some_and(running_and_ready))
+    {
+        return None;
+    }
+    let partition = strategy
+        .and_then(|s| s.pointer("/rollingUpdate/partition"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .max(0);
+    let (index, _) = pods
+        .range(partition..wanted)
+        .rev()
+        .find(|(_, pod)| pod_revision(pod) != revision && !objects::is_terminating(pod))?;
+    delete_pod(state, kind, set, *index).then_some(*index)
+}
+
+/// The revision `pod` was made from.
+fn pod_revision(pod: &Value) -> &str {
+    pod.pointer("/metadata/labels/controller-revision-hash")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// A set's revisions: the one its pods were at before the template changed, and the one of
+/// its template now.
+#[derive(Clone, Copy)]
+struct Revisions<'a> {
+    current: &'a str,
+    update: &'a str,
 }
 
 /// Creates the pod of ordinal `index` (and its claims); `None` when the registry refused it.
@@ -143,7 +205,7 @@ fn create_pod(
     revision: &str,
     index: i64,
 ) -> Option<Value> {
-    let user = super::controller_user("statefulset-controller");
+    let user = super::controller_user(COMPONENT);
     let name = objects::name(set);
     let namespace = objects::namespace(set);
     let pod_name = format!("{name}-{index}");
@@ -172,7 +234,18 @@ fn create_pod(
         .flatten()
     {
         let claim_name = format!("{}-{pod_name}", objects::name(claim));
-        ensure_claim(state, set, claim, &claim_name);
+        if ensure_claim(state, set, claim, &claim_name) {
+            let message =
+                format!("create Claim {claim_name} Pod {pod_name} in StatefulSet {name} success");
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                set,
+                "SuccessfulCreate",
+                &title(&message),
+            );
+        }
         let volume = json!({
             "name": objects::name(claim),
             "persistentVolumeClaim": {"claimName": claim_name},
@@ -188,7 +261,18 @@ fn create_pod(
         }
     }
     match create(state, &user, kinds::core::pods(), namespace, pod) {
-        Ok(created) => Some(created),
+        Ok(created) => {
+            let message = format!("create Pod {pod_name} in StatefulSet {name} successful");
+            events::record(
+                state,
+                COMPONENT,
+                kind,
+                set,
+                "SuccessfulCreate",
+                &title(&message),
+            );
+            Some(created)
+        }
         Err(error) => {
             tracing::warn!(message = %error.message, statefulset = name, "pod not created");
             None
@@ -197,15 +281,15 @@ fn create_pod(
 }
 
 /// The claim `claim_name` from the template `claim`, unless it exists (claims outlive their
-/// pods, as kube's default `whenDeleted: Retain` keeps them).
-fn ensure_claim(state: &State, set: &Value, claim: &Value, claim_name: &str) {
+/// pods, as kube's default `whenDeleted: Retain` keeps them); whether it was created.
+fn ensure_claim(state: &State, set: &Value, claim: &Value, claim_name: &str) -> bool {
     let claims = kinds::find("", "v1", "persistentvolumeclaims");
     let Some(claims) = claims else {
-        return;
+        return false;
     };
     let namespace = objects::namespace(set);
     if let Ok(Some(_)) = state.store.get(&claims.key(namespace, claim_name)) {
-        return;
+        return false;
     }
     let mut labels = claim
         .pointer("/metadata/labels")
@@ -226,35 +310,80 @@ fn ensure_claim(state: &State, set: &Value, claim: &Value, claim_name: &str) {
         "metadata": {"name": claim_name, "labels": labels},
         "spec": claim.get("spec").cloned().unwrap_or(json!({})),
     });
-    let user = super::controller_user("statefulset-controller");
-    if let Err(error) = create(state, &user, claims, namespace, object) {
-        tracing::warn!(message = %error.message, claim = claim_name, "claim not created");
+    let user = super::controller_user(COMPONENT);
+    match create(state, &user, claims, namespace, object) {
+        Ok(_) => true,
+        Err(error) => {
+            tracing::warn!(message = %error.message, claim = claim_name, "claim not created");
+            false
+        }
     }
 }
 
+/// kube's `cases.Title` of a recorded verb: the message's first letter upper case.
+fn title(message: &str) -> String {
+    let mut chars = message.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Deletes the pod of ordinal `index` of `set`, with kube's event; whether it was deleted.
+fn delete_pod(state: &State, kind: &Kind, set: &Value, index: i64) -> bool {
+    let name = objects::name(set);
+    let pod_name = format!("{name}-{index}");
+    let deleted = generic::delete(
+        state,
+        kinds::core::pods(),
+        objects::namespace(set),
+        &pod_name,
+        &DeleteOptions::default(),
+        false,
+    );
+    if deleted.is_ok() {
+        let message = format!("Delete Pod {pod_name} in StatefulSet {name} successful");
+        events::record(state, COMPONENT, kind, set, "SuccessfulDelete", &message);
+    }
+    deleted.is_ok()
+}
+
 /// The status kube's StatefulSet controller writes: the pods, the ready and available ones, the
-/// ones at the current (= update) revision.
-fn status(set: &Value, pods: &BTreeMap<i64, Value>, revision: &str) -> Value {
+/// ones at the current and at the update revision; the update revision becomes the current one
+/// once every wanted pod is at it and ready (`completeRollingUpdate`).
+fn status(
+    set: &Value,
+    pods: &BTreeMap<i64, Value>,
+    wanted: i64,
+    revisions: Revisions<'_>,
+) -> Value {
     let count = pods.len() as i64;
     let ready_count = pods.values().filter(|p| ready(p)).count() as i64;
-    let current = pods
-        .values()
-        .filter(|p| {
-            p.pointer("/metadata/labels/controller-revision-hash") == Some(&json!(revision))
-        })
-        .count() as i64;
+    let at = |revision: &str| {
+        pods.values()
+            .filter(|p| pod_revision(p) == revision)
+            .count() as i64
+    };
+    let updated = at(revisions.update);
+    let complete = updated == wanted && count == wanted && ready_count == wanted;
+    let current_revision = if complete {
+        revisions.update
+    } else {
+        revisions.current
+    };
+    let current = at(current_revision);
     let mut status = json!({
         "replicas": count,
         "availableReplicas": ready_count,
-        "currentRevision": revision,
-        "updateRevision": revision,
+        "currentRevision": current_revision,
+        "updateRevision": revisions.update,
         "collisionCount": set.pointer("/status/collisionCount").cloned().unwrap_or(json!(0)),
         "observedGeneration": set.pointer("/metadata/generation").cloned().unwrap_or(json!(1)),
     });
     for (field, value) in [
         ("readyReplicas", ready_count),
         ("currentReplicas", current),
-        ("updatedReplicas", current),
+        ("updatedReplicas", updated),
     ] {
         if value > 0 {
             status[field] = json!(value);

@@ -31,6 +31,11 @@ pub const KINDS: &[Kind] = &[Kind {
     strategy: &Plain,
 }];
 
+/// APIServices.
+pub fn api_services() -> &'static Kind {
+    &KINDS[0]
+}
+
 /// kube-aggregator's printer: `Local` or `namespace/name` of the service, the `Available`
 /// condition (with its reason when not `True`).
 fn api_service_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {

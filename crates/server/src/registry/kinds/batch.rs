@@ -12,6 +12,7 @@ use super::workloads::{self, object_at, set_default};
 use super::{Admission, Kind, Serving, Strategy, schema_of};
 use crate::registry::objects;
 use crate::registry::printing::{self, AGE, NAME, column, human_duration, int, text};
+use crate::time_zone;
 
 /// The kinds of the batch group.
 pub const KINDS: &[Kind] = &[
@@ -254,38 +255,107 @@ impl Strategy for CronJobStrategy {
                 "must be no more than 52 characters",
             ));
         }
-        let schedule = text(object, "/spec/schedule");
-        if schedule.is_empty() {
-            errors.push(FieldError::required("spec.schedule", ""));
-        } else if let Err(message) = check_schedule(&schedule) {
+        errors.extend(cron_job_spec(object, None));
+        errors
+    }
+
+    fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
+        cron_job_spec(next, Some(current))
+    }
+}
+
+/// kube's `validateCronJobSpec`, in its order: the schedule (a `TZ=` prefix only where the
+/// stored object had one), the time zone (when new or changed), the concurrency policy, the job
+/// template, the history limits.
+fn cron_job_spec(object: &Value, current: Option<&Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let schedule = text(object, "/spec/schedule");
+    let zone = object.pointer("/spec/timeZone").and_then(Value::as_str);
+    if schedule.is_empty() {
+        errors.push(FieldError::required("spec.schedule", ""));
+    } else {
+        if let Err(message) = check_schedule(&schedule) {
             errors.push(FieldError::invalid(
                 "spec.schedule",
                 schedule.as_str(),
                 &message,
             ));
         }
-        for field in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
-            workloads::non_negative(object, field, &mut errors);
-        }
-        let policy = text(object, "/spec/concurrencyPolicy");
-        if !["Allow", "Forbid", "Replace"].contains(&policy.as_str()) {
-            errors.push(FieldError::not_supported(
-                "spec.concurrencyPolicy",
-                policy.as_str(),
-                &["Allow", "Forbid", "Replace"],
+        let allow_tz = current.is_some_and(|c| text(c, "/spec/schedule").contains("TZ"));
+        let message = match (allow_tz, schedule.contains("TZ")) {
+            (true, true) if zone.is_some() => {
+                Some("cannot use both timeZone field and TZ or CRON_TZ in schedule")
+            }
+            (false, true) => {
+                Some("cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+            }
+            _ => None,
+        };
+        if let Some(message) = message {
+            errors.push(FieldError::invalid(
+                "spec.schedule",
+                schedule.as_str(),
+                message,
             ));
         }
-        errors.extend(kubeward_core::validation::kinds::pod_spec(
-            object.pointer("/spec/jobTemplate/spec/template/spec"),
-            "spec.jobTemplate.spec.template.spec",
-        ));
-        errors.extend(restart_policy(
-            object,
-            "/spec/jobTemplate/spec/template/spec",
-            "spec.jobTemplate.spec.template.spec",
-        ));
-        errors
     }
+    workloads::non_negative(object, "startingDeadlineSeconds", &mut errors);
+    let changed =
+        current.is_none_or(|c| c.pointer("/spec/timeZone").and_then(Value::as_str) != zone);
+    if let Some(zone) = zone.filter(|_| changed) {
+        errors.extend(time_zone_errors(zone));
+    }
+    let policy = text(object, "/spec/concurrencyPolicy");
+    if !["Allow", "Forbid", "Replace"].contains(&policy.as_str()) {
+        errors.push(FieldError::not_supported(
+            "spec.concurrencyPolicy",
+            policy.as_str(),
+            &["Allow", "Forbid", "Replace"],
+        ));
+    }
+    errors.extend(kubeward_core::validation::kinds::pod_spec(
+        object.pointer("/spec/jobTemplate/spec/template/spec"),
+        "spec.jobTemplate.spec.template.spec",
+    ));
+    errors.extend(restart_policy(
+        object,
+        "/spec/jobTemplate/spec/template/spec",
+        "spec.jobTemplate.spec.template.spec",
+    ));
+    for field in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
+        workloads::non_negative(object, field, &mut errors);
+    }
+    errors
+}
+
+/// kube's `validateTimeZone`: an IANA name Go's `time.LoadLocation` finds, not `Local`.
+fn time_zone_errors(zone: &str) -> Vec<FieldError> {
+    let invalid = |message: &str| FieldError::invalid("spec.timeZone", zone, message);
+    if zone.is_empty() {
+        return vec![invalid("timeZone must be nil or non-empty string")];
+    }
+    let valid_part = |part: &str| {
+        (1..=14).contains(&part.len())
+            && part != "."
+            && part != ".."
+            && !part.starts_with('-')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_+".contains(c))
+    };
+    if !zone.split('/').all(valid_part) {
+        return vec![invalid(&format!("unknown time zone {zone}"))];
+    }
+    let mut errors = Vec::new();
+    if zone.eq_ignore_ascii_case("Local") {
+        errors.push(invalid(
+            "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+        ));
+    }
+    if let Err(message) = time_zone::load(zone) {
+        errors.push(invalid(&message));
+    }
+    errors
 }
 
 /// The checks of `cron.ParseStandard` a schedule must pass: a descriptor (`@hourly`), or five

@@ -59,6 +59,16 @@ pub const KINDS: &[Kind] = &[
     },
 ];
 
+/// FlowSchemas.
+pub fn flow_schemas() -> &'static Kind {
+    &KINDS[0]
+}
+
+/// PriorityLevelConfigurations.
+pub fn priority_levels() -> &'static Kind {
+    &KINDS[1]
+}
+
 /// FlowSchemas: matching precedence 1000 by default.
 struct FlowSchemaStrategy;
 

@@ -53,6 +53,7 @@ fn accessors_name_the_right_kinds() {
     assert_eq!(core::config_maps().resource, "configmaps");
     assert_eq!(core::pods().resource, "pods");
     assert_eq!(core::nodes().resource, "nodes");
+    assert_eq!(core::extended::resource_quotas().resource, "resourcequotas");
     assert_eq!(rbac::roles().resource, "roles");
     assert_eq!(rbac::role_bindings().resource, "rolebindings");
     assert_eq!(rbac::cluster_roles().resource, "clusterroles");
@@ -73,6 +74,19 @@ fn keys_and_scopes_follow_the_scope_of_the_kind() {
     assert_eq!(nodes.scope("ignored").namespace, None);
     assert_eq!(rbac::roles().api_version(), "rbac.authorization.k8s.io/v1");
     assert_eq!(core::pods().api_version(), "v1");
+}
+
+#[test]
+fn api_versions_are_recognised_without_building_them() {
+    let roles = rbac::roles();
+    assert!(roles.is_api_version("rbac.authorization.k8s.io/v1"));
+    assert!(!roles.is_api_version("rbac.authorization.k8s.io/v1beta1"));
+    assert!(!roles.is_api_version("v1"));
+    assert!(!roles.is_api_version("rbac.authorization.k8s.io"));
+    let pods = core::pods();
+    assert!(pods.is_api_version("v1"));
+    assert!(!pods.is_api_version("core/v1"));
+    assert!(!pods.is_api_version("/v1"));
 }
 
 #[test]

@@ -40,7 +40,8 @@ async fn sync_at(server: &TestServer, now: OffsetDateTime, expected: &str) {
             return;
         }
     }
-    panic!("lastScheduleTime never became {expected}");
+    let status = cron_job(server).await["status"].clone();
+    panic!("lastScheduleTime never became {expected}: {status}");
 }
 
 #[tokio::test]
@@ -158,4 +159,33 @@ fn a_suspended_or_late_cron_job_is_not_due() {
         due(&cron_job(json!({"startingDeadlineSeconds": 600})), now),
         None
     );
+}
+
+#[test]
+fn a_time_zone_moves_the_scheduled_minute_and_its_annotation() {
+    let cron_job = |zone: Option<&str>| {
+        let mut object = json!({
+            "metadata": {"name": "c", "creationTimestamp": "2026-12-01T00:00:00Z"},
+            "spec": {"schedule": "0 9 * * *"},
+        });
+        if let Some(zone) = zone {
+            object["spec"]["timeZone"] = json!(zone);
+        }
+        object
+    };
+    let now = datetime!(2026-12-05 10:20 UTC);
+    let seoul = cron_job(Some("Asia/Seoul"));
+    let scheduled = due(&seoul, now);
+    assert_eq!(scheduled, Some(datetime!(2026-12-05 00:00 UTC)));
+    assert_eq!(
+        scheduled_timestamp(&seoul, datetime!(2026-12-05 00:00 UTC)),
+        "2026-12-05T09:00:00+09:00"
+    );
+    let utc = cron_job(None);
+    assert_eq!(due(&utc, now), Some(datetime!(2026-12-05 09:00 UTC)));
+    assert_eq!(
+        scheduled_timestamp(&utc, datetime!(2026-12-05 09:00 UTC)),
+        "2026-12-05T09:00:00Z"
+    );
+    assert_eq!(due(&cron_job(Some("Mars/Olympus")), now), None);
 }

@@ -1,5 +1,7 @@
 use time::macros::datetime;
 
+use jiff::tz::TimeZone;
+
 use super::*;
 
 #[test]
@@ -64,12 +66,49 @@ fn the_latest_scheduled_minute_after_the_last_run() {
     let hourly = Schedule::parse("@hourly").unwrap();
     let now = datetime!(2026-12-05 10:35:12 UTC);
     assert_eq!(
-        hourly.latest_between(datetime!(2026-12-05 08:30 UTC), now),
+        hourly.latest_between(datetime!(2026-12-05 08:30 UTC), now, &TimeZone::UTC),
         Some(datetime!(2026-12-05 10:00 UTC))
     );
     assert_eq!(
-        hourly.latest_between(datetime!(2026-12-05 10:00 UTC), now),
+        hourly.latest_between(datetime!(2026-12-05 10:00 UTC), now, &TimeZone::UTC),
         None,
         "10:00 already ran"
     );
+}
+
+#[test]
+fn a_schedule_runs_on_its_time_zone_s_wall_clock() {
+    let nine_am = Schedule::parse("0 9 * * *").unwrap();
+    let seoul = crate::time_zone::load("Asia/Seoul").unwrap();
+    let now = datetime!(2026-12-05 10:35 UTC);
+    assert_eq!(
+        nine_am.latest_between(datetime!(2026-12-04 00:00 UTC), now, &seoul),
+        Some(datetime!(2026-12-05 00:00 UTC)),
+        "09:00 in Seoul is 00:00 UTC"
+    );
+    assert_eq!(
+        nine_am.latest_between(datetime!(2026-12-04 00:00 UTC), now, &TimeZone::UTC),
+        Some(datetime!(2026-12-05 09:00 UTC))
+    );
+    let new_york = crate::time_zone::load("America/New_York").unwrap();
+    assert_eq!(
+        nine_am.latest_between(
+            datetime!(2026-07-01 00:00 UTC),
+            datetime!(2026-07-01 23:00 UTC),
+            &new_york
+        ),
+        Some(datetime!(2026-07-01 13:00 UTC)),
+        "summer time: UTC-4"
+    );
+}
+
+#[test]
+fn a_tz_prefix_names_the_zone() {
+    let prefixed = Schedule::parse("CRON_TZ=Asia/Seoul 0 9 * * *").unwrap();
+    assert_eq!(prefixed.zone(), Some("Asia/Seoul"));
+    assert_eq!(
+        prefixed,
+        Schedule::parse("TZ=Asia/Seoul 0 9 * * *").unwrap()
+    );
+    assert_eq!(Schedule::parse("0 9 * * *").unwrap().zone(), None);
 }

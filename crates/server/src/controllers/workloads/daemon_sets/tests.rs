@@ -108,3 +108,112 @@ fn taints_keep_pods_away_unless_tolerated() {
         &taint
     ));
 }
+
+/// The `(node, revision, ready)` of each pod in `default` once `done` holds (or after 10 s).
+async fn placements_when(
+    server: &TestServer,
+    done: impl Fn(&[(String, String, bool)]) -> bool,
+) -> Vec<(String, String, bool)> {
+    let mut placed = Vec::new();
+    for _ in 0..200 {
+        let items = server.admin("GET", PODS, None).await["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        placed = items
+            .iter()
+            .map(|p| {
+                let revision = p["metadata"]["labels"]["controller-revision-hash"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                (node_of(p).unwrap_or_default(), revision, ready(p))
+            })
+            .collect();
+        placed.sort();
+        if done(&placed) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    placed
+}
+
+/// Marks every pod of `default` on `node` Running and Ready.
+async fn make_ready_on(server: &TestServer, node: &str) {
+    let items = server.admin("GET", PODS, None).await["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    for mut pod in items
+        .into_iter()
+        .filter(|p| node_of(p).as_deref() == Some(node))
+    {
+        pod["status"] = json!({"phase": "Running",
+                               "conditions": [{"type": "Ready", "status": "True"}]});
+        pod["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("resourceVersion");
+        let name = objects::name(&pod).to_string();
+        server
+            .admin("PUT", &format!("{PODS}/{name}/status"), Some(&pod))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_template_replaces_one_available_pod_at_a_time() {
+    let server = TestServer::start().await;
+    for name in ["n1", "n2"] {
+        server
+            .admin("POST", "/api/v1/nodes", Some(&node(name, json!({}))))
+            .await;
+    }
+    const SETS: &str = "/apis/apps/v1/namespaces/default/daemonsets";
+    let set = json!({
+        "metadata": {"name": "agent"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {"metadata": {"labels": {"app": "agent"}},
+                         "spec": {"containers": [{"name": "c", "image": "fluentd"}]}},
+        },
+    });
+    server.admin("POST", SETS, Some(&set)).await;
+    let first = placements_when(&server, |p| p.len() == 2).await;
+    let old = first[0].1.clone();
+    make_ready_on(&server, "n1").await;
+    make_ready_on(&server, "n2").await;
+    placements_when(&server, |p| p.iter().all(|(_, _, ready)| *ready)).await;
+
+    let mut changed = server.admin("GET", &format!("{SETS}/agent"), None).await;
+    changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("fluentd:2");
+    changed["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    server
+        .admin("PUT", &format!("{SETS}/agent"), Some(&changed))
+        .await;
+    // One node at a time: its new pod is not ready, so the other keeps its old one.
+    let rolled = placements_when(&server, |p| {
+        p.len() == 2 && p.iter().any(|(_, r, _)| *r != old)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let still = placements_when(&server, |_| true).await;
+    assert_eq!(still, rolled);
+    assert_eq!(
+        still.iter().filter(|(_, r, _)| *r == old).count(),
+        1,
+        "{still:?}"
+    );
+    let (updated_node, new, _) = still.iter().find(|(_, r, _)| *r != old).unwrap().clone();
+    make_ready_on(&server, &updated_node).await;
+    let done = placements_when(&server, |p| {
+        p.len() == 2 && p.iter().all(|(_, r, _)| *r == new)
+    })
+    .await;
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert!(done.iter().all(|(_, r, _)| *r == new), "{done:?}");
+}

@@ -121,3 +121,92 @@ fn ordinals_are_read_from_the_set_s_own_names_only() {
     assert_eq!(ordinal("db", &json!({"metadata": {"name": "dbx-1"}})), None);
     assert_eq!(ordinal("db", &json!({"metadata": {"name": "db-a"}})), None);
 }
+
+/// Marks pod `name` Running and Ready (what a kubelet would report).
+async fn make_ready(server: &TestServer, name: &str) {
+    let mut pod = server.admin("GET", &format!("{PODS}/{name}"), None).await;
+    pod["status"] = json!({"phase": "Running",
+                           "conditions": [{"type": "Ready", "status": "True"}]});
+    pod["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    server
+        .admin("PUT", &format!("{PODS}/{name}/status"), Some(&pod))
+        .await;
+}
+
+/// The revision label of each pod in `default`, once `done` holds for them (or after 10 s).
+async fn revisions_when(server: &TestServer, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let mut revisions = Vec::new();
+    for _ in 0..200 {
+        let list = server.admin("GET", PODS, None).await;
+        let mut pods: Vec<(String, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let name = p["metadata"]["name"].as_str().unwrap().to_string();
+                let revision = p["metadata"]["labels"][REVISION_LABEL]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                (name, revision)
+            })
+            .collect();
+        pods.sort();
+        revisions = pods.into_iter().map(|(_, r)| r).collect();
+        if done(&revisions) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    revisions
+}
+
+#[tokio::test]
+async fn a_new_template_rolls_out_from_the_highest_ordinal_one_ready_pod_at_a_time() {
+    let server = TestServer::start().await;
+    server
+        .admin("POST", SETS, Some(&set("db", 2, "Parallel")))
+        .await;
+    let old = revisions_when(&server, |r| r.len() == 2).await;
+    assert_eq!(old[0], old[1]);
+    make_ready(&server, "db-0").await;
+    make_ready(&server, "db-1").await;
+
+    let mut changed = server.admin("GET", &format!("{SETS}/db"), None).await;
+    changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("postgres:17");
+    changed["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
+    server
+        .admin("PUT", &format!("{SETS}/db"), Some(&changed))
+        .await;
+    // db-1 first; db-0 stays at the old revision while db-1 is not ready.
+    let rolled = revisions_when(&server, |r| r.len() == 2 && r[1] != old[1]).await;
+    assert_eq!(rolled[0], old[0]);
+    assert_ne!(rolled[1], old[1]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(revisions_when(&server, |_| true).await[0], old[0]);
+    let status = server.admin("GET", &format!("{SETS}/db"), None).await["status"].clone();
+    assert_eq!(status["currentRevision"], old[0], "{status}");
+    assert_eq!(status["updateRevision"], rolled[1], "{status}");
+    assert_eq!(status["updatedReplicas"], 1, "{status}");
+
+    make_ready(&server, "db-1").await;
+    let done = revisions_when(&server, |r| r.len() == 2 && r[0] == rolled[1]).await;
+    assert_eq!(done, [rolled[1].clone(), rolled[1].clone()]);
+    make_ready(&server, "db-0").await;
+    for _ in 0..200 {
+        let status = server.admin("GET", &format!("{SETS}/db"), None).await["status"].clone();
+        if status["currentRevision"] == status["updateRevision"] {
+            assert_eq!(status["updateRevision"], rolled[1]);
+            assert_eq!(status["currentReplicas"], 2);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the rollout never completed");
+}

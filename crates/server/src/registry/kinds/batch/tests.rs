@@ -88,3 +88,68 @@ fn cron_job_rows_follow_print_cron_job() {
     assert_eq!(cells[5], "<none>");
     assert!(CronJobStrategy.validate(&cron).is_empty());
 }
+
+#[test]
+fn time_zones_are_checked_as_kube_checks_them() {
+    let cron_job = |schedule: &str, zone: Option<&str>| {
+        let mut object = json!({
+            "metadata": {"name": "c"},
+            "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "OnFailure"}}}}},
+        });
+        CronJobStrategy::defaults(&mut object);
+        if let Some(zone) = zone {
+            object["spec"]["timeZone"] = json!(zone);
+        }
+        object
+    };
+    let bodies = |errors: Vec<FieldError>| {
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.error_body()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        CronJobStrategy
+            .validate(&cron_job("0 9 * * *", Some("Asia/Seoul")))
+            .is_empty()
+    );
+    assert_eq!(
+        bodies(CronJobStrategy.validate(&cron_job("0 9 * * *", Some("Mars/Olympus")))),
+        [r#"spec.timeZone: Invalid value: "Mars/Olympus": unknown time zone Mars/Olympus"#]
+    );
+    assert_eq!(
+        bodies(CronJobStrategy.validate(&cron_job("0 9 * * *", Some("../etc")))),
+        [r#"spec.timeZone: Invalid value: "../etc": unknown time zone ../etc"#]
+    );
+    assert_eq!(
+        bodies(CronJobStrategy.validate(&cron_job("0 9 * * *", Some("Local")))),
+        [
+            r#"spec.timeZone: Invalid value: "Local": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"#
+        ]
+    );
+    assert_eq!(
+        bodies(CronJobStrategy.validate(&cron_job("0 9 * * *", Some("")))),
+        [r#"spec.timeZone: Invalid value: "": timeZone must be nil or non-empty string"#]
+    );
+    let prefixed = cron_job("CRON_TZ=UTC 0 9 * * *", None);
+    assert_eq!(
+        bodies(CronJobStrategy.validate(&prefixed)),
+        [
+            r#"spec.schedule: Invalid value: "CRON_TZ=UTC 0 9 * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"#
+        ]
+    );
+    // A CronJob stored with a prefix keeps it; it cannot add a timeZone too.
+    assert!(
+        CronJobStrategy
+            .validate_update(&prefixed, &prefixed)
+            .is_empty()
+    );
+    let both = cron_job("CRON_TZ=UTC 0 9 * * *", Some("UTC"));
+    assert_eq!(
+        bodies(CronJobStrategy.validate_update(&both, &prefixed)),
+        [
+            r#"spec.schedule: Invalid value: "CRON_TZ=UTC 0 9 * * *": cannot use both timeZone field and TZ or CRON_TZ in schedule"#
+        ]
+    );
+}

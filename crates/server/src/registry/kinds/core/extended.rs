@@ -139,6 +139,11 @@ pub const KINDS: &[Kind] = &[
     },
 ];
 
+/// ResourceQuotas.
+pub fn resource_quotas() -> &'static Kind {
+    &KINDS[5]
+}
+
 /// `formatEndpoints`: up to three `ip:port`, then `+ N more...`; `<none>` without subsets.
 fn endpoints_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     let mut shown = Vec::new();
