@@ -219,6 +219,7 @@ impl From<WireStatus> for Status {
                 retry_after_seconds: d.retry_after_seconds,
             }),
             code: s.code,
+            continue_token: String::new(),
         }
     }
 }

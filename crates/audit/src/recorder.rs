@@ -452,6 +452,7 @@ pub(crate) fn code_only(code: u16) -> Status {
         reason: String::new(),
         details: None,
         code,
+        continue_token: String::new(),
     }
 }
 

@@ -254,6 +254,73 @@ fn is_print(c: char) -> bool {
         ))
 }
 
+/// Go's `strconv.ParseUint(text, 10, 64)`, with its error text (`strconv.ParseUint: parsing
+/// "x": invalid syntax`, or `value out of range`).
+pub fn parse_uint(text: &str) -> Result<u64, String> {
+    let digits = text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty();
+    match text.parse::<u64>() {
+        Ok(value) if digits => Ok(value),
+        Ok(_) => Err(strconv_error("ParseUint", text, "invalid syntax")),
+        Err(_) if digits => Err(strconv_error("ParseUint", text, "value out of range")),
+        Err(_) => Err(strconv_error("ParseUint", text, "invalid syntax")),
+    }
+}
+
+/// Go's `strconv.ParseInt(text, 10, 64)`, with its error text.
+pub fn parse_int(text: &str) -> Result<i64, String> {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let digits = unsigned.bytes().all(|b| b.is_ascii_digit()) && !unsigned.is_empty();
+    match text.parse::<i64>() {
+        Ok(value) if digits => Ok(value),
+        Err(_) if digits => Err(strconv_error("ParseInt", text, "value out of range")),
+        _ => Err(strconv_error("ParseInt", text, "invalid syntax")),
+    }
+}
+
+fn strconv_error(function: &str, text: &str, reason: &str) -> String {
+    format!("strconv.{function}: parsing {}: {reason}", quote(text))
+}
+
+/// `value` as Go's `json.Marshal` writes a `map[string]interface{}`: compact, object keys
+/// sorted, strings HTML-safe (what json-patch's `MergePatch` returns).
+pub fn marshal_sorted(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    marshal_sorted_into(&mut out, value);
+    out
+}
+
+fn marshal_sorted_into(out: &mut String, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => {
+            let mut keys: Vec<&String> = fields.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (index, key) in keys.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_json_string(out, key);
+                out.push(':');
+                marshal_sorted_into(out, &fields[key]);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                marshal_sorted_into(out, item);
+            }
+            out.push(']');
+        }
+        Value::String(text) => write_json_string(out, text),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// An error and its causes on one line (`a: b: c`), as Go's wrapped errors print; a cause whose
 /// text the message already holds is not repeated.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
@@ -284,6 +351,46 @@ mod tests {
         assert_eq!(quote("\u{200b}\u{feff}"), r#""\u200b\ufeff""#);
         assert_eq!(quote("\u{f0000}"), r#""\U000f0000""#);
         assert_eq!(quote("민준 ü"), "\"민준 ü\"");
+    }
+
+    #[test]
+    fn marshals_as_go_marshals_a_map() {
+        let value = serde_json::json!({"b": [1, "<x>"], "a": {"d": null, "c": true}});
+        assert_eq!(
+            marshal_sorted(&value),
+            r#"{"a":{"c":true,"d":null},"b":[1,"\u003cx\u003e"]}"#
+        );
+    }
+
+    #[test]
+    fn parses_integers_as_strconv_does() {
+        assert_eq!(parse_uint("42"), Ok(42));
+        assert_eq!(
+            parse_uint("abc"),
+            Err(r#"strconv.ParseUint: parsing "abc": invalid syntax"#.to_string())
+        );
+        assert_eq!(
+            parse_uint("+1"),
+            Err(r#"strconv.ParseUint: parsing "+1": invalid syntax"#.to_string())
+        );
+        assert_eq!(
+            parse_uint("-1"),
+            Err(r#"strconv.ParseUint: parsing "-1": invalid syntax"#.to_string())
+        );
+        assert_eq!(
+            parse_uint("99999999999999999999"),
+            Err(r#"strconv.ParseUint: parsing "99999999999999999999": value out of range"#.to_string())
+        );
+        assert_eq!(parse_int("+5"), Ok(5));
+        assert_eq!(parse_int("-5"), Ok(-5));
+        assert_eq!(
+            parse_int("x"),
+            Err(r#"strconv.ParseInt: parsing "x": invalid syntax"#.to_string())
+        );
+        assert_eq!(
+            parse_int("-99999999999999999999"),
+            Err(r#"strconv.ParseInt: parsing "-99999999999999999999": value out of range"#.to_string())
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct Status {
     pub details: Option<StatusDetails>,
     /// The HTTP status code.
     pub code: u16,
+    /// `metadata.continue` (the Status's list metadata): where a list whose continue token
+    /// expired may go on, inconsistently; empty: none.
+    pub continue_token: String,
 }
 
 /// `metav1.StatusDetails`.
@@ -80,6 +83,7 @@ impl Status {
             reason: reason.to_string(),
             details,
             code,
+            continue_token: String::new(),
         }
     }
 
@@ -127,7 +131,9 @@ impl Status {
             fields.push(("kind", Value::str("Status")));
             fields.push(("apiVersion", Value::str("v1")));
         }
-        fields.push(("metadata", Value::Object(Vec::new())));
+        let mut metadata = Vec::new();
+        push_str(&mut metadata, "continue", &self.continue_token);
+        fields.push(("metadata", Value::Object(metadata)));
         push_str(&mut fields, "status", &self.status);
         push_str(&mut fields, "message", &self.message);
         push_str(&mut fields, "reason", &self.reason);

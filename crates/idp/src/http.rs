@@ -14,6 +14,7 @@
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
+//! - `inflight`: the budget of requests served at once (429 past it).
 //! - `observe`: each request's scope, for the events it causes and their listeners.
 //! - `revocations`: the feed of revoked tokens that servers and gateways follow.
 //! - `clock`: the one clock read.
@@ -30,6 +31,7 @@ pub mod broker;
 pub use crate::clock;
 pub mod console;
 pub mod cors;
+pub mod inflight;
 pub mod login;
 pub mod observe;
 pub mod oidc;

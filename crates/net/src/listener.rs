@@ -1,24 +1,26 @@
 //! The accept loop both servers use: connections spread round-robin over one single-threaded
 //! runtime per core (so a request is read, answered and signed on one thread without waking
 //! another), TLS by ALPN with HTTP/2 and HTTP/1.1 and upgrades (exec, port-forward), the limits
-//! kube-apiserver's Go server has — a handshake and header-read deadline, a header size limit,
-//! HTTP/2 streams per connection — plus a cap on open connections, and a graceful shutdown that
-//! stops accepting and lets requests in flight finish.
+//! kube-apiserver's Go server has — a handshake and header-read deadline, an idle keep-alive
+//! timeout, a header size limit, HTTP/2 streams per connection — plus a cap on open connections,
+//! and a graceful shutdown that stops accepting and lets requests in flight finish.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use http_body_util::BodyExt as _;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 /// Connection limits; [`Default`] gives kube-apiserver's values (and a cap of 4,096 open
@@ -29,6 +31,9 @@ pub struct Limits {
     pub handshake_timeout: Duration,
     /// How long a client has to send a request's header block (kube-apiserver: 32 s).
     pub header_read_timeout: Duration,
+    /// How long a connection with no request in flight is kept open (kube-apiserver: Go's
+    /// `IdleTimeout`, 90 s, for HTTP/1.1 keep-alive and HTTP/2 alike).
+    pub idle_timeout: Duration,
     /// The largest header block (kube-apiserver: 1 MiB, Go's `MaxHeaderBytes`).
     pub max_header_bytes: u32,
     /// Concurrent HTTP/2 streams per connection (kube-apiserver: 100).
@@ -44,6 +49,7 @@ impl Default for Limits {
         Self {
             handshake_timeout: Duration::from_secs(32),
             header_read_timeout: Duration::from_secs(32),
+            idle_timeout: Duration::from_secs(90),
             max_header_bytes: 1 << 20,
             http2_max_concurrent_streams: 100,
             max_connections: 4096,
@@ -188,7 +194,7 @@ impl Worker {
             .name(format!("conn-{index}"))
             .spawn(move || {
                 runtime.block_on(async move {
-                    let graceful = GracefulShutdown::new();
+                    let mut live = JoinSet::new();
                     loop {
                         tokio::select! {
                             handed = handed.recv() => {
@@ -196,23 +202,24 @@ impl Worker {
                                 match tokio::net::TcpStream::from_std(tcp) {
                                     Ok(tcp) => {
                                         let serving = serving.clone();
-                                        let watcher = graceful.watcher();
-                                        tokio::spawn(async move {
-                                            connection(tcp, peer, &serving, watcher).await;
+                                        let stopping = stopped.clone();
+                                        live.spawn(async move {
+                                            connection(tcp, peer, &serving, stopping).await;
                                             drop(permit);
                                         });
                                     }
                                     Err(error) => tracing::warn!(%peer, %error, "connection lost"),
                                 }
                             }
+                            Some(_) = live.join_next(), if !live.is_empty() => {}
                             _ = stopped.changed() => break,
                         }
                     }
+                    // Every connection was told to stop (the same signal): it finishes what is in
+                    // flight, then closes.
                     let grace = serving.limits.shutdown_grace;
-                    if tokio::time::timeout(grace, graceful.shutdown())
-                        .await
-                        .is_err()
-                    {
+                    let drained = async { while live.join_next().await.is_some() {} };
+                    if tokio::time::timeout(grace, drained).await.is_err() {
                         tracing::warn!("requests still in flight after the shutdown grace period");
                     }
                 });
@@ -238,7 +245,7 @@ async fn connection<H, B>(
     tcp: tokio::net::TcpStream,
     peer: SocketAddr,
     serving: &Serving<H>,
-    watcher: hyper_util::server::graceful::Watcher,
+    stopping: watch::Receiver<bool>,
 ) where
     H: Handler<B>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
@@ -269,18 +276,80 @@ async fn connection<H, B>(
                 .peer_certificates()
                 .map(|chain| chain.iter().map(|c| c.as_ref().to_vec()).collect())
                 .unwrap_or_default();
-            http(tls, info, serving, watcher).await;
+            http(tls, info, serving, stopping).await;
         }
-        None => http(tcp, info, serving, watcher).await,
+        None => http(tcp, info, serving, stopping).await,
     }
 }
 
-/// HTTP on an established stream.
+/// Requests in flight on one connection (until their response bodies end), and since when
+/// none has been.
+struct Activity {
+    active: AtomicUsize,
+    idle_since: Mutex<Instant>,
+}
+
+impl Activity {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            active: AtomicUsize::new(0),
+            idle_since: Mutex::new(Instant::now()),
+        })
+    }
+
+    /// A request begins; it is in flight until the returned guard is dropped.
+    fn begin(self: &Arc<Self>) -> InFlight {
+        self.active.fetch_add(1, Ordering::AcqRel);
+        InFlight(self.clone())
+    }
+
+    /// How long the connection has had no request in flight (`None`: it has one now).
+    fn idle_for(&self) -> Option<Duration> {
+        if self.active.load(Ordering::Acquire) > 0 {
+            return None;
+        }
+        let since = *self
+            .idle_since
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(since.elapsed())
+    }
+}
+
+/// One request in flight; its end starts the idle time when it was the last.
+struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.active.fetch_sub(1, Ordering::AcqRel) == 1 {
+            *self
+                .0
+                .idle_since
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+        }
+    }
+}
+
+/// Completes once the connection has had no request in flight for `timeout`.
+async fn idle(activity: &Activity, timeout: Duration) {
+    loop {
+        match activity.idle_for() {
+            Some(idle) if idle >= timeout => return,
+            Some(idle) => tokio::time::sleep(timeout - idle).await,
+            None => tokio::time::sleep(timeout).await,
+        }
+    }
+}
+
+/// HTTP on an established stream, until the client closes it, it stays idle past the idle
+/// timeout, or the server stops (both: a graceful close — HTTP/2's GOAWAY — after what is in
+/// flight).
 async fn http<I, H, B>(
     io: I,
     info: ConnectionInfo,
     serving: &Serving<H>,
-    watcher: hyper_util::server::graceful::Watcher,
+    mut stopping: watch::Receiver<bool>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Handler<B>,
@@ -290,9 +359,21 @@ async fn http<I, H, B>(
     let peer = info.peer;
     let info = Arc::new(info);
     let handler = serving.handler.clone();
+    let activity = Activity::new();
+    let requests = activity.clone();
     let service = hyper::service::service_fn(move |request| {
+        let in_flight = requests.begin();
         let response = handler.call(request, info.clone());
-        async move { Ok::<_, Infallible>(response.await) }
+        async move {
+            let response = response.await;
+            // In flight until the body is sent (a watch's, for as long as it streams).
+            Ok::<_, Infallible>(response.map(|body| {
+                body.map_frame(move |frame| {
+                    let _held: &InFlight = &in_flight;
+                    frame
+                })
+            }))
+        }
     });
     let limits = serving.limits;
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
@@ -308,7 +389,32 @@ async fn http<I, H, B>(
         .max_header_list_size(limits.max_header_bytes)
         .max_concurrent_streams(limits.http2_max_concurrent_streams);
     let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-    if let Err(error) = watcher.watch(connection.into_owned()).await {
+    tokio::pin!(connection);
+    let mut closing = false;
+    // An idle connection told to go (HTTP/2's GOAWAY) is dropped this long after, whether or
+    // not the client answered (Go's `goAwayTimeout`).
+    let mut give_up: Option<tokio::time::Instant> = None;
+    let result = loop {
+        tokio::select! {
+            result = connection.as_mut() => break Some(result),
+            _ = stopping.changed(), if !closing => {
+                connection.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            () = idle(&activity, limits.idle_timeout), if !closing => {
+                tracing::debug!(?peer, "closing an idle connection");
+                connection.as_mut().graceful_shutdown();
+                closing = true;
+                give_up = Some(tokio::time::Instant::now() + GOAWAY_TIMEOUT);
+            }
+            () = tokio::time::sleep_until(give_up.unwrap_or_else(tokio::time::Instant::now)),
+                if give_up.is_some() => break None,
+        }
+    };
+    if let Some(Err(error)) = result {
         tracing::debug!(?peer, %error, "connection ended with an error");
     }
 }
+
+/// How long an idle connection told to go may take to close (Go's HTTP/2 `goAwayTimeout`).
+const GOAWAY_TIMEOUT: Duration = Duration::from_secs(1);

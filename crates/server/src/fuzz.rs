@@ -107,7 +107,7 @@ fn write_body() {
                 return;
             };
             let headers = headers_for(*selector);
-            let duplicates = body::duplicate_fields(&headers, bytes);
+            let duplicates = body::strict_errors(&headers, bytes);
             let Ok(object) = body::decode_object(&headers, bytes) else {
                 return;
             };

@@ -87,6 +87,12 @@ pub async fn handle(
             state.metrics.request(&labels, code, started.elapsed());
         }
     }
+    if authentication::extra_space_before_token(&parts.headers) {
+        response.headers_mut().append(
+            http::header::WARNING,
+            HeaderValue::from_static(authentication::EXTRA_SPACE_WARNING),
+        );
+    }
     if let Ok(value) = HeaderValue::from_str(&audit_id) {
         response
             .headers_mut()

@@ -1,6 +1,7 @@
 //! Connection limit flags shared by `serve`, `up` and `idp serve`: the deadlines a client has
 //! for the TLS handshake and for a request's header block, and how many connections may be open
-//! at once (kube-apiserver hard-codes 32 s and has no cap; kubeward lets them be set).
+//! at once, and how long an idle connection is kept (kube-apiserver hard-codes 32 s and 90 s and
+//! has no cap; kubeward lets them be set).
 
 use std::time::Duration;
 
@@ -15,6 +16,10 @@ pub struct ConnectionArgs {
     /// How long a client has to send a request's headers.
     #[arg(long, default_value = "32s", value_parser = parse_duration)]
     pub request_header_timeout: Duration,
+    /// How long a connection with no request in flight stays open (HTTP/1.1 keep-alive and
+    /// HTTP/2; kube-apiserver: 90 s).
+    #[arg(long, default_value = "90s", value_parser = parse_duration)]
+    pub idle_connection_timeout: Duration,
     /// Open connections at most; further clients wait in the listen backlog.
     #[arg(long, default_value_t = 4096)]
     pub max_open_connections: usize,
@@ -26,6 +31,7 @@ impl ConnectionArgs {
         kubeward_net::Limits {
             handshake_timeout: self.tls_handshake_timeout,
             header_read_timeout: self.request_header_timeout,
+            idle_timeout: self.idle_connection_timeout,
             max_connections: self.max_open_connections.max(1),
             ..kubeward_net::Limits::default()
         }

@@ -220,6 +220,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
                 import: &[],
                 generated: vec![up_oidc::realm()?],
                 limits: serve.connections.limits(),
+                max_requests_inflight: kubeward_idp::http::inflight::DEFAULT_MAX_REQUESTS_INFLIGHT,
                 shared: serve.storage.shared(),
                 truststore,
                 metrics: None,

@@ -179,20 +179,89 @@ fn the_system_namespaces_cannot_be_deleted_and_deletes_honour_preconditions() {
             )
         );
     }
-    let ran = steps::bash(
+    let created = steps::bash(
         &cluster,
-        "kubectl create configmap p >/dev/null && \
-         $ADMINCURL -X DELETE -H 'Content-Type: application/json' -d '{\"preconditions\":{\"uid\":\"wrong\"}}' $API/api/v1/namespaces/default/configmaps/p",
+        "kubectl create configmap p >/dev/null && kubectl get configmap p -o jsonpath='{.metadata.uid} {.metadata.resourceVersion}'",
     );
-    assert!(ran.stdout.starts_with("HTTP/2 409"), "{}", ran.stdout);
-    assert!(
-        ran.stdout
-            .contains("Precondition failed: UID in precondition: wrong, UID in object meta: "),
-        "{}",
-        ran.stdout
+    let (uid, rv) = created.stdout.split_once(' ').expect("uid and resourceVersion");
+    let delete = |options: &str| {
+        let ran = steps::bash(
+            &cluster,
+            &format!(
+                "$ADMINCURL -X DELETE -H 'Content-Type: application/json' -d '{options}' $API/api/v1/namespaces/default/configmaps/p"
+            ),
+        );
+        (
+            ran.stdout.lines().next().unwrap_or("").trim().to_string(),
+            body_of(&ran.stdout),
+        )
+    };
+    // rest.BeforeDelete's words: the object named by its Kind.
+    let conflict = |message: String| {
+        serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": message, "reason": "Conflict", "details": {"name": "p", "kind": "ConfigMap"}, "code": 409})
+    };
+    assert_eq!(
+        delete("{\"preconditions\":{\"uid\":\"wrong\"}}"),
+        (
+            "HTTP/2 409".to_string(),
+            conflict(format!(
+                "Operation cannot be fulfilled on ConfigMap \"p\": the UID in the precondition (wrong) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+            ))
+        )
+    );
+    assert_eq!(
+        delete("{\"preconditions\":{\"resourceVersion\":\"1\"}}"),
+        (
+            "HTTP/2 409".to_string(),
+            conflict(format!(
+                "Operation cannot be fulfilled on ConfigMap \"p\": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+            ))
+        )
+    );
+    // An update's preconditions: the body's uid (checked by the storage layer, in its words),
+    // then its resourceVersion.
+    let put = |metadata: &str| {
+        let ran = steps::bash(
+            &cluster,
+            &format!(
+                "$ADMINCURL -X PUT -H 'Content-Type: application/json' -d '{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{metadata}}}' $API/api/v1/namespaces/default/configmaps/p"
+            ),
+        );
+        body_of(&ran.stdout)["message"].clone()
+    };
+    assert_eq!(
+        put(&format!("{{\"name\":\"p\",\"uid\":\"wrong\",\"resourceVersion\":\"{rv}\"}}")),
+        format!(
+            "Operation cannot be fulfilled on configmaps \"p\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: wrong, UID in object meta: {uid}"
+        )
+    );
+    assert_eq!(
+        put("{\"name\":\"p\",\"resourceVersion\":\"1\"}"),
+        "Operation cannot be fulfilled on configmaps \"p\": the object has been modified; please apply your changes to the latest version and try again"
     );
     let still = steps::bash(&cluster, "kubectl get configmap p -o name");
     assert_eq!(still.stdout, "configmap/p\n");
+    // The namespace registry words its own.
+    let namespace = steps::bash(
+        &cluster,
+        "$ADMINCURL -X DELETE -H 'Content-Type: application/json' -d '{\"preconditions\":{\"uid\":\"wrong\"}}' $API/api/v1/namespaces/kube-node-lease",
+    );
+    let message = body_of(&namespace.stdout)["message"].as_str().unwrap_or("").to_string();
+    assert!(
+        message.starts_with("Operation cannot be fulfilled on namespaces \"kube-node-lease\": Precondition failed: UID in precondition: wrong, UID in object meta: "),
+        "{}",
+        namespace.stdout
+    );
+}
+
+/// The JSON body of a `curl -i` answer.
+fn body_of(answer: &str) -> serde_json::Value {
+    answer
+        .split_once("\n\n")
+        .or_else(|| answer.split_once("\r\n\r\n"))
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 #[test]
@@ -238,6 +307,25 @@ fn lists_page_through_kubectl_and_raw_limits() {
         "{}",
         invalid.stdout
     );
+    // Go's strconv words, not Rust's.
+    let limit = steps::bash(
+        &cluster,
+        "$ADMINCURL \"$API/api/v1/namespaces/default/configmaps?limit=abc\"",
+    );
+    assert!(limit.stdout.starts_with("HTTP/2 400"), "{}", limit.stdout);
+    assert_eq!(
+        body_of(&limit.stdout)["message"],
+        "strconv.ParseInt: parsing \"abc\": invalid syntax"
+    );
+    let version = steps::bash(
+        &cluster,
+        "$ADMINCURL \"$API/api/v1/namespaces/default/configmaps?limit=1&resourceVersion=abc\"",
+    );
+    assert!(version.stdout.starts_with("HTTP/2 400"), "{}", version.stdout);
+    assert_eq!(
+        body_of(&version.stdout)["message"],
+        "invalid resource version: resourceVersion: Invalid value: \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax"
+    );
 }
 
 #[test]
@@ -276,6 +364,37 @@ fn bodies_are_decoded_as_kube_apiserver_decodes_them() {
         "{}",
         duplicate.stdout
     );
+    // A YAML body repeating a key: go-yaml's strict error under Strict; the last value and a
+    // warning otherwise.
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ya\n  name: yb\n";
+    let strict = steps::bash(
+        &cluster,
+        &format!(
+            "printf '{yaml}' | $ADMINCURL -X POST -H 'Content-Type: application/yaml' --data-binary @- \"$API/api/v1/namespaces/default/configmaps?fieldValidation=Strict\""
+        ),
+    );
+    assert!(strict.stdout.starts_with("HTTP/2 400"), "{}", strict.stdout);
+    assert_eq!(
+        body_of(&strict.stdout),
+        serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 5: key \"name\" already set in map",
+            "reason": "BadRequest", "code": 400})
+    );
+    let lenient = steps::bash(
+        &cluster,
+        &format!(
+            "printf '{yaml}' | $ADMINCURL -X POST -H 'Content-Type: application/yaml' --data-binary @- $API/api/v1/namespaces/default/configmaps"
+        ),
+    );
+    assert!(lenient.stdout.starts_with("HTTP/2 201"), "{}", lenient.stdout);
+    assert!(
+        lenient.stdout.contains(
+            "warning: 299 - \"yaml: unmarshal errors:\\n  line 5: key \\\"name\\\" already set in map\""
+        ),
+        "{}",
+        lenient.stdout
+    );
+    assert_eq!(body_of(&lenient.stdout)["metadata"]["name"], "yb");
     // 50 MB sent chunked over HTTP/1.1: an answer (413), not a dropped connection.
     let chunked = steps::bash(
         &cluster,
@@ -321,6 +440,17 @@ fn the_authentication_union_is_kube_apiserver_s() {
         "curl -sS -o /dev/null -w '%{http_code}' --cacert $P/ca.crt -H $'Authorization: Bearer t\\xc3\\xb6ken' $API/api/v1/namespaces",
     );
     assert_eq!(non_ascii.stdout, "401");
+    // A second space before the token: no credential (anonymous), with kube-apiserver's warning.
+    let spaced = steps::bash(
+        &cluster,
+        "curl -sS -i --cacert $P/ca.crt -H 'Authorization: Bearer  abc' $API/api/v1/namespaces",
+    );
+    assert!(spaced.stdout.starts_with("HTTP/2 403"), "{}", spaced.stdout);
+    assert!(
+        spaced.stdout.contains("warning: 299 - \"the provided Authorization header contains extra space before the bearer token, and is ignored\""),
+        "{}",
+        spaced.stdout
+    );
 }
 
 /// Connections that never start TLS, and slow clients, are cut at the deadlines, on the API
@@ -389,4 +519,171 @@ print(" ".join(results))
     );
     let alive = steps::bash(&cluster, "kubectl get namespaces -o name");
     assert_eq!(alive.code, 0, "{}", alive.stderr);
+}
+
+/// Past `--max-mutating-requests-inflight` a write gets kube-apiserver's 429 with `Retry-After`
+/// (reads have their own budget); connections with nothing in flight are closed after
+/// `--idle-connection-timeout`, HTTP/1.1 keep-alive and HTTP/2 alike; past
+/// `--max-open-connections` a client waits until another connection closes.
+#[test]
+fn request_budgets_idle_connections_and_the_connection_cap() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let cluster = Cluster::up_with(
+        dir,
+        &[
+            "--max-requests-inflight=1".to_string(),
+            "--max-mutating-requests-inflight=1".to_string(),
+            "--idle-connection-timeout=1s".to_string(),
+            "--max-open-connections=6".to_string(),
+        ],
+    );
+    let setup = steps::bash(
+        &cluster,
+        "kubectl create serviceaccount load >/dev/null && \
+         kubectl create clusterrolebinding load --clusterrole=cluster-admin --serviceaccount=default:load >/dev/null && \
+         kubectl create token load > $W/load.token",
+    );
+    assert_eq!(setup.code, 0, "{}", setup.stderr);
+    // One write held in flight (its body not finished), as a user who is not system:masters.
+    let budgets = r#"
+import socket, ssl, subprocess, sys, time
+ca, api, token = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().strip()
+host, port = api.removeprefix("https://").split(":")
+context = ssl.create_default_context(cafile=ca)
+context.set_alpn_protocols(["http/1.1"])
+held = context.wrap_socket(socket.create_connection((host, int(port))), server_hostname="127.0.0.1")
+body = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"held"}}'
+held.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+             + token.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+             + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+def curl(*args):
+    return subprocess.run(["curl", "-sS", "-i", "--cacert", ca, "-H", "Authorization: Bearer " + token, *args],
+                          capture_output=True, text=True).stdout
+for _ in range(100):
+    refused = curl("-X", "POST", "-H", "Content-Type: application/json",
+                   "-d", '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"w-"}}',
+                   api + "/api/v1/namespaces/default/configmaps")
+    if refused.startswith("HTTP/2 429"):
+        break
+    time.sleep(0.1)
+print(refused.replace("\r\n", "\n"))
+print("read:", curl("-o", "/dev/null", "-w", "%{http_code}", api + "/api/v1/namespaces/default/configmaps"))
+held.sendall(body[10:])
+print("held:", held.recv(65536).split(b"\r\n")[0].decode())
+"#;
+    let ran = steps::bash(
+        &cluster,
+        &format!("python3 - \"$P/ca.crt\" \"$API\" \"$W/load.token\" <<'EOF'\n{budgets}\nEOF"),
+    );
+    assert!(ran.stdout.starts_with("HTTP/2 429"), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("\nretry-after: 1\n"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("\n\nToo many requests, please try again later.\n"),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("read: 200"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("held: HTTP/1.1 201 Created"), "{}", ran.stdout);
+
+    // Idle connections: one HTTP/1.1 after its request, one HTTP/2 that never sends one.
+    let idle = r#"
+import socket, ssl, sys, time
+ca, api = sys.argv[1], sys.argv[2]
+host, port = api.removeprefix("https://").split(":")
+def open_with(protocol):
+    context = ssl.create_default_context(cafile=ca)
+    context.set_alpn_protocols([protocol])
+    return context.wrap_socket(socket.create_connection((host, int(port))), server_hostname="127.0.0.1")
+keep_alive = open_with("http/1.1")
+keep_alive.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+h2 = open_with("h2")
+h2.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+results = []
+for s in (keep_alive, h2):
+    s.settimeout(10)
+    start = time.time()
+    try:
+        while s.recv(65536):
+            pass
+    except (ConnectionResetError, ssl.SSLError, OSError):
+        pass
+    results.append("closed" if time.time() - start < 8 else "open")
+print(" ".join(results))
+"#;
+    let ran = steps::bash(
+        &cluster,
+        &format!("python3 - \"$P/ca.crt\" \"$API\" <<'EOF'\n{idle}\nEOF"),
+    );
+    assert_eq!(ran.stdout.trim(), "closed closed", "{}", ran.stderr);
+
+    // The cap: six connections that never start TLS take every place; a seventh client waits.
+    let cap = r#"
+import socket, subprocess, sys
+ca, api = sys.argv[1], sys.argv[2]
+host, port = api.removeprefix("https://").split(":")
+taken = [socket.create_connection((host, int(port))) for _ in range(6)]
+def livez():
+    return subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3",
+                           "--cacert", ca, api + "/livez"], capture_output=True, text=True).stdout
+waiting = livez()
+for s in taken:
+    s.close()
+print("full:", waiting, "freed:", livez())
+"#;
+    let ran = steps::bash(
+        &cluster,
+        &format!("python3 - \"$P/ca.crt\" \"$API\" <<'EOF'\n{cap}\nEOF"),
+    );
+    assert_eq!(
+        ran.stdout.trim(),
+        // curl's code for no answer within --max-time is 000.
+        "full: 000 freed: 200",
+        "{}",
+        ran.stderr
+    );
+}
+
+/// An object stored by an earlier version that did not validate names is reported when the
+/// server starts, and kept: it can still be read and deleted.
+#[test]
+fn stored_objects_that_break_the_rules_are_reported_at_start_and_kept() {
+    use kubeward_store::{ObjectKey, RedbStore, Store as _};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let flags = ["--tls-handshake-timeout=32s".to_string()];
+    let cluster = Cluster::up_with(dir, &flags);
+    let (dir, data_dir) = cluster.terminate();
+    {
+        let store = RedbStore::open(&data_dir.join("store.redb")).expect("the store");
+        let key = |name: &str| ObjectKey {
+            group: String::new(),
+            resource: "configmaps".to_string(),
+            namespace: Some("default".to_string()),
+            name: name.to_string(),
+        };
+        let mut object = store
+            .get(&key("kube-root-ca.crt"))
+            .expect("read")
+            .expect("the root CA ConfigMap");
+        object["metadata"]["name"] = serde_json::json!("BadName");
+        object["metadata"]["uid"] = serde_json::json!(uuid::Uuid::new_v4().to_string());
+        if let Some(metadata) = object["metadata"].as_object_mut() {
+            metadata.remove("resourceVersion");
+        }
+        store.create(&key("BadName"), object).expect("written");
+    }
+    let cluster = Cluster::restart_with(dir, data_dir, &flags);
+    let log = cluster.log();
+    let report = log
+        .lines()
+        .find(|line| line.contains("a stored object does not pass validation"))
+        .unwrap_or_else(|| panic!("no report in the log:\n{log}"));
+    assert!(report.contains("BadName"), "{report}");
+    assert!(
+        report.contains("metadata.name: Invalid value: \"BadName\": a lowercase RFC 1123 subdomain"),
+        "{report}"
+    );
+    let kept = steps::bash(&cluster, "kubectl get configmap BadName -o name");
+    assert_eq!(kept.stdout, "configmap/BadName\n", "{}", kept.stderr);
+    let deleted = steps::bash(&cluster, "kubectl delete configmap BadName");
+    assert_eq!(deleted.stdout, "configmap \"BadName\" deleted\n", "{}", deleted.stderr);
 }

@@ -132,20 +132,48 @@ pub fn decode_object(headers: &http::HeaderMap, bytes: &[u8]) -> Result<serde_js
     }
 }
 
-/// The fields a JSON body repeats (what the strict decoder reports as `duplicate field`); none
-/// for other formats.
-pub fn duplicate_fields(headers: &http::HeaderMap, bytes: &[u8]) -> Vec<String> {
+/// What the strict decoder finds in a body beside unknown fields, in its words: the fields a
+/// JSON body repeats (`duplicate field "metadata.name"`), or the first key a YAML body repeats
+/// (go-yaml's `UnmarshalStrict`, as `YAMLToJSONStrict` reports it); none for other formats.
+pub fn strict_errors(headers: &http::HeaderMap, bytes: &[u8]) -> Vec<String> {
     match format(headers) {
-        Ok(Format::Json) => kubeward_core::json::duplicate_fields(bytes).unwrap_or_default(),
+        Ok(Format::Json) => kubeward_core::json::duplicate_fields(bytes)
+            .unwrap_or_default()
+            .iter()
+            .map(|field| format!("duplicate field {}", kubeward_core::go::quote(field)))
+            .collect(),
+        Ok(Format::Yaml) => yaml_duplicate_key(bytes).into_iter().collect(),
         _ => Vec::new(),
     }
 }
 
-/// Decodes a YAML object body (`Content-Type: application/yaml`, as kube-apiserver accepts).
+/// go-yaml's strict error for the first repeated key of a YAML document, if it repeats one.
+fn yaml_duplicate_key(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        with_snippet: false,
+    };
+    match serde_saphyr::from_str_with_options::<serde_json::Value>(text, options) {
+        Err(serde_saphyr::Error::DuplicateMappingKey { key, location }) => Some(format!(
+            "yaml: unmarshal errors:\n  line {}: key {} already set in map",
+            location.line(),
+            kubeward_core::go::quote(key.as_deref().unwrap_or(""))
+        )),
+        _ => None,
+    }
+}
+
+/// Decodes a YAML object body (`Content-Type: application/yaml`, as kube-apiserver accepts): a
+/// repeated key keeps its last value, as go-yaml's lenient decoding does (the strict decoder
+/// reports it, see [`strict_errors`]).
 fn decode_yaml(bytes: &[u8]) -> Result<serde_json::Value, Status> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| status::bad_request("the YAML body of the request is not UTF-8"))?;
-    let value: serde_json::Value = serde_saphyr::from_str(text)
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    let value: serde_json::Value = serde_saphyr::from_str_with_options(text, options)
         .map_err(|error| status::bad_request(&format!("error converting YAML to JSON: {error}")))?;
     if !value.is_object() {
         return Err(status::bad_request(
@@ -169,3 +197,6 @@ fn decode_json(bytes: &[u8]) -> Result<serde_json::Value, Status> {
     }
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,10 @@
 //! The namespace controller: a namespace marked for deletion (Terminating) is emptied — every
-//! namespaced object of every stored kind deleted — then its `kubernetes` finalizer removed; it
-//! goes once no finalizer is left, as kube-controller-manager's namespace controller and
-//! kube-apiserver's finalization do it.
+//! namespaced object of every stored kind deleted, those held by finalizers marked for deletion
+//! and waited for — then its `kubernetes` finalizer removed; it goes once no finalizer is left,
+//! as kube-controller-manager's namespace controller and kube-apiserver's finalization do it.
 
-use kubeward_store::{ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use serde_json::{Value, json};
 
 use super::controller::{Controller, is};
 use crate::registry::kinds::core::KUBERNETES_FINALIZER;
@@ -19,43 +20,98 @@ impl Controller for NamespaceLifecycle {
     }
 
     fn watches(&self, key: &ObjectKey) -> bool {
-        is(key, "", "namespaces")
+        // Namespaces, and the namespaced objects whose going may let one finish.
+        is(key, "", "namespaces") || key.namespace.as_deref().is_some_and(|n| !n.is_empty())
     }
 
     fn handle(&self, state: &State, event: &WatchEvent) {
-        let holds_ours = objects::strings(event.object.pointer("/spec/finalizers"))
-            .iter()
-            .any(|f| f == KUBERNETES_FINALIZER);
-        if event.kind == kubeward_store::EventType::Deleted
-            || !objects::is_terminating(&event.object)
-            || !holds_ours
-        {
+        if !is(&event.key, "", "namespaces") {
+            // An object held by finalizers in a terminating namespace is gone at last: the
+            // namespace may be done.
+            if event.kind == EventType::Deleted && objects::is_terminating(&event.object) {
+                let namespace = objects::namespace(&event.object);
+                let key = kinds::core::namespaces().key("", namespace);
+                if let Ok(Some(found)) = state.store.get(&key) {
+                    finalize_if_ours(state, &found);
+                }
+            }
             return;
         }
-        let namespace = objects::name(&event.object);
-        if let Err(error) = finalize(state, namespace) {
-            tracing::warn!(%error, namespace, "namespace not finalized");
+        if event.kind != EventType::Deleted {
+            finalize_if_ours(state, &event.object);
         }
     }
 }
 
-/// Deletes the contents of `namespace`, then the namespace.
+/// Empties `namespace` if it is terminating and still holds the controller's finalizer.
+fn finalize_if_ours(state: &State, namespace: &Value) {
+    let holds_ours = objects::strings(namespace.pointer("/spec/finalizers"))
+        .iter()
+        .any(|f| f == KUBERNETES_FINALIZER);
+    if !objects::is_terminating(namespace) || !holds_ours {
+        return;
+    }
+    let name = objects::name(namespace);
+    if let Err(error) = finalize(state, name) {
+        tracing::warn!(%error, namespace = name, "namespace not finalized");
+    }
+}
+
+/// Deletes the contents of `namespace` (an object with finalizers is marked for deletion and
+/// stays until they are removed), then — once nothing is left — the namespace.
 fn finalize(state: &State, namespace: &str) -> Result<(), StoreError> {
     let custom = custom::one_per_resource();
+    let mut held = 0;
     for kind in kinds::stored().chain(custom).filter(|kind| kind.namespaced) {
         let listing = state.store.list_all(&kind.scope(namespace))?;
         for object in &listing.items {
-            match state
-                .store
-                .delete(&kind.key(namespace, objects::name(object)), None)
-            {
+            let key = kind.key(namespace, objects::name(object));
+            if has_finalizers(object) {
+                held += 1;
+                if !objects::is_terminating(object) {
+                    mark_for_deletion(state, &key)?;
+                }
+                continue;
+            }
+            match state.store.delete(&key, None) {
                 Ok(_) | Err(StoreError::NotFound) => {}
                 Err(error) => return Err(error),
             }
         }
     }
+    if held > 0 {
+        // Terminating until the objects' own controllers remove their finalizers.
+        return Ok(());
+    }
     // The namespace controller's finalizer is done: remove it; the namespace goes once no
     // finalizer is left.
     let key = kinds::core::namespaces().key("", namespace);
     generic::remove_finalizer(state, &key, "/spec/finalizers", KUBERNETES_FINALIZER)
+}
+
+fn has_finalizers(object: &Value) -> bool {
+    object
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|finalizers| !finalizers.is_empty())
+}
+
+/// Sets `deletionTimestamp` on the object at `key`, as a delete of an object with finalizers
+/// does.
+fn mark_for_deletion(state: &State, key: &ObjectKey) -> Result<(), StoreError> {
+    let marked = state.store.modify(key, |mut current| {
+        let metadata = objects::metadata_mut(&mut current);
+        if !metadata.contains_key("deletionTimestamp") {
+            metadata.insert(
+                "deletionTimestamp".into(),
+                json!(objects::timestamp(crate::clock::now())),
+            );
+            metadata.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
+        Ok::<_, StoreError>(current)
+    });
+    match marked {
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(error) => Err(error),
+    }
 }

@@ -113,6 +113,20 @@ fn with_reason(outcome: &Outcome, more: &str) -> String {
     }
 }
 
+/// The `Warning` header kube-apiserver's bearer authenticator adds when the token is preceded
+/// by a second space (the header is then no credential: the request is anonymous).
+pub const EXTRA_SPACE_WARNING: &str = "299 - \"the provided Authorization header contains extra space before the bearer token, and is ignored\"";
+
+/// Whether the `Authorization` header is `Bearer  <token>` (two spaces), which kube-apiserver
+/// ignores with [`EXTRA_SPACE_WARNING`]: split on single spaces, three parts, the second empty.
+pub fn extra_space_before_token(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return false;
+    };
+    let parts: Vec<&[u8]> = value.as_bytes().trim_ascii().split(|b| *b == b' ').collect();
+    parts.len() == 3 && parts[0].eq_ignore_ascii_case(b"bearer") && parts[1].is_empty()
+}
+
 /// Whether an `Authorization` value is `Bearer <token>` with a token (scheme in any case), as
 /// kube-apiserver's bearer authenticator reads it.
 fn is_bearer(value: &[u8]) -> bool {

@@ -84,9 +84,9 @@ impl Paging {
             return Err(status::invalid("meta.k8s.io", "ListOptions", "", errors));
         }
         let limit = match context.query("limit") {
-            Some(text) => text
-                .parse::<i64>()
-                .map_err(|e| status::bad_request(&format!("invalid limit {text:?}: {e}")))?,
+            // ListOptions' query conversion: strconv's error, as a 400.
+            Some(text) => kubeward_core::go::parse_int(text.trim())
+                .map_err(|error| status::bad_request(&error))?,
             None => 0,
         };
         let limit = usize::try_from(limit).ok().filter(|l| *l > 0);
@@ -107,9 +107,10 @@ impl Paging {
         let revision = if resource_version.is_empty() {
             ReadRevision::Latest
         } else {
-            let parsed = resource_version.parse::<u64>().map_err(|e| {
+            // etcd3's GetList: the versioner's field error, as a 400.
+            let parsed = kubeward_core::go::parse_uint(&resource_version).map_err(|error| {
                 status::bad_request(&format!(
-                    "invalid resource version: resourceVersion: Invalid value: {}: {e}",
+                    "invalid resource version: resourceVersion: Invalid value: {}: {error}",
                     kubeward_core::go::quote(&resource_version)
                 ))
             })?;
@@ -153,7 +154,7 @@ pub fn list(context: &Context<'_>, kind: &Kind) -> Result<Response<Body>, Status
         predicate: (!selectors.is_empty()).then_some(&select as &(dyn Fn(&Value) -> bool + Sync)),
     };
     let listing = generic::list(context.state, kind, &context.info.namespace, &options)
-        .map_err(|failure| expired_continue(failure, options.continue_from.is_some()))?;
+        .map_err(|failure| expired_continue(failure, options.continue_from.as_ref()))?;
     let metadata = list_metadata(&listing);
     if printing::wants_table(context.accept()) {
         let revision = listing.revision.to_string();
@@ -170,14 +171,22 @@ pub fn list(context: &Context<'_>, kind: &Kind) -> Result<Response<Body>, Status
     Ok(respond::ok(&list, context.pretty))
 }
 
-/// A continue token whose revision is compacted away gets kube-apiserver's words for it.
-fn expired_continue(failure: Status, paging: bool) -> Status {
-    if paging && failure.code == 410 {
-        return status::expired(
-            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-        );
+/// A continue token whose revision is compacted away gets kube-apiserver's 410 (etcd3's
+/// `handleCompactedErrorForPaging`): its words, and a token that goes on from the same place at
+/// the newest revision, for a client that accepts an inconsistent list.
+fn expired_continue(failure: Status, continue_from: Option<&Continue>) -> Status {
+    let Some(continue_from) = continue_from.filter(|_| failure.code == 410) else {
+        return failure;
+    };
+    let mut expired = status::expired(
+        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+    );
+    expired.continue_token = Continue {
+        revision: None,
+        start: continue_from.start.clone(),
     }
-    failure
+    .encode();
+    expired
 }
 
 /// The request's selectors for `kind`.
@@ -257,7 +266,15 @@ pub async fn update(
     let namespace = context.info.namespace.clone();
     let dry_run = context.dry_run();
     let stored = blocking(context, move |admission| {
-        generic::update(admission, kind, &namespace, &name, dry_run, |_| {
+        // The body's uid is a precondition (`rest.DefaultUpdatedObjectInfo`), checked by the
+        // storage layer before the resourceVersion.
+        let uid = objects::uid(&object).to_string();
+        let preconditions = Preconditions {
+            uid: (!uid.is_empty()).then_some(uid),
+            resource_version: None,
+        };
+        generic::update(admission, kind, &namespace, &name, dry_run, |current| {
+            preconditions.check(kind, current)?;
             Ok(object.clone())
         })
     })
@@ -286,6 +303,15 @@ pub async fn patch(
     let directive = directive(context)?;
     let document: Value = serde_json::from_slice(&bytes)
         .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
+    // A merge or strategic merge patch is decoded strictly too: the fields it repeats.
+    let decoding: Vec<String> = match patch_kind {
+        patch::PatchKind::Json => Vec::new(),
+        _ => kubeward_core::json::duplicate_fields(&bytes)
+            .unwrap_or_default()
+            .iter()
+            .map(|field| format!("duplicate field {}", kubeward_core::go::quote(field)))
+            .collect(),
+    };
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let dry_run = context.dry_run();
@@ -294,7 +320,7 @@ pub async fn patch(
         let stored = generic::update(admission, kind, &namespace, &name, dry_run, |current| {
             let mut patched = patch::apply(patch_kind, current, &document)?;
             set_type(&mut patched, kind);
-            warnings = field_validation::check(kind, &patched, &[], directive)?;
+            warnings = field_validation::check_patched(kind, &patched, &decoding, directive)?;
             Ok::<_, WriteFailure>(patched)
         })?;
         Ok((stored, warnings))
@@ -436,7 +462,7 @@ async fn read_object(
     check_kind(&object, kind)?;
     set_type(&mut object, kind);
     context.audit_request_object(&object);
-    let duplicates = body::duplicate_fields(&context.parts.headers, &bytes);
+    let duplicates = body::strict_errors(&context.parts.headers, &bytes);
     let warnings = field_validation::check(kind, &object, &duplicates, directive)?;
     Ok((object, warnings))
 }

@@ -3,7 +3,7 @@
 //! does not survive decoding into the type and encoding back is unknown. `Strict` refuses the
 //! write with kube-apiserver's 400, `Warn` (the default) answers with `Warning` headers.
 
-use kubeward_core::status::{self, Status};
+use kubeward_core::status::{self, FieldError, Status};
 use serde_json::Value;
 
 use super::kinds::Kind;
@@ -33,13 +33,58 @@ impl Directive {
     }
 }
 
-/// Checks `object` of `kind` under `directive`, with the fields its body repeated
-/// (`duplicates`): the warnings to send, or the 400 to answer (for unknown and duplicate fields
-/// under `Strict`, and for values of the wrong type under every directive).
+/// Checks `object` of `kind` under `directive`, with what the strict decoder found in its body
+/// (`decoding`: repeated fields or keys, in the decoder's words): the warnings to send, or the
+/// 400 to answer (for unknown and duplicate fields under `Strict`, and for values of the wrong
+/// type under every directive).
 pub fn check(
     kind: &Kind,
     object: &Value,
-    duplicates: &[String],
+    decoding: &[String],
+    directive: Directive,
+) -> Result<Vec<String>, Status> {
+    let messages = findings(kind, object, decoding, directive)?;
+    if messages.is_empty() || directive == Directive::Warn {
+        return Ok(messages);
+    }
+    Err(cannot_handle(
+        kind,
+        &format!("strict decoding error: {}", messages.join(", ")),
+    ))
+}
+
+/// [`check`] for the object a patch made (`decoding`: what the strict decoder found in the
+/// patch): under `Strict`, kube-apiserver's patch handler refuses with 422 about the `patch`
+/// field, the patched object (as json-patch writes it) its value.
+pub fn check_patched(
+    kind: &Kind,
+    patched: &Value,
+    decoding: &[String],
+    directive: Directive,
+) -> Result<Vec<String>, Status> {
+    let messages = findings(kind, patched, decoding, directive)?;
+    if messages.is_empty() || directive == Directive::Warn {
+        return Ok(messages);
+    }
+    let value = kubeward_core::go::marshal_sorted(patched);
+    Err(status::invalid(
+        "",
+        "",
+        "",
+        vec![FieldError::invalid(
+            "patch",
+            value,
+            &format!("strict decoding error: {}", messages.join(", ")),
+        )],
+    ))
+}
+
+/// What the strict decoder reports of `object`: `decoding` first, then its unknown fields (none
+/// under `Ignore`); a value of the wrong type is the error to answer under every directive.
+fn findings(
+    kind: &Kind,
+    object: &Value,
+    decoding: &[String],
     directive: Directive,
 ) -> Result<Vec<String>, Status> {
     let Some(schema) = kind.schema.and_then(|s| s.check) else {
@@ -53,23 +98,15 @@ pub fn check(
     }
     let mut unknown = Vec::new();
     collect_unknown(object, &known, "", &mut unknown);
-    let duplicated = duplicates
+    Ok(decoding
         .iter()
-        .map(|field| format!("duplicate field {}", kubeward_core::go::quote(field)));
-    let messages: Vec<String> = duplicated
+        .cloned()
         .chain(
             unknown
                 .iter()
                 .map(|field| format!("unknown field {}", kubeward_core::go::quote(field))),
         )
-        .collect();
-    if messages.is_empty() || directive == Directive::Warn {
-        return Ok(messages);
-    }
-    Err(cannot_handle(
-        kind,
-        &format!("strict decoding error: {}", messages.join(", ")),
-    ))
+        .collect())
 }
 
 fn cannot_handle(kind: &Kind, error: &str) -> Status {

@@ -384,18 +384,61 @@ pub struct Preconditions {
 }
 
 impl Preconditions {
-    /// kube-apiserver's 409 when `object` does not meet them.
-    fn check(&self, kind: &Kind, object: &Value) -> Result<(), Status> {
-        let (label, wanted, actual) = match (&self.uid, &self.resource_version) {
+    /// The first precondition `object` does not meet: which field, what was asked, what is.
+    fn unmet<'a>(&'a self, object: &'a Value) -> Option<(&'static str, &'a str, &'a str)> {
+        match (&self.uid, &self.resource_version) {
             (Some(uid), _) if uid != objects::uid(object) => {
-                ("UID", uid.as_str(), objects::uid(object))
+                Some(("UID", uid.as_str(), objects::uid(object)))
             }
-            (_, Some(rv)) if rv != objects::resource_version(object) => (
+            (_, Some(rv)) if rv != objects::resource_version(object) => Some((
                 "ResourceVersion",
                 rv.as_str(),
                 objects::resource_version(object),
-            ),
-            _ => return Ok(()),
+            )),
+            _ => None,
+        }
+    }
+
+    /// kube-apiserver's early check of a delete (`rest.BeforeDelete`, and the namespace and
+    /// CustomResourceDefinition registries' own): 409 in their words when `object` does not
+    /// meet them.
+    fn check_before_delete(&self, kind: &Kind, object: &Value) -> Result<(), Status> {
+        let Some((label, wanted, actual)) = self.unmet(object) else {
+            return Ok(());
+        };
+        let name = objects::name(object);
+        let own_registry = matches!(
+            (kind.group, kind.resource),
+            ("", "namespaces") | ("apiextensions.k8s.io", "customresourcedefinitions")
+        );
+        if own_registry {
+            return Err(status::conflict(
+                kind.group,
+                kind.resource,
+                name,
+                &format!(
+                    "Precondition failed: {label} in precondition: {wanted}, {label} in object meta: {actual}"
+                ),
+            ));
+        }
+        // BeforeDelete names the object by its Kind, where other conflicts name the resource.
+        let message = if label == "UID" {
+            format!(
+                "the UID in the precondition ({wanted}) does not match the UID in record ({actual}). The object might have been deleted and then recreated"
+            )
+        } else {
+            format!(
+                "the ResourceVersion in the precondition ({wanted}) does not match the ResourceVersion in record ({actual}). The object might have been modified"
+            )
+        };
+        Err(status::conflict(kind.group, kind.kind, name, &message))
+    }
+
+    /// The storage layer's 409 (`storage.Preconditions.Check` as `InterpretUpdateError` and
+    /// `InterpretDeleteError` word it) when `object` does not meet them.
+    pub(crate) fn check(&self, kind: &Kind, object: &Value) -> Result<(), Status> {
+        let Some((label, wanted, actual)) = self.unmet(object) else {
+            return Ok(());
         };
         let name = objects::name(object);
         let key = storage_key(kind, objects::namespace(object), name);
@@ -447,9 +490,15 @@ pub fn delete(
         ));
     }
     let key = kind.key(namespace, name);
+    let mut first = true;
     loop {
         let mut current = get(state, kind, namespace, name)?;
-        preconditions.check(kind, &current)?;
+        if std::mem::take(&mut first) {
+            preconditions.check_before_delete(kind, &current)?;
+        } else {
+            // Changed since the first read: the storage layer's own check, in its words.
+            preconditions.check(kind, &current)?;
+        }
         if dry_run {
             return Ok(current);
         }

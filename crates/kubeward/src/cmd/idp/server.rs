@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Connection limits.
     #[command(flatten)]
     connections: super::super::limits::ConnectionArgs,
+    /// Requests served at once at most (0: no limit); past it a request gets 429 with
+    /// `Retry-After`, as the API server's budget answers.
+    #[arg(long, default_value_t = kubeward_idp::http::inflight::DEFAULT_MAX_REQUESTS_INFLIGHT)]
+    max_requests_inflight: usize,
     /// Serve the provider's metrics on /metrics (Keycloak's flag; logins, failures, tokens by
     /// grant, refresh token reuse, lockouts).
     #[arg(long, default_value_t = false, num_args = 0..=1, default_missing_value = "true",
@@ -107,6 +111,8 @@ pub struct StartOptions<'a> {
     pub import: &'a [PathBuf],
     /// Connection limits of the listener.
     pub limits: kubeward_net::Limits,
+    /// Requests served at once at most (0: no limit).
+    pub max_requests_inflight: usize,
     /// Realms made by the caller, imported like the files when they do not exist yet.
     pub generated: Vec<RealmRepresentation>,
     /// Other providers share the store (etcd): follow their changes, and make every change of
@@ -210,6 +216,7 @@ pub async fn start(store: Arc<dyn Store>, options: StartOptions<'_>) -> anyhow::
         provider.add_listener(metrics.clone());
         app = app.merge(kubeward_idp::http::metrics_route(metrics));
     }
+    let app = kubeward_idp::http::inflight::limit(app, options.max_requests_inflight);
     let handler = move |mut request: http::Request<hyper::body::Incoming>,
                         connection: Arc<kubeward_net::ConnectionInfo>| {
         let app = app.clone();
@@ -364,6 +371,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 import: &args.import,
                 generated: Vec::new(),
                 limits: args.connections.limits(),
+                max_requests_inflight: args.max_requests_inflight,
                 shared,
                 truststore,
                 metrics: args.metrics_enabled.then(|| Arc::new(IdpMetrics::new())),

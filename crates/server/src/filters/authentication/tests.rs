@@ -103,6 +103,22 @@ fn bearer_headers_are_read_as_kube_apiserver_reads_them() {
     assert!(!is_bearer(b"Bearer"));
 }
 
+#[test]
+fn a_second_space_before_the_token_is_warned_of_as_kube_apiserver_does() {
+    use super::extra_space_before_token;
+    let with = |value: &str| {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::AUTHORIZATION, value.parse().unwrap());
+        extra_space_before_token(&headers)
+    };
+    assert!(with("Bearer  abc"));
+    assert!(with("bearer  abc "));
+    assert!(!with("Bearer abc"));
+    assert!(!with("Bearer   abc"));
+    assert!(!with("Basic  abc"));
+    assert!(!extra_space_before_token(&http::HeaderMap::new()));
+}
+
 /// The `aws-auth` ConfigMap mapping the fake STS's user to `groups`.
 fn aws_auth(groups: &str) -> serde_json::Value {
     json!({

@@ -98,6 +98,61 @@ async fn lists_come_in_pages_with_continue_tokens() {
     );
 }
 
+/// A continue token whose revision the store no longer keeps: etcd3's 410 with its words, and a
+/// token that goes on at the newest revision from the same place.
+#[tokio::test]
+async fn an_expired_continue_token_is_410_with_a_token_to_go_on_with() {
+    let server = TestServer::start_with(kubeward_store::StoreOptions {
+        event_log_length: 3,
+        ..kubeward_store::StoreOptions::default()
+    })
+    .await;
+    for name in ["a", "b", "c"] {
+        server
+            .admin("POST", CONFIG_MAPS, Some(&config_map(name)))
+            .await;
+    }
+    let first = server
+        .admin("GET", &format!("{CONFIG_MAPS}?limit=1"), None)
+        .await;
+    let token = first["metadata"]["continue"].as_str().unwrap().to_string();
+    for name in ["d", "e", "f", "g"] {
+        server
+            .admin("POST", CONFIG_MAPS, Some(&config_map(name)))
+            .await;
+    }
+    let expired = server
+        .request(
+            "GET",
+            &format!("{CONFIG_MAPS}?limit=2&continue={token}"),
+            Some(ADMIN),
+            None,
+        )
+        .await;
+    assert_eq!(expired.code, 410, "{}", expired.text());
+    let body = expired.json();
+    let next = body["metadata"]["continue"].as_str().unwrap().to_string();
+    assert_eq!(
+        body,
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {"continue": next}, "status": "Failure",
+            "message": "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+            "reason": "Expired", "code": 410})
+    );
+    let decoded = kubeward_store::Continue::decode(&next).unwrap();
+    assert_eq!(decoded.revision, None);
+    // Going on with it lists the rest as it is now.
+    let rest = server
+        .admin("GET", &format!("{CONFIG_MAPS}?limit=10&continue={next}"), None)
+        .await;
+    let names: Vec<&str> = rest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["b", "c", "d", "e", "f", "g", "kube-root-ca.crt"]);
+}
+
 #[tokio::test]
 async fn bad_paging_parameters_are_refused_as_kube_apiserver_does() {
     let server = TestServer::start().await;
@@ -160,22 +215,58 @@ async fn delete_preconditions_are_checked() {
     let refused = server
         .request("DELETE", &path, Some(ADMIN), Some(&wrong_uid))
         .await;
+    let uid = created["metadata"]["uid"].as_str().unwrap();
+    // rest.BeforeDelete's words, the object named by its Kind.
     assert_eq!(refused.code, 409);
     assert_eq!(
-        refused.json()["message"],
-        format!(
-            "Operation cannot be fulfilled on configmaps \"p\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-it, UID in object meta: {}",
-            created["metadata"]["uid"].as_str().unwrap()
-        )
+        refused.json(),
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!("Operation cannot be fulfilled on ConfigMap \"p\": the UID in the precondition (not-it) does not match the UID in record ({uid}). The object might have been deleted and then recreated"),
+            "reason": "Conflict", "details": {"name": "p", "kind": "ConfigMap"}, "code": 409})
     );
     let stale = json!({"preconditions": {"resourceVersion": "1"}});
     let refused = server
         .request("DELETE", &path, Some(ADMIN), Some(&stale))
         .await;
     assert_eq!(refused.code, 409);
-    assert!(refused.text().contains(
-        "Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: "
-    ));
+    assert_eq!(
+        refused.json()["message"],
+        format!(
+            "Operation cannot be fulfilled on ConfigMap \"p\": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record ({}). The object might have been modified",
+            created["metadata"]["resourceVersion"].as_str().unwrap()
+        )
+    );
+    // A PUT's uid is a precondition of the storage layer.
+    let mut replaced = created.clone();
+    replaced["metadata"]["uid"] = json!("not-it");
+    let refused = server
+        .request("PUT", &path, Some(ADMIN), Some(&replaced))
+        .await;
+    assert_eq!(refused.code, 409);
+    assert_eq!(
+        refused.json()["message"],
+        format!(
+            "Operation cannot be fulfilled on configmaps \"p\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: not-it, UID in object meta: {uid}"
+        )
+    );
+    // The namespace registry words its own.
+    let namespace = server
+        .request(
+            "DELETE",
+            "/api/v1/namespaces/kube-node-lease",
+            Some(ADMIN),
+            Some(&json!({"preconditions": {"resourceVersion": "1"}})),
+        )
+        .await;
+    assert_eq!(namespace.code, 409);
+    assert!(
+        namespace.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Operation cannot be fulfilled on namespaces \"kube-node-lease\": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: "),
+        "{}",
+        namespace.text()
+    );
     let right = json!({"preconditions": {"uid": created["metadata"]["uid"], "resourceVersion": created["metadata"]["resourceVersion"]}});
     let deleted = server
         .request("DELETE", &path, Some(ADMIN), Some(&right))
@@ -201,6 +292,54 @@ async fn the_system_namespaces_cannot_be_deleted() {
             format!("namespaces \"{namespace}\" is forbidden: this namespace may not be deleted")
         );
     }
+}
+
+/// The namespace controller deletes what a namespace holds, but an object with finalizers is only
+/// marked for deletion, and the namespace stays Terminating until it is gone.
+#[tokio::test]
+async fn a_namespace_waits_for_the_finalizers_of_its_objects() {
+    let server = TestServer::start().await;
+    let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "waits"}});
+    server
+        .admin("POST", "/api/v1/namespaces", Some(&namespace))
+        .await;
+    let path = "/api/v1/namespaces/waits/configmaps";
+    let mut held = config_map("kept");
+    held["metadata"]["finalizers"] = json!(["example.com/hold"]);
+    server.admin("POST", path, Some(&held)).await;
+    server.admin("POST", path, Some(&config_map("plain"))).await;
+    server
+        .admin("DELETE", "/api/v1/namespaces/waits", None)
+        .await;
+    let kept = server.admin("GET", &format!("{path}/kept"), None).await;
+    assert!(kept["metadata"]["deletionTimestamp"].is_string(), "{kept}");
+    let plain = server
+        .request("GET", &format!("{path}/plain"), Some(ADMIN), None)
+        .await;
+    assert_eq!(plain.code, 404);
+    let waiting = server
+        .admin("GET", "/api/v1/namespaces/waits", None)
+        .await;
+    assert_eq!(waiting["status"]["phase"], "Terminating");
+    assert_eq!(waiting["spec"]["finalizers"], json!(["kubernetes"]));
+    // Its finalizer removed, the object goes, and the namespace after it.
+    let mut released = kept.clone();
+    released["metadata"]["finalizers"] = json!([]);
+    server
+        .admin("PUT", &format!("{path}/kept"), Some(&released))
+        .await;
+    let mut code = 0;
+    for _ in 0..50 {
+        code = server
+            .request("GET", "/api/v1/namespaces/waits", Some(ADMIN), None)
+            .await
+            .code;
+        if code == 404 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(code, 404);
 }
 
 #[tokio::test]
@@ -370,6 +509,43 @@ async fn writes_need_the_permission_and_valid_objects() {
     assert_eq!(
         strict.json()["message"],
         "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"colour\""
+    );
+}
+
+/// A patch's strict decoding errors (its repeated fields, the patched object's unknown fields) are
+/// kube-apiserver's 422 about the `patch` field, the patched object as json-patch writes it.
+#[tokio::test]
+async fn strict_patch_errors_are_422_about_the_patch() {
+    let server = TestServer::start().await;
+    let created = server
+        .admin("POST", CONFIG_MAPS, Some(&config_map("p")))
+        .await;
+    let request = http::Request::builder()
+        .method("PATCH")
+        .uri(format!("{CONFIG_MAPS}/p?fieldValidation=Strict"))
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .header("content-type", "application/merge-patch+json");
+    let refused = server
+        .send(
+            request,
+            Bytes::from_static(br#"{"data":{"k":"v","k":"w"},"colour":"red"}"#),
+        )
+        .await;
+    assert_eq!(refused.code, 422, "{}", refused.text());
+    let mut patched = created.clone();
+    patched["data"] = json!({"k": "w"});
+    patched["colour"] = json!("red");
+    let value = kubeward_core::go::marshal_sorted(&patched);
+    let detail = "strict decoding error: duplicate field \"data.k\", unknown field \"colour\"";
+    let quoted = kubeward_core::go::quote(&value);
+    assert_eq!(
+        refused.json(),
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": format!(" \"\" is invalid: patch: Invalid value: {quoted}: {detail}"),
+            "reason": "Invalid",
+            "details": {"causes": [{"reason": "FieldValueInvalid",
+                "message": format!("Invalid value: {quoted}: {detail}"), "field": "patch"}]},
+            "code": 422})
     );
 }
 
