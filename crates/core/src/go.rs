@@ -379,7 +379,10 @@ mod tests {
         );
         assert_eq!(
             parse_uint("99999999999999999999"),
-            Err(r#"strconv.ParseUint: parsing "99999999999999999999": value out of range"#.to_string())
+            Err(
+                r#"strconv.ParseUint: parsing "99999999999999999999": value out of range"#
+                    .to_string()
+            )
         );
         assert_eq!(parse_int("+5"), Ok(5));
         assert_eq!(parse_int("-5"), Ok(-5));
@@ -389,7 +392,10 @@ mod tests {
         );
         assert_eq!(
             parse_int("-99999999999999999999"),
-            Err(r#"strconv.ParseInt: parsing "-99999999999999999999": value out of range"#.to_string())
+            Err(
+                r#"strconv.ParseInt: parsing "-99999999999999999999": value out of range"#
+                    .to_string()
+            )
         );
     }
 

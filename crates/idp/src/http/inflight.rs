@@ -36,9 +36,7 @@ async fn admit(State(budget): State<Arc<Semaphore>>, request: Request, next: Nex
 /// 429 with `Retry-After: 1`: Go's `http.Error(w, "Too many requests, please try again
 /// later.", 429)`, as kube-apiserver's filter writes it.
 pub fn too_many_requests() -> Response {
-    let mut response = Response::new(Body::from(
-        "Too many requests, please try again later.\n",
-    ));
+    let mut response = Response::new(Body::from("Too many requests, please try again later.\n"));
     *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
     let headers = response.headers_mut();
     headers.insert(

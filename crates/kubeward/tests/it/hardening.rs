@@ -183,7 +183,10 @@ fn the_system_namespaces_cannot_be_deleted_and_deletes_honour_preconditions() {
         &cluster,
         "kubectl create configmap p >/dev/null && kubectl get configmap p -o jsonpath='{.metadata.uid} {.metadata.resourceVersion}'",
     );
-    let (uid, rv) = created.stdout.split_once(' ').expect("uid and resourceVersion");
+    let (uid, rv) = created
+        .stdout
+        .split_once(' ')
+        .expect("uid and resourceVersion");
     let delete = |options: &str| {
         let ran = steps::bash(
             &cluster,
@@ -231,7 +234,9 @@ fn the_system_namespaces_cannot_be_deleted_and_deletes_honour_preconditions() {
         body_of(&ran.stdout)["message"].clone()
     };
     assert_eq!(
-        put(&format!("{{\"name\":\"p\",\"uid\":\"wrong\",\"resourceVersion\":\"{rv}\"}}")),
+        put(&format!(
+            "{{\"name\":\"p\",\"uid\":\"wrong\",\"resourceVersion\":\"{rv}\"}}"
+        )),
         format!(
             "Operation cannot be fulfilled on configmaps \"p\": StorageError: invalid object, Code: 4, Key: /registry/configmaps/default/p, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: wrong, UID in object meta: {uid}"
         )
@@ -247,7 +252,10 @@ fn the_system_namespaces_cannot_be_deleted_and_deletes_honour_preconditions() {
         &cluster,
         "$ADMINCURL -X DELETE -H 'Content-Type: application/json' -d '{\"preconditions\":{\"uid\":\"wrong\"}}' $API/api/v1/namespaces/kube-node-lease",
     );
-    let message = body_of(&namespace.stdout)["message"].as_str().unwrap_or("").to_string();
+    let message = body_of(&namespace.stdout)["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     assert!(
         message.starts_with("Operation cannot be fulfilled on namespaces \"kube-node-lease\": Precondition failed: UID in precondition: wrong, UID in object meta: "),
         "{}",
@@ -321,7 +329,11 @@ fn lists_page_through_kubectl_and_raw_limits() {
         &cluster,
         "$ADMINCURL \"$API/api/v1/namespaces/default/configmaps?limit=1&resourceVersion=abc\"",
     );
-    assert!(version.stdout.starts_with("HTTP/2 400"), "{}", version.stdout);
+    assert!(
+        version.stdout.starts_with("HTTP/2 400"),
+        "{}",
+        version.stdout
+    );
     assert_eq!(
         body_of(&version.stdout)["message"],
         "invalid resource version: resourceVersion: Invalid value: \"abc\": strconv.ParseUint: parsing \"abc\": invalid syntax"
@@ -386,7 +398,11 @@ fn bodies_are_decoded_as_kube_apiserver_decodes_them() {
             "printf '{yaml}' | $ADMINCURL -X POST -H 'Content-Type: application/yaml' --data-binary @- $API/api/v1/namespaces/default/configmaps"
         ),
     );
-    assert!(lenient.stdout.starts_with("HTTP/2 201"), "{}", lenient.stdout);
+    assert!(
+        lenient.stdout.starts_with("HTTP/2 201"),
+        "{}",
+        lenient.stdout
+    );
     assert!(
         lenient.stdout.contains(
             "warning: 299 - \"yaml: unmarshal errors:\\n  line 5: key \\\"name\\\" already set in map\""
@@ -575,15 +591,25 @@ print("held:", held.recv(65536).split(b"\r\n")[0].decode())
         &cluster,
         &format!("python3 - \"$P/ca.crt\" \"$API\" \"$W/load.token\" <<'EOF'\n{budgets}\nEOF"),
     );
-    assert!(ran.stdout.starts_with("HTTP/2 429"), "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout.starts_with("HTTP/2 429"),
+        "{}\n{}",
+        ran.stdout,
+        ran.stderr
+    );
     assert!(ran.stdout.contains("\nretry-after: 1\n"), "{}", ran.stdout);
     assert!(
-        ran.stdout.contains("\n\nToo many requests, please try again later.\n"),
+        ran.stdout
+            .contains("\n\nToo many requests, please try again later.\n"),
         "{}",
         ran.stdout
     );
     assert!(ran.stdout.contains("read: 200"), "{}", ran.stdout);
-    assert!(ran.stdout.contains("held: HTTP/1.1 201 Created"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("held: HTTP/1.1 201 Created"),
+        "{}",
+        ran.stdout
+    );
 
     // Idle connections: one HTTP/1.1 after its request, one HTTP/2 that never sends one.
     let idle = r#"
@@ -679,11 +705,16 @@ fn stored_objects_that_break_the_rules_are_reported_at_start_and_kept() {
         .unwrap_or_else(|| panic!("no report in the log:\n{log}"));
     assert!(report.contains("BadName"), "{report}");
     assert!(
-        report.contains("metadata.name: Invalid value: \"BadName\": a lowercase RFC 1123 subdomain"),
+        report
+            .contains("metadata.name: Invalid value: \"BadName\": a lowercase RFC 1123 subdomain"),
         "{report}"
     );
     let kept = steps::bash(&cluster, "kubectl get configmap BadName -o name");
     assert_eq!(kept.stdout, "configmap/BadName\n", "{}", kept.stderr);
     let deleted = steps::bash(&cluster, "kubectl delete configmap BadName");
-    assert_eq!(deleted.stdout, "configmap \"BadName\" deleted\n", "{}", deleted.stderr);
+    assert_eq!(
+        deleted.stdout, "configmap \"BadName\" deleted\n",
+        "{}",
+        deleted.stderr
+    );
 }

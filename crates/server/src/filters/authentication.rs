@@ -123,7 +123,11 @@ pub fn extra_space_before_token(headers: &http::HeaderMap) -> bool {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return false;
     };
-    let parts: Vec<&[u8]> = value.as_bytes().trim_ascii().split(|b| *b == b' ').collect();
+    let parts: Vec<&[u8]> = value
+        .as_bytes()
+        .trim_ascii()
+        .split(|b| *b == b' ')
+        .collect();
     parts.len() == 3 && parts[0].eq_ignore_ascii_case(b"bearer") && parts[1].is_empty()
 }
 

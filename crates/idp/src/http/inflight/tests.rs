@@ -34,7 +34,9 @@ async fn past_the_budget_a_request_gets_429_with_retry_after() {
     let refused = router.clone().oneshot(request()).await.unwrap();
     assert_eq!(refused.status(), http::StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.headers()["retry-after"], "1");
-    let body = axum::body::to_bytes(refused.into_body(), 1024).await.unwrap();
+    let body = axum::body::to_bytes(refused.into_body(), 1024)
+        .await
+        .unwrap();
     assert_eq!(&body[..], b"Too many requests, please try again later.\n");
     release.send(true).unwrap();
     assert_eq!(held.await.unwrap().unwrap().status(), http::StatusCode::OK);

@@ -142,7 +142,11 @@ async fn an_expired_continue_token_is_410_with_a_token_to_go_on_with() {
     assert_eq!(decoded.revision, None);
     // Going on with it lists the rest as it is now.
     let rest = server
-        .admin("GET", &format!("{CONFIG_MAPS}?limit=10&continue={next}"), None)
+        .admin(
+            "GET",
+            &format!("{CONFIG_MAPS}?limit=10&continue={next}"),
+            None,
+        )
         .await;
     let names: Vec<&str> = rest["items"]
         .as_array()
@@ -317,9 +321,7 @@ async fn a_namespace_waits_for_the_finalizers_of_its_objects() {
         .request("GET", &format!("{path}/plain"), Some(ADMIN), None)
         .await;
     assert_eq!(plain.code, 404);
-    let waiting = server
-        .admin("GET", "/api/v1/namespaces/waits", None)
-        .await;
+    let waiting = server.admin("GET", "/api/v1/namespaces/waits", None).await;
     assert_eq!(waiting["status"]["phase"], "Terminating");
     assert_eq!(waiting["spec"]["finalizers"], json!(["kubernetes"]));
     // Its finalizer removed, the object goes, and the namespace after it.
