@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -331,6 +330,33 @@ impl Drop for InFlight {
     }
 }
 
+/// A response body that keeps its request counted in flight until it is dropped; its size and
+/// end are the inner body's (so a sized answer keeps its `Content-Length`).
+struct Tracked<B> {
+    inner: std::pin::Pin<Box<B>>,
+    _in_flight: InFlight,
+}
+
+impl<B: http_body::Body> http_body::Body for Tracked<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.inner.as_mut().poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// Completes once the connection has had no request in flight for `timeout`.
 async fn idle(activity: &Activity, timeout: Duration) {
     loop {
@@ -367,11 +393,9 @@ async fn http<I, H, B>(
         async move {
             let response = response.await;
             // In flight until the body is sent (a watch's, for as long as it streams).
-            Ok::<_, Infallible>(response.map(|body| {
-                body.map_frame(move |frame| {
-                    let _held: &InFlight = &in_flight;
-                    frame
-                })
+            Ok::<_, Infallible>(response.map(|body| Tracked {
+                inner: Box::pin(body),
+                _in_flight: in_flight,
             }))
         }
     });
