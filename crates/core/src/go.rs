@@ -337,9 +337,83 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// Go's `fmt.Sprintf("%+v", v)` of a decoded JSON value (`map[string]interface{}` and its
+/// contents): `map[a:1 b:[x y]]` with the keys sorted, strings bare, numbers as `%v` prints a
+/// float64 (`1`, `1.5`, `1e+06`), `<nil>` for null.
+pub fn sprint_value(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    sprint_into(&mut out, value);
+    out
+}
+
+fn sprint_into(out: &mut String, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Null => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&format_float_v(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                sprint_into(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push_str("map[");
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(key);
+                out.push(':');
+                sprint_into(out, &map[key]);
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)`): the shortest digits, in
+/// exponent form (`1e+06`, `1.5e-05`) when the decimal exponent is below -4 or at least 6.
+fn format_float_v(f: f64) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    let exponent = f.abs().log10().floor() as i32;
+    if (-4..6).contains(&exponent) {
+        return format!("{f}");
+    }
+    let text = format!("{f:e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
+            format!("{mantissa}e{sign}{digits:0>2}")
+        }
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_print_as_go_prints_them_with_plus_v() {
+        let patch = serde_json::json!({"spec": {"replicas": 1, "bogus": 1.5, "big": 1000000,
+            "small": 100000, "list": ["a", true, null]}, "kind": "Deployment"});
+        assert_eq!(
+            sprint_value(&patch),
+            "map[kind:Deployment spec:map[big:1e+06 bogus:1.5 list:[a true <nil>] replicas:1 small:100000]]"
+        );
+        assert_eq!(sprint_value(&serde_json::json!(0.00001)), "1e-05");
+    }
 
     #[test]
     fn quotes_as_strconv_quote() {

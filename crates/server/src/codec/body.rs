@@ -24,10 +24,14 @@ where
 /// kube-apiserver's limit on request bodies (`MaxRequestBodyBytes`, 3 MiB).
 pub const MAX_REQUEST_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-/// How much of a too-large body is still read, and dropped, before the 413 goes out: a client
-/// still sending a body a little over the limit then reads the answer instead of a reset stream
-/// (Go's servers read on past an unread body in the same way).
-const DRAINED_PAST_LIMIT: usize = 1024 * 1024;
+/// How much of a too-large body is still read, and dropped, before the 413 goes out, and for
+/// how long at most: a client still sending then gets to the end of its body and reads the
+/// answer, instead of a connection reset under its upload (Go's servers close such a
+/// connection lingering, which gives clients the same chance). Past either bound the 413 goes
+/// out anyway.
+const DRAINED_PAST_LIMIT: usize = 128 * 1024 * 1024;
+/// The time bound of [`DRAINED_PAST_LIMIT`].
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Reads the whole body; 413 past the limit (whether the body is sized or chunked), 400 when
 /// the connection breaks mid-body.
@@ -39,7 +43,7 @@ pub async fn read(mut body: RequestBody) -> Result<Bytes, Status> {
         })?;
         if let Ok(data) = frame.into_data() {
             if collected.len() + data.len() > MAX_REQUEST_BODY_BYTES {
-                drain(body, DRAINED_PAST_LIMIT).await;
+                let _ = tokio::time::timeout(DRAIN_TIME, drain(body, DRAINED_PAST_LIMIT)).await;
                 return Err(too_large());
             }
             collected.extend_from_slice(&data);

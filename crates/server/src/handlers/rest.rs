@@ -320,7 +320,13 @@ pub async fn patch(
         let stored = generic::update(admission, kind, &namespace, &name, dry_run, |current| {
             let mut patched = patch::apply(patch_kind, current, &document)?;
             set_type(&mut patched, kind);
-            warnings = field_validation::check_patched(kind, &patched, &decoding, directive)?;
+            warnings = field_validation::check_patched(
+                kind,
+                &patched,
+                (patch_kind, &document),
+                &decoding,
+                directive,
+            )?;
             Ok::<_, WriteFailure>(patched)
         })?;
         Ok((stored, warnings))

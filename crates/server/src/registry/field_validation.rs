@@ -7,6 +7,7 @@ use kubeward_core::status::{self, FieldError, Status};
 use serde_json::Value;
 
 use super::kinds::Kind;
+use super::patch::PatchKind;
 
 /// The `fieldValidation` directive of a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,10 +56,13 @@ pub fn check(
 
 /// [`check`] for the object a patch made (`decoding`: what the strict decoder found in the
 /// patch): under `Strict`, kube-apiserver's patch handler refuses with 422 about the `patch`
-/// field, the patched object (as json-patch writes it) its value.
+/// field. Its value is what the handler shows: the patched object as JSON (as json-patch
+/// writes it) for JSON and merge patches, the patch itself as Go's `%+v` prints a map for a
+/// strategic merge patch.
 pub fn check_patched(
     kind: &Kind,
     patched: &Value,
+    (patch_kind, patch): (PatchKind, &Value),
     decoding: &[String],
     directive: Directive,
 ) -> Result<Vec<String>, Status> {
@@ -66,7 +70,10 @@ pub fn check_patched(
     if messages.is_empty() || directive == Directive::Warn {
         return Ok(messages);
     }
-    let value = kubeward_core::go::marshal_sorted(patched);
+    let value = match patch_kind {
+        PatchKind::StrategicMerge => kubeward_core::go::sprint_value(patch),
+        PatchKind::Json | PatchKind::Merge => kubeward_core::go::marshal_sorted(patched),
+    };
     Err(status::invalid(
         "",
         "",
