@@ -4,10 +4,11 @@
 //! changed or deleted, and at every tick (kube resyncs every five minutes), which also gives
 //! back what the admission charged for a create that then failed.
 
-use kubeward_store::{ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{ObjectKey, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
 use super::controller::Controller;
+use super::workloads::write_status;
 use crate::registry::kinds;
 use crate::registry::objects;
 use crate::registry::quota;
@@ -57,22 +58,7 @@ fn sync_namespace(state: &State, namespace: &str) {
             .cloned()
             .unwrap_or_default();
         let used = quota::to_map(&measure(state, namespace, &hard));
-        let status = json!({"hard": hard, "used": used});
-        if found.get("status") == Some(&status) {
-            continue;
-        }
-        let key = kinds::core::extended::resource_quotas().key(namespace, objects::name(&found));
-        let read = objects::resource_version(&found);
-        let written = state.store.modify(&key, |mut current| {
-            // Counted from an older read: the change in between brings the quota back.
-            if objects::resource_version(&current) != read {
-                return Err(StoreError::Conflict);
-            }
-            current["status"] = status.clone();
-            Ok(current)
-        });
-        if let Err(error) = written {
-            tracing::debug!(%error, quota = objects::name(&found), "quota status not written");
-        }
+        let kind = kinds::core::extended::resource_quotas();
+        write_status(state, kind, &found, json!({"hard": hard, "used": used}));
     }
 }

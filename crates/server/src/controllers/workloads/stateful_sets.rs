@@ -236,15 +236,8 @@ fn create_pod(
         let claim_name = format!("{}-{pod_name}", objects::name(claim));
         if ensure_claim(state, set, claim, &claim_name) {
             let message =
-                format!("create Claim {claim_name} Pod {pod_name} in StatefulSet {name} success");
-            events::record(
-                state,
-                COMPONENT,
-                kind,
-                set,
-                "SuccessfulCreate",
-                &title(&message),
-            );
+                format!("Create Claim {claim_name} Pod {pod_name} in StatefulSet {name} success");
+            events::record(state, COMPONENT, kind, set, "SuccessfulCreate", &message);
         }
         let volume = json!({
             "name": objects::name(claim),
@@ -262,15 +255,8 @@ fn create_pod(
     }
     match create(state, &user, kinds::core::pods(), namespace, pod) {
         Ok(created) => {
-            let message = format!("create Pod {pod_name} in StatefulSet {name} successful");
-            events::record(
-                state,
-                COMPONENT,
-                kind,
-                set,
-                "SuccessfulCreate",
-                &title(&message),
-            );
+            let message = format!("Create Pod {pod_name} in StatefulSet {name} successful");
+            events::record(state, COMPONENT, kind, set, "SuccessfulCreate", &message);
             Some(created)
         }
         Err(error) => {
@@ -318,15 +304,6 @@ fn ensure_claim(state: &State, set: &Value, claim: &Value, claim_name: &str) -> 
             false
         }
     }
-}
-
-/// kube's `cases.Title` of a recorded verb: the message's first letter upper case.
-fn title(message: &str) -> String {
-    let mut chars = message.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Deletes the pod of ordinal `index` of `set`, with kube's event; whether it was deleted.
