@@ -203,6 +203,20 @@ impl TestServer {
         );
         answer.json()
     }
+
+    /// Marks pod `namespace/name` Running and Ready, as a kubelet reports it (unconditionally:
+    /// the controllers may write meanwhile).
+    pub async fn make_pod_ready(&self, namespace: &str, name: &str) {
+        let path = format!("/api/v1/namespaces/{namespace}/pods/{name}");
+        let mut pod = self.admin("GET", &path, None).await;
+        pod["status"] = serde_json::json!({"phase": "Running",
+                                           "conditions": [{"type": "Ready", "status": "True"}]});
+        if let Some(metadata) = pod["metadata"].as_object_mut() {
+            metadata.remove("resourceVersion");
+        }
+        self.admin("PUT", &format!("{path}/status"), Some(&pod))
+            .await;
+    }
 }
 
 /// A plain-HTTP webhook on 127.0.0.1 that answers every POST with `answer` (200, JSON) and

@@ -145,20 +145,8 @@ async fn make_ready_on(server: &TestServer, node: &str) {
         .as_array()
         .unwrap()
         .clone();
-    for mut pod in items
-        .into_iter()
-        .filter(|p| node_of(p).as_deref() == Some(node))
-    {
-        pod["status"] = json!({"phase": "Running",
-                               "conditions": [{"type": "Ready", "status": "True"}]});
-        pod["metadata"]
-            .as_object_mut()
-            .unwrap()
-            .remove("resourceVersion");
-        let name = objects::name(&pod).to_string();
-        server
-            .admin("PUT", &format!("{PODS}/{name}/status"), Some(&pod))
-            .await;
+    for pod in items.iter().filter(|p| node_of(p).as_deref() == Some(node)) {
+        server.make_pod_ready("default", objects::name(pod)).await;
     }
 }
 

@@ -73,17 +73,7 @@ async fn ordered_ready_makes_the_next_pod_only_once_the_previous_one_is_ready() 
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(pods_when(&server, |_| true).await, ["db-0"]);
 
-    let mut running = pod.clone();
-    running["status"] = json!({"phase": "Running",
-                               "conditions": [{"type": "Ready", "status": "True"}]});
-    // Unconditional: the controller writes the status meanwhile.
-    running["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("resourceVersion");
-    server
-        .admin("PUT", &format!("{PODS}/db-0/status"), Some(&running))
-        .await;
+    server.make_pod_ready("default", "db-0").await;
     assert_eq!(pods_when(&server, |n| n.len() == 2).await, ["db-0", "db-1"]);
     let status = server.admin("GET", &format!("{SETS}/db"), None).await["status"].clone();
     assert_eq!(status["replicas"], 2, "{status}");
@@ -122,20 +112,6 @@ fn ordinals_are_read_from_the_set_s_own_names_only() {
     assert_eq!(ordinal("db", &json!({"metadata": {"name": "db-a"}})), None);
 }
 
-/// Marks pod `name` Running and Ready (what a kubelet would report).
-async fn make_ready(server: &TestServer, name: &str) {
-    let mut pod = server.admin("GET", &format!("{PODS}/{name}"), None).await;
-    pod["status"] = json!({"phase": "Running",
-                           "conditions": [{"type": "Ready", "status": "True"}]});
-    pod["metadata"]
-        .as_object_mut()
-        .unwrap()
-        .remove("resourceVersion");
-    server
-        .admin("PUT", &format!("{PODS}/{name}/status"), Some(&pod))
-        .await;
-}
-
 /// The revision label of each pod in `default`, once `done` holds for them (or after 10 s).
 async fn revisions_when(server: &TestServer, done: impl Fn(&[String]) -> bool) -> Vec<String> {
     let mut revisions = Vec::new();
@@ -172,8 +148,8 @@ async fn a_new_template_rolls_out_from_the_highest_ordinal_one_ready_pod_at_a_ti
         .await;
     let old = revisions_when(&server, |r| r.len() == 2).await;
     assert_eq!(old[0], old[1]);
-    make_ready(&server, "db-0").await;
-    make_ready(&server, "db-1").await;
+    server.make_pod_ready("default", "db-0").await;
+    server.make_pod_ready("default", "db-1").await;
 
     let mut changed = server.admin("GET", &format!("{SETS}/db"), None).await;
     changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("postgres:17");
@@ -195,10 +171,10 @@ async fn a_new_template_rolls_out_from_the_highest_ordinal_one_ready_pod_at_a_ti
     assert_eq!(status["updateRevision"], rolled[1], "{status}");
     assert_eq!(status["updatedReplicas"], 1, "{status}");
 
-    make_ready(&server, "db-1").await;
+    server.make_pod_ready("default", "db-1").await;
     let done = revisions_when(&server, |r| r.len() == 2 && r[0] == rolled[1]).await;
     assert_eq!(done, [rolled[1].clone(), rolled[1].clone()]);
-    make_ready(&server, "db-0").await;
+    server.make_pod_ready("default", "db-0").await;
     for _ in 0..200 {
         let status = server.admin("GET", &format!("{SETS}/db"), None).await["status"].clone();
         if status["currentRevision"] == status["updateRevision"] {
