@@ -13,7 +13,18 @@ use time::OffsetDateTime;
 
 use super::workloads::{object_at, set_default};
 use super::{Admission, Kind, Serving, Strategy, schema_of};
-use crate::registry::printing::{self, AGE, NAME, column, int, text};
+use crate::registry::printing::{self, AGE, Column, NAME, column, int, text};
+
+/// `printHorizontalPodAutoscaler`'s columns.
+const AUTOSCALER_COLUMNS: &[Column] = &[
+    NAME,
+    column("Reference", "string", 0),
+    column("Targets", "string", 0),
+    column("MinPods", "string", 0),
+    column("MaxPods", "string", 0),
+    column("Replicas", "string", 0),
+    AGE,
+];
 
 /// The kinds of the autoscaling group.
 pub const KINDS: &[Kind] = &[
@@ -26,15 +37,7 @@ pub const KINDS: &[Kind] = &[
         serving: Serving::Stored,
         subresources: &["status"],
         name_rule: NameRule::Dns1123Subdomain,
-        columns: &[
-            NAME,
-            column("Reference", "string", 0),
-            column("Targets", "string", 0),
-            column("MinPods", "string", 0),
-            column("MaxPods", "string", 0),
-            column("Replicas", "string", 0),
-            AGE,
-        ],
+        columns: AUTOSCALER_COLUMNS,
         cells: autoscaler_cells,
         schema: Some(schema_of::<types::HorizontalPodAutoscaler>()),
         field_labels: None,
@@ -49,15 +52,7 @@ pub const KINDS: &[Kind] = &[
         serving: Serving::Stored,
         subresources: &["status"],
         name_rule: NameRule::Dns1123Subdomain,
-        columns: &[
-            NAME,
-            column("Reference", "string", 0),
-            column("Targets", "string", 0),
-            column("MinPods", "string", 0),
-            column("MaxPods", "string", 0),
-            column("Replicas", "string", 0),
-            AGE,
-        ],
+        columns: AUTOSCALER_COLUMNS,
         cells: autoscaler_v1_cells,
         schema: Some(schema_of::<types_v1::HorizontalPodAutoscaler>()),
         field_labels: None,
