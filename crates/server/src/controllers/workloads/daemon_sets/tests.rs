@@ -139,13 +139,17 @@ async fn placements_when(
     placed
 }
 
-/// Marks every pod of `default` on `node` Running and Ready.
+/// Marks every pod of `default` on `node` that is not ready yet Running and Ready (a ready one
+/// may be deleted meanwhile: a surge deletes the old pod once the new one is ready).
 async fn make_ready_on(server: &TestServer, node: &str) {
     let items = server.admin("GET", PODS, None).await["items"]
         .as_array()
         .unwrap()
         .clone();
-    for pod in items.iter().filter(|p| node_of(p).as_deref() == Some(node)) {
+    for pod in items
+        .iter()
+        .filter(|p| node_of(p).as_deref() == Some(node) && !ready(p))
+    {
         server.make_pod_ready("default", objects::name(pod)).await;
     }
 }
