@@ -427,7 +427,10 @@ impl Recorder {
         out.push_str(received);
         // The reception time's text, between `,"requestReceivedTimestamp":"` and the quote.
         let received_text = received
-            .get(received.len().saturating_sub(timestamp::MICRO_LEN + 1)..received.len().saturating_sub(1))
+            .get(
+                received.len().saturating_sub(timestamp::MICRO_LEN + 1)
+                    ..received.len().saturating_sub(1),
+            )
             .unwrap_or_default();
         encode::write_stage_timestamp_near(out, now, (self.received, received_text));
         encode::write_annotations(

@@ -161,7 +161,9 @@ fn legacy_line_is_event_string() {
 
 #[test]
 fn a_code_only_status_is_written_as_status_writes_it() {
-    for code in [0, 1, 9, 10, 99, 100, 200, 201, 404, 999, 1000, 9999, 10000, 65535] {
+    for code in [
+        0, 1, 9, 10, 99, 100, 200, 201, 404, 999, 1000, 9999, 10000, 65535,
+    ] {
         let status = code_only(code);
         let mut fast = String::new();
         write_status(&mut fast, &status);

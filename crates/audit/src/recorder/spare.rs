@@ -35,7 +35,11 @@ thread_local! {
 
 /// The buffers kept on this thread (emptied), or new ones.
 pub(super) fn take() -> Buffers {
-    SPARE.try_with(Cell::take).ok().flatten().unwrap_or_default()
+    SPARE
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Keeps `buffers` for the next record on this thread (replacing what was kept), emptied; a

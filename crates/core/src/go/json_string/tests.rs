@@ -100,7 +100,9 @@ fn every_byte_at_every_position_is_written_as_before() {
         };
         characters.extend(char::from_u32(c));
     }
-    characters.extend(['\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{2000}', '\u{20ac}']);
+    characters.extend([
+        '\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}', '\u{2000}', '\u{20ac}',
+    ]);
     for c in characters {
         for before in 0..=17 {
             for after in [0, 1, 7, 8, 9] {
