@@ -19,6 +19,7 @@ import argparse
 import glob
 import http.client
 import os
+import shutil
 import ssl
 import subprocess
 import sys
@@ -51,8 +52,9 @@ def requests(server, token, count, method, path, body=None):
     connection.close()
 
 
-def counted(server, out, token, count, method, path, body=None):
-    """Instructions the server executed while answering `count` requests."""
+def counted(server, out, token, count, method, path, body=None, keep=None):
+    """Instructions the server executed while answering `count` requests; with `keep`, the
+    callgrind dump is copied to `keep` (a path prefix) for `callgrind_annotate`."""
     pid = str(server.process.pid)
     subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
     requests(server, token, count, method, path, body)
@@ -67,6 +69,8 @@ def counted(server, out, token, count, method, path, body=None):
                 if line.startswith("totals:"):
                     total += int(line.split()[1])
                     break
+        if keep:
+            shutil.copy(dump, keep + dump[len(out):])
     return total / count
 
 
@@ -75,6 +79,8 @@ def main():
     parser.add_argument("--binary", action="append", default=[], metavar="LABEL=PATH")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--audit", action="store_true")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="copy each run's callgrind dumps to DIR/LABEL-ssar… and DIR/LABEL-get…")
     options = parser.parse_args()
     binaries = [b.split("=", 1) for b in options.binary] or [["kubeward", BINARY]]
     if options.audit:
@@ -101,8 +107,11 @@ def main():
                 pods = "/api/v1/namespaces/bench/pods"
                 requests(server, token, 200, "POST", ssar, SSAR)
                 requests(server, token, 200, "GET", pods)
-                per_ssar = counted(server, out, token, options.requests, "POST", ssar, SSAR)
-                per_get = counted(server, out, token, options.requests, "GET", pods)
+                keep = options.keep and os.path.join(options.keep, label.replace("/", "_"))
+                per_ssar = counted(server, out, token, options.requests, "POST", ssar, SSAR,
+                                   keep and keep + "-ssar")
+                per_get = counted(server, out, token, options.requests, "GET", pods, None,
+                                  keep and keep + "-get")
                 print(f"| {label} | {per_ssar / 1000:,.0f}k | {per_get / 1000:,.0f}k |", flush=True)
             finally:
                 server.stop()

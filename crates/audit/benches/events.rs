@@ -3,14 +3,17 @@
 //! SelfSubjectAccessReview's record at level Metadata — started, its `RequestReceived` event
 //! written, authorized, answered, its `ResponseComplete` event written — into a sink that copies
 //! each event into a reused buffer, as the log's batch does. Also the encoding of one whole
-//! `Event` (what decoding and re-encoding a log costs).
+//! `Event` (what decoding and re-encoding a log costs); and the details an event is made of:
+//! JSON strings escaped as Go writes them (plain ASCII, Korean, and text full of escapes) and
+//! timestamps (computed from the calendar, or copied from a known one in the same second).
 
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kubeward_audit::{EventJson, Policy, Recorder, Request, Response, Sink, load};
+use kubeward_audit::{EventJson, Policy, Recorder, Request, Response, Sink, load, timestamp};
+use kubeward_core::go::write_json_string;
 use kubeward_core::{RequestInfo, UserInfo};
 
 const EXAMPLE_POLICY: &str = include_str!("../src/load/audit-policy.yaml");
@@ -110,5 +113,49 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(audit, benches);
+fn details(c: &mut Criterion) {
+    let reason = "RBAC: allowed by ClusterRoleBinding \"system:basic-user\" of ClusterRole \"system:basic-user\" to Group \"system:authenticated\"";
+    let korean = "민준의 개발 네임스페이스에 있는 파드 목록을 읽을 권한이 있습니다 ".repeat(2);
+    let escapes = "<a href=\"x\">&amp;</a>\n\t".repeat(5);
+    let mut out = String::with_capacity(1024);
+    let mut group = c.benchmark_group("escape");
+    for (name, text) in [
+        ("an RBAC reason, 122 bytes", reason),
+        ("Korean, 186 bytes", korean.as_str()),
+        ("escapes, 115 bytes", escapes.as_str()),
+        ("a verb, 6 bytes", "create"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                out.clear();
+                write_json_string(&mut out, black_box(text));
+                black_box(out.len())
+            });
+        });
+    }
+    group.finish();
+
+    let received = UNIX_EPOCH + Duration::from_micros(1_795_263_830_000_123);
+    let mut text = String::new();
+    timestamp::push_micro(&mut text, received);
+    let later = received + Duration::from_micros(333);
+    let mut group = c.benchmark_group("timestamp");
+    group.bench_function("MicroTime from the calendar", |b| {
+        b.iter(|| {
+            out.clear();
+            timestamp::push_micro(&mut out, black_box(later));
+            black_box(out.len())
+        });
+    });
+    group.bench_function("MicroTime in the second of a known one", |b| {
+        b.iter(|| {
+            out.clear();
+            timestamp::push_micro_near(&mut out, black_box(later), (received, &text));
+            black_box(out.len())
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(audit, benches, details);
 criterion_main!(audit);

@@ -196,7 +196,7 @@ pub(crate) fn write_answer(
     }
     if let Some(status) = response_status {
         out.push_str(r#","responseStatus":"#);
-        status.write_json(out, false);
+        write_status(out, status);
     }
     if let Some(object) = request_object {
         out.push_str(r#","requestObject":"#);
@@ -206,6 +206,38 @@ pub(crate) fn write_answer(
         out.push_str(r#","responseObject":"#);
         out.push_str(object);
     }
+}
+
+/// A `Status` as `Status::write_json` writes it; an answer that was not a `Status` (only its
+/// code) as the constant text that is.
+fn write_status(out: &mut String, status: &Status) {
+    let code_only = status.status.is_empty()
+        && status.message.is_empty()
+        && status.reason.is_empty()
+        && status.details.is_none()
+        && status.continue_token.is_empty();
+    if !code_only {
+        status.write_json(out, false);
+        return;
+    }
+    out.push_str(r#"{"metadata":{}"#);
+    if status.code != 0 {
+        out.push_str(r#","code":"#);
+        let mut digits = [0u8; 5];
+        let mut at = digits.len();
+        let mut code = status.code;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (code % 10) as u8;
+            code /= 10;
+            if code == 0 {
+                break;
+            }
+        }
+        // Only ASCII digits were written.
+        out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    }
+    out.push('}');
 }
 
 /// `,"requestReceivedTimestamp":"…"`
@@ -219,6 +251,17 @@ pub(crate) fn write_received(out: &mut String, at: SystemTime) {
 pub(crate) fn write_stage_timestamp(out: &mut String, at: SystemTime) {
     out.push_str(r#","stageTimestamp":""#);
     timestamp::push_micro(out, at);
+    out.push('"');
+}
+
+/// `,"stageTimestamp":"…"`, given an earlier time and its text (`timestamp::push_micro_near`).
+pub(crate) fn write_stage_timestamp_near(
+    out: &mut String,
+    at: SystemTime,
+    known: (SystemTime, &str),
+) {
+    out.push_str(r#","stageTimestamp":""#);
+    timestamp::push_micro_near(out, at, known);
     out.push('"');
 }
 

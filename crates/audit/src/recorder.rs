@@ -35,6 +35,7 @@ use crate::event::{DECISION_ANNOTATION, ObjectReference, REASON_ANNOTATION};
 use crate::level::{Level, Stage};
 use crate::policy::{Policy, RequestAuditConfig};
 use crate::raw_json::{self, RawJsonError};
+use crate::timestamp;
 
 /// kube-apiserver keeps the first 1024 bytes of a `User-Agent`.
 const MAX_USER_AGENT: usize = 1024;
@@ -135,6 +136,8 @@ pub struct Recorder {
     annotations: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// The event being emitted, reused from stage to stage.
     scratch: String,
+    /// Strings for annotations, from an earlier record.
+    strings: Vec<String>,
 }
 
 impl Recorder {
@@ -150,16 +153,26 @@ impl Recorder {
         if config.level == Level::None {
             return None;
         }
-        let object_ref = info.is_resource_request.then(|| ObjectReference {
-            resource: info.resource.clone(),
-            namespace: info.namespace.clone(),
-            name: info.name.clone(),
-            api_group: info.api_group.clone(),
-            api_version: info.api_version.clone(),
-            subresource: info.subresource.clone(),
-            ..ObjectReference::default()
+        let spare::Buffers {
+            mut fixed,
+            mut scratch,
+            impersonation,
+            object_ref: mut reference,
+            annotations,
+            strings,
+        } = spare::take();
+        let object_ref = info.is_resource_request.then(|| {
+            reference.resource.clone_from(&info.resource);
+            reference.namespace.clone_from(&info.namespace);
+            reference.name.clone_from(&info.name);
+            reference.uid.clear();
+            reference.api_group.clone_from(&info.api_group);
+            reference.api_version.clone_from(&info.api_version);
+            reference.resource_version.clear();
+            reference.subresource.clone_from(&info.subresource);
+            reference
         });
-        let mut fixed = String::with_capacity(512);
+        fixed.reserve(512);
         encode::write_head(&mut fixed, config.level, request.audit_id);
         let stage_at = fixed.len();
         let anonymous = UserInfo::default();
@@ -177,22 +190,24 @@ impl Recorder {
         );
         let client_end = fixed.len();
         encode::write_received(&mut fixed, request.received);
+        scratch.reserve(fixed.len() + 256);
         Some(Self {
             config,
             long_running: request.long_running,
             responded: false,
-            scratch: String::with_capacity(fixed.len() + 256),
+            scratch,
             fixed,
             stage_at,
             request_end,
             client_end,
             received: request.received,
-            impersonation: String::new(),
+            impersonation,
             object_ref,
             response_status: None,
             request_object: None,
             response_object: None,
-            annotations: Vec::new(),
+            annotations,
+            strings,
         })
     }
 
@@ -227,7 +242,17 @@ impl Recorder {
     /// Sets an annotation; the first value set for a key stays (as kube-apiserver, which logs a
     /// warning for a different second value).
     pub fn annotate(&mut self, key: &str, value: &str) {
-        self.set(Cow::Owned(key.to_string()), Cow::Owned(value.to_string()));
+        let key = self.owned(key);
+        let value = self.owned(value);
+        self.set(key, value);
+    }
+
+    /// `text` in a string kept from an earlier record, or a new one.
+    fn owned(&mut self, text: &str) -> Cow<'static, str> {
+        let mut owned = self.strings.pop().unwrap_or_default();
+        owned.clear();
+        owned.push_str(text);
+        Cow::Owned(owned)
     }
 
     fn set(&mut self, key: Cow<'static, str>, value: Cow<'static, str>) {
@@ -245,10 +270,8 @@ impl Recorder {
             Cow::Borrowed(DECISION_ANNOTATION),
             Cow::Borrowed(if allowed { "allow" } else { "forbid" }),
         );
-        self.set(
-            Cow::Borrowed(REASON_ANNOTATION),
-            Cow::Owned(reason.to_string()),
-        );
+        let reason = self.owned(reason);
+        self.set(Cow::Borrowed(REASON_ANNOTATION), reason);
     }
 
     /// Records that the authorizer failed (the request is answered 500): the reason
@@ -400,8 +423,16 @@ impl Recorder {
             self.request_object.as_deref(),
             self.response_object.as_deref(),
         );
-        out.push_str(&self.fixed[self.client_end..]);
-        encode::write_stage_timestamp(out, now);
+        let received = &self.fixed[self.client_end..];
+        out.push_str(received);
+        // The reception time's text, between `,"requestReceivedTimestamp":"` and the quote.
+        let received_text = received
+            .get(
+                received.len().saturating_sub(timestamp::MICRO_LEN + 1)
+                    ..received.len().saturating_sub(1),
+            )
+            .unwrap_or_default();
+        encode::write_stage_timestamp_near(out, now, (self.received, received_text));
         encode::write_annotations(
             out,
             self.annotations
@@ -409,6 +440,28 @@ impl Recorder {
                 .map(|(key, value)| (key.as_ref(), value.as_ref())),
         );
         out.push('}');
+    }
+}
+
+impl Drop for Recorder {
+    /// Keeps the record's buffers for the next record on this thread.
+    fn drop(&mut self) {
+        let mut strings = std::mem::take(&mut self.strings);
+        for (key, value) in self.annotations.drain(..) {
+            for text in [key, value] {
+                if let Cow::Owned(text) = text {
+                    strings.push(text);
+                }
+            }
+        }
+        spare::keep(spare::Buffers {
+            fixed: std::mem::take(&mut self.fixed),
+            scratch: std::mem::take(&mut self.scratch),
+            impersonation: std::mem::take(&mut self.impersonation),
+            object_ref: self.object_ref.take().unwrap_or_default(),
+            annotations: std::mem::take(&mut self.annotations),
+            strings,
+        });
     }
 }
 
@@ -491,5 +544,6 @@ struct Meta {
     resource_version: Option<String>,
 }
 
+mod spare;
 #[cfg(test)]
 mod tests;

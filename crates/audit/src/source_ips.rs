@@ -29,7 +29,29 @@ pub fn source_ips(
     {
         ips.push(remote);
     }
-    ips.into_iter().map(|ip| ip.to_string()).collect()
+    ips.into_iter().map(text).collect()
+}
+
+/// `net.IP.String()`: an IPv4 address written digit by digit (no formatter), IPv6 as Rust
+/// writes it.
+fn text(ip: IpAddr) -> String {
+    let IpAddr::V4(v4) = ip else {
+        return ip.to_string();
+    };
+    let mut out = String::with_capacity(15);
+    for (i, octet) in v4.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
+    }
+    out
 }
 
 /// An IPv4-mapped IPv6 address is the IPv4 address, as Go's `net.IP` compares and prints it.
@@ -65,6 +87,16 @@ mod tests {
 
     fn remote(ip: &str) -> Option<IpAddr> {
         Some(ip.parse().expect("an address"))
+    }
+
+    #[test]
+    fn ipv4_is_written_as_its_display() {
+        for octet in 0..=255u8 {
+            for bytes in [[octet, 0, 0, 1], [10, octet, 255, octet]] {
+                let ip = IpAddr::V4(Ipv4Addr::from(bytes));
+                assert_eq!(text(ip), ip.to_string());
+            }
+        }
     }
 
     #[test]

@@ -37,40 +37,86 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 
 fn push_digits(out: &mut String, value: u64, width: usize) {
     let mut buf = [b'0'; 20];
-    let mut v = value;
-    for slot in buf[..width].iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        v /= 10;
-    }
+    put_digits(&mut buf[..width], value);
     // Only ASCII digits were written.
     out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or("0"));
 }
 
+/// Writes `value`'s last `slot.len()` decimal digits into `slot`, zero-padded.
+fn put_digits(slot: &mut [u8], value: u64) {
+    let mut v = value;
+    for digit in slot.iter_mut().rev() {
+        *digit = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
 /// `2006-01-02T15:04:05` of `secs` since the epoch, in UTC.
 fn push_date_time(out: &mut String, secs: u64) {
+    let mut text = [0u8; 19];
+    put_date_time(&mut text, secs);
+    // Only ASCII was written.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+}
+
+/// `2006-01-02T15:04:05` of `secs` since the epoch, in UTC, into `text`'s first 19 bytes.
+fn put_date_time(text: &mut [u8], secs: u64) {
     let days = (secs / 86_400) as i64;
     let rem = secs % 86_400;
     let (year, month, day) = civil_from_days(days);
-    push_digits(out, year as u64, 4);
-    out.push('-');
-    push_digits(out, u64::from(month), 2);
-    out.push('-');
-    push_digits(out, u64::from(day), 2);
-    out.push('T');
-    push_digits(out, rem / 3600, 2);
-    out.push(':');
-    push_digits(out, rem / 60 % 60, 2);
-    out.push(':');
-    push_digits(out, rem % 60, 2);
+    put_digits(&mut text[0..4], year as u64);
+    text[4] = b'-';
+    put_digits(&mut text[5..7], u64::from(month));
+    text[7] = b'-';
+    put_digits(&mut text[8..10], u64::from(day));
+    text[10] = b'T';
+    put_digits(&mut text[11..13], rem / 3600);
+    text[13] = b':';
+    put_digits(&mut text[14..16], rem / 60 % 60);
+    text[16] = b':';
+    put_digits(&mut text[17..19], rem % 60);
 }
+
+/// The length of a `metav1.MicroTime`'s text.
+pub const MICRO_LEN: usize = 27;
 
 /// `metav1.MicroTime`'s JSON text (without quotes): `2006-01-02T15:04:05.000000Z`.
 pub fn push_micro(out: &mut String, t: SystemTime) {
     let (secs, nanos) = split(t);
-    push_date_time(out, secs);
-    out.push('.');
-    push_digits(out, u64::from(nanos / 1000), 6);
-    out.push('Z');
+    let mut text = [0u8; MICRO_LEN];
+    put_date_time(&mut text, secs);
+    put_fraction(&mut text[19..], nanos);
+    // Only ASCII was written: the whole text is checked at once.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+}
+
+/// `.000000Z`: the microseconds of `nanos`, truncated.
+fn put_fraction(slot: &mut [u8], nanos: u32) {
+    slot[0] = b'.';
+    put_digits(&mut slot[1..7], u64::from(nanos / 1000));
+    slot[7] = b'Z';
+}
+
+/// [`push_micro`] of `t`, given `known`, an earlier time and its text as [`push_micro`] wrote
+/// it: the same microsecond is that text copied, the same second its date and time copied with
+/// the fraction written in; only another second is computed from the calendar.
+pub fn push_micro_near(out: &mut String, t: SystemTime, known: (SystemTime, &str)) {
+    let (secs, nanos) = split(t);
+    let (known_secs, known_nanos) = split(known.0);
+    let text = known.1;
+    let date_time = match text.get(..19) {
+        Some(date_time) if secs == known_secs && text.len() == MICRO_LEN => date_time,
+        _ => return push_micro(out, t),
+    };
+    if nanos / 1000 == known_nanos / 1000 {
+        out.push_str(text);
+        return;
+    }
+    out.push_str(date_time);
+    let mut fraction = [0u8; 8];
+    put_fraction(&mut fraction, nanos);
+    // Only ASCII was written.
+    out.push_str(std::str::from_utf8(&fraction).unwrap_or_default());
 }
 
 /// Go's `time.RFC3339Nano` in UTC: `2006-01-02T15:04:05.999999999Z`, trailing zeros (and a bare

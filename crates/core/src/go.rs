@@ -5,6 +5,10 @@
 
 use std::fmt::Write as _;
 
+mod json_string;
+
+pub use json_string::write_json_string;
+
 /// Go's `%q` of a string (`strconv.Quote`): double quotes, `\"` and `\\`, C escapes for
 /// `\a\b\f\n\r\t\v`, `\xNN` for other ASCII controls, `\uNNNN`/`\UNNNNNNNN` for other
 /// characters Go does not consider printable.
@@ -146,85 +150,6 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         return Ok(i64::try_from(total).map_or(i64::MIN, |v| -v));
     }
     i64::try_from(total).map_err(|_| invalid())
-}
-
-/// What [`write_json_string`] does with each byte: [`PLAIN`] copies it; a letter is the escape
-/// after the backslash (`\n`, `\"`); [`HEX`] writes `\u00XX`; [`LEAD_E2`] starts U+2028 or
-/// U+2029 (escaped) or another character (copied).
-static JSON_ESCAPES: [u8; 256] = {
-    let mut table = [PLAIN; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = HEX;
-        b += 1;
-    }
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table[b'\n' as usize] = b'n';
-    table[b'\r' as usize] = b'r';
-    table[b'\t' as usize] = b't';
-    table[0x08] = b'b';
-    table[0x0c] = b'f';
-    table[b'<' as usize] = HEX;
-    table[b'>' as usize] = HEX;
-    table[b'&' as usize] = HEX;
-    table[0xe2] = LEAD_E2;
-    table
-};
-const PLAIN: u8 = 0;
-const HEX: u8 = 1;
-const LEAD_E2: u8 = 2;
-
-/// A JSON string as Go's `encoding/json` writes it (HTML-safe, its default): `"` and `\\`
-/// escaped, `\n \r \t \b \f` by name, other controls and `<`, `>`, `&`, U+2028, U+2029 as
-/// `\u00XX`/`\u20XX`. Appended to `out`; runs of plain characters are copied whole, each byte
-/// classified by one table lookup.
-pub fn write_json_string(out: &mut String, s: &str) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(s.len() + 2);
-    out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let class = JSON_ESCAPES[b as usize];
-        if class == PLAIN {
-            i += 1;
-            continue;
-        }
-        let width = match class {
-            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
-            LEAD_E2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(0x80), Some(last @ (0xa8 | 0xa9))) => {
-                    out.push_str(&s[start..i]);
-                    out.push_str(if *last == 0xa8 { "\\u2028" } else { "\\u2029" });
-                    3
-                }
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            },
-            HEX => {
-                out.push_str(&s[start..i]);
-                out.push_str("\\u00");
-                out.push(char::from(DIGITS[usize::from(b >> 4)]));
-                out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-                1
-            }
-            name => {
-                out.push_str(&s[start..i]);
-                out.push('\\');
-                out.push(char::from(name));
-                1
-            }
-        };
-        i += width;
-        start = i;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// An approximation of Go's `unicode.IsPrint`: everything but control, format, separator
@@ -513,25 +438,6 @@ mod tests {
         ] {
             assert_eq!(parse_duration(text), Err(error.to_string()), "{text}");
         }
-    }
-
-    #[test]
-    fn writes_json_strings_as_encoding_json() {
-        let json = |s: &str| {
-            let mut out = String::new();
-            write_json_string(&mut out, s);
-            out
-        };
-        assert_eq!(json("pods"), r#""pods""#);
-        assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(json("<a&b>"), r#""\u003ca\u0026b\u003e""#);
-        assert_eq!(
-            json("\n\r\t\u{8}\u{c}\u{1}\u{1f}"),
-            r#""\n\r\t\b\f\u0001\u001f""#
-        );
-        assert_eq!(json("\u{2028}x\u{2029}"), r#""\u2028x\u2029""#);
-        assert_eq!(json("민준 é \u{2027}"), "\"민준 é \u{2027}\"");
-        assert_eq!(json(""), r#""""#);
     }
 
     #[test]

@@ -158,3 +158,17 @@ fn legacy_line_is_event_string() {
     assert!(line.contains(r#" ip="<unknown>" method="create" user="<none>" groups="<none>" as="bob" asgroups="<lookup>" "#), "{line}");
     assert!(line.ends_with(r#" namespace="<none>" uri="/api/v1/namespaces/default/secrets?fieldManager=kubectl-create&fieldValidation=Strict" response="<deferred>""#), "{line}");
 }
+
+#[test]
+fn a_code_only_status_is_written_as_status_writes_it() {
+    for code in [
+        0, 1, 9, 10, 99, 100, 200, 201, 404, 999, 1000, 9999, 10000, 65535,
+    ] {
+        let status = code_only(code);
+        let mut fast = String::new();
+        write_status(&mut fast, &status);
+        let mut whole = String::new();
+        status.write_json(&mut whole, false);
+        assert_eq!(fast, whole, "{code}");
+    }
+}

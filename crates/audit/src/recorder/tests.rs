@@ -557,3 +557,48 @@ fn a_bodys_metadata_names_the_object_as_the_whole_body_does() {
         "{lines:?}"
     );
 }
+
+/// A list by dev-k8s, recorded on the calling thread.
+fn list_pods() -> Vec<String> {
+    let uri = "/api/v1/namespaces/dev-team/pods?limit=500";
+    let sink = Collect::default();
+    let mut recorder = Recorder::start(
+        &policy(Level::Metadata),
+        request(uri, false),
+        &info("GET", uri),
+        Some(&dev_k8s()),
+    )
+    .expect("audited");
+    recorder.request_received(&sink);
+    recorder.authorized(true, "");
+    recorder.response_started(Response::code(200), at(1_795_263_830_002_000), &sink);
+    recorder.response_complete(at(1_795_263_831_000_001), &sink);
+    sink.lines()
+}
+
+#[test]
+fn a_record_after_another_on_the_same_thread_keeps_nothing_of_it() {
+    let fresh = std::thread::spawn(list_pods).join().expect("recorded");
+    // A record that fills everything a record may keep: impersonation, an object reference
+    // named by its body, annotations of its own, a long reason.
+    let uri = "/api/v1/namespaces/default/configmaps/app";
+    let sink = Collect::default();
+    let mut recorder = Recorder::start(
+        &policy(Level::RequestResponse),
+        request(uri, false),
+        &info("PUT", uri),
+        Some(&dev_k8s()),
+    )
+    .expect("audited");
+    recorder.impersonated(&UserInfo::new("jane", ["devs"]));
+    recorder.annotate("example.com/one", "1");
+    recorder.annotate("example.com/two", &"2".repeat(100));
+    recorder.authorized(false, &"no ".repeat(50));
+    recorder
+        .request_object(r#"{"metadata":{"uid":"u-1","resourceVersion":"77"}}"#)
+        .expect("JSON");
+    recorder.response_complete(at(1_795_263_830_002_000), &sink);
+    assert_eq!(sink.lines().len(), 1);
+    assert_eq!(list_pods(), fresh);
+    assert_eq!(list_pods(), fresh);
+}

@@ -76,3 +76,32 @@ fn parses_what_kubernetes_writes_and_offsets() {
         assert_eq!(parse(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn micro_time_near_a_known_one_is_the_same_text() {
+    let known = UNIX_EPOCH + Duration::new(1_790_069_030, 185_427_999);
+    let text = micro(known);
+    let near = |t: SystemTime| {
+        let mut out = String::new();
+        push_micro_near(&mut out, t, (known, &text));
+        out
+    };
+    for t in [
+        known,
+        known + Duration::from_nanos(1),
+        known + Duration::from_micros(1),
+        known + Duration::from_nanos(814_572_000),
+        known + Duration::from_nanos(814_573_000),
+        known + Duration::from_secs(1),
+        known + Duration::from_secs(86_400 * 40),
+        known - Duration::from_nanos(185_427_999),
+        known - Duration::from_nanos(185_428_000),
+        UNIX_EPOCH,
+    ] {
+        assert_eq!(near(t), micro(t), "{t:?}");
+    }
+    // A text that is not a MicroTime's is not trusted.
+    let mut out = String::new();
+    push_micro_near(&mut out, known, (known, "민준"));
+    assert_eq!(out, text);
+}

@@ -7,7 +7,7 @@
 use std::time::SystemTime;
 
 use http::request::Parts;
-use http::{HeaderMap, Response};
+use http::{HeaderMap, HeaderName, Response};
 use kubeward_core::UserInfo;
 use kubeward_core::request_info::RequestInfo;
 use kubeward_core::status::Status;
@@ -16,6 +16,11 @@ use crate::auditing::Record;
 use crate::codec::respond::Body;
 use crate::state::State;
 use kubeward_net::ConnectionInfo as Connection;
+
+/// `X-Forwarded-For`, looked up by a name known at compile time (not parsed per request).
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+/// `X-Real-Ip`.
+const X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
 
 /// The request's audit ID: its `Audit-Id` header as sent, or a new UUID.
 pub fn audit_id(headers: &HeaderMap) -> String {
@@ -44,13 +49,13 @@ pub struct Received<'a> {
 
 impl<'a> Received<'a> {
     fn request(&self, info: &RequestInfo) -> kubeward_audit::Request<'a> {
-        let header = |name: &str| self.parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let header = |name: &HeaderName| self.parts.headers.get(name).and_then(|v| v.to_str().ok());
         kubeward_audit::Request {
             audit_id: self.audit_id,
             request_uri: self.parts.uri.path_and_query().map_or("/", |p| p.as_str()),
             source_ips: kubeward_audit::source_ips(
-                header("x-forwarded-for"),
-                header("x-real-ip"),
+                header(&X_FORWARDED_FOR),
+                header(&X_REAL_IP),
                 self.connection.peer.map(|peer| peer.ip()),
             ),
             user_agent: self
