@@ -206,10 +206,7 @@ impl Upstream {
         } else {
             &pools.short
         };
-        client
-            .request(request)
-            .await
-            .map_err(|e| failed(e.into()))
+        client.request(request).await.map_err(|e| failed(e.into()))
     }
 
     /// An upgrade (exec, attach, port-forward, cp) for `path_and_query`, over HTTP/1.1, with

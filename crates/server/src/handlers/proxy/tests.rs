@@ -255,7 +255,10 @@ async fn ordinary_requests_go_over_http2_when_the_upstream_offers_it_and_watches
     assert_eq!(
         *seen.lock().unwrap(),
         [
-            (http::Version::HTTP_2, "/api/v1/namespaces/default/pods".into()),
+            (
+                http::Version::HTTP_2,
+                "/api/v1/namespaces/default/pods".into()
+            ),
             (
                 http::Version::HTTP_11,
                 "/api/v1/namespaces/default/pods?watch=true".into()
