@@ -52,14 +52,24 @@ def rss_mib(pid):
     return 0.0
 
 
+def cpu_ticks(pid):
+    """User + system clock ticks of `pid` so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+TICK_US = 1_000_000 / os.sysconf("SC_CLK_TCK")
+
+
 class Gateway:
-    def __init__(self, binary, server):
+    def __init__(self, binary, server, extra=()):
         pki = server.pki
         self.process = subprocess.Popen(
             [binary, "gateway", "--bind-address", "127.0.0.1", "--secure-port", "0",
              "--upstream-kubeconfig", os.path.join(server.data, "admin.kubeconfig"),
              "--tls-cert-file", f"{pki}/apiserver.crt", "--tls-private-key-file", f"{pki}/apiserver.key",
-             "--client-ca-file", f"{pki}/ca.crt"],
+             "--client-ca-file", f"{pki}/ca.crt", *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.url = None
         for line in self.process.stderr:
@@ -70,6 +80,9 @@ class Gateway:
 
     def rss_mib(self):
         return rss_mib(self.process.pid)
+
+    def pids(self):
+        return [self.process.pid]
 
     def stop(self):
         self.process.kill()
@@ -143,10 +156,13 @@ class Nginx:
             time.sleep(0.05)
         raise AssertionError("nginx did not start: " + open(os.path.join(self.dir, "error.log")).read())
 
-    def rss_mib(self):
+    def pids(self):
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
                                   text=True).stdout.split()
-        return rss_mib(self.process.pid) + sum(rss_mib(int(c)) for c in children)
+        return [self.process.pid] + [int(c) for c in children]
+
+    def rss_mib(self):
+        return sum(rss_mib(pid) for pid in self.pids())
 
     def stop(self):
         self.process.terminate()
@@ -163,7 +179,18 @@ def load(url, ca, cert, key, connections, seconds, headers=()):
     codes = report.get("statusCodeDistribution", {})
     assert set(codes) == {"200"}, codes
     percentiles = report["latencyPercentiles"]
-    return report["summary"]["requestsPerSec"], percentiles["p50"] * 1000, percentiles["p99"] * 1000
+    return (report["summary"]["requestsPerSec"], percentiles["p50"] * 1000, percentiles["p99"] * 1000,
+            codes["200"])
+
+
+def measured(pids, upstream, *args):
+    """`load(*args)` and the CPU the proxy's processes (`pids`) and the upstream used per
+    request, in µs."""
+    before = [cpu_ticks(pid) for pid in pids], cpu_ticks(upstream)
+    rps, p50, p99, count = load(*args)
+    proxy = sum(cpu_ticks(pid) for pid in pids) - sum(before[0])
+    own = cpu_ticks(upstream) - before[1]
+    return rps, p50, p99, proxy * TICK_US / count, own * TICK_US / count
 
 
 def main():
@@ -174,6 +201,8 @@ def main():
     parser.add_argument("--connections", type=int, action="append", default=[])
     parser.add_argument("--nginx-workers", default="auto")
     parser.add_argument("--before", help="a second gateway binary, measured as path gateway-before")
+    parser.add_argument("--h1", action="store_true",
+                        help="also a gateway with --upstream-http2=false, path gateway-h1")
     parser.add_argument("--path", action="append", default=[],
                         help="direct, direct-as, gateway, nginx (default: all)")
     options = parser.parse_args()
@@ -181,47 +210,54 @@ def main():
     labels = options.path or ["direct", "direct-as", "gateway", "nginx"]
     if options.before and "gateway-before" not in labels:
         labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-before")
+    if options.h1 and "gateway-h1" not in labels:
+        labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-h1")
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
-        gateway = nginx = before = None
+        gateway = nginx = before = h1 = None
         try:
             _, cert, key = setup_users(server)
             gateway = Gateway(options.binary, server)
             ca = f"{server.pki}/ca.crt"
             admin = (f"{server.pki}/admin.crt", f"{server.pki}/admin.key")
             paths = {
-                "direct": (server.url, cert, key, ()),
-                "direct-as": (server.url, *admin, ("Impersonate-User: bench-user", "Impersonate-Group: bench",
-                                                    "Impersonate-Group: system:authenticated")),
-                "gateway": (gateway.url, cert, key, ()),
+                "direct": (list, server.url, cert, key, ()),
+                "direct-as": (list, server.url, *admin, ("Impersonate-User: bench-user", "Impersonate-Group: bench",
+                                                        "Impersonate-Group: system:authenticated")),
+                "gateway": (gateway.pids, gateway.url, cert, key, ()),
             }
             if options.before:
                 before = Gateway(options.before, server)
-                paths["gateway-before"] = (before.url, cert, key, ())
+                paths["gateway-before"] = (before.pids, before.url, cert, key, ())
+            if options.h1:
+                h1 = Gateway(options.binary, server, ("--upstream-http2=false",))
+                paths["gateway-h1"] = (h1.pids, h1.url, cert, key, ())
             if "nginx" in labels:
                 nginx = Nginx(server, cert, key, options.nginx_workers)
-                paths["nginx"] = (nginx.url, cert, key, ())
-            print("| connections | path | req/s | p50 ms | p99 ms | req/s vs direct | added p50 µs | added p99 µs |")
-            print("|---:|---|---:|---:|---:|---:|---:|---:|")
+                paths["nginx"] = (nginx.pids, nginx.url, cert, key, ())
+            print("| connections | path | req/s | p50 ms | p99 ms | req/s vs direct | added p50 µs | added p99 µs "
+                  "| proxy CPU µs/req | upstream CPU µs/req |")
+            print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             summary = []
             for c in connections:
                 results = {label: [] for label in labels}
                 for _ in range(options.rounds):
                     for label in labels:
-                        url, crt, k, headers = paths[label]
-                        results[label].append(load(url, ca, crt, k, c, options.seconds, headers))
+                        pids, url, crt, k, headers = paths[label]
+                        results[label].append(measured(pids(), server.process.pid, url, ca, crt, k, c,
+                                                       options.seconds, headers))
                 medians = {label: [statistics.median(column) for column in zip(*rows)]
                            for label, rows in results.items()}
                 base = medians.get("direct")
                 for label in labels:
-                    rps, p50, p99 = medians[label]
+                    rps, p50, p99, proxy_cpu, upstream_cpu = medians[label]
                     if base:
                         ratio = f"{rps / base[0]:.2f}"
                         added = f"{(p50 - base[1]) * 1000:.0f} | {(p99 - base[2]) * 1000:.0f}"
                     else:
                         ratio, added = "", " | "
-                    print(f"| {c} | {label} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {ratio} | {added} |",
-                          flush=True)
+                    print(f"| {c} | {label} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {ratio} | {added} "
+                          f"| {proxy_cpu:.0f} | {upstream_cpu:.0f} |", flush=True)
                 if "gateway" in medians and "nginx" in medians:
                     summary.append((c, medians["gateway"][0] / medians["nginx"][0],
                                     [[round(r[0]) for r in results[label]] for label in labels]))
@@ -229,12 +265,15 @@ def main():
                 print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
             print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"
                   + (f", gateway-before {before.rss_mib():.1f} MiB" if before else "")
+                  + (f", gateway-h1 {h1.rss_mib():.1f} MiB" if h1 else "")
                   + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else ""))
         finally:
             if nginx:
                 nginx.stop()
             if before:
                 before.stop()
+            if h1:
+                h1.stop()
             if gateway:
                 gateway.stop()
             server.stop()

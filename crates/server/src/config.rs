@@ -147,6 +147,11 @@ pub struct Gateway {
     /// How long the upstream may take to begin its answer (its status and headers; a watch's
     /// or `logs -f`'s body is not timed): past it the client gets kube-apiserver's 504.
     pub response_timeout: std::time::Duration,
+    /// Whether ordinary requests go to the upstream over HTTP/2 when it offers it (ALPN `h2`):
+    /// one multiplexed connection per connection thread. Watches, `logs` and upgrades keep
+    /// HTTP/1.1 (a connection each, so that they are never held back by the upstream's limit
+    /// of concurrent streams per connection).
+    pub http2: bool,
 }
 
 impl Gateway {
@@ -154,11 +159,13 @@ impl Gateway {
     /// kube-apiserver's own `--request-timeout`.
     pub const RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
-    /// A gateway in front of `upstream`, with [`Gateway::RESPONSE_TIMEOUT`].
+    /// A gateway in front of `upstream`, with [`Gateway::RESPONSE_TIMEOUT`], HTTP/2 when the
+    /// upstream offers it.
     pub fn new(upstream: Endpoint) -> Self {
         Self {
             upstream,
             response_timeout: Self::RESPONSE_TIMEOUT,
+            http2: true,
         }
     }
 

@@ -1,10 +1,13 @@
 //! The cluster a gateway forwards to: its URL and the gateway's own credential (what the
-//! upstream kubeconfig says: CA, client certificate or bearer token); hyper's pooled HTTP/1.1
-//! client for ordinary requests and watches (keep-alive connections with `TCP_NODELAY`, the
-//! request's URI built from parts, no overall timeout: a watch lasts as long as the client keeps
-//! it — a pooled exchange costs what nginx's `proxy_http_version 1.1` with `keepalive` does), and
-//! reqwest's HTTP/1.1 client for upgraded connections (exec, attach, port-forward over SPDY or
-//! WebSocket).
+//! upstream kubeconfig says: CA, client certificate or bearer token); hyper's pooled clients,
+//! one pair per connection thread (a pooled connection's task runs on the thread of the
+//! requests that use it, so that no request wakes another thread): ordinary requests over
+//! HTTP/2 when the upstream offers it (one multiplexed connection per thread), long-running
+//! ones — watches, `logs` — over keep-alive HTTP/1.1 connections, one each, so that they are
+//! never held back by the upstream's limit of streams per connection (kube-apiserver's
+//! `--http2-max-streams-per-connection`, 100 in `kubeward up`); `TCP_NODELAY`, the request's URI built from parts, no overall
+//! timeout: a watch lasts as long as the client keeps it. Upgraded connections (exec, attach,
+//! port-forward over SPDY or WebSocket) go through reqwest's HTTP/1.1 client.
 
 mod connector;
 
@@ -14,6 +17,7 @@ use http::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use http::uri::{Authority, Scheme};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use thread_local::ThreadLocal;
 
 use crate::codec::body::{BodyError, RequestBody};
 use crate::config::Gateway;
@@ -45,12 +49,24 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an idle pooled connection to the upstream is kept.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// One connection thread's pooled clients.
+struct Pools {
+    /// Ordinary requests: HTTP/2 when the upstream offers it (and the gateway is allowed to).
+    short: Client<Connector, RequestBody>,
+    /// Long-running requests (watches, `logs`): HTTP/1.1.
+    long: Client<Connector, RequestBody>,
+}
+
 /// The upstream API server.
 pub struct Upstream {
     base: reqwest::Url,
     scheme: Scheme,
     authority: Authority,
-    client: Client<Connector, RequestBody>,
+    /// How ordinary requests connect (ALPN `h2` and `http/1.1` when HTTP/2 is allowed).
+    short: Connector,
+    /// How long-running requests connect (ALPN `http/1.1`).
+    long: Connector,
+    pools: ThreadLocal<Pools>,
     upgrades: reqwest::Client,
     bearer_token: crate::bearer::BearerToken,
     response_timeout: Duration,
@@ -92,16 +108,17 @@ impl Upstream {
         .map_err(|e| format!("server {:?}: {e}", endpoint.url))?;
         // `[::1]` in a URL is `::1` to connect to.
         let address = host.trim_start_matches('[').trim_end_matches(']');
-        let connector = Connector::new(endpoint, address, port, https, CONNECT_TIMEOUT)?;
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-            .build(connector);
+        let connector =
+            |http2| Connector::new(endpoint, address, port, https, http2, CONNECT_TIMEOUT);
+        let short = connector(gateway.http2)?;
+        let long = connector(false)?;
         Ok(Self {
             scheme: if https { Scheme::HTTPS } else { Scheme::HTTP },
             authority,
             base,
-            client,
+            short,
+            long,
+            pools: ThreadLocal::new(),
             upgrades,
             bearer_token: crate::bearer::BearerToken::new(endpoint),
             response_timeout: gateway.response_timeout,
@@ -118,16 +135,34 @@ impl Upstream {
         self.response_timeout
     }
 
+    /// This thread's pooled clients.
+    fn pools(&self) -> &Pools {
+        self.pools.get_or(|| {
+            let client = |connector: &Connector| {
+                Client::builder(TokioExecutor::new())
+                    .pool_timer(TokioTimer::new())
+                    .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+                    .build(connector.clone())
+            };
+            Pools {
+                short: client(&self.short),
+                long: client(&self.long),
+            }
+        })
+    }
+
     /// Sends `method` `path_and_query` (appended to the upstream URL's path) with `headers`
-    /// and `body` over a pooled connection, with the gateway's bearer token if it has one (and,
-    /// as reqwest would, `Accept: */*` and `User-Agent: kubeward` when the request has none);
-    /// the answer's head once it has come, its body streamed.
+    /// and `body` over a pooled connection (`long_running`: an HTTP/1.1 one), with the
+    /// gateway's bearer token if it has one (and, as reqwest would, `Accept: */*` and
+    /// `User-Agent: kubeward` when the request has none); the answer's head once it has come,
+    /// its body streamed.
     pub async fn send(
         &self,
         method: http::Method,
         path_and_query: &str,
         mut headers: HeaderMap,
         body: RequestBody,
+        long_running: bool,
     ) -> Result<http::Response<hyper::body::Incoming>, SendError> {
         let prefix = self.base.path().trim_end_matches('/');
         let joined;
@@ -165,10 +200,13 @@ impl Upstream {
         *request.method_mut() = method;
         *request.headers_mut() = headers;
         *request.uri_mut() = uri;
-        self.client
-            .request(request)
-            .await
-            .map_err(|e| failed(e.into()))
+        let pools = self.pools();
+        let client = if long_running {
+            &pools.long
+        } else {
+            &pools.short
+        };
+        client.request(request).await.map_err(|e| failed(e.into()))
     }
 
     /// An upgrade (exec, attach, port-forward, cp) for `path_and_query`, over HTTP/1.1, with

@@ -54,6 +54,11 @@ pub struct GatewayArgs {
     /// not timed); past it the client gets kube-apiserver's 504 Timeout.
     #[arg(long, default_value = "60s", value_parser = super::limits::parse_duration)]
     upstream_response_timeout: Duration,
+    /// Send ordinary requests to the upstream over HTTP/2 when it offers it (one multiplexed
+    /// connection per connection thread); watches, `logs` and exec/attach/port-forward keep
+    /// HTTP/1.1. `false`: a pool of HTTP/1.1 connections for everything.
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    upstream_http2: bool,
     /// The IP address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     bind_address: IpAddr,
@@ -202,6 +207,7 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
     };
     let gateway = Gateway {
         response_timeout: args.upstream_response_timeout,
+        http2: args.upstream_http2,
         ..Gateway::new(upstream)
     };
     let authorization = super::serve::authorizers(

@@ -87,6 +87,7 @@ async fn upstream_ready(state: &State) -> Result<(), String> {
         "/readyz",
         http::HeaderMap::new(),
         crate::codec::body::boxed(http_body_util::Empty::<bytes::Bytes>::new()),
+        false,
     );
     let answer = match tokio::time::timeout(UPSTREAM_TIMEOUT, asked).await {
         Ok(answer) => answer.map_err(|e| kubeward_core::go::error_chain(&e))?,

@@ -37,6 +37,7 @@ pub async fn forward(
 ) -> Response<Body> {
     let Context {
         parts,
+        info,
         user,
         pretty,
         upgrade: client_upgrade,
@@ -81,7 +82,8 @@ pub async fn forward(
         sent: 0,
         too_large: too_large.clone(),
     });
-    let sent = upstream.send(parts.method.clone(), path, headers, body);
+    let long_running = kubeward_audit::is_long_running(&info);
+    let sent = upstream.send(parts.method.clone(), path, headers, body, long_running);
     match tokio::time::timeout(upstream.response_timeout(), sent).await {
         Err(_) => timed_out(upstream, pretty),
         Ok(Ok(answer)) => answered(answer).await,

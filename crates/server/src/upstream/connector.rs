@@ -1,7 +1,8 @@
 //! How the gateway reaches its upstream for ordinary requests: TCP (no Nagle delay) and, for an
 //! `https://` upstream, TLS with the kubeconfig's CA (else the system's roots), its client
-//! certificate, and `insecure-skip-tls-verify`, ALPN `http/1.1` — a `tower` connector for
-//! hyper's pooled client, so that a request costs a pooled connection and no more.
+//! certificate, and `insecure-skip-tls-verify`, ALPN `h2` and `http/1.1` or `http/1.1` alone — a
+//! `tower` connector for hyper's pooled client, so that a request costs a pooled connection and
+//! no more (and, when the upstream chose `h2`, one multiplexed connection).
 
 use std::future::Future;
 use std::io;
@@ -35,13 +36,14 @@ pub struct Connector {
 }
 
 impl Connector {
-    /// The connector for `endpoint` at `host:port` (`https`: TLS), a connection (and its
-    /// handshake) bounded by `timeout`.
+    /// The connector for `endpoint` at `host:port` (`https`: TLS, offering HTTP/2 when
+    /// `http2`), a connection (and its handshake) bounded by `timeout`.
     pub fn new(
         endpoint: &Endpoint,
         host: &str,
         port: u16,
         https: bool,
+        http2: bool,
         timeout: Duration,
     ) -> Result<Self, String> {
         let tls = if https {
@@ -50,7 +52,10 @@ impl Connector {
                 Err(_) => ServerName::try_from(host.to_string())
                     .map_err(|e| format!("server {:?}: {e}", endpoint.url))?,
             };
-            Some((TlsConnector::from(Arc::new(client_config(endpoint)?)), name))
+            Some((
+                TlsConnector::from(Arc::new(client_config(endpoint, http2)?)),
+                name,
+            ))
         } else {
             None
         };
@@ -63,8 +68,8 @@ impl Connector {
     }
 }
 
-/// The TLS client configuration of `endpoint`.
-fn client_config(endpoint: &Endpoint) -> Result<rustls::ClientConfig, String> {
+/// The TLS client configuration of `endpoint` (ALPN `h2` first when `http2`).
+fn client_config(endpoint: &Endpoint, http2: bool) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -107,7 +112,11 @@ fn client_config(endpoint: &Endpoint) -> Result<rustls::ClientConfig, String> {
         }
         None => builder.with_no_client_auth(),
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(config)
 }
 
@@ -134,7 +143,10 @@ impl tower_service::Service<http::Uri> for Connector {
                 })
             };
             match tokio::time::timeout(this.timeout, connecting).await {
-                Ok(io) => io.map(|io| Stream(TokioIo::new(io))),
+                Ok(io) => io.map(|io| {
+                    let h2 = matches!(&io, Io::Tls(tls) if tls.get_ref().1.alpn_protocol() == Some(b"h2"));
+                    Stream(TokioIo::new(io), h2)
+                }),
                 Err(_) => Err(io::Error::new(
                     io::ErrorKind::TimedOut,
                     "connecting timed out",
@@ -144,12 +156,16 @@ impl tower_service::Service<http::Uri> for Connector {
     }
 }
 
-/// A connection to the upstream, as hyper reads and writes it.
-pub struct Stream(TokioIo<Io>);
+/// A connection to the upstream, as hyper reads and writes it, and whether it speaks HTTP/2.
+pub struct Stream(TokioIo<Io>, bool);
 
 impl Connection for Stream {
     fn connected(&self) -> Connected {
-        Connected::new()
+        if self.1 {
+            Connected::new().negotiated_h2()
+        } else {
+            Connected::new()
+        }
     }
 }
 

@@ -182,3 +182,108 @@ async fn a_body_past_kube_apiservers_limit_is_413_and_nothing_goes_upstream() {
     );
     assert_eq!(upstream.requests(), 0);
 }
+
+/// A TLS upstream that offers `h2` and `http/1.1` (as kube-apiserver does) and records the HTTP
+/// version and path of each request; its CA.
+async fn tls_upstream() -> (
+    String,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(http::Version, String)>>>,
+) {
+    let now = time::OffsetDateTime::now_utc();
+    let ca = kubeward_pki::CertificateAuthority::generate("upstream-ca", now).unwrap();
+    let serving = ca.issue_serving(&["127.0.0.1".into()], now).unwrap();
+    let acceptor = kubeward_net::acceptor(
+        &serving.cert_pem,
+        &serving.key_pem,
+        kubeward_net::ClientAuth::None,
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = seen.clone();
+    let handler = move |request: http::Request<hyper::body::Incoming>,
+                        _: std::sync::Arc<kubeward_net::ConnectionInfo>| {
+        let recorded = recorded.clone();
+        async move {
+            let path = request.uri().path_and_query().unwrap().to_string();
+            recorded.lock().unwrap().push((request.version(), path));
+            http::Response::new(http_body_util::Full::new(Bytes::from_static(
+                POD_LIST.as_bytes(),
+            )))
+        }
+    };
+    tokio::spawn(kubeward_net::serve(
+        listener,
+        Some(acceptor),
+        kubeward_net::Limits::default(),
+        handler,
+        std::future::pending(),
+    ));
+    (url, ca.cert_pem().to_string(), seen)
+}
+
+async fn tls_gateway(url: String, ca_pem: String, http2: bool) -> TestServer {
+    TestServer::start_configured(StoreOptions::default(), move |config| {
+        config.authorization = vec![Authorizer::AlwaysAllow];
+        config.gateway = Some(Gateway {
+            http2,
+            ..Gateway::new(Endpoint {
+                url,
+                ca_pem: Some(ca_pem),
+                ..Endpoint::default()
+            })
+        });
+    })
+    .await
+}
+
+#[tokio::test]
+async fn ordinary_requests_go_over_http2_when_the_upstream_offers_it_and_watches_over_http11() {
+    let (url, ca_pem, seen) = tls_upstream().await;
+    let gateway = tls_gateway(url, ca_pem, true).await;
+    for path in [
+        "/api/v1/namespaces/default/pods",
+        "/api/v1/namespaces/default/pods?watch=true",
+        "/api/v1/namespaces/default/pods/p/log",
+    ] {
+        let answer = gateway.request("GET", path, Some(ALICE), None).await;
+        assert_eq!(answer.code, 200, "{path}: {}", answer.text());
+        assert_eq!(answer.text(), POD_LIST);
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            (
+                http::Version::HTTP_2,
+                "/api/v1/namespaces/default/pods".into()
+            ),
+            (
+                http::Version::HTTP_11,
+                "/api/v1/namespaces/default/pods?watch=true".into()
+            ),
+            (
+                http::Version::HTTP_11,
+                "/api/v1/namespaces/default/pods/p/log".into()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn without_http2_every_request_goes_over_http11() {
+    let (url, ca_pem, seen) = tls_upstream().await;
+    let gateway = tls_gateway(url, ca_pem, false).await;
+    let answer = gateway
+        .request("GET", "/api/v1/namespaces/default/pods", Some(ALICE), None)
+        .await;
+    assert_eq!(answer.code, 200, "{}", answer.text());
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(
+            http::Version::HTTP_11,
+            "/api/v1/namespaces/default/pods".into()
+        )]
+    );
+}
