@@ -147,7 +147,11 @@ impl UserIndex {
                     *i = *i - old_end + new_end;
                 }
             };
-            for positions in self.by_username.values_mut().chain(self.by_email.values_mut()) {
+            for positions in self
+                .by_username
+                .values_mut()
+                .chain(self.by_email.values_mut())
+            {
                 positions.iter_mut().for_each(shift);
             }
             self.sorted.iter_mut().for_each(shift);

@@ -258,7 +258,10 @@ impl Provider {
             .ok_or_else(|| AuthorizeError::Page("Client not found.".into()))?;
         let registered = redirect::resolve(
             &client.redirect_uris,
-            client.other.get("rootUrl").and_then(serde_json::Value::as_str),
+            client
+                .other
+                .get("rootUrl")
+                .and_then(serde_json::Value::as_str),
             server_base(issuer, &realm.name),
         );
         let redirect_uri = get("redirect_uri")

@@ -633,7 +633,9 @@ impl Provider {
         };
         let drop_missing = mapper.flag("drop.non.existing.groups.during.sync", false);
         let filter = ldap::groups_filter(&g);
-        let groups = self.ldap.service(&settings, |conn| conn.groups(&g, &filter))?;
+        let groups = self
+            .ldap
+            .service(&settings, |conn| conn.groups(&g, &filter))?;
         let result = self.directory.update_realm(realm_name, move |r| {
             Ok(ldap::sync_groups(r, &g, &groups, drop_missing, &mut new_id)
                 .map_err(|e| ModelError::Invalid(e.to_string()))?)

@@ -38,11 +38,21 @@ fn relative_uris_are_resolved_against_the_root_url_or_the_providers_origin() {
     let base = "https://idp.example:8443";
     let resolved = resolve(&account, Some("${authBaseUrl}"), base);
     assert_eq!(resolved, ["https://idp.example:8443/realms/demo/account/*"]);
-    assert!(allowed(&resolved, "https://idp.example:8443/realms/demo/account/"));
-    assert!(!allowed(&resolved, "https://evil.example/realms/demo/account/"));
+    assert!(allowed(
+        &resolved,
+        "https://idp.example:8443/realms/demo/account/"
+    ));
+    assert!(!allowed(
+        &resolved,
+        "https://evil.example/realms/demo/account/"
+    ));
     // Keycloak before 17: the base has the /auth context.
     assert_eq!(
-        resolve(&account, Some("${authBaseUrl}"), "https://idp.example/auth/"),
+        resolve(
+            &account,
+            Some("${authBaseUrl}"),
+            "https://idp.example/auth/"
+        ),
         ["https://idp.example/auth/realms/demo/account/*"]
     );
     // A client's own root URL, and none: the provider's origin.

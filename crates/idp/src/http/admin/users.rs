@@ -202,10 +202,16 @@ pub(super) async fn list(
     };
     // Those already read at a login are left out after the search: ask for as many more.
     let known = r.users.iter().filter(|u| u.id.starts_with("f:")).count();
-    let limit = if want == 0 { 0 } else { want.saturating_add(known) };
+    let limit = if want == 0 {
+        0
+    } else {
+        want.saturating_add(known)
+    };
     let read = read_ldap(&ctx, &r, &search, limit).await?;
     let skip = page.first().saturating_sub(local);
-    let room = page.end().map_or(usize::MAX, |end| end - local.max(page.first()));
+    let room = page
+        .end()
+        .map_or(usize::MAX, |end| end - local.max(page.first()));
     let mut list = list;
     list.extend(
         read.iter()
@@ -233,7 +239,11 @@ async fn read_ldap(
     Ok(read
         .into_iter()
         .filter(|u| {
-            search.matches(u) && !r.users.iter().any(|x| x.id == u.id || x.username == u.username)
+            search.matches(u)
+                && !r
+                    .users
+                    .iter()
+                    .any(|x| x.id == u.id || x.username == u.username)
         })
         .collect())
 }

@@ -125,7 +125,9 @@ fn followed_through_additions_removals_and_renames_it_equals_an_index_built_agai
                 let n = rng.below(4);
                 realm.users.truncate(len.saturating_sub(n));
                 for k in 0..n {
-                    realm.users.push(user(&format!("x{step}-{k}"), names[k], None));
+                    realm
+                        .users
+                        .push(user(&format!("x{step}-{k}"), names[k], None));
                 }
             }
         }
@@ -139,7 +141,9 @@ fn a_large_change_builds_the_index_again() {
     let before = realm_of(&[("a", None)]);
     let mut after = before.clone();
     for i in 0..FOLLOW_AT_MOST + 1 {
-        after.users.push(user(&format!("n{i}"), &format!("n{i:04}"), None));
+        after
+            .users
+            .push(user(&format!("n{i}"), &format!("n{i:04}"), None));
     }
     let index = UserIndex::of(&before).follow(&before, &after);
     assert_eq!(index, UserIndex::of(&after));

@@ -184,7 +184,11 @@ impl Connection {
     }
 
     /// The group entries of a group mapper matching `filter`.
-    pub(super) fn groups(&mut self, g: &GroupSettings, filter: &str) -> Result<Vec<Entry>, LdapError> {
+    pub(super) fn groups(
+        &mut self,
+        g: &GroupSettings,
+        filter: &str,
+    ) -> Result<Vec<Entry>, LdapError> {
         let attrs = vec![g.name_attribute.clone(), g.membership_attribute.clone()];
         self.search(&g.groups_dn, true, filter, &attrs, 0)
     }

@@ -225,5 +225,8 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     let (status, body) = authorize(&issuer, "rooted", "https://app.example/callback");
     assert_eq!(status, 200, "{body}");
     let (status, _) = authorize(&issuer, "rooted", &format!("{}/callback", idp.url));
-    assert_eq!(status, 400, "resolved against the client's root URL, not the provider's");
+    assert_eq!(
+        status, 400,
+        "resolved against the client's root URL, not the provider's"
+    );
 }

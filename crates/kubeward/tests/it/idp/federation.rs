@@ -531,10 +531,7 @@ fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored()
     assert_eq!(r["count"], 5, "the seed realm's 3 users and LDAP's 2");
     assert_eq!(r["count_search"], 2);
     assert_eq!(r["email_exact"], json!(["jiho"]));
-    assert_eq!(
-        r["unknown_id"],
-        json!([404, {"error": "User not found"}])
-    );
+    assert_eq!(r["unknown_id"], json!([404, {"error": "User not found"}]));
     // Her login reads her from LDAP: Keycloak's federated id, her LDAP group in the token.
     assert_eq!(r["userinfo"]["email"], "minji@corp.example");
     assert!(groups_of(r["id_token"].as_str().unwrap()).contains(&"k8s-devs".to_string()));
@@ -563,7 +560,11 @@ fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored()
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)[0]["id"], json!(sub), "{body}");
     let (status, body) = idp.admin("GET", "kubernetes/users?username=jiho&exact=true", None);
-    assert_eq!((status, json(&body)), (200, json!([])), "gone from LDAP: {body}");
+    assert_eq!(
+        (status, json(&body)),
+        (200, json!([])),
+        "gone from LDAP: {body}"
+    );
     let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
     assert_eq!(status, 200, "{body}");
     assert_eq!(

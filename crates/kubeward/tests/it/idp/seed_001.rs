@@ -119,7 +119,10 @@ fn discovery_jwks_and_the_auth_prefix_agree() {
             !fields.iter().any(|f| f.contains("encryption")),
             "{fields:?}"
         );
-        assert!(doc.get("token_endpoint_auth_signing_alg_values_supported").is_none());
+        assert!(
+            doc.get("token_endpoint_auth_signing_alg_values_supported")
+                .is_none()
+        );
         assert_eq!(
             doc["token_endpoint_auth_methods_supported"],
             serde_json::json!(["client_secret_basic", "client_secret_post"])
