@@ -124,10 +124,8 @@ fn followed_through_additions_removals_and_renames_it_equals_an_index_built_agai
                 // Several at once, as one realm write may change them.
                 let n = rng.below(4);
                 realm.users.truncate(len.saturating_sub(n));
-                for k in 0..n {
-                    realm
-                        .users
-                        .push(user(&format!("x{step}-{k}"), names[k], None));
+                for (k, name) in names.iter().enumerate().take(n) {
+                    realm.users.push(user(&format!("x{step}-{k}"), name, None));
                 }
             }
         }
