@@ -7,8 +7,8 @@ password grant), creates a realm and imports `--users` users and `--groups` grou
 one `partialImport`, then times pages as Keycloak's clients ask for them — `users?first=F&max=M`
 and `groups?first=F&max=M` at the start, the middle and the end, with and without
 `briefRepresentation`, the counts, and searches (`search=`, `username=…&exact=true`) — each `--repeat` times over one kept-alive HTTPS
-connection; last, an exact lookup right after a user is created (which builds the realm's
-users' index again). Prints a Markdown table of the medians and the 95th percentiles.
+connection; last, users created, changed and deleted one at a time, each write timed and the
+search right after it (the realm's users' index follows each change). Prints a Markdown table of the medians and the 95th percentiles.
 
     cargo build --release -p kubeward
     python3 scripts/idp_admin_paging.py --binary target/release/kubeward
@@ -125,21 +125,61 @@ def main():
                 p95 = times[int(len(times) * 0.95) - 1]
                 print(f"| `{path.removeprefix('/admin/realms/bench/')}` | {items} | "
                       f"{statistics.median(times):.2f} | {p95:.2f} |")
-            # The users' index is built at its first use after a change of the realm: an exact
-            # lookup right after a user is created pays for it.
-            times = []
-            for k in range(args.repeat):
+            # The users' index follows the realm's changes: the first search after a user is
+            # created, changed or deleted costs what any search costs. Timed: the write, then
+            # the search right after it.
+            def after_writes(label, write, read):
+                writes, reads = [], []
+                for k in range(args.repeat):
+                    start_at = time.perf_counter()
+                    write(k)
+                    writes.append((time.perf_counter() - start_at) * 1000)
+                    start_at = time.perf_counter()
+                    read(k)
+                    reads.append((time.perf_counter() - start_at) * 1000)
+                for what, times in ((f"the write: {label[0]}", writes), (label[1], reads)):
+                    times.sort()
+                    print(f"| {what} | 1 | {statistics.median(times):.2f} | "
+                          f"{times[int(len(times) * 0.95) - 1]:.2f} |")
+
+            def expect_one(path):
+                answer = client.call("GET", path)
+                if len(answer) != 1:
+                    raise SystemExit(f"{path}: {answer}")
+
+            ids = {}
+
+            def create(k):
                 client.call("POST", "/admin/realms/bench/users",
                             {"username": f"new{k:03d}", "enabled": True})
-                start_at = time.perf_counter()
-                answer = client.call(
-                    "GET", f"/admin/realms/bench/users?username=new{k:03d}&exact=true")
-                times.append((time.perf_counter() - start_at) * 1000)
+
+            def created(k):
+                path = f"/admin/realms/bench/users?username=new{k:03d}&exact=true"
+                answer = client.call("GET", path)
                 if len(answer) != 1:
                     raise SystemExit(f"new{k:03d} not found: {answer}")
-            times.sort()
-            print(f"| `users?username=new…&exact=true` right after the user was created | 1 | "
-                  f"{statistics.median(times):.2f} | {times[int(len(times) * 0.95) - 1]:.2f} |")
+                ids[k] = answer[0]["id"]
+
+            def change_email(k):
+                client.call("PUT", f"/admin/realms/bench/users/{ids[k]}",
+                            {"email": f"changed{k:03d}@example.com"})
+
+            def delete(k):
+                client.call("DELETE", f"/admin/realms/bench/users/{ids[k]}")
+
+            half = args.users // 2
+            after_writes(("`POST users`", "`users?username=new…&exact=true` right after it"),
+                         create, created)
+            after_writes(("`PUT users/{id}` (a new e-mail)",
+                          "`users?email=changed…&exact=true` right after it"),
+                         change_email,
+                         lambda k: expect_one(
+                             f"/admin/realms/bench/users?email=changed{k:03d}@example.com&exact=true"))
+            after_writes(("`DELETE users/{id}`",
+                          f"`users?first={half}&max={args.page}` right after it"),
+                         delete,
+                         lambda k: client.call(
+                             "GET", f"/admin/realms/bench/users?first={half}&max={args.page}"))
         finally:
             process.terminate()
             process.wait()

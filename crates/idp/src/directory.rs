@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use crate::events::RealmEvents;
 use crate::flows::refresh::Session;
-use crate::model::user_index::UserIndex;
+use crate::model::user_index::{Edit, FOLLOW_AT_MOST, UserIndex};
 use crate::model::{ModelError, Realm};
 use crate::representation::Minter;
 use crate::revocations::{self, Feed};
@@ -152,7 +152,7 @@ impl Sessions {
 }
 
 /// A realm as cached, with the revision it was stored at and its users' index (built at its
-/// first use).
+/// first use, then followed through the realm's changes).
 #[derive(Clone)]
 struct Cached {
     realm: Arc<Realm>,
@@ -187,8 +187,20 @@ impl Memory {
         self.realms.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Caches a realm as stored at `revision`, unless a newer state is cached already.
+    /// Caches a realm as stored at `revision`, unless a newer state is cached already. The
+    /// users' index of the state it replaces, when one was built, follows the change
+    /// ([`UserIndex::follow`]): the next search finds it ready.
     fn remember(&self, realm: Realm, revision: u64) {
+        let realm = Arc::new(realm);
+        // A large change builds the index again, before the lock is taken.
+        let rebuilt = {
+            let previous = self.read().get(&realm.name).cloned();
+            previous.and_then(|p| {
+                (p.index.get().is_some()
+                    && Edit::between(&p.realm.users, &realm.users).size() > FOLLOW_AT_MOST)
+                    .then(|| (p.revision, UserIndex::of(&realm)))
+            })
+        };
         let mut realms = self.write();
         if realms
             .get(&realm.name)
@@ -196,8 +208,18 @@ impl Memory {
         {
             return;
         }
-        let realm = Arc::new(realm);
-        realms.insert(realm.name.clone(), Cached::new(realm, revision));
+        let fresh = Cached::new(realm.clone(), revision);
+        let replaced = realms.insert(realm.name.clone(), fresh.clone());
+        let index = match (rebuilt, replaced) {
+            (Some((of, rebuilt)), Some(p)) if p.revision == of => Some(rebuilt),
+            (_, Some(p)) => Arc::try_unwrap(p.index)
+                .map_or_else(|shared| shared.get().cloned(), OnceLock::into_inner)
+                .map(|built| Arc::unwrap_or_clone(built).follow(&p.realm, &realm)),
+            (_, None) => None,
+        };
+        if let Some(index) = index {
+            let _ = fresh.index.set(Arc::new(index));
+        }
     }
 
     /// Forgets a realm deleted at `revision`, unless it was stored again since.
@@ -465,6 +487,15 @@ impl Directory {
             .filter(|c| Arc::ptr_eq(&c.realm, realm))
             .map(|c| c.index.clone())?;
         Some(cell.get_or_init(|| Arc::new(UserIndex::of(realm))).clone())
+    }
+
+    /// Whether the users' index of the realm as cached is built.
+    #[cfg(test)]
+    fn index_ready(&self, name: &str) -> bool {
+        self.memory
+            .read()
+            .get(name)
+            .is_some_and(|c| c.index.get().is_some())
     }
 
     /// Every realm, sorted by name.

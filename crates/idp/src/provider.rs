@@ -97,8 +97,9 @@ pub struct Provider {
     listeners: RwLock<Vec<Arc<dyn EventListener>>>,
     /// When expired codes and logins were last swept.
     swept: Mutex<u64>,
-    /// The TLS settings of `ldaps://` and StartTLS connections when a truststore was given.
-    ldap_tls: Option<Arc<rustls::ClientConfig>>,
+    /// The LDAP providers' pooled connections (with the truststore's TLS settings when one
+    /// was given).
+    ldap: ldap::Connections,
 }
 
 /// Random ids, secrets and password hashes for imports and the admin API.
@@ -150,7 +151,7 @@ impl Provider {
             unimported: Mutex::new(HashMap::new()),
             listeners: RwLock::new(Vec::new()),
             swept: Mutex::new(0),
-            ldap_tls: None,
+            ldap: ldap::Connections::default(),
         }
     }
 
@@ -159,7 +160,7 @@ impl Provider {
     pub fn with_truststore(directory: Directory, truststore_pem: &[u8]) -> Result<Self, String> {
         Ok(Self {
             upstream: upstream::Upstream::new(truststore_pem)?,
-            ldap_tls: ldap::tls_config(truststore_pem)?,
+            ldap: ldap::Connections::new(ldap::tls_config(truststore_pem)?),
             ..Self::new(directory)
         })
     }

@@ -9,14 +9,14 @@
 //! revocation. Which changes revoke is pure ([`realm_changes`], [`session_ended`]); the feed
 //! reads the clock.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, OnceLock};
 
 use kubeward_authn::revocation::{CAPACITY, Entry, RETENTION};
 use tokio::sync::broadcast;
 
 use crate::flows::refresh::Session;
-use crate::model::{Realm, RoleMappings, User};
+use crate::model::{Group, Realm, RoleMappings, User};
 
 /// How many entries a slow follower may fall behind before its stream ends (it then reads
 /// the whole list again).
@@ -24,9 +24,30 @@ const BACKLOG: usize = 4096;
 
 /// A user's tokens to revoke after a realm changed from `before` to `after`, with why.
 pub fn realm_changes(before: &Realm, after: &Realm) -> Vec<(String, &'static str)> {
+    // Linear in the users: each found where it was (a write rarely moves users), else by id;
+    // the groups that were removed or lost roles listed once.
+    let mut by_id: Option<HashMap<&str, &User>> = None;
+    let groups_now: HashMap<&str, &Group> =
+        after.groups.iter().map(|g| (g.id.as_str(), g)).collect();
+    let reduced: Vec<&Group> = before
+        .groups
+        .iter()
+        .filter(|g| {
+            groups_now
+                .get(g.id.as_str())
+                .is_none_or(|n| lost_roles(&g.roles, &n.roles))
+        })
+        .collect();
     let mut revoked = Vec::new();
-    for old in &before.users {
-        let reason = match after.users.iter().find(|u| u.id == old.id) {
+    for (i, old) in before.users.iter().enumerate() {
+        let found = match after.users.get(i).filter(|u| u.id == old.id) {
+            Some(same) => Some(same),
+            None => by_id
+                .get_or_insert_with(|| after.users.iter().map(|u| (u.id.as_str(), u)).collect())
+                .get(old.id.as_str())
+                .copied(),
+        };
+        let reason = match found {
             None => Some("user deleted"),
             Some(new) if old.enabled && !new.enabled => Some("user disabled"),
             Some(new) if old.groups.iter().any(|g| !new.groups.contains(g)) => {
@@ -37,18 +58,7 @@ pub fn realm_changes(before: &Realm, after: &Realm) -> Vec<(String, &'static str
         };
         if let Some(reason) = reason {
             revoked.push((old.id.clone(), reason));
-        } else if before
-            .groups
-            .iter()
-            .filter(|g| is_member(old, &g.id, &g.name))
-            .any(|g| {
-                after
-                    .groups
-                    .iter()
-                    .find(|n| n.id == g.id)
-                    .is_none_or(|n| lost_roles(&g.roles, &n.roles))
-            })
-        {
+        } else if !old.groups.is_empty() && reduced.iter().any(|g| is_member(old, &g.id, &g.name)) {
             revoked.push((old.id.clone(), "group removed or its roles reduced"));
         }
     }

@@ -62,10 +62,22 @@ fn the_user_index_is_of_the_realm_as_cached_and_follows_its_changes() {
     d.update_realm("demo", |r| Ok(r.add_user(User::new("v".into(), "amy"))?))
         .unwrap();
     assert!(d.user_index(&cached).is_none(), "the realm changed since");
+    assert!(
+        d.index_ready("demo"),
+        "the change edited the index: the next search does not build it"
+    );
     let now = d.realm("demo").unwrap();
     let index = d.user_index(&now).unwrap();
     assert_eq!(index.username("amy"), &[1]);
     assert_eq!(index.in_username_order(), &[1, 0]);
+    d.update_realm("demo", |r| {
+        r.users.retain(|u| u.username != "bob");
+        Ok(())
+    })
+    .unwrap();
+    let now = d.realm("demo").unwrap();
+    assert_eq!(d.user_index(&now).unwrap().username("amy"), &[0]);
+    assert!(d.user_index(&now).unwrap().username("bob").is_empty());
 }
 
 #[test]

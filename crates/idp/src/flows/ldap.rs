@@ -209,6 +209,96 @@ pub fn user_filter(s: &LdapSettings, username: &str) -> String {
     )
 }
 
+/// What an admin API users search (`GET …/users`, `…/users/count`) asks of an LDAP provider
+/// that does not import: Keycloak queries LDAP for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    /// `username`, `email`, `firstName`, `lastName`, lowercased, as the model names them.
+    pub fields: Vec<(&'static str, String)>,
+    /// `search`: any of them (`*` and an empty search: every user).
+    pub search: Option<String>,
+    /// `exact=true`: the fields match whole values, not parts.
+    pub exact: bool,
+}
+
+/// The LDAP attribute a user property is mapped from (`username`: the provider's username
+/// attribute; the others: their attribute mapper's, when there is one).
+fn ldap_attribute<'a>(
+    s: &'a LdapSettings,
+    mappings: &'a [AttributeMapping],
+    model: &str,
+) -> Option<&'a str> {
+    if model == "username" {
+        return Some(&s.username_attribute);
+    }
+    mappings
+        .iter()
+        .find(|m| m.model == model)
+        .map(|m| m.ldap.as_str())
+}
+
+/// The filter of the provider's users that `q` matches; `None` when none can (a field asked
+/// for is not mapped from LDAP).
+pub fn query_filter(
+    s: &LdapSettings,
+    mappings: &[AttributeMapping],
+    q: &UserQuery,
+) -> Option<String> {
+    let mut f = String::from("(&");
+    for (model, value) in &q.fields {
+        let attribute = ldap_attribute(s, mappings, model)?;
+        if q.exact {
+            f.push_str(&format!("({attribute}={})", escape(value)));
+        } else {
+            f.push_str(&format!("({attribute}=*{}*)", escape(value)));
+        }
+    }
+    if let Some(search) = q.search.as_deref().map(|v| v.trim_matches('*'))
+        && !search.is_empty()
+    {
+        f.push_str("(|");
+        for model in ["username", "email", "firstName", "lastName"] {
+            if let Some(attribute) = ldap_attribute(s, mappings, model) {
+                f.push_str(&format!("({attribute}=*{}*)", escape(search)));
+            }
+        }
+        f.push(')');
+    }
+    f.push_str(&users_filter(s));
+    f.push(')');
+    Some(f)
+}
+
+/// Whether `realm` has an enabled LDAP provider without import, whose users the admin API
+/// reads from LDAP.
+pub fn reads_live(realm: &Realm) -> bool {
+    realm
+        .ldap_providers()
+        .into_iter()
+        .any(|c| settings(c).is_ok_and(|s| !s.import))
+}
+
+/// The filter of the provider's user whose uuid attribute is `uuid`.
+pub fn uuid_filter(s: &LdapSettings, uuid: &str) -> String {
+    format!(
+        "(&({}={}){})",
+        s.uuid_attribute,
+        escape(uuid),
+        users_filter(s)
+    )
+}
+
+/// Keycloak's id of a user of a provider without import: `f:<provider id>:<LDAP uuid>`.
+pub fn federated_id(component_id: &str, entry: &Entry, s: &LdapSettings) -> String {
+    let uuid = entry.first(&s.uuid_attribute).unwrap_or(&entry.dn);
+    format!("f:{component_id}:{uuid}")
+}
+
+/// The provider id and LDAP uuid of a federated id (`f:<provider id>:<uuid>`).
+pub fn split_federated_id(id: &str) -> Option<(&str, &str)> {
+    id.strip_prefix("f:")?.split_once(':')
+}
+
 /// An LDAP entry as read: its DN and its attributes (names lowercased).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Entry {

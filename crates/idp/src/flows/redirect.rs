@@ -10,6 +10,41 @@ pub fn allowed(registered: &[String], requested: &str) -> bool {
     registered.iter().any(|r| matches_one(r, requested))
 }
 
+/// A client's registered redirect URIs as Keycloak checks them: a relative one (`/path…`) is
+/// made absolute with the client's `rootUrl` (where `${authBaseUrl}` and `${authAdminUrl}`
+/// stand for `base`, the provider's URL as the request reached it, without a trailing `/`)
+/// or, without a `rootUrl`, with `base`'s origin. So the built-in `account-console`
+/// (`${authBaseUrl}` and `/realms/<realm>/account/*`) and clients configured with a root URL
+/// and relative redirect URIs (as Terraform's provider and the admin console write them) match.
+pub fn resolve(registered: &[String], root_url: Option<&str>, base: &str) -> Vec<String> {
+    let base = base.trim_end_matches('/');
+    let root = root_url.filter(|r| !r.is_empty()).map(|r| {
+        r.replace("${authBaseUrl}", base)
+            .replace("${authAdminUrl}", base)
+    });
+    let root = root.unwrap_or_else(|| origin(base).to_string());
+    let root = root.trim_end_matches('/');
+    registered
+        .iter()
+        .map(|r| {
+            if r.starts_with('/') {
+                format!("{root}{r}")
+            } else {
+                r.clone()
+            }
+        })
+        .collect()
+}
+
+/// `scheme://authority` of an absolute URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
 fn matches_one(registered: &str, requested: &str) -> bool {
     if registered == requested {
         return true;

@@ -70,7 +70,6 @@ pub async fn discovery(State(ctx): State<Arc<Ctx>>, Path(realm): Path<String>) -
         "userinfo_signing_alg_values_supported": ["none"],
         "response_modes_supported": ["query"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "token_endpoint_auth_signing_alg_values_supported": algs,
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "name", "given_name", "family_name", "preferred_username", "email", "acr", "azp", "nonce"],
@@ -159,9 +158,10 @@ pub async fn token(
     } else {
         let provider = ctx.provider.clone();
         blocking(move || {
-            let now = clock::now();
-            federate(&provider, &realm, &request, now)?;
-            provider.token(&realm, &issuer, &request, now)
+            federate(&provider, &realm, &request, clock::now())?;
+            // Read after LDAP was: a change it made (a group left) revokes the user's tokens
+            // of the seconds before it, and this one must not be of them.
+            provider.token(&realm, &issuer, &request, clock::now())
         })
         .await
     };
@@ -409,6 +409,15 @@ pub async fn revoke(
     }
 }
 
+/// A client's redirect URIs, relative ones resolved as Keycloak resolves them.
+fn registered_redirects(c: &crate::model::Client, issuer: &str, realm: &str) -> Vec<String> {
+    crate::flows::redirect::resolve(
+        &c.redirect_uris,
+        c.other.get("rootUrl").and_then(Value::as_str),
+        crate::provider::browser::server_base(issuer, realm),
+    )
+}
+
 /// `GET|POST logout`: RP-initiated logout (`id_token_hint`, `post_logout_redirect_uri`,
 /// `state`), the browser's SSO cookie, or a client's refresh token (back-channel, 204).
 pub async fn logout(
@@ -435,6 +444,7 @@ pub async fn logout(
     let auth = authorization(&headers);
     let r2 = r.clone();
     let params2 = params.clone();
+    let issuer2 = ctx.issuer(&realm);
     let outcome = blocking(move || -> Result<(bool, Option<String>), OAuthError> {
         // Back-channel: a client posts its refresh token.
         if let Some(refresh) = params2.get("refresh_token") {
@@ -483,10 +493,10 @@ pub async fn logout(
                 .and_then(Value::as_str)
                 .and_then(|id| r2.client(id))
             {
-                client_redirects = Some(c.redirect_uris.clone());
+                client_redirects = Some(registered_redirects(c, &issuer2, &r2.name));
             }
         } else if let Some(c) = params2.get("client_id").and_then(|id| r2.client(id)) {
-            client_redirects = Some(c.redirect_uris.clone());
+            client_redirects = Some(registered_redirects(c, &issuer2, &r2.name));
         }
         if let Some(sid) = sid {
             let user = provider

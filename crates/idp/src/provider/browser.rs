@@ -210,6 +210,15 @@ pub fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
     format!("{uri}{sep}{query}")
 }
 
+/// The provider's URL as a request reached it (Keycloak's `${authBaseUrl}`): the realm's
+/// issuer without `/realms/<realm>`.
+pub fn server_base<'a>(issuer: &'a str, realm: &str) -> &'a str {
+    issuer
+        .strip_suffix(realm)
+        .and_then(|rest| rest.strip_suffix("/realms/"))
+        .unwrap_or(issuer)
+}
+
 impl Provider {
     /// Sets the new password of the form (UPDATE_PASSWORD) and clears the required action;
     /// the step to answer when the password is refused or cannot be stored.
@@ -247,8 +256,16 @@ impl Provider {
             .and_then(|id| realm.client(id))
             .filter(|c| c.enabled)
             .ok_or_else(|| AuthorizeError::Page("Client not found.".into()))?;
+        let registered = redirect::resolve(
+            &client.redirect_uris,
+            client
+                .other
+                .get("rootUrl")
+                .and_then(serde_json::Value::as_str),
+            server_base(issuer, &realm.name),
+        );
         let redirect_uri = get("redirect_uri")
-            .filter(|uri| redirect::allowed(&client.redirect_uris, uri))
+            .filter(|uri| redirect::allowed(&registered, uri))
             .ok_or_else(|| AuthorizeError::Page("Invalid parameter: redirect_uri".into()))?;
         let state = get("state");
         let fail = |e: OAuthError| {

@@ -4,12 +4,14 @@
 //! checked by a bind as the user's DN, and the full and changed-users syncs
 //! (`user-storage/{id}/sync`, and periodically as `fullSyncPeriod` asks).
 
-use std::sync::Arc;
-use std::time::Duration;
+mod connection;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-use ldap3::{LdapConn, LdapConnSettings, LdapError as Ldap3Error, Mod, Scope, SearchEntry};
+use ldap3::Mod;
+
+pub use connection::Connections;
 
 use super::{Provider, new_id};
 use crate::directory::DirectoryError;
@@ -18,8 +20,6 @@ use crate::flows::ldap::{
 };
 use crate::model::{Component, ModelError, Realm};
 
-/// How long connecting and each operation may take when the provider does not say.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The login page's message when a federated user's LDAP server cannot be reached.
 pub const LDAP_UNAVAILABLE: &str = "The user directory (LDAP) cannot be reached. Try again later.";
 /// LDAP's `invalidCredentials` result code.
@@ -77,113 +77,6 @@ pub fn tls_config(truststore_pem: &[u8]) -> Result<Option<Arc<rustls::ClientConf
     Ok(Some(Arc::new(config)))
 }
 
-/// A connection to an LDAP provider's server.
-struct Connection {
-    conn: LdapConn,
-    settings: LdapSettings,
-}
-
-fn unavailable(s: &LdapSettings, e: &Ldap3Error) -> LdapError {
-    LdapError::Unavailable(format!("LDAP server {} cannot be reached: {e}", s.url))
-}
-
-impl Connection {
-    /// Connects, without binding (TLS with `tls` when given).
-    fn open(
-        settings: LdapSettings,
-        tls: Option<&Arc<rustls::ClientConfig>>,
-    ) -> Result<Self, LdapError> {
-        let timeout = settings
-            .timeout_ms
-            .map(Duration::from_millis)
-            .unwrap_or(DEFAULT_TIMEOUT);
-        let mut conn_settings = LdapConnSettings::new()
-            .set_conn_timeout(timeout)
-            .set_starttls(settings.start_tls);
-        if let Some(tls) = tls {
-            conn_settings = conn_settings.set_config(Arc::clone(tls));
-        }
-        let mut conn = LdapConn::with_settings(conn_settings, &settings.url)
-            .map_err(|e| unavailable(&settings, &e))?;
-        conn.with_timeout(timeout);
-        Ok(Self { conn, settings })
-    }
-
-    /// Connects and binds as the provider's `bindDn` (anonymously without one).
-    fn service(
-        settings: LdapSettings,
-        tls: Option<&Arc<rustls::ClientConfig>>,
-    ) -> Result<Self, LdapError> {
-        let mut c = Self::open(settings, tls)?;
-        if let Some(dn) = c.settings.bind_dn.clone() {
-            let credential = c.settings.bind_credential.clone().unwrap_or_default();
-            let result = c
-                .conn
-                .simple_bind(&dn, &credential)
-                .map_err(|e| unavailable(&c.settings, &e))?;
-            if result.rc != 0 {
-                return Err(LdapError::Unavailable(format!(
-                    "LDAP server {} refused the bind DN {dn}: {}",
-                    c.settings.url,
-                    if result.rc == INVALID_CREDENTIALS {
-                        "invalid credentials".to_string()
-                    } else {
-                        format!("result code {} {}", result.rc, result.text)
-                    }
-                )));
-            }
-        }
-        Ok(c)
-    }
-
-    /// Searches entries (`subtree`, else one level under `base`).
-    fn search(
-        &mut self,
-        base: &str,
-        subtree: bool,
-        filter: &str,
-        attributes: &[String],
-    ) -> Result<Vec<Entry>, LdapError> {
-        let scope = if subtree {
-            Scope::Subtree
-        } else {
-            Scope::OneLevel
-        };
-        let attrs: Vec<&str> = attributes.iter().map(String::as_str).collect();
-        let result = self
-            .conn
-            .search(base, scope, filter, attrs)
-            .map_err(|e| unavailable(&self.settings, &e))?;
-        // 32 noSuchObject: the base is not there, so nothing is under it.
-        if result.1.rc == 32 {
-            return Ok(Vec::new());
-        }
-        let (entries, _) = result
-            .success()
-            .map_err(|e| LdapError::Unavailable(format!("LDAP search under {base} failed: {e}")))?;
-        Ok(entries
-            .into_iter()
-            .map(|e| {
-                let e = SearchEntry::construct(e);
-                Entry::new(&e.dn, e.attrs)
-            })
-            .collect())
-    }
-
-    /// The user entries under `usersDn` matching `filter`.
-    fn users(&mut self, filter: &str, attributes: &[String]) -> Result<Vec<Entry>, LdapError> {
-        let base = self.settings.users_dn.clone();
-        let subtree = self.settings.subtree;
-        self.search(&base, subtree, filter, attributes)
-    }
-
-    /// The group entries of a group mapper matching `filter`.
-    fn groups(&mut self, g: &GroupSettings, filter: &str) -> Result<Vec<Entry>, LdapError> {
-        let attrs = vec![g.name_attribute.clone(), g.membership_attribute.clone()];
-        self.search(&g.groups_dn, true, filter, &attrs)
-    }
-}
-
 /// A provider's settings, attribute mappings and group mapper.
 struct Provided {
     settings: LdapSettings,
@@ -200,30 +93,31 @@ fn provided(realm: &Realm, c: &Component) -> Result<Provided, LdapError> {
     })
 }
 
-/// A user's password checked by LDAP: `Ok(false)` for a wrong one.
-fn bind_as(
-    settings: LdapSettings,
-    tls: Option<&Arc<rustls::ClientConfig>>,
-    dn: &str,
-    password: &str,
-) -> Result<bool, LdapError> {
-    // An empty password would be an unauthenticated bind, which LDAP servers accept.
-    if password.is_empty() {
-        return Ok(false);
-    }
-    let mut c = Connection::open(settings, tls)?;
-    let result = c
-        .conn
-        .simple_bind(dn, password)
-        .map_err(|e| unavailable(&c.settings, &e))?;
-    let _ = c.conn.unbind();
-    match result.rc {
-        0 => Ok(true),
-        INVALID_CREDENTIALS => Ok(false),
-        rc => Err(LdapError::Unavailable(format!(
-            "LDAP bind of {dn} failed: result code {rc} {}",
-            result.text
-        ))),
+/// An LDAP entry as a user of a provider without import (`c`), as `import_user` makes it in
+/// a realm of no users but `realm`'s default role; `None` for an entry that cannot be one.
+fn read_user(
+    realm: &Realm,
+    component_id: &str,
+    p: &Provided,
+    entry: &Entry,
+) -> Option<crate::model::User> {
+    let mut scratch = Realm::new(realm.id.clone(), realm.name.clone());
+    scratch.default_role = realm.default_role.clone();
+    let id = ldap::federated_id(component_id, entry, &p.settings);
+    match ldap::import_user(
+        &mut scratch,
+        component_id,
+        &p.settings,
+        &p.mappings,
+        entry,
+        || id,
+        0,
+    ) {
+        Ok(_) => scratch.users.pop(),
+        Err(e) => {
+            tracing::warn!(dn = %entry.dn, error = %e, "reading an LDAP user");
+            None
+        }
     }
 }
 
@@ -259,10 +153,19 @@ impl Provider {
         }
         for c in candidates {
             let p = provided(&realm, c)?;
-            let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
             let attrs = ldap::user_attributes(&p.settings, &p.mappings);
-            let found = conn.users(&ldap::user_filter(&p.settings, username), &attrs)?;
-            let Some(entry) = found.into_iter().next() else {
+            let filter = ldap::user_filter(&p.settings, username);
+            let read = self.ldap.service(&p.settings, |conn| {
+                let Some(entry) = conn.users(&filter, &attrs, 0)?.into_iter().next() else {
+                    return Ok(None);
+                };
+                let groups = match &p.groups {
+                    Some(g) => conn.groups(g, &ldap::member_filter(g, &entry))?,
+                    None => Vec::new(),
+                };
+                Ok(Some((entry, groups)))
+            })?;
+            let Some((entry, groups)) = read else {
                 if let Some(u) = local {
                     let id = u.id.clone();
                     self.directory.update_realm(realm_name, move |r| {
@@ -272,11 +175,6 @@ impl Provider {
                 }
                 continue;
             };
-            let groups = match &p.groups {
-                Some(g) => conn.groups(g, &ldap::member_filter(g, &entry))?,
-                None => Vec::new(),
-            };
-            let _ = conn.conn.unbind();
             if !p.settings.import {
                 return self.read_unimported(realm_name, &c.id, &p, &entry, &groups, now);
             }
@@ -369,6 +267,75 @@ impl Provider {
         Ok(())
     }
 
+    /// The users of `realm`'s LDAP providers without import that `q` matches, read from LDAP
+    /// now as Keycloak's admin API reads them (with their federated ids, their realm's default
+    /// role; their groups are read at their login): at most `limit` of each provider (0: all),
+    /// in the providers' priority order and LDAP's.
+    pub fn ldap_users(
+        &self,
+        realm: &Realm,
+        q: &ldap::UserQuery,
+        limit: usize,
+    ) -> Result<Vec<crate::model::User>, LdapError> {
+        let mut users = Vec::new();
+        for c in realm.ldap_providers() {
+            let p = provided(realm, c)?;
+            if p.settings.import {
+                continue;
+            }
+            let Some(filter) = ldap::query_filter(&p.settings, &p.mappings, q) else {
+                continue;
+            };
+            let want = limit.saturating_sub(users.len());
+            if limit > 0 && want == 0 {
+                break;
+            }
+            let attrs = ldap::user_attributes(&p.settings, &p.mappings);
+            let size = i32::try_from(want).unwrap_or(i32::MAX);
+            let entries = self
+                .ldap
+                .service(&p.settings, |conn| conn.users(&filter, &attrs, size))?;
+            users.extend(
+                entries
+                    .iter()
+                    .filter_map(|entry| read_user(realm, &c.id, &p, entry)),
+            );
+        }
+        Ok(users)
+    }
+
+    /// The user of an LDAP provider without import whose federated id is `id`
+    /// (`f:<provider id>:<LDAP uuid>`), read from LDAP now.
+    pub fn ldap_user(
+        &self,
+        realm: &Realm,
+        id: &str,
+    ) -> Result<Option<crate::model::User>, LdapError> {
+        let Some((component_id, uuid)) = ldap::split_federated_id(id) else {
+            return Ok(None);
+        };
+        let Some(c) = realm
+            .ldap_providers()
+            .into_iter()
+            .find(|c| c.id == component_id)
+        else {
+            return Ok(None);
+        };
+        let p = provided(realm, c)?;
+        if p.settings.import {
+            return Ok(None);
+        }
+        let attrs = ldap::user_attributes(&p.settings, &p.mappings);
+        let filter = ldap::uuid_filter(&p.settings, uuid);
+        let entries = self
+            .ldap
+            .service(&p.settings, |conn| conn.users(&filter, &attrs, 1))?;
+        Ok(entries
+            .first()
+            .and_then(|entry| read_user(realm, &c.id, &p, entry))
+            .filter(|u| u.id == id))
+    }
+
     fn unimported_users(
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<String, crate::model::User>>> {
@@ -427,7 +394,7 @@ impl Provider {
         Some(
             ldap::settings(c)
                 .map_err(LdapError::from)
-                .and_then(|s| bind_as(s, self.ldap_tls.as_ref(), dn, password)),
+                .and_then(|s| self.ldap.check_password(&s, dn, password)),
         )
     }
 
@@ -458,7 +425,6 @@ impl Provider {
             };
             return Ok(ignored.finish());
         }
-        let mut conn = Connection::service(p.settings.clone(), self.ldap_tls.as_ref())?;
         let attrs = ldap::user_attributes(&p.settings, &p.mappings);
         let mut filter = ldap::users_filter(&p.settings);
         let since = c.config("lastSync").and_then(|v| v.parse::<u64>().ok());
@@ -468,12 +434,14 @@ impl Provider {
                 ldap::generalized_time(since)
             );
         }
-        let entries = conn.users(&filter, &attrs)?;
-        let groups = match &p.groups {
-            Some(g) => conn.groups(g, &ldap::groups_filter(g))?,
-            None => Vec::new(),
-        };
-        let _ = conn.conn.unbind();
+        let (entries, groups) = self.ldap.service(&p.settings, |conn| {
+            let entries = conn.users(&filter, &attrs, 0)?;
+            let groups = match &p.groups {
+                Some(g) => conn.groups(g, &ldap::groups_filter(g))?,
+                None => Vec::new(),
+            };
+            Ok((entries, groups))
+        })?;
         let id = c.id.clone();
         let result = self.directory.update_realm(realm_name, move |r| {
             let mut result = SyncResult::default();
@@ -540,17 +508,8 @@ impl Provider {
     /// Keycloak's `testLDAPConnection`: whether the server at `probe.url` answers
     /// (`testConnection`) or also accepts a bind as `probe.bind_dn` (`testAuthentication`).
     pub fn test_ldap(&self, probe: LdapSettings) -> bool {
-        let authenticate = probe.bind_dn.is_some();
-        let result = if authenticate {
-            Connection::service(probe, self.ldap_tls.as_ref())
-        } else {
-            Connection::open(probe, self.ldap_tls.as_ref())
-        };
-        match result {
-            Ok(mut c) => {
-                let _ = c.conn.unbind();
-                true
-            }
+        match self.ldap.probe(probe) {
+            Ok(()) => true,
             Err(e) => {
                 tracing::info!(error = %e, "testLDAPConnection");
                 false
@@ -596,22 +555,20 @@ impl Provider {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut c = Connection::service(settings, self.ldap_tls.as_ref())?;
         let mods: Vec<Mod<String>> = changes
             .into_iter()
             .map(|(attribute, values)| {
                 Mod::Replace(attribute, values.into_iter().collect::<HashSet<_>>())
             })
             .collect();
-        let result = c
-            .conn
-            .modify(dn, mods)
-            .map_err(|e| unavailable(&c.settings, &e))?;
-        let _ = c.conn.unbind();
-        if result.rc != 0 {
+        let url = settings.url.clone();
+        // A refusal is an answer, not a failure of the connection: it goes back to the pool.
+        let (rc, text) = self
+            .ldap
+            .service(&settings, |c| c.modify(dn, mods.clone()))?;
+        if rc != 0 {
             return Err(LdapError::Refused(format!(
-                "LDAP server {} refused to modify {dn}: result code {} {}",
-                c.settings.url, result.rc, result.text
+                "LDAP server {url} refused to modify {dn}: result code {rc} {text}"
             )));
         }
         Ok(())
@@ -675,9 +632,10 @@ impl Provider {
             return Ok(SyncResult::default().finish());
         };
         let drop_missing = mapper.flag("drop.non.existing.groups.during.sync", false);
-        let mut conn = Connection::service(settings, self.ldap_tls.as_ref())?;
-        let groups = conn.groups(&g, &ldap::groups_filter(&g))?;
-        let _ = conn.conn.unbind();
+        let filter = ldap::groups_filter(&g);
+        let groups = self
+            .ldap
+            .service(&settings, |conn| conn.groups(&g, &filter))?;
         let result = self.directory.update_realm(realm_name, move |r| {
             Ok(ldap::sync_groups(r, &g, &groups, drop_missing, &mut new_id)
                 .map_err(|e| ModelError::Invalid(e.to_string()))?)

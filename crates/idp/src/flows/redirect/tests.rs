@@ -31,3 +31,38 @@ fn a_trailing_star_matches_a_prefix() {
     assert!(allowed(&r, "https://app.example/any/path"));
     assert!(!allowed(&r, "https://app.example.evil/"));
 }
+
+#[test]
+fn relative_uris_are_resolved_against_the_root_url_or_the_providers_origin() {
+    let account = uris(&["/realms/demo/account/*"]);
+    let base = "https://idp.example:8443";
+    let resolved = resolve(&account, Some("${authBaseUrl}"), base);
+    assert_eq!(resolved, ["https://idp.example:8443/realms/demo/account/*"]);
+    assert!(allowed(
+        &resolved,
+        "https://idp.example:8443/realms/demo/account/"
+    ));
+    assert!(!allowed(
+        &resolved,
+        "https://evil.example/realms/demo/account/"
+    ));
+    // Keycloak before 17: the base has the /auth context.
+    assert_eq!(
+        resolve(
+            &account,
+            Some("${authBaseUrl}"),
+            "https://idp.example/auth/"
+        ),
+        ["https://idp.example/auth/realms/demo/account/*"]
+    );
+    // A client's own root URL, and none: the provider's origin.
+    let cb = uris(&["/callback", "https://other.example/cb"]);
+    assert_eq!(
+        resolve(&cb, Some("https://app.example/"), base),
+        ["https://app.example/callback", "https://other.example/cb"]
+    );
+    assert_eq!(
+        resolve(&cb, None, "https://idp.example/auth"),
+        ["https://idp.example/callback", "https://other.example/cb"]
+    );
+}

@@ -130,6 +130,16 @@ impl Page {
         }
     }
 
+    /// The position of the page's first item among every item.
+    pub(super) fn first(&self) -> usize {
+        self.first
+    }
+
+    /// Where the page ends among every item (`first + max`; `None`: with the last).
+    pub(super) fn end(&self) -> Option<usize> {
+        self.max.map(|max| self.first.saturating_add(max))
+    }
+
     /// The items of this page.
     pub(super) fn apply<I: Iterator>(self, items: I) -> impl Iterator<Item = I::Item> {
         items.skip(self.first).take(self.max.unwrap_or(usize::MAX))

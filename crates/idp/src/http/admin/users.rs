@@ -17,6 +17,7 @@ use super::answer::{
 };
 use super::lookup::{client_of, session_json};
 use crate::directory::DirectoryError;
+use crate::flows::ldap;
 use crate::flows::refresh::Session;
 use crate::http::respond;
 use crate::model::user_index::UserIndex;
@@ -80,6 +81,20 @@ impl<'q> Search<'q> {
                 Cow::Owned(found)
             }
             _ => Cow::Borrowed(index.in_username_order()),
+        }
+    }
+
+    /// What it asks of LDAP providers without import (Keycloak queries them).
+    fn ldap(&self) -> ldap::UserQuery {
+        let models = ["username", "email", "firstName", "lastName"];
+        ldap::UserQuery {
+            fields: models
+                .into_iter()
+                .zip(&self.fields)
+                .filter_map(|(model, wanted)| Some((model, wanted.clone()?)))
+                .collect(),
+            search: self.any.clone(),
+            exact: self.exact,
         }
     }
 
@@ -176,7 +191,61 @@ pub(super) async fn list(
                 .collect()
         }
     };
+    if !ldap::reads_live(&r) {
+        return ok_json(&list);
+    }
+    // Keycloak's order: the stored users, then each LDAP provider's, paged as one list.
+    let local = r.users.iter().filter(|u| search.matches(u)).count();
+    let want = page.end().map_or(Some(0), |end| end.checked_sub(local));
+    let Some(want) = want.filter(|&w| w > 0 || page.end().is_none()) else {
+        return ok_json(&list);
+    };
+    // Those already read at a login are left out after the search: ask for as many more.
+    let known = r.users.iter().filter(|u| u.id.starts_with("f:")).count();
+    let limit = if want == 0 {
+        0
+    } else {
+        want.saturating_add(known)
+    };
+    let read = read_ldap(&ctx, &r, &search, limit).await?;
+    let skip = page.first().saturating_sub(local);
+    let room = page
+        .end()
+        .map_or(usize::MAX, |end| end - local.max(page.first()));
+    let mut list = list;
+    list.extend(
+        read.iter()
+            .skip(skip)
+            .take(room)
+            .map(|u| representation::user_brief(u, brief)),
+    );
     ok_json(&list)
+}
+
+/// The users LDAP providers without import have for `search` (at most `limit`; 0: all), but
+/// those `r` has already (read at a login, or a local user of the same username).
+async fn read_ldap(
+    ctx: &Arc<Ctx>,
+    r: &Arc<Realm>,
+    search: &Search<'_>,
+    limit: usize,
+) -> Result<Vec<User>, AdminError> {
+    let provider = ctx.provider.clone();
+    let realm = r.clone();
+    let query = search.ldap();
+    let read = blocking(move || provider.ldap_users(&realm, &query, limit))
+        .await
+        .map_err(super::user_storage::ldap_error)?;
+    Ok(read
+        .into_iter()
+        .filter(|u| {
+            search.matches(u)
+                && !r
+                    .users
+                    .iter()
+                    .any(|x| x.id == u.id || x.username == u.username)
+        })
+        .collect())
 }
 
 /// `GET …/users/count`.
@@ -195,7 +264,11 @@ pub(super) async fn count(
             .count(),
         None => r.users.iter().filter(|u| search.matches(u)).count(),
     };
-    ok_json(&count)
+    if !ldap::reads_live(&r) {
+        return ok_json(&count);
+    }
+    let read = read_ldap(&ctx, &r, &search, 0).await?;
+    ok_json(&(count + read.len()))
 }
 
 /// `POST …/users`: with credentials, roles and groups by path.
@@ -225,10 +298,25 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
     created(at.location(&format!("users/{id}")))
 }
 
-/// `GET …/users/{id}`.
-pub(super) async fn get(ReadRealm(r): ReadRealm, Path((_, id)): Path<(String, String)>) -> Answer {
-    let u = r.user(&id).ok_or_else(|| not_found(USER_NOT_FOUND))?;
-    ok_json(&representation::user_to(u))
+/// `GET …/users/{id}`: a user of an LDAP provider without import (`f:<provider>:<uuid>`)
+/// that did not log in since the start is read from LDAP.
+pub(super) async fn get(
+    State(ctx): State<Arc<Ctx>>,
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    if let Some(u) = r.user(&id) {
+        return ok_json(&representation::user_to(u));
+    }
+    if ldap::split_federated_id(&id).is_none() {
+        return Err(not_found(USER_NOT_FOUND));
+    }
+    let provider = ctx.provider.clone();
+    let read = blocking(move || provider.ldap_user(&r, &id))
+        .await
+        .map_err(super::user_storage::ldap_error)?;
+    let u = read.ok_or_else(|| not_found(USER_NOT_FOUND))?;
+    ok_json(&representation::user_to(&u))
 }
 
 /// `PUT …/users/{id}`.

@@ -176,4 +176,57 @@ fn python_keycloak_drives_the_admin_api_as_it_drives_keycloak() {
     );
     assert_eq!(r["export_secret"], json!(["**********"]));
     assert_eq!(r["export_users"], false);
+
+    // Relative redirect URIs are resolved as Keycloak resolves them: the built-in account
+    // console's (`rootUrl` `${authBaseUrl}`, `/realms/<realm>/account/*`) on either issuer, and
+    // a client's own `rootUrl`.
+    let authorize = |issuer: &str, client: &str, redirect: &str| {
+        idp.curl(&[
+            "-G",
+            &format!("{issuer}/protocol/openid-connect/auth"),
+            "--data-urlencode",
+            &format!("client_id={client}"),
+            "--data-urlencode",
+            &format!("redirect_uri={redirect}"),
+            "-d",
+            "response_type=code",
+            "-d",
+            "scope=openid",
+            "-d",
+            &format!("code_challenge={}", "x".repeat(43)),
+            "-d",
+            "code_challenge_method=S256",
+        ])
+    };
+    for prefix in ["", "/auth"] {
+        let issuer = format!("{}{prefix}/realms/breadth", idp.url);
+        let (status, body) = authorize(&issuer, "account-console", &format!("{issuer}/account/"));
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("session_code="), "the login form: {body}");
+        let (status, body) = authorize(
+            &issuer,
+            "account-console",
+            "https://elsewhere.example/realms/breadth/account/",
+        );
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains("Invalid parameter: redirect_uri"), "{body}");
+    }
+    let (status, body) = idp.admin(
+        "POST",
+        "breadth/clients",
+        Some(
+            &json!({"clientId": "rooted", "publicClient": true,
+                "rootUrl": "https://app.example", "redirectUris": ["/callback"]})
+            .to_string(),
+        ),
+    );
+    assert_eq!(status, 201, "{body}");
+    let issuer = format!("{}/realms/breadth", idp.url);
+    let (status, body) = authorize(&issuer, "rooted", "https://app.example/callback");
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = authorize(&issuer, "rooted", &format!("{}/callback", idp.url));
+    assert_eq!(
+        status, 400,
+        "resolved against the client's root URL, not the provider's"
+    );
 }

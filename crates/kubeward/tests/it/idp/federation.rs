@@ -23,6 +23,8 @@ pub(super) struct Slapd {
     pub(super) url: String,
     /// A plain `ldap://…` URL for the test's own ldap-utils.
     plain: String,
+    /// slapd's arguments (`-f slapd.conf -h <urls>`), to start it again.
+    args: Vec<String>,
     dir: tempfile::TempDir,
 }
 
@@ -147,12 +149,27 @@ impl Slapd {
             }
             None => (plain.clone(), format!("{plain}/")),
         };
+        let args = vec![
+            "-f".to_string(),
+            conf.display().to_string(),
+            "-h".to_string(),
+            listen,
+        ];
+        let child = Self::spawn(&args, &[&plain, &url]);
+        Self {
+            child,
+            url,
+            plain,
+            args,
+            dir,
+        }
+    }
+
+    /// Starts slapd with `args` and waits until it listens on each of `urls`.
+    fn spawn(args: &[String], urls: &[&str]) -> Child {
         // -d 0: in the foreground, so that the test owns the process.
         let child = Command::new("/usr/sbin/slapd")
-            .arg("-f")
-            .arg(&conf)
-            .arg("-h")
-            .arg(listen)
+            .args(args)
             .args(["-d", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -160,31 +177,27 @@ impl Slapd {
             .spawn()
             .expect("slapd starts");
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "slapd listens on {url}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        for url in urls {
+            let port: u16 = url
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("a port in the URL");
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "slapd listens on {url}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
-        let secure_port: u16 = url
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(port);
-        while std::net::TcpStream::connect(("127.0.0.1", secure_port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "slapd listens on {url}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            url,
-            plain,
-            dir,
-        }
+        child
+    }
+
+    /// Stops slapd and starts it again on the same ports: the connections to it are closed.
+    pub(super) fn restart(&mut self) {
+        self.stop();
+        self.child = Self::spawn(&self.args, &[&self.plain, &self.url]);
     }
 
     /// Runs ldapsearch as the directory's admin: the attribute values of the entry `dn`.
@@ -420,6 +433,28 @@ userPassword: seoyeon-ldap-password
         std::thread::sleep(Duration::from_millis(200));
     }
 
+    // The connections are pooled, as Keycloak pools them: logins one after the other reuse
+    // the provider's connection and the password binds' instead of a new one each.
+    for _ in 0..5 {
+        let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+        assert_eq!(status, 200, "{body}");
+    }
+    let port = slapd.plain.rsplit(':').next().unwrap().to_string();
+    let ss = Command::new("ss")
+        .args(["-Htn", "state", "established"])
+        .arg(format!("( dport = :{port} )"))
+        .output()
+        .expect("ss runs (iproute2)");
+    let open = String::from_utf8_lossy(&ss.stdout).lines().count();
+    assert!(
+        (1..=4).contains(&open),
+        "kept open to slapd after 5 logins: {open}"
+    );
+    // A pooled connection the server closed (slapd restarted) is replaced at the next login.
+    slapd.restart();
+    let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
+    assert_eq!(status, 200, "after slapd restarted: {body}");
+
     // LDAP down: a clear error, and the provider goes on serving.
     slapd.stop();
     let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
@@ -467,11 +502,37 @@ fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored()
     // Keycloak ignores the sync of a provider that does not import.
     assert_eq!(r["sync"]["ignored"], true);
     assert_eq!(r["sync"]["added"], 0);
-    assert_eq!(r["users_before_login"], json!([]));
-    // Her login reads her from LDAP: Keycloak's federated id, her LDAP group in the token.
+    // The admin API reads LDAP as Keycloak's does: searches (paged after the realm's own
+    // users), counts and lookups by id find LDAP's users before any login.
     let storage_id = r["storage_id"].as_str().unwrap();
     let sub = r["userinfo"]["sub"].as_str().unwrap();
     assert!(sub.starts_with(&format!("f:{storage_id}:")), "{sub}");
+    assert_eq!(
+        r["users_before_login"],
+        json!([[sub, "minji", "minji@corp.example"]]),
+        "her federated id, the one her tokens carry"
+    );
+    assert_eq!(r["by_id_before_login"], "minji");
+    // In LDAP's order (slapd's), the same page by page.
+    let mut found: Vec<&str> = r["search"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(
+        r["search_pages"],
+        json!([[found[0]], [found[1]], []]),
+        "{}",
+        r["search"]
+    );
+    found.sort_unstable();
+    assert_eq!(found, ["jiho", "minji"]);
+    assert_eq!(r["count"], 5, "the seed realm's 3 users and LDAP's 2");
+    assert_eq!(r["count_search"], 2);
+    assert_eq!(r["email_exact"], json!(["jiho"]));
+    assert_eq!(r["unknown_id"], json!([404, {"error": "User not found"}]));
+    // Her login reads her from LDAP: Keycloak's federated id, her LDAP group in the token.
     assert_eq!(r["userinfo"]["email"], "minji@corp.example");
     assert!(groups_of(r["id_token"].as_str().unwrap()).contains(&"k8s-devs".to_string()));
     assert_eq!(r["refreshed"], "minji");
@@ -493,10 +554,17 @@ fn ldap_users_without_import_are_read_from_ldap_at_each_login_and_never_stored()
     assert_eq!(again["userinfo"]["sub"], json!(sub));
     assert_eq!(again["gone"][0], 401);
 
-    // Never stored: after a restart the realm has no user of hers until she logs in again.
+    // Never stored: after a restart she is read from LDAP again, by the admin API too.
     let idp = Idp::start_in(idp.stop(), &[], &[]);
     let (status, body) = idp.admin("GET", "kubernetes/users?username=minji&exact=true", None);
-    assert_eq!((status, json(&body)), (200, json!([])), "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)[0]["id"], json!(sub), "{body}");
+    let (status, body) = idp.admin("GET", "kubernetes/users?username=jiho&exact=true", None);
+    assert_eq!(
+        (status, json(&body)),
+        (200, json!([])),
+        "gone from LDAP: {body}"
+    );
     let (status, body) = idp.password_grant("minji", MINJI_PASSWORD, SECRET);
     assert_eq!(status, 200, "{body}");
     assert_eq!(

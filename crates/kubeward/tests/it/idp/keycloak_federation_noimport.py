@@ -1,6 +1,6 @@
 """An LDAP provider without import (`importEnabled` false), configured through PyPI
 python-keycloak in the seed realm `kubernetes` for a real OpenLDAP: the sync is ignored, no user
-is stored, KeycloakOpenID logs an LDAP user in (read from LDAP at that login, with its LDAP
+is stored, the admin API's searches, counts and lookups read LDAP, KeycloakOpenID logs an LDAP user in (read from LDAP at that login, with its LDAP
 groups), the admin API finds her by her federated id, and a second login after an LDAP change
 (made by the test between the two runs, PHASE=again) reads LDAP again. Prints one JSON line.
 Environment: SERVER_URL, CA, ADMIN_PASSWORD, LDAP_URL, LDAP_PASSWORD (minji's), PHASE."""
@@ -89,7 +89,24 @@ admin.create_component(
     }
 )
 result["sync"] = admin.sync_users(storage_id, "triggerFullSync")
-result["users_before_login"] = admin.get_users({"username": "minji", "exact": True})
+# Keycloak queries LDAP for the admin API's searches, counts and lookups: no login needed.
+before = admin.get_users({"username": "minji", "exact": True})
+result["users_before_login"] = [[u["id"], u["username"], u.get("email")] for u in before]
+if before:
+    result["by_id_before_login"] = admin.get_user(before[0]["id"])["username"]
+result["search"] = [u["username"] for u in admin.get_users({"search": "ji"})]
+result["search_pages"] = [
+    [u["username"] for u in admin.get_users({"search": "ji", "first": first, "max": 1})]
+    for first in (0, 1, 2)
+]
+result["count"] = admin.users_count()
+result["count_search"] = admin.users_count({"search": "ji"})
+result["email_exact"] = [
+    u["username"] for u in admin.get_users({"email": "jiho@corp.example", "exact": True})
+]
+result["unknown_id"] = error_of(
+    lambda: admin.get_user(f"f:{storage_id}:00000000-0000-0000-0000-000000000000")
+)
 
 token = oidc.token("minji", os.environ["LDAP_PASSWORD"])
 result["userinfo"] = oidc.userinfo(token["access_token"])

@@ -109,7 +109,25 @@ fn discovery_jwks_and_the_auth_prefix_agree() {
         assert_eq!(status, 200);
         let jwks = json(&body);
         assert_eq!(jwks["keys"][0]["kty"], "RSA");
-        assert_eq!(jwks["keys"][0]["use"], "sig");
+        // Signing keys alone: nothing of kubeward's decrypts what a client would encrypt to
+        // an `enc` key (request objects, client assertions), so none is published, and
+        // discovery advertises no encryption and no JWT client authentication.
+        let keys = jwks["keys"].as_array().unwrap();
+        assert!(keys.iter().all(|k| k["use"] == "sig"), "{jwks}");
+        let fields: Vec<&String> = doc.as_object().unwrap().keys().collect();
+        assert!(
+            !fields.iter().any(|f| f.contains("encryption")),
+            "{fields:?}"
+        );
+        assert!(
+            doc.get("token_endpoint_auth_signing_alg_values_supported")
+                .is_none()
+        );
+        assert_eq!(
+            doc["token_endpoint_auth_methods_supported"],
+            serde_json::json!(["client_secret_basic", "client_secret_post"])
+        );
+        assert_eq!(doc["request_parameter_supported"], false);
     }
     // A token from /auth carries the /auth issuer.
     let url = format!(
