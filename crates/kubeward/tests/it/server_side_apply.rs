@@ -137,11 +137,13 @@ fn conflicts_are_refused_with_kubes_message_until_forced() {
     let ran = steps::bash(
         &cluster,
         "$ADMINCURL -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary @$A/three.yaml \
-         \"$API/apis/apps/v1/namespaces/default/deployments/web?fieldManager=ops\" | tail -1",
+         \"$API/apis/apps/v1/namespaces/default/deployments/web?fieldManager=ops\" | sed -n '/^{/,$p' | \
+         python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"code\"], s[\"reason\"], s[\"message\"]); print(s[\"details\"])'",
     );
     assert_eq!(
         ran.stdout,
-        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Apply failed with 1 conflict: conflict with \\\"kubectl-client-side-apply\\\" using apps/v1: .spec.replicas\",\"reason\":\"Conflict\",\"details\":{\"causes\":[{\"reason\":\"FieldManagerConflict\",\"message\":\"conflict with \\\"kubectl-client-side-apply\\\" using apps/v1\",\"field\":\".spec.replicas\"}]},\"code\":409}\n",
+        "409 Conflict Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas\n\
+         {'causes': [{'reason': 'FieldManagerConflict', 'message': 'conflict with \"kubectl-client-side-apply\" using apps/v1', 'field': '.spec.replicas'}]}\n",
         "{}",
         ran.stderr
     );
@@ -167,7 +169,7 @@ import json, sys\n\
         &cluster,
         &format!(
             "for q in '' 'fieldManager={long}'; do $ADMINCURL -X PATCH -H 'Content-Type: application/apply-patch+yaml' \
-             --data-binary @$A/three.yaml \"$API/apis/apps/v1/namespaces/default/deployments/web?$q\" | \
+             --data-binary @$A/three.yaml \"$API/apis/apps/v1/namespaces/default/deployments/web?$q\" | sed -n '/^{{/,$p' | \
              python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"code\"], s[\"message\"])'; done"
         ),
     );
