@@ -168,6 +168,9 @@ fn decode_value(field: &Field, value: WireValue<'_>) -> Result<Option<Value>, Pr
             Some(decode_message(b, fields)?)
         }
         (Kind::Time, WireValue::Bytes(b)) => time_value(b)?,
+        (Kind::Quantity, WireValue::Bytes(b)) => {
+            decode_message(b, schema::QUANTITY)?.get("string").cloned()
+        }
         (Kind::IntOrString, WireValue::Bytes(b)) => {
             let v = decode_message(b, schema::INT_OR_STRING)?;
             if v.get("type").and_then(Value::as_i64) == Some(1) {

@@ -31,6 +31,8 @@ pub enum Kind {
     MapMessage(&'static [Field]),
     /// `map<string, resource.Quantity>` (strings in JSON).
     MapQuantity,
+    /// `resource.Quantity` (a string in JSON).
+    Quantity,
 }
 
 impl Kind {
@@ -87,7 +89,7 @@ const fn zero_omitted(number: u32, json: &'static str, kind: Kind) -> Field {
 
 use Kind::{
     Bool, Bytes, Inline, Int32, Int64, IntOrString as IntStr, MapBytes, MapMessage, MapQuantity,
-    MapString, Message as Msg, String as Str, Time,
+    MapString, Message as Msg, Quantity, String as Str, Time,
 };
 
 /// `runtime.TypeMeta` of the envelope.
@@ -543,6 +545,56 @@ const SELF_SUBJECT_RULES_REVIEW: &[Field] = &[
     f(2, "spec", Msg(&[f(1, "namespace", Str)])),
 ];
 
+// autoscaling/v1 and v2
+const CROSS_VERSION_OBJECT_REFERENCE: &[Field] = &[
+    f(1, "kind", Str),
+    f(2, "name", Str),
+    f(3, "apiVersion", Str),
+];
+const HORIZONTAL_POD_AUTOSCALER_V1: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            f(1, "scaleTargetRef", Msg(CROSS_VERSION_OBJECT_REFERENCE)),
+            f(2, "minReplicas", Int32),
+            f(3, "maxReplicas", Int32),
+            f(4, "targetCPUUtilizationPercentage", Int32),
+        ]),
+    ),
+];
+const METRIC_TARGET: &[Field] = &[
+    f(1, "type", Str),
+    f(2, "value", Quantity),
+    f(3, "averageValue", Quantity),
+    f(4, "averageUtilization", Int32),
+];
+const HORIZONTAL_POD_AUTOSCALER_V2: &[Field] = &[
+    f(1, "metadata", Msg(OBJECT_META)),
+    f(
+        2,
+        "spec",
+        Msg(&[
+            f(1, "scaleTargetRef", Msg(CROSS_VERSION_OBJECT_REFERENCE)),
+            f(2, "minReplicas", Int32),
+            f(3, "maxReplicas", Int32),
+            list(
+                4,
+                "metrics",
+                Msg(&[
+                    f(1, "type", Str),
+                    f(
+                        4,
+                        "resource",
+                        Msg(&[f(1, "name", Str), f(2, "target", Msg(METRIC_TARGET))]),
+                    ),
+                ]),
+            ),
+        ]),
+    ),
+];
+
 /// The schema of `kind` in `api_version`, if this server decodes it.
 pub fn for_kind(api_version: &str, kind: &str) -> Option<&'static [Field]> {
     Some(match (api_version, kind) {
@@ -554,6 +606,8 @@ pub fn for_kind(api_version: &str, kind: &str) -> Option<&'static [Field]> {
         ("v1", "Service") => SERVICE,
         ("v1", "ResourceQuota") => RESOURCE_QUOTA,
         ("apps/v1", "Deployment") => DEPLOYMENT,
+        ("autoscaling/v1", "HorizontalPodAutoscaler") => HORIZONTAL_POD_AUTOSCALER_V1,
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => HORIZONTAL_POD_AUTOSCALER_V2,
         ("batch/v1", "Job") => JOB,
         ("batch/v1", "CronJob") => CRON_JOB,
         ("networking.k8s.io/v1", "Ingress") => INGRESS,

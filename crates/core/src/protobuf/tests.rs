@@ -166,3 +166,47 @@ fn timestamps_are_rfc3339() {
     assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     assert_eq!(rfc3339(1_795_343_029), "2026-11-22T10:23:49Z");
 }
+
+#[test]
+fn an_autoscaler_from_kubectl_autoscale_decodes_in_either_version() {
+    let target = || {
+        Writer::default()
+            .text(1, "Deployment")
+            .text(2, "web")
+            .text(3, "apps/v1")
+    };
+    let v1_spec = Writer::default().message(1, target()).int(3, 5).int(4, 60);
+    let v1 = Writer::default()
+        .message(1, meta("web"))
+        .message(2, v1_spec);
+    let decoded = decode(&envelope("autoscaling/v1", "HorizontalPodAutoscaler", v1)).unwrap();
+    assert_eq!(
+        decoded["spec"],
+        json!({"scaleTargetRef": {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"},
+            "maxReplicas": 5, "targetCPUUtilizationPercentage": 60})
+    );
+
+    let quantity = Writer::default().text(1, "500Mi");
+    let metric = Writer::default().text(1, "Resource").message(
+        4,
+        Writer::default().text(1, "memory").message(
+            2,
+            Writer::default()
+                .text(1, "AverageValue")
+                .message(3, quantity),
+        ),
+    );
+    let v2_spec = Writer::default()
+        .message(1, target())
+        .int(3, 5)
+        .message(4, metric);
+    let v2 = Writer::default()
+        .message(1, meta("web"))
+        .message(2, v2_spec);
+    let decoded = decode(&envelope("autoscaling/v2", "HorizontalPodAutoscaler", v2)).unwrap();
+    assert_eq!(
+        decoded["spec"]["metrics"],
+        json!([{"type": "Resource", "resource": {"name": "memory",
+            "target": {"type": "AverageValue", "averageValue": "500Mi"}}}])
+    );
+}

@@ -376,13 +376,12 @@ fn api_resources_and_versions_are_a_real_servers_but_for_the_versions_difference
     left_out.sort();
     assert_eq!(left_out, ONLY_IN_THE_CAPTURE, "exactly these are missing");
 
-    // Versions: 1.36's `resource.k8s.io/v1`, and `autoscaling/v1` (HorizontalPodAutoscalers are
-    // served as `v2` only, docs/api-server.md says so).
+    // Versions: all but 1.36's `resource.k8s.io/v1`.
     let versions = steps::bash(&cluster, "kubectl api-versions");
     let captured = steps::stdout_of("f-discovery/13-kubectl-api-versions");
     let expected: Vec<&str> = captured
         .lines()
-        .filter(|v| *v != "resource.k8s.io/v1" && *v != "autoscaling/v1")
+        .filter(|v| *v != "resource.k8s.io/v1")
         .collect();
     assert_eq!(versions.stdout.lines().collect::<Vec<_>>(), expected);
 }

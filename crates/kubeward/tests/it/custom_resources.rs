@@ -302,3 +302,73 @@ fn apiservices_list_the_built_in_groups_and_follow_the_definitions() {
          \"v1alpha1.vpcresources.k8s.aws\" not found\n"
     );
 }
+
+#[test]
+fn validation_rules_refuse_what_they_forbid_in_kube_apiserver_s_words() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f - <<'YAML' && kubectl wait --for condition=established crd/webapps.lab.example.com >/dev/null
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: webapps.lab.example.com}
+spec:
+  group: lab.example.com
+  scope: Namespaced
+  names: {plural: webapps, singular: webapp, kind: WebApp}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: self.minReplicas <= self.maxReplicas
+              message: minReplicas must not exceed maxReplicas
+            - rule: self.maxReplicas >= oldSelf.maxReplicas
+              messageExpression: \"'maxReplicas may not shrink below ' + string(oldSelf.maxReplicas)\"
+              fieldPath: .maxReplicas
+            properties:
+              minReplicas: {type: integer}
+              maxReplicas: {type: integer}
+              image:
+                type: string
+                x-kubernetes-validations:
+                - rule: self.contains(':') && !self.endsWith(':latest')
+YAML",
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+
+    let app = |min: i64, max: i64, image: &str| {
+        format!(
+            "printf 'apiVersion: lab.example.com/v1\\nkind: WebApp\\nmetadata: {{name: web}}\\n\
+             spec: {{minReplicas: {min}, maxReplicas: {max}, image: \"{image}\"}}\\n' | kubectl apply -f -"
+        )
+    };
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "{}; {}; {}; {}",
+            app(3, 2, "nginx:latest"),
+            app(1, 4, "nginx:1.27"),
+            app(1, 2, "nginx:1.27"),
+            app(1, 6, "nginx:1.28"),
+        ),
+    );
+    assert_eq!(
+        ran.stdout, "webapp.lab.example.com/web created\nwebapp.lab.example.com/web configured\n",
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stderr,
+        "The WebApp \"web\" is invalid: \n\
+         * spec: Invalid value: \"object\": minReplicas must not exceed maxReplicas\n\
+         * spec.image: Invalid value: \"string\": failed rule: self.contains(':') && !self.endsWith(':latest')\n\
+         The WebApp \"web\" is invalid: spec.maxReplicas: Invalid value: \"object\": maxReplicas may not shrink below 4\n"
+    );
+}

@@ -3,6 +3,7 @@
 mod api_verbs;
 mod audit;
 mod auth_explain;
+mod autoscaling;
 mod bad_input;
 mod builtin_kinds;
 mod console;

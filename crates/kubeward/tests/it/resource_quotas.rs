@@ -71,3 +71,43 @@ fn quotas_refuse_charge_and_give_back_as_a_cluster_does() {
         ran.stderr
     );
 }
+
+#[test]
+fn a_scoped_quota_tracks_only_the_pods_in_its_scopes() {
+    let cluster = Cluster::up();
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create namespace q >/dev/null && \
+             kubectl create quota best-effort -n q --hard=pods=1 --scopes=BestEffort && \
+             {} && {} && {}; \
+             kubectl get quota best-effort -n q -o jsonpath='{{.status.used}}'; echo",
+            pod("free", ""),
+            pod("sized", "100m"),
+            pod("free2", ""),
+        ),
+    );
+    assert_eq!(
+        ran.stdout,
+        "resourcequota/best-effort created\npod/free created\npod/sized created\n{\"pods\":\"1\"}\n",
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stderr,
+        "Error from server (Forbidden): error when creating \"STDIN\": pods \"free2\" is forbidden: \
+         exceeded quota: best-effort, requested: pods=1, used: pods=1, limited: pods=1\n"
+    );
+
+    // A scope that cannot limit what the quota names is refused as kube-apiserver refuses it.
+    let refused = steps::bash(
+        &cluster,
+        "kubectl create quota bad -n q --hard=requests.cpu=1 --scopes=BestEffort; \
+         kubectl create quota both -n q --hard=pods=1 --scopes=Terminating,NotTerminating",
+    );
+    assert_eq!(
+        refused.stderr,
+        "error: failed to create quota: ResourceQuota \"bad\" is invalid: spec.scopes: Invalid value: [\"BestEffort\"]: unsupported scope applied to resource\n\
+         error: failed to create quota: ResourceQuota \"both\" is invalid: spec.scopes: Invalid value: [\"Terminating\",\"NotTerminating\"]: conflicting scopes\n"
+    );
+}

@@ -1,6 +1,6 @@
-//! The ResourceQuota controller (kube-controller-manager's `resourcequota`): each enforced
-//! quota's `status.hard` is its `spec.hard`, and `status.used` what the objects of its namespace
-//! use of it — counted again when the quota changes, when any object of the namespace is added,
+//! The ResourceQuota controller (kube-controller-manager's `resourcequota`): each quota's
+//! `status.hard` is its `spec.hard`, and `status.used` what the objects of its namespace that it
+//! tracks (all of them, or the pods in its scopes) use of it — counted again when the quota changes, when any object of the namespace is added,
 //! changed or deleted, and at every tick (kube resyncs every five minutes), which also gives
 //! back what the admission charged for a create that then failed.
 
@@ -12,7 +12,8 @@ use super::workloads::write_status;
 use crate::registry::kinds;
 use crate::registry::objects;
 use crate::registry::quota;
-use crate::registry::quota_admission::{enforced, measure, quotas_in};
+use crate::registry::quota::scopes;
+use crate::registry::quota_admission::{measure, quotas_in};
 use crate::state::State;
 
 /// The ResourceQuota controller.
@@ -46,18 +47,16 @@ impl Controller for ResourceQuotas {
     }
 }
 
-/// Counts again the usage of every enforced quota of `namespace`.
+/// Counts again the usage of every quota of `namespace`.
 fn sync_namespace(state: &State, namespace: &str) {
     for found in quotas_in(state, namespace) {
-        if !enforced(&found) {
-            continue;
-        }
+        let scopes = scopes::requirements(&found);
         let hard = found
             .pointer("/spec/hard")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let used = quota::to_map(&measure(state, namespace, &hard));
+        let used = quota::to_map(&measure(state, namespace, &hard, &scopes));
         let kind = kinds::core::extended::resource_quotas();
         write_status(state, kind, &found, json!({"hard": hard, "used": used}));
     }

@@ -20,6 +20,7 @@ use super::kinds::{self, Kind, Serving};
 use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
+pub mod rules;
 pub mod schema;
 pub mod strategy;
 

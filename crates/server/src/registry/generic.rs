@@ -70,18 +70,20 @@ pub fn store_status(error: StoreError, kind: &Kind, name: &str) -> Status {
 }
 
 /// Gives `object` the version of `kind`: the served versions of a resource share its stored
-/// objects (a custom resource's `None` conversion), so a client reads — and a watch, a write's
-/// answer, a patch sees — the version it asked for.
+/// objects (a custom resource's `None` conversion, or the kind's own conversion from its
+/// storage version), so a client reads — and a watch, a write's answer, a patch sees — the
+/// version it asked for.
 pub fn in_version(kind: &Kind, object: &mut Value) {
-    let Some(map) = object.as_object_mut() else {
-        return;
-    };
-    let same_kind = map.get("kind").and_then(Value::as_str) == Some(kind.kind);
-    let served = map
+    let same_kind = object.get("kind").and_then(Value::as_str) == Some(kind.kind);
+    let served = object
         .get("apiVersion")
         .and_then(Value::as_str)
         .is_some_and(|v| kind.is_api_version(v));
-    if same_kind && !served {
+    if !same_kind || served {
+        return;
+    }
+    kind.strategy.to_served(object);
+    if let Some(map) = object.as_object_mut() {
         map.insert("apiVersion".into(), Value::String(kind.api_version()));
     }
 }
@@ -281,6 +283,7 @@ fn create_once(
     dry_run: bool,
 ) -> Result<Value, Status> {
     let state = request.state;
+    kind.strategy.to_storage(&mut object);
     objects::prepare_create(
         &mut object,
         kind.namespaced.then_some(namespace),
@@ -324,6 +327,9 @@ pub fn update(
         if !wanted.is_empty() && wanted != objects::resource_version(&current) {
             return Err(WriteFailure::Store(StoreError::Conflict));
         }
+        let mut next = next;
+        kind.strategy.to_storage(&mut current);
+        kind.strategy.to_storage(&mut next);
         let mut next = merge_subresource(kind, request.subresource, &current, next);
         objects::preserve_on_update(&mut next, &current);
         kind.strategy

@@ -174,6 +174,25 @@ pub trait Strategy: Sync {
         0
     }
 
+    /// The version of its resource that this kind's objects are stored in when it is not the
+    /// kind's own: the kind is then another version of the resource, converted on the way in
+    /// and out, as kube serves `autoscaling/v1` HorizontalPodAutoscalers from `autoscaling/v2`.
+    /// `None` (the default): stored as served. The other methods then see stored objects.
+    fn storage_version(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// `object`, written in this kind's version, converted to the storage version (called
+    /// before the other methods of a write).
+    fn to_storage(&self, object: &mut Value) {
+        let _ = object;
+    }
+
+    /// A stored `object` converted to this kind's version.
+    fn to_served(&self, object: &mut Value) {
+        let _ = object;
+    }
+
     /// The Table of `objects` when the strategy prints them itself (a custom resource's
     /// printer columns); `None` (the default): the kind's columns and cells.
     fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Option<Value> {
@@ -325,9 +344,11 @@ pub fn all() -> impl Iterator<Item = &'static Kind> {
     MODULES.iter().flat_map(|kinds| kinds.iter())
 }
 
-/// The stored kinds (those a namespace deletion empties, when namespaced).
+/// The stored kinds (those a namespace deletion empties, when namespaced), one per resource:
+/// a version converted from another one's storage is left out.
 pub fn stored() -> impl Iterator<Item = &'static Kind> {
-    all().filter(|kind| kind.serving == Serving::Stored)
+    all()
+        .filter(|kind| kind.serving == Serving::Stored && kind.strategy.storage_version().is_none())
 }
 
 /// The kind at `group/version/resource`.

@@ -1,7 +1,10 @@
 //! ResourceQuota's arithmetic, as kube's `pkg/quota/v1` and its core evaluators do it: what an
 //! object uses of the resources a quota may limit, sums of quantities printed in Kubernetes'
-//! canonical form, and the quota admission's verdict on a new object. Pure: the store is read
+//! canonical form, the quota admission's verdict on a new object, and which objects a quota
+//! with scopes tracks ([`scopes`]). Pure: the store is read
 //! and written by `quota_admission` and the `resource_quotas` controller.
+
+pub mod scopes;
 
 use std::collections::{BTreeMap, BTreeSet};
 

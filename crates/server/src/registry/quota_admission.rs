@@ -1,8 +1,8 @@
 //! The ResourceQuota admission plugin on create, and the measurement of a namespace's usage
 //! that it and the `resource_quotas` controller share. A new object is charged to every quota
 //! of its namespace that limits what it uses, with compare-and-swap on the quota's status (two
-//! creates cannot both take the last unit), or refused with kube's 403. Quotas with `scopes`
-//! or a `scopeSelector` are not enforced.
+//! creates cannot both take the last unit), or refused with kube's 403. A quota with `scopes`
+//! or a `scopeSelector` tracks only the pods in its scopes.
 
 use kubeward_core::status::{self, Status};
 use kubeward_store::{ListScope, StoreError, StoreExt as _};
@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
+use crate::registry::quota::scopes::{self, Requirement};
 use crate::registry::quota::{self, Usage, Verdict};
 use crate::state::State;
 
@@ -23,13 +24,14 @@ pub fn quotas_in(state: &State, namespace: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Whether kube's quota plugin enforces `quota` (quotas with scopes are left out here).
-pub fn enforced(quota: &Value) -> bool {
-    quota.pointer("/spec/scopes").is_none() && quota.pointer("/spec/scopeSelector").is_none()
-}
-
-/// What the objects of `namespace` use of the resources `hard` names, counted from the store.
-pub fn measure(state: &State, namespace: &str, hard: &Map<String, Value>) -> Usage {
+/// What the objects of `namespace` that a quota with `scopes` tracks use of the resources
+/// `hard` names, counted from the store.
+pub fn measure(
+    state: &State,
+    namespace: &str,
+    hard: &Map<String, Value>,
+    scopes: &[Requirement],
+) -> Usage {
     let mut used: Usage = hard
         .keys()
         .map(|name| (name.clone(), quota::Amount::default()))
@@ -50,6 +52,9 @@ pub fn measure(state: &State, namespace: &str, hard: &Map<String, Value>) -> Usa
             continue;
         };
         for object in &listing.items {
+            if !scopes::matches(scopes, group, resource, object) {
+                continue;
+            }
             for (name, amount) in quota::usage(group, resource, object) {
                 if let Some(total) = used.get_mut(&name) {
                     *total = total.add(amount);
@@ -80,7 +85,11 @@ pub fn admit(
     let refuse = |message: &str| {
         status::forbidden_with_message(kind.group, kind.resource, objects::name(object), message)
     };
-    for found in quotas.iter().filter(|q| enforced(q)) {
+    for found in &quotas {
+        let scopes = scopes::requirements(found);
+        if !scopes::matches(&scopes, kind.group, kind.resource, object) {
+            continue;
+        }
         let quota_name = objects::name(found).to_string();
         let key = kinds::core::extended::resource_quotas().key(namespace, &quota_name);
         let charge = |mut current: Value| -> Result<Value, Charge> {
@@ -100,7 +109,7 @@ pub fn admit(
             }
             let used = match current.pointer("/status/used").and_then(Value::as_object) {
                 Some(used) => quota::amounts(Some(used)),
-                None => measure(state, namespace, &hard_map),
+                None => measure(state, namespace, &hard_map, &scopes),
             };
             match quota::evaluate(&quota_name, &hard, &used, &requested) {
                 Verdict::Untouched => Err(Charge::Untouched),

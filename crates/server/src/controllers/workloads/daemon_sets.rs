@@ -4,10 +4,12 @@
 //! affinity on `metadata.name` for the scheduler to honour, with the tolerations kube adds to
 //! daemon pods and the `controller-revision-hash` and `pod-template-generation` labels. A pod
 //! on a node it no longer belongs to, or a second one on a node, is deleted. A changed template
-//! rolls out as kube's `RollingUpdate` without surge does: old pods that are not available are
-//! replaced at once, available ones only as far as `maxUnavailable` (1 by default) allows, and
-//! each node gets its new pod from the next sync; `OnDelete` waits for the user to delete them.
-//! Node events bring every set back.
+//! rolls out as kube's `RollingUpdate` does. Without surge (`maxSurge` 0, the default): old pods
+//! that are not available are replaced at once, available ones only as far as `maxUnavailable`
+//! (1 by default) allows, and each node gets its new pod from the next sync. With surge: a new
+//! pod starts beside the old one on up to `maxSurge` nodes at a time, and the old one goes once
+//! the new one is ready. `OnDelete` waits for the user to delete them. Node events bring every
+//! set back.
 
 use std::collections::BTreeMap;
 
@@ -190,27 +192,35 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
             _ => misplaced.push(pod),
         }
     }
-    for pods in by_node.values_mut() {
-        // The oldest stays; any other on the same node goes.
-        pods.sort_by_key(|p| printing::text(p, "/metadata/creationTimestamp"));
-        misplaced.extend(pods.drain(1..));
-    }
-    for pod in &misplaced {
-        delete_pod(state, kind, set, pod);
-    }
-
     let hash = pod_template_hash(
         &template,
         set.pointer("/status/collisionCount")
             .and_then(Value::as_i64),
     );
+    let budget = Budget::of(set, eligible.len() as i64);
+    for pods in by_node.values_mut() {
+        misplaced.extend(extra_pods(pods, &hash, budget.surge > 0));
+    }
+    for pod in &misplaced {
+        delete_pod(state, kind, set, pod);
+    }
     let generation = set
         .pointer("/metadata/generation")
         .and_then(Value::as_i64)
         .unwrap_or(1);
     let user = super::controller_user("daemon-set-controller");
+    let (surged, old_deleted) = if budget.surge > 0 {
+        surge(state, kind, set, &by_node, &hash, budget.surge)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    for node in &old_deleted {
+        if let Some(pods) = by_node.get_mut(node) {
+            pods.retain(|p| revision(p) == Some(hash.as_str()));
+        }
+    }
     for node in &eligible {
-        if by_node.contains_key(node) {
+        if by_node.contains_key(node) && !surged.contains(node) {
             continue;
         }
         let mut pod = pod_from_template(
@@ -234,7 +244,7 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
             Ok(created) => {
                 let message = format!("Created pod: {}", objects::name(&created));
                 events::record(state, COMPONENT, kind, set, "SuccessfulCreate", &message);
-                by_node.insert(node.clone(), vec![created]);
+                by_node.entry(node.clone()).or_default().push(created);
             }
             Err(error) => {
                 tracing::warn!(message = %error.message, daemonset = objects::name(set), "pod not created");
@@ -243,15 +253,18 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
         }
     }
 
-    for node in roll(state, kind, set, &by_node, &hash, eligible.len() as i64) {
-        by_node.remove(&node);
+    if budget.surge == 0 {
+        for node in roll(state, kind, set, &by_node, &hash, budget.unavailable) {
+            by_node.remove(&node);
+        }
     }
 
-    let placed: Vec<&Value> = by_node.values().flatten().collect();
+    // Each node counts by its oldest pod, as kube's status does.
+    let placed: Vec<&Value> = by_node.values().filter_map(|pods| pods.first()).collect();
     let ready_count = placed.iter().filter(|p| ready(p)).count() as i64;
     let updated = placed
         .iter()
-        .filter(|p| p.pointer("/metadata/labels/controller-revision-hash") == Some(&json!(hash)))
+        .filter(|p| revision(p) == Some(hash.as_str()))
         .count() as i64;
     let mut status = json!({
         "desiredNumberScheduled": eligible.len(),
@@ -275,33 +288,142 @@ fn sync(state: &State, kind: &Kind, set: &Value) {
     write_status(state, kind, set, status);
 }
 
+/// The revision (`controller-revision-hash`) of a daemon pod.
+fn revision(pod: &Value) -> Option<&str> {
+    pod.pointer("/metadata/labels/controller-revision-hash")
+        .and_then(Value::as_str)
+}
+
+/// What a rolling update may do at once (`updatedDesiredNodeCounts`): pods unavailable, and
+/// nodes with a new pod beside the old one; nothing for `OnDelete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Budget {
+    unavailable: i64,
+    surge: i64,
+}
+
+impl Budget {
+    /// `maxUnavailable` and `maxSurge` of `set` for `desired` nodes, rounded up; both 0 is
+    /// taken as 1 unavailable, as kube does.
+    fn of(set: &Value, desired: i64) -> Self {
+        let strategy = set.pointer("/spec/updateStrategy");
+        let strategy_type = strategy
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or("RollingUpdate");
+        if strategy_type != "RollingUpdate" {
+            return Self {
+                unavailable: 0,
+                surge: 0,
+            };
+        }
+        let field =
+            |name: &str| strategy.and_then(|s| s.pointer(&format!("/rollingUpdate/{name}")));
+        let unavailable = scaled(
+            field("maxUnavailable").or(Some(&json!(1))),
+            desired,
+            "1",
+            true,
+        );
+        let surge = scaled(field("maxSurge"), desired, "0", true);
+        Self {
+            unavailable: if unavailable == 0 && surge == 0 {
+                1
+            } else {
+                unavailable
+            },
+            surge,
+        }
+    }
+}
+
+/// The pods of one node that must go (`podsShouldBeOnNode`), the kept ones left in `pods`,
+/// oldest first. Without surge only the oldest stays. With surge the oldest of the current
+/// revision and the oldest of an old one may both stay, the old one only while it is ready and
+/// the new one is not.
+fn extra_pods(pods: &mut Vec<Value>, hash: &str, surge: bool) -> Vec<Value> {
+    pods.sort_by_key(|p| printing::text(p, "/metadata/creationTimestamp"));
+    if !surge {
+        return pods.drain(1..).collect();
+    }
+    let mut new = None;
+    let mut old = None;
+    let mut extra = Vec::new();
+    for pod in pods.drain(..) {
+        let slot = if revision(&pod) == Some(hash) {
+            &mut new
+        } else {
+            &mut old
+        };
+        if slot.is_none() {
+            *slot = Some(pod);
+        } else {
+            extra.push(pod);
+        }
+    }
+    if let (Some(new_pod), Some(old_pod)) = (&new, &old)
+        && (!ready(old_pod) || ready(new_pod))
+    {
+        extra.extend(old.take());
+    }
+    let mut kept: Vec<Value> = old.into_iter().chain(new).collect();
+    kept.sort_by_key(|p| printing::text(p, "/metadata/creationTimestamp"));
+    *pods = kept;
+    extra
+}
+
+/// kube's `rollingUpdate` with surge: on a node whose new pod is ready, the old pod goes; a
+/// node whose old pod is not available gets its new pod at once; an available one only while
+/// fewer than `max_surge` nodes are mid-way. The nodes to start a new pod on, and those whose
+/// old pod was deleted.
+fn surge(
+    state: &State,
+    kind: &Kind,
+    set: &Value,
+    by_node: &BTreeMap<String, Vec<Value>>,
+    hash: &str,
+    max_surge: i64,
+) -> (Vec<String>, Vec<String>) {
+    let mut mid_way = 0;
+    let mut allowed = Vec::new();
+    let mut candidates = Vec::new();
+    let mut deleted = Vec::new();
+    for (node, pods) in by_node {
+        let new = pods.iter().find(|p| revision(p) == Some(hash));
+        let old = pods.iter().find(|p| revision(p) != Some(hash));
+        match (new, old) {
+            (_, None) => {}
+            (None, Some(old)) if !ready(old) => {
+                allowed.push(node.clone());
+                mid_way += 1;
+            }
+            (None, Some(_)) => candidates.push(node.clone()),
+            (Some(new), Some(_)) if !ready(new) => mid_way += 1,
+            (Some(_), Some(old)) => {
+                if !objects::is_terminating(old) && delete_pod(state, kind, set, old) {
+                    deleted.push(node.clone());
+                }
+            }
+        }
+    }
+    let room = (max_surge - mid_way).clamp(0, candidates.len() as i64) as usize;
+    allowed.extend(candidates.into_iter().take(room));
+    (allowed, deleted)
+}
+
 /// kube's `rollingUpdate` without surge: deletes the old pods that are not available, and as
-/// many available old ones as `maxUnavailable` leaves room for; the nodes whose pod was deleted.
+/// many available old ones as `max_unavailable` leaves room for; the nodes whose pod was deleted.
 fn roll(
     state: &State,
     kind: &Kind,
     set: &Value,
     by_node: &BTreeMap<String, Vec<Value>>,
     hash: &str,
-    desired: i64,
+    max_unavailable: i64,
 ) -> Vec<String> {
-    let strategy = set.pointer("/spec/updateStrategy");
-    let strategy_type = strategy
-        .and_then(|s| s.get("type"))
-        .and_then(Value::as_str)
-        .unwrap_or("RollingUpdate");
-    if strategy_type != "RollingUpdate" {
+    if max_unavailable == 0 {
         return Vec::new();
     }
-    let max_unavailable = scaled(
-        strategy
-            .and_then(|s| s.pointer("/rollingUpdate/maxUnavailable"))
-            .or(Some(&json!(1))),
-        desired,
-        "1",
-        true,
-    )
-    .max(1);
     let mut unavailable = 0;
     let mut replace = Vec::new();
     let mut candidates = Vec::new();

@@ -1,14 +1,15 @@
 //! What a write of a custom resource does, as apiextensions-apiserver's `customResourceStrategy`:
-//! the version's schema defaults and prunes the object and validates it; with the `status`
+//! the version's schema defaults and prunes the object and validates it (its validation rules
+//! included); with the `status`
 //! subresource, a create drops the status and `metadata.generation` counts changes of
 //! everything but metadata and status (without it, of everything but metadata). Tables show the
 //! version's `additionalPrinterColumns` (an `Age` column when it has none).
 
-use kubeward_core::status::FieldError;
+use kubeward_core::status::{BadValue, FieldError, FieldErrorType};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::schema;
+use super::{rules, schema};
 use crate::registry::jsonpath::{self, Path};
 use crate::registry::kinds::{Admission, Strategy};
 use crate::registry::{objects, printing};
@@ -89,6 +90,32 @@ impl PrinterColumn {
     }
 }
 
+/// The schema's errors of `object`, then its validation rules' (transition rules against `old`)
+/// — unless a value has the wrong type or is not one of its `enum`, where apiextensions-apiserver
+/// says instead that the rules were not checked (`hasBlockingErr`).
+fn checked(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let mut errors = schema::validate(schema, object);
+    if !rules::has_rules(schema) {
+        return errors;
+    }
+    let blocking = errors.iter().any(|e| {
+        matches!(
+            e.error_type,
+            FieldErrorType::NotSupported | FieldErrorType::TypeInvalid
+        )
+    });
+    if blocking {
+        errors.push(FieldError::invalid(
+            "<nil>",
+            BadValue::Null,
+            "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+        ));
+    } else {
+        errors.extend(rules::validate(schema, object, old));
+    }
+    errors
+}
+
 /// The strategy of one served version of a custom resource.
 pub struct CustomStrategy {
     /// The version's `openAPIV3Schema`.
@@ -147,7 +174,14 @@ impl Strategy for CustomStrategy {
 
     fn validate(&self, object: &Value) -> Vec<FieldError> {
         match &self.schema {
-            Some(schema) => schema::validate(schema, object),
+            Some(schema) => checked(schema, object, None),
+            None => Vec::new(),
+        }
+    }
+
+    fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
+        match &self.schema {
+            Some(schema) => checked(schema, next, Some(current)),
             None => Vec::new(),
         }
     }

@@ -139,19 +139,25 @@ async fn placements_when(
     placed
 }
 
-/// Marks every pod of `default` on `node` Running and Ready.
+/// Marks every pod of `default` on `node` that is not ready yet Running and Ready (a ready one
+/// may be deleted meanwhile: a surge deletes the old pod once the new one is ready).
 async fn make_ready_on(server: &TestServer, node: &str) {
     let items = server.admin("GET", PODS, None).await["items"]
         .as_array()
         .unwrap()
         .clone();
-    for pod in items.iter().filter(|p| node_of(p).as_deref() == Some(node)) {
+    for pod in items
+        .iter()
+        .filter(|p| node_of(p).as_deref() == Some(node) && !ready(p))
+    {
         server.make_pod_ready("default", objects::name(pod)).await;
     }
 }
 
-#[tokio::test]
-async fn a_new_template_replaces_one_available_pod_at_a_time() {
+/// A server with nodes `n1` and `n2` and the DaemonSet `agent` of `strategy` (`{}`: the
+/// default) rolled out and ready on both, whose template has just been changed; the old
+/// revision.
+async fn rolled_out_then_changed(strategy: Value) -> (TestServer, String) {
     let server = TestServer::start().await;
     for name in ["n1", "n2"] {
         server
@@ -159,7 +165,7 @@ async fn a_new_template_replaces_one_available_pod_at_a_time() {
             .await;
     }
     const SETS: &str = "/apis/apps/v1/namespaces/default/daemonsets";
-    let set = json!({
+    let mut set = json!({
         "metadata": {"name": "agent"},
         "spec": {
             "selector": {"matchLabels": {"app": "agent"}},
@@ -167,6 +173,9 @@ async fn a_new_template_replaces_one_available_pod_at_a_time() {
                          "spec": {"containers": [{"name": "c", "image": "fluentd"}]}},
         },
     });
+    if strategy != json!({}) {
+        set["spec"]["updateStrategy"] = strategy;
+    }
     server.admin("POST", SETS, Some(&set)).await;
     let first = placements_when(&server, |p| p.len() == 2).await;
     let old = first[0].1.clone();
@@ -183,6 +192,12 @@ async fn a_new_template_replaces_one_available_pod_at_a_time() {
     server
         .admin("PUT", &format!("{SETS}/agent"), Some(&changed))
         .await;
+    (server, old)
+}
+
+#[tokio::test]
+async fn a_new_template_replaces_one_available_pod_at_a_time() {
+    let (server, old) = rolled_out_then_changed(json!({})).await;
     // One node at a time: its new pod is not ready, so the other keeps its old one.
     let rolled = placements_when(&server, |p| {
         p.len() == 2 && p.iter().any(|(_, r, _)| *r != old)
@@ -198,6 +213,46 @@ async fn a_new_template_replaces_one_available_pod_at_a_time() {
     );
     let (updated_node, new, _) = still.iter().find(|(_, r, _)| *r != old).unwrap().clone();
     make_ready_on(&server, &updated_node).await;
+    let done = placements_when(&server, |p| {
+        p.len() == 2 && p.iter().all(|(_, r, _)| *r == new)
+    })
+    .await;
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert!(done.iter().all(|(_, r, _)| *r == new), "{done:?}");
+}
+
+#[tokio::test]
+async fn with_surge_a_new_pod_starts_beside_the_old_one_which_goes_once_it_is_ready() {
+    let (server, old) = rolled_out_then_changed(json!({"type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}))
+    .await;
+    // One node gets its new pod beside the old one, which stays until the new one is ready.
+    let surged = placements_when(&server, |p| p.len() == 3).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let still = placements_when(&server, |_| true).await;
+    assert_eq!(still, surged);
+    assert_eq!(still.len(), 3, "{still:?}");
+    let (surged_node, new, _) = still.iter().find(|(_, r, _)| *r != old).unwrap().clone();
+    assert_eq!(
+        still.iter().filter(|(n, _, _)| *n == surged_node).count(),
+        2,
+        "the old pod stays beside the new one: {still:?}"
+    );
+    assert!(still.iter().all(|(_, r, ready)| *r == new || *ready));
+
+    make_ready_on(&server, &surged_node).await;
+    let other = if surged_node == "n1" { "n2" } else { "n1" };
+    // The old pod goes, and the other node surges next.
+    let next = placements_when(&server, |p| {
+        p.len() == 3 && p.iter().filter(|(n, r, _)| n == other && *r == new).count() == 1
+    })
+    .await;
+    assert_eq!(
+        next.iter().filter(|(n, _, _)| *n == surged_node).count(),
+        1,
+        "{next:?}"
+    );
+    make_ready_on(&server, other).await;
     let done = placements_when(&server, |p| {
         p.len() == 2 && p.iter().all(|(_, r, _)| *r == new)
     })

@@ -406,12 +406,20 @@ fn controller_cells(object: &Value, now: OffsetDateTime) -> Vec<Value> {
     ]
 }
 
-/// ResourceQuotas: a new quota's status is empty (the quota controller fills it).
+/// ResourceQuotas: a new quota's status is empty (the quota controller fills it); its scopes
+/// are checked as `ValidateResourceQuotaSpec` checks them.
 struct QuotaStrategy;
 
 impl Strategy for QuotaStrategy {
     fn prepare_for_create(&self, _request: &Admission<'_>, object: &mut Value) {
         object["status"] = json!({});
+    }
+
+    fn validate(&self, object: &Value) -> Vec<FieldError> {
+        object
+            .get("spec")
+            .map(crate::registry::quota::scopes::validate)
+            .unwrap_or_default()
     }
 }
 

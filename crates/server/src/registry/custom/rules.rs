@@ -1,0 +1,279 @@
+//! A custom resource's validation rules (`x-kubernetes-validations`), evaluated as
+//! apiextensions-apiserver evaluates them: CEL (the `cel` crate, with the strings and lists
+//! extensions kube enables), `self` bound to the value of the schema node that declares the
+//! rule, `oldSelf` to its previous value on an update — a rule that uses `oldSelf` is a
+//! transition rule, checked only when there is a previous value — and kube's field errors for a
+//! rule that does not hold (`message`, `messageExpression`, `reason`, `fieldPath`) or that fails
+//! to evaluate. CEL and Kubernetes' CEL libraries come from `kube-cel`. Pure: no I/O.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use kube_cel::KubeCelExt as _;
+use kube_cel::cel::objects::Key;
+use kube_cel::cel::{Context, ExecutionError, Program, Value as Cel};
+use kubeward_core::status::{BadValue, FieldError};
+use serde_json::Value;
+
+thread_local! {
+    /// Kubernetes' CEL functions, registered once per thread; each evaluation binds its
+    /// variables in a scope of its own.
+    static ROOT: Context<'static> = Context::default().with_all();
+}
+
+/// The errors of the rules of `schema` on `object`, `old` being the stored object on an update.
+pub fn validate(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let root = root_view(object);
+    let old_root = old.map(root_view);
+    walk(schema, &root, old_root.as_ref(), "", &mut errors);
+    errors
+}
+
+/// Whether `schema` declares a rule anywhere.
+pub fn has_rules(schema: &Value) -> bool {
+    match schema {
+        Value::Object(map) => {
+            map.contains_key("x-kubernetes-validations") || map.values().any(has_rules)
+        }
+        Value::Array(items) => items.iter().any(has_rules),
+        _ => false,
+    }
+}
+
+/// The root as a rule sees it: `metadata` holds only `name` and `generateName`.
+fn root_view(object: &Value) -> Value {
+    let mut root = object.clone();
+    if let Some(metadata) = root.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.retain(|key, _| key == "name" || key == "generateName");
+    }
+    root
+}
+
+fn walk(
+    schema: &Value,
+    value: &Value,
+    old: Option<&Value>,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    if let Some(rules) = schema
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+    {
+        for rule in rules {
+            check(rule, schema, value, old, path, errors);
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (name, child) in properties {
+                    if let Some(inner) = map.get(name) {
+                        let old_inner = old.and_then(|o| o.get(name));
+                        walk(child, inner, old_inner, &child_path(path, name), errors);
+                    }
+                }
+            } else if let Some(additional) =
+                schema.get("additionalProperties").filter(|a| a.is_object())
+            {
+                for (key, inner) in map {
+                    let old_inner = old.and_then(|o| o.get(key));
+                    walk(
+                        additional,
+                        inner,
+                        old_inner,
+                        &format!("{path}[{key}]"),
+                        errors,
+                    );
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items").filter(|i| i.is_object()) {
+                for (index, inner) in items.iter().enumerate() {
+                    // Items of lists are not correlated with the old list here: their
+                    // transition rules do not run.
+                    walk(
+                        item_schema,
+                        inner,
+                        None,
+                        &format!("{path}[{index}]"),
+                        errors,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn child_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn text<'v>(value: &'v Value, field: &str) -> &'v str {
+    value.get(field).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Whether the rule reads `oldSelf`.
+fn is_transition(rule: &str) -> bool {
+    rule.match_indices("oldSelf").any(|(at, _)| {
+        let before = rule[..at].chars().next_back();
+        let after = rule[at + "oldSelf".len()..].chars().next();
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(before) && !ident(after)
+    })
+}
+
+/// Checks one rule of the node at `path`.
+fn check(
+    rule: &Value,
+    schema: &Value,
+    value: &Value,
+    old: Option<&Value>,
+    path: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    let source = text(rule, "rule").trim();
+    if source.is_empty() {
+        return;
+    }
+    if is_transition(source) && old.is_none() {
+        return;
+    }
+    let Ok(program) = Program::compile(source) else {
+        tracing::warn!(
+            rule = source,
+            "a validation rule does not compile; it is not checked"
+        );
+        return;
+    };
+    let kind = text(schema, "type");
+    let shown = if path.is_empty() { "<nil>" } else { path };
+    ROOT.with(|root| {
+        let mut context = root.new_inner_scope();
+        context.add_variable_from_value("self", to_cel(value, schema));
+        if let Some(old) = old {
+            context.add_variable_from_value("oldSelf", to_cel(old, schema));
+        }
+        let failure = match program.execute(&context) {
+            Ok(Cel::Bool(true)) => return,
+            Ok(_) => None,
+            Err(error) => Some(evaluation_error(&error)),
+        };
+        errors.push(field_error(rule, kind, path, shown, failure, &context));
+    });
+}
+
+/// kube's field error for a rule that failed to evaluate (`failure`) or did not hold.
+fn field_error(
+    rule: &Value,
+    kind: &str,
+    path: &str,
+    shown: &str,
+    failure: Option<String>,
+    context: &Context<'_>,
+) -> FieldError {
+    if let Some(error) = failure {
+        return FieldError::invalid(
+            shown,
+            BadValue::Str(kind.to_string()),
+            &format!("{error} evaluating rule: {}", rule_error_string(rule)),
+        );
+    }
+    let field = match text(rule, "fieldPath").trim_start_matches('.') {
+        "" => shown.to_string(),
+        relative if path.is_empty() => relative.to_string(),
+        relative => format!("{path}.{relative}"),
+    };
+    let message = message_of(rule, context).unwrap_or_else(|| message_or_default(rule));
+    match text(rule, "reason") {
+        "FieldValueForbidden" => FieldError::forbidden(&field, &message),
+        "FieldValueRequired" => FieldError::required(&field, &message),
+        "FieldValueDuplicate" => FieldError::duplicate(&field, BadValue::Str(kind.to_string())),
+        _ => FieldError::invalid(&field, BadValue::Str(kind.to_string()), &message),
+    }
+}
+
+/// The message a `messageExpression` evaluates to, when it gives a non-empty string.
+fn message_of(rule: &Value, context: &Context<'_>) -> Option<String> {
+    let expression = text(rule, "messageExpression");
+    if expression.is_empty() {
+        return None;
+    }
+    match Program::compile(expression).ok()?.execute(context).ok()? {
+        Cel::String(message) if !message.trim().is_empty() => Some(message.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// `ruleErrorString`: the message when there is one, else the rule.
+fn rule_error_string(rule: &Value) -> String {
+    let message = text(rule, "message").trim();
+    if message.is_empty() {
+        text(rule, "rule").trim().to_string()
+    } else {
+        message.to_string()
+    }
+}
+
+/// `ruleMessageOrDefault`.
+fn message_or_default(rule: &Value) -> String {
+    let message = text(rule, "message").trim();
+    if message.is_empty() {
+        format!("failed rule: {}", text(rule, "rule").trim())
+    } else {
+        message.to_string()
+    }
+}
+
+/// An evaluation error as cel-go words the common ones.
+fn evaluation_error(error: &ExecutionError) -> String {
+    match error {
+        ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
+        other => other.to_string(),
+    }
+}
+
+/// `value` as CEL sees it under `schema`: integers as `int`, `number` fields as `double`.
+fn to_cel(value: &Value, schema: &Value) -> Cel {
+    match value {
+        Value::Null => Cel::Null,
+        Value::Bool(b) => Cel::Bool(*b),
+        Value::Number(n) if text(schema, "type") == "number" => {
+            Cel::Float(n.as_f64().unwrap_or(0.0))
+        }
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Cel::Int(i),
+            (None, Some(u)) => Cel::UInt(u),
+            _ => Cel::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => Cel::String(Arc::new(s.clone())),
+        Value::Array(items) => {
+            let item_schema = schema.get("items").unwrap_or(&Value::Null);
+            Cel::List(Arc::new(
+                items.iter().map(|i| to_cel(i, item_schema)).collect(),
+            ))
+        }
+        Value::Object(map) => {
+            let properties = schema.get("properties");
+            let additional = schema.get("additionalProperties").unwrap_or(&Value::Null);
+            let entries: HashMap<Key, Cel> = map
+                .iter()
+                .map(|(key, inner)| {
+                    let inner_schema = properties.and_then(|p| p.get(key)).unwrap_or(additional);
+                    (Key::from(key.clone()), to_cel(inner, inner_schema))
+                })
+                .collect();
+            Cel::Map(entries.into())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
