@@ -430,15 +430,18 @@ async fn apply(
     }
     let decoding: Vec<String> = std::str::from_utf8(&bytes)
         .ok()
-        .and_then(|text| {
+        .map(|text| {
             let mut headers = http::HeaderMap::new();
             let media = if text.trim_start().starts_with('{') {
                 "application/json"
             } else {
                 "application/yaml"
             };
-            headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(media));
-            Some(body::strict_errors(&headers, &bytes))
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(media),
+            );
+            body::strict_errors(&headers, &bytes)
         })
         .unwrap_or_default();
     let namespace = context.info.namespace.clone();

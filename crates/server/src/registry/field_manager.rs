@@ -84,8 +84,7 @@ pub fn decode(object: &Value) -> Result<Vec<Entry>, String> {
                 text("fieldsType")
             ));
         }
-        let fields =
-            Set::from_fields_v1(item.get("fieldsV1").unwrap_or(&json!({})))?;
+        let fields = Set::from_fields_v1(item.get("fieldsV1").unwrap_or(&json!({})))?;
         let entry = Entry {
             manager: text("manager").to_string(),
             operation: text("operation").to_string(),
@@ -95,7 +94,12 @@ pub fn decode(object: &Value) -> Result<Vec<Entry>, String> {
             fields,
         };
         entries.retain(|e| {
-            !e.same_manager(&entry.manager, &entry.operation, &entry.api_version, &entry.subresource)
+            !e.same_manager(
+                &entry.manager,
+                &entry.operation,
+                &entry.api_version,
+                &entry.subresource,
+            )
         });
         entries.push(entry);
     }
@@ -107,13 +111,20 @@ pub fn decode(object: &Value) -> Result<Vec<Entry>, String> {
 pub fn encode(entries: &[Entry]) -> Value {
     let mut sorted: Vec<&Entry> = entries.iter().filter(|e| !e.fields.is_empty()).collect();
     sorted.sort_by(|a, b| {
-        (&a.operation, &a.time, &a.manager, &a.api_version, &a.subresource).cmp(&(
-            &b.operation,
-            &b.time,
-            &b.manager,
-            &b.api_version,
-            &b.subresource,
-        ))
+        (
+            &a.operation,
+            &a.time,
+            &a.manager,
+            &a.api_version,
+            &a.subresource,
+        )
+            .cmp(&(
+                &b.operation,
+                &b.time,
+                &b.manager,
+                &b.api_version,
+                &b.subresource,
+            ))
     });
     Value::Array(
         sorted
@@ -151,7 +162,10 @@ pub fn validate_manager(manager: &str, field: &str) -> Vec<FieldError> {
             errors.push(FieldError::invalid(
                 field,
                 manager,
-                &format!("invalid character {} (at position {position})", go_unicode(c)),
+                &format!(
+                    "invalid character {} (at position {position})",
+                    go_unicode(c)
+                ),
             ));
         }
     }
@@ -314,9 +328,10 @@ fn managed_of(writer: &Writer<'_>, live: Option<&Value>, new: &Value) -> Vec<Ent
         return stored();
     }
     let given = new.pointer("/metadata/managedFields");
-    if given.and_then(Value::as_array).is_some_and(|items| {
-        items.len() == 1 && items[0].as_object().is_some_and(Map::is_empty)
-    }) {
+    if given
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.len() == 1 && items[0].as_object().is_some_and(Map::is_empty))
+    {
         return Vec::new();
     }
     match decode(new) {
@@ -347,9 +362,14 @@ pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value)
     }
     let mine = writer.owned(&changed);
     if !mine.is_empty() {
-        let index = entries
-            .iter()
-            .position(|e| e.same_manager(writer.manager, UPDATE, writer.api_version, writer.subresource));
+        let index = entries.iter().position(|e| {
+            e.same_manager(
+                writer.manager,
+                UPDATE,
+                writer.api_version,
+                writer.subresource,
+            )
+        });
         match index {
             Some(index) => {
                 let entry = &mut entries[index];
@@ -524,7 +544,9 @@ pub fn apply(
         .unwrap_or(0);
     let pruned = match last.filter(|l| !l.is_empty()) {
         Some(last) => {
-            let owned = entries.iter().fold(Set::new(), |all, e| all.union(&e.fields));
+            let owned = entries
+                .iter()
+                .fold(Set::new(), |all, e| all.union(&e.fields));
             let present = typed::to_field_set(shape, &merged);
             let remove = present.intersection(&last).difference(&owned);
             typed::remove_items(shape, &merged, &remove)

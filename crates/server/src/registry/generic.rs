@@ -218,7 +218,9 @@ fn record_fields(request: &Admission<'_>, kind: &Kind, live: Option<&Value>, obj
             field_manager::record_update(&writer, live, object);
         }
         None => {
-            let kept = live.and_then(|l| l.pointer("/metadata/managedFields")).cloned();
+            let kept = live
+                .and_then(|l| l.pointer("/metadata/managedFields"))
+                .cloned();
             let metadata = objects::metadata_mut(object);
             if let Some(kept) = kept
                 && !metadata.contains_key("managedFields")

@@ -118,8 +118,8 @@ impl PathElement {
         match prefix {
             "f" => Ok(Self::Field(rest.to_string())),
             "k" => {
-                let fields: Map<String, Value> = serde_json::from_str(rest)
-                    .map_err(|e| format!("parsing JSON: {e}"))?;
+                let fields: Map<String, Value> =
+                    serde_json::from_str(rest).map_err(|e| format!("parsing JSON: {e}"))?;
                 Ok(Self::Key(canonical(&Value::Object(fields))))
             }
             "v" => {

@@ -153,7 +153,9 @@ impl Shape<'_> {
     pub fn is_atomic_object(&self, path: &[&str]) -> bool {
         if !self.is_custom(path) {
             // Under an atomic object everything is part of it; the first atomic name decides.
-            return path.last().is_some_and(|last| ATOMIC_OBJECTS.contains(last))
+            return path
+                .last()
+                .is_some_and(|last| ATOMIC_OBJECTS.contains(last))
                 && !self.is_map_entry(path);
         }
         self.custom(path).is_some_and(|schema| {
@@ -173,8 +175,13 @@ impl Shape<'_> {
         }
         let name = path[path.len() - 1];
         self.custom(parent).is_some_and(|schema| {
-            schema.pointer("/properties").and_then(|p| p.get(name)).is_none()
-                && schema.get("additionalProperties").is_some_and(Value::is_object)
+            schema
+                .pointer("/properties")
+                .and_then(|p| p.get(name))
+                .is_none()
+                && schema
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object)
         })
     }
 

@@ -172,8 +172,14 @@ fn compare_at<'v>(
         if list_type == ListType::Atomic {
             return leaf(old, new, path, comparison);
         }
-        let old_items = indexed(&list_type, old.and_then(Value::as_array).unwrap_or(&NO_ITEMS));
-        let new_items = indexed(&list_type, new.and_then(Value::as_array).unwrap_or(&NO_ITEMS));
+        let old_items = indexed(
+            &list_type,
+            old.and_then(Value::as_array).unwrap_or(&NO_ITEMS),
+        );
+        let new_items = indexed(
+            &list_type,
+            new.and_then(Value::as_array).unwrap_or(&NO_ITEMS),
+        );
         let find = |items: &[(PathElement, &'v Value)], element: &PathElement| {
             items.iter().find(|(e, _)| e == element).map(|(_, v)| *v)
         };
@@ -283,14 +289,17 @@ fn merge_list<'v>(
             let element = &lhs[l].0;
             if *element == rhs[r].0 {
                 merged_rhs.insert(element.clone());
-                item(names, observed_lhs.get(element).copied(), observed_rhs.get(element).copied());
+                item(
+                    names,
+                    observed_lhs.get(element).copied(),
+                    observed_rhs.get(element).copied(),
+                );
                 l += 1;
                 r += 1;
                 next_shared = shared.pop_front();
                 continue;
             }
-            if observed_rhs.contains_key(element)
-                && next_shared.is_some_and(|next| next != element)
+            if observed_rhs.contains_key(element) && next_shared.is_some_and(|next| next != element)
             {
                 l += 1;
                 continue;
@@ -310,7 +319,11 @@ fn merge_list<'v>(
         if r < rhs.len() {
             let element = &rhs[r].0;
             merged_rhs.insert(element.clone());
-            item(names, observed_lhs.get(element).copied(), observed_rhs.get(element).copied());
+            item(
+                names,
+                observed_lhs.get(element).copied(),
+                observed_rhs.get(element).copied(),
+            );
             r += 1;
             if next_shared.is_some_and(|next| next == element) {
                 next_shared = shared.pop_front();

@@ -37,15 +37,24 @@ fn bad_fields_v1_is_an_error() {
 
 #[test]
 fn paths_are_written_as_in_conflict_messages() {
-    let key = key_element(&json!({"containerPort": 80, "protocol": "TCP", "name": "x"}), &[
-        "containerPort".to_string(),
-        "protocol".to_string(),
-    ]);
-    assert_eq!(key, PathElement::Key(r#"{"containerPort":80,"protocol":"TCP"}"#.to_string()));
+    let key = key_element(
+        &json!({"containerPort": 80, "protocol": "TCP", "name": "x"}),
+        &["containerPort".to_string(), "protocol".to_string()],
+    );
+    assert_eq!(
+        key,
+        PathElement::Key(r#"{"containerPort":80,"protocol":"TCP"}"#.to_string())
+    );
     let path = vec![f("spec"), f("ports"), key, f("name")];
-    assert_eq!(path_string(&path), r#".spec.ports[containerPort=80,protocol="TCP"].name"#);
+    assert_eq!(
+        path_string(&path),
+        r#".spec.ports[containerPort=80,protocol="TCP"].name"#
+    );
     let value = PathElement::Value(canonical(&json!("a")));
-    assert_eq!(path_string(&[f("metadata"), f("finalizers"), value]), r#".metadata.finalizers[="a"]"#);
+    assert_eq!(
+        path_string(&[f("metadata"), f("finalizers"), value]),
+        r#".metadata.finalizers[="a"]"#
+    );
     assert_eq!(PathElement::Index(3).to_string(), "[3]");
 }
 

@@ -13,7 +13,10 @@ fn builtin_lists_follow_the_go_tags() {
         shape.list_type(&["spec", "template", "spec", "containers", "ports"]),
         ListType::Map(vec!["containerPort".to_string(), "protocol".to_string()])
     );
-    assert_eq!(shape.list_type(&["spec", "ports"]), ListType::Map(vec!["port".to_string(), "protocol".to_string()]));
+    assert_eq!(
+        shape.list_type(&["spec", "ports"]),
+        ListType::Map(vec!["port".to_string(), "protocol".to_string()])
+    );
     assert_eq!(shape.list_type(&["metadata", "finalizers"]), ListType::Set);
     assert_eq!(shape.list_type(&["rules"]), ListType::Atomic);
     assert_eq!(shape.list_type(&["subjects"]), ListType::Atomic);
@@ -37,7 +40,10 @@ fn custom_resources_read_their_schema() {
         "ref": {"type": "object", "x-kubernetes-map-type": "atomic"}
     }}}});
     let shape = Shape::Custom(&schema);
-    assert_eq!(shape.list_type(&["spec", "ports"]), ListType::Map(vec!["port".to_string()]));
+    assert_eq!(
+        shape.list_type(&["spec", "ports"]),
+        ListType::Map(vec!["port".to_string()])
+    );
     assert_eq!(shape.list_type(&["spec", "tags"]), ListType::Set);
     assert_eq!(shape.list_type(&["spec", "args"]), ListType::Atomic);
     assert!(shape.is_map_entry(&["spec", "env", "A"]));

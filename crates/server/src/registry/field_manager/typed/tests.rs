@@ -30,8 +30,14 @@ fn compare_finds_added_modified_and_removed_fields() {
     let old = json!({"spec": {"replicas": 1, "paused": true}, "data": {"a": "1"}});
     let new = json!({"spec": {"replicas": 2}, "data": {"a": "1", "b": "2"}, "extra": {"x": 1}});
     let comparison = compare(Shape::Builtin, &old, &new);
-    assert_eq!(fields(&comparison.modified), json!({"f:spec": {"f:replicas": {}}}));
-    assert_eq!(fields(&comparison.removed), json!({"f:spec": {"f:paused": {}}}));
+    assert_eq!(
+        fields(&comparison.modified),
+        json!({"f:spec": {"f:replicas": {}}})
+    );
+    assert_eq!(
+        fields(&comparison.removed),
+        json!({"f:spec": {"f:paused": {}}})
+    );
     // A new object is a member itself (".") as well as its fields.
     assert_eq!(
         fields(&comparison.added),
@@ -68,9 +74,13 @@ fn merge_keeps_live_fields_and_merges_keyed_lists() {
 
 #[test]
 fn remove_items_drops_fields_items_and_emptied_parents() {
-    let object = json!({"data": {"a": "1"}, "spec": {"containers": [{"name": "a"}, {"name": "b"}], "x": 1}});
+    let object =
+        json!({"data": {"a": "1"}, "spec": {"containers": [{"name": "a"}, {"name": "b"}], "x": 1}});
     let mut remove = Set::new();
-    remove.insert(&[PathElement::Field("data".into()), PathElement::Field("a".into())]);
+    remove.insert(&[
+        PathElement::Field("data".into()),
+        PathElement::Field("a".into()),
+    ]);
     remove.insert(&[
         PathElement::Field("spec".into()),
         PathElement::Field("containers".into()),
