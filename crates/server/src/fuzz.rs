@@ -139,7 +139,7 @@ fn write_body() {
 fn patch_input(input: &[u8]) -> Option<(PatchKind, Value, Value)> {
     let text = std::str::from_utf8(input).ok()?;
     let (media, documents) = text.split_once('\n')?;
-    let kind = PatchKind::from_content_type(media).ok()?;
+    let kind = PatchKind::from_content_type(media).ok()??;
     let mut values = serde_json::Deserializer::from_str(documents).into_iter::<Value>();
     let current = values.next()?.ok()?;
     let patch = values.next()?.ok()?;

@@ -40,6 +40,7 @@ mod seed_002_x509;
 mod seed_003_default_rbac;
 mod seed_004_serviceaccount;
 mod serve;
+mod server_side_apply;
 mod shell_tools;
 mod support;
 mod up;

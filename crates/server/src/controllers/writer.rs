@@ -34,6 +34,7 @@ pub fn create(
         state,
         user,
         subresource: "",
+        manager: None,
     };
     generic::create(&admission, kind, namespace, object, false)
 }

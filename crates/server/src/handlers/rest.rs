@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::context::Context;
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
+use crate::registry::field_manager;
 use crate::registry::field_validation::{self, Directive};
 use crate::registry::generic::{self, DeleteOptions, Preconditions, WriteFailure};
 use crate::registry::kinds::{Admission, Kind};
@@ -204,6 +205,15 @@ pub async fn blocking<T: Send + 'static>(
     context: &Context<'_>,
     work: impl FnOnce(&Admission<'_>) -> Result<T, Status> + Send + 'static,
 ) -> Result<T, Status> {
+    blocking_as(context, None, work).await
+}
+
+/// [`blocking`] for a write whose Update `manager` records in the managed fields.
+pub async fn blocking_as<T: Send + 'static>(
+    context: &Context<'_>,
+    manager: Option<String>,
+    work: impl FnOnce(&Admission<'_>) -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
     let state = context.state_handle();
     let user = context.user.clone();
     let subresource = context.info.subresource.clone();
@@ -212,6 +222,7 @@ pub async fn blocking<T: Send + 'static>(
             state: &state,
             user: &user,
             subresource: &subresource,
+            manager: manager.as_deref(),
         })
     })
     .await
@@ -239,10 +250,11 @@ pub async fn create(
     kind: &'static Kind,
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
+    let manager = field_manager_of(context, "CreateOptions", false)?;
     let (object, warnings) = read_object(context, kind, request_body).await?;
     let namespace = context.info.namespace.clone();
     let dry_run = context.dry_run();
-    let stored = blocking(context, move |admission| {
+    let stored = blocking_as(context, Some(manager), move |admission| {
         generic::create(admission, kind, &namespace, object, dry_run)
     })
     .await?;
@@ -255,6 +267,7 @@ pub async fn update(
     kind: &'static Kind,
     request_body: RequestBody,
 ) -> Result<Response<Body>, Status> {
+    let manager = field_manager_of(context, "UpdateOptions", false)?;
     let (object, warnings) = read_object(context, kind, request_body).await?;
     let name = context.info.name.clone();
     let declared = objects::name(&object);
@@ -265,7 +278,7 @@ pub async fn update(
     }
     let namespace = context.info.namespace.clone();
     let dry_run = context.dry_run();
-    let stored = blocking(context, move |admission| {
+    let stored = blocking_as(context, Some(manager), move |admission| {
         // The body's uid is a precondition (`rest.DefaultUpdatedObjectInfo`), checked by the
         // storage layer before the resourceVersion.
         let uid = objects::uid(&object).to_string();
@@ -300,6 +313,10 @@ pub async fn patch(
         .unwrap_or("")
         .to_string();
     let patch_kind = patch::PatchKind::from_content_type(&content_type)?;
+    let Some(patch_kind) = patch_kind else {
+        return apply(context, kind, bytes).await;
+    };
+    let manager = field_manager_of(context, "PatchOptions", false)?;
     let directive = directive(context)?;
     let document: Value = serde_json::from_slice(&bytes)
         .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
@@ -315,7 +332,7 @@ pub async fn patch(
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let dry_run = context.dry_run();
-    let (stored, warnings) = blocking(context, move |admission| {
+    let (stored, warnings) = blocking_as(context, Some(manager), move |admission| {
         let mut warnings = Vec::new();
         let stored = generic::update(admission, kind, &namespace, &name, dry_run, |current| {
             let mut patched = patch::apply(patch_kind, current, &document)?;
@@ -333,6 +350,161 @@ pub async fn patch(
     })
     .await?;
     Ok(written(context, 200, &stored, &warnings, dry_run).await)
+}
+
+/// The request's field manager, checked as kube-apiserver checks `{options_kind}`
+/// (`fieldManager` required for an apply, `force` only allowed there); without one, the
+/// User-Agent's prefix.
+fn field_manager_of(
+    context: &Context<'_>,
+    options_kind: &str,
+    applying: bool,
+) -> Result<String, Status> {
+    let given = context.query("fieldManager").unwrap_or_default();
+    let mut errors = Vec::new();
+    if options_kind == "PatchOptions" {
+        if !applying && context.query("force").is_some() {
+            errors.push(FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ));
+        }
+        if applying && given.is_empty() {
+            errors.push(FieldError::required(
+                "fieldManager",
+                "is required for apply patch",
+            ));
+        }
+    }
+    errors.extend(field_manager::validate_manager(&given, "fieldManager"));
+    if !errors.is_empty() {
+        return Err(status::invalid("meta.k8s.io", options_kind, "", errors));
+    }
+    if !given.is_empty() {
+        return Ok(given);
+    }
+    let user_agent = context
+        .parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(field_manager::manager_from_user_agent(user_agent))
+}
+
+/// PATCH with `application/apply-patch+yaml`: server-side apply. The configuration (YAML or
+/// JSON) is merged into the stored object by the field manager, or creates the object when
+/// there is none (201); conflicts with other managers answer 409 unless `force=true`.
+async fn apply(
+    context: &Context<'_>,
+    kind: &'static Kind,
+    bytes: Bytes,
+) -> Result<Response<Body>, Status> {
+    let manager = field_manager_of(context, "PatchOptions", true)?;
+    let force = match context.query("force").as_deref() {
+        None | Some("") => false,
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => true,
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
+        Some(other) => {
+            return Err(status::bad_request(&format!(
+                "strconv.ParseBool: parsing {}: invalid syntax",
+                kubeward_core::go::quote(other)
+            )));
+        }
+    };
+    let directive = directive(context)?;
+    let config = decode_apply(&bytes)?;
+    let declared_kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    let declared_version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if declared_kind != kind.kind || !kind.is_api_version(declared_version) {
+        let (group, version) = match declared_version.rsplit_once('/') {
+            Some((group, version)) => (group, version),
+            None => ("", declared_version),
+        };
+        return Err(status::bad_request(&format!(
+            "invalid object type: {group}/{version}, Kind={declared_kind}"
+        )));
+    }
+    let decoding: Vec<String> = std::str::from_utf8(&bytes)
+        .ok()
+        .map(|text| {
+            let mut headers = http::HeaderMap::new();
+            let media = if text.trim_start().starts_with('{') {
+                "application/json"
+            } else {
+                "application/yaml"
+            };
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(media),
+            );
+            body::strict_errors(&headers, &bytes)
+        })
+        .unwrap_or_default();
+    let namespace = context.info.namespace.clone();
+    let name = context.info.name.clone();
+    let dry_run = context.dry_run();
+    let (code, stored, warnings) = blocking(context, move |admission| {
+        let api_version = kind.api_version();
+        let now = objects::timestamp(crate::clock::now());
+        let writer = generic::field_writer(
+            kind,
+            &api_version,
+            admission.subresource,
+            &manager,
+            &now,
+        );
+        let mut warnings = Vec::new();
+        let mut applied = |live: Option<&Value>| -> Result<Value, Status> {
+            let mut object = field_manager::apply(&writer, live, &config, force)?.object;
+            set_type(&mut object, kind);
+            let declared = objects::name(&object);
+            if declared != name {
+                return Err(status::bad_request(&format!(
+                    "the name of the object ({declared}) does not match the name on the URL ({name})"
+                )));
+            }
+            warnings = field_validation::check(kind, &object, &decoding, directive)?;
+            Ok(object)
+        };
+        match generic::get(admission.state, kind, &namespace, &name) {
+            Err(missing) if missing.code == 404 && admission.subresource.is_empty() => {
+                let object = applied(None)?;
+                let created = generic::create(admission, kind, &namespace, object, dry_run)?;
+                Ok((201, created, warnings))
+            }
+            Err(failure) => Err(failure),
+            Ok(_) => {
+                let stored = generic::update(admission, kind, &namespace, &name, dry_run, |current| {
+                    Ok::<_, WriteFailure>(applied(Some(current))?)
+                })?;
+                Ok((200, stored, warnings))
+            }
+        }
+    })
+    .await?;
+    Ok(written(context, code, &stored, &warnings, dry_run).await)
+}
+
+/// An apply configuration: YAML (JSON is YAML too), an object.
+fn decode_apply(bytes: &[u8]) -> Result<Value, Status> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| status::bad_request("error decoding YAML: invalid UTF-8"))?;
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    let value: Value = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|error| status::bad_request(&format!("error decoding YAML: {error}")))?;
+    match value {
+        Value::Object(_) => Ok(value),
+        Value::Null => Ok(json!({})),
+        _ => Err(status::bad_request(
+            "error decoding YAML: cannot unmarshal into an object",
+        )),
+    }
 }
 
 /// The `DeleteOptions` of a DELETE (the body, may be empty; `gracePeriodSeconds` also as a

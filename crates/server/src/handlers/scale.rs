@@ -54,7 +54,10 @@ pub async fn handle(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let patch_kind = patch::PatchKind::from_content_type(&content_type)?;
+            let patch_kind =
+                patch::PatchKind::from_content_type(&content_type)?.ok_or_else(|| {
+                    status::bad_request("server-side apply is not served on the scale subresource")
+                })?;
             let document: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
             write(context, kind, move |current| {

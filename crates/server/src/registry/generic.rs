@@ -9,6 +9,7 @@ use kubeward_core::validation::{NameRule, names, object_meta};
 use kubeward_store::{ListOptions, Listing, ObjectKey, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 
+use super::field_manager::{self, Writer, shape::Shape};
 use super::kinds::{self, Admission, Kind};
 use super::objects;
 use super::quota_admission;
@@ -157,6 +158,7 @@ fn check_namespace_lifecycle(
 /// kube-apiserver does after every kind's own validation, the generic path-segment name check.
 fn validate_create(kind: &Kind, object: &Value) -> Result<(), Status> {
     let mut errors = object_meta::validate_create(object, kind.namespaced, kind.name_rule);
+    errors.extend(field_manager::validate(object));
     errors.extend(kind.strategy.validate(object));
     let name = objects::name(object);
     if errors.is_empty() && kind.name_rule == NameRule::Any {
@@ -170,6 +172,7 @@ fn validate_create(kind: &Kind, object: &Value) -> Result<(), Status> {
 
 fn validate_update(kind: &Kind, next: &Value, current: &Value) -> Result<(), Status> {
     let mut errors = object_meta::validate_update(next, current);
+    errors.extend(field_manager::validate(next));
     errors.extend(kind.strategy.validate_update(next, current));
     invalid_unless_empty(kind, objects::name(next), errors)
 }
@@ -179,6 +182,52 @@ fn invalid_unless_empty(kind: &Kind, name: &str, errors: Vec<FieldError>) -> Res
         Ok(())
     } else {
         Err(status::invalid(kind.group, kind.kind, name, errors))
+    }
+}
+
+/// How `kind`'s fields merge and are owned, for `manager` writing `subresource` at `now`.
+pub fn field_writer<'a>(
+    kind: &'a Kind,
+    api_version: &'a str,
+    subresource: &'a str,
+    manager: &'a str,
+    now: &'a str,
+) -> Writer<'a> {
+    Writer {
+        manager,
+        api_version,
+        subresource,
+        now,
+        shape: match kind.strategy.structural_schema() {
+            Some(schema) => Shape::Custom(schema),
+            None => Shape::Builtin,
+        },
+        has_status: kind.subresources.contains(&"status"),
+    }
+}
+
+/// Records the request's Update in `object`'s managed fields (a create: no `live` object), when
+/// the request names a field manager; otherwise an update keeps the stored managed fields
+/// unless the object brings its own.
+fn record_fields(request: &Admission<'_>, kind: &Kind, live: Option<&Value>, object: &mut Value) {
+    match request.manager {
+        Some(manager) => {
+            let api_version = kind.api_version();
+            let now = objects::timestamp(crate::clock::now());
+            let writer = field_writer(kind, &api_version, request.subresource, manager, &now);
+            field_manager::record_update(&writer, live, object);
+        }
+        None => {
+            let kept = live
+                .and_then(|l| l.pointer("/metadata/managedFields"))
+                .cloned();
+            let metadata = objects::metadata_mut(object);
+            if let Some(kept) = kept
+                && !metadata.contains_key("managedFields")
+            {
+                metadata.insert("managedFields".into(), kept);
+            }
+        }
     }
 }
 
@@ -243,6 +292,7 @@ fn create_once(
         crate::clock::now(),
     );
     kind.strategy.prepare_for_create(request, &mut object);
+    record_fields(request, kind, None, &mut object);
     kind.strategy.authorize_create(request, &object)?;
     validate_create(kind, &object)?;
     kind.strategy.admit_create(request, &object)?;
@@ -286,6 +336,7 @@ pub fn update(
         objects::preserve_on_update(&mut next, &current);
         kind.strategy
             .prepare_for_update(request, &current, &mut next);
+        record_fields(request, kind, Some(&current), &mut next);
         kind.strategy.authorize_update(request, &current, &next)?;
         validate_update(kind, &next, &current)?;
         kind.strategy.admit_update(request, &current, &next)?;

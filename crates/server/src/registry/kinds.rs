@@ -99,6 +99,10 @@ pub struct Admission<'a> {
     pub user: &'a UserInfo,
     /// The subresource written (`""`, `status`, `approval`).
     pub subresource: &'a str,
+    /// The field manager whose Update the write records in `metadata.managedFields`; `None`:
+    /// the managed fields are left as the written object has them (an apply sets them itself,
+    /// controllers do not track theirs).
+    pub manager: Option<&'a str>,
 }
 
 /// What a kind does on a write, in kube-apiserver's order: the strategy prepares the object
@@ -193,6 +197,12 @@ pub trait Strategy: Sync {
     /// printer columns); `None` (the default): the kind's columns and cells.
     fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Option<Value> {
         let _ = (objects, revision, now);
+        None
+    }
+
+    /// The structural schema whose list and map types server-side apply merges by (a custom
+    /// resource's `openAPIV3Schema`); `None` (the default): the built-in kinds' table.
+    fn structural_schema(&self) -> Option<&Value> {
         None
     }
 }

@@ -124,7 +124,8 @@ pub fn random_suffix() -> String {
 }
 
 /// Sets what kube-apiserver sets on create: the name (from `generateName` when empty), the
-/// namespace, a fresh uid, the creation timestamp; drops what clients may not set.
+/// namespace, a fresh uid, the creation timestamp; drops what clients may not set
+/// (`managedFields` are the field manager's: `registry::field_manager`).
 pub fn prepare_create(object: &mut Value, namespace: Option<&str>, now: OffsetDateTime) {
     let metadata = metadata_mut(object);
     let name = metadata
@@ -163,7 +164,6 @@ pub fn prepare_create(object: &mut Value, namespace: Option<&str>, now: OffsetDa
         "deletionTimestamp",
         "deletionGracePeriodSeconds",
         "selfLink",
-        "managedFields",
     ] {
         metadata.remove(field);
     }
@@ -200,7 +200,6 @@ pub fn preserve_on_update(object: &mut Value, stored: &Value) {
             }
         }
     }
-    metadata.remove("managedFields");
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 use kubeward_core::status::{self, Status};
 use serde_json::Value;
 
+/// The media type of server-side apply.
+pub const APPLY_PATCH: &str = "application/apply-patch+yaml";
+
 /// The patch formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatchKind {
@@ -18,18 +21,20 @@ pub enum PatchKind {
 }
 
 impl PatchKind {
-    /// The format of a `Content-Type`; 415 for anything else (server-side apply included).
-    pub fn from_content_type(content_type: &str) -> Result<Self, Status> {
+    /// The format of a `Content-Type`; `None` for server-side apply
+    /// (`application/apply-patch+yaml`, the field manager's); 415 for anything else.
+    pub fn from_content_type(content_type: &str) -> Result<Option<Self>, Status> {
         let media = content_type.split(';').next().unwrap_or("").trim();
         match media {
-            "application/json-patch+json" => Ok(Self::Json),
-            "application/merge-patch+json" => Ok(Self::Merge),
-            "application/strategic-merge-patch+json" => Ok(Self::StrategicMerge),
+            "application/json-patch+json" => Ok(Some(Self::Json)),
+            "application/merge-patch+json" => Ok(Some(Self::Merge)),
+            "application/strategic-merge-patch+json" => Ok(Some(Self::StrategicMerge)),
+            APPLY_PATCH => Ok(None),
             other => Err(Status::failure(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {other:?})"
+                    "the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {other:?})"
                 ),
                 None,
             )),

@@ -186,6 +186,10 @@ impl Strategy for CustomStrategy {
         }
     }
 
+    fn structural_schema(&self) -> Option<&Value> {
+        self.schema.as_ref()
+    }
+
     fn table(&self, objects: &[Value], revision: &str, now: OffsetDateTime) -> Option<Value> {
         let mut definitions = vec![json!({
             "name": printing::NAME.name,

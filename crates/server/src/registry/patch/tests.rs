@@ -39,8 +39,16 @@ fn json_patch_and_merge_patch() {
 }
 
 #[test]
-fn server_side_apply_is_unsupported_media() {
-    let error = PatchKind::from_content_type("application/apply-patch+yaml").unwrap_err();
+fn server_side_apply_is_the_field_managers_and_other_media_are_unsupported() {
+    assert_eq!(
+        PatchKind::from_content_type("application/apply-patch+yaml; charset=utf-8").unwrap(),
+        None
+    );
+    assert_eq!(
+        PatchKind::from_content_type("application/merge-patch+json").unwrap(),
+        Some(PatchKind::Merge)
+    );
+    let error = PatchKind::from_content_type("application/cbor").unwrap_err();
     assert_eq!(error.http_code(), 415);
 }
 
