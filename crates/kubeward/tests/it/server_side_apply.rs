@@ -159,8 +159,7 @@ import json, sys\n\
  for e in json.load(sys.stdin)[\"metadata\"][\"managedFields\"]]'",
     );
     assert_eq!(
-        ran.stdout,
-        "deployment.apps/web serverside-applied\n3\nops Apply True\n",
+        ran.stdout, "deployment.apps/web serverside-applied\n3\nops Apply True\n",
         "{}",
         ran.stderr
     );
