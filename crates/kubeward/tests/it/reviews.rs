@@ -1,5 +1,6 @@
 //! The access reviews refused as kube-apiserver refuses them (its validation and registry), seen
-//! through curl and kubectl, and a SelfSubjectRulesReview answered as a new object.
+//! through curl and kubectl, a SelfSubjectRulesReview answered as a new object, and the managed
+//! fields a review's create records.
 
 use std::process::Command;
 
@@ -123,5 +124,29 @@ fn invalid_reviews_get_kube_apiservers_status_and_kubectl_prints_it() {
     );
     assert_eq!(code, 201, "{review}");
     assert_eq!(review["status"]["allowed"], true, "{review}");
+    // It carries the managed fields kube's create path records for the request (curl's
+    // User-Agent names the manager); the SelfSubjectRulesReview above, a new object, has none.
+    let managed = &review["metadata"]["managedFields"][0];
+    assert_eq!(
+        (
+            &managed["manager"],
+            &managed["operation"],
+            &managed["apiVersion"],
+            &managed["fieldsType"]
+        ),
+        (
+            &serde_json::json!("curl"),
+            &serde_json::json!("Update"),
+            &serde_json::json!("authorization.k8s.io/v1"),
+            &serde_json::json!("FieldsV1")
+        ),
+        "{review}"
+    );
+    assert_eq!(
+        managed["fieldsV1"],
+        serde_json::json!({"f:spec": {"f:groups": {}, "f:nonResourceAttributes": {
+            ".": {}, "f:path": {}, "f:verb": {}}}}),
+        "{review}"
+    );
     let _ = ok(&cluster.kubectl(&["auth", "can-i", "get", "pods", "-n", "default"]));
 }

@@ -355,7 +355,7 @@ pub async fn patch(
 /// The request's field manager, checked as kube-apiserver checks `{options_kind}`
 /// (`fieldManager` required for an apply, `force` only allowed there); without one, the
 /// User-Agent's prefix.
-fn field_manager_of(
+pub(super) fn field_manager_of(
     context: &Context<'_>,
     options_kind: &str,
     applying: bool,

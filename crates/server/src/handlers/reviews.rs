@@ -14,7 +14,7 @@ use super::context::{Context, not_allowed, not_served};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::kinds::Kind;
-use crate::registry::objects;
+use crate::registry::{field_manager, generic, objects};
 use validation::Review;
 
 pub mod validation;
@@ -28,6 +28,7 @@ pub async fn handle(
     if context.info.verb != "create" || !context.info.subresource.is_empty() {
         return Err(not_allowed(kind.group, kind.resource, &context.info.verb));
     }
+    let manager = super::rest::field_manager_of(context, "CreateOptions", false)?;
     let bytes = body::read(request_body).await?;
     let mut request = body::decode_object(&context.parts.headers, &bytes)?;
     context.audit_request_object(&request);
@@ -59,6 +60,14 @@ pub async fn handle(
         }
         _ => return Err(not_served()),
     };
+    if answers_the_request(kind) {
+        // kube's create handler records the request's fields before the review answers it.
+        let api_version = kind.api_version();
+        let now = objects::timestamp(crate::clock::now());
+        let writer = generic::field_writer(kind, &api_version, "", &manager, &now);
+        objects::metadata_mut(&mut request);
+        field_manager::record_update(&writer, None, &mut request);
+    }
     let spec = request.get("spec").cloned().unwrap_or(json!({}));
     let mut metadata = request
         .get("metadata")
@@ -85,6 +94,16 @@ pub async fn handle(
     }
     response.insert("status".into(), status);
     Ok(respond::json(201, &Value::Object(response), context.pretty))
+}
+
+/// Whether the review answers with the request it was given, its status filled in (TokenReview
+/// and the access reviews), so that the managed fields the create recorded stay; SelfSubjectReview
+/// and SelfSubjectRulesReview answer with a new object.
+fn answers_the_request(kind: &Kind) -> bool {
+    !matches!(
+        kind.resource,
+        "selfsubjectreviews" | "selfsubjectrulesreviews"
+    )
 }
 
 /// `status.userInfo` of a review: username, uid, groups, extra (empty fields left out).
