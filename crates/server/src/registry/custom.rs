@@ -210,11 +210,11 @@ fn build(spec: &Value) -> Vec<&'static Kind> {
                 (false, true) => &["scale"],
                 (false, false) => &[],
             };
-            let strategy = CustomStrategy {
-                schema: version.pointer("/schema/openAPIV3Schema").cloned(),
+            let strategy = CustomStrategy::new(
+                version.pointer("/schema/openAPIV3Schema").cloned(),
                 status,
-                columns: PrinterColumn::of_version(version),
-            };
+                PrinterColumn::of_version(version),
+            );
             let kind: &'static Kind = Box::leak(Box::new(Kind {
                 group,
                 version: leak(version.get("name").and_then(Value::as_str).unwrap_or("")),

@@ -21,23 +21,73 @@ thread_local! {
     static ROOT: Context<'static> = Context::default().with_all();
 }
 
-/// The errors of the rules of `schema` on `object`, `old` being the stored object on an update.
-pub fn validate(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let root = root_view(object);
-    let old_root = old.map(root_view);
-    walk(schema, &root, old_root.as_ref(), "", &mut errors);
-    errors
+/// The validation rules of one schema, compiled once (when the definition's kinds are built), by
+/// their text: rules and message expressions. A rule that does not compile is logged then and
+/// not checked.
+pub struct Rules {
+    programs: HashMap<String, Program>,
 }
 
-/// Whether `schema` declares a rule anywhere.
-pub fn has_rules(schema: &Value) -> bool {
+impl Rules {
+    /// The rules of `schema`; `None` when it declares none.
+    pub fn compile(schema: &Value) -> Option<Self> {
+        let mut sources = Vec::new();
+        collect(schema, &mut sources);
+        if sources.is_empty() {
+            return None;
+        }
+        let mut programs = HashMap::new();
+        for source in sources {
+            if programs.contains_key(source) {
+                continue;
+            }
+            match Program::compile(source) {
+                Ok(program) => {
+                    programs.insert(source.to_string(), program);
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        rule = source,
+                        "a validation rule does not compile; it is not checked"
+                    );
+                }
+            }
+        }
+        Some(Self { programs })
+    }
+
+    /// The errors of the rules of `schema` (the one they were compiled from) on `object`, `old`
+    /// being the stored object on an update.
+    pub fn validate(&self, schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let root = root_view(object);
+        let old_root = old.map(root_view);
+        self.walk(schema, &root, old_root.as_ref(), "", &mut errors);
+        errors
+    }
+}
+
+/// The rule texts and message expressions `schema` declares, at any depth.
+fn collect<'s>(schema: &'s Value, sources: &mut Vec<&'s str>) {
     match schema {
         Value::Object(map) => {
-            map.contains_key("x-kubernetes-validations") || map.values().any(has_rules)
+            for rule in map
+                .get("x-kubernetes-validations")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for field in ["rule", "messageExpression"] {
+                    let source = text(rule, field).trim();
+                    if !source.is_empty() {
+                        sources.push(source);
+                    }
+                }
+            }
+            map.values().for_each(|child| collect(child, sources));
         }
-        Value::Array(items) => items.iter().any(has_rules),
-        _ => false,
+        Value::Array(items) => items.iter().for_each(|child| collect(child, sources)),
+        _ => {}
     }
 }
 
@@ -50,61 +100,152 @@ fn root_view(object: &Value) -> Value {
     root
 }
 
-fn walk(
-    schema: &Value,
-    value: &Value,
-    old: Option<&Value>,
-    path: &str,
-    errors: &mut Vec<FieldError>,
-) {
-    if let Some(rules) = schema
-        .get("x-kubernetes-validations")
-        .and_then(Value::as_array)
-    {
-        for rule in rules {
-            check(rule, schema, value, old, path, errors);
+/// Evaluation: the schema walked beside the object, each rule checked at its node.
+impl Rules {
+    fn walk(
+        &self,
+        schema: &Value,
+        value: &Value,
+        old: Option<&Value>,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) {
+        if let Some(rules) = schema
+            .get("x-kubernetes-validations")
+            .and_then(Value::as_array)
+        {
+            for rule in rules {
+                self.check(rule, schema, value, old, path, errors);
+            }
         }
-    }
-    match value {
-        Value::Object(map) => {
-            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-                for (name, child) in properties {
-                    if let Some(inner) = map.get(name) {
-                        let old_inner = old.and_then(|o| o.get(name));
-                        walk(child, inner, old_inner, &child_path(path, name), errors);
+        match value {
+            Value::Object(map) => {
+                if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                    for (name, child) in properties {
+                        if let Some(inner) = map.get(name) {
+                            let old_inner = old.and_then(|o| o.get(name));
+                            self.walk(child, inner, old_inner, &child_path(path, name), errors);
+                        }
+                    }
+                } else if let Some(additional) =
+                    schema.get("additionalProperties").filter(|a| a.is_object())
+                {
+                    for (key, inner) in map {
+                        let old_inner = old.and_then(|o| o.get(key));
+                        self.walk(
+                            additional,
+                            inner,
+                            old_inner,
+                            &format!("{path}[{key}]"),
+                            errors,
+                        );
                     }
                 }
-            } else if let Some(additional) =
-                schema.get("additionalProperties").filter(|a| a.is_object())
-            {
-                for (key, inner) in map {
-                    let old_inner = old.and_then(|o| o.get(key));
-                    walk(
-                        additional,
-                        inner,
-                        old_inner,
-                        &format!("{path}[{key}]"),
-                        errors,
-                    );
+            }
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items").filter(|i| i.is_object()) {
+                    for (index, inner) in items.iter().enumerate() {
+                        // Items of lists are not correlated with the old list here: their
+                        // transition rules do not run.
+                        self.walk(
+                            item_schema,
+                            inner,
+                            None,
+                            &format!("{path}[{index}]"),
+                            errors,
+                        );
+                    }
                 }
             }
+            _ => {}
         }
-        Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items").filter(|i| i.is_object()) {
-                for (index, inner) in items.iter().enumerate() {
-                    // Items of lists are not correlated with the old list here: their
-                    // transition rules do not run.
-                    walk(
-                        item_schema,
-                        inner,
-                        None,
-                        &format!("{path}[{index}]"),
-                        errors,
-                    );
-                }
+    }
+
+    /// Checks one rule of the node at `path`.
+    fn check(
+        &self,
+        rule: &Value,
+        schema: &Value,
+        value: &Value,
+        old: Option<&Value>,
+        path: &str,
+        errors: &mut Vec<FieldError>,
+    ) {
+        let source = text(rule, "rule").trim();
+        if source.is_empty() {
+            return;
+        }
+        if is_transition(source) && old.is_none() {
+            return;
+        }
+        let Some(program) = self.programs.get(source) else {
+            return;
+        };
+        let kind = text(schema, "type");
+        let shown = if path.is_empty() { "<nil>" } else { path };
+        ROOT.with(|root| {
+            let mut context = root.new_inner_scope();
+            context.add_variable_from_value("self", to_cel(value, schema));
+            if let Some(old) = old {
+                context.add_variable_from_value("oldSelf", to_cel(old, schema));
             }
+            let failure = match program.execute(&context) {
+                Ok(Cel::Bool(true)) => return,
+                Ok(_) => None,
+                Err(error) => Some(evaluation_error(&error)),
+            };
+            errors.push(self.field_error(rule, kind, path, shown, failure, &context));
+        });
+    }
+
+    /// kube's field error for a rule that failed to evaluate (`failure`) or did not hold.
+    fn field_error(
+        &self,
+        rule: &Value,
+        kind: &str,
+        path: &str,
+        shown: &str,
+        failure: Option<String>,
+        context: &Context<'_>,
+    ) -> FieldError {
+        if let Some(error) = failure {
+            return FieldError::invalid(
+                shown,
+                BadValue::Str(kind.to_string()),
+                &format!("{error} evaluating rule: {}", rule_error_string(rule)),
+            );
         }
-        _ => {}
+        let field = match text(rule, "fieldPath").trim_start_matches('.') {
+            "" => shown.to_string(),
+            relative if path.is_empty() => relative.to_string(),
+            relative => format!("{path}.{relative}"),
+        };
+        let message = self
+            .message_of(rule, context)
+            .unwrap_or_else(|| message_or_default(rule));
+        match text(rule, "reason") {
+            "FieldValueForbidden" => FieldError::forbidden(&field, &message),
+            "FieldValueRequired" => FieldError::required(&field, &message),
+            "FieldValueDuplicate" => FieldError::duplicate(&field, BadValue::Str(kind.to_string())),
+            _ => FieldError::invalid(&field, BadValue::Str(kind.to_string()), &message),
+        }
+    }
+
+    /// The message a `messageExpression` evaluates to, when it gives a non-empty string.
+    fn message_of(&self, rule: &Value, context: &Context<'_>) -> Option<String> {
+        let expression = text(rule, "messageExpression");
+        if expression.is_empty() {
+            return None;
+        }
+        match self
+            .programs
+            .get(expression.trim())?
+            .execute(context)
+            .ok()?
+        {
+            Cel::String(message) if !message.trim().is_empty() => Some(message.trim().to_string()),
+            _ => None,
+        }
     }
 }
 
@@ -128,88 +269,6 @@ fn is_transition(rule: &str) -> bool {
         let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
         !ident(before) && !ident(after)
     })
-}
-
-/// Checks one rule of the node at `path`.
-fn check(
-    rule: &Value,
-    schema: &Value,
-    value: &Value,
-    old: Option<&Value>,
-    path: &str,
-    errors: &mut Vec<FieldError>,
-) {
-    let source = text(rule, "rule").trim();
-    if source.is_empty() {
-        return;
-    }
-    if is_transition(source) && old.is_none() {
-        return;
-    }
-    let Ok(program) = Program::compile(source) else {
-        tracing::warn!(
-            rule = source,
-            "a validation rule does not compile; it is not checked"
-        );
-        return;
-    };
-    let kind = text(schema, "type");
-    let shown = if path.is_empty() { "<nil>" } else { path };
-    ROOT.with(|root| {
-        let mut context = root.new_inner_scope();
-        context.add_variable_from_value("self", to_cel(value, schema));
-        if let Some(old) = old {
-            context.add_variable_from_value("oldSelf", to_cel(old, schema));
-        }
-        let failure = match program.execute(&context) {
-            Ok(Cel::Bool(true)) => return,
-            Ok(_) => None,
-            Err(error) => Some(evaluation_error(&error)),
-        };
-        errors.push(field_error(rule, kind, path, shown, failure, &context));
-    });
-}
-
-/// kube's field error for a rule that failed to evaluate (`failure`) or did not hold.
-fn field_error(
-    rule: &Value,
-    kind: &str,
-    path: &str,
-    shown: &str,
-    failure: Option<String>,
-    context: &Context<'_>,
-) -> FieldError {
-    if let Some(error) = failure {
-        return FieldError::invalid(
-            shown,
-            BadValue::Str(kind.to_string()),
-            &format!("{error} evaluating rule: {}", rule_error_string(rule)),
-        );
-    }
-    let field = match text(rule, "fieldPath").trim_start_matches('.') {
-        "" => shown.to_string(),
-        relative if path.is_empty() => relative.to_string(),
-        relative => format!("{path}.{relative}"),
-    };
-    let message = message_of(rule, context).unwrap_or_else(|| message_or_default(rule));
-    match text(rule, "reason") {
-        "FieldValueForbidden" => FieldError::forbidden(&field, &message),
-        "FieldValueRequired" => FieldError::required(&field, &message),
-        "FieldValueDuplicate" => FieldError::duplicate(&field, BadValue::Str(kind.to_string())),
-        _ => FieldError::invalid(&field, BadValue::Str(kind.to_string()), &message),
-    }
-}
-
-/// The message a `messageExpression` evaluates to, when it gives a non-empty string.
-fn message_of(rule: &Value, context: &Context<'_>) -> Option<String> {
-    let expression = text(rule, "messageExpression");
-    if expression.is_empty() {
-        return None;
-    }
-    match Program::compile(expression).ok()?.execute(context).ok()? {
-        Cel::String(message) if !message.trim().is_empty() => Some(message.trim().to_string()),
-        _ => None,
-    }
 }
 
 /// `ruleErrorString`: the message when there is one, else the rule.

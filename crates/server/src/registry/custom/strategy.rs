@@ -9,7 +9,8 @@ use kubeward_core::status::{BadValue, FieldError, FieldErrorType};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{rules, schema};
+use super::rules::Rules;
+use super::schema;
 use crate::registry::jsonpath::{self, Path};
 use crate::registry::kinds::{Admission, Strategy};
 use crate::registry::{objects, printing};
@@ -93,11 +94,16 @@ impl PrinterColumn {
 /// The schema's errors of `object`, then its validation rules' (transition rules against `old`)
 /// — unless a value has the wrong type or is not one of its `enum`, where apiextensions-apiserver
 /// says instead that the rules were not checked (`hasBlockingErr`).
-fn checked(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
+fn checked(
+    schema: &Value,
+    rules: Option<&Rules>,
+    object: &Value,
+    old: Option<&Value>,
+) -> Vec<FieldError> {
     let mut errors = schema::validate(schema, object);
-    if !rules::has_rules(schema) {
+    let Some(rules) = rules else {
         return errors;
-    }
+    };
     let blocking = errors.iter().any(|e| {
         matches!(
             e.error_type,
@@ -111,7 +117,7 @@ fn checked(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldErro
             "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
         ));
     } else {
-        errors.extend(rules::validate(schema, object, old));
+        errors.extend(rules.validate(schema, object, old));
     }
     errors
 }
@@ -120,6 +126,8 @@ fn checked(schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldErro
 pub struct CustomStrategy {
     /// The version's `openAPIV3Schema`.
     pub schema: Option<Value>,
+    /// Its validation rules, compiled (`None`: it declares none).
+    rules: Option<Rules>,
     /// Whether the version has the `status` subresource.
     pub status: bool,
     /// The Table columns after the name.
@@ -127,6 +135,17 @@ pub struct CustomStrategy {
 }
 
 impl CustomStrategy {
+    /// The strategy of a version with `schema`, its validation rules compiled once here.
+    pub fn new(schema: Option<Value>, status: bool, columns: Vec<PrinterColumn>) -> Self {
+        let rules = schema.as_ref().and_then(Rules::compile);
+        Self {
+            schema,
+            rules,
+            status,
+            columns,
+        }
+    }
+
     fn default_and_prune(&self, object: &mut Value) {
         if let Some(schema) = &self.schema {
             schema::default(schema, object);
@@ -174,14 +193,14 @@ impl Strategy for CustomStrategy {
 
     fn validate(&self, object: &Value) -> Vec<FieldError> {
         match &self.schema {
-            Some(schema) => checked(schema, object, None),
+            Some(schema) => checked(schema, self.rules.as_ref(), object, None),
             None => Vec::new(),
         }
     }
 
     fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
         match &self.schema {
-            Some(schema) => checked(schema, next, Some(current)),
+            Some(schema) => checked(schema, self.rules.as_ref(), next, Some(current)),
             None => Vec::new(),
         }
     }

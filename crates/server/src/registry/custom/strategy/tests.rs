@@ -11,11 +11,7 @@ fn printer_columns_render_as_kube_apiserver_renders_them() {
         {"name": "Missing", "type": "string", "jsonPath": ".spec.nothing", "priority": 1},
         {"name": "Since", "type": "date", "jsonPath": ".metadata.creationTimestamp"}
     ]});
-    let strategy = CustomStrategy {
-        schema: None,
-        status: true,
-        columns: PrinterColumn::of_version(&version),
-    };
+    let strategy = CustomStrategy::new(None, true, PrinterColumn::of_version(&version));
     let object = json!({
         "metadata": {"name": "a", "creationTimestamp": "2026-01-01T00:00:00Z"},
         "spec": {"replicas": 2},
@@ -43,11 +39,11 @@ fn printer_columns_render_as_kube_apiserver_renders_them() {
 
 #[test]
 fn the_status_subresource_keeps_status_out_of_creates_and_generations() {
-    let strategy = CustomStrategy {
-        schema: Some(json!({"type": "object", "properties": {"spec": {"type": "object"}}})),
-        status: true,
-        columns: Vec::new(),
-    };
+    let strategy = CustomStrategy::new(
+        Some(json!({"type": "object", "properties": {"spec": {"type": "object"}}})),
+        true,
+        Vec::new(),
+    );
     let current = json!({"metadata": {"generation": 1}, "spec": {"a": 1}, "status": {"s": 1}});
     let mut next = json!({"metadata": {"generation": 1}, "spec": {"a": 1}, "status": {"s": 2}});
     assert_eq!(
