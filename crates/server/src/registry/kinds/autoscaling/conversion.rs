@@ -78,7 +78,7 @@ pub fn to_v1(v2: &Value) -> Value {
     );
     if let Some(utilization) = current
         .iter()
-        .filter_map(cpu_current_utilization)
+        .filter_map(|metric| cpu_utilization(metric, "current"))
         .next_back()
     {
         v1_status.insert(
@@ -236,24 +236,20 @@ fn int_or_zero(value: &Value, field: &str) -> Value {
     json!(value.get(field).and_then(Value::as_i64).unwrap_or(0))
 }
 
-/// A v2 metric's CPU utilization target, when it is one.
-fn cpu_target_utilization(metric: &Value) -> Option<&Value> {
+/// The CPU utilization a v2 metric holds at `part` (`target` of a spec's metric, `current` of a
+/// status's), when it is a CPU resource metric with one.
+fn cpu_utilization<'m>(metric: &'m Value, part: &str) -> Option<&'m Value> {
     let resource = metric.get("resource")?;
     (metric.get("type")?.as_str() == Some("Resource")
         && resource.get("name")?.as_str() == Some("cpu"))
-    .then(|| resource.pointer("/target/averageUtilization"))
+    .then(|| resource.get(part)?.get("averageUtilization"))
     .flatten()
     .filter(|u| !u.is_null())
 }
 
-/// A v2 current metric's CPU utilization, when it is one.
-fn cpu_current_utilization(metric: &Value) -> Option<&Value> {
-    let resource = metric.get("resource")?;
-    (metric.get("type")?.as_str() == Some("Resource")
-        && resource.get("name")?.as_str() == Some("cpu"))
-    .then(|| resource.pointer("/current/averageUtilization"))
-    .flatten()
-    .filter(|u| !u.is_null())
+/// A v2 metric's CPU utilization target, when it is one.
+fn cpu_target_utilization(metric: &Value) -> Option<&Value> {
+    cpu_utilization(metric, "target")
 }
 
 /// The v2 metric a v1 CPU utilization target stands for.
