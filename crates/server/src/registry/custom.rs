@@ -20,6 +20,9 @@ use super::kinds::{self, Kind, Serving};
 use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
+pub mod cel_source;
+pub mod expr_check;
+pub mod rule_checks;
 pub mod rules;
 pub mod schema;
 pub mod strategy;

@@ -2,7 +2,10 @@
 //! apiextensions-apiserver evaluates them: CEL (the `cel` crate, with the strings and lists
 //! extensions kube enables), `self` bound to the value of the schema node that declares the
 //! rule, `oldSelf` to its previous value on an update — a rule that uses `oldSelf` is a
-//! transition rule, checked only when there is a previous value — and kube's field errors for a
+//! transition rule, checked only when there is a previous value (properties by name, map values
+//! by key, items of a `listType: map` list by their map keys), unless it sets `optionalOldSelf`:
+//! then it is always checked, `oldSelf` an optional (`optional.none()` without a previous
+//! value) — and kube's field errors for a
 //! rule that does not hold (`message`, `messageExpression`, `reason`, `fieldPath`) or that fails
 //! to evaluate. CEL and Kubernetes' CEL libraries come from `kube-cel`. Pure: no I/O.
 
@@ -10,8 +13,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use kube_cel::KubeCelExt as _;
-use kube_cel::cel::objects::Key;
-use kube_cel::cel::{Context, ExecutionError, Program, Value as Cel};
+use kube_cel::cel::objects::{Key, OptionalValue};
+use kube_cel::cel::parser::Expression;
+use kube_cel::cel::{Context, ExecutionError, Value as Cel};
 use kubeward_core::status::{BadValue, FieldError};
 use serde_json::Value;
 
@@ -25,7 +29,7 @@ thread_local! {
 /// their text: rules and message expressions. A rule that does not compile is logged then and
 /// not checked.
 pub struct Rules {
-    programs: HashMap<String, Program>,
+    programs: HashMap<String, Expression>,
 }
 
 impl Rules {
@@ -41,7 +45,7 @@ impl Rules {
             if programs.contains_key(source) {
                 continue;
             }
-            match Program::compile(source) {
+            match super::cel_source::parse(source) {
                 Ok(program) => {
                     programs.insert(source.to_string(), program);
                 }
@@ -144,13 +148,13 @@ impl Rules {
             }
             Value::Array(items) => {
                 if let Some(item_schema) = schema.get("items").filter(|i| i.is_object()) {
+                    let old_items = old.and_then(Value::as_array);
                     for (index, inner) in items.iter().enumerate() {
-                        // Items of lists are not correlated with the old list here: their
-                        // transition rules do not run.
+                        let old_inner = old_items.and_then(|o| correlated(schema, o, inner));
                         self.walk(
                             item_schema,
                             inner,
-                            None,
+                            old_inner,
                             &format!("{path}[{index}]"),
                             errors,
                         );
@@ -175,7 +179,8 @@ impl Rules {
         if source.is_empty() {
             return;
         }
-        if is_transition(source) && old.is_none() {
+        let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
+        if is_transition(source) && old.is_none() && !optional {
             return;
         }
         let Some(program) = self.programs.get(source) else {
@@ -186,10 +191,14 @@ impl Rules {
         ROOT.with(|root| {
             let mut context = root.new_inner_scope();
             context.add_variable_from_value("self", to_cel(value, schema));
-            if let Some(old) = old {
-                context.add_variable_from_value("oldSelf", to_cel(old, schema));
+            let old = old.map(|old| to_cel(old, schema));
+            if optional {
+                let old = old.map_or_else(OptionalValue::none, OptionalValue::of);
+                context.add_variable_from_value("oldSelf", Cel::Opaque(Arc::new(old)));
+            } else if let Some(old) = old {
+                context.add_variable_from_value("oldSelf", old);
             }
-            let failure = match program.execute(&context) {
+            let failure = match context.resolve(program) {
                 Ok(Cel::Bool(true)) => return,
                 Ok(_) => None,
                 Err(error) => Some(evaluation_error(&error)),
@@ -237,16 +246,40 @@ impl Rules {
         if expression.is_empty() {
             return None;
         }
-        match self
-            .programs
-            .get(expression.trim())?
-            .execute(context)
+        match context
+            .resolve(self.programs.get(expression.trim())?)
             .ok()?
         {
             Cel::String(message) if !message.trim().is_empty() => Some(message.trim().to_string()),
             _ => None,
         }
     }
+}
+
+/// The item of `old` an item of a `listType: map` list is correlated with: the one with the same
+/// values of the list's map keys (a key left out counts as its default). Items of other lists
+/// have no old value (`oldSelf` is refused under them when the definition is written).
+fn correlated<'o>(schema: &Value, old: &'o [Value], item: &Value) -> Option<&'o Value> {
+    if text(schema, "x-kubernetes-list-type") != "map" {
+        return None;
+    }
+    let keys: Vec<&str> = schema
+        .get("x-kubernetes-list-map-keys")
+        .and_then(Value::as_array)?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let key_of = |value: &Value, key: &str| -> Option<Value> {
+        value.get(key).cloned().or_else(|| {
+            schema
+                .pointer(&format!("/items/properties/{key}/default"))
+                .cloned()
+        })
+    };
+    old.iter().find(|candidate| {
+        keys.iter()
+            .all(|key| key_of(candidate, key) == key_of(item, key))
+    })
 }
 
 fn child_path(path: &str, name: &str) -> String {

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use kubeward_store::StoreExt as _;
 
 use super::{Admission, Kind, Serving, Strategy, schema_of};
+use crate::registry::custom::rule_checks;
 use crate::registry::objects;
 use crate::registry::printing::{self, NAME, column};
 
@@ -281,6 +282,7 @@ fn validate(object: &Value) -> Vec<FieldError> {
             "must have exactly one version marked as storage version",
         ));
     }
+    errors.extend(rule_errors(&versions));
     for (index, version) in versions.iter().enumerate() {
         if version.pointer("/schema/openAPIV3Schema").is_none() {
             errors.push(FieldError::required(
@@ -308,4 +310,30 @@ fn validate(object: &Value) -> Vec<FieldError> {
         }
     }
     errors
+}
+
+/// The errors of the versions' validation rules, at kube-apiserver's paths: the internal version
+/// of a definition whose versions all have the same schema holds it once, in `spec.validation`.
+fn rule_errors(versions: &[Value]) -> Vec<FieldError> {
+    let same = versions
+        .windows(2)
+        .all(|pair| pair[0].get("schema") == pair[1].get("schema"));
+    let schemas = versions
+        .iter()
+        .enumerate()
+        .filter_map(|(index, v)| Some((index, v.pointer("/schema/openAPIV3Schema")?)));
+    if same {
+        return schemas
+            .take(1)
+            .flat_map(|(_, schema)| rule_checks::check(schema, "spec.validation.openAPIV3Schema"))
+            .collect();
+    }
+    schemas
+        .flat_map(|(index, schema)| {
+            rule_checks::check(
+                schema,
+                &format!("spec.versions[{index}].schema.openAPIV3Schema"),
+            )
+        })
+        .collect()
 }

@@ -88,3 +88,61 @@ fn schemas_with_rules_are_told_apart() {
             .is_none()
     );
 }
+
+fn errors_of(schema: &Value, object: Value, old: Option<Value>) -> Vec<String> {
+    Rules::compile(schema)
+        .expect("the schema has rules")
+        .validate(schema, &object, old.as_ref())
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn items_of_a_map_list_are_correlated_by_their_keys() {
+    let schema = json!({"type": "object", "properties": {"ports": {
+        "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+        "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "port": {"type": "integer"}},
+            "x-kubernetes-validations": [{"rule": "self.port == oldSelf.port", "message": "port is immutable"}]}}}});
+    let old = json!({"ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]});
+    assert_eq!(
+        errors_of(
+            &schema,
+            json!({"ports": [{"name": "https", "port": 443}, {"name": "new", "port": 1}, {"name": "http", "port": 8080}]}),
+            Some(old)
+        ),
+        ["ports[2]: Invalid value: \"object\": port is immutable"],
+        "reordered and new items are fine; the changed one is found by its key"
+    );
+}
+
+#[test]
+fn an_optional_old_self_rule_runs_on_create_too() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"size": {"type": "integer"}},
+        "x-kubernetes-validations": [{
+            "rule": "oldSelf.hasValue() ? self.size >= oldSelf.value().size : self.size <= 10",
+            "optionalOldSelf": true, "message": "too big or shrunk"}]}}});
+    assert_eq!(
+        errors_of(&schema, json!({"spec": {"size": 11}}), None),
+        ["spec: Invalid value: \"object\": too big or shrunk"]
+    );
+    assert!(errors_of(&schema, json!({"spec": {"size": 5}}), None).is_empty());
+    assert!(
+        errors_of(
+            &schema,
+            json!({"spec": {"size": 50}}),
+            Some(json!({"spec": {"size": 40}}))
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        errors_of(
+            &schema,
+            json!({"spec": {"size": 30}}),
+            Some(json!({"spec": {"size": 40}}))
+        ),
+        ["spec: Invalid value: \"object\": too big or shrunk"]
+    );
+}

@@ -1,0 +1,164 @@
+//! CustomResourceDefinition validation rules through kubectl as kube-apiserver checks them: a
+//! definition whose rule or message expression does not compile, or that reads `oldSelf` where
+//! no old value can be correlated, refused at create and update with kube-apiserver's 422;
+//! transition rules on the items of a `listType: map` list, correlated by their keys; and
+//! `optionalOldSelf` rules, checked on create too.
+
+use kubeward_testkit::cluster::Cluster;
+use kubeward_testkit::golden as steps;
+
+/// A definition of `gadgets.lab.example.com`: `spec_rules` on `spec` and `tag_rules` on the items
+/// of the atomic list `spec.tags` (YAML lines, indented for their place).
+fn definition(spec_rules: &str, tag_rules: &str) -> String {
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: gadgets.lab.example.com}}
+spec:
+  group: lab.example.com
+  scope: Namespaced
+  names: {{plural: gadgets, singular: gadget, kind: Gadget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {{type: integer}}
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {{type: string}}
+                    port: {{type: integer}}
+                  x-kubernetes-validations:
+                  - rule: self.port == oldSelf.port
+                    message: a port may not change
+              tags:
+                type: array
+                items:
+                  type: string
+                  x-kubernetes-validations:
+{tag_rules}
+            x-kubernetes-validations:
+{spec_rules}
+"
+    )
+}
+
+const AT: &str = "spec.validation.openAPIV3Schema.properties[spec]";
+
+#[test]
+fn rules_that_do_not_compile_refuse_the_definition_in_kube_apiserver_s_words() {
+    let cluster = Cluster::up();
+    let bad = definition(
+        "            - rule: self.size >
+            - rule: self.sise > 0
+            - rule: self.size > 0
+              messageExpression: \"'size ' + sizeText\"
+            - rule: self.size
+              optionalOldSelf: true",
+        "                  - rule: self == oldSelf",
+    );
+    let good = definition(
+        "            - rule: self.size >= 0",
+        "                  - rule: self.size() < 64",
+    );
+    std::fs::write(cluster.scratch("bad.yaml"), bad).unwrap();
+    std::fs::write(cluster.scratch("good.yaml"), good).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl create -f $A/bad.yaml; kubectl create -f $A/good.yaml && kubectl apply -f $A/bad.yaml",
+    );
+    let rule = |rule: &str, expression: &str, optional: &str| {
+        format!(
+            "{{\"Rule\":\"{rule}\",\"Message\":\"\",\"MessageExpression\":\"{expression}\",\
+             \"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":{optional}}}"
+        )
+    };
+    let errors = format!(
+        "* {AT}.properties[tags].items.x-kubernetes-validations[0].rule: Invalid value: \"self == oldSelf\": \
+         oldSelf cannot be used on the uncorrelatable portion of the schema within {AT}.properties[tags]\n\
+         * {AT}.x-kubernetes-validations[0].rule: Invalid value: {}: compilation failed: \
+         ERROR: <input>:1:12: Syntax error: mismatched input '<EOF>' expecting \
+         {{'[', '{{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}}\n \
+         | self.size >\n | ...........^\n\
+         * {AT}.x-kubernetes-validations[1].rule: Invalid value: {}: compilation failed: \
+         ERROR: <input>:1:5: undefined field 'sise'\n | self.sise > 0\n | ....^\n\
+         * {AT}.x-kubernetes-validations[2].messageExpression: Invalid value: {}: messageExpression compilation failed: \
+         ERROR: <input>:1:11: undeclared reference to 'sizeText' (in container '')\n | 'size ' + sizeText\n | ..........^\n\
+         * {AT}.x-kubernetes-validations[3].rule: Invalid value: {}: cel expression must evaluate to a bool\n\
+         * {AT}.x-kubernetes-validations[3].optionalOldSelf: Invalid value: true: may not be set if oldSelf is not used in rule\n",
+        rule("self.size \\u003e", "", "null"),
+        rule("self.sise \\u003e 0", "", "null"),
+        rule("self.size \\u003e 0", "'size ' + sizeText", "null"),
+        rule("self.size", "", "true"),
+    );
+    assert_eq!(
+        ran.stdout,
+        "customresourcedefinition.apiextensions.k8s.io/gadgets.lab.example.com created\n",
+        "{}",
+        ran.stderr
+    );
+    let refused =
+        format!("The CustomResourceDefinition \"gadgets.lab.example.com\" is invalid: \n{errors}");
+    assert_eq!(
+        ran.stderr,
+        format!("{refused}{refused}"),
+        "refused at create, then at update"
+    );
+}
+
+#[test]
+fn transition_rules_follow_map_list_items_by_key_and_optional_old_self_checks_creates() {
+    let cluster = Cluster::up();
+    let crd = definition(
+        "            - rule: \"oldSelf.hasValue() ? self.size >= oldSelf.value().size : self.size <= 10\"
+              optionalOldSelf: true
+              message: a gadget starts at size 10 at most and never shrinks",
+        "                  - rule: self.size() < 64",
+    );
+    std::fs::write(cluster.scratch("crd.yaml"), crd).unwrap();
+    let gadget = |size: i64, ports: &str| {
+        format!(
+            "printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {{name: g}}\\n\
+             spec: {{size: {size}, ports: [{ports}]}}\\n' | kubectl apply -f -"
+        )
+    };
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl apply -f $A/crd.yaml >/dev/null && \
+             kubectl wait --for condition=established crd/gadgets.lab.example.com >/dev/null; \
+             {}; {}; {}; {}; {}",
+            gadget(11, "{name: http, port: 80}"),
+            gadget(5, "{name: http, port: 80}, {name: https, port: 443}"),
+            gadget(
+                6,
+                "{name: https, port: 443}, {name: admin, port: 9000}, {name: http, port: 80}"
+            ),
+            gadget(6, "{name: https, port: 8443}, {name: http, port: 80}"),
+            gadget(4, "{name: https, port: 443}"),
+        ),
+    );
+    assert_eq!(
+        ran.stdout, "gadget.lab.example.com/g created\ngadget.lab.example.com/g configured\n",
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stderr,
+        "The Gadget \"g\" is invalid: spec: Invalid value: \"object\": a gadget starts at size 10 at most and never shrinks\n\
+         The Gadget \"g\" is invalid: spec.ports[0]: Invalid value: \"object\": a port may not change\n\
+         The Gadget \"g\" is invalid: spec: Invalid value: \"object\": a gadget starts at size 10 at most and never shrinks\n"
+    );
+}

@@ -1,0 +1,334 @@
+//! The part of cel-go's type check kube-apiserver's compilation of a validation rule reports
+//! that a parsed expression allows without types: references to undeclared variables
+//! (`undeclared reference to 'x' (in container '')`), fields the schema does not declare on
+//! `self`/`oldSelf` (`undefined field 'x'`), field selection on a scalar (`type 'string' does not
+//! support field selection`), and the type of the result where it is certain (a rule must give a
+//! `bool`, a message expression a `string`). What cannot be known without cel-go's full checker
+//! (overloads, functions that do not exist) is left to evaluation. Pure: no I/O.
+
+use std::collections::HashMap;
+
+use kube_cel::cel::common::ast::{Expr, LiteralValue};
+use kube_cel::cel::parser::Expression;
+use serde_json::{Value, json};
+
+use super::cel_source;
+
+/// What is known of an expression's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// A value of this schema node.
+    Schema(Value),
+    /// A CEL type by name (`bool`, `int`, `string`, `list`, ...).
+    Named(&'static str),
+    /// Anything (`dyn`, or not worked out here).
+    Unknown,
+}
+
+impl Type {
+    /// The CEL type name, where it is known.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Named(name) => Some(name),
+            Self::Schema(schema) => schema_type_name(schema),
+            Self::Unknown => None,
+        }
+    }
+}
+
+/// The CEL type of values of a schema node, when it is one type.
+fn schema_type_name(schema: &Value) -> Option<&'static str> {
+    let flag = |name: &str| schema.get(name).and_then(Value::as_bool) == Some(true);
+    if flag("x-kubernetes-int-or-string") || flag("x-kubernetes-preserve-unknown-fields") {
+        return None;
+    }
+    match schema.get("type").and_then(Value::as_str)? {
+        "boolean" => Some("bool"),
+        "integer" => Some("int"),
+        "number" => Some("double"),
+        "string" => match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") => Some("google.protobuf.Timestamp"),
+            Some("duration") => Some("google.protobuf.Duration"),
+            Some("byte") => Some("bytes"),
+            _ => Some("string"),
+        },
+        "array" => Some("list"),
+        "object"
+            if schema
+                .get("additionalProperties")
+                .is_some_and(Value::is_object) =>
+        {
+            Some("map")
+        }
+        "object" => Some("object"),
+        _ => None,
+    }
+}
+
+/// The checker of one expression of a schema node.
+pub struct Checker<'a> {
+    source: &'a str,
+    /// In scope: `self`, `oldSelf` and the variables of the comprehensions around.
+    scope: Vec<HashMap<String, Type>>,
+    /// The rule sits at the root of the resource (`self.metadata` holds `name` and
+    /// `generateName` only; `apiVersion` and `kind` exist).
+    root: bool,
+    issues: Vec<(usize, String)>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for `source` at `schema`; `optional_old_self`: `oldSelf` is an optional.
+    pub fn new(source: &'a str, schema: &Value, root: bool, optional_old_self: bool) -> Self {
+        let mut variables = HashMap::new();
+        variables.insert("self".to_string(), Type::Schema(schema.clone()));
+        let old = if optional_old_self {
+            Type::Named("optional_type")
+        } else {
+            Type::Schema(schema.clone())
+        };
+        variables.insert("oldSelf".to_string(), old);
+        Self {
+            source,
+            scope: vec![variables],
+            root,
+            issues: Vec::new(),
+        }
+    }
+
+    /// The type of `expression`, and cel-go's text of its issues (empty when there are none),
+    /// ordered by position.
+    pub fn check(mut self, expression: &Expression) -> (Type, Option<String>) {
+        let kind = self.visit(expression);
+        if self.issues.is_empty() {
+            return (kind, None);
+        }
+        self.issues.sort_by_key(|(at, _)| *at);
+        self.issues.dedup();
+        let text = self
+            .issues
+            .iter()
+            .map(|(at, message)| cel_source::issue(self.source, *at, message))
+            .collect::<Vec<_>>()
+            .join("\n");
+        (kind, Some(text))
+    }
+
+    fn lookup(&self, name: &str) -> Option<Type> {
+        self.scope.iter().rev().find_map(|s| s.get(name).cloned())
+    }
+
+    fn visit(&mut self, expression: &Expression) -> Type {
+        match &expression.expr {
+            Expr::Ident(name) => self.ident(name),
+            Expr::Literal(literal) => Type::Named(match literal {
+                LiteralValue::Boolean(_) => "bool",
+                LiteralValue::Bytes(_) => "bytes",
+                LiteralValue::Double(_) => "double",
+                LiteralValue::Int(_) => "int",
+                LiteralValue::Null => "null_type",
+                LiteralValue::String(_) => "string",
+                LiteralValue::UInt(_) => "uint",
+            }),
+            Expr::Select(select) => {
+                let at_root = self.root
+                    && matches!(&select.operand.expr, Expr::Ident(n) if n == "self" || n == "oldSelf");
+                let operand = self.visit(&select.operand);
+                let field = self.select(&operand, &select.field, at_root);
+                if select.test {
+                    Type::Named("bool")
+                } else {
+                    field
+                }
+            }
+            Expr::Call(call) => {
+                if let Some(target) = &call.target {
+                    // A namespace of functions (`optional.of`, `math.greatest`) is no variable.
+                    if !matches!(&target.expr, Expr::Ident(name) if self.lookup(name).is_none()) {
+                        self.visit(target);
+                    }
+                }
+                let args: Vec<Type> = call.args.iter().map(|arg| self.visit(arg)).collect();
+                call_type(&call.func_name, &args)
+            }
+            Expr::Comprehension(comprehension) => {
+                let range = self.visit(&comprehension.iter_range);
+                let accumulator = self.visit(&comprehension.accu_init);
+                let mut variables = HashMap::new();
+                let item = match &range {
+                    Type::Schema(schema) => schema
+                        .get("items")
+                        .filter(|i| i.is_object())
+                        .map_or(Type::Unknown, |items| Type::Schema(items.clone())),
+                    _ => Type::Unknown,
+                };
+                variables.insert(comprehension.iter_var.clone(), item);
+                if let Some(second) = &comprehension.iter_var2 {
+                    variables.insert(second.clone(), Type::Unknown);
+                }
+                variables.insert(comprehension.accu_var.clone(), accumulator);
+                self.scope.push(variables);
+                self.visit(&comprehension.loop_cond);
+                self.visit(&comprehension.loop_step);
+                let result = self.visit(&comprehension.result);
+                self.scope.pop();
+                result
+            }
+            Expr::List(list) => {
+                for element in &list.elements {
+                    self.visit(element);
+                }
+                Type::Named("list")
+            }
+            Expr::Map(map) => {
+                for entry in &map.entries {
+                    if let kube_cel::cel::common::ast::EntryExpr::MapEntry(entry) = &entry.expr {
+                        self.visit(&entry.key);
+                        self.visit(&entry.value);
+                    }
+                }
+                Type::Named("map")
+            }
+            Expr::Struct(_) | Expr::Unspecified => Type::Unknown,
+        }
+    }
+
+    fn ident(&mut self, name: &str) -> Type {
+        if let Some(kind) = self.lookup(name) {
+            return kind;
+        }
+        const TYPES: [&str; 11] = [
+            "bool",
+            "bytes",
+            "double",
+            "int",
+            "uint",
+            "string",
+            "list",
+            "map",
+            "null_type",
+            "type",
+            "dyn",
+        ];
+        if !TYPES.contains(&name) {
+            let at = cel_source::find_ident(self.source, name).unwrap_or(0);
+            self.issues.push((
+                at,
+                format!("undeclared reference to '{name}' (in container '')"),
+            ));
+        }
+        Type::Unknown
+    }
+
+    /// The type of `field` of a value of type `operand`.
+    fn select(&mut self, operand: &Type, field: &str, root: bool) -> Type {
+        let Type::Schema(schema) = operand else {
+            return Type::Unknown;
+        };
+        let flag = |name: &str| schema.get(name).and_then(Value::as_bool) == Some(true);
+        if root {
+            match field {
+                "apiVersion" | "kind" => return Type::Named("string"),
+                "metadata" => {
+                    return Type::Schema(json!({"type": "object", "properties": {
+                        "name": {"type": "string"}, "generateName": {"type": "string"}}}));
+                }
+                _ => {}
+            }
+        }
+        if flag("x-kubernetes-preserve-unknown-fields")
+            || flag("x-kubernetes-int-or-string")
+            || flag("x-kubernetes-embedded-resource")
+            || field.contains("__")
+        {
+            return Type::Unknown;
+        }
+        match schema.get("type").and_then(Value::as_str) {
+            Some("object") => {
+                if let Some(child) = schema.pointer(&format!("/properties/{}", pointer(field))) {
+                    return Type::Schema(child.clone());
+                }
+                match schema.get("additionalProperties") {
+                    Some(values) if values.is_object() => Type::Schema(values.clone()),
+                    Some(Value::Bool(true)) => Type::Unknown,
+                    _ => {
+                        self.issue_at_select(field, format!("undefined field '{field}'"));
+                        Type::Unknown
+                    }
+                }
+            }
+            Some("string" | "integer" | "number" | "boolean") => {
+                if let Some(name) = schema_type_name(schema) {
+                    self.issue_at_select(
+                        field,
+                        format!("type '{name}' does not support field selection"),
+                    );
+                }
+                Type::Unknown
+            }
+            _ => Type::Unknown,
+        }
+    }
+
+    fn issue_at_select(&mut self, field: &str, message: String) {
+        let at = cel_source::find_select(self.source, field).unwrap_or(0);
+        self.issues.push((at, message));
+    }
+}
+
+/// `field` escaped for a JSON pointer.
+fn pointer(field: &str) -> String {
+    field.replace('~', "~0").replace('/', "~1")
+}
+
+/// The result type of a call, where it does not depend on overloads not worked out here.
+fn call_type(function: &str, args: &[Type]) -> Type {
+    let named = |t: &Type| t.name();
+    match function {
+        "_==_"
+        | "_!=_"
+        | "_<_"
+        | "_<=_"
+        | "_>_"
+        | "_>=_"
+        | "_&&_"
+        | "_||_"
+        | "!_"
+        | "@in"
+        | "@not_strictly_false"
+        | "startsWith"
+        | "endsWith"
+        | "contains"
+        | "matches"
+        | "hasValue"
+        | "isSorted" => Type::Named("bool"),
+        "size" => Type::Named("int"),
+        "string" | "lowerAscii" | "upperAscii" | "trim" | "replace" | "format" | "join" => {
+            Type::Named("string")
+        }
+        "int" => Type::Named("int"),
+        "double" => Type::Named("double"),
+        "uint" => Type::Named("uint"),
+        "-_" | "_-_" | "_*_" | "_/_" | "_%_" => match args.first().and_then(named) {
+            Some(name @ ("int" | "uint" | "double")) => Type::Named(name),
+            _ => Type::Unknown,
+        },
+        "_+_" => match (args.first().and_then(named), args.get(1).and_then(named)) {
+            (Some("string"), _) | (_, Some("string")) => Type::Named("string"),
+            (Some("list"), _) | (_, Some("list")) => Type::Named("list"),
+            (Some(name @ ("int" | "uint" | "double")), Some(other)) if other == name => {
+                Type::Named(name)
+            }
+            _ => Type::Unknown,
+        },
+        "_?_:_" => match (args.get(1), args.get(2)) {
+            (Some(a), Some(b)) if named(a).is_some() && named(a) == named(b) => {
+                Type::Named(named(a).unwrap_or("dyn"))
+            }
+            _ => Type::Unknown,
+        },
+        _ => Type::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests;

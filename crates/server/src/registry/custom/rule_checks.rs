@@ -1,0 +1,276 @@
+//! The checks kube-apiserver makes of a definition's validation rules (`x-kubernetes-validations`)
+//! when the definition is created or updated, as apiextensions-apiserver's
+//! `ValidateCustomResourceDefinitionOpenAPISchema` words them: the rule's own fields (`rule`,
+//! `message`, `messageExpression`, `reason`, `fieldPath`), then — when those are sound at the
+//! node and below — the compilation of the rule and of its message expression
+//! (`compilation failed: ...`, `cel expression must evaluate to a bool`), `oldSelf` where the
+//! schema cannot correlate an old value (under an atomic map or a list that is not
+//! `listType: map`), and `optionalOldSelf` on a rule that does not use `oldSelf`. Schema errors
+//! come before CEL errors, deeper nodes before their parent. Pure: no I/O.
+
+use kubeward_core::status::{BadValue, FieldError};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::cel_source;
+use super::expr_check::{Checker, Type};
+
+/// The reasons a rule may give.
+const REASONS: [&str; 4] = [
+    "FieldValueDuplicate",
+    "FieldValueForbidden",
+    "FieldValueInvalid",
+    "FieldValueRequired",
+];
+
+/// The errors of the validation rules of `schema`, the `openAPIV3Schema` at `path`
+/// (`spec.validation.openAPIV3Schema` when every version has the same schema, as kube-apiserver
+/// names it, else `spec.versions[i].schema.openAPIV3Schema`).
+pub fn check(schema: &Value, path: &str) -> Vec<FieldError> {
+    let mut found = Found::default();
+    walk(schema, path, None, true, &mut found);
+    found.schema.extend(found.cel);
+    found.schema
+}
+
+#[derive(Default)]
+struct Found {
+    schema: Vec<FieldError>,
+    cel: Vec<FieldError>,
+}
+
+/// The node at `path`; `uncorrelatable`: the highest node above it that makes `oldSelf`
+/// meaningless.
+fn walk(node: &Value, path: &str, uncorrelatable: Option<&str>, root: bool, found: &mut Found) {
+    let before = found.schema.len();
+    if let Some(values) = node.get("additionalProperties").filter(|v| v.is_object()) {
+        walk(
+            values,
+            &format!("{path}.additionalProperties"),
+            uncorrelatable,
+            false,
+            found,
+        );
+    }
+    if let Some(properties) = node.get("properties").and_then(Value::as_object) {
+        let atomic = node.get("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
+        let below = uncorrelatable.or(atomic.then_some(path));
+        let mut names: Vec<&String> = properties.keys().collect();
+        names.sort();
+        for name in names {
+            let child = format!("{path}.properties[{name}]");
+            walk(&properties[name], &child, below, false, found);
+        }
+    }
+    if let Some(items) = node.get("items").filter(|v| v.is_object()) {
+        let map = node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
+        let below = uncorrelatable.or((!map).then_some(path));
+        walk(items, &format!("{path}.items"), below, false, found);
+    }
+    let rules = node
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for (index, rule) in rules.iter().enumerate() {
+        fields(
+            rule,
+            &format!("{path}.x-kubernetes-validations[{index}]"),
+            found,
+        );
+    }
+    if found.schema.len() > before {
+        return;
+    }
+    for (index, rule) in rules.iter().enumerate() {
+        let at = format!("{path}.x-kubernetes-validations[{index}]");
+        compile(rule, node, &at, uncorrelatable, root, found);
+    }
+}
+
+fn text<'v>(rule: &'v Value, field: &str) -> &'v str {
+    rule.get(field).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn has_newlines(text: &str) -> bool {
+    text.contains(['\n', '\r'])
+}
+
+/// The checks of a rule's own fields.
+fn fields(rule: &Value, at: &str, found: &mut Found) {
+    let (source, message) = (text(rule, "rule"), text(rule, "message"));
+    let errors = &mut found.schema;
+    if source.trim().is_empty() {
+        errors.push(FieldError::required(
+            &format!("{at}.rule"),
+            "rule is not specified",
+        ));
+    } else if !message.is_empty() && message.trim().is_empty() {
+        errors.push(FieldError::invalid(
+            &format!("{at}.message"),
+            message,
+            "must be non-empty if specified",
+        ));
+    } else if has_newlines(message.trim()) {
+        errors.push(FieldError::invalid(
+            &format!("{at}.message"),
+            message,
+            "must not contain line breaks",
+        ));
+    } else if has_newlines(source.trim()) && message.trim().is_empty() {
+        errors.push(FieldError::required(
+            &format!("{at}.message"),
+            "message must be specified if rule contains line breaks",
+        ));
+    }
+    let expression = text(rule, "messageExpression");
+    if !expression.is_empty() && expression.trim().is_empty() {
+        errors.push(FieldError::required(
+            &format!("{at}.messageExpression"),
+            "messageExpression must be non-empty if specified",
+        ));
+    }
+    if let Some(reason) = rule.get("reason").and_then(Value::as_str)
+        && !REASONS.contains(&reason)
+    {
+        errors.push(FieldError::not_supported(
+            &format!("{at}.reason"),
+            reason,
+            &REASONS,
+        ));
+    }
+    let field_path = text(rule, "fieldPath");
+    if !field_path.is_empty() && field_path.trim().is_empty() {
+        errors.push(FieldError::invalid(
+            &format!("{at}.fieldPath"),
+            field_path,
+            "must be non-empty if specified",
+        ));
+    }
+    if has_newlines(field_path) {
+        errors.push(FieldError::invalid(
+            &format!("{at}.fieldPath"),
+            field_path,
+            "must not contain line breaks",
+        ));
+    }
+}
+
+/// The rule as kube-apiserver shows it in an error: its internal `ValidationRule`, JSON-encoded
+/// with Go's field names.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct GoRule<'a> {
+    rule: &'a str,
+    message: &'a str,
+    message_expression: &'a str,
+    reason: Option<&'a str>,
+    field_path: &'a str,
+    optional_old_self: Option<bool>,
+}
+
+fn shown(rule: &Value) -> BadValue {
+    BadValue::json(&GoRule {
+        rule: text(rule, "rule"),
+        message: text(rule, "message"),
+        message_expression: text(rule, "messageExpression"),
+        reason: rule.get("reason").and_then(Value::as_str),
+        field_path: text(rule, "fieldPath"),
+        optional_old_self: rule.get("optionalOldSelf").and_then(Value::as_bool),
+    })
+}
+
+/// The compilation of one rule of `node`, as `compileRule` reports it.
+fn compile(
+    rule: &Value,
+    node: &Value,
+    at: &str,
+    uncorrelatable: Option<&str>,
+    root: bool,
+    found: &mut Found,
+) {
+    let source = text(rule, "rule");
+    if source.trim().is_empty() {
+        return;
+    }
+    let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
+    let errors = &mut found.cel;
+    let rule_error =
+        |detail: String| FieldError::invalid(&format!("{at}.rule"), shown(rule), &detail);
+    let mut uses_old_self = false;
+    match cel_source::parse(source) {
+        Err(syntax) => errors.push(rule_error(format!("compilation failed: {syntax}"))),
+        Ok(expression) => {
+            let (kind, issues) = Checker::new(source, node, root, optional).check(&expression);
+            if let Some(issues) = issues {
+                errors.push(rule_error(format!("compilation failed: {issues}")));
+            } else if is_not(&kind, "bool") {
+                errors.push(rule_error("cel expression must evaluate to a bool".into()));
+            } else {
+                uses_old_self = expression.references().has_variable("oldSelf");
+                if let Some(error) = message_expression(rule, node, at, root, optional) {
+                    errors.push(error);
+                }
+            }
+        }
+    }
+    if uses_old_self {
+        if let Some(within) = uncorrelatable {
+            errors.push(FieldError::invalid(
+                &format!("{at}.rule"),
+                source,
+                &format!(
+                    "oldSelf cannot be used on the uncorrelatable portion of the schema within {within}"
+                ),
+            ));
+        }
+    } else if let Some(optional) = rule.get("optionalOldSelf").and_then(Value::as_bool) {
+        errors.push(FieldError::invalid(
+            &format!("{at}.optionalOldSelf"),
+            BadValue::Bool(optional),
+            "may not be set if oldSelf is not used in rule",
+        ));
+    }
+}
+
+/// Whether a value of `kind` is certainly not a `name`.
+fn is_not(kind: &Type, name: &str) -> bool {
+    kind.name().is_some_and(|known| known != name)
+}
+
+/// The error of the rule's `messageExpression`, if it has one.
+fn message_expression(
+    rule: &Value,
+    node: &Value,
+    at: &str,
+    root: bool,
+    optional: bool,
+) -> Option<FieldError> {
+    let source = text(rule, "messageExpression");
+    if source.trim().is_empty() {
+        return None;
+    }
+    let error = |detail: String| {
+        FieldError::invalid(&format!("{at}.messageExpression"), shown(rule), &detail)
+    };
+    match cel_source::parse(source) {
+        Err(syntax) => Some(error(format!(
+            "messageExpression compilation failed: {syntax}"
+        ))),
+        Ok(expression) => {
+            let (kind, issues) = Checker::new(source, node, root, optional).check(&expression);
+            if let Some(issues) = issues {
+                Some(error(format!(
+                    "messageExpression compilation failed: {issues}"
+                )))
+            } else if is_not(&kind, "string") {
+                Some(error("messageExpression must evaluate to a string".into()))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
