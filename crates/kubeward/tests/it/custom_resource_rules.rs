@@ -77,7 +77,7 @@ fn rules_that_do_not_compile_refuse_the_definition_in_kube_apiserver_s_words() {
     std::fs::write(cluster.scratch("good.yaml"), good).unwrap();
     let ran = steps::bash(
         &cluster,
-        "kubectl create -f $A/bad.yaml; kubectl create -f $A/good.yaml && kubectl apply -f $A/bad.yaml",
+        "kubectl create -f $A/bad.yaml; kubectl create -f $A/good.yaml && kubectl replace -f $A/bad.yaml",
     );
     let rule = |rule: &str, expression: &str, optional: &str| {
         format!(
@@ -160,5 +160,39 @@ fn transition_rules_follow_map_list_items_by_key_and_optional_old_self_checks_cr
         "The Gadget \"g\" is invalid: spec: Invalid value: \"object\": a gadget starts at size 10 at most and never shrinks\n\
          The Gadget \"g\" is invalid: spec.ports[0]: Invalid value: \"object\": a port may not change\n\
          The Gadget \"g\" is invalid: spec: Invalid value: \"object\": a gadget starts at size 10 at most and never shrinks\n"
+    );
+}
+
+#[test]
+fn a_rule_over_its_runtime_cost_limit_is_refused_as_kube_apiserver_refuses_it() {
+    let cluster = Cluster::up();
+    let crd = definition(
+        "            - rule: self.tags.all(a, self.tags.all(b, a == b || a != b))
+              message: tags are comparable
+            - rule: self.size >= 0",
+        "                  - rule: self.size() < 64",
+    )
+    .replace(
+        "              tags:\n                type: array\n",
+        "              tags:\n                type: array\n                maxItems: 1000\n",
+    );
+    std::fs::write(cluster.scratch("crd.yaml"), crd).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/crd.yaml >/dev/null && \
+         kubectl wait --for condition=established crd/gadgets.lab.example.com >/dev/null && \
+         tags() { seq -s, -f '\"t%g\"' \"$1\"; } && \
+         printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {name: small}\\nspec: {size: -1, tags: [%s]}\\n' \"$(tags 10)\" \
+           | kubectl create -f - ; \
+         printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {name: big}\\nspec: {size: -1, tags: [%s]}\\n' \"$(tags 1000)\" \
+           | kubectl create -f -",
+    );
+    assert_eq!(ran.stdout, "", "{}", ran.stderr);
+    assert_eq!(
+        ran.stderr,
+        "The Gadget \"small\" is invalid: spec: Invalid value: \"object\": failed rule: self.size >= 0\n\
+         The Gadget \"big\" is invalid: spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': \
+         no further validation rules will be run due to call cost exceeds limit for rule: tags are comparable\n",
+        "a small list is checked by both rules; the big one stops at the first"
     );
 }

@@ -21,6 +21,7 @@ use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
 pub mod cel_source;
+pub mod cost;
 pub mod expr_check;
 pub mod rule_checks;
 pub mod rules;

@@ -73,11 +73,8 @@ fn walk(node: &Value, path: &str, uncorrelatable: Option<&str>, root: bool, foun
         .map(Vec::as_slice)
         .unwrap_or_default();
     for (index, rule) in rules.iter().enumerate() {
-        fields(
-            rule,
-            &format!("{path}.x-kubernetes-validations[{index}]"),
-            found,
-        );
+        let at = format!("{path}.x-kubernetes-validations[{index}]");
+        fields(rule, node, &at, found);
     }
     if found.schema.len() > before {
         return;
@@ -97,7 +94,7 @@ fn has_newlines(text: &str) -> bool {
 }
 
 /// The checks of a rule's own fields.
-fn fields(rule: &Value, at: &str, found: &mut Found) {
+fn fields(rule: &Value, node: &Value, at: &str, found: &mut Found) {
     let (source, message) = (text(rule, "rule"), text(rule, "message"));
     let errors = &mut found.schema;
     if source.trim().is_empty() {
@@ -154,6 +151,79 @@ fn fields(rule: &Value, at: &str, found: &mut Found) {
             "must not contain line breaks",
         ));
     }
+    if !field_path.is_empty() && !path_valid(node, field_path) {
+        errors.push(FieldError::invalid(
+            &format!("{at}.fieldPath"),
+            field_path,
+            "must be a valid path",
+        ));
+    }
+}
+
+/// Whether `path` (`.spec.name`, `.labels['app.kubernetes.io/name']`) names a field `node`
+/// declares, as `ValidFieldPath` reads it: `.name` or `['name']` steps, through properties or
+/// the values of a map.
+fn path_valid(node: &Value, path: &str) -> bool {
+    let mut tokens = path_tokens(path).into_iter();
+    let mut at = node;
+    while let Some(token) = tokens.next() {
+        let name = match token.as_str() {
+            "[" => {
+                let Some(quoted) = tokens.next() else {
+                    return false;
+                };
+                let Some(inner) = quoted
+                    .strip_prefix('\'')
+                    .and_then(|q| q.strip_suffix('\''))
+                    .filter(|_| quoted.len() >= 2)
+                else {
+                    return false;
+                };
+                if tokens.next().as_deref() != Some("]") {
+                    return false;
+                }
+                inner.replace("\\'", "'").replace("\\\\", "\\")
+            }
+            "." => match tokens.next() {
+                Some(name) => name,
+                None => return false,
+            },
+            _ => return false,
+        };
+        at = if let Some(properties) = at.get("properties") {
+            match properties.get(&name) {
+                Some(child) => child,
+                None => return false,
+            }
+        } else if let Some(values) = at.get("additionalProperties") {
+            values
+        } else {
+            return false;
+        };
+    }
+    true
+}
+
+/// `path` split as `ValidFieldPath` splits it: `.`, `[` and `]` alone, quoted strings whole,
+/// the text between.
+fn path_tokens(path: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        let end = if rest.starts_with('\'') {
+            let bytes = rest.as_bytes();
+            (1..bytes.len())
+                .find(|&i| bytes[i] == b'\'' && bytes[i - 1] != b'\\')
+                .map_or(rest.len(), |i| i + 1)
+        } else if rest.starts_with(['.', '[', ']']) {
+            1
+        } else {
+            rest.find(['.', '[', ']']).unwrap_or(rest.len())
+        };
+        tokens.push(rest[..end].to_string());
+        rest = &rest[end..];
+    }
+    tokens
 }
 
 /// The rule as kube-apiserver shows it in an error: its internal `ValidationRule`, JSON-encoded

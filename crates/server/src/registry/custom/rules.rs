@@ -17,7 +17,13 @@ use kube_cel::cel::objects::{Key, OptionalValue};
 use kube_cel::cel::parser::Expression;
 use kube_cel::cel::{Context, ExecutionError, Value as Cel};
 use kubeward_core::status::{BadValue, FieldError};
+
+use super::cost;
 use serde_json::Value;
+
+/// kube's error when the rules of a request have used up their cost budget.
+const OUT_OF_BUDGET: &str =
+    "validation failed due to running out of cost budget, no further validation rules will be run";
 
 thread_local! {
     /// Kubernetes' CEL functions, registered once per thread; each evaluation binds its
@@ -63,11 +69,29 @@ impl Rules {
     /// The errors of the rules of `schema` (the one they were compiled from) on `object`, `old`
     /// being the stored object on an update.
     pub fn validate(&self, schema: &Value, object: &Value, old: Option<&Value>) -> Vec<FieldError> {
-        let mut errors = Vec::new();
+        let mut found = Found {
+            errors: Vec::new(),
+            remaining: cost::REQUEST_BUDGET,
+            exhausted: false,
+        };
         let root = root_view(object);
         let old_root = old.map(root_view);
-        self.walk(schema, &root, old_root.as_ref(), "", &mut errors);
-        errors
+        self.walk(schema, &root, old_root.as_ref(), "", &mut found);
+        found.errors
+    }
+}
+
+/// What the rules of one request found, and the cost budget left for them.
+struct Found {
+    errors: Vec<FieldError>,
+    remaining: u64,
+    /// The budget ran out, or one rule passed its limit: no further rule is run.
+    exhausted: bool,
+}
+
+impl Found {
+    fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
     }
 }
 
@@ -112,13 +136,28 @@ impl Rules {
         value: &Value,
         old: Option<&Value>,
         path: &str,
-        errors: &mut Vec<FieldError>,
+        errors: &mut Found,
     ) {
+        if errors.exhausted {
+            return;
+        }
         if let Some(rules) = schema
             .get("x-kubernetes-validations")
             .and_then(Value::as_array)
         {
+            if errors.remaining == 0 {
+                errors.push(FieldError::invalid(
+                    if path.is_empty() { "<nil>" } else { path },
+                    BadValue::Str(text(schema, "type").to_string()),
+                    OUT_OF_BUDGET,
+                ));
+                errors.exhausted = true;
+                return;
+            }
             for rule in rules {
+                if errors.exhausted {
+                    return;
+                }
                 self.check(rule, schema, value, old, path, errors);
             }
         }
@@ -173,7 +212,7 @@ impl Rules {
         value: &Value,
         old: Option<&Value>,
         path: &str,
-        errors: &mut Vec<FieldError>,
+        errors: &mut Found,
     ) {
         let source = text(rule, "rule").trim();
         if source.is_empty() {
@@ -198,6 +237,29 @@ impl Rules {
             } else if let Some(old) = old {
                 context.add_variable_from_value("oldSelf", old);
             }
+            let cost = cost::of(program, &context, cost::PER_CALL_LIMIT);
+            if cost.min(cost::PER_CALL_LIMIT + 1) > errors.remaining {
+                errors.push(FieldError::invalid(
+                    shown,
+                    BadValue::Str(kind.to_string()),
+                    OUT_OF_BUDGET,
+                ));
+                errors.exhausted = true;
+                return;
+            }
+            if cost > cost::PER_CALL_LIMIT {
+                errors.push(FieldError::invalid(
+                    shown,
+                    BadValue::Str(kind.to_string()),
+                    &format!(
+                        "'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: {}",
+                        rule_error_string(rule)
+                    ),
+                ));
+                errors.exhausted = true;
+                return;
+            }
+            errors.remaining -= cost;
             let failure = match context.resolve(program) {
                 Ok(Cel::Bool(true)) => return,
                 Ok(_) => None,

@@ -116,3 +116,30 @@ fn the_rule_s_own_fields_come_first_and_stop_compilation() {
         )]
     );
 }
+
+#[test]
+fn a_field_path_must_name_a_declared_field() {
+    let node = json!({"type": "object", "properties": {
+        "name": {"type": "string"},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}}}});
+    for (path, valid) in [
+        (".name", true),
+        ("['name']", true),
+        (".labels['app.kubernetes.io/name']", true),
+        (".labels.app", true),
+        (".nam", false),
+        (".name.first", false),
+        ("name", false),
+        (".", false),
+        ("['name'", false),
+    ] {
+        assert_eq!(path_valid(&node, path), valid, "{path}");
+    }
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"name": {"type": "string"}},
+        "x-kubernetes-validations": [{"rule": "self.name != ''", "fieldPath": ".nme"}]}}});
+    assert_eq!(
+        messages(schema),
+        [format!("{AT}.properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nme\": must be a valid path")]
+    );
+}

@@ -146,3 +146,33 @@ fn an_optional_old_self_rule_runs_on_create_too() {
         ["spec: Invalid value: \"object\": too big or shrunk"]
     );
 }
+
+#[test]
+fn a_rule_over_its_call_cost_limit_stops_validation_as_kube_says() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+        "x-kubernetes-validations": [
+            {"rule": "self.tags.all(a, self.tags.all(b, a == b || a != b))"},
+            {"rule": "false"}]}}});
+    let tags: Vec<String> = (0..2000).map(|i| format!("t{i}")).collect();
+    assert_eq!(
+        errors_of(&schema, json!({"spec": {"tags": tags}}), None),
+        ["spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.tags.all(a, self.tags.all(b, a == b || a != b))"]
+    );
+}
+
+#[test]
+fn rules_that_use_up_the_request_s_budget_stop_validation_as_kube_says() {
+    let schema = json!({"type": "object", "properties": {"items": {"type": "array",
+        "items": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}},
+            "x-kubernetes-validations": [
+                {"rule": "self.tags.all(a, self.tags.all(b, a == b || a != b))"}]}}}});
+    let tags: Vec<String> = (0..250).map(|i| format!("t{i}")).collect();
+    let items: Vec<Value> = (0..40).map(|_| json!({"tags": tags})).collect();
+    let errors = errors_of(&schema, json!({"items": items}), None);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with(": Invalid value: \"object\": validation failed due to running out of cost budget, no further validation rules will be run"),
+        "{errors:?}"
+    );
+}
