@@ -24,8 +24,15 @@ fn a_comprehension_costs_per_element_it_ranges_over() {
 
 #[test]
 fn nested_comprehensions_multiply_and_counting_stops_past_the_limit() {
-    let nested = cost("self.all(x, self.all(y, x == y || x != y))", 1000, PER_CALL_LIMIT);
+    let nested = cost(
+        "self.all(x, self.all(y, x == y || x != y))",
+        1000,
+        PER_CALL_LIMIT,
+    );
     assert!(nested > PER_CALL_LIMIT, "{nested}");
-    assert!(nested < PER_CALL_LIMIT + 1000, "stopped soon after the limit: {nested}");
+    assert!(
+        nested < PER_CALL_LIMIT + 1000,
+        "stopped soon after the limit: {nested}"
+    );
     assert!(cost("self.size() < 10", 1000, PER_CALL_LIMIT) < 10);
 }

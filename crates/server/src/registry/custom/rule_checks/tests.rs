@@ -140,6 +140,8 @@ fn a_field_path_must_name_a_declared_field() {
         "x-kubernetes-validations": [{"rule": "self.name != ''", "fieldPath": ".nme"}]}}});
     assert_eq!(
         messages(schema),
-        [format!("{AT}.properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nme\": must be a valid path")]
+        [format!(
+            "{AT}.properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nme\": must be a valid path"
+        )]
     );
 }

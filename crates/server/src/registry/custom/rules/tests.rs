@@ -157,7 +157,9 @@ fn a_rule_over_its_call_cost_limit_stops_validation_as_kube_says() {
     let tags: Vec<String> = (0..2000).map(|i| format!("t{i}")).collect();
     assert_eq!(
         errors_of(&schema, json!({"spec": {"tags": tags}}), None),
-        ["spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.tags.all(a, self.tags.all(b, a == b || a != b))"]
+        [
+            "spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.tags.all(a, self.tags.all(b, a == b || a != b))"
+        ]
     );
 }
 
