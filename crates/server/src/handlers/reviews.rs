@@ -41,25 +41,28 @@ pub async fn handle(
     if let Some(review) = review {
         validation::access_review(review, &mut request, &context.info.namespace)?;
     }
-    let spec = request.get("spec").cloned().unwrap_or(json!({}));
+    let no_spec = json!({});
+    let spec = request.get("spec").unwrap_or(&no_spec);
     let status = match kind.resource {
         "selfsubjectreviews" => json!({"userInfo": user_info_json(&context.user)}),
-        "tokenreviews" => token_review(context, &spec).await,
+        "tokenreviews" => token_review(context, spec).await,
         "subjectaccessreviews" | "localsubjectaccessreviews" => {
-            let user = user_from_spec(&spec);
-            access_status(context, &attributes_from_spec(user, &spec)).await
+            let user = user_from_spec(spec);
+            access_status(context, &attributes_from_spec(user, spec)).await
         }
         "selfsubjectaccessreviews" => {
-            access_status(context, &attributes_from_spec(context.user.clone(), &spec)).await
+            access_status(context, &attributes_from_spec(context.user.clone(), spec)).await
         }
         "selfsubjectrulesreviews" => {
-            let namespace = validation::rules_review(&spec)?;
-            // kube-apiserver answers with a new object: only the status, no spec or metadata.
-            request = json!({"spec": {}});
+            let namespace = validation::rules_review(spec)?;
             rules_review(context, namespace)
         }
         _ => return Err(not_served()),
     };
+    if kind.resource == "selfsubjectrulesreviews" {
+        // kube-apiserver answers with a new object: only the status, no spec or metadata.
+        request = json!({"spec": {}});
+    }
     if answers_the_request(kind) {
         // kube's create handler records the request's fields before the review answers it.
         let api_version = kind.api_version();
@@ -68,12 +71,16 @@ pub async fn handle(
         objects::metadata_mut(&mut request);
         field_manager::record_update(&writer, None, &mut request);
     }
-    let spec = request.get("spec").cloned().unwrap_or(json!({}));
-    let mut metadata = request
-        .get("metadata")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    // The request is not needed any more: its parts move into the answer.
+    let mut parts = match request {
+        Value::Object(parts) => parts,
+        _ => Map::new(),
+    };
+    let spec = parts.remove("spec").unwrap_or(json!({}));
+    let mut metadata = match parts.remove("metadata") {
+        Some(Value::Object(metadata)) => metadata,
+        _ => Map::new(),
+    };
     metadata.insert(
         "creationTimestamp".into(),
         if kind.resource == "selfsubjectreviews" {

@@ -262,28 +262,57 @@ impl Writer<'_> {
     }
 
     /// `set` without what nobody owns: the type and identity fields (`StripMetaManager`) and
-    /// the reset fields.
+    /// the reset fields. Done in place on a hot path (every write records its fields).
     fn owned(&self, set: &Set) -> Set {
-        let mut strip = Set::new();
-        strip.insert(&[field("apiVersion")]);
-        strip.insert(&[field("kind")]);
-        strip.insert(&[field("metadata")]);
-        for name in [
-            "name",
-            "namespace",
-            "creationTimestamp",
-            "selfLink",
-            "uid",
-            "clusterName",
-            "generation",
-            "managedFields",
-            "resourceVersion",
-        ] {
-            strip.insert(&[field("metadata"), field(name)]);
+        let stripped = &*STRIPPED;
+        let mut out = set.clone();
+        for top in &stripped.top {
+            out.remove_member(top);
         }
-        set.difference(&strip).recursive_difference(&self.reset())
+        if let Some(metadata) = out.child_mut(&stripped.metadata) {
+            for name in &stripped.metadata_fields {
+                metadata.remove_member(name);
+            }
+        }
+        out.prune_child(&stripped.metadata);
+        if self.subresource == "status" {
+            out.remove_subtree(&stripped.spec);
+        } else if self.subresource.is_empty() && self.has_status {
+            out.remove_subtree(&stripped.status);
+        }
+        out
     }
 }
+
+/// The path elements [`Writer::owned`] removes, made once.
+struct Stripped {
+    top: [PathElement; 3],
+    metadata: PathElement,
+    metadata_fields: Vec<PathElement>,
+    spec: PathElement,
+    status: PathElement,
+}
+
+static STRIPPED: std::sync::LazyLock<Stripped> = std::sync::LazyLock::new(|| Stripped {
+    top: [field("apiVersion"), field("kind"), field("metadata")],
+    metadata: field("metadata"),
+    metadata_fields: [
+        "name",
+        "namespace",
+        "creationTimestamp",
+        "selfLink",
+        "uid",
+        "clusterName",
+        "generation",
+        "managedFields",
+        "resourceVersion",
+    ]
+    .into_iter()
+    .map(field)
+    .collect(),
+    spec: field("spec"),
+    status: field("status"),
+});
 
 fn field(name: &str) -> PathElement {
     PathElement::Field(name.to_string())

@@ -187,6 +187,29 @@ impl Set {
         self.children.get(element)
     }
 
+    /// The set below `element`, to change in place, if any.
+    pub fn child_mut(&mut self, element: &PathElement) -> Option<&mut Set> {
+        self.children.get_mut(element)
+    }
+
+    /// Removes `element` as a member (the path of one element), keeping what is below it.
+    pub fn remove_member(&mut self, element: &PathElement) {
+        self.members.remove(element);
+    }
+
+    /// Removes `element` and everything below it.
+    pub fn remove_subtree(&mut self, element: &PathElement) {
+        self.members.remove(element);
+        self.children.remove(element);
+    }
+
+    /// Drops the child set below `element` when it holds no path.
+    pub fn prune_child(&mut self, element: &PathElement) {
+        if self.children.get(element).is_some_and(Set::is_empty) {
+            self.children.remove(element);
+        }
+    }
+
     /// Every path of either set.
     pub fn union(&self, other: &Set) -> Set {
         let mut out = self.clone();
