@@ -52,7 +52,8 @@ pub(super) fn reason_json(reason: &str, json: &mut String) {
                 return false;
             };
             let (text, escaped) = &mut *last;
-            if text.as_str() != reason {
+            // An empty JSON text: nothing kept yet (a kept one has at least its quotes).
+            if escaped.is_empty() || text.as_str() != reason {
                 if reason.len() > MAX_REASON {
                     return false;
                 }
