@@ -315,7 +315,9 @@ impl Recorder {
             .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
         {
             Err(at) => self.annotations.insert(at, (key, value)),
-            Ok(_) => self.strings.extend([key, value].into_iter().filter_map(Text::into_string)),
+            Ok(_) => self
+                .strings
+                .extend([key, value].into_iter().filter_map(Text::into_string)),
         }
     }
 
