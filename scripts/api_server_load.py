@@ -118,8 +118,10 @@ def add_bindings(server, count):
     assert all(code == "201" for code in codes), set(codes)
 
 
-def load(server, user, connections, seconds, request):
-    args = ["oha", "--no-tui", "--output-format", "json", "-z", f"{seconds}s", "-c", str(connections),
+def load(server, user, connections, seconds, request, requests=None):
+    """oha's load on `server` for `seconds` seconds, or for a fixed number of `requests`."""
+    amount = ["-n", str(requests)] if requests else ["-z", f"{seconds}s"]
+    args = ["oha", "--no-tui", "--output-format", "json", *amount, "-c", str(connections),
             "--cacert", f"{server.pki}/ca.crt"]
     if user[0] == "token":
         args += ["-H", f"Authorization: Bearer {user[1]}"]

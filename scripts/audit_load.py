@@ -58,6 +58,8 @@ def main():
     parser.add_argument("--binary", action="append", default=[], metavar="[LABEL=]PATH")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int,
+                        help="a fixed number of requests per measurement instead of --seconds")
     parser.add_argument("--connections", type=int, action="append", default=[])
     parser.add_argument("--setup", action="append", default=[], choices=list(SETUPS))
     options = parser.parse_args()
@@ -92,7 +94,7 @@ def main():
                     for label, (server, (_, cert, key), _, _, _) in servers.items():
                         before = cpu_seconds(server.process.pid)
                         rps, p50, p99, codes = load(server, ("cert", cert, key), c, options.seconds,
-                                                    "POST SSAR")
+                                                    "POST SSAR", options.requests)
                         cpu = cpu_seconds(server.process.pid) - before
                         assert set(codes) <= {"201"}, codes
                         count = sum(codes.values())

@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -169,8 +170,10 @@ class Nginx:
         self.process.wait()
 
 
-def load(url, ca, cert, key, connections, seconds, headers=()):
-    args = ["oha", "--no-tui", "--output-format", "json", "--http2", "-z", f"{seconds}s",
+def load(url, ca, cert, key, connections, seconds, headers=(), requests=None):
+    """oha's load for `seconds`, or for a fixed number of `requests`."""
+    amount = ["-n", str(requests)] if requests else ["-z", f"{seconds}s"]
+    args = ["oha", "--no-tui", "--output-format", "json", "--http2", *amount,
             "-c", str(connections), "--cacert", ca, "--cert", cert, "--key", key,
             "-H", "Accept: application/json"]
     for header in headers:
@@ -193,6 +196,28 @@ def measured(pids, upstream, *args):
     return rps, p50, p99, proxy * TICK_US / count, own * TICK_US / count
 
 
+def syscalls(pids, *args):
+    """System calls per request of the processes `pids` (threads included) under `load(*args)`,
+    counted by `strace -c -f`: the total and the five most frequent calls."""
+    with tempfile.NamedTemporaryFile("r", suffix=".strace") as out:
+        attach = [a for pid in pids for a in ("-p", str(pid))]
+        tracer = subprocess.Popen(["strace", "-c", "-f", "-q", "-o", out.name, *attach],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        count = load(*args)[3]
+        tracer.send_signal(signal.SIGINT)
+        tracer.wait()
+        calls = {}
+        for line in out.read().splitlines():
+            fields = line.split()
+            # % time, seconds, usecs/call, calls, [errors,] syscall
+            if len(fields) >= 5 and fields[3].isdigit() and fields[-1] != "total":
+                calls[fields[-1]] = int(fields[3])
+    total = sum(calls.values()) / count
+    top = sorted(calls.items(), key=lambda item: -item[1])[:5]
+    return total, ", ".join(f"{name} {n / count:.2f}" for name, n in top)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=BINARY)
@@ -203,6 +228,10 @@ def main():
     parser.add_argument("--before", help="a second gateway binary, measured as path gateway-before")
     parser.add_argument("--h1", action="store_true",
                         help="also a gateway with --upstream-http2=false, path gateway-h1")
+    parser.add_argument("--requests", type=int,
+                        help="a fixed number of requests per measurement instead of --seconds")
+    parser.add_argument("--strace", action="store_true",
+                        help="then count each proxy's system calls per request (strace -c -f)")
     parser.add_argument("--path", action="append", default=[],
                         help="direct, direct-as, gateway, nginx (default: all)")
     options = parser.parse_args()
@@ -245,7 +274,7 @@ def main():
                     for label in labels:
                         pids, url, crt, k, headers = paths[label]
                         results[label].append(measured(pids(), server.process.pid, url, ca, crt, k, c,
-                                                       options.seconds, headers))
+                                                       options.seconds, headers, options.requests))
                 medians = {label: [statistics.median(column) for column in zip(*rows)]
                            for label, rows in results.items()}
                 base = medians.get("direct")
@@ -261,6 +290,18 @@ def main():
                 if "gateway" in medians and "nginx" in medians:
                     summary.append((c, medians["gateway"][0] / medians["nginx"][0],
                                     [[round(r[0]) for r in results[label]] for label in labels]))
+            if options.strace:
+                print()
+                print("| connections | path | system calls / request | the most frequent |")
+                print("|---:|---|---:|---|")
+                for c in connections:
+                    for label in labels:
+                        if label.startswith("direct"):
+                            continue
+                        pids, url, crt, k, headers = paths[label]
+                        total, top = syscalls(pids(), url, ca, crt, k, c, options.seconds, headers,
+                                              options.requests)
+                        print(f"| {c} | {label} | {total:.2f} | {top} |", flush=True)
             for c, ratio, rows in summary:
                 print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
             print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"

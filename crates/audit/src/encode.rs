@@ -335,7 +335,8 @@ pub(crate) fn write_user(out: &mut String, user: &UserInfo) {
     out.push('}');
 }
 
-fn write_object_ref(out: &mut String, object: &ObjectReference) {
+/// `{"resource":…}`: the reference's fields, each left out when empty.
+pub(crate) fn write_object_ref(out: &mut String, object: &ObjectReference) {
     out.push('{');
     let fields = [
         ("resource", &object.resource),

@@ -35,6 +35,7 @@ use crate::event::{DECISION_ANNOTATION, ObjectReference, REASON_ANNOTATION};
 use crate::level::{Level, Stage};
 use crate::policy::{Policy, RequestAuditConfig};
 use crate::raw_json::{self, RawJsonError};
+use crate::source_ips;
 use crate::timestamp;
 
 /// kube-apiserver keeps the first 1024 bytes of a `User-Agent`.
@@ -57,7 +58,8 @@ pub struct Request<'a> {
     pub audit_id: &'a str,
     /// The request URI as received (escaped path, and `?query` if any).
     pub request_uri: &'a str,
-    /// The source IPs ([`crate::source_ips`]).
+    /// The source IPs ([`crate::source_ips`]; [`crate::source_ips::reusing`] fills a list the
+    /// record gives back to its thread).
     pub source_ips: Vec<String>,
     /// The `User-Agent` header, or `""`.
     pub user_agent: &'a str,
@@ -129,15 +131,59 @@ pub struct Recorder {
     /// `,"impersonatedUser":{…}`, once impersonation is recorded.
     impersonation: String,
     object_ref: Option<ObjectReference>,
+    /// The object reference's JSON, written again whenever the reference changes (not for
+    /// each event).
+    object_ref_json: String,
     response_status: Option<Status>,
     request_object: Option<String>,
     response_object: Option<String>,
     /// Sorted by key.
-    annotations: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    annotations: Vec<(Text, Text)>,
     /// The event being emitted, reused from stage to stage.
     scratch: String,
     /// Strings for annotations, from an earlier record.
     strings: Vec<String>,
+}
+
+/// An annotation's key or value.
+#[derive(Debug, Clone)]
+pub(crate) enum Text {
+    /// One of the crate's constants, which need no escaping.
+    Constant(&'static str),
+    /// Text to escape.
+    Plain(String),
+    /// Text already escaped: a JSON string with its quotes.
+    Json(String),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Constant(text) => text,
+            Self::Plain(text) | Self::Json(text) => text,
+        }
+    }
+
+    /// Appended to `out` as a JSON string.
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Self::Constant(text) => {
+                out.push('"');
+                out.push_str(text);
+                out.push('"');
+            }
+            Self::Plain(text) => kubeward_core::go::write_json_string(out, text),
+            Self::Json(json) => out.push_str(json),
+        }
+    }
+
+    /// The string it holds, for the next record.
+    fn into_string(self) -> Option<String> {
+        match self {
+            Self::Constant(_) => None,
+            Self::Plain(text) | Self::Json(text) => Some(text),
+        }
+    }
 }
 
 impl Recorder {
@@ -151,6 +197,7 @@ impl Recorder {
     ) -> Option<Self> {
         let config = policy.evaluate(user, info);
         if config.level == Level::None {
+            source_ips::give_back(request.source_ips);
             return None;
         }
         let spare::Buffers {
@@ -158,6 +205,7 @@ impl Recorder {
             mut scratch,
             impersonation,
             object_ref: mut reference,
+            mut object_ref_json,
             annotations,
             strings,
         } = spare::take();
@@ -172,6 +220,10 @@ impl Recorder {
             reference.subresource.clone_from(&info.subresource);
             reference
         });
+        object_ref_json.clear();
+        if let Some(reference) = &object_ref {
+            encode::write_object_ref(&mut object_ref_json, reference);
+        }
         fixed.reserve(512);
         encode::write_head(&mut fixed, config.level, request.audit_id);
         let stage_at = fixed.len();
@@ -188,6 +240,7 @@ impl Recorder {
             &request.source_ips,
             &truncate_user_agent(request.user_agent),
         );
+        source_ips::give_back(request.source_ips);
         let client_end = fixed.len();
         encode::write_received(&mut fixed, request.received);
         scratch.reserve(fixed.len() + 256);
@@ -203,6 +256,7 @@ impl Recorder {
             received: request.received,
             impersonation,
             object_ref,
+            object_ref_json,
             response_status: None,
             request_object: None,
             response_object: None,
@@ -242,44 +296,50 @@ impl Recorder {
     /// Sets an annotation; the first value set for a key stays (as kube-apiserver, which logs a
     /// warning for a different second value).
     pub fn annotate(&mut self, key: &str, value: &str) {
-        let key = self.owned(key);
-        let value = self.owned(value);
+        let key = Text::Plain(self.owned(key));
+        let value = Text::Plain(self.owned(value));
         self.set(key, value);
     }
 
     /// `text` in a string kept from an earlier record, or a new one.
-    fn owned(&mut self, text: &str) -> Cow<'static, str> {
+    fn owned(&mut self, text: &str) -> String {
         let mut owned = self.strings.pop().unwrap_or_default();
         owned.clear();
         owned.push_str(text);
-        Cow::Owned(owned)
+        owned
     }
 
-    fn set(&mut self, key: Cow<'static, str>, value: Cow<'static, str>) {
-        if let Err(at) = self
+    fn set(&mut self, key: Text, value: Text) {
+        match self
             .annotations
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+            .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
         {
-            self.annotations.insert(at, (key, value));
+            Err(at) => self.annotations.insert(at, (key, value)),
+            Ok(_) => self
+                .strings
+                .extend([key, value].into_iter().filter_map(Text::into_string)),
         }
     }
 
     /// Records the authorizer's decision: `allow` or `forbid`, and its reason (possibly empty).
     pub fn authorized(&mut self, allowed: bool, reason: &str) {
         self.set(
-            Cow::Borrowed(DECISION_ANNOTATION),
-            Cow::Borrowed(if allowed { "allow" } else { "forbid" }),
+            Text::Constant(DECISION_ANNOTATION),
+            Text::Constant(if allowed { "allow" } else { "forbid" }),
         );
-        let reason = self.owned(reason);
-        self.set(Cow::Borrowed(REASON_ANNOTATION), reason);
+        // The same reason comes again and again (one binding allows a user's requests): its
+        // JSON is copied from the thread's last one instead of escaped anew.
+        let mut json = self.strings.pop().unwrap_or_default();
+        spare::reason_json(reason, &mut json);
+        self.set(Text::Constant(REASON_ANNOTATION), Text::Json(json));
     }
 
     /// Records that the authorizer failed (the request is answered 500): the reason
     /// annotation is `internal error`, with no decision.
     pub fn authorization_error(&mut self) {
         self.set(
-            Cow::Borrowed(REASON_ANNOTATION),
-            Cow::Borrowed("internal error"),
+            Text::Constant(REASON_ANNOTATION),
+            Text::Constant("internal error"),
         );
     }
 
@@ -301,6 +361,8 @@ impl Recorder {
             fill(&mut object_ref.name, meta.name);
             fill(&mut object_ref.uid, meta.uid);
             fill(&mut object_ref.resource_version, meta.resource_version);
+            self.object_ref_json.clear();
+            encode::write_object_ref(&mut self.object_ref_json, object_ref);
         }
         if compact.is_some() {
             self.request_object = compact;
@@ -326,6 +388,8 @@ impl Recorder {
         fill(&mut object_ref.name, metadata.name);
         fill(&mut object_ref.uid, metadata.uid);
         fill(&mut object_ref.resource_version, metadata.resource_version);
+        self.object_ref_json.clear();
+        encode::write_object_ref(&mut self.object_ref_json, object_ref);
     }
 
     /// Records a patch body as the request object (level Request and above).
@@ -416,9 +480,13 @@ impl Recorder {
         out.push_str(&self.fixed[self.stage_at..self.request_end]);
         out.push_str(&self.impersonation);
         out.push_str(&self.fixed[self.request_end..self.client_end]);
+        if self.object_ref.is_some() {
+            out.push_str(r#","objectRef":"#);
+            out.push_str(&self.object_ref_json);
+        }
         encode::write_answer(
             out,
-            self.object_ref.as_ref(),
+            None,
             self.response_status.as_ref(),
             self.request_object.as_deref(),
             self.response_object.as_deref(),
@@ -433,12 +501,15 @@ impl Recorder {
             )
             .unwrap_or_default();
         encode::write_stage_timestamp_near(out, now, (self.received, received_text));
-        encode::write_annotations(
-            out,
-            self.annotations
-                .iter()
-                .map(|(key, value)| (key.as_ref(), value.as_ref())),
-        );
+        for (i, (key, value)) in self.annotations.iter().enumerate() {
+            out.push_str(if i == 0 { r#","annotations":{"# } else { "," });
+            key.write_json(out);
+            out.push(':');
+            value.write_json(out);
+        }
+        if !self.annotations.is_empty() {
+            out.push('}');
+        }
         out.push('}');
     }
 }
@@ -448,17 +519,14 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         let mut strings = std::mem::take(&mut self.strings);
         for (key, value) in self.annotations.drain(..) {
-            for text in [key, value] {
-                if let Cow::Owned(text) = text {
-                    strings.push(text);
-                }
-            }
+            strings.extend([key, value].into_iter().filter_map(Text::into_string));
         }
         spare::keep(spare::Buffers {
             fixed: std::mem::take(&mut self.fixed),
             scratch: std::mem::take(&mut self.scratch),
             impersonation: std::mem::take(&mut self.impersonation),
             object_ref: self.object_ref.take().unwrap_or_default(),
+            object_ref_json: std::mem::take(&mut self.object_ref_json),
             annotations: std::mem::take(&mut self.annotations),
             strings,
         });

@@ -3,6 +3,7 @@
 //! connection's address unless it is the last one listed. All but the last can be set by the
 //! client.
 
+use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The source IPs of a request, as Go's `net.IP.String()` writes them.
@@ -11,34 +12,128 @@ pub fn source_ips(
     real_ip: Option<&str>,
     remote: Option<IpAddr>,
 ) -> Vec<String> {
-    let mut ips: Vec<IpAddr> = Vec::new();
-    if let Some(header) = forwarded_for.filter(|h| !h.is_empty()) {
-        ips.extend(
-            header
-                .split(',')
-                .filter_map(|part| parse_sloppy(part.trim())),
-        );
-    }
-    if let Some(ip) = real_ip.filter(|h| !h.is_empty()).and_then(parse_sloppy)
-        && !ips.contains(&ip)
-    {
-        ips.push(ip);
-    }
-    if let Some(remote) = remote.map(canonical)
-        && ips.last() != Some(&remote)
-    {
-        ips.push(remote);
-    }
-    ips.into_iter().map(text).collect()
+    SourceIps::new(forwarded_for, real_ip, remote).strings()
 }
 
-/// `net.IP.String()`: an IPv4 address written digit by digit (no formatter), IPv6 as Rust
-/// writes it.
-fn text(ip: IpAddr) -> String {
+/// Lists given back, their strings kept, at most.
+const MAX_KEPT: usize = 8;
+
+thread_local! {
+    static SPARE: Cell<Vec<String>> = const { Cell::new(Vec::new()) };
+}
+
+/// [`source_ips`] in the list (and strings) last given back on this thread
+/// ([`give_back`]), so that a request's source IPs allocate nothing once its thread has
+/// recorded one.
+pub fn reusing(
+    forwarded_for: Option<&str>,
+    real_ip: Option<&str>,
+    remote: Option<IpAddr>,
+) -> Vec<String> {
+    let mut texts = SPARE.try_with(Cell::take).unwrap_or_default();
+    let ips = SourceIps::new(forwarded_for, real_ip, remote);
+    let ips = ips.as_slice();
+    texts.truncate(ips.len());
+    for (i, ip) in ips.iter().enumerate() {
+        match texts.get_mut(i) {
+            Some(text) => {
+                text.clear();
+                push_text(text, *ip);
+            }
+            None => {
+                let mut text = String::with_capacity(15);
+                push_text(&mut text, *ip);
+                texts.push(text);
+            }
+        }
+    }
+    texts
+}
+
+/// Keeps `texts` for [`reusing`] on this thread.
+pub fn give_back(texts: Vec<String>) {
+    if texts.len() <= MAX_KEPT && texts.iter().all(|t| t.capacity() <= 64) {
+        let _ = SPARE.try_with(|spare| spare.set(texts));
+    }
+}
+
+/// The source IPs of a request as addresses: with no `X-Forwarded-For` and no `X-Real-Ip` (the
+/// usual case), the connection's address alone, held without an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SourceIps {
+    /// None known.
+    #[default]
+    None,
+    /// The connection's address alone.
+    One(IpAddr),
+    /// From the headers, then the connection's.
+    List(Vec<IpAddr>),
+}
+
+impl SourceIps {
+    /// The addresses of `X-Forwarded-For`, then `X-Real-Ip` unless already listed, then the
+    /// connection's unless it is the last one listed.
+    pub fn new(forwarded_for: Option<&str>, real_ip: Option<&str>, remote: Option<IpAddr>) -> Self {
+        let forwarded_for = forwarded_for.filter(|h| !h.is_empty());
+        let real_ip = real_ip.filter(|h| !h.is_empty());
+        if forwarded_for.is_none() && real_ip.is_none() {
+            return match remote {
+                Some(remote) => Self::One(canonical(remote)),
+                None => Self::None,
+            };
+        }
+        let mut ips: Vec<IpAddr> = Vec::new();
+        if let Some(header) = forwarded_for {
+            ips.extend(
+                header
+                    .split(',')
+                    .filter_map(|part| parse_sloppy(part.trim())),
+            );
+        }
+        if let Some(ip) = real_ip.and_then(parse_sloppy)
+            && !ips.contains(&ip)
+        {
+            ips.push(ip);
+        }
+        if let Some(remote) = remote.map(canonical)
+            && ips.last() != Some(&remote)
+        {
+            ips.push(remote);
+        }
+        Self::List(ips)
+    }
+
+    /// The addresses, in order.
+    pub fn as_slice(&self) -> &[IpAddr] {
+        match self {
+            Self::None => &[],
+            Self::One(ip) => std::slice::from_ref(ip),
+            Self::List(ips) => ips,
+        }
+    }
+
+    /// Each address as `net.IP.String()` writes it.
+    pub fn strings(&self) -> Vec<String> {
+        self.as_slice()
+            .iter()
+            .map(|ip| {
+                let mut text = String::with_capacity(15);
+                push_text(&mut text, *ip);
+                text
+            })
+            .collect()
+    }
+}
+
+/// `net.IP.String()`, appended to `out`: an IPv4 address written digit by digit (no
+/// formatter), IPv6 as Rust writes it.
+pub fn push_text(out: &mut String, ip: IpAddr) {
     let IpAddr::V4(v4) = ip else {
-        return ip.to_string();
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{ip}");
+        return;
     };
-    let mut out = String::with_capacity(15);
     for (i, octet) in v4.octets().into_iter().enumerate() {
         if i > 0 {
             out.push('.');
@@ -51,7 +146,6 @@ fn text(ip: IpAddr) -> String {
         }
         out.push(char::from(b'0' + octet % 10));
     }
-    out
 }
 
 /// An IPv4-mapped IPv6 address is the IPv4 address, as Go's `net.IP` compares and prints it.
@@ -94,9 +188,38 @@ mod tests {
         for octet in 0..=255u8 {
             for bytes in [[octet, 0, 0, 1], [10, octet, 255, octet]] {
                 let ip = IpAddr::V4(Ipv4Addr::from(bytes));
-                assert_eq!(text(ip), ip.to_string());
+                let mut text = String::new();
+                push_text(&mut text, ip);
+                assert_eq!(text, ip.to_string());
             }
         }
+    }
+
+    #[test]
+    fn the_connection_alone_is_held_without_a_list() {
+        assert_eq!(
+            SourceIps::new(None, Some(""), remote("::ffff:10.0.0.1")),
+            SourceIps::One("10.0.0.1".parse().unwrap())
+        );
+        assert_eq!(SourceIps::new(Some(""), None, None), SourceIps::None);
+        assert_eq!(
+            SourceIps::new(Some("1.2.3.4"), None, remote("127.0.0.1")).as_slice(),
+            [remote("1.2.3.4").unwrap(), remote("127.0.0.1").unwrap()]
+        );
+    }
+
+    #[test]
+    fn a_list_given_back_is_filled_anew() {
+        let first = reusing(Some("1.2.3.4, 5.6.7.8"), None, remote("127.0.0.1"));
+        assert_eq!(first, ["1.2.3.4", "5.6.7.8", "127.0.0.1"]);
+        give_back(first);
+        assert_eq!(reusing(None, None, remote("10.0.0.1")), ["10.0.0.1"]);
+        give_back(vec!["x".repeat(100)]);
+        assert_eq!(
+            reusing(None, Some("::1"), remote("192.168.1.1")),
+            ["::1", "192.168.1.1"]
+        );
+        assert!(reusing(None, None, None).is_empty());
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! a thread has recorded a request, the next request it records at a like level allocates
 //! nothing of its own (its texts, object reference and annotation values reuse these).
 
-use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
+use kubeward_core::go::write_json_string;
+
+use super::Text;
 use crate::event::ObjectReference;
 
 /// A buffer grown past this (a large body recorded) is not kept.
@@ -23,14 +25,50 @@ pub(super) struct Buffers {
     pub impersonation: String,
     /// The object reference's strings.
     pub object_ref: ObjectReference,
+    /// The object reference's JSON.
+    pub object_ref_json: String,
     /// The annotations' list.
-    pub annotations: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    pub annotations: Vec<(Text, Text)>,
     /// Strings for annotation keys and values.
     pub strings: Vec<String>,
 }
 
+/// The longest authorization reason whose JSON is kept for the next request.
+const MAX_REASON: usize = 1024;
+
 thread_local! {
     static SPARE: Cell<Option<Buffers>> = const { Cell::new(None) };
+    /// The last authorization reason recorded on this thread, and its JSON.
+    static LAST_REASON: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
+}
+
+/// `reason` as a JSON string into `json` (cleared first): copied from the last reason this
+/// thread recorded when it is the same, else escaped (and kept for the next one).
+pub(super) fn reason_json(reason: &str, json: &mut String) {
+    json.clear();
+    let copied = LAST_REASON
+        .try_with(|last| {
+            let Ok(mut last) = last.try_borrow_mut() else {
+                return false;
+            };
+            let (text, escaped) = &mut *last;
+            // An empty JSON text: nothing kept yet (a kept one has at least its quotes).
+            if escaped.is_empty() || text.as_str() != reason {
+                if reason.len() > MAX_REASON {
+                    return false;
+                }
+                text.clear();
+                text.push_str(reason);
+                escaped.clear();
+                write_json_string(escaped, reason);
+            }
+            json.push_str(escaped);
+            true
+        })
+        .unwrap_or(false);
+    if !copied {
+        write_json_string(json, reason);
+    }
 }
 
 /// The buffers kept on this thread (emptied), or new ones.
@@ -49,6 +87,7 @@ pub(super) fn keep(mut buffers: Buffers) {
         &mut buffers.fixed,
         &mut buffers.scratch,
         &mut buffers.impersonation,
+        &mut buffers.object_ref_json,
     ] {
         if text.capacity() > MAX_KEPT {
             *text = String::new();

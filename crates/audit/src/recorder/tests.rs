@@ -602,3 +602,34 @@ fn a_record_after_another_on_the_same_thread_keeps_nothing_of_it() {
     assert_eq!(list_pods(), fresh);
     assert_eq!(list_pods(), fresh);
 }
+
+#[test]
+fn each_record_has_its_own_reason_though_a_thread_keeps_the_last_ones_json() {
+    let reasons = [
+        r#"RBAC: allowed by ClusterRoleBinding "a" of ClusterRole "b" to User "c""#,
+        "RBAC: allowed by ClusterRoleBinding \"</x>&\u{2028}\" of ClusterRole \"b\" to User \"c\"",
+        r#"RBAC: allowed by ClusterRoleBinding "a" of ClusterRole "b" to User "c""#,
+        "",
+        &"long ".repeat(300),
+        &"long ".repeat(300),
+    ];
+    for reason in reasons {
+        let uri = "/api/v1/namespaces/dev-team/pods";
+        let sink = Collect::default();
+        let mut recorder = Recorder::start(
+            &policy(Level::Metadata),
+            request(uri, false),
+            &info("GET", uri),
+            Some(&dev_k8s()),
+        )
+        .expect("audited");
+        recorder.authorized(true, reason);
+        recorder.response_complete(at(1_795_263_830_002_000), &sink);
+        let line = &sink.lines()[0];
+        let mut expected = String::from(r#""authorization.k8s.io/reason":"#);
+        kubeward_core::go::write_json_string(&mut expected, reason);
+        assert!(line.ends_with(&format!("{expected}}}}}\n")), "{line}");
+        let event = EventJson::new(line.trim_end()).decode().expect("decodes");
+        assert_eq!(event.annotations["authorization.k8s.io/reason"], reason);
+    }
+}

@@ -6,6 +6,7 @@
 //! (exec, attach, port-forward, cp over SPDY/3.1 or WebSocket) is forwarded over HTTP/1.1; on
 //! the upstream's `101` the two upgraded connections are joined (`copy_bidirectional`).
 
+mod deadline;
 mod headers;
 
 use std::convert::Infallible;
@@ -84,7 +85,7 @@ pub async fn forward(
     });
     let long_running = kubeward_audit::is_long_running(&info);
     let sent = upstream.send(parts.method.clone(), path, headers, body, long_running);
-    match tokio::time::timeout(upstream.response_timeout(), sent).await {
+    match deadline::within(upstream.response_timeout(), sent).await {
         Err(_) => timed_out(upstream, pretty),
         Ok(Ok(answer)) => answered(answer).await,
         Ok(Err(_)) if too_large.load(Ordering::Acquire) => {
@@ -160,7 +161,7 @@ async fn upgraded(
     upstream: &Upstream,
     pretty: bool,
 ) -> Response<Body> {
-    let answer = match tokio::time::timeout(upstream.response_timeout(), request.send()).await {
+    let answer = match deadline::within(upstream.response_timeout(), request.send()).await {
         Err(_) => return timed_out(upstream, pretty),
         Ok(Ok(answer)) => answer,
         Ok(Err(error)) => return unreachable_upstream(upstream, &error, pretty),
