@@ -13,7 +13,8 @@
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
 //!   `server_info`, `identity_providers`, `components` and `user_storage` (user federation),
-//!   `user_profile`, `localization`, `session_stats`: the handlers, one module per resource.
+//!   `user_profile`, `localization`, `session_stats`, `authentication` (the built-in flows):
+//!   the handlers, one module per resource.
 //! - `lookup`: lookups several handlers share.
 //! - `unmatched`: Keycloak's 404 and 405 for what no handler takes.
 
@@ -27,6 +28,7 @@ use super::Ctx;
 mod access;
 mod answer;
 mod attack_detection;
+mod authentication;
 mod client_scopes;
 mod clients;
 mod components;
@@ -133,6 +135,14 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .route(
             &format!("{R}/authentication/required-actions"),
             get(required_actions::list),
+        )
+        .route(
+            &format!("{R}/authentication/flows"),
+            get(authentication::flows),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}"),
+            get(authentication::get),
         )
         .route(
             &format!("{R}/authentication/required-actions/{{alias}}"),

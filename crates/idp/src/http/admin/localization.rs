@@ -46,7 +46,10 @@ pub(super) async fn locales(ReadRealm(r): ReadRealm) -> Answer {
 }
 
 /// `GET …/localization/{locale}`: the locale's texts (`{}` when it has none).
-pub(super) async fn get(ReadRealm(r): ReadRealm, Path((_, locale)): Path<(String, String)>) -> Answer {
+pub(super) async fn get(
+    ReadRealm(r): ReadRealm,
+    Path((_, locale)): Path<(String, String)>,
+) -> Answer {
     ok_json(&texts(&r).remove(&locale).unwrap_or_default())
 }
 
@@ -114,7 +117,8 @@ pub(super) async fn set_text(
     Path((_, locale, key)): Path<(String, String, String)>,
     bytes: Bytes,
 ) -> Answer {
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| bad_request("the text is not UTF-8"))?;
+    let text =
+        String::from_utf8(bytes.to_vec()).map_err(|_| bad_request("the text is not UTF-8"))?;
     at.change(move |r| {
         let mut all = texts(r);
         all.entry(locale.clone())

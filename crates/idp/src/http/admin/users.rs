@@ -370,7 +370,11 @@ pub(super) async fn update(
             }
             let i = user_index(r, &id)?;
             let mut user = user.clone();
-            crate::model::user_profile::apply(r.user_profile.as_ref(), Some(&r.users[i]), &mut user);
+            crate::model::user_profile::apply(
+                r.user_profile.as_ref(),
+                Some(&r.users[i]),
+                &mut user,
+            );
             r.users[i] = user;
             Ok(())
         })?;

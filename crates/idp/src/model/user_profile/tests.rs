@@ -13,7 +13,9 @@ fn profile(policy: Option<&str>) -> Value {
     match policy {
         Some(policy) => p["unmanagedAttributePolicy"] = json!(policy),
         None => {
-            p.as_object_mut().unwrap().remove("unmanagedAttributePolicy");
+            p.as_object_mut()
+                .unwrap()
+                .remove("unmanagedAttributePolicy");
         }
     }
     p["attributes"]
@@ -69,6 +71,9 @@ fn a_profile_without_username_or_with_a_bad_policy_is_refused() {
     assert!(check(&p).is_err());
     assert!(check(&json!([])).is_err());
     let mut p = default_config();
-    p["attributes"].as_array_mut().unwrap().push(json!({"name": "email"}));
+    p["attributes"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "email"}));
     assert!(check(&p).unwrap_err().contains("duplicated"));
 }

@@ -17,14 +17,24 @@ fn python_keycloak_sees_keycloaks_errors_profile_texts_and_session_stats() {
         "error": "Unable to find matching target resource method",
         "error_description": DESCRIPTION,
     });
-    assert_eq!(r["unknown_path"], json!([404, "application/json", no_resource]));
-    assert_eq!(r["unknown_realm_path"], json!([404, "application/json", no_resource]));
+    assert_eq!(
+        r["unknown_path"],
+        json!([404, "application/json", no_resource])
+    );
+    assert_eq!(
+        r["unknown_realm_path"],
+        json!([404, "application/json", no_resource])
+    );
     assert_eq!(
         r["unknown_realm"],
         json!([404, "application/json", {"error": "Realm not found."}])
     );
-    let no_method = json!({"error": "HTTP 405 Method Not Allowed", "error_description": DESCRIPTION});
-    assert_eq!(r["wrong_method"], json!([405, "application/json", no_method]));
+    let no_method =
+        json!({"error": "HTTP 405 Method Not Allowed", "error_description": DESCRIPTION});
+    assert_eq!(
+        r["wrong_method"],
+        json!([405, "application/json", no_method])
+    );
     assert_eq!(r["token_get"], json!([405, "application/json", no_method]));
     assert_eq!(r["no_token"][0], 401);
 
@@ -63,4 +73,29 @@ fn python_keycloak_sees_keycloaks_errors_profile_texts_and_session_stats() {
         r["session_stats"],
         json!([{"clientId": "kubernetes-client", "active": "1", "offline": "0"}])
     );
+
+    assert_eq!(
+        r["flows"],
+        json!([
+            ["browser", "basic-flow", true, true],
+            ["direct grant", "basic-flow", true, true],
+            ["registration", "basic-flow", true, true],
+            ["reset credentials", "basic-flow", true, true],
+            ["clients", "client-flow", true, true],
+            ["first broker login", "basic-flow", true, true],
+            ["saml ecp", "basic-flow", true, true],
+            ["docker auth", "basic-flow", true, true],
+        ])
+    );
+    assert_eq!(
+        r["browser_executions"],
+        json!([
+            "auth-cookie",
+            "auth-spnego",
+            "identity-provider-redirector",
+            "forms"
+        ])
+    );
+    assert_eq!(r["flow_by_id"], "browser");
+    assert_eq!(r["flow_unknown"], 404);
 }

@@ -91,4 +91,15 @@ oidc.token("stats", "stats-pw")
 result["session_stats"] = [
     {k: s[k] for k in ("clientId", "active", "offline")} for s in admin.get_client_sessions_stats()
 ]
+
+# The built-in authentication flows, found by alias, then by id.
+flows = admin.get_authentication_flows()
+result["flows"] = [[f["alias"], f["providerId"], f["topLevel"], f["builtIn"]] for f in flows]
+browser = next(f for f in flows if f["alias"] == "browser")
+result["browser_executions"] = [
+    e.get("authenticator") or e.get("flowAlias") for e in browser["authenticationExecutions"]]
+result["flow_by_id"] = conn.raw_get(
+    "admin/realms/kubernetes/authentication/flows/" + browser["id"]).json()["alias"]
+result["flow_unknown"] = conn.raw_get(
+    "admin/realms/kubernetes/authentication/flows/nothing").status_code
 print(json.dumps(result))
