@@ -119,7 +119,10 @@ fn realm_routes(ctx: Arc<Ctx>) -> Router {
             get(login::device).post(login::device),
         )
         .with_state(ctx.clone())
-        .merge(admin::routes(ctx))
+        .merge(admin::routes(ctx.clone()))
+        .method_not_allowed_fallback(move |request: axum::extract::Request| {
+            admin::unmatched::answer(ctx.clone(), request, http::StatusCode::METHOD_NOT_ALLOWED)
+        })
 }
 
 /// The provider's router: Keycloak's realm paths with and without `/auth`.
@@ -138,6 +141,7 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
     let ready = plain.provider.clone();
     let observed = plain.provider.clone();
     let console = console::routes(plain.provider.clone(), &plain.public_url);
+    let unmatched = plain.clone();
     Router::new()
         .route("/livez", get(|| async { "ok" }))
         .route(
@@ -153,6 +157,9 @@ pub fn router(provider: Arc<Provider>, public_url: &str) -> Router {
         .merge(console)
         .merge(realm_routes(plain))
         .nest("/auth", realm_routes(legacy))
+        .fallback(move |request: axum::extract::Request| {
+            admin::unmatched::answer(unmatched.clone(), request, http::StatusCode::NOT_FOUND)
+        })
         .layer(axum::middleware::from_fn_with_state(
             observed,
             observe::observe,

@@ -153,6 +153,10 @@ pub struct Realm {
     /// Components: user storage providers (LDAP) and their mappers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// The user profile as last set through `users/profile` (Keycloak's UPConfig); `None`: the
+    /// default ([`user_profile::default_config`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_profile: Option<Value>,
     /// Keycloak realm fields kubeward keeps but does not act on (themes, policies, …), as given.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other: BTreeMap<String, Value>,
@@ -445,6 +449,7 @@ impl Realm {
             identity_providers: Vec::new(),
             identity_provider_mappers: Vec::new(),
             components: Vec::new(),
+            user_profile: None,
             other: BTreeMap::new(),
         }
     }
@@ -831,3 +836,4 @@ mod federation;
 #[cfg(test)]
 mod tests;
 pub mod user_index;
+pub mod user_profile;

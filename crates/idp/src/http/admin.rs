@@ -12,9 +12,11 @@
 //! - `answer`: Keycloak's error bodies, paging and the success answers.
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
-//!   `server_info`, `identity_providers`, `components` and `user_storage` (user federation):
+//!   `server_info`, `identity_providers`, `components` and `user_storage` (user federation),
+//!   `user_profile`, `localization`, `session_stats`, `authentication` (the built-in flows):
 //!   the handlers, one module per resource.
 //! - `lookup`: lookups several handlers share.
+//! - `unmatched`: Keycloak's 404 and 405 for what no handler takes.
 
 use std::sync::Arc;
 
@@ -26,6 +28,7 @@ use super::Ctx;
 mod access;
 mod answer;
 mod attack_detection;
+mod authentication;
 mod client_scopes;
 mod clients;
 mod components;
@@ -33,6 +36,7 @@ mod events;
 mod groups;
 mod identity_providers;
 mod keys;
+mod localization;
 mod lookup;
 mod mappers;
 mod partial;
@@ -41,6 +45,9 @@ mod required_actions;
 mod role_mappings;
 mod roles;
 mod server_info;
+mod session_stats;
+pub(crate) mod unmatched;
+mod user_profile;
 mod user_storage;
 mod users;
 
@@ -128,6 +135,14 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .route(
             &format!("{R}/authentication/required-actions"),
             get(required_actions::list),
+        )
+        .route(
+            &format!("{R}/authentication/flows"),
+            get(authentication::flows),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}"),
+            get(authentication::get),
         )
         .route(
             &format!("{R}/authentication/required-actions/{{alias}}"),
@@ -231,6 +246,27 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         )
         .route(&format!("{R}/users"), get(users::list).post(users::create))
         .route(&format!("{R}/users/count"), get(users::count))
+        .route(
+            &format!("{R}/users/profile"),
+            get(user_profile::get).put(user_profile::put),
+        )
+        .route(
+            &format!("{R}/client-session-stats"),
+            get(session_stats::get),
+        )
+        .route(&format!("{R}/localization"), get(localization::locales))
+        .route(
+            &format!("{R}/localization/{{locale}}"),
+            get(localization::get)
+                .post(localization::merge)
+                .delete(localization::delete),
+        )
+        .route(
+            &format!("{R}/localization/{{locale}}/{{key}}"),
+            get(localization::text)
+                .put(localization::set_text)
+                .delete(localization::delete_text),
+        )
         .route(
             &format!("{R}/users/{{id}}"),
             get(users::get).put(users::update).delete(users::delete),

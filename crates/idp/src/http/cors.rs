@@ -71,7 +71,11 @@ pub fn shared(
     ctx: &Arc<Ctx>,
     policy: Policy,
 ) -> MethodRouter<Arc<Ctx>> {
-    route.layer(from_fn_with_state((ctx.clone(), policy), cors))
+    // `OPTIONS` routed, so that the layer (which answers it) sees it before the router's
+    // fallback for methods a route does not take.
+    route
+        .options(|| async { StatusCode::OK })
+        .layer(from_fn_with_state((ctx.clone(), policy), cors))
 }
 
 async fn cors(

@@ -11,6 +11,7 @@ mod browser_flows;
 mod cli;
 mod cors;
 mod events;
+mod extras;
 mod federation;
 mod federation_admin;
 mod negative;

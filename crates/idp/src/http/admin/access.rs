@@ -95,7 +95,7 @@ impl EditRealm {
 }
 
 /// Checks the bearer token: a `master` realm access token of a user with the `admin` role.
-async fn authorize(ctx: &Arc<Ctx>, headers: &HeaderMap) -> Result<(), AdminError> {
+pub(super) async fn authorize(ctx: &Arc<Ctx>, headers: &HeaderMap) -> Result<(), AdminError> {
     let unauthorized = || {
         AdminError(
             StatusCode::UNAUTHORIZED,

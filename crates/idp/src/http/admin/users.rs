@@ -289,6 +289,7 @@ pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
             let mut user = user.clone();
             user.groups.extend(r.group_ids(&rep.groups)?);
             r.give_default_role(&mut user);
+            crate::model::user_profile::apply(r.user_profile.as_ref(), None, &mut user);
             r.add_user(user)?;
             Ok(())
         })?;
@@ -368,7 +369,13 @@ pub(super) async fn update(
                 .into());
             }
             let i = user_index(r, &id)?;
-            r.users[i] = user.clone();
+            let mut user = user.clone();
+            crate::model::user_profile::apply(
+                r.user_profile.as_ref(),
+                Some(&r.users[i]),
+                &mut user,
+            );
+            r.users[i] = user;
             Ok(())
         })?;
         Ok(())
