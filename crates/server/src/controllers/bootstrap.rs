@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 pub mod flow_control;
 
 use super::aggregation::rules_json;
+use super::writer::{API_SERVER, record};
 use crate::registry::kinds::{self, Kind, rbac};
 use crate::registry::objects;
 use crate::state::State;
@@ -30,8 +31,6 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
             "apiVersion": "v1",
             "kind": "Namespace",
             "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
         });
         create_missing(state, namespaces, object)?;
     }
@@ -212,8 +211,9 @@ fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), St
             == Some("false");
         if def.group == rbac::GROUP
             && !opted_out
-            && let Some(next) = reconciled(def, &existing, &object)
+            && let Some(mut next) = reconciled(def, &existing, &object)
         {
+            record(def, API_SERVER, "", Some(&existing), &mut next);
             match state.store.update(&key, next) {
                 // Another replica starting at the same moment changed it: look again.
                 Err(StoreError::Conflict) => return create_missing(state, def, object),
@@ -229,6 +229,13 @@ fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), St
         def.namespaced.then_some(namespace.as_str()),
         crate::clock::now(),
     );
+    record(def, API_SERVER, "", None, &mut object);
+    if def.kind == "Namespace" {
+        // The namespace strategy's PrepareForCreate, after the field manager (so nobody owns
+        // them, as in kube).
+        object["spec"] = json!({"finalizers": ["kubernetes"]});
+        object["status"] = json!({"phase": "Active"});
+    }
     match state.store.create(&key, object) {
         Ok(_) | Err(StoreError::AlreadyExists) => Ok(()),
         Err(error) => Err(error),

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use fieldpath::{PathElement, Set};
 use shape::Shape;
 
+pub mod cap;
 pub mod fieldpath;
+pub mod scale;
 pub mod shape;
 pub mod typed;
 
@@ -386,10 +388,12 @@ pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value)
             }),
         }
     }
+    cap::cap_update_managers(&mut entries, cap::MAX_UPDATE_MANAGERS);
     set_managed_fields(new, &entries);
 }
 
-fn set_managed_fields(object: &mut Value, entries: &[Entry]) {
+/// Sets `object`'s `metadata.managedFields` to `entries`, encoded (none: the field goes).
+pub fn set_managed_fields(object: &mut Value, entries: &[Entry]) {
     let encoded = encode(entries);
     let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
