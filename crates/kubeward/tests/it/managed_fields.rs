@@ -14,8 +14,8 @@ const KUBECTL_1_27: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.27";
 const ENTRIES: &str = "python3 -c '\
 import json, sys\n\
 o = json.load(sys.stdin)\n\
-for e in o[\"metadata\"].get(\"managedFields\", []):\n\
-    print(e[\"manager\"], e[\"operation\"], e.get(\"subresource\", \"-\"), json.dumps(e[\"fieldsV1\"], sort_keys=True))'";
+[print(e[\"manager\"], e[\"operation\"], e.get(\"subresource\", \"-\"), json.dumps(e[\"fieldsV1\"], sort_keys=True)) \
+ for e in o[\"metadata\"].get(\"managedFields\", [])]'";
 
 /// Waits (10 s at most) until `kubectl get <what> --no-headers` prints `lines` lines.
 fn wait_for(what: &str, lines: usize) -> String {
@@ -156,6 +156,62 @@ fn the_lab_nodes_writes_are_the_kubelets() {
     assert_eq!(
         ran.stdout,
         "kubectl-run Update -\nkubelet Update status\nkubelet Update -\nkubelet Update status\n",
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn the_scale_subresources_writers_own_the_replicas() {
+    let cluster = Cluster::up();
+    // Who owns spec.replicas (the controller's entries left out): manager, operation,
+    // subresource, whether the entry has a time.
+    let owners = "kubectl get deployment web -o json --show-managed-fields | python3 -c '\
+import json, sys\n\
+[print(e[\"manager\"], e[\"operation\"], e.get(\"subresource\", \"-\"), \"time\" in e, \"f:replicas\" in e[\"fieldsV1\"].get(\"f:spec\", {})) \
+ for e in json.load(sys.stdin)[\"metadata\"][\"managedFields\"] if e[\"manager\"] != \"kube-controller-manager\"]'";
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create deployment web --image=nginx --replicas=1 >/dev/null && \
+             kubectl scale deployment web --replicas=2 && {owners} && \
+             {KUBECTL_1_27} patch deployment web --subresource=scale --type=merge -p '{{\"spec\":{{\"replicas\":3}}}}' && {owners}"
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "deployment.apps/web scaled\n\
+         kubectl Update scale False True\n\
+         kubectl-create Update - True False\n\
+         deployment.apps/web patched\n\
+         kubectl-patch Update scale False True\n\
+         kubectl-create Update - True False\n"
+    );
+    // A server-side apply of a Scale: refused while kubectl-patch owns the replicas, then forced.
+    let scale = r#"{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web"},"spec":{"replicas":4}}"#;
+    let apply = |query: &str| {
+        format!(
+            "$ADMINCURL -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary '{scale}' \
+             \"$API/apis/apps/v1/namespaces/default/deployments/web/scale?fieldManager=autoscaler{query}\" | sed -n '/^{{/,$p' | \
+             python3 -c 'import json,sys; s=json.load(sys.stdin); print(s[\"kind\"], s.get(\"code\", \"\"), s.get(\"message\", s.get(\"spec\")))'"
+        )
+    };
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "{} && {} && kubectl get deployment web -o jsonpath='{{.spec.replicas}}{{\"\\n\"}}' && {owners}",
+            apply(""),
+            apply("&force=true")
+        ),
+    );
+    assert_eq!(
+        ran.stdout,
+        "Status 409 Apply failed with 1 conflict: conflict with \"kubectl-patch\" with subresource \"scale\" using apps/v1: .spec.replicas\n\
+         Scale  {'replicas': 4}\n\
+         4\n\
+         autoscaler Apply scale False True\n\
+         kubectl-create Update - True False\n",
         "{}",
         ran.stderr
     );
