@@ -58,6 +58,14 @@ impl Store for Metered {
         })
     }
 
+    /// Not timed: a batch (the bootstrap's) is no request's latency.
+    fn create_many(
+        &self,
+        items: Vec<(ObjectKey, Value)>,
+    ) -> Result<Vec<Result<Value, StoreError>>, StoreError> {
+        self.inner.create_many(items)
+    }
+
     fn update(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {
         self.timed("update", &key.group, &key.resource, || {
             self.inner.update(key, object)

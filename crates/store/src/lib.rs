@@ -184,6 +184,22 @@ pub trait Store: Send + Sync {
     /// it as stored. [`StoreError::AlreadyExists`] when the key is taken.
     fn create(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError>;
 
+    /// Creates each object as [`Store::create`] does, in one durable commit where the backend can
+    /// (the embedded store; etcd creates them one by one): each gets its own revision and watch
+    /// event, and a refused one ([`StoreError::AlreadyExists`], an invalid key) is reported in its
+    /// slot without stopping the others. For writing many objects at once, as at bootstrap,
+    /// without a disk flush per object. The outer error is the backend's: then nothing is known
+    /// to be written.
+    fn create_many(
+        &self,
+        items: Vec<(ObjectKey, Value)>,
+    ) -> Result<Vec<Result<Value, StoreError>>, StoreError> {
+        Ok(items
+            .into_iter()
+            .map(|(key, object)| self.create(&key, object))
+            .collect())
+    }
+
     /// Replaces the object at `key`. When `object` carries a non-empty
     /// `metadata.resourceVersion` it must equal the stored one ([`StoreError::Conflict`]
     /// otherwise), as kube-apiserver's optimistic concurrency requires.

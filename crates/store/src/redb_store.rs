@@ -156,57 +156,116 @@ impl RedbStore {
         decide: impl FnOnce(Option<Value>) -> Result<Change, StoreError>,
     ) -> Result<Value, StoreError> {
         check_key(key)?;
-        let key = normalize(key);
-        let encoded_key = encode_key(&key);
+        let mut results = self.write_each(vec![(key, decide)])?;
+        results.pop().unwrap_or(Err(StoreError::NotFound))
+    }
+
+    /// Several writes in one transaction and one durable commit: each key's `decide` is applied
+    /// in turn, each write that it allows gets its own revision and event, and one that it refuses
+    /// (or whose key is invalid) is reported in its slot without stopping the others. A database
+    /// error aborts the transaction: nothing is written.
+    fn write_each<D>(
+        &self,
+        writes: Vec<(&ObjectKey, D)>,
+    ) -> Result<Vec<Result<Value, StoreError>>, StoreError>
+    where
+        D: FnOnce(Option<Value>) -> Result<Change, StoreError>,
+    {
         // A panic while holding the lock leaves nothing half-done: the transaction aborts when
         // dropped, so a poisoned lock is safe to take.
         let _serialized = self.writes.lock().unwrap_or_else(|e| e.into_inner());
         let txn = self.db.begin_write().map_err(backend)?;
-        let event = {
-            let mut objects = txn.open_table(OBJECTS).map_err(backend)?;
-            let mut events = txn.open_table(EVENTS).map_err(backend)?;
-            let mut meta = txn.open_table(META).map_err(backend)?;
-            let current = objects
-                .get(encoded_key.as_str())
-                .map_err(backend)?
-                .map(|bytes| decode_object(bytes.value()))
-                .transpose()?;
-            let change = decide(current.clone())?;
-            let revision = stored_revision(&meta)? + 1;
-            let (kind, mut object) = match change {
-                Change::Put(kind, object) => (kind, object),
-                Change::Delete(object) => (EventType::Deleted, object),
+        let mut results = Vec::with_capacity(writes.len());
+        let mut written = Vec::new();
+        {
+            let mut tables = Tables {
+                objects: txn.open_table(OBJECTS).map_err(backend)?,
+                events: txn.open_table(EVENTS).map_err(backend)?,
+                meta: txn.open_table(META).map_err(backend)?,
             };
-            set_resource_version(&mut object, revision)?;
-            if kind == EventType::Deleted {
-                objects.remove(encoded_key.as_str()).map_err(backend)?;
-            } else {
-                let bytes = serde_json::to_vec(&object).map_err(backend)?;
-                objects
-                    .insert(encoded_key.as_str(), bytes.as_slice())
-                    .map_err(backend)?;
+            for (key, decide) in writes {
+                let outcome = match check_key(key) {
+                    Ok(()) => self.write_one(&mut tables, key, decide)?,
+                    Err(invalid) => Err(invalid),
+                };
+                results.push(outcome.map(|event| {
+                    let object = event.object.clone();
+                    written.push(event);
+                    object
+                }));
             }
-            let event = WatchEvent {
-                kind,
-                key,
-                revision,
-                object,
-            };
-            events
-                .insert(revision, encode_event(&event, current.as_ref())?.as_slice())
-                .map_err(backend)?;
-            while events.len().map_err(backend)? > self.event_log_length {
-                events.pop_first().map_err(backend)?;
-            }
-            meta.insert(REVISION, revision).map_err(backend)?;
-            event
-        };
+        }
         txn.commit().map_err(backend)?;
-        let object = event.object.clone();
-        // No receiver is not an error: nobody watches.
-        let _ = self.live.send(Arc::new(event));
-        Ok(object)
+        for event in written {
+            // No receiver is not an error: nobody watches.
+            let _ = self.live.send(Arc::new(event));
+        }
+        Ok(results)
     }
+
+    /// One write inside an open transaction: the outer `Result` is a database error (abort), the
+    /// inner one what `decide` refused.
+    fn write_one(
+        &self,
+        tables: &mut Tables<'_>,
+        key: &ObjectKey,
+        decide: impl FnOnce(Option<Value>) -> Result<Change, StoreError>,
+    ) -> Result<Result<WatchEvent, StoreError>, StoreError> {
+        let key = normalize(key);
+        let encoded_key = encode_key(&key);
+        let current = tables
+            .objects
+            .get(encoded_key.as_str())
+            .map_err(backend)?
+            .map(|bytes| decode_object(bytes.value()))
+            .transpose()?;
+        let change = match decide(current.clone()) {
+            Ok(change) => change,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let revision = stored_revision(&tables.meta)? + 1;
+        let (kind, mut object) = match change {
+            Change::Put(kind, object) => (kind, object),
+            Change::Delete(object) => (EventType::Deleted, object),
+        };
+        if let Err(invalid) = set_resource_version(&mut object, revision) {
+            return Ok(Err(invalid));
+        }
+        if kind == EventType::Deleted {
+            tables
+                .objects
+                .remove(encoded_key.as_str())
+                .map_err(backend)?;
+        } else {
+            let bytes = serde_json::to_vec(&object).map_err(backend)?;
+            tables
+                .objects
+                .insert(encoded_key.as_str(), bytes.as_slice())
+                .map_err(backend)?;
+        }
+        let event = WatchEvent {
+            kind,
+            key,
+            revision,
+            object,
+        };
+        tables
+            .events
+            .insert(revision, encode_event(&event, current.as_ref())?.as_slice())
+            .map_err(backend)?;
+        while tables.events.len().map_err(backend)? > self.event_log_length {
+            tables.events.pop_first().map_err(backend)?;
+        }
+        tables.meta.insert(REVISION, revision).map_err(backend)?;
+        Ok(Ok(event))
+    }
+}
+
+/// The tables a write transaction changes.
+struct Tables<'txn> {
+    objects: redb::Table<'txn, &'static str, &'static [u8]>,
+    events: redb::Table<'txn, u64, &'static [u8]>,
+    meta: redb::Table<'txn, &'static str, u64>,
 }
 
 /// The key range of one page: after the continue token's start (inclusive), within the scope.
@@ -374,6 +433,24 @@ impl Store for RedbStore {
             Some(_) => Err(StoreError::AlreadyExists),
             None => Ok(Change::Put(EventType::Added, object)),
         })
+    }
+
+    fn create_many(
+        &self,
+        items: Vec<(ObjectKey, Value)>,
+    ) -> Result<Vec<Result<Value, StoreError>>, StoreError> {
+        let (keys, objects): (Vec<ObjectKey>, Vec<Value>) = items.into_iter().unzip();
+        let writes = keys
+            .iter()
+            .zip(objects)
+            .map(|(key, object)| {
+                (key, move |current: Option<Value>| match current {
+                    Some(_) => Err(StoreError::AlreadyExists),
+                    None => Ok(Change::Put(EventType::Added, object)),
+                })
+            })
+            .collect();
+        self.write_each(writes)
     }
 
     fn update(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {

@@ -269,6 +269,60 @@ fn every_write_bumps_the_revision_by_one() {
 }
 
 #[test]
+fn create_many_gives_each_object_its_revision_and_event_and_refuses_only_taken_keys() {
+    let (_dir, store) = open();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut live = store.watch(&scope(None), 0).unwrap();
+    store.create(&key(None, "b"), object("b")).unwrap();
+    let results = store
+        .create_many(vec![
+            (key(None, "a"), object("a")),
+            (key(None, "b"), object("b")),
+            (key(None, ""), object("")),
+            (key(None, "c"), object("c")),
+        ])
+        .unwrap();
+    let outcome: Vec<Result<u64, String>> = results
+        .iter()
+        .map(|r| r.as_ref().map(revision_of).map_err(ToString::to_string))
+        .collect();
+    assert_eq!(outcome[0], Ok(2));
+    assert_eq!(outcome[1], Err(StoreError::AlreadyExists.to_string()));
+    assert!(outcome[2].is_err(), "an empty name is refused: {outcome:?}");
+    assert_eq!(outcome[3], Ok(3));
+    assert_eq!(store.revision().unwrap(), 3);
+    let seen: Vec<(EventType, u64, String)> = runtime.block_on(async {
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            let event = live.next().await.unwrap();
+            out.push((event.kind, event.revision, event.key.name.clone()));
+        }
+        out
+    });
+    assert_eq!(
+        seen,
+        [
+            (EventType::Added, 1, "b".to_string()),
+            (EventType::Added, 2, "a".to_string()),
+            (EventType::Added, 3, "c".to_string()),
+        ]
+    );
+    let resumed = store.watch(&scope(None), 1).unwrap();
+    let replayed: Vec<u64> = runtime.block_on(async {
+        let mut resumed = resumed;
+        let mut out = Vec::new();
+        for _ in 0..2 {
+            out.push(resumed.next().await.unwrap().revision);
+        }
+        out
+    });
+    assert_eq!(replayed, [2, 3]);
+}
+
+#[test]
 fn a_modify_that_changes_nothing_writes_nothing() {
     let (_dir, store) = open();
     let created = store.create(&key(None, "a"), object("a")).unwrap();

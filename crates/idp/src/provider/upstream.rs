@@ -4,7 +4,7 @@
 //! truststore given at start (Keycloak's `--truststore-paths`).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use kubeward_jose::jwk::JwkSet;
@@ -35,16 +35,21 @@ pub struct UpstreamTokens {
 
 /// The upstream HTTPS client and its key set cache.
 pub struct Upstream {
-    client: Result<reqwest::Client, String>,
+    /// The truststore's certificates, checked at start.
+    truststore: Vec<reqwest::Certificate>,
+    /// The client, built on first use: building it reads the system's trust store, which a
+    /// server that never calls an upstream need not pay for at start.
+    client: OnceLock<Result<reqwest::Client, String>>,
     keys: Mutex<HashMap<String, (JwkSet, u64)>>,
 }
 
 impl Default for Upstream {
     fn default() -> Self {
-        Self::new(&[]).unwrap_or_else(|_| Self {
-            client: Err("no HTTPS client".into()),
+        Self {
+            truststore: Vec::new(),
+            client: OnceLock::new(),
             keys: Mutex::new(HashMap::new()),
-        })
+        }
     }
 }
 
@@ -52,26 +57,32 @@ impl Upstream {
     /// A client trusting the system's roots and the certificates of `truststore_pem` (PEM
     /// blocks, possibly none).
     pub fn new(truststore_pem: &[u8]) -> Result<Self, String> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .user_agent("kubeward")
-            .redirect(reqwest::redirect::Policy::none());
+        let mut truststore = Vec::new();
         if !truststore_pem.is_empty() {
-            let roots =
+            truststore =
                 reqwest::Certificate::from_pem_bundle(truststore_pem).map_err(|e| e.to_string())?;
-            if roots.is_empty() {
+            if truststore.is_empty() {
                 return Err("the truststore has no CERTIFICATE block".into());
             }
-            builder = builder.tls_certs_merge(roots);
         }
         Ok(Self {
-            client: builder.build().map_err(|e| e.to_string()),
-            keys: Mutex::new(HashMap::new()),
+            truststore,
+            ..Self::default()
         })
     }
 
     fn client(&self) -> Result<&reqwest::Client, BrokerError> {
         self.client
+            .get_or_init(|| {
+                let mut builder = reqwest::Client::builder()
+                    .timeout(TIMEOUT)
+                    .user_agent("kubeward")
+                    .redirect(reqwest::redirect::Policy::none());
+                if !self.truststore.is_empty() {
+                    builder = builder.tls_certs_merge(self.truststore.clone());
+                }
+                builder.build().map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(|e| BrokerError::Token(format!("no HTTPS client: {e}")))
     }

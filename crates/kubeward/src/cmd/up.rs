@@ -375,10 +375,37 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     Ok(outcome)
 }
 
-/// Creates whatever the data directory lacks; never replaces an existing key.
+/// Creates whatever the data directory lacks; never replaces an existing key. The
+/// ServiceAccount key, an RSA key whose generation takes the longest, is made on its own thread
+/// while the certificates are.
 fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
     files::private_dir(&layout.pki)
         .with_context(|| format!("creating {}", layout.pki.display()))?;
+    std::thread::scope(|scope| {
+        let service_account_key = scope.spawn(|| provision_service_account_key(layout));
+        let certificates = provision_certificates(layout, extra_sans);
+        let service_account_key = service_account_key
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("creating the ServiceAccount signing key")));
+        certificates.and(service_account_key)
+    })
+}
+
+/// The ServiceAccount token signing key and its public half, unless they exist.
+fn provision_service_account_key(layout: &Layout) -> anyhow::Result<()> {
+    let sa_key = layout.pki("sa.key");
+    if !sa_key.exists() {
+        let key = kubeward_pki::generate_service_account_key()
+            .context("creating the ServiceAccount signing key")?;
+        let public = kubeward_pki::public_key_pem(&key)?;
+        write_atomic(&layout.pki("sa.pub"), public.as_bytes(), Access::Public)?;
+        write_atomic(&sa_key, key.as_bytes(), Access::Secret)?;
+    }
+    Ok(())
+}
+
+/// The cluster CA, the serving certificate and the admin's client certificate, unless they exist.
+fn provision_certificates(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc();
     let ca_cert = layout.pki("ca.crt");
     let ca_key = layout.pki("ca.key");
@@ -415,14 +442,6 @@ fn provision(layout: &Layout, extra_sans: &[String]) -> anyhow::Result<()> {
             Access::Secret,
         )?;
         write_atomic(&serving_cert, issued.cert_pem.as_bytes(), Access::Public)?;
-    }
-    let sa_key = layout.pki("sa.key");
-    if !sa_key.exists() {
-        let key = kubeward_pki::generate_service_account_key()
-            .context("creating the ServiceAccount signing key")?;
-        let public = kubeward_pki::public_key_pem(&key)?;
-        write_atomic(&layout.pki("sa.pub"), public.as_bytes(), Access::Public)?;
-        write_atomic(&sa_key, key.as_bytes(), Access::Secret)?;
     }
     let admin_cert = layout.pki("admin.crt");
     if !admin_cert.exists() {

@@ -261,10 +261,8 @@ print(o[\"data\"], last[\"data\"], [(e[\"manager\"], e[\"operation\"]) for e in 
     // Changed by someone else meanwhile, the field is a conflict again.
     let ran = steps::bash(
         &cluster,
-        &format!(
-            "kubectl patch configmap c --type=merge -p '{{\"data\":{{\"a\":\"9\"}}}}' >/dev/null && \
-             kubectl apply --server-side -f $A/c2.yaml"
-        ),
+        "kubectl patch configmap c --type=merge -p '{\"data\":{\"a\":\"9\"}}' >/dev/null && \
+         kubectl apply --server-side -f $A/c2.yaml",
     );
     assert_eq!(ran.code, 1);
     assert!(

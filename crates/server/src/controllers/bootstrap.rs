@@ -7,7 +7,7 @@
 //! `rbac.authorization.kubernetes.io/autoupdate: "false"`.
 
 use kubeward_core::validation::object_meta;
-use kubeward_store::{StoreError, StoreExt as _};
+use kubeward_store::{ObjectKey, StoreError, StoreExt as _};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -25,6 +25,7 @@ pub const SYSTEM_NAMESPACES: [&str; 4] =
 
 /// Creates whatever of the bootstrap objects is missing.
 pub fn reconcile(state: &State) -> Result<(), StoreError> {
+    let mut missing = Missing::default();
     let namespaces = kinds::core::namespaces();
     for name in SYSTEM_NAMESPACES {
         let object = json!({
@@ -32,38 +33,38 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
             "kind": "Namespace",
             "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
         });
-        create_missing(state, namespaces, object)?;
+        missing.add(state, namespaces, object)?;
     }
     for class in system_priority_classes() {
-        create_missing(state, kinds::scheduling::priority_classes(), class)?;
+        missing.add(state, kinds::scheduling::priority_classes(), class)?;
     }
     for service in super::api_services::built_in() {
-        create_missing(state, kinds::apiregistration::api_services(), service)?;
+        missing.add(state, kinds::apiregistration::api_services(), service)?;
     }
     for level in flow_control::priority_levels() {
-        create_missing(state, kinds::flowcontrol::priority_levels(), level)?;
+        missing.add(state, kinds::flowcontrol::priority_levels(), level)?;
     }
     let now = objects::timestamp(crate::clock::now());
     for schema in flow_control::flow_schemas(&now) {
-        create_missing(state, kinds::flowcontrol::flow_schemas(), schema)?;
+        missing.add(state, kinds::flowcontrol::flow_schemas(), schema)?;
     }
-    create_all(
+    missing.add_all(
         state,
         rbac::cluster_roles(),
         &kubeward_rbac::bootstrap::cluster_roles(),
     )?;
-    create_all(
+    missing.add_all(
         state,
         rbac::cluster_role_bindings(),
         &kubeward_rbac::bootstrap::cluster_role_bindings(),
     )?;
-    create_all(state, rbac::roles(), &kubeward_rbac::bootstrap::roles())?;
-    create_all(
+    missing.add_all(state, rbac::roles(), &kubeward_rbac::bootstrap::roles())?;
+    missing.add_all(
         state,
         rbac::role_bindings(),
         &kubeward_rbac::bootstrap::role_bindings(),
     )?;
-    Ok(())
+    missing.create(state)
 }
 
 /// kube-apiserver's `SystemPriorityClasses`: the only classes above a billion, and the only
@@ -124,7 +125,8 @@ pub fn kubernetes_service(state: &State, address: std::net::SocketAddr) -> Resul
         },
         "status": {"loadBalancer": {}},
     });
-    create_missing(state, kinds::core::services(), service)?;
+    let mut missing = Missing::default();
+    missing.add(state, kinds::core::services(), service)?;
     let endpoint_port = json!({"name": "https", "port": port, "protocol": "TCP"});
     if let Some(endpoints) = kinds::find("", "v1", "endpoints") {
         let object = json!({
@@ -137,7 +139,7 @@ pub fn kubernetes_service(state: &State, address: std::net::SocketAddr) -> Resul
             },
             "subsets": [{"addresses": [{"ip": ip.to_string()}], "ports": [endpoint_port]}],
         });
-        create_missing(state, endpoints, object)?;
+        missing.add(state, endpoints, object)?;
     }
     if let Some(slices) = kinds::find("discovery.k8s.io", "v1", "endpointslices") {
         let object = json!({
@@ -152,9 +154,9 @@ pub fn kubernetes_service(state: &State, address: std::net::SocketAddr) -> Resul
             "endpoints": [{"addresses": [ip.to_string()], "conditions": {"ready": true}}],
             "ports": [endpoint_port],
         });
-        create_missing(state, slices, object)?;
+        missing.add(state, slices, object)?;
     }
-    Ok(())
+    missing.create(state)
 }
 
 /// Logs every stored object whose metadata today's validation refuses (written by an earlier
@@ -182,22 +184,59 @@ pub fn report_invalid_objects(state: &State) -> Result<usize, StoreError> {
     Ok(invalid)
 }
 
-fn create_all<T: Serialize>(state: &State, def: &Kind, objects: &[T]) -> Result<(), StoreError> {
-    for object in objects {
-        let Ok(mut value) = serde_json::to_value(object) else {
-            continue;
-        };
-        value["apiVersion"] = json!(def.api_version());
-        value["kind"] = json!(def.kind);
-        create_missing(state, def, value)?;
+/// The bootstrap objects found missing, created together by [`Missing::create`] in one durable
+/// commit rather than one disk flush each.
+#[derive(Default)]
+struct Missing(Vec<(ObjectKey, Value)>);
+
+impl Missing {
+    /// Reconciles `object` if it exists, or keeps it to be created.
+    fn add(&mut self, state: &State, def: &Kind, object: Value) -> Result<(), StoreError> {
+        if let Some(item) = reconcile_existing(state, def, object)? {
+            self.0.push(item);
+        }
+        Ok(())
     }
-    Ok(())
+
+    fn add_all<T: Serialize>(
+        &mut self,
+        state: &State,
+        def: &Kind,
+        objects: &[T],
+    ) -> Result<(), StoreError> {
+        for object in objects {
+            let Ok(mut value) = serde_json::to_value(object) else {
+                continue;
+            };
+            value["apiVersion"] = json!(def.api_version());
+            value["kind"] = json!(def.kind);
+            self.add(state, def, value)?;
+        }
+        Ok(())
+    }
+
+    /// Creates them; one that another replica created meanwhile is left as it is.
+    fn create(self, state: &State) -> Result<(), StoreError> {
+        for created in state.store.create_many(self.0)? {
+            match created {
+                Ok(_) | Err(StoreError::AlreadyExists) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The annotation that stops reconciliation of a bootstrap object.
 const AUTOUPDATE: &str = "rbac.authorization.kubernetes.io/autoupdate";
 
-fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), StoreError> {
+/// Brings an existing bootstrap object up to date (RBAC objects only, as kube-apiserver's post-start
+/// hook does); for a missing one, its key and the object ready to be created.
+fn reconcile_existing(
+    state: &State,
+    def: &Kind,
+    mut object: Value,
+) -> Result<Option<(ObjectKey, Value)>, StoreError> {
     let name = objects::name(&object).to_string();
     let namespace = objects::namespace(&object).to_string();
     let key = def.key(&namespace, &name);
@@ -216,13 +255,13 @@ fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), St
             record(def, API_SERVER, "", Some(&existing), &mut next);
             match state.store.update(&key, next) {
                 // Another replica starting at the same moment changed it: look again.
-                Err(StoreError::Conflict) => return create_missing(state, def, object),
+                Err(StoreError::Conflict) => return reconcile_existing(state, def, object),
                 written => {
                     written?;
                 }
             }
         }
-        return Ok(());
+        return Ok(None);
     }
     objects::prepare_create(
         &mut object,
@@ -236,10 +275,7 @@ fn create_missing(state: &State, def: &Kind, mut object: Value) -> Result<(), St
         object["spec"] = json!({"finalizers": ["kubernetes"]});
         object["status"] = json!({"phase": "Active"});
     }
-    match state.store.create(&key, object) {
-        Ok(_) | Err(StoreError::AlreadyExists) => Ok(()),
-        Err(error) => Err(error),
-    }
+    Ok(Some((key, object)))
 }
 
 /// `existing` with what `expected` adds, or `None` when nothing is missing.
