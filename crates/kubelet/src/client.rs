@@ -4,11 +4,34 @@ use kube::config::AuthInfo;
 
 use crate::config::Credential;
 
-/// A client of `api_server` trusting `ca_pem`, authenticating with `credential`.
+/// The User-Agent of kube's component `component` (`kubelet`, `kube-scheduler`):
+/// `kubelet/v1.33.0 (linux/amd64) kubernetes/kubeward`, as client-go's `DefaultKubernetesUserAgent`
+/// writes it; the API server names the writes' field manager after its first part.
+pub fn user_agent(component: &str) -> String {
+    format!(
+        "{component}/{} ({}/{}) kubernetes/kubeward",
+        crate::node::object::KUBELET_VERSION,
+        std::env::consts::OS,
+        go_arch()
+    )
+}
+
+/// Go's name of this machine's architecture.
+fn go_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    }
+}
+
+/// A client of `api_server` trusting `ca_pem`, authenticating with `credential`, with the
+/// User-Agent of `component`.
 pub fn kube_client(
     api_server: &str,
     ca_pem: &str,
     credential: &Credential,
+    component: &str,
 ) -> Result<kube::Client, String> {
     let url = api_server
         .parse::<http::Uri>()
@@ -21,6 +44,9 @@ pub fn kube_client(
         ..AuthInfo::default()
     };
     config.read_timeout = None;
+    let agent = http::HeaderValue::from_str(&user_agent(component))
+        .map_err(|e| format!("User-Agent: {e}"))?;
+    config.headers.push((http::header::USER_AGENT, agent));
     kube::Client::try_from(config).map_err(|e| format!("client for {api_server}: {e}"))
 }
 

@@ -73,9 +73,13 @@ impl LabNode {
             .trim_matches(['[', ']'])
             .to_string();
         let api_port = url.port_u16().unwrap_or(443);
-        let node_client =
-            client::kube_client(&config.api_server, &config.ca_pem, &config.node_credential)
-                .map_err(StartError::Config)?;
+        let node_client = client::kube_client(
+            &config.api_server,
+            &config.ca_pem,
+            &config.node_credential,
+            "kubelet",
+        )
+        .map_err(StartError::Config)?;
         let acceptor =
             server::acceptor(&config.serving, &config.ca_pem).map_err(StartError::Config)?;
         let listener = tokio::net::TcpListener::bind(config.listen)
@@ -126,8 +130,13 @@ impl LabNode {
             )),
         ];
         if let Some(credential) = &config.scheduler_credential {
-            let scheduler = client::kube_client(&config.api_server, &config.ca_pem, credential)
-                .map_err(StartError::Config)?;
+            let scheduler = client::kube_client(
+                &config.api_server,
+                &config.ca_pem,
+                credential,
+                "kube-scheduler",
+            )
+            .map_err(StartError::Config)?;
             tasks.push(tokio::spawn(scheduler::run(
                 scheduler,
                 config.node_name.clone(),

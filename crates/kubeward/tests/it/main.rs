@@ -25,6 +25,7 @@ mod idp;
 mod kubectl_versions;
 mod lab_node;
 mod login;
+mod managed_fields;
 mod metrics;
 mod oidc_issuer;
 mod rbac_can_i;

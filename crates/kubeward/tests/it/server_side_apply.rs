@@ -148,18 +148,21 @@ fn conflicts_are_refused_with_kubes_message_until_forced() {
         ran.stderr
     );
     // Forced, ops owns replicas; kubectl then moves what client-side apply still owned to ops
-    // (its csaupgrade patch of managedFields), so ops is the only manager left.
+    // (its csaupgrade patch of managedFields), so ops is the only user's manager left.
     let ran = steps::bash(
         &cluster,
         "kubectl apply --server-side --field-manager=ops --force-conflicts -f $A/three.yaml && \
          kubectl get deployment web -o jsonpath='{.spec.replicas}{\"\\n\"}' && \
          kubectl get deployment web -o json --show-managed-fields | python3 -c '\
 import json, sys\n\
-[print(e[\"manager\"], e[\"operation\"], \"f:replicas\" in e[\"fieldsV1\"].get(\"f:spec\", {})) \
+[print(e[\"manager\"], e[\"operation\"], e.get(\"subresource\", \"-\"), \"f:replicas\" in e[\"fieldsV1\"].get(\"f:spec\", {})) \
  for e in json.load(sys.stdin)[\"metadata\"][\"managedFields\"]]'",
     );
+    // The Deployment controller's revision annotation and status stay its own.
     assert_eq!(
-        ran.stdout, "deployment.apps/web serverside-applied\n3\nops Apply True\n",
+        ran.stdout,
+        "deployment.apps/web serverside-applied\n3\nops Apply - True\n\
+         kube-controller-manager Update - False\nkube-controller-manager Update status False\n",
         "{}",
         ran.stderr
     );

@@ -8,7 +8,9 @@ use kubeward_store::{ObjectKey, StoreError, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
 use super::controller::{Controller, is};
+use crate::registry::kinds::Kind;
 use crate::registry::kinds::rbac::{self, GROUP};
+use crate::registry::{field_manager, generic, objects};
 use crate::state::State;
 
 /// The aggregation controller.
@@ -71,13 +73,13 @@ fn aggregate(state: &State) {
             .collect()
     };
     for (name, rules) in targets {
-        let key = rbac::cluster_roles().key("", &name);
-        let written = state.store.modify(&key, |mut current| {
+        let kind = rbac::cluster_roles();
+        let key = kind.key("", &name);
+        let written = state.store.modify(&key, |current| {
             if current.get("rules") == Some(&rules) {
                 return Err(Unchanged::Already);
             }
-            current["rules"] = rules.clone();
-            Ok(current)
+            Ok(apply_rules(kind, &current, &name, &rules))
         });
         match written {
             Ok(_) | Err(Unchanged::Already | Unchanged::Store(StoreError::NotFound)) => {}
@@ -87,6 +89,32 @@ fn aggregate(state: &State) {
         }
     }
 }
+
+/// kube's aggregation controller's write: a forced server-side apply of the rules by
+/// `clusterrole-aggregation-controller`.
+fn apply_rules(kind: &Kind, current: &Value, name: &str, rules: &Value) -> Value {
+    let config = json!({
+        "apiVersion": kind.api_version(),
+        "kind": kind.kind,
+        "metadata": {"name": name},
+        "rules": rules,
+    });
+    let api_version = kind.api_version();
+    let now = objects::timestamp(crate::clock::now());
+    let writer = generic::field_writer(kind, &api_version, "", AGGREGATION_MANAGER, &now);
+    match field_manager::apply(&writer, Some(current), &config, true) {
+        Ok(applied) => applied.object,
+        Err(_) => {
+            // A forced apply of a list of rules has no refusal left; keep the write plain.
+            let mut next = current.clone();
+            next["rules"] = rules.clone();
+            next
+        }
+    }
+}
+
+/// The field manager of kube's ClusterRole aggregation controller.
+const AGGREGATION_MANAGER: &str = "clusterrole-aggregation-controller";
 
 /// Rules as the API writes them (empty lists left out).
 pub fn rules_json(rules: &[kubeward_rbac::PolicyRule]) -> Value {

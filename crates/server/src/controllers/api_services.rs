@@ -171,6 +171,7 @@ fn register(state: &State) -> Result<(), StoreError> {
         }
         let mut object = local(&group, &version, (1000, 100), "true");
         objects::prepare_create(&mut object, None, crate::clock::now());
+        super::writer::record(kind, super::writer::API_SERVER, "", None, &mut object);
         match state.store.create(&key, object) {
             Ok(_) | Err(StoreError::AlreadyExists) => {}
             Err(error) => return Err(error),

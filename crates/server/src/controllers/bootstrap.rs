@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 pub mod flow_control;
 
 use super::aggregation::rules_json;
+use super::writer::{API_SERVER, record};
 use crate::registry::kinds::{self, Kind, rbac};
 use crate::registry::objects;
 use crate::state::State;
@@ -31,8 +32,6 @@ pub fn reconcile(state: &State) -> Result<(), StoreError> {
             "apiVersion": "v1",
             "kind": "Namespace",
             "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
-            "spec": {"finalizers": ["kubernetes"]},
-            "status": {"phase": "Active"},
         });
         missing.add(state, namespaces, object)?;
     }
@@ -251,8 +250,9 @@ fn reconcile_existing(
             == Some("false");
         if def.group == rbac::GROUP
             && !opted_out
-            && let Some(next) = reconciled(def, &existing, &object)
+            && let Some(mut next) = reconciled(def, &existing, &object)
         {
+            record(def, API_SERVER, "", Some(&existing), &mut next);
             match state.store.update(&key, next) {
                 // Another replica starting at the same moment changed it: look again.
                 Err(StoreError::Conflict) => return reconcile_existing(state, def, object),
@@ -268,6 +268,13 @@ fn reconcile_existing(
         def.namespaced.then_some(namespace.as_str()),
         crate::clock::now(),
     );
+    record(def, API_SERVER, "", None, &mut object);
+    if def.kind == "Namespace" {
+        // The namespace strategy's PrepareForCreate, after the field manager (so nobody owns
+        // them, as in kube).
+        object["spec"] = json!({"finalizers": ["kubernetes"]});
+        object["status"] = json!({"phase": "Active"});
+    }
     Ok(Some((key, object)))
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kubeward_pki::{CertificateAuthority, SignerDecision, check_signer_policy, parse_csr_pem};
-use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{EventType, ObjectKey, StoreError, WatchEvent};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -41,9 +41,12 @@ fn sign_if_approved(state: &State, name: &str) {
         return;
     };
     let key = certificates::csrs().key("", name);
-    let result = state
-        .store
-        .modify(&key, |mut current| -> Result<Value, StoreError> {
+    let result = super::writer::modify(
+        state,
+        certificates::csrs(),
+        &key,
+        "status",
+        |mut current| -> Result<Value, StoreError> {
             if !needs_signing(&current) {
                 return Ok(current);
             }
@@ -74,7 +77,8 @@ fn sign_if_approved(state: &State, name: &str) {
                 None => {}
             }
             Ok(current)
-        });
+        },
+    );
     if let Err(error) = result {
         tracing::warn!(%error, "signing a CertificateSigningRequest failed");
     }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
-use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{EventType, ObjectKey, StoreError, WatchEvent};
 use serde_json::Value;
 
 use super::controller::Controller;
@@ -135,7 +135,10 @@ impl Controller for GarbageCollector {
             finish(state, &event.key, "foregroundDeletion");
         } else if holds(&event.object, "orphan") {
             for dependent in &dependents {
-                let _ = state.store.modify(dependent, |mut current| {
+                let Some(kind) = kind_of(dependent) else {
+                    continue;
+                };
+                let _ = super::writer::modify(state, kind, dependent, "", |mut current| {
                     if let Some(references) = current
                         .pointer_mut("/metadata/ownerReferences")
                         .and_then(Value::as_array_mut)

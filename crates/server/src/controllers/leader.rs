@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::controller::Controller;
 use super::driver::{self, Driver, Progress};
 use super::election::{Elector, LEASE_NAME, LEASE_NAMESPACE, Step};
+use super::writer::{CONTROLLER_MANAGER, record};
 use crate::config::{JITTER_FACTOR, LeaderElection};
 use crate::registry::{kinds, objects};
 use crate::state::State;
@@ -169,7 +170,8 @@ enum Attempt {
 
 /// One attempt: reads the Lease, then creates, takes or renews it with a compare-and-swap.
 fn try_acquire_or_renew(state: &State, elector: &mut Elector) -> Attempt {
-    let key = kinds::coordination::leases().key(LEASE_NAMESPACE, LEASE_NAME);
+    let leases = kinds::coordination::leases();
+    let key = leases.key(LEASE_NAMESPACE, LEASE_NAME);
     let current = match state.store.get(&key) {
         Ok(current) => current,
         Err(error) => return Attempt::Failed(error),
@@ -179,9 +181,13 @@ fn try_acquire_or_renew(state: &State, elector: &mut Elector) -> Attempt {
         Step::Wait => return Attempt::HeldByAnother,
         Step::Create(mut lease) => {
             objects::prepare_create(&mut lease, Some(LEASE_NAMESPACE), crate::clock::now());
+            record(leases, CONTROLLER_MANAGER, "", None, &mut lease);
             state.store.create(&key, lease)
         }
-        Step::Update(lease) => state.store.update(&key, lease),
+        Step::Update(mut lease) => {
+            record(leases, CONTROLLER_MANAGER, "", current.as_ref(), &mut lease);
+            state.store.update(&key, lease)
+        }
     };
     match written {
         Ok(stored) => {

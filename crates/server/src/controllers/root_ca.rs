@@ -2,10 +2,11 @@
 //! cluster's CA bundle and kube-controller-manager's description annotation, put back when it
 //! is changed or deleted.
 
-use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{EventType, ObjectKey, StoreError, WatchEvent};
 use serde_json::{Value, json};
 
 use super::controller::{Controller, is};
+use super::writer::{CONTROLLER_MANAGER, record};
 use crate::registry::{kinds, objects};
 use crate::state::State;
 
@@ -50,7 +51,8 @@ fn publish(state: &State, namespace: &str) {
         Ok(Some(found)) if !objects::is_terminating(&found) => {}
         _ => return,
     }
-    let key = kinds::core::config_maps().key(namespace, ROOT_CA_CONFIG_MAP);
+    let config_maps = kinds::core::config_maps();
+    let key = config_maps.key(namespace, ROOT_CA_CONFIG_MAP);
     let expected = json!({"ca.crt": ca});
     let annotation = json!({"kubernetes.io/description": ROOT_CA_DESCRIPTION});
     let result = match state.store.get(&key) {
@@ -60,14 +62,18 @@ fn publish(state: &State, namespace: &str) {
         {
             return;
         }
-        Ok(Some(_)) => state
-            .store
-            .modify(&key, |mut stored| -> Result<Value, StoreError> {
+        Ok(Some(_)) => super::writer::modify(
+            state,
+            config_maps,
+            &key,
+            "",
+            |mut stored| -> Result<Value, StoreError> {
                 stored["data"] = expected.clone();
                 stored["metadata"]["annotations"] = annotation.clone();
                 Ok(stored)
-            })
-            .map(drop),
+            },
+        )
+        .map(drop),
         Ok(None) => {
             let mut map = json!({
                 "apiVersion": "v1",
@@ -76,6 +82,7 @@ fn publish(state: &State, namespace: &str) {
                 "data": expected,
             });
             objects::prepare_create(&mut map, Some(namespace), crate::clock::now());
+            record(config_maps, CONTROLLER_MANAGER, "", None, &mut map);
             match state.store.create(&key, map) {
                 Err(StoreError::AlreadyExists) => Ok(()),
                 other => other.map(drop),

@@ -5,6 +5,7 @@ use kubeward_store::{EventType, ObjectKey, StoreError, WatchEvent};
 use serde_json::json;
 
 use super::controller::{Controller, is};
+use super::writer::{CONTROLLER_MANAGER, record};
 use crate::registry::{kinds, objects};
 use crate::state::State;
 
@@ -55,6 +56,13 @@ fn ensure(state: &State, namespace: &str) {
         "metadata": {"name": DEFAULT},
     });
     objects::prepare_create(&mut account, Some(namespace), crate::clock::now());
+    record(
+        kinds::core::service_accounts(),
+        CONTROLLER_MANAGER,
+        "",
+        None,
+        &mut account,
+    );
     match state.store.create(&key, account) {
         Ok(_) | Err(StoreError::AlreadyExists) => {}
         Err(error) => tracing::warn!(%error, namespace, "default ServiceAccount not created"),

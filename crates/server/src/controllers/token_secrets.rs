@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kubeward_authn::token_request::{ObjectRef, issue_legacy_token};
-use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
+use kubeward_store::{EventType, ObjectKey, StoreError, WatchEvent};
 use serde_json::{Value, json};
 
 use super::controller::{Controller, is};
@@ -68,8 +68,12 @@ fn populate(state: &State, secret: &Value) {
         .as_ref()
         .map(|(cert, _)| cert.clone())
         .unwrap_or_default();
-    let result = state.store.modify(
-        &kinds::core::secrets().key(&namespace, &secret_name),
+    let secrets = kinds::core::secrets();
+    let result = super::writer::modify(
+        state,
+        secrets,
+        &secrets.key(&namespace, &secret_name),
+        "",
         |mut stored| -> Result<Value, StoreError> {
             stored["metadata"]["annotations"]["kubernetes.io/service-account.uid"] =
                 json!(account_ref.uid);

@@ -124,7 +124,7 @@ pub fn write_status(state: &State, kind: &Kind, object: &Value, status: Value) {
     }
     let key = kind.key(objects::namespace(object), objects::name(object));
     let read = objects::resource_version(object);
-    let written = state.store.modify(&key, |mut current| {
+    let written = super::writer::modify(state, kind, &key, "status", |mut current| {
         if !read.is_empty() && objects::resource_version(&current) != read {
             return Err(kubeward_store::StoreError::Conflict);
         }

@@ -401,17 +401,7 @@ async fn apply(
     bytes: Bytes,
 ) -> Result<Response<Body>, Status> {
     let manager = field_manager_of(context, "PatchOptions", true)?;
-    let force = match context.query("force").as_deref() {
-        None | Some("") => false,
-        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => true,
-        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => false,
-        Some(other) => {
-            return Err(status::bad_request(&format!(
-                "strconv.ParseBool: parsing {}: invalid syntax",
-                kubeward_core::go::quote(other)
-            )));
-        }
-    };
+    let force = force_of(context)?;
     let directive = directive(context)?;
     let config = decode_apply(&bytes)?;
     let declared_kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -489,8 +479,21 @@ async fn apply(
     Ok(written(context, code, &stored, &warnings, dry_run).await)
 }
 
+/// An apply's `force` query parameter, read as Go's `strconv.ParseBool`.
+pub(super) fn force_of(context: &Context<'_>) -> Result<bool, Status> {
+    match context.query("force").as_deref() {
+        None | Some("") => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(other) => Err(status::bad_request(&format!(
+            "strconv.ParseBool: parsing {}: invalid syntax",
+            kubeward_core::go::quote(other)
+        ))),
+    }
+}
+
 /// An apply configuration: YAML (JSON is YAML too), an object.
-fn decode_apply(bytes: &[u8]) -> Result<Value, Status> {
+pub(super) fn decode_apply(bytes: &[u8]) -> Result<Value, Status> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| status::bad_request("error decoding YAML: invalid UTF-8"))?;
     let options = serde_saphyr::options! {

@@ -3,17 +3,22 @@
 //! declares `subresources.scale`: GET answers the Scale made of the object, PUT and PATCH change
 //! the object's desired replicas (`spec.replicas`, or a custom kind's `specReplicasPath`; what
 //! `kubectl scale` does), as kube-apiserver's `ScaleREST` and its custom-resource counterpart
-//! serve them.
+//! serve them. A server-side apply of a Scale sets the replicas too (`kubectl apply
+//! --server-side --subresource=scale`), and every write keeps the parent's managed fields as
+//! kube's `ScaleHandler` does: the writer of the Scale becomes the owner of the replicas, in an
+//! entry of subresource `scale`.
 
 use http::Response;
 use kubeward_core::status::{self, FieldError, Status};
 use serde_json::{Value, json};
 
 use super::context::{Context, not_allowed};
-use super::rest::{blocking, written};
+use super::rest::{blocking, decode_apply, field_manager_of, force_of, written};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::custom::{self, ScalePaths};
+use crate::registry::field_manager::fieldpath::PathElement;
+use crate::registry::field_manager::{self, scale, scale::ScaleWriter};
 use crate::registry::generic::{self, WriteFailure};
 use crate::registry::kinds::Kind;
 use crate::registry::{objects, patch, printing};
@@ -37,10 +42,11 @@ pub async fn handle(
             Ok(respond::ok(&scale_of(kind, &object), context.pretty))
         }
         "update" => {
+            let manager = field_manager_of(context, "UpdateOptions", false)?;
             let bytes = body::read(request_body).await?;
             let scale = body::decode_object(&context.parts.headers, &bytes)?;
             context.audit_request_object(&scale);
-            write(context, kind, move |_| Ok(scale.clone())).await
+            write(context, kind, manager, Write::Update(scale)).await
         }
         "patch" => {
             let bytes = body::read(request_body).await?;
@@ -54,16 +60,17 @@ pub async fn handle(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_string();
-            let patch_kind =
-                patch::PatchKind::from_content_type(&content_type)?.ok_or_else(|| {
-                    status::bad_request("server-side apply is not served on the scale subresource")
-                })?;
+            let Some(patch_kind) = patch::PatchKind::from_content_type(&content_type)? else {
+                let manager = field_manager_of(context, "PatchOptions", true)?;
+                let force = force_of(context)?;
+                let config = decode_apply(&bytes)?;
+                check_scale_type(&config)?;
+                return write(context, kind, manager, Write::Apply { config, force }).await;
+            };
+            let manager = field_manager_of(context, "PatchOptions", false)?;
             let document: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| status::bad_request(&format!("error decoding patch: {e}")))?;
-            write(context, kind, move |current| {
-                patch::apply(patch_kind, &scale_of(kind, current), &document)
-            })
-            .await
+            write(context, kind, manager, Write::Patch(patch_kind, document)).await
         }
         other => {
             let _ = body::read(request_body).await;
@@ -76,25 +83,110 @@ pub async fn handle(
     }
 }
 
-/// Writes the replicas of the Scale that `desired` makes of the stored object, and answers
-/// with the Scale of what was stored.
+/// A write of the Scale.
+enum Write {
+    /// PUT of a whole Scale.
+    Update(Value),
+    /// PATCH of the Scale.
+    Patch(patch::PatchKind, Value),
+    /// Server-side apply of a Scale configuration.
+    Apply {
+        /// The configuration.
+        config: Value,
+        /// `force=true`.
+        force: bool,
+    },
+}
+
+impl Write {
+    /// The Scale the write makes of `current`'s.
+    fn desired(&self, current: &Value) -> Result<Value, Status> {
+        match self {
+            Self::Update(scale) => Ok(scale.clone()),
+            Self::Patch(patch_kind, document) => patch::apply(*patch_kind, current, document),
+            Self::Apply { config, .. } => {
+                let mut scale = current.clone();
+                if let Some(replicas) = config.pointer("/spec/replicas") {
+                    scale["spec"]["replicas"] = replicas.clone();
+                }
+                Ok(scale)
+            }
+        }
+    }
+}
+
+/// An apply's configuration must be an `autoscaling/v1` Scale.
+fn check_scale_type(config: &Value) -> Result<(), Status> {
+    let kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    let api_version = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if kind == "Scale" && api_version == "autoscaling/v1" {
+        return Ok(());
+    }
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    Err(status::bad_request(&format!(
+        "invalid object type: {group}/{version}, Kind={kind}"
+    )))
+}
+
+/// The parent's replicas field as a field path.
+fn replicas_path(kind: &Kind) -> Vec<PathElement> {
+    let names = match custom::scale_paths(kind) {
+        Some(paths) => paths.spec_replicas,
+        None => vec!["spec".to_string(), "replicas".to_string()],
+    };
+    names.into_iter().map(PathElement::Field).collect()
+}
+
+/// Writes the replicas of the Scale that `write` makes of the stored object, with the managed
+/// fields `manager`'s write leaves, and answers with the Scale of what was stored.
 async fn write(
     context: &Context<'_>,
     kind: &'static Kind,
-    desired: impl Fn(&Value) -> Result<Value, Status> + Send + 'static,
+    manager: String,
+    write: Write,
 ) -> Result<Response<Body>, Status> {
     let namespace = context.info.namespace.clone();
     let name = context.info.name.clone();
     let dry_run = context.dry_run();
     let stored = blocking(context, move |admission| {
+        let path = replicas_path(kind);
+        let api_version = kind.api_version();
+        let writer = ScaleWriter {
+            manager: &manager,
+            api_version: &api_version,
+            replicas: &path,
+        };
         generic::update(admission, kind, &namespace, &name, dry_run, |current| {
-            let scale = desired(current)?;
-            let replicas = replicas(&scale, &name)?;
+            let before = scale_of(kind, current);
+            let scale = write.desired(&before)?;
+            let mut replicas = replicas(&scale, &name)?;
+            let changed = before
+                .pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                != replicas;
+            let entries = field_manager::decode(current).unwrap_or_default();
+            let entries = match &write {
+                Write::Apply { config, force } => {
+                    let given = config.pointer("/spec/replicas").is_some();
+                    let (entries, removed) =
+                        scale::apply(&writer, entries, given, changed, *force)?;
+                    if removed {
+                        replicas = 0;
+                    }
+                    entries
+                }
+                _ => scale::record_update(&writer, entries, changed),
+            };
             let mut next = current.clone();
             match custom::scale_paths(kind) {
                 Some(paths) => set_at(&mut next, &paths.spec_replicas, json!(replicas)),
                 None => next["spec"]["replicas"] = json!(replicas),
             }
+            field_manager::set_managed_fields(&mut next, &entries);
             let version = objects::resource_version(&scale);
             if !version.is_empty() {
                 objects::metadata_mut(&mut next).insert("resourceVersion".into(), json!(version));

@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use fieldpath::{PathElement, Set};
 use shape::Shape;
 
+pub mod cap;
 pub mod fieldpath;
+pub mod scale;
 pub mod shape;
 pub mod typed;
 
@@ -415,10 +417,12 @@ pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value)
             }),
         }
     }
+    cap::cap_update_managers(&mut entries, cap::MAX_UPDATE_MANAGERS);
     set_managed_fields(new, &entries);
 }
 
-fn set_managed_fields(object: &mut Value, entries: &[Entry]) {
+/// Sets `object`'s `metadata.managedFields` to `entries`, encoded (none: the field goes).
+pub fn set_managed_fields(object: &mut Value, entries: &[Entry]) {
     let encoded = encode(entries);
     let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
@@ -493,26 +497,27 @@ const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 const LAST_APPLIED_POINTER: &str =
     "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration";
 
-/// Whether kubectl's apply may take over what client-side apply set (`lastAppliedManager`):
-/// the applier is `kubectl` and the object's fields are still what the last-applied
-/// annotation says they are, so the conflicts are with kubectl's own earlier applies.
-fn last_applied_allows(writer: &Writer<'_>, live: &Value) -> bool {
+/// The conflicts kubectl's apply may override because client-side apply set those fields
+/// (`lastAppliedManager`): for the `kubectl` manager, the fields of the last-applied annotation
+/// (of the same apiVersion) whose values the object still has; nothing for anyone else.
+fn last_applied_allowed(writer: &Writer<'_>, live: &Value) -> Set {
     if writer.manager != KUBECTL {
-        return false;
+        return Set::new();
     }
     let Some(last) = live
         .pointer(LAST_APPLIED_POINTER)
         .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
         .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .filter(Value::is_object)
+        .filter(|last| last.get("apiVersion").and_then(Value::as_str) == Some(writer.api_version))
     else {
-        return false;
+        return Set::new();
     };
-    let fields = typed::to_field_set(writer.shape, &last);
-    typed::compare(writer.shape, &last, live)
-        .modified
-        .intersection(&fields)
-        .is_empty()
+    let comparison = typed::compare(writer.shape, &last, live);
+    typed::to_field_set(writer.shape, &last)
+        .difference(&comparison.modified)
+        .difference(&comparison.added)
+        .difference(&comparison.removed)
 }
 
 /// What an apply makes of the object.
@@ -595,14 +600,22 @@ pub fn apply(
             continue;
         }
         for path in entry.fields.intersection(&changed).paths() {
-            conflicts.push(Conflict {
-                manager: entry.display(),
-                path: fieldpath::path_string(&path),
-            });
+            conflicts.push((entry.display(), path));
         }
     }
-    if !force && !conflicts.is_empty() && !last_applied_allows(writer, &live_plain) {
-        return Err(conflict_status(&conflicts));
+    if !force && !conflicts.is_empty() {
+        let allowed = last_applied_allowed(writer, &live_plain);
+        let left: Vec<Conflict> = conflicts
+            .iter()
+            .filter(|(_, path)| !allowed.has(path))
+            .map(|(manager, path)| Conflict {
+                manager: manager.clone(),
+                path: fieldpath::path_string(path),
+            })
+            .collect();
+        if !left.is_empty() {
+            return Err(conflict_status(&left));
+        }
     }
     for (i, entry) in entries.iter_mut().enumerate() {
         if i != applier {
@@ -619,7 +632,12 @@ pub fn apply(
     {
         map.insert("metadata".into(), json!({}));
     }
-    if writer.manager == KUBECTL && object.pointer(LAST_APPLIED_POINTER).is_some() {
+    if writer.manager == KUBECTL
+        && object
+            .pointer(LAST_APPLIED_POINTER)
+            .and_then(Value::as_str)
+            .is_some_and(|text| !text.is_empty())
+    {
         let mut applied = config.clone();
         if let Some(annotations) = applied
             .pointer_mut("/metadata/annotations")
@@ -627,7 +645,8 @@ pub fn apply(
         {
             annotations.remove(LAST_APPLIED);
         }
-        let text = format!("{}\n", fieldpath::canonical(&applied));
+        // As Go's json.Encoder writes it: keys sorted, HTML-safe, a final newline.
+        let text = format!("{}\n", kubeward_core::go::marshal_sorted(&applied));
         if let Some(slot) = object.pointer_mut(LAST_APPLIED_POINTER) {
             *slot = Value::String(text);
         }

@@ -4,12 +4,13 @@
 //! to zero; the revision annotations; the status and its `Available` and `Progressing`
 //! conditions counted from the ReplicaSets. A ReplicaSet's events bring its Deployment back.
 
-use kubeward_store::{ObjectKey, StoreExt as _, WatchEvent};
+use kubeward_store::{ObjectKey, WatchEvent};
 use serde_json::{Map, Value, json};
 
 use super::{create, owned, owner_of_event, owner_reference, replicas, write_status};
 use crate::controllers::controller::{Controller, is};
 use crate::controllers::events;
+use crate::controllers::writer::modify;
 use crate::registry::kinds::{self, Kind};
 use crate::registry::objects;
 use crate::state::State;
@@ -184,7 +185,7 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
             let from = replicas(existing);
             if from != wanted {
                 let key = replica_sets.key(namespace, &new_name);
-                let scaled = state.store.modify(&key, |mut current| {
+                let scaled = modify(state, replica_sets, &key, "", |mut current| {
                     current["spec"]["replicas"] = json!(wanted);
                     current["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] =
                         json!(wanted.to_string());
@@ -242,7 +243,7 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
         .filter(|rs| objects::name(rs) != new_name && replicas(rs) != 0)
     {
         let key = replica_sets.key(namespace, objects::name(old));
-        let scaled = state.store.modify(&key, |mut current| {
+        let scaled = modify(state, replica_sets, &key, "", |mut current| {
             current["spec"]["replicas"] = json!(0);
             Ok::<_, kubeward_store::StoreError>(current)
         });
@@ -258,7 +259,7 @@ fn sync(state: &State, deployments: &Kind, replica_sets: &Kind, deployment: &Val
         != Some(revision.to_string().as_str())
     {
         let key = deployments.key(namespace, objects::name(deployment));
-        let _ = state.store.modify(&key, |mut current| {
+        let _ = modify(state, deployments, &key, "", |mut current| {
             current["metadata"]["annotations"][REVISION] = json!(revision.to_string());
             Ok::<_, kubeward_store::StoreError>(current)
         });

@@ -310,3 +310,67 @@ fn kubectl_takes_over_its_client_side_applies_and_keeps_the_annotation() {
         409
     );
 }
+
+#[test]
+fn kubectl_overrides_only_the_conflicts_on_fields_still_as_last_applied() {
+    let mut object = deployment(2, "nginx");
+    object["metadata"]["annotations"] = json!({LAST_APPLIED: deployment(2, "nginx").to_string()});
+    record_update(&writer("kubectl-client-side-apply", T1), None, &mut object);
+    let mut scaled = object.clone();
+    scaled["spec"]["replicas"] = json!(5);
+    record_update(&writer("kubectl-scale", T2), Some(&object), &mut scaled);
+    // The image is still as last applied (allowed); the replicas are not (a conflict left).
+    let refused = apply(
+        &writer("kubectl", T2),
+        Some(&scaled),
+        &deployment(3, "nginx:2"),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        refused.message,
+        "Apply failed with 1 conflict: conflict with \"kubectl-scale\" using apps/v1: .spec.replicas"
+    );
+    // Keeping the replicas, the image conflict is overridden as client-side apply set it.
+    let applied = apply(
+        &writer("kubectl", T2),
+        Some(&scaled),
+        &deployment(5, "nginx:2"),
+        false,
+    )
+    .unwrap()
+    .object;
+    assert_eq!(
+        applied["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:2"
+    );
+    // An annotation of another apiVersion allows nothing.
+    let mut other = object.clone();
+    let mut last = deployment(2, "nginx");
+    last["apiVersion"] = json!("apps/v1beta2");
+    other["metadata"]["annotations"][LAST_APPLIED] = json!(last.to_string());
+    assert_eq!(
+        apply(
+            &writer("kubectl", T2),
+            Some(&other),
+            &deployment(3, "nginx"),
+            false
+        )
+        .unwrap_err()
+        .code,
+        409
+    );
+    // The annotation is written as Go's json.Encoder writes it (HTML-safe, a final newline).
+    let mut config = deployment(2, "nginx");
+    config["metadata"]["labels"]["note"] = json!("a<b");
+    let applied = apply(&writer("kubectl", T2), Some(&object), &config, false)
+        .unwrap()
+        .object;
+    let text = applied["metadata"]["annotations"][LAST_APPLIED]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.ends_with("}\n") && text.contains("a\\u003cb"),
+        "{text}"
+    );
+}
