@@ -14,9 +14,10 @@ use super::context::{Context, not_allowed, not_served};
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
 use crate::registry::kinds::Kind;
-use crate::registry::{field_manager, generic, objects};
+use crate::registry::objects;
 use validation::Review;
 
+mod recorded;
 pub mod validation;
 
 /// Answers a review (only `create` exists).
@@ -67,9 +68,7 @@ pub async fn handle(
         // kube's create handler records the request's fields before the review answers it.
         let api_version = kind.api_version();
         let now = objects::timestamp(crate::clock::now());
-        let writer = generic::field_writer(kind, &api_version, "", &manager, &now);
-        objects::metadata_mut(&mut request);
-        field_manager::record_update(&writer, None, &mut request);
+        recorded::record(kind, &api_version, &manager, &now, &mut request);
     }
     // The request is not needed any more: its parts move into the answer.
     let mut parts = match request {
