@@ -155,7 +155,6 @@ impl RedbStore {
         key: &ObjectKey,
         decide: impl FnOnce(Option<Value>) -> Result<Change, StoreError>,
     ) -> Result<Value, StoreError> {
-        check_key(key)?;
         let mut results = self.write_each(vec![(key, decide)])?;
         results.pop().unwrap_or(Err(StoreError::NotFound))
     }

@@ -255,12 +255,22 @@ impl Writer<'_> {
     /// The fields a write of this subresource does not own (the strategy's reset fields).
     fn reset(&self) -> Set {
         let mut reset = Set::new();
-        if self.subresource == "status" {
-            reset.insert(&[field("spec")]);
-        } else if self.subresource.is_empty() && self.has_status {
-            reset.insert(&[field("status")]);
+        if let Some(name) = self.reset_field() {
+            reset.insert(&[field(name)]);
         }
         reset
+    }
+
+    /// The top-level field this subresource's writes reset: `spec` for `status`, `status` for
+    /// the main resource of a kind with a status subresource.
+    fn reset_field(&self) -> Option<&'static str> {
+        if self.subresource == "status" {
+            Some("spec")
+        } else if self.subresource.is_empty() && self.has_status {
+            Some("status")
+        } else {
+            None
+        }
     }
 
     /// `set` without what nobody owns: the type and identity fields (`StripMetaManager`) and
@@ -277,10 +287,8 @@ impl Writer<'_> {
             }
         }
         out.prune_child(&stripped.metadata);
-        if self.subresource == "status" {
-            out.remove_subtree(&stripped.spec);
-        } else if self.subresource.is_empty() && self.has_status {
-            out.remove_subtree(&stripped.status);
+        if let Some(name) = self.reset_field() {
+            out.remove_subtree(&field(name));
         }
         out
     }
@@ -291,8 +299,6 @@ struct Stripped {
     top: [PathElement; 3],
     metadata: PathElement,
     metadata_fields: Vec<PathElement>,
-    spec: PathElement,
-    status: PathElement,
 }
 
 static STRIPPED: std::sync::LazyLock<Stripped> = std::sync::LazyLock::new(|| Stripped {
@@ -312,8 +318,6 @@ static STRIPPED: std::sync::LazyLock<Stripped> = std::sync::LazyLock::new(|| Str
     .into_iter()
     .map(field)
     .collect(),
-    spec: field("spec"),
-    status: field("status"),
 });
 
 fn field(name: &str) -> PathElement {

@@ -140,15 +140,7 @@ fn flow_id(realm_id: &str, alias: &str) -> String {
         hash ^= u128::from(byte);
         hash = hash.wrapping_mul(PRIME);
     }
-    let hex = format!("{hash:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    uuid::Uuid::from_u128(hash).hyphenated().to_string()
 }
 
 /// A flow as Keycloak's `AuthenticationFlowRepresentation`.
