@@ -22,6 +22,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use crate::linger::Lingering;
+
 /// Connection limits; [`Default`] gives kube-apiserver's values (and a cap of 4,096 open
 /// connections, which Go's server does not have).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -412,7 +414,8 @@ async fn http<I, H, B>(
         .timer(TokioTimer::new())
         .max_header_list_size(limits.max_header_bytes)
         .max_concurrent_streams(limits.http2_max_concurrent_streams);
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    let connection =
+        builder.serve_connection_with_upgrades(TokioIo::new(Lingering::new(io)), service);
     tokio::pin!(connection);
     let mut closing = false;
     // An idle connection told to go (HTTP/2's GOAWAY) is dropped this long after, whether or

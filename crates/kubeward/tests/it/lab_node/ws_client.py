@@ -4,15 +4,24 @@ code): exec over a channel protocol, or port forwarding over v4.channel.k8s.io.
 usage: ws_client.py exec URL PROTOCOL STDIN CA CERT KEY
        ws_client.py portforward URL REQUEST CA CERT KEY
 Prints one JSON object describing what came back.
+
+The asyncio client, not the threaded one: `websockets.sync` reads on a thread of its own while
+the caller writes, and two threads on one `ssl.SSLSocket` can lose the handshake's request when
+TLS 1.3 session tickets arrive meanwhile (the client then waits forever for an answer to a request
+it never sent). asyncio's TLS runs on one thread.
 """
 
+import asyncio
 import base64
 import json
 import ssl
 import sys
 
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+
+# No step of a run may wait longer than this.
+TIMEOUT = 20
 
 
 def context(ca, cert, key):
@@ -33,29 +42,31 @@ def encode(channel, data, base64_protocol):
     return bytes([channel]) + data
 
 
-def run_exec(url, protocol, stdin, tls):
+async def recv(ws):
+    return await asyncio.wait_for(ws.recv(), TIMEOUT)
+
+
+async def run_exec(url, protocol, stdin, tls):
     base64_protocol = "base64" in protocol
     channels = {}
-    messages = 0
-    with connect(url, ssl=tls, subprotocols=[protocol], max_size=None) as ws:
+    async with connect(
+        url, ssl=tls, subprotocols=[protocol], max_size=None, close_timeout=TIMEOUT
+    ) as ws:
         chosen = ws.subprotocol
-        first = ws.recv(timeout=10)
-        channel, data = decode(first, base64_protocol)
+        channel, data = decode(await recv(ws), base64_protocol)
         hello = {"channel": channel, "length": len(data)}
         try:
             # A command that does not read stdin may have ended, and the kubelet closed the
             # stream, before stdin is sent: what it wrote is still read below.
-            ws.send(encode(0, stdin.encode(), base64_protocol))
+            await ws.send(encode(0, stdin.encode(), base64_protocol))
             if protocol.startswith("v5."):
-                ws.send(bytes([255, 0]))
+                await ws.send(bytes([255, 0]))
         except ConnectionClosed:
             pass
         try:
             while True:
-                channel, data = decode(ws.recv(timeout=20), base64_protocol)
-                messages += 1
-                channels.setdefault(channel, b"")
-                channels[channel] += data
+                channel, data = decode(await recv(ws), base64_protocol)
+                channels[channel] = channels.get(channel, b"") + data
         except ConnectionClosed:
             pass
     return {
@@ -67,23 +78,29 @@ def run_exec(url, protocol, stdin, tls):
     }
 
 
-def run_portforward(url, request, tls):
+async def run_portforward(url, request, tls):
     received = {0: b"", 1: b""}
-    with connect(url, ssl=tls, subprotocols=["v4.channel.k8s.io"], max_size=None) as ws:
+    async with connect(
+        url,
+        ssl=tls,
+        subprotocols=["v4.channel.k8s.io"],
+        max_size=None,
+        close_timeout=TIMEOUT,
+    ) as ws:
         chosen = ws.subprotocol
         prefixes = []
         for _ in range(2):
-            channel, data = decode(ws.recv(timeout=10), False)
+            channel, data = decode(await recv(ws), False)
             prefixes.append([channel, int.from_bytes(data, "little")])
         try:
-            ws.send(encode(0, request.encode(), False))
+            await ws.send(encode(0, request.encode(), False))
         except ConnectionClosed:
             # The kubelet dials the port when the stream opens: a refused dial may have closed
             # the connection (after its error message, still to be read) before the request.
             pass
         try:
             while True:
-                channel, data = decode(ws.recv(timeout=20), False)
+                channel, data = decode(await recv(ws), False)
                 received[channel] = received.get(channel, b"") + data
         except ConnectionClosed:
             pass
@@ -103,7 +120,7 @@ def main():
     else:
         url, request, ca, cert, key = sys.argv[2:7]
         result = run_portforward(url, request, context(ca, cert, key))
-    print(json.dumps(result))
+    print(json.dumps(asyncio.run(result)))
 
 
 main()
