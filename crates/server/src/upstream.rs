@@ -228,7 +228,11 @@ impl Upstream {
         *request.uri_mut() = uri;
         let pools = self.pools();
         if long_running {
-            return pools.long.request(request).await.map_err(|e| failed(e.into()));
+            return pools
+                .long
+                .request(request)
+                .await
+                .map_err(|e| failed(e.into()));
         }
         // A lone request goes over HTTP/1.1: with nothing to share a write with, HTTP/2's
         // framing, HPACK and stream bookkeeping cost both sides more than an HTTP/1.1
