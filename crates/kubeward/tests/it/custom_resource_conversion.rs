@@ -19,8 +19,8 @@ const LISTENING: &str = "listening on ";
 
 /// The webhook, serving with the cluster's API server certificate (valid for 127.0.0.1).
 fn start_webhook(cluster: &Cluster) -> (Process, u16) {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/custom_resources/conversion_webhook.py");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/custom_resources/conversion_webhook.py");
     let pki = cluster.data_dir.join("pki");
     let mut command = Command::new("python3");
     command
@@ -93,7 +93,11 @@ fn a_webhook_converts_between_the_stored_and_the_requested_version() {
     let (_webhook, port) = start_webhook(&cluster);
     let ca = base64::engine::general_purpose::STANDARD.encode(cluster.ca_pem());
     let url = |path: &str| format!("url: https://127.0.0.1:{port}{path}");
-    std::fs::write(cluster.scratch("crd.yaml"), definition(&url("/convert"), &ca)).unwrap();
+    std::fs::write(
+        cluster.scratch("crd.yaml"),
+        definition(&url("/convert"), &ca),
+    )
+    .unwrap();
     std::fs::write(
         cluster.scratch("v2.yaml"),
         "apiVersion: stable.example.com/v2\nkind: CronTab\nmetadata: {name: nightly, namespace: default}\nspec: {schedule: '0 3 * * *'}\n",
@@ -124,21 +128,39 @@ fn a_webhook_converts_between_the_stored_and_the_requested_version() {
     );
     let seen = reviews(&cluster);
     let first = &seen[0]["review"];
-    assert_eq!(first["apiVersion"], "apiextensions.k8s.io/v1", "the first listed version");
+    assert_eq!(
+        first["apiVersion"], "apiextensions.k8s.io/v1",
+        "the first listed version"
+    );
     assert_eq!(first["kind"], "ConversionReview");
-    assert_eq!(first["request"]["desiredAPIVersion"], "stable.example.com/v2");
-    assert_eq!(first["request"]["objects"][0]["spec"]["cronSpec"], "0 * * * *");
+    assert_eq!(
+        first["request"]["desiredAPIVersion"],
+        "stable.example.com/v2"
+    );
+    assert_eq!(
+        first["request"]["objects"][0]["spec"]["cronSpec"],
+        "0 * * * *"
+    );
     assert_eq!(seen[0]["path"], "/convert?timeout=30s");
     assert!(
-        seen.iter().any(|r| r["review"]["request"]["desiredAPIVersion"] == "stable.example.com/v1"
-            && r["review"]["request"]["objects"][0]["spec"]["schedule"] == "0 3 * * *"),
+        seen.iter().any(
+            |r| r["review"]["request"]["desiredAPIVersion"] == "stable.example.com/v1"
+                && r["review"]["request"]["objects"][0]["spec"]["schedule"] == "0 3 * * *"
+        ),
         "the apply at v2 was converted to the storage version: {seen:?}"
     );
     let listed = seen
         .iter()
-        .find(|r| r["review"]["request"]["objects"].as_array().is_some_and(|o| o.len() == 2))
+        .find(|r| {
+            r["review"]["request"]["objects"]
+                .as_array()
+                .is_some_and(|o| o.len() == 2)
+        })
         .expect("a list converted in one review");
-    assert_eq!(listed["review"]["request"]["desiredAPIVersion"], "stable.example.com/v2");
+    assert_eq!(
+        listed["review"]["request"]["desiredAPIVersion"],
+        "stable.example.com/v2"
+    );
 
     let ran = steps::bash(
         &cluster,
@@ -150,6 +172,22 @@ fn a_webhook_converts_between_the_stored_and_the_requested_version() {
         (
             0,
             "ADDED stable.example.com/v2 {'schedule': '0 * * * *'}\nADDED stable.example.com/v2 {'schedule': '0 3 * * *'}\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+
+    // Server-side apply at v2, stored at v1.
+    let ran = steps::bash(
+        &cluster,
+        "sed 's/0 3/0 4/' $A/v2.yaml | kubectl apply --server-side -f - && \
+         kubectl get crontabs.v1.stable.example.com nightly -o jsonpath='{.spec}'",
+    );
+    assert_eq!(
+        (ran.code, ran.stdout.as_str()),
+        (
+            0,
+            "crontab.stable.example.com/nightly serverside-applied\n{\"cronSpec\":\"0 4 * * *\"}"
         ),
         "{}",
         ran.stderr
@@ -179,7 +217,9 @@ fn a_webhook_converts_between_the_stored_and_the_requested_version() {
     );
     let ran = steps::bash(
         &cluster,
-        &patch(&format!("{{\"service\":null,\"url\":\"https://127.0.0.1:{port}/wrong-uid\"}}")),
+        &patch(&format!(
+            "{{\"service\":null,\"url\":\"https://127.0.0.1:{port}/wrong-uid\"}}"
+        )),
     );
     let uid = reviews(&cluster)
         .last()
@@ -192,7 +232,10 @@ fn a_webhook_converts_between_the_stored_and_the_requested_version() {
         )
     );
     // The storage version itself needs no webhook.
-    let ran = steps::bash(&cluster, "kubectl get crontabs.v1.stable.example.com hourly -o name");
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get crontabs.v1.stable.example.com hourly -o name",
+    );
     assert_eq!(
         (ran.code, ran.stdout.as_str()),
         (0, "crontab.stable.example.com/hourly\n"),
@@ -230,5 +273,61 @@ fn the_conversion_stanza_is_checked_as_kube_apiserver_checks_it() {
          * spec.conversion.webhookClientConfig.url: Invalid value: \"http\": 'https' is the only allowed URL scheme; desired format: https://host[/path]\n\
          * spec.conversion.webhookClientConfig.url: Invalid value: \"x=1\": query parameters are not permitted in the URL\n\
          * spec.conversion.conversionReviewVersions: Invalid value: [\"v3\"]: must include at least one of v1, v1beta1\n"
+    );
+}
+
+/// Validation ratcheting (kube-apiserver 1.30+): once the schema tightens, an object that no
+/// longer passes can still be changed where it is valid; changing the invalid value is refused.
+#[test]
+fn unchanged_invalid_values_are_ratcheted_on_update() {
+    let cluster = Cluster::up();
+    let crd = |extra: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: gadgets.stable.example.com}}
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {{plural: gadgets, singular: gadget, kind: Gadget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {{type: integer{extra}}}
+              color: {{type: string}}
+              name: {{type: string, x-kubernetes-validations: [{{rule: \"self.startsWith('g')\"}}]}}
+"
+        )
+    };
+    std::fs::write(cluster.scratch("loose.yaml"), crd("")).unwrap();
+    std::fs::write(cluster.scratch("strict.yaml"), crd(", maximum: 5")).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/loose.yaml >/dev/null && kubectl wait --for condition=established crd/gadgets.stable.example.com >/dev/null && \
+         printf 'apiVersion: stable.example.com/v1\\nkind: Gadget\\nmetadata: {name: big}\\nspec: {size: 9, color: red, name: gizmo}\\n' | kubectl create -f - && \
+         kubectl apply -f $A/strict.yaml >/dev/null && \
+         kubectl label gadget big tier=gold && \
+         kubectl patch gadget big --type=merge -p '{\"spec\":{\"color\":\"blue\"}}' && \
+         kubectl patch gadget big --type=merge -p '{\"spec\":{\"size\":8}}'; \
+         kubectl patch gadget big --type=merge -p '{\"spec\":{\"name\":\"widget\"}}'",
+    );
+    assert_eq!(
+        ran.stdout,
+        "gadget.stable.example.com/big created\n\
+         gadget.stable.example.com/big labeled\n\
+         gadget.stable.example.com/big patched\n"
+    );
+    assert_eq!(
+        ran.stderr,
+        "The Gadget \"big\" is invalid: spec.size: Invalid value: 8: spec.size in body should be less than or equal to 5\n\
+         The Gadget \"big\" is invalid: spec.name: Invalid value: \"string\": failed rule: self.startsWith('g')\n"
     );
 }

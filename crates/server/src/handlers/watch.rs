@@ -68,7 +68,11 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
         }
         let object = if as_table && event_type != "BOOKMARK" {
             let revision = crate::registry::objects::resource_version(&object).to_string();
-            kind.table(std::slice::from_ref(&object), &revision, crate::clock::now())
+            kind.table(
+                std::slice::from_ref(&object),
+                &revision,
+                crate::clock::now(),
+            )
         } else {
             object
         };

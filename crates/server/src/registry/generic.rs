@@ -103,7 +103,10 @@ pub fn in_version_all(
         } else {
             let object = &items[0];
             custom::conversion::gvk_text(
-                object.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+                object
+                    .get("apiVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
                 kind.kind,
             )
         };

@@ -62,13 +62,10 @@ pub fn post(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Vec<u8>
 }
 
 async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Vec<u8>, String> {
-    let url = reqwest::Url::parse(&target.url).map_err(|e| {
-        format!(
-            "parse {}: {e}",
-            kubeward_core::go::quote(&target.url)
-        )
-    })?;
-    let post_error = |cause: String| format!("Post {}: {cause}", kubeward_core::go::quote(url.as_str()));
+    let url = reqwest::Url::parse(&target.url)
+        .map_err(|e| format!("parse {}: {e}", kubeward_core::go::quote(&target.url)))?;
+    let post_error =
+        |cause: String| format!("Post {}: {cause}", kubeward_core::go::quote(url.as_str()));
     let mut builder = reqwest::Client::builder()
         .user_agent("kube-apiserver-admission")
         .redirect(reqwest::redirect::Policy::none())

@@ -248,7 +248,9 @@ pub fn accept(
         // name the next index.
         let (prefix, shown) = if list {
             (
-                format!("conversion webhook for {input} returned invalid converted object at index"),
+                format!(
+                    "conversion webhook for {input} returned invalid converted object at index"
+                ),
                 index + 1,
             )
         } else {
@@ -310,11 +312,7 @@ fn same_identity(original: &Value, converted: &Value) -> Result<(), String> {
     if a != b {
         return Err(format!("must have the same kind: {a} != {b}"));
     }
-    for (field, label) in [
-        ("name", "name"),
-        ("namespace", "namespace"),
-        ("uid", "UID"),
-    ] {
+    for (field, label) in [("name", "name"), ("namespace", "namespace"), ("uid", "UID")] {
         let (a, b) = (meta_text(original, field), meta_text(converted, field));
         if a != b {
             return Err(format!("must have the same {label}: {a} != {b}"));
@@ -423,7 +421,11 @@ fn label_errors(labels: &Map<String, Value>) -> Vec<FieldError> {
     for (key, value) in labels {
         let value = value.as_str().unwrap_or("");
         for message in content::label_key(key) {
-            errors.push(FieldError::invalid("metadata.labels", key.as_str(), &message));
+            errors.push(FieldError::invalid(
+                "metadata.labels",
+                key.as_str(),
+                &message,
+            ));
         }
         for message in content::label_value(value) {
             errors.push(FieldError::invalid("metadata.labels", value, &message));

@@ -49,9 +49,10 @@ pub fn convert(
     let failed = |error: String| failure(format!("conversion webhook for {input} failed: {error}"));
     let url = webhook.request_url();
     let connect_to = match &webhook.service {
-        Some(service) if webhook.url.is_none() => Some(resolve(state, service).map_err(|e| {
-            failed(format!("Post {}: {e}", kubeward_core::go::quote(&url)))
-        })?),
+        Some(service) if webhook.url.is_none() => Some(
+            resolve(state, service)
+                .map_err(|e| failed(format!("Post {}: {e}", kubeward_core::go::quote(&url))))?,
+        ),
         _ => None,
     };
     let target = Target {
@@ -62,11 +63,8 @@ pub fn convert(
     let body = serde_json::to_vec(&review).map_err(|e| failure(e.to_string()))?;
     let timeout = Duration::from_secs(conversion::TIMEOUT_SECONDS);
     let answer = call::post(&target, body, timeout).map_err(failed)?;
-    let answer: Value = serde_json::from_slice(&answer).map_err(|e| {
-        failed(format!(
-            "couldn't get version/kind; json parse error: {e}"
-        ))
-    })?;
+    let answer: Value = serde_json::from_slice(&answer)
+        .map_err(|e| failed(format!("couldn't get version/kind; json parse error: {e}")))?;
     let objects = conversion::converted(version, &uid, &answer).map_err(failed)?;
     let converted = conversion::accept(input, list, &sent, objects, desired).map_err(failure)?;
     for (index, object) in pending.into_iter().zip(converted) {
@@ -78,7 +76,12 @@ pub fn convert(
 /// The address of a Service's port, as kube-apiserver's ClusterIP service resolver finds it.
 fn resolve(state: &State, service: &ServiceRef) -> Result<SocketAddr, String> {
     let services = kinds::core::services();
-    let not_found = || format!("service {} not found", kubeward_core::go::quote(&service.name));
+    let not_found = || {
+        format!(
+            "service {} not found",
+            kubeward_core::go::quote(&service.name)
+        )
+    };
     let found = state
         .store
         .get(&services.key(&service.namespace, &service.name))
@@ -108,10 +111,16 @@ fn resolve(state: &State, service: &ServiceRef) -> Result<SocketAddr, String> {
                     kubeward_core::go::quote(&service.name)
                 ));
             }
-            let ip: IpAddr = cluster_ip
-                .parse()
-                .map_err(|_| format!("invalid cluster IP {}", kubeward_core::go::quote(cluster_ip)))?;
-            Ok(SocketAddr::new(ip, u16::try_from(service.port).unwrap_or(443)))
+            let ip: IpAddr = cluster_ip.parse().map_err(|_| {
+                format!(
+                    "invalid cluster IP {}",
+                    kubeward_core::go::quote(cluster_ip)
+                )
+            })?;
+            Ok(SocketAddr::new(
+                ip,
+                u16::try_from(service.port).unwrap_or(443),
+            ))
         }
         "ExternalName" => {
             let name = text("/spec/externalName");

@@ -43,7 +43,10 @@ fn the_review_uses_the_first_version_kube_apiserver_speaks() {
     .unwrap();
     assert_eq!(version, ReviewVersion::V1beta1);
     assert_eq!(body["apiVersion"], "apiextensions.k8s.io/v1beta1");
-    assert_eq!(body["request"]["desiredAPIVersion"], "stable.example.com/v2");
+    assert_eq!(
+        body["request"]["desiredAPIVersion"],
+        "stable.example.com/v2"
+    );
     assert_eq!(body["request"]["uid"], "uid-1");
     assert_eq!(
         review(&["v3".into()], &objects, "x/v2", "u").unwrap_err(),
@@ -77,8 +80,12 @@ fn answers_are_checked_with_kube_apiservers_words() {
         "response.result.status was 'Failure', not 'Success'"
     );
     assert_eq!(
-        converted(ReviewVersion::V1, "u1", &json!({"apiVersion": "v1", "kind": "Status"}))
-            .unwrap_err(),
+        converted(
+            ReviewVersion::V1,
+            "u1",
+            &json!({"apiVersion": "v1", "kind": "Status"})
+        )
+        .unwrap_err(),
         "expected webhook response of apiextensions.k8s.io/v1, Kind=ConversionReview, got /v1, Kind=Status"
     );
     // v1beta1 answers are not checked for their type and uid.
@@ -119,11 +126,25 @@ fn only_labels_and_annotations_may_change() {
         "conversion webhook for stable.example.com/v1, Kind=CronTab returned invalid object: must have the same name: a != b"
     );
     assert_eq!(
-        accept(&input, false, &sent, vec![back.clone()], "stable.example.com/v3").unwrap_err(),
+        accept(
+            &input,
+            false,
+            &sent,
+            vec![back.clone()],
+            "stable.example.com/v3"
+        )
+        .unwrap_err(),
         "conversion webhook for stable.example.com/v1, Kind=CronTab returned invalid object at index 0: invalid groupVersion (expected stable.example.com/v3, received stable.example.com/v2)"
     );
     assert_eq!(
-        accept(&input, true, &sent, vec![back.clone()], "stable.example.com/v3").unwrap_err(),
+        accept(
+            &input,
+            true,
+            &sent,
+            vec![back.clone()],
+            "stable.example.com/v3"
+        )
+        .unwrap_err(),
         "conversion webhook for stable.example.com/v1, Kind=CronTab returned invalid converted object at index 1: invalid groupVersion (expected stable.example.com/v3, received stable.example.com/v2)"
     );
     assert_eq!(
@@ -132,7 +153,14 @@ fn only_labels_and_annotations_may_change() {
     );
     let mut bad_label = back;
     bad_label["metadata"]["labels"] = json!({"c": "not valid!"});
-    let error = accept(&input, false, &sent, vec![bad_label], "stable.example.com/v2").unwrap_err();
+    let error = accept(
+        &input,
+        false,
+        &sent,
+        vec![bad_label],
+        "stable.example.com/v2",
+    )
+    .unwrap_err();
     assert!(
         error.starts_with("conversion webhook for stable.example.com/v1, Kind=CronTab returned invalid metadata: metadata.labels: Invalid value: \"not valid!\": a valid label must be"),
         "{error}"
@@ -174,10 +202,14 @@ fn the_stanza_is_checked_at_the_internal_versions_paths() {
     );
     assert_eq!(
         messages(json!({"strategy": "Other"})),
-        ["spec.conversion.strategy: Unsupported value: \"Other\": supported values: \"None\", \"Webhook\""]
+        [
+            "spec.conversion.strategy: Unsupported value: \"Other\": supported values: \"None\", \"Webhook\""
+        ]
     );
-    assert!(messages(json!({"strategy": "Webhook", "webhook": {
+    assert!(
+        messages(json!({"strategy": "Webhook", "webhook": {
         "clientConfig": {"service": {"namespace": "a", "name": "b", "path": "/convert"}},
         "conversionReviewVersions": ["v1"]}}))
-    .is_empty());
+        .is_empty()
+    );
 }
