@@ -162,9 +162,15 @@ fn storage_api_version(spec: &Value) -> String {
 pub fn webhook_of(kind: &Kind) -> Option<(conversion::Webhook, String)> {
     let name = format!("{}.{}", kind.resource, kind.group);
     let served = read();
-    let definition = served
-        .get(&name)
-        .filter(|d| d.kinds.iter().any(|k| std::ptr::eq(*k, kind)))?;
+    let definition = served.get(&name).filter(|d| {
+        // The kind itself, or the same version of a definition rebuilt since the request
+        // found its kind (never a built-in kind of the same name).
+        d.kinds.iter().any(|k| {
+            std::ptr::eq(*k, kind)
+                || (k.version == kind.version
+                    && kinds::find(kind.group, kind.version, kind.resource).is_none())
+        })
+    })?;
     let webhook = definition.webhook.clone()?;
     Some((webhook, definition.storage.clone()))
 }
