@@ -214,7 +214,14 @@ impl Memory {
     /// edited realm when nothing else was cached since, else the users it wrote (and its
     /// object, when that changed) over what was cached since (another replica's changes, heard
     /// meanwhile).
-    fn written(&self, base: &Cached, edited: Realm, revision: u64, steps: &[Step], results: &[Value]) {
+    fn written(
+        &self,
+        base: &Cached,
+        edited: Realm,
+        revision: u64,
+        steps: &[Step],
+        results: &[Value],
+    ) {
         let mut realms = self.write();
         let current = realms.get(&base.realm.name).cloned();
         let Some(current) = current.filter(|c| !Arc::ptr_eq(&c.realm, &base.realm)) else {
@@ -238,9 +245,18 @@ impl Memory {
                 continue;
             }
             let user = edited.users.iter().find(|u| u.id == key.name).cloned();
-            put_user(&mut realm, &key.name, user.filter(|_| !matches!(step, Step::Delete(..))));
+            put_user(
+                &mut realm,
+                &key.name,
+                user.filter(|_| !matches!(step, Step::Delete(..))),
+            );
         }
-        install(&mut realms, realm, revision.max(current.revision), Arc::new(users));
+        install(
+            &mut realms,
+            realm,
+            revision.max(current.revision),
+            Arc::new(users),
+        );
     }
 
     /// Caches a user another replica wrote (`None`: deleted) at `revision`, unless the cache
@@ -304,18 +320,25 @@ fn put_user(realm: &mut Realm, id: &str, user: Option<User>) {
 
 /// Caches `realm` in `realms`. The users' index of the state it replaces, when one was built,
 /// follows the change ([`UserIndex::follow`]): the next search finds it ready.
-fn install(realms: &mut HashMap<String, Cached>, realm: Realm, revision: u64, users: Arc<Revisions>) {
+fn install(
+    realms: &mut HashMap<String, Cached>,
+    realm: Realm,
+    revision: u64,
+    users: Arc<Revisions>,
+) {
     let realm = Arc::new(realm);
     let fresh = Cached::new(realm.clone(), revision, users);
     let replaced = realms.insert(realm.name.clone(), fresh.clone());
     let index = replaced.and_then(|p| {
         let built = Arc::try_unwrap(p.index)
             .map_or_else(|shared| shared.get().cloned(), OnceLock::into_inner)?;
-        Some(if Edit::between(&p.realm.users, &realm.users).size() > FOLLOW_AT_MOST {
-            UserIndex::of(&realm)
-        } else {
-            Arc::unwrap_or_clone(built).follow(&p.realm, &realm)
-        })
+        Some(
+            if Edit::between(&p.realm.users, &realm.users).size() > FOLLOW_AT_MOST {
+                UserIndex::of(&realm)
+            } else {
+                Arc::unwrap_or_clone(built).follow(&p.realm, &realm)
+            },
+        )
     });
     if let Some(index) = index {
         let _ = fresh.index.set(Arc::new(index));
@@ -682,8 +705,11 @@ impl Directory {
         let mut users = Revisions::new();
         apart::note_written(&mut users, &steps, &results);
         let name = realm.name.clone();
-        self.memory
-            .remember(realm, revision(results.first().unwrap_or(&Value::Null)), users);
+        self.memory.remember(
+            realm,
+            revision(results.first().unwrap_or(&Value::Null)),
+            users,
+        );
         self.realm(&name).ok_or(DirectoryError::RealmNotFound)
     }
 
@@ -1144,7 +1170,10 @@ fn list_realms(
 
 /// A realm as stored: its object, with the users stored apart (or, written by an older
 /// kubeward, inside it: then `true`), the object's revision and the users' revisions.
-fn assemble(store: &dyn Store, object: Value) -> Result<(Realm, u64, Revisions, bool), DirectoryError> {
+fn assemble(
+    store: &dyn Store,
+    object: Value,
+) -> Result<(Realm, u64, Revisions, bool), DirectoryError> {
     let at = revision(&object);
     let mut realm: Realm = unwrap("realm", object)?;
     if !realm.users.is_empty() {

@@ -96,7 +96,11 @@ pub(super) fn same_but_users(a: &Realm, b: &Realm) -> bool {
 }
 
 /// The steps that store a new user.
-pub(super) fn create(realm_id: &str, user: &User, steps: &mut Vec<Step>) -> Result<(), DirectoryError> {
+pub(super) fn create(
+    realm_id: &str,
+    user: &User,
+    steps: &mut Vec<Step>,
+) -> Result<(), DirectoryError> {
     steps.push(Step::Create(
         user_key(realm_id, &user.id),
         user_object(user)?,
@@ -199,9 +203,7 @@ pub(super) fn note_written(revisions: &mut Revisions, steps: &[Step], results: &
 /// The users of a realm in the order the directory keeps them: by creation time (the order
 /// they were added in), then id.
 pub(super) fn in_creation_order(users: &mut [User]) {
-    users.sort_by(|a, b| {
-        (a.created_timestamp, &a.id).cmp(&(b.created_timestamp, &b.id))
-    });
+    users.sort_by(|a, b| (a.created_timestamp, &a.id).cmp(&(b.created_timestamp, &b.id)));
 }
 
 #[cfg(test)]

@@ -303,7 +303,10 @@ fn users_are_stored_apart_from_their_realm_and_a_user_write_is_small() {
     }
     let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
     assert_eq!(realm_object["spec"]["users"], json!([]));
-    assert_eq!(stored_names(store.as_ref(), apart::USERS, Some("r1")), ["u1", "u2"]);
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERS, Some("r1")),
+        ["u1", "u2"]
+    );
     assert_eq!(
         stored_names(store.as_ref(), apart::USERNAMES, Some("r1")),
         ["ann", "bob"]
@@ -339,7 +342,10 @@ fn users_are_stored_apart_from_their_realm_and_a_user_write_is_small() {
     let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
     assert_eq!(realm_object["spec"]["displayName"], "Demo");
     assert_eq!(realm_object["spec"]["users"], json!([]));
-    assert_eq!(stored_names(store.as_ref(), apart::USERS, Some("r1")), ["u2"]);
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERS, Some("r1")),
+        ["u2"]
+    );
 
     // A taken username is refused by its index entry too, and nothing is written.
     let revision_before = store.revision().unwrap();
@@ -385,7 +391,10 @@ fn a_realm_stored_with_its_users_inside_is_moved_apart_at_open() {
         assert_eq!(*d.realm("demo").unwrap(), old, "shared: {shared}");
         let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
         assert_eq!(realm_object["spec"]["users"], json!([]));
-        assert_eq!(stored_names(store.as_ref(), apart::USERS, Some("r1")).len(), 300);
+        assert_eq!(
+            stored_names(store.as_ref(), apart::USERS, Some("r1")).len(),
+            300
+        );
         assert_eq!(
             stored_names(store.as_ref(), apart::USERNAMES, Some("r1")).len(),
             300

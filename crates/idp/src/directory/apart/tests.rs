@@ -20,7 +20,9 @@ fn described(steps: &[Step]) -> Vec<String> {
                         "update {}/{} at {}",
                         k.resource,
                         k.name,
-                        object["metadata"]["resourceVersion"].as_str().unwrap_or("-")
+                        object["metadata"]["resourceVersion"]
+                            .as_str()
+                            .unwrap_or("-")
                     );
                 }
                 Step::Delete(_, at) => {

@@ -556,7 +556,10 @@ fn users_written_through_either_replica_are_exact_on_one_etcd() {
     // The username is free again, through either replica.
     let (status, body) = admin(&b, "POST", "/users", Some(&new_user("carol")));
     assert_eq!(status, 201, "{body}");
-    assert_eq!(found(&a, "search=dave").len() + found(&b, "search=dave").len(), 6);
+    assert_eq!(
+        found(&a, "search=dave").len() + found(&b, "search=dave").len(),
+        6
+    );
 }
 
 /// The lines of `replica`'s revocation feed as they come (a follower of the feed, as a
