@@ -1143,11 +1143,13 @@ impl Directory {
     }
 }
 
+/// The realms as listed: by name, the revision of the list, the realms stored with their users
+/// inside.
+type Listed = (HashMap<String, Cached>, u64, Vec<String>);
+
 /// Every realm stored with its users, the revision the realms were read at, and the names of
 /// those whose users an older kubeward kept inside the realm's object.
-fn list_realms(
-    store: &dyn Store,
-) -> Result<(HashMap<String, Cached>, u64, Vec<String>), DirectoryError> {
+fn list_realms(store: &dyn Store) -> Result<Listed, DirectoryError> {
     let listing = store.list_all(&ListScope {
         group: GROUP.to_string(),
         resource: REALMS.to_string(),
