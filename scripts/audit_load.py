@@ -40,6 +40,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid):
+    """Voluntary context switches of all of a process's threads so far: each time a thread waited
+    (for a lock, for the writer's next event, for the next request), whatever else the machine
+    runs — the involuntary ones, by which the machine's other load preempts it, are left out."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
 POLICY = "apiVersion: audit.k8s.io/v1\nkind: Policy\n{omit}rules:\n- level: Metadata\n"
 SETUPS = {
     "none": None,
@@ -87,26 +103,30 @@ def main():
             time.sleep(1)
             results = {}
             answered = {}
-            print("| round | connections | server | SSAR/s | p50 ms | p99 ms | CPU µs/SSAR |")
-            print("|---:|---:|---|---:|---:|---:|---:|")
+            print("| round | connections | server | SSAR/s | p50 ms | p99 ms | CPU µs/SSAR "
+                  "| waits/SSAR |")
+            print("|---:|---:|---|---:|---:|---:|---:|---:|")
             for round in range(options.rounds):
                 for c in connections:
                     for label, (server, (_, cert, key), _, _, _) in servers.items():
                         before = cpu_seconds(server.process.pid)
+                        switched = context_switches(server.process.pid)
                         rps, p50, p99, codes = load(server, ("cert", cert, key), c, options.seconds,
                                                     "POST SSAR", options.requests)
                         cpu = cpu_seconds(server.process.pid) - before
+                        switches = context_switches(server.process.pid) - switched
                         assert set(codes) <= {"201"}, codes
                         count = sum(codes.values())
                         answered[label] = answered.get(label, 0) + count
                         micros = cpu / max(count, 1) * 1e6
-                        results.setdefault((c, label), []).append((rps, p50, p99, micros))
+                        per = switches / max(count, 1)
+                        results.setdefault((c, label), []).append((rps, p50, p99, micros, per))
                         print(f"| {round + 1} | {c} | {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} "
-                              f"| {micros:.1f} |", flush=True)
+                              f"| {micros:.1f} | {per:.2f} |", flush=True)
             print()
             print("| connections | server | median SSAR/s | vs none | median p50 ms | median p99 ms "
-                  "| median CPU µs/SSAR | CPU vs none |")
-            print("|---:|---|---:|---:|---:|---:|---:|---:|")
+                  "| median CPU µs/SSAR | CPU vs none | median waits/SSAR |")
+            print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
             for (c, label), runs in results.items():
                 build, setup = servers[label][3], servers[label][4]
                 base = f"{build}:none" if build else "none"
@@ -118,7 +138,8 @@ def main():
                     cpu_ratio = f"{cpu / statistics.median(r[3] for r in results[(c, base)]):.3f}"
                 print(f"| {c} | {label} | {median:,.0f} | {ratio} | "
                       f"{statistics.median(r[1] for r in runs):.2f} | "
-                      f"{statistics.median(r[2] for r in runs):.2f} | {cpu:.1f} | {cpu_ratio} |")
+                      f"{statistics.median(r[2] for r in runs):.2f} | {cpu:.1f} | {cpu_ratio} | "
+                      f"{statistics.median(r[4] for r in runs):.2f} |")
         finally:
             for server, *_ in servers.values():
                 # SIGTERM: a graceful stop, after which every queued event must be in the log.

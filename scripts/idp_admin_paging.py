@@ -8,7 +8,8 @@ one `partialImport`, then times pages as Keycloak's clients ask for them — `us
 and `groups?first=F&max=M` at the start, the middle and the end, with and without
 `briefRepresentation`, the counts, and searches (`search=`, `username=…&exact=true`) — each `--repeat` times over one kept-alive HTTPS
 connection; last, users created, changed and deleted one at a time, each write timed and the
-search right after it (the realm's users' index follows each change). Prints a Markdown table of the medians and the 95th percentiles.
+search right after it (the realm's users' index follows each change), and their passwords
+reset and a realm role mapped (`--writes-only`: the writes alone). Prints a Markdown table of the medians and the 95th percentiles.
 
     cargo build --release -p kubeward
     python3 scripts/idp_admin_paging.py --binary target/release/kubeward
@@ -78,6 +79,8 @@ def main():
     parser.add_argument("--groups", type=int, default=1_000)
     parser.add_argument("--page", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--writes-only", action="store_true",
+                        help="time the user writes alone, not the pages and searches")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kubeward-paging-") as work:
         process, idp, ca, password = start(args.binary, work)
@@ -111,7 +114,7 @@ def main():
             print(f"imported {args.users} users and {args.groups} groups in {imported:.1f} s\n")
             print("| call | items | median ms | p95 ms |")
             print("|---|---:|---:|---:|")
-            for path in calls:
+            for path in ([] if args.writes_only else calls):
                 times = []
                 items = None
                 for _ in range(args.repeat):
@@ -164,6 +167,17 @@ def main():
                 client.call("PUT", f"/admin/realms/bench/users/{ids[k]}",
                             {"email": f"changed{k:03d}@example.com"})
 
+            client.call("POST", "/admin/realms/bench/roles", {"name": "bench-role"})
+            role = client.call("GET", "/admin/realms/bench/roles/bench-role")
+
+            def reset_password(k):
+                client.call("PUT", f"/admin/realms/bench/users/{ids[k]}/reset-password",
+                            {"type": "password", "value": f"Password-{k:03d}", "temporary": False})
+
+            def map_role(k):
+                client.call("POST", f"/admin/realms/bench/users/{ids[k]}/role-mappings/realm",
+                            [{"id": role["id"], "name": role["name"]}])
+
             def delete(k):
                 client.call("DELETE", f"/admin/realms/bench/users/{ids[k]}")
 
@@ -175,6 +189,13 @@ def main():
                          change_email,
                          lambda k: expect_one(
                              f"/admin/realms/bench/users?email=changed{k:03d}@example.com&exact=true"))
+            after_writes(("`PUT users/{id}/reset-password`", "`users/count` right after it"),
+                         reset_password,
+                         lambda k: client.call("GET", "/admin/realms/bench/users/count"))
+            after_writes(("`POST users/{id}/role-mappings/realm`",
+                          "`users/count` right after it"),
+                         map_role,
+                         lambda k: client.call("GET", "/admin/realms/bench/users/count"))
             after_writes(("`DELETE users/{id}`",
                           f"`users?first={half}&max={args.page}` right after it"),
                          delete,

@@ -9,6 +9,7 @@
 //! in between makes it read and decide again), and sessions are never cached, so that a refresh
 //! token redeemed through two replicas is rotated once and its reuse revokes the family.
 
+mod apart;
 mod follow;
 mod revoked;
 pub mod transient;
@@ -18,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 use std::time::Duration;
 
-use kubeward_store::{ListScope, ObjectKey, Store, StoreError, StoreExt as _};
+use kubeward_store::{ListScope, ObjectKey, Step, Store, StoreError, StoreExt as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -26,9 +27,11 @@ use serde_json::{Value, json};
 use crate::events::RealmEvents;
 use crate::flows::refresh::Session;
 use crate::model::user_index::{Edit, FOLLOW_AT_MOST, UserIndex};
-use crate::model::{ModelError, Realm};
+use crate::model::{ModelError, Realm, User};
 use crate::representation::Minter;
 use crate::revocations::{self, Feed};
+
+use self::apart::Revisions;
 
 /// The API group of the provider's objects in the store.
 pub const GROUP: &str = "idp.kubeward.io";
@@ -103,6 +106,10 @@ pub enum Write {
 /// change came in between, before it gives up with [`StoreError::Conflict`].
 const CHANGE_ATTEMPTS: usize = 64;
 
+/// The most steps of one transaction on a shared store (etcd refuses more than 128 operations
+/// in one; each step is a compare, an operation and a read).
+const STEPS_AT_ONCE: usize = 100;
+
 /// How often deferred session writes are flushed.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -151,20 +158,23 @@ impl Sessions {
     }
 }
 
-/// A realm as cached, with the revision it was stored at and its users' index (built at its
-/// first use, then followed through the realm's changes).
+/// A realm as cached, with the revision its object was stored at, the revision of each of its
+/// users, and its users' index (built at its first use, then followed through the realm's
+/// changes).
 #[derive(Clone)]
 struct Cached {
     realm: Arc<Realm>,
     revision: u64,
+    users: Arc<Revisions>,
     index: Arc<OnceLock<Arc<UserIndex>>>,
 }
 
 impl Cached {
-    fn new(realm: Arc<Realm>, revision: u64) -> Self {
+    fn new(realm: Arc<Realm>, revision: u64, users: Arc<Revisions>) -> Self {
         Self {
             realm,
             revision,
+            users,
             index: Arc::default(),
         }
     }
@@ -187,20 +197,9 @@ impl Memory {
         self.realms.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Caches a realm as stored at `revision`, unless a newer state is cached already. The
-    /// users' index of the state it replaces, when one was built, follows the change
-    /// ([`UserIndex::follow`]): the next search finds it ready.
-    fn remember(&self, realm: Realm, revision: u64) {
-        let realm = Arc::new(realm);
-        // A large change builds the index again, before the lock is taken.
-        let rebuilt = {
-            let previous = self.read().get(&realm.name).cloned();
-            previous.and_then(|p| {
-                (p.index.get().is_some()
-                    && Edit::between(&p.realm.users, &realm.users).size() > FOLLOW_AT_MOST)
-                    .then(|| (p.revision, UserIndex::of(&realm)))
-            })
-        };
+    /// Caches a realm whose object was stored at `revision`, unless a newer state is cached
+    /// already.
+    fn remember(&self, realm: Realm, revision: u64, users: Revisions) {
         let mut realms = self.write();
         if realms
             .get(&realm.name)
@@ -208,18 +207,89 @@ impl Memory {
         {
             return;
         }
-        let fresh = Cached::new(realm.clone(), revision);
-        let replaced = realms.insert(realm.name.clone(), fresh.clone());
-        let index = match (rebuilt, replaced) {
-            (Some((of, rebuilt)), Some(p)) if p.revision == of => Some(rebuilt),
-            (_, Some(p)) => Arc::try_unwrap(p.index)
-                .map_or_else(|shared| shared.get().cloned(), OnceLock::into_inner)
-                .map(|built| Arc::unwrap_or_clone(built).follow(&p.realm, &realm)),
-            (_, None) => None,
+        install(&mut realms, realm, revision, Arc::new(users));
+    }
+
+    /// Caches what a change of the realm `base` (as cached when the change began) wrote: the
+    /// edited realm when nothing else was cached since, else the users it wrote (and its
+    /// object, when that changed) over what was cached since (another replica's changes, heard
+    /// meanwhile).
+    fn written(
+        &self,
+        base: &Cached,
+        edited: Realm,
+        revision: u64,
+        steps: &[Step],
+        results: &[Value],
+    ) {
+        let mut realms = self.write();
+        let current = realms.get(&base.realm.name).cloned();
+        let Some(current) = current.filter(|c| !Arc::ptr_eq(&c.realm, &base.realm)) else {
+            let mut users = Revisions::clone(&base.users);
+            apart::note_written(&mut users, steps, results);
+            install(&mut realms, edited, revision, Arc::new(users));
+            return;
         };
-        if let Some(index) = index {
-            let _ = fresh.index.set(Arc::new(index));
+        let mut users = Revisions::clone(&current.users);
+        apart::note_written(&mut users, steps, results);
+        let mut realm = if revision > current.revision {
+            let mut shell = edited.clone();
+            shell.users = current.realm.users.clone();
+            shell
+        } else {
+            Realm::clone(&current.realm)
+        };
+        for step in steps {
+            let key = step.key();
+            if key.resource != apart::USERS {
+                continue;
+            }
+            let user = edited.users.iter().find(|u| u.id == key.name).cloned();
+            put_user(
+                &mut realm,
+                &key.name,
+                user.filter(|_| !matches!(step, Step::Delete(..))),
+            );
         }
+        install(
+            &mut realms,
+            realm,
+            revision.max(current.revision),
+            Arc::new(users),
+        );
+    }
+
+    /// Caches a user another replica wrote (`None`: deleted) at `revision`, unless the cache
+    /// has a newer state of it. `false` when the realm is not cached.
+    fn user_changed(&self, realm_id: &str, id: &str, user: Option<User>, revision: u64) -> bool {
+        let mut realms = self.write();
+        let Some(current) = realms.values().find(|c| c.realm.id == realm_id).cloned() else {
+            return false;
+        };
+        if current.users.get(id).is_some_and(|&at| at >= revision) {
+            return true;
+        }
+        let mut users = Revisions::clone(&current.users);
+        users.insert(id.to_string(), revision);
+        let mut realm = Realm::clone(&current.realm);
+        put_user(&mut realm, id, user);
+        install(&mut realms, realm, current.revision, Arc::new(users));
+        true
+    }
+
+    /// Caches a realm's object another replica wrote at `revision` with the users cached;
+    /// `false` when the realm is not cached.
+    fn realm_changed(&self, mut shell: Realm, revision: u64) -> bool {
+        let mut realms = self.write();
+        let Some(current) = realms.get(&shell.name).cloned() else {
+            return false;
+        };
+        if current.revision >= revision {
+            return true;
+        }
+        shell.users = current.realm.users.clone();
+        install(&mut realms, shell, revision, current.users.clone());
+        true
     }
 
     /// Forgets a realm deleted at `revision`, unless it was stored again since.
@@ -232,6 +302,46 @@ impl Memory {
 
     fn keys_changed(&self) {
         self.keys_epoch.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// Replaces, adds (`Some`, not there yet) or removes (`None`) the user `id` of `realm`.
+fn put_user(realm: &mut Realm, id: &str, user: Option<User>) {
+    let at = realm.users.iter().position(|u| u.id == id);
+    match (at, user) {
+        (Some(i), Some(user)) => realm.users[i] = user,
+        (None, Some(user)) => realm.users.push(user),
+        (Some(i), None) => {
+            realm.users.remove(i);
+        }
+        (None, None) => {}
+    }
+}
+
+/// Caches `realm` in `realms`. The users' index of the state it replaces, when one was built,
+/// follows the change ([`UserIndex::follow`]): the next search finds it ready.
+fn install(
+    realms: &mut HashMap<String, Cached>,
+    realm: Realm,
+    revision: u64,
+    users: Arc<Revisions>,
+) {
+    let realm = Arc::new(realm);
+    let fresh = Cached::new(realm.clone(), revision, users);
+    let replaced = realms.insert(realm.name.clone(), fresh.clone());
+    let index = replaced.and_then(|p| {
+        let built = Arc::try_unwrap(p.index)
+            .map_or_else(|shared| shared.get().cloned(), OnceLock::into_inner)?;
+        Some(
+            if Edit::between(&p.realm.users, &realm.users).size() > FOLLOW_AT_MOST {
+                UserIndex::of(&realm)
+            } else {
+                Arc::unwrap_or_clone(built).follow(&p.realm, &realm)
+            },
+        )
+    });
+    if let Some(index) = index {
+        let _ = fresh.index.set(Arc::new(index));
     }
 }
 
@@ -394,7 +504,7 @@ impl Directory {
     }
 
     fn load(store: Arc<dyn Store>, shared: bool) -> Result<(Self, u64), DirectoryError> {
-        let (realms, revision) = list_realms(store.as_ref())?;
+        let (realms, revision, inline) = list_realms(store.as_ref())?;
         let directory = Self {
             sessions: Arc::new(Sessions {
                 store: store.clone(),
@@ -417,7 +527,60 @@ impl Directory {
             shared,
             revocations: Arc::new(Feed::default()),
         };
+        for name in inline {
+            directory.move_users_out(&name)?;
+        }
         Ok((directory, revision))
+    }
+
+    /// Stores the users of a realm that an older kubeward kept inside the realm's object as
+    /// objects of their own, then the realm without them (on a shared store in steps, each
+    /// user written whether or not another replica moved it already).
+    fn move_users_out(&self, name: &str) -> Result<(), DirectoryError> {
+        let Some(cached) = self.memory.read().get(name).cloned() else {
+            return Ok(());
+        };
+        let mut realm = Realm::clone(&cached.realm);
+        let mut steps = Vec::new();
+        let mut usernames = HashSet::new();
+        for user in &realm.users {
+            if usernames.insert(user.username.as_str()) {
+                apart::create(&realm.id, user, &mut steps)?;
+            } else {
+                // Two users of one name (never made by kubeward): the first keeps the entry.
+                let object = wrap(&user.id, user)?;
+                steps.push(Step::Create(apart::user_key(&realm.id, &user.id), object));
+            }
+        }
+        let shell = at_revision(apart::shell(&mut realm)?, cached.revision);
+        let realm_key = key(REALMS, None, name);
+        if self.shared {
+            for chunk in steps.chunks(STEPS_AT_ONCE) {
+                if self.store.transact(chunk.to_vec()).is_err() {
+                    for step in chunk {
+                        if let Step::Create(k, object) = step {
+                            put(self.store.as_ref(), k, object.clone())?;
+                        }
+                    }
+                }
+            }
+            match self.store.update(&realm_key, shell) {
+                Ok(_) | Err(StoreError::Conflict) => {}
+                Err(e) => return Err(e.into()),
+            }
+        } else {
+            steps.push(Step::Update(realm_key.clone(), shell));
+            self.store.transact(steps)?;
+        }
+        let stored = self
+            .store
+            .get(&realm_key)?
+            .ok_or(DirectoryError::RealmNotFound)?;
+        let (realm, at, users, _) = assemble(self.store.as_ref(), stored)?;
+        self.memory.write().remove(name);
+        self.memory.remember(realm, at, users);
+        tracing::info!(realm = name, "the realm's users are stored apart from it");
+        Ok(())
     }
 
     /// What this directory revoked (users disabled, deleted or losing groups or roles,
@@ -515,38 +678,72 @@ impl Directory {
     }
 
     /// Creates a realm; refuses a taken name.
-    pub fn create_realm(&self, realm: Realm) -> Result<Arc<Realm>, DirectoryError> {
+    pub fn create_realm(&self, mut realm: Realm) -> Result<Arc<Realm>, DirectoryError> {
         let _writing = self.lock_writes();
         if self.realm(&realm.name).is_some() {
             return Err(DirectoryError::RealmExists);
         }
-        let stored = match self
-            .store
-            .create(&key(REALMS, None, &realm.name), wrap(&realm.name, &realm)?)
-        {
-            Ok(stored) => stored,
-            Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
-            Err(e) => return Err(e.into()),
+        let mut steps = vec![Step::Create(
+            key(REALMS, None, &realm.name),
+            apart::shell(&mut realm)?,
+        )];
+        for user in &realm.users {
+            apart::create(&realm.id, user, &mut steps)?;
+        }
+        let results = match self.transact(steps.clone()) {
+            Ok(results) => results,
+            Err(DirectoryError::Store(StoreError::AlreadyExists))
+                if self.store.get(&key(REALMS, None, &realm.name))?.is_some() =>
+            {
+                return Err(DirectoryError::RealmExists);
+            }
+            Err(DirectoryError::Store(StoreError::AlreadyExists)) => {
+                return Err(username_taken());
+            }
+            Err(e) => return Err(e),
         };
+        let mut users = Revisions::new();
+        apart::note_written(&mut users, &steps, &results);
         let name = realm.name.clone();
-        self.memory.remember(realm, revision(&stored));
+        self.memory.remember(
+            realm,
+            revision(results.first().unwrap_or(&Value::Null)),
+            users,
+        );
         self.realm(&name).ok_or(DirectoryError::RealmNotFound)
     }
 
-    /// The realm as stored now (a shared directory reads the store; another one its cache).
-    fn current_realm(&self, name: &str) -> Result<Cached, DirectoryError> {
+    /// Writes `steps` all at once, or, on a shared store, in transactions of at most
+    /// [`STEPS_AT_ONCE`] steps (etcd limits a transaction's operations): what each answered, in
+    /// order.
+    fn transact(&self, steps: Vec<Step>) -> Result<Vec<Value>, DirectoryError> {
+        if !self.shared || steps.len() <= STEPS_AT_ONCE {
+            return Ok(self.store.transact(steps)?);
+        }
+        let mut results = Vec::with_capacity(steps.len());
+        for chunk in steps.chunks(STEPS_AT_ONCE) {
+            results.extend(self.store.transact(chunk.to_vec())?);
+        }
+        Ok(results)
+    }
+
+    /// The realm as stored now: a shared directory reads the realm's object (and, when its
+    /// cache is not at that object's revision or `fresh` is asked for, the realm's users);
+    /// another one its cache.
+    fn current_realm(&self, name: &str, fresh: bool) -> Result<Cached, DirectoryError> {
         if self.shared {
             let stored = self
                 .store
                 .get(&key(REALMS, None, name))?
                 .ok_or(DirectoryError::RealmNotFound)?;
             let at = revision(&stored);
-            if let Some(cached) = self.memory.read().get(name).filter(|c| c.revision == at) {
+            if !fresh
+                && let Some(cached) = self.memory.read().get(name).filter(|c| c.revision == at)
+            {
                 return Ok(cached.clone());
             }
-            let realm: Realm = unwrap("realm", stored)?;
-            self.memory.remember(realm.clone(), at);
-            return Ok(Cached::new(Arc::new(realm), at));
+            let (realm, at, users, _) = assemble(self.store.as_ref(), stored)?;
+            return Ok(Cached::new(Arc::new(realm), at, Arc::new(users)));
         }
         self.memory
             .read()
@@ -556,69 +753,137 @@ impl Directory {
     }
 
     /// Changes a realm atomically: `change` edits a copy; an error leaves the realm as it was.
+    /// What is written is what changed: the users added, changed or removed (each an object of
+    /// its own, with its username's index entry) and the realm's object when anything but its
+    /// users changed, in one transaction that also checks that the realm's object is as read.
     /// A rename (changing `name`) moves the stored object. On a shared store, `change` runs
-    /// again on the newer realm when another replica changed it in between.
+    /// again on the realm as stored when another replica changed what it wrote in between.
     pub fn update_realm<T>(
         &self,
         name: &str,
         mut change: impl FnMut(&mut Realm) -> Result<T, DirectoryError>,
     ) -> Result<T, DirectoryError> {
         let _writing = self.lock_writes();
+        let mut fresh = false;
         for _ in 0..CHANGE_ATTEMPTS {
-            let current = self.current_realm(name)?;
+            let current = self.current_realm(name, fresh)?;
             let mut edited = Realm::clone(&current.realm);
             let result = change(&mut edited)?;
             if edited == *current.realm {
                 return Ok(result);
             }
             let written = if edited.name != name {
-                self.rename_realm(name, &edited, current.revision)
+                self.rename_realm(name, &current, &mut edited)
             } else {
-                self.store
-                    .update(
-                        &key(REALMS, None, name),
-                        at_revision(wrap(name, &edited)?, current.revision),
-                    )
-                    .map(|stored| revision(&stored))
-                    .map_err(DirectoryError::from)
+                self.write_realm(&current, &mut edited)
             };
             match written {
-                Ok(at) => {
+                Ok((at, steps, results)) => {
                     for (user, reason) in revocations::realm_changes(&current.realm, &edited) {
                         self.revocations.user(name, &user, reason);
                     }
                     if edited.name != name {
                         self.memory.forget(name, at);
+                        let mut users = Revisions::clone(&current.users);
+                        apart::note_written(&mut users, &steps, &results);
+                        self.memory.remember(edited, at, users);
+                    } else {
+                        self.memory.written(&current, edited, at, &steps, &results);
                     }
-                    self.memory.remember(edited, at);
                     return Ok(result);
                 }
-                Err(DirectoryError::Store(StoreError::Conflict)) if self.shared => continue,
+                Err(DirectoryError::Store(StoreError::AlreadyExists)) if !self.shared || fresh => {
+                    return Err(username_taken());
+                }
+                Err(DirectoryError::Store(
+                    StoreError::Conflict | StoreError::NotFound | StoreError::AlreadyExists,
+                )) if self.shared => {
+                    fresh = true;
+                    continue;
+                }
                 Err(e) => return Err(e),
             }
         }
         Err(StoreError::Conflict.into())
     }
 
-    /// Stores `edited` under its new name and deletes the realm `name` stored at `revision`;
-    /// returns the revision of the deletion.
+    /// Writes the change from `current` to `edited` (same name); returns the revision of the
+    /// realm's object afterwards, the steps written and what the store answered.
+    fn write_realm(
+        &self,
+        current: &Cached,
+        edited: &mut Realm,
+    ) -> Result<(u64, Vec<Step>, Vec<Value>), DirectoryError> {
+        let mut steps = apart::user_steps(&current.realm, &current.users, edited)?;
+        let realm_key = key(REALMS, None, &edited.name);
+        let shell_changed = !apart::same_but_users(&current.realm, edited);
+        let last = if shell_changed {
+            Step::Update(
+                realm_key.clone(),
+                at_revision(apart::shell(edited)?, current.revision),
+            )
+        } else {
+            Step::Expect(realm_key.clone(), Some(current.revision))
+        };
+        let results = if self.shared && steps.len() >= STEPS_AT_ONCE {
+            // Several transactions, each checking the realm's object; that object last.
+            let mut results = Vec::with_capacity(steps.len() + 1);
+            let mut written = Vec::with_capacity(steps.len() + 1);
+            for chunk in steps.chunks(STEPS_AT_ONCE - 1) {
+                let mut chunk = chunk.to_vec();
+                chunk.push(Step::Expect(realm_key.clone(), Some(current.revision)));
+                let mut answered = self.store.transact(chunk.clone())?;
+                answered.pop();
+                chunk.pop();
+                results.extend(answered);
+                written.extend(chunk);
+            }
+            results.extend(self.store.transact(vec![last.clone()])?);
+            written.push(last);
+            steps = written;
+            results
+        } else {
+            steps.push(last);
+            self.store.transact(steps.clone())?
+        };
+        let at = match steps.last() {
+            Some(Step::Update(..)) => results.last().map_or(current.revision, revision),
+            _ => current.revision,
+        };
+        Ok((at, steps, results))
+    }
+
+    /// Stores `edited` under its new name, its users as they changed, and deletes the realm
+    /// `name` as it was read; returns the revision of the deletion, the steps of the users and
+    /// what the store answered to them.
     fn rename_realm(
         &self,
         name: &str,
-        edited: &Realm,
-        revision: u64,
-    ) -> Result<u64, DirectoryError> {
+        current: &Cached,
+        edited: &mut Realm,
+    ) -> Result<(u64, Vec<Step>, Vec<Value>), DirectoryError> {
         if self.realm(&edited.name).is_some() {
             return Err(DirectoryError::RealmExists);
         }
+        let steps = apart::user_steps(&current.realm, &current.users, edited)?;
         let new_key = key(REALMS, None, &edited.name);
-        match self.store.create(&new_key, wrap(&edited.name, edited)?) {
+        match self.store.create(&new_key, apart::shell(edited)?) {
             Ok(_) => {}
             Err(StoreError::AlreadyExists) => return Err(DirectoryError::RealmExists),
             Err(e) => return Err(e.into()),
         }
-        match self.store.delete(&key(REALMS, None, name), Some(revision)) {
-            Ok(deleted) => Ok(self::revision(&deleted)),
+        let results = match self.transact(steps.clone()) {
+            Ok(results) => results,
+            Err(e) => {
+                let _ = self.store.delete(&new_key, None);
+                return Err(e);
+            }
+        };
+        match self
+            .store
+            .delete(&key(REALMS, None, name), Some(current.revision))
+        {
+            Ok(deleted) => Ok((self::revision(&deleted), steps, results)),
             Err(e) => {
                 // The old realm changed meanwhile: the rename did not happen.
                 let _ = self.store.delete(&new_key, None);
@@ -627,12 +892,12 @@ impl Directory {
         }
     }
 
-    /// Deletes a realm with its sessions and keys.
+    /// Deletes a realm with its users, sessions and keys.
     pub fn delete_realm(&self, name: &str) -> Result<(), DirectoryError> {
         let _writing = self.lock_writes();
-        if self.realm(name).is_none() {
+        let Some(realm) = self.realm(name) else {
             return Err(DirectoryError::RealmNotFound);
-        }
+        };
         let deleted = match self.store.delete(&key(REALMS, None, name), None) {
             Ok(deleted) => deleted,
             Err(StoreError::NotFound) => {
@@ -644,10 +909,12 @@ impl Directory {
         self.memory.forget(name, revision(&deleted));
         self.events.lock_cache().remove(name);
         self.events.lock_dirty().remove(name);
-        for resource in [SESSIONS, KEYS, EVENTS] {
-            for object in self.list(resource, name)? {
+        let by_name = [SESSIONS, KEYS, EVENTS].map(|resource| (resource, name));
+        let by_id = [apart::USERS, apart::USERNAMES].map(|resource| (resource, realm.id.as_str()));
+        for (resource, namespace) in by_name.into_iter().chain(by_id) {
+            for object in self.list(resource, namespace)? {
                 if let Some(n) = object.pointer("/metadata/name").and_then(Value::as_str) {
-                    let _ = self.store.delete(&key(resource, Some(name), n), None);
+                    let _ = self.store.delete(&key(resource, Some(namespace), n), None);
                 }
             }
         }
@@ -876,20 +1143,77 @@ impl Directory {
     }
 }
 
-/// Every realm stored, and the revision they were read at.
-fn list_realms(store: &dyn Store) -> Result<(HashMap<String, Cached>, u64), DirectoryError> {
+/// The realms as listed: by name, the revision of the list, the realms stored with their users
+/// inside.
+type Listed = (HashMap<String, Cached>, u64, Vec<String>);
+
+/// Every realm stored with its users, the revision the realms were read at, and the names of
+/// those whose users an older kubeward kept inside the realm's object.
+fn list_realms(store: &dyn Store) -> Result<Listed, DirectoryError> {
     let listing = store.list_all(&ListScope {
         group: GROUP.to_string(),
         resource: REALMS.to_string(),
         namespace: None,
     })?;
     let mut realms = HashMap::new();
+    let mut inline = Vec::new();
+    for object in listing.items {
+        let (realm, at, users, inside) = assemble(store, object)?;
+        if inside {
+            inline.push(realm.name.clone());
+        }
+        realms.insert(
+            realm.name.clone(),
+            Cached::new(Arc::new(realm), at, Arc::new(users)),
+        );
+    }
+    Ok((realms, listing.revision, inline))
+}
+
+/// A realm as stored: its object, with the users stored apart (or, written by an older
+/// kubeward, inside it: then `true`), the object's revision and the users' revisions.
+fn assemble(
+    store: &dyn Store,
+    object: Value,
+) -> Result<(Realm, u64, Revisions, bool), DirectoryError> {
+    let at = revision(&object);
+    let mut realm: Realm = unwrap("realm", object)?;
+    if !realm.users.is_empty() {
+        return Ok((realm, at, Revisions::new(), true));
+    }
+    let listing = store.list_all(&ListScope {
+        group: GROUP.to_string(),
+        resource: apart::USERS.to_string(),
+        namespace: Some(realm.id.clone()),
+    })?;
+    let mut users = Vec::with_capacity(listing.items.len());
+    let mut revisions = Revisions::with_capacity(listing.items.len());
     for object in listing.items {
         let at = revision(&object);
-        let realm: Realm = unwrap("realm", object)?;
-        realms.insert(realm.name.clone(), Cached::new(Arc::new(realm), at));
+        let user: User = unwrap("user", object)?;
+        revisions.insert(user.id.clone(), at);
+        users.push(user);
     }
-    Ok((realms, listing.revision))
+    apart::in_creation_order(&mut users);
+    realm.users = users;
+    Ok((realm, at, revisions, false))
+}
+
+/// Creates or replaces an object, whatever is stored.
+fn put(store: &dyn Store, key: &ObjectKey, object: Value) -> Result<(), DirectoryError> {
+    match store.create(key, object.clone()) {
+        Err(StoreError::AlreadyExists) => store.update(key, object).map(|_| ()),
+        other => other.map(|_| ()),
+    }
+    .map_err(Into::into)
+}
+
+/// A username taken by another user (its index entry exists).
+fn username_taken() -> DirectoryError {
+    DirectoryError::Model(ModelError::Conflict {
+        what: "User",
+        field: "username",
+    })
 }
 
 #[cfg(test)]

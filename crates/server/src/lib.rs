@@ -280,7 +280,11 @@ impl Server {
         let handler = move |request: http::Request<hyper::body::Incoming>,
                             connection: Arc<ConnectionInfo>| {
             let state = serving.clone();
-            async move { pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await }
+            // Boxed: the connection spawns a task per request (HTTP/2: per stream), and the
+            // filter chain's future is large; the task then holds a pointer, not a copy of it.
+            Box::pin(async move {
+                pipeline::handle(&state, &connection, request.map(codec::body::boxed)).await
+            })
         };
         let stopping = state.clone();
         let shutdown = async move {

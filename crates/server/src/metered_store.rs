@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use kubeward_store::{ListOptions, ListScope, Listing, ObjectKey, Store, StoreError, Watch};
+use kubeward_store::{ListOptions, ListScope, Listing, ObjectKey, Step, Store, StoreError, Watch};
 use serde_json::Value;
 
 use crate::metrics::Metrics;
@@ -70,6 +70,14 @@ impl Store for Metered {
         self.timed("update", &key.group, &key.resource, || {
             self.inner.update(key, object)
         })
+    }
+
+    fn transact(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        let (group, resource) = steps
+            .first()
+            .map(|step| (step.key().group.clone(), step.key().resource.clone()))
+            .unwrap_or_default();
+        self.timed("transact", &group, &resource, || self.inner.transact(steps))
     }
 
     fn delete(&self, key: &ObjectKey, precondition: Option<u64>) -> Result<Value, StoreError> {

@@ -1,16 +1,20 @@
 //! The cluster a gateway forwards to: its URL and the gateway's own credential (what the
 //! upstream kubeconfig says: CA, client certificate or bearer token); hyper's pooled clients,
 //! one pair per connection thread (a pooled connection's task runs on the thread of the
-//! requests that use it, so that no request wakes another thread): ordinary requests over
-//! HTTP/2 when the upstream offers it (one multiplexed connection per thread), long-running
-//! ones — watches, `logs` — over keep-alive HTTP/1.1 connections, one each, so that they are
-//! never held back by the upstream's limit of streams per connection (kube-apiserver's
-//! `--http2-max-streams-per-connection`, 100 in `kubeward up`); `TCP_NODELAY`, the request's URI built from parts, no overall
-//! timeout: a watch lasts as long as the client keeps it. Upgraded connections (exec, attach,
-//! port-forward over SPDY or WebSocket) go through reqwest's HTTP/1.1 client.
+//! requests that use it, so that no request wakes another thread): an ordinary request over
+//! HTTP/2 when the upstream offers it and other requests of the thread are in flight (one
+//! multiplexed connection per thread, whose reads and writes then carry several requests), over
+//! a keep-alive HTTP/1.1 connection when it is the thread's only one (cheaper for both sides
+//! than a lone HTTP/2 stream); long-running ones — watches, `logs` — over keep-alive HTTP/1.1
+//! connections, one each, so that they are never held back by the upstream's limit of streams
+//! per connection (kube-apiserver's `--http2-max-streams-per-connection`, 100 in `kubeward
+//! up`); `TCP_NODELAY`, the request's URI built from parts, no overall timeout: a watch lasts as
+//! long as the client keeps it. Upgraded connections (exec, attach, port-forward over SPDY or
+//! WebSocket) go through reqwest's HTTP/1.1 client.
 
 mod connector;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use http::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
@@ -51,10 +55,31 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// One connection thread's pooled clients.
 struct Pools {
-    /// Ordinary requests: HTTP/2 when the upstream offers it (and the gateway is allowed to).
+    /// Ordinary requests while others are in flight: HTTP/2 when the upstream offers it (and
+    /// the gateway is allowed to).
     short: Client<Connector, RequestBody>,
-    /// Long-running requests (watches, `logs`): HTTP/1.1.
+    /// Long-running requests (watches, `logs`), and an ordinary request while no other is in
+    /// flight on this thread: HTTP/1.1.
     long: Client<Connector, RequestBody>,
+    /// Ordinary requests of this thread sent and not yet answered (their heads not come).
+    in_flight: AtomicUsize,
+}
+
+/// An ordinary request counted in flight on its thread until it is dropped.
+struct Sending<'a>(&'a AtomicUsize);
+
+impl<'a> Sending<'a> {
+    /// Counts a request in; whether another was in flight already.
+    fn begin(in_flight: &'a AtomicUsize) -> (Self, bool) {
+        let others = in_flight.fetch_add(1, Ordering::Relaxed);
+        (Self(in_flight), others > 0)
+    }
+}
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The upstream API server.
@@ -147,6 +172,7 @@ impl Upstream {
             Pools {
                 short: client(&self.short),
                 long: client(&self.long),
+                in_flight: AtomicUsize::new(0),
             }
         })
     }
@@ -201,11 +227,19 @@ impl Upstream {
         *request.headers_mut() = headers;
         *request.uri_mut() = uri;
         let pools = self.pools();
-        let client = if long_running {
-            &pools.long
-        } else {
-            &pools.short
-        };
+        if long_running {
+            return pools
+                .long
+                .request(request)
+                .await
+                .map_err(|e| failed(e.into()));
+        }
+        // A lone request goes over HTTP/1.1: with nothing to share a write with, HTTP/2's
+        // framing, HPACK and stream bookkeeping cost both sides more than an HTTP/1.1
+        // exchange; while others are in flight, the multiplexed connection carries it (their
+        // frames then share reads and writes).
+        let (_sending, busy) = Sending::begin(&pools.in_flight);
+        let client = if busy { &pools.short } else { &pools.long };
         client.request(request).await.map_err(|e| failed(e.into()))
     }
 

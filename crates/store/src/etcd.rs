@@ -50,7 +50,7 @@ use crate::keys::check_key;
 use crate::metadata::{resource_version, set_resource_version};
 use crate::{
     DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, ListOptions, ListScope, Listing, ObjectKey,
-    ReadRevision, Store, StoreError, Watch,
+    ReadRevision, Step, Store, StoreError, Watch,
 };
 
 pub use compactor::DEFAULT_INTERVAL as DEFAULT_COMPACTION_INTERVAL;
@@ -432,6 +432,137 @@ impl EtcdStore {
     }
 }
 
+/// A mod revision to compare with: `0` (none) is never one a precondition names.
+fn compared(revision: u64) -> i64 {
+    i64::try_from(revision)
+        .ok()
+        .filter(|r| *r > 0)
+        .unwrap_or(-1)
+}
+
+impl EtcdStore {
+    /// [`Store::transact`]: one etcd transaction, its compares the steps' conditions, its
+    /// failure branch a read of every key, which tells which step was refused.
+    fn transact_all(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        let mut compares = Vec::with_capacity(steps.len());
+        let mut writes = Vec::with_capacity(steps.len());
+        let mut reads = Vec::with_capacity(steps.len());
+        let mut keys = Vec::with_capacity(steps.len());
+        for step in &steps {
+            let etcd_key = self.write_key(step.key())?;
+            let compare = |op, revision| Compare::mod_revision(etcd_key.as_str(), op, revision);
+            match step {
+                Step::Create(_, object) => {
+                    compares.push(compare(CompareOp::Equal, 0));
+                    writes.push(TxnOp::put(etcd_key.as_str(), encode_value(object)?, None));
+                }
+                Step::Update(_, object) => {
+                    let wanted = resource_version(object);
+                    compares.push(if wanted.is_empty() {
+                        compare(CompareOp::Greater, 0)
+                    } else {
+                        compare(CompareOp::Equal, wanted.parse::<u64>().map_or(-1, compared))
+                    });
+                    writes.push(TxnOp::put(etcd_key.as_str(), encode_value(object)?, None));
+                }
+                Step::Delete(_, precondition) => {
+                    compares.push(match precondition {
+                        Some(revision) => compare(CompareOp::Equal, compared(*revision)),
+                        None => compare(CompareOp::Greater, 0),
+                    });
+                    writes.push(TxnOp::delete(
+                        etcd_key.as_str(),
+                        Some(DeleteOptions::new().with_prev_key()),
+                    ));
+                }
+                Step::Expect(_, revision) => {
+                    compares.push(compare(CompareOp::Equal, revision.map_or(0, compared)));
+                }
+            }
+            reads.push(TxnOp::get(etcd_key.as_str(), None));
+            keys.push(etcd_key);
+        }
+        if steps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let txn = Txn::new().when(compares).and_then(writes).or_else(reads);
+        let response = self.call(Kind::Write, move |client| {
+            let txn = txn.clone();
+            async move { client.kv_client().txn(txn).await }
+        })?;
+        if !response.succeeded() {
+            return Err(self.refused_step(&steps, &keys, &response));
+        }
+        let revision = response.header().map_or(0, |h| h.revision());
+        self.saw(revision_of(revision));
+        let mut deleted = response
+            .op_responses()
+            .into_iter()
+            .filter_map(|op| match op {
+                TxnOpResponse::Delete(delete) => Some(delete.prev_kvs().first().cloned()),
+                _ => None,
+            });
+        steps
+            .into_iter()
+            .map(|step| match step {
+                Step::Create(_, mut object) | Step::Update(_, mut object) => {
+                    set_resource_version(&mut object, revision_of(revision))?;
+                    Ok(object)
+                }
+                Step::Delete(..) => {
+                    let previous = deleted.next().flatten().ok_or_else(|| {
+                        StoreError::Backend(
+                            "etcd: a deletion returned no previous value".to_string(),
+                        )
+                    })?;
+                    decode_value(previous.value(), revision)
+                }
+                Step::Expect(..) => Ok(Value::Null),
+            })
+            .collect()
+    }
+
+    /// Why a transaction was refused: the first step whose condition the keys as read in the
+    /// failure branch do not meet (each noted as seen, so that the next read shows it).
+    fn refused_step(
+        &self,
+        steps: &[Step],
+        keys: &[String],
+        response: &etcd_client::TxnResponse,
+    ) -> StoreError {
+        let mut current = std::collections::HashMap::new();
+        for op in response.op_responses() {
+            if let TxnOpResponse::Get(get) = op
+                && let Some(kv) = get.kvs().first()
+            {
+                self.saw(revision_of(kv.mod_revision()));
+                current.insert(kv.key().to_vec(), revision_of(kv.mod_revision()));
+            }
+        }
+        for (step, etcd_key) in steps.iter().zip(keys) {
+            let at = current.get(etcd_key.as_bytes()).copied();
+            let refusal = match (step, at) {
+                (Step::Create(..), Some(_)) => Some(StoreError::AlreadyExists),
+                (Step::Update(..) | Step::Delete(..), None) => Some(StoreError::NotFound),
+                (Step::Update(_, object), Some(at)) => {
+                    let wanted = resource_version(object);
+                    (!wanted.is_empty() && wanted != at.to_string()).then_some(StoreError::Conflict)
+                }
+                (Step::Delete(_, Some(wanted)), Some(at)) => {
+                    (*wanted != at).then_some(StoreError::Conflict)
+                }
+                (Step::Expect(_, wanted), at) => (*wanted != at).then_some(StoreError::Conflict),
+                _ => None,
+            };
+            if let Some(refusal) = refusal {
+                return refusal;
+            }
+        }
+        // Changed and changed back between the transaction and its reads.
+        StoreError::Conflict
+    }
+}
+
 /// The client options: keep-alives as kube-apiserver sets them, a leader required (a member cut
 /// off from the others answers with an error, not with stale data), TLS.
 fn connect_options(options: &EtcdOptions) -> Result<ConnectOptions, StoreError> {
@@ -609,6 +740,10 @@ impl Store for EtcdStore {
         })?;
         self.saw(revision_of(revision));
         decode_value(previous.value(), revision)
+    }
+
+    fn transact(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        self.transact_all(steps)
     }
 
     fn watch(&self, scope: &ListScope, since: u64) -> Result<Watch, StoreError> {

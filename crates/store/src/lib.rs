@@ -131,6 +131,31 @@ pub struct Listing {
     pub remaining: Option<u64>,
 }
 
+/// One step of a [`Store::transact`]: a write, or a check that writes nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Creates the object ([`StoreError::AlreadyExists`] when the key is taken).
+    Create(ObjectKey, Value),
+    /// Replaces the object, as [`Store::update`] does: a non-empty `metadata.resourceVersion`
+    /// must be the stored one.
+    Update(ObjectKey, Value),
+    /// Deletes the object, as [`Store::delete`] does, with its precondition.
+    Delete(ObjectKey, Option<u64>),
+    /// Writes nothing: the object at the key is at this revision (`None`: there is none),
+    /// [`StoreError::Conflict`] otherwise.
+    Expect(ObjectKey, Option<u64>),
+}
+
+impl Step {
+    /// The key the step is about.
+    pub fn key(&self) -> &ObjectKey {
+        match self {
+            Self::Create(key, _) | Self::Update(key, _) | Self::Delete(key, _) => key,
+            Self::Expect(key, _) => key,
+        }
+    }
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[non_exhaustive]
@@ -208,6 +233,45 @@ pub trait Store: Send + Sync {
     /// Deletes the object at `key` and returns it as it was, with `metadata.resourceVersion` set
     /// to the deleting revision; with `precondition`, only if its revision is that one.
     fn delete(&self, key: &ObjectKey, precondition: Option<u64>) -> Result<Value, StoreError>;
+
+    /// Applies every step or none (one redb write transaction; one etcd transaction whose
+    /// compares are the steps' conditions): when one is refused, nothing is written and its
+    /// error ([`StoreError::AlreadyExists`], [`StoreError::NotFound`],
+    /// [`StoreError::Conflict`], [`StoreError::Invalid`]) is returned. What several replicas
+    /// need for a change of several objects (an object and the index entry of one of its
+    /// fields). Each step's result is in its slot: the object written, the object deleted (at
+    /// the deleting revision) or `null` for [`Step::Expect`]. A key may appear in one step only.
+    ///
+    /// The written objects' revisions increase in step order (etcd gives them one revision,
+    /// the embedded store one each); watchers see one event per write. The default writes a
+    /// single step with the methods above and refuses several ([`StoreError::Backend`]): it
+    /// cannot make them atomic.
+    fn transact(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        if steps.len() > 1 {
+            return Err(StoreError::Backend(
+                "this store cannot write several objects in one transaction".to_string(),
+            ));
+        }
+        steps
+            .into_iter()
+            .map(|step| match step {
+                Step::Create(key, object) => self.create(&key, object),
+                Step::Update(key, object) => self.update(&key, object),
+                Step::Delete(key, precondition) => self.delete(&key, precondition),
+                Step::Expect(key, revision) => {
+                    let stored = self.get(&key)?;
+                    let at = stored
+                        .as_ref()
+                        .map(|o| metadata::resource_version(o).parse::<u64>().unwrap_or(0));
+                    if at == revision {
+                        Ok(Value::Null)
+                    } else {
+                        Err(StoreError::Conflict)
+                    }
+                }
+            })
+            .collect()
+    }
 
     /// Watches `scope` for events after revision `since`.
     ///

@@ -23,8 +23,8 @@ use crate::keys::{check_key, encode_key, in_scope, normalize, scope_range};
 use crate::metadata::{resource_version, set_resource_version};
 use crate::snapshot::Rollback;
 use crate::{
-    EventType, ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Store, StoreError, Watch,
-    WatchEvent,
+    EventType, ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Step, Store, StoreError,
+    Watch, WatchEvent,
 };
 
 /// Objects by encoded key (see `keys`), as JSON.
@@ -260,6 +260,107 @@ impl RedbStore {
     }
 }
 
+impl RedbStore {
+    /// [`Store::transact`]: every step in one write transaction, aborted at the first refusal.
+    fn transact_all(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        let _serialized = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let txn = self.db.begin_write().map_err(backend)?;
+        let mut results = Vec::with_capacity(steps.len());
+        let mut written = Vec::new();
+        let mut refused = None;
+        {
+            let mut tables = Tables {
+                objects: txn.open_table(OBJECTS).map_err(backend)?,
+                events: txn.open_table(EVENTS).map_err(backend)?,
+                meta: txn.open_table(META).map_err(backend)?,
+            };
+            for step in steps {
+                if let Err(invalid) = check_key(step.key()) {
+                    refused = Some(invalid);
+                    break;
+                }
+                let outcome = match step {
+                    Step::Expect(key, revision) => {
+                        let current = tables
+                            .objects
+                            .get(encode_key(&normalize(&key)).as_str())
+                            .map_err(backend)?
+                            .map(|bytes| decode_object(bytes.value()))
+                            .transpose()?;
+                        let at = current
+                            .as_ref()
+                            .map(|o| resource_version(o).parse::<u64>().unwrap_or(0));
+                        if at == revision {
+                            Ok(None)
+                        } else {
+                            Err(StoreError::Conflict)
+                        }
+                    }
+                    Step::Create(key, object) => self
+                        .write_one(&mut tables, &key, |current| create(current, object))?
+                        .map(Some),
+                    Step::Update(key, object) => self
+                        .write_one(&mut tables, &key, |current| update(current, object))?
+                        .map(Some),
+                    Step::Delete(key, precondition) => self
+                        .write_one(&mut tables, &key, |current| delete(current, precondition))?
+                        .map(Some),
+                };
+                match outcome {
+                    Ok(Some(event)) => {
+                        results.push(event.object.clone());
+                        written.push(event);
+                    }
+                    Ok(None) => results.push(Value::Null),
+                    Err(error) => {
+                        refused = Some(error);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(error) = refused {
+            txn.abort().map_err(backend)?;
+            return Err(error);
+        }
+        txn.commit().map_err(backend)?;
+        for event in written {
+            // No receiver is not an error: nobody watches.
+            let _ = self.live.send(Arc::new(event));
+        }
+        Ok(results)
+    }
+}
+
+/// What a creation does to the object at its key.
+fn create(current: Option<Value>, object: Value) -> Result<Change, StoreError> {
+    match current {
+        Some(_) => Err(StoreError::AlreadyExists),
+        None => Ok(Change::Put(EventType::Added, object)),
+    }
+}
+
+/// What an update does: a resourceVersion in `object` must be the stored one.
+fn update(current: Option<Value>, object: Value) -> Result<Change, StoreError> {
+    let current = current.ok_or(StoreError::NotFound)?;
+    let wanted = resource_version(&object);
+    if !wanted.is_empty() && wanted != resource_version(&current) {
+        return Err(StoreError::Conflict);
+    }
+    Ok(Change::Put(EventType::Modified, object))
+}
+
+/// What a deletion does, with its precondition.
+fn delete(current: Option<Value>, precondition: Option<u64>) -> Result<Change, StoreError> {
+    let current = current.ok_or(StoreError::NotFound)?;
+    if let Some(wanted) = precondition
+        && resource_version(&current) != wanted.to_string()
+    {
+        return Err(StoreError::Conflict);
+    }
+    Ok(Change::Delete(current))
+}
+
 /// The tables a write transaction changes.
 struct Tables<'txn> {
     objects: redb::Table<'txn, &'static str, &'static [u8]>,
@@ -428,10 +529,7 @@ impl Store for RedbStore {
     }
 
     fn create(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {
-        self.write(key, |current| match current {
-            Some(_) => Err(StoreError::AlreadyExists),
-            None => Ok(Change::Put(EventType::Added, object)),
-        })
+        self.write(key, |current| create(current, object))
     }
 
     fn create_many(
@@ -442,37 +540,21 @@ impl Store for RedbStore {
         let writes = keys
             .iter()
             .zip(objects)
-            .map(|(key, object)| {
-                (key, move |current: Option<Value>| match current {
-                    Some(_) => Err(StoreError::AlreadyExists),
-                    None => Ok(Change::Put(EventType::Added, object)),
-                })
-            })
+            .map(|(key, object)| (key, move |current: Option<Value>| create(current, object)))
             .collect();
         self.write_each(writes)
     }
 
     fn update(&self, key: &ObjectKey, object: Value) -> Result<Value, StoreError> {
-        self.write(key, |current| {
-            let current = current.ok_or(StoreError::NotFound)?;
-            let wanted = resource_version(&object);
-            if !wanted.is_empty() && wanted != resource_version(&current) {
-                return Err(StoreError::Conflict);
-            }
-            Ok(Change::Put(EventType::Modified, object))
-        })
+        self.write(key, |current| update(current, object))
     }
 
     fn delete(&self, key: &ObjectKey, precondition: Option<u64>) -> Result<Value, StoreError> {
-        self.write(key, |current| {
-            let current = current.ok_or(StoreError::NotFound)?;
-            if let Some(wanted) = precondition
-                && resource_version(&current) != wanted.to_string()
-            {
-                return Err(StoreError::Conflict);
-            }
-            Ok(Change::Delete(current))
-        })
+        self.write(key, |current| delete(current, precondition))
+    }
+
+    fn transact(&self, steps: Vec<Step>) -> Result<Vec<Value>, StoreError> {
+        self.transact_all(steps)
     }
 
     fn watch(&self, scope: &ListScope, since: u64) -> Result<Watch, StoreError> {

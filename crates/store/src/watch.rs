@@ -17,8 +17,12 @@ pub struct Watch {
     backlog: VecDeque<WatchEvent>,
     /// `None` once the watch has ended (lagged or store gone).
     live: Option<broadcast::Receiver<Arc<WatchEvent>>>,
-    /// The last revision delivered or skipped: live events up to it are already accounted for.
+    /// The last revision delivered or skipped.
     last_revision: u64,
+    /// Live events up to this revision were in the backlog (or before the watch began); later
+    /// ones are all delivered, several of one revision too (the writes of an etcd
+    /// transaction).
+    cutoff: u64,
 }
 
 impl Watch {
@@ -36,6 +40,7 @@ impl Watch {
             backlog,
             live: Some(live),
             last_revision,
+            cutoff: last_revision,
         }
     }
 
@@ -52,7 +57,7 @@ impl Watch {
         loop {
             match live.recv().await {
                 Ok(event) => {
-                    if event.revision <= self.last_revision {
+                    if event.revision <= self.cutoff {
                         continue;
                     }
                     self.last_revision = event.revision;

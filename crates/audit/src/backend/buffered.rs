@@ -1,25 +1,29 @@
 //! kube-apiserver's buffered backend (`--audit-<plugin>-mode=batch`): each event is encoded on
-//! the request's thread straight into the queue — one text that every queued event is appended
-//! to (the plugin's line or JSON object), no allocation of its own — up to
-//! `--audit-<plugin>-batch-buffer-size` events (past it, dropped and counted as errors); a thread
-//! of its own takes them in batches of at most `-batch-max-size`, waiting at most
-//! `-batch-max-wait` for a batch to fill, paces the batches (`-batch-throttle-*`) and hands each
-//! to the plugin (the log writes a batch at once). Shutting down delivers what is queued.
+//! the request's thread straight into that thread's queue (`lanes`: no lock or text shared with
+//! the other requests' threads, each event numbered in one order by a shared counter) — up to
+//! `--audit-<plugin>-batch-buffer-size` events waiting in all (past it, dropped and counted as
+//! errors); a thread of its own collects the queues, merges them back into that order, takes
+//! batches of at most `-batch-max-size`, waiting at most `-batch-max-wait` for a batch to fill,
+//! paces the batches (`-batch-throttle-*`) and hands each to the plugin (the log writes a batch
+//! at once). Shutting down delivers what is queued.
 //!
-//! While a batch fills, the thread sleeps until the deadline or until the queue holds a full
-//! batch, when the request that completes it wakes the thread: a request hands its event over
-//! under a short lock without waking anyone, so under load the cost of a thread switch is paid
-//! once a batch, not once an event. The thread takes a batch by swapping the queue's text with
-//! its own spare one, so that neither side allocates once both have grown.
+//! While a batch fills, the thread sleeps until the deadline or until a full batch waits, when
+//! the request that completes it wakes the thread: under load the cost of a thread switch is
+//! paid once a batch, not once an event. The thread takes a queue's events by swapping the
+//! queue's text with a spare one of its own, so that neither side allocates once both have
+//! grown.
+
+mod lanes;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 use super::throttle::TokenBucket;
 use super::{Backend, Counters, Plugin};
 use crate::emitted::EventJson;
+use lanes::{Collector, Lanes, Pushed};
 
 /// kube-apiserver's default queue size, for both plugins.
 const DEFAULT_BUFFER_SIZE: usize = 10_000;
@@ -110,10 +114,7 @@ impl Batch {
 
     /// Each event as its plugin encoded it, in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
-        (0..self.ends.len()).map(|i| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] };
-            &self.text[start..self.ends[i]]
-        })
+        (0..self.ends.len()).map(|i| self.event(i))
     }
 
     /// All the events' text, one after another.
@@ -126,26 +127,30 @@ impl Batch {
         self.ends.push(self.text.len());
     }
 
+    /// Appends an event's encoded text.
+    fn push_text(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`-th event's text.
+    fn event(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Keeps the first `count` events.
+    fn truncate(&mut self, count: usize) {
+        if count < self.ends.len() {
+            let end = if count == 0 { 0 } else { self.ends[count - 1] };
+            self.text.truncate(end);
+            self.ends.truncate(count);
+        }
+    }
+
     fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
-    }
-
-    /// Moves the first `count` events to `into` (cleared first); the whole batch is swapped.
-    fn take_into(&mut self, count: usize, into: &mut Batch) {
-        into.clear();
-        if count >= self.len() {
-            std::mem::swap(self, into);
-            return;
-        }
-        let end = self.ends[count - 1];
-        into.text.push_str(&self.text[..end]);
-        into.ends.extend_from_slice(&self.ends[..count]);
-        self.text.drain(..end);
-        self.ends.drain(..count);
-        for e in &mut self.ends {
-            *e -= end;
-        }
     }
 }
 
@@ -162,27 +167,11 @@ pub trait Deliver: Send + 'static {
 /// queue's text.
 pub type Encode = Box<dyn Fn(EventJson<'_>, &mut String) + Send + Sync>;
 
-/// The queue the requests and the thread share.
-#[derive(Default)]
-struct Queue {
-    events: Batch,
-    /// The thread waits for a first event: the next request wakes it.
-    idle: bool,
-    /// The thread has ended: events are refused.
-    closed: bool,
-}
-
 /// What the requests and the thread share.
 struct Shared {
-    queue: Mutex<Queue>,
+    lanes: Lanes,
     /// Set by [`Backend::shutdown`]: a filling batch goes at once.
     stopping: AtomicBool,
-}
-
-impl Shared {
-    fn queue(&self) -> MutexGuard<'_, Queue> {
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// A plugin behind a queue and a thread.
@@ -208,7 +197,7 @@ impl Buffered {
         counters: Arc<Counters>,
     ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
-            queue: Mutex::new(Queue::default()),
+            lanes: Lanes::new(),
             stopping: AtomicBool::new(false),
         });
         let running = shared.clone();
@@ -230,28 +219,21 @@ impl Buffered {
 
 impl Backend for Buffered {
     fn process(&self, event: EventJson<'_>) -> bool {
-        let refused = {
-            let mut queue = self.shared.queue();
-            if queue.closed {
-                Some("audit backend shut down")
-            } else if queue.events.len() >= self.buffer_size {
-                Some("audit buffer queue blocked")
-            } else {
-                queue.events.push(&self.encode, event);
-                // An idle thread is woken by the first event; a thread waiting for its batch to
-                // fill, once the batch is full.
-                let wake = queue.idle || queue.events.len() == self.full_at;
-                queue.idle = false;
-                drop(queue);
+        let pushed = self
+            .shared
+            .lanes
+            .push(&self.encode, event, self.buffer_size, self.full_at);
+        let refused = match pushed {
+            Pushed::Queued { wake } => {
                 if wake {
                     self.writer.unpark();
                 }
-                None
+                return true;
             }
+            Pushed::Full => "audit buffer queue blocked",
+            Pushed::Closed => "audit backend shut down",
         };
-        if let Some(reason) = refused {
-            self.counters.failed(self.plugin, 1, &reason);
-        }
+        self.counters.failed(self.plugin, 1, &refused);
         true
     }
 
@@ -267,46 +249,52 @@ impl Backend for Buffered {
 
 /// The thread: batches until told to stop, then what is left, then waits for the plugin.
 fn run(shared: &Shared, config: BatchConfig, mut delegate: impl Deliver) {
+    let lanes = &shared.lanes;
     let mut throttle = config
         .throttle
         .map(|(qps, burst)| TokenBucket::new(qps, burst));
     let max = config.max_batch_size.max(1);
+    let mut collector = Collector::default();
     let mut batch = Batch::default();
     loop {
-        {
-            let mut queue = shared.queue();
-            if queue.events.is_empty() {
-                if shared.stopping.load(Ordering::Acquire) {
-                    queue.closed = true;
-                    break;
-                }
-                queue.idle = true;
-                drop(queue);
-                std::thread::park();
-                continue;
+        let stopping = shared.stopping.load(Ordering::Acquire);
+        if stopping {
+            // Events from now on are refused: what the collections below find is the rest.
+            lanes.close();
+        }
+        collector.collect(lanes);
+        if collector.is_empty() {
+            collector.caught_up(lanes);
+            if stopping {
+                break;
             }
+            lanes.wait_for_event(collector.upto());
+            continue;
         }
-        if max > 1 {
+        if max > 1 && !stopping && lanes.waiting() < max as u64 {
             fill(shared, max, config.max_batch_wait);
+            collector.collect(lanes);
         }
-        shared.queue().events.take_into(max, &mut batch);
+        collector.take(max, &mut batch, lanes);
         if let Some(bucket) = throttle.as_mut()
             && !shared.stopping.load(Ordering::Acquire)
         {
             std::thread::sleep(bucket.reserve(Instant::now()));
         }
-        delegate.deliver(&batch);
+        if !batch.is_empty() {
+            delegate.deliver(&batch);
+        }
     }
     delegate.finish();
 }
 
-/// Waits, with the first event of a batch of at most `max` queued, until the queue holds the
+/// Waits, with the first event of a batch of at most `max` queued, until the queues hold the
 /// whole batch, `wait` has passed, or the backend stops. Requests do not wake the thread for
 /// each event they queue, only the one that completes a batch does.
 fn fill(shared: &Shared, max: usize, wait: Duration) {
     let deadline = Instant::now() + wait;
     loop {
-        if shared.queue().events.len() >= max || shared.stopping.load(Ordering::Acquire) {
+        if shared.lanes.waiting() >= max as u64 || shared.stopping.load(Ordering::Acquire) {
             return;
         }
         let left = deadline.saturating_duration_since(Instant::now());

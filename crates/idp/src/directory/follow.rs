@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use kubeward_store::{EventType, ListScope, Store, StoreError, Watch, WatchEvent};
 
-use super::{GROUP, KEYS, Memory, REALMS, list_realms, revoked, unwrap};
+use super::{GROUP, KEYS, Memory, REALMS, apart, assemble, list_realms, revoked, unwrap};
 use crate::revocations::Feed;
 
 /// How often the thread checks that the directory still exists when nothing happens, and how
@@ -28,6 +28,7 @@ fn scope(resource: &str) -> ListScope {
 /// The watches a directory follows.
 pub(super) struct Watches {
     realms: Watch,
+    users: Watch,
     keys: Watch,
     revocations: Watch,
 }
@@ -37,6 +38,7 @@ pub(super) struct Watches {
 pub(super) fn watch(store: &dyn Store, revision: u64) -> Result<Watches, StoreError> {
     Ok(Watches {
         realms: store.watch(&scope(REALMS), revision)?,
+        users: store.watch(&scope(apart::USERS), revision)?,
         keys: store.watch(&scope(KEYS), revision)?,
         revocations: store.watch(&revoked::scope(), revision)?,
     })
@@ -73,7 +75,7 @@ async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, feed: Weak<Feed>, watc
     let mut watches = Ok(watches);
     loop {
         let ended = match watches {
-            Ok(watches) => match follow(&memory, &feed, watches).await {
+            Ok(watches) => match follow(store.as_ref(), &memory, &feed, watches).await {
                 Ok(()) => return,
                 Err(error) => error,
             },
@@ -86,7 +88,7 @@ async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, feed: Weak<Feed>, watc
                 return;
             };
             match list_realms(store.as_ref()) {
-                Ok((realms, at)) => {
+                Ok((realms, at, _)) => {
                     let mut cached = held.write();
                     cached.retain(|name, c| realms.contains_key(name) || c.revision > at);
                     for (name, fresh) in realms {
@@ -120,18 +122,21 @@ async fn run(store: Arc<dyn Store>, memory: Weak<Memory>, feed: Weak<Feed>, watc
 /// Applies the watches' events until a watch ends (an error: list again) or the
 /// directory is gone (`Ok`).
 async fn follow(
+    store: &dyn Store,
     memory: &Weak<Memory>,
     feed: &Weak<Feed>,
     watches: Watches,
 ) -> Result<(), StoreError> {
     let Watches {
         mut realms,
+        mut users,
         mut keys,
         mut revocations,
     } = watches;
     loop {
         let event = tokio::select! {
             event = realms.next() => Some((Followed::Realms, event)),
+            event = users.next() => Some((Followed::Users, event)),
             event = keys.next() => Some((Followed::Keys, event)),
             event = revocations.next() => Some((Followed::Revocations, event)),
             () = tokio::time::sleep(PAUSE) => None,
@@ -142,7 +147,8 @@ async fn follow(
         match event {
             None => {}
             Some((_, None)) => return Err(ended(&realms, &keys, &revocations)),
-            Some((Followed::Realms, Some(event))) => apply_realm(&held, event),
+            Some((Followed::Realms, Some(event))) => apply_realm(store, &held, event),
+            Some((Followed::Users, Some(event))) => apply_user(&held, event),
             Some((Followed::Keys, Some(_))) => held.keys_changed(),
             Some((Followed::Revocations, Some(event))) if event.kind == EventType::Added => {
                 revoked::receive(&feed, event.object);
@@ -155,6 +161,7 @@ async fn follow(
 /// Which watch an event came from.
 enum Followed {
     Realms,
+    Users,
     Keys,
     Revocations,
 }
@@ -168,14 +175,38 @@ fn ended(realms: &Watch, keys: &Watch, revocations: &Watch) -> StoreError {
     ))
 }
 
-fn apply_realm(memory: &Memory, event: WatchEvent) {
+fn apply_realm(store: &dyn Store, memory: &Memory, event: WatchEvent) {
     match event.kind {
         EventType::Deleted => memory.forget(&event.key.name, event.revision),
         EventType::Added | EventType::Modified => {
-            match unwrap::<crate::model::Realm>("realm", event.object) {
-                Ok(realm) => memory.remember(realm, event.revision),
-                Err(error) => tracing::error!(%error, "a stored realm"),
+            let shell = match unwrap::<crate::model::Realm>("realm", event.object.clone()) {
+                Ok(shell) => shell,
+                Err(error) => return tracing::error!(%error, "a stored realm"),
+            };
+            if !shell.users.is_empty() || !memory.realm_changed(shell, event.revision) {
+                // A realm new to this replica (or stored with its users inside): read whole.
+                match assemble(store, event.object) {
+                    Ok((realm, at, users, _)) => memory.remember(realm, at, users),
+                    Err(error) => tracing::error!(%error, "a stored realm"),
+                }
             }
         }
     }
+}
+
+fn apply_user(memory: &Memory, event: WatchEvent) {
+    let Some(realm_id) = event.key.namespace.as_deref() else {
+        return;
+    };
+    let user = match event.kind {
+        EventType::Deleted => None,
+        EventType::Added | EventType::Modified => {
+            match unwrap::<crate::model::User>("user", event.object) {
+                Ok(user) => Some(user),
+                Err(error) => return tracing::error!(%error, "a stored user"),
+            }
+        }
+    };
+    // A user of a realm not cached yet comes with the realm, read whole.
+    memory.user_changed(realm_id, &event.key.name, user, event.revision);
 }

@@ -275,3 +275,186 @@ fn session_changes_through_two_shared_directories_are_compare_and_swap() {
         None
     );
 }
+
+/// The objects of `resource` in `namespace`, by name.
+fn stored_names(store: &dyn Store, resource: &str, namespace: Option<&str>) -> Vec<String> {
+    store
+        .list_all(&ListScope {
+            group: GROUP.to_string(),
+            resource: resource.to_string(),
+            namespace: namespace.map(str::to_string),
+        })
+        .unwrap()
+        .items
+        .iter()
+        .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn users_are_stored_apart_from_their_realm_and_a_user_write_is_small() {
+    let store: Arc<dyn Store> = Arc::new(RedbStore::in_memory().unwrap());
+    let d = Directory::open(store.clone()).unwrap();
+    d.create_realm(Realm::new("r1".into(), "demo".into()))
+        .unwrap();
+    for (id, name) in [("u1", "ann"), ("u2", "bob")] {
+        d.update_realm("demo", |r| Ok(r.add_user(User::new(id.into(), name))?))
+            .unwrap();
+    }
+    let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
+    assert_eq!(realm_object["spec"]["users"], json!([]));
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERS, Some("r1")),
+        ["u1", "u2"]
+    );
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERNAMES, Some("r1")),
+        ["ann", "bob"]
+    );
+
+    // A change of one user writes that user alone: the realm's object keeps its revision.
+    let before = store.revision().unwrap();
+    d.update_realm("demo", |r| {
+        r.users[1].email = Some("bob@example.com".into());
+        r.users[1].username = "robert".into();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        store.get(&key(REALMS, None, "demo")).unwrap().unwrap(),
+        realm_object
+    );
+    let bob = store.get(&apart::user_key("r1", "u2")).unwrap().unwrap();
+    assert_eq!(bob["spec"]["email"], "bob@example.com");
+    assert!(revision(&bob) > before);
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERNAMES, Some("r1")),
+        ["ann", "robert"]
+    );
+
+    // A change of the realm itself writes its object, without the users.
+    d.update_realm("demo", |r| {
+        r.display_name = Some("Demo".into());
+        r.users.remove(0);
+        Ok(())
+    })
+    .unwrap();
+    let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
+    assert_eq!(realm_object["spec"]["displayName"], "Demo");
+    assert_eq!(realm_object["spec"]["users"], json!([]));
+    assert_eq!(
+        stored_names(store.as_ref(), apart::USERS, Some("r1")),
+        ["u2"]
+    );
+
+    // A taken username is refused by its index entry too, and nothing is written.
+    let revision_before = store.revision().unwrap();
+    let taken = d.update_realm("demo", |r| {
+        r.users.push(User::new("u3".into(), "robert"));
+        Ok(())
+    });
+    assert_eq!(taken.unwrap_err(), username_taken());
+    assert_eq!(store.revision().unwrap(), revision_before);
+
+    // Reopened: the realm is read back with its users.
+    drop(d);
+    let d = Directory::open(store.clone()).unwrap();
+    let realm = d.realm("demo").unwrap();
+    assert_eq!(realm.display_name.as_deref(), Some("Demo"));
+    assert_eq!(realm.users.len(), 1);
+    assert_eq!(realm.users[0].email.as_deref(), Some("bob@example.com"));
+    d.delete_realm("demo").unwrap();
+    assert!(stored_names(store.as_ref(), apart::USERS, Some("r1")).is_empty());
+    assert!(stored_names(store.as_ref(), apart::USERNAMES, Some("r1")).is_empty());
+}
+
+#[test]
+fn a_realm_stored_with_its_users_inside_is_moved_apart_at_open() {
+    let store: Arc<dyn Store> = Arc::new(RedbStore::in_memory().unwrap());
+    // As the previous version stored it: the whole realm, users included, in one object.
+    let mut old = Realm::new("r1".into(), "demo".into());
+    for i in 0..300 {
+        let mut user = User::new(format!("u{i:03}"), &format!("user{i:03}"));
+        user.created_timestamp = 1000 + i;
+        user.password_hash = Some(format!("hash{i}"));
+        old.users.push(user);
+    }
+    store
+        .create(&key(REALMS, None, "demo"), wrap("demo", &old).unwrap())
+        .unwrap();
+    for shared in [false, true] {
+        let d = if shared {
+            Directory::open_shared(store.clone()).unwrap()
+        } else {
+            Directory::open(store.clone()).unwrap()
+        };
+        assert_eq!(*d.realm("demo").unwrap(), old, "shared: {shared}");
+        let realm_object = store.get(&key(REALMS, None, "demo")).unwrap().unwrap();
+        assert_eq!(realm_object["spec"]["users"], json!([]));
+        assert_eq!(
+            stored_names(store.as_ref(), apart::USERS, Some("r1")).len(),
+            300
+        );
+        assert_eq!(
+            stored_names(store.as_ref(), apart::USERNAMES, Some("r1")).len(),
+            300
+        );
+        let stored = store.get(&apart::user_key("r1", "u007")).unwrap().unwrap();
+        assert_eq!(stored["spec"]["passwordHash"], "hash7");
+        // Written again as the previous version would, for the shared directory's turn.
+        store
+            .update(&key(REALMS, None, "demo"), wrap("demo", &old).unwrap())
+            .unwrap();
+    }
+}
+
+#[test]
+fn shared_directories_follow_each_others_user_writes() {
+    let (a, b) = replicas();
+    a.create_realm(Realm::new("1".into(), "demo".into()))
+        .unwrap();
+    eventually("b sees the realm", || b.realm("demo").is_some());
+    a.update_realm("demo", |r| Ok(r.add_user(User::new("u".into(), "ann"))?))
+        .unwrap();
+    eventually("b sees the user", || {
+        b.realm("demo").is_some_and(|r| r.users.len() == 1)
+    });
+    b.update_realm("demo", |r| {
+        r.users[0].email = Some("ann@example.com".into());
+        Ok(())
+    })
+    .unwrap();
+    eventually("a sees the change", || {
+        a.realm("demo")
+            .is_some_and(|r| r.users[0].email.as_deref() == Some("ann@example.com"))
+    });
+    // The same username created through both at once: one of them wins.
+    let outcomes: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [("a", &a), ("b", &b)]
+            .into_iter()
+            .map(|(side, d)| {
+                scope.spawn(move || {
+                    d.update_realm("demo", |r| {
+                        Ok(r.add_user(User::new(format!("{side}-id"), "same"))?)
+                    })
+                    .is_ok()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
+    eventually("both see two users", || {
+        [&a, &b]
+            .iter()
+            .all(|d| d.realm("demo").is_some_and(|r| r.users.len() == 2))
+    });
+    a.update_realm("demo", |r| {
+        r.users.retain(|u| u.username != "same");
+        Ok(())
+    })
+    .unwrap();
+    eventually("b sees the deletion", || {
+        b.realm("demo").is_some_and(|r| r.users.len() == 1)
+    });
+}

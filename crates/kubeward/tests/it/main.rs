@@ -8,6 +8,7 @@ mod bad_input;
 mod builtin_kinds;
 mod console;
 mod container;
+mod custom_resource_conversion;
 mod custom_resource_rules;
 mod custom_resources;
 mod deploy;

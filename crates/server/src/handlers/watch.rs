@@ -58,24 +58,36 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
     })?;
 
     let (sender, receiver) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(64);
-    let encode = move |event_type: &str, object: &Value| -> Frame<Bytes> {
+    let state = context.state_handle();
+    // An object that cannot be converted to the watched version (a failing conversion
+    // webhook) ends the watch, as kube-apiserver's watch encoder does.
+    let encode = move |event_type: &str, object: &Value| -> Option<Frame<Bytes>> {
+        let mut object = object.clone();
+        if event_type != "BOOKMARK" {
+            crate::registry::generic::in_version(&state, kind, &mut object).ok()?;
+        }
         let object = if as_table && event_type != "BOOKMARK" {
-            let revision = crate::registry::objects::resource_version(object).to_string();
-            kind.table(std::slice::from_ref(object), &revision, crate::clock::now())
+            let revision = crate::registry::objects::resource_version(&object).to_string();
+            kind.table(
+                std::slice::from_ref(&object),
+                &revision,
+                crate::clock::now(),
+            )
         } else {
-            let mut object = object.clone();
-            crate::registry::generic::in_version(kind, &mut object);
             object
         };
         let mut line = json!({"type": event_type, "object": object}).to_string();
         line.push('\n');
-        Frame::data(Bytes::from(line))
+        Some(Frame::data(Bytes::from(line)))
     };
     let metrics = context.state.metrics.clone();
     let sent = move || metrics.watch_event(kind.group, kind.version, kind.resource);
     tokio::spawn(async move {
         for object in initial.iter().filter(|o| selectors.matches(o)) {
-            if sender.send(Ok(encode("ADDED", object))).await.is_err() {
+            let Some(frame) = encode("ADDED", object) else {
+                return;
+            };
+            if sender.send(Ok(frame)).await.is_err() {
                 return;
             }
             sent();
@@ -98,7 +110,10 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
                         EventType::Modified => "MODIFIED",
                         EventType::Deleted => "DELETED",
                     };
-                    if sender.send(Ok(encode(kind, &event.object))).await.is_err() {
+                    let Some(frame) = encode(kind, &event.object) else {
+                        break;
+                    };
+                    if sender.send(Ok(frame)).await.is_err() {
                         break;
                     }
                     sent();
@@ -109,7 +124,10 @@ pub fn serve(context: &Context<'_>, kind: &'static Kind) -> Result<Response<Body
                         "apiVersion": kind.api_version(),
                         "metadata": {"resourceVersion": last_revision.to_string()},
                     });
-                    if sender.send(Ok(encode("BOOKMARK", &bookmark))).await.is_err() {
+                    let Some(frame) = encode("BOOKMARK", &bookmark) else {
+                        break;
+                    };
+                    if sender.send(Ok(frame)).await.is_err() {
                         break;
                     }
                 }

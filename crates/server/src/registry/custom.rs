@@ -21,8 +21,11 @@ use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
 pub mod cel_source;
+pub mod conversion;
+pub mod converter;
 pub mod cost;
 pub mod expr_check;
+pub mod ratchet;
 pub mod rule_checks;
 pub mod rules;
 pub mod schema;
@@ -38,6 +41,10 @@ struct Definition {
     spec: Value,
     /// One kind per served version, in the definition's order.
     kinds: Vec<&'static Kind>,
+    /// The conversion webhook (`None`: `strategy: None`).
+    webhook: Option<conversion::Webhook>,
+    /// The storage version's `apiVersion`.
+    storage: String,
 }
 
 fn read() -> std::sync::RwLockReadGuard<'static, BTreeMap<String, Definition>> {
@@ -69,7 +76,17 @@ pub fn observe(crd: &Value) {
         return;
     }
     let kinds = build(&spec);
-    write().insert(name, Definition { spec, kinds });
+    let webhook = conversion::Webhook::of(&spec);
+    let storage = storage_api_version(&spec);
+    write().insert(
+        name,
+        Definition {
+            spec,
+            kinds,
+            webhook,
+            storage,
+        },
+    );
 }
 
 /// Stops serving a deleted definition's kinds.
@@ -123,6 +140,39 @@ pub fn one_per_resource() -> Vec<&'static Kind> {
         .values()
         .filter_map(|d| d.kinds.first().copied())
         .collect()
+}
+
+/// The `apiVersion` of a definition's storage version.
+fn storage_api_version(spec: &Value) -> String {
+    let group = spec.get("group").and_then(Value::as_str).unwrap_or("");
+    let version = spec
+        .get("versions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|v| v.get("storage").and_then(Value::as_bool) == Some(true))
+        .and_then(|v| v.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    format!("{group}/{version}")
+}
+
+/// The conversion webhook of a custom kind whose definition converts by webhook, with the
+/// `apiVersion` its objects are stored in.
+pub fn webhook_of(kind: &Kind) -> Option<(conversion::Webhook, String)> {
+    let name = format!("{}.{}", kind.resource, kind.group);
+    let served = read();
+    let definition = served.get(&name).filter(|d| {
+        // The kind itself, or the same version of a definition rebuilt since the request
+        // found its kind (never a built-in kind of the same name).
+        d.kinds.iter().any(|k| {
+            std::ptr::eq(*k, kind)
+                || (k.version == kind.version
+                    && kinds::find(kind.group, kind.version, kind.resource).is_none())
+        })
+    })?;
+    let webhook = definition.webhook.clone()?;
+    Some((webhook, definition.storage.clone()))
 }
 
 /// The `openAPIV3Schema` of a custom kind, if it is one.

@@ -9,6 +9,7 @@ use kubeward_core::validation::{NameRule, names, object_meta};
 use kubeward_store::{ListOptions, Listing, ObjectKey, StoreError, StoreExt as _};
 use serde_json::{Value, json};
 
+use super::custom;
 use super::field_manager::{self, Writer, shape::Shape};
 use super::kinds::{self, Admission, Kind};
 use super::objects;
@@ -72,20 +73,77 @@ pub fn store_status(error: StoreError, kind: &Kind, name: &str) -> Status {
 /// Gives `object` the version of `kind`: the served versions of a resource share its stored
 /// objects (a custom resource's `None` conversion, or the kind's own conversion from its
 /// storage version), so a client reads — and a watch, a write's answer, a patch sees — the
-/// version it asked for.
-pub fn in_version(kind: &Kind, object: &mut Value) {
-    let same_kind = object.get("kind").and_then(Value::as_str) == Some(kind.kind);
-    let served = object
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .is_some_and(|v| kind.is_api_version(v));
-    if !same_kind || served {
-        return;
+/// version it asked for. A custom resource whose definition converts by webhook is converted
+/// by its webhook, which may fail (kube-apiserver's 500).
+pub fn in_version(state: &State, kind: &Kind, object: &mut Value) -> Result<(), Status> {
+    in_version_all(state, kind, std::slice::from_mut(object), false)
+}
+
+/// [`in_version`] of the items of a list (`list`: one webhook review for all of them, its
+/// errors worded for a list).
+pub fn in_version_all(
+    state: &State,
+    kind: &Kind,
+    items: &mut [Value],
+    list: bool,
+) -> Result<(), Status> {
+    let needs = |object: &Value| {
+        object.get("kind").and_then(Value::as_str) == Some(kind.kind)
+            && !object
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .is_some_and(|v| kind.is_api_version(v))
+    };
+    if !items.iter().any(needs) {
+        return Ok(());
     }
-    kind.strategy.to_served(object);
-    if let Some(map) = object.as_object_mut() {
-        map.insert("apiVersion".into(), Value::String(kind.api_version()));
+    if let Some((webhook, storage)) = custom::webhook_of(kind) {
+        let input = if list {
+            custom::conversion::gvk_text(&storage, &format!("{}List", kind.kind))
+        } else {
+            let object = &items[0];
+            custom::conversion::gvk_text(
+                object
+                    .get("apiVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+                kind.kind,
+            )
+        };
+        return custom::converter::convert(
+            state,
+            &webhook,
+            items,
+            &kind.api_version(),
+            &input,
+            list,
+        );
     }
+    for object in items.iter_mut().filter(|o| needs(o)) {
+        kind.strategy.to_served(object);
+        if let Some(map) = object.as_object_mut() {
+            map.insert("apiVersion".into(), Value::String(kind.api_version()));
+        }
+    }
+    Ok(())
+}
+
+/// Converts `object` (in `kind`'s version) to the version its definition stores, when that
+/// definition converts by webhook (kube-apiserver's storage encoding); other kinds are stored
+/// as they are.
+fn to_storage_version(state: &State, kind: &Kind, object: &mut Value) -> Result<(), Status> {
+    let Some((webhook, storage)) = custom::webhook_of(kind) else {
+        return Ok(());
+    };
+    let input = custom::conversion::gvk_text(&kind.api_version(), kind.kind);
+    custom::converter::convert(
+        state,
+        &webhook,
+        std::slice::from_mut(object),
+        &storage,
+        &input,
+        false,
+    )
 }
 
 /// The object `namespace/name` of `kind`.
@@ -95,7 +153,7 @@ pub fn get(state: &State, kind: &Kind, namespace: &str, name: &str) -> Result<Va
         .get(&kind.key(namespace, name))
         .map_err(|e| store_status(e, kind, name))?
         .ok_or_else(|| status::not_found(kind.group, kind.resource, name))?;
-    in_version(kind, &mut object);
+    in_version(state, kind, &mut object)?;
     Ok(object)
 }
 
@@ -110,9 +168,7 @@ pub fn list(
         .store
         .list(&kind.scope(namespace), options)
         .map_err(|e| store_status(e, kind, ""))?;
-    for item in &mut listing.items {
-        in_version(kind, item);
-    }
+    in_version_all(state, kind, &mut listing.items, true)?;
     Ok(listing)
 }
 
@@ -300,12 +356,13 @@ fn create_once(
     if dry_run {
         return Ok(object);
     }
+    to_storage_version(state, kind, &mut object)?;
     let name = objects::name(&object).to_string();
     let mut created = state
         .store
         .create(&kind.key(namespace, &name), object)
         .map_err(|e| store_status(e, kind, &name))?;
-    in_version(kind, &mut created);
+    in_version(state, kind, &mut created)?;
     Ok(created)
 }
 
@@ -322,8 +379,9 @@ pub fn update(
     dry_run: bool,
     mut desired: impl FnMut(&Value) -> Result<Value, WriteFailure>,
 ) -> Result<Value, Status> {
+    let state = request.state;
     let mut next_of = |mut current: Value| -> Result<Value, WriteFailure> {
-        in_version(kind, &mut current);
+        in_version(state, kind, &mut current)?;
         let next = desired(&current)?;
         let wanted = objects::resource_version(&next);
         if !wanted.is_empty() && wanted != objects::resource_version(&current) {
@@ -340,6 +398,9 @@ pub fn update(
         kind.strategy.authorize_update(request, &current, &next)?;
         validate_update(kind, &next, &current)?;
         kind.strategy.admit_update(request, &current, &next)?;
+        if !dry_run {
+            to_storage_version(state, kind, &mut next)?;
+        }
         Ok(next)
     };
     let key = kind.key(namespace, name);
@@ -350,7 +411,7 @@ pub fn update(
         request.state.store.modify(&key, next_of)
     };
     let mut stored = result.map_err(|e| e.into_status(kind, name))?;
-    in_version(kind, &mut stored);
+    in_version(state, kind, &mut stored)?;
     if dry_run || !finalized(&stored) {
         return Ok(stored);
     }
@@ -548,8 +609,18 @@ pub fn delete(
     }
     let key = kind.key(namespace, name);
     let mut first = true;
+    // The stored object, in the version it is stored in (what a graceful or finalizing
+    // delete writes back); the answer is converted to the request's version.
+    let served = |mut object: Value| -> Result<Value, Status> {
+        in_version(state, kind, &mut object)?;
+        Ok(object)
+    };
     loop {
-        let mut current = get(state, kind, namespace, name)?;
+        let mut current = state
+            .store
+            .get(&key)
+            .map_err(|e| store_status(e, kind, name))?
+            .ok_or_else(|| status::not_found(kind.group, kind.resource, name))?;
         if std::mem::take(&mut first) {
             preconditions.check_before_delete(kind, &current)?;
         } else {
@@ -557,7 +628,7 @@ pub fn delete(
             preconditions.check(kind, &current)?;
         }
         if dry_run {
-            return Ok(current);
+            return served(current);
         }
         let propagation = match options.propagation_policy.as_deref() {
             Some("Orphan") => Some("orphan"),
@@ -591,7 +662,7 @@ pub fn delete(
             // `BeforeDelete`: the object stays, marked to go after the grace period (whoever
             // runs it, a kubelet, deletes it then); a later delete may only shorten it.
             let Some(marked) = mark_graceful(&current, grace, crate::clock::now()) else {
-                return Ok(current);
+                return served(current);
             };
             state.store.update(&key, marked)
         } else if is_namespace || held {
@@ -604,7 +675,7 @@ pub fn delete(
                 ));
             }
             if objects::is_terminating(&current) {
-                return Ok(current);
+                return served(current);
             }
             // Marked for deletion; the object goes once its finalizers are removed (a
             // namespace's by the namespace controller).
@@ -627,9 +698,8 @@ pub fn delete(
             // Changed in between: read it again and check the preconditions again.
             Err(StoreError::Conflict) => continue,
             other => {
-                let mut answer = other.map_err(|e| store_status(e, kind, name))?;
-                in_version(kind, &mut answer);
-                return Ok(answer);
+                let answer = other.map_err(|e| store_status(e, kind, name))?;
+                return served(answer);
             }
         }
     }

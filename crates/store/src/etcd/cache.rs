@@ -98,37 +98,44 @@ impl Cache {
         self.publish(revision);
     }
 
-    /// Applies one event of the watch (revisions increase).
-    pub fn apply(&self, etcd_key: String, event: WatchEvent) {
-        let revision = event.revision;
+    /// Applies the events of one watch response (revisions increase; the writes of one
+    /// transaction share a revision and come in one response): readers and waiters see them
+    /// all at once.
+    pub fn apply(&self, events: Vec<(String, WatchEvent)>) {
+        let Some(last) = events.last().map(|(_, event)| event.revision) else {
+            return;
+        };
         {
             let mut state = self.write();
-            if revision <= state.revision {
-                return;
-            }
-            match event.kind {
-                EventType::Deleted => {
-                    state.objects.remove(&etcd_key);
+            let from = state.revision;
+            for (etcd_key, event) in events {
+                if event.revision <= from {
+                    continue;
                 }
-                EventType::Added | EventType::Modified => {
-                    let cached = Cached {
-                        key: event.key.clone(),
-                        object: event.object.clone(),
-                    };
-                    state.objects.insert(etcd_key, cached);
+                match event.kind {
+                    EventType::Deleted => {
+                        state.objects.remove(&etcd_key);
+                    }
+                    EventType::Added | EventType::Modified => {
+                        let cached = Cached {
+                            key: event.key.clone(),
+                            object: event.object.clone(),
+                        };
+                        state.objects.insert(etcd_key, cached);
+                    }
                 }
-            }
-            state.revision = revision;
-            state.window.push_back(event.clone());
-            while state.window.len() > self.window_length {
-                if let Some(oldest) = state.window.pop_front() {
-                    state.window_start = oldest.revision;
+                state.revision = state.revision.max(event.revision);
+                state.window.push_back(event.clone());
+                while state.window.len() > self.window_length {
+                    if let Some(oldest) = state.window.pop_front() {
+                        state.window_start = oldest.revision;
+                    }
                 }
+                // No receiver is not an error: nobody watches.
+                let _ = state.live.send(Arc::new(event));
             }
-            // No receiver is not an error: nobody watches.
-            let _ = state.live.send(Arc::new(event));
         }
-        self.publish(revision);
+        self.publish(last);
     }
 
     /// Notes that the watch has seen `revision` without an event for the cache (a key outside

@@ -83,10 +83,12 @@ async fn follow(client: &Client, layout: &Layout, cache: &Cache, backoff: &mut D
             return Ended::Broken(format!("cancelled: {}", response.cancel_reason()));
         }
         *backoff = FIRST_BACKOFF;
+        let mut applied = Vec::with_capacity(response.events().len());
         for event in response.events() {
             match watch_event(layout, event) {
-                Some((etcd_key, event)) => cache.apply(etcd_key, event),
+                Some(pair) => applied.push(pair),
                 None => {
+                    cache.apply(std::mem::take(&mut applied));
                     let revision = event.kv().map_or(0, |kv| revision_of(kv.mod_revision()));
                     tracing::warn!(
                         revision,
@@ -96,5 +98,6 @@ async fn follow(client: &Client, layout: &Layout, cache: &Cache, backoff: &mut D
                 }
             }
         }
+        cache.apply(applied);
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use kubeward_store::{
-    Continue, EventType, ListOptions, ListScope, ObjectKey, ReadRevision, Store, StoreError,
+    Continue, EventType, ListOptions, ListScope, ObjectKey, ReadRevision, Step, Store, StoreError,
     StoreExt as _,
 };
 use serde_json::{Value, json};
@@ -40,6 +40,8 @@ conformance!(
     compacted_revisions_are_gone,
     watch_all_delivers_every_resource_in_revision_order,
     invalid_keys_and_objects_write_nothing,
+    transactions_write_every_step_or_none,
+    a_transactions_writes_are_all_watched,
 );
 
 async fn create_get_update_delete(fixture: Fixture) {
@@ -549,4 +551,141 @@ async fn invalid_keys_and_objects_write_nothing(fixture: Fixture) {
     ));
     assert_eq!(store.revision().unwrap(), before);
     assert_eq!(store.get(&key(None, "y")).unwrap(), None);
+}
+
+async fn transactions_write_every_step_or_none(fixture: Fixture) {
+    let store = &*fixture.store;
+    let (a, b, c) = (
+        key(Some("t"), "a"),
+        key(Some("t"), "b"),
+        key(Some("t"), "c"),
+    );
+    let written = store
+        .transact(vec![
+            Step::Create(a.clone(), object("a")),
+            Step::Expect(c.clone(), None),
+            Step::Create(b.clone(), object("b")),
+        ])
+        .unwrap();
+    assert_eq!(written.len(), 3);
+    assert_eq!(written[1], Value::Null, "a check writes nothing");
+    let (at_a, at_b) = (revision_of(&written[0]), revision_of(&written[2]));
+    assert!(at_a > 0 && at_b >= at_a, "{at_a} {at_b}");
+    assert_eq!(store.get(&a).unwrap(), Some(written[0].clone()));
+    assert_eq!(store.get(&b).unwrap(), Some(written[2].clone()));
+    let before = store.revision().unwrap();
+    assert_eq!(before, at_b);
+
+    // One refused step: nothing is written, and the error says which condition failed.
+    let mut changed = written[0].clone();
+    changed["data"]["k"] = json!("changed");
+    let refusals = [
+        (
+            vec![
+                Step::Update(a.clone(), changed.clone()),
+                Step::Create(b.clone(), object("b")),
+            ],
+            StoreError::AlreadyExists,
+        ),
+        (
+            vec![
+                Step::Update(a.clone(), changed.clone()),
+                Step::Delete(c.clone(), None),
+            ],
+            StoreError::NotFound,
+        ),
+        (
+            vec![
+                Step::Expect(b.clone(), Some(at_b + 100)),
+                Step::Update(a.clone(), changed.clone()),
+            ],
+            StoreError::Conflict,
+        ),
+        (
+            vec![
+                Step::Update(a.clone(), changed.clone()),
+                Step::Expect(c.clone(), Some(at_a)),
+            ],
+            StoreError::Conflict,
+        ),
+        (
+            vec![
+                Step::Create(c.clone(), object("c")),
+                Step::Delete(b.clone(), Some(at_b + 100)),
+            ],
+            StoreError::Conflict,
+        ),
+    ];
+    for (steps, refusal) in refusals {
+        assert_eq!(store.transact(steps.clone()), Err(refusal), "{steps:?}");
+        assert_eq!(
+            store.revision().unwrap(),
+            before,
+            "nothing written: {steps:?}"
+        );
+        assert_eq!(store.get(&a).unwrap(), Some(written[0].clone()));
+        assert_eq!(store.get(&c).unwrap(), None);
+    }
+
+    // An update at the stored revision, a deletion with its precondition and a creation.
+    let done = store
+        .transact(vec![
+            Step::Update(a.clone(), changed),
+            Step::Delete(b.clone(), Some(at_b)),
+            Step::Create(c.clone(), object("c")),
+        ])
+        .unwrap();
+    assert_eq!(done[0]["data"]["k"], "changed");
+    assert_eq!(done[1]["metadata"]["name"], "b", "the deleted object");
+    assert!(revision_of(&done[1]) > before);
+    assert_eq!(store.get(&a).unwrap(), Some(done[0].clone()));
+    assert_eq!(store.get(&b).unwrap(), None);
+    assert_eq!(store.get(&c).unwrap(), Some(done[2].clone()));
+    assert_eq!(
+        names(&store.list_all(&scope(Some("t"))).unwrap().items),
+        ["a", "c"]
+    );
+    assert_eq!(store.transact(Vec::new()), Ok(Vec::new()));
+}
+
+async fn a_transactions_writes_are_all_watched(fixture: Fixture) {
+    let store = &*fixture.store;
+    let first = store
+        .create(&key(Some("w"), "before"), object("before"))
+        .unwrap();
+    let mut watch = store.watch(&scope(Some("w")), revision_of(&first)).unwrap();
+    let mut everything = store.watch_all(0).unwrap();
+    store
+        .transact(vec![
+            Step::Create(key(Some("w"), "x"), object("x")),
+            Step::Create(key(Some("w"), "y"), object("y")),
+            Step::Delete(key(Some("w"), "before"), None),
+        ])
+        .unwrap();
+    let after = store.create(&key(Some("w"), "z"), object("z")).unwrap();
+    for watch in [&mut watch, &mut everything] {
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let event = next(watch).await.expect("an event");
+            seen.push((event.kind, event.key.name));
+        }
+        assert_eq!(
+            seen,
+            [
+                (EventType::Added, "x".to_string()),
+                (EventType::Added, "y".to_string()),
+                (EventType::Deleted, "before".to_string()),
+                (EventType::Added, "z".to_string()),
+            ]
+        );
+        assert!(is_quiet(watch).await, "no duplicate");
+    }
+    // A watch that resumes from before the transaction sees its writes too.
+    let mut resumed = store.watch(&scope(Some("w")), revision_of(&first)).unwrap();
+    let mut names = Vec::new();
+    for _ in 0..4 {
+        names.push(next(&mut resumed).await.expect("an event").key.name);
+    }
+    assert_eq!(names, ["x", "y", "before", "z"]);
+    assert_eq!(revision_of(&after), store.revision().unwrap());
 }

@@ -310,6 +310,18 @@ fn admin(
     method: &str,
     body: Option<&str>,
 ) -> (u16, String) {
+    admin_at(ca, replica, admin_password, method, "", body)
+}
+
+/// [`admin`] at `path` under the realm's admin URL.
+fn admin_at(
+    ca: &Path,
+    replica: &Replica,
+    admin_password: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     let connect_to = format!("{PUBLIC_HOST}:443:127.0.0.1:{}", replica.port);
     let url = format!("https://{PUBLIC_HOST}/realms/master/protocol/openid-connect/token");
     let (status, token) = curl(
@@ -329,7 +341,7 @@ fn admin(
         "Authorization: Bearer {}",
         json(&token)["access_token"].as_str().unwrap()
     );
-    let url = format!("https://{PUBLIC_HOST}/admin/realms/kubernetes");
+    let url = format!("https://{PUBLIC_HOST}/admin/realms/kubernetes{path}");
     let mut args = vec![
         "--connect-to",
         &connect_to,
@@ -440,6 +452,114 @@ fn codes_logins_and_lockouts_are_shared_by_the_replicas_on_one_etcd() {
             "locked out on every replica: {refused}"
         );
     }
+}
+
+/// A password grant of `username` through `replica`.
+fn user_password(ca: &Path, replica: &Replica, username: &str, password: &str) -> u16 {
+    token(
+        ca,
+        replica,
+        &[
+            ("grant_type", "password"),
+            ("client_id", "kubernetes-client"),
+            ("client_secret", SECRET),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .0
+}
+
+#[test]
+fn users_written_through_either_replica_are_exact_on_one_etcd() {
+    let etcd = EtcdCluster::start(3);
+    let servers = etcd.endpoints().join(",");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificates(dir.path());
+    let a = start(&dir.path().join("a"), &servers, &cert, &key);
+    let b = start(&dir.path().join("b"), &servers, &cert, &key);
+    let admin_password = std::fs::read_to_string(dir.path().join("a/idp-admin-password"))
+        .expect("A bootstrapped the master realm")
+        .trim()
+        .to_string();
+    let admin = |replica: &Replica, method: &str, path: &str, body: Option<&str>| {
+        admin_at(&ca, replica, &admin_password, method, path, body)
+    };
+    let new_user = |name: &str| {
+        format!(
+            r#"{{"username":"{name}","enabled":true,"email":"{name}@example.com","credentials":[{{"type":"password","value":"Pass-{name}-1","temporary":false}}]}}"#
+        )
+    };
+
+    // Created through A (a user object and its username's entry in etcd): B finds it and
+    // logs it in.
+    let (status, body) = admin(&a, "POST", "/users", Some(&new_user("carol")));
+    assert_eq!(status, 201, "{body}");
+    let found = |replica: &Replica, query: &str| -> Vec<Value> {
+        let (status, body) = admin(replica, "GET", &format!("/users?{query}"), None);
+        assert_eq!(status, 200, "{body}");
+        json(&body).as_array().unwrap().clone()
+    };
+    crate::etcd::eventually(
+        || found(&b, "username=carol&exact=true").len() == 1,
+        "B sees the user A created",
+    );
+    assert_eq!(user_password(&ca, &b, "carol", "Pass-carol-1"), 200);
+
+    // The same username created through both at once: one is created, the other refused.
+    for i in 0..3 {
+        let name = format!("dave{i}");
+        let body = new_user(&name);
+        let (first, second) = std::thread::scope(|scope| {
+            let on_a = scope.spawn(|| admin(&a, "POST", "/users", Some(&body)));
+            let on_b = scope.spawn(|| admin(&b, "POST", "/users", Some(&body)));
+            (on_a.join().unwrap(), on_b.join().unwrap())
+        });
+        let mut statuses = [first.0, second.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 409], "{first:?} {second:?}");
+        let refused = if first.0 == 409 { &first.1 } else { &second.1 };
+        assert_eq!(
+            json(refused)["errorMessage"],
+            "User exists with same username",
+            "{refused}"
+        );
+        for replica in [&a, &b] {
+            crate::etcd::eventually(
+                || found(replica, &format!("username={name}&exact=true")).len() == 1,
+                "one user of that name on each replica",
+            );
+        }
+    }
+
+    // Changed through B, seen through A; deleted through A, refused by B.
+    let carol = found(&b, "username=carol&exact=true")[0].clone();
+    let id = carol["id"].as_str().unwrap();
+    let (status, body) = admin(
+        &b,
+        "PUT",
+        &format!("/users/{id}"),
+        Some(r#"{"firstName":"Carol","email":"carol@corp.example"}"#),
+    );
+    assert_eq!(status, 204, "{body}");
+    crate::etcd::eventually(
+        || found(&a, "email=carol@corp.example&exact=true").len() == 1,
+        "A sees B's change",
+    );
+    let (status, body) = admin(&a, "DELETE", &format!("/users/{id}"), None);
+    assert_eq!(status, 204, "{body}");
+    crate::etcd::eventually(
+        || found(&b, "username=carol&exact=true").is_empty(),
+        "B forgets the deleted user",
+    );
+    assert_eq!(user_password(&ca, &b, "carol", "Pass-carol-1"), 401);
+    // The username is free again, through either replica.
+    let (status, body) = admin(&b, "POST", "/users", Some(&new_user("carol")));
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        found(&a, "search=dave").len() + found(&b, "search=dave").len(),
+        6
+    );
 }
 
 /// The lines of `replica`'s revocation feed as they come (a follower of the feed, as a

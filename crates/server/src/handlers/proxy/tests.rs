@@ -240,11 +240,11 @@ async fn tls_gateway(url: String, ca_pem: String, http2: bool) -> TestServer {
 }
 
 #[tokio::test]
-async fn ordinary_requests_go_over_http2_when_the_upstream_offers_it_and_watches_over_http11() {
+async fn a_lone_request_goes_over_http11_concurrent_ones_over_http2_and_watches_over_http11() {
     let (url, ca_pem, seen) = tls_upstream().await;
     let gateway = tls_gateway(url, ca_pem, true).await;
     for path in [
-        "/api/v1/namespaces/default/pods",
+        "/api/v1/namespaces/default/pods?lone",
         "/api/v1/namespaces/default/pods?watch=true",
         "/api/v1/namespaces/default/pods/p/log",
     ] {
@@ -252,23 +252,45 @@ async fn ordinary_requests_go_over_http2_when_the_upstream_offers_it_and_watches
         assert_eq!(answer.code, 200, "{path}: {}", answer.text());
         assert_eq!(answer.text(), POD_LIST);
     }
-    assert_eq!(
-        *seen.lock().unwrap(),
-        [
-            (
-                http::Version::HTTP_2,
-                "/api/v1/namespaces/default/pods".into()
-            ),
-            (
-                http::Version::HTTP_11,
-                "/api/v1/namespaces/default/pods?watch=true".into()
-            ),
-            (
-                http::Version::HTTP_11,
-                "/api/v1/namespaces/default/pods/p/log".into()
-            ),
-        ]
+    // Three at once on one thread: the first to be sent finds none in flight (HTTP/1.1), the
+    // other two find it waiting for its answer and share the multiplexed connection.
+    let paths = [
+        "/api/v1/namespaces/default/pods?a",
+        "/api/v1/namespaces/default/pods?b",
+        "/api/v1/namespaces/default/pods?c",
+    ];
+    let (a, b, c) = tokio::join!(
+        gateway.request("GET", paths[0], Some(ALICE), None),
+        gateway.request("GET", paths[1], Some(ALICE), None),
+        gateway.request("GET", paths[2], Some(ALICE), None),
     );
+    for answer in [a, b, c] {
+        assert_eq!(answer.code, 200, "{}", answer.text());
+        assert_eq!(answer.text(), POD_LIST);
+    }
+    let mut seen = seen.lock().unwrap().clone();
+    seen.sort_by(|x, y| x.1.cmp(&y.1));
+    let version = |path: &str| seen.iter().find(|(_, p)| p == path).map(|(v, _)| *v);
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    for path in [
+        "/api/v1/namespaces/default/pods?lone",
+        "/api/v1/namespaces/default/pods?watch=true",
+        "/api/v1/namespaces/default/pods/p/log",
+    ] {
+        assert_eq!(
+            version(path),
+            Some(http::Version::HTTP_11),
+            "{path}: {seen:?}"
+        );
+    }
+    let over = |expected| {
+        paths
+            .iter()
+            .filter(|path| version(path) == Some(expected))
+            .count()
+    };
+    assert_eq!(over(http::Version::HTTP_11), 1, "{seen:?}");
+    assert_eq!(over(http::Version::HTTP_2), 2, "{seen:?}");
 }
 
 #[tokio::test]

@@ -222,6 +222,11 @@ impl Rules {
         if is_transition(source) && old.is_none() && !optional {
             return;
         }
+        // Ratcheting: a rule that does not read `oldSelf` is not run again on a node the
+        // update leaves as it was.
+        if !is_transition(source) && old.is_some_and(|old| old == value) {
+            return;
+        }
         let Some(program) = self.programs.get(source) else {
             return;
         };

@@ -9,6 +9,7 @@ use kubeward_core::status::{BadValue, FieldError, FieldErrorType};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::ratchet;
 use super::rules::Rules;
 use super::schema;
 use crate::registry::jsonpath::{self, Path};
@@ -91,7 +92,9 @@ impl PrinterColumn {
     }
 }
 
-/// The schema's errors of `object`, then its validation rules' (transition rules against `old`)
+/// The schema's errors of `object` (on an update, those at unchanged values ratcheted away),
+/// then its validation rules' (transition rules against `old`; on an update, the other rules
+/// of an unchanged node are not run)
 /// — unless a value has the wrong type or is not one of its `enum`, where apiextensions-apiserver
 /// says instead that the rules were not checked (`hasBlockingErr`).
 fn checked(
@@ -101,6 +104,9 @@ fn checked(
     old: Option<&Value>,
 ) -> Vec<FieldError> {
     let mut errors = schema::validate(schema, object);
+    if let Some(old) = old {
+        errors.retain(|e| !ratchet::unchanged(&e.field, object, old));
+    }
     let Some(rules) = rules else {
         return errors;
     };

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use kubeward_store::StoreExt as _;
 
 use super::{Admission, Kind, Serving, Strategy, schema_of};
-use crate::registry::custom::rule_checks;
+use crate::registry::custom::{conversion, rule_checks};
 use crate::registry::objects;
 use crate::registry::printing::{self, NAME, column};
 
@@ -100,6 +100,7 @@ impl Strategy for CrdStrategy {
 
 /// `spec.names.singular` (the kind in lower case) and `listKind` (`<Kind>List`) when left out.
 fn default_names(object: &mut Value) {
+    default_conversion(object);
     let Some(names) = object
         .pointer_mut("/spec/names")
         .and_then(Value::as_object_mut)
@@ -124,6 +125,26 @@ fn default_names(object: &mut Value) {
         .is_none_or(str::is_empty)
     {
         names.insert("listKind".into(), json!(format!("{kind}List")));
+    }
+}
+
+/// `spec.conversion` as apiextensions.k8s.io/v1 defaults it: `strategy: None` when left out,
+/// a webhook Service's port 443.
+fn default_conversion(object: &mut Value) {
+    let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let conversion = spec
+        .entry("conversion")
+        .or_insert_with(|| json!({"strategy": "None"}));
+    if conversion.is_null() {
+        *conversion = json!({"strategy": "None"});
+    }
+    if let Some(service) = conversion
+        .pointer_mut("/webhook/clientConfig/service")
+        .and_then(Value::as_object_mut)
+    {
+        service.entry("port").or_insert(json!(443));
     }
 }
 
@@ -308,6 +329,9 @@ fn validate(object: &Value) -> Vec<FieldError> {
                 ));
             }
         }
+    }
+    if let Some(spec) = object.get("spec") {
+        errors.extend(conversion::validate(spec));
     }
     errors
 }

@@ -49,7 +49,7 @@ fn filled() -> Cache {
         .enumerate()
     {
         let (etcd_key, event) = event(EventType::Added, namespace, name, 11 + revision as u64);
-        cache.apply(etcd_key, event);
+        cache.apply(vec![(etcd_key, event)]);
     }
     cache
 }
@@ -131,7 +131,7 @@ fn pages_continue_after_the_last_key() {
 fn deletes_remove_and_the_window_serves_recent_watches() {
     let cache = filled();
     let (etcd_key, deleted) = event(EventType::Deleted, "a", "x", 15);
-    cache.apply(etcd_key, deleted);
+    cache.apply(vec![(etcd_key, deleted)]);
     assert_eq!(cache.get("/registry/configmaps/a/x"), None);
     assert!(cache.get("/registry/configmaps/a/y").is_some());
     // The window holds revisions 13, 14, 15: a watch can resume from 12 on.
