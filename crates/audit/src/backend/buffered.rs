@@ -273,8 +273,10 @@ fn run(shared: &Shared, config: BatchConfig, mut delegate: impl Deliver) {
         }
         if max > 1 && !stopping && lanes.waiting() < max as u64 {
             fill(shared, max, config.max_batch_wait);
-            collector.collect(lanes);
         }
+        // Again, whether or not it waited: events counted as waiting may have been numbered
+        // after the collection above.
+        collector.collect(lanes);
         collector.take(max, &mut batch, lanes);
         if let Some(bucket) = throttle.as_mut()
             && !shared.stopping.load(Ordering::Acquire)
