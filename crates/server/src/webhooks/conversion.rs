@@ -81,17 +81,20 @@ async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Ve
         builder = builder.resolve(&host, address);
     }
     let client = builder.build().map_err(|e| post_error(e.to_string()))?;
-    let dialed = target
-        .connect_to
-        .map(|a| a.to_string())
-        .or_else(|| {
-            (host.trim_matches(['[', ']']), port)
-                .to_socket_addrs()
-                .ok()
-                .and_then(|mut addresses| addresses.next())
-                .map(|a| a.to_string())
-        })
-        .unwrap_or_else(|| format!("{host}:{port}"));
+    // The address Go's dial error names, worked out only when a call failed.
+    let dialed = || {
+        target
+            .connect_to
+            .map(|a| a.to_string())
+            .or_else(|| {
+                (host.trim_matches(['[', ']']), port)
+                    .to_socket_addrs()
+                    .ok()
+                    .and_then(|mut addresses| addresses.next())
+                    .map(|a| a.to_string())
+            })
+            .unwrap_or_else(|| format!("{host}:{port}"))
+    };
     let response = client
         .post(url.clone())
         .header(http::header::CONTENT_TYPE, "application/json")
@@ -99,11 +102,11 @@ async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Ve
         .body(body)
         .send()
         .await
-        .map_err(|e| post_error(transport_error(&e, &dialed)))?;
+        .map_err(|e| post_error(transport_error(&e, &dialed())))?;
     let code = response.status().as_u16();
     let answer = read_limited(response)
         .await
-        .map_err(|e| post_error(transport_error(&e, &dialed)))?;
+        .map_err(|e| post_error(transport_error(&e, &dialed())))?;
     if !(200..300).contains(&code) {
         return Err(status_error(code, &answer));
     }
