@@ -14,13 +14,14 @@ mod ws_conn;
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
@@ -97,18 +98,39 @@ pub struct ApiState {
     pub authorizer: Authorizer,
 }
 
+/// How long a client has for the TLS handshake, and then for each request's header block —
+/// including the wait for the next request on a kept-alive connection, so it is also the idle
+/// timeout. The kubelet's server closes idle connections after 90 s (`IdleTimeout`); its
+/// `ReadTimeout` of 4 hours would let a client that stalls before its first request hold the
+/// connection that long, so the lab node applies the 90 s there too. Upgraded streams (exec,
+/// attach, port-forward) and `logs -f` are not bounded by it.
+pub const CLIENT_DEADLINE: Duration = Duration::from_secs(90);
+
+/// The largest request header block (the kubelet's `MaxHeaderBytes`, 1 MiB).
+const MAX_HEADER_BYTES: usize = 1 << 20;
+
 /// Accepts connections until the task is dropped.
 pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, state: Arc<ApiState>) {
+    serve_with_deadline(listener, acceptor, state, CLIENT_DEADLINE).await;
+}
+
+/// [`serve`] with `deadline` for the handshake and each header block.
+async fn serve_with_deadline(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    state: Arc<ApiState>,
+    deadline: Duration,
+) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let state = state.clone();
         tokio::spawn(async move {
-            let Ok(tls) = acceptor.accept(tcp).await else {
+            let Ok(Ok(tls)) = tokio::time::timeout(deadline, acceptor.accept(tcp)).await else {
                 return;
             };
             let user = tls
@@ -123,6 +145,9 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, state: Arc<ApiS
                 async move { Ok::<_, Infallible>(handle(&state, user, request).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(deadline)
+                .max_buf_size(MAX_HEADER_BYTES)
                 .serve_connection(TokioIo::new(tls), service)
                 .with_upgrades()
                 .await;
@@ -291,3 +316,6 @@ async fn handle(
         _ => text(StatusCode::NOT_FOUND, "404 page not found\n"),
     }
 }
+
+#[cfg(test)]
+mod tests;
