@@ -8,7 +8,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -243,11 +243,14 @@ fn three_replicas_on_etcd_share_policy_watches_and_the_controllers_lease() {
     let survivors: Vec<usize> = (0..3).filter(|i| *i != leader).collect();
     let (writer, other) = (survivors[0], survivors[1]);
 
-    // A stream of writes through a surviving replica while the leader and an etcd member die.
+    // A stream of writes through a surviving replica while the leader and an etcd member die;
+    // it goes on until three writes were acknowledged after the kills (a minute at most: on a
+    // loaded machine an etcd election and a debug build's answers take seconds).
     let stop = AtomicBool::new(false);
+    let acknowledged_count = AtomicUsize::new(0);
     // The folders of a killed `up` (they hold the kubeconfigs and the replicas' data).
     let mut killed_up = None;
-    let acknowledged = std::thread::scope(|scope| {
+    let (acknowledged, after_kills) = std::thread::scope(|scope| {
         let stream = scope.spawn(|| {
             let mut acknowledged = Vec::new();
             let mut i = 0;
@@ -259,6 +262,7 @@ fn three_replicas_on_etcd_share_policy_watches_and_the_controllers_lease() {
                     .success()
                 {
                     acknowledged.push(name);
+                    acknowledged_count.fetch_add(1, Ordering::Relaxed);
                 }
             }
             acknowledged
@@ -270,11 +274,22 @@ fn three_replicas_on_etcd_share_policy_watches_and_the_controllers_lease() {
             None => unreachable!(),
         }
         etcd.kill(0);
-        std::thread::sleep(Duration::from_secs(3));
+        let at_kills = acknowledged_count.load(Ordering::Relaxed);
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while acknowledged_count.load(Ordering::Relaxed) < at_kills + 3
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
         stop.store(true, Ordering::Relaxed);
-        stream.join().unwrap()
+        let acknowledged = stream.join().unwrap();
+        let after_kills = acknowledged.len() - at_kills;
+        (acknowledged, after_kills)
     });
-    assert!(acknowledged.len() > 3, "writes went on: {acknowledged:?}");
+    assert!(
+        after_kills >= 3,
+        "writes went on after the kills: {acknowledged:?}"
+    );
 
     // A CSR approved while nobody leads (the dead leader still holds the Lease for 15 s).
     let dir = tempfile::tempdir().unwrap();
