@@ -507,6 +507,14 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
             get(roles::composites_by_id)
                 .post(roles::add_composites_by_id)
                 .delete(roles::remove_composites_by_id),
+        )
+        .route(
+            &format!("{R}/roles-by-id/{{id}}/composites/realm"),
+            get(roles::composites_realm_by_id),
+        )
+        .route(
+            &format!("{R}/roles-by-id/{{id}}/composites/clients/{{client}}"),
+            get(roles::composites_client_by_id),
         );
     let router = mapping_routes::<Users>(router, &format!("{R}/users/{{id}}/role-mappings"));
     let router = mapping_routes::<Groups>(router, &format!("{R}/groups/{{id}}/role-mappings"));

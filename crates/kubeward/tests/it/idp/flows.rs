@@ -2,7 +2,8 @@
 //! flows' executions as Keycloak 26 lists them, a copied flow's steps added, changed, moved and
 //! removed, authenticator configurations and factories; a client's installation JSON and its
 //! authorization settings (Authorization Services are not implemented: answered as Keycloak
-//! without the feature). The changes outlive a restart and are written by `export`.
+//! without the feature); a role's composites by the role's id. The changes outlive a restart
+//! and are written by `export`.
 
 use std::process::Command;
 
@@ -279,6 +280,15 @@ fn python_keycloak_lists_and_edits_flows_as_keycloak_and_they_are_kept() {
     assert_eq!(r["authz"], not_enabled);
     assert_eq!(r["authz_flag"], false);
     assert_eq!(r["authz_created"], not_enabled);
+
+    assert_eq!(
+        r["default_roles"],
+        json!(["offline_access", "uma_authorization"])
+    );
+    assert_eq!(
+        r["default_account_roles"],
+        json!(["manage-account", "view-profile"])
+    );
 
     // Kept: after a restart the copy's steps are as left; `export` writes them.
     let dir = idp.stop();

@@ -156,4 +156,11 @@ created = admin.create_client({"clientId": "with-authz", "authorizationServicesE
 result["authz_flag"] = "authorizationServicesEnabled" in admin.get_client(created)
 result["authz_created"] = status(admin.get_client_authz_settings, created)
 
+# A role's composites by the role's id: realm roles, and one client's roles.
+result["default_roles"] = sorted(r["name"] for r in admin.get_realm_default_roles())
+default_id = admin.get_default_realm_role_id()
+account = admin.get_client_id("account")
+result["default_account_roles"] = sorted(
+    r["name"] for r in admin.get_role_client_level_children(account, default_id))
+
 print(json.dumps(result))
