@@ -3,7 +3,7 @@
 //! composite `default-roles-<realm>`; the built-in clients `account`, `account-console`,
 //! `admin-cli`, `broker`, `realm-management` (`master-realm` in `master`) and
 //! `security-admin-console` with their roles; the client scopes with their protocol mappers, and
-//! which of them new clients get. [`ensure`] adds what a realm lacks and is idempotent, so a
+//! which of them new clients get; the built-in authentication flows (`flows`). [`ensure`] adds what a realm lacks and is idempotent, so a
 //! realm stored by an older kubeward is upgraded when it is loaded.
 
 use crate::minter::Minter;
@@ -11,7 +11,7 @@ use crate::model::{Client, ClientScope, ProtocolMapper, Realm, Role, RoleMapping
 
 /// The version of the default objects [`ensure`] adds; a realm with a lower
 /// `defaults_version` is upgraded.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Keycloak's built-in account client.
 pub const ACCOUNT: &str = "account";
@@ -704,8 +704,10 @@ pub fn ensure(realm: &mut Realm, minter: &mut dyn Minter) {
             }
         }
     }
+    flows::add(realm, minter);
     realm.defaults_version = VERSION;
 }
 
+mod flows;
 #[cfg(test)]
 mod tests;

@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use authentication::{AuthFlow, Authentication, AuthenticatorConfig, Execution};
 pub use brokering::{
     FIRST_BROKER_LOGIN, FederatedIdentity, IdentityProvider, IdentityProviderMapper,
     PROVIDER_TYPES, SyncMode,
 };
 pub use federation::{Component, LDAP_MAPPER, LDAP_PROVIDER, USER_STORAGE};
+pub use shared_user::User;
 
 /// Why a change to a realm was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -153,6 +155,9 @@ pub struct Realm {
     /// Components: user storage providers (LDAP) and their mappers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// Authentication flows and authenticator configurations.
+    #[serde(default, skip_serializing_if = "Authentication::is_empty")]
+    pub authentication: Authentication,
     /// The user profile as last set through `users/profile` (Keycloak's UPConfig); `None`: the
     /// default ([`user_profile::default_config`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -354,10 +359,10 @@ pub const CONFIGURE_TOTP: &str = "CONFIGURE_TOTP";
 /// temporary password).
 pub const UPDATE_PASSWORD: &str = "UPDATE_PASSWORD";
 
-/// A user.
+/// A user's data; realms hold it as a [`User`], shared until changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct User {
+pub struct UserData {
     /// User id (uuid): the `sub` of tokens.
     pub id: String,
     /// Login name (lowercase, as Keycloak stores it).
@@ -449,6 +454,7 @@ impl Realm {
             identity_providers: Vec::new(),
             identity_provider_mappers: Vec::new(),
             components: Vec::new(),
+            authentication: Authentication::default(),
             user_profile: None,
             other: BTreeMap::new(),
         }
@@ -798,7 +804,7 @@ impl Client {
 impl User {
     /// An enabled user without credentials.
     pub fn new(id: String, username: &str) -> Self {
-        Self {
+        Self::from(UserData {
             id,
             username: username.to_lowercase(),
             email: None,
@@ -816,9 +822,11 @@ impl User {
             attributes: BTreeMap::new(),
             federated_identities: Vec::new(),
             federation_link: None,
-        }
+        })
     }
+}
 
+impl UserData {
     /// `given family`, as Keycloak's `name` claim; `None` when both are missing.
     pub fn full_name(&self) -> Option<String> {
         match (self.first_name.as_deref(), self.last_name.as_deref()) {
@@ -830,9 +838,11 @@ impl User {
     }
 }
 
+pub mod authentication;
 mod brokering;
 mod composites;
 mod federation;
+mod shared_user;
 #[cfg(test)]
 mod tests;
 pub mod user_index;

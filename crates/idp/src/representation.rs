@@ -6,6 +6,7 @@
 //! - `brokering`: identity providers, their mappers, users' links to upstream accounts.
 //! - `components`: components (LDAP user storage providers and their mappers).
 //! - `fields`: Keycloak's field names per class.
+//! - `flows`: authentication flows and authenticator configurations.
 //! - `scopes`: client scopes, their protocol mappers and scope mappings.
 //! - `strings`: attribute maps whose values may be written as JSON scalars.
 
@@ -19,6 +20,7 @@ use crate::model::{Client, EventsConfig, Group, ModelError, Realm, Role, RoleMap
 pub mod brokering;
 pub mod components;
 pub mod fields;
+pub mod flows;
 pub mod scopes;
 mod strings;
 
@@ -509,6 +511,9 @@ pub fn update_client(client: &mut Client, rep: &ClientRepresentation, minter: &m
         client.bearer_only = v;
     }
     for (k, v) in &rep.other {
+        if AUTHORIZATION_FIELDS.contains(&k.as_str()) {
+            continue;
+        }
         if v.as_bool()
             .is_some_and(|b| CLIENT_DEFAULTS.contains(&(k.as_str(), b)))
         {
@@ -570,6 +575,10 @@ pub fn client_to(client: &Client) -> ClientRepresentation {
     }
     rep
 }
+
+/// Client fields of Keycloak's Authorization Services, which kubeward does not have: ignored,
+/// as a Keycloak with the `authorization` feature disabled ignores them.
+const AUTHORIZATION_FIELDS: &[&str] = &["authorizationServicesEnabled", "authorizationSettings"];
 
 /// Boolean client fields kubeward does not act on, with the values Keycloak gives a new client
 /// (shown by the admin API, not stored while they keep them).
@@ -721,6 +730,9 @@ pub fn import(rep: &RealmRepresentation, minter: &mut dyn Minter) -> Result<Real
     let id = rep.id.clone().unwrap_or_else(|| minter.id());
     let mut realm = Realm::new(id, rep.realm.clone());
     apply_settings(&mut realm, rep);
+    if let Some(a) = flows::import(&rep.other, minter).map_err(ModelError::Invalid)? {
+        realm.authentication = a;
+    }
     if let Some(scopes) = &rep.client_scopes {
         realm.client_scopes = scopes
             .iter()
@@ -866,6 +878,9 @@ pub fn apply_settings(realm: &mut Realm, rep: &RealmRepresentation) {
     }
     let defaults = realm_defaults(&realm.settings);
     for (k, v) in &rep.other {
+        if k == flows::FLOWS || k == flows::CONFIGS {
+            continue;
+        }
         if defaults.iter().any(|(dk, dv)| dk == k && dv == v) {
             realm.other.remove(k);
         } else {
@@ -979,7 +994,7 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
         );
     }
     let (scope_mappings, client_scope_mappings) = scopes::export_scope_mappings(realm);
-    RealmRepresentation {
+    let mut rep = RealmRepresentation {
         client_scopes: Some(realm.client_scopes.iter().map(scopes::scope_to).collect()),
         default_default_client_scopes: Some(realm.default_default_client_scopes.clone()),
         default_optional_client_scopes: Some(realm.default_optional_client_scopes.clone()),
@@ -1052,7 +1067,13 @@ pub fn export(realm: &Realm) -> RealmRepresentation {
         ),
         components: Some(components::export_components(realm, &realm.id)),
         ..realm_summary(realm)
-    }
+    };
+    rep.other.extend(
+        flows::export(&realm.authentication)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v)),
+    );
+    rep
 }
 
 /// A role's representation, as the admin API shows it (`composite`, not what it contains).

@@ -49,6 +49,7 @@ pub fn realm_changes(before: &Realm, after: &Realm) -> Vec<(String, &'static str
         };
         let reason = match found {
             None => Some("user deleted"),
+            Some(new) if new == old && reduced.is_empty() => continue,
             Some(new) if old.enabled && !new.enabled => Some("user disabled"),
             Some(new) if old.groups.iter().any(|g| !new.groups.contains(g)) => {
                 Some("group membership removed")

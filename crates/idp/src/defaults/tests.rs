@@ -131,3 +131,60 @@ fn master_has_master_realm_and_admin_holds_its_roles() {
     let admin = realm.role_named(None, "admin").unwrap();
     assert!(admin.composites.client["master-realm"].contains(&"manage-users".to_string()));
 }
+
+#[test]
+fn a_new_realm_has_keycloaks_flows_with_every_subflow_defined() {
+    let realm = new_realm("r".into(), "demo".into(), &mut Counter(0));
+    let a = &realm.authentication;
+    let top: Vec<&str> = a
+        .flows
+        .iter()
+        .filter(|f| f.top_level)
+        .map(|f| f.alias.as_str())
+        .collect();
+    assert_eq!(
+        top,
+        [
+            "browser",
+            "direct grant",
+            "registration",
+            "reset credentials",
+            "clients",
+            "first broker login",
+            "saml ecp",
+            "docker auth"
+        ]
+    );
+    for f in &a.flows {
+        assert!(f.built_in);
+        for e in &f.executions {
+            assert!(
+                e.flow_id.as_deref().is_none_or(|id| a.flow(id).is_some()),
+                "{} of {}",
+                e.id,
+                f.alias
+            );
+        }
+    }
+    let browser = a.flow_by_alias("browser").unwrap();
+    let priorities: Vec<i64> = browser.executions.iter().map(|e| e.priority).collect();
+    assert_eq!(priorities, [10, 20, 25, 26, 30]);
+    let review = a.flow_by_alias("first broker login").unwrap().executions[0].clone();
+    let config = a
+        .config(review.authenticator_config.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(config.alias.as_deref(), Some("review profile config"));
+    assert_eq!(config.config["update.profile.on.first.login"], "missing");
+}
+
+#[test]
+fn master_has_no_organization_steps_and_flows_are_added_once() {
+    let mut realm = new_realm("m".into(), "master".into(), &mut Counter(0));
+    assert!(realm.authentication.flow_by_alias("Organization").is_none());
+    let browser = realm.authentication.flow_by_alias("browser").unwrap();
+    assert_eq!(browser.executions.len(), 4);
+    let count = realm.authentication.flows.len();
+    realm.defaults_version = 0;
+    ensure(&mut realm, &mut Counter(100));
+    assert_eq!(realm.authentication.flows.len(), count);
+}

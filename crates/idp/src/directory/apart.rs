@@ -71,6 +71,7 @@ pub(super) fn same_but_users(a: &Realm, b: &Realm) -> bool {
         identity_providers,
         identity_provider_mappers,
         components,
+        authentication,
         user_profile,
         other,
     } = a;
@@ -91,6 +92,7 @@ pub(super) fn same_but_users(a: &Realm, b: &Realm) -> bool {
         && *identity_providers == b.identity_providers
         && *identity_provider_mappers == b.identity_provider_mappers
         && *components == b.components
+        && *authentication == b.authentication
         && *user_profile == b.user_profile
         && *other == b.other
 }

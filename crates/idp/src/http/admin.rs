@@ -13,9 +13,13 @@
 //! - `realms`, `clients`, `client_scopes`, `mappers`, `users`, `groups`, `roles`,
 //!   `role_mappings`, `keys`, `events`, `attack_detection`, `required_actions`, `partial`,
 //!   `server_info`, `identity_providers`, `components` and `user_storage` (user federation),
-//!   `user_profile`, `localization`, `session_stats`, `authentication` (the built-in flows):
+//!   `user_profile`, `localization`, `session_stats`, `authentication` (flows, executions,
+//!   authenticator configurations and factories):
 //!   the handlers, one module per resource.
 //! - `lookup`: lookups several handlers share.
+//! - `installation`: a client's adapter configuration (`installation/providers`).
+//! - `authz`: Authorization Services, answered as Keycloak without the feature;
+//!   `organizations`, answered as a realm without them; `caches` (`clear-*-cache`).
 //! - `unmatched`: Keycloak's 404 and 405 for what no handler takes.
 
 use std::sync::Arc;
@@ -29,16 +33,20 @@ mod access;
 mod answer;
 mod attack_detection;
 mod authentication;
+mod authz;
+mod caches;
 mod client_scopes;
 mod clients;
 mod components;
 mod events;
 mod groups;
 mod identity_providers;
+mod installation;
 mod keys;
 mod localization;
 mod lookup;
 mod mappers;
+mod organizations;
 mod partial;
 mod realms;
 mod required_actions;
@@ -51,6 +59,7 @@ mod user_profile;
 mod user_storage;
 mod users;
 
+use authentication::{configs, executions, providers};
 use mappers::{OfClient, OfScope};
 use role_mappings::{ClientScopes, Groups, Holder, ScopeScopes, Users};
 
@@ -131,6 +140,17 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
             get(events::list_admin).delete(events::clear_admin),
         )
         .route(&format!("{R}/partial-export"), post(partial::export))
+        .route(&format!("{R}/clear-realm-cache"), post(caches::clear))
+        .route(&format!("{R}/clear-user-cache"), post(caches::clear))
+        .route(&format!("{R}/clear-keys-cache"), post(caches::clear))
+        .route(
+            &format!("{R}/organizations"),
+            axum::routing::any(organizations::not_enabled),
+        )
+        .route(
+            &format!("{R}/organizations/{{*rest}}"),
+            axum::routing::any(organizations::not_enabled),
+        )
         .route(&format!("{R}/partialImport"), post(partial::import))
         .route(
             &format!("{R}/authentication/required-actions"),
@@ -138,11 +158,75 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         )
         .route(
             &format!("{R}/authentication/flows"),
-            get(authentication::flows),
+            get(authentication::flows).post(authentication::create),
         )
         .route(
             &format!("{R}/authentication/flows/{{id}}"),
-            get(authentication::get),
+            get(authentication::get)
+                .put(authentication::update)
+                .delete(authentication::delete),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}/copy"),
+            post(authentication::copy),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}/executions"),
+            get(executions::list).put(executions::update),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}/executions/execution"),
+            post(executions::add_execution),
+        )
+        .route(
+            &format!("{R}/authentication/flows/{{id}}/executions/flow"),
+            post(executions::add_flow),
+        )
+        .route(
+            &format!("{R}/authentication/executions/{{id}}"),
+            get(executions::get).delete(executions::delete),
+        )
+        .route(
+            &format!("{R}/authentication/executions/{{id}}/raise-priority"),
+            post(executions::raise),
+        )
+        .route(
+            &format!("{R}/authentication/executions/{{id}}/lower-priority"),
+            post(executions::lower),
+        )
+        .route(
+            &format!("{R}/authentication/executions/{{id}}/config"),
+            post(configs::create),
+        )
+        .route(
+            &format!("{R}/authentication/executions/{{id}}/config/{{config}}"),
+            get(configs::get_of_execution),
+        )
+        .route(
+            &format!("{R}/authentication/config/{{id}}"),
+            get(configs::get)
+                .put(configs::update)
+                .delete(configs::delete),
+        )
+        .route(
+            &format!("{R}/authentication/authenticator-providers"),
+            get(providers::authenticators),
+        )
+        .route(
+            &format!("{R}/authentication/client-authenticator-providers"),
+            get(providers::client_authenticators),
+        )
+        .route(
+            &format!("{R}/authentication/form-action-providers"),
+            get(providers::form_actions),
+        )
+        .route(
+            &format!("{R}/authentication/form-providers"),
+            get(providers::forms),
+        )
+        .route(
+            &format!("{R}/authentication/config-description/{{id}}"),
+            get(providers::config_description),
         )
         .route(
             &format!("{R}/authentication/required-actions/{{alias}}"),
@@ -243,6 +327,14 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
         .route(
             &format!("{R}/clients/{{id}}/service-account-user"),
             get(clients::service_account_user),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/installation/providers/{{provider}}"),
+            get(installation::get),
+        )
+        .route(
+            &format!("{R}/clients/{{id}}/authz/{{*rest}}"),
+            axum::routing::any(authz::not_enabled),
         )
         .route(&format!("{R}/users"), get(users::list).post(users::create))
         .route(&format!("{R}/users/count"), get(users::count))
@@ -415,6 +507,14 @@ pub fn routes(ctx: Arc<Ctx>) -> Router {
             get(roles::composites_by_id)
                 .post(roles::add_composites_by_id)
                 .delete(roles::remove_composites_by_id),
+        )
+        .route(
+            &format!("{R}/roles-by-id/{{id}}/composites/realm"),
+            get(roles::composites_realm_by_id),
+        )
+        .route(
+            &format!("{R}/roles-by-id/{{id}}/composites/clients/{{client}}"),
+            get(roles::composites_client_by_id),
         );
     let router = mapping_routes::<Users>(router, &format!("{R}/users/{{id}}/role-mappings"));
     let router = mapping_routes::<Groups>(router, &format!("{R}/groups/{{id}}/role-mappings"));

@@ -381,3 +381,35 @@ pub const COMPONENT: &[&str] = &[
     "subType",
     "config",
 ];
+
+/// `AuthenticationFlowRepresentation`.
+pub const AUTHENTICATION_FLOW: &[&str] = &[
+    "id",
+    "alias",
+    "description",
+    "providerId",
+    "topLevel",
+    "builtIn",
+    "authenticationExecutions",
+];
+
+/// `AuthenticatorConfigRepresentation`.
+pub const AUTHENTICATOR_CONFIG: &[&str] = &["id", "alias", "config"];
+
+/// `AuthenticationExecutionInfoRepresentation`.
+pub const AUTHENTICATION_EXECUTION_INFO: &[&str] = &[
+    "id",
+    "requirement",
+    "displayName",
+    "alias",
+    "description",
+    "requirementChoices",
+    "configurable",
+    "authenticationFlow",
+    "providerId",
+    "authenticationConfig",
+    "flowId",
+    "level",
+    "index",
+    "priority",
+];

@@ -14,6 +14,7 @@ mod events;
 mod extras;
 mod federation;
 mod federation_admin;
+mod flows;
 mod negative;
 mod replicas;
 mod role_mappings;

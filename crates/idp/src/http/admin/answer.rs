@@ -44,6 +44,11 @@ pub(super) fn bad_request(message: impl Into<String>) -> AdminError {
     )
 }
 
+/// 400 `{"error": …}`: Keycloak's answer to a `BadRequestException` it throws with a message.
+pub(super) fn refused(message: &str) -> AdminError {
+    AdminError(StatusCode::BAD_REQUEST, json!({ "error": message }))
+}
+
 impl From<DirectoryError> for AdminError {
     fn from(e: DirectoryError) -> Self {
         match e {

@@ -1,196 +1,238 @@
-//! `/admin/realms/{realm}/authentication/flows[/{id}]`: the top-level authentication flows a
-//! new Keycloak 26 realm has, with their own executions (subflows named by alias), so that
-//! automation that looks a built-in flow up by alias finds it. kubeward's login does not follow
-//! them (its flows are fixed); they are not stored, and their ids are derived from the realm's
-//! id and the alias, so they stay the same from one call to the next.
+//! `/admin/realms/{realm}/authentication/…`: the realm's authentication flows as Keycloak 26's
+//! `AuthenticationManagementResource` manages them. kubeward's login does not follow them (its
+//! steps are fixed); they are stored with the realm, edited, copied and listed with Keycloak's
+//! shapes, status codes and messages, and written by `export`.
+//!
+//! - this module: the flows (`flows`, `flows/{id}`, `flows/{alias}/copy`);
+//! - `executions`: a flow's executions, their priority, and adding steps and subflows;
+//! - `configs`: authenticator configurations;
+//! - `providers`: the authenticator factories' lists and configuration descriptions;
+//! - `catalogue`: the factories themselves.
 
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
 use axum::extract::Path;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde_json::Value;
 
-use super::access::ReadRealm;
-use super::answer::{Answer, not_found, ok_json};
+use super::access::{EditRealm, ReadRealm};
+use super::answer::{AdminError, Answer, body, created, exists, no_content, not_found, ok_json};
+use super::answer::{refused, strict};
+use crate::model::{AuthFlow, Authentication, AuthenticatorConfig, Execution, ModelError};
+use crate::provider::RandomMinter;
+use crate::representation::Minter as _;
+use crate::representation::flows::{FlowRepresentation, flow_to};
 
-/// An execution of a top-level flow: authenticator (or subflow alias), whether it is a
-/// subflow, requirement, priority, authenticator config alias.
-type Execution = (&'static str, bool, &'static str, u32, Option<&'static str>);
+mod catalogue;
+pub(super) mod configs;
+pub(super) mod executions;
+pub(super) mod providers;
 
-/// Alias, description, provider, executions.
-type Flow = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [Execution],
-);
+/// The flow Keycloak keeps but does not list.
+const SAML_ECP: &str = "saml ecp";
 
-/// Keycloak 26's built-in top-level flows, in the order a new realm gets them.
-const FLOWS: &[Flow] = &[
-    (
-        "browser",
-        "Browser based authentication",
-        "basic-flow",
-        &[
-            ("auth-cookie", false, "ALTERNATIVE", 10, None),
-            ("auth-spnego", false, "DISABLED", 20, None),
-            (
-                "identity-provider-redirector",
-                false,
-                "ALTERNATIVE",
-                25,
-                None,
-            ),
-            ("forms", true, "ALTERNATIVE", 30, None),
-        ],
-    ),
-    (
-        "direct grant",
-        "OpenID Connect Resource Owner Grant",
-        "basic-flow",
-        &[
-            (
-                "direct-grant-validate-username",
-                false,
-                "REQUIRED",
-                10,
-                None,
-            ),
-            (
-                "direct-grant-validate-password",
-                false,
-                "REQUIRED",
-                20,
-                None,
-            ),
-            (
-                "Direct Grant - Conditional OTP",
-                true,
-                "CONDITIONAL",
-                30,
-                None,
-            ),
-        ],
-    ),
-    (
-        "registration",
-        "Registration flow",
-        "basic-flow",
-        &[("registration form", true, "REQUIRED", 10, None)],
-    ),
-    (
-        "reset credentials",
-        "Reset credentials for a user if they forgot their password or something",
-        "basic-flow",
-        &[
-            ("reset-credentials-choose-user", false, "REQUIRED", 10, None),
-            ("reset-credential-email", false, "REQUIRED", 20, None),
-            ("reset-password", false, "REQUIRED", 30, None),
-            ("Reset - Conditional OTP", true, "CONDITIONAL", 40, None),
-        ],
-    ),
-    (
-        "clients",
-        "Base authentication for clients",
-        "client-flow",
-        &[
-            ("client-secret", false, "ALTERNATIVE", 10, None),
-            ("client-jwt", false, "ALTERNATIVE", 20, None),
-            ("client-secret-jwt", false, "ALTERNATIVE", 30, None),
-            ("client-x509", false, "ALTERNATIVE", 40, None),
-        ],
-    ),
-    (
-        "first broker login",
-        "Actions taken after first broker login with identity provider account, which is not yet linked to any Keycloak account",
-        "basic-flow",
-        &[
-            (
-                "idp-review-profile",
-                false,
-                "REQUIRED",
-                10,
-                Some("review profile config"),
-            ),
-            ("User creation or linking", true, "REQUIRED", 20, None),
-        ],
-    ),
-    (
-        "saml ecp",
-        "SAML ECP Profile Authentication Flow",
-        "basic-flow",
-        &[("http-basic-authenticator", false, "REQUIRED", 10, None)],
-    ),
-    (
-        "docker auth",
-        "Used by Docker clients to authenticate against the IDP",
-        "basic-flow",
-        &[(
-            "docker-http-basic-authenticator",
-            false,
-            "REQUIRED",
-            10,
-            None,
-        )],
-    ),
-];
-
-/// A stable id for `alias` in the realm `realm_id`: FNV-1a (128 bits) of both, as a uuid.
-fn flow_id(realm_id: &str, alias: &str) -> String {
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013B;
-    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for byte in realm_id.bytes().chain([b'/']).chain(alias.bytes()) {
-        hash ^= u128::from(byte);
-        hash = hash.wrapping_mul(PRIME);
-    }
-    uuid::Uuid::from_u128(hash).hyphenated().to_string()
-}
-
-/// A flow as Keycloak's `AuthenticationFlowRepresentation`.
-fn flow(realm_id: &str, (alias, description, provider, executions): &Flow) -> Value {
-    let executions: Vec<Value> = executions
-        .iter()
-        .map(|(name, subflow, requirement, priority, config)| {
-            let mut e = json!({
-                "requirement": requirement,
-                "priority": priority,
-                "authenticatorFlow": subflow,
-                "autheticatorFlow": subflow,
-                "userSetupAllowed": false,
-            });
-            if *subflow {
-                e["flowAlias"] = json!(name);
-            } else {
-                e["authenticator"] = json!(name);
-            }
-            if let Some(config) = config {
-                e["authenticatorConfig"] = json!(config);
-            }
-            e
+/// A JSON object of strings (Keycloak's `Map<String, String>` bodies): other values are taken
+/// as their JSON text.
+fn string_map(bytes: &[u8]) -> Result<BTreeMap<String, String>, AdminError> {
+    let map: BTreeMap<String, Value> = body(bytes)?;
+    Ok(map
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| match v {
+            Value::String(s) => (k, s),
+            other => (k, other.to_string()),
         })
-        .collect();
-    json!({
-        "id": flow_id(realm_id, alias),
-        "alias": alias,
-        "description": description,
-        "providerId": provider,
-        "topLevel": true,
-        "builtIn": true,
-        "authenticationExecutions": executions,
-    })
+        .collect())
 }
 
-/// `GET …/authentication/flows`.
+/// `GET …/authentication/flows`: the top-level flows but `saml ecp`.
 pub(super) async fn flows(ReadRealm(r): ReadRealm) -> Answer {
-    ok_json(&FLOWS.iter().map(|f| flow(&r.id, f)).collect::<Vec<_>>())
+    let a = &r.authentication;
+    let list: Vec<FlowRepresentation> = a
+        .flows
+        .iter()
+        .filter(|f| f.top_level && f.alias != SAML_ECP)
+        .map(|f| flow_to(a, f))
+        .collect();
+    ok_json(&list)
+}
+
+/// `POST …/authentication/flows`.
+pub(super) async fn create(at: EditRealm, bytes: Bytes) -> Answer {
+    let rep: FlowRepresentation = strict(&bytes)?;
+    let id = at
+        .change(move |r| {
+            if rep.alias.is_empty() {
+                return Err(ModelError::Exists(
+                    "Failed to create flow with empty alias name".into(),
+                )
+                .into());
+            }
+            if r.authentication.flow_by_alias(&rep.alias).is_some() {
+                return Err(
+                    ModelError::Exists(format!("Flow {} already exists", rep.alias)).into(),
+                );
+            }
+            let id = RandomMinter.id();
+            r.authentication.flows.push(AuthFlow {
+                id: id.clone(),
+                alias: rep.alias.clone(),
+                description: Some(rep.description.clone().unwrap_or_default()),
+                provider_id: rep.provider_id.clone(),
+                top_level: rep.top_level,
+                built_in: rep.built_in,
+                executions: Vec::new(),
+            });
+            Ok(id)
+        })
+        .await?;
+    created(at.location(&format!("authentication/flows/{id}")))
 }
 
 /// `GET …/authentication/flows/{id}`.
 pub(super) async fn get(ReadRealm(r): ReadRealm, Path((_, id)): Path<(String, String)>) -> Answer {
-    FLOWS
-        .iter()
-        .find(|(alias, ..)| flow_id(&r.id, alias) == id)
-        .map_or_else(
-            || Err(not_found("Could not find flow with id")),
-            |f| ok_json(&flow(&r.id, f)),
-        )
+    let a = &r.authentication;
+    let f = a
+        .flow(&id)
+        .ok_or_else(|| not_found("Could not find flow with id"))?;
+    ok_json(&flow_to(a, f))
+}
+
+/// `PUT …/authentication/flows/{id}`: alias, description, provider and flags as given;
+/// answers `202 Accepted` with the flow as given.
+pub(super) async fn update(
+    at: EditRealm,
+    Path((_, id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer {
+    let mut rep: FlowRepresentation = strict(&bytes)?;
+    rep.id = Some(id.clone());
+    let given = rep.clone();
+    at.change(move |r| {
+        let a = &mut r.authentication;
+        let current = a
+            .flow(&id)
+            .ok_or(ModelError::NotFound("Could not find flow with id"))?;
+        if rep.alias.is_empty() {
+            return Err(
+                ModelError::Exists("Failed to update flow with empty alias name".into()).into(),
+            );
+        }
+        if current.alias != rep.alias && a.flow_by_alias(&rep.alias).is_some() {
+            return Err(ModelError::Exists("Flow alias name already exists".into()).into());
+        }
+        if let Some(f) = a.flow_mut(&id) {
+            f.alias = rep.alias.clone();
+            f.description = rep.description.clone();
+            f.provider_id = rep.provider_id.clone();
+            f.top_level = rep.top_level;
+            f.built_in = rep.built_in;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(given)).into_response())
+}
+
+/// `DELETE …/authentication/flows/{id}`: with its subflows; a built-in flow stays.
+pub(super) async fn delete(at: EditRealm, Path((_, id)): Path<(String, String)>) -> Answer {
+    let r = at.realm()?;
+    let f = r
+        .authentication
+        .flow(&id)
+        .ok_or_else(|| not_found("Flow not found"))?;
+    if f.built_in {
+        return Err(refused("Can't delete built in flow"));
+    }
+    at.change(move |r| {
+        r.authentication.remove_flow(&id);
+        Ok(())
+    })
+    .await?;
+    no_content()
+}
+
+/// `POST …/authentication/flows/{alias}/copy` with `{"newName": …}`: the flow, its subflows
+/// (named `<newName> <alias>`) and their configurations, not built in.
+pub(super) async fn copy(
+    at: EditRealm,
+    Path((_, alias)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Answer {
+    let data = string_map(&bytes)?;
+    let new_name = data.get("newName").cloned().unwrap_or_default();
+    let r = at.realm()?;
+    if r.authentication.flow_by_alias(&new_name).is_some() {
+        return Err(exists("New flow alias name already exists"));
+    }
+    if r.authentication.flow_by_alias(&alias).is_none() {
+        return Err(not_found("Flow not found"));
+    }
+    at.change(move |r| {
+        let a = &mut r.authentication;
+        if a.flow_by_alias(&new_name).is_some() {
+            return Err(ModelError::Exists("New flow alias name already exists".into()).into());
+        }
+        let from = a
+            .flow_by_alias(&alias)
+            .cloned()
+            .ok_or(ModelError::NotFound("Flow not found"))?;
+        copy_flow(a, &from, &new_name, new_name.clone(), from.top_level);
+        Ok(())
+    })
+    .await?;
+    Ok(StatusCode::CREATED.into_response())
+}
+
+/// Adds a copy of `from` named `alias` (Keycloak's `copyFlow`); returns its id.
+fn copy_flow(
+    a: &mut Authentication,
+    from: &AuthFlow,
+    new_name: &str,
+    alias: String,
+    top_level: bool,
+) -> String {
+    let id = RandomMinter.id();
+    let at = a.flows.len();
+    a.flows.push(AuthFlow {
+        id: id.clone(),
+        alias,
+        description: from.description.clone(),
+        provider_id: from.provider_id.clone(),
+        top_level,
+        built_in: false,
+        executions: Vec::new(),
+    });
+    let mut executions = Vec::new();
+    for e in &from.executions {
+        let flow_id = e.flow_id.as_deref().and_then(|sub| a.flow(sub).cloned());
+        let flow_id = flow_id.map(|sub| {
+            let alias = format!("{new_name} {}", sub.alias);
+            copy_flow(a, &sub, new_name, alias, false)
+        });
+        let config = e.authenticator_config.as_deref().and_then(|c| a.config(c));
+        let config = config.cloned().map(|c| {
+            let id = RandomMinter.id();
+            a.configs.push(AuthenticatorConfig {
+                id: id.clone(),
+                alias: c.alias.map(|alias| format!("{new_name} {alias}")),
+                config: c.config,
+            });
+            id
+        });
+        executions.push(Execution {
+            id: RandomMinter.id(),
+            authenticator: e.authenticator.clone(),
+            flow_id,
+            requirement: e.requirement.clone(),
+            priority: e.priority,
+            authenticator_config: config,
+        });
+    }
+    a.flows[at].executions = executions;
+    id
 }
 
 #[cfg(test)]

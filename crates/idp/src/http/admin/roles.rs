@@ -502,6 +502,24 @@ pub(super) async fn composites_by_id(
     composites_in(&r, &c, &name, None)
 }
 
+/// `GET …/roles-by-id/{id}/composites/realm`.
+pub(super) async fn composites_realm_by_id(
+    ReadRealm(r): ReadRealm,
+    Path((_, id)): Path<(String, String)>,
+) -> Answer {
+    let (c, name) = by_id(&r, &id)?;
+    composites_in(&r, &c, &name, Some(None))
+}
+
+/// `GET …/roles-by-id/{id}/composites/clients/{client}`.
+pub(super) async fn composites_client_by_id(
+    ReadRealm(r): ReadRealm,
+    Path((_, id, client)): Path<(String, String, String)>,
+) -> Answer {
+    let (c, name) = by_id(&r, &id)?;
+    composites_in(&r, &c, &name, Some(Some(&client)))
+}
+
 /// `POST …/roles-by-id/{id}/composites`.
 pub(super) async fn add_composites_by_id(
     at: EditRealm,

@@ -356,7 +356,7 @@ pub(super) async fn update(
                 .ldap_update_user(&r, &before, &user)
                 .map_err(super::user_storage::ldap_error)?;
         }
-        user.federation_link = before.federation_link;
+        user.federation_link = before.federation_link.clone();
         provider.directory().update_realm(&realm, |r| {
             if r.users
                 .iter()

@@ -802,7 +802,7 @@ async fn user_action(
         "delete" => {
             let name = change(console, realm, move |r| {
                 let i = find(r)?;
-                Ok(r.users.remove(i).username)
+                Ok(r.users.remove(i).username.clone())
             })
             .await?;
             (

@@ -83,7 +83,6 @@ fn python_keycloak_sees_keycloaks_errors_profile_texts_and_session_stats() {
             ["reset credentials", "basic-flow", true, true],
             ["clients", "client-flow", true, true],
             ["first broker login", "basic-flow", true, true],
-            ["saml ecp", "basic-flow", true, true],
             ["docker auth", "basic-flow", true, true],
         ])
     );
@@ -93,6 +92,7 @@ fn python_keycloak_sees_keycloaks_errors_profile_texts_and_session_stats() {
             "auth-cookie",
             "auth-spnego",
             "identity-provider-redirector",
+            "Organization",
             "forms"
         ])
     );
