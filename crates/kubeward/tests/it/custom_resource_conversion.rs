@@ -331,3 +331,66 @@ spec:
          The Gadget \"big\" is invalid: spec.name: Invalid value: \"string\": failed rule: self.startsWith('g')\n"
     );
 }
+
+/// Ratcheting correlates the items of a `listType: map` list by their keys: an invalid item
+/// left as it was still passes when items are added before it, and changing it is refused.
+#[test]
+fn map_list_items_are_ratcheted_one_by_one() {
+    let cluster = Cluster::up();
+    let crd = |extra: &str| {
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {{name: gadgets.stable.example.com}}
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {{plural: gadgets, singular: gadget, kind: Gadget}}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {{type: string}}
+                    port: {{type: integer{extra}}}
+"
+        )
+    };
+    std::fs::write(cluster.scratch("loose.yaml"), crd("")).unwrap();
+    std::fs::write(cluster.scratch("strict.yaml"), crd(", maximum: 1000")).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl apply -f $A/loose.yaml >/dev/null && kubectl wait --for condition=established crd/gadgets.stable.example.com >/dev/null && \
+         printf 'apiVersion: stable.example.com/v1\\nkind: Gadget\\nmetadata: {name: big}\\nspec: {ports: [{name: a, port: 5000}, {name: b, port: 6000}]}\\n' | kubectl create -f - && \
+         kubectl apply -f $A/strict.yaml >/dev/null && \
+         kubectl patch gadget big --type=json -p '[{\"op\":\"add\",\"path\":\"/spec/ports/0\",\"value\":{\"name\":\"c\",\"port\":80}}]' && \
+         kubectl get gadget big -o jsonpath='{.spec.ports[*].name}{\"\\n\"}'; \
+         kubectl patch gadget big --type=json -p '[{\"op\":\"replace\",\"path\":\"/spec/ports/2/port\",\"value\":7000}]'; \
+         kubectl patch gadget big --type=json -p '[{\"op\":\"add\",\"path\":\"/spec/ports/-\",\"value\":{\"name\":\"d\",\"port\":2000}}]'",
+    );
+    assert_eq!(
+        ran.stdout,
+        "gadget.stable.example.com/big created\n\
+         gadget.stable.example.com/big patched\n\
+         c a b\n"
+    );
+    assert_eq!(
+        ran.stderr,
+        "The Gadget \"big\" is invalid: spec.ports[2].port: Invalid value: 7000: spec.ports[2].port in body should be less than or equal to 1000\n\
+         The Gadget \"big\" is invalid: spec.ports[3].port: Invalid value: 2000: spec.ports[3].port in body should be less than or equal to 1000\n"
+    );
+}

@@ -173,8 +173,8 @@ fn a_rule_over_its_runtime_cost_limit_is_refused_as_kube_apiserver_refuses_it() 
         "                  - rule: self.size() < 64",
     )
     .replace(
-        "              tags:\n                type: array\n",
-        "              tags:\n                type: array\n                maxItems: 1000\n",
+        "              tags:\n                type: array\n                items:\n                  type: string\n",
+        "              tags:\n                type: array\n                maxItems: 900\n                items:\n                  type: string\n                  maxLength: 5\n",
     );
     std::fs::write(cluster.scratch("crd.yaml"), crd).unwrap();
     let ran = steps::bash(
@@ -184,7 +184,7 @@ fn a_rule_over_its_runtime_cost_limit_is_refused_as_kube_apiserver_refuses_it() 
          tags() { seq -s, -f '\"t%g\"' \"$1\"; } && \
          printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {name: small}\\nspec: {size: -1, tags: [%s]}\\n' \"$(tags 10)\" \
            | kubectl create -f - ; \
-         printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {name: big}\\nspec: {size: -1, tags: [%s]}\\n' \"$(tags 1000)\" \
+         printf 'apiVersion: lab.example.com/v1\\nkind: Gadget\\nmetadata: {name: big}\\nspec: {size: -1, tags: [%s]}\\n' \"$(tags 900)\" \
            | kubectl create -f -",
     );
     assert_eq!(ran.stdout, "", "{}", ran.stderr);
@@ -195,4 +195,74 @@ fn a_rule_over_its_runtime_cost_limit_is_refused_as_kube_apiserver_refuses_it() 
          no further validation rules will be run due to call cost exceeds limit for rule: tags are comparable\n",
         "a small list is checked by both rules; the big one stops at the first"
     );
+}
+
+/// kube-apiserver's estimated cost at the definition's write: a rule ranging over a list whose
+/// size and items nothing bounds is refused (estimated from what fits in a 3 MiB request), and
+/// the same rule is accepted once `maxItems` and `maxLength` bound it.
+#[test]
+fn a_rule_estimated_over_its_cost_budget_is_refused_until_limits_bound_it() {
+    let cluster = Cluster::up();
+    let rule = "            - rule: \"self.tags.all(t, t.matches('^[a-z]+$'))\"";
+    let unbounded = definition(rule, "                  - rule: self.size() < 64");
+    let bounded = unbounded.replace(
+        "              tags:\n                type: array\n                items:\n                  type: string\n",
+        "              tags:\n                type: array\n                maxItems: 100\n                items:\n                  type: string\n                  maxLength: 64\n",
+    );
+    assert_ne!(bounded, unbounded);
+    std::fs::write(cluster.scratch("unbounded.yaml"), unbounded).unwrap();
+    std::fs::write(cluster.scratch("bounded.yaml"), bounded).unwrap();
+    let ran = steps::bash(
+        &cluster,
+        "kubectl create -f $A/unbounded.yaml; kubectl create -f $A/bounded.yaml",
+    );
+    let hint = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)";
+    assert_eq!(
+        ran.stderr,
+        format!(
+            "The CustomResourceDefinition \"gadgets.lab.example.com\" is invalid: \n\
+             * {AT}.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x {hint}\n\
+             * {AT}.x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema\n\
+             * spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {hint}\n"
+        )
+    );
+    assert_eq!(
+        ran.stdout,
+        "customresourcedefinition.apiextensions.k8s.io/gadgets.lab.example.com created\n"
+    );
+}
+
+/// Calls of functions kube's CEL environment does not declare, and operators on scalars of
+/// types no overload takes, refused at the definition's write with cel-go's type errors.
+#[test]
+fn rules_calling_undeclared_functions_or_mistyped_operators_are_refused_at_write() {
+    let cluster = Cluster::up();
+    let crd = definition(
+        "            - rule: \"self.size + 'x' == 'y'\"
+            - rule: self.tags.all(t, t.lenght() < 5)",
+        "                  - rule: self.size() < 64",
+    );
+    std::fs::write(cluster.scratch("crd.yaml"), crd).unwrap();
+    let ran = steps::bash(&cluster, "kubectl create -f $A/crd.yaml");
+    let rule = |rule: &str| {
+        format!(
+            "{{\"Rule\":\"{rule}\",\"Message\":\"\",\"MessageExpression\":\"\",\
+             \"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}}"
+        )
+    };
+    assert_eq!(
+        ran.stderr,
+        format!(
+            "The CustomResourceDefinition \"gadgets.lab.example.com\" is invalid: \n\
+             * {AT}.x-kubernetes-validations[0].rule: Invalid value: {}: compilation failed: \
+             ERROR: <input>:1:11: found no matching overload for '_+_' applied to '(int, string)'\n \
+             | self.size + 'x' == 'y'\n | ..........^\n\
+             * {AT}.x-kubernetes-validations[1].rule: Invalid value: {}: compilation failed: \
+             ERROR: <input>:1:26: undeclared reference to 'lenght' (in container '')\n \
+             | self.tags.all(t, t.lenght() < 5)\n | .........................^\n",
+            rule("self.size + 'x' == 'y'"),
+            rule("self.tags.all(t, t.lenght() \\u003c 5)"),
+        )
+    );
+    assert_eq!(ran.stdout, "");
 }

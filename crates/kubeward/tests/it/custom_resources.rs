@@ -330,7 +330,7 @@ spec:
             - rule: self.minReplicas <= self.maxReplicas
               message: minReplicas must not exceed maxReplicas
             - rule: self.maxReplicas >= oldSelf.maxReplicas
-              messageExpression: \"'maxReplicas may not shrink below ' + string(oldSelf.maxReplicas)\"
+              messageExpression: \"'maxReplicas may not shrink below %d'.format([oldSelf.maxReplicas])\"
               fieldPath: .maxReplicas
             properties:
               minReplicas: {type: integer}

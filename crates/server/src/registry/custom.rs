@@ -20,10 +20,12 @@ use super::kinds::{self, Kind, Serving};
 use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
+pub mod cel_decl;
 pub mod cel_source;
 pub mod conversion;
 pub mod converter;
 pub mod cost;
+pub mod estimate;
 pub mod expr_check;
 pub mod ratchet;
 pub mod rule_checks;

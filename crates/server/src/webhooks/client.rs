@@ -90,19 +90,19 @@ impl WebhookClient {
                 format!("{}: {}", self.url, kubeward_core::go::error_chain(&e)),
             )
         };
-        let mut response = request.send().await.map_err(transport)?;
+        let response = request.send().await.map_err(transport)?;
         let code = response.status().as_u16();
         let retry_after = response.headers().contains_key(http::header::RETRY_AFTER);
-        let mut answer = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if answer.len() + chunk.len() > MAX_ANSWER {
+        let answer = match read_limited(response, MAX_ANSWER).await {
+            Ok(answer) => answer,
+            Err(Read::Transport(e)) => return Err(transport(e)),
+            Err(too_large @ Read::TooLarge(_)) => {
                 return Err((
                     Failure::Transport { reset: false },
-                    format!("{}: the answer is larger than {MAX_ANSWER} bytes", self.url),
+                    format!("{}: {too_large}", self.url),
                 ));
             }
-            answer.extend_from_slice(&chunk);
-        }
+        };
         if !(200..300).contains(&code) {
             let text = String::from_utf8_lossy(&answer[..answer.len().min(200)]).into_owned();
             return Err((
@@ -112,6 +112,36 @@ impl WebhookClient {
         }
         Ok(Bytes::from(answer))
     }
+}
+
+/// Why an answer could not be read.
+#[derive(Debug)]
+pub enum Read {
+    /// The connection failed while the answer was read.
+    Transport(reqwest::Error),
+    /// The answer is longer than the limit (in bytes) allowed: it is not read further.
+    TooLarge(usize),
+}
+
+impl std::fmt::Display for Read {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Transport(error) => write!(f, "{}", kubeward_core::go::error_chain(error)),
+            Self::TooLarge(limit) => write!(f, "the answer is larger than {limit} bytes"),
+        }
+    }
+}
+
+/// The body of `response`, at most `limit` bytes: a longer one is an error, never cut short.
+pub async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, Read> {
+    let mut answer = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Read::Transport)? {
+        if answer.len() + chunk.len() > limit {
+            return Err(Read::TooLarge(limit));
+        }
+        answer.extend_from_slice(&chunk);
+    }
+    Ok(answer)
 }
 
 /// A client builder for `endpoint`: its CA (else the system's roots), `insecure-skip-tls-verify`,

@@ -3,17 +3,21 @@
 //! `caBundle` as the only roots (else the system's), no client credential, one attempt bounded
 //! by 30 s, and its failures worded as Go's client words them (`Post "<url>": dial tcp …:
 //! connect: connection refused`, `context deadline exceeded`, a non-2xx status as
-//! apimachinery's generic server response). Registry code is synchronous: the call runs on a
+//! apimachinery's generic server response). One client (its pool of connections) serves all
+//! the calls with the same roots and address, as Go's transport cache does; an answer larger
+//! than twice the review plus 1 MiB is an error (kube-apiserver reads any size), never cut
+//! short. Registry code is synchronous: the call runs on a
 //! small runtime of its own and the caller's thread waits for it (an async worker first hands
 //! its other tasks off, `block_in_place`).
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs as _};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 
-use super::client::MAX_ANSWER;
+use super::client::{MAX_ANSWER, Read, read_limited};
 
 /// Where a review is posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,26 +65,68 @@ pub fn post(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Vec<u8>
     }
 }
 
+/// What one cached client is for: the roots it trusts and where it connects a host name to.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ClientKey {
+    ca_pem: Option<String>,
+    host: String,
+    connect_to: Option<SocketAddr>,
+}
+
+/// The most clients kept; past it the cache starts again (definitions whose `caBundle` or
+/// Service address keep changing must not grow it without end).
+const MAX_CLIENTS: usize = 64;
+
+/// The clients built so far, each with its pool of connections, by what they are for.
+static CLIENTS: LazyLock<Mutex<HashMap<ClientKey, reqwest::Client>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The client for `key`, built at its first call and reused by the later ones.
+fn client(key: &ClientKey) -> Result<reqwest::Client, String> {
+    let mut clients = CLIENTS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(client) = clients.get(key) {
+        return Ok(client.clone());
+    }
+    let mut builder = reqwest::Client::builder()
+        .user_agent("kube-apiserver-admission")
+        .redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = &key.ca_pem {
+        let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| format!("caBundle: {e}"))?;
+        builder = builder.tls_certs_only(roots);
+    }
+    if let Some(address) = key.connect_to {
+        builder = builder.resolve(&key.host, address);
+    }
+    let client = builder.build().map_err(|e| e.to_string())?;
+    if clients.len() >= MAX_CLIENTS {
+        clients.clear();
+    }
+    clients.insert(key.clone(), client.clone());
+    Ok(client)
+}
+
+/// The most a conversion answer may hold: the objects come back converted, so it scales with
+/// the review sent (twice its size, plus the 1 MiB any webhook answer may have).
+fn answer_limit(sent: usize) -> usize {
+    sent.saturating_mul(2).saturating_add(MAX_ANSWER)
+}
+
 async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Vec<u8>, String> {
     let url = reqwest::Url::parse(&target.url)
         .map_err(|e| format!("parse {}: {e}", kubeward_core::go::quote(&target.url)))?;
     let post_error =
         |cause: String| format!("Post {}: {cause}", kubeward_core::go::quote(url.as_str()));
-    let mut builder = reqwest::Client::builder()
-        .user_agent("kube-apiserver-admission")
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout);
-    if let Some(pem) = &target.ca_pem {
-        let roots = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| post_error(format!("caBundle: {e}")))?;
-        builder = builder.tls_certs_only(roots);
-    }
     let host = url.host_str().unwrap_or("").to_string();
     let port = url.port_or_known_default().unwrap_or(443);
-    if let Some(address) = target.connect_to {
-        builder = builder.resolve(&host, address);
-    }
-    let client = builder.build().map_err(|e| post_error(e.to_string()))?;
+    let key = ClientKey {
+        ca_pem: target.ca_pem.clone(),
+        host: host.clone(),
+        connect_to: target.connect_to,
+    };
+    let client = client(&key).map_err(post_error)?;
     // The address Go's dial error names, worked out only when a call failed.
     let dialed = || {
         target
@@ -95,8 +141,10 @@ async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Ve
             })
             .unwrap_or_else(|| format!("{host}:{port}"))
     };
+    let limit = answer_limit(body.len());
     let response = client
         .post(url.clone())
+        .timeout(timeout)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::ACCEPT, "application/json, */*")
         .body(body)
@@ -104,22 +152,12 @@ async fn attempt(target: &Target, body: Vec<u8>, timeout: Duration) -> Result<Ve
         .await
         .map_err(|e| post_error(transport_error(&e, &dialed())))?;
     let code = response.status().as_u16();
-    let answer = read_limited(response)
-        .await
-        .map_err(|e| post_error(transport_error(&e, &dialed())))?;
+    let answer = read_limited(response, limit).await.map_err(|e| match e {
+        Read::Transport(e) => post_error(transport_error(&e, &dialed())),
+        too_large @ Read::TooLarge(_) => post_error(too_large.to_string()),
+    })?;
     if !(200..300).contains(&code) {
         return Err(status_error(code, &answer));
-    }
-    Ok(answer)
-}
-
-async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
-    let mut answer = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if answer.len() + chunk.len() > MAX_ANSWER {
-            break;
-        }
-        answer.extend_from_slice(&chunk);
     }
     Ok(answer)
 }

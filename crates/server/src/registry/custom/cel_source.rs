@@ -120,5 +120,37 @@ pub fn find_select(source: &str, field: &str) -> Option<usize> {
     })
 }
 
+/// Where the `(` of the first call of the function `name` stands (where cel-go places a call),
+/// outside literals.
+pub fn find_call(source: &str, name: &str) -> Option<usize> {
+    let code = code(source);
+    code.iter().enumerate().find_map(|(index, &(at, _))| {
+        if !source[at..].starts_with(name) {
+            return None;
+        }
+        let before = index
+            .checked_sub(1)
+            .map(|i| code[i].1)
+            .filter(|&c| is_ident(c));
+        let rest = &source[at + name.len()..];
+        let open = rest.len() - rest.trim_start().len();
+        (before.is_none() && rest.trim_start().starts_with('(')).then_some(at + name.len() + open)
+    })
+}
+
+/// Where the binary operator `symbol` (`+`, `<`, `&&`, ...) first stands, outside literals: a
+/// `<` or `>` not followed by `=`, an `=` not part of another operator.
+pub fn find_operator(source: &str, symbol: &str) -> Option<usize> {
+    code(source).iter().find_map(|&(at, _)| {
+        let rest = &source[at..];
+        if !rest.starts_with(symbol) {
+            return None;
+        }
+        let next = rest[symbol.len()..].chars().next();
+        let longer = matches!(symbol, "<" | ">" | "!") && next == Some('=');
+        (!longer).then_some(at)
+    })
+}
+
 #[cfg(test)]
 mod tests;

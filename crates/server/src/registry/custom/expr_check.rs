@@ -3,8 +3,12 @@
 //! (`undeclared reference to 'x' (in container '')`), fields the schema does not declare on
 //! `self`/`oldSelf` (`undefined field 'x'`), field selection on a scalar (`type 'string' does not
 //! support field selection`), and the type of the result where it is certain (a rule must give a
-//! `bool`, a message expression a `string`). What cannot be known without cel-go's full checker
-//! (overloads, functions that do not exist) is left to evaluation. Pure: no I/O.
+//! `bool`, a message expression a `string`), calls of functions no library of kube's CEL
+//! environment declares (`undeclared reference to 'foo' (in container '')`), and operators
+//! applied to scalars no overload takes (`found no matching overload for '_+_' applied to
+//! '(int, string)'`). Other overloads (argument counts and types of functions, operators on
+//! lists, maps and objects) are left to evaluation, not to refuse what cel-go accepts. Pure: no
+//! I/O.
 
 use std::collections::HashMap;
 
@@ -13,6 +17,8 @@ use kube_cel::cel::parser::Expression;
 use serde_json::{Value, json};
 
 use super::cel_source;
+
+mod functions;
 
 /// What is known of an expression's type.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +53,7 @@ fn schema_type_name(schema: &Value) -> Option<&'static str> {
         "integer" => Some("int"),
         "number" => Some("double"),
         "string" => match schema.get("format").and_then(Value::as_str) {
-            Some("date-time") => Some("google.protobuf.Timestamp"),
+            Some("date" | "date-time") => Some("google.protobuf.Timestamp"),
             Some("duration") => Some("google.protobuf.Duration"),
             Some("byte") => Some("bytes"),
             _ => Some("string"),
@@ -141,13 +147,35 @@ impl<'a> Checker<'a> {
                 }
             }
             Expr::Call(call) => {
-                if let Some(target) = &call.target {
-                    // A namespace of functions (`optional.of`, `math.greatest`) is no variable.
-                    if !matches!(&target.expr, Expr::Ident(name) if self.lookup(name).is_none()) {
-                        self.visit(target);
-                    }
-                }
+                // A namespace of functions (`optional.of`, `sets.contains`) is no variable.
+                let namespaced = call.target.as_ref().is_some_and(|target| {
+                    matches!(&target.expr, Expr::Ident(name) if self.lookup(name).is_none())
+                });
                 let args: Vec<Type> = call.args.iter().map(|arg| self.visit(arg)).collect();
+                if let Some(target) = &call.target
+                    && !namespaced
+                {
+                    self.visit(target);
+                }
+                if !namespaced && !functions::declared(&call.func_name) {
+                    let at = cel_source::find_call(self.source, &call.func_name).unwrap_or(0);
+                    self.issues.push((
+                        at,
+                        format!(
+                            "undeclared reference to '{}' (in container '')",
+                            call.func_name
+                        ),
+                    ));
+                    return Type::Unknown;
+                }
+                if call.target.is_none()
+                    && let Some(message) = functions::no_matching_overload(&call.func_name, &args)
+                {
+                    let symbol = functions::symbol(&call.func_name).unwrap_or_default();
+                    let at = cel_source::find_operator(self.source, symbol).unwrap_or(0);
+                    self.issues.push((at, message));
+                    return Type::Unknown;
+                }
                 call_type(&call.func_name, &args)
             }
             Expr::Comprehension(comprehension) => {
@@ -308,6 +336,14 @@ fn call_type(function: &str, args: &[Type]) -> Type {
         "int" => Type::Named("int"),
         "double" => Type::Named("double"),
         "uint" => Type::Named("uint"),
+        "_-_"
+            if args
+                .iter()
+                .all(|a| named(a) == Some("google.protobuf.Timestamp"))
+                && args.len() == 2 =>
+        {
+            Type::Named("google.protobuf.Duration")
+        }
         "-_" | "_-_" | "_*_" | "_/_" | "_%_" => match args.first().and_then(named) {
             Some(name @ ("int" | "uint" | "double")) => Type::Named(name),
             _ => Type::Unknown,

@@ -5,15 +5,18 @@
 //! node and below — the compilation of the rule and of its message expression
 //! (`compilation failed: ...`, `cel expression must evaluate to a bool`), `oldSelf` where the
 //! schema cannot correlate an old value (under an atomic map or a list that is not
-//! `listType: map`), and `optionalOldSelf` on a rule that does not use `oldSelf`. Schema errors
-//! come before CEL errors, deeper nodes before their parent. Pure: no I/O.
+//! `listType: map`), `optionalOldSelf` on a rule that does not use `oldSelf`, and the estimated
+//! cost of each rule and message expression (`estimated rule cost exceeds budget by factor of
+//! …`: the worst case of one evaluation times the times the rule may run, over 10,000,000) and
+//! of all the rules of the schema (over 100,000,000). Schema errors come before CEL errors,
+//! deeper nodes before their parent. Pure: no I/O.
 
 use kubeward_core::status::{BadValue, FieldError};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::cel_source;
 use super::expr_check::{Checker, Type};
+use super::{cel_decl, cel_source, estimate};
 
 /// The reasons a rule may give.
 const REASONS: [&str; 4] = [
@@ -25,47 +28,117 @@ const REASONS: [&str; 4] = [
 
 /// The errors of the validation rules of `schema`, the `openAPIV3Schema` at `path`
 /// (`spec.validation.openAPIV3Schema` when every version has the same schema, as kube-apiserver
-/// names it, else `spec.versions[i].schema.openAPIV3Schema`).
-pub fn check(schema: &Value, path: &str) -> Vec<FieldError> {
-    let mut found = Found::default();
-    walk(schema, path, None, true, &mut found);
-    found.schema.extend(found.cel);
-    found.schema
+/// names it, else `spec.versions[i].schema.openAPIV3Schema`). `unchanged`: the schema is the
+/// one the definition had before this update, so its rules are not refused one by one for
+/// their estimated cost (kube's `suppressPerExpressionCost`); their total still counts.
+pub fn check(schema: &Value, path: &str, unchanged: bool) -> Vec<FieldError> {
+    let mut found = Found {
+        suppress_per_expression: unchanged,
+        ..Found::default()
+    };
+    walk(schema, path, None, true, Some(1), &mut found);
+    let mut errors = found.schema;
+    errors.extend(found.cel);
+    if found.total.total > estimate::SCHEMA_LIMIT {
+        for (rule, _) in &found.total.most_expensive {
+            errors.push(FieldError::forbidden(
+                rule,
+                "contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+            ));
+        }
+        errors.push(FieldError::forbidden(
+            path,
+            &estimate::over_budget(
+                "x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema",
+                found.total.total,
+                estimate::SCHEMA_LIMIT,
+            ),
+        ));
+    }
+    errors
 }
 
 #[derive(Default)]
 struct Found {
     schema: Vec<FieldError>,
     cel: Vec<FieldError>,
+    suppress_per_expression: bool,
+    total: TotalCost,
+}
+
+/// The estimated cost of all the rules of a schema, and its four most expensive rules of at
+/// least 1% of the limit (kube's `TotalCost`).
+#[derive(Default)]
+struct TotalCost {
+    total: u64,
+    most_expensive: Vec<(String, u64)>,
+}
+
+impl TotalCost {
+    fn observe(&mut self, path: String, cost: u64) {
+        self.total = self.total.saturating_add(cost);
+        if cost < estimate::SCHEMA_LIMIT / 100 {
+            return;
+        }
+        self.most_expensive.push((path, cost));
+        self.most_expensive.sort_by_key(|rule| std::cmp::Reverse(rule.1));
+        self.most_expensive.truncate(4);
+    }
+}
+
+/// How many more values a node's children may have than the node itself
+/// (`extractMaxElements`): a map's `maxProperties`, a list's `maxItems`, 1 for an object or a
+/// scalar; `None` for an unbounded map or list.
+fn max_elements(node: &Value) -> Option<u64> {
+    let limit = |field: &str| {
+        node.get(field)
+            .and_then(Value::as_i64)
+            .map(|n| u64::try_from(n).unwrap_or(0))
+    };
+    match node.get("type").and_then(Value::as_str) {
+        Some("object") if node.get("additionalProperties").is_some() => limit("maxProperties"),
+        Some("array") => limit("maxItems"),
+        _ => Some(1),
+    }
 }
 
 /// The node at `path`; `uncorrelatable`: the highest node above it that makes `oldSelf`
-/// meaningless.
-fn walk(node: &Value, path: &str, uncorrelatable: Option<&str>, root: bool, found: &mut Found) {
+/// meaningless; `cardinality`: how many times the node may occur in an object, where lists and
+/// maps above it bound it (`MaxCardinality`).
+fn walk(
+    node: &Value,
+    path: &str,
+    uncorrelatable: Option<&str>,
+    root: bool,
+    cardinality: Option<u64>,
+    found: &mut Found,
+) {
     let before = found.schema.len();
+    let below = cardinality.and_then(|c| Some(c.saturating_mul(max_elements(node)?)));
     if let Some(values) = node.get("additionalProperties").filter(|v| v.is_object()) {
         walk(
             values,
             &format!("{path}.additionalProperties"),
             uncorrelatable,
             false,
+            below,
             found,
         );
     }
     if let Some(properties) = node.get("properties").and_then(Value::as_object) {
         let atomic = node.get("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
-        let below = uncorrelatable.or(atomic.then_some(path));
+        let within = uncorrelatable.or(atomic.then_some(path));
         let mut names: Vec<&String> = properties.keys().collect();
         names.sort();
         for name in names {
             let child = format!("{path}.properties[{name}]");
-            walk(&properties[name], &child, below, false, found);
+            walk(&properties[name], &child, within, false, below, found);
         }
     }
     if let Some(items) = node.get("items").filter(|v| v.is_object()) {
         let map = node.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
-        let below = uncorrelatable.or((!map).then_some(path));
-        walk(items, &format!("{path}.items"), below, false, found);
+        let within = uncorrelatable.or((!map).then_some(path));
+        walk(items, &format!("{path}.items"), within, false, below, found);
     }
     let rules = node
         .get("x-kubernetes-validations")
@@ -81,7 +154,13 @@ fn walk(node: &Value, path: &str, uncorrelatable: Option<&str>, root: bool, foun
     }
     for (index, rule) in rules.iter().enumerate() {
         let at = format!("{path}.x-kubernetes-validations[{index}]");
-        compile(rule, node, &at, uncorrelatable, root, found);
+        let context = Context {
+            at: &at,
+            uncorrelatable,
+            root,
+            cardinality,
+        };
+        compile(rule, node, &context, found);
     }
 }
 
@@ -250,24 +329,31 @@ fn shown(rule: &Value) -> BadValue {
     })
 }
 
-/// The compilation of one rule of `node`, as `compileRule` reports it.
-fn compile(
-    rule: &Value,
-    node: &Value,
-    at: &str,
-    uncorrelatable: Option<&str>,
+/// Where a rule is declared.
+struct Context<'a> {
+    /// The rule's path.
+    at: &'a str,
+    /// The highest node above that makes `oldSelf` meaningless.
+    uncorrelatable: Option<&'a str>,
+    /// The rule sits at the resource's root.
     root: bool,
-    found: &mut Found,
-) {
+    /// How many times its node may occur, where bounded.
+    cardinality: Option<u64>,
+}
+
+/// The compilation of one rule of `node`, as `compileRule` reports it, with its estimated cost
+/// (the cost of one evaluation times the times it may run).
+fn compile(rule: &Value, node: &Value, context: &Context<'_>, found: &mut Found) {
+    let (at, root) = (context.at, context.root);
     let source = text(rule, "rule");
     if source.trim().is_empty() {
         return;
     }
     let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
-    let errors = &mut found.cel;
     let rule_error =
         |detail: String| FieldError::invalid(&format!("{at}.rule"), shown(rule), &detail);
     let mut uses_old_self = false;
+    let mut errors = Vec::new();
     match cel_source::parse(source) {
         Err(syntax) => errors.push(rule_error(format!("compilation failed: {syntax}"))),
         Ok(expression) => {
@@ -278,15 +364,33 @@ fn compile(
                 errors.push(rule_error("cel expression must evaluate to a bool".into()));
             } else {
                 uses_old_self = expression.references().has_variable("oldSelf");
-                if let Some(error) = message_expression(rule, node, at, root, optional) {
-                    errors.push(error);
+                let declared = declared(node, root);
+                let times = match (context.cardinality, &declared) {
+                    (Some(bounded), _) => bounded,
+                    (None, Some(declared)) => estimate::max_cardinality(declared),
+                    (None, None) => 0,
+                };
+                let once = estimate::cost(&expression, declared, optional).max;
+                let cost = if once == 0 {
+                    0
+                } else {
+                    once.saturating_mul(times)
+                };
+                found.total.observe(format!("{at}.rule"), cost);
+                if !found.suppress_per_expression && cost > estimate::RULE_LIMIT {
+                    found.cel.push(FieldError::forbidden(
+                        &format!("{at}.rule"),
+                        &estimate::over_budget("estimated rule cost", cost, estimate::RULE_LIMIT),
+                    ));
                 }
+                errors.extend(message_expression(rule, node, at, root, optional, found));
             }
         }
     }
+    found.cel.extend(errors);
     if uses_old_self {
-        if let Some(within) = uncorrelatable {
-            errors.push(FieldError::invalid(
+        if let Some(within) = context.uncorrelatable {
+            found.cel.push(FieldError::invalid(
                 &format!("{at}.rule"),
                 source,
                 &format!(
@@ -295,7 +399,7 @@ fn compile(
             ));
         }
     } else if let Some(optional) = rule.get("optionalOldSelf").and_then(Value::as_bool) {
-        errors.push(FieldError::invalid(
+        found.cel.push(FieldError::invalid(
             &format!("{at}.optionalOldSelf"),
             BadValue::Bool(optional),
             "may not be set if oldSelf is not used in rule",
@@ -303,18 +407,30 @@ fn compile(
     }
 }
 
+/// How CEL declares `node`: a resource root (the schema's, or an embedded resource) with
+/// `apiVersion`, `kind` and `metadata`'s names.
+fn declared(node: &Value, root: bool) -> Option<std::sync::Arc<cel_decl::Decl>> {
+    let embedded = node
+        .get("x-kubernetes-embedded-resource")
+        .and_then(Value::as_bool)
+        == Some(true);
+    cel_decl::declare(node, root || embedded)
+}
+
 /// Whether a value of `kind` is certainly not a `name`.
 fn is_not(kind: &Type, name: &str) -> bool {
     kind.name().is_some_and(|known| known != name)
 }
 
-/// The error of the rule's `messageExpression`, if it has one.
+/// The errors of the rule's `messageExpression`, if it has one: its compilation, else its
+/// estimated cost over the limit (counted in the schema's total either way it compiles).
 fn message_expression(
     rule: &Value,
     node: &Value,
     at: &str,
     root: bool,
     optional: bool,
+    found: &mut Found,
 ) -> Option<FieldError> {
     let source = text(rule, "messageExpression");
     if source.trim().is_empty() {
@@ -330,14 +446,26 @@ fn message_expression(
         Ok(expression) => {
             let (kind, issues) = Checker::new(source, node, root, optional).check(&expression);
             if let Some(issues) = issues {
-                Some(error(format!(
+                return Some(error(format!(
                     "messageExpression compilation failed: {issues}"
-                )))
-            } else if is_not(&kind, "string") {
-                Some(error("messageExpression must evaluate to a string".into()))
-            } else {
-                None
+                )));
             }
+            if is_not(&kind, "string") {
+                return Some(error("messageExpression must evaluate to a string".into()));
+            }
+            let path = format!("{at}.messageExpression");
+            let cost = estimate::cost(&expression, declared(node, root), optional).max;
+            found.total.observe(path.clone(), cost);
+            (!found.suppress_per_expression && cost > estimate::RULE_LIMIT).then(|| {
+                FieldError::forbidden(
+                    &path,
+                    &estimate::over_budget(
+                        "estimated messageExpression cost",
+                        cost,
+                        estimate::RULE_LIMIT,
+                    ),
+                )
+            })
         }
     }
 }

@@ -18,7 +18,7 @@ use kube_cel::cel::parser::Expression;
 use kube_cel::cel::{Context, ExecutionError, Value as Cel};
 use kubeward_core::status::{BadValue, FieldError};
 
-use super::cost;
+use super::{cost, ratchet};
 use serde_json::Value;
 
 /// kube's error when the rules of a request have used up their cost budget.
@@ -189,7 +189,8 @@ impl Rules {
                 if let Some(item_schema) = schema.get("items").filter(|i| i.is_object()) {
                     let old_items = old.and_then(Value::as_array);
                     for (index, inner) in items.iter().enumerate() {
-                        let old_inner = old_items.and_then(|o| correlated(schema, o, inner));
+                        let old_inner =
+                            old_items.and_then(|o| ratchet::map_list_item(schema, o, inner));
                         self.walk(
                             item_schema,
                             inner,
@@ -321,32 +322,6 @@ impl Rules {
             _ => None,
         }
     }
-}
-
-/// The item of `old` an item of a `listType: map` list is correlated with: the one with the same
-/// values of the list's map keys (a key left out counts as its default). Items of other lists
-/// have no old value (`oldSelf` is refused under them when the definition is written).
-fn correlated<'o>(schema: &Value, old: &'o [Value], item: &Value) -> Option<&'o Value> {
-    if text(schema, "x-kubernetes-list-type") != "map" {
-        return None;
-    }
-    let keys: Vec<&str> = schema
-        .get("x-kubernetes-list-map-keys")
-        .and_then(Value::as_array)?
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    let key_of = |value: &Value, key: &str| -> Option<Value> {
-        value.get(key).cloned().or_else(|| {
-            schema
-                .pointer(&format!("/items/properties/{key}/default"))
-                .cloned()
-        })
-    };
-    old.iter().find(|candidate| {
-        keys.iter()
-            .all(|key| key_of(candidate, key) == key_of(item, key))
-    })
 }
 
 fn child_path(path: &str, name: &str) -> String {

@@ -105,7 +105,7 @@ fn checked(
 ) -> Vec<FieldError> {
     let mut errors = schema::validate(schema, object);
     if let Some(old) = old {
-        errors.retain(|e| !ratchet::unchanged(&e.field, object, old));
+        errors.retain(|e| !ratchet::unchanged(&e.field, schema, object, old));
     }
     let Some(rules) = rules else {
         return errors;

@@ -94,7 +94,11 @@ impl Strategy for CrdStrategy {
     }
 
     fn validate(&self, object: &Value) -> Vec<FieldError> {
-        validate(object)
+        validate(object, None)
+    }
+
+    fn validate_update(&self, next: &Value, current: &Value) -> Vec<FieldError> {
+        validate(next, Some(current))
     }
 }
 
@@ -235,8 +239,9 @@ fn accepted_status(object: &Value, current: Option<&Value>, conflict: Option<&st
     json!({"conditions": conditions, "acceptedNames": accepted, "storedVersions": stored})
 }
 
-/// The checks of `ValidateCustomResourceDefinition` a hand-written definition fails most.
-fn validate(object: &Value) -> Vec<FieldError> {
+/// The checks of `ValidateCustomResourceDefinition` a hand-written definition fails most; `old`:
+/// the definition an update replaces.
+fn validate(object: &Value, old: Option<&Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let text = |pointer: &str| {
         object
@@ -303,7 +308,9 @@ fn validate(object: &Value) -> Vec<FieldError> {
             "must have exactly one version marked as storage version",
         ));
     }
-    errors.extend(rule_errors(&versions));
+    errors.extend(rule_errors(&versions, &|version| {
+        unchanged_schema(version, old)
+    }));
     for (index, version) in versions.iter().enumerate() {
         if version.pointer("/schema/openAPIV3Schema").is_none() {
             errors.push(FieldError::required(
@@ -336,27 +343,47 @@ fn validate(object: &Value) -> Vec<FieldError> {
     errors
 }
 
+/// Whether `old` has a version of the same name as `version` with the same schema
+/// (`findVersionsWithUnchangedSchemas`).
+fn unchanged_schema(version: &Value, old: Option<&Value>) -> bool {
+    let old_versions = old
+        .and_then(|old| old.pointer("/spec/versions"))
+        .and_then(Value::as_array);
+    old_versions.into_iter().flatten().any(|candidate| {
+        candidate.get("name") == version.get("name")
+            && candidate.get("schema") == version.get("schema")
+    })
+}
+
 /// The errors of the versions' validation rules, at kube-apiserver's paths: the internal version
 /// of a definition whose versions all have the same schema holds it once, in `spec.validation`.
-fn rule_errors(versions: &[Value]) -> Vec<FieldError> {
+/// `unchanged` tells the versions whose schema an update leaves as it was.
+fn rule_errors(versions: &[Value], unchanged: &dyn Fn(&Value) -> bool) -> Vec<FieldError> {
     let same = versions
         .windows(2)
         .all(|pair| pair[0].get("schema") == pair[1].get("schema"));
     let schemas = versions
         .iter()
         .enumerate()
-        .filter_map(|(index, v)| Some((index, v.pointer("/schema/openAPIV3Schema")?)));
+        .filter_map(|(index, v)| Some((index, v, v.pointer("/schema/openAPIV3Schema")?)));
     if same {
         return schemas
             .take(1)
-            .flat_map(|(_, schema)| rule_checks::check(schema, "spec.validation.openAPIV3Schema"))
+            .flat_map(|(_, version, schema)| {
+                rule_checks::check(
+                    schema,
+                    "spec.validation.openAPIV3Schema",
+                    unchanged(version),
+                )
+            })
             .collect();
     }
     schemas
-        .flat_map(|(index, schema)| {
+        .flat_map(|(index, version, schema)| {
             rule_checks::check(
                 schema,
                 &format!("spec.versions[{index}].schema.openAPIV3Schema"),
+                unchanged(version),
             )
         })
         .collect()

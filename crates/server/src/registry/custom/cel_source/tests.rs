@@ -39,3 +39,12 @@ fn identifiers_and_selections_are_found_outside_literals() {
     assert_eq!(find_ident(source, "x"), Some(32));
     assert_eq!(find_ident(source, "nothing"), None);
 }
+
+#[test]
+fn calls_and_operators_are_found_outside_literals() {
+    assert_eq!(find_call("'foo(' + foo (1)", "foo"), Some(13));
+    assert_eq!(find_call("self.x.foo()", "foo"), Some(10));
+    assert_eq!(find_call("barfoo(1)", "foo"), None);
+    assert_eq!(find_operator("'a + b' + 1", "+"), Some(8));
+    assert_eq!(find_operator("a <= b || a < c", "<"), Some(12));
+}

@@ -78,3 +78,51 @@ fn result_types_that_are_certain() {
     assert_eq!(checked("self.name", false).0, Some("string"));
     assert_eq!(checked("self.labels['a']", false).0, None);
 }
+
+#[test]
+fn calls_of_undeclared_functions_are_cel_go_s_undeclared_references() {
+    assert_eq!(
+        checked("self.name.lenght() > 0", false).1.as_deref(),
+        Some(
+            "ERROR: <input>:1:17: undeclared reference to 'lenght' (in container '')\n | self.name.lenght() > 0\n | ................^"
+        )
+    );
+    assert_eq!(
+        checked("foo(self.replicas)", false).1.as_deref(),
+        Some(
+            "ERROR: <input>:1:4: undeclared reference to 'foo' (in container '')\n | foo(self.replicas)\n | ...^"
+        )
+    );
+    for declared in [
+        "self.name.matches('^a') && self.name.lowerAscii() == 'a'",
+        "self.ports.map(p, p.port).isSorted()",
+        "isCIDR(self.name) || quantity(self.name).isInteger()",
+        "sets.contains([1], [1])",
+    ] {
+        assert_eq!(checked(declared, false).1, None, "{declared}");
+    }
+}
+
+#[test]
+fn operators_on_scalars_of_the_wrong_types_are_refused() {
+    assert_eq!(
+        checked("self.replicas + self.name == 'x'", false)
+            .1
+            .as_deref(),
+        Some(
+            "ERROR: <input>:1:15: found no matching overload for '_+_' applied to '(int, string)'\n | self.replicas + self.name == 'x'\n | ..............^"
+        )
+    );
+    assert!(
+        checked("self.replicas < 'ten'", false)
+            .1
+            .unwrap()
+            .contains("found no matching overload for '_<_' applied to '(int, string)'")
+    );
+    assert_eq!(checked("self.replicas < 2.5", false).1, None);
+    assert_eq!(
+        checked("self.labels['a'] + 1 > 0", false).1,
+        None,
+        "a map value is not worked out"
+    );
+}

@@ -5,7 +5,10 @@ use super::*;
 const AT: &str = "spec.validation.openAPIV3Schema";
 
 fn messages(schema: Value) -> Vec<String> {
-    check(&schema, AT).iter().map(ToString::to_string).collect()
+    check(&schema, AT, false)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn object_with(rules: Value) -> Value {
@@ -18,7 +21,7 @@ fn object_with(rules: Value) -> Value {
 fn sound_rules_pass() {
     assert!(
         messages(object_with(json!([
-            {"rule": "self.replicas >= 0", "messageExpression": "'bad: ' + string(self.replicas)"},
+            {"rule": "self.replicas >= 0", "messageExpression": "'bad: %d'.format([self.replicas])"},
             {"rule": "self.replicas >= oldSelf.replicas", "optionalOldSelf": false},
         ])))
         .is_empty()
@@ -143,5 +146,81 @@ fn a_field_path_must_name_a_declared_field() {
         [format!(
             "{AT}.properties[spec].x-kubernetes-validations[0].fieldPath: Invalid value: \".nme\": must be a valid path"
         )]
+    );
+}
+
+fn list_rule(list: Value) -> Value {
+    json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "hosts": list}}}})
+}
+
+const HINT: &str = "(try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)";
+
+#[test]
+fn a_rule_estimated_over_the_budget_is_forbidden_until_limits_bound_it() {
+    let rule = json!([{"rule": "self.all(x, x.matches('^[a-z]+$'))"}]);
+    let unbounded = list_rule(json!({"type": "array", "items": {"type": "string"},
+        "x-kubernetes-validations": rule}));
+    assert_eq!(
+        messages(unbounded.clone()),
+        [
+            format!(
+                "{AT}.properties[spec].properties[hosts].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x {HINT}"
+            ),
+            format!(
+                "{AT}.properties[spec].properties[hosts].x-kubernetes-validations[0].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"
+            ),
+            format!(
+                "{AT}: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {HINT}"
+            ),
+        ]
+    );
+    let bounded = list_rule(json!({"type": "array", "maxItems": 100,
+        "items": {"type": "string", "maxLength": 64}, "x-kubernetes-validations": rule}));
+    assert!(messages(bounded).is_empty());
+    // An unchanged schema is not refused rule by rule, only for its total.
+    assert_eq!(check(&unbounded, AT, true).len(), 2);
+}
+
+#[test]
+fn a_rule_under_an_unbounded_list_runs_for_every_item_a_request_can_hold() {
+    let items = json!({"type": "array", "items": {"type": "string", "maxLength": 64,
+        "x-kubernetes-validations": [{"rule": "self.matches('^[a-z]+$')"}]}});
+    // One evaluation: 1 + ceil(257 × 0.1) × ceil(8 × 0.25) = 53; times 3,145,728 / 3.
+    let errors = messages(list_rule(items));
+    assert_eq!(
+        errors[0],
+        format!(
+            "{AT}.properties[spec].properties[hosts].items.x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of {:.1}x {HINT}",
+            (53 * (3_145_728 / 3)) as f64 / 10_000_000.0
+        )
+    );
+    let bounded = json!({"type": "array", "maxItems": 10, "items": {"type": "string",
+        "maxLength": 64, "x-kubernetes-validations": [{"rule": "self.matches('^[a-z]+$')"}]}});
+    assert!(messages(list_rule(bounded)).is_empty());
+}
+
+#[test]
+fn a_message_expression_joining_strings_of_unknown_size_is_over_the_budget() {
+    // kube's own case: `string()` of a value has no estimated size, so the concatenation's cost
+    // is unbounded (validation_test.go, "messageExpression exceeding per-CRD estimated cost").
+    let schema = json!({"type": "object", "properties": {"f": {"type": "array",
+        "items": {"type": "string"},
+        "x-kubernetes-validations": [{"rule": "true",
+            "messageExpression": "string(self[0]) + string(self[1]) + string(self[2])"}]}}});
+    let at = format!("{AT}.properties[f].x-kubernetes-validations[0].messageExpression");
+    assert_eq!(
+        messages(schema),
+        [
+            format!(
+                "{at}: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x {HINT}"
+            ),
+            format!(
+                "{at}: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema"
+            ),
+            format!(
+                "{AT}: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x {HINT}"
+            ),
+        ]
     );
 }

@@ -1,0 +1,533 @@
+//! The estimated cost of one call, as cel-go's `coster.functionCost` works it out after
+//! Kubernetes' `library.CostEstimator` had its say, and the type of its result. A call's
+//! overloads are chosen from its arguments' types as cel-go's checker chooses them (`dyn`
+//! arguments admit every overload, whose costs are then united). Pure.
+
+use super::node::{Entry, Node, Range, Ty};
+
+/// `common.StringTraversalCostFactor`.
+const TRAVERSAL: f64 = 0.1;
+/// `common.RegexStringLengthCostFactor`.
+const REGEX: f64 = 0.25;
+/// `cel.MaxNameFormatRegexSize`.
+const MAX_NAME_FORMAT_REGEX: f64 = 128.0;
+/// `cel.MaxFormatSize`.
+const MAX_FORMAT: u64 = 64;
+
+/// One call, its target and arguments costed.
+pub struct Call<'a> {
+    /// The function, namespaced functions by their whole name (`ip.isCanonical`).
+    pub function: &'a str,
+    /// The receiver of a member call.
+    pub target: Option<&'a Node>,
+    /// The arguments.
+    pub args: &'a [Node],
+}
+
+/// What one call costs, on top of its target.
+pub struct Costed {
+    /// The call's cost, its arguments' included.
+    pub cost: Range,
+    /// The size of its result, when the call tells it.
+    pub size: Option<Range>,
+    /// The sizes of its result's entries, when the call tells them.
+    pub entry: Option<Entry>,
+}
+
+/// The overloads of `call` cel-go's checker would pick: the ones whose cost differs by name.
+pub fn overloads(call: &Call<'_>) -> Vec<&'static str> {
+    let arg = |i: usize| call.args.get(i).map(|a| &a.ty);
+    let kinds = |t: Option<&Ty>| -> Vec<&'static str> {
+        match t {
+            Some(Ty::String) => vec!["string"],
+            Some(Ty::Bytes) => vec!["bytes"],
+            Some(Ty::List(_)) => vec!["list"],
+            Some(Ty::Dyn) | None => vec!["string", "bytes", "list", "other"],
+            Some(_) => vec!["other"],
+        }
+    };
+    match call.function {
+        "_+_" | "_<_" | "_<=_" | "_>_" | "_>=_" => {
+            let (a, b) = (kinds(arg(0)), kinds(arg(1)));
+            let mut found: Vec<&'static str> = Vec::new();
+            for kind in a.iter().filter(|k| b.contains(k)) {
+                let id = match (call.function, *kind) {
+                    ("_+_", "string") => "add_string",
+                    ("_+_", "bytes") => "add_bytes",
+                    ("_+_", "list") => "add_list",
+                    ("_+_", _) => "other",
+                    (_, "string") => "compare_string",
+                    (_, "bytes") => "compare_bytes",
+                    _ => "other",
+                };
+                if !found.contains(&id) {
+                    found.push(id);
+                }
+            }
+            if found.is_empty() {
+                found.push("other");
+            }
+            found
+        }
+        "_==_" | "_!=_" => vec!["equals"],
+        "@in" => match arg(1) {
+            Some(Ty::List(_)) => vec!["in_list"],
+            Some(Ty::Dyn) | None => vec!["in_list", "other"],
+            _ => vec!["other"],
+        },
+        "matches" if call.target.is_some() => vec!["matches_string"],
+        "contains"
+            if call
+                .target
+                .is_some_and(|t| matches!(t.ty, Ty::String | Ty::Dyn)) =>
+        {
+            vec!["contains_string"]
+        }
+        "startsWith" | "endsWith" if call.target.is_some() => vec!["starts_or_ends_with"],
+        "bytes" if matches!(arg(0), Some(Ty::String)) => vec!["string_to_bytes"],
+        "string" if matches!(arg(0), Some(Ty::Bytes)) => vec!["bytes_to_string"],
+        "format" if call.target.is_some_and(|t| matches!(t.ty, Ty::String)) => {
+            vec!["string_format"]
+        }
+        "strings.quote" => vec!["strings_quote"],
+        "_&&_" | "_||_" => vec!["logical"],
+        "_?_:_" => vec!["conditional"],
+        "_[_]" => match arg(0) {
+            Some(Ty::List(_)) => vec!["index_list"],
+            Some(Ty::Map(..) | Ty::Object(_)) => vec!["index_map"],
+            _ => vec!["other"],
+        },
+        _ => vec!["other"],
+    }
+}
+
+/// The cost of `call` under `overload` (`functionCost`); `element_size` estimates the size of a
+/// list's items from their field path.
+pub fn cost(
+    call: &Call<'_>,
+    overload: &str,
+    element_size: &dyn Fn(&[String]) -> Option<Range>,
+) -> Costed {
+    let arg_sum = call
+        .args
+        .iter()
+        .fold(Range::fixed(0), |sum, arg| sum.add(arg.cost));
+    if let Some((cost, size)) = library(call, overload, element_size) {
+        return Costed {
+            cost: cost.add(arg_sum),
+            size,
+            entry: None,
+        };
+    }
+    let size = |i: usize| {
+        call.args
+            .get(i)
+            .map_or(Range::UNKNOWN, Node::size_or_unknown)
+    };
+    let target_size = || call.target.map_or(Range::UNKNOWN, Node::size_or_unknown);
+    let plain = |cost: Range| Costed {
+        cost: cost.add(arg_sum),
+        size: None,
+        entry: None,
+    };
+    match overload {
+        "string_format" => return plain(target_size().factor(TRAVERSAL)),
+        "string_to_bytes" if call.args.len() == 1 => {
+            let sz = size(0);
+            return Costed {
+                cost: sz.factor(TRAVERSAL).add(arg_sum),
+                size: Some(Range {
+                    min: sz.min,
+                    max: sz.max.saturating_mul(4),
+                }),
+                entry: None,
+            };
+        }
+        "bytes_to_string" if call.args.len() == 1 => {
+            let sz = size(0);
+            return Costed {
+                cost: sz.factor(TRAVERSAL).add(arg_sum),
+                size: Some(Range {
+                    min: sz.min / 4,
+                    max: sz.max,
+                }),
+                entry: None,
+            };
+        }
+        "strings_quote" if call.args.len() == 1 => {
+            let sz = size(0);
+            return Costed {
+                cost: sz.factor(TRAVERSAL).add(arg_sum),
+                size: Some(Range {
+                    min: sz.min.saturating_add(2),
+                    max: sz.max.saturating_mul(2).saturating_add(2),
+                }),
+                entry: None,
+            };
+        }
+        "starts_or_ends_with" if call.args.len() == 1 => {
+            return plain(size(0).factor(TRAVERSAL));
+        }
+        "in_list" if call.args.len() == 2 => return plain(size(1).factor(1.0)),
+        "matches_string" if call.args.len() == 1 => {
+            let text = target_size().add(Range::fixed(1)).factor(TRAVERSAL);
+            let regex = size(0).factor(REGEX);
+            return plain(text.multiply(regex));
+        }
+        "contains_string" if call.args.len() == 1 => {
+            let text = target_size().factor(TRAVERSAL);
+            let part = size(0).factor(TRAVERSAL);
+            return plain(text.multiply(part));
+        }
+        "logical" if call.args.len() == 2 => {
+            let (lhs, rhs) = (call.args[0].cost, call.args[1].cost);
+            return Costed {
+                cost: Range {
+                    min: lhs.min,
+                    max: lhs.add(rhs).max,
+                },
+                size: None,
+                entry: None,
+            };
+        }
+        "conditional" if call.args.len() == 3 => {
+            let (condition, yes, no) = (&call.args[0], &call.args[1], &call.args[2]);
+            return Costed {
+                cost: condition.cost.add(yes.cost.union(no.cost)),
+                size: Some(yes.size_or_unknown().union(no.size_or_unknown())),
+                entry: Entry::union(yes.entry, no.entry),
+            };
+        }
+        "add_string" | "add_bytes" | "add_list" if call.args.len() == 2 => {
+            let result = size(0).add(size(1));
+            let entry = Entry::union(call.args[0].entry, call.args[1].entry);
+            let cost = if overload == "add_list" {
+                Range::fixed(1)
+            } else {
+                result.factor(TRAVERSAL)
+            };
+            return Costed {
+                cost: cost.add(arg_sum),
+                size: Some(result),
+                entry,
+            };
+        }
+        "compare_string" | "compare_bytes" | "equals" if call.args.len() == 2 => {
+            let smallest = size(0).max.min(size(1).max);
+            let cost = Range {
+                min: u64::from(smallest > 0),
+                max: smallest,
+            };
+            return plain(cost.factor(TRAVERSAL));
+        }
+        _ => {}
+    }
+    plain(Range::fixed(1))
+}
+
+/// Kubernetes' `library.CostEstimator.EstimateCallCost`: the cost (without the arguments') and
+/// result size of the calls it knows, by function name.
+fn library(
+    call: &Call<'_>,
+    overload: &str,
+    element_size: &dyn Fn(&[String]) -> Option<Range>,
+) -> Option<(Range, Option<Range>)> {
+    let size = |i: usize| {
+        call.args
+            .get(i)
+            .map_or(Range::UNKNOWN, Node::size_or_unknown)
+    };
+    let one = Some((Range::fixed(1), None));
+    let has_arg = !call.args.is_empty();
+    match call.function {
+        "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" => {
+            let target = call.target?;
+            let Some(item) = target.ty.first_parameter() else {
+                return Some((target.size_or_unknown().factor(TRAVERSAL), None));
+            };
+            let mut per_item = Range::fixed(1);
+            if matches!(item, Ty::String | Ty::Bytes) {
+                let size = items_size(target, element_size);
+                per_item = per_item.add(size.factor(TRAVERSAL));
+            }
+            Some((target.size_or_unknown().multiply(per_item), None))
+        }
+        "url" | "jsonpatch.escapeKey" if call.args.len() == 1 => {
+            let sz = size(0);
+            Some((sz.factor(TRAVERSAL), Some(sz)))
+        }
+        "lowerAscii" | "upperAscii" | "substring" | "trim" => {
+            let sz = call.target?.size_or_unknown();
+            Some((sz.factor(TRAVERSAL), Some(sz)))
+        }
+        "replace" if call.args.len() >= 2 => {
+            let sz = call.target?.size_or_unknown();
+            Some((
+                sz.factor(2.0 * TRAVERSAL),
+                Some(replaced_size(sz, size(0), size(1))),
+            ))
+        }
+        "split" => {
+            let sz = call.target?.size_or_unknown();
+            let max = match call.args.get(1).and_then(|a| a.int_literal) {
+                Some(limit) => limit as u64,
+                None => sz.max,
+            };
+            Some((sz.factor(2.0 * TRAVERSAL), Some(Range { min: 0, max })))
+        }
+        "join" => {
+            let target = call.target?;
+            let list = target.size_or_unknown();
+            let mut sz = Range::fixed(0);
+            if target.ty.first_parameter().is_some() {
+                sz = list.multiply(items_size(target, element_size));
+            }
+            if let Some(separator) = call.args.first() {
+                let separators = Range {
+                    min: list.min.saturating_sub(1),
+                    max: list.max.saturating_sub(1),
+                };
+                sz = sz.add(separator.size_or_unknown().multiply(separators));
+            }
+            Some((sz.factor(TRAVERSAL), Some(sz)))
+        }
+        "find" | "findAll" if has_arg => {
+            let sz = call.target?.size_or_unknown();
+            let text = sz.add(Range::fixed(1)).factor(TRAVERSAL);
+            let regex = size(0).factor(REGEX);
+            Some((
+                text.multiply(regex),
+                Some(Range {
+                    min: 0,
+                    max: sz.max,
+                }),
+            ))
+        }
+        "cidr" | "isIP" | "isCIDR" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
+        "ip" if call.target.is_some() && !has_arg => one,
+        "ip" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
+        "ip.isCanonical" if has_arg => Some((size(0).factor(2.0 * TRAVERSAL), None)),
+        "masked"
+        | "prefixLength"
+        | "family"
+        | "isUnspecified"
+        | "isLoopback"
+        | "isLinkLocalMulticast"
+        | "isLinkLocalUnicast"
+        | "isGlobalUnicast" => one,
+        "containsIP" | "containsCIDR" if has_arg => {
+            let ip = Range { min: 4, max: 16 };
+            let mut cost = ip.add(ip).factor(TRAVERSAL);
+            if call.function == "containsCIDR" {
+                cost = cost.add(ip.factor(TRAVERSAL)).add(Range::fixed(1));
+            }
+            if matches!(call.args[0].ty, Ty::String) {
+                cost = cost.add(size(0).factor(TRAVERSAL));
+            }
+            Some((cost, None))
+        }
+        "quantity" | "isQuantity" | "semver" | "isSemver" if has_arg => {
+            Some((size(0).factor(TRAVERSAL), None))
+        }
+        "validate" if has_arg => Some((
+            size(0)
+                .factor(TRAVERSAL)
+                .factor(MAX_NAME_FORMAT_REGEX * REGEX),
+            None,
+        )),
+        "format.named" | "sign" | "asInteger" | "isInteger" | "asApproximateFloat"
+        | "isGreaterThan" | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor"
+        | "patch" | "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath"
+        | "getQuery" => one,
+        "_==_" if overload == "equals" && call.args.len() == 2 => {
+            let (lhs, rhs) = (&call.args[0].ty, &call.args[1].ty);
+            match (lhs, rhs) {
+                (Ty::Opaque(a), Ty::Opaque(b)) if a == b => match *a {
+                    "ip" | "cidr" | "quantity" | "semver" => one,
+                    "format" => Some((
+                        Range {
+                            min: 1,
+                            max: MAX_FORMAT,
+                        }
+                        .factor(TRAVERSAL),
+                        None,
+                    )),
+                    "url" => {
+                        let size = call.args[1].size.unwrap_or(Range::fixed(1));
+                        Some((
+                            Range {
+                                min: 1,
+                                max: size.max,
+                            }
+                            .factor(TRAVERSAL),
+                            None,
+                        ))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The size of the items of the list `target` (`listElementNode`): from their field path, else
+/// unknown.
+fn items_size(target: &Node, element_size: &dyn Fn(&[String]) -> Option<Range>) -> Range {
+    if target.path.is_empty() {
+        return Range::UNKNOWN;
+    }
+    let mut path = target.path.clone();
+    path.push("@items".to_string());
+    element_size(&path).unwrap_or(Range::UNKNOWN)
+}
+
+/// The size of `replace`'s result.
+fn replaced_size(sz: Range, replaced: Range, with: Range) -> Range {
+    let mut count = Range::fixed(0);
+    let mut kept = Range::fixed(0);
+    if replaced.min == 0 {
+        count.max = sz.max.saturating_add(u64::from(sz.max < u64::MAX));
+        kept.max = sz.max;
+    } else if with.max <= replaced.min {
+        kept.max = sz.max;
+    } else {
+        count.max = (sz.max as f64 / replaced.min as f64).ceil() as u64;
+    }
+    if replaced.max == 0 {
+        count.min = sz.min.saturating_add(u64::from(sz.min < u64::MAX));
+        kept.min = sz.min;
+    } else if replaced.max <= with.min {
+        kept.min = sz.min;
+    } else {
+        count.min = (sz.min as f64 / replaced.max as f64).ceil() as u64;
+    }
+    count.multiply(with).add(kept)
+}
+
+/// The type of the result of `call`, as far as it is known.
+pub fn result_type(call: &Call<'_>) -> Ty {
+    let arg = |i: usize| call.args.get(i).map_or(Ty::Dyn, |a| a.ty.clone());
+    let target = || call.target.map_or(Ty::Dyn, |t| t.ty.clone());
+    let item_of = |ty: Ty| match ty {
+        Ty::List(item) => *item,
+        Ty::Map(_, value) => *value,
+        Ty::Object(_) => Ty::Dyn,
+        _ => Ty::Dyn,
+    };
+    match call.function {
+        "_==_"
+        | "_!=_"
+        | "_<_"
+        | "_<=_"
+        | "_>_"
+        | "_>=_"
+        | "_&&_"
+        | "_||_"
+        | "!_"
+        | "@in"
+        | "@not_strictly_false"
+        | "startsWith"
+        | "endsWith"
+        | "contains"
+        | "matches"
+        | "hasValue"
+        | "isSorted"
+        | "isIP"
+        | "isCIDR"
+        | "isQuantity"
+        | "isSemver"
+        | "isURL"
+        | "isInteger"
+        | "isGreaterThan"
+        | "isLessThan"
+        | "isUnspecified"
+        | "isLoopback"
+        | "isLinkLocalMulticast"
+        | "isLinkLocalUnicast"
+        | "isGlobalUnicast"
+        | "containsIP"
+        | "containsCIDR"
+        | "ip.isCanonical"
+        | "math.isNaN"
+        | "math.isInf"
+        | "math.isFinite"
+        | "sets.contains"
+        | "sets.equivalent"
+        | "sets.intersects"
+        | "bool" => Ty::Bool,
+        "size" | "int" | "indexOf" | "lastIndexOf" | "sign" | "asInteger" | "compareTo"
+        | "prefixLength" | "family" | "major" | "minor" | "patch" | "getFullYear" | "getMonth"
+        | "getDayOfYear" | "getDayOfMonth" | "getDate" | "getDayOfWeek" | "getHours"
+        | "getMinutes" | "getSeconds" | "getMilliseconds" => Ty::Int,
+        "uint" => Ty::Uint,
+        "double" | "asApproximateFloat" | "math.ceil" | "math.floor" | "math.round"
+        | "math.trunc" => Ty::Double,
+        "string"
+        | "lowerAscii"
+        | "upperAscii"
+        | "replace"
+        | "substring"
+        | "trim"
+        | "charAt"
+        | "join"
+        | "format"
+        | "strings.quote"
+        | "reverse"
+        | "find"
+        | "getScheme"
+        | "getHostname"
+        | "getHost"
+        | "getPort"
+        | "getEscapedPath"
+        | "jsonpatch.escapeKey" => Ty::String,
+        "bytes" => Ty::Bytes,
+        "duration" => Ty::Duration,
+        "timestamp" => Ty::Timestamp,
+        "type" => Ty::Type,
+        "split" | "findAll" => Ty::List(Box::new(Ty::String)),
+        "getQuery" => Ty::Map(
+            Box::new(Ty::String),
+            Box::new(Ty::List(Box::new(Ty::String))),
+        ),
+        "url" => Ty::Opaque("url"),
+        "ip" => Ty::Opaque("ip"),
+        "cidr" | "masked" => Ty::Opaque("cidr"),
+        "quantity" | "add" | "sub" => Ty::Opaque("quantity"),
+        "semver" => Ty::Opaque("semver"),
+        "format.named" => Ty::Optional(Box::new(Ty::Opaque("format"))),
+        "validate" => Ty::Optional(Box::new(Ty::List(Box::new(Ty::String)))),
+        "sum" | "min" | "max" => item_of(target()),
+        "optional.of" | "optional.ofNonZeroValue" => Ty::Optional(Box::new(arg(0))),
+        "optional.none" => Ty::Optional(Box::new(Ty::Dyn)),
+        "value" => match target() {
+            Ty::Optional(inner) => *inner,
+            _ => Ty::Dyn,
+        },
+        "orValue" => match target() {
+            Ty::Optional(inner) => *inner,
+            _ => arg(0),
+        },
+        "or" => target(),
+        "_[_]" => item_of(arg(0)),
+        "_[?_]" => Ty::Optional(Box::new(item_of(arg(0)))),
+        "-_" | "math.abs" | "math.sign" => arg(0),
+        "_-_" | "_*_" | "_/_" | "_%_" | "math.greatest" | "math.least" => match (arg(0), arg(1)) {
+            (Ty::Timestamp, Ty::Timestamp) => Ty::Duration,
+            (first, _) => first,
+        },
+        "_+_" => match (arg(0), arg(1)) {
+            (Ty::List(a), Ty::List(b)) if a.is_dyn() => Ty::List(b),
+            (Ty::Duration, other @ Ty::Timestamp) => other,
+            (first, _) if !first.is_dyn() => first,
+            (_, second) => second,
+        },
+        "_?_:_" => match (arg(1), arg(2)) {
+            (Ty::List(a), Ty::List(b)) if a.is_dyn() => Ty::List(b),
+            (a, b) if a.is_dyn() => b,
+            (a, _) => a,
+        },
+        _ => Ty::Dyn,
+    }
+}
