@@ -25,6 +25,7 @@ pub mod conversion;
 pub mod converter;
 pub mod cost;
 pub mod expr_check;
+pub mod field_versions;
 pub mod ratchet;
 pub mod rule_checks;
 pub mod rules;
