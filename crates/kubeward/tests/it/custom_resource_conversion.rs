@@ -394,3 +394,134 @@ spec:
          The Gadget \"big\" is invalid: spec.ports[3].port: Invalid value: 2000: spec.ports[3].port in body should be less than or equal to 1000\n"
     );
 }
+
+/// A Python filter printing one line per managedFields entry of the JSON object on stdin:
+/// manager, operation, apiVersion and the fields (sorted JSON).
+const ENTRIES: &str = "python3 -c '\
+import json, sys\n\
+o = json.load(sys.stdin)\n\
+[print(e[\"manager\"], e[\"operation\"], e[\"apiVersion\"], json.dumps(e[\"fieldsV1\"], sort_keys=True)) \
+ for e in o[\"metadata\"].get(\"managedFields\", [])]'";
+
+#[test]
+fn managers_at_two_versions_own_a_renamed_field_under_its_name_in_each() {
+    let cluster = Cluster::up();
+    let (_webhook, port) = start_webhook(&cluster);
+    let ca = base64::engine::general_purpose::STANDARD.encode(cluster.ca_pem());
+    let crd = definition(&format!("url: https://127.0.0.1:{port}/convert"), &ca)
+        .replace(
+            "cronSpec: {type: string}",
+            "cronSpec: {type: string}, image: {type: string}",
+        )
+        .replace(
+            "schedule: {type: string}",
+            "schedule: {type: string}, image: {type: string}",
+        );
+    std::fs::write(cluster.scratch("crd.yaml"), crd).unwrap();
+    let crontab = |name: &str, version: &str, spec: &str| {
+        format!(
+            "apiVersion: stable.example.com/{version}\nkind: CronTab\nmetadata: {{name: {name}}}\nspec: {spec}\n"
+        )
+    };
+    for (file, name, version, spec) in [
+        (
+            "alice.yaml",
+            "nightly",
+            "v1",
+            "{cronSpec: '* * * * *', image: a}",
+        ),
+        (
+            "alice-later.yaml",
+            "nightly",
+            "v1",
+            "{cronSpec: '5 * * * *', image: a}",
+        ),
+        ("bob-same.yaml", "nightly", "v2", "{schedule: '* * * * *'}"),
+        ("bob-new.yaml", "nightly", "v2", "{schedule: '0 * * * *'}"),
+        (
+            "carol-v1.yaml",
+            "hourly",
+            "v1",
+            "{cronSpec: '0 * * * *', image: a}",
+        ),
+        ("carol-v2.yaml", "hourly", "v2", "{image: b}"),
+    ] {
+        std::fs::write(cluster.scratch(file), crontab(name, version, spec)).unwrap();
+    }
+    let apply = |manager: &str, file: &str| {
+        format!("kubectl apply --server-side --field-manager={manager} -f $A/{file}")
+    };
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl apply -f $A/crd.yaml >/dev/null && \
+             kubectl wait --for condition=established crd/crontabs.stable.example.com >/dev/null && \
+             {} && {}",
+            apply("alice", "alice.yaml"),
+            apply("bob", "bob-new.yaml")
+        ),
+    );
+    // Bob's v2 `schedule` is Alice's v1 `cronSpec`: the conflict names it as Alice owns it.
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "crontab.stable.example.com/nightly serverside-applied\n"
+    );
+    assert!(
+        ran.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"alice\": .spec.cronSpec\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    // The same value: both own it, each under its version's name; then Alice's change
+    // conflicts with Bob's `schedule`, and Bob's forced change takes `cronSpec` from Alice.
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "{} && kubectl get crontabs.v1.stable.example.com nightly -o json --show-managed-fields | {ENTRIES} && \
+             {}; {} --force-conflicts && \
+             kubectl get crontabs.v2.stable.example.com nightly -o json --show-managed-fields | {ENTRIES} && \
+             kubectl get crontabs.v1.stable.example.com nightly -o jsonpath='{{.spec}}{{\"\\n\"}}'",
+            apply("bob", "bob-same.yaml"),
+            apply("alice", "alice-later.yaml"),
+            apply("bob", "bob-new.yaml"),
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "crontab.stable.example.com/nightly serverside-applied\n\
+         alice Apply stable.example.com/v1 {\"f:spec\": {\"f:cronSpec\": {}, \"f:image\": {}}}\n\
+         bob Apply stable.example.com/v2 {\"f:spec\": {\"f:schedule\": {}}}\n\
+         crontab.stable.example.com/nightly serverside-applied\n\
+         alice Apply stable.example.com/v1 {\"f:spec\": {\"f:image\": {}}}\n\
+         bob Apply stable.example.com/v2 {\"f:spec\": {\"f:schedule\": {}}}\n\
+         {\"cronSpec\":\"0 * * * *\",\"image\":\"a\"}\n"
+    );
+    assert!(
+        ran.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"bob\": .spec.schedule\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    // An applier that moves to v2 and no longer applies the renamed field loses it: it is
+    // pruned in the version it was applied at.
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "{} >/dev/null && {} >/dev/null && \
+             kubectl get crontabs.v2.stable.example.com hourly -o json --show-managed-fields | {ENTRIES} && \
+             kubectl get crontabs.v2.stable.example.com hourly -o jsonpath='{{.spec}}{{\"\\n\"}}'",
+            apply("carol", "carol-v1.yaml"),
+            apply("carol", "carol-v2.yaml"),
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "carol Apply stable.example.com/v2 {\"f:spec\": {\"f:image\": {}}}\n\
+         {\"image\":\"b\"}\n"
+    );
+}

@@ -273,3 +273,175 @@ print(o[\"data\"], last[\"data\"], [(e[\"manager\"], e[\"operation\"]) for e in 
         ran.stderr
     );
 }
+
+#[test]
+fn each_manager_keeps_the_version_it_wrote_at_and_conflicts_name_it() {
+    let cluster = Cluster::up();
+    let schema = "schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}, color: {type: string}}}}}}";
+    std::fs::write(
+        cluster.scratch("crd.yaml"),
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n\
+             metadata: {{name: widgets.example.com}}\n\
+             spec:\n  group: example.com\n  scope: Namespaced\n\
+             \x20 names: {{plural: widgets, singular: widget, kind: Widget}}\n\
+             \x20 versions:\n\
+             \x20 - {{name: v1, served: true, storage: true, {schema}}}\n\
+             \x20 - {{name: v2, served: true, storage: false, {schema}}}\n"
+        ),
+    )
+    .unwrap();
+    let widget = |version: &str, spec: &str| {
+        format!(
+            "printf 'apiVersion: example.com/{version}\\nkind: Widget\\nmetadata: {{name: w}}\\nspec: {spec}\\n'"
+        )
+    };
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl apply -f $A/crd.yaml >/dev/null && \
+             kubectl wait --for condition=established crd/widgets.example.com >/dev/null && \
+             {} | kubectl apply --server-side --field-manager=alice -f - && \
+             kubectl patch widgets.v1.example.com w --type=merge -p '{{\"spec\":{{\"color\":\"blue\"}}}}' --field-manager=painter && \
+             {} | kubectl apply --server-side --field-manager=bob -f -; \
+             {} | kubectl apply --server-side --field-manager=bob -f - && \
+             kubectl get widgets.v2.example.com w -o json --show-managed-fields | {ENTRIES} | sort",
+            widget("v1", "{size: 1, color: red}"),
+            widget("v2", "{size: 1, color: green}"),
+            widget("v2", "{size: 1}"),
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"painter\" using example.com/v1: .spec.color\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stdout,
+        "widget.example.com/w serverside-applied\n\
+         widget.example.com/w patched\n\
+         widget.example.com/w serverside-applied\n\
+         alice Apply - {\"f:spec\": {\"f:size\": {}}}\n\
+         bob Apply - {\"f:spec\": {\"f:size\": {}}}\n\
+         painter Update - {\"f:spec\": {\"f:color\": {}}}\n"
+    );
+    let ran = steps::bash(
+        &cluster,
+        "kubectl get widgets.v1.example.com w -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.apiVersion}{\"\\n\"}{end}' --show-managed-fields | sort",
+    );
+    assert_eq!(
+        ran.stdout, "alice example.com/v1\nbob example.com/v2\npainter example.com/v1\n",
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
+fn an_object_without_managed_fields_is_owned_by_before_first_apply_when_first_applied() {
+    let cluster = Cluster::up();
+    let config = |data: &str| {
+        format!(
+            "printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {{name: c}}\\ndata: {data}\\n' | \
+             kubectl apply --server-side --field-manager=ops -f -"
+        )
+    };
+    // Stripped of its managed fields, the object stays without them through updates.
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl create configmap c --from-literal=a=1 >/dev/null && \
+             kubectl patch configmap c --type=merge -p '{{\"metadata\":{{\"managedFields\":[{{}}]}}}}' >/dev/null && \
+             kubectl label configmap c team=x >/dev/null && \
+             echo stripped && kubectl get configmap c -o json --show-managed-fields | {ENTRIES} && \
+             {}; {} && kubectl get configmap c -o json --show-managed-fields | {ENTRIES}",
+            config("{a: \"2\"}"),
+            config("{a: \"1\", b: \"2\"}"),
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"before-first-apply\" using v1: .data.a\n"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        ran.stdout,
+        "stripped\n\
+         configmap/c serverside-applied\n\
+         ops Apply - {\"f:data\": {\"f:a\": {}, \"f:b\": {}}}\n\
+         before-first-apply Update - {\"f:data\": {\".\": {}, \"f:a\": {}}, \"f:metadata\": {\"f:labels\": {\".\": {}, \"f:team\": {}}}}\n"
+    );
+}
+
+#[test]
+fn a_terminating_namespaces_conditions_and_finalize_are_the_controllers() {
+    let cluster = Cluster::up();
+    let conditions = "kubectl get namespace held -o jsonpath='{range .status.conditions[*]}{.type} {.status} {.reason}: {.message}{\"\\n\"}{end}'";
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "printf 'apiVersion: v1\\nkind: Namespace\\nmetadata: {{name: held}}\\nspec: {{finalizers: [example.com/hold]}}\\n' | kubectl create -f - >/dev/null && \
+             printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {{name: keep, namespace: held, finalizers: [example.com/hold]}}\\n' | kubectl create -f - >/dev/null && \
+             kubectl delete namespace held --wait=false && \
+             for i in $(seq 100); do {conditions} | grep -q SomeResourcesRemain && break; sleep 0.1; done && \
+             kubectl get namespace held -o json --show-managed-fields | {ENTRIES} | sort && {conditions}"
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let condition_fields = |kind: &str| {
+        format!(
+            "\"k:{{\\\"type\\\":\\\"{kind}\\\"}}\": {{\".\": {{}}, \"f:lastTransitionTime\": {{}}, \"f:message\": {{}}, \"f:reason\": {{}}, \"f:status\": {{}}, \"f:type\": {{}}}}"
+        )
+    };
+    let all = [
+        "NamespaceContentRemaining",
+        "NamespaceDeletionContentFailure",
+        "NamespaceDeletionDiscoveryFailure",
+        "NamespaceDeletionGroupVersionParsingFailure",
+        "NamespaceFinalizersRemaining",
+    ]
+    .map(condition_fields)
+    .join(", ");
+    assert_eq!(
+        ran.stdout,
+        format!(
+            "namespace \"held\" deleted\n\
+             kube-controller-manager Update status {{\"f:status\": {{\"f:conditions\": {{\".\": {{}}, {all}}}}}}}\n\
+             kubectl-create Update - {{\"f:metadata\": {{\"f:labels\": {{\".\": {{}}, \"f:kubernetes.io/metadata.name\": {{}}}}}}, \"f:spec\": {{\"f:finalizers\": {{}}}}}}\n\
+             NamespaceDeletionDiscoveryFailure False ResourcesDiscovered: All resources successfully discovered\n\
+             NamespaceDeletionGroupVersionParsingFailure False ParsedGroupVersions: All legacy kube types successfully parsed\n\
+             NamespaceDeletionContentFailure False ContentDeleted: All content successfully deleted, may be waiting on finalization\n\
+             NamespaceContentRemaining True SomeResourcesRemain: Some resources are remaining: configmaps. has 1 resource instances\n\
+             NamespaceFinalizersRemaining True SomeFinalizersRemain: Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances\n"
+        )
+    );
+    // The content gone, the controller finalizes: its `kubernetes` finalizer leaves through
+    // the `finalize` subresource, the namespace's own finalizer holds it.
+    let ran = steps::bash(
+        &cluster,
+        &format!(
+            "kubectl patch configmap keep -n held --type=json -p '[{{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}}]' >/dev/null && \
+             for i in $(seq 100); do kubectl get namespace held -o jsonpath='{{.spec.finalizers}}' | grep -qv kubernetes && break; sleep 0.1; done && \
+             kubectl get namespace held -o json --show-managed-fields | {ENTRIES} | cut -d' ' -f1-3 | sort && \
+             kubectl get namespace held -o jsonpath='{{.spec}}{{\"\\n\"}}' && {conditions} | cut -d: -f1"
+        ),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "kube-controller-manager Update finalize\n\
+         kube-controller-manager Update status\n\
+         kubectl-create Update -\n\
+         {\"finalizers\":[\"example.com/hold\"]}\n\
+         NamespaceDeletionDiscoveryFailure False ResourcesDiscovered\n\
+         NamespaceDeletionGroupVersionParsingFailure False ParsedGroupVersions\n\
+         NamespaceDeletionContentFailure False ContentDeleted\n\
+         NamespaceContentRemaining False ContentRemoved\n\
+         NamespaceFinalizersRemaining False ContentHasNoFinalizers\n"
+    );
+}

@@ -1,15 +1,22 @@
 //! The namespace controller: a namespace marked for deletion (Terminating) is emptied — every
 //! namespaced object of every stored kind deleted, those held by finalizers marked for deletion
 //! and waited for — then its `kubernetes` finalizer removed; it goes once no finalizer is left,
-//! as kube-controller-manager's namespace controller and kube-apiserver's finalization do it.
+//! as kube-controller-manager's namespace controller and kube-apiserver's finalization do it:
+//! its status conditions and its `finalize` write recorded as kube-controller-manager's
+//! Updates of subresources `status` and `finalize`.
 
 use kubeward_store::{EventType, ObjectKey, StoreError, StoreExt as _, WatchEvent};
 use serde_json::{Value, json};
 
 use super::controller::{Controller, is};
+use super::writer;
+use crate::registry::kinds::Kind;
 use crate::registry::kinds::core::KUBERNETES_FINALIZER;
 use crate::registry::{custom, generic, kinds, objects};
 use crate::state::State;
+use conditions::Remaining;
+
+pub mod conditions;
 
 /// The namespace lifecycle controller.
 pub struct NamespaceLifecycle;
@@ -58,35 +65,129 @@ fn finalize_if_ours(state: &State, namespace: &Value) {
 }
 
 /// Deletes the contents of `namespace` (an object with finalizers is marked for deletion and
-/// stays until they are removed), then — once nothing is left — the namespace.
+/// stays until they are removed; pods first, as kube's `OrderedNamespaceDeletion` does), keeps
+/// the namespace's status conditions on what is left (an Update of subresource `status` by
+/// kube-controller-manager), then — once nothing is left — removes the controller's finalizer
+/// through subresource `finalize`; the namespace goes once no finalizer is left.
 fn finalize(state: &State, namespace: &str) -> Result<(), StoreError> {
     let custom = custom::one_per_resource();
-    let mut held = 0;
-    for kind in kinds::stored().chain(custom).filter(|kind| kind.namespaced) {
-        let listing = state.store.list_all(&kind.scope(namespace))?;
-        for object in &listing.items {
-            let key = kind.key(namespace, objects::name(object));
-            if has_finalizers(object) {
-                held += 1;
-                if !objects::is_terminating(object) {
-                    mark_for_deletion(state, &key)?;
-                }
-                continue;
-            }
-            match state.store.delete(&key, None) {
-                Ok(_) | Err(StoreError::NotFound) => {}
-                Err(error) => return Err(error),
-            }
+    let mut namespaced: Vec<&Kind> = kinds::stored()
+        .chain(custom)
+        .filter(|kind| kind.namespaced)
+        .collect();
+    namespaced.sort_by_key(|kind| !is_pods(kind));
+    let mut remaining = Remaining::default();
+    for kind in namespaced {
+        delete_content(state, kind, namespace, &mut remaining)?;
+        if is_pods(kind) && !remaining.is_empty() {
+            // Pods still going: the rest waits for them.
+            break;
         }
     }
-    if held > 0 {
+    write_conditions(state, namespace, &remaining)?;
+    if !remaining.is_empty() {
         // Terminating until the objects' own controllers remove their finalizers.
         return Ok(());
     }
-    // The namespace controller's finalizer is done: remove it; the namespace goes once no
-    // finalizer is left.
+    finalize_namespace(state, namespace)
+}
+
+fn is_pods(kind: &Kind) -> bool {
+    kind.group.is_empty() && kind.resource == "pods"
+}
+
+/// Deletes the objects of `kind` in `namespace`, counting those that stay in `remaining`.
+fn delete_content(
+    state: &State,
+    kind: &Kind,
+    namespace: &str,
+    remaining: &mut Remaining,
+) -> Result<(), StoreError> {
+    let listing = state.store.list_all(&kind.scope(namespace))?;
+    let resource = format!("{}.{}", kind.resource, kind.group);
+    for object in &listing.items {
+        let key = kind.key(namespace, objects::name(object));
+        if has_finalizers(object) {
+            remaining.count(
+                &resource,
+                &objects::strings(object.pointer("/metadata/finalizers")),
+            );
+            if !objects::is_terminating(object) {
+                mark_for_deletion(state, &key)?;
+            }
+            continue;
+        }
+        match state.store.delete(&key, None) {
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// Writes the conditions of `remaining` on the namespace's status when they change.
+fn write_conditions(
+    state: &State,
+    namespace: &str,
+    remaining: &Remaining,
+) -> Result<(), StoreError> {
+    let namespaces = kinds::core::namespaces();
+    let key = namespaces.key("", namespace);
+    let now = objects::timestamp(crate::clock::now());
+    let Some(mut current) = state.store.get(&key)? else {
+        return Ok(());
+    };
+    if !conditions::update(&mut current, remaining, &now) {
+        return Ok(());
+    }
+    let written = writer::modify(state, namespaces, &key, "status", |mut current| {
+        conditions::update(&mut current, remaining, &now);
+        Ok::<_, StoreError>(current)
+    });
+    match written {
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// The namespace controller's `finalize`: the namespace's spec finalizers without
+/// `kubernetes` (the others sorted, none: no field), written through subresource `finalize`;
+/// the namespace goes when nothing holds it any more.
+fn finalize_namespace(state: &State, namespace: &str) -> Result<(), StoreError> {
     let key = kinds::core::namespaces().key("", namespace);
-    generic::remove_finalizer(state, &key, "/spec/finalizers", KUBERNETES_FINALIZER)
+    let finalized = writer::modify(
+        state,
+        kinds::core::namespaces(),
+        &key,
+        "finalize",
+        |mut current| {
+            let mut rest: Vec<String> = objects::strings(current.pointer("/spec/finalizers"))
+                .into_iter()
+                .filter(|f| f != KUBERNETES_FINALIZER)
+                .collect();
+            rest.sort();
+            rest.dedup();
+            if let Some(spec) = current.get_mut("spec").and_then(Value::as_object_mut) {
+                if rest.is_empty() {
+                    spec.remove("finalizers");
+                } else {
+                    spec.insert("finalizers".into(), json!(rest));
+                }
+            }
+            Ok::<_, StoreError>(current)
+        },
+    );
+    match finalized {
+        Ok(stored) if generic::finalized(&stored) => {
+            let revision = objects::resource_version(&stored).parse().ok();
+            match state.store.delete(&key, revision) {
+                Ok(_) | Err(StoreError::NotFound | StoreError::Conflict) => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 fn has_finalizers(object: &Value) -> bool {

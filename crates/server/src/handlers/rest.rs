@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use super::context::Context;
 use crate::codec::body::{self, RequestBody};
 use crate::codec::respond::{self, Body};
-use crate::registry::field_manager;
+use crate::registry::custom;
+use crate::registry::field_manager::{self, versions::Versions};
 use crate::registry::field_validation::{self, Directive};
 use crate::registry::generic::{self, DeleteOptions, Preconditions, WriteFailure};
 use crate::registry::kinds::{Admission, Kind};
@@ -440,13 +441,15 @@ async fn apply(
     let (code, stored, warnings) = blocking(context, move |admission| {
         let api_version = kind.api_version();
         let now = objects::timestamp(crate::clock::now());
-        let writer = generic::field_writer(
+        let mut writer = generic::field_writer(
             kind,
             &api_version,
             admission.subresource,
             &manager,
             &now,
         );
+        let versions = custom::field_versions::CustomVersions::of(admission.state, kind);
+        writer.versions = versions.as_ref().map(|v| v as &dyn Versions);
         let mut warnings = Vec::new();
         let mut applied = |live: Option<&Value>| -> Result<Value, Status> {
             let mut object = field_manager::apply(&writer, live, &config, force)?.object;

@@ -27,6 +27,7 @@ pub mod converter;
 pub mod cost;
 pub mod estimate;
 pub mod expr_check;
+pub mod field_versions;
 pub mod ratchet;
 pub mod rule_checks;
 pub mod rules;

@@ -17,6 +17,7 @@ pub mod fieldpath;
 pub mod scale;
 pub mod shape;
 pub mod typed;
+pub mod versions;
 
 /// kube-apiserver's longest field manager name.
 pub const FIELD_MANAGER_MAX_LENGTH: usize = 128;
@@ -249,6 +250,9 @@ pub struct Writer<'a> {
     /// Whether the kind has a `status` subresource (then the main resource does not own
     /// `status`, and the subresource owns nothing but it).
     pub has_status: bool,
+    /// The kind's other versions, for managers that wrote at one of them (`None`: every
+    /// manager's fields are compared in the writer's version).
+    pub versions: Option<&'a dyn versions::Versions>,
 }
 
 impl Writer<'_> {
@@ -262,11 +266,13 @@ impl Writer<'_> {
     }
 
     /// The top-level field this subresource's writes reset: `spec` for `status`, `status` for
-    /// the main resource of a kind with a status subresource.
+    /// the main resource of a kind with a status subresource and for a namespace's
+    /// `finalize`.
     fn reset_field(&self) -> Option<&'static str> {
         if self.subresource == "status" {
             Some("spec")
-        } else if self.subresource.is_empty() && self.has_status {
+        } else if (self.subresource.is_empty() && self.has_status) || self.subresource == "finalize"
+        {
             Some("status")
         } else {
             None
@@ -377,27 +383,45 @@ fn managed_of(writer: &Writer<'_>, live: Option<&Value>, new: &Value) -> Vec<Ent
 
 /// Records a create (`live`: `None`), an update or a non-apply patch in `new`'s
 /// `metadata.managedFields`: the fields it changed become the writer's (an Update entry, its
-/// time now) and are taken from every other manager; fields it removed are nobody's.
+/// time now) and are taken from every other manager (compared in each manager's version);
+/// fields it removed are nobody's. An existing object without managed fields gets none
+/// (`skipNonAppliedManager`: tracking starts again with an apply), and a conversion that fails
+/// leaves the object without them (`UpdateNoErrors`).
 pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value) {
-    let mut entries = managed_of(writer, live, new);
-    let new_plain = without_managed_fields(new);
-    let live_plain = match live {
-        Some(live) => without_managed_fields(live),
-        None => zero_object(writer.shape, &new_plain),
-    };
-    let comparison = typed::compare(writer.shape, &live_plain, &new_plain);
-    let reset = writer.reset();
-    let changed = comparison
-        .added
-        .union(&comparison.modified)
-        .recursive_difference(&reset);
-    let removed = comparison.removed.recursive_difference(&reset);
-    for entry in &mut entries {
-        entry.fields = entry.fields.difference(&changed).difference(&removed);
+    let entries = managed_of(writer, live, new);
+    if live.is_some() && entries.is_empty() {
+        set_managed_fields(new, &[]);
+        return;
     }
-    let mine = writer.owned(&changed);
+    let new_plain = without_managed_fields(new);
+    let live_plain = live.map(without_managed_fields);
+    let entries = updated(writer, entries, live_plain.as_ref(), &new_plain).unwrap_or_default();
+    set_managed_fields(new, &entries);
+}
+
+/// `entries` after `writer`'s Update of `old` (`None`: a create) into `new`, both without
+/// managed fields.
+fn updated(
+    writer: &Writer<'_>,
+    entries: Vec<Entry>,
+    old: Option<&Value>,
+    new: &Value,
+) -> Result<Vec<Entry>, Status> {
+    let mut changes = versions::Changes::new(writer, old, new);
+    let mut kept = Vec::with_capacity(entries.len() + 1);
+    for mut entry in entries {
+        let Some(change) = changes.at(&entry.api_version)? else {
+            continue;
+        };
+        entry.fields = entry
+            .fields
+            .difference(&change.changed)
+            .difference(&change.removed);
+        kept.push(entry);
+    }
+    let mine = writer.owned(&changes.own().changed);
     if !mine.is_empty() {
-        let index = entries.iter().position(|e| {
+        let index = kept.iter().position(|e| {
             e.same_manager(
                 writer.manager,
                 UPDATE,
@@ -407,11 +431,11 @@ pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value)
         });
         match index {
             Some(index) => {
-                let entry = &mut entries[index];
+                let entry = &mut kept[index];
                 entry.fields = entry.fields.union(&mine);
                 entry.time = Some(writer.now.to_string());
             }
-            None => entries.push(Entry {
+            None => kept.push(Entry {
                 manager: writer.manager.to_string(),
                 operation: UPDATE.to_string(),
                 api_version: writer.api_version.to_string(),
@@ -421,8 +445,8 @@ pub fn record_update(writer: &Writer<'_>, live: Option<&Value>, new: &mut Value)
             }),
         }
     }
-    cap::cap_update_managers(&mut entries, cap::MAX_UPDATE_MANAGERS);
-    set_managed_fields(new, &entries);
+    cap::cap_update_managers(&mut kept, cap::MAX_UPDATE_MANAGERS);
+    Ok(kept)
 }
 
 /// Sets `object`'s `metadata.managedFields` to `entries`, encoded (none: the field goes).
@@ -491,6 +515,10 @@ pub fn conflict_status(conflicts: &[Conflict]) -> Status {
     )
 }
 
+/// The manager that owns the fields of an object without managed fields when it is first
+/// applied (`skipNonAppliedManager`'s `beforeApplyManagerName`).
+pub const BEFORE_FIRST_APPLY: &str = "before-first-apply";
+
 /// The manager whose applies keep kubectl's client-side apply annotation in step.
 const KUBECTL: &str = "kubectl";
 
@@ -555,12 +583,20 @@ pub fn apply(
         Some(live) => without_managed_fields(live),
         None => zero_object(shape, config),
     };
+    if live.is_some() && entries.is_empty() {
+        // An object without managed fields: its fields become `before-first-apply`'s first.
+        let before = Writer {
+            manager: BEFORE_FIRST_APPLY,
+            ..writer.clone()
+        };
+        entries = updated(&before, Vec::new(), None, &live_plain)?;
+    }
     let merged = typed::merge(shape, &live_plain, config);
     let mine = writer.owned(&typed::to_field_set(shape, config));
     let index = entries
         .iter()
         .position(|e| e.same_manager(writer.manager, APPLY, "", writer.subresource));
-    let last = index.map(|i| entries[i].fields.clone());
+    let last = index.map(|i| entries[i].clone());
     let is_new = index.is_none();
     match index {
         Some(i) => {
@@ -580,30 +616,32 @@ pub fn apply(
         .iter()
         .position(|e| e.same_manager(writer.manager, APPLY, "", writer.subresource))
         .unwrap_or(0);
-    let pruned = match last.filter(|l| !l.is_empty()) {
+    let pruned = match last.filter(|l| !l.fields.is_empty()) {
+        Some(last) if versions::spans_versions(writer, &entries, &last) => {
+            versions::prune(writer, &merged, &entries, &last)?
+        }
         Some(last) => {
             let owned = entries
                 .iter()
                 .fold(Set::new(), |all, e| all.union(&e.fields));
             let present = typed::to_field_set(shape, &merged);
-            let remove = present.intersection(&last).difference(&owned);
+            let remove = present.intersection(&last.fields).difference(&owned);
             typed::remove_items(shape, &merged, &remove)
         }
         None => merged,
     };
-    let comparison = typed::compare(shape, &live_plain, &pruned);
-    let reset = writer.reset();
-    let changed = comparison
-        .added
-        .union(&comparison.modified)
-        .recursive_difference(&reset);
-    let removed = comparison.removed.recursive_difference(&reset);
+    let mut changes = versions::Changes::new(writer, live.map(|_| &live_plain), &pruned);
     let mut conflicts = Vec::new();
+    let mut missing = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         if i == applier {
             continue;
         }
-        for path in entry.fields.intersection(&changed).paths() {
+        let Some(change) = changes.at(&entry.api_version)? else {
+            missing.push(i);
+            continue;
+        };
+        for path in entry.fields.intersection(&change.changed).paths() {
             conflicts.push((entry.display(), path));
         }
     }
@@ -622,8 +660,21 @@ pub fn apply(
         }
     }
     for (i, entry) in entries.iter_mut().enumerate() {
-        if i != applier {
-            entry.fields = entry.fields.difference(&changed).difference(&removed);
+        if i == applier || missing.contains(&i) {
+            continue;
+        }
+        if let Some(change) = changes.at(&entry.api_version)? {
+            entry.fields = entry
+                .fields
+                .difference(&change.changed)
+                .difference(&change.removed);
+        }
+    }
+    let mut applier = applier;
+    for &i in missing.iter().rev() {
+        entries.remove(i);
+        if i < applier {
+            applier -= 1;
         }
     }
     let changed_object = pruned != live_plain;

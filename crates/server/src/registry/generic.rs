@@ -10,7 +10,7 @@ use kubeward_store::{ListOptions, Listing, ObjectKey, StoreError, StoreExt as _}
 use serde_json::{Value, json};
 
 use super::custom;
-use super::field_manager::{self, Writer, shape::Shape};
+use super::field_manager::{self, Writer, shape::Shape, versions::Versions};
 use super::kinds::{self, Admission, Kind};
 use super::objects;
 use super::quota_admission;
@@ -259,6 +259,7 @@ pub fn field_writer<'a>(
             None => Shape::Builtin,
         },
         has_status: kind.subresources.contains(&"status"),
+        versions: None,
     }
 }
 
@@ -270,7 +271,9 @@ fn record_fields(request: &Admission<'_>, kind: &Kind, live: Option<&Value>, obj
         Some(manager) => {
             let api_version = kind.api_version();
             let now = objects::timestamp(crate::clock::now());
-            let writer = field_writer(kind, &api_version, request.subresource, manager, &now);
+            let mut writer = field_writer(kind, &api_version, request.subresource, manager, &now);
+            let versions = custom::field_versions::CustomVersions::of(request.state, kind);
+            writer.versions = versions.as_ref().map(|v| v as &dyn Versions);
             field_manager::record_update(&writer, live, object);
         }
         None => {

@@ -13,6 +13,7 @@ fn writer<'a>(manager: &'a str, now: &'a str) -> Writer<'a> {
         now,
         shape: Shape::Builtin,
         has_status: true,
+        versions: None,
     }
 }
 

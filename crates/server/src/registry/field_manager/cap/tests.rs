@@ -213,8 +213,11 @@ fn an_update_past_the_cap_records_ancient_changes() {
             now: &now,
             shape: Shape::Builtin,
             has_status: false,
+            versions: None,
         };
-        record_update(&writer, Some(&live), &mut object);
+        // The first write creates the object (an existing object without managed fields
+        // would not be tracked).
+        record_update(&writer, (i > 0).then_some(&live), &mut object);
     }
     let managers: Vec<&str> = object["metadata"]["managedFields"]
         .as_array()
@@ -239,7 +242,7 @@ fn an_update_past_the_cap_records_ancient_changes() {
     );
     assert_eq!(
         object["metadata"]["managedFields"][0]["fieldsV1"],
-        json!({"f:data": {"f:k0": {}, "f:k1": {}}})
+        json!({"f:data": {".": {}, "f:k0": {}, "f:k1": {}}})
     );
 }
 
