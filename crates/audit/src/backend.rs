@@ -10,6 +10,7 @@ pub mod buffered;
 mod clock;
 pub mod log;
 pub mod rotate;
+mod tally;
 pub mod throttle;
 pub mod webhook;
 
@@ -75,14 +76,14 @@ impl Plugin {
 /// events a plugin failed to deliver (`apiserver_audit_error_total`).
 #[derive(Debug, Default)]
 pub struct Counters {
-    events: AtomicU64,
+    events: tally::Tally,
     errors: [AtomicU64; 2],
 }
 
 impl Counters {
     /// Events handed to the backends.
     pub fn events(&self) -> u64 {
-        self.events.load(Ordering::Relaxed)
+        self.events.sum()
     }
 
     /// Events `plugin` failed to deliver.
@@ -171,7 +172,7 @@ impl Backends {
 
 impl Sink for Backends {
     fn process(&self, event: EventJson<'_>) -> bool {
-        self.counters.events.fetch_add(1, Ordering::Relaxed);
+        self.counters.events.add(1);
         let mut stored = true;
         for backend in &self.backends {
             stored = backend.process(event) && stored;

@@ -145,12 +145,17 @@ pub(crate) fn write_stage(out: &mut String, stage: Stage) {
 
 /// `,"requestURI":…,"verb":…,"user":{…}`
 pub(crate) fn write_request(out: &mut String, request_uri: &str, verb: &str, user: &UserInfo) {
+    write_request_head(out, request_uri, verb);
+    write_user(out, user);
+}
+
+/// `,"requestURI":…,"verb":…,"user":`, for the user's JSON to follow.
+pub(crate) fn write_request_head(out: &mut String, request_uri: &str, verb: &str) {
     out.push_str(r#","requestURI":"#);
     write_json_string(out, request_uri);
     out.push_str(r#","verb":"#);
     write_json_string(out, verb);
     out.push_str(r#","user":"#);
-    write_user(out, user);
 }
 
 /// `,"impersonatedUser":{…}`

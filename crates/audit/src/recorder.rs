@@ -222,22 +222,21 @@ impl Recorder {
         });
         object_ref_json.clear();
         if let Some(reference) = &object_ref {
-            encode::write_object_ref(&mut object_ref_json, reference);
+            memo::write_object_ref(&mut object_ref_json, reference);
         }
         fixed.reserve(512);
         encode::write_head(&mut fixed, config.level, request.audit_id);
         let stage_at = fixed.len();
-        let anonymous = UserInfo::default();
-        encode::write_request(
-            &mut fixed,
-            request.request_uri,
-            &info.verb,
-            user.unwrap_or(&anonymous),
-        );
+        encode::write_request_head(&mut fixed, request.request_uri, &info.verb);
+        match user {
+            Some(user) => memo::write_user(&mut fixed, user),
+            None => encode::write_user(&mut fixed, &UserInfo::default()),
+        }
         let request_end = fixed.len();
-        encode::write_client(
+        memo::write_client(
             &mut fixed,
             &request.source_ips,
+            request.user_agent,
             &truncate_user_agent(request.user_agent),
         );
         source_ips::give_back(request.source_ips);
@@ -377,19 +376,24 @@ impl Recorder {
         let Some(object_ref) = self.object_ref.as_mut() else {
             return;
         };
-        let fill = |field: &mut String, value: Option<&str>| {
+        let mut filled = false;
+        let mut fill = |field: &mut String, value: Option<&str>| {
             if field.is_empty()
-                && let Some(value) = value
+                && let Some(value) = value.filter(|value| !value.is_empty())
             {
-                *field = value.to_string();
+                field.push_str(value);
+                filled = true;
             }
         };
         fill(&mut object_ref.namespace, metadata.namespace);
         fill(&mut object_ref.name, metadata.name);
         fill(&mut object_ref.uid, metadata.uid);
         fill(&mut object_ref.resource_version, metadata.resource_version);
-        self.object_ref_json.clear();
-        encode::write_object_ref(&mut self.object_ref_json, object_ref);
+        // The reference is written again only when the body filled something in.
+        if filled {
+            self.object_ref_json.clear();
+            encode::write_object_ref(&mut self.object_ref_json, object_ref);
+        }
     }
 
     /// Records a patch body as the request object (level Request and above).
@@ -612,6 +616,7 @@ struct Meta {
     resource_version: Option<String>,
 }
 
+mod memo;
 mod spare;
 #[cfg(test)]
 mod tests;

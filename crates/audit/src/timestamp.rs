@@ -2,6 +2,7 @@
 //! fractional digits, truncated), Go's `time.RFC3339Nano` (trailing zeros dropped) for the legacy
 //! format, and the reading of either back.
 
+use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Seconds and nanoseconds since the epoch (clamped to the epoch for earlier times).
@@ -80,11 +81,26 @@ fn put_date_time(text: &mut [u8], secs: u64) {
 /// The length of a `metav1.MicroTime`'s text.
 pub const MICRO_LEN: usize = 27;
 
-/// `metav1.MicroTime`'s JSON text (without quotes): `2006-01-02T15:04:05.000000Z`.
+thread_local! {
+    /// The second [`push_micro`] last wrote on this thread, and its date and time.
+    static LAST_SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((u64::MAX, [0; 19])) };
+}
+
+/// `metav1.MicroTime`'s JSON text (without quotes): `2006-01-02T15:04:05.000000Z`. The date
+/// and time of the second this thread wrote last are copied, not computed again.
 pub fn push_micro(out: &mut String, t: SystemTime) {
     let (secs, nanos) = split(t);
     let mut text = [0u8; MICRO_LEN];
-    put_date_time(&mut text, secs);
+    let known = LAST_SECOND.try_with(Cell::get).ok();
+    match known {
+        Some((second, date_time)) if second == secs => text[..19].copy_from_slice(&date_time),
+        _ => {
+            put_date_time(&mut text, secs);
+            let mut date_time = [0u8; 19];
+            date_time.copy_from_slice(&text[..19]);
+            let _ = LAST_SECOND.try_with(|last| last.set((secs, date_time)));
+        }
+    }
     put_fraction(&mut text[19..], nanos);
     // Only ASCII was written: the whole text is checked at once.
     out.push_str(std::str::from_utf8(&text).unwrap_or_default());

@@ -19,6 +19,7 @@
 
 mod compiled;
 mod index;
+mod reason;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -513,28 +514,7 @@ impl Policy {
     }
 
     fn allow_reason(&self, entry: &Entry, user: &UserInfo) -> String {
-        let binding = &entry.binding;
-        let mut reason = String::with_capacity(128);
-        reason.push_str("RBAC: allowed by ");
-        match &binding.namespace {
-            None => {
-                reason.push_str("ClusterRoleBinding ");
-                go::quote_into(&mut reason, &binding.name);
-            }
-            Some(namespace) => {
-                reason.push_str("RoleBinding ");
-                go::quote_into(&mut reason, &format!("{}/{}", binding.name, namespace));
-            }
-        }
-        reason.push_str(" of ");
-        reason.push_str(kind_name(binding.role_ref.kind));
-        reason.push(' ');
-        go::quote_into(&mut reason, &binding.role_ref.name);
-        reason.push_str(" to ");
-        if let Some(subject) = first_applying_subject(binding, user) {
-            describe_subject_into(&mut reason, subject, binding.namespace.as_deref());
-        }
-        reason
+        reason::allow_reason(&entry.binding, user)
     }
 
     // ---- internals: role table ---------------------------------------------------------------
@@ -745,58 +725,6 @@ impl Policy {
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-/// The first subject of `binding` that applies to `user` (Kubernetes' `appliesTo`), the request
-/// being in the binding's namespace for a RoleBinding.
-fn first_applying_subject<'a>(binding: &'a Binding, user: &UserInfo) -> Option<&'a Subject> {
-    binding.subjects.iter().find(|subject| match subject {
-        Subject::User(name) => *name == user.name,
-        Subject::Group(name) => user.groups.iter().any(|g| g == name),
-        Subject::ServiceAccount { namespace, name } => {
-            effective_sa_namespace(namespace, binding.namespace.as_deref())
-                .is_some_and(|ns| matches_sa_username(ns, name, &user.name))
-        }
-    })
-}
-
-/// `serviceaccount.MatchesUsername`.
-fn matches_sa_username(namespace: &str, name: &str, username: &str) -> bool {
-    username
-        .strip_prefix(kubeward_core::user::SERVICE_ACCOUNT_USER_PREFIX)
-        .and_then(|rest| rest.strip_prefix(namespace))
-        .and_then(|rest| rest.strip_prefix(':'))
-        == Some(name)
-}
-
-fn kind_name(kind: RoleRefKind) -> &'static str {
-    match kind {
-        RoleRefKind::Role => "Role",
-        RoleRefKind::ClusterRole => "ClusterRole",
-    }
-}
-
-/// `describeSubject`: `User "x"`, `Group "x"`, `ServiceAccount "name/namespace"`.
-fn describe_subject_into(out: &mut String, subject: &Subject, binding_namespace: Option<&str>) {
-    match subject {
-        Subject::User(name) => {
-            out.push_str("User ");
-            go::quote_into(out, name);
-        }
-        Subject::Group(name) => {
-            out.push_str("Group ");
-            go::quote_into(out, name);
-        }
-        Subject::ServiceAccount { namespace, name } => {
-            let namespace = if namespace.is_empty() {
-                binding_namespace.unwrap_or_default()
-            } else {
-                namespace
-            };
-            out.push_str("ServiceAccount ");
-            go::quote_into(out, &format!("{name}/{namespace}"));
-        }
-    }
-}
 
 /// The lister's NotFound message for a missing role.
 fn not_found(role_ref: &RoleRef) -> String {

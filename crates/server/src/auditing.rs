@@ -62,7 +62,6 @@ impl Auditing {
 /// One audited request's record.
 pub struct Record {
     recorder: Mutex<Recorder>,
-    backends: Arc<Backends>,
     level: Level,
     long_running: bool,
 }
@@ -89,7 +88,6 @@ impl Record {
         Ok(Some(Self {
             level: recorder.level(),
             recorder: Mutex::new(recorder),
-            backends: auditing.backends.clone(),
             long_running,
         }))
     }
@@ -144,28 +142,25 @@ impl Record {
     }
 
     /// Records the answer: its code, its `Status` if it is one, its body from level
-    /// RequestResponse; then `ResponseComplete` — at once, or for a long-running request when
-    /// its body ends (or the client leaves), after `ResponseStarted`.
-    pub async fn respond(self, response: Response<Body>) -> Response<Body> {
+    /// RequestResponse; then `ResponseComplete` into `auditing`'s backends — at once, or for a
+    /// long-running request when its body ends (or the client leaves), after `ResponseStarted`.
+    pub async fn respond(self, response: Response<Body>, auditing: &Auditing) -> Response<Body> {
         let code = response.status().as_u16();
         let now = clock::system_now();
+        let sink: &Backends = &auditing.backends;
         if self.long_running {
-            self.recorder().response_started(
-                kubeward_audit::Response::code(code),
-                now,
-                &*self.backends,
-            );
-            return respond::on_end(response, move || self.complete());
+            self.recorder()
+                .response_started(kubeward_audit::Response::code(code), now, sink);
+            // Only a long-running answer holds the backends: its end comes after the request.
+            let backends = auditing.backends();
+            return respond::on_end(response, move || self.complete(&*backends));
         }
         let wants_body = self.level >= Level::RequestResponse;
         let may_be_status = code >= 300 && is_json(&response);
         if !wants_body && !may_be_status {
-            self.recorder().response_started(
-                kubeward_audit::Response::code(code),
-                now,
-                &*self.backends,
-            );
-            self.complete();
+            self.recorder()
+                .response_started(kubeward_audit::Response::code(code), now, sink);
+            self.complete(sink);
             return response;
         }
         let (parts, body) = response.into_parts();
@@ -184,19 +179,19 @@ impl Record {
                 body: text,
             },
             now,
-            &*self.backends,
+            sink,
         );
-        self.complete();
+        self.complete(sink);
         Response::from_parts(parts, respond::full(bytes))
     }
 
-    /// Writes `ResponseComplete`.
-    fn complete(self) {
+    /// Writes `ResponseComplete` into `sink`.
+    fn complete(self, sink: &dyn Sink) {
         let recorder = self
             .recorder
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        recorder.response_complete(clock::system_now(), &*self.backends);
+        recorder.response_complete(clock::system_now(), sink);
     }
 }
 

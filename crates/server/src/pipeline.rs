@@ -72,9 +72,9 @@ pub async fn handle(
     };
     let mut trail = Trail::default();
     let response = serve(state, &received, request_body, upgrade, &mut trail).await;
-    let mut response = match trail.record {
-        Some(record) => record.respond(response).await,
-        None => response,
+    let mut response = match (trail.record, &state.audit) {
+        (Some(record), Some(auditing)) => record.respond(response, auditing).await,
+        _ => response,
     };
     if let Some(labels) = trail.labels {
         let code = response.status().as_u16();

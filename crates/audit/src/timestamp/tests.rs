@@ -105,3 +105,35 @@ fn micro_time_near_a_known_one_is_the_same_text() {
     push_micro_near(&mut out, known, (known, "민준"));
     assert_eq!(out, text);
 }
+
+#[test]
+fn a_second_written_before_is_copied_and_another_computed() {
+    let base = UNIX_EPOCH + Duration::from_secs(1_790_069_030);
+    // The same second again (its date and time copied), the next, then the first once more.
+    assert_eq!(
+        micro(base + Duration::from_micros(1)),
+        "2026-09-22T09:23:50.000001Z"
+    );
+    assert_eq!(
+        micro(base + Duration::from_micros(999_999)),
+        "2026-09-22T09:23:50.999999Z"
+    );
+    assert_eq!(
+        micro(base + Duration::from_secs(1)),
+        "2026-09-22T09:23:51.000000Z"
+    );
+    assert_eq!(
+        micro(base + Duration::from_secs(86_400)),
+        "2026-09-23T09:23:50.000000Z"
+    );
+    assert_eq!(micro(base), "2026-09-22T09:23:50.000000Z");
+    // Another thread keeps its own second.
+    let other = std::thread::spawn(move || micro(base + Duration::from_secs(3600)))
+        .join()
+        .unwrap();
+    assert_eq!(other, "2026-09-22T10:23:50.000000Z");
+    assert_eq!(
+        micro(base + Duration::from_micros(7)),
+        "2026-09-22T09:23:50.000007Z"
+    );
+}

@@ -1,0 +1,133 @@
+//! The JSON of the parts of an event that come again and again on a thread — the user, the
+//! client (source IPs and user agent), the object reference — kept with the values it was
+//! written from: the next record whose values are equal copies that JSON instead of escaping
+//! them anew (one ServiceAccount, one client, one resource, request after request). A value
+//! that differs is written as before and replaces the kept one.
+
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use kubeward_core::UserInfo;
+
+use crate::encode;
+use crate::event::ObjectReference;
+
+/// Values whose JSON is longer than this are not kept (a user with many groups, a long agent).
+const MAX_KEPT: usize = 4096;
+
+/// A value and its JSON.
+struct Kept<K> {
+    key: K,
+    /// Empty when nothing is kept yet.
+    json: String,
+}
+
+/// The client's values: the source IPs and the `User-Agent` as received.
+#[derive(Default, PartialEq)]
+struct Client {
+    source_ips: Vec<String>,
+    user_agent: String,
+}
+
+thread_local! {
+    static USER: RefCell<Kept<UserInfo>> = RefCell::new(Kept { key: UserInfo::default(), json: String::new() });
+    static CLIENT: RefCell<Kept<Client>> = RefCell::new(Kept { key: Client::default(), json: String::new() });
+    static OBJECT_REF: RefCell<Kept<ObjectReference>> = RefCell::new(Kept { key: ObjectReference::default(), json: String::new() });
+}
+
+/// Appends what `write` writes into `out`: the kept JSON when `same` holds for the kept value,
+/// else written anew (and kept, with the value `store` puts in).
+fn copy_or_write<K: 'static>(
+    kept: &'static LocalKey<RefCell<Kept<K>>>,
+    out: &mut String,
+    same: impl FnOnce(&K) -> bool,
+    store: impl FnOnce(&mut K),
+    write: impl Fn(&mut String),
+) {
+    let copied = kept
+        .try_with(|kept| {
+            let Ok(mut kept) = kept.try_borrow_mut() else {
+                return false;
+            };
+            let kept = &mut *kept;
+            if kept.json.is_empty() || !same(&kept.key) {
+                let start = out.len();
+                write(out);
+                let json = &out[start..];
+                if json.len() <= MAX_KEPT {
+                    kept.json.clear();
+                    kept.json.push_str(json);
+                    store(&mut kept.key);
+                } else {
+                    kept.json.clear();
+                }
+                return true;
+            }
+            out.push_str(&kept.json);
+            true
+        })
+        .unwrap_or(false);
+    if !copied {
+        write(out);
+    }
+}
+
+/// `user` as [`encode::write_user`] writes it.
+pub(super) fn write_user(out: &mut String, user: &UserInfo) {
+    copy_or_write(
+        &USER,
+        out,
+        |kept| kept == user,
+        |kept| kept.clone_from(user),
+        |out| encode::write_user(out, user),
+    );
+}
+
+/// The client's part as [`encode::write_client`] writes it, of `user_agent` as received and
+/// `truncated`, what the event records of it.
+pub(super) fn write_client(
+    out: &mut String,
+    source_ips: &[String],
+    user_agent: &str,
+    truncated: &str,
+) {
+    if user_agent.len() > MAX_KEPT {
+        encode::write_client(out, source_ips, truncated);
+        return;
+    }
+    copy_or_write(
+        &CLIENT,
+        out,
+        |kept| kept.source_ips == source_ips && kept.user_agent == user_agent,
+        |kept| {
+            reuse_strings(&mut kept.source_ips, source_ips);
+            kept.user_agent.clear();
+            kept.user_agent.push_str(user_agent);
+        },
+        |out| encode::write_client(out, source_ips, truncated),
+    );
+}
+
+/// `reference` as [`encode::write_object_ref`] writes it.
+pub(super) fn write_object_ref(out: &mut String, reference: &ObjectReference) {
+    copy_or_write(
+        &OBJECT_REF,
+        out,
+        |kept| kept == reference,
+        |kept| kept.clone_from(reference),
+        |out| encode::write_object_ref(out, reference),
+    );
+}
+
+/// `to` made equal to `from`, its strings reused.
+fn reuse_strings(to: &mut Vec<String>, from: &[String]) {
+    to.truncate(from.len());
+    let reused = to.len();
+    for (to, from) in to.iter_mut().zip(from) {
+        to.clone_from(from);
+    }
+    to.extend(from[reused..].iter().cloned());
+}
+
+#[cfg(test)]
+mod tests;
