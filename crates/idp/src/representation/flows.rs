@@ -262,5 +262,31 @@ pub fn import(
         executions.sort_by_key(|e| e.priority);
         a.flows[i].executions = executions;
     }
+    if let Some(alias) = a.flows.iter().find_map(|f| runs_itself(&a, f)) {
+        return Err(format!("{FLOWS}: flow {alias} runs itself as a subflow"));
+    }
     Ok(Some(a))
+}
+
+/// The alias of `flow` when it runs itself, through its subflows (which the admin API can never
+/// make, and whose listing would not end).
+fn runs_itself(a: &Authentication, flow: &AuthFlow) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending: Vec<&str> = vec![flow.id.as_str()];
+    while let Some(id) = pending.pop() {
+        for sub in a
+            .flow(id)
+            .into_iter()
+            .flat_map(|f| &f.executions)
+            .filter_map(|e| e.flow_id.as_deref())
+        {
+            if sub == flow.id {
+                return Some(flow.alias.clone());
+            }
+            if seen.insert(sub) {
+                pending.push(sub);
+            }
+        }
+    }
+    None
 }

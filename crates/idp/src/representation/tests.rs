@@ -166,3 +166,46 @@ fn composite_roles_import_and_export_as_keycloak_writes_them() {
         realm.roles
     );
 }
+
+#[test]
+fn flows_of_a_realm_file_are_read_by_alias_and_one_running_itself_is_refused() {
+    let mut rep = seed();
+    let flows = serde_json::json!([
+        {"alias": "mine", "providerId": "basic-flow", "topLevel": true, "builtIn": false,
+         "authenticationExecutions": [
+            {"authenticator": "identity-provider-redirector", "requirement": "ALTERNATIVE",
+             "priority": 20, "authenticatorConfig": "to corp"},
+            {"flowAlias": "mine forms", "requirement": "ALTERNATIVE", "priority": 10,
+             "authenticatorFlow": true}]},
+        {"alias": "mine forms", "providerId": "basic-flow", "topLevel": false, "builtIn": false,
+         "authenticationExecutions": []}
+    ]);
+    rep.other
+        .insert("authenticationFlows".into(), flows.clone());
+    rep.other.insert(
+        "authenticatorConfig".into(),
+        serde_json::json!([{"alias": "to corp", "config": {"defaultProvider": "corp"}}]),
+    );
+    let realm = import(&rep, &mut Counter(0)).unwrap();
+    let a = &realm.authentication;
+    let mine = a.flow_by_alias("mine").unwrap();
+    let forms = a.flow_by_alias("mine forms").unwrap();
+    assert_eq!(
+        mine.executions[0].flow_id.as_deref(),
+        Some(forms.id.as_str())
+    );
+    let config = mine.executions[1].authenticator_config.as_deref().unwrap();
+    assert_eq!(a.config(config).unwrap().alias.as_deref(), Some("to corp"));
+    assert!(
+        a.flow_by_alias("browser").is_some(),
+        "the built-in flows the file lacks are added"
+    );
+
+    let mut looping = flows;
+    looping[1]["authenticationExecutions"] = serde_json::json!([
+        {"flowAlias": "mine", "requirement": "REQUIRED", "priority": 10, "authenticatorFlow": true}
+    ]);
+    rep.other.insert("authenticationFlows".into(), looping);
+    let refused = import(&rep, &mut Counter(0)).unwrap_err().to_string();
+    assert!(refused.contains("runs itself"), "{refused}");
+}
