@@ -81,7 +81,8 @@ impl TotalCost {
             return;
         }
         self.most_expensive.push((path, cost));
-        self.most_expensive.sort_by_key(|rule| std::cmp::Reverse(rule.1));
+        self.most_expensive
+            .sort_by_key(|rule| std::cmp::Reverse(rule.1));
         self.most_expensive.truncate(4);
     }
 }
