@@ -75,6 +75,18 @@ async fn read_until_closed(stream: &mut (impl AsyncRead + Unpin)) -> Vec<u8> {
     received
 }
 
+/// A TLS connection to the kubelet API on `port`, its handshake done.
+async fn handshake(
+    port: u16,
+    connector: &TlsConnector,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("a connection");
+    let name = ServerName::try_from("127.0.0.1").expect("a name");
+    connector.connect(name, tcp).await.expect("a handshake")
+}
+
 #[tokio::test]
 async fn a_client_that_never_starts_the_handshake_is_disconnected() {
     let (port, _) = kubelet_api().await;
@@ -87,11 +99,7 @@ async fn a_client_that_never_starts_the_handshake_is_disconnected() {
 #[tokio::test]
 async fn a_client_that_stalls_in_its_header_block_is_disconnected() {
     let (port, connector) = kubelet_api().await;
-    let tcp = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("a connection");
-    let name = ServerName::try_from("127.0.0.1").expect("a name");
-    let mut tls = connector.connect(name, tcp).await.expect("a handshake");
+    let mut tls = handshake(port, &connector).await;
     tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         .await
         .expect("a partial header");
@@ -106,11 +114,7 @@ async fn a_client_that_stalls_in_its_header_block_is_disconnected() {
 #[tokio::test]
 async fn a_prompt_request_is_answered_and_the_idle_connection_closed_after() {
     let (port, connector) = kubelet_api().await;
-    let tcp = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .expect("a connection");
-    let name = ServerName::try_from("127.0.0.1").expect("a name");
-    let mut tls = connector.connect(name, tcp).await.expect("a handshake");
+    let mut tls = handshake(port, &connector).await;
     tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         .await
         .expect("a request");
