@@ -98,7 +98,7 @@ pub fn declare(schema: &Value, resource_root: bool) -> Option<Arc<Decl>> {
     if flag(schema, "x-kubernetes-int-or-string") {
         let mut dyn_type = Decl::simple(DeclKind::Dyn, 1);
         dyn_type.max_elements = match number(schema, "maxLength") {
-            Some(length) => count(length) * 4,
+            Some(length) => count(length).saturating_mul(4),
             None => count(MAX_REQUEST_SIZE - 2),
         };
         return Some(Arc::new(dyn_type));
@@ -220,7 +220,7 @@ fn string(schema: &Value) -> Decl {
                 .and_then(Value::as_array)
                 .filter(|values| !values.is_empty());
             let max = match (max_length, values) {
-                (Some(length), _) => count(length) * 4,
+                (Some(length), _) => count(length).saturating_mul(4),
                 (None, Some(values)) => values
                     .iter()
                     .filter_map(Value::as_str)

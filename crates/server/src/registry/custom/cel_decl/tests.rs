@@ -77,3 +77,16 @@ fn property_names_escape_as_cel_names() {
     assert_eq!(escape("1a"), None);
     assert_eq!(escape("a b"), None);
 }
+
+#[test]
+fn a_huge_max_length_saturates_instead_of_overflowing() {
+    let string = |schema| declare(&schema, false).unwrap().max_elements;
+    assert_eq!(
+        string(json!({"type": "string", "maxLength": i64::MAX})),
+        u64::MAX
+    );
+    assert_eq!(
+        string(json!({"x-kubernetes-int-or-string": true, "maxLength": i64::MAX})),
+        u64::MAX
+    );
+}
