@@ -1,8 +1,11 @@
 //! The reason of an allowed request, in Kubernetes' words: `RBAC: allowed by RoleBinding
 //! "name/namespace" of Role "role" to User "who"` (`RBACAuthorizer.Authorize`'s
 //! `authorizingVisitor`). One binding allows a requester's requests again and again, so each
-//! thread keeps the last reason it built with its binding and subject, and copies it when the
-//! next allowed request names the same ones (the binding held, so it is the same binding).
+//! thread keeps the last few reasons it built with their binding and subject, and copies one when
+//! the next allowed request names the same ones (the binding held, so it is the same binding).
+//! A few, not one: an audited SelfSubjectAccessReview asks twice — for the request (allowed by
+//! `system:basic-user`) and for the attributes it reviews — and a single kept reason would
+//! alternate between the two bindings and never be copied.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -15,6 +18,9 @@ use crate::model::{Binding, RoleRefKind, Subject};
 /// Reasons longer than this are not kept.
 const MAX_KEPT: usize = 1024;
 
+/// How many reasons a thread keeps.
+const SLOTS: usize = 4;
+
 /// A reason, its binding and the position of the subject it names.
 struct Kept {
     binding: Arc<Binding>,
@@ -22,19 +28,41 @@ struct Kept {
     reason: String,
 }
 
+/// A thread's kept reasons; a new one takes the place of the oldest.
+struct Memory {
+    slots: [Option<Kept>; SLOTS],
+    oldest: usize,
+}
+
+impl Memory {
+    /// The kept reason of `binding` naming the subject at `subject`.
+    fn find(&self, binding: &Arc<Binding>, subject: Option<usize>) -> Option<&str> {
+        self.slots.iter().flatten().find_map(|kept| {
+            (Arc::ptr_eq(&kept.binding, binding) && kept.subject == subject)
+                .then_some(kept.reason.as_str())
+        })
+    }
+
+    /// Keeps `kept` in place of the oldest reason.
+    fn keep(&mut self, kept: Kept) {
+        self.slots[self.oldest] = Some(kept);
+        self.oldest = (self.oldest + 1) % SLOTS;
+    }
+}
+
 thread_local! {
-    static LAST: RefCell<Option<Kept>> = const { RefCell::new(None) };
+    static KEPT: RefCell<Memory> = const {
+        RefCell::new(Memory { slots: [const { None }; SLOTS], oldest: 0 })
+    };
 }
 
 /// Why `binding` allows `user`'s request.
 pub(super) fn allow_reason(binding: &Arc<Binding>, user: &UserInfo) -> String {
     let subject = first_applying_subject(binding, user);
-    let copied = LAST
-        .try_with(|last| {
-            let last = last.try_borrow().ok()?;
-            let kept = last.as_ref()?;
-            (Arc::ptr_eq(&kept.binding, binding) && kept.subject == subject)
-                .then(|| kept.reason.clone())
+    let copied = KEPT
+        .try_with(|kept| {
+            let kept = kept.try_borrow().ok()?;
+            kept.find(binding, subject).map(str::to_owned)
         })
         .ok()
         .flatten();
@@ -43,9 +71,9 @@ pub(super) fn allow_reason(binding: &Arc<Binding>, user: &UserInfo) -> String {
     }
     let reason = build(binding, subject.map(|at| &binding.subjects[at]));
     if reason.len() <= MAX_KEPT {
-        let _ = LAST.try_with(|last| {
-            if let Ok(mut last) = last.try_borrow_mut() {
-                *last = Some(Kept {
+        let _ = KEPT.try_with(|kept| {
+            if let Ok(mut kept) = kept.try_borrow_mut() {
+                kept.keep(Kept {
                     binding: binding.clone(),
                     subject,
                     reason: reason.clone(),

@@ -70,3 +70,37 @@ fn a_kept_reason_is_copied_only_for_the_same_binding_and_subject() {
     );
     assert_eq!(by(&ann), to_ann);
 }
+
+#[test]
+fn reasons_of_bindings_asked_in_turn_are_each_copied_and_a_fifth_evicts_the_oldest() {
+    let ann = UserInfo::new("ann", ["system:authenticated"]);
+    let bindings: Vec<_> = (0..=SLOTS)
+        .map(|n| {
+            binding(
+                None,
+                &format!("b{n}"),
+                "view",
+                vec![Subject::Group("system:authenticated".to_string())],
+            )
+        })
+        .collect();
+    let expected = |n: usize| {
+        format!(
+            r#"RBAC: allowed by ClusterRoleBinding "b{n}" of ClusterRole "view" to Group "system:authenticated""#
+        )
+    };
+    let kept = |b: &Arc<Binding>| KEPT.with(|kept| kept.borrow().find(b, Some(0)).is_some());
+    // Two bindings in turn (an audited SelfSubjectAccessReview): both stay kept.
+    for _ in 0..3 {
+        assert_eq!(allow_reason(&bindings[0], &ann), expected(0));
+        assert_eq!(allow_reason(&bindings[1], &ann), expected(1));
+    }
+    assert!(kept(&bindings[0]) && kept(&bindings[1]));
+    // Every slot filled, then one more: the oldest kept reason goes, the others stay.
+    for (n, b) in bindings.iter().enumerate().skip(2) {
+        assert_eq!(allow_reason(b, &ann), expected(n));
+    }
+    assert!(!kept(&bindings[0]));
+    assert!((1..=SLOTS).all(|n| kept(&bindings[n])));
+    assert_eq!(allow_reason(&bindings[0], &ann), expected(0));
+}
