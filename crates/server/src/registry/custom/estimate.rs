@@ -14,13 +14,15 @@ use kube_cel::cel::common::ast::{EntryExpr, Expr, LiteralValue};
 use kube_cel::cel::parser::Expression;
 
 use super::cel_decl::{Decl, DeclKind};
+use super::cel_functions::Cost;
+use super::cel_types::Ty;
 
 mod calls;
 mod node;
 
 use calls::Call;
 pub use node::Range;
-use node::{Container, Entry, Node, Ty};
+use node::{Container, Entry, Node};
 
 /// The most one rule may be estimated to cost, times the times it may run
 /// (`StaticEstimatedCostLimit`).
@@ -169,7 +171,9 @@ impl Coster {
                     cost = cost.add(Range::fixed(1));
                 }
                 let ty = match &operand.ty {
-                    Ty::Object(decl) => decl.fields.get(&select.field).map_or(Ty::Dyn, Ty::of),
+                    Ty::Object(Some(decl)) => {
+                        decl.fields.get(&select.field).map_or(Ty::Dyn, Ty::of)
+                    }
                     Ty::Map(_, value) => (**value).clone(),
                     _ => Ty::Dyn,
                 };
@@ -326,7 +330,8 @@ impl Coster {
         let mut result_size: Option<Range> = None;
         let mut entry: Option<Entry> = None;
         let mut path = Vec::new();
-        for overload in calls::overloads(&described) {
+        let resolved = calls::resolve(&described);
+        for overload in calls::classes(&resolved) {
             let costed = calls::cost(&described, overload, &element_size);
             function_cost = Some(function_cost.map_or(costed.cost, |c| c.union(costed.cost)));
             if let Some(size) = costed.size {
@@ -335,24 +340,21 @@ impl Coster {
             if costed.entry.is_some() {
                 entry = costed.entry;
             }
-            match overload {
-                "index_list" | "index_map" => {
-                    result_size = args[0].entry.map(|e| e.value);
-                    path = args[0].path.clone();
-                    path.push(
-                        if overload == "index_list" {
-                            "@items"
-                        } else {
-                            "@values"
-                        }
-                        .into(),
-                    );
-                }
-                _ => {}
+            if let Cost::IndexList | Cost::IndexMap = overload {
+                result_size = args[0].entry.map(|e| e.value);
+                path = args[0].path.clone();
+                path.push(
+                    if overload == Cost::IndexList {
+                        "@items"
+                    } else {
+                        "@values"
+                    }
+                    .into(),
+                );
             }
         }
         cost = cost.add(function_cost.unwrap_or(Range::fixed(0)));
-        let ty = calls::result_type(&described);
+        let ty = resolved.result;
         let mut node = self.node(cost, ty, path, result_size);
         node.entry = entry;
         node
