@@ -23,8 +23,8 @@ enum Sig {
 }
 
 /// The class of cel-go's cost estimate an overload falls in (`coster.functionCost`), named
-/// after the overloads it costs: `Fixed` costs 1, `Affix` is `startsWith`/`endsWith`, `Compare…`
-/// the comparisons; the Kubernetes libraries' costs go by the function's name.
+/// after the overloads it costs: `Fixed` costs 1, `Affix` is `startsWith`/`endsWith`, `Concat` the
+/// addition of strings or bytes, `Compare` their comparisons; the Kubernetes libraries' costs go by the function's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cost {
     Fixed,
@@ -38,11 +38,9 @@ pub enum Cost {
     Contains,
     Logical,
     Conditional,
-    AddString,
-    AddBytes,
+    Concat,
     AddList,
-    CompareString,
-    CompareBytes,
+    Compare,
     Equals,
     IndexList,
     IndexMap,
@@ -77,12 +75,12 @@ const fn g(names: Names, params: Params, result: Sig) -> Overload {
     overload(Form::Global, names, params, result, Cost::Fixed)
 }
 
-const fn gc(names: Names, params: Params, result: Sig, cost: Cost) -> Overload {
-    overload(Form::Global, names, params, result, cost)
-}
-
 const fn m(names: Names, params: Params, result: Sig) -> Overload {
     overload(Form::Member, names, params, result, Cost::Fixed)
+}
+
+const fn gc(names: Names, params: Params, result: Sig, cost: Cost) -> Overload {
+    overload(Form::Global, names, params, result, cost)
 }
 
 const fn mc(names: Names, params: Params, result: Sig, cost: Cost) -> Overload {
@@ -145,8 +143,8 @@ static OVERLOADS: &[Overload] = &[
     g(ARITHMETIC, &[INT, INT], INT),
     g(ARITHMETIC, &[UINT, UINT], UINT),
     g(&["_+_", "_-_", "_*_", "_/_"], &[DOUBLE, DOUBLE], DOUBLE),
-    gc(&["_+_"], &[STRING, STRING], STRING, Cost::AddString),
-    gc(&["_+_"], &[BYTES, BYTES], BYTES, Cost::AddBytes),
+    gc(&["_+_"], &[STRING, STRING], STRING, Cost::Concat),
+    gc(&["_+_"], &[BYTES, BYTES], BYTES, Cost::Concat),
     gc(&["_+_"], &[LIST_A, LIST_A], LIST_A, Cost::AddList),
     g(&["_+_", "_-_"], &[TIMESTAMP, DURATION], TIMESTAMP),
     g(&["_+_"], &[DURATION, TIMESTAMP], TIMESTAMP),
@@ -154,8 +152,8 @@ static OVERLOADS: &[Overload] = &[
     g(&["_-_"], &[TIMESTAMP, TIMESTAMP], DURATION),
     g(COMPARE, &[BOOL, BOOL], BOOL),
     g(COMPARE, &[NUMBER, NUMBER], BOOL),
-    gc(COMPARE, &[STRING, STRING], BOOL, Cost::CompareString),
-    gc(COMPARE, &[BYTES, BYTES], BOOL, Cost::CompareBytes),
+    gc(COMPARE, &[STRING, STRING], BOOL, Cost::Compare),
+    gc(COMPARE, &[BYTES, BYTES], BOOL, Cost::Compare),
     g(COMPARE, &[TIMESTAMP, TIMESTAMP], BOOL),
     g(COMPARE, &[DURATION, DURATION], BOOL),
     gc(&["@in"], &[A, LIST_A], BOOL, Cost::InList),
@@ -171,7 +169,8 @@ static OVERLOADS: &[Overload] = &[
     g(&["uint"], &[Sig::OneOf(&[INT, UINT, DOUBLE, STRING])], UINT),
     g(&["double"], &[Sig::OneOf(&[INT, UINT, DOUBLE, STRING])], DOUBLE),
     gc(&["string"], &[BYTES], STRING, Cost::BytesToString),
-    g(&["string"], &[Sig::OneOf(&[INT, UINT, DOUBLE, BOOL, STRING, TIMESTAMP, DURATION])], STRING),
+    g(&["string"], &[Sig::OneOf(&[INT, UINT, DOUBLE, BOOL, STRING, TIMESTAMP, DURATION, IP, CIDR])],
+        STRING),
     gc(&["bytes"], &[STRING], BYTES, Cost::StringToBytes),
     g(&["bytes"], &[BYTES], BYTES),
     g(&["bool"], &[Sig::OneOf(&[BOOL, STRING])], BOOL),
@@ -216,11 +215,12 @@ static OVERLOADS: &[Overload] = &[
     m(&["indexOf", "lastIndexOf"], &[LIST_A, A], INT),
     m(&["isSorted"], &[LIST_A], BOOL),
     m(&["sum", "min", "max"], &[LIST_A], A),
-    m(&["distinct", "sort"], &[LIST_A], LIST_A),
+    m(&["distinct", "sort", "reverse"], &[LIST_A], LIST_A),
     m(&["slice"], &[LIST_A, INT, INT], LIST_A),
-    m(&["flatten"], &[LIST_DYN], LIST_DYN),
+    m(&["flatten"], &[Sig::List(&LIST_A)], LIST_A),
     m(&["flatten"], &[LIST_DYN, INT], LIST_DYN),
     m(&["first", "last"], &[LIST_A], OPTIONAL_A),
+    g(&["lists.range"], &[INT], Sig::List(&INT)),
     g(&["sets.contains", "sets.equivalent", "sets.intersects"], &[LIST_A, LIST_A], BOOL),
     // Math.
     g(&["math.greatest", "math.least"], &[A], A),
@@ -244,7 +244,8 @@ static OVERLOADS: &[Overload] = &[
     // Quantity and semver.
     g(&["quantity"], &[STRING], QUANTITY),
     g(&["isQuantity"], &[STRING], BOOL),
-    m(&["sign", "asInteger"], &[QUANTITY], INT),
+    g(&["sign"], &[QUANTITY], INT),
+    m(&["asInteger"], &[QUANTITY], INT),
     m(&["isInteger"], &[QUANTITY], BOOL),
     m(&["asApproximateFloat"], &[QUANTITY], DOUBLE),
     m(&["add", "sub"], &[QUANTITY, Sig::OneOf(&[QUANTITY, INT])], QUANTITY),
@@ -283,8 +284,9 @@ pub fn declared(name: &str) -> bool {
 /// What a call resolves to.
 #[derive(Debug)]
 pub struct Resolved {
-    /// The overloads its arguments' types admit (`dyn` admitting all); none when none does.
-    pub overloads: Vec<&'static Overload>,
+    /// The cost classes of the overloads its arguments' types admit (`dyn` admitting all),
+    /// each once; none when none does.
+    pub costs: Vec<Cost>,
     /// The type of its result: the one its overloads give, `dyn` when they differ (when none
     /// admits the arguments: the one all overloads of the function give, else `dyn`).
     pub result: Ty,
@@ -296,85 +298,88 @@ pub struct Resolved {
 /// parameter free to stand for different types, and objects for maps, are taken.
 pub fn resolve(function: &str, target: Option<&Ty>, args: &[Ty], join: Join) -> Resolved {
     let given: Vec<&Ty> = target.into_iter().chain(args).collect();
-    let named = || OVERLOADS.iter().filter(|o| o.names.contains(&function));
-    let mut found = Vec::new();
-    let mut result: Option<Ty> = None;
-    let unite = |result: &mut Option<Ty>, ty: Ty| {
-        *result = Some(match result.take() {
-            None => ty,
-            Some(before) => before.join(&ty, join).unwrap_or(Ty::Dyn),
-        });
-    };
-    let passes = if join == Join::Known { 2 } else { 1 };
-    for strict in [true, false].into_iter().take(passes) {
-        for overload in named() {
-            let mut params = [None, None];
-            if overload.takes(target.is_some(), &given, &mut params, join, strict) {
-                found.push(overload);
-                unite(&mut result, overload.result.ty(&params));
+    let named: Vec<&'static Overload> = (OVERLOADS.iter())
+        .filter(|o| o.names.contains(&function))
+        .collect();
+    let taking = |strict: bool| -> Vec<(&'static Overload, Ty)> {
+        let mut found = Vec::new();
+        for overload in &named {
+            let mut binding = Binding::new(join, strict);
+            if overload.takes(target.is_some(), &given, &mut binding) {
+                found.push((*overload, binding.ty(&overload.result)));
             }
         }
-        if !found.is_empty() {
-            break;
+        found
+    };
+    let mut found = taking(true);
+    if found.is_empty() && join == Join::Known {
+        found = taking(false);
+    }
+    let mut costs = Vec::new();
+    for (overload, _) in &found {
+        if !costs.contains(&overload.cost) {
+            costs.push(overload.cost);
         }
     }
-    if found.is_empty() {
-        for overload in named() {
-            unite(&mut result, overload.result.ty(&[None, None]));
-        }
-    }
+    let results: Vec<Ty> = if found.is_empty() {
+        let free = Binding::new(join, true);
+        named.iter().map(|o| free.ty(&o.result)).collect()
+    } else {
+        found.into_iter().map(|(_, ty)| ty).collect()
+    };
+    let result = (results.into_iter()).reduce(|a, b| a.join(&b, join).unwrap_or(Ty::Dyn));
     Resolved {
-        overloads: found,
+        costs,
         result: result.unwrap_or(Ty::Dyn),
     }
 }
 
 impl Overload {
-    /// Whether a call (a member's when `member`) of types `given` is one of it, binding its
-    /// type parameters in `params`.
-    fn takes(
-        &self,
-        member: bool,
-        given: &[&Ty],
-        params: &mut [Option<Ty>; 2],
-        join: Join,
-        strict: bool,
-    ) -> bool {
+    /// Whether a call (a member's when `member`) of types `given` is one of it.
+    fn takes(&self, member: bool, given: &[&Ty], binding: &mut Binding) -> bool {
         match self.form {
             Form::Any => true,
             form if (form == Form::Member) != member || self.params.len() != given.len() => false,
-            _ => {
-                (self.params.iter().zip(given)).all(|(sig, ty)| sig.binds(ty, params, join, strict))
-            }
+            _ => (self.params.iter().zip(given)).all(|(sig, ty)| binding.binds(sig, ty)),
         }
     }
 }
 
-impl Sig {
-    /// Whether it takes a `ty`, binding its type parameters in `params`; `strict`: a parameter
-    /// bound already takes only a type joining its own.
-    fn binds(&self, ty: &Ty, params: &mut [Option<Ty>; 2], join: Join, strict: bool) -> bool {
-        match (self, ty) {
+/// The types an overload's type parameters stand for, as a call binds them.
+struct Binding {
+    params: [Option<Ty>; 2],
+    join: Join,
+    /// A parameter bound already takes only a type joining its own.
+    strict: bool,
+}
+
+impl Binding {
+    fn new(join: Join, strict: bool) -> Self {
+        Self {
+            params: [None, None],
+            join,
+            strict,
+        }
+    }
+
+    /// Whether `sig` takes a `ty`, binding the type parameters in it.
+    fn binds(&mut self, sig: &Sig, ty: &Ty) -> bool {
+        match (sig, ty) {
             (Sig::A | Sig::B, _) => {
-                let slot = &mut params[usize::from(matches!(self, Sig::B))];
-                match slot.as_ref().map(|bound| bound.join(ty, join)) {
+                let slot = &mut self.params[usize::from(matches!(sig, Sig::B))];
+                match slot.as_ref().map(|bound| bound.join(ty, self.join)) {
                     None => *slot = Some(ty.clone()),
                     Some(Some(joined)) => *slot = Some(joined),
-                    Some(None) => return !strict,
+                    Some(None) => return !self.strict,
                 }
                 true
             }
             (Sig::Of(Ty::Dyn), _) | (_, Ty::Dyn) => true,
-            (Sig::OneOf(sigs), _) => sigs.iter().any(|s| s.binds(ty, params, join, strict)),
-            (Sig::List(s), Ty::List(t)) | (Sig::Optional(s), Ty::Optional(t)) => {
-                s.binds(t, params, join, strict)
-            }
-            (Sig::Map(k, v), Ty::Map(tk, tv)) => {
-                k.binds(tk, params, join, strict) && v.binds(tv, params, join, strict)
-            }
-            (Sig::Map(k, v), Ty::Object(_)) if !strict => {
-                k.binds(&Ty::String, params, join, strict)
-                    && v.binds(&Ty::Dyn, params, join, strict)
+            (Sig::OneOf(sigs), _) => sigs.iter().any(|s| self.binds(s, ty)),
+            (Sig::List(s), Ty::List(t)) | (Sig::Optional(s), Ty::Optional(t)) => self.binds(s, t),
+            (Sig::Map(k, v), Ty::Map(tk, tv)) => self.binds(k, tk) && self.binds(v, tv),
+            (Sig::Map(k, v), Ty::Object(_)) if !self.strict => {
+                self.binds(k, &Ty::String) && self.binds(v, &Ty::Dyn)
             }
             (Sig::Of(Ty::Opaque(a)), Ty::Opaque(b)) => a == b,
             (Sig::Of(want), _) if !matches!(want, Ty::Opaque(_)) => {
@@ -384,14 +389,14 @@ impl Sig {
         }
     }
 
-    /// The type it stands for, its type parameters as bound (`dyn` when not).
-    fn ty(&self, params: &[Option<Ty>; 2]) -> Ty {
-        let boxed = |sig: &Sig| Box::new(sig.ty(params));
-        match self {
+    /// The type `sig` stands for, its type parameters as bound (`dyn` when not).
+    fn ty(&self, sig: &Sig) -> Ty {
+        let boxed = |sig: &Sig| Box::new(self.ty(sig));
+        match sig {
             Sig::Of(ty) => ty.clone(),
             Sig::OneOf(_) => Ty::Dyn,
-            Sig::A => params[0].clone().unwrap_or(Ty::Dyn),
-            Sig::B => params[1].clone().unwrap_or(Ty::Dyn),
+            Sig::A => self.params[0].clone().unwrap_or(Ty::Dyn),
+            Sig::B => self.params[1].clone().unwrap_or(Ty::Dyn),
             Sig::List(item) => Ty::List(boxed(item)),
             Sig::Map(key, value) => Ty::Map(boxed(key), boxed(value)),
             Sig::Optional(inner) => Ty::Optional(boxed(inner)),

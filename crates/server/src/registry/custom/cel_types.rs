@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use kube_cel::cel::common::ast::LiteralValue;
+
 use super::cel_decl::{Decl, DeclKind};
 
 /// A CEL type; `Dyn` also where a type is not worked out.
@@ -43,9 +45,6 @@ pub enum Ty {
     Opaque(&'static str),
 }
 
-/// The opaque types of Kubernetes' libraries, by the names used here.
-const OPAQUE: [&str; 6] = ["ip", "cidr", "url", "quantity", "semver", "format"];
-
 /// How a type parameter given `dyn` and another type stands for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Join {
@@ -76,30 +75,30 @@ impl Ty {
         }
     }
 
+    /// The type of a literal.
+    pub fn of_literal(literal: &LiteralValue) -> Ty {
+        match literal {
+            LiteralValue::Boolean(_) => Ty::Bool,
+            LiteralValue::Bytes(_) => Ty::Bytes,
+            LiteralValue::Double(_) => Ty::Double,
+            LiteralValue::Int(_) => Ty::Int,
+            LiteralValue::Null => Ty::Null,
+            LiteralValue::String(_) => Ty::String,
+            LiteralValue::UInt(_) => Ty::Uint,
+        }
+    }
+
     /// The type cel-go names `name` (its type parameters `dyn`, an object undeclared); `dyn`
-    /// for a name it does not know.
+    /// for a name it does not know and for the libraries' opaque types.
     pub fn named(name: &str) -> Ty {
         let dyn_box = || Box::new(Ty::Dyn);
-        match name {
-            "bool" => Ty::Bool,
-            "int" => Ty::Int,
-            "uint" => Ty::Uint,
-            "double" => Ty::Double,
-            "string" => Ty::String,
-            "bytes" => Ty::Bytes,
-            "null_type" => Ty::Null,
-            "google.protobuf.Duration" => Ty::Duration,
-            "google.protobuf.Timestamp" => Ty::Timestamp,
-            "type" => Ty::Type,
-            "list" => Ty::List(dyn_box()),
-            "map" => Ty::Map(dyn_box(), dyn_box()),
-            "object" => Ty::Object(None),
-            "optional_type" => Ty::Optional(dyn_box()),
-            _ => OPAQUE
-                .iter()
-                .find(|opaque| **opaque == name)
-                .map_or(Ty::Dyn, |opaque| Ty::Opaque(opaque)),
-        }
+        #[rustfmt::skip]
+        let named = [Ty::Bool, Ty::Int, Ty::Uint, Ty::Double, Ty::String, Ty::Bytes, Ty::Null,
+            Ty::Duration, Ty::Timestamp, Ty::Type, Ty::List(dyn_box()), Ty::Map(dyn_box(), dyn_box()),
+            Ty::Object(None), Ty::Optional(dyn_box())];
+        (named.into_iter())
+            .find(|ty| ty.name() == Some(name))
+            .unwrap_or(Ty::Dyn)
     }
 
     /// cel-go's name of the type, its parameters left out; `None` for `dyn`.

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use kube_cel::cel::common::ast::{Expr, LiteralValue};
+use kube_cel::cel::common::ast::Expr;
 use kube_cel::cel::parser::Expression;
 use serde_json::{Value, json};
 
@@ -41,6 +41,11 @@ impl Type {
             Self::Schema(schema) => schema_type_name(schema),
             Self::Unknown => None,
         }
+    }
+
+    /// What is known of a value of type `ty`: its name.
+    pub fn of(ty: &Ty) -> Self {
+        ty.name().map_or(Self::Unknown, Self::Named)
     }
 
     /// The CEL type, as far as its name tells it (the types of lists' and maps' elements are
@@ -134,15 +139,7 @@ impl<'a> Checker<'a> {
     fn visit(&mut self, expression: &Expression) -> Type {
         match &expression.expr {
             Expr::Ident(name) => self.ident(name),
-            Expr::Literal(literal) => Type::Named(match literal {
-                LiteralValue::Boolean(_) => "bool",
-                LiteralValue::Bytes(_) => "bytes",
-                LiteralValue::Double(_) => "double",
-                LiteralValue::Int(_) => "int",
-                LiteralValue::Null => "null_type",
-                LiteralValue::String(_) => "string",
-                LiteralValue::UInt(_) => "uint",
-            }),
+            Expr::Literal(literal) => Type::of(&Ty::of_literal(literal)),
             Expr::Select(select) => {
                 let at_root = self.root
                     && matches!(&select.operand.expr, Expr::Ident(n) if n == "self" || n == "oldSelf");
@@ -161,10 +158,8 @@ impl<'a> Checker<'a> {
                     _ => None,
                 });
                 let args: Vec<Type> = call.args.iter().map(|arg| self.visit(arg)).collect();
-                let target = match (&call.target, namespace) {
-                    (Some(target), None) => Some(self.visit(target).cel()),
-                    _ => None,
-                };
+                let receiver = call.target.as_ref().filter(|_| namespace.is_none());
+                let target = receiver.map(|target| self.visit(target).cel());
                 if namespace.is_none() && !functions::declared(&call.func_name) {
                     let at = cel_source::find_call(self.source, &call.func_name).unwrap_or(0);
                     self.issues.push((
@@ -184,13 +179,11 @@ impl<'a> Checker<'a> {
                     self.issues.push((at, message));
                     return Type::Unknown;
                 }
-                let function = match namespace {
-                    Some(namespace) => format!("{namespace}.{}", call.func_name),
-                    None => call.func_name.clone(),
-                };
+                let function = namespace.map_or(call.func_name.clone(), |namespace| {
+                    format!("{namespace}.{}", call.func_name)
+                });
                 let args: Vec<Ty> = args.iter().map(Type::cel).collect();
-                let resolved = resolve(&function, target.as_ref(), &args, Join::Certain);
-                resolved.result.name().map_or(Type::Unknown, Type::Named)
+                Type::of(&resolve(&function, target.as_ref(), &args, Join::Certain).result)
             }
             Expr::Comprehension(comprehension) => {
                 let range = self.visit(&comprehension.iter_range);

@@ -26,6 +26,15 @@ pub struct Call<'a> {
     pub args: &'a [Node],
 }
 
+impl Call<'_> {
+    /// The size of argument `i`, or unknown.
+    fn arg_size(&self, i: usize) -> Range {
+        self.args
+            .get(i)
+            .map_or(Range::UNKNOWN, Node::size_or_unknown)
+    }
+}
+
 /// What one call costs, on top of its target.
 pub struct Costed {
     /// The call's cost, its arguments' included.
@@ -36,27 +45,17 @@ pub struct Costed {
     pub entry: Option<Entry>,
 }
 
-/// The overloads cel-go's checker resolves `call` to from its operands' types, and the type
-/// of its result.
-pub fn resolve(call: &Call<'_>) -> Resolved {
+/// The cost classes of the overloads cel-go's checker resolves `call` to from its operands'
+/// types (a fixed cost when none takes them), and the type of its result.
+pub fn resolve(call: &Call<'_>) -> (Vec<Cost>, Ty) {
     let args: Vec<Ty> = call.args.iter().map(|arg| arg.ty.clone()).collect();
     let target = call.target.map(|t| &t.ty);
-    cel_functions::resolve(call.function, target, &args, Join::Known)
-}
-
-/// The cost classes of the overloads a call resolved to, each once; a fixed cost when it
-/// resolved to none.
-pub fn classes(resolved: &Resolved) -> Vec<Cost> {
-    let mut classes: Vec<Cost> = Vec::new();
-    for overload in &resolved.overloads {
-        if !classes.contains(&overload.cost) {
-            classes.push(overload.cost);
-        }
+    let Resolved { mut costs, result } =
+        cel_functions::resolve(call.function, target, &args, Join::Known);
+    if costs.is_empty() {
+        costs.push(Cost::Fixed);
     }
-    if classes.is_empty() {
-        classes.push(Cost::Fixed);
-    }
-    classes
+    (costs, result)
 }
 
 /// The cost of `call` under `overload` (`functionCost`); `element_size` estimates the size of a
@@ -70,58 +69,39 @@ pub fn cost(
         .args
         .iter()
         .fold(Range::fixed(0), |sum, arg| sum.add(arg.cost));
-    if let Some((cost, size)) = library(call, overload, element_size) {
-        return Costed {
-            cost: cost.add(arg_sum),
-            size,
-            entry: None,
-        };
-    }
-    let size = |i: usize| {
-        call.args
-            .get(i)
-            .map_or(Range::UNKNOWN, Node::size_or_unknown)
-    };
+    let size = |i: usize| call.arg_size(i);
     let target_size = || call.target.map_or(Range::UNKNOWN, Node::size_or_unknown);
-    let plain = |cost: Range| Costed {
+    let sized = |cost: Range, size: Option<Range>| Costed {
         cost: cost.add(arg_sum),
-        size: None,
+        size,
         entry: None,
     };
+    let plain = |cost: Range| sized(cost, None);
+    if let Some((cost, size)) = library(call, overload, element_size) {
+        return sized(cost, size);
+    }
     match overload {
         Cost::Format => return plain(target_size().factor(TRAVERSAL)),
         Cost::StringToBytes if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min,
-                    max: sz.max.saturating_mul(4),
-                }),
-                entry: None,
-            };
+            return sized(
+                sz.factor(TRAVERSAL),
+                Some(Range::new(sz.min, sz.max.saturating_mul(4))),
+            );
         }
         Cost::BytesToString if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min / 4,
-                    max: sz.max,
-                }),
-                entry: None,
-            };
+            return sized(sz.factor(TRAVERSAL), Some(Range::new(sz.min / 4, sz.max)));
         }
         Cost::Quote if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min.saturating_add(2),
-                    max: sz.max.saturating_mul(2).saturating_add(2),
-                }),
-                entry: None,
-            };
+            return sized(
+                sz.factor(TRAVERSAL),
+                Some(Range::new(
+                    sz.min.saturating_add(2),
+                    sz.max.saturating_mul(2).saturating_add(2),
+                )),
+            );
         }
         Cost::Affix if call.args.len() == 1 => {
             return plain(size(0).factor(TRAVERSAL));
@@ -140,10 +120,7 @@ pub fn cost(
         Cost::Logical if call.args.len() == 2 => {
             let (lhs, rhs) = (call.args[0].cost, call.args[1].cost);
             return Costed {
-                cost: Range {
-                    min: lhs.min,
-                    max: lhs.add(rhs).max,
-                },
+                cost: Range::new(lhs.min, lhs.add(rhs).max),
                 size: None,
                 entry: None,
             };
@@ -156,7 +133,7 @@ pub fn cost(
                 entry: Entry::union(yes.entry, no.entry),
             };
         }
-        Cost::AddString | Cost::AddBytes | Cost::AddList if call.args.len() == 2 => {
+        Cost::Concat | Cost::AddList if call.args.len() == 2 => {
             let result = size(0).add(size(1));
             let entry = Entry::union(call.args[0].entry, call.args[1].entry);
             let cost = if overload == Cost::AddList {
@@ -170,12 +147,9 @@ pub fn cost(
                 entry,
             };
         }
-        Cost::CompareString | Cost::CompareBytes | Cost::Equals if call.args.len() == 2 => {
+        Cost::Compare | Cost::Equals if call.args.len() == 2 => {
             let smallest = size(0).max.min(size(1).max);
-            let cost = Range {
-                min: u64::from(smallest > 0),
-                max: smallest,
-            };
+            let cost = Range::new(u64::from(smallest > 0), smallest);
             return plain(cost.factor(TRAVERSAL));
         }
         _ => {}
@@ -190,12 +164,7 @@ fn library(
     overload: Cost,
     element_size: &dyn Fn(&[String]) -> Option<Range>,
 ) -> Option<(Range, Option<Range>)> {
-    let size = |i: usize| {
-        call.args
-            .get(i)
-            .map_or(Range::UNKNOWN, Node::size_or_unknown)
-    };
-    let one = Some((Range::fixed(1), None));
+    let size = |i: usize| call.arg_size(i);
     let has_arg = !call.args.is_empty();
     match call.function {
         "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" => {
@@ -241,10 +210,7 @@ fn library(
                 sz = list.multiply(items_size(target, element_size));
             }
             if let Some(separator) = call.args.first() {
-                let separators = Range {
-                    min: list.min.saturating_sub(1),
-                    max: list.max.saturating_sub(1),
-                };
+                let separators = Range::new(list.min.saturating_sub(1), list.max.saturating_sub(1));
                 sz = sz.add(separator.size_or_unknown().multiply(separators));
             }
             Some((sz.factor(TRAVERSAL), Some(sz)))
@@ -253,26 +219,11 @@ fn library(
             let sz = call.target?.size_or_unknown();
             let text = sz.add(Range::fixed(1)).factor(TRAVERSAL);
             let regex = size(0).factor(REGEX);
-            Some((
-                text.multiply(regex),
-                Some(Range {
-                    min: 0,
-                    max: sz.max,
-                }),
-            ))
+            Some((text.multiply(regex), Some(Range::new(0, sz.max))))
         }
         "cidr" | "isIP" | "isCIDR" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
-        "ip" if call.target.is_some() && !has_arg => one,
         "ip" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
         "ip.isCanonical" if has_arg => Some((size(0).factor(2.0 * TRAVERSAL), None)),
-        "masked"
-        | "prefixLength"
-        | "family"
-        | "isUnspecified"
-        | "isLoopback"
-        | "isLinkLocalMulticast"
-        | "isLinkLocalUnicast"
-        | "isGlobalUnicast" => one,
         "containsIP" | "containsCIDR" if has_arg => {
             let ip = Range { min: 4, max: 16 };
             let mut cost = ip.add(ip).factor(TRAVERSAL);
@@ -293,33 +244,15 @@ fn library(
                 .factor(MAX_NAME_FORMAT_REGEX * REGEX),
             None,
         )),
-        "format.named" | "sign" | "asInteger" | "isInteger" | "asApproximateFloat"
-        | "isGreaterThan" | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor"
-        | "patch" | "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath"
-        | "getQuery" => one,
         "_==_" if overload == Cost::Equals && call.args.len() == 2 => {
             let (lhs, rhs) = (&call.args[0].ty, &call.args[1].ty);
             match (lhs, rhs) {
                 (Ty::Opaque(a), Ty::Opaque(b)) if a == b => match *a {
-                    "ip" | "cidr" | "quantity" | "semver" => one,
-                    "format" => Some((
-                        Range {
-                            min: 1,
-                            max: MAX_FORMAT,
-                        }
-                        .factor(TRAVERSAL),
-                        None,
-                    )),
+                    "ip" | "cidr" | "quantity" | "semver" => Some((Range::fixed(1), None)),
+                    "format" => Some((Range::new(1, MAX_FORMAT).factor(TRAVERSAL), None)),
                     "url" => {
                         let size = call.args[1].size.unwrap_or(Range::fixed(1));
-                        Some((
-                            Range {
-                                min: 1,
-                                max: size.max,
-                            }
-                            .factor(TRAVERSAL),
-                            None,
-                        ))
+                        Some((Range::new(1, size.max).factor(TRAVERSAL), None))
                     }
                     _ => None,
                 },

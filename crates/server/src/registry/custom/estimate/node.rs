@@ -20,6 +20,11 @@ impl Range {
         max: u64::MAX,
     };
 
+    /// `min..=max`.
+    pub const fn new(min: u64, max: u64) -> Self {
+        Self { min, max }
+    }
+
     /// Exactly `n`.
     pub fn fixed(n: u64) -> Self {
         Self { min: n, max: n }

@@ -36,7 +36,7 @@ pub fn no_matching_overload(function: &str, args: &[Type]) -> Option<String> {
     }
     let names: Vec<&str> = types.iter().filter_map(Ty::name).collect();
     let takes = !resolve(function, None, &types, Join::Certain)
-        .overloads
+        .costs
         .is_empty();
     (!takes).then(|| {
         format!(
