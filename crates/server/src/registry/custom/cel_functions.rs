@@ -59,13 +59,12 @@ enum Form {
 /// One overload of one or more functions (operators by cel-go's names, `_+_`): the types it
 /// takes and gives, and its cost class.
 #[derive(Debug)]
-pub struct Overload {
+struct Overload {
     names: Names,
     form: Form,
     params: Params,
     result: Sig,
-    /// Its cost class.
-    pub cost: Cost,
+    cost: Cost,
 }
 
 type Names = &'static [&'static str];
