@@ -21,7 +21,9 @@ use super::objects;
 use strategy::{CustomStrategy, PrinterColumn};
 
 pub mod cel_decl;
+pub mod cel_functions;
 pub mod cel_source;
+pub mod cel_types;
 pub mod conversion;
 pub mod converter;
 pub mod cost;

@@ -14,13 +14,15 @@ use kube_cel::cel::common::ast::{EntryExpr, Expr, LiteralValue};
 use kube_cel::cel::parser::Expression;
 
 use super::cel_decl::{Decl, DeclKind};
+use super::cel_functions::Cost;
+use super::cel_types::Ty;
 
 mod calls;
 mod node;
 
 use calls::Call;
 pub use node::Range;
-use node::{Container, Entry, Node, Ty};
+use node::{Container, Entry, Node};
 
 /// The most one rule may be estimated to cost, times the times it may run
 /// (`StaticEstimatedCostLimit`).
@@ -61,27 +63,20 @@ pub fn over_budget(what: &str, cost: u64, limit: u64) -> String {
     )
 }
 
-/// A variable of a comprehension in scope.
-#[derive(Clone)]
-struct Local {
-    path: Vec<String>,
-    size: Option<Range>,
-    entry: Option<Entry>,
-    ty: Ty,
-}
-
 struct Coster {
     root: Option<Arc<Decl>>,
     optional_old_self: bool,
-    locals: HashMap<String, Vec<Local>>,
+    /// The variables of the comprehensions around, by name: what they stand for, innermost
+    /// last.
+    locals: HashMap<String, Vec<Node>>,
 }
 
 impl Coster {
-    fn local(&self, name: &str) -> Option<&Local> {
+    fn local(&self, name: &str) -> Option<&Node> {
         self.locals.get(name).and_then(|stack| stack.last())
     }
 
-    fn push(&mut self, name: &str, local: Local) {
+    fn push(&mut self, name: &str, local: Node) {
         self.locals.entry(name.to_string()).or_default().push(local);
     }
 
@@ -104,10 +99,7 @@ impl Coster {
                 field => at.fields.get(field)?.clone(),
             };
         }
-        Some(Range {
-            min: 0,
-            max: at.max_elements,
-        })
+        Some(Range::new(0, at.max_elements))
     }
 
     /// `computeSize` of a node: its own figure, a literal's, its path's, a scalar's, a
@@ -117,7 +109,7 @@ impl Coster {
         own: Option<Range>,
         path: &[String],
         ty: &Ty,
-        local: Option<&Local>,
+        local: Option<&Node>,
     ) -> Option<Range> {
         own.or_else(|| self.path_size(path))
             .or_else(|| ty.is_scalar().then_some(Range::fixed(1)))
@@ -139,15 +131,12 @@ impl Coster {
     fn cost(&mut self, expression: &Expression) -> Node {
         match &expression.expr {
             Expr::Literal(literal) => {
-                let (ty, size) = match literal {
-                    LiteralValue::String(s) => (Ty::String, s.chars().count() as u64),
-                    LiteralValue::Bytes(b) => (Ty::Bytes, b.len() as u64),
-                    LiteralValue::Boolean(_) => (Ty::Bool, 1),
-                    LiteralValue::Double(_) => (Ty::Double, 1),
-                    LiteralValue::Int(_) => (Ty::Int, 1),
-                    LiteralValue::UInt(_) => (Ty::Uint, 1),
-                    LiteralValue::Null => (Ty::Null, 1),
+                let size = match literal {
+                    LiteralValue::String(s) => s.chars().count() as u64,
+                    LiteralValue::Bytes(b) => b.len() as u64,
+                    _ => 1,
                 };
+                let ty = Ty::of_literal(literal);
                 let mut node = self.node(Range::fixed(0), ty, Vec::new(), Some(Range::fixed(size)));
                 if let LiteralValue::Int(i) = literal {
                     node.int_literal = Some(*i.inner());
@@ -169,7 +158,9 @@ impl Coster {
                     cost = cost.add(Range::fixed(1));
                 }
                 let ty = match &operand.ty {
-                    Ty::Object(decl) => decl.fields.get(&select.field).map_or(Ty::Dyn, Ty::of),
+                    Ty::Object(Some(decl)) => {
+                        decl.fields.get(&select.field).map_or(Ty::Dyn, Ty::of)
+                    }
                     Ty::Map(_, value) => (**value).clone(),
                     _ => Ty::Dyn,
                 };
@@ -180,14 +171,12 @@ impl Coster {
             Expr::Call(call) => self.call(call),
             Expr::List(list) => {
                 let mut cost = Range::fixed(10);
-                let mut item = Range {
-                    min: if list.elements.is_empty() {
-                        0
-                    } else {
-                        u64::MAX
-                    },
-                    max: 0,
+                let empty = if list.elements.is_empty() {
+                    0
+                } else {
+                    u64::MAX
                 };
+                let mut item = Range::new(empty, 0);
                 let mut item_ty = Ty::Dyn;
                 for element in &list.elements {
                     let element = self.cost(element);
@@ -209,8 +198,7 @@ impl Coster {
             Expr::Map(map) => {
                 let mut cost = Range::fixed(30);
                 let empty = if map.entries.is_empty() { 0 } else { u64::MAX };
-                let mut key = Range { min: empty, max: 0 };
-                let mut value = Range { min: empty, max: 0 };
+                let (mut key, mut value) = (Range::new(empty, 0), Range::new(empty, 0));
                 let (mut key_ty, mut value_ty) = (Ty::Dyn, Ty::Dyn);
                 for entry in &map.entries {
                     let EntryExpr::MapEntry(entry) = &entry.expr else {
@@ -255,13 +243,12 @@ impl Coster {
     fn ident(&mut self, name: &str) -> Node {
         if let Some(local) = self.local(name).cloned() {
             let size = self.size(None, &local.path, &local.ty, Some(&local));
+            let (cost, int_literal) = (Range::fixed(1), None);
             return Node {
-                cost: Range::fixed(1),
-                ty: local.ty.clone(),
-                path: local.path.clone(),
+                cost,
                 size,
-                entry: local.entry,
-                int_literal: None,
+                int_literal,
+                ..local
             };
         }
         let declared = || self.root.as_ref().map_or(Ty::Dyn, Ty::of);
@@ -291,18 +278,13 @@ impl Coster {
         }
     }
 
-    /// Whether `target` names a namespace of functions (`math`, `optional`), not a value.
-    fn is_namespace(&self, target: &Expression) -> bool {
-        matches!(&target.expr, Expr::Ident(name)
-            if self.local(name).is_none() && name != "self" && name != "oldSelf")
-    }
-
     fn call(&mut self, call: &kube_cel::cel::common::ast::CallExpr) -> Node {
         let mut function = call.func_name.clone();
         let mut receiver = call.target.as_deref();
+        // A namespace of functions (`math`, `optional`) is no value.
         if let Some(target) = receiver
-            && self.is_namespace(target)
             && let Expr::Ident(namespace) = &target.expr
+            && self.qualified_name(target).is_some()
         {
             function = format!("{namespace}.{function}");
             receiver = None;
@@ -326,7 +308,8 @@ impl Coster {
         let mut result_size: Option<Range> = None;
         let mut entry: Option<Entry> = None;
         let mut path = Vec::new();
-        for overload in calls::overloads(&described) {
+        let (classes, ty) = calls::resolve(&described);
+        for overload in classes {
             let costed = calls::cost(&described, overload, &element_size);
             function_cost = Some(function_cost.map_or(costed.cost, |c| c.union(costed.cost)));
             if let Some(size) = costed.size {
@@ -335,24 +318,16 @@ impl Coster {
             if costed.entry.is_some() {
                 entry = costed.entry;
             }
-            match overload {
-                "index_list" | "index_map" => {
-                    result_size = args[0].entry.map(|e| e.value);
-                    path = args[0].path.clone();
-                    path.push(
-                        if overload == "index_list" {
-                            "@items"
-                        } else {
-                            "@values"
-                        }
-                        .into(),
-                    );
-                }
-                _ => {}
-            }
+            let step = match overload {
+                Cost::IndexList => "@items",
+                Cost::IndexMap => "@values",
+                _ => continue,
+            };
+            result_size = args[0].entry.map(|e| e.value);
+            path = args[0].path.clone();
+            path.push(step.into());
         }
         cost = cost.add(function_cost.unwrap_or(Range::fixed(0)));
-        let ty = calls::result_type(&described);
         let mut node = self.node(cost, ty, path, result_size);
         node.entry = entry;
         node
@@ -365,64 +340,44 @@ impl Coster {
         let range = self.cost(&comprehension.iter_range);
         let init = self.cost(&comprehension.accu_init);
         let mut cost = range.cost.add(init.cost);
-        self.push(
-            &comprehension.accu_var,
-            Local {
-                path: init.path.clone(),
-                size: init.size,
-                entry: init.entry,
-                ty: init.ty.clone(),
-            },
-        );
-        let container = match range.entry.map(|e| e.container) {
-            Some(container) => Some(container),
-            None => match range.ty {
-                Ty::List(_) => Some(Container::List),
-                Ty::Map(..) | Ty::Object(_) => Some(Container::Map),
-                _ => None,
-            },
-        };
+        self.push(&comprehension.accu_var, init.clone());
+        let container = range.entry.map(|e| e.container).or(match range.ty {
+            Ty::List(_) => Some(Container::List),
+            Ty::Map(..) | Ty::Object(_) => Some(Container::Map),
+            _ => None,
+        });
         let (key_ty, value_ty) = match &range.ty {
             Ty::List(item) => (Ty::Int, (**item).clone()),
             Ty::Map(key, value) => ((**key).clone(), (**value).clone()),
             _ => (Ty::Dyn, Ty::Dyn),
         };
-        let with_step = |step: &str| {
+        let variable = |step: &str, size: Option<Range>, ty: Ty| {
             let mut path = range.path.clone();
             path.push(step.to_string());
-            path
+            let (cost, entry, int_literal) = (Range::fixed(0), None, None);
+            Node {
+                cost,
+                ty,
+                path,
+                size,
+                entry,
+                int_literal,
+            }
         };
         let list = container == Some(Container::List);
+        let (keys, values) = (range.entry.map(|e| e.key), range.entry.map(|e| e.value));
         match &comprehension.iter_var2 {
             Some(second) => {
-                self.push(
-                    &comprehension.iter_var,
-                    Local {
-                        path: with_step(if list { "@indices" } else { "@keys" }),
-                        size: range.entry.map(|e| e.key),
-                        entry: None,
-                        ty: key_ty,
-                    },
-                );
-                self.push(
-                    second,
-                    Local {
-                        path: with_step(if list { "@items" } else { "@values" }),
-                        size: range.entry.map(|e| e.value),
-                        entry: None,
-                        ty: value_ty,
-                    },
-                );
+                let index = if list { "@indices" } else { "@keys" };
+                self.push(&comprehension.iter_var, variable(index, keys, key_ty));
+                let value = if list { "@items" } else { "@values" };
+                self.push(second, variable(value, values, value_ty));
             }
-            None => self.push(
+            None if list => self.push(
                 &comprehension.iter_var,
-                Local {
-                    path: with_step(if list { "@items" } else { "@keys" }),
-                    size: range.entry.map(|e| if list { e.value } else { e.key }),
-                    entry: None,
-                    ty: if list { value_ty } else { key_ty },
-                },
+                variable("@items", values, value_ty),
             ),
+            None => self.push(&comprehension.iter_var, variable("@keys", keys, key_ty)),
         }
         let condition = self.cost(&comprehension.loop_cond);
         let step = self.cost(&comprehension.loop_step);

@@ -3,20 +3,22 @@
 //! (`undeclared reference to 'x' (in container '')`), fields the schema does not declare on
 //! `self`/`oldSelf` (`undefined field 'x'`), field selection on a scalar (`type 'string' does not
 //! support field selection`), and the type of the result where it is certain (a rule must give a
-//! `bool`, a message expression a `string`), calls of functions no library of kube's CEL
-//! environment declares (`undeclared reference to 'foo' (in container '')`), and operators
-//! applied to scalars no overload takes (`found no matching overload for '_+_' applied to
-//! '(int, string)'`). Other overloads (argument counts and types of functions, operators on
-//! lists, maps and objects) are left to evaluation, not to refuse what cel-go accepts. Pure: no
-//! I/O.
+//! `bool`, a message expression a `string`: a call's from the overloads of `cel_functions` its
+//! arguments' types admit), calls of functions no library of kube's CEL environment declares
+//! (`undeclared reference to 'foo' (in container '')`), and operators applied to scalars no
+//! overload takes (`found no matching overload for '_+_' applied to '(int, string)'`). Other
+//! overloads (argument counts and types of functions, operators on lists, maps and objects) are
+//! left to evaluation, not to refuse what cel-go accepts. Pure: no I/O.
 
 use std::collections::HashMap;
 
-use kube_cel::cel::common::ast::{Expr, LiteralValue};
+use kube_cel::cel::common::ast::Expr;
 use kube_cel::cel::parser::Expression;
 use serde_json::{Value, json};
 
+use super::cel_functions::resolve;
 use super::cel_source;
+use super::cel_types::{Join, Ty};
 
 mod functions;
 
@@ -39,6 +41,17 @@ impl Type {
             Self::Schema(schema) => schema_type_name(schema),
             Self::Unknown => None,
         }
+    }
+
+    /// What is known of a value of type `ty`: its name.
+    pub fn of(ty: &Ty) -> Self {
+        ty.name().map_or(Self::Unknown, Self::Named)
+    }
+
+    /// The CEL type, as far as its name tells it (the types of lists' and maps' elements are
+    /// not worked out here).
+    pub fn cel(&self) -> Ty {
+        self.name().map_or(Ty::Dyn, Ty::named)
     }
 }
 
@@ -126,15 +139,7 @@ impl<'a> Checker<'a> {
     fn visit(&mut self, expression: &Expression) -> Type {
         match &expression.expr {
             Expr::Ident(name) => self.ident(name),
-            Expr::Literal(literal) => Type::Named(match literal {
-                LiteralValue::Boolean(_) => "bool",
-                LiteralValue::Bytes(_) => "bytes",
-                LiteralValue::Double(_) => "double",
-                LiteralValue::Int(_) => "int",
-                LiteralValue::Null => "null_type",
-                LiteralValue::String(_) => "string",
-                LiteralValue::UInt(_) => "uint",
-            }),
+            Expr::Literal(literal) => Type::of(&Ty::of_literal(literal)),
             Expr::Select(select) => {
                 let at_root = self.root
                     && matches!(&select.operand.expr, Expr::Ident(n) if n == "self" || n == "oldSelf");
@@ -148,16 +153,14 @@ impl<'a> Checker<'a> {
             }
             Expr::Call(call) => {
                 // A namespace of functions (`optional.of`, `sets.contains`) is no variable.
-                let namespaced = call.target.as_ref().is_some_and(|target| {
-                    matches!(&target.expr, Expr::Ident(name) if self.lookup(name).is_none())
+                let namespace = call.target.as_ref().and_then(|target| match &target.expr {
+                    Expr::Ident(name) if self.lookup(name).is_none() => Some(name),
+                    _ => None,
                 });
                 let args: Vec<Type> = call.args.iter().map(|arg| self.visit(arg)).collect();
-                if let Some(target) = &call.target
-                    && !namespaced
-                {
-                    self.visit(target);
-                }
-                if !namespaced && !functions::declared(&call.func_name) {
+                let receiver = call.target.as_ref().filter(|_| namespace.is_none());
+                let target = receiver.map(|target| self.visit(target).cel());
+                if namespace.is_none() && !functions::declared(&call.func_name) {
                     let at = cel_source::find_call(self.source, &call.func_name).unwrap_or(0);
                     self.issues.push((
                         at,
@@ -176,7 +179,11 @@ impl<'a> Checker<'a> {
                     self.issues.push((at, message));
                     return Type::Unknown;
                 }
-                call_type(&call.func_name, &args)
+                let function = namespace.map_or(call.func_name.clone(), |namespace| {
+                    format!("{namespace}.{}", call.func_name)
+                });
+                let args: Vec<Ty> = args.iter().map(Type::cel).collect();
+                Type::of(&resolve(&function, target.as_ref(), &args, Join::Certain).result)
             }
             Expr::Comprehension(comprehension) => {
                 let range = self.visit(&comprehension.iter_range);
@@ -306,64 +313,6 @@ impl<'a> Checker<'a> {
 /// `field` escaped for a JSON pointer.
 fn pointer(field: &str) -> String {
     field.replace('~', "~0").replace('/', "~1")
-}
-
-/// The result type of a call, where it does not depend on overloads not worked out here.
-fn call_type(function: &str, args: &[Type]) -> Type {
-    let named = |t: &Type| t.name();
-    match function {
-        "_==_"
-        | "_!=_"
-        | "_<_"
-        | "_<=_"
-        | "_>_"
-        | "_>=_"
-        | "_&&_"
-        | "_||_"
-        | "!_"
-        | "@in"
-        | "@not_strictly_false"
-        | "startsWith"
-        | "endsWith"
-        | "contains"
-        | "matches"
-        | "hasValue"
-        | "isSorted" => Type::Named("bool"),
-        "size" => Type::Named("int"),
-        "string" | "lowerAscii" | "upperAscii" | "trim" | "replace" | "format" | "join" => {
-            Type::Named("string")
-        }
-        "int" => Type::Named("int"),
-        "double" => Type::Named("double"),
-        "uint" => Type::Named("uint"),
-        "_-_"
-            if args
-                .iter()
-                .all(|a| named(a) == Some("google.protobuf.Timestamp"))
-                && args.len() == 2 =>
-        {
-            Type::Named("google.protobuf.Duration")
-        }
-        "-_" | "_-_" | "_*_" | "_/_" | "_%_" => match args.first().and_then(named) {
-            Some(name @ ("int" | "uint" | "double")) => Type::Named(name),
-            _ => Type::Unknown,
-        },
-        "_+_" => match (args.first().and_then(named), args.get(1).and_then(named)) {
-            (Some("string"), _) | (_, Some("string")) => Type::Named("string"),
-            (Some("list"), _) | (_, Some("list")) => Type::Named("list"),
-            (Some(name @ ("int" | "uint" | "double")), Some(other)) if other == name => {
-                Type::Named(name)
-            }
-            _ => Type::Unknown,
-        },
-        "_?_:_" => match (args.get(1), args.get(2)) {
-            (Some(a), Some(b)) if named(a).is_some() && named(a) == named(b) => {
-                Type::Named(named(a).unwrap_or("dyn"))
-            }
-            _ => Type::Unknown,
-        },
-        _ => Type::Unknown,
-    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The estimated cost of one call, as cel-go's `coster.functionCost` works it out after
-//! Kubernetes' `library.CostEstimator` had its say, and the type of its result. A call's
-//! overloads are chosen from its arguments' types as cel-go's checker chooses them (`dyn`
-//! arguments admit every overload, whose costs are then united). Pure.
+//! Kubernetes' `library.CostEstimator` had its say. A call's overloads and the type of its
+//! result come from `cel_functions`, resolved from its operands' types (`dyn` operands admit
+//! every overload, whose costs are then united). Pure.
 
-use super::node::{Entry, Node, Range, Ty};
+use super::super::cel_functions::{self, Cost, Resolved};
+use super::super::cel_types::{Join, Ty};
+use super::node::{Entry, Node, Range};
 
 /// `common.StringTraversalCostFactor`.
 const TRAVERSAL: f64 = 0.1;
@@ -24,6 +26,15 @@ pub struct Call<'a> {
     pub args: &'a [Node],
 }
 
+impl Call<'_> {
+    /// The size of argument `i`, or unknown.
+    fn arg_size(&self, i: usize) -> Range {
+        self.args
+            .get(i)
+            .map_or(Range::UNKNOWN, Node::size_or_unknown)
+    }
+}
+
 /// What one call costs, on top of its target.
 pub struct Costed {
     /// The call's cost, its arguments' included.
@@ -34,163 +45,87 @@ pub struct Costed {
     pub entry: Option<Entry>,
 }
 
-/// The overloads of `call` cel-go's checker would pick: the ones whose cost differs by name.
-pub fn overloads(call: &Call<'_>) -> Vec<&'static str> {
-    let arg = |i: usize| call.args.get(i).map(|a| &a.ty);
-    let kinds = |t: Option<&Ty>| -> Vec<&'static str> {
-        match t {
-            Some(Ty::String) => vec!["string"],
-            Some(Ty::Bytes) => vec!["bytes"],
-            Some(Ty::List(_)) => vec!["list"],
-            Some(Ty::Dyn) | None => vec!["string", "bytes", "list", "other"],
-            Some(_) => vec!["other"],
-        }
-    };
-    match call.function {
-        "_+_" | "_<_" | "_<=_" | "_>_" | "_>=_" => {
-            let (a, b) = (kinds(arg(0)), kinds(arg(1)));
-            let mut found: Vec<&'static str> = Vec::new();
-            for kind in a.iter().filter(|k| b.contains(k)) {
-                let id = match (call.function, *kind) {
-                    ("_+_", "string") => "add_string",
-                    ("_+_", "bytes") => "add_bytes",
-                    ("_+_", "list") => "add_list",
-                    ("_+_", _) => "other",
-                    (_, "string") => "compare_string",
-                    (_, "bytes") => "compare_bytes",
-                    _ => "other",
-                };
-                if !found.contains(&id) {
-                    found.push(id);
-                }
-            }
-            if found.is_empty() {
-                found.push("other");
-            }
-            found
-        }
-        "_==_" | "_!=_" => vec!["equals"],
-        "@in" => match arg(1) {
-            Some(Ty::List(_)) => vec!["in_list"],
-            Some(Ty::Dyn) | None => vec!["in_list", "other"],
-            _ => vec!["other"],
-        },
-        "matches" if call.target.is_some() => vec!["matches_string"],
-        "contains"
-            if call
-                .target
-                .is_some_and(|t| matches!(t.ty, Ty::String | Ty::Dyn)) =>
-        {
-            vec!["contains_string"]
-        }
-        "startsWith" | "endsWith" if call.target.is_some() => vec!["starts_or_ends_with"],
-        "bytes" if matches!(arg(0), Some(Ty::String)) => vec!["string_to_bytes"],
-        "string" if matches!(arg(0), Some(Ty::Bytes)) => vec!["bytes_to_string"],
-        "format" if call.target.is_some_and(|t| matches!(t.ty, Ty::String)) => {
-            vec!["string_format"]
-        }
-        "strings.quote" => vec!["strings_quote"],
-        "_&&_" | "_||_" => vec!["logical"],
-        "_?_:_" => vec!["conditional"],
-        "_[_]" => match arg(0) {
-            Some(Ty::List(_)) => vec!["index_list"],
-            Some(Ty::Map(..) | Ty::Object(_)) => vec!["index_map"],
-            _ => vec!["other"],
-        },
-        _ => vec!["other"],
+/// The cost classes of the overloads cel-go's checker resolves `call` to from its operands'
+/// types (a fixed cost when none takes them), and the type of its result.
+pub fn resolve(call: &Call<'_>) -> (Vec<Cost>, Ty) {
+    let args: Vec<Ty> = call.args.iter().map(|arg| arg.ty.clone()).collect();
+    let target = call.target.map(|t| &t.ty);
+    let Resolved { mut costs, result } =
+        cel_functions::resolve(call.function, target, &args, Join::Known);
+    if costs.is_empty() {
+        costs.push(Cost::Fixed);
     }
+    (costs, result)
 }
 
 /// The cost of `call` under `overload` (`functionCost`); `element_size` estimates the size of a
 /// list's items from their field path.
 pub fn cost(
     call: &Call<'_>,
-    overload: &str,
+    overload: Cost,
     element_size: &dyn Fn(&[String]) -> Option<Range>,
 ) -> Costed {
     let arg_sum = call
         .args
         .iter()
         .fold(Range::fixed(0), |sum, arg| sum.add(arg.cost));
-    if let Some((cost, size)) = library(call, overload, element_size) {
-        return Costed {
-            cost: cost.add(arg_sum),
-            size,
-            entry: None,
-        };
-    }
-    let size = |i: usize| {
-        call.args
-            .get(i)
-            .map_or(Range::UNKNOWN, Node::size_or_unknown)
-    };
+    let size = |i: usize| call.arg_size(i);
     let target_size = || call.target.map_or(Range::UNKNOWN, Node::size_or_unknown);
-    let plain = |cost: Range| Costed {
+    let sized = |cost: Range, size: Option<Range>| Costed {
         cost: cost.add(arg_sum),
-        size: None,
+        size,
         entry: None,
     };
+    let plain = |cost: Range| sized(cost, None);
+    if let Some((cost, size)) = library(call, overload, element_size) {
+        return sized(cost, size);
+    }
     match overload {
-        "string_format" => return plain(target_size().factor(TRAVERSAL)),
-        "string_to_bytes" if call.args.len() == 1 => {
+        Cost::Format => return plain(target_size().factor(TRAVERSAL)),
+        Cost::StringToBytes if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min,
-                    max: sz.max.saturating_mul(4),
-                }),
-                entry: None,
-            };
+            return sized(
+                sz.factor(TRAVERSAL),
+                Some(Range::new(sz.min, sz.max.saturating_mul(4))),
+            );
         }
-        "bytes_to_string" if call.args.len() == 1 => {
+        Cost::BytesToString if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min / 4,
-                    max: sz.max,
-                }),
-                entry: None,
-            };
+            return sized(sz.factor(TRAVERSAL), Some(Range::new(sz.min / 4, sz.max)));
         }
-        "strings_quote" if call.args.len() == 1 => {
+        Cost::Quote if call.args.len() == 1 => {
             let sz = size(0);
-            return Costed {
-                cost: sz.factor(TRAVERSAL).add(arg_sum),
-                size: Some(Range {
-                    min: sz.min.saturating_add(2),
-                    max: sz.max.saturating_mul(2).saturating_add(2),
-                }),
-                entry: None,
-            };
+            return sized(
+                sz.factor(TRAVERSAL),
+                Some(Range::new(
+                    sz.min.saturating_add(2),
+                    sz.max.saturating_mul(2).saturating_add(2),
+                )),
+            );
         }
-        "starts_or_ends_with" if call.args.len() == 1 => {
+        Cost::Affix if call.args.len() == 1 => {
             return plain(size(0).factor(TRAVERSAL));
         }
-        "in_list" if call.args.len() == 2 => return plain(size(1).factor(1.0)),
-        "matches_string" if call.args.len() == 1 => {
+        Cost::InList if call.args.len() == 2 => return plain(size(1).factor(1.0)),
+        Cost::Matches if call.args.len() == 1 => {
             let text = target_size().add(Range::fixed(1)).factor(TRAVERSAL);
             let regex = size(0).factor(REGEX);
             return plain(text.multiply(regex));
         }
-        "contains_string" if call.args.len() == 1 => {
+        Cost::Contains if call.args.len() == 1 => {
             let text = target_size().factor(TRAVERSAL);
             let part = size(0).factor(TRAVERSAL);
             return plain(text.multiply(part));
         }
-        "logical" if call.args.len() == 2 => {
+        Cost::Logical if call.args.len() == 2 => {
             let (lhs, rhs) = (call.args[0].cost, call.args[1].cost);
             return Costed {
-                cost: Range {
-                    min: lhs.min,
-                    max: lhs.add(rhs).max,
-                },
+                cost: Range::new(lhs.min, lhs.add(rhs).max),
                 size: None,
                 entry: None,
             };
         }
-        "conditional" if call.args.len() == 3 => {
+        Cost::Conditional if call.args.len() == 3 => {
             let (condition, yes, no) = (&call.args[0], &call.args[1], &call.args[2]);
             return Costed {
                 cost: condition.cost.add(yes.cost.union(no.cost)),
@@ -198,10 +133,10 @@ pub fn cost(
                 entry: Entry::union(yes.entry, no.entry),
             };
         }
-        "add_string" | "add_bytes" | "add_list" if call.args.len() == 2 => {
+        Cost::Concat | Cost::AddList if call.args.len() == 2 => {
             let result = size(0).add(size(1));
             let entry = Entry::union(call.args[0].entry, call.args[1].entry);
-            let cost = if overload == "add_list" {
+            let cost = if overload == Cost::AddList {
                 Range::fixed(1)
             } else {
                 result.factor(TRAVERSAL)
@@ -212,12 +147,9 @@ pub fn cost(
                 entry,
             };
         }
-        "compare_string" | "compare_bytes" | "equals" if call.args.len() == 2 => {
+        Cost::Compare | Cost::Equals if call.args.len() == 2 => {
             let smallest = size(0).max.min(size(1).max);
-            let cost = Range {
-                min: u64::from(smallest > 0),
-                max: smallest,
-            };
+            let cost = Range::new(u64::from(smallest > 0), smallest);
             return plain(cost.factor(TRAVERSAL));
         }
         _ => {}
@@ -229,15 +161,10 @@ pub fn cost(
 /// result size of the calls it knows, by function name.
 fn library(
     call: &Call<'_>,
-    overload: &str,
+    overload: Cost,
     element_size: &dyn Fn(&[String]) -> Option<Range>,
 ) -> Option<(Range, Option<Range>)> {
-    let size = |i: usize| {
-        call.args
-            .get(i)
-            .map_or(Range::UNKNOWN, Node::size_or_unknown)
-    };
-    let one = Some((Range::fixed(1), None));
+    let size = |i: usize| call.arg_size(i);
     let has_arg = !call.args.is_empty();
     match call.function {
         "isSorted" | "sum" | "max" | "min" | "indexOf" | "lastIndexOf" => {
@@ -283,10 +210,7 @@ fn library(
                 sz = list.multiply(items_size(target, element_size));
             }
             if let Some(separator) = call.args.first() {
-                let separators = Range {
-                    min: list.min.saturating_sub(1),
-                    max: list.max.saturating_sub(1),
-                };
+                let separators = Range::new(list.min.saturating_sub(1), list.max.saturating_sub(1));
                 sz = sz.add(separator.size_or_unknown().multiply(separators));
             }
             Some((sz.factor(TRAVERSAL), Some(sz)))
@@ -295,26 +219,11 @@ fn library(
             let sz = call.target?.size_or_unknown();
             let text = sz.add(Range::fixed(1)).factor(TRAVERSAL);
             let regex = size(0).factor(REGEX);
-            Some((
-                text.multiply(regex),
-                Some(Range {
-                    min: 0,
-                    max: sz.max,
-                }),
-            ))
+            Some((text.multiply(regex), Some(Range::new(0, sz.max))))
         }
         "cidr" | "isIP" | "isCIDR" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
-        "ip" if call.target.is_some() && !has_arg => one,
         "ip" if has_arg => Some((size(0).factor(TRAVERSAL), None)),
         "ip.isCanonical" if has_arg => Some((size(0).factor(2.0 * TRAVERSAL), None)),
-        "masked"
-        | "prefixLength"
-        | "family"
-        | "isUnspecified"
-        | "isLoopback"
-        | "isLinkLocalMulticast"
-        | "isLinkLocalUnicast"
-        | "isGlobalUnicast" => one,
         "containsIP" | "containsCIDR" if has_arg => {
             let ip = Range { min: 4, max: 16 };
             let mut cost = ip.add(ip).factor(TRAVERSAL);
@@ -335,33 +244,15 @@ fn library(
                 .factor(MAX_NAME_FORMAT_REGEX * REGEX),
             None,
         )),
-        "format.named" | "sign" | "asInteger" | "isInteger" | "asApproximateFloat"
-        | "isGreaterThan" | "isLessThan" | "compareTo" | "add" | "sub" | "major" | "minor"
-        | "patch" | "getScheme" | "getHostname" | "getHost" | "getPort" | "getEscapedPath"
-        | "getQuery" => one,
-        "_==_" if overload == "equals" && call.args.len() == 2 => {
+        "_==_" if overload == Cost::Equals && call.args.len() == 2 => {
             let (lhs, rhs) = (&call.args[0].ty, &call.args[1].ty);
             match (lhs, rhs) {
                 (Ty::Opaque(a), Ty::Opaque(b)) if a == b => match *a {
-                    "ip" | "cidr" | "quantity" | "semver" => one,
-                    "format" => Some((
-                        Range {
-                            min: 1,
-                            max: MAX_FORMAT,
-                        }
-                        .factor(TRAVERSAL),
-                        None,
-                    )),
+                    "ip" | "cidr" | "quantity" | "semver" => Some((Range::fixed(1), None)),
+                    "format" => Some((Range::new(1, MAX_FORMAT).factor(TRAVERSAL), None)),
                     "url" => {
                         let size = call.args[1].size.unwrap_or(Range::fixed(1));
-                        Some((
-                            Range {
-                                min: 1,
-                                max: size.max,
-                            }
-                            .factor(TRAVERSAL),
-                            None,
-                        ))
+                        Some((Range::new(1, size.max).factor(TRAVERSAL), None))
                     }
                     _ => None,
                 },
@@ -404,130 +295,4 @@ fn replaced_size(sz: Range, replaced: Range, with: Range) -> Range {
         count.min = (sz.min as f64 / replaced.max as f64).ceil() as u64;
     }
     count.multiply(with).add(kept)
-}
-
-/// The type of the result of `call`, as far as it is known.
-pub fn result_type(call: &Call<'_>) -> Ty {
-    let arg = |i: usize| call.args.get(i).map_or(Ty::Dyn, |a| a.ty.clone());
-    let target = || call.target.map_or(Ty::Dyn, |t| t.ty.clone());
-    let item_of = |ty: Ty| match ty {
-        Ty::List(item) => *item,
-        Ty::Map(_, value) => *value,
-        Ty::Object(_) => Ty::Dyn,
-        _ => Ty::Dyn,
-    };
-    match call.function {
-        "_==_"
-        | "_!=_"
-        | "_<_"
-        | "_<=_"
-        | "_>_"
-        | "_>=_"
-        | "_&&_"
-        | "_||_"
-        | "!_"
-        | "@in"
-        | "@not_strictly_false"
-        | "startsWith"
-        | "endsWith"
-        | "contains"
-        | "matches"
-        | "hasValue"
-        | "isSorted"
-        | "isIP"
-        | "isCIDR"
-        | "isQuantity"
-        | "isSemver"
-        | "isURL"
-        | "isInteger"
-        | "isGreaterThan"
-        | "isLessThan"
-        | "isUnspecified"
-        | "isLoopback"
-        | "isLinkLocalMulticast"
-        | "isLinkLocalUnicast"
-        | "isGlobalUnicast"
-        | "containsIP"
-        | "containsCIDR"
-        | "ip.isCanonical"
-        | "math.isNaN"
-        | "math.isInf"
-        | "math.isFinite"
-        | "sets.contains"
-        | "sets.equivalent"
-        | "sets.intersects"
-        | "bool" => Ty::Bool,
-        "size" | "int" | "indexOf" | "lastIndexOf" | "sign" | "asInteger" | "compareTo"
-        | "prefixLength" | "family" | "major" | "minor" | "patch" | "getFullYear" | "getMonth"
-        | "getDayOfYear" | "getDayOfMonth" | "getDate" | "getDayOfWeek" | "getHours"
-        | "getMinutes" | "getSeconds" | "getMilliseconds" => Ty::Int,
-        "uint" => Ty::Uint,
-        "double" | "asApproximateFloat" | "math.ceil" | "math.floor" | "math.round"
-        | "math.trunc" => Ty::Double,
-        "string"
-        | "lowerAscii"
-        | "upperAscii"
-        | "replace"
-        | "substring"
-        | "trim"
-        | "charAt"
-        | "join"
-        | "format"
-        | "strings.quote"
-        | "reverse"
-        | "find"
-        | "getScheme"
-        | "getHostname"
-        | "getHost"
-        | "getPort"
-        | "getEscapedPath"
-        | "jsonpatch.escapeKey" => Ty::String,
-        "bytes" => Ty::Bytes,
-        "duration" => Ty::Duration,
-        "timestamp" => Ty::Timestamp,
-        "type" => Ty::Type,
-        "split" | "findAll" => Ty::List(Box::new(Ty::String)),
-        "getQuery" => Ty::Map(
-            Box::new(Ty::String),
-            Box::new(Ty::List(Box::new(Ty::String))),
-        ),
-        "url" => Ty::Opaque("url"),
-        "ip" => Ty::Opaque("ip"),
-        "cidr" | "masked" => Ty::Opaque("cidr"),
-        "quantity" | "add" | "sub" => Ty::Opaque("quantity"),
-        "semver" => Ty::Opaque("semver"),
-        "format.named" => Ty::Optional(Box::new(Ty::Opaque("format"))),
-        "validate" => Ty::Optional(Box::new(Ty::List(Box::new(Ty::String)))),
-        "sum" | "min" | "max" => item_of(target()),
-        "optional.of" | "optional.ofNonZeroValue" => Ty::Optional(Box::new(arg(0))),
-        "optional.none" => Ty::Optional(Box::new(Ty::Dyn)),
-        "value" => match target() {
-            Ty::Optional(inner) => *inner,
-            _ => Ty::Dyn,
-        },
-        "orValue" => match target() {
-            Ty::Optional(inner) => *inner,
-            _ => arg(0),
-        },
-        "or" => target(),
-        "_[_]" => item_of(arg(0)),
-        "_[?_]" => Ty::Optional(Box::new(item_of(arg(0)))),
-        "-_" | "math.abs" | "math.sign" => arg(0),
-        "_-_" | "_*_" | "_/_" | "_%_" | "math.greatest" | "math.least" => match (arg(0), arg(1)) {
-            (Ty::Timestamp, Ty::Timestamp) => Ty::Duration,
-            (first, _) => first,
-        },
-        "_+_" => match (arg(0), arg(1)) {
-            (Ty::List(a), Ty::List(b)) if a.is_dyn() => Ty::List(b),
-            (Ty::Duration, other @ Ty::Timestamp) => other,
-            (first, _) if !first.is_dyn() => first,
-            (_, second) => second,
-        },
-        "_?_:_" => match (arg(1), arg(2)) {
-            (Ty::List(a), Ty::List(b)) if a.is_dyn() => Ty::List(b),
-            (a, b) if a.is_dyn() => b,
-            (a, _) => a,
-        },
-        _ => Ty::Dyn,
-    }
 }

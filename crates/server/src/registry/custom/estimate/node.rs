@@ -2,9 +2,7 @@
 //! `CostEstimate`, the entry sizes of lists and maps) and what it knows of a node: its type,
 //! its field path from a variable, its size. Pure.
 
-use std::sync::Arc;
-
-use super::super::cel_decl::{Decl, DeclKind};
+use super::super::cel_types::Ty;
 
 /// A range of sizes or costs, `min..=max`, whose arithmetic saturates at `u64::MAX` as cel-go's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +19,11 @@ impl Range {
         min: 0,
         max: u64::MAX,
     };
+
+    /// `min..=max`.
+    pub const fn new(min: u64, max: u64) -> Self {
+        Self { min, max }
+    }
 
     /// Exactly `n`.
     pub fn fixed(n: u64) -> Self {
@@ -103,89 +106,6 @@ impl Entry {
             key: a.key.union(b.key),
             value: a.value.union(b.value),
         })
-    }
-}
-
-/// A CEL type as far as the estimate needs it.
-#[derive(Debug, Clone)]
-pub enum Ty {
-    /// `bool`.
-    Bool,
-    /// `int`.
-    Int,
-    /// `uint`.
-    Uint,
-    /// `double`.
-    Double,
-    /// `string`.
-    String,
-    /// `bytes`.
-    Bytes,
-    /// `null_type`.
-    Null,
-    /// `google.protobuf.Duration`.
-    Duration,
-    /// `google.protobuf.Timestamp`.
-    Timestamp,
-    /// A type value.
-    Type,
-    /// `dyn`: anything.
-    Dyn,
-    /// A list of the type.
-    List(Box<Ty>),
-    /// A map of keys to values.
-    Map(Box<Ty>, Box<Ty>),
-    /// An object the schema declares.
-    Object(Arc<Decl>),
-    /// An optional of the type.
-    Optional(Box<Ty>),
-    /// A library's opaque type (`ip`, `cidr`, `url`, `quantity`, `semver`, `format`).
-    Opaque(&'static str),
-}
-
-impl Ty {
-    /// The type of values of `decl`.
-    pub fn of(decl: &Arc<Decl>) -> Ty {
-        match decl.kind {
-            DeclKind::Bool => Ty::Bool,
-            DeclKind::Int => Ty::Int,
-            DeclKind::Double => Ty::Double,
-            DeclKind::String => Ty::String,
-            DeclKind::Bytes => Ty::Bytes,
-            DeclKind::Duration => Ty::Duration,
-            DeclKind::Timestamp => Ty::Timestamp,
-            DeclKind::Dyn => Ty::Dyn,
-            DeclKind::List => Ty::List(Box::new(decl.elem.as_ref().map_or(Ty::Dyn, Ty::of))),
-            DeclKind::Map => Ty::Map(
-                Box::new(Ty::String),
-                Box::new(decl.elem.as_ref().map_or(Ty::Dyn, Ty::of)),
-            ),
-            DeclKind::Object => Ty::Object(decl.clone()),
-        }
-    }
-
-    /// Whether its values all have size 1 (`isScalar`).
-    pub fn is_scalar(&self) -> bool {
-        match self {
-            Ty::Bool | Ty::Int | Ty::Uint | Ty::Double | Ty::Duration | Ty::Timestamp => true,
-            Ty::Optional(inner) => inner.is_scalar(),
-            _ => false,
-        }
-    }
-
-    /// The first type parameter (`Parameters()[0]`): a list's items, a map's keys.
-    pub fn first_parameter(&self) -> Option<&Ty> {
-        match self {
-            Ty::List(item) => Some(item),
-            Ty::Map(key, _) => Some(key),
-            Ty::Optional(inner) => Some(inner),
-            _ => None,
-        }
-    }
-
-    /// Whether it is `dyn`.
-    pub fn is_dyn(&self) -> bool {
-        matches!(self, Ty::Dyn)
     }
 }
 

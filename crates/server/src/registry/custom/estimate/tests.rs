@@ -208,3 +208,18 @@ fn kube_s_cost_stability_figures() {
         assert_eq!(got, *want, "{rule}");
     }
 }
+
+#[test]
+fn a_dyn_operand_admits_every_overload_of_the_shared_table() {
+    // `string()` of an int-or-string (3,145,726 characters at most): cel-go's checker admits
+    // `bytes_to_string` (ceil(size × 0.1)) beside the fixed-cost conversions; `self.data` is 2.
+    let object = json!({"type": "object", "properties": {
+        "data": {"x-kubernetes-int-or-string": true}}});
+    assert_eq!(
+        estimated("string(self.data)", object),
+        Range {
+            min: 2,
+            max: 2 + 314_573
+        }
+    );
+}

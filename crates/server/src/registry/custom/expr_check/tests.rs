@@ -126,3 +126,27 @@ fn operators_on_scalars_of_the_wrong_types_are_refused() {
         "a map value is not worked out"
     );
 }
+
+#[test]
+fn results_of_library_and_namespaced_functions_are_certain_too() {
+    assert_eq!(checked("isCIDR(self.name)", false).0, Some("bool"));
+    assert_eq!(checked("self.name.split(',')", false).0, Some("list"));
+    assert_eq!(checked("math.abs(self.replicas)", false).0, Some("int"));
+    assert_eq!(
+        checked("optional.of(self.name)", false).0,
+        Some("optional_type")
+    );
+    assert_eq!(
+        checked("timestamp(self.name) - timestamp(self.name)", false).0,
+        Some("google.protobuf.Duration")
+    );
+    // An operand not worked out leaves a type parameter's result uncertain.
+    assert_eq!(
+        checked("self.replicas > 0 ? self.labels['a'] : 'x'", false).0,
+        None
+    );
+    assert_eq!(
+        checked("self.replicas > 0 ? 'y' : 'x'", false).0,
+        Some("string")
+    );
+}
