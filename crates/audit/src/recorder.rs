@@ -114,9 +114,17 @@ pub struct ObjectMetadata<'a> {
     pub resource_version: Option<&'a str>,
 }
 
-/// The audit record of one request in progress.
+/// The audit record of one request in progress. Its parts live on the heap, taken from and
+/// given back to its thread's spare record, so that moving a record (into the request's future,
+/// across the filters) moves a pointer, not its many strings.
 #[derive(Debug, Clone)]
 pub struct Recorder {
+    parts: Box<Parts>,
+}
+
+/// A record's state.
+#[derive(Debug, Clone)]
+struct Parts {
     config: RequestAuditConfig,
     long_running: bool,
     responded: bool,
@@ -143,6 +151,31 @@ pub struct Recorder {
     scratch: String,
     /// Strings for annotations, from an earlier record.
     strings: Vec<String>,
+}
+
+impl Default for Parts {
+    /// Empty parts, for a thread's first record.
+    fn default() -> Self {
+        Self {
+            config: RequestAuditConfig::default(),
+            long_running: false,
+            responded: false,
+            fixed: String::new(),
+            stage_at: 0,
+            request_end: 0,
+            client_end: 0,
+            received: SystemTime::UNIX_EPOCH,
+            impersonation: String::new(),
+            object_ref: None,
+            object_ref_json: String::new(),
+            response_status: None,
+            request_object: None,
+            response_object: None,
+            annotations: Vec::new(),
+            scratch: String::new(),
+            strings: Vec::new(),
+        }
+    }
 }
 
 /// An annotation's key or value.
@@ -200,16 +233,15 @@ impl Recorder {
             source_ips::give_back(request.source_ips);
             return None;
         }
-        let spare::Buffers {
-            mut fixed,
-            mut scratch,
-            impersonation,
-            object_ref: mut reference,
-            mut object_ref_json,
-            annotations,
-            strings,
-        } = spare::take();
-        let object_ref = info.is_resource_request.then(|| {
+        // The thread's spare parts, emptied (their strings keep their room), or new ones.
+        let mut parts = spare::take();
+        let p = &mut *parts;
+        p.config = config;
+        p.long_running = request.long_running;
+        p.responded = false;
+        p.received = request.received;
+        let mut reference = p.object_ref.take().unwrap_or_default();
+        p.object_ref = info.is_resource_request.then(|| {
             reference.resource.clone_from(&info.resource);
             reference.namespace.clone_from(&info.namespace);
             reference.name.clone_from(&info.name);
@@ -220,60 +252,43 @@ impl Recorder {
             reference.subresource.clone_from(&info.subresource);
             reference
         });
-        object_ref_json.clear();
-        if let Some(reference) = &object_ref {
-            memo::write_object_ref(&mut object_ref_json, reference);
+        if let Some(reference) = &p.object_ref {
+            memo::write_object_ref(&mut p.object_ref_json, reference);
         }
+        let fixed = &mut p.fixed;
         fixed.reserve(512);
-        encode::write_head(&mut fixed, config.level, request.audit_id);
-        let stage_at = fixed.len();
-        encode::write_request_head(&mut fixed, request.request_uri, &info.verb);
+        encode::write_head(fixed, config.level, request.audit_id);
+        p.stage_at = fixed.len();
+        encode::write_request_head(fixed, request.request_uri, &info.verb);
         match user {
-            Some(user) => memo::write_user(&mut fixed, user),
-            None => encode::write_user(&mut fixed, &UserInfo::default()),
+            Some(user) => memo::write_user(fixed, user),
+            None => encode::write_user(fixed, &UserInfo::default()),
         }
-        let request_end = fixed.len();
+        p.request_end = fixed.len();
         memo::write_client(
-            &mut fixed,
+            fixed,
             &request.source_ips,
             request.user_agent,
             &truncate_user_agent(request.user_agent),
         );
         source_ips::give_back(request.source_ips);
-        let client_end = fixed.len();
-        encode::write_received(&mut fixed, request.received);
-        scratch.reserve(fixed.len() + 256);
-        Some(Self {
-            config,
-            long_running: request.long_running,
-            responded: false,
-            scratch,
-            fixed,
-            stage_at,
-            request_end,
-            client_end,
-            received: request.received,
-            impersonation,
-            object_ref,
-            object_ref_json,
-            response_status: None,
-            request_object: None,
-            response_object: None,
-            annotations,
-            strings,
-        })
+        p.client_end = fixed.len();
+        encode::write_received(fixed, request.received);
+        let room = fixed.len() + 256;
+        p.scratch.reserve(room);
+        Some(Self { parts })
     }
 
     /// The level the request is recorded at.
     pub fn level(&self) -> Level {
-        self.config.level
+        self.parts.config.level
     }
 
     /// The event as recorded so far (at stage `RequestReceived`), read back from its JSON.
     #[cfg(test)]
     pub(crate) fn event(&self) -> Event {
         let mut json = String::new();
-        self.write(&mut json, Stage::RequestReceived, self.received);
+        self.write(&mut json, Stage::RequestReceived, self.parts.received);
         EventJson::new(&json)
             .decode()
             .expect("the recorder's JSON reads back")
@@ -282,14 +297,14 @@ impl Recorder {
     /// Writes the `RequestReceived` event (its stage time is the reception time). `false` when
     /// the sink could not store it.
     pub fn request_received(&mut self, sink: &dyn Sink) -> bool {
-        let received = self.received;
+        let received = self.parts.received;
         self.emit(Stage::RequestReceived, received, sink)
     }
 
     /// Records the impersonated user (after the impersonation filter allowed it).
     pub fn impersonated(&mut self, user: &UserInfo) {
-        self.impersonation.clear();
-        encode::write_impersonated(&mut self.impersonation, user);
+        self.parts.impersonation.clear();
+        encode::write_impersonated(&mut self.parts.impersonation, user);
     }
 
     /// Sets an annotation; the first value set for a key stays (as kube-apiserver, which logs a
@@ -302,19 +317,20 @@ impl Recorder {
 
     /// `text` in a string kept from an earlier record, or a new one.
     fn owned(&mut self, text: &str) -> String {
-        let mut owned = self.strings.pop().unwrap_or_default();
+        let mut owned = self.parts.strings.pop().unwrap_or_default();
         owned.clear();
         owned.push_str(text);
         owned
     }
 
     fn set(&mut self, key: Text, value: Text) {
-        match self
+        let p = &mut *self.parts;
+        match p
             .annotations
             .binary_search_by(|(k, _)| k.as_str().cmp(key.as_str()))
         {
-            Err(at) => self.annotations.insert(at, (key, value)),
-            Ok(_) => self
+            Err(at) => p.annotations.insert(at, (key, value)),
+            Ok(_) => p
                 .strings
                 .extend([key, value].into_iter().filter_map(Text::into_string)),
         }
@@ -328,7 +344,7 @@ impl Recorder {
         );
         // The same reason comes again and again (one binding allows a user's requests): its
         // JSON is copied from the thread's last one instead of escaped anew.
-        let mut json = self.strings.pop().unwrap_or_default();
+        let mut json = self.parts.strings.pop().unwrap_or_default();
         spare::reason_json(reason, &mut json);
         self.set(Text::Constant(REASON_ANNOTATION), Text::Json(json));
     }
@@ -346,11 +362,14 @@ impl Recorder {
     /// reference takes the body's namespace, name, uid and resourceVersion where the path gave
     /// none, and the body is kept from level Request up. An error leaves the event unchanged.
     pub fn request_object(&mut self, body: &str) -> Result<(), RawJsonError> {
-        let Some(object_ref) = self.object_ref.as_mut() else {
+        let Some(object_ref) = self.parts.object_ref.as_mut() else {
             return Ok(());
         };
-        let compact = if self.config.level >= Level::Request {
-            Some(raw_json::compact(body, self.config.omit_managed_fields)?)
+        let compact = if self.parts.config.level >= Level::Request {
+            Some(raw_json::compact(
+                body,
+                self.parts.config.omit_managed_fields,
+            )?)
         } else {
             None
         };
@@ -360,11 +379,11 @@ impl Recorder {
             fill(&mut object_ref.name, meta.name);
             fill(&mut object_ref.uid, meta.uid);
             fill(&mut object_ref.resource_version, meta.resource_version);
-            self.object_ref_json.clear();
-            encode::write_object_ref(&mut self.object_ref_json, object_ref);
+            self.parts.object_ref_json.clear();
+            encode::write_object_ref(&mut self.parts.object_ref_json, object_ref);
         }
         if compact.is_some() {
-            self.request_object = compact;
+            self.parts.request_object = compact;
         }
         Ok(())
     }
@@ -373,7 +392,7 @@ impl Recorder {
     /// Request (where the body itself is not kept): its namespace, name, uid and
     /// resourceVersion where the path gave none, as [`Recorder::request_object`] would.
     pub fn request_metadata(&mut self, metadata: ObjectMetadata<'_>) {
-        let Some(object_ref) = self.object_ref.as_mut() else {
+        let Some(object_ref) = self.parts.object_ref.as_mut() else {
             return;
         };
         let mut filled = false;
@@ -391,17 +410,17 @@ impl Recorder {
         fill(&mut object_ref.resource_version, metadata.resource_version);
         // The reference is written again only when the body filled something in.
         if filled {
-            self.object_ref_json.clear();
-            encode::write_object_ref(&mut self.object_ref_json, object_ref);
+            self.parts.object_ref_json.clear();
+            encode::write_object_ref(&mut self.parts.object_ref_json, object_ref);
         }
     }
 
     /// Records a patch body as the request object (level Request and above).
     pub fn request_patch(&mut self, patch: &str) -> Result<(), RawJsonError> {
-        if self.config.level < Level::Request || self.object_ref.is_none() {
+        if self.parts.config.level < Level::Request || self.parts.object_ref.is_none() {
             return Ok(());
         }
-        self.request_object = Some(raw_json::compact(patch, false)?);
+        self.parts.request_object = Some(raw_json::compact(patch, false)?);
         Ok(())
     }
 
@@ -414,22 +433,23 @@ impl Recorder {
         now: SystemTime,
         sink: &dyn Sink,
     ) -> bool {
-        if self.responded {
+        if self.parts.responded {
             return true;
         }
-        self.responded = true;
+        self.parts.responded = true;
         let mut status = response.status.cloned().unwrap_or_else(|| code_only(0));
         status.code = response.code;
-        self.response_status = Some(status);
-        if self.config.level >= Level::RequestResponse
-            && self.object_ref.is_some()
+        self.parts.response_status = Some(status);
+        if self.parts.config.level >= Level::RequestResponse
+            && self.parts.object_ref.is_some()
             && let Some(body) = response.body
         {
             // A body that is not JSON is left out, as kube-apiserver leaves out what it cannot
             // encode.
-            self.response_object = raw_json::compact(body, self.config.omit_managed_fields).ok();
+            self.parts.response_object =
+                raw_json::compact(body, self.parts.config.omit_managed_fields).ok();
         }
-        if self.long_running {
+        if self.parts.long_running {
             return self.emit(Stage::ResponseStarted, now, sink);
         }
         true
@@ -439,63 +459,67 @@ impl Recorder {
     /// kube-apiserver does: code 200, `Connection closed early` (and its `ResponseStarted`
     /// first when it is long-running).
     pub fn response_complete(mut self, now: SystemTime, sink: &dyn Sink) -> bool {
-        if !self.responded {
-            self.responded = true;
-            self.response_status = Some(Status {
+        if !self.parts.responded {
+            self.parts.responded = true;
+            self.parts.response_status = Some(Status {
                 status: "Success".to_string(),
                 message: "Connection closed early".to_string(),
                 ..code_only(200)
             });
-            if self.long_running {
+            if self.parts.long_running {
                 self.emit(Stage::ResponseStarted, now, sink);
             }
         }
-        self.emit(Stage::ResponseComplete, now, sink)
+        let stored = self.emit(Stage::ResponseComplete, now, sink);
+        spare::keep(self.parts);
+        stored
     }
 
     /// Writes the `Panic` event for a handler that panicked with `message`.
     pub fn panicked(mut self, message: &str, now: SystemTime, sink: &dyn Sink) -> bool {
-        self.response_status = Some(Status::failure(
+        self.parts.response_status = Some(Status::failure(
             500,
             "InternalError",
             format!("APIServer panic'd: {message}"),
             None,
         ));
-        self.emit(Stage::Panic, now, sink)
+        let stored = self.emit(Stage::Panic, now, sink);
+        spare::keep(self.parts);
+        stored
     }
 
     fn emit(&mut self, stage: Stage, now: SystemTime, sink: &dyn Sink) -> bool {
-        if self.config.omit_stages.contains(stage) {
+        if self.parts.config.omit_stages.contains(stage) {
             return true;
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.parts.scratch);
         scratch.clear();
         self.write(&mut scratch, stage, now);
         let stored = sink.process(EventJson::new(&scratch));
-        self.scratch = scratch;
+        self.parts.scratch = scratch;
         stored
     }
 
     /// The event at `stage`, reached at `now`: the fixed text with the rest written in, in
     /// the Go struct's field order.
     fn write(&self, out: &mut String, stage: Stage, now: SystemTime) {
-        out.push_str(&self.fixed[..self.stage_at]);
+        out.push_str(&self.parts.fixed[..self.parts.stage_at]);
         encode::write_stage(out, stage);
-        out.push_str(&self.fixed[self.stage_at..self.request_end]);
-        out.push_str(&self.impersonation);
-        out.push_str(&self.fixed[self.request_end..self.client_end]);
-        if self.object_ref.is_some() {
+        out.push_str(&self.parts.fixed[self.parts.stage_at..self.parts.request_end]);
+        out.push_str(&self.parts.impersonation);
+        out.push_str(&self.parts.fixed[self.parts.request_end..self.parts.client_end]);
+        if self.parts.object_ref.is_some() {
             out.push_str(r#","objectRef":"#);
-            out.push_str(&self.object_ref_json);
+            out.push_str(&self.parts.object_ref_json);
         }
         encode::write_answer(
             out,
             None,
-            self.response_status.as_ref(),
-            self.request_object.as_deref(),
-            self.response_object.as_deref(),
+            self.parts.response_status.as_ref(),
+            self.parts.request_object.as_deref(),
+            self.parts.response_object.as_deref(),
         );
-        let received = &self.fixed[self.client_end..];
+        let received = &self.parts.fixed[self.parts.client_end..];
         out.push_str(received);
         // The reception time's text, between `,"requestReceivedTimestamp":"` and the quote.
         let received_text = received
@@ -504,36 +528,17 @@ impl Recorder {
                     ..received.len().saturating_sub(1),
             )
             .unwrap_or_default();
-        encode::write_stage_timestamp_near(out, now, (self.received, received_text));
-        for (i, (key, value)) in self.annotations.iter().enumerate() {
+        encode::write_stage_timestamp_near(out, now, (self.parts.received, received_text));
+        for (i, (key, value)) in self.parts.annotations.iter().enumerate() {
             out.push_str(if i == 0 { r#","annotations":{"# } else { "," });
             key.write_json(out);
             out.push(':');
             value.write_json(out);
         }
-        if !self.annotations.is_empty() {
+        if !self.parts.annotations.is_empty() {
             out.push('}');
         }
         out.push('}');
-    }
-}
-
-impl Drop for Recorder {
-    /// Keeps the record's buffers for the next record on this thread.
-    fn drop(&mut self) {
-        let mut strings = std::mem::take(&mut self.strings);
-        for (key, value) in self.annotations.drain(..) {
-            strings.extend([key, value].into_iter().filter_map(Text::into_string));
-        }
-        spare::keep(spare::Buffers {
-            fixed: std::mem::take(&mut self.fixed),
-            scratch: std::mem::take(&mut self.scratch),
-            impersonation: std::mem::take(&mut self.impersonation),
-            object_ref: self.object_ref.take().unwrap_or_default(),
-            object_ref_json: std::mem::take(&mut self.object_ref_json),
-            annotations: std::mem::take(&mut self.annotations),
-            strings,
-        });
     }
 }
 
@@ -551,8 +556,10 @@ pub fn record_failed_authentication(
     let Some(mut recorder) = Recorder::start(policy, request, info, None) else {
         return true;
     };
-    recorder.long_running = true;
-    recorder.response_started(response, now, sink)
+    recorder.parts.long_running = true;
+    let stored = recorder.response_started(response, now, sink);
+    spare::keep(recorder.parts);
+    stored
 }
 
 /// kube-apiserver's long-running requests (`BasicLongRunningRequestCheck` with the verbs

@@ -153,14 +153,17 @@ impl Record {
                 .response_started(kubeward_audit::Response::code(code), now, sink);
             // Only a long-running answer holds the backends: its end comes after the request.
             let backends = auditing.backends();
-            return respond::on_end(response, move || self.complete(&*backends));
+            return respond::on_end(response, move || {
+                self.complete_at(clock::system_now(), &*backends)
+            });
         }
         let wants_body = self.level >= Level::RequestResponse;
         let may_be_status = code >= 300 && is_json(&response);
         if !wants_body && !may_be_status {
             self.recorder()
                 .response_started(kubeward_audit::Response::code(code), now, sink);
-            self.complete(sink);
+            // The answer is whole: it completes when it starts.
+            self.complete_at(now, sink);
             return response;
         }
         let (parts, body) = response.into_parts();
@@ -181,17 +184,17 @@ impl Record {
             now,
             sink,
         );
-        self.complete(sink);
+        self.complete_at(now, sink);
         Response::from_parts(parts, respond::full(bytes))
     }
 
-    /// Writes `ResponseComplete` into `sink`.
-    fn complete(self, sink: &dyn Sink) {
+    /// Writes `ResponseComplete`, reached at `now`, into `sink`.
+    fn complete_at(self, now: std::time::SystemTime, sink: &dyn Sink) {
         let recorder = self
             .recorder
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        recorder.response_complete(clock::system_now(), sink);
+        recorder.response_complete(now, sink);
     }
 }
 

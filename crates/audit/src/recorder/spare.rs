@@ -1,4 +1,4 @@
-//! The buffers of a finished record, kept for the next record started on the same thread: once
+//! The parts of a finished record, kept for the next record started on the same thread: once
 //! a thread has recorded a request, the next request it records at a like level allocates
 //! nothing of its own (its texts, object reference and annotation values reuse these).
 
@@ -6,38 +6,18 @@ use std::cell::{Cell, RefCell};
 
 use kubeward_core::go::write_json_string;
 
-use super::Text;
-use crate::event::ObjectReference;
+use super::{Parts, Text};
 
 /// A buffer grown past this (a large body recorded) is not kept.
 const MAX_KEPT: usize = 64 * 1024;
 /// Annotation strings kept at most.
 const MAX_STRINGS: usize = 8;
 
-/// What a record allocates, emptied.
-#[derive(Debug, Default)]
-pub(super) struct Buffers {
-    /// The fixed part of the events.
-    pub fixed: String,
-    /// The event being written.
-    pub scratch: String,
-    /// The impersonated user's part.
-    pub impersonation: String,
-    /// The object reference's strings.
-    pub object_ref: ObjectReference,
-    /// The object reference's JSON.
-    pub object_ref_json: String,
-    /// The annotations' list.
-    pub annotations: Vec<(Text, Text)>,
-    /// Strings for annotation keys and values.
-    pub strings: Vec<String>,
-}
-
 /// The longest authorization reason whose JSON is kept for the next request.
 const MAX_REASON: usize = 1024;
 
 thread_local! {
-    static SPARE: Cell<Option<Buffers>> = const { Cell::new(None) };
+    static SPARE: Cell<Option<Box<Parts>>> = const { Cell::new(None) };
     /// The last authorization reason recorded on this thread, and its JSON.
     static LAST_REASON: RefCell<(String, String)> = const { RefCell::new((String::new(), String::new())) };
 }
@@ -71,8 +51,8 @@ pub(super) fn reason_json(reason: &str, json: &mut String) {
     }
 }
 
-/// The buffers kept on this thread (emptied), or new ones.
-pub(super) fn take() -> Buffers {
+/// The parts kept on this thread (emptied), or new ones.
+pub(super) fn take() -> Box<Parts> {
     SPARE
         .try_with(Cell::take)
         .ok()
@@ -80,22 +60,29 @@ pub(super) fn take() -> Buffers {
         .unwrap_or_default()
 }
 
-/// Keeps `buffers` for the next record on this thread (replacing what was kept), emptied; a
+/// Keeps `parts` for the next record on this thread (replacing what was kept), emptied; a
 /// buffer that grew large is dropped instead.
-pub(super) fn keep(mut buffers: Buffers) {
+pub(super) fn keep(mut parts: Box<Parts>) {
+    let p = &mut *parts;
+    for (key, value) in p.annotations.drain(..) {
+        p.strings
+            .extend([key, value].into_iter().filter_map(Text::into_string));
+    }
     for text in [
-        &mut buffers.fixed,
-        &mut buffers.scratch,
-        &mut buffers.impersonation,
-        &mut buffers.object_ref_json,
+        &mut p.fixed,
+        &mut p.scratch,
+        &mut p.impersonation,
+        &mut p.object_ref_json,
     ] {
         if text.capacity() > MAX_KEPT {
             *text = String::new();
         }
         text.clear();
     }
-    buffers.annotations.clear();
-    buffers.strings.truncate(MAX_STRINGS);
-    buffers.strings.retain(|s| s.capacity() <= MAX_KEPT);
-    let _ = SPARE.try_with(|spare| spare.set(Some(buffers)));
+    p.strings.truncate(MAX_STRINGS);
+    p.strings.retain(|s| s.capacity() <= MAX_KEPT);
+    p.response_status = None;
+    p.request_object = None;
+    p.response_object = None;
+    let _ = SPARE.try_with(|spare| spare.set(Some(parts)));
 }

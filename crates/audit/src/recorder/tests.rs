@@ -633,3 +633,65 @@ fn each_record_has_its_own_reason_though_a_thread_keeps_the_last_ones_json() {
         assert_eq!(event.annotations["authorization.k8s.io/reason"], reason);
     }
 }
+
+/// Records a request to `uri` by `user` at `level` on this thread — with `extras`, a body, an
+/// impersonation and an annotation — answered by a `Status`; its events. Pushes the address of
+/// the record's parts to `parts`.
+fn record_once(
+    level: Level,
+    uri: &str,
+    user: &UserInfo,
+    extras: bool,
+    parts: &mut Vec<usize>,
+) -> Vec<String> {
+    let sink = Collect::default();
+    let method = if extras { "PUT" } else { "GET" };
+    let mut recorder = Recorder::start(
+        &policy(level),
+        request(uri, false),
+        &info(method, uri),
+        Some(user),
+    )
+    .expect("audited");
+    parts.push(std::ptr::from_ref(&*recorder.parts) as usize);
+    recorder.request_received(&sink);
+    if extras {
+        recorder
+            .request_object(r#"{"metadata":{"name":"a-rather-long-name","uid":"u-1"}}"#)
+            .expect("a JSON body");
+        recorder.impersonated(&UserInfo::new("ann", ["team"]));
+        recorder.annotate("example.com/note", uri);
+    }
+    recorder.authorized(false, "");
+    let denied = Status::failure(403, "Forbidden", format!("no {uri}"), None);
+    recorder.response_started(
+        Response::status(&denied, Some(&denied.body(false))),
+        at(1_795_263_830_002_000),
+        &sink,
+    );
+    recorder.response_complete(at(1_795_263_830_003_000), &sink);
+    sink.lines()
+}
+
+#[test]
+fn a_finished_record_s_parts_serve_the_next_one_on_its_thread_and_leave_nothing_in_its_events() {
+    let (long, short) = (
+        "/api/v1/namespaces/dev-team/configmaps/a-rather-long-name",
+        "/api/v1/pods",
+    );
+    let other = UserInfo::new("bob", ["system:authenticated"]);
+    let fresh = |level, uri: &'static str, user: UserInfo, extras| {
+        std::thread::spawn(move || record_once(level, uri, &user, extras, &mut Vec::new()))
+            .join()
+            .expect("a fresh thread records")
+    };
+    let mut parts = Vec::new();
+    let first = record_once(Level::RequestResponse, long, &dev_k8s(), true, &mut parts);
+    let second = record_once(Level::Metadata, short, &other, false, &mut parts);
+    // The second record took the first one's parts, emptied: its events are those of a record
+    // made on a thread that recorded nothing before.
+    assert_eq!(parts[0], parts[1]);
+    assert!(first[1].contains(r#""impersonatedUser""#) && first[1].contains(r#""requestObject""#));
+    assert_eq!(first, fresh(Level::RequestResponse, long, dev_k8s(), true));
+    assert_eq!(second, fresh(Level::Metadata, short, other, false));
+}
