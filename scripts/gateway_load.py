@@ -18,7 +18,9 @@ allowed to list pods in `bench`, and in front of it:
 
 Each measurement (oha, `--seconds` long) is taken of every path in turn, `--rounds` times, so that
 the machine's noise falls on all alike (with `--before BINARY`, a second gateway of that build, path
-`gateway-before`, in front of the same upstream: a change's before and after in one run); the medians over the rounds are printed as a Markdown
+`gateway-before`, in front of the same upstream: a change's before and after in one run; and with
+`--path direct-before` also a second `kubeward up` of that build, with its own users, taken
+directly: the before and after of a change to the server itself); the medians over the rounds are printed as a Markdown
 table with each path's ratio to `direct` (requests per second) and added latency (p50, p99), the
 gateway's ratio to nginx, and the processes' resident memory. Not part of the test suite.
 
@@ -233,8 +235,11 @@ def main():
     parser.add_argument("--strace", action="store_true",
                         help="then count each proxy's system calls per request (strace -c -f)")
     parser.add_argument("--path", action="append", default=[],
-                        help="direct, direct-as, gateway, nginx (default: all)")
+                        help="direct, direct-as, gateway, nginx, direct-before (with --before; "
+                             "default: the first four)")
     options = parser.parse_args()
+    if "direct-before" in options.path and not options.before:
+        parser.error("--path direct-before needs --before")
     connections = options.connections or [1, 16]
     labels = options.path or ["direct", "direct-as", "gateway", "nginx"]
     if options.before and "gateway-before" not in labels:
@@ -243,27 +248,37 @@ def main():
         labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-h1")
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
-        gateway = nginx = before = h1 = None
+        gateway = nginx = before = h1 = before_server = None
         try:
             _, cert, key = setup_users(server)
             gateway = Gateway(options.binary, server)
             ca = f"{server.pki}/ca.crt"
             admin = (f"{server.pki}/admin.crt", f"{server.pki}/admin.key")
+            upstream = server.process.pid
+            # Each path: the proxy's processes, the URL, the client's certificate and key, the
+            # extra headers, the upstream's process, and the CA the URL's certificate is issued by.
             paths = {
-                "direct": (list, server.url, cert, key, ()),
+                "direct": (list, server.url, cert, key, (), upstream, ca),
                 "direct-as": (list, server.url, *admin, ("Impersonate-User: bench-user", "Impersonate-Group: bench",
-                                                        "Impersonate-Group: system:authenticated")),
-                "gateway": (gateway.pids, gateway.url, cert, key, ()),
+                                                        "Impersonate-Group: system:authenticated"),
+                              upstream, ca),
+                "gateway": (gateway.pids, gateway.url, cert, key, (), upstream, ca),
             }
             if options.before:
                 before = Gateway(options.before, server)
-                paths["gateway-before"] = (before.pids, before.url, cert, key, ())
+                paths["gateway-before"] = (before.pids, before.url, cert, key, (), upstream, ca)
+            if options.before and "direct-before" in labels:
+                os.makedirs(os.path.join(workdir, "before"))
+                before_server = Server(options.before, os.path.join(workdir, "before"))
+                _, before_cert, before_key = setup_users(before_server)
+                paths["direct-before"] = (list, before_server.url, before_cert, before_key, (),
+                                          before_server.process.pid, f"{before_server.pki}/ca.crt")
             if options.h1:
                 h1 = Gateway(options.binary, server, ("--upstream-http2=false",))
-                paths["gateway-h1"] = (h1.pids, h1.url, cert, key, ())
+                paths["gateway-h1"] = (h1.pids, h1.url, cert, key, (), upstream, ca)
             if "nginx" in labels:
                 nginx = Nginx(server, cert, key, options.nginx_workers)
-                paths["nginx"] = (nginx.pids, nginx.url, cert, key, ())
+                paths["nginx"] = (nginx.pids, nginx.url, cert, key, (), upstream, ca)
             print("| connections | path | req/s | p50 ms | p99 ms | req/s vs direct | added p50 µs | added p99 µs "
                   "| proxy CPU µs/req | upstream CPU µs/req |")
             print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -272,8 +287,8 @@ def main():
                 results = {label: [] for label in labels}
                 for _ in range(options.rounds):
                     for label in labels:
-                        pids, url, crt, k, headers = paths[label]
-                        results[label].append(measured(pids(), server.process.pid, url, ca, crt, k, c,
+                        pids, url, crt, k, headers, upstream_pid, url_ca = paths[label]
+                        results[label].append(measured(pids(), upstream_pid, url, url_ca, crt, k, c,
                                                        options.seconds, headers, options.requests))
                 medians = {label: [statistics.median(column) for column in zip(*rows)]
                            for label, rows in results.items()}
@@ -298,13 +313,14 @@ def main():
                     for label in labels:
                         if label.startswith("direct"):
                             continue
-                        pids, url, crt, k, headers = paths[label]
-                        total, top = syscalls(pids(), url, ca, crt, k, c, options.seconds, headers,
+                        pids, url, crt, k, headers, _, url_ca = paths[label]
+                        total, top = syscalls(pids(), url, url_ca, crt, k, c, options.seconds, headers,
                                               options.requests)
                         print(f"| {c} | {label} | {total:.2f} | {top} |", flush=True)
             for c, ratio, rows in summary:
                 print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
             print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"
+                  + (f", up-before {before_server.rss_mib():.1f} MiB" if before_server else "")
                   + (f", gateway-before {before.rss_mib():.1f} MiB" if before else "")
                   + (f", gateway-h1 {h1.rss_mib():.1f} MiB" if h1 else "")
                   + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else ""))
@@ -313,6 +329,8 @@ def main():
                 nginx.stop()
             if before:
                 before.stop()
+            if before_server:
+                before_server.stop()
             if h1:
                 h1.stop()
             if gateway:
