@@ -16,6 +16,20 @@ use crate::model::{Client, Realm};
 /// The provider kubeward writes.
 const OIDC_JSON: &str = "keycloak-oidc-keycloak-json";
 
+/// The installation providers as `GET /admin/serverinfo` lists them under `clientInstallations`
+/// (Keycloak's `ClientInstallationRepresentation`s by protocol): kubeward's one.
+pub(super) fn providers() -> Value {
+    json!({"openid-connect": [{
+        "id": OIDC_JSON,
+        "protocol": "openid-connect",
+        "downloadOnly": false,
+        "displayType": "Keycloak OIDC JSON",
+        "helpText": "keycloak.json file used by the Keycloak OIDC client adapter to configure clients.  This must be saved to a keycloak.json file and put in your WEB-INF directory of your WAR file.  You may also want to tweak this file after you download it.",
+        "filename": "keycloak.json",
+        "mediaType": "application/json",
+    }]})
+}
+
 /// Whether the client's adapter gets its credentials (Keycloak's
 /// `showClientCredentialsAdapterConfig`; kubeward keeps no node re-registration timeout).
 fn shows_credentials(c: &Client) -> bool {

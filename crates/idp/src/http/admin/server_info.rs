@@ -112,7 +112,7 @@ pub(super) async fn get(Admin(_): Admin) -> Answer {
         "providers": {},
         "protocolMapperTypes": {"openid-connect": types},
         "builtinProtocolMappers": {"openid-connect": []},
-        "clientInstallations": {},
+        "clientInstallations": super::installation::providers(),
         "componentTypes": {},
         "passwordPolicies": [],
         "enums": {

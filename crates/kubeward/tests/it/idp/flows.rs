@@ -272,6 +272,17 @@ fn python_keycloak_lists_and_edits_flows_as_keycloak_and_they_are_kept() {
         r["installation_text"]
     );
     assert_eq!(
+        r["installation_offered"],
+        json!([[
+            "keycloak-oidc-keycloak-json",
+            "Keycloak OIDC JSON",
+            "keycloak.json",
+            "application/json",
+            false,
+            true
+        ]])
+    );
+    assert_eq!(
         r["installation_unknown"],
         json!([404, {"error": "Unknown Provider"}])
     );

@@ -148,6 +148,12 @@ raw = conn.raw_get("admin/realms/kubernetes/clients/" + client_id
                    + "/installation/providers/keycloak-oidc-keycloak-json")
 result["installation_type"] = raw.headers.get("Content-Type")
 result["installation_text"] = raw.text
+# What the admin console offers to download: serverinfo's providers, each fetched.
+offered = admin.get_server_info()["clientInstallations"]["openid-connect"]
+result["installation_offered"] = [
+    [p["id"], p["displayType"], p["filename"], p["mediaType"], p["downloadOnly"],
+     admin.get_client_installation_provider(client_id, p["id"]) == installation]
+    for p in offered]
 result["installation_unknown"] = status(
     admin.get_client_installation_provider, client_id, "nothing")
 result["authz"] = status(admin.get_client_authz_settings, client_id)
