@@ -6,7 +6,7 @@ use axum::extract::Path;
 
 use super::super::access::{EditRealm, ReadRealm};
 use super::super::answer::{Answer, bad_request, created, no_content, not_found, ok_json, strict};
-use crate::model::{AuthenticatorConfig, ModelError};
+use crate::model::{AuthenticatorConfig, ModelError, Realm};
 use crate::provider::RandomMinter;
 use crate::representation::Minter as _;
 use crate::representation::flows::{ConfigRepresentation, config_to};
@@ -63,11 +63,7 @@ pub(in super::super) async fn get(
     ReadRealm(r): ReadRealm,
     Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    let c = r
-        .authentication
-        .config(&id)
-        .ok_or_else(|| not_found(NOT_FOUND))?;
-    ok_json(&config_to(c))
+    answer_config(&r, &id)
 }
 
 /// `GET …/authentication/executions/{execution}/config/{id}` (Keycloak's older form).
@@ -75,9 +71,14 @@ pub(in super::super) async fn get_of_execution(
     ReadRealm(r): ReadRealm,
     Path((_, _, id)): Path<(String, String, String)>,
 ) -> Answer {
+    answer_config(&r, &id)
+}
+
+/// The realm's authenticator configuration `id`, or Keycloak's 404.
+fn answer_config(r: &Realm, id: &str) -> Answer {
     let c = r
         .authentication
-        .config(&id)
+        .config(id)
         .ok_or_else(|| not_found(NOT_FOUND))?;
     ok_json(&config_to(c))
 }
