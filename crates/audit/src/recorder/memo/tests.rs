@@ -109,3 +109,60 @@ fn a_value_too_long_to_keep_is_written_each_time() {
     assert_eq!(memo_user(&alice), encoded_user(&alice));
     assert!(USER.with(|kept| !kept.borrow().json.is_empty()));
 }
+
+#[test]
+fn values_are_the_same_only_when_every_text_is() {
+    let long = "x".repeat(SHORT + 8);
+    let reference = ObjectReference {
+        resource: "pods".to_string(),
+        namespace: "dev".to_string(),
+        name: long.clone(),
+        uid: "6b5d6f2a".to_string(),
+        api_group: "apps".to_string(),
+        api_version: "v1".to_string(),
+        resource_version: "42".to_string(),
+        subresource: "log".to_string(),
+    };
+    assert!(same_reference(&reference, &reference.clone()));
+    let changes: [fn(&mut ObjectReference); 9] = [
+        |r| r.resource.push('s'),
+        |r| r.namespace.clear(),
+        |r| r.name.replace_range(SHORT + 7.., "y"),
+        |r| r.uid = "6b5d6f2b".to_string(),
+        |r| r.api_group.clear(),
+        |r| r.api_version = "v2".to_string(),
+        |r| r.resource_version = "43".to_string(),
+        |r| r.subresource = "exec".to_string(),
+        |r| {
+            r.name.pop();
+        },
+    ];
+    for change in changes {
+        let mut other = reference.clone();
+        change(&mut other);
+        assert!(!same_reference(&reference, &other), "{other:?}");
+    }
+
+    let alice = user("alice", &["dev", "system:authenticated"]);
+    assert!(same_user(&alice, &alice.clone()));
+    let changes: [fn(&mut UserInfo); 6] = [
+        |u| u.name = "alicf".to_string(),
+        |u| u.uid.clear(),
+        |u| u.groups.reverse(),
+        |u| u.groups.push(String::new()),
+        |u| u.extra.clear(),
+        |u| u.extra.values_mut().for_each(|v| v[0].push('!')),
+    ];
+    for change in changes {
+        let mut other = alice.clone();
+        change(&mut other);
+        assert!(!same_user(&alice, &other), "{other:?}");
+    }
+
+    let ips = vec!["10.0.0.1".to_string()];
+    assert!(same_texts(&ips, &["10.0.0.1".to_string()]));
+    assert!(!same_texts(&ips, &["10.0.0.2".to_string()]));
+    assert!(!same_texts(&ips, &[]));
+    assert!(same(&long, &long.clone()));
+    assert!(!same(&long, &format!("{}y", &long[1..])));
+}
