@@ -141,7 +141,7 @@ pub struct Policy {
     cluster_bindings: BTreeMap<String, Entry>,
     namespaced_bindings: BTreeMap<String, BTreeMap<String, Entry>>,
     cluster_index: SubjectIndex,
-    namespace_index: HashMap<String, SubjectIndex>,
+    namespace_index: foldhash::HashMap<String, SubjectIndex>,
     /// Aggregated ClusterRoles (with selectors Kubernetes accepts) by name.
     aggregators: BTreeMap<String, Vec<LabelSelector>>,
     /// ClusterRole names by label key and value.
@@ -165,7 +165,7 @@ impl Policy {
             cluster_bindings: BTreeMap::new(),
             namespaced_bindings: BTreeMap::new(),
             cluster_index: SubjectIndex::default(),
-            namespace_index: HashMap::new(),
+            namespace_index: foldhash::HashMap::default(),
             aggregators: BTreeMap::new(),
             labels: HashMap::new(),
         }

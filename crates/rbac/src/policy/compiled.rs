@@ -4,9 +4,10 @@
 //! A rule resource equal to the request's combined `resource/subresource` has the same first
 //! segment as the request's resource; `*` and `*/subresource` may match any resource and are
 //! always checked; non-resource requests check only rules with non-resource URLs. Each
-//! candidate is then checked in full with [`rule_allows`], so answers are unchanged.
+//! candidate is then checked in full with [`rule_allows`], so answers are unchanged. Hashed with
+//! foldhash, as the subject index is ([`super::index`]).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use kubeward_core::Attributes;
 

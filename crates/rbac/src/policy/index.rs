@@ -4,9 +4,15 @@
 //! ServiceAccount subjects are keyed by their user name (`system:serviceaccount:<ns>:<name>`),
 //! which is exactly what Kubernetes compares them with, so a request looks up its user name once
 //! and each of its groups once, whatever the number of bindings in the cluster.
+//!
+//! The maps hash with foldhash (randomly seeded per process) rather than std's SipHash: a
+//! decision hashes its user name and each group, and SipHash was a third of a decision's time
+//! (docs/performance.md). The keys come from bindings, which only those allowed to write RBAC
+//! objects create; a request's own names are only looked up.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use foldhash::HashMap;
 
 use kubeward_core::user::SERVICE_ACCOUNT_USER_PREFIX;
 
