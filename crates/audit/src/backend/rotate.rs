@@ -4,6 +4,10 @@
 //! beyond `--audit-log-maxbackup` (newest kept) and older than `--audit-log-maxage` days (by the
 //! time in their names) are removed. A write longer than the maximum size is refused. Files and
 //! directories are created private (0600, 0700), as kube-apiserver creates the log file.
+//!
+//! A path that is not a regular file — `/dev/null`, a named pipe a log shipper reads, a link to
+//! either — is written to as it is and never rotated: lumberjack would rename even `/dev/null`
+//! aside once 100 MB had gone through it, and create a regular file in its place.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
@@ -119,24 +123,29 @@ pub struct RotatingFile {
     rotation: Rotation,
     file: Option<File>,
     size: u64,
+    /// Whether the path is a regular file (rotated); else a device or a pipe, written as it is.
+    regular: bool,
 }
 
 impl RotatingFile {
     /// Creates the file (and its directory) if missing, as kube-apiserver does at start.
     pub fn create(path: &Path, rotation: Rotation) -> io::Result<Self> {
         create_dir(path)?;
-        open(path, false)?;
+        let file = open(path, false)?;
+        let regular = file.metadata()?.file_type().is_file();
         Ok(Self {
             path: path.to_path_buf(),
             rotation,
             file: None,
             size: 0,
+            regular,
         })
     }
 
     /// Whether `length` more bytes go into the current file without rotating it.
     pub fn fits(&self, length: usize) -> bool {
-        self.file.is_some() && self.size + length as u64 <= self.rotation.max_bytes()
+        self.file.is_some()
+            && (!self.regular || self.size + length as u64 <= self.rotation.max_bytes())
     }
 
     /// Writes `bytes` at the end of the file, rotating first if they would take it past the
@@ -144,7 +153,7 @@ impl RotatingFile {
     pub fn write(&mut self, bytes: &[u8], now: SystemTime) -> io::Result<()> {
         let length = bytes.len() as u64;
         let max = self.rotation.max_bytes();
-        if length > max {
+        if self.regular && length > max {
             return Err(io::Error::other(format!(
                 "write length {length} exceeds maximum file size {max}"
             )));
@@ -152,7 +161,7 @@ impl RotatingFile {
         if self.file.is_none() {
             self.open_existing_or_new(length, now)?;
         }
-        if self.size + length > max {
+        if self.regular && self.size + length > max {
             self.rotate(now)?;
         }
         let file = self
@@ -165,8 +174,17 @@ impl RotatingFile {
     }
 
     fn open_existing_or_new(&mut self, length: u64, now: SystemTime) -> io::Result<()> {
+        let info = fs::metadata(&self.path);
+        self.regular = info
+            .as_ref()
+            .map_or(true, |info| info.file_type().is_file());
+        if !self.regular {
+            self.file = Some(open(&self.path, false)?);
+            self.size = 0;
+            return Ok(());
+        }
         self.mill(now);
-        match fs::metadata(&self.path) {
+        match info {
             Err(e) if e.kind() == io::ErrorKind::NotFound => self.open_new(now),
             Err(e) => Err(e),
             Ok(info) if info.len() + length >= self.rotation.max_bytes() => self.rotate(now),

@@ -113,3 +113,34 @@ fn an_existing_file_is_appended_to_unless_the_write_would_fill_it() {
     );
     assert_eq!(fs::read(&path).expect("read"), fill);
 }
+
+#[test]
+fn a_device_is_written_to_and_never_rotated() {
+    // A link to /dev/null: were it rotated, the link (not the device) would be renamed aside
+    // and a regular file made in its place.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("audit.log");
+    std::os::unix::fs::symlink("/dev/null", &path).expect("link");
+    let rotation = Rotation {
+        max_size_mb: 1,
+        max_backups: 1,
+        max_age_days: 1,
+    };
+    let mut file = RotatingFile::create(&path, rotation).expect("opened");
+    for (i, c) in [b'a', b'b', b'c'].into_iter().enumerate() {
+        assert!(i == 0 || file.fits(600 * 1024));
+        file.write(&vec![c; 600 * 1024], at(i as u64))
+            .expect("written");
+    }
+    file.write(&vec![b'x'; 2 * 1024 * 1024], at(3))
+        .expect("no size limit for a device");
+    assert_eq!(
+        fs::read_link(&path).expect("still the link"),
+        Path::new("/dev/null")
+    );
+    let names: Vec<_> = fs::read_dir(dir.path())
+        .expect("listed")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["audit.log"]);
+}
