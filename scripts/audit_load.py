@@ -10,13 +10,14 @@ Starts, from each binary given, `kubeward up` (redb) several times at once:
   batches (one event a batch, no wait: the writer thread is woken for each event);
 - `batch-1000`: batch mode with `--audit-log-batch-max-size=1000 --audit-log-batch-max-wait=20ms`
   (events written a batch at a time, the writer woken once a batch);
+- `batch-100`: the same with batches of 100 events (each thread's queue smaller when collected);
 - `batch-1000-rc`: the same with `omitStages: [RequestReceived]` (one event a request, the usual
   production policy).
 Then, with oha, SelfSubjectAccessReviews by a client-certificate user are measured on each
 server in turn, round after round, so that the machine's noise falls on all alike. Prints every
 round, the median of each server and its ratio to `none` of the same binary, and the server's
 CPU time per answered request (user + system, from /proc, which the machine's other load
-disturbs less than the rate); then counts the events each log holds (none may be missing: every
+disturbs less than the rate) with the audit writer threads' share of it; then counts the events each log holds (none may be missing: every
 answered request has its events).
 
     cargo build --release -p kubeward
