@@ -12,6 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kubeward_audit::source_ips::SourceIps;
 use kubeward_audit::{EventJson, Policy, Recorder, Request, Response, Sink, load, timestamp};
 use kubeward_core::go::write_json_string;
 use kubeward_core::{RequestInfo, UserInfo};
@@ -43,7 +44,7 @@ fn user() -> UserInfo {
     UserInfo::new("bench-user", ["bench", "system:authenticated"])
 }
 
-fn request(source_ips: Vec<String>) -> Request<'static> {
+fn request(source_ips: SourceIps) -> Request<'static> {
     Request {
         audit_id: "d2aff3af-0d70-4d9f-b3d7-7ff91d3727af",
         request_uri: SSAR,
@@ -55,9 +56,12 @@ fn request(source_ips: Vec<String>) -> Request<'static> {
 }
 
 fn record(policy: &Policy, info: &RequestInfo, user: &UserInfo, sink: &Copying) {
-    let Some(mut recorder) =
-        Recorder::start(policy, request(vec!["127.0.0.1".into()]), info, Some(user))
-    else {
+    let Some(mut recorder) = Recorder::start(
+        policy,
+        request(SourceIps::One([127, 0, 0, 1].into())),
+        info,
+        Some(user),
+    ) else {
         return;
     };
     let now = UNIX_EPOCH + Duration::from_micros(1_795_263_830_000_456);

@@ -4,7 +4,7 @@
 //! and the legacy one-line text (`audit.EventString`).
 
 use std::fmt::Write as _;
-
+use std::net::IpAddr;
 use std::time::SystemTime;
 
 use kubeward_core::go::{quote_into, write_json_string};
@@ -12,7 +12,7 @@ use kubeward_core::{Status, UserInfo};
 
 use crate::event::{Event, ObjectReference};
 use crate::level::{Level, Stage};
-use crate::timestamp;
+use crate::{source_ips, timestamp};
 
 impl Event {
     /// The event as the JSON log backend writes it, with the trailing newline.
@@ -180,6 +180,28 @@ pub(crate) fn write_client(out: &mut String, source_ips: &[String], user_agent: 
         out.push_str(r#","sourceIPs":"#);
         write_strings(out, source_ips);
     }
+    write_user_agent(out, user_agent);
+}
+
+/// [`write_client`] of addresses, each as `net.IP.String()` writes it (no escaping needed).
+pub(crate) fn write_client_addresses(out: &mut String, source_ips: &[IpAddr], user_agent: &str) {
+    if !source_ips.is_empty() {
+        out.push_str(r#","sourceIPs":["#);
+        for (i, ip) in source_ips.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            source_ips::push_text(out, *ip);
+            out.push('"');
+        }
+        out.push(']');
+    }
+    write_user_agent(out, user_agent);
+}
+
+/// `,"userAgent":…`, left out when empty.
+fn write_user_agent(out: &mut String, user_agent: &str) {
     if !user_agent.is_empty() {
         out.push_str(r#","userAgent":"#);
         write_json_string(out, user_agent);

@@ -35,7 +35,7 @@ use crate::event::{DECISION_ANNOTATION, ObjectReference, REASON_ANNOTATION};
 use crate::level::{Level, Stage};
 use crate::policy::{Policy, RequestAuditConfig};
 use crate::raw_json::{self, RawJsonError};
-use crate::source_ips;
+use crate::source_ips::SourceIps;
 use crate::timestamp;
 
 /// kube-apiserver keeps the first 1024 bytes of a `User-Agent`.
@@ -58,9 +58,9 @@ pub struct Request<'a> {
     pub audit_id: &'a str,
     /// The request URI as received (escaped path, and `?query` if any).
     pub request_uri: &'a str,
-    /// The source IPs ([`crate::source_ips`]; [`crate::source_ips::reusing`] fills a list the
-    /// record gives back to its thread).
-    pub source_ips: Vec<String>,
+    /// The source IPs, as addresses: written as text only when they differ from those of the
+    /// thread's last record.
+    pub source_ips: SourceIps,
     /// The `User-Agent` header, or `""`.
     pub user_agent: &'a str,
     /// When the request was received.
@@ -230,7 +230,6 @@ impl Recorder {
     ) -> Option<Self> {
         let config = policy.evaluate(user, info);
         if config.level == Level::None {
-            source_ips::give_back(request.source_ips);
             return None;
         }
         // The thread's spare parts, emptied (their strings keep their room), or new ones.
@@ -271,7 +270,6 @@ impl Recorder {
             request.user_agent,
             &truncate_user_agent(request.user_agent),
         );
-        source_ips::give_back(request.source_ips);
         p.client_end = fixed.len();
         encode::write_received(fixed, request.received);
         let room = fixed.len() + 256;

@@ -3,7 +3,6 @@
 //! connection's address unless it is the last one listed. All but the last can be set by the
 //! client.
 
-use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// The source IPs of a request, as Go's `net.IP.String()` writes them.
@@ -13,48 +12,6 @@ pub fn source_ips(
     remote: Option<IpAddr>,
 ) -> Vec<String> {
     SourceIps::new(forwarded_for, real_ip, remote).strings()
-}
-
-/// Lists given back, their strings kept, at most.
-const MAX_KEPT: usize = 8;
-
-thread_local! {
-    static SPARE: Cell<Vec<String>> = const { Cell::new(Vec::new()) };
-}
-
-/// [`source_ips`] in the list (and strings) last given back on this thread
-/// ([`give_back`]), so that a request's source IPs allocate nothing once its thread has
-/// recorded one.
-pub fn reusing(
-    forwarded_for: Option<&str>,
-    real_ip: Option<&str>,
-    remote: Option<IpAddr>,
-) -> Vec<String> {
-    let mut texts = SPARE.try_with(Cell::take).unwrap_or_default();
-    let ips = SourceIps::new(forwarded_for, real_ip, remote);
-    let ips = ips.as_slice();
-    texts.truncate(ips.len());
-    for (i, ip) in ips.iter().enumerate() {
-        match texts.get_mut(i) {
-            Some(text) => {
-                text.clear();
-                push_text(text, *ip);
-            }
-            None => {
-                let mut text = String::with_capacity(15);
-                push_text(&mut text, *ip);
-                texts.push(text);
-            }
-        }
-    }
-    texts
-}
-
-/// Keeps `texts` for [`reusing`] on this thread.
-pub fn give_back(texts: Vec<String>) {
-    if texts.len() <= MAX_KEPT && texts.iter().all(|t| t.capacity() <= 64) {
-        let _ = SPARE.try_with(|spare| spare.set(texts));
-    }
 }
 
 /// The source IPs of a request as addresses: with no `X-Forwarded-For` and no `X-Real-Ip` (the
@@ -206,20 +163,6 @@ mod tests {
             SourceIps::new(Some("1.2.3.4"), None, remote("127.0.0.1")).as_slice(),
             [remote("1.2.3.4").unwrap(), remote("127.0.0.1").unwrap()]
         );
-    }
-
-    #[test]
-    fn a_list_given_back_is_filled_anew() {
-        let first = reusing(Some("1.2.3.4, 5.6.7.8"), None, remote("127.0.0.1"));
-        assert_eq!(first, ["1.2.3.4", "5.6.7.8", "127.0.0.1"]);
-        give_back(first);
-        assert_eq!(reusing(None, None, remote("10.0.0.1")), ["10.0.0.1"]);
-        give_back(vec!["x".repeat(100)]);
-        assert_eq!(
-            reusing(None, Some("::1"), remote("192.168.1.1")),
-            ["::1", "192.168.1.1"]
-        );
-        assert!(reusing(None, None, None).is_empty());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use kubeward_core::UserInfo;
 
 use crate::encode;
 use crate::event::ObjectReference;
+use crate::source_ips::SourceIps;
 
 /// Values whose JSON is longer than this are not kept (a user with many groups, a long agent).
 const MAX_KEPT: usize = 4096;
@@ -32,7 +33,7 @@ struct Kept<K> {
 /// The client's values: the source IPs and the `User-Agent` as received.
 #[derive(Default)]
 struct Client {
-    source_ips: Vec<String>,
+    source_ips: SourceIps,
     user_agent: String,
 }
 
@@ -94,24 +95,24 @@ pub(super) fn write_user(out: &mut String, user: &UserInfo) {
 /// `truncated`, what the event records of it.
 pub(super) fn write_client(
     out: &mut String,
-    source_ips: &[String],
+    source_ips: &SourceIps,
     user_agent: &str,
     truncated: &str,
 ) {
     if user_agent.len() > MAX_KEPT {
-        encode::write_client(out, source_ips, truncated);
+        encode::write_client_addresses(out, source_ips.as_slice(), truncated);
         return;
     }
     copy_or_write(
         &CLIENT,
         out,
-        |kept| same_texts(&kept.source_ips, source_ips) && same(&kept.user_agent, user_agent),
+        |kept| kept.source_ips == *source_ips && same(&kept.user_agent, user_agent),
         |kept| {
-            reuse_strings(&mut kept.source_ips, source_ips);
+            kept.source_ips.clone_from(source_ips);
             kept.user_agent.clear();
             kept.user_agent.push_str(user_agent);
         },
-        |out| encode::write_client(out, source_ips, truncated),
+        |out| encode::write_client_addresses(out, source_ips.as_slice(), truncated),
     );
 }
 
@@ -184,16 +185,6 @@ fn same_reference(a: &ObjectReference, b: &ObjectReference) -> bool {
         && same(api_version, &b.api_version)
         && same(resource_version, &b.resource_version)
         && same(subresource, &b.subresource)
-}
-
-/// `to` made equal to `from`, its strings reused.
-fn reuse_strings(to: &mut Vec<String>, from: &[String]) {
-    to.truncate(from.len());
-    let reused = to.len();
-    for (to, from) in to.iter_mut().zip(from) {
-        to.clone_from(from);
-    }
-    to.extend(from[reused..].iter().cloned());
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ fn request<'a>(uri: &'a str, long_running: bool) -> Request<'a> {
     Request {
         audit_id: "d2aff3af-0d70-4d9f-b3d7-7ff91d3727af",
         request_uri: uri,
-        source_ips: vec!["127.0.0.1".into()],
+        source_ips: SourceIps::One([127, 0, 0, 1].into()),
         user_agent: "kubectl/v1.32.4 (linux/amd64) kubernetes/4cb5f07",
         received: at(1_795_263_830_000_123),
         long_running,

@@ -53,7 +53,7 @@ impl<'a> Received<'a> {
         kubeward_audit::Request {
             audit_id: self.audit_id,
             request_uri: self.parts.uri.path_and_query().map_or("/", |p| p.as_str()),
-            source_ips: kubeward_audit::source_ips::reusing(
+            source_ips: kubeward_audit::source_ips::SourceIps::new(
                 header(&X_FORWARDED_FOR),
                 header(&X_REAL_IP),
                 self.connection.peer.map(|peer| peer.ip()),

@@ -47,11 +47,16 @@ fn a_user_is_the_same_json_whether_copied_or_written() {
 #[test]
 fn a_client_is_kept_by_its_addresses_and_agent_as_received() {
     let write = |ips: &[&str], agent: &str, truncated: &str| {
-        let ips: Vec<String> = ips.iter().map(|ip| ip.to_string()).collect();
+        let ips = SourceIps::List(
+            ips.iter()
+                .map(|ip| ip.parse().expect("an address"))
+                .collect(),
+        );
         let mut memo = String::new();
         write_client(&mut memo, &ips, agent, truncated);
+        // The addresses written as the strings a decoded event holds would be.
         let mut encoded = String::new();
-        encode::write_client(&mut encoded, &ips, truncated);
+        encode::write_client(&mut encoded, &ips.strings(), truncated);
         assert_eq!(memo, encoded);
         memo
     };
@@ -68,6 +73,7 @@ fn a_client_is_kept_by_its_addresses_and_agent_as_received() {
     );
     write(&["10.0.0.2"], "kubectl/v1.36.0", "kubectl/v1.36.0");
     write(&["10.0.0.2"], "curl/8.0 <x>", "curl/8.0 <x>");
+    write(&["::1", "10.0.0.2"], "curl/8.0 <x>", "curl/8.0 <x>");
     write(&[], "", "");
     write(&["10.0.0.2"], "curl/8.0 <x>", "curl/8.0 <x>");
 }
