@@ -71,15 +71,20 @@ impl SourceIps {
 
     /// Each address as `net.IP.String()` writes it.
     pub fn strings(&self) -> Vec<String> {
-        self.as_slice()
-            .iter()
-            .map(|ip| {
-                let mut text = String::with_capacity(15);
-                push_text(&mut text, *ip);
-                text
-            })
-            .collect()
+        self.as_slice().iter().map(|ip| text(*ip)).collect()
     }
+
+    /// The last address (the connection's, unless a header listed it) as text.
+    pub fn last_text(&self) -> Option<String> {
+        self.as_slice().last().map(|ip| text(*ip))
+    }
+}
+
+/// `net.IP.String()`.
+pub fn text(ip: IpAddr) -> String {
+    let mut text = String::with_capacity(15);
+    push_text(&mut text, ip);
+    text
 }
 
 /// `net.IP.String()`, appended to `out`: an IPv4 address written digit by digit (no

@@ -189,7 +189,7 @@ impl Provider {
             session_id: own(facts.session),
             ip_address: scope
                 .as_ref()
-                .and_then(|s| s.origin().source_ips.last().cloned()),
+                .and_then(|s| s.origin().source_ips.last_text()),
             error: own(facts.error),
             details: facts
                 .details
@@ -223,10 +223,11 @@ impl Provider {
         username: &str,
     ) {
         let scope = crate::request_scope::current();
-        if let Some(ip) = scope.as_ref().and_then(|s| s.origin().source_ips.last()) {
-            event
-                .auth_details
-                .insert("ipAddress".to_string(), ip.clone());
+        if let Some(ip) = scope
+            .as_ref()
+            .and_then(|s| s.origin().source_ips.last_text())
+        {
+            event.auth_details.insert("ipAddress".to_string(), ip);
         }
         if realm.events.admin_events_enabled {
             let stored = event.clone();

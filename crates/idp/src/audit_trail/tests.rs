@@ -40,7 +40,7 @@ fn failed_login() -> (Recorded, Context) {
         origin: Origin {
             method: "POST".into(),
             path: "/realms/kubeward/protocol/openid-connect/token".into(),
-            source_ips: vec!["127.0.0.1".into()],
+            source_ips: kubeward_audit::source_ips::SourceIps::One([127, 0, 0, 1].into()),
             user_agent: "curl/8".into(),
             received: Some(UNIX_EPOCH + Duration::from_millis(1_789_482_412_990)),
             completed: Some(UNIX_EPOCH + Duration::from_millis(1_789_482_413_010)),

@@ -46,7 +46,7 @@ pub struct Origin {
     pub path: String,
     /// The caller's addresses: `X-Forwarded-For`, `X-Real-Ip`, then the peer, as
     /// kube-apiserver lists them.
-    pub source_ips: Vec<String>,
+    pub source_ips: kubeward_audit::source_ips::SourceIps,
     /// The `User-Agent` header.
     pub user_agent: String,
     /// When the request was received.

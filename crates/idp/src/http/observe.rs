@@ -29,7 +29,7 @@ fn origin_of(request: &Request) -> Origin {
     Origin {
         method: request.method().as_str().to_string(),
         path: request.uri().path().to_string(),
-        source_ips: kubeward_audit::source_ips(
+        source_ips: kubeward_audit::source_ips::SourceIps::new(
             header("x-forwarded-for"),
             header("x-real-ip"),
             peer,
