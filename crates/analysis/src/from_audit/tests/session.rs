@@ -265,7 +265,7 @@ pub fn log() -> String {
         let request = Request {
             audit_id: &audit_id,
             request_uri: step.uri,
-            source_ips: vec!["127.0.0.1".to_string()],
+            source_ips: kubeward_audit::source_ips::SourceIps::One([127, 0, 0, 1].into()),
             user_agent: step.agent,
             received,
             long_running: kubeward_audit::is_long_running(&info),
