@@ -35,4 +35,3 @@ pub use recorder::{
     ObjectMetadata, Recorder, Request, Response, Sink, is_long_running,
     record_failed_authentication,
 };
-pub use source_ips::source_ips;

@@ -5,15 +5,6 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-/// The source IPs of a request, as Go's `net.IP.String()` writes them.
-pub fn source_ips(
-    forwarded_for: Option<&str>,
-    real_ip: Option<&str>,
-    remote: Option<IpAddr>,
-) -> Vec<String> {
-    SourceIps::new(forwarded_for, real_ip, remote).strings()
-}
-
 /// The source IPs of a request as addresses: with no `X-Forwarded-For` and no `X-Real-Ip` (the
 /// usual case), the connection's address alone, held without an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -81,7 +72,7 @@ impl SourceIps {
 }
 
 /// `net.IP.String()`.
-pub fn text(ip: IpAddr) -> String {
+fn text(ip: IpAddr) -> String {
     let mut text = String::with_capacity(15);
     push_text(&mut text, ip);
     text
@@ -168,6 +159,15 @@ mod tests {
             SourceIps::new(Some("1.2.3.4"), None, remote("127.0.0.1")).as_slice(),
             [remote("1.2.3.4").unwrap(), remote("127.0.0.1").unwrap()]
         );
+    }
+
+    /// The source IPs as Go's `net.IP.String()` writes them.
+    fn source_ips(
+        forwarded_for: Option<&str>,
+        real_ip: Option<&str>,
+        remote: Option<IpAddr>,
+    ) -> Vec<String> {
+        SourceIps::new(forwarded_for, real_ip, remote).strings()
     }
 
     #[test]
