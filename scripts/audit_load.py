@@ -88,6 +88,35 @@ SETUPS = {
 }
 
 
+def quartiles(values):
+    """The median and the first and third quartiles."""
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return median, q1, q3
+
+
+def paired_ratios(results, servers):
+    """Each audited server's CPU per SSAR and rate against the plain server of the same build,
+    round by round (the two measured within seconds of each other, under the same noise), as a
+    Markdown table of the ratios' medians and quartiles: steadier than the ratio of the two
+    medians when the machine's load drifts between rounds."""
+    lines = ["| connections | server | rounds | CPU vs none: median (quartiles) "
+             "| SSAR/s vs none: median (quartiles) |", "|---:|---|---:|---:|---:|"]
+    for (c, label), runs in results.items():
+        build, setup = servers[label][3], servers[label][4]
+        base = f"{build}:none" if build else "none"
+        if setup == "none" or (c, base) not in results:
+            continue
+        plain = results[(c, base)]
+        cpu = [audited[3] / none[3] for audited, none in zip(runs, plain)]
+        rate = [audited[0] / none[0] for audited, none in zip(runs, plain)]
+        lines.append(f"| {c} | {label} | {len(cpu)} | "
+                     "{:.3f} ({:.3f}–{:.3f}) | ".format(*quartiles(cpu)) +
+                     "{:.3f} ({:.3f}–{:.3f}) |".format(*quartiles(rate)))
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", action="append", default=[], metavar="[LABEL=]PATH")
@@ -125,9 +154,13 @@ def main():
             print("| round | connections | server | SSAR/s | p50 ms | p99 ms | CPU µs/SSAR "
                   "| of it the writer's | waits/SSAR |")
             print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+            order = list(servers.items())
             for round in range(options.rounds):
                 for c in connections:
-                    for label, (server, (_, cert, key), _, _, _) in servers.items():
+                    # Every other round in the opposite order, so that whatever favours the first
+                    # (or the last) measurement of a round falls on every server alike.
+                    for label, (server, (_, cert, key), _, _, _) in (
+                            order if round % 2 == 0 else order[::-1]):
                         before = cpu_seconds(server.process.pid)
                         writer_before = writer_cpu_seconds(server.process.pid)
                         switched = context_switches(server.process.pid)
@@ -165,6 +198,8 @@ def main():
                       f"{statistics.median(r[2] for r in runs):.2f} | {cpu:.1f} | {cpu_ratio} | "
                       f"{statistics.median(r[5] for r in runs):.1f} | "
                       f"{statistics.median(r[4] for r in runs):.2f} |")
+            print()
+            print(paired_ratios(results, servers))
         finally:
             for server, *_ in servers.values():
                 # SIGTERM: a graceful stop, after which every queued event must be in the log.
