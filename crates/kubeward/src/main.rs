@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc instead of the system's allocator: glibc's `malloc` and `free` were a fifth of the API
+/// mimalloc instead of the system's allocator: glibc's `malloc` and `free` took 18 % of the API
 /// server's CPU time per request (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
