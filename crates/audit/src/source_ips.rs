@@ -60,11 +60,6 @@ impl SourceIps {
         }
     }
 
-    /// Each address as `net.IP.String()` writes it.
-    pub fn strings(&self) -> Vec<String> {
-        self.as_slice().iter().map(|ip| text(*ip)).collect()
-    }
-
     /// The last address (the connection's, unless a header listed it) as text.
     pub fn last_text(&self) -> Option<String> {
         self.as_slice().last().map(|ip| text(*ip))
@@ -167,7 +162,11 @@ mod tests {
         real_ip: Option<&str>,
         remote: Option<IpAddr>,
     ) -> Vec<String> {
-        SourceIps::new(forwarded_for, real_ip, remote).strings()
+        SourceIps::new(forwarded_for, real_ip, remote)
+            .as_slice()
+            .iter()
+            .map(|ip| text(*ip))
+            .collect()
     }
 
     #[test]

@@ -55,8 +55,9 @@ fn a_client_is_kept_by_its_addresses_and_agent_as_received() {
         let mut memo = String::new();
         write_client(&mut memo, &ips, agent, truncated);
         // The addresses written as the strings a decoded event holds would be.
+        let texts: Vec<String> = ips.as_slice().iter().map(|ip| ip.to_string()).collect();
         let mut encoded = String::new();
-        encode::write_client(&mut encoded, &ips.strings(), truncated);
+        encode::write_client(&mut encoded, &texts, truncated);
         assert_eq!(memo, encoded);
         memo
     };
