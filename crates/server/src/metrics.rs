@@ -39,7 +39,7 @@ fn authentication_histogram() -> Histogram {
 }
 
 /// What a request is, as kube-apiserver labels it.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+#[derive(Clone, Debug, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     /// `GET`, `LIST`, `WATCH`, `POST`, `PUT`, `PATCH`, `APPLY`, `DELETE`.
     pub verb: &'static str,
@@ -57,6 +57,60 @@ pub struct RequestLabels {
     pub scope: &'static str,
     /// `apiserver`.
     pub component: &'static str,
+}
+
+impl RequestLabels {
+    /// The labels' texts, taken apart field by field so that a new label cannot be left out.
+    fn texts(&self) -> [&'static str; 8] {
+        let Self {
+            verb,
+            dry_run,
+            group,
+            version,
+            resource,
+            subresource,
+            scope,
+            component,
+        } = *self;
+        [
+            verb,
+            dry_run,
+            group,
+            version,
+            resource,
+            subresource,
+            scope,
+            component,
+        ]
+    }
+}
+
+/// Equal when every label's text is: the labels come from the kinds' static table and from
+/// literals, so the text of a label of the same request is the same `&'static str` each time and
+/// its address decides at once; only different addresses compare the bytes. (A derived `==`
+/// calls libc's `memcmp` for each of the eight labels, for both families a request counts in:
+/// 1.6 % of a SelfSubjectAccessReview's time.)
+impl PartialEq for RequestLabels {
+    fn eq(&self, other: &Self) -> bool {
+        self.texts()
+            .into_iter()
+            .zip(other.texts())
+            .all(|(a, b)| same(a, b))
+    }
+}
+
+/// Hashed by the labels' text, as `==` compares them.
+impl std::hash::Hash for RequestLabels {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for label in self.texts() {
+            label.hash(state);
+        }
+    }
+}
+
+/// Whether two texts are equal: the same address and length, or the same bytes.
+fn same(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

@@ -93,7 +93,11 @@ pub async fn handle(
             HeaderValue::from_static(authentication::EXTRA_SPACE_WARNING),
         );
     }
-    if let Ok(value) = HeaderValue::from_str(&audit_id) {
+    if let Ok(mut value) = HeaderValue::from_str(&audit_id) {
+        // No other answer repeats it: HTTP/2 sends it never indexed, so that it neither takes a
+        // place in the connection's header table (evicting headers that do repeat) nor adds to
+        // the HPACK encoder's search of the entries under its name.
+        value.set_sensitive(true);
         response
             .headers_mut()
             .insert(kubeward_audit::AUDIT_ID_HEADER, value);

@@ -61,3 +61,51 @@ fn counters_move_under_kube_apiserver_s_names() {
     }
     assert!(text.ends_with("# EOF\n"));
 }
+
+/// Labels with the same text count in one series, wherever their text lives: the address only
+/// decides equality when it is the same.
+#[test]
+fn labels_of_equal_text_at_other_addresses_are_one_series() {
+    let metrics = Metrics::new();
+    let elsewhere = |text: &str| -> &'static str { String::from(text).leak() };
+    let copied = RequestLabels {
+        verb: elsewhere("LIST"),
+        dry_run: elsewhere(""),
+        group: elsewhere(""),
+        version: elsewhere("v1"),
+        resource: elsewhere("pods"),
+        subresource: elsewhere(""),
+        scope: elsewhere("namespace"),
+        component: elsewhere("apiserver"),
+    };
+    assert!(!std::ptr::eq(copied.resource, pods().resource));
+    assert_eq!(copied, pods());
+    metrics.request(&pods(), 200, Duration::from_millis(3));
+    metrics.request(&copied, 200, Duration::from_millis(3));
+    let other = RequestLabels {
+        resource: elsewhere("secrets"),
+        ..pods()
+    };
+    assert_ne!(other, pods());
+    metrics.request(&other, 200, Duration::from_millis(3));
+    let text = metrics.render(
+        Snapshot {
+            inflight_read_only: 0,
+            inflight_mutating: 0,
+            audit_events: 0,
+            audit_errors: [0, 0],
+        },
+        &[],
+    );
+    let counts: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("apiserver_request_total{"))
+        .collect();
+    assert_eq!(counts.len(), 2, "{text}");
+    for line in [
+        r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="200"} 2"#,
+        r#"apiserver_request_total{verb="LIST",dry_run="",group="",version="v1",resource="secrets",subresource="",scope="namespace",component="apiserver",code="200"} 1"#,
+    ] {
+        assert!(counts.contains(&line), "{line} in\n{text}");
+    }
+}

@@ -4,6 +4,8 @@
 //! the strategy (defaults, validation, admission) that every write goes through. Adding a kind is
 //! one entry in one of the modules below.
 
+use std::sync::LazyLock;
+
 use k8s_openapi::schemars::{self, JsonSchema, SchemaGenerator};
 use kubeward_core::UserInfo;
 use kubeward_core::status::{FieldError, Status};
@@ -351,9 +353,25 @@ pub fn stored() -> impl Iterator<Item = &'static Kind> {
         .filter(|kind| kind.serving == Serving::Stored && kind.strategy.storage_version().is_none())
 }
 
+/// The kinds by their resource's name, built at the first lookup: a name is shared by few kinds
+/// (its versions, or the same name in two groups), so that [`find`] — on every request, for
+/// its route and its metric labels — compares a handful of kinds, not the whole table.
+static BY_RESOURCE: LazyLock<foldhash::HashMap<&'static str, Vec<&'static Kind>>> =
+    LazyLock::new(|| {
+        let mut by_resource = foldhash::HashMap::<&'static str, Vec<&'static Kind>>::default();
+        for kind in all() {
+            by_resource.entry(kind.resource).or_default().push(kind);
+        }
+        by_resource
+    });
+
 /// The kind at `group/version/resource`.
 pub fn find(group: &str, version: &str, resource: &str) -> Option<&'static Kind> {
-    all().find(|k| k.group == group && k.version == version && k.resource == resource)
+    BY_RESOURCE
+        .get(resource)?
+        .iter()
+        .find(|k| k.group == group && k.version == version)
+        .copied()
 }
 
 /// Whether some kind is served in `group/version`.

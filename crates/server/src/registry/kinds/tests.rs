@@ -41,6 +41,15 @@ fn kinds_are_unique_and_found_by_group_version_resource() {
         assert_eq!(find(kind.group, kind.version, kind.resource), Some(kind));
     }
     assert!(find("", "v1", "widgets").is_none());
+    // A resource's name alone does not find it: the group and version must match too.
+    assert!(find("apps", "v1", "pods").is_none());
+    assert!(find("", "v2", "pods").is_none());
+    // A name two groups share is found in each.
+    assert_eq!(find("", "v1", "events").map(|k| k.group), Some(""));
+    assert_eq!(
+        find("events.k8s.io", "v1", "events").map(|k| k.group),
+        Some("events.k8s.io")
+    );
     assert!(serves_group_version("apps", "v1"));
     assert!(!serves_group_version("apps", "v2"));
 }
