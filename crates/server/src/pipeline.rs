@@ -94,9 +94,10 @@ pub async fn handle(
         );
     }
     if let Ok(mut value) = HeaderValue::from_str(&audit_id) {
-        // No other answer repeats it: HTTP/2 sends it never indexed, so that it neither takes a
-        // place in the connection's header table (evicting headers that do repeat) nor adds to
-        // the HPACK encoder's search of the entries under its name.
+        // Each request's own (a new UUID unless the client sent one): HTTP/2 sends it never
+        // indexed, so that it neither takes a place in the connection's header table (evicting
+        // headers that do repeat) nor adds to the HPACK encoder's search of the entries under
+        // its name.
         value.set_sensitive(true);
         response
             .headers_mut()
