@@ -11,7 +11,8 @@
 //!
 //! - [`token`]: the token's checks; [`hosts`]: which STS hosts are allowed;
 //! - [`sts`]: STS's reply and the identity; [`arn`]: canonical ARNs and globs;
-//! - [`mapping`], [`aws_auth`], [`file`], [`access_entries`], [`template`]: the mappings;
+//! - [`mapping`], [`aws_auth`], [`file`], [`access_entries`], [`template`]: the mappings, and
+//!   [`matched`]: what a mapping backend found;
 //! - [`ec2`]: EC2's `DescribeInstances`, which names the instance of `{{EC2PrivateDNSName}}`.
 
 pub mod access_entries;
@@ -21,6 +22,7 @@ pub mod ec2;
 pub mod file;
 pub mod hosts;
 pub mod mapping;
+pub mod matched;
 pub mod sts;
 pub mod template;
 pub mod token;

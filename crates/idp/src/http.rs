@@ -10,7 +10,8 @@
 //! - `oidc`: discovery, JWKS, token, userinfo, introspection, revocation, logout, device
 //!   authorization.
 //! - `login`: the authorization endpoint, the login and TOTP pages, the device page.
-//! - `broker`: identity brokering's browser side (`broker/{alias}/login`, `…/endpoint`).
+//! - `broker`: identity brokering's browser side (`broker/{alias}/login`, `…/endpoint`);
+//!   `broker_urls`: the broker's URLs that the login page links to.
 //! - `pages`: the HTML templates.
 //! - `respond`: error bodies, forms, cookies.
 //! - `cors`: which browser origins may read the back-channel answers.
@@ -28,6 +29,7 @@ use crate::provider::Provider;
 
 pub mod admin;
 pub mod broker;
+mod broker_urls;
 pub use crate::clock;
 pub mod console;
 pub mod cors;

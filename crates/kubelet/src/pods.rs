@@ -1,13 +1,17 @@
-//! The pods bound to this node: what runs for each (`worker`, `container`), its files
-//! (`token`), its status (`status`, pure), environment (`env`, pure) and logs (`logfile`,
-//! pure), and the registry that the kubelet API looks pods up in.
+//! The pods bound to this node: what runs for each (`worker`, `container`, sharing the node's
+//! `context` and waiting on a pod's `stop`), how a container's processes start (`spec`), its
+//! files (`token`), its status (`status`, pure), environment (`env`, pure) and logs
+//! (`logfile`, pure), and the registry that the kubelet API looks pods up in.
 
 pub mod env;
 pub mod logfile;
 pub mod status;
 
 mod container;
+mod context;
 pub mod process;
+mod spec;
+mod stop;
 mod token;
 mod worker;
 
@@ -19,8 +23,8 @@ use k8s_openapi::api::core::v1::Pod;
 use tokio::sync::{Notify, broadcast, mpsc, watch};
 
 pub use container::Instance;
+pub use context::{NodeContext, record_event};
 pub use process::ProcessSpec;
-pub use worker::NodeContext;
 
 use status::ContainerRecord;
 
@@ -140,4 +144,4 @@ impl PodRegistry {
     }
 }
 
-pub use worker::{record_event, sync_pod, watch_pods};
+pub use worker::{sync_pod, watch_pods};

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::arn;
-use super::mapping::{EntryKind, Matched, Source};
+use super::matched::{EntryKind, Matched, Source};
 
 /// The ConfigMap in `kube-system` that holds kubeward's access entries.
 pub const CONFIG_MAP_NAME: &str = "kubeward-eks-access-entries";

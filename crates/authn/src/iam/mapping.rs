@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::access_entries::AccessEntries;
 use super::arn;
+use super::matched::{EntryKind, Matched, Source};
 use super::sts::Identity;
 use super::template::{self, TemplateError};
 
@@ -142,56 +143,6 @@ pub struct MapperSet {
     /// Lowercase globs (and SSO patterns) → index, in order.
     role_patterns: Vec<(String, usize)>,
     user_index: HashMap<String, usize>,
-}
-
-/// What kind of entry matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryKind {
-    /// A `mapRoles` entry.
-    Role,
-    /// A `mapUsers` entry.
-    User,
-    /// A `mapAccounts` account (user name = the canonical ARN, no groups).
-    Account,
-    /// An EKS access entry.
-    AccessEntry,
-}
-
-/// Which backend a mapping came from, in the order they are tried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// The mounted file (aws-iam-authenticator's `MountedFile`).
-    MountedFile,
-    /// EKS access entries.
-    AccessEntries,
-    /// The `aws-auth` ConfigMap (`EKSConfigMap`).
-    ConfigMap,
-}
-
-impl Source {
-    /// The authenticator's name of the backend.
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::MountedFile => "MountedFile",
-            Source::AccessEntries => "AccessEntries",
-            Source::ConfigMap => "EKSConfigMap",
-        }
-    }
-}
-
-/// The entry an identity matched, its templates unrendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Matched<'a> {
-    /// The backend.
-    pub source: Source,
-    /// The kind of entry.
-    pub kind: EntryKind,
-    /// What matched: the entry's ARN or glob, or the account.
-    pub key: &'a str,
-    /// The user name template.
-    pub username: &'a str,
-    /// The group templates.
-    pub groups: &'a [String],
 }
 
 impl MapperSet {

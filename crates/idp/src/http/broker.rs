@@ -7,58 +7,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use super::broker_urls::endpoint;
 use super::login::{LOGIN_COOKIE, SSO_COOKIE, expired, login_page};
 use super::respond::{self, cookie, set_cookie};
 use super::{Ctx, blocking, clock, pages};
 use crate::model::Realm;
 use crate::provider::EventFacts;
 use crate::provider::broker::UNEXPECTED;
-use crate::provider::browser::{Login, LoginStep, with_query};
-
-/// `…/broker/<alias>/login` with a login's state, as Keycloak's "sign in with" links.
-pub(super) fn login_url(ctx: &Ctx, realm: &str, alias: &str, login: &Login) -> String {
-    let base = format!(
-        "{}{}/realms/{realm}/broker/{alias}/login",
-        ctx.public_url, ctx.prefix
-    );
-    with_query(
-        &base,
-        &[
-            ("client_id", &login.client_id),
-            ("tab_id", &login.tab_id),
-            ("session_code", &login.session_code),
-        ],
-    )
-}
-
-/// kubeward's redirect URI at the upstream: `…/broker/<alias>/endpoint`.
-fn endpoint(ctx: &Ctx, realm: &str, alias: &str) -> String {
-    format!(
-        "{}{}/realms/{realm}/broker/{alias}/endpoint",
-        ctx.public_url, ctx.prefix
-    )
-}
-
-/// Where a login goes to log in at `alias` (`kc_idp_hint`, or its link); `None` when the
-/// provider cannot be used.
-pub(super) fn upstream_location(
-    ctx: &Ctx,
-    realm: &Realm,
-    login_id: &str,
-    login: &Login,
-    alias: &str,
-    now: u64,
-) -> Option<String> {
-    ctx.provider.broker_redirect(
-        realm,
-        login_id,
-        &login.session_code,
-        &login.tab_id,
-        alias,
-        &endpoint(ctx, &realm.name, alias),
-        now,
-    )
-}
+use crate::provider::browser::LoginStep;
 
 /// `GET broker/{alias}/login`: sends the login upstream.
 pub async fn login(

@@ -81,7 +81,7 @@ pub(super) fn login_page(
         .map(|p| ProviderLink {
             alias: p.alias.clone(),
             label: p.display_name.clone().unwrap_or_else(|| p.alias.clone()),
-            href: super::broker::login_url(ctx, &realm.name, &p.alias, login),
+            href: super::broker_urls::login_url(ctx, &realm.name, &p.alias, login),
         })
         .collect();
     pages::render(
@@ -145,7 +145,7 @@ pub async fn authorize(
         .begin_login(&r, LoginPurpose::Code(request), now);
     if let Some(alias) = hint
         && let Some(location) =
-            super::broker::upstream_location(&ctx, &r, &login_id, &login, &alias, now)
+            super::broker_urls::upstream_location(&ctx, &r, &login_id, &login, &alias, now)
     {
         let cookie = set_cookie(LOGIN_COOKIE, &login_id, &ctx.realm_path(&realm));
         return respond::redirect(&location, vec![cookie]);

@@ -11,10 +11,12 @@ use rustix::process::Signal;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::{broadcast, mpsc, watch};
 
+use super::context::NodeContext;
 use super::logfile::{LineSplitter, Stream};
 use super::process::{self, Stdin};
+use super::spec::process_spec;
 use super::status::{self, State, Terminated};
-use super::worker::{self, NodeContext};
+use super::stop::{stopped, wait_or_stop};
 use super::{InstanceIo, Output, PodRuntime};
 use crate::clock;
 
@@ -59,7 +61,7 @@ pub async fn run(ctx: Arc<NodeContext>, pod: Arc<PodRuntime>, index: usize) {
             .as_ref()
             .and_then(|s| s.restart_policy.clone())
             .unwrap_or_else(|| "Always".to_string());
-        let spec = match worker::process_spec(&ctx, &pod, &container).await {
+        let spec = match process_spec(&ctx, &pod, &container).await {
             Ok(spec) => spec,
             Err(message) => {
                 set_state(
@@ -125,24 +127,6 @@ pub async fn run(ctx: Arc<NodeContext>, pod: Arc<PodRuntime>, index: usize) {
 fn set_state(pod: &PodRuntime, container: &str, state: State) {
     pod.with_slot(container, |slot| slot.record.state = state);
     pod.changed.notify_one();
-}
-
-/// Sleeps for `duration`; `true` when the pod was told to stop meanwhile.
-async fn wait_or_stop(stop: &mut watch::Receiver<Option<i64>>, duration: Duration) -> bool {
-    let _ = tokio::time::timeout(duration, stopped(stop)).await;
-    stop.borrow().is_some()
-}
-
-/// Waits until the pod must stop; its grace period.
-pub async fn stopped(stop: &mut watch::Receiver<Option<i64>>) -> i64 {
-    let grace = stop
-        .wait_for(Option::is_some)
-        .await
-        .map(|grace| grace.unwrap_or(0));
-    match grace {
-        Ok(grace) => grace,
-        Err(_) => std::future::pending().await,
-    }
 }
 
 /// A start that failed: the runtime's `StartError` with exit code 128.

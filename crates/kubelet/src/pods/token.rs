@@ -15,7 +15,8 @@ use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 use kube::api::PostParams;
 
-use super::worker::NodeContext;
+use super::context::NodeContext;
+use super::stop::stopped;
 use crate::clock;
 
 /// The kubelet's lifetime for `kube-api-access` tokens (an hour and seven seconds).
@@ -195,7 +196,7 @@ pub async fn refresh(
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = super::container::stopped(&mut stop) => return,
+            _ = stopped(&mut stop) => return,
         }
         match project(&ctx, &pod.pod(), &pod.dir, &source).await {
             Ok(at) => next = at,

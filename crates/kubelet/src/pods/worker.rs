@@ -3,120 +3,26 @@
 //! changes, and on deletion its containers stopped within the grace period before the pod is
 //! removed with a zero-grace delete, as the kubelet does.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use k8s_openapi::api::core::v1::{ConfigMap, Container, Event, Pod, Secret};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{
-    DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions, WatchEvent,
-    WatchParams,
+    DeleteParams, ListParams, Patch, PatchParams, Preconditions, WatchEvent, WatchParams,
 };
 use serde_json::json;
 use tokio::sync::{Notify, watch};
 
-use super::env::{self, Sources};
-use super::process::ProcessSpec;
+use super::context::NodeContext;
 use super::status::{self, ContainerRecord, StatusInput};
-use super::{ContainerSlot, PodRegistry, PodRuntime, container, token};
+use super::stop::stopped;
+use super::{ContainerSlot, PodRuntime, container, token};
 use crate::clock;
 
 /// The kubelet's minimum grace period (`minimumGracePeriodInSeconds`).
 const MINIMUM_GRACE_SECONDS: i64 = 2;
-
-/// What every pod worker shares: the node's client and facts.
-pub struct NodeContext {
-    /// The node's name.
-    pub node_name: String,
-    /// The API server client with the node's identity.
-    pub client: kube::Client,
-    /// The API server's URL.
-    pub api_server: String,
-    /// Its host, for `KUBERNETES_SERVICE_HOST`.
-    pub api_host: String,
-    /// Its port.
-    pub api_port: u16,
-    /// The cluster CA (PEM), when the namespace has no `kube-root-ca.crt` yet.
-    pub ca_pem: String,
-    /// The node's work directory.
-    pub work_dir: PathBuf,
-    /// The node's address, shared by its pods.
-    pub host_ip: String,
-    /// The node's `PATH`, given to containers so that their commands are found.
-    pub path: String,
-    /// The pods running here.
-    pub registry: Arc<PodRegistry>,
-}
-
-impl NodeContext {
-    /// Records an Event about `pod` from the kubelet (best effort, as the kubelet's recorder).
-    pub async fn event(&self, pod: &Pod, type_: &str, reason: &str, message: &str) {
-        record_event(
-            &self.client,
-            pod,
-            "kubelet",
-            Some(&self.node_name),
-            type_,
-            reason,
-            message,
-        )
-        .await;
-    }
-}
-
-/// Writes a core/v1 Event about `pod` from `component`.
-pub async fn record_event(
-    client: &kube::Client,
-    pod: &Pod,
-    component: &str,
-    host: Option<&str>,
-    type_: &str,
-    reason: &str,
-    message: &str,
-) {
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let now = Time(clock::now());
-    let event = Event {
-        metadata: ObjectMeta {
-            name: Some(format!(
-                "{name}.{:x}",
-                uuid::Uuid::new_v4().as_u128() as u64
-            )),
-            namespace: Some(namespace.clone()),
-            ..ObjectMeta::default()
-        },
-        involved_object: k8s_openapi::api::core::v1::ObjectReference {
-            api_version: Some("v1".to_string()),
-            kind: Some("Pod".to_string()),
-            name: Some(name),
-            namespace: Some(namespace.clone()),
-            uid: pod.metadata.uid.clone(),
-            ..Default::default()
-        },
-        reason: Some(reason.to_string()),
-        message: Some(message.to_string()),
-        type_: Some(type_.to_string()),
-        count: Some(1),
-        first_timestamp: Some(now.clone()),
-        last_timestamp: Some(now),
-        source: Some(k8s_openapi::api::core::v1::EventSource {
-            component: Some(component.to_string()),
-            host: host.map(str::to_string),
-        }),
-        reporting_component: Some(component.to_string()),
-        reporting_instance: Some(host.unwrap_or(component).to_string()),
-        ..Event::default()
-    };
-    let events: Api<Event> = Api::namespaced(client.clone(), &namespace);
-    if let Err(error) = events.create(&PostParams::default(), &event).await {
-        tracing::debug!(%error, reason, "event not recorded");
-    }
-}
 
 fn grace_of(pod: &Pod) -> i64 {
     pod.metadata
@@ -262,80 +168,6 @@ pub async fn watch_pods(ctx: Arc<NodeContext>) {
     }
 }
 
-/// The environment, command and working directory of a container's processes; the error is
-/// the kubelet's `CreateContainerConfigError` message.
-pub async fn process_spec(
-    ctx: &NodeContext,
-    pod: &PodRuntime,
-    container: &Container,
-) -> Result<ProcessSpec, String> {
-    let object = pod.pod();
-    let (config_maps, secrets) = env::referenced(container);
-    let mut sources = Sources::default();
-    let maps: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &pod.namespace);
-    for name in config_maps {
-        if let Ok(Some(map)) = maps.get_opt(&name).await {
-            sources
-                .config_maps
-                .insert(name, map.data.unwrap_or_default());
-        }
-    }
-    let secret_api: Api<Secret> = Api::namespaced(ctx.client.clone(), &pod.namespace);
-    for name in secrets {
-        if let Ok(Some(secret)) = secret_api.get_opt(&name).await {
-            let mut data: BTreeMap<String, String> = BTreeMap::new();
-            for (key, value) in secret.data.unwrap_or_default() {
-                data.insert(key, String::from_utf8_lossy(&value.0).into_owned());
-            }
-            for (key, value) in secret.string_data.unwrap_or_default() {
-                data.insert(key, value);
-            }
-            sources.secrets.insert(name, data);
-        }
-    }
-    let mut vars = env::container_env(
-        container,
-        &env::Context {
-            pod: &object,
-            node: &ctx.node_name,
-            host_ip: &ctx.host_ip,
-            api_host: &ctx.api_host,
-            api_port: ctx.api_port,
-            sources: &sources,
-        },
-    )?;
-    let root = pod.dir.join("root");
-    std::fs::create_dir_all(&root).map_err(|e| format!("creating {}: {e}", root.display()))?;
-    let mut defaults = vec![
-        ("PATH".to_string(), ctx.path.clone()),
-        ("HOSTNAME".to_string(), pod.name.clone()),
-        ("HOME".to_string(), root.display().to_string()),
-    ];
-    if token::source_of(&object).is_some() {
-        let kubeconfig = token::directory(&pod.dir).join("kubeconfig");
-        defaults.push(("KUBECONFIG".to_string(), kubeconfig.display().to_string()));
-    }
-    for (name, value) in defaults {
-        if !vars.iter().any(|(n, _)| *n == name) {
-            vars.push((name, value));
-        }
-    }
-    let cwd = match container.working_dir.as_deref().filter(|d| !d.is_empty()) {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if !dir.is_dir() {
-                return Err(format!(
-                    "chdir to cwd ({:?}) set in config.json failed: no such file or directory",
-                    dir.display().to_string()
-                ));
-            }
-            dir
-        }
-        None => root,
-    };
-    Ok(ProcessSpec { env: vars, cwd })
-}
-
 /// Writes the pod's status if it changed since the last write.
 async fn publish(
     ctx: &NodeContext,
@@ -415,7 +247,7 @@ async fn run(ctx: Arc<NodeContext>, pod: Arc<PodRuntime>) {
                         .await;
                     tokio::select! {
                         _ = tokio::time::sleep(delay) => {}
-                        _ = container::stopped(&mut stop) => break,
+                        _ = stopped(&mut stop) => break,
                     }
                     delay = (delay * 2).min(Duration::from_secs(60));
                 }
@@ -449,7 +281,7 @@ async fn run(ctx: Arc<NodeContext>, pod: Arc<PodRuntime>) {
                 }
             }
             _ = &mut finished, if !done => { done = true; }
-            _ = container::stopped(&mut stop) => break,
+            _ = stopped(&mut stop) => break,
         }
     }
     if !done {

@@ -1,6 +1,7 @@
 //! `kubeward auth`: questions about authentication. `explain` answers "why was I rejected?" for
 //! a token, walking the API server's authenticators step by step.
 
+mod cluster;
 mod credential;
 mod explain;
 mod iam;

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
-pub use data::{URL_FILE, open_store};
+pub use data::URL_FILE;
 pub use server::{IdpHandle, StartOptions, print_banner, read_truststore, start};
 
 /// `kubeward idp …`.

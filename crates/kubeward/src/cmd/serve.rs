@@ -401,7 +401,7 @@ impl ServeArgs {
             gateway: None,
             cluster_signing,
             service_account_signing,
-            store_path: self.data_dir.join("store.redb"),
+            store_path: super::storage::store_path(&self.data_dir),
             max_requests_inflight: self.max_requests_inflight,
             max_mutating_requests_inflight: self.max_mutating_requests_inflight,
             limits: self.connections.limits(),

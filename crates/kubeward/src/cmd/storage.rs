@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use kubeward_store::{EtcdOptions, EtcdStore, EtcdTls, Store};
+use kubeward_store::{EtcdOptions, EtcdStore, EtcdTls, RedbStore, Store};
 
 /// The value of `--storage-backend` for etcd (kube-apiserver's).
 const ETCD3: &str = "etcd3";
@@ -140,7 +140,7 @@ impl StorageArgs {
     /// for the files that stay local).
     pub fn open(&self, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
         match self.backend()? {
-            Backend::Redb => super::idp::open_store(data_dir),
+            Backend::Redb => open_redb(data_dir),
             Backend::Etcd(options) => {
                 crate::files::private_dir(data_dir)
                     .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -153,6 +153,34 @@ impl StorageArgs {
     pub fn shared(&self) -> bool {
         matches!(self.backend(), Ok(Backend::Etcd(_)))
     }
+}
+
+/// The store file of a data directory (the API server's too).
+pub fn store_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("store.redb")
+}
+
+/// Opens the data directory's store. A new data directory is the owner's only (0700) and a new
+/// store file 0600: it holds signing keys and password hashes.
+fn open_redb(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    crate::files::private_dir(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let path = store_path(data_dir);
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
+    }
+    RedbStore::open(&path).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open {}: {e} (is a kubeward server running on this data directory? stop it, or use the admin REST API)",
+            path.display()
+        )
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::iam::arn::PrincipalType;
-use crate::iam::mapping::{EntryKind, Mappings};
+use crate::iam::mapping::Mappings;
+use crate::iam::matched::EntryKind;
 use crate::iam::sts::Identity;
 
 const CONFIG: &str = r#"

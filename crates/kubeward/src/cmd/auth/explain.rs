@@ -24,6 +24,7 @@ use kubeward_authn::{
 use kubeward_jose::jws::{Compact, unverified_payload};
 use serde_json::{Map, Value};
 
+use super::cluster::Cluster;
 use super::credential::{self, Credential};
 use super::report::Report;
 use super::review::{self, Question};
@@ -63,7 +64,7 @@ pub(super) struct ExplainArgs {
     /// The API server's IAM token settings, as given to `kubeward serve` (with --data-dir of a
     /// `kubeward up --aws-iam-cluster-id`, its local STS and CA are used).
     #[command(flatten)]
-    pub(super) iam: IamArgs,
+    iam: IamArgs,
     /// The API server's static tokens (`--token-auth-file`).
     #[arg(long, value_name = "FILE")]
     token_auth_file: Option<PathBuf>,
@@ -80,7 +81,7 @@ pub(super) struct ExplainArgs {
     /// `authentication-config.json` it wrote (unless --oidc-* or --authentication-config are
     /// given), and its admin kubeconfig for the RBAC answer.
     #[arg(long, value_name = "DIR")]
-    pub(super) data_dir: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
     /// The issuer's key set (JWKS JSON) from a file instead of fetching discovery (offline).
     #[arg(long, value_name = "FILE")]
     jwks: Option<PathBuf>,
@@ -128,7 +129,13 @@ pub(super) fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         .token
         .starts_with(kubeward_authn::iam::token::V1_PREFIX)
     {
-        runtime.block_on(super::iam::walk(&args, &credential.token, now, &mut report))?;
+        runtime.block_on(super::iam::walk(
+            &args.iam,
+            &args.cluster(),
+            &credential.token,
+            now,
+            &mut report,
+        ))?;
     } else {
         let chain = Chain::new(&args)?;
         runtime.block_on(chain.walk(&credential.token, args.jwks.as_deref(), now, &mut report))?;
@@ -158,7 +165,7 @@ pub(super) fn run(args: ExplainArgs) -> anyhow::Result<ExitCode> {
             subresource: args.subresource.clone(),
         };
         let answer = if args.from.is_empty() {
-            let client = runtime.block_on(review_client(&args))?;
+            let client = runtime.block_on(args.cluster().client())?;
             runtime.block_on(review::live(client, user, &question))?
         } else {
             review::offline(user, &question, &args.from, args.no_bootstrap)?
@@ -196,23 +203,15 @@ fn token(args: &ExplainArgs) -> anyhow::Result<Credential> {
     credential::from_kubeconfig(args.kubeconfig.as_deref(), args.context.as_deref())
 }
 
-/// The client for the SubjectAccessReview: `up`'s admin kubeconfig, else --kubeconfig, else the
-/// default kubeconfig.
-pub(super) async fn review_client(args: &ExplainArgs) -> anyhow::Result<kube::Client> {
-    let admin = args
-        .data_dir
-        .as_ref()
-        .map(|d| d.join("admin.kubeconfig"))
-        .filter(|p| p.exists());
-    let config = match admin {
-        Some(path) => crate::kube_config::load(Some(&path), None).await?,
-        None => crate::kube_config::load(args.kubeconfig.as_deref(), args.context.as_deref())
-            .await
-            .context(
-                "no cluster to ask the RBAC question: give --from PATH, --data-dir or --kubeconfig",
-            )?,
-    };
-    kube::Client::try_from(config).context("cannot set up the client for the cluster")
+impl ExplainArgs {
+    /// The cluster asked for the RBAC answer and the IAM mappings.
+    fn cluster(&self) -> Cluster<'_> {
+        Cluster {
+            data_dir: self.data_dir.as_deref(),
+            kubeconfig: self.kubeconfig.as_deref(),
+            context: self.context.as_deref(),
+        }
+    }
 }
 
 /// The authenticators of the explained API server.

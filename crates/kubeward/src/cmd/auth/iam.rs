@@ -9,30 +9,34 @@ use std::time::SystemTime;
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::Api;
-use kubeward_authn::iam::mapping::{EntryKind, Mappings};
+use kubeward_authn::iam::mapping::Mappings;
+use kubeward_authn::iam::matched::EntryKind;
 use kubeward_authn::iam::token::Step;
 use kubeward_authn::iam::{
     Check, Iam, IamConfig, IamError, StsError, access_entries, aws_auth, user_info,
 };
 
-use super::explain::{ExplainArgs, review_client};
+use super::cluster::Cluster;
 use super::report::Report;
+use crate::cmd::serve::IamArgs;
 use crate::cmd::up_aws::ENDPOINT_FILE;
 
-/// Walks the IAM checks of `token`.
+/// Walks the IAM checks of `token`, as an API server with the IAM settings `iam` makes them;
+/// the mappings are read from `cluster`.
 pub(super) async fn walk(
-    args: &ExplainArgs,
+    iam: &IamArgs,
+    cluster: &Cluster<'_>,
     token: &str,
     now: SystemTime,
     report: &mut Report,
 ) -> anyhow::Result<()> {
-    let settings = args.iam.settings()?;
+    let settings = iam.settings()?;
     let Some(mut settings) = settings else {
         anyhow::bail!(
             "an EKS-style IAM token: give the API server's --aws-iam-cluster-id (and --aws-iam-sts-endpoint, or --data-dir of a `kubeward up --aws-iam-cluster-id`)"
         );
     };
-    if let Some(dir) = &args.data_dir
+    if let Some(dir) = cluster.data_dir
         && settings.config.sts_endpoint.is_none()
         && let Ok(url) = std::fs::read_to_string(dir.join(ENDPOINT_FILE))
     {
@@ -116,7 +120,7 @@ pub(super) async fn walk(
         ),
     );
     report.pass("canonical ARN", identity.canonical_arn.clone());
-    let mut mappings = cluster_mappings(args).await?;
+    let mut mappings = cluster_mappings(cluster).await?;
     mappings.file = settings.mapping_file.clone();
     match user_info(&identity, &mappings) {
         Ok(user) => {
@@ -178,8 +182,8 @@ fn sts_hint(error: &StsError, cluster_id: &str) -> Option<String> {
 
 /// The `aws-auth` ConfigMap and the access entries of the cluster (the admin kubeconfig of
 /// --data-dir, else --kubeconfig, else the default one); none when they cannot be read.
-async fn cluster_mappings(args: &ExplainArgs) -> anyhow::Result<Mappings> {
-    let client = review_client(args).await?;
+async fn cluster_mappings(cluster: &Cluster<'_>) -> anyhow::Result<Mappings> {
+    let client = cluster.client().await?;
     let api: Api<ConfigMap> = Api::namespaced(client, aws_auth::NAMESPACE);
     let aws_auth_map = api
         .get_opt(aws_auth::NAME)

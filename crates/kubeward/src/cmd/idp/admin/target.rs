@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::Args;
 
-use super::super::data::{DataDir, URL_FILE, store_path};
+use super::super::data::{DataDir, URL_FILE};
 use super::backend::Backend;
 use super::{offline, online};
+use crate::cmd::storage::store_path;
 
 /// A running provider to administer through its admin REST API (kcadm.sh's flags).
 #[derive(Debug, Clone, Args)]
