@@ -27,16 +27,14 @@ pub use kubeward_jose::{
     JwsError, KeyError, SigningKey, VerificationKey, key_id, parse_verification_keys,
 };
 pub use service_account::{
-    LEGACY_ISSUER, ServiceAccountAuthenticator, ServiceAccountTokenError, ServiceAccountUser,
+    LEGACY_ISSUER, LegacyTokenSecret, ServiceAccountAuthenticator, ServiceAccountLookup,
+    ServiceAccountTokenError, ServiceAccountUser,
 };
 pub use token_file::{TokenFile, TokenFileError};
 pub use token_request::{
     BoundObject, IssueError, IssuedToken, ObjectRef, TokenRequest, issue_legacy_token, issue_token,
 };
 pub use x509::{ClientCertAuthenticator, X509Error};
-
-/// Extra key of the credential that authenticated the user (`X509SHA256=…`, `JTI=…`).
-pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 /// What a request presents.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,39 +72,6 @@ pub struct AuthenticatorConfig {
     pub jwt: Option<oidc::JwtConfig>,
     /// EKS-style IAM tokens (`--aws-iam-*`): verified by STS through a call the server makes.
     pub iam: Option<iam::IamSettings>,
-}
-
-/// What the legacy-token validator needs of a `kubernetes.io/service-account-token` Secret.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LegacyTokenSecret {
-    /// `data.token`, decoded.
-    pub token: Vec<u8>,
-    /// The value of the `kubernetes.io/legacy-token-invalid-since` label, if set.
-    pub invalid_since: Option<String>,
-}
-
-/// Objects the ServiceAccount authenticator must find (in the API server's store). An object
-/// that is being deleted (deletionTimestamp more than a minute ago) counts as absent.
-pub trait ServiceAccountLookup {
-    /// The uid of ServiceAccount `namespace/name`, if it exists (and is not being deleted).
-    fn service_account_uid(&self, namespace: &str, name: &str) -> Option<String>;
-    /// The uid of Secret `namespace/name`, if it exists.
-    fn secret_uid(&self, namespace: &str, name: &str) -> Option<String>;
-    /// The uid of Pod `namespace/name`, if it exists.
-    fn pod_uid(&self, namespace: &str, name: &str) -> Option<String>;
-    /// The uid of Node `name`, if it exists (for Node-bound tokens). The default finds none, so
-    /// Node-bound tokens are rejected.
-    fn node_uid(&self, name: &str) -> Option<String> {
-        let _ = name;
-        None
-    }
-    /// Secret `namespace/name` of a legacy token: its token and invalidation label, if it exists
-    /// and is not being deleted. The default finds none, so legacy tokens are rejected; implement
-    /// it to accept them as kube-apiserver does.
-    fn legacy_token_secret(&self, namespace: &str, name: &str) -> Option<LegacyTokenSecret> {
-        let _ = (namespace, name);
-        None
-    }
 }
 
 /// The result of authenticating a request.

@@ -6,13 +6,46 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kubeward_core::UserInfo;
 use kubeward_core::user::{
-    service_account_groups, service_account_username, split_service_account_username,
+    CREDENTIAL_ID_KEY, service_account_groups, service_account_username,
+    split_service_account_username,
 };
 use serde_json::{Map, Value};
 
-use crate::{CREDENTIAL_ID_KEY, ServiceAccountLookup};
 use kubeward_jose::VerificationKey;
 use kubeward_jose::jws::{Compact, JwsError, unverified_payload};
+
+/// What the legacy-token validator needs of a `kubernetes.io/service-account-token` Secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LegacyTokenSecret {
+    /// `data.token`, decoded.
+    pub token: Vec<u8>,
+    /// The value of the `kubernetes.io/legacy-token-invalid-since` label, if set.
+    pub invalid_since: Option<String>,
+}
+
+/// Objects the ServiceAccount authenticator must find (in the API server's store). An object
+/// that is being deleted (deletionTimestamp more than a minute ago) counts as absent.
+pub trait ServiceAccountLookup {
+    /// The uid of ServiceAccount `namespace/name`, if it exists (and is not being deleted).
+    fn service_account_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Secret `namespace/name`, if it exists.
+    fn secret_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Pod `namespace/name`, if it exists.
+    fn pod_uid(&self, namespace: &str, name: &str) -> Option<String>;
+    /// The uid of Node `name`, if it exists (for Node-bound tokens). The default finds none, so
+    /// Node-bound tokens are rejected.
+    fn node_uid(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
+    /// Secret `namespace/name` of a legacy token: its token and invalidation label, if it exists
+    /// and is not being deleted. The default finds none, so legacy tokens are rejected; implement
+    /// it to accept them as kube-apiserver does.
+    fn legacy_token_secret(&self, namespace: &str, name: &str) -> Option<LegacyTokenSecret> {
+        let _ = (namespace, name);
+        None
+    }
+}
 
 /// The issuer of legacy (Secret-based) ServiceAccount tokens.
 pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";

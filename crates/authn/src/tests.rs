@@ -134,7 +134,7 @@ fn service_account_token_user() {
             "system:authenticated"
         ]
     );
-    assert!(u.extra[CREDENTIAL_ID_KEY][0].starts_with("JTI="));
+    assert!(u.extra[kubeward_core::user::CREDENTIAL_ID_KEY][0].starts_with("JTI="));
 }
 
 #[test]

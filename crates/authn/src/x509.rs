@@ -5,10 +5,9 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kubeward_core::UserInfo;
+use kubeward_core::user::CREDENTIAL_ID_KEY;
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use x509_parser::prelude::FromDer as _;
-
-use crate::CREDENTIAL_ID_KEY;
 
 /// Why a client certificate was not accepted, or the CA bundle cannot be used.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

@@ -16,6 +16,8 @@ pub const SERVICE_ACCOUNT_USER_PREFIX: &str = "system:serviceaccount:";
 pub const SERVICE_ACCOUNT_GROUP_PREFIX: &str = "system:serviceaccounts:";
 /// The superuser group bound to `cluster-admin` by the bootstrap policy.
 pub const SYSTEM_PRIVILEGED_GROUP: &str = "system:masters";
+/// Extra key of the credential that authenticated the user (`X509SHA256=…`, `JTI=…`).
+pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 /// Who is making a request: name, uid, groups and extra attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

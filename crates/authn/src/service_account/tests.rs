@@ -72,7 +72,7 @@ fn issue_then_verify_round_trip() {
         vec!["system:serviceaccounts", "system:serviceaccounts:dev-team"]
     );
     assert_eq!(
-        found.user.extra[crate::CREDENTIAL_ID_KEY],
+        found.user.extra[kubeward_core::user::CREDENTIAL_ID_KEY],
         vec!["JTI=b79275de"]
     );
     assert_eq!(found.user.extra.len(), 1);

@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Args, CommandFactory as _};
+use clap::Args;
 use clap_complete::Shell;
-
-use super::Cli;
 
 /// `kubeward completion` flags.
 #[derive(Debug, Args)]
@@ -30,9 +28,8 @@ pub struct ManArgs {
     output_dir: Option<PathBuf>,
 }
 
-/// Runs `kubeward completion`.
-pub fn completion(args: CompletionArgs) -> anyhow::Result<ExitCode> {
-    let mut command = Cli::command();
+/// Runs `kubeward completion` for `command`, kubeward's whole command line.
+pub fn completion(args: CompletionArgs, mut command: clap::Command) -> anyhow::Result<ExitCode> {
     // Generated into memory first: clap_complete panics on a failed write, and a closed
     // standard output is an error to report as one.
     let mut script = Vec::new();
@@ -42,9 +39,8 @@ pub fn completion(args: CompletionArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `kubeward man`.
-pub fn man(args: ManArgs) -> anyhow::Result<ExitCode> {
-    let command = Cli::command();
+/// Runs `kubeward man` for `command`, kubeward's whole command line.
+pub fn man(args: ManArgs, command: clap::Command) -> anyhow::Result<ExitCode> {
     match args.output_dir {
         None => clap_mangen::Man::new(command).render(&mut std::io::stdout())?,
         Some(dir) => {

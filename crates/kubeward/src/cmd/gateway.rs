@@ -251,7 +251,7 @@ pub fn run(mut args: GatewayArgs) -> anyhow::Result<ExitCode> {
         args.policy
             .default_cluster(kubeconfig, args.upstream_context.as_deref());
     }
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::server_runtime()?;
     let outcome = runtime.block_on(async move {
         let mut signals = super::shutdown::Signals::install()?;
         let server = kubeward_server::Server::bind_gateway(config).await?;

@@ -12,6 +12,7 @@ mod limits;
 mod login;
 mod ports;
 mod rbac;
+mod runtime;
 mod serve;
 mod server_error;
 mod shutdown;
@@ -27,7 +28,7 @@ mod webhook;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 pub use server_error::render as render_error;
 
@@ -110,24 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Gateway(args) => gateway::run(*args),
         Command::Eks(args) => eks::run(args),
         Command::Version(args) => version::run(args),
-        Command::Completion(args) => completion::completion(args),
-        Command::Man(args) => completion::man(args),
+        Command::Completion(args) => completion::completion(args, Cli::command()),
+        Command::Man(args) => completion::man(args, Cli::command()),
     }
-}
-
-/// The async runtime of the servers, with logs on stderr (`RUST_LOG`, default `info`), coloured
-/// only when stderr is a terminal and `NO_COLOR` is not set.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    use std::io::IsTerminal as _;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(colour)
-        .with_writer(std::io::stderr)
-        .try_init();
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
 }

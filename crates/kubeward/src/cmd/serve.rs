@@ -562,7 +562,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         flag: "--secure-port",
     }])?;
     let config = args.server_config(IpAddr::V4(Ipv4Addr::UNSPECIFIED))?;
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::server_runtime()?;
     let store = args.storage.open(&args.data_dir)?;
     let outcome = runtime.block_on(async {
         let mut signals = super::shutdown::Signals::install()?;

@@ -207,7 +207,7 @@ pub fn run(mut args: UpArgs) -> anyhow::Result<ExitCode> {
     // The flags are checked before anything listens.
     let mut config = serve.server_config(IpAddr::V4(Ipv4Addr::LOCALHOST))?;
     let store = serve.storage.open(&data_dir)?;
-    let runtime = super::runtime()?;
+    let runtime = super::runtime::server_runtime()?;
     let outcome = runtime.block_on(async {
         let mut signals = shutdown::Signals::install()?;
         let idp = super::idp::start(

@@ -85,7 +85,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs `kubeward user …`.
 pub fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        UserCommand::Add(add) => super::runtime()?.block_on(run_add(add)),
+        UserCommand::Add(add) => super::runtime::server_runtime()?.block_on(run_add(add)),
     }
 }
 

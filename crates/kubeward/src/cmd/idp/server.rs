@@ -357,7 +357,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let truststore = read_truststore(&args.truststore)?;
     let audit = args.audit.options()?;
-    let runtime = super::super::runtime()?;
+    let runtime = super::super::runtime::server_runtime()?;
     let store = args.data.storage.open(&data_dir)?;
     let shared = args.data.storage.shared();
     let outcome = runtime.block_on(async move {

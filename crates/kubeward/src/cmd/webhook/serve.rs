@@ -119,7 +119,7 @@ pub fn run(args: WebhookServeArgs) -> anyhow::Result<ExitCode> {
         limits: args.connections.limits(),
     };
     let policy = config.policy.clone();
-    super::super::runtime()?.block_on(async move {
+    super::super::runtime::server_runtime()?.block_on(async move {
         let source = args
             .policy
             .start(std::sync::Arc::new(move |loaded| policy.set(loaded)))
