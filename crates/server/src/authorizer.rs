@@ -12,6 +12,7 @@
 use kubeward_core::attributes::Attributes;
 use kubeward_webhook::{Decision, Verdict};
 
+use crate::metrics::AllowedBy;
 use crate::state::State;
 
 /// The decision, with the authorizers' reasons and errors (what SubjectAccessReviews answer).
@@ -40,16 +41,16 @@ pub async fn authorize(state: &State, attributes: &Attributes) -> Verdict {
 /// Counts an allowed decision: by RBAC, else AlwaysAllow or a webhook.
 fn count(state: &State, by_rbac: bool) {
     if by_rbac {
-        state.metrics.allowed_by("RBAC", "rbac");
+        state.metrics.allowed_by(AllowedBy::Rbac);
     } else if state
         .config
         .authorization
         .iter()
         .any(|a| matches!(a, crate::config::Authorizer::AlwaysAllow))
     {
-        state.metrics.allowed_by("AlwaysAllow", "alwaysallow");
+        state.metrics.allowed_by(AllowedBy::AlwaysAllow);
     } else {
-        state.metrics.allowed_by("Webhook", "webhook");
+        state.metrics.allowed_by(AllowedBy::Webhook);
     }
 }
 

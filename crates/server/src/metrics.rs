@@ -6,9 +6,11 @@
 //! store) and watch events. Counters move where things happen; what is read at scrape time
 //! (requests in flight, the audit backends' counts) comes in a [`Snapshot`].
 
+mod recent;
+
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use prometheus_client::collector::Collector;
@@ -163,15 +165,51 @@ impl AuthenticationResult {
     }
 }
 
+/// The authorizer that allowed a request, as `apiserver_authorization_decisions_total` labels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowedBy {
+    /// RBAC (`type="RBAC"`, `name="rbac"`).
+    Rbac,
+    /// `AlwaysAllow`.
+    AlwaysAllow,
+    /// A webhook.
+    Webhook,
+}
+
+impl AllowedBy {
+    fn labels(self) -> DecisionLabels {
+        let (r#type, name) = match self {
+            AllowedBy::Rbac => ("RBAC", "rbac"),
+            AllowedBy::AlwaysAllow => ("AlwaysAllow", "alwaysallow"),
+            AllowedBy::Webhook => ("Webhook", "webhook"),
+        };
+        DecisionLabels {
+            r#type,
+            name,
+            decision: "allowed",
+        }
+    }
+}
+
+/// Numbers the [`Metrics`], for the threads' memory of their series.
+static METRICS: AtomicU64 = AtomicU64::new(0);
+
 /// The metrics.
 #[derive(Debug)]
 pub struct Metrics {
+    /// This one's number (threads remember series per number).
+    id: u64,
     registry: Registry,
     requests: Family<AnsweredLabels, Counter>,
     durations: Family<RequestLabels, Histogram, fn() -> Histogram>,
     authentication_attempts: [AtomicU64; 2],
     authentication_durations: Family<ResultLabels, Histogram, fn() -> Histogram>,
+    /// The series of `authentication_durations` for each result, once observed: the family
+    /// is not looked up (its lock taken, its labels hashed) for each attempt.
+    authentication_series: [OnceLock<Histogram>; 2],
     decisions: Family<DecisionLabels, Counter>,
+    /// The series of `decisions` for each [`AllowedBy`], once counted.
+    allowed_series: [OnceLock<Counter>; 3],
     storage: Family<StorageLabels, Histogram, fn() -> Histogram>,
     watch_events: Family<WatchLabels, Counter>,
     audit_levels: [AtomicU64; 4],
@@ -228,12 +266,15 @@ impl Metrics {
             watch_events.clone(),
         );
         Self {
+            id: METRICS.fetch_add(1, Ordering::Relaxed),
             registry,
             requests,
             durations,
             authentication_attempts: Default::default(),
             authentication_durations,
+            authentication_series: Default::default(),
             decisions,
+            allowed_series: Default::default(),
             storage,
             watch_events,
             audit_levels: Default::default(),
@@ -243,36 +284,41 @@ impl Metrics {
 
     /// One answered request: counted with its code; its latency observed.
     pub fn request(&self, labels: &RequestLabels, code: u16, elapsed: Duration) {
-        self.requests
-            .get_or_create(&AnsweredLabels {
-                request: labels.clone(),
-                code,
-            })
-            .inc();
-        self.durations
-            .get_or_create(labels)
-            .observe(elapsed.as_secs_f64());
+        let find = || recent::Series {
+            total: self
+                .requests
+                .get_or_create(&AnsweredLabels {
+                    request: labels.clone(),
+                    code,
+                })
+                .clone(),
+            duration: self.durations.get_or_create(labels).clone(),
+        };
+        recent::count_in(self.id, labels, code, find, |series| {
+            series.total.inc();
+            series.duration.observe(elapsed.as_secs_f64());
+        });
     }
 
     /// One authentication attempt.
     pub fn authentication(&self, result: AuthenticationResult, elapsed: Duration) {
         self.authentication_attempts[result as usize].fetch_add(1, Ordering::Relaxed);
-        self.authentication_durations
-            .get_or_create(&ResultLabels {
-                result: result.as_str(),
+        self.authentication_series[result as usize]
+            .get_or_init(|| {
+                self.authentication_durations
+                    .get_or_create(&ResultLabels {
+                        result: result.as_str(),
+                    })
+                    .clone()
             })
             .observe(elapsed.as_secs_f64());
     }
 
-    /// A request allowed by an authorizer of the configured mode (`RBAC`/`rbac`,
-    /// `AlwaysAllow`/`alwaysallow`); RBAC never denies, it has no opinion.
-    pub fn allowed_by(&self, authorizer_type: &'static str, name: &'static str) {
-        self.decisions
-            .get_or_create(&DecisionLabels {
-                r#type: authorizer_type,
-                name,
-                decision: "allowed",
-            })
+    /// A request allowed by an authorizer of the configured mode; RBAC never denies, it has no
+    /// opinion.
+    pub fn allowed_by(&self, by: AllowedBy) {
+        self.allowed_series[by as usize]
+            .get_or_init(|| self.decisions.get_or_create(&by.labels()).clone())
             .inc();
     }
 

@@ -23,7 +23,7 @@ fn counters_move_under_kube_apiserver_s_names() {
     metrics.request(&pods(), 403, Duration::from_millis(1));
     metrics.authentication(AuthenticationResult::Success, Duration::from_micros(40));
     metrics.authentication(AuthenticationResult::Failure, Duration::from_micros(40));
-    metrics.allowed_by("RBAC", "rbac");
+    metrics.allowed_by(AllowedBy::Rbac);
     metrics.audit_level(kubeward_audit::Level::Metadata);
     metrics.objects("pods", 2);
     metrics.objects("pods", -1);
@@ -100,4 +100,69 @@ fn labels_of_equal_text_at_other_addresses_are_one_series() {
     ] {
         assert!(counts.contains(&line), "{line} in\n{text}");
     }
+}
+
+/// The request total of `pods()` answered with `code`, as the exposition shows it.
+fn pods_total(text: &str, code: u16) -> Option<u64> {
+    let prefix = format!(
+        r#"apiserver_request_total{{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver",code="{code}"}} "#
+    );
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|n| n.parse().ok())
+}
+
+/// A thread remembers the series it counted last; counts made through that memory are the
+/// family's, also once more series have been counted than it remembers and the first ones are
+/// looked up again.
+#[test]
+fn series_remembered_by_a_thread_count_in_their_family() {
+    let metrics = Metrics::new();
+    for round in 0..3 {
+        for code in 200..260 {
+            metrics.request(&pods(), code, Duration::from_millis(1));
+            if code == 200 {
+                metrics.request(&pods(), code, Duration::from_millis(1));
+            }
+        }
+        let text = metrics.render(Snapshot::default(), &[]);
+        assert_eq!(pods_total(&text, 200), Some(2 * (round + 1)), "{text}");
+        assert_eq!(pods_total(&text, 259), Some(round + 1), "{text}");
+        let count = format!(
+            r#"apiserver_request_duration_seconds_count{{verb="LIST",dry_run="",group="",version="v1",resource="pods",subresource="",scope="namespace",component="apiserver"}} {}"#,
+            61 * (round + 1)
+        );
+        assert!(text.lines().any(|l| l == count), "{count} in\n{text}");
+    }
+}
+
+/// Two servers in one process (as in the tests) keep their own counts, though one thread
+/// counts for both.
+#[test]
+fn metrics_counted_on_one_thread_stay_apart() {
+    let first = Metrics::new();
+    let second = Metrics::new();
+    for _ in 0..3 {
+        first.request(&pods(), 200, Duration::from_millis(1));
+    }
+    second.request(&pods(), 200, Duration::from_millis(1));
+    first.allowed_by(AllowedBy::Rbac);
+    second.allowed_by(AllowedBy::Webhook);
+    let (first, second) = (
+        first.render(Snapshot::default(), &[]),
+        second.render(Snapshot::default(), &[]),
+    );
+    assert_eq!(pods_total(&first, 200), Some(3), "{first}");
+    assert_eq!(pods_total(&second, 200), Some(1), "{second}");
+    let rbac =
+        r#"apiserver_authorization_decisions_total{type="RBAC",name="rbac",decision="allowed"} 1"#;
+    let webhook = r#"apiserver_authorization_decisions_total{type="Webhook",name="webhook",decision="allowed"} 1"#;
+    assert!(
+        first.lines().any(|l| l == rbac) && !first.contains("Webhook"),
+        "{first}"
+    );
+    assert!(
+        second.lines().any(|l| l == webhook) && !second.contains("RBAC"),
+        "{second}"
+    );
 }
