@@ -17,7 +17,7 @@ use aws_lc_rs::signature::{
 use base64::Engine as _;
 use x509_parser::prelude::FromDer as _;
 
-use crate::Algorithm;
+use crate::algorithm::Algorithm;
 
 /// Why a key cannot be made or used.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]

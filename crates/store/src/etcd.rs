@@ -48,10 +48,10 @@ use self::layout::Layout;
 use self::retry::{Kind, retrying};
 use crate::keys::check_key;
 use crate::metadata::{resource_version, set_resource_version};
-use crate::{
-    DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER, ListOptions, ListScope, Listing, ObjectKey,
-    ReadRevision, Step, Store, StoreError, Watch,
-};
+use crate::model::{ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Step, StoreError};
+use crate::redb_store::{DEFAULT_EVENT_LOG_LENGTH, DEFAULT_WATCH_BUFFER};
+use crate::store::Store;
+use crate::watch::Watch;
 
 pub use compactor::DEFAULT_INTERVAL as DEFAULT_COMPACTION_INTERVAL;
 

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::keys::{decode_key, encode_key};
-use crate::{EventType, StoreError, WatchEvent};
+use crate::model::{EventType, StoreError, WatchEvent};
 
 /// The watch event type name, as kube-apiserver spells it.
 pub fn event_name(kind: EventType) -> &'static str {

@@ -3,7 +3,7 @@
 //! namespace. No part of a key may contain `␀` ([`check_key`] refuses it), so keys decode
 //! unambiguously and one namespace's range never holds another's objects.
 
-use crate::{ListScope, ObjectKey, StoreError};
+use crate::model::{ListScope, ObjectKey, StoreError};
 
 const SEPARATOR: char = '\u{0}';
 /// The character after the separator, ending a prefix range.

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::StoreError;
+use crate::model::StoreError;
 
 /// Sets `metadata.resourceVersion` to `revision` (decimal), creating `metadata` if missing.
 /// Refuses anything but a JSON object with an object (or absent) `metadata`.

@@ -21,11 +21,13 @@ use crate::continuation::Continue;
 use crate::events::{decode_event, encode_event};
 use crate::keys::{check_key, encode_key, in_scope, normalize, scope_range};
 use crate::metadata::{resource_version, set_resource_version};
-use crate::snapshot::Rollback;
-use crate::{
-    EventType, ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Step, Store, StoreError,
-    Watch, WatchEvent,
+use crate::model::{
+    EventType, ListOptions, ListScope, Listing, ObjectKey, ReadRevision, Step, StoreError,
+    WatchEvent,
 };
+use crate::snapshot::Rollback;
+use crate::store::Store;
+use crate::watch::Watch;
 
 /// Objects by encoded key (see `keys`), as JSON.
 pub(crate) const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");

@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::{ListScope, ObjectKey, RedbStore, StoreOptions};
+use crate::model::{ListScope, ObjectKey};
+use crate::redb_store::{RedbStore, StoreOptions};
 
 /// A configmap key.
 pub fn key(namespace: Option<&str>, name: &str) -> ObjectKey {

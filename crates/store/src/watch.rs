@@ -7,7 +7,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use crate::keys::in_scope;
-use crate::{ListScope, WatchEvent};
+use crate::model::{ListScope, WatchEvent};
 
 /// A watch: first the backlog after the requested revision, then live events, filtered to a
 /// scope (or of everything). Dropping it ends it.

@@ -11,12 +11,12 @@
 use kubeward_core::UserInfo;
 use kubeward_core::attributes::Attributes;
 
+use crate::review::{self, GROUP_AUTHORIZATION, ReadError, SUBJECT_ACCESS_REVIEW};
 use crate::version::Version;
 use crate::wire::{
     self, AccessReviewStatus, NonResourceAttributes, ResourceAttributes, SpecV1, SpecV1beta1,
     SubjectAccessReview,
 };
-use crate::{GROUP_AUTHORIZATION, ReadError, SUBJECT_ACCESS_REVIEW};
 
 /// Attributes longer than this (summed) are asked every time, never cached, as kube-apiserver's
 /// `maxControlledAttrCacheSize`.
@@ -148,7 +148,7 @@ fn review<S>(api_version: String, spec: S) -> SubjectAccessReview<S> {
 /// The `status` of a webhook's answer (the same fields in both versions).
 pub fn read_status(body: &[u8]) -> Result<AccessReviewStatus, ReadError> {
     let review: SubjectAccessReview<serde_json::Value> =
-        crate::decode(body, SUBJECT_ACCESS_REVIEW, GROUP_AUTHORIZATION)?;
+        review::decode(body, SUBJECT_ACCESS_REVIEW, GROUP_AUTHORIZATION)?;
     Ok(review.status)
 }
 
@@ -183,12 +183,12 @@ pub struct AccessReviewRequest {
 pub fn read_request(body: &[u8]) -> Result<AccessReviewRequest, ReadError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ReadError::Invalid(format!("the body is not JSON: {e}")))?;
-    let version = crate::request_version(&value, SUBJECT_ACCESS_REVIEW, GROUP_AUTHORIZATION)?;
+    let version = review::request_version(&value, SUBJECT_ACCESS_REVIEW, GROUP_AUTHORIZATION)?;
     let spec: SpecV1 = match version {
-        Version::V1 => crate::decode_value::<SubjectAccessReview<SpecV1>>(value)?
+        Version::V1 => review::decode_value::<SubjectAccessReview<SpecV1>>(value)?
             .spec
             .unwrap_or_default(),
-        Version::V1beta1 => crate::decode_value::<SubjectAccessReview<SpecV1beta1>>(value)?
+        Version::V1beta1 => review::decode_value::<SubjectAccessReview<SpecV1beta1>>(value)?
             .spec
             .unwrap_or_default()
             .into(),

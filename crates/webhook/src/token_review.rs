@@ -8,9 +8,9 @@
 use kubeward_authn::TokenUser;
 use kubeward_core::UserInfo;
 
+use crate::review::{self, GROUP_AUTHENTICATION, ReadError, TOKEN_REVIEW};
 use crate::version::Version;
 use crate::wire::{self, TokenReview, TokenReviewSpec, TokenReviewStatus};
-use crate::{GROUP_AUTHENTICATION, ReadError, TOKEN_REVIEW};
 
 /// What a token webhook answered, as kube-apiserver takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub fn read_answer(
     wanted: Option<&[String]>,
     implicit: &[String],
 ) -> Result<TokenAnswer, ReadError> {
-    let review: TokenReview = crate::decode(body, TOKEN_REVIEW, GROUP_AUTHENTICATION)?;
+    let review: TokenReview = review::decode(body, TOKEN_REVIEW, GROUP_AUTHENTICATION)?;
     let status = review.status;
     let mut audiences = Vec::new();
     if let Some(wanted) = wanted {
@@ -94,7 +94,7 @@ pub struct TokenReviewRequest {
 /// kube-apiserver refuses it.
 pub fn read_request(body: &[u8]) -> Result<TokenReviewRequest, ReadError> {
     let (version, review): (Version, TokenReview) =
-        crate::decode_request(body, TOKEN_REVIEW, GROUP_AUTHENTICATION)?;
+        review::decode_request(body, TOKEN_REVIEW, GROUP_AUTHENTICATION)?;
     let spec = review.spec.unwrap_or_default();
     if spec.token.is_empty() {
         return Err(ReadError::Invalid(

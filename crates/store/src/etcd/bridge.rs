@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::runtime::{Handle, Runtime};
 
-use crate::StoreError;
+use crate::model::StoreError;
 
 /// The runtime owned by one store; shut down (without waiting) when the store is dropped.
 pub struct Bridge {

@@ -16,7 +16,8 @@ use tokio::sync::broadcast;
 use super::layout::range_end;
 use super::paging;
 use crate::keys::in_scope;
-use crate::{EventType, ListOptions, ListScope, Listing, ObjectKey, StoreError, Watch, WatchEvent};
+use crate::model::{EventType, ListOptions, ListScope, Listing, ObjectKey, StoreError, WatchEvent};
+use crate::watch::Watch;
 
 /// One cached object.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::layout::Layout;
 use crate::metadata::set_resource_version;
-use crate::{EventType, ObjectKey, StoreError, WatchEvent};
+use crate::model::{EventType, ObjectKey, StoreError, WatchEvent};
 
 /// The bytes to store for `object`; [`StoreError::Invalid`] for anything but a JSON object
 /// whose `metadata` (when present) is an object.

@@ -16,7 +16,8 @@ use super::convert::{
 };
 use super::layout::{Layout, range_end};
 use super::retry::{Kind, retrying};
-use crate::{ListScope, ObjectKey, StoreError, Watch, WatchEvent};
+use crate::model::{ListScope, ObjectKey, StoreError, WatchEvent};
+use crate::watch::Watch;
 
 /// How many keys one range request reads.
 pub const CHUNK: i64 = 500;

@@ -19,7 +19,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::{ListScope, ObjectKey, StoreError};
+use crate::model::{ListScope, ObjectKey, StoreError};
 
 /// kube-apiserver's `SpecialDefaultResourcePrefixes` for the groups it still serves.
 const SPECIAL_PREFIXES: [(&str, &str, &str); 5] = [

@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use crate::{Continue, ListOptions, Listing, StoreError};
+use crate::continuation::Continue;
+use crate::model::{ListOptions, Listing, StoreError};
 
 /// The objects of a page and where it ended.
 pub struct Filled {
