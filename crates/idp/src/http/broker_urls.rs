@@ -8,10 +8,7 @@ use crate::provider::browser::{Login, with_query};
 
 /// `…/broker/<alias>/login` with a login's state, as Keycloak's "sign in with" links.
 pub(super) fn login_url(ctx: &Ctx, realm: &str, alias: &str, login: &Login) -> String {
-    let base = format!(
-        "{}{}/realms/{realm}/broker/{alias}/login",
-        ctx.public_url, ctx.prefix
-    );
+    let base = format!("{}/broker/{alias}/login", ctx.issuer(realm));
     with_query(
         &base,
         &[
@@ -24,10 +21,7 @@ pub(super) fn login_url(ctx: &Ctx, realm: &str, alias: &str, login: &Login) -> S
 
 /// kubeward's redirect URI at the upstream: `…/broker/<alias>/endpoint`.
 pub(super) fn endpoint(ctx: &Ctx, realm: &str, alias: &str) -> String {
-    format!(
-        "{}{}/realms/{realm}/broker/{alias}/endpoint",
-        ctx.public_url, ctx.prefix
-    )
+    format!("{}/broker/{alias}/endpoint", ctx.issuer(realm))
 }
 
 /// Where a login goes to log in at `alias` (`kc_idp_hint`, or its link); `None` when the

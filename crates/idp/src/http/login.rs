@@ -47,10 +47,7 @@ const OTP: &str = "auth-otp-form";
 /// The action URL of a login's form, with the login's state in its query as Keycloak's
 /// `url.loginAction`: `session_code`, `execution`, `client_id`, `tab_id`.
 fn action(ctx: &Ctx, realm: &str, login: &Login, execution: &str) -> String {
-    let base = format!(
-        "{}{}/realms/{realm}/login-actions/authenticate",
-        ctx.public_url, ctx.prefix
-    );
+    let base = format!("{}/login-actions/authenticate", ctx.issuer(realm));
     with_query(
         &base,
         &[
@@ -393,7 +390,7 @@ pub async fn device(
         return pages::realm_not_found();
     };
     let params = params(&method, raw.as_deref(), &headers, &body);
-    let action = format!("{}{}/realms/{realm}/device", ctx.public_url, ctx.prefix);
+    let action = format!("{}/device", ctx.issuer(&realm));
     let Some(typed) = params.get("user_code").filter(|c| !c.is_empty()) else {
         return pages::render(
             StatusCode::OK,
