@@ -13,6 +13,9 @@ allowed to list pods in `bench`, and in front of it:
   CA; `proxy_http_version 1.1` with a keepalive pool of TLS connections to the upstream), which
   presents bench-user's own client certificate upstream: a plain proxy cannot speak for the user
   any other way, so the upstream sees the same user without an impersonation step;
+- `caddy` (only when asked for with `--path`): Caddy (Debian's 2.6) configured as nginx is —
+  Go's HTTP/2 server, HTTP client and TLS, the stack of the Go gateways kubeward's stands in for
+  (Pinniped's impersonation proxy, kube-oidc-proxy), doing only the proxying;
 - `direct-as`: no proxy — the admin credential with the `Impersonate-User`/`-Group` headers the
   gateway sends, i.e. the upstream's share of the gateway path's cost.
 
@@ -22,10 +25,13 @@ the machine's noise falls on all alike (with `--before BINARY`, a second gateway
 `--path direct-before` also a second `kubeward up` of that build, with its own users, taken
 directly: the before and after of a change to the server itself); the medians over the rounds are printed as a Markdown
 table with each path's ratio to `direct` (requests per second) and added latency (p50, p99), the
-gateway's ratio to nginx, and the processes' resident memory. Not part of the test suite.
+gateway's ratio to nginx (and Caddy), and the processes' resident memory. Not part of the test suite.
 
-    cargo build --release -p kubeward && cargo install oha && apt-get install nginx
-    python3 scripts/gateway_load.py --binary target/release/kubeward --seconds 10 --rounds 3
+`--http1` makes the client speak HTTP/1.1 with keep-alive instead of kubectl's HTTP/2.
+
+    cargo build --release -p kubeward && cargo install oha && apt-get install nginx caddy
+    python3 scripts/gateway_load.py --binary target/release/kubeward --seconds 10 --rounds 3 \
+        [--path direct --path gateway --path nginx --path caddy] [--http1]
 """
 
 import argparse
@@ -172,10 +178,85 @@ class Nginx:
         self.process.wait()
 
 
+CADDYFILE = """
+{{
+    admin off
+    auto_https off
+    storage file_system {dir}/data
+    log default {{
+        output discard
+    }}
+}}
+https://localhost:{port} {{
+    bind 127.0.0.1
+    tls {pki}/apiserver.crt {pki}/apiserver.key {{
+        client_auth {{
+            mode require_and_verify
+            trusted_ca_cert_file {pki}/ca.crt
+        }}
+    }}
+    reverse_proxy https://{upstream} {{
+        transport http {{
+            tls_client_auth {cert} {key}
+            tls_trusted_ca_certs {pki}/ca.crt
+            tls_server_name localhost
+            keepalive_idle_conns 64
+        }}
+    }}
+}}
+"""
+
+
+class Caddy:
+    """Caddy (Debian's 2.6) as a plain TLS reverse proxy, configured as nginx is: Go's HTTP/2,
+    HTTP client and TLS — the stack of the Go gateways kubeward's replaces (Pinniped's
+    impersonation proxy, kube-oidc-proxy) — doing only the proxying."""
+
+    def __init__(self, server, cert, key):
+        self.dir = os.path.join(server.workdir, "caddy")
+        os.makedirs(self.dir)
+        port = free_port()
+        conf = os.path.join(self.dir, "Caddyfile")
+        with open(conf, "w") as f:
+            f.write(CADDYFILE.format(dir=self.dir, pki=server.pki, cert=cert, key=key, port=port,
+                                     upstream=server.url.split("//", 1)[1].rstrip("/")))
+        caddy = shutil.which("caddy")
+        if caddy is None:
+            raise SystemExit("path caddy needs caddy: apt-get install caddy")
+        log = open(os.path.join(self.dir, "caddy.log"), "w")
+        self.process = subprocess.Popen([caddy, "run", "--config", conf, "--adapter", "caddyfile"],
+                                        stdout=log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, "HOME": self.dir})
+        self.url = f"https://localhost:{port}"
+        for _ in range(200):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError("caddy did not start: " + open(os.path.join(self.dir, "caddy.log")).read())
+
+    def pids(self):
+        return [self.process.pid]
+
+    def rss_mib(self):
+        return rss_mib(self.process.pid)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+#: Whether the client speaks HTTP/1.1 (`--http1`) instead of kubectl's HTTP/2.
+CLIENT_HTTP1 = False
+
+
 def load(url, ca, cert, key, connections, seconds, headers=(), requests=None):
     """oha's load for `seconds`, or for a fixed number of `requests`."""
     amount = ["-n", str(requests)] if requests else ["-z", f"{seconds}s"]
-    args = ["oha", "--no-tui", "--output-format", "json", "--http2", *amount,
+    version = [] if CLIENT_HTTP1 else ["--http2"]
+    args = ["oha", "--no-tui", "--output-format", "json", *version, *amount,
             "-c", str(connections), "--cacert", ca, "--cert", cert, "--key", key,
             "-H", "Accept: application/json"]
     for header in headers:
@@ -234,10 +315,14 @@ def main():
                         help="a fixed number of requests per measurement instead of --seconds")
     parser.add_argument("--strace", action="store_true",
                         help="then count each proxy's system calls per request (strace -c -f)")
+    parser.add_argument("--http1", action="store_true",
+                        help="the client speaks HTTP/1.1 (keep-alive) instead of HTTP/2")
     parser.add_argument("--path", action="append", default=[],
-                        help="direct, direct-as, gateway, nginx, direct-before (with --before; "
-                             "default: the first four)")
+                        help="direct, direct-as, gateway, nginx, caddy, direct-before (with "
+                             "--before; default: the first four)")
     options = parser.parse_args()
+    global CLIENT_HTTP1
+    CLIENT_HTTP1 = options.http1
     if "direct-before" in options.path and not options.before:
         parser.error("--path direct-before needs --before")
     connections = options.connections or [1, 16]
@@ -248,7 +333,7 @@ def main():
         labels.insert(labels.index("gateway") if "gateway" in labels else len(labels), "gateway-h1")
     with tempfile.TemporaryDirectory() as workdir:
         server = Server(options.binary, workdir)
-        gateway = nginx = before = h1 = before_server = None
+        gateway = nginx = caddy = before = h1 = before_server = None
         try:
             _, cert, key = setup_users(server)
             gateway = Gateway(options.binary, server)
@@ -279,6 +364,9 @@ def main():
             if "nginx" in labels:
                 nginx = Nginx(server, cert, key, options.nginx_workers)
                 paths["nginx"] = (nginx.pids, nginx.url, cert, key, (), upstream, ca)
+            if "caddy" in labels:
+                caddy = Caddy(server, cert, key)
+                paths["caddy"] = (caddy.pids, caddy.url, cert, key, (), upstream, ca)
             print("| connections | path | req/s | p50 ms | p99 ms | req/s vs direct | added p50 µs | added p99 µs "
                   "| proxy CPU µs/req | upstream CPU µs/req |")
             print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -302,9 +390,10 @@ def main():
                         ratio, added = "", " | "
                     print(f"| {c} | {label} | {rps:,.0f} | {p50:.3f} | {p99:.3f} | {ratio} | {added} "
                           f"| {proxy_cpu:.0f} | {upstream_cpu:.0f} |", flush=True)
-                if "gateway" in medians and "nginx" in medians:
-                    summary.append((c, medians["gateway"][0] / medians["nginx"][0],
-                                    [[round(r[0]) for r in results[label]] for label in labels]))
+                ratios = ", ".join(f"gateway/{peer} req/s {medians['gateway'][0] / medians[peer][0]:.2f}"
+                                   for peer in ("nginx", "caddy")
+                                   if "gateway" in medians and peer in medians)
+                summary.append((c, ratios, [[round(r[0]) for r in results[label]] for label in labels]))
             if options.strace:
                 print()
                 print("| connections | path | system calls / request | the most frequent |")
@@ -318,15 +407,18 @@ def main():
                                               options.requests)
                         print(f"| {c} | {label} | {total:.2f} | {top} |", flush=True)
             for c, ratio, rows in summary:
-                print(f"{c} connections: gateway/nginx req/s {ratio:.2f}; req/s per round {dict(zip(labels, rows))}")
+                print(f"{c} connections: {ratio}; req/s per round {dict(zip(labels, rows))}")
             print(f"RSS after the load: up {server.rss_mib():.1f} MiB, gateway {gateway.rss_mib():.1f} MiB"
                   + (f", up-before {before_server.rss_mib():.1f} MiB" if before_server else "")
                   + (f", gateway-before {before.rss_mib():.1f} MiB" if before else "")
                   + (f", gateway-h1 {h1.rss_mib():.1f} MiB" if h1 else "")
-                  + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else ""))
+                  + (f", nginx (master and workers) {nginx.rss_mib():.1f} MiB" if nginx else "")
+                  + (f", caddy {caddy.rss_mib():.1f} MiB" if caddy else ""))
         finally:
             if nginx:
                 nginx.stop()
+            if caddy:
+                caddy.stop()
             if before:
                 before.stop()
             if before_server:
