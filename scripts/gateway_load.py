@@ -104,6 +104,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def upstream_address(server):
+    """The upstream's `host:port`, as a proxy's configuration names it."""
+    return server.url.split("//", 1)[1].rstrip("/")
+
+
+def wait_listening(process, port, name, log_path):
+    """Waits up to 5 s for `process` to listen on `port`; its URL, or an error with its log."""
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return f"https://localhost:{port}"
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    with open(log_path) as log:
+        raise AssertionError(f"{name} did not start: " + log.read())
+
+
 NGINX_CONF = """
 daemon off;
 master_process on;
@@ -153,17 +171,11 @@ class Nginx:
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(NGINX_CONF.format(dir=self.dir, pki=server.pki, cert=cert, key=key, port=port,
-                                      workers=workers, upstream=server.url.split("//", 1)[1].rstrip("/")))
+                                      workers=workers, upstream=upstream_address(server)))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.process = subprocess.Popen([nginx, "-c", conf, "-p", self.dir],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.url = f"https://localhost:{port}"
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise AssertionError("nginx did not start: " + open(os.path.join(self.dir, "error.log")).read())
+        self.url = wait_listening(self.process, port, "nginx", os.path.join(self.dir, "error.log"))
 
     def pids(self):
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
@@ -219,23 +231,16 @@ class Caddy:
         conf = os.path.join(self.dir, "Caddyfile")
         with open(conf, "w") as f:
             f.write(CADDYFILE.format(dir=self.dir, pki=server.pki, cert=cert, key=key, port=port,
-                                     upstream=server.url.split("//", 1)[1].rstrip("/")))
+                                     upstream=upstream_address(server)))
         caddy = shutil.which("caddy")
         if caddy is None:
             raise SystemExit("path caddy needs caddy: apt-get install caddy")
-        log = open(os.path.join(self.dir, "caddy.log"), "w")
-        self.process = subprocess.Popen([caddy, "run", "--config", conf, "--adapter", "caddyfile"],
-                                        stdout=log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, "HOME": self.dir})
-        self.url = f"https://localhost:{port}"
-        for _ in range(200):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError("caddy did not start: " + open(os.path.join(self.dir, "caddy.log")).read())
+        log_path = os.path.join(self.dir, "caddy.log")
+        with open(log_path, "w") as log:
+            self.process = subprocess.Popen([caddy, "run", "--config", conf, "--adapter", "caddyfile"],
+                                            stdout=log, stderr=subprocess.STDOUT,
+                                            env={**os.environ, "HOME": self.dir})
+        self.url = wait_listening(self.process, port, "caddy", log_path)
 
     def pids(self):
         return [self.process.pid]
