@@ -134,18 +134,17 @@ impl StorageArgs {
         }))
     }
 
-    /// Opens the store the flags choose: the data directory's file (created 0600), or a
-    /// connection to etcd (which fails with the reason when etcd cannot be reached within
-    /// [`kubeward_store::DEFAULT_REQUEST_TIMEOUT`]; the data directory is created all the same,
-    /// for the files that stay local).
+    /// Opens the store the flags choose, in the data directory (created 0700 either way, for
+    /// the files that stay local): its file (created 0600), or a connection to etcd (which fails
+    /// with the reason when etcd cannot be reached within
+    /// [`kubeward_store::DEFAULT_REQUEST_TIMEOUT`]).
     pub fn open(&self, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
-        match self.backend()? {
+        let backend = self.backend()?;
+        crate::files::private_dir(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        match backend {
             Backend::Redb => open_redb(data_dir),
-            Backend::Etcd(options) => {
-                crate::files::private_dir(data_dir)
-                    .with_context(|| format!("creating {}", data_dir.display()))?;
-                Ok(Arc::new(EtcdStore::connect(options)?))
-            }
+            Backend::Etcd(options) => Ok(Arc::new(EtcdStore::connect(options)?)),
         }
     }
 
@@ -160,12 +159,10 @@ pub fn store_path(data_dir: &Path) -> PathBuf {
     data_dir.join("store.redb")
 }
 
-/// Opens the data directory's store. A new data directory is the owner's only (0700) and a new
-/// store file 0600: it holds signing keys and password hashes.
+/// Opens the store file of a data directory (already created, the owner's only: 0700). A new
+/// store file is 0600: it holds signing keys and password hashes.
 fn open_redb(data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
     use std::os::unix::fs::OpenOptionsExt as _;
-    crate::files::private_dir(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
     let path = store_path(data_dir);
     if !path.exists() {
         std::fs::OpenOptions::new()
